@@ -1,0 +1,294 @@
+"""Run parameters: one YAML file describes a run; it is validated before anything runs.
+
+The top-level keys of the file are also the notebooks' ``parameters`` cells: each
+notebook declares the sections it needs with their default values, and the
+pipeline injects the run's values for those sections.
+
+Unknown keys and bad values raise :class:`ParamsError` with a message that names
+the file, the key path, the problem and (for unknown keys) the closest known key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class ParamsError(ValueError):
+    """A parameters file or notebook parameter is invalid; the message says where and how to fix it."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+# --------------------------------------------------------------------------------------------
+# source
+# --------------------------------------------------------------------------------------------
+class SyntheticSource(_Strict):
+    n_customers: int = Field(5000, ge=50, description="number of synthetic customers")
+    months: int = Field(24, ge=3, le=120, description="months of history")
+    start: date = Field(date(2023, 1, 1), description="first day of the history")
+
+
+CANONICAL_TABLES = ("transactions", "customers", "sessions", "campaign_events")
+
+
+class TableSource(_Strict):
+    path: str = Field(description="file path, relative to the project root or absolute")
+    format: Literal["auto", "csv", "parquet"] = "auto"
+    preset: Literal["online_retail"] | None = Field(
+        None, description="a known export's column names (fills `columns`)"
+    )
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="canonical column -> column name in the file"
+    )
+    customer_columns: list[str] = Field(
+        default_factory=list,
+        description="canonical columns of this table that describe the customer (moved to `customers`)",
+    )
+    keep_other_columns: bool = Field(True, description="keep unmapped columns (in snake_case)")
+    csv_sep: str = ","
+    encoding: str = "utf-8"
+
+
+class Source(_Strict):
+    kind: Literal["synthetic", "files"] = "synthetic"
+    synthetic: SyntheticSource = Field(default_factory=SyntheticSource)
+    tables: dict[str, TableSource] = Field(default_factory=dict)
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, v: dict[str, TableSource]) -> dict[str, TableSource]:
+        for name in v:
+            if name not in CANONICAL_TABLES:
+                raise ValueError(
+                    f"unknown table '{name}'; tables are {', '.join(CANONICAL_TABLES)}"
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _files_need_transactions(self) -> Source:
+        if self.kind == "files" and "transactions" not in self.tables:
+            raise ValueError("kind 'files' needs at least source.tables.transactions")
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# stages
+# --------------------------------------------------------------------------------------------
+ONLINE_RETAIL_NON_PRODUCT = [
+    "POST", "DOT", "M", "m", "D", "C2", "S", "B", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS",
+]
+
+
+class Cleaning(_Strict):
+    drop_exact_duplicates: bool = True
+    cancellation_prefix: str | None = Field("C", description="order ids starting with this are cancellations")
+    non_product_codes: list[str] = Field(default_factory=lambda: list(ONLINE_RETAIL_NON_PRODUCT))
+    non_product_prefixes: list[str] = Field(default_factory=lambda: ["gift_0001_", "DCGS"])
+    reject_future_days: int = Field(1, ge=0, description="reject rows dated more than this many days after the run date")
+
+
+class Lifecycle(_Strict):
+    new_days: int = Field(90, ge=1, description="tenure below this: new")
+    long_term_days: int = Field(365, ge=1, description="tenure at or above this: long-term")
+    lapsing_days: int = Field(120, ge=1, description="recency at or above this: lapsing")
+    lapsed_days: int = Field(270, ge=1, description="recency at or above this: lapsed")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Lifecycle:
+        if not self.lapsing_days < self.lapsed_days:
+            raise ValueError("lapsing_days must be smaller than lapsed_days")
+        if not self.new_days <= self.long_term_days:
+            raise ValueError("new_days must not exceed long_term_days")
+        return self
+
+
+class Features(_Strict):
+    as_of: date | None = Field(None, description="point in time; default: the last transaction date")
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+
+
+DEFAULT_SEGMENT_FEATURES = [
+    "frequency", "monetary", "avg_order_value", "avg_basket_size", "discount_share",
+    "return_share", "top_category_share", "web_share", "store_share", "sessions_per_order",
+    "browse_conversion", "campaign_open_rate", "campaign_click_rate",
+]
+
+
+class Segmentation(_Strict):
+    method: Literal["kmeans"] = "kmeans"
+    k: int | None = Field(None, ge=2, description="fix k; null chooses k from k_min..k_max")
+    k_min: int = Field(2, ge=2)
+    k_max: int = Field(8, ge=2)
+    features: list[str] = Field(default_factory=lambda: list(DEFAULT_SEGMENT_FEATURES))
+    silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
+    min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
+    n_init: int = Field(10, ge=1)
+
+    @model_validator(mode="after")
+    def _k_range(self) -> Segmentation:
+        if self.k_min > self.k_max:
+            raise ValueError(f"k_min ({self.k_min}) must not exceed k_max ({self.k_max})")
+        if not self.features:
+            raise ValueError("features must name at least one feature")
+        return self
+
+
+class Personas(_Strict):
+    min_score: float = Field(0.3, description="an archetype name needs at least this rule score")
+    rules: dict[str, dict[str, float]] | None = Field(
+        None, description="archetype -> {feature: weight}; null uses seglab.personas.DEFAULT_RULES"
+    )
+
+
+class Midas(_Strict):
+    min_share: float = Field(0.03, ge=0.0, le=1.0, description="Measurable: segment share at least this")
+    min_fidelity: float = Field(0.8, ge=0.0, le=1.0, description="Definable: rule fidelity at least this")
+    min_reachable: float = Field(0.5, ge=0.0, le=1.0, description="Actionable: reachable share at least this")
+    min_value_share: float = Field(0.02, ge=0.0, le=1.0, description="Viable: value share at least this")
+
+
+ATTRACTIVENESS_COMPONENTS = ("size", "growth", "value_per_customer", "total_value", "competition", "fit")
+ABILITY_COMPONENTS = ("appeal", "coverage", "media_mix", "credibility")
+QUADRANTS = ("Target", "Convert", "Grow", "Ignore")
+
+
+class Weights(_Strict):
+    attractiveness: dict[str, float] = Field(
+        default_factory=lambda: {
+            "size": 1.0, "growth": 1.0, "value_per_customer": 1.0, "total_value": 1.0,
+            "competition": 0.5, "fit": 0.5,
+        }
+    )
+    ability_to_win: dict[str, float] = Field(
+        default_factory=lambda: {"appeal": 1.0, "coverage": 1.0, "media_mix": 0.5, "credibility": 1.0}
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> Weights:
+        for axis, known in (("attractiveness", ATTRACTIVENESS_COMPONENTS), ("ability_to_win", ABILITY_COMPONENTS)):
+            w = getattr(self, axis)
+            for key, val in w.items():
+                if key not in known:
+                    raise ValueError(f"{axis}: unknown component '{key}'; components are {', '.join(known)}")
+                if val < 0:
+                    raise ValueError(f"{axis}.{key}: weight must be >= 0, got {val}")
+            if sum(w.values()) <= 0:
+                raise ValueError(f"{axis}: at least one weight must be positive")
+        return self
+
+
+class AnalystInput(_Strict):
+    competition: float = Field(0.5, ge=0.0, le=1.0, description="0 = fierce competition, 1 = none")
+    fit: float = Field(0.5, ge=0.0, le=1.0, description="fit with the company or brand, 0..1")
+    media_mix: float | None = Field(None, ge=0.0, le=1.0, description="override the data-based media mix")
+
+
+class Override(_Strict):
+    segment: int = Field(ge=1)
+    quadrant: Literal["Target", "Convert", "Grow", "Ignore"]
+    reason: str = Field(min_length=3)
+
+
+class Prioritization(_Strict):
+    weights: Weights = Field(default_factory=Weights)
+    threshold: float = Field(0.5, gt=0.0, lt=1.0, description="axis score at/above which an axis is 'high'")
+    growth_window_months: int = Field(6, ge=1, description="growth compares the last N months to the N before")
+    analyst_inputs: dict[int, AnalystInput] = Field(default_factory=dict, description="segment -> inputs")
+    overrides: list[Override] = Field(default_factory=list)
+
+
+class Report(_Strict):
+    show_code: bool = Field(False, description="show code cells in the HTML reports")
+
+
+class Params(_Strict):
+    """All parameters of one run."""
+
+    run_name: str = Field("default", pattern=r"^[A-Za-z0-9_.-]+$")
+    seed: int = Field(42, ge=0)
+    source: Source = Field(default_factory=Source)
+    cleaning: Cleaning = Field(default_factory=Cleaning)
+    features: Features = Field(default_factory=Features)
+    segmentation: Segmentation = Field(default_factory=Segmentation)
+    personas: Personas = Field(default_factory=Personas)
+    midas: Midas = Field(default_factory=Midas)
+    prioritization: Prioritization = Field(default_factory=Prioritization)
+    report: Report = Field(default_factory=Report)
+
+
+# --------------------------------------------------------------------------------------------
+# loading and error messages
+# --------------------------------------------------------------------------------------------
+def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model reached by following ``loc`` (best effort)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        ann = fields[part].annotation
+        current = next(
+            (a for a in (ann, *getattr(ann, "__args__", ())) if isinstance(a, type) and issubclass(a, BaseModel)),
+            None,
+        )
+    return list(getattr(current, "model_fields", {}) or [])
+
+
+def _format_errors(exc: ValidationError, origin: str) -> str:
+    lines = [f"{origin}: invalid parameters"]
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            known = _known_keys(Params, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            lines.append(f"  - key '{key}' is not a known parameter.{hint} Known keys here: {', '.join(known)}")
+        else:
+            value = err.get("input")
+            shown = "" if isinstance(value, dict) else f" (got {value!r})"
+            lines.append(f"  - key '{key}': {err['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def validate(data: dict[str, Any] | None, origin: str = "parameters") -> Params:
+    """Validate a parameters mapping; raise :class:`ParamsError` naming each bad key."""
+    try:
+        return Params.model_validate(data or {})
+    except ValidationError as exc:
+        raise ParamsError(_format_errors(exc, origin)) from None
+
+
+def load(path: str | Path) -> Params:
+    """Read and validate a YAML parameters file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"{path}: parameters file not found. Give the path of a YAML file such as notebooks/params/default.yaml.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ParamsError(f"{path}: the top level must be a mapping of keys (run_name, seed, source, ...)")
+    return validate(data, origin=str(path))
+
+
+def from_notebook(**sections: Any) -> Params:
+    """Validate the values of a notebook's ``parameters`` cell (missing sections take defaults)."""
+    return validate(sections, origin="notebook parameters")
+
+
+def notebook_values(params: Params, keys: list[str]) -> dict[str, Any]:
+    """The run's values for the given top-level keys, as plain literals for papermill."""
+    dumped = params.model_dump(mode="json")
+    return {k: dumped[k] for k in keys}

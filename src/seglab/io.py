@@ -1,0 +1,61 @@
+"""Reading and writing stage tables. Only this module (and the pipeline) touches disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from seglab import schemas
+
+
+class TableError(ValueError):
+    """A table failed its schema; the message names the file, the column and the failing values."""
+
+
+def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, where: str) -> pd.DataFrame:
+    try:
+        return schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        lines = [f"{where}: table '{schema.name}' does not match its schema"]
+        for (col, check), grp in cases.groupby(["column", "check"], dropna=False, sort=False):
+            sample = ", ".join(repr(v) for v in grp["failure_case"].head(5))
+            lines.append(f"  - column '{col}': {check} failed for {len(grp)} value(s), e.g. {sample}")
+        raise TableError("\n".join(lines)) from None
+
+
+def write_table(df: pd.DataFrame, path: Path, schema: str | None = None) -> Path:
+    """Validate ``df`` against the named schema (if any) and write it as Parquet."""
+    path = Path(path).with_suffix(".parquet")
+    if schema:
+        df = _validate(df, schemas.BY_NAME[schema], str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(path, index=False)
+    return path
+
+
+def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:
+    """Read a Parquet table written by a stage and validate it."""
+    path = Path(path).with_suffix(".parquet")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing; run the stage that writes it first (see reports/<run>/index.html)")
+    df = pd.read_parquet(path)
+    return _validate(df, schemas.BY_NAME[schema], str(path)) if schema else df
+
+
+def write_json(obj: Any, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def read_json(path: Path) -> Any:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing; run the stage that writes it first")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,80 @@
+"""Project paths. Everything resolves from the project root, never from the working directory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MARKER = Path("notebooks") / "params" / "default.yaml"
+
+
+def project_root(start: str | Path | None = None) -> Path:
+    """The seglab project root.
+
+    Resolution order: the ``SEGLAB_ROOT`` environment variable; the first parent of
+    ``start`` (default: this package's folder, then the working directory) holding
+    ``notebooks/params/default.yaml``.
+    """
+    env = os.environ.get("SEGLAB_ROOT")
+    if env:
+        root = Path(env).expanduser().resolve()
+        if not (root / MARKER).is_file():
+            raise FileNotFoundError(f"SEGLAB_ROOT={env} is not a seglab project: {MARKER} is missing there")
+        return root
+    candidates = [Path(start)] if start else [Path(__file__).resolve().parent, Path.cwd()]
+    for base in candidates:
+        for folder in (base.resolve(), *base.resolve().parents):
+            if (folder / MARKER).is_file():
+                return folder
+    raise FileNotFoundError(
+        "cannot find the seglab project root (a folder with notebooks/params/default.yaml); "
+        "run from inside the project or set SEGLAB_ROOT"
+    )
+
+
+def resolve(path: str | Path, root: Path | None = None) -> Path:
+    """An absolute path: relative paths are taken from the project root."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (root or project_root()) / p
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    """Where one run's files live."""
+
+    root: Path
+    run: str
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def interim(self) -> Path:
+        return self.root / "data" / "interim" / self.run
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed" / self.run
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports" / self.run
+
+    @property
+    def figures(self) -> Path:
+        return self.reports / "figures"
+
+    @property
+    def model(self) -> Path:
+        return self.processed / "model"
+
+    def ensure(self) -> RunPaths:
+        for p in (self.interim, self.processed, self.reports, self.figures):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def run_paths(run: str, root: Path | None = None) -> RunPaths:
+    return RunPaths(root or project_root(), run).ensure()
