@@ -7,6 +7,7 @@ that rejected it; :func:`quality_report` checks read = kept + rejected per table
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,7 +88,9 @@ def synthetic_folder(params: Params, root: Path) -> Path:
 def ensure_synthetic(params: Params, root: Path) -> Path:
     """Write the synthetic CRM of these parameters under data/raw (once) and return its folder."""
     folder = synthetic_folder(params, root)
-    if not all((folder / f"{t}.parquet").is_file() for t in (*synth.SynthData.TABLES, "ground_truth")):
+    meta = folder / "synth_meta.json"
+    current = meta.is_file() and json.loads(meta.read_text(encoding="utf-8")).get("generator_version") == synth.GENERATOR_VERSION
+    if not current or not all((folder / f"{t}.parquet").is_file() for t in (*synth.SynthData.TABLES, "ground_truth")):
         s = params.source.synthetic
         synth.generate(s.n_customers, s.months, s.start.isoformat(), params.seed).write(folder)
     return folder

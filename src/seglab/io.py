@@ -16,7 +16,7 @@ class TableError(ValueError):
     """A table failed its schema; the message names the file, the column and the failing values."""
 
 
-def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, where: str) -> pd.DataFrame:
+def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, where: str) -> pd.DataFrame:
     try:
         return schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -32,7 +32,7 @@ def write_table(df: pd.DataFrame, path: Path, schema: str | None = None) -> Path
     """Validate ``df`` against the named schema (if any) and write it as Parquet."""
     path = Path(path).with_suffix(".parquet")
     if schema:
-        df = _validate(df, schemas.BY_NAME[schema], str(path))
+        df = validate(df, schemas.BY_NAME[schema], str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     df.to_parquet(path, index=False)
     return path
@@ -44,7 +44,7 @@ def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing; run the stage that writes it first (see reports/<run>/index.html)")
     df = pd.read_parquet(path)
-    return _validate(df, schemas.BY_NAME[schema], str(path)) if schema else df
+    return validate(df, schemas.BY_NAME[schema], str(path)) if schema else df
 
 
 def write_json(obj: Any, path: Path) -> Path:

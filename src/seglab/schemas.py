@@ -74,6 +74,7 @@ REJECTED = pa.DataFrameSchema(
         "values": pa.Column(str),
     },
     strict=True,
+    coerce=True,
     name="rejected",
 )
 

@@ -22,6 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+#: Bump whenever the generated data changes, so cached copies under data/raw are regenerated.
+GENERATOR_VERSION = 1
+
 #: Archetype keys, in the order used throughout seglab.
 ARCHETYPES: tuple[str, ...] = (
     "loyal",
@@ -116,7 +119,7 @@ SPECS: dict[str, ArchetypeSpec] = {
         age=38, income=(0.50, 0.40, 0.10), email_opt_in=0.88, sms_opt_in=0.50,
     ),
     "wandering": ArchetypeSpec(
-        share=0.20, pre_window=0.40, growth=0.3, churn_per_month=0.02,
+        share=0.20, pre_window=0.40, growth=0.0, churn_per_month=0.02,
         orders_per_month=0.12, jitter=1.5, lines_per_order=1.4, quantity=1.1,
         price_level=1.0, discount_prob=0.15, return_prob=0.04, category_alpha=0.7,
         channel=(0.85, 0.05, 0.10), browse_per_order=14.0, open_rate=0.30,
@@ -297,7 +300,7 @@ def generate(
     o_rank = np.arange(len(o_owner)) - first_of
     jitter = spec("jitter")[o_owner]
     pos = (o_rank + 0.5 + jitter * rng.normal(0.0, 1.0, len(o_owner))) / n_orders[o_owner]
-    pos = np.clip(pos, 0.0, 1.0)
+    pos = np.mod(pos, 1.0)  # wrap (not clip): clipping would pile irregular orders at the window ends
     day = active_from[o_owner] + pos * (active_to[o_owner] - active_from[o_owner])
     day = np.minimum(np.floor(day), span - 1)
     # shift to a weekend or a weekday as the customer prefers
@@ -414,6 +417,7 @@ def generate(
     )
     meta = {
         "generator": "seglab.synth.generate",
+        "generator_version": GENERATOR_VERSION,
         "n_customers": n_customers,
         "months": months,
         "start": t0.date().isoformat(),

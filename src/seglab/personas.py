@@ -1,0 +1,333 @@
+"""Stage 04, persona profiling: profiles against the whole base, persona names from the
+archetypes of the method, and the MIDAS scorecard.
+
+Persona naming rule (documented, overridable through ``personas.rules``):
+  * every segment gets a z-profile: (segment mean - base mean) / base standard deviation
+    of each feature;
+  * each persona has weights on features; its score for a segment is
+    sum(weight x z) / sum(|weight|) over the features present in the data, and is only
+    computed when the present features carry at least half of the persona's total weight;
+  * personas are matched one-to-one to segments maximising the total score (Hungarian
+    algorithm), and a match is kept only when its score is at least ``personas.min_score``;
+  * a segment without a persona gets a descriptive name from its two strongest traits;
+  * confidence = the match score minus the segment's best other persona score:
+    high >= 0.5, medium >= 0.2, low below.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.metrics import silhouette_samples
+from sklearn.tree import DecisionTreeClassifier
+
+from seglab.config import Midas, Personas
+
+DEFAULT_RULES: dict[str, dict[str, float]] = {
+    "loyal": {
+        "frequency": 1.0, "tenure_days": 0.5, "monetary": 0.5, "campaign_open_rate": 0.5,
+        "interpurchase_cv": -0.5, "discount_share": -0.5, "return_share": -0.5,
+    },
+    "impulse_shopper": {
+        "avg_order_value": 1.0, "avg_basket_size": 1.0, "return_share": 0.5, "interpurchase_cv": 0.5,
+        "category_breadth": 0.5,
+    },
+    "bargain_hunter": {"discount_share": 1.5, "campaign_click_rate": 0.5, "avg_order_value": -0.5},
+    "wandering": {"sessions_per_order": 1.5, "browse_conversion": -1.0, "frequency": -0.5},
+    "need_based": {
+        "top_category_share": 1.0, "store_share": 0.5, "browse_conversion": 0.5, "category_breadth": -0.5,
+        "sessions_per_order": -0.5, "campaign_open_rate": -0.5,
+    },
+    "new_customers": {"tenure_days": -1.5, "frequency": -0.5},
+    "at_risk": {"recency_days": 1.5, "spend_trend": -0.5},
+}
+
+PERSONA_NAMES = {
+    "loyal": "Loyal customers",
+    "impulse_shopper": "Impulse shoppers",
+    "bargain_hunter": "Bargain hunters",
+    "wandering": "Wandering customers",
+    "need_based": "Need-based customers",
+    "new_customers": "New customers",
+    "at_risk": "At-risk customers",
+}
+
+#: Recommended message per persona (domain.md: the right message for each group).
+MESSAGES = {
+    "loyal": "Loyalty rewards, early access to new products and a thank-you; they are good testers of new lines.",
+    "impulse_shopper": "Inspiration: new arrivals, bundles and limited editions shown where they browse.",
+    "bargain_hunter": "Deals: targeted discounts, price drops and free delivery thresholds.",
+    "wandering": "Reminders of unfinished purchases and viewed items; remove friction at checkout.",
+    "need_based": "Fast, practical service: availability, quick delivery, reorder reminders for their category.",
+    "new_customers": "Onboarding: a drip of welcome content and help with the first repeat purchase.",
+    "at_risk": "Win-back: a personal offer and a question about what went wrong.",
+    None: "Test messages on a small sample first: this segment matches no archetype clearly.",
+}
+
+#: Short readable labels of features for traits and names.
+LABELS = {
+    "recency_days": "days since last purchase", "frequency": "orders", "monetary": "net spend",
+    "gross_revenue": "gross spend", "avg_order_value": "order value", "avg_basket_size": "units per order",
+    "tenure_days": "tenure (days)", "interpurchase_mean_days": "days between orders",
+    "interpurchase_cv": "irregularity of orders", "spend_trend": "spend trend", "discount_share": "discounted share",
+    "return_share": "returned share", "product_breadth": "distinct products", "category_breadth": "categories",
+    "top_category_share": "top-category share", "web_share": "web share", "store_share": "store share",
+    "app_share": "app share", "sessions": "visits", "sessions_per_order": "visits per order",
+    "browse_conversion": "visit conversion", "campaign_open_rate": "campaign open rate",
+    "campaign_click_rate": "campaign click rate", "campaign_conversion_rate": "campaign conversion rate",
+    "reachable": "reachable share",
+}
+SHARE_FEATURES = {f for f in LABELS if f.endswith(("_share", "_rate", "conversion")) or f == "reachable"}
+#: Features profiled (those present in the data are used).
+PROFILE_FEATURES = [f for f in LABELS if f not in ("gross_revenue",)]
+
+
+def _fmt(feature: str, v: float) -> str:
+    if pd.isna(v):
+        return "n/a"
+    if feature in SHARE_FEATURES:
+        return f"{v:.0%}"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.1f}"
+
+
+# --------------------------------------------------------------------------------------------
+# profiles
+# --------------------------------------------------------------------------------------------
+def joined(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Features with their segment; every customer must be in exactly one segment."""
+    if segments["customer_id"].duplicated().any():
+        raise ValueError("segments table lists a customer more than once")
+    df = features.merge(segments[["customer_id", "segment"]], on="customer_id", how="inner", validate="one_to_one")
+    if len(df) != len(features):
+        raise ValueError(f"{len(features) - len(df)} customers with features have no segment")
+    return df
+
+
+def z_profile(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Segment x feature: (segment mean - base mean) / base std (0 where the feature is constant)."""
+    base_mean = df[cols].mean()
+    base_std = df[cols].std(ddof=0).replace(0, np.nan)
+    z = (df.groupby("segment")[cols].mean() - base_mean) / base_std
+    return z.fillna(0.0)
+
+
+def profile(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: size, shares, value per customer and, per feature, the mean and the index
+    against the whole base (100 = the average customer)."""
+    df = joined(features, segments)
+    cols = [f for f in PROFILE_FEATURES if f in df.columns]
+    g = df.groupby("segment")
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "customer_share": g.size() / len(df),
+            "revenue": g["monetary"].sum(),
+        }
+    )
+    total = df["monetary"].sum()
+    out["revenue_share"] = out["revenue"] / total if total else np.nan
+    out["value_per_customer"] = g["monetary"].mean()
+    means = g[cols].mean()
+    base = df[cols].mean()
+    for c in cols:
+        out[f"{c}"] = means[c]
+        out[f"{c}_index"] = 100 * means[c] / base[c] if base[c] else np.nan
+    if "lifecycle" in df:
+        mix = pd.crosstab(df["segment"], df["lifecycle"], normalize="index")
+        for stage in mix.columns:
+            out[f"lifecycle_{stage}"] = mix[stage]
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------------------------
+# persona names
+# --------------------------------------------------------------------------------------------
+def persona_scores(z: pd.DataFrame, rules: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Segment x persona score (NaN where the data lacks the persona's features)."""
+    out = pd.DataFrame(index=z.index, columns=list(rules), dtype=float)
+    for persona, weights in rules.items():
+        total = sum(abs(w) for w in weights.values())
+        present = {f: w for f, w in weights.items() if f in z.columns}
+        covered = sum(abs(w) for w in present.values())
+        if total == 0 or covered < 0.5 * total:
+            continue
+        out[persona] = sum(w * z[f] for f, w in present.items()) / covered
+    return out
+
+
+def describe(zrow: pd.Series, n: int = 2) -> str:
+    """A name from the two strongest traits, e.g. 'High orders, low order value'."""
+    top = zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]
+    parts = [f"{'high' if zrow[f] > 0 else 'low'} {LABELS.get(f, f)}" for f in top]
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def name_personas(z: pd.DataFrame, params: Personas) -> pd.DataFrame:
+    """One persona per segment (see the module doc for the rule). Columns: segment, persona,
+    archetype (None for descriptive names), score, runner_up, margin, confidence."""
+    rules = params.rules or DEFAULT_RULES
+    scores = persona_scores(z, rules)
+    usable = scores.dropna(axis=1, how="all")
+    rows = {seg: {"segment": seg, "archetype": None, "score": np.nan} for seg in z.index}
+    if usable.shape[1]:
+        cost = -usable.fillna(-10.0).to_numpy()
+        r, c = linear_sum_assignment(cost)
+        for i, j in zip(r, c, strict=True):
+            seg, persona = usable.index[i], usable.columns[j]
+            score = usable.iloc[i, j]
+            if score >= params.min_score:
+                rows[seg].update(archetype=persona, score=float(score))
+    out = []
+    used: set[str] = set()
+    for seg in z.index:
+        row = rows[seg]
+        persona = row["archetype"]
+        others = usable.loc[seg].drop(labels=[persona] if persona else []).dropna() if usable.shape[1] else pd.Series()
+        runner = float(others.max()) if len(others) else np.nan
+        if persona:
+            name = PERSONA_NAMES.get(persona, persona.replace("_", " ").capitalize())
+            margin = row["score"] - runner if not np.isnan(runner) else row["score"]
+            conf = "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low"
+        else:
+            name, margin, conf = describe(z.loc[seg]), np.nan, "descriptive"
+        if name in used:
+            name = f"{name} (S{seg})"
+        used.add(name)
+        out.append({**row, "persona": name, "runner_up": runner, "margin": margin, "confidence": conf})
+    cols = ["segment", "persona", "archetype", "score", "runner_up", "margin", "confidence"]
+    return pd.DataFrame(out)[cols]
+
+
+def traits(prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4) -> list[str]:
+    """Plain-language traits with numbers for the strongest deviations from the base."""
+    out = []
+    for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
+        seg_v, base_v = prof_row[f], base[f]
+        word = "more" if zrow[f] > 0 else "less"
+        out.append(f"{LABELS.get(f, f).capitalize()}: {_fmt(f, seg_v)} vs {_fmt(f, base_v)} on average ({word} than most)")
+    return out
+
+
+def preferred_channel(prof_row: pd.Series) -> str:
+    shares = {c: prof_row.get(f"{c}_share") for c in ("web", "store", "app")}
+    shares = {c: v for c, v in shares.items() if v is not None and not pd.isna(v)}
+    return max(shares, key=shares.get) if shares else "unknown (no channel data)"
+
+
+# --------------------------------------------------------------------------------------------
+# MIDAS
+# --------------------------------------------------------------------------------------------
+def segment_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[str], seed: int) -> pd.DataFrame:
+    """Per segment, a depth-3 decision tree separating it from all other customers (one vs rest).
+
+    Returns segment, precision (share of customers the rule selects that are in the segment),
+    recall (share of the segment the rule selects) and fidelity = their harmonic mean (F1).
+    """
+    df = joined(features, segments)
+    x = df[cols].fillna(df[cols].median()).fillna(0.0).to_numpy(dtype=float)
+    rows = []
+    for seg in sorted(df["segment"].unique()):
+        y = (df["segment"] == seg).to_numpy()
+        pred = DecisionTreeClassifier(max_depth=3, random_state=seed).fit(x, y).predict(x)
+        tp = float((pred & y).sum())
+        precision = tp / pred.sum() if pred.sum() else 0.0
+        recall = tp / y.sum()
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"segment": int(seg), "precision": precision, "recall": recall, "fidelity": f1})
+    return pd.DataFrame(rows)
+
+
+def _grade(value: float, pass_at: float, warn_at: float) -> str:
+    if pd.isna(value):
+        return "warn"
+    return "pass" if value >= pass_at else "warn" if value >= warn_at else "fail"
+
+
+def midas(
+    features: pd.DataFrame,
+    segments: pd.DataFrame,
+    embedding: np.ndarray,
+    personas: pd.DataFrame,
+    params: Midas,
+    seed: int,
+    fidelity_cols: list[str],
+) -> pd.DataFrame:
+    """The MIDAS scorecard: one row per segment and criterion with result and evidence."""
+    df = joined(features, segments)
+    prof = profile(features, segments).set_index("segment")
+    names = personas.set_index("segment")["persona"]
+    rng = np.random.default_rng(seed)
+    n = len(df)
+    idx = rng.choice(n, size=min(n, 4000), replace=False) if n > 4000 else np.arange(n)
+    labels = df["segment"].to_numpy()
+    sil = pd.Series(silhouette_samples(embedding[idx], labels[idx])).groupby(labels[idx]).mean()
+    fidelity = segment_rules(features, segments, fidelity_cols, seed).set_index("segment")
+    exactly_one = not segments["customer_id"].duplicated().any() and segments["segment"].notna().all()
+    rows = []
+    for seg, p in prof.iterrows():
+        share, vshare = p["customer_share"], p["revenue_share"]
+        rows.append((seg, "Measurable", _grade(share, params.min_share, params.min_share / 2),
+                     f"{int(p['customers']):,} customers ({share:.1%}), net value {p['revenue']:,.0f} ({vshare:.1%} of total)"))
+        s = sil.get(seg, np.nan)
+        ident = "fail" if not exactly_one else _grade(s, 0.25, 0.0)
+        rows.append((seg, "Identifiable", ident,
+                     f"every customer in exactly one segment: {'yes' if exactly_one else 'NO'}; mean silhouette {s:.2f}"))
+        f = fidelity.loc[seg]
+        rows.append((seg, "Definable", _grade(f["fidelity"], params.min_fidelity, params.min_fidelity - 0.15),
+                     f"a rule of at most 3 questions (decision tree) finds {f['recall']:.0%} of its customers, "
+                     f"{f['precision']:.0%} of those it selects belong to it (fidelity {f['fidelity']:.2f})"))
+        if "reachable" in p.index and not pd.isna(p.get("reachable")):
+            reach = p["reachable"]
+            rows.append((seg, "Actionable", _grade(reach, params.min_reachable, params.min_reachable / 2),
+                         f"{reach:.0%} may be contacted by e-mail or SMS"))
+        else:
+            rows.append((seg, "Actionable", "warn", "no contact-permission data: reachability unknown"))
+        trend = p.get("spend_trend", np.nan)
+        viable = _grade(vshare, params.min_value_share, params.min_value_share / 2)
+        if viable == "pass" and not pd.isna(trend) and trend < -0.2:
+            viable = "warn"
+        rows.append((seg, "Viable", viable,
+                     f"{vshare:.1%} of net value; mean spend trend {trend:+.2f}" if not pd.isna(trend) else f"{vshare:.1%} of net value"))
+    out = pd.DataFrame(rows, columns=["segment", "criterion", "result", "evidence"])
+    out.insert(1, "persona", out["segment"].map(names))
+    return out
+
+
+def midas_wide(card: pd.DataFrame) -> pd.DataFrame:
+    """Segment x criterion table of pass / warn / fail."""
+    wide = card.pivot(index=["segment", "persona"], columns="criterion", values="result")
+    return wide[["Measurable", "Identifiable", "Definable", "Actionable", "Viable"]].reset_index()
+
+
+def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, card: pd.DataFrame,
+                  base: pd.Series) -> list[dict]:
+    """The persona card of each segment (also written to personas.json)."""
+    p = prof.set_index("segment")
+    result = card.groupby("segment")["result"].apply(list)
+    cards = []
+    for _, row in personas.iterrows():
+        seg = int(row["segment"])
+        pr = p.loc[seg]
+        results = result.get(seg, [])
+        cards.append(
+            {
+                "segment": seg,
+                "name": row["persona"],
+                "archetype": row["archetype"],
+                "confidence": row["confidence"],
+                "customers": int(pr["customers"]),
+                "customer_share": round(float(pr["customer_share"]), 4),
+                "revenue_share": round(float(pr["revenue_share"]), 4),
+                "value_per_customer": round(float(pr["value_per_customer"]), 2),
+                "traits": traits(pr, z.loc[seg], base),
+                "channel": preferred_channel(pr),
+                "message": MESSAGES.get(row["archetype"], MESSAGES[None]),
+                "midas": "pass" if all(r == "pass" for r in results) else
+                         "fail" if "fail" in results else "warn",
+            }
+        )
+    return cards

@@ -1,0 +1,220 @@
+"""Figures for the reports: one seaborn theme, one colour per segment everywhere.
+
+Every function returns a matplotlib Figure (titled, labelled axes with units);
+:func:`save` writes it as PNG under the run's figures folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+PALETTE = sns.color_palette("colorblind", 10) + sns.color_palette("dark", 10)
+QUADRANT_COLORS = {"Target": "#1b9e77", "Convert": "#d95f02", "Grow": "#7570b3", "Ignore": "#999999"}
+
+
+def theme() -> None:
+    """The one theme of all seglab figures."""
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=1.05)
+    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "savefig.bbox": "tight", "axes.titleweight": "bold"})
+
+
+def segment_color(segment: int):
+    """The colour of segment number ``segment`` (1-based), the same in every figure."""
+    return PALETTE[(int(segment) - 1) % len(PALETTE)]
+
+
+def save(fig: Figure, path: Path) -> Figure:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    return fig
+
+
+def rejected_by_rule(table: pd.DataFrame) -> Figure:
+    """Horizontal bars: rejected rows per table and rule."""
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.45 * max(len(table), 1) + 1.2)))
+    if table.empty:
+        ax.text(0.5, 0.5, "No row was rejected", ha="center", va="center", fontsize=14, transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        t = table.assign(label=table["table"] + ": " + table["rule"].str.replace("_", " ")).sort_values("rows")
+        ax.barh(t["label"], t["rows"], color=sns.color_palette("rocket", len(t)))
+        for y, v in enumerate(t["rows"]):
+            ax.text(v, y, f" {v:,}", va="center")
+        ax.set_xlabel("rejected rows (count)")
+        ax.set_ylabel("")
+        ax.set_xlim(0, t["rows"].max() * 1.18)
+    ax.set_title("Rejected input rows by cleaning rule")
+    return fig
+
+
+def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[str, str]) -> Figure:
+    """Histograms of the clustering features (log scale for skewed money/count features)."""
+    n = len(cols)
+    ncol = 4
+    nrow = int(np.ceil(n / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(14, 2.8 * nrow))
+    axes = np.atleast_1d(axes).ravel()
+    for ax, c in zip(axes, cols, strict=False):
+        v = features[c].dropna()
+        skewed = len(v) > 2 and v.min() >= 0 and v.skew() > 2
+        sns.histplot(np.log1p(v) if skewed else v, ax=ax, bins=40, color=PALETTE[0])
+        ax.set_title(c.replace("_", " "), fontsize=11)
+        ax.set_xlabel(f"log(1 + {units.get(c, '')})" if skewed else units.get(c, ""))
+        ax.set_ylabel("customers")
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    fig.suptitle("Distribution of each customer feature", fontweight="bold", y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
+    corr = features[cols].corr(method="spearman")
+    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(cols), 0.8 + 0.5 * len(cols)))
+    sns.heatmap(corr, ax=ax, cmap="vlag", vmin=-1, vmax=1, annot=len(cols) <= 16, fmt=".1f",
+                cbar_kws={"label": "Spearman correlation (-1..1)"})
+    ax.set_title("Correlation between features")
+    return fig
+
+
+def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
+    """Every selection index against k, the chosen k marked."""
+    panels = [
+        ("silhouette", "silhouette (higher is better)"),
+        ("calinski_harabasz", "Calinski-Harabasz (higher is better)"),
+        ("davies_bouldin", "Davies-Bouldin (lower is better)"),
+        ("inertia", "inertia, within-segment sum of squares"),
+    ]
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
+    for ax, (col, label) in zip(axes, panels, strict=True):
+        ax.plot(table["k"], table[col], marker="o", color=PALETTE[0])
+        ax.axvline(chosen, color="#d62728", linestyle="--", label=f"chosen k = {chosen}")
+        best = table.loc[table[col].idxmin() if col in ("davies_bouldin",) else table[col].idxmax(), "k"]
+        if col != "inertia" and best != chosen:
+            ax.axvline(best, color="#999999", linestyle=":", label=f"this index prefers k = {best}")
+        ax.set_xlabel("number of segments k")
+        ax.set_ylabel(label.split(" (")[0])
+        ax.set_title(label, fontsize=11)
+        ax.set_xticks(table["k"])
+        ax.legend(fontsize=9, loc="best")
+    fig.suptitle("Choosing the number of segments", fontweight="bold", y=1.03)
+    fig.tight_layout()
+    return fig
+
+
+def segment_map(embedding: np.ndarray, segments: np.ndarray, seed: int, max_points: int = 5000) -> Figure:
+    """2-D map of customers (PCA of the prepared features), coloured by segment."""
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=2, random_state=seed).fit(embedding)
+    xy = pca.transform(embedding)
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(xy), size=max_points, replace=False) if len(xy) > max_points else np.arange(len(xy))
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    for s in np.unique(segments):
+        m = segments[idx] == s
+        ax.scatter(xy[idx][m, 0], xy[idx][m, 1], s=8, alpha=0.55, color=segment_color(s), label=f"S{s}")
+    ev = pca.explained_variance_ratio_
+    ax.set_xlabel(f"principal component 1 ({ev[0]:.0%} of variance)")
+    ax.set_ylabel(f"principal component 2 ({ev[1]:.0%} of variance)")
+    ax.set_title("Customers on a 2-D map, coloured by segment")
+    ax.legend(title="segment", markerscale=2.5, loc="best")
+    return fig
+
+
+def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, str]) -> Figure:
+    """Segments x features: standardised mean (how many standard deviations from the base)."""
+    data = z.copy()
+    data.index = [f"S{s} {names.get(s, '')}" for s in data.index]
+    data.columns = [labels.get(c, c) for c in data.columns]
+    fig, ax = plt.subplots(figsize=(1.2 + 0.62 * data.shape[1], 1.6 + 0.55 * data.shape[0]))
+    lim = max(1.0, float(np.nanmax(np.abs(data.to_numpy()))))
+    sns.heatmap(data, ax=ax, cmap="vlag", center=0, vmin=-lim, vmax=lim, annot=True, fmt=".1f",
+                cbar_kws={"label": "standardised mean (SD from the average customer)"})
+    ax.set_title("What sets each segment apart")
+    ax.set_xlabel("feature")
+    ax.set_ylabel("segment")
+    plt.setp(ax.get_xticklabels(), rotation=40, ha="right")
+    return fig
+
+
+def size_and_value(profile: pd.DataFrame, names: dict[int, str]) -> Figure:
+    """Share of customers and share of net value per segment, side by side."""
+    p = profile.sort_values("segment")
+    labels = [f"S{s} {names.get(s, '')}" for s in p["segment"]]
+    y = np.arange(len(p))
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.6 * len(p)))
+    colors = [segment_color(s) for s in p["segment"]]
+    ax.barh(y - 0.2, 100 * p["customer_share"], height=0.38, color=colors, alpha=0.45, label="share of customers")
+    ax.barh(y + 0.2, 100 * p["revenue_share"], height=0.38, color=colors, label="share of net value")
+    for yy, c, v in zip(y, p["customer_share"], p["revenue_share"], strict=True):
+        ax.text(100 * c, yy - 0.2, f" {c:.0%}", va="center", fontsize=9)
+        ax.text(100 * v, yy + 0.2, f" {v:.0%}", va="center", fontsize=9)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("share (%)")
+    ax.set_title("Segment size and value")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def _spread_labels(xy: np.ndarray, min_dist: float, iters: int = 200) -> np.ndarray:
+    """Positions for labels near ``xy`` that keep at least ``min_dist`` apart (simple repulsion)."""
+    pos = xy.astype(float).copy()
+    for _ in range(iters):
+        moved = False
+        for i in range(len(pos)):
+            for j in range(i + 1, len(pos)):
+                d = pos[i] - pos[j]
+                dist = np.hypot(*d)
+                if dist < min_dist:
+                    push = (d / dist if dist > 1e-9 else np.array([0.0, 1.0])) * (min_dist - dist) / 2
+                    pos[i] += push
+                    pos[j] -= push
+                    moved = True
+        if not moved:
+            break
+    return np.clip(pos, -0.02, 1.02)
+
+
+def boston_chart(bm: pd.DataFrame, threshold: float) -> Figure:
+    """The Boston matrix: ability to win (x) vs attractiveness (y), bubble = net value."""
+    fig, ax = plt.subplots(figsize=(10, 8))
+    for (x0, x1, y0, y1), name in (
+        ((threshold, 1.08, threshold, 1.08), "Target"), ((-0.08, threshold, threshold, 1.08), "Convert"),
+        ((threshold, 1.08, -0.08, threshold), "Grow"), ((-0.08, threshold, -0.08, threshold), "Ignore"),
+    ):
+        ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, color=QUADRANT_COLORS[name], alpha=0.07, lw=0))
+        right, top = x0 >= threshold, y0 >= threshold
+        ax.text(x1 - 0.015 if right else x0 + 0.015, y1 - 0.02 if top else y0 + 0.02, name.upper(),
+                ha="right" if right else "left", va="top" if top else "bottom",
+                fontsize=15, fontweight="bold", color=QUADRANT_COLORS[name], alpha=0.8)
+    ax.axvline(threshold, color="#666666", lw=1)
+    ax.axhline(threshold, color="#666666", lw=1)
+    value = bm["revenue"].clip(lower=0).to_numpy(dtype=float)
+    size = 300 + 4000 * value / value.max() if value.max() > 0 else np.full(len(bm), 600.0)
+    ax.scatter(bm["ability_to_win"], bm["attractiveness"], s=size, c=[segment_color(s) for s in bm["segment"]],
+               alpha=0.75, edgecolor="white", linewidth=1.5, zorder=3)
+    xy = bm[["ability_to_win", "attractiveness"]].to_numpy(dtype=float)
+    # bubble radius in data units (axes ~8 in tall over 1.16 units; marker size is in points^2)
+    radius = np.sqrt(size) / 2 / 72 / (fig.get_figheight() * 0.8 / 1.16)
+    start = xy + np.column_stack([np.zeros(len(xy)), radius + 0.005])
+    pos = _spread_labels(start, 0.09)
+    for (x, y), (lx, ly), (_, r) in zip(xy, pos, bm.iterrows(), strict=True):
+        ax.annotate(f"S{r['segment']} {r['persona']}\n{r['revenue']:,.0f} net value", (x, y), (lx, ly),
+                    ha="center", va="bottom", fontsize=10, zorder=4,
+                    arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.8},
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
+    ax.set_xlim(-0.08, 1.08)
+    ax.set_ylim(-0.08, 1.08)
+    ax.set_xlabel("ability to win (0 = weakest segment, 1 = strongest)")
+    ax.set_ylabel("attractiveness (0 = least, 1 = most attractive)")
+    ax.set_title("Boston matrix: which segments to Target, Convert, Grow or Ignore\n(bubble area = net value of the segment)")
+    return fig

@@ -1,0 +1,116 @@
+"""Reading and writing each stage's files (the contracts of DESIGN.md).
+
+Stage logic lives in collect / features / segment / personas / prioritize and is pure;
+this module is the glue that puts their results on disk and reads them back, validated.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from seglab import io, schemas
+from seglab.collect import Collected
+from seglab.paths import RunPaths
+from seglab.segment import SegmentationResult, SegmentModel
+
+CANONICAL_SCHEMAS = {
+    "transactions": "transactions",
+    "customers": "customers",
+    "sessions": "sessions",
+    "campaign_events": "campaign_events",
+}
+
+
+# 01 ------------------------------------------------------------------------------------------
+def save_collected(c: Collected, run: RunPaths) -> None:
+    for name, df in c.tables.items():
+        io.write_table(df, run.interim / name, CANONICAL_SCHEMAS[name])
+    for name in CANONICAL_SCHEMAS:  # a table absent from this run must not linger from an earlier one
+        if name not in c.tables:
+            (run.interim / f"{name}.parquet").unlink(missing_ok=True)
+    io.write_table(c.rejected, run.interim / "rejected", "rejected")
+    io.write_json(c.quality, run.interim / "quality.json")
+
+
+def load_canonical(run: RunPaths) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for name, schema in CANONICAL_SCHEMAS.items():
+        path = run.interim / f"{name}.parquet"
+        if path.is_file():
+            tables[name] = io.read_table(path, schema)
+    if "transactions" not in tables:
+        raise FileNotFoundError(f"{run.interim / 'transactions.parquet'}: missing; run 01_data_collection first")
+    return tables
+
+
+def load_quality(run: RunPaths) -> dict:
+    return io.read_json(run.interim / "quality.json")
+
+
+# 02 ------------------------------------------------------------------------------------------
+def save_features(features: pd.DataFrame, catalog: pd.DataFrame, run: RunPaths) -> None:
+    io.write_table(features, run.processed / "features", "features")
+    catalog.to_csv(run.processed / "feature_catalog.csv", index=False)
+    io.write_json({"as_of": features.attrs.get("as_of")}, run.processed / "features_meta.json")
+
+
+def load_features(run: RunPaths) -> pd.DataFrame:
+    df = io.read_table(run.processed / "features", "features")
+    df.attrs["as_of"] = io.read_json(run.processed / "features_meta.json")["as_of"]
+    return df
+
+
+def load_catalog(run: RunPaths) -> pd.DataFrame:
+    return pd.read_csv(run.processed / "feature_catalog.csv")
+
+
+# 03 ------------------------------------------------------------------------------------------
+def save_segmentation(result: SegmentationResult, run: RunPaths) -> None:
+    io.write_table(result.segments, run.processed / "segments", "segments")
+    result.selection.to_csv(run.processed / "model_selection.csv", index=False, float_format="%.10g")
+    result.model.save(run.model)
+
+
+def load_segments(run: RunPaths) -> pd.DataFrame:
+    return io.read_table(run.processed / "segments", "segments")
+
+
+def load_model(run: RunPaths) -> SegmentModel:
+    return SegmentModel.load(run.model)
+
+
+# 04 ------------------------------------------------------------------------------------------
+def save_personas(profile: pd.DataFrame, personas: pd.DataFrame, cards: list[dict], midas: pd.DataFrame,
+                  run: RunPaths) -> None:
+    profile.to_csv(run.processed / "profiles.csv", index=False, float_format="%.10g")
+    personas.to_csv(run.processed / "persona_names.csv", index=False, float_format="%.10g")
+    (run.processed / "personas.json").write_text(json.dumps(cards, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    midas.to_csv(run.processed / "midas.csv", index=False)
+
+
+def load_profile(run: RunPaths) -> pd.DataFrame:
+    return pd.read_csv(run.processed / "profiles.csv")
+
+
+def load_persona_names(run: RunPaths) -> pd.DataFrame:
+    return pd.read_csv(run.processed / "persona_names.csv")
+
+
+def load_cards(run: RunPaths) -> list[dict]:
+    return io.read_json(run.processed / "personas.json")
+
+
+def load_midas(run: RunPaths) -> pd.DataFrame:
+    return pd.read_csv(run.processed / "midas.csv")
+
+
+# 05 ------------------------------------------------------------------------------------------
+def save_boston(bm: pd.DataFrame, run: RunPaths) -> None:
+    io.validate(bm, schemas.BOSTON, str(run.processed / "boston_matrix.csv"))
+    bm.to_csv(run.processed / "boston_matrix.csv", index=False, float_format="%.10g")
+
+
+def load_boston(run: RunPaths) -> pd.DataFrame:
+    return pd.read_csv(run.processed / "boston_matrix.csv")
