@@ -443,3 +443,22 @@ def rejected_by_rule(quality: dict) -> pd.DataFrame:
             rows.append({"table": table, "rule": rule, "rows": n, "reason": RULE_TEXT.get(rule, rule),
                          "revenue": q.get("revenue_rejected_by_rule", {}).get(rule)})
     return pd.DataFrame(rows, columns=["table", "rule", "rows", "reason", "revenue"])
+
+
+def summary(quality: dict) -> pd.DataFrame:
+    """Key facts of the collected data, for the report."""
+    tx = quality["tables"]["transactions"]
+    facts = [
+        ("transaction rows read", f"{tx['read']:,}"),
+        ("transaction rows kept", f"{tx['kept']:,} ({tx['kept'] / tx['read']:.1%})"),
+        ("customers with kept transactions", f"{tx['customers']:,}"),
+        ("period", f"{tx['date_min'][:10]} to {tx['date_max'][:10]}"),
+        ("net revenue kept", f"{tx['revenue_kept']:,.2f}"),
+        ("revenue share of rows without customer id", f"{tx['revenue_share_without_customer_id']:.1%}"),
+        ("return / cancellation rows kept (netted)", f"{tx['return_rows_kept']:,}"),
+    ]
+    for name in ("customers", "sessions", "campaign_events"):
+        if name in quality["tables"]:
+            q = quality["tables"][name]
+            facts.append((f"{name.replace('_', ' ')} rows kept", f"{q['kept']:,} of {q['read']:,}"))
+    return pd.DataFrame(facts, columns=["fact", "value"])

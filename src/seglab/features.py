@@ -278,3 +278,24 @@ def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
         default="active",
     )
     return pd.Series(pd.Categorical(stage, categories=list(LIFECYCLE_ORDER)), index=feats.index)
+
+
+def summary(features: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Per feature: missing share, mean, median, skew and range, for checking before clustering."""
+    rows = []
+    for c in cols:
+        v = features[c]
+        rows.append({"feature": c, "missing": float(v.isna().mean()), "mean": v.mean(), "median": v.median(),
+                     "min": v.min(), "max": v.max(), "skew": v.skew()})
+    return pd.DataFrame(rows)
+
+
+def correlated_pairs(features: pd.DataFrame, cols: list[str], threshold: float = 0.8) -> pd.DataFrame:
+    """Pairs of features whose Spearman correlation is at least ``threshold`` in absolute value."""
+    corr = features[cols].corr(method="spearman")
+    rows = [
+        {"feature_a": a, "feature_b": b, "spearman": corr.loc[a, b]}
+        for i, a in enumerate(cols) for b in cols[i + 1:]
+        if abs(corr.loc[a, b]) >= threshold
+    ]
+    return pd.DataFrame(rows, columns=["feature_a", "feature_b", "spearman"])

@@ -12,9 +12,11 @@ MARKER = Path("notebooks") / "params" / "default.yaml"
 def project_root(start: str | Path | None = None) -> Path:
     """The seglab project root.
 
-    Resolution order: the ``SEGLAB_ROOT`` environment variable; the first parent of
-    ``start`` (default: this package's folder, then the working directory) holding
-    ``notebooks/params/default.yaml``.
+    Resolution order: the ``SEGLAB_ROOT`` environment variable (the pipeline sets it for the
+    notebooks it runs); else the first folder holding ``notebooks/params/default.yaml`` among
+    ``start`` (default: the working directory, e.g. ``notebooks/`` in JupyterLab) and its
+    parents, then this package's folder and its parents. Data paths are then taken from the
+    root, never from the working directory.
     """
     env = os.environ.get("SEGLAB_ROOT")
     if env:
@@ -22,7 +24,7 @@ def project_root(start: str | Path | None = None) -> Path:
         if not (root / MARKER).is_file():
             raise FileNotFoundError(f"SEGLAB_ROOT={env} is not a seglab project: {MARKER} is missing there")
         return root
-    candidates = [Path(start)] if start else [Path(__file__).resolve().parent, Path.cwd()]
+    candidates = [Path(start)] if start else [Path.cwd(), Path(__file__).resolve().parent]
     for base in candidates:
         for folder in (base.resolve(), *base.resolve().parents):
             if (folder / MARKER).is_file():

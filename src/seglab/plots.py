@@ -218,3 +218,10 @@ def boston_chart(bm: pd.DataFrame, threshold: float) -> Figure:
     ax.set_ylabel("attractiveness (0 = least, 1 = most attractive)")
     ax.set_title("Boston matrix: which segments to Target, Convert, Grow or Ignore\n(bubble area = net value of the segment)")
     return fig
+
+
+def to_hex(color) -> str:
+    """A matplotlib colour as #rrggbb (for HTML)."""
+    from matplotlib.colors import to_hex as _to_hex
+
+    return _to_hex(color)

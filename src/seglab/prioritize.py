@@ -168,3 +168,12 @@ def boston_matrix(
     out["action"] = out["quadrant"].map(ACTIONS)
     out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
     return out, notes
+
+
+def weights_table(params: Prioritization) -> pd.DataFrame:
+    """The weights of both axes as a long table (axis, component, weight, share of the axis)."""
+    rows = []
+    for axis, weights in (("attractiveness", params.weights.attractiveness), ("ability to win", params.weights.ability_to_win)):
+        total = sum(weights.values())
+        rows += [{"axis": axis, "component": c, "weight": w, "share of axis": w / total} for c, w in weights.items()]
+    return pd.DataFrame(rows)

@@ -1,0 +1,43 @@
+# seglab: the README's commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.seglab-installed
+PARAMS ?= notebooks/params/default.yaml
+PYTEST_ARGS ?=
+
+.PHONY: help env report test lint lab clean chromium
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# The environment is (re)built when pyproject.toml is newer than the last install.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+env: $(STAMP) ## create or update the virtual environment (.venv) from pyproject.toml
+
+report: $(STAMP) ## run the whole pipeline on the default data -> reports/<run>/index.html
+	$(VENV)/bin/seglab run --params $(PARAMS)
+
+chromium: ## install Debian's chromium for the browser tests when missing
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) ## run the whole test suite (unit, notebooks, end-to-end, lint)
+	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff on the package, tests and notebooks
+	$(VENV)/bin/ruff check src tests notebooks benchmarks
+
+lab: $(STAMP) ## JupyterLab on the notebooks
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,lab]'
+	$(VENV)/bin/jupyter lab notebooks
+
+clean: ## remove generated data and reports (keeps the environment)
+	find data/raw data/interim data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
