@@ -284,6 +284,7 @@ def clean_transactions(
         "return_rows_kept": int(((out["quantity"] < 0) & s.kept).sum()),
         "exact_duplicate_rows": int(raw_columns_dup.sum()),
         "rows_without_customer_id": int(out["customer_id"].isna().sum()),
+        "distinct_customer_ids_read": int(out["customer_id"].nunique()),
     }
     return out, s.rule, counters
 
@@ -410,7 +411,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
             tables["customers"] = pd.concat([tables["customers"], add], ignore_index=True)
             notes.append(f"{len(missing)} customers appear in transactions but not in the customers table; added with unknown attributes.")
         quality["tables"]["customers"]["added_from_transactions"] = len(missing)
-    tx.drop(columns=[c for c in customer_cols], inplace=True)
+    tables["transactions"] = tx.drop(columns=customer_cols)
 
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected

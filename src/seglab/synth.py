@@ -305,7 +305,7 @@ def generate(
     day = np.minimum(np.floor(day), span - 1)
     # shift to a weekend or a weekday as the customer prefers
     date = t0 + pd.to_timedelta(day, unit="D")
-    dow = date.dayofweek.to_numpy()
+    dow = date.day_of_week.to_numpy()
     want_weekend = rng.random(len(o_owner)) < weekend_p[o_owner]
     shift = np.where(want_weekend & (dow < 5), 5 - dow, 0) + np.where(~want_weekend & (dow >= 5), -(dow - 4), 0)
     day = np.clip(day + shift, 0, span - 1)
