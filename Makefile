@@ -29,11 +29,11 @@ chromium: ## install Debian's chromium for the browser tests when missing
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 test: $(STAMP) ## run the whole test suite (unit, notebooks, end-to-end, lint)
-	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/ruff check src tests notebooks
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks
-	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/ruff check src tests notebooks
 
 lab: $(STAMP) ## JupyterLab on the notebooks
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,lab]'

@@ -97,7 +97,18 @@ def run(
     if run_name:
         params = config.validate({**params.model_dump(mode="json"), "run_name": run_name}, origin=str(params_file))
     paths = run_paths(params.run_name, root)
+    previous = os.environ.get("SEGLAB_ROOT")
     os.environ["SEGLAB_ROOT"] = str(root)  # the kernels resolve the same project root
+    try:
+        return _run_stages(papermill, root, params, paths, log, stages)
+    finally:
+        if previous is None:
+            os.environ.pop("SEGLAB_ROOT", None)
+        else:
+            os.environ["SEGLAB_ROOT"] = previous
+
+
+def _run_stages(papermill, root: Path, params: config.Params, paths: RunPaths, log, stages) -> RunResult:
     result = RunResult(paths)
     log(f"seglab run '{params.run_name}': {len(stages)} stages -> {paths.reports}")
     for name, title in stages:

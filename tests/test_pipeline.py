@@ -1,0 +1,92 @@
+"""End-to-end: `seglab run` executes every stage notebook into reports/<run>/."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seglab import pipeline
+
+SMALL = {"run_name": "small", "seed": 3, "source": {"kind": "synthetic", "synthetic": {"n_customers": 600, "months": 12}},
+         "segmentation": {"k_min": 2, "k_max": 6}}
+
+
+def _project(tmp: Path, root: Path, params: dict) -> Path:
+    """A throw-away project: the repository's notebooks plus one parameters file."""
+    shutil.copytree(root / "notebooks", tmp / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    f = tmp / "notebooks" / "params" / f"{params['run_name']}.yaml"
+    f.write_text(yaml.safe_dump(params))
+    return f
+
+
+def _seglab(*args, root: Path) -> subprocess.CompletedProcess:
+    env = {**__import__("os").environ, "SEGLAB_ROOT": str(root)}
+    return subprocess.run([sys.executable, "-m", "seglab.cli", *args], capture_output=True, text=True, env=env, timeout=900)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
+    params = _project(tmp_path, root, SMALL)
+    first = _seglab("run", "--params", str(params), root=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    reports = tmp_path / "reports" / "small"
+    for name, _ in pipeline.STAGES:
+        assert (reports / f"{name}.ipynb").is_file() and (reports / f"{name}.html").is_file()
+    index = (reports / "index.html").read_text()
+    assert "Boston matrix" in index and "FAILED" not in index and "data:image/png;base64" in index
+    for name, _ in pipeline.STAGES:
+        assert f'href="{name}.html"' in index
+    processed = tmp_path / "data" / "processed" / "small"
+    for f in ("features.parquet", "feature_catalog.csv", "segments.parquet", "model_selection.csv", "model/model.json",
+              "profiles.csv", "personas.json", "midas.csv", "boston_matrix.csv"):
+        assert (processed / f).is_file(), f
+    assert (tmp_path / "data" / "interim" / "small" / "quality.json").is_file()
+    # code hidden by default in the HTML
+    assert "seglab.report import styled" not in (reports / "03_segmentation.html").read_text()
+    before = {f: _digest(processed / f) for f in ("segments.parquet", "boston_matrix.csv", "model/model.json")}
+    second = _seglab("run", "--params", str(params), root=tmp_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert {f: _digest(processed / f) for f in before} == before
+
+
+@pytest.mark.slow
+def test_failing_stage_names_notebook_and_cell_and_keeps_it(tmp_path, root):
+    bad = {**SMALL, "run_name": "broken", "segmentation": {"k": 5000}}  # k > customers: stage 03 must fail
+    params = _project(tmp_path, root, bad)
+    res = _seglab("run", "--params", str(params), root=tmp_path)
+    assert res.returncode != 0
+    assert "stage 03_segmentation failed in cell" in res.stderr and "SegmentationError" in res.stderr
+    reports = tmp_path / "reports" / "broken"
+    assert (reports / "03_segmentation.ipynb").is_file() and (reports / "03_segmentation.html").is_file()
+    assert not (reports / "04_persona_profiling.ipynb").exists()
+    index = (reports / "index.html").read_text()
+    assert "03_segmentation failed" in index
+
+
+def test_bad_params_file_fails_before_running(tmp_path, root):
+    f = tmp_path / "p.yaml"
+    f.write_text("segmentation:\n  kk: 3\n")
+    res = _seglab("run", "--params", str(f), root=root)
+    assert res.returncode == 1 and "segmentation.kk" in res.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_online_retail_run(online_retail_path, root, tmp_path):
+    params = yaml.safe_load((root / "notebooks/params/online_retail.yaml").read_text())
+    params["source"]["tables"]["transactions"]["path"] = str(online_retail_path)
+    f = _project(tmp_path, root, params)
+    res = _seglab("run", "--params", str(f), root=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    index = (tmp_path / "reports" / "online_retail" / "index.html").read_text()
+    assert "541,909" in index and "Boston matrix" in index

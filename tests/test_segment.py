@@ -1,0 +1,95 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seglab import config, segment
+
+
+def _blobs(n_per=60, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = {"low": (1.0, 0.1), "mid": (10.0, 0.5), "high": (100.0, 0.9)}
+    rows = []
+    for i, (name, (m, d)) in enumerate(centers.items()):
+        for j in range(n_per):
+            rows.append({"customer_id": f"{name}{j:03d}", "monetary": m * rng.lognormal(0, 0.1),
+                         "discount_share": np.clip(d + rng.normal(0, 0.03), 0, 1), "truth": i})
+    return pd.DataFrame(rows)
+
+
+PARAMS = config.Segmentation(features=["monetary", "discount_share"], k_min=2, k_max=5, n_init=4)
+
+
+def test_recovers_blobs_numbered_by_value():
+    df = _blobs()
+    r = segment.segment(df, PARAMS, seed=1)
+    assert r.model.k == 3
+    seg = r.segments.set_index("customer_id")["segment"]
+    # segment 1 = highest value per customer
+    assert set(seg[[c for c in seg.index if c.startswith("high")]]) == {1}
+    assert set(seg[[c for c in seg.index if c.startswith("low")]]) == {3}
+
+
+def test_numbering_does_not_depend_on_row_order_or_kmeans_labels():
+    df = _blobs()
+    a = segment.segment(df, PARAMS, seed=1).segments
+    b = segment.segment(df.sample(frac=1, random_state=5), PARAMS, seed=1).segments
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_stable_order_rule():
+    labels = np.array([0, 0, 1, 1, 1, 2])
+    value = np.array([1.0, 1.0, 5.0, 5.0, 5.0, 9.0])
+    mapping = segment.stable_order(labels, np.zeros((3, 2)), value)
+    assert list(mapping) == [3, 2, 1]
+
+
+def test_model_roundtrip_json_reproduces_segments(tmp_path):
+    df = _blobs()
+    r = segment.segment(df, PARAMS, seed=1)
+    r.model.save(tmp_path)
+    text = (tmp_path / "model.json").read_text()
+    assert json.loads(text)["format"] == segment.MODEL_FORMAT
+    loaded = segment.SegmentModel.load(tmp_path)
+    again = loaded.assign(df.sort_values("customer_id"))
+    assert (again == r.segments["segment"].to_numpy()).all()
+
+
+def test_missing_feature_for_scoring_is_clear():
+    r = segment.segment(_blobs(), PARAMS, seed=1)
+    with pytest.raises(segment.SegmentationError, match="features missing from the input: discount_share"):
+        r.model.assign(pd.DataFrame({"monetary": [1.0]}))
+
+
+@pytest.mark.parametrize(
+    ("n", "params", "match"),
+    [
+        (1, PARAMS, "only 1 customer"),
+        (4, config.Segmentation(features=["monetary"], k=5), r"k = \[5\] is outside \[2, 3\]"),
+        (6, config.Segmentation(features=["monetary"], k_min=2, k_max=8), r"outside \[2, 5\]"),
+    ],
+)
+def test_degenerate_inputs(n, params, match):
+    df = _blobs().head(n)
+    with pytest.raises(segment.SegmentationError, match=match):
+        segment.segment(df, params, seed=1)
+
+
+def test_constant_and_missing_columns_are_handled():
+    df = _blobs().assign(constant=3.0)
+    df.loc[df.index[::7], "discount_share"] = np.nan
+    p = config.Segmentation(features=["monetary", "discount_share", "constant"], k=3, n_init=4)
+    r = segment.segment(df, p, seed=1)
+    assert r.model.preparation.constant() == ["constant"]
+    assert np.isfinite(r.embedding).all()
+    assert r.segments["segment"].nunique() == 3
+
+
+def test_choose_k_consensus_and_min_share():
+    t = pd.DataFrame({"k": [2, 3, 4], "inertia": [3.0, 2.0, 1.0], "silhouette": [0.2, 0.5, 0.6],
+                      "calinski_harabasz": [10.0, 30.0, 35.0], "davies_bouldin": [1.5, 0.8, 0.7],
+                      "min_share": [0.4, 0.2, 0.01]})
+    k, table, why = segment.choose_k(t, min_share=0.05)
+    assert k == 3  # k = 4 scores best but leaves a segment with 1 % of customers
+    assert "k = [4] were excluded" in why and table["chosen"].sum() == 1
