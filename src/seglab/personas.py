@@ -207,8 +207,8 @@ def traits(prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4) ->
     out = []
     for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
         seg_v, base_v = prof_row[f], base[f]
-        word = "more" if zrow[f] > 0 else "less"
-        out.append(f"{LABELS.get(f, f).capitalize()}: {_fmt(f, seg_v)} vs {_fmt(f, base_v)} on average ({word} than most)")
+        word = "above" if zrow[f] > 0 else "below"
+        out.append(f"{LABELS.get(f, f).capitalize()}: {_fmt(f, seg_v)}, {word} the average of {_fmt(f, base_v)}")
     return out
 
 
