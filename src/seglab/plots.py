@@ -85,26 +85,26 @@ def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
 
 
 def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
-    """Every selection index against k, the chosen k marked."""
+    """Every selection index against k, the chosen k marked, and where an index prefers another k."""
     panels = [
-        ("silhouette", "silhouette (higher is better)"),
-        ("calinski_harabasz", "Calinski-Harabasz (higher is better)"),
-        ("davies_bouldin", "Davies-Bouldin (lower is better)"),
-        ("inertia", "inertia, within-segment sum of squares"),
+        ("silhouette", "silhouette", "Silhouette (higher is better)"),
+        ("calinski_harabasz", "Calinski-Harabasz", "Calinski-Harabasz (higher is better)"),
+        ("davies_bouldin", "Davies-Bouldin", "Davies-Bouldin (lower is better)"),
+        ("inertia", "inertia (sum of squares)", "Inertia: within-segment spread (elbow)"),
     ]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
-    for ax, (col, label) in zip(axes, panels, strict=True):
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    for ax, (col, ylabel, title) in zip(axes.ravel(), panels, strict=True):
         ax.plot(table["k"], table[col], marker="o", color=PALETTE[0])
         ax.axvline(chosen, color="#d62728", linestyle="--", label=f"chosen k = {chosen}")
-        best = table.loc[table[col].idxmin() if col in ("davies_bouldin",) else table[col].idxmax(), "k"]
+        best = table.loc[table[col].idxmin() if col == "davies_bouldin" else table[col].idxmax(), "k"]
         if col != "inertia" and best != chosen:
-            ax.axvline(best, color="#999999", linestyle=":", label=f"this index prefers k = {best}")
+            ax.axvline(best, color="#777777", linestyle=":", label=f"this index prefers k = {best}")
         ax.set_xlabel("number of segments k")
-        ax.set_ylabel(label.split(" (")[0])
-        ax.set_title(label, fontsize=11)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=12)
         ax.set_xticks(table["k"])
         ax.legend(fontsize=9, loc="best")
-    fig.suptitle("Choosing the number of segments", fontweight="bold", y=1.03)
+    fig.suptitle("Choosing the number of segments", fontweight="bold")
     fig.tight_layout()
     return fig
 
