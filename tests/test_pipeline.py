@@ -51,8 +51,11 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
               "profiles.csv", "personas.json", "midas.csv", "boston_matrix.csv"):
         assert (processed / f).is_file(), f
     assert (tmp_path / "data" / "interim" / "small" / "quality.json").is_file()
-    # code hidden by default in the HTML
-    assert "seglab.report import styled" not in (reports / "03_segmentation.html").read_text()
+    # code hidden by default in the HTML; report.show_code shows it
+    assert "segment.segment(feats" not in (reports / "03_segmentation.html").read_text()
+    shown = pipeline.render_html(reports / "03_segmentation.ipynb", show_code=True).read_text()
+    assert "segment.segment(feats" in shown
+    pipeline.render_html(reports / "03_segmentation.ipynb", show_code=False)
     before = {f: _digest(processed / f) for f in ("segments.parquet", "boston_matrix.csv", "model/model.json")}
     second = _seglab("run", "--params", str(params), root=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
@@ -90,3 +93,14 @@ def test_online_retail_run(online_retail_path, root, tmp_path):
     assert res.returncode == 0, res.stderr[-3000:]
     index = (tmp_path / "reports" / "online_retail" / "index.html").read_text()
     assert "541,909" in index and "Boston matrix" in index
+
+
+def test_synth_command_writes_tables_and_ground_truth(tmp_path, root):
+    res = _seglab("synth", "--out", str(tmp_path / "crm"), "--customers", "80", "--months", "4", "--seed", "5", root=root)
+    assert res.returncode == 0, res.stderr
+    import pandas as pd
+
+    for name in ("customers", "transactions", "sessions", "campaign_events", "ground_truth"):
+        assert (tmp_path / "crm" / f"{name}.parquet").is_file()
+    gt = pd.read_parquet(tmp_path / "crm" / "ground_truth.parquet")
+    assert len(gt) == 80 and gt["archetype"].nunique() == 5
