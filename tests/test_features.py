@@ -111,3 +111,16 @@ def test_lifecycle_thresholds():
     stage = features.lifecycle_stage(df, config.Features())
     assert list(stage) == ["new", "lapsing", "lapsed", "long_term", "active"]
     assert np.all(pd.notna(stage))
+
+
+def test_customers_without_features_are_accounted_for(built):
+    f, _ = built
+    t = _tables(LATE_TX)
+    t["transactions"] = pd.concat([t["transactions"], pd.DataFrame(
+        [{"customer_id": "D", "order_id": "R1", "timestamp": pd.Timestamp("2024-01-20"), "product_id": "P1",
+          "category": "X", "quantity": -1.0, "unit_price": 10.0, "discount": 0.0, "channel": "web"}])], ignore_index=True)
+    t["customers"] = pd.concat([t["customers"], pd.DataFrame({"customer_id": ["D", "E"]})], ignore_index=True)
+    g, _ = features.build(t, config.Features(as_of=AS_OF))
+    why = features.customers_without_features(t, g).set_index("customer_id")["reason"]
+    assert why.to_dict() == {"C": "first purchase after as_of", "D": "only returns or cancellations up to as_of",
+                             "E": "no transaction at all"}

@@ -299,3 +299,21 @@ def correlated_pairs(features: pd.DataFrame, cols: list[str], threshold: float =
         if abs(corr.loc[a, b]) >= threshold
     ]
     return pd.DataFrame(rows, columns=["feature_a", "feature_b", "spearman"])
+
+
+def customers_without_features(tables: dict[str, pd.DataFrame], features: pd.DataFrame) -> pd.DataFrame:
+    """Customers of the canonical tables that get no feature row, and why (no customer is dropped silently)."""
+    tx = tables["transactions"]
+    cutoff = pd.Timestamp(features.attrs["as_of"]) + pd.Timedelta(days=1)
+    known = set(tables["customers"]["customer_id"]) if "customers" in tables else set(tx["customer_id"])
+    missing = sorted(known - set(features["customer_id"]))
+    before = tx[tx["timestamp"] < cutoff]
+    bought = set(before.loc[before["quantity"] > 0, "customer_id"])
+    any_before = set(before["customer_id"])
+    reasons = [
+        "only returns or cancellations up to as_of" if c in any_before and c not in bought
+        else "first purchase after as_of" if c in set(tx["customer_id"])
+        else "no transaction at all"
+        for c in missing
+    ]
+    return pd.DataFrame({"customer_id": missing, "reason": reasons})
