@@ -9,7 +9,7 @@ STAMP := $(VENV)/.seglab-installed
 PARAMS ?= notebooks/params/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: help env report test lint lab clean chromium
+.PHONY: help env report test lint lab clean postgres
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,10 +25,14 @@ env: $(STAMP) ## create or update the virtual environment (.venv) from pyproject
 report: $(STAMP) ## run the whole pipeline on the default data -> reports/<run>/index.html
 	$(VENV)/bin/seglab run --params $(PARAMS)
 
-chromium: ## install Debian's chromium for the browser tests when missing
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+# PostgreSQL server binaries for the database tests (the tests start their own server).
+postgres: ## install Debian's PostgreSQL server binaries when missing (needs root)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	    else echo "PostgreSQL not installed and not root: the PostgreSQL tests will be skipped"; fi; }
 
-test: $(STAMP) ## run the whole test suite (unit, notebooks, end-to-end, lint)
+test: $(STAMP) postgres ## run the whole test suite (unit, notebooks, end-to-end, lint)
 	$(VENV)/bin/ruff check src tests notebooks
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -79,7 +79,7 @@ def test_missing_mapped_column_names_file_column_and_closest(tmp_path, messy_csv
     ("content", "expected"),
     [
         (None, "file not found"),
-        ("", "cannot read as csv"),
+        ("", "the file is empty"),
         (HEADER, "no data rows"),
     ],
 )

@@ -6,7 +6,6 @@ that rejected it; :func:`quality_report` checks read = kept + rejected per table
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,23 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seglab import synth
+from seglab import sources, synth
 from seglab.config import Cleaning, Params, TableSource
-from seglab.paths import resolve
-
-#: Column names of known public exports, canonical name -> name in the file.
-PRESETS: dict[str, dict[str, str]] = {
-    "online_retail": {
-        "customer_id": "CustomerID",
-        "order_id": "InvoiceNo",
-        "timestamp": "InvoiceDate",
-        "quantity": "Quantity",
-        "unit_price": "UnitPrice",
-        "product_id": "StockCode",
-        "description": "Description",
-        "country": "Country",
-    },
-}
+from seglab.sources import Loaded, SourceError  # noqa: F401  (re-exported: the stage's errors)
 
 #: Canonical columns each table must have after mapping, and those it may have.
 REQUIRED = {
@@ -39,7 +24,9 @@ REQUIRED = {
     "customers": ["customer_id"],
     "sessions": ["customer_id", "timestamp", "converted"],
     "campaign_events": ["customer_id", "campaign_id", "sent_at", "opened", "clicked", "converted"],
+    "survey": ["customer_id"],
 }
+ID_COLUMNS = ("customer_id", "order_id", "product_id", "campaign_id", "session_id")
 
 RULE_TEXT = {
     "exact_duplicate": "exact duplicate of an earlier row (all columns equal)",
@@ -50,21 +37,9 @@ RULE_TEXT = {
     "zero_quantity": "quantity is zero",
     "non_positive_price": "unit price is zero or negative",
     "non_product_code": "not a product (postage, fee, bank charge, manual adjustment...)",
-    "duplicate_customer_id": "customer id already seen in an earlier row of the customers table",
+    "duplicate_customer_id": "customer id already seen in an earlier row of the same table",
+    "outlier": "extreme line revenue (cleaning.outlier_iqr_factor) and cleaning.drop_outliers is on",
 }
-
-
-class SourceError(ValueError):
-    """A source file cannot be read or mapped; the message names the file and how to fix it."""
-
-
-@dataclass
-class Loaded:
-    """One source table as read: original columns, plus its origin."""
-
-    table: str
-    source: str
-    frame: pd.DataFrame
 
 
 @dataclass
@@ -100,89 +75,101 @@ def source_tables(params: Params, root: Path) -> dict[str, TableSource]:
     """The table sources of a run (the synthetic source is a set of Parquet files)."""
     if params.source.kind == "synthetic":
         folder = ensure_synthetic(params, root)
-        return {
-            t: TableSource(path=str(folder / f"{t}.parquet"))
-            for t in synth.SynthData.TABLES
-        }
+        return {t: TableSource(path=str(folder / f"{t}.parquet")) for t in synth.SynthData.TABLES}
     return params.source.tables
-
-
-def read_file(spec: TableSource, table: str, root: Path) -> Loaded:
-    """Read one source file with its original columns (strings kept as text)."""
-    path = resolve(spec.path, root)
-    if not path.is_file():
-        raise SourceError(
-            f"{path}: file not found for table '{table}'. Check source.tables.{table}.path "
-            "(relative paths start at the project root)."
-        )
-    fmt = spec.format
-    if fmt == "auto":
-        fmt = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
-    try:
-        if fmt == "parquet":
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, sep=spec.csv_sep, encoding=spec.encoding, dtype=str, keep_default_na=False, na_values=[""])
-    except Exception as exc:  # noqa: BLE001 - the message names the file and the reader's reason
-        raise SourceError(f"{path}: cannot read as {fmt} for table '{table}': {exc}") from None
-    if df.empty:
-        raise SourceError(f"{path}: no data rows in table '{table}'. Point source.tables.{table}.path at a file with rows.")
-    return Loaded(table, str(path), df.reset_index(drop=True))
-
-
-def mapping(spec: TableSource) -> dict[str, str]:
-    """Canonical -> file column names: the preset, then the explicit columns on top."""
-    return {**PRESETS.get(spec.preset or "", {}), **spec.columns}
-
-
-def _snake(name: str) -> str:
-    """A column name in snake_case: 'Customer Name' -> 'customer_name'."""
-    return re.sub(r"[^0-9a-z]+", "_", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())).strip("_").lower()
-
-
-def apply_mapping(loaded: Loaded, spec: TableSource) -> pd.DataFrame:
-    """Rename file columns to canonical names; error naming the missing column and the closest match."""
-    cols = mapping(spec)
-    df = loaded.frame
-    found = list(map(str, df.columns))
-    for canonical in REQUIRED[loaded.table]:
-        cols.setdefault(canonical, canonical)
-    for canonical, name in cols.items():
-        if name not in df.columns:
-            close = difflib.get_close_matches(name, found, n=1, cutoff=0.5)
-            hint = f" The closest column is '{close[0]}'." if close else ""
-            required = "required" if canonical in REQUIRED[loaded.table] else "mapped"
-            raise SourceError(
-                f"{loaded.source}: {required} column '{name}' (canonical '{canonical}') not found in table "
-                f"'{loaded.table}'. Columns found: {', '.join(found)}.{hint} "
-                f"Fix source.tables.{loaded.table}.columns.{canonical}."
-            )
-    out = pd.DataFrame({canonical: df[name] for canonical, name in cols.items()})
-    if spec.keep_other_columns:
-        used = set(cols.values())
-        for name in df.columns:
-            snake = _snake(str(name))
-            if name not in used and snake not in out:
-                out[snake] = df[name]
-    out["source_row"] = np.arange(1, len(df) + 1, dtype="int64")
-    return out
 
 
 # --------------------------------------------------------------------------------------------
 # cleaning
 # --------------------------------------------------------------------------------------------
-def _as_text(s: pd.Series) -> pd.Series:
-    """Text ids: trimmed, whole numbers without a trailing '.0', empty text as missing."""
-    if pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()):
+#: Persian (۰-۹) and Arabic-Indic (٠-٩) digits -> ASCII digits.
+DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+_NON_ASCII_DIGIT = "[۰-۹٠-٩]"
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Trimmed text (Arrow-backed), with Persian/Arabic-Indic digits made ASCII where present."""
+    t = s.astype("str").str.strip()
+    odd = t.str.contains(_NON_ASCII_DIGIT, regex=True, na=False)
+    if odd.any():
+        t = t.where(~odd, t[odd].str.translate(DIGITS))
+    return t
+
+
+def _as_text(s: pd.Series, is_id: bool = False) -> pd.Series:
+    """Text: trimmed, empty as missing; ids also get ASCII digits and lose a trailing '.0'
+    (an id read as a number: 17850.0 -> '17850')."""
+    if is_id and pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()):
         s = s.astype("Int64")
-    out = s.astype("string").str.strip()
-    return out.mask(out == "").astype("str")
+    out = _text(s) if is_id else s.astype("str").str.strip()
+    if is_id:
+        whole = out.str.fullmatch(r"-?\d+\.0+", na=False)
+        if whole.any():
+            out = out.where(~whole, out[whole].str.replace(r"\.0+$", "", regex=True))
+    return out.mask(out == "")
 
 
-def _parse_time(s: pd.Series) -> pd.Series:
+def to_number(s: pd.Series) -> pd.Series:
+    """Numbers from numbers or text: Persian/Arabic-Indic digits, the Arabic decimal (٫) and
+    thousands (٬) separators and thousands commas (1,234.5) are normalised; anything else is NaN."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.astype(float)
+    t = _text(s)
+    odd = t.str.contains("[٫٬,]", regex=True, na=False)
+    if odd.any():
+        fixed = t[odd].str.replace("٫", ".", regex=False).str.replace("٬", "", regex=False)
+        fixed = fixed.str.replace(r"(\d),(\d{3})(\D|$)", r"\1\2\3", regex=True)
+        fixed = fixed.str.replace(r"(\d),(\d{3})(\D|$)", r"\1\2\3", regex=True)  # 1,234,567
+        t = t.where(~odd, fixed)
+    return pd.to_numeric(t, errors="coerce").astype(float)
+
+
+_JALALI = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def _jalali(text: str) -> pd.Timestamp:
+    import jdatetime
+
+    m = _JALALI.match(text)
+    if not m:
+        return pd.NaT
+    y, mo, d, h, mi, sec = (int(g) if g else 0 for g in m.groups())
+    try:
+        g = jdatetime.date(y, mo, d).togregorian()
+    except ValueError:
+        return pd.NaT
+    return pd.Timestamp(g.year, g.month, g.day, h, mi, sec)
+
+
+def parse_time(s: pd.Series, cleaning: Cleaning) -> pd.Series:
+    """Timestamps from datetimes, Excel serial day numbers or text (each distinct text parsed once);
+    Jalali (Shamsi) dates when ``cleaning.calendar`` is jalali; unparseable values become NaT."""
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype("datetime64[ns]")
-    return pd.to_datetime(s, errors="coerce", format="mixed").astype("datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        # Excel serial dates (days since 1899-12-30) between 1954 and 2119; other numbers are not dates
+        serial = s.astype(float).where(s.astype(float).between(20_000, 80_000))
+        return (pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.round(6), unit="D")).dt.round("s").astype("datetime64[ns]")
+    text = _text(s)
+    uniq = text.dropna().unique()
+    if cleaning.calendar == "jalali":
+        parsed = pd.Series([_jalali(t) for t in uniq], index=uniq, dtype="datetime64[ns]")
+    else:
+        parsed = pd.to_datetime(pd.Series(uniq, dtype="string"), errors="coerce", format="mixed",
+                                dayfirst=cleaning.dayfirst).astype("datetime64[us]")
+        in_range = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
+        parsed = pd.Series(parsed.where(in_range).astype("datetime64[ns]").to_numpy(), index=uniq)
+    return text.map(parsed).astype("datetime64[ns]")
+
+
+def looks_jalali(s: pd.Series) -> bool:
+    """True when most text dates start with a year 1300-1499 (Shamsi dates read as Gregorian)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return False
+    year = pd.to_numeric(_text(s.dropna().drop_duplicates()).str.slice(0, 4), errors="coerce")
+    return bool(year.notna().any() and year.between(1300, 1499).mean() > 0.5)
 
 
 def _parse_bool(s: pd.Series) -> pd.Series:
@@ -195,9 +182,9 @@ def _parse_bool(s: pd.Series) -> pd.Series:
 
 
 def _line_revenue(df: pd.DataFrame) -> pd.Series:
-    q = pd.to_numeric(df.get("quantity"), errors="coerce") if "quantity" in df else pd.Series(np.nan, df.index)
-    p = pd.to_numeric(df.get("unit_price"), errors="coerce") if "unit_price" in df else pd.Series(np.nan, df.index)
-    d = pd.to_numeric(df["discount"], errors="coerce").fillna(0.0) if "discount" in df else 0.0
+    q = df["quantity"] if "quantity" in df else pd.Series(np.nan, df.index)
+    p = df["unit_price"] if "unit_price" in df else pd.Series(np.nan, df.index)
+    d = df["discount"].fillna(0.0) if "discount" in df else 0.0
     return (q * p * (1 - d)).fillna(0.0)
 
 
@@ -234,34 +221,39 @@ def _rejected_rows(table: str, source: str, raw: pd.DataFrame, rows: pd.DataFram
     )
 
 
+def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> None:
+    """Carry the other columns over: text trimmed (with ASCII digits), numbers as they are."""
+    for col in df.columns:
+        if col not in out and col != "source_row":
+            v = df[col]
+            out[col] = v if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v) else _as_text(v, is_id=True)
+
+
 def clean_transactions(
-    df: pd.DataFrame, cleaning: Cleaning, now: pd.Timestamp, raw_columns_dup: pd.Series
+    df: pd.DataFrame, cleaning: Cleaning, now: pd.Timestamp, raw_dup: pd.Series
 ) -> tuple[pd.DataFrame, pd.Series, dict]:
     """Apply the transaction cleaning rules.
 
     Returns the typed table (all rows), the rule per row (NA = kept) and counters.
     Cancellations (order id starting with the cancellation prefix, or negative
     quantity) are kept as returns: their negative quantity nets against purchases.
+    Extreme lines are flagged in the ``outlier`` column (rejected only with drop_outliers).
     """
     out = pd.DataFrame(index=df.index)
-    out["customer_id"] = _as_text(df["customer_id"])
-    out["order_id"] = _as_text(df["order_id"])
-    out["timestamp"] = _parse_time(df["timestamp"])
-    out["quantity"] = pd.to_numeric(df["quantity"], errors="coerce").astype(float)
-    out["unit_price"] = pd.to_numeric(df["unit_price"], errors="coerce").astype(float)
-    out["discount"] = (
-        pd.to_numeric(df["discount"], errors="coerce").fillna(0.0).clip(0, 1) if "discount" in df else 0.0
-    )
+    out["customer_id"] = _as_text(df["customer_id"], is_id=True)
+    out["order_id"] = _as_text(df["order_id"], is_id=True)
+    out["timestamp"] = parse_time(df["timestamp"], cleaning)
+    out["quantity"] = to_number(df["quantity"])
+    out["unit_price"] = to_number(df["unit_price"])
+    out["discount"] = to_number(df["discount"]).fillna(0.0).clip(0, 1) if "discount" in df else 0.0
     for col in ("product_id", "category", "channel"):
-        out[col] = _as_text(df[col]) if col in df else None
-    for col in df.columns:
-        if col not in out and col != "source_row":
-            out[col] = _as_text(df[col]) if not pd.api.types.is_numeric_dtype(df[col]) else df[col]
+        out[col] = _as_text(df[col], is_id=col == "product_id") if col in df else None
+    _typed_extras(df, out)
     out["source_row"] = df["source_row"]
 
     s = _Sorter(out.index)
     if cleaning.drop_exact_duplicates:
-        s.reject(raw_columns_dup, "exact_duplicate")
+        s.reject(raw_dup, "exact_duplicate")
     s.reject(out["customer_id"].isna(), "missing_customer_id")
     s.reject(out["timestamp"].isna(), "bad_timestamp")
     s.reject(out["timestamp"] > now + pd.Timedelta(days=cleaning.reject_future_days), "future_timestamp")
@@ -278,29 +270,39 @@ def clean_transactions(
     if cleaning.cancellation_prefix:
         by_id = out["order_id"].fillna("").str.startswith(cleaning.cancellation_prefix)
         out.loc[by_id & (out["quantity"] > 0), "quantity"] *= -1  # a cancellation is a return
+
+    size = np.log1p(_line_revenue(out).abs())
+    q1, q3 = size[s.kept].quantile([0.25, 0.75]) if s.kept.any() else (0.0, 0.0)
+    out["outlier"] = s.kept & (size > q3 + cleaning.outlier_iqr_factor * (q3 - q1))
+    if cleaning.drop_outliers:
+        s.reject(out["outlier"], "outlier")
     counters = {
         "cancellation_rows": int(by_id.sum()),
         "cancellation_rows_kept": int((by_id & s.kept).sum()),
         "return_rows_kept": int(((out["quantity"] < 0) & s.kept).sum()),
-        "exact_duplicate_rows": int(raw_columns_dup.sum()),
+        "exact_duplicate_rows": int(raw_dup.sum()),
         "rows_without_customer_id": int(out["customer_id"].isna().sum()),
         "distinct_customer_ids_read": int(out["customer_id"].nunique()),
+        "outlier_rows_flagged": int(out["outlier"].sum()),
+        "outlier_threshold_revenue": round(float(np.expm1(q3 + cleaning.outlier_iqr_factor * (q3 - q1))), 2),
     }
     return out, s.rule, counters
 
 
 def clean_events(df: pd.DataFrame, table: str, raw_dup: pd.Series, cleaning: Cleaning) -> tuple[pd.DataFrame, pd.Series]:
     """Clean sessions or campaign events: typed columns; rows without customer or time rejected."""
-    out = df.copy()
-    out["customer_id"] = _as_text(df["customer_id"])
+    out = pd.DataFrame(index=df.index)
+    out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     time_col = "timestamp" if table == "sessions" else "sent_at"
-    out[time_col] = _parse_time(df[time_col])
+    out[time_col] = parse_time(df[time_col], cleaning)
     for col in ("converted", "opened", "clicked"):
-        if col in out:
+        if col in df:
             out[col] = _parse_bool(df[col]).fillna(False).astype(bool)
     for col in ("channel", "campaign_id", "session_id"):
-        if col in out:
-            out[col] = _as_text(df[col])
+        if col in df:
+            out[col] = _as_text(df[col], is_id=col != "channel")
+    _typed_extras(df, out)
+    out["source_row"] = df["source_row"]
     s = _Sorter(out.index)
     if cleaning.drop_exact_duplicates:
         s.reject(raw_dup, "exact_duplicate")
@@ -309,14 +311,28 @@ def clean_events(df: pd.DataFrame, table: str, raw_dup: pd.Series, cleaning: Cle
     return out, s.rule
 
 
-def clean_customers(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    out = df.copy()
-    out["customer_id"] = _as_text(df["customer_id"])
-    if "signup_date" in out:
-        out["signup_date"] = _parse_time(df["signup_date"])
+def clean_customers(df: pd.DataFrame, cleaning: Cleaning) -> tuple[pd.DataFrame, pd.Series]:
+    """Clean a customers or survey table: one row per customer id (later duplicates rejected);
+    text trimmed; numbers written as text (with Persian/Arabic digits) converted."""
+    out = pd.DataFrame(index=df.index)
+    out["customer_id"] = _as_text(df["customer_id"], is_id=True)
+    if "signup_date" in df:
+        out["signup_date"] = parse_time(df["signup_date"], cleaning)
     for col in ("email_opt_in", "sms_opt_in"):
-        if col in out:
+        if col in df:
             out[col] = _parse_bool(df[col])
+    for col in df.columns:
+        if col in out or col == "source_row":
+            continue
+        v = df[col]
+        if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_bool_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
+            out[col] = v
+            continue
+        num = to_number(v)
+        text = _as_text(v)
+        mostly_numbers = text.notna().sum() > 0 and num.notna().sum() >= 0.95 * text.notna().sum()
+        out[col] = num if mostly_numbers else text
+    out["source_row"] = df["source_row"]
     s = _Sorter(out.index)
     s.reject(out["customer_id"].isna(), "missing_customer_id")
     s.reject(out["customer_id"].duplicated() & out["customer_id"].notna(), "duplicate_customer_id")
@@ -346,30 +362,40 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
     specs = source_tables(params, root)
     tables: dict[str, pd.DataFrame] = {}
     rejected_parts: list[pd.DataFrame] = []
-    quality: dict = {"source_kind": params.source.kind, "tables": {}}
+    customer_level = "transactions" not in specs
+    quality: dict = {"source_kind": params.source.kind, "customer_level": customer_level, "tables": {}}
     notes: list[str] = []
 
-    for table in ("transactions", "customers", "sessions", "campaign_events"):
+    for table in ("transactions", "customers", "survey", "sessions", "campaign_events"):
         if table not in specs:
             continue
         spec = specs[table]
-        loaded = read_file(spec, table, root)
-        mapped = apply_mapping(loaded, spec)
+        loaded = sources.read(spec, table, root)
+        mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
+        if "customer_id" not in mapped:  # a customers table without an id column
+            if not customer_level:
+                raise sources.missing_column_error(loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True)
+            mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
+            notes.append(f"{loaded.source} has no customer id column: each row is a customer, with an id made "
+                         "from its row number (R000001 = row 1).")
         raw_dup = loaded.frame.duplicated(keep="first")
         counters: dict = {}
         if table == "transactions":
             typed, rule, counters = clean_transactions(mapped, params.cleaning, now, raw_dup)
-        elif table == "customers":
-            typed, rule = clean_customers(mapped)
+            if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
+                notes.append(f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
+                             "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them.")
+        elif table in ("customers", "survey"):
+            typed, rule = clean_customers(mapped, params.cleaning)
         else:
             typed, rule = clean_events(mapped, table, raw_dup, params.cleaning)
         kept_mask = rule.isna()
         kept = typed.loc[kept_mask].reset_index(drop=True)
-        rej = _rejected_rows(table, loaded.source, loaded.frame, typed.loc[~kept_mask], rule[~kept_mask])
-        rejected_parts.append(rej)
+        rejected_parts.append(_rejected_rows(table, loaded.source, loaded.frame, typed.loc[~kept_mask], rule[~kept_mask]))
         tables[table] = kept
         entry = {
             "source": loaded.source,
+            **{k: v for k, v in loaded.info.items() if v is not None},
             "read": int(len(typed)),
             "kept": int(kept_mask.sum()),
             "rejected": int((~kept_mask).sum()),
@@ -377,24 +403,53 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
             **counters,
         }
         if table == "transactions":
-            rev = _line_revenue(typed)
-            entry["revenue_kept"] = round(float(rev[kept_mask].sum()), 2)
-            entry["revenue_rejected_by_rule"] = {
-                k: round(float(v), 2) for k, v in rev[~kept_mask].groupby(rule[~kept_mask]).sum().sort_index().items()
-            }
-            total = float(rev[rev > 0].sum())
-            no_id = float(rev[(typed["customer_id"].isna()) & (rev > 0)].sum())
-            entry["revenue_share_without_customer_id"] = round(no_id / total, 4) if total else 0.0
-            entry["customers"] = int(kept["customer_id"].nunique())
-            entry["date_min"] = str(kept["timestamp"].min()) if len(kept) else None
-            entry["date_max"] = str(kept["timestamp"].max()) if len(kept) else None
+            entry.update(_revenue_buckets(typed, rule, kept))
         quality["tables"][table] = entry
         if entry["kept"] == 0:
-            raise SourceError(
-                f"{loaded.source}: all {entry['read']} rows of table '{table}' were rejected "
-                f"(by rule: {entry['rejected_by_rule']}). Check the column mapping and the cleaning parameters."
-            )
+            raise SourceError(_all_rejected_message(loaded, entry, typed, rule))
 
+    if customer_level:
+        notes.append("Customer-level source: one row per customer with already-aggregated columns; "
+                     "no transactions, so features are the customer table's columns.")
+    else:
+        _link_customers(tables, specs, quality, notes)
+    rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
+    rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
+    quality["notes"] = notes
+    check_accounting(quality)
+    return Collected(tables, rejected, quality, notes)
+
+
+def _revenue_buckets(typed: pd.DataFrame, rule: pd.Series, kept: pd.DataFrame) -> dict:
+    rev = _line_revenue(typed)
+    kept_mask = rule.isna()
+    total = float(rev[rev > 0].sum())
+    no_id = float(rev[(typed["customer_id"].isna()) & (rev > 0)].sum())
+    return {
+        "revenue_kept": round(float(rev[kept_mask].sum()), 2),
+        "revenue_rejected_by_rule": {
+            k: round(float(v), 2) for k, v in rev[~kept_mask].groupby(rule[~kept_mask]).sum().sort_index().items()
+        },
+        "revenue_share_without_customer_id": round(no_id / total, 4) if total else 0.0,
+        "customers": int(kept["customer_id"].nunique()),
+        "date_min": str(kept["timestamp"].min()) if len(kept) else None,
+        "date_max": str(kept["timestamp"].max()) if len(kept) else None,
+    }
+
+
+def _all_rejected_message(loaded: Loaded, entry: dict, typed: pd.DataFrame, rule: pd.Series) -> str:
+    top = max(entry["rejected_by_rule"], key=entry["rejected_by_rule"].get)
+    column = {"missing_customer_id": "customer_id", "bad_timestamp": "timestamp", "bad_number": "quantity/unit_price",
+              "non_positive_price": "unit_price", "zero_quantity": "quantity"}.get(top)
+    example = loaded.frame.iloc[int(typed.loc[rule == top, "source_row"].iloc[0]) - 1].to_dict()
+    where = f" (canonical column {column})" if column else ""
+    return (f"{loaded.source}: all {entry['read']} rows of table '{loaded.table}' were rejected "
+            f"(by rule: {entry['rejected_by_rule']}). Most by '{top}'{where}: {RULE_TEXT.get(top, top)}; "
+            f"first such row: {example}. Check the column mapping and the cleaning parameters.")
+
+
+def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) -> None:
+    """Customers of a transactional run: derived from transactions when absent, completed otherwise."""
     tx = tables["transactions"]
     customer_cols = [c for c in specs["transactions"].customer_columns if c in tx]
     if "customers" not in tables:
@@ -412,12 +467,6 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
             notes.append(f"{len(missing)} customers appear in transactions but not in the customers table; added with unknown attributes.")
         quality["tables"]["customers"]["added_from_transactions"] = len(missing)
     tables["transactions"] = tx.drop(columns=customer_cols)
-
-    rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
-    rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
-    quality["notes"] = notes
-    check_accounting(quality)
-    return Collected(tables, rejected, quality, notes)
 
 
 def check_accounting(quality: dict) -> None:

@@ -11,6 +11,7 @@ the file, the key path, the problem and (for unknown keys) the closest known key
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -36,25 +37,70 @@ class SyntheticSource(_Strict):
     start: date = Field(date(2023, 1, 1), description="first day of the history")
 
 
-CANONICAL_TABLES = ("transactions", "customers", "sessions", "campaign_events")
+CANONICAL_TABLES = ("transactions", "customers", "sessions", "campaign_events", "survey")
+LENSES = ("demographic", "geographic", "psychographic", "behavioural", "firmographic", "contactability")
+_SECRET_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
 
 
 class TableSource(_Strict):
-    path: str = Field(description="file path, relative to the project root or absolute")
-    format: Literal["auto", "csv", "parquet"] = "auto"
-    preset: Literal["online_retail"] | None = Field(
-        None, description="a known export's column names (fills `columns`)"
+    path: str | None = Field(None, description="file path, relative to the project root or absolute")
+    format: Literal["auto", "csv", "tsv", "whitespace", "parquet", "excel", "duckdb", "postgres"] = Field(
+        "auto", description="auto = from the file extension"
+    )
+    preset: Literal["online_retail", "cdnow"] | None = Field(
+        None, description="column names (and reading options) of a known public export"
     )
     columns: dict[str, str] = Field(
-        default_factory=dict, description="canonical column -> column name in the file"
+        default_factory=dict, description="canonical column -> column name in the source"
     )
     customer_columns: list[str] = Field(
         default_factory=list,
         description="canonical columns of this table that describe the customer (moved to `customers`)",
     )
     keep_other_columns: bool = Field(True, description="keep unmapped columns (in snake_case)")
-    csv_sep: str = ","
-    encoding: str = "utf-8"
+    csv_sep: str = Field("auto", description="CSV separator; auto = sniffed from the file")
+    encoding: str = Field("auto", description="text encoding; auto = UTF-8 (with or without BOM), else detected")
+    quotechar: str = Field('"', min_length=1, max_length=1)
+    sheet: str | int = Field(0, description="Excel sheet: name or 0-based index")
+    table: str | None = Field(None, description="duckdb/postgres: table name")
+    query: str | None = Field(None, description="duckdb/postgres: SQL query (instead of table)")
+    url_env: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="postgres: NAME of the environment variable holding the connection URL (never the URL)",
+    )
+    lenses: dict[str, list[str]] = Field(
+        default_factory=dict, description="customer-level sources: lens -> columns (missing: guessed)"
+    )
+    value_column: str | None = Field(None, description="customer-level sources: column measuring customer value")
+
+    @field_validator("path", "query")
+    @classmethod
+    def _no_secrets(cls, v: str | None) -> str | None:
+        if v and _SECRET_URL.search(v.strip()):
+            raise ValueError(
+                "looks like a connection URL with a password; never put secrets in parameters: "
+                "export it in an environment variable and give its name in url_env"
+            )
+        return v
+
+    @field_validator("lenses")
+    @classmethod
+    def _known_lenses(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for lens in v:
+            if lens not in LENSES:
+                raise ValueError(f"unknown lens '{lens}'; lenses are {', '.join(LENSES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _where(self) -> TableSource:
+        if self.format in ("duckdb", "postgres") and not (self.table or self.query):
+            raise ValueError(f"format {self.format} needs `table` or `query`")
+        if self.format == "postgres":
+            if not self.url_env:
+                raise ValueError("format postgres needs url_env: the name of the environment variable holding the URL")
+        elif not self.path:
+            raise ValueError("`path` is required (except for format postgres)")
+        return self
 
 
 class Source(_Strict):
@@ -73,9 +119,12 @@ class Source(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _files_need_transactions(self) -> Source:
-        if self.kind == "files" and "transactions" not in self.tables:
-            raise ValueError("kind 'files' needs at least source.tables.transactions")
+    def _files_need_a_table(self) -> Source:
+        if self.kind == "files" and not ({"transactions", "customers"} & set(self.tables)):
+            raise ValueError(
+                "kind 'files' needs source.tables.transactions, or source.tables.customers alone "
+                "(a customer-level source with one row per customer)"
+            )
         return self
 
 
@@ -89,6 +138,14 @@ ONLINE_RETAIL_NON_PRODUCT = [
 
 class Cleaning(_Strict):
     drop_exact_duplicates: bool = True
+    calendar: Literal["gregorian", "jalali"] = Field(
+        "gregorian", description="calendar of text dates: jalali parses Shamsi dates such as 1402/05/12"
+    )
+    dayfirst: bool = Field(False, description="text dates are day first (31/12/2024)")
+    outlier_iqr_factor: float = Field(
+        3.0, gt=0, description="flag lines whose log(1+|revenue|) is above Q3 + factor x IQR"
+    )
+    drop_outliers: bool = Field(False, description="reject flagged outliers instead of keeping them")
     cancellation_prefix: str | None = Field("C", description="order ids starting with this are cancellations")
     non_product_codes: list[str] = Field(default_factory=lambda: list(ONLINE_RETAIL_NON_PRODUCT))
     non_product_prefixes: list[str] = Field(default_factory=lambda: ["gift_0001_", "DCGS"])

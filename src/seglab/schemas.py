@@ -40,6 +40,8 @@ CUSTOMERS = pa.DataFrameSchema(
     name="customers",
 )
 
+SURVEY = pa.DataFrameSchema({"customer_id": pa.Column(str, unique=True)}, strict=False, name="survey")
+
 SESSIONS = pa.DataFrameSchema(
     {
         "customer_id": _id,
@@ -109,5 +111,5 @@ BOSTON = pa.DataFrameSchema(
 
 BY_NAME = {
     s.name: s
-    for s in (TRANSACTIONS, CUSTOMERS, SESSIONS, CAMPAIGN_EVENTS, REJECTED, FEATURES, SEGMENTS, BOSTON)
+    for s in (TRANSACTIONS, CUSTOMERS, SURVEY, SESSIONS, CAMPAIGN_EVENTS, REJECTED, FEATURES, SEGMENTS, BOSTON)
 }

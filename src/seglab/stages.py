@@ -18,6 +18,7 @@ from seglab.segment import SegmentationResult, SegmentModel
 CANONICAL_SCHEMAS = {
     "transactions": "transactions",
     "customers": "customers",
+    "survey": "survey",
     "sessions": "sessions",
     "campaign_events": "campaign_events",
 }
