@@ -44,9 +44,12 @@ def test_missing_file_and_bad_yaml(tmp_path):
         config.load(bad)
 
 
-def test_files_source_needs_transactions():
-    with pytest.raises(config.ParamsError, match="needs at least source.tables.transactions"):
+def test_files_source_needs_transactions_or_customers():
+    with pytest.raises(config.ParamsError, match="needs source.tables.transactions, or source.tables.customers alone"):
         config.validate({"source": {"kind": "files", "tables": {}}})
+    with pytest.raises(config.ParamsError, match="needs source.tables.transactions"):
+        config.validate({"source": {"kind": "files", "tables": {"sessions": {"path": "s.csv"}}}})
+    assert config.validate({"source": {"kind": "files", "tables": {"customers": {"path": "c.csv"}}}})
 
 
 def test_notebook_parameter_cells_match_default_yaml(root):

@@ -104,3 +104,56 @@ def test_synth_command_writes_tables_and_ground_truth(tmp_path, root):
         assert (tmp_path / "crm" / f"{name}.parquet").is_file()
     gt = pd.read_parquet(tmp_path / "crm" / "ground_truth.parquet")
     assert len(gt) == 80 and gt["archetype"].nunique() == 5
+
+
+@pytest.mark.slow
+def test_customer_level_source_runs_every_stage(tmp_path, root):
+    from seglab import synth
+
+    data = synth.generate(600, 12, seed=4)
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    synth.customer_level(data, with_id=False).to_csv(tmp_path / "data" / "raw" / "agg.csv", index=False)
+    params = _project(tmp_path, root, {"run_name": "agg", "source": {"kind": "files", "tables": {
+        "customers": {"path": "data/raw/agg.csv", "lenses": {"demographic": ["age", "gender"]}}}},
+        "segmentation": {"k_min": 2, "k_max": 5}})
+    res = _seglab("run", "--params", str(params), root=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    reports = tmp_path / "reports" / "agg"
+    index = (reports / "index.html").read_text()
+    assert "customer level" in index and "Boston matrix" in index
+    assert "id made from its row number" in (reports / "01_data_collection.html").read_text()
+    html01 = (reports / "01_data_collection.html").read_text()
+    assert "guessed from the name" in html01 and "given" in html01  # the lens table is shown
+    segs = __import__("pandas").read_parquet(tmp_path / "data" / "processed" / "agg" / "segments.parquet")
+    assert len(segs) == 600 and segs["customer_id"].str.match(r"R\d{6}").all()
+
+
+@pytest.mark.slow
+def test_database_secret_never_reaches_reports(tmp_path, root, pg_url, monkeypatch):
+    import adbc_driver_postgresql.dbapi as pg
+    import pandas as pd
+    import pyarrow as pa
+
+    from seglab import synth
+
+    tx = synth.generate(80, 3, seed=1).transactions
+    with pg.connect(pg_url) as con, con.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS crm_orders")
+        con.commit()
+        cur.adbc_ingest("crm_orders", pa.Table.from_pandas(tx, preserve_index=False), mode="create")
+        con.commit()
+    monkeypatch.setenv("SEGLAB_CRM_URL", pg_url)
+    params = {"run_name": "db", "source": {"kind": "files", "tables": {"transactions": {
+        "format": "postgres", "url_env": "SEGLAB_CRM_URL", "query": "SELECT * FROM crm_orders ORDER BY timestamp, order_id, product_id"}}}}
+    f = _project(tmp_path, root, params)
+    pipeline.run(f, root=tmp_path, stages=pipeline.STAGES[:2], log=lambda _m: None)
+    password = pg_url.split(":")[2].split("@")[0]
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".json", ".csv", ".yaml")]
+    assert any(p.name == "01_data_collection.html" for p in written)
+    for p in written:
+        text = p.read_text(errors="ignore")
+        assert password not in text and pg_url not in text, p
+    q = __import__("json").loads((tmp_path / "data" / "interim" / "db" / "quality.json").read_text())
+    assert q["tables"]["transactions"]["read"] == len(tx)
+    assert q["tables"]["transactions"]["source"] == "postgres:query (URL from $SEGLAB_CRM_URL)"
+    assert pd.read_parquet(tmp_path / "data" / "interim" / "db" / "transactions.parquet").shape[0] == len(tx)

@@ -25,6 +25,10 @@ def _synth(args: argparse.Namespace) -> int:
 
     data = synth.generate(args.customers, args.months, args.start, args.seed)
     paths = data.write(args.out)
+    if args.customer_level:
+        path = args.out / "customer_level.csv"
+        synth.customer_level(data, with_id=False).to_csv(path, index=False)
+        paths["customer_level"] = path
     for name, path in paths.items():
         print(f"{name:16s} {path}")
     print(f"{data.meta['rows']}")
@@ -47,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--months", type=int, default=24)
     s.add_argument("--start", default="2023-01-01")
     s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--customer-level", action="store_true",
+                   help="also write customer_level.csv: one row per customer, aggregated, without ids")
     s.set_defaults(func=_synth)
 
     args = parser.parse_args(argv)

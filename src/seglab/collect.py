@@ -415,6 +415,13 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
         _link_customers(tables, specs, quality, notes)
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
+    quality["lenses"] = lens_map(tables, specs)
+    if customer_level:
+        value = specs["customers"].value_column
+        if value and value not in tables["customers"]:
+            raise SourceError(f"source.tables.customers.value_column '{value}' is not a column of the customers table; "
+                              f"columns are {list(tables['customers'].columns)}")
+        quality["value_column"] = value
     quality["notes"] = notes
     check_accounting(quality)
     return Collected(tables, rejected, quality, notes)
@@ -469,6 +476,52 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
     tables["transactions"] = tx.drop(columns=customer_cols)
 
 
+#: Name patterns that guess a column's lens (first match wins; see guess_lens).
+LENS_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("contactability", r"e_?mail|sms|opt_?in|consent|newsletter|phone|contactable"),
+    ("firmographic", r"company|industry|employee|turnover|sector|business|firm|headcount|legal_form|b2b"),
+    ("geographic", r"city|region|country|state|province|post_?code|zip|district|town|location|area"),
+    ("demographic", r"age|birth|gender|sex|income|education|household|marital|children|occupation|family|life_?stage"),
+    ("psychographic", r"^q\d|survey|attitude|interest|lifestyle|opinion|personality|motivation|satisf|prefer|techno"),
+    ("behavioural", r"spend|order|purchase|visit|count|amount|total|frequen|recen|revenue|basket|sales|value|"
+                    r"return|discount|click|open|session|days|last|first|tenure|category|channel|product"),
+)
+NOT_FEATURES = ("customer_id", "source_row", "signup_date")
+
+
+def guess_lens(column: str, table: str) -> str:
+    """The lens of a customer-level column from its name; survey answers default to psychographic,
+    other unknown columns to behavioural."""
+    for lens, pattern in LENS_PATTERNS:
+        if re.search(pattern, column):
+            return lens
+    return "psychographic" if table == "survey" else "behavioural"
+
+
+def lens_map(tables: dict[str, pd.DataFrame], specs: dict[str, TableSource]) -> dict[str, dict[str, dict]]:
+    """table -> column -> {lens, guessed} for the customers and survey tables (given lenses win)."""
+    out: dict[str, dict[str, dict]] = {}
+    for table in ("customers", "survey"):
+        if table not in tables:
+            continue
+        given = {c: lens for lens, cols in (specs[table].lenses if table in specs else {}).items() for c in cols}
+        unknown = sorted(set(given) - set(tables[table].columns))
+        if unknown:
+            raise SourceError(f"source.tables.{table}.lenses names columns not in the table: {unknown}; "
+                              f"columns are {list(tables[table].columns)}")
+        out[table] = {
+            c: {"lens": given.get(c, guess_lens(c, table)), "guessed": c not in given}
+            for c in tables[table].columns if c not in NOT_FEATURES
+        }
+    return out
+
+
+def lens_table(quality: dict) -> pd.DataFrame:
+    rows = [{"table": t, "column": c, "lens": v["lens"], "how": "guessed from the name" if v["guessed"] else "given"}
+            for t, cols in quality.get("lenses", {}).items() for c, v in cols.items()]
+    return pd.DataFrame(rows, columns=["table", "column", "lens", "how"])
+
+
 def check_accounting(quality: dict) -> None:
     """Raise if any table's rows read differ from kept + rejected (nothing may disappear)."""
     for table, q in quality["tables"].items():
@@ -497,17 +550,22 @@ def rejected_by_rule(quality: dict) -> pd.DataFrame:
 
 def summary(quality: dict) -> pd.DataFrame:
     """Key facts of the collected data, for the report."""
-    tx = quality["tables"]["transactions"]
-    facts = [
-        ("transaction rows read", f"{tx['read']:,}"),
-        ("transaction rows kept", f"{tx['kept']:,} ({tx['kept'] / tx['read']:.1%})"),
-        ("customers with kept transactions", f"{tx['customers']:,}"),
-        ("period", f"{tx['date_min'][:10]} to {tx['date_max'][:10]}"),
-        ("net revenue kept", f"{tx['revenue_kept']:,.2f}"),
-        ("revenue share of rows without customer id", f"{tx['revenue_share_without_customer_id']:.1%}"),
-        ("return / cancellation rows kept (netted)", f"{tx['return_rows_kept']:,}"),
-    ]
-    for name in ("customers", "sessions", "campaign_events"):
+    facts = []
+    tx = quality["tables"].get("transactions")
+    if tx:
+        facts += [
+            ("transaction rows read", f"{tx['read']:,}"),
+            ("transaction rows kept", f"{tx['kept']:,} ({tx['kept'] / tx['read']:.1%})"),
+            ("customers with kept transactions", f"{tx['customers']:,}"),
+            ("period", f"{tx['date_min'][:10]} to {tx['date_max'][:10]}"),
+            ("net revenue kept", f"{tx['revenue_kept']:,.2f}"),
+            ("revenue share of rows without customer id", f"{tx['revenue_share_without_customer_id']:.1%}"),
+            ("return / cancellation rows kept (netted)", f"{tx['return_rows_kept']:,}"),
+            ("outlier rows flagged (kept)", f"{tx['outlier_rows_flagged']:,}"),
+        ]
+    else:
+        facts.append(("source", "customer level: one row per customer, no transactions"))
+    for name in ("customers", "survey", "sessions", "campaign_events"):
         if name in quality["tables"]:
             q = quality["tables"][name]
             facts.append((f"{name.replace('_', ' ')} rows kept", f"{q['kept']:,} of {q['read']:,}"))

@@ -186,8 +186,11 @@ def catalog(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def build(tables: dict[str, pd.DataFrame], params: FeatureParams) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Build one row per customer with a purchase before as_of.
+def build(
+    tables: dict[str, pd.DataFrame], params: FeatureParams, quality: dict | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build one row per customer with a purchase before as_of (for a customer-level source,
+    one row per customer from its columns: :func:`build_customer_level`).
 
     Parameters
     ----------
@@ -201,6 +204,8 @@ def build(tables: dict[str, pd.DataFrame], params: FeatureParams) -> tuple[pd.Da
     features : DataFrame, one row per customer (sorted by customer_id)
     catalog : DataFrame, feature / lens / description / unit / available / why_not
     """
+    if "transactions" not in tables:
+        return build_customer_level(tables, quality or {})
     tx = tables["transactions"]
     as_of = resolve_as_of(tx, params)
     cutoff = as_of + pd.Timedelta(days=1)  # as_of is a day: include all of it
@@ -303,6 +308,8 @@ def correlated_pairs(features: pd.DataFrame, cols: list[str], threshold: float =
 
 def customers_without_features(tables: dict[str, pd.DataFrame], features: pd.DataFrame) -> pd.DataFrame:
     """Customers of the canonical tables that get no feature row, and why (no customer is dropped silently)."""
+    if "transactions" not in tables:  # customer level: every customer row has features
+        return pd.DataFrame({"customer_id": [], "reason": []})
     tx = tables["transactions"]
     cutoff = pd.Timestamp(features.attrs["as_of"]) + pd.Timedelta(days=1)
     known = set(tables["customers"]["customer_id"]) if "customers" in tables else set(tx["customer_id"])
@@ -317,3 +324,81 @@ def customers_without_features(tables: dict[str, pd.DataFrame], features: pd.Dat
         for c in missing
     ]
     return pd.DataFrame({"customer_id": missing, "reason": reasons})
+
+
+#: Customer-level columns summed into ``monetary`` when no value_column is given.
+VALUE_PATTERN = r"spend|revenue|sales|amount|monetary|value|turnover"
+MAX_LEVELS = 12
+
+
+def build_customer_level(tables: dict[str, pd.DataFrame], quality: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Features of a customer-level source (one row per customer, already aggregated).
+
+    Numeric columns are used as they are, yes/no columns as 0/1, text columns with at most
+    12 distinct values one-hot encoded (``column=value``); other text and date columns are left
+    out with the reason. ``monetary`` is the ``value_column`` when given, else the sum of the
+    numeric behavioural columns whose name says spend/revenue/sales/amount/value.
+    """
+    customers = tables["customers"].sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+    feats = pd.DataFrame({"customer_id": customers["customer_id"].astype(str)})
+    rows = []
+    for table, columns in quality.get("lenses", {}).items():
+        src = tables[table].set_index("customer_id").reindex(feats["customer_id"])
+        for col, info in columns.items():
+            v = src[col]
+            name = col if table == "customers" else f"survey_{col}"
+            base = {"lens": info["lens"], "description": f"column '{col}' of the {table} table"}
+            if pd.api.types.is_bool_dtype(v) or str(v.dtype) == "boolean":
+                feats[name] = v.astype("Float64").astype(float).to_numpy()
+                rows.append({"feature": name, **base, "unit": "flag 0/1", "available": True, "why_not": ""})
+            elif pd.api.types.is_numeric_dtype(v):
+                feats[name] = v.astype(float).to_numpy()
+                rows.append({"feature": name, **base, "unit": "as in the source", "available": True, "why_not": ""})
+            elif pd.api.types.is_datetime64_any_dtype(v):
+                rows.append({"feature": name, **base, "unit": "date", "available": False, "why_not": "a date, not a feature"})
+            else:
+                levels = sorted(v.dropna().astype(str).unique())
+                if 0 < len(levels) <= MAX_LEVELS:
+                    for level in levels:
+                        feats[f"{name}={level}"] = (v.astype(str) == level).astype(float).to_numpy()
+                        rows.append({"feature": f"{name}={level}", **base, "description": f"{base['description']} is '{level}'",
+                                     "unit": "flag 0/1", "available": True, "why_not": ""})
+                else:
+                    rows.append({"feature": name, **base, "unit": "text", "available": False,
+                                 "why_not": f"text with {len(levels)} distinct values (more than {MAX_LEVELS}): not encoded"})
+    value = quality.get("value_column")
+    lens_of = quality.get("lenses", {}).get("customers", {})
+    if value:
+        feats["monetary"] = customers[value].astype(float).to_numpy()
+        how = f"the value column '{value}'"
+    else:
+        spend = [c for c, info in lens_of.items() if info["lens"] == "behavioural" and c in feats
+                 and pd.Series(c).str.contains(VALUE_PATTERN).item()]
+        feats["monetary"] = feats[spend].sum(axis=1, min_count=1) if spend else np.nan
+        how = f"the sum of {', '.join(spend)}" if spend else "unknown: no value column (set source.tables.customers.value_column)"
+    if "monetary" not in [r["feature"] for r in rows]:
+        rows.append({"feature": "monetary", "lens": "behavioural", "description": f"customer value: {how}",
+                     "unit": "as in the source", "available": bool(feats["monetary"].notna().any()), "why_not": ""})
+    if {"email_opt_in", "sms_opt_in"} & set(feats.columns):
+        reach = feats.reindex(columns=["email_opt_in", "sms_opt_in"]).fillna(0).max(axis=1)
+        feats["reachable"] = reach
+        rows.append({"feature": "reachable", "lens": "contactability", "description": BY_NAME["reachable"].description,
+                     "unit": "flag 0/1", "available": True, "why_not": ""})
+    feats.attrs["as_of"] = None
+    feats.attrs["customer_level"] = True
+    usable = [r for r in rows if r["available"] and r["feature"] not in ("monetary", "reachable")]
+    # segment on what customers do and think (the method's behavioural segmentation); demographic,
+    # geographic and contact columns describe the segments. All columns when there is nothing else.
+    doing = [r["feature"] for r in usable if r["lens"] in ("behavioural", "psychographic", "firmographic")]
+    feats.attrs["default_features"] = doing or [r["feature"] for r in usable]
+    return feats, pd.DataFrame(rows, columns=["feature", "lens", "description", "unit", "available", "why_not"])
+
+
+def lifecycle_counts(features: pd.DataFrame) -> pd.DataFrame | None:
+    """Customers per lifecycle stage with their share (None without purchase history)."""
+    if "lifecycle" not in features:
+        return None
+    counts = features["lifecycle"].value_counts().reindex(LIFECYCLE_ORDER, fill_value=0)
+    out = counts.rename_axis("lifecycle stage").reset_index(name="customers")
+    out["share"] = out["customers"] / len(features)
+    return out

@@ -114,22 +114,33 @@ def z_profile(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return z.fillna(0.0)
 
 
-def profile(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+def profile_columns(df: pd.DataFrame, model_features: list[str] = ()) -> list[str]:
+    """Features to profile: the catalog's profile features present, then the model's other features
+    (the columns of a customer-level source)."""
+    known = [f for f in PROFILE_FEATURES if f in df.columns]
+    return known + [f for f in model_features if f not in known and f in df.columns]
+
+
+def label(feature: str) -> str:
+    return LABELS.get(feature, feature.replace("_", " "))
+
+
+def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list[str] = ()) -> pd.DataFrame:
     """Per segment: size, shares, value per customer and, per feature, the mean and the index
     against the whole base (100 = the average customer)."""
     df = joined(features, segments)
-    cols = [f for f in PROFILE_FEATURES if f in df.columns]
+    cols = profile_columns(df, model_features)
     g = df.groupby("segment")
     out = pd.DataFrame(
         {
             "customers": g.size(),
             "customer_share": g.size() / len(df),
-            "revenue": g["monetary"].sum(),
+            "revenue": g["monetary"].sum(min_count=1) if "monetary" in df else np.nan,
         }
     )
-    total = df["monetary"].sum()
+    total = df["monetary"].sum() if "monetary" in df else 0.0
     out["revenue_share"] = out["revenue"] / total if total else np.nan
-    out["value_per_customer"] = g["monetary"].mean()
+    out["value_per_customer"] = g["monetary"].mean() if "monetary" in df else np.nan
     means = g[cols].mean()
     base = df[cols].mean()
     for c in cols:
@@ -161,7 +172,7 @@ def persona_scores(z: pd.DataFrame, rules: dict[str, dict[str, float]]) -> pd.Da
 def describe(zrow: pd.Series, n: int = 2) -> str:
     """A name from the two strongest traits, e.g. 'High orders, low order value'."""
     top = zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]
-    parts = [f"{'high' if zrow[f] > 0 else 'low'} {LABELS.get(f, f)}" for f in top]
+    parts = [f"{'high' if zrow[f] > 0 else 'low'} {label(f)}" for f in top]
     text = ", ".join(parts)
     return text[0].upper() + text[1:]
 
@@ -208,7 +219,7 @@ def traits(prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4) ->
     for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
         seg_v, base_v = prof_row[f], base[f]
         word = "above" if zrow[f] > 0 else "below"
-        out.append(f"{LABELS.get(f, f).capitalize()}: {_fmt(f, seg_v)}, {word} the average of {_fmt(f, base_v)}")
+        out.append(f"{label(f)[0].upper() + label(f)[1:]}: {_fmt(f, seg_v)}, {word} the average of {_fmt(f, base_v)}")
     return out
 
 
@@ -258,7 +269,7 @@ def midas(
 ) -> pd.DataFrame:
     """The MIDAS scorecard: one row per segment and criterion with result and evidence."""
     df = joined(features, segments)
-    prof = profile(features, segments).set_index("segment")
+    prof = profile(features, segments, fidelity_cols).set_index("segment")
     names = personas.set_index("segment")["persona"]
     rng = np.random.default_rng(seed)
     n = len(df)
@@ -270,8 +281,9 @@ def midas(
     rows = []
     for seg, p in prof.iterrows():
         share, vshare = p["customer_share"], p["revenue_share"]
+        value_text = f"net value {p['revenue']:,.0f} ({vshare:.1%} of total)" if not pd.isna(vshare) else "value unknown"
         rows.append((seg, "Measurable", _grade(share, params.min_share, params.min_share / 2),
-                     f"{int(p['customers']):,} customers ({share:.1%}), net value {p['revenue']:,.0f} ({vshare:.1%} of total)"))
+                     f"{int(p['customers']):,} customers ({share:.1%}), {value_text}"))
         s = sil.get(seg, np.nan)
         ident = "fail" if not exactly_one else _grade(s, 0.25, 0.0)
         rows.append((seg, "Identifiable", ident,
@@ -290,8 +302,10 @@ def midas(
         viable = _grade(vshare, params.min_value_share, params.min_value_share / 2)
         if viable == "pass" and not pd.isna(trend) and trend < -0.2:
             viable = "warn"
-        rows.append((seg, "Viable", viable,
-                     f"{vshare:.1%} of net value; mean spend trend {trend:+.2f}" if not pd.isna(trend) else f"{vshare:.1%} of net value"))
+        evidence = "value unknown: no value column" if pd.isna(vshare) else f"{vshare:.1%} of net value"
+        if not pd.isna(trend):
+            evidence += f"; mean spend trend {trend:+.2f}"
+        rows.append((seg, "Viable", viable, evidence))
     out = pd.DataFrame(rows, columns=["segment", "criterion", "result", "evidence"])
     out.insert(1, "persona", out["segment"].map(names))
     return out
@@ -321,8 +335,8 @@ def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, c
                 "confidence": row["confidence"],
                 "customers": int(pr["customers"]),
                 "customer_share": round(float(pr["customer_share"]), 4),
-                "revenue_share": round(float(pr["revenue_share"]), 4),
-                "value_per_customer": round(float(pr["value_per_customer"]), 2),
+                "revenue_share": round(float(np.nan_to_num(pr["revenue_share"])), 4),
+                "value_per_customer": round(float(np.nan_to_num(pr["value_per_customer"])), 2),
                 "traits": traits(pr, z.loc[seg], base),
                 "channel": preferred_channel(pr),
                 "message": MESSAGES.get(row["archetype"], MESSAGES[None]),

@@ -151,12 +151,18 @@ def headline(paths: RunPaths) -> dict:
     out: dict = {}
     q = paths.interim / "quality.json"
     if q.is_file():
-        tx = json.loads(q.read_text(encoding="utf-8"))["tables"]["transactions"]
-        out["data"] = {
-            "rows read": f"{tx['read']:,}", "rows kept": f"{tx['kept']:,}", "rows rejected": f"{tx['rejected']:,}",
-            "customers": f"{tx['customers']:,}", "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}",
-            "source": tx["source"],
-        }
+        quality = json.loads(q.read_text(encoding="utf-8"))
+        tx = quality["tables"].get("transactions")
+        if tx:
+            out["data"] = {
+                "rows read": f"{tx['read']:,}", "rows kept": f"{tx['kept']:,}", "rows rejected": f"{tx['rejected']:,}",
+                "customers": f"{tx['customers']:,}",
+                "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}", "source": tx["source"],
+            }
+        else:
+            cu = quality["tables"]["customers"]
+            out["data"] = {"customer rows read": f"{cu['read']:,}", "customers kept": f"{cu['kept']:,}",
+                           "rows rejected": f"{cu['rejected']:,}", "source": cu["source"] + " (customer level)"}
     sel = paths.processed / "model" / "model.json"
     if sel.is_file():
         m = json.loads(sel.read_text(encoding="utf-8"))

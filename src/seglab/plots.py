@@ -113,6 +113,8 @@ def segment_map(embedding: np.ndarray, segments: np.ndarray, seed: int, max_poin
     """2-D map of customers (PCA of the prepared features), coloured by segment."""
     from sklearn.decomposition import PCA
 
+    if embedding.shape[1] < 2:  # one feature: a strip along it
+        embedding = np.column_stack([embedding, np.zeros(len(embedding))])
     pca = PCA(n_components=2, random_state=seed).fit(embedding)
     xy = pca.transform(embedding)
     rng = np.random.default_rng(seed)

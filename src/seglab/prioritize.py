@@ -44,9 +44,14 @@ ACTIONS = {
 ANALYST = ("competition", "fit")
 
 
-def segment_growth(transactions: pd.DataFrame, segments: pd.DataFrame, months: int, as_of: pd.Timestamp) -> pd.Series:
+def segment_growth(
+    transactions: pd.DataFrame | None, segments: pd.DataFrame, months: int, as_of: pd.Timestamp | None
+) -> pd.Series:
     """Growth rate of each segment: customers of the segment who bought in the last ``months``
-    months vs those who bought in the ``months`` before, minus 1 (clipped to -1..3)."""
+    months vs those who bought in the ``months`` before, minus 1 (clipped to -1..3).
+    Without transactions (a customer-level source) growth is unknown: NaN."""
+    if transactions is None or as_of is None or pd.isna(as_of):
+        return pd.Series(np.nan, index=sorted(segments["segment"].unique()), name="growth_rate")
     end = as_of + pd.Timedelta(days=1)
     mid = end - pd.DateOffset(months=months)
     start = mid - pd.DateOffset(months=months)
@@ -70,6 +75,8 @@ def raw_components(profile: pd.DataFrame, growth: pd.Series) -> tuple[pd.DataFra
     raw = pd.DataFrame(index=p.index)
     raw["size"] = p["customer_share"]
     raw["growth"] = growth.reindex(p.index)
+    if raw["growth"].isna().all():
+        notes.append("growth: no purchase history over time (customer-level source), neutral (0.5) for every segment")
     raw["value_per_customer"] = p["value_per_customer"]
     raw["total_value"] = p["revenue"]
     appeal_cols = [c for c in ("campaign_click_rate", "campaign_conversion_rate", "browse_conversion") if c in p]
@@ -86,7 +93,10 @@ def raw_components(profile: pd.DataFrame, growth: pd.Series) -> tuple[pd.DataFra
         raw["media_mix"] = (p[chan] >= 0.10).sum(axis=1) / 3.0
     else:
         notes.append("media_mix: no channel data, neutral (0.5) unless given by the analyst")
-    raw["credibility"] = 1.0 - p["return_share"].clip(0, 1) if "return_share" in p else np.nan
+    if "return_share" in p:
+        raw["credibility"] = 1.0 - p["return_share"].clip(0, 1)
+    else:
+        notes.append("credibility: no return data, neutral (0.5) for every segment")
     return raw, notes
 
 
@@ -166,7 +176,7 @@ def boston_matrix(
         out.loc[hit, "quadrant"] = o.quadrant
         out.loc[hit, "override_reason"] = o.reason
     out["action"] = out["quadrant"].map(ACTIONS)
-    out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
+    out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).fillna(0.0).to_numpy()
     return out, notes
 
 

@@ -49,6 +49,17 @@ class SegmentationError(ValueError):
 # --------------------------------------------------------------------------------------------
 # preparation
 # --------------------------------------------------------------------------------------------
+def _skewed_amount(name: str, values: np.ndarray) -> bool:
+    """A feature outside the catalog (customer-level sources) is logged when it is a non-negative
+    amount with a long right tail (skew > 2) and not a 0/1 flag."""
+    from seglab.features import BY_NAME
+
+    v = values[~np.isnan(values)]
+    if name in BY_NAME or len(v) < 3 or v.min() < 0 or set(np.unique(v)) <= {0.0, 1.0}:
+        return False
+    return bool(pd.Series(v).skew() > 2)
+
+
 @dataclass
 class Preparation:
     """A fitted, documented transform from raw features to the clustering space."""
@@ -63,8 +74,8 @@ class Preparation:
 
     @classmethod
     def fit(cls, df: pd.DataFrame, features: list[str]) -> Preparation:
-        log = [f in LOG_FEATURES for f in features]
         raw = df[features].to_numpy(dtype=float, na_value=np.nan)
+        log = [f in LOG_FEATURES or _skewed_amount(f, raw[:, i]) for i, f in enumerate(features)]
         x = np.where(log, np.log1p(np.clip(raw, 0, None)), raw)
         fill = np.nanmedian(x, axis=0)
         fill = np.where(np.isnan(fill), 0.0, fill)  # a column with no value at all
@@ -95,8 +106,17 @@ class Preparation:
 
 
 def select_features(features: pd.DataFrame, wanted: list[str]) -> tuple[list[str], list[str]]:
-    """The wanted features that exist in the table, and those that do not."""
+    """The wanted features that exist in the table, and those that do not.
+
+    For a customer-level source the default behavioural features do not exist: unless the
+    parameters name features, every encoded column of the customer table is used
+    (``features.attrs['default_features']``).
+    """
+    from seglab.config import DEFAULT_SEGMENT_FEATURES
+
     present = [f for f in wanted if f in features.columns]
+    if features.attrs.get("customer_level") and list(wanted) == DEFAULT_SEGMENT_FEATURES:
+        return list(features.attrs.get("default_features") or []), []
     return present, [f for f in wanted if f not in features.columns]
 
 
@@ -309,7 +329,8 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int) -> Segmenta
     table = evaluate_k(x, params, seed)
     k, table, why = choose_k(table, params.min_segment_share)
     km = fit_kmeans(x, k, seed, params.n_init)
-    mapping = stable_order(km.labels_, km.cluster_centers_, data["monetary"].to_numpy(dtype=float))
+    value = data["monetary"].fillna(0.0).to_numpy(dtype=float) if "monetary" in data else np.zeros(len(data))
+    mapping = stable_order(km.labels_, km.cluster_centers_, value)
     centroids = np.empty_like(km.cluster_centers_)
     centroids[mapping - 1] = km.cluster_centers_
     labels = describe_centroids(centroids, use)

@@ -41,8 +41,8 @@ def load_canonical(run: RunPaths) -> dict[str, pd.DataFrame]:
         path = run.interim / f"{name}.parquet"
         if path.is_file():
             tables[name] = io.read_table(path, schema)
-    if "transactions" not in tables:
-        raise FileNotFoundError(f"{run.interim / 'transactions.parquet'}: missing; run 01_data_collection first")
+    if not {"transactions", "customers"} & set(tables):
+        raise FileNotFoundError(f"{run.interim}: no transactions or customers table; run 01_data_collection first")
     return tables
 
 
@@ -54,12 +54,13 @@ def load_quality(run: RunPaths) -> dict:
 def save_features(features: pd.DataFrame, catalog: pd.DataFrame, run: RunPaths) -> None:
     io.write_table(features, run.processed / "features", "features")
     catalog.to_csv(run.processed / "feature_catalog.csv", index=False)
-    io.write_json({"as_of": features.attrs.get("as_of")}, run.processed / "features_meta.json")
+    io.write_json({k: features.attrs.get(k) for k in ("as_of", "customer_level", "default_features")},
+                  run.processed / "features_meta.json")
 
 
 def load_features(run: RunPaths) -> pd.DataFrame:
     df = io.read_table(run.processed / "features", "features")
-    df.attrs["as_of"] = io.read_json(run.processed / "features_meta.json")["as_of"]
+    df.attrs.update(io.read_json(run.processed / "features_meta.json"))
     return df
 
 

@@ -437,3 +437,24 @@ def generate(
         },
     }
     return SynthData(customers, transactions, sessions, campaign_events, ground_truth, meta)
+
+
+def customer_level(data: SynthData, with_id: bool = True) -> pd.DataFrame:
+    """The CRM aggregated to one row per customer, as many analysts receive it: demographics,
+    contact permissions, spend per category, order and return counts and campaign answers."""
+    tx = data.transactions.assign(revenue=lambda d: d["quantity"] * d["unit_price"] * (1 - d["discount"]))
+    buy = tx[tx["quantity"] > 0]
+    spend = buy.pivot_table(index="customer_id", columns="category", values="revenue", aggfunc="sum", fill_value=0.0)
+    spend.columns = [f"spend_{c.lower()}" for c in spend.columns]
+    counts = pd.DataFrame({
+        "orders": buy.groupby("customer_id")["order_id"].nunique(),
+        "returned_items": -tx[tx["quantity"] < 0].groupby("customer_id")["quantity"].sum(),
+        "discounted_spend": buy[buy["discount"] > 0].groupby("customer_id")["revenue"].sum(),
+        "visits": data.sessions.groupby("customer_id").size(),
+    })
+    camp = data.campaign_events.groupby("customer_id")[["opened", "clicked"]].sum().add_prefix("campaigns_")
+    cust = data.customers.drop(columns=["signup_date"]).set_index("customer_id")
+    out = cust.join([spend, counts, camp]).fillna(
+        {c: 0 for c in [*spend.columns, *counts.columns, *camp.columns]}
+    ).round(2).reset_index()
+    return out if with_id else out.drop(columns="customer_id")
