@@ -269,8 +269,8 @@ def test_cdnow_preset(root):
     p = config.load(root / "notebooks/params/cdnow.yaml")
     c = collect.collect(p, root)
     q = c.quality["tables"]["transactions"]
-    assert q["read"] == 69_659 and q["read"] == q["kept"] + q["rejected"]
-    assert q["distinct_customer_ids_read"] == 23_570
+    assert q["read"] == 69_659 and q["kept"] == 69_659 and q["rejected"] == 0
+    assert q["distinct_customer_ids_read"] == 23_570 and q["customers"] == 23_570
     assert q["format"] == "whitespace"
     tx = c.tables["transactions"]
     assert tx["timestamp"].min() == pd.Timestamp("1997-01-01") and tx["timestamp"].max() <= pd.Timestamp("1998-06-30")

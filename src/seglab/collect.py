@@ -35,7 +35,8 @@ RULE_TEXT = {
     "future_timestamp": "dated after the run date",
     "bad_number": "quantity or price missing or not a number",
     "zero_quantity": "quantity is zero",
-    "non_positive_price": "unit price is zero or negative",
+    "zero_price": "unit price is zero (cleaning.reject_zero_price)",
+    "negative_price": "unit price is negative (e.g. a manual adjustment)",
     "non_product_code": "not a product (postage, fee, bank charge, manual adjustment...)",
     "duplicate_customer_id": "customer id already seen in an earlier row of the same table",
     "outlier": "extreme line revenue (cleaning.outlier_iqr_factor) and cleaning.drop_outliers is on",
@@ -259,7 +260,9 @@ def clean_transactions(
     s.reject(out["timestamp"] > now + pd.Timedelta(days=cleaning.reject_future_days), "future_timestamp")
     s.reject(out["quantity"].isna() | out["unit_price"].isna(), "bad_number")
     s.reject(out["quantity"] == 0, "zero_quantity")
-    s.reject(out["unit_price"] <= 0, "non_positive_price")
+    s.reject(out["unit_price"] < 0, "negative_price")
+    if cleaning.reject_zero_price:
+        s.reject(out["unit_price"] == 0, "zero_price")
     pid = out["product_id"].fillna("")
     non_product = pid.isin(cleaning.non_product_codes)
     for prefix in cleaning.non_product_prefixes:
@@ -447,7 +450,7 @@ def _revenue_buckets(typed: pd.DataFrame, rule: pd.Series, kept: pd.DataFrame) -
 def _all_rejected_message(loaded: Loaded, entry: dict, typed: pd.DataFrame, rule: pd.Series) -> str:
     top = max(entry["rejected_by_rule"], key=entry["rejected_by_rule"].get)
     column = {"missing_customer_id": "customer_id", "bad_timestamp": "timestamp", "bad_number": "quantity/unit_price",
-              "non_positive_price": "unit_price", "zero_quantity": "quantity"}.get(top)
+              "zero_price": "unit_price", "negative_price": "unit_price", "zero_quantity": "quantity"}.get(top)
     example = loaded.frame.iloc[int(typed.loc[rule == top, "source_row"].iloc[0]) - 1].to_dict()
     where = f" (canonical column {column})" if column else ""
     return (f"{loaded.source}: all {entry['read']} rows of table '{loaded.table}' were rejected "

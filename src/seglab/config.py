@@ -138,6 +138,7 @@ ONLINE_RETAIL_NON_PRODUCT = [
 
 class Cleaning(_Strict):
     drop_exact_duplicates: bool = True
+    reject_zero_price: bool = Field(True, description="reject lines with a zero unit price (free items, samples)")
     calendar: Literal["gregorian", "jalali"] = Field(
         "gregorian", description="calendar of text dates: jalali parses Shamsi dates such as 1402/05/12"
     )

@@ -18,7 +18,7 @@ TRANSACTIONS = pa.DataFrameSchema(
         "order_id": pa.Column(str),
         "timestamp": pa.Column(_ts, coerce=True),
         "quantity": pa.Column(float, pa.Check.ne(0), coerce=True),
-        "unit_price": pa.Column(float, pa.Check.gt(0), coerce=True),
+        "unit_price": pa.Column(float, pa.Check.ge(0), coerce=True),
         "discount": pa.Column(float, pa.Check.in_range(0, 1), coerce=True),
         "product_id": _opt(str),
         "category": _opt(str),
