@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 PALETTE = sns.color_palette("colorblind", 10) + sns.color_palette("dark", 10)
 QUADRANT_COLORS = {"Target": "#1b9e77", "Convert": "#d95f02", "Grow": "#7570b3", "Ignore": "#999999"}
@@ -48,6 +49,7 @@ def rejected_by_rule(table: pd.DataFrame) -> Figure:
         for y, v in enumerate(t["rows"]):
             ax.text(v, y, f" {v:,}", va="center")
         ax.set_xlabel("rejected rows (count)")
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.set_ylabel("")
         ax.set_xlim(0, t["rows"].max() * 1.18)
     ax.set_title("Rejected input rows by cleaning rule")
