@@ -52,9 +52,9 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
         assert (processed / f).is_file(), f
     assert (tmp_path / "data" / "interim" / "small" / "quality.json").is_file()
     # code hidden by default in the HTML; report.show_code shows it
-    assert "segment.segment(feats" not in (reports / "03_segmentation.html").read_text()
+    assert "save_segmentation" not in (reports / "03_segmentation.html").read_text()
     shown = pipeline.render_html(reports / "03_segmentation.ipynb", show_code=True).read_text()
-    assert "segment.segment(feats" in shown
+    assert "save_segmentation" in shown
     pipeline.render_html(reports / "03_segmentation.ipynb", show_code=False)
     before = {f: _digest(processed / f) for f in ("segments.parquet", "boston_matrix.csv", "model/model.json")}
     second = _seglab("run", "--params", str(params), root=tmp_path)
