@@ -28,7 +28,8 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
 from seglab import __version__
-from seglab.config import Segmentation
+from seglab.config import DEFAULT_SEGMENT_FEATURES, Segmentation
+from seglab.features import BY_NAME as CATALOG_FEATURES
 
 #: Features transformed with log1p(max(x, 0)) before scaling (money, counts, days).
 LOG_FEATURES = frozenset(
@@ -52,10 +53,8 @@ class SegmentationError(ValueError):
 def _skewed_amount(name: str, values: np.ndarray) -> bool:
     """A feature outside the catalog (customer-level sources) is logged when it is a non-negative
     amount with a long right tail (skew > 2) and not a 0/1 flag."""
-    from seglab.features import BY_NAME
-
     v = values[~np.isnan(values)]
-    if name in BY_NAME or len(v) < 3 or v.min() < 0 or set(np.unique(v)) <= {0.0, 1.0}:
+    if name in CATALOG_FEATURES or len(v) < 3 or v.min() < 0 or set(np.unique(v)) <= {0.0, 1.0}:
         return False
     return bool(pd.Series(v).skew() > 2)
 
@@ -112,8 +111,6 @@ def select_features(features: pd.DataFrame, wanted: list[str]) -> tuple[list[str
     parameters name features, every encoded column of the customer table is used
     (``features.attrs['default_features']``).
     """
-    from seglab.config import DEFAULT_SEGMENT_FEATURES
-
     present = [f for f in wanted if f in features.columns]
     if features.attrs.get("customer_level") and list(wanted) == DEFAULT_SEGMENT_FEATURES:
         return list(features.attrs.get("default_features") or []), []
