@@ -33,11 +33,11 @@ postgres: ## install Debian's PostgreSQL server binaries when missing (needs roo
 	    else echo "PostgreSQL not installed and not root: the PostgreSQL tests will be skipped"; fi; }
 
 test: $(STAMP) postgres ## run the whole test suite (unit, notebooks, end-to-end, lint)
-	$(VENV)/bin/ruff check src tests notebooks
+	$(VENV)/bin/ruff check src tests notebooks benchmarks
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks
-	$(VENV)/bin/ruff check src tests notebooks
+	$(VENV)/bin/ruff check src tests notebooks benchmarks
 
 lab: $(STAMP) ## JupyterLab on the notebooks
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,lab]'

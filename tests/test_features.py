@@ -124,3 +124,16 @@ def test_customers_without_features_are_accounted_for(built):
     why = features.customers_without_features(t, g).set_index("customer_id")["reason"]
     assert why.to_dict() == {"C": "first purchase after as_of", "D": "only returns or cancellations up to as_of",
                              "E": "no transaction at all"}
+
+
+def test_preferred_hour_ties_break_to_the_earliest():
+    t = _tables()
+    t["transactions"] = t["transactions"][t["transactions"]["customer_id"] == "A"]  # orders at 10:00 x3
+    extra = pd.DataFrame([("A", "O5", "2024-02-01 08:00", "P1", "X", 1, 10.0, 0.0, "web"),
+                          ("A", "O6", "2024-02-02 08:30", "P1", "X", 1, 10.0, 0.0, "web"),
+                          ("A", "O7", "2024-02-03 08:45", "P1", "X", 1, 10.0, 0.0, "web")],
+                         columns=t["transactions"].columns)
+    extra["timestamp"] = pd.to_datetime(extra["timestamp"])
+    t["transactions"] = pd.concat([t["transactions"], extra], ignore_index=True)
+    f, _ = features.build(t, config.Features(as_of=AS_OF))
+    assert f["preferred_hour"].item() == 8  # 3 orders at 8h and 3 at 10h: the earliest wins

@@ -44,8 +44,8 @@ CATALOG: tuple[Feature, ...] = (
     Feature("web_share", "behavioural", "share of orders placed on the web", "share 0..1", "transactions.channel"),
     Feature("store_share", "behavioural", "share of orders placed in a store", "share 0..1", "transactions.channel"),
     Feature("app_share", "behavioural", "share of orders placed in the app", "share 0..1", "transactions.channel"),
-    Feature("preferred_hour", "behavioural", "hour of day of most orders (best time to reach)", "hour 0-23"),
-    Feature("preferred_weekday", "behavioural", "weekday of most orders, 0 = Monday", "weekday 0-6"),
+    Feature("preferred_hour", "behavioural", "hour of day of most orders, ties: the earliest (best time to reach)", "hour 0-23"),
+    Feature("preferred_weekday", "behavioural", "weekday of most orders, 0 = Monday, ties: the earliest", "weekday 0-6"),
     Feature("sessions", "behavioural", "visits (web/app sessions)", "sessions", "sessions"),
     Feature("sessions_per_order", "behavioural", "visits per purchase order", "sessions/order", "sessions"),
     Feature("browse_conversion", "behavioural", "share of visits that ended in a purchase", "share 0..1", "sessions"),
@@ -84,10 +84,20 @@ order_stats AS (
            avg(CASE WHEN channel = 'web' THEN 1.0 ELSE 0.0 END) AS web_share,
            avg(CASE WHEN channel = 'store' THEN 1.0 ELSE 0.0 END) AS store_share,
            avg(CASE WHEN channel = 'app' THEN 1.0 ELSE 0.0 END) AS app_share,
-           mode(hour(ts)) AS preferred_hour,
-           mode(isodow(ts) - 1) AS preferred_weekday,
            min(ts) AS first_ts, max(ts) AS last_ts
     FROM orders GROUP BY customer_id
+),
+slots AS (  -- preferred hour and weekday: the most frequent, ties broken by the earliest (deterministic)
+    SELECT customer_id, 'h' AS kind, hour(ts) AS v, count(*) AS n FROM orders GROUP BY ALL
+    UNION ALL
+    SELECT customer_id, 'd' AS kind, isodow(ts) - 1 AS v, count(*) AS n FROM orders GROUP BY ALL
+),
+preferred AS (
+    SELECT customer_id,
+           min(v) FILTER (WHERE kind = 'h') AS preferred_hour,
+           min(v) FILTER (WHERE kind = 'd') AS preferred_weekday
+    FROM (SELECT *, max(n) OVER (PARTITION BY customer_id, kind) AS top FROM slots) WHERE n = top
+    GROUP BY customer_id
 ),
 line_stats AS (
     SELECT customer_id,
@@ -128,12 +138,13 @@ SELECT o.customer_id,
        l.product_breadth, l.category_breadth,
        CASE WHEN l.gross > 0 THEN c.top_cat_rev / l.gross END AS top_category_share,
        o.web_share, o.store_share, o.app_share,
-       o.preferred_hour, o.preferred_weekday
+       p.preferred_hour, p.preferred_weekday
 FROM order_stats o
 JOIN line_stats l USING (customer_id)
 LEFT JOIN gap_stats g USING (customer_id)
 LEFT JOIN halves h USING (customer_id)
 LEFT JOIN cat c USING (customer_id)
+LEFT JOIN preferred p USING (customer_id)
 ORDER BY o.customer_id
 """
 
