@@ -223,10 +223,12 @@ def build(
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     tx_cols = ["customer_id", "order_id", "timestamp", "quantity", "unit_price", "discount", "product_id", "category", "channel"]
-    txv = tx.reindex(columns=tx_cols)
-    txv["discount"] = txv["discount"].fillna(0.0)
-    for col in ("product_id", "category", "channel"):
-        txv[col] = txv[col].astype("string")  # text even when the column is absent (all NULL)
+    txv = tx[[c for c in tx_cols if c in tx.columns]]
+    if "discount" not in txv or txv["discount"].isna().any():
+        txv = txv.assign(discount=txv["discount"].fillna(0.0) if "discount" in txv else 0.0)
+    absent = {c: pd.Series(None, index=tx.index, dtype="str") for c in ("product_id", "category", "channel") if c not in txv}
+    if absent:  # text columns even when absent (all NULL), so the SQL types hold
+        txv = txv.assign(**absent)
     con.register("transactions", txv)
     feats = con.execute(_SQL, {"cutoff": cutoff, "as_of_ts": cutoff}).df()
 
