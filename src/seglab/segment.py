@@ -135,18 +135,20 @@ def fit_kmeans(x: np.ndarray, k: int, seed: int, n_init: int) -> KMeans:
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(x)
 
 
-def evaluate_k(x: np.ndarray, params: Segmentation, seed: int) -> pd.DataFrame:
+def evaluate_k(x: np.ndarray, params: Segmentation, seed: int) -> tuple[pd.DataFrame, dict[int, KMeans]]:
     """Fit k-means for every k in the range and compute the selection indices.
 
-    Columns: k, inertia, silhouette (on a seeded sample of ``silhouette_sample`` rows
-    when n is larger), calinski_harabasz, davies_bouldin, min_share.
+    Returns the table (columns: k, inertia, silhouette on a seeded sample of
+    ``silhouette_sample`` rows when n is larger, calinski_harabasz, davies_bouldin,
+    min_share) and the fitted model of each k, so the chosen one is not fitted again.
     """
     ks = [params.k] if params.k else list(range(params.k_min, params.k_max + 1))
     _check_k(len(x), ks)
     rows = []
+    fitted: dict[int, KMeans] = {}
     sample = params.silhouette_sample if len(x) > params.silhouette_sample else None
     for k in ks:
-        km = fit_kmeans(x, k, seed, params.n_init)
+        km = fitted[k] = fit_kmeans(x, k, seed, params.n_init)
         labels = km.labels_
         distinct = len(np.unique(labels))
         rows.append(
@@ -159,7 +161,7 @@ def evaluate_k(x: np.ndarray, params: Segmentation, seed: int) -> pd.DataFrame:
                 "min_share": float(np.bincount(labels, minlength=k).min() / len(x)),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), fitted
 
 
 def choose_k(table: pd.DataFrame, min_share: float) -> tuple[int, pd.DataFrame, str]:
@@ -323,9 +325,9 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int) -> Segmenta
     data = features.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
     prep = Preparation.fit(data, use)
     x = prep.transform(data)
-    table = evaluate_k(x, params, seed)
+    table, fitted = evaluate_k(x, params, seed)
     k, table, why = choose_k(table, params.min_segment_share)
-    km = fit_kmeans(x, k, seed, params.n_init)
+    km = fitted[k]
     value = data["monetary"].fillna(0.0).to_numpy(dtype=float) if "monetary" in data else np.zeros(len(data))
     mapping = stable_order(km.labels_, km.cluster_centers_, value)
     centroids = np.empty_like(km.cluster_centers_)
