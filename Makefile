@@ -9,7 +9,7 @@ STAMP := $(VENV)/.seglab-installed
 PARAMS ?= notebooks/params/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: help env report test lint lab clean postgres
+.PHONY: help env report test lint lab clean postgres java
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ help: ## list the commands
 # The environment is (re)built when pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,spark]'
 	@touch $(STAMP)
 
 env: $(STAMP) ## create or update the virtual environment (.venv) from pyproject.toml
@@ -32,7 +32,14 @@ postgres: ## install Debian's PostgreSQL server binaries when missing (needs roo
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	    else echo "PostgreSQL not installed and not root: the PostgreSQL tests will be skipped"; fi; }
 
-test: $(STAMP) postgres ## run the whole test suite (unit, notebooks, end-to-end, lint)
+# Java for the Spark engine tests (features.engine: spark runs Spark in local mode).
+java: ## install Debian's Java runtime when missing (needs root)
+	@command -v java >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	    else echo "Java not installed and not root: the Spark tests will be skipped"; fi; }
+
+test: $(STAMP) postgres java ## run the whole test suite (unit, notebooks, end-to-end, lint)
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -40,7 +47,7 @@ lint: $(STAMP) ## ruff on the package, tests and notebooks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 
 lab: $(STAMP) ## JupyterLab on the notebooks
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,lab]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,spark,lab]'
 	$(VENV)/bin/jupyter lab notebooks
 
 clean: ## remove generated data and reports (keeps the environment)

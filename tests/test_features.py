@@ -1,8 +1,10 @@
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import skip_or_fail
 
 from seglab import config, features
 
@@ -45,9 +47,14 @@ def _tables(extra=()):
     return {"transactions": tx, "sessions": sessions, "campaign_events": campaigns, "customers": customers}
 
 
+def _build(tables, **params):
+    b = features.build(tables, config.Features(**params))
+    return b.features, b.catalog
+
+
 @pytest.fixture
 def built():
-    f, cat = features.build(_tables(), config.Features(as_of=AS_OF))
+    f, cat = _build(_tables(), as_of=AS_OF)
     return f.set_index("customer_id"), cat
 
 
@@ -78,6 +85,8 @@ def test_hand_computed_values(built):
     assert b["sessions"] == 0 and b["browse_conversion"] == 0
     assert a["campaign_open_rate"] == pytest.approx(0.5) and a["campaign_click_rate"] == pytest.approx(0.5)
     assert math.isnan(b["campaign_open_rate"])  # never sent a campaign: unknown, not 0
+    assert a["days_since_campaign_response"] == pytest.approx(39.0)  # opened c1 on 2024-01-03
+    assert math.isnan(b["days_since_campaign_response"])
     assert a["tenure_days"] == pytest.approx(72.0)  # signup 2023-12-01 -> end of 2024-02-10
     assert b["tenure_days"] == pytest.approx(5 + 15 / 24)  # no signup date: first purchase
     assert a["reachable"] == 1 and b["reachable"] == 0
@@ -86,7 +95,7 @@ def test_hand_computed_values(built):
 
 def test_no_leakage_after_as_of(built):
     f, _ = built
-    g, _ = features.build(_tables(LATE_TX), config.Features(as_of=AS_OF))
+    g, _ = _build(_tables(LATE_TX), as_of=AS_OF)
     pd.testing.assert_frame_equal(f.reset_index(), g, check_like=False)
 
 
@@ -94,7 +103,7 @@ def test_absent_sources_are_left_out_with_reason():
     t = _tables()
     t["transactions"] = t["transactions"].drop(columns=["category", "channel"]).assign(discount=0.0)
     del t["sessions"], t["campaign_events"]
-    f, cat = features.build(t, config.Features(as_of=AS_OF))
+    f, cat = _build(t, as_of=AS_OF)
     for gone in ("category_breadth", "web_share", "discount_share", "sessions_per_order", "campaign_open_rate"):
         assert gone not in f
         assert "needs" in cat.set_index("feature").loc[gone, "why_not"]
@@ -102,7 +111,7 @@ def test_absent_sources_are_left_out_with_reason():
 
 
 def test_default_as_of_is_last_transaction_date():
-    f, _ = features.build(_tables(), config.Features())
+    f, _ = _build(_tables())
     assert f.attrs["as_of"] == "2024-02-05"
 
 
@@ -120,9 +129,8 @@ def test_customers_without_features_are_accounted_for(built):
         [{"customer_id": "D", "order_id": "R1", "timestamp": pd.Timestamp("2024-01-20"), "product_id": "P1",
           "category": "X", "quantity": -1.0, "unit_price": 10.0, "discount": 0.0, "channel": "web"}])], ignore_index=True)
     t["customers"] = pd.concat([t["customers"], pd.DataFrame({"customer_id": ["D", "E"]})], ignore_index=True)
-    g, _ = features.build(t, config.Features(as_of=AS_OF))
-    why = features.customers_without_features(t, g).set_index("customer_id")["reason"]
-    assert why.to_dict() == {"C": "first purchase after as_of", "D": "only returns or cancellations up to as_of",
+    why = features.build(t, config.Features(as_of=AS_OF)).without.set_index("customer_id")["reason"]
+    assert why.to_dict() == {"C": "first transaction after as_of", "D": "only returns or cancellations in the window up to as_of",
                              "E": "no transaction at all"}
 
 
@@ -135,5 +143,124 @@ def test_preferred_hour_ties_break_to_the_earliest():
                          columns=t["transactions"].columns)
     extra["timestamp"] = pd.to_datetime(extra["timestamp"])
     t["transactions"] = pd.concat([t["transactions"], extra], ignore_index=True)
-    f, _ = features.build(t, config.Features(as_of=AS_OF))
+    f, _ = _build(t, as_of=AS_OF)
     assert f["preferred_hour"].item() == 8  # 3 orders at 8h and 3 at 10h: the earliest wins
+
+
+def test_window_limits_behaviour_but_not_tenure():
+    # window of 30 days up to 2024-02-10: from 2024-01-12 00:00; A keeps the return of 01-15 and O3 of 01-31
+    f, _ = _build(_tables(), as_of=AS_OF, window_days=30)
+    a = f.set_index("customer_id").loc["A"]
+    assert a["frequency"] == 1 and a["gross_revenue"] == pytest.approx(15.0)
+    assert a["monetary"] == pytest.approx(5.0) and a["return_share"] == pytest.approx(10 / 15)
+    assert a["tenure_days"] == pytest.approx(72.0)  # from signup, whatever the window
+    assert a["sessions"] == 1 and a["browse_conversion"] == pytest.approx(1.0)
+    assert a["campaign_open_rate"] == 0 and math.isnan(a["days_since_campaign_response"])  # c1 is before the window
+    assert f.attrs["window_start"] == "2024-01-12"
+    b = features.build(_tables(), config.Features(as_of=AS_OF, window_days=10))  # from 2024-02-01: A bought before
+    assert list(b.features["customer_id"]) == ["B"]
+    assert b.without.set_index("customer_id")["reason"].to_dict() == {
+        "A": "no purchase in the window (it starts 2024-02-01)", "C": "no transaction at all"}
+
+
+def test_spend_trend_runs_to_as_of():
+    # B: two orders, 100 on 02-05 and 100 on 02-06; as_of 02-10 -> span 02-05 09:00 .. 02-11 00:00, middle 02-08 04:30
+    t = _tables()
+    extra = pd.DataFrame([("B", "O5", "2024-02-06 09:00", "P9", "Z", 1, 100.0, 0.0, "app")], columns=t["transactions"].columns)
+    t["transactions"] = pd.concat([t["transactions"], extra.assign(timestamp=pd.to_datetime(extra["timestamp"]))], ignore_index=True)
+    f, _ = _build(t, as_of=AS_OF)
+    assert f.set_index("customer_id").loc["B", "spend_trend"] == pytest.approx(-1.0)  # all spend in the earlier half
+
+
+def test_customer_and_survey_columns_are_encoded_for_clustering():
+    t = _tables()
+    t["customers"] = t["customers"].assign(
+        age=[30, 40, 50], gender=["f", "m", None], income_band=["High", "low", "middle"],
+        postcode=["AB1", "CD2", "EF3"], created=pd.to_datetime(["2020-01-01"] * 3))
+    t["survey"] = pd.DataFrame({"customer_id": ["A", "B"], "satisfaction": ["agree", "strongly agree"], "size": ["S", "XL"]})
+    quality = {"lenses": {"customers": {"age": {"lens": "demographic"}, "gender": {"lens": "demographic"}},
+                          "survey": {"satisfaction": {"lens": "psychographic"}}}}
+    b = features.build(t, config.Features(as_of=AS_OF, ordinal={"size": ["S", "M", "L", "XL"]}), quality)
+    f = b.features.set_index("customer_id")
+    assert f.loc["A", "age"] == 30 and f.loc["B", "age"] == 40
+    assert (f.loc["A", "gender=f"], f.loc["A", "gender=m"], f.loc["B", "gender=m"]) == (1.0, 0.0, 1.0)
+    assert (f.loc["A", "income_band"], f.loc["B", "income_band"]) == (2.0, 0.0)  # low < middle < high, any case
+    assert (f.loc["A", "survey_satisfaction"], f.loc["B", "survey_satisfaction"]) == (3.0, 4.0)  # Likert scale
+    assert (f.loc["A", "survey_size"], f.loc["B", "survey_size"]) == (0.0, 3.0)  # features.ordinal
+    cat = b.catalog.set_index("feature")
+    assert cat.loc["survey_satisfaction", "lens"] == "psychographic"
+    assert cat.loc["income_band", "unit"] == "ordinal 0 low < 1 middle < 2 high"
+    assert not cat.loc["created", "available"] and cat.loc["created", "why_not"] == "a date, not a feature"
+    assert not b.features.columns.duplicated().any()  # opt-ins feed `reachable` once, not again as attributes
+    with pytest.raises(features.FeatureError, match=r"features.ordinal.size: values \['xl'\] are not among"):
+        features.build(t, config.Features(as_of=AS_OF, ordinal={"size": ["S", "M"]}), quality)
+    with pytest.raises(features.FeatureError, match="in neither the customers nor the survey table: \\['nope'\\]"):
+        features.build(t, config.Features(as_of=AS_OF, ordinal={"nope": ["a"]}), quality)
+
+
+def test_parquet_paths_give_the_same_features_as_frames(tmp_path):
+    t = _tables()
+    paths = {}
+    for name, df in t.items():
+        paths[name] = tmp_path / f"{name}.parquet"
+        df.to_parquet(paths[name])
+    a, b = features.build(t, config.Features(as_of=AS_OF)), features.build(paths, config.Features(as_of=AS_OF))
+    pd.testing.assert_frame_equal(a.features, b.features)
+    pd.testing.assert_frame_equal(a.catalog, b.catalog)
+
+
+# --------------------------------------------------------------------------------------------
+# Spark: the same definitions give the same feature table
+# --------------------------------------------------------------------------------------------
+def _spark_params(**kw) -> config.Features:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        skip_or_fail("pyspark is not installed (pip install 'seglab[spark]')")
+    if shutil.which("java") is None:
+        skip_or_fail("Java is not installed (make java, or apt-get install default-jre-headless)")
+    return config.Features(engine="spark", spark={"master": "local[2]"}, **kw)
+
+
+def assert_same_features(a: features.Built, b: features.Built) -> None:
+    """Same customers, columns, dtypes and catalog; numbers equal to floating-point tolerance."""
+    fa, fb = a.features, b.features
+    assert list(fa.columns) == list(fb.columns)
+    assert list(fa["customer_id"]) == list(fb["customer_id"])
+    assert fa.dtypes.astype(str).to_dict() == fb.dtypes.astype(str).to_dict()
+    pd.testing.assert_frame_equal(fa, fb, check_exact=False, rtol=1e-9, atol=1e-9)
+    pd.testing.assert_frame_equal(a.catalog, b.catalog)
+    pd.testing.assert_frame_equal(a.without, b.without)
+    assert {k: v for k, v in fa.attrs.items() if k != "engine"} == {k: v for k, v in fb.attrs.items() if k != "engine"}
+
+
+def test_spark_gives_the_same_hand_computed_features():
+    spark = _spark_params(as_of=AS_OF)
+    t = _tables(LATE_TX)
+    assert_same_features(features.build(t, config.Features(as_of=AS_OF)), features.build(t, spark))
+    windowed = _spark_params(as_of=AS_OF, window_days=30)
+    assert_same_features(features.build(t, config.Features(as_of=AS_OF, window_days=30)), features.build(t, windowed))
+
+
+@pytest.mark.slow
+def test_spark_gives_the_same_features_on_the_synthetic_default(synthetic_tables):
+    spark = _spark_params()
+    assert_same_features(features.build(synthetic_tables, config.Features()), features.build(synthetic_tables, spark))
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_spark_gives_the_same_features_on_online_retail(online_retail_path, tmp_path):
+    from seglab import collect, io
+
+    p = config.validate({"run_name": "t", "source": {"kind": "files", "tables": {
+        "transactions": {"path": str(online_retail_path), "preset": "online_retail"}}}})
+    tx = collect.collect(p, tmp_path, now=pd.Timestamp("2026-01-01")).tables["transactions"]
+    path = io.write_parquet(tx, tmp_path / "transactions.parquet")
+    duck = features.build({"transactions": path}, config.Features())
+    assert len(duck.features) == 4334  # customers with a purchase (README: Online Retail)
+    assert_same_features(duck, features.build({"transactions": path}, _spark_params()))
+
+
+def test_readme_lists_the_feature_catalog(root):
+    assert features.catalog_markdown() in (root / "README.md").read_text(encoding="utf-8")

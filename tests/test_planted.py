@@ -14,7 +14,7 @@ EXPECTED_NAME = {
 
 @pytest.fixture(scope="module")
 def fitted(synthetic, synthetic_tables, default_params):
-    feats, _ = features.build(synthetic_tables, default_params.features)
+    feats = features.build(synthetic_tables, default_params.features).features
     result = segment.segment(feats, default_params.segmentation, default_params.seed)
     data = personas.joined(feats, result.segments)
     cols = [c for c in personas.PROFILE_FEATURES if c in data]

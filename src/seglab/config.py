@@ -168,8 +168,22 @@ class Lifecycle(_Strict):
         return self
 
 
+class Spark(_Strict):
+    master: str = Field("local[*]", description="Spark master URL: local[*], spark://host:7077, yarn, ...")
+    config: dict[str, str] = Field(default_factory=dict, description="extra Spark settings (spark.* keys)")
+
+
 class Features(_Strict):
     as_of: date | None = Field(None, description="point in time; default: the last transaction date")
+    window_days: int | None = Field(
+        None, ge=1, description="use only the last N days up to as_of for behaviour; null = all history"
+    )
+    engine: Literal["duckdb", "spark"] = Field("duckdb", description="where the features are computed")
+    spark: Spark = Field(default_factory=Spark)
+    ordinal: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="customer/survey text column -> its levels in order (encoded 0, 1, 2, ...)",
+    )
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
 
 

@@ -1,18 +1,34 @@
-"""Stage 02, feature building: one row per customer, computed in DuckDB at a point in time.
+"""Stage 02, feature building: one row per customer at a point in time.
 
-Revenue of a line = quantity x unit_price x (1 - discount). Purchases are lines
-with a positive quantity; returns and cancellations have a negative quantity and
-net against purchases. Nothing after ``as_of`` (end of that day) is used.
+The behavioural features are Ibis expressions (``transaction_features``, ``session_features``,
+``campaign_features``), written once and run by DuckDB (default) or Spark
+(``features.engine``). Revenue of a line = quantity x unit_price x (1 - discount). Purchases
+are lines with a positive quantity; returns and cancellations have a negative quantity and net
+against purchases. Nothing after ``as_of`` (end of that day) is used; with ``window_days``
+nothing before the window either (tenure excepted: it counts from the first purchase or signup).
+
+Customer and survey columns (demographic, geographic, firmographic, psychographic) are encoded
+for clustering by :func:`encode_attributes`: numbers as they are, yes/no as 0/1, ordered text
+as 0, 1, 2, ... (known scales or ``features.ordinal``), other text with at most 12 values
+one-hot.
 """
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+import ibis
+import ibis.selectors as s
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
+from ibis import _
 
+from seglab import io
 from seglab.config import Features as FeatureParams
 
 
@@ -32,10 +48,10 @@ CATALOG: tuple[Feature, ...] = (
     Feature("gross_revenue", "behavioural", "revenue of purchases before returns", "currency"),
     Feature("avg_order_value", "behavioural", "purchase revenue per order", "currency/order"),
     Feature("avg_basket_size", "behavioural", "units bought per order", "units/order"),
-    Feature("tenure_days", "behavioural", "days from signup (or first purchase) to as_of", "days"),
+    Feature("tenure_days", "behavioural", "days from signup (or the first purchase, if earlier or no signup date) to as_of; not limited by the window", "days"),
     Feature("interpurchase_mean_days", "behavioural", "mean days between consecutive orders (2+ orders)", "days"),
     Feature("interpurchase_cv", "behavioural", "coefficient of variation of days between orders (3+ orders); low = regular", "ratio"),
-    Feature("spend_trend", "behavioural", "(recent-half minus earlier-half purchase revenue) / total, over the customer's window", "ratio -1..1"),
+    Feature("spend_trend", "behavioural", "(later-half minus earlier-half purchase revenue) / total, halves of the span from the first purchase in the window to as_of; 0 with one order", "ratio -1..1"),
     Feature("discount_share", "behavioural", "share of purchase revenue on discounted lines", "share 0..1", "transactions.discount"),
     Feature("return_share", "behavioural", "returned value / purchase revenue", "share"),
     Feature("product_breadth", "behavioural", "distinct products bought", "products", "transactions.product_id"),
@@ -52,228 +68,553 @@ CATALOG: tuple[Feature, ...] = (
     Feature("campaign_open_rate", "behavioural", "campaign messages opened / sent", "share 0..1", "campaign_events"),
     Feature("campaign_click_rate", "behavioural", "campaign messages clicked / sent", "share 0..1", "campaign_events"),
     Feature("campaign_conversion_rate", "behavioural", "campaign messages converted / sent", "share 0..1", "campaign_events"),
+    Feature("days_since_campaign_response", "behavioural", "days from the last campaign message opened, clicked or converted on to as_of (empty: never responded)", "days", "campaign_events"),
     Feature("reachable", "contactability", "1 if the customer may be contacted by e-mail or SMS", "flag 0/1", "customers.email_opt_in"),
 )
 BY_NAME = {f.name: f for f in CATALOG}
 
-_SQL = """
-WITH tx AS (
-    SELECT customer_id, order_id, timestamp, quantity,
-           quantity * unit_price * (1 - discount) AS revenue,
-           discount, product_id, category, channel
-    FROM transactions
-    WHERE timestamp < $cutoff
-),
-buy AS (SELECT * FROM tx WHERE quantity > 0),
-orders AS (
-    SELECT customer_id, order_id, min(timestamp) AS ts, any_value(channel) AS channel
-    FROM buy GROUP BY customer_id, order_id
-),
-gaps AS (
-    SELECT customer_id,
-           date_diff('second', lag(ts) OVER (PARTITION BY customer_id ORDER BY ts, order_id), ts) / 86400.0 AS gap
-    FROM orders
-),
-gap_stats AS (
-    SELECT customer_id, avg(gap) AS gap_mean,
-           CASE WHEN count(gap) >= 2 AND avg(gap) > 0 THEN stddev_pop(gap) / avg(gap) END AS gap_cv
-    FROM gaps WHERE gap IS NOT NULL GROUP BY customer_id
-),
-order_stats AS (
-    SELECT customer_id, count(*) AS n_orders,
-           avg(CASE WHEN channel = 'web' THEN 1.0 ELSE 0.0 END) AS web_share,
-           avg(CASE WHEN channel = 'store' THEN 1.0 ELSE 0.0 END) AS store_share,
-           avg(CASE WHEN channel = 'app' THEN 1.0 ELSE 0.0 END) AS app_share,
-           min(ts) AS first_ts, max(ts) AS last_ts
-    FROM orders GROUP BY customer_id
-),
-slots AS (  -- preferred hour and weekday: the most frequent, ties broken by the earliest (deterministic)
-    SELECT customer_id, 'h' AS kind, hour(ts) AS v, count(*) AS n FROM orders GROUP BY ALL
-    UNION ALL
-    SELECT customer_id, 'd' AS kind, isodow(ts) - 1 AS v, count(*) AS n FROM orders GROUP BY ALL
-),
-preferred AS (
-    SELECT customer_id,
-           min(v) FILTER (WHERE kind = 'h') AS preferred_hour,
-           min(v) FILTER (WHERE kind = 'd') AS preferred_weekday
-    FROM (SELECT *, max(n) OVER (PARTITION BY customer_id, kind) AS top FROM slots) WHERE n = top
-    GROUP BY customer_id
-),
-line_stats AS (
-    SELECT customer_id,
-           sum(CASE WHEN quantity > 0 THEN revenue ELSE 0 END) AS gross,
-           -sum(CASE WHEN quantity < 0 THEN revenue ELSE 0 END) AS returned,
-           sum(CASE WHEN quantity > 0 THEN quantity ELSE 0 END) AS units,
-           sum(CASE WHEN quantity > 0 AND discount > 0 THEN revenue ELSE 0 END) AS discounted,
-           count(DISTINCT CASE WHEN quantity > 0 THEN product_id END) AS product_breadth,
-           count(DISTINCT CASE WHEN quantity > 0 THEN category END) AS category_breadth
-    FROM tx GROUP BY customer_id
-),
-halves AS (
-    SELECT b.customer_id,
-           sum(CASE WHEN b.timestamp >= o.first_ts + (o.last_ts - o.first_ts) / 2 THEN revenue ELSE 0 END) AS late,
-           sum(CASE WHEN b.timestamp < o.first_ts + (o.last_ts - o.first_ts) / 2 THEN revenue ELSE 0 END) AS early
-    FROM buy b JOIN order_stats o USING (customer_id) GROUP BY b.customer_id
-),
-cat AS (
-    SELECT customer_id, max(cat_rev) AS top_cat_rev FROM (
-        SELECT customer_id, category, sum(revenue) AS cat_rev FROM buy
-        WHERE category IS NOT NULL GROUP BY customer_id, category
-    ) GROUP BY customer_id
-)
-SELECT o.customer_id,
-       date_diff('second', o.last_ts, $as_of_ts) / 86400.0 AS recency_days,
-       o.n_orders AS frequency,
-       l.gross - l.returned AS monetary,
-       l.gross AS gross_revenue,
-       l.gross / o.n_orders AS avg_order_value,
-       l.units / o.n_orders AS avg_basket_size,
-       o.first_ts AS first_purchase,
-       o.last_ts AS last_purchase,
-       g.gap_mean AS interpurchase_mean_days,
-       g.gap_cv AS interpurchase_cv,
-       CASE WHEN h.late + h.early > 0 AND o.n_orders > 1 THEN (h.late - h.early) / (h.late + h.early) ELSE 0 END AS spend_trend,
-       CASE WHEN l.gross > 0 THEN l.discounted / l.gross ELSE 0 END AS discount_share,
-       CASE WHEN l.gross > 0 THEN l.returned / l.gross ELSE 0 END AS return_share,
-       l.product_breadth, l.category_breadth,
-       CASE WHEN l.gross > 0 THEN c.top_cat_rev / l.gross END AS top_category_share,
-       o.web_share, o.store_share, o.app_share,
-       p.preferred_hour, p.preferred_weekday
-FROM order_stats o
-JOIN line_stats l USING (customer_id)
-LEFT JOIN gap_stats g USING (customer_id)
-LEFT JOIN halves h USING (customer_id)
-LEFT JOIN cat c USING (customer_id)
-LEFT JOIN preferred p USING (customer_id)
-ORDER BY o.customer_id
-"""
-
-_SESSIONS_SQL = """
-SELECT customer_id, count(*) AS sessions, avg(CASE WHEN converted THEN 1.0 ELSE 0.0 END) AS browse_conversion
-FROM sessions WHERE timestamp < $cutoff GROUP BY customer_id
-"""
-
-_CAMPAIGN_SQL = """
-SELECT customer_id,
-       avg(CASE WHEN opened THEN 1.0 ELSE 0.0 END) AS campaign_open_rate,
-       avg(CASE WHEN clicked THEN 1.0 ELSE 0.0 END) AS campaign_click_rate,
-       avg(CASE WHEN converted THEN 1.0 ELSE 0.0 END) AS campaign_conversion_rate
-FROM campaign_events WHERE sent_at < $cutoff GROUP BY customer_id
-"""
+# --------------------------------------------------------------------------------------------
+# engines
+# --------------------------------------------------------------------------------------------
+class FeatureError(ValueError):
+    """The features cannot be built as asked; the message says why and what to change."""
 
 
-def resolve_as_of(transactions: pd.DataFrame, params: FeatureParams) -> pd.Timestamp:
+Table = pd.DataFrame | str | Path  # a table in memory, or the path of a Parquet file
+
+
+def connect(params: FeatureParams):
+    """An Ibis backend for ``params.engine``: an in-process DuckDB, or a Spark session
+    (``params.spark.master``; pyspark and Java are needed, ``pip install 'seglab[spark]'``)."""
+    if params.engine == "duckdb":
+        return ibis.duckdb.connect()
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise FeatureError(
+            "features.engine is 'spark' but pyspark is not installed: pip install 'seglab[spark]' "
+            "(or set features.engine: duckdb)"
+        ) from exc
+    builder = SparkSession.builder.master(params.spark.master).appName("seglab")
+    settings = {
+        "spark.sql.session.timeZone": "UTC",  # timestamps are naive: read and cut them as UTC everywhere
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "8",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "seglab-spark-warehouse"),
+        **params.spark.config,
+    }
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - Java missing or the master unreachable
+        raise FeatureError(
+            f"cannot start Spark (master {params.spark.master!r}): {exc}. Spark needs Java 17+ "
+            "(Debian: apt-get install default-jre-headless) or set features.engine: duckdb"
+        ) from exc
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
+
+
+def _register(con, name: str, table: Table, columns: list[str], tmp: Path):
+    """The table as an Ibis table on ``con``: Parquet is read where it lies (DuckDB streams it;
+    Spark reads it in parallel); a DataFrame is registered without a copy in DuckDB and passed to
+    Spark through a temporary Parquet file."""
+    if isinstance(table, pd.DataFrame):
+        table = table[[c for c in columns if c in table.columns]]
+        if con.name == "duckdb":
+            con.con.register(name, table)
+            return con.table(name)
+        table = io.write_parquet(table, tmp / f"{name}.parquet")
+    t = con.read_parquet(str(table), table_name=f"seglab_{name}")
+    return t.select(*[c for c in columns if c in t.columns])
+
+
+def _columns(table: Table) -> list[str]:
+    if isinstance(table, pd.DataFrame):
+        return list(table.columns)
+    return pq.read_schema(table).names
+
+
+# --------------------------------------------------------------------------------------------
+# the feature definitions (Ibis: the same expressions run on DuckDB and on Spark)
+# --------------------------------------------------------------------------------------------
+# Integer constants on purpose: a literal such as 1.0 is a DECIMAL in Spark SQL, and averages
+# and quotients of decimals are rounded to 6 digits; integers mixed with doubles stay doubles.
+DAY, ZERO, ONE = 86400, 0, 1
+
+
+def _flag(cond) -> ibis.Value:
+    """1.0 where cond holds, 0.0 where it does not or is unknown (a double on every engine)."""
+    return cond.fill_null(False).cast("float64")
+
+
+def _preferred(orders, value, name: str):
+    """Per customer, the most frequent ``value`` over its orders; ties: the smallest (earliest)."""
+    slots = orders.mutate(v=value).group_by(["customer_id", "v"]).aggregate(n=_.count())
+    slots = slots.mutate(top=slots.n.max().over(group_by="customer_id"))
+    return slots.filter(slots.n == slots.top).group_by("customer_id").aggregate(**{name: _.v.min()})
+
+
+def transaction_features(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
+    """Behavioural features from order lines with ``start <= timestamp < cutoff`` (an Ibis expression).
+
+    The customer's span for the spending trend runs from their first purchase in the window to
+    ``cutoff``; its later half against its earlier half gives the trend.
+    """
+    cut_s = int(cutoff.timestamp())
+    t = tx.filter(tx.timestamp < ibis.timestamp(cutoff.to_pydatetime()))
+    if start is not None:
+        t = t.filter(t.timestamp >= ibis.timestamp(start.to_pydatetime()))
+    t = t.mutate(
+        ep=t.timestamp.epoch_seconds().cast("int64"),
+        revenue=t.quantity * t.unit_price * (ONE - t.discount.fill_null(ZERO)),
+        discount=t.discount.fill_null(ZERO),
+    )
+    buy = t.filter(t.quantity > 0)
+    orders = buy.group_by(["customer_id", "order_id"]).aggregate(
+        ts=buy.timestamp.min(), ep=buy.ep.min(), channel=buy.channel.min()
+    )
+    w = ibis.window(group_by="customer_id", order_by=["ep", "order_id"])
+    orders = orders.mutate(gap=(orders.ep - orders.ep.lag().over(w)).cast("float64") / DAY)
+    o = orders.group_by("customer_id").aggregate(
+        n_orders=_.count(),
+        first_ep=_.ep.min(),
+        last_ep=_.ep.max(),
+        web_share=_flag(_.channel == "web").mean(),
+        store_share=_flag(_.channel == "store").mean(),
+        app_share=_flag(_.channel == "app").mean(),
+        gap_mean=_.gap.mean(),
+        gap_sd=_.gap.std(how="pop"),
+        gap_n=_.gap.count(),
+    )
+    bought = t.quantity > 0
+    lines = t.group_by("customer_id").aggregate(
+        gross=t.revenue.sum(where=bought),
+        returned=-t.revenue.sum(where=t.quantity < 0),
+        units=t.quantity.sum(where=bought),
+        discounted=t.revenue.sum(where=bought & (t.discount > 0)),
+        product_breadth=t.product_id.nunique(where=bought),
+        category_breadth=t.category.nunique(where=bought),
+    )
+    span = buy.join(o.select("customer_id", "first_ep"), "customer_id")
+    late = span.ep >= (span.first_ep + cut_s) / 2
+    halves = span.group_by("customer_id").aggregate(
+        late=span.revenue.sum(where=late), early=span.revenue.sum(where=~late)
+    )
+    cat = (
+        buy.filter(buy.category.notnull())
+        .group_by(["customer_id", "category"]).aggregate(r=_.revenue.sum())
+        .group_by("customer_id").aggregate(top_cat=_.r.max())
+    )
+    hour = _preferred(orders, orders.ts.hour(), "preferred_hour")
+    weekday = _preferred(orders, orders.ts.day_of_week.index(), "preferred_weekday")
+
+    j = (
+        o.join(lines, "customer_id")
+        .left_join(halves, "customer_id").select(~s.endswith("_right"))
+        .left_join(cat, "customer_id").select(~s.endswith("_right"))
+        .left_join(hour, "customer_id").select(~s.endswith("_right"))
+        .left_join(weekday, "customer_id").select(~s.endswith("_right"))
+    )
+    gross = j.gross.fill_null(ZERO)
+    returned = j.returned.fill_null(ZERO)
+    late, early = j.late.fill_null(ZERO), j.early.fill_null(ZERO)
+    positive = gross > 0
+    return j.select(
+        customer_id=j.customer_id,
+        recency_days=(cut_s - j.last_ep).cast("float64") / DAY,
+        frequency=j.n_orders.cast("int64"),
+        monetary=gross - returned,
+        gross_revenue=gross,
+        avg_order_value=gross / j.n_orders,
+        avg_basket_size=j.units.fill_null(ZERO) / j.n_orders,
+        first_ep=j.first_ep,
+        last_ep=j.last_ep,
+        interpurchase_mean_days=j.gap_mean,
+        interpurchase_cv=ibis.ifelse((j.gap_n >= 2) & (j.gap_mean > 0), j.gap_sd / j.gap_mean, ibis.literal(None, type="float64")),
+        spend_trend=ibis.ifelse((late + early > 0) & (j.n_orders > 1), (late - early) / (late + early), ZERO),
+        discount_share=ibis.ifelse(positive, j.discounted.fill_null(ZERO) / gross, ZERO),
+        return_share=ibis.ifelse(positive, returned / gross, ZERO),
+        product_breadth=j.product_breadth.cast("int64"),
+        category_breadth=j.category_breadth.cast("int64"),
+        top_category_share=ibis.ifelse(positive, j.top_cat / gross, ibis.literal(None, type="float64")),
+        web_share=j.web_share,
+        store_share=j.store_share,
+        app_share=j.app_share,
+        preferred_hour=j.preferred_hour.cast("int64"),
+        preferred_weekday=j.preferred_weekday.cast("int64"),
+    )
+
+
+def session_features(sessions, cutoff: pd.Timestamp, start: pd.Timestamp | None):
+    t = sessions.filter(sessions.timestamp < ibis.timestamp(cutoff.to_pydatetime()))
+    if start is not None:
+        t = t.filter(t.timestamp >= ibis.timestamp(start.to_pydatetime()))
+    return t.group_by("customer_id").aggregate(
+        sessions=_.count().cast("int64"), browse_conversion=_flag(_.converted).mean()
+    )
+
+
+def campaign_features(events, cutoff: pd.Timestamp, start: pd.Timestamp | None):
+    t = events.filter(events.sent_at < ibis.timestamp(cutoff.to_pydatetime()))
+    if start is not None:
+        t = t.filter(t.sent_at >= ibis.timestamp(start.to_pydatetime()))
+    responded = (t.opened | t.clicked | t.converted).fill_null(False)
+    last = t.sent_at.epoch_seconds().cast("int64").max(where=responded)
+    return t.group_by("customer_id").aggregate(
+        campaign_open_rate=_flag(t.opened).mean(),
+        campaign_click_rate=_flag(t.clicked).mean(),
+        campaign_conversion_rate=_flag(t.converted).mean(),
+        days_since_campaign_response=(int(cutoff.timestamp()) - last).cast("float64") / DAY,
+    )
+
+
+def customer_status(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
+    """Per customer of the transactions: first purchase up to as_of (for tenure) and what they did
+    before and inside the window (to say why a customer gets no feature row)."""
+    before = tx.timestamp < ibis.timestamp(cutoff.to_pydatetime())
+    bought = before & (tx.quantity > 0)
+    in_window = before if start is None else before & (tx.timestamp >= ibis.timestamp(start.to_pydatetime()))
+    return tx.group_by("customer_id").aggregate(
+        first_purchase=tx.timestamp.min(where=bought),
+        any_before=_flag(before).max(),
+        any_in_window=_flag(in_window).max(),
+    )
+
+
+def _to_pandas(expr) -> pd.DataFrame:
+    df = expr.to_pandas()
+    return df.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+
+
+def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
     """The as-of date: the parameter, or the date of the last transaction."""
     if params.as_of is not None:
         return pd.Timestamp(params.as_of)
-    return pd.Timestamp(transactions["timestamp"].max()).normalize()
+    if isinstance(transactions, pd.DataFrame):
+        last = transactions["timestamp"].max()
+    else:
+        with duckdb.connect() as con:
+            last = con.execute("SELECT max(timestamp) FROM read_parquet($p)", {"p": str(transactions)}).fetchall()[0][0]
+    if pd.isna(last):
+        raise FeatureError("the transactions table is empty: no purchase to build features from")
+    return pd.Timestamp(last).normalize()
 
 
-def _has(tables: dict[str, pd.DataFrame], need: str) -> bool:
-    if not need:
-        return True
-    table, _, column = need.partition(".")
-    if table not in tables or tables[table] is None or tables[table].empty:
-        return False
-    if not column:
-        return True
-    col = tables[table].get(column)
-    if col is None or col.isna().all():
-        return False
-    return not (column == "discount" and bool((col.fillna(0) == 0).all()))
+def window_start(as_of: pd.Timestamp, params: FeatureParams) -> pd.Timestamp | None:
+    """First moment of the behaviour window (None = all history)."""
+    if params.window_days is None:
+        return None
+    return as_of + pd.Timedelta(days=1) - pd.Timedelta(days=params.window_days)
 
 
-def catalog(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+# --------------------------------------------------------------------------------------------
+# catalog and build
+# --------------------------------------------------------------------------------------------
+def _probe(tables: dict[str, Table]) -> dict[str, bool]:
+    """For each ``needs`` of the catalog, whether the input satisfies it: the table is present
+    with rows, the column is present with a value (for discount: a non-zero one)."""
+    needs = {f.needs for f in CATALOG if f.needs}
+    out: dict[str, bool] = {}
+    con = duckdb.connect()
+    for table in sorted({n.partition(".")[0] for n in needs}):
+        cols = [n.partition(".")[2] for n in needs if n.startswith(table + ".")]
+        src = tables.get(table)
+        if src is None:
+            out.update({n: False for n in needs if n.partition(".")[0] == table})
+            continue
+        present = set(_columns(src))
+        if isinstance(src, pd.DataFrame):
+            con.register("probe", src[[c for c in cols if c in present]] if cols and present & set(cols) else src.iloc[:, :1])
+            rel = "probe"
+        else:
+            rel = f"read_parquet('{Path(src).as_posix()}')"
+        exprs = ["count(*)"] + [
+            ("bool_or(coalesce(discount, 0) <> 0)" if c == "discount" else f'count("{c}") > 0') if c in present else "false"
+            for c in cols
+        ]
+        row = con.execute(f"SELECT {', '.join(exprs)} FROM {rel}").fetchall()[0]
+        out[table] = row[0] > 0
+        out.update({f"{table}.{c}": bool(row[0] > 0 and v) for c, v in zip(cols, row[1:], strict=True)})
+    con.close()
+    return out
+
+
+def catalog(tables: dict[str, Table]) -> pd.DataFrame:
     """The feature catalog, with whether each feature could be built from these tables and why not."""
+    ok = _probe(tables)
     rows = []
     for f in CATALOG:
-        ok = _has(tables, f.needs)
+        avail = ok.get(f.needs, True) if f.needs else True
         rows.append(
             {
                 "feature": f.name, "lens": f.lens, "description": f.description, "unit": f.unit,
-                "available": ok, "why_not": "" if ok else f"needs {f.needs}, absent or empty in the input",
+                "available": avail, "why_not": "" if avail else f"needs {f.needs}, absent or empty in the input",
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
 
 
-def build(
-    tables: dict[str, pd.DataFrame], params: FeatureParams, quality: dict | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Build one row per customer with a purchase before as_of (for a customer-level source,
-    one row per customer from its columns: :func:`build_customer_level`).
+CATALOG_COLUMNS = ["feature", "lens", "description", "unit", "available", "why_not"]
+
+
+@dataclass
+class Built:
+    """What stage 02 builds: the feature table, its catalog, and the customers left without a row."""
+
+    features: pd.DataFrame
+    catalog: pd.DataFrame
+    without: pd.DataFrame
+
+
+TX_COLUMNS = ["customer_id", "order_id", "timestamp", "quantity", "unit_price", "discount", "product_id", "category", "channel"]
+
+
+def _ensure_columns(t, columns: dict[str, str]):
+    """Optional columns absent (or all empty) in the input, as typed NULLs so the definitions hold."""
+    missing = {
+        c: ibis.literal(None, type=typ) for c, typ in columns.items()
+        if c not in t.columns or t[c].type().is_null() or t[c].type().is_unknown()  # all empty: no type of its own
+    }
+    return t.mutate(**missing) if missing else t
+
+
+def build(tables: dict[str, Table], params: FeatureParams, quality: dict | None = None) -> Built:
+    """Build one row per customer with a purchase in the window up to as_of (for a customer-level
+    source, one row per customer from its columns: :func:`build_customer_level`).
 
     Parameters
     ----------
     tables : dict
-        Canonical tables from stage 01 (transactions required; customers, sessions,
-        campaign_events optional).
+        Canonical tables from stage 01, each a DataFrame or the path of its Parquet file
+        (transactions required for behaviour; customers, survey, sessions, campaign_events optional).
     params : seglab.config.Features
+    quality : the stage-01 quality record (column lenses)
 
     Returns
     -------
-    features : DataFrame, one row per customer (sorted by customer_id)
-    catalog : DataFrame, feature / lens / description / unit / available / why_not
+    Built: features (one row per customer, sorted by customer_id), catalog, without (customers
+    with no feature row and the reason).
     """
+    quality = quality or {}
+    frames = _frames(tables)
     if "transactions" not in tables:
-        return build_customer_level(tables, quality or {})
-    tx = tables["transactions"]
-    as_of = resolve_as_of(tx, params)
+        feats, cat = build_customer_level(frames, quality, params)
+        return Built(feats, cat, pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "reason": pd.Series([], dtype="str")}))
+    as_of = resolve_as_of(tables["transactions"], params)
     cutoff = as_of + pd.Timedelta(days=1)  # as_of is a day: include all of it
-    con = duckdb.connect()
-    con.execute("SET threads TO 2")
-    tx_cols = ["customer_id", "order_id", "timestamp", "quantity", "unit_price", "discount", "product_id", "category", "channel"]
-    txv = tx[[c for c in tx_cols if c in tx.columns]]
-    if "discount" not in txv or txv["discount"].isna().any():
-        txv = txv.assign(discount=txv["discount"].fillna(0.0) if "discount" in txv else 0.0)
-    absent = {c: pd.Series(None, index=tx.index, dtype="str") for c in ("product_id", "category", "channel") if c not in txv}
-    if absent:  # text columns even when absent (all NULL), so the SQL types hold
-        txv = txv.assign(**absent)
-    con.register("transactions", txv)
-    feats = con.execute(_SQL, {"cutoff": cutoff, "as_of_ts": cutoff}).df()
-
+    start = window_start(as_of, params)
     cat = catalog(tables)
     available = dict(zip(cat["feature"], cat["available"], strict=True))
-    if available["sessions_per_order"]:
-        con.register("sessions", tables["sessions"][["customer_id", "timestamp", "converted"]])
-        s = con.execute(_SESSIONS_SQL, {"cutoff": cutoff}).df()
-        feats = feats.merge(s, on="customer_id", how="left")
+
+    con = connect(params)
+    with tempfile.TemporaryDirectory(prefix="seglab-features-") as tmp:
+        tmp = Path(tmp)
+        tx = _register(con, "transactions", tables["transactions"], TX_COLUMNS, tmp)
+        tx = _ensure_columns(tx, {"discount": "float64", "product_id": "string", "category": "string", "channel": "string"})
+        expr = transaction_features(tx, cutoff, start)
+        if available["sessions"]:
+            sess = _register(con, "sessions", tables["sessions"], ["customer_id", "timestamp", "converted"], tmp)
+            expr = expr.left_join(session_features(sess, cutoff, start), "customer_id").select(~s.endswith("_right"))
+        if available["campaign_open_rate"]:
+            ev = _register(con, "campaign_events", tables["campaign_events"],
+                           ["customer_id", "sent_at", "opened", "clicked", "converted"], tmp)
+            expr = expr.left_join(campaign_features(ev, cutoff, start), "customer_id").select(~s.endswith("_right"))
+        feats = _to_pandas(expr)
+        status = _to_pandas(customer_status(tx, cutoff, start))
+    if params.engine == "duckdb":
+        con.disconnect()
+    feats = _tidy_types(feats)
+    if "sessions" in feats:  # no session in the window: 0 visits, 0 conversion
         feats["sessions"] = feats["sessions"].fillna(0).astype("int64")
         feats["sessions_per_order"] = feats["sessions"] / feats["frequency"]
         feats["browse_conversion"] = feats["browse_conversion"].fillna(0.0)
-    if available["campaign_open_rate"]:
-        con.register("campaign_events", tables["campaign_events"][["customer_id", "sent_at", "opened", "clicked", "converted"]])
-        c = con.execute(_CAMPAIGN_SQL, {"cutoff": cutoff}).df()
-        feats = feats.merge(c, on="customer_id", how="left")  # never sent a campaign: rate unknown (NaN)
-    con.close()
+    # never sent a campaign: rates unknown (NaN), left to the preparation of stage 03
+    feats["first_purchase"] = pd.to_datetime(feats.pop("first_ep"), unit="s").astype("datetime64[ns]")
+    feats["last_purchase"] = pd.to_datetime(feats.pop("last_ep"), unit="s").astype("datetime64[ns]")
 
-    customers = tables.get("customers")
-    if customers is not None:
+    customers = frames.get("customers")
+    first_ever = status.set_index("customer_id")["first_purchase"].reindex(feats["customer_id"]).to_numpy()
+    start_rel = pd.Series(pd.to_datetime(first_ever)).fillna(feats["first_purchase"]).to_numpy()
+    if customers is not None and "signup_date" in customers:
+        signup = customers.set_index("customer_id")["signup_date"].reindex(feats["customer_id"]).to_numpy()
+        start_rel = np.where(pd.isna(signup) | (signup > start_rel), start_rel, signup)
+    feats["tenure_days"] = (cutoff - pd.to_datetime(start_rel)).total_seconds() / 86400.0
+    if customers is not None and available["reachable"]:
         cust = customers.set_index("customer_id")
-        signup = cust["signup_date"].reindex(feats["customer_id"]).to_numpy() if "signup_date" in cust else None
-        start = feats["first_purchase"].to_numpy()
-        if signup is not None:
-            start = np.where(pd.isna(signup) | (signup > start), start, signup)
-        feats["tenure_days"] = (cutoff - pd.to_datetime(start)).total_seconds() / 86400.0
-        if available["reachable"]:
-            email = cust["email_opt_in"].reindex(feats["customer_id"]).fillna(False).astype(bool).to_numpy()
-            sms = (
-                cust["sms_opt_in"].reindex(feats["customer_id"]).fillna(False).astype(bool).to_numpy()
-                if "sms_opt_in" in cust else np.zeros(len(feats), bool)
-            )
-            feats["email_opt_in"] = email
-            feats["sms_opt_in"] = sms
-            feats["reachable"] = (email | sms).astype("int64")
-    else:
-        feats["tenure_days"] = (cutoff - feats["first_purchase"]).dt.total_seconds() / 86400.0
+        flag = lambda c: cust[c].reindex(feats["customer_id"]).fillna(False).astype(bool).to_numpy() if c in cust else np.zeros(len(feats), bool)  # noqa: E731
+        feats["email_opt_in"], feats["sms_opt_in"] = flag("email_opt_in"), flag("sms_opt_in")
+        feats["reachable"] = (feats["email_opt_in"] | feats["sms_opt_in"]).astype("int64")
 
     feats["lifecycle"] = lifecycle_stage(feats, params)
     drop = [f for f, ok in available.items() if not ok and f in feats]
     feats = feats.drop(columns=drop)
-    feats.attrs["as_of"] = as_of.date().isoformat()
     ordered = ["customer_id", *[f.name for f in CATALOG if f.name in feats], "lifecycle"]
     rest = [c for c in feats.columns if c not in ordered]
-    return feats[ordered + rest].reset_index(drop=True), cat
+    feats = feats[ordered + rest]
+    attrs, attr_rows = encode_attributes(frames, quality, params, feats["customer_id"], frozenset(feats.columns))
+    feats = pd.concat([feats.reset_index(drop=True), attrs.reset_index(drop=True)], axis=1)
+    cat = pd.concat([cat, pd.DataFrame(attr_rows, columns=CATALOG_COLUMNS)], ignore_index=True)
+    feats.attrs["as_of"] = as_of.date().isoformat()
+    feats.attrs["window_start"] = None if start is None else start.date().isoformat()
+    feats.attrs["engine"] = params.engine
+    return Built(feats, cat, _without(frames, feats, status, start))
+
+
+INT_FEATURES = ("frequency", "product_breadth", "category_breadth", "preferred_hour", "preferred_weekday", "sessions")
+
+
+def _tidy_types(feats: pd.DataFrame) -> pd.DataFrame:
+    """Same dtypes whatever the engine: counts int64 (nullable where a value can be missing), the rest float64."""
+    out = {"customer_id": feats["customer_id"].astype("str")}
+    for c in feats.columns.drop("customer_id"):
+        if c in ("first_ep", "last_ep"):
+            out[c] = feats[c].astype("int64")
+        elif c in INT_FEATURES:
+            out[c] = feats[c].astype("Int64") if feats[c].isna().any() else feats[c].astype("int64")
+        else:
+            out[c] = feats[c].astype("float64")
+    return pd.DataFrame(out)
+
+
+def _frames(tables: dict[str, Table]) -> dict[str, pd.DataFrame]:
+    """The small per-customer tables (customers, survey) as DataFrames; other tables as given."""
+    from seglab import schemas
+
+    out = {}
+    for name, t in tables.items():
+        if name in ("customers", "survey") and not isinstance(t, pd.DataFrame):
+            out[name] = io.read_table(Path(t), schemas.BY_NAME[name].name)
+        else:
+            out[name] = t
+    return out
+
+
+def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
+    """Customers of the input that get no feature row, and why (no customer is dropped silently)."""
+    have = set(feats["customer_id"])
+    st = status[~status["customer_id"].isin(have)].set_index("customer_id")
+    reasons = pd.Series(
+        np.select(
+            [st["any_in_window"] > 0, st["any_before"] > 0, st["first_purchase"].isna() & (st["any_before"] == 0)],
+            ["only returns or cancellations in the window up to as_of",
+             f"no purchase in the window (it starts {start.date() if start is not None else ''})",
+             "first transaction after as_of"],
+            default="first transaction after as_of",
+        ),
+        index=st.index, dtype="str",
+    )
+    if "customers" in tables:
+        known = tables["customers"]["customer_id"].astype(str)
+        no_tx = sorted(set(known) - set(status["customer_id"]) - have)
+        reasons = pd.concat([reasons, pd.Series("no transaction at all", index=pd.Index(no_tx, name="customer_id"), dtype="str")])
+    out = reasons.rename("reason").rename_axis("customer_id").reset_index()
+    return out.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# customer and survey columns
+# --------------------------------------------------------------------------------------------
+#: Ordered answer scales recognised in text columns (lower case); a column's values must all be
+#: levels of one scale. ``features.ordinal`` adds or overrides per column.
+ORDINAL_SCALES: tuple[tuple[str, ...], ...] = (
+    ("low", "medium", "high"),
+    ("low", "middle", "high"),
+    ("very low", "low", "medium", "high", "very high"),
+    ("small", "medium", "large"),
+    ("never", "rarely", "sometimes", "often", "always"),
+    ("strongly disagree", "disagree", "neutral", "agree", "strongly agree"),
+    ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
+    ("poor", "fair", "good", "very good", "excellent"),
+)
+MAX_LEVELS = 12
+NOT_ATTRIBUTES = ("customer_id", "source_row", "signup_date")
+
+
+def _ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]]) -> list[str] | None:
+    levels = set(values.dropna().astype(str).str.strip().str.lower())
+    if column in given:
+        order = [str(v).strip().lower() for v in given[column]]
+        unknown = sorted(levels - set(order))
+        if unknown:
+            raise FeatureError(f"features.ordinal.{column}: values {unknown} are not among the levels {given[column]}; "
+                               "add them in order")
+        return order
+    for scale in ORDINAL_SCALES:
+        if levels and levels <= set(scale):
+            return list(scale)
+    return None
+
+
+def encode_attributes(
+    tables: dict[str, pd.DataFrame], quality: dict, params: FeatureParams, customer_ids: pd.Series,
+    skip: frozenset[str] = frozenset(),
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Customer and survey columns encoded for clustering, one row per ``customer_ids``.
+
+    Numbers as they are, yes/no as 0/1, ordered text as 0, 1, 2, ... (``ORDINAL_SCALES`` or
+    ``features.ordinal``), other text with at most 12 values one-hot (``column=value``); dates and
+    text with more values are left out with the reason. Survey columns are prefixed ``survey_``.
+    Contact permissions (email/SMS opt-in) are kept as 0/1 and feed ``reachable``.
+    """
+    lenses = quality.get("lenses", {})
+    out: dict[str, np.ndarray] = {}
+    rows: list[dict] = []
+    unknown = sorted(set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns})
+    if unknown:
+        raise FeatureError(f"features.ordinal names columns that are in neither the customers nor the survey table: {unknown}")
+    for table in ("customers", "survey"):
+        if table not in tables:
+            continue
+        src = tables[table].assign(customer_id=tables[table]["customer_id"].astype(str)).set_index("customer_id").reindex(customer_ids)
+        for col in src.columns:
+            if col in NOT_ATTRIBUTES or col in skip:
+                continue
+            v, whole = src[col], tables[table][col]  # levels come from the whole column, values per customer
+            info = lenses.get(table, {}).get(col, {})
+            name = col if table == "customers" else f"survey_{col}"
+            base = {"lens": info.get("lens", "demographic" if table == "customers" else "psychographic"),
+                    "description": f"column '{col}' of the {table} table"}
+
+            def add(feature, values, unit, description=None, base=base):
+                out[feature] = values
+                rows.append({"feature": feature, **base, "unit": unit, "available": True, "why_not": "",
+                             **({"description": description} if description else {})})
+
+            if pd.api.types.is_bool_dtype(v) or str(v.dtype) == "boolean":
+                add(name, v.astype("Float64").astype(float).to_numpy(), "flag 0/1")
+            elif pd.api.types.is_numeric_dtype(v):
+                add(name, v.astype(float).to_numpy(), "as in the source")
+            elif pd.api.types.is_datetime64_any_dtype(v):
+                rows.append({"feature": name, **base, "unit": "date", "available": False, "why_not": "a date, not a feature"})
+            elif (order := _ordinal_levels(col, whole, params.ordinal)) is not None:
+                pos = {lvl: i for i, lvl in enumerate(order)}
+                codes = v.astype("str").str.strip().str.lower().map(pos).astype(float).to_numpy()
+                add(name, codes, f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
+                    f"{base['description']}, ordered: {' < '.join(order)}")
+            else:
+                levels = sorted(whole.dropna().astype(str).unique())
+                if 0 < len(levels) <= MAX_LEVELS:
+                    text = v.astype(str)
+                    for level in levels:
+                        add(f"{name}={level}", np.where(v.isna(), np.nan, (text == level).astype(float)), "flag 0/1",
+                            f"{base['description']} is '{level}'")
+                else:
+                    rows.append({"feature": name, **base, "unit": "text", "available": False,
+                                 "why_not": f"text with {len(levels)} distinct values (more than {MAX_LEVELS}): not encoded"})
+    return pd.DataFrame(out, index=range(len(customer_ids))), rows
+
+
+def catalog_markdown() -> str:
+    """The catalog of behavioural features as a Markdown table (the README's Feature catalog)."""
+    lines = ["| feature | lens | description | unit | needs |", "|---|---|---|---|---|"]
+    for f in CATALOG:
+        needs = f"`{f.needs}`" if f.needs else "transactions"
+        lines.append(f"| `{f.name}` | {f.lens} | {f.description} | {f.unit} | {needs} |")
+    return "\n".join(lines)
 
 
 LIFECYCLE_ORDER = ("new", "active", "long_term", "lapsing", "lapsed")
@@ -319,66 +660,23 @@ def correlated_pairs(features: pd.DataFrame, cols: list[str], threshold: float =
     return pd.DataFrame(rows, columns=["feature_a", "feature_b", "spearman"])
 
 
-def customers_without_features(tables: dict[str, pd.DataFrame], features: pd.DataFrame) -> pd.DataFrame:
-    """Customers of the canonical tables that get no feature row, and why (no customer is dropped silently)."""
-    if "transactions" not in tables:  # customer level: every customer row has features
-        return pd.DataFrame({"customer_id": [], "reason": []})
-    tx = tables["transactions"]
-    cutoff = pd.Timestamp(features.attrs["as_of"]) + pd.Timedelta(days=1)
-    known = set(tables["customers"]["customer_id"]) if "customers" in tables else set(tx["customer_id"])
-    missing = sorted(known - set(features["customer_id"]))
-    before = tx[tx["timestamp"] < cutoff]
-    bought = set(before.loc[before["quantity"] > 0, "customer_id"])
-    any_before = set(before["customer_id"])
-    reasons = [
-        "only returns or cancellations up to as_of" if c in any_before and c not in bought
-        else "first purchase after as_of" if c in set(tx["customer_id"])
-        else "no transaction at all"
-        for c in missing
-    ]
-    return pd.DataFrame({"customer_id": missing, "reason": reasons})
-
-
 #: Customer-level columns summed into ``monetary`` when no value_column is given.
 VALUE_PATTERN = r"spend|revenue|sales|amount|monetary|value|turnover"
-MAX_LEVELS = 12
 
 
-def build_customer_level(tables: dict[str, pd.DataFrame], quality: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_customer_level(
+    tables: dict[str, pd.DataFrame], quality: dict, params: FeatureParams
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Features of a customer-level source (one row per customer, already aggregated).
 
-    Numeric columns are used as they are, yes/no columns as 0/1, text columns with at most
-    12 distinct values one-hot encoded (``column=value``); other text and date columns are left
-    out with the reason. ``monetary`` is the ``value_column`` when given, else the sum of the
-    numeric behavioural columns whose name says spend/revenue/sales/amount/value.
+    Columns are encoded by :func:`encode_attributes`. ``monetary`` is the ``value_column`` when
+    given, else the sum of the numeric behavioural columns whose name says
+    spend/revenue/sales/amount/value.
     """
     customers = tables["customers"].sort_values("customer_id", kind="mergesort").reset_index(drop=True)
-    feats = pd.DataFrame({"customer_id": customers["customer_id"].astype(str)})
-    rows = []
-    for table, columns in quality.get("lenses", {}).items():
-        src = tables[table].set_index("customer_id").reindex(feats["customer_id"])
-        for col, info in columns.items():
-            v = src[col]
-            name = col if table == "customers" else f"survey_{col}"
-            base = {"lens": info["lens"], "description": f"column '{col}' of the {table} table"}
-            if pd.api.types.is_bool_dtype(v) or str(v.dtype) == "boolean":
-                feats[name] = v.astype("Float64").astype(float).to_numpy()
-                rows.append({"feature": name, **base, "unit": "flag 0/1", "available": True, "why_not": ""})
-            elif pd.api.types.is_numeric_dtype(v):
-                feats[name] = v.astype(float).to_numpy()
-                rows.append({"feature": name, **base, "unit": "as in the source", "available": True, "why_not": ""})
-            elif pd.api.types.is_datetime64_any_dtype(v):
-                rows.append({"feature": name, **base, "unit": "date", "available": False, "why_not": "a date, not a feature"})
-            else:
-                levels = sorted(v.dropna().astype(str).unique())
-                if 0 < len(levels) <= MAX_LEVELS:
-                    for level in levels:
-                        feats[f"{name}={level}"] = (v.astype(str) == level).astype(float).to_numpy()
-                        rows.append({"feature": f"{name}={level}", **base, "description": f"{base['description']} is '{level}'",
-                                     "unit": "flag 0/1", "available": True, "why_not": ""})
-                else:
-                    rows.append({"feature": name, **base, "unit": "text", "available": False,
-                                 "why_not": f"text with {len(levels)} distinct values (more than {MAX_LEVELS}): not encoded"})
+    ids = customers["customer_id"].astype(str)
+    attrs, rows = encode_attributes(tables, quality, params, ids)
+    feats = pd.concat([pd.DataFrame({"customer_id": ids}), attrs], axis=1)
     value = quality.get("value_column")
     lens_of = quality.get("lenses", {}).get("customers", {})
     if value:
@@ -386,15 +684,14 @@ def build_customer_level(tables: dict[str, pd.DataFrame], quality: dict) -> tupl
         how = f"the value column '{value}'"
     else:
         spend = [c for c, info in lens_of.items() if info["lens"] == "behavioural" and c in feats
-                 and pd.Series(c).str.contains(VALUE_PATTERN).item()]
+                 and re.search(VALUE_PATTERN, c)]
         feats["monetary"] = feats[spend].sum(axis=1, min_count=1) if spend else np.nan
         how = f"the sum of {', '.join(spend)}" if spend else "unknown: no value column (set source.tables.customers.value_column)"
     if "monetary" not in [r["feature"] for r in rows]:
         rows.append({"feature": "monetary", "lens": "behavioural", "description": f"customer value: {how}",
                      "unit": "as in the source", "available": bool(feats["monetary"].notna().any()), "why_not": ""})
     if {"email_opt_in", "sms_opt_in"} & set(feats.columns):
-        reach = feats.reindex(columns=["email_opt_in", "sms_opt_in"]).fillna(0).max(axis=1)
-        feats["reachable"] = reach
+        feats["reachable"] = feats.reindex(columns=["email_opt_in", "sms_opt_in"]).fillna(0).max(axis=1)
         rows.append({"feature": "reachable", "lens": "contactability", "description": BY_NAME["reachable"].description,
                      "unit": "flag 0/1", "available": True, "why_not": ""})
     feats.attrs["as_of"] = None
@@ -404,7 +701,7 @@ def build_customer_level(tables: dict[str, pd.DataFrame], quality: dict) -> tupl
     # geographic and contact columns describe the segments. All columns when there is nothing else.
     doing = [r["feature"] for r in usable if r["lens"] in ("behavioural", "psychographic", "firmographic")]
     feats.attrs["default_features"] = doing or [r["feature"] for r in usable]
-    return feats, pd.DataFrame(rows, columns=["feature", "lens", "description", "unit", "available", "why_not"])
+    return feats, pd.DataFrame(rows, columns=CATALOG_COLUMNS)
 
 
 def lifecycle_counts(features: pd.DataFrame) -> pd.DataFrame | None:

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
+import pandera.pandas as pdr
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from seglab import schemas
 
@@ -16,10 +18,10 @@ class TableError(ValueError):
     """A table failed its schema; the message names the file, the column and the failing values."""
 
 
-def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, where: str) -> pd.DataFrame:
+def validate(df: pd.DataFrame, schema: pdr.DataFrameSchema, where: str) -> pd.DataFrame:
     try:
         return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except pdr.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         lines = [f"{where}: table '{schema.name}' does not match its schema"]
         for (col, check), grp in cases.groupby(["column", "check"], dropna=False, sort=False):
@@ -28,14 +30,30 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, where: str) -> pd.Dat
         raise TableError("\n".join(lines)) from None
 
 
+#: Parquet written by seglab: timestamps in microseconds, which every engine reads (Spark rejects
+#: nanoseconds); sub-microsecond parts, which no source has, are truncated.
+PARQUET_OPTIONS = {"coerce_timestamps": "us", "allow_truncated_timestamps": True}
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Write ``df`` as Parquet. A column with no value at all is written as text, not with
+    Arrow's null type, which engines read as they like (Spark: an integer)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_null(field.type):
+            table = table.set_column(i, pa.field(field.name, pa.string()), table.column(i).cast(pa.string()))
+    pq.write_table(table, path, **PARQUET_OPTIONS)
+    return path
+
+
 def write_table(df: pd.DataFrame, path: Path, schema: str | None = None) -> Path:
     """Validate ``df`` against the named schema (if any) and write it as Parquet."""
     path = Path(path).with_suffix(".parquet")
     if schema:
         df = validate(df, schemas.BY_NAME[schema], str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(path, index=False)
-    return path
+    return write_parquet(df, path)
 
 
 def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:

@@ -7,11 +7,13 @@ this module is the glue that puts their results on disk and reads them back, val
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
 from seglab import io, schemas
 from seglab.collect import Collected
+from seglab.features import Built
 from seglab.paths import RunPaths
 from seglab.segment import SegmentationResult, SegmentModel
 
@@ -46,16 +48,27 @@ def load_canonical(run: RunPaths) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def canonical_paths(run: RunPaths) -> dict[str, Path]:
+    """The stage-01 Parquet files of this run, for engines that read them where they lie."""
+    found = {name: run.interim / f"{name}.parquet" for name in CANONICAL_SCHEMAS if (run.interim / f"{name}.parquet").is_file()}
+    if not {"transactions", "customers"} & set(found):
+        raise FileNotFoundError(f"{run.interim}: no transactions or customers table; run 01_data_collection first")
+    return found
+
+
 def load_quality(run: RunPaths) -> dict:
     return io.read_json(run.interim / "quality.json")
 
 
 # 02 ------------------------------------------------------------------------------------------
-def save_features(features: pd.DataFrame, catalog: pd.DataFrame, run: RunPaths) -> None:
-    io.write_table(features, run.processed / "features", "features")
-    catalog.to_csv(run.processed / "feature_catalog.csv", index=False)
-    io.write_json({k: features.attrs.get(k) for k in ("as_of", "customer_level", "default_features")},
-                  run.processed / "features_meta.json")
+FEATURE_META = ("as_of", "window_start", "engine", "customer_level", "default_features")
+
+
+def save_features(built: Built, run: RunPaths) -> None:
+    io.write_table(built.features, run.processed / "features", "features")
+    built.catalog.to_csv(run.processed / "feature_catalog.csv", index=False)
+    built.without.to_csv(run.processed / "customers_without_features.csv", index=False)
+    io.write_json({k: built.features.attrs.get(k) for k in FEATURE_META}, run.processed / "features_meta.json")
 
 
 def load_features(run: RunPaths) -> pd.DataFrame:
