@@ -93,3 +93,39 @@ def test_choose_k_consensus_and_min_share():
     k, table, why = segment.choose_k(t, min_share=0.05)
     assert k == 3  # k = 4 scores best but leaves a segment with 1 % of customers
     assert "k = [4] were excluded" in why and table["chosen"].sum() == 1
+
+
+def test_preparation_quantiles_and_scalings():
+    # x: 0 for 60 % of customers (a zero-inflated share), then 1..40; y: 1..100 with one wild value
+    n = 100
+    x = np.r_[np.zeros(60), np.arange(1, 41) / 40.0]
+    y = np.r_[np.arange(1, n), 1e6]
+    df = pd.DataFrame({"x": x, "y": y})
+    std = segment.Preparation.fit(df, ["x", "y"], winsor=(0.05, 0.95))
+    assert std.log == [False, True]  # y: a non-negative amount with skew > 2 takes the log
+    assert std.hi[1] == pytest.approx(np.quantile(np.log1p(y), 0.95))  # clipped at the 95th percentile
+    z = std.transform(df)
+    assert z.mean(axis=0) == pytest.approx([0, 0], abs=1e-12) and z.std(axis=0) == pytest.approx([1, 1])
+    rob = segment.Preparation.fit(df, ["x", "y"], winsor=(0.05, 0.95), scaling="robust")
+    xc = np.clip(x, *np.quantile(x, [0.05, 0.95]))
+    assert rob.center[0] == pytest.approx(np.median(xc)) == 0.0
+    iqr = (np.quantile(xc, 0.75) - np.quantile(xc, 0.25)) / 1.349
+    assert rob.scale[0] == pytest.approx(iqr)
+    zero_iqr = pd.DataFrame({"x": np.r_[np.zeros(90), np.ones(10)], "y": y})  # IQR of x is 0: falls back to std
+    assert segment.Preparation.fit(zero_iqr, ["x"], scaling="robust").scale == [pytest.approx(0.3)]
+
+
+def test_model_keeps_how_the_preparation_was_fitted(tmp_path):
+    p = config.Segmentation(features=["monetary", "discount_share"], k=3, n_init=2, winsor=(0.02, 0.98), scaling="robust")
+    r = segment.segment(_blobs(), p, seed=1)
+    r.model.save(tmp_path)
+    assert json.loads((tmp_path / "model.json").read_text())["preparation"]["fitted_with"] == {
+        "winsor_quantiles": [0.02, 0.98], "scaling": "robust"}
+    loaded = segment.SegmentModel.load(tmp_path)
+    assert (loaded.assign(_blobs().sort_values("customer_id")) == r.segments["segment"].to_numpy()).all()
+
+
+@pytest.mark.parametrize("winsor", [(0.5, 0.5), (-0.1, 0.9), (0.1, 1.2)])
+def test_bad_winsor_quantiles_are_refused(winsor):
+    with pytest.raises(config.ParamsError, match="winsor must be two quantiles"):
+        config.validate({"run_name": "t", "segmentation": {"winsor": list(winsor)}})

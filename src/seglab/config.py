@@ -203,6 +203,12 @@ class Segmentation(_Strict):
     silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
     min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
     n_init: int = Field(10, ge=1)
+    winsor: tuple[float, float] = Field(
+        (0.01, 0.99), description="clip each prepared feature to these quantiles of the training customers"
+    )
+    scaling: Literal["standard", "robust"] = Field(
+        "standard", description="standard: (x - mean) / std; robust: (x - median) / (IQR / 1.349), std where IQR is 0"
+    )
 
     @model_validator(mode="after")
     def _k_range(self) -> Segmentation:
@@ -210,6 +216,9 @@ class Segmentation(_Strict):
             raise ValueError(f"k_min ({self.k_min}) must not exceed k_max ({self.k_max})")
         if not self.features:
             raise ValueError("features must name at least one feature")
+        lo, hi = self.winsor
+        if not 0 <= lo < hi <= 1:
+            raise ValueError(f"winsor must be two quantiles 0 <= low < high <= 1, got {list(self.winsor)}")
         return self
 
 
