@@ -95,6 +95,52 @@ def test_choose_k_consensus_and_min_share():
     assert "k = [4] were excluded" in why and table["chosen"].sum() == 1
 
 
+EVIDENCE = pd.DataFrame({
+    "k": [2, 3, 4, 5, 6],
+    "inertia": [100.0, 60.0, 40.0, 35.0, 32.0],
+    "silhouette": [0.30, 0.42, 0.45, 0.44, 0.30],
+    "calinski_harabasz": [100.0, 140.0, 150.0, 148.0, 110.0],
+    "davies_bouldin": [1.2, 0.90, 0.85, 0.86, 1.1],
+    "stability": [0.99, 0.80, 0.70, 0.95, 0.60],
+    "stability_sd": [0.01, 0.1, 0.1, 0.02, 0.1],
+    "min_share": [0.4, 0.3, 0.2, 0.1, 0.05],
+})
+
+
+def test_choose_k_takes_the_most_stable_of_the_good():
+    k, t, why = segment.choose_k(EVIDENCE, min_share=0.02, good_margin=0.1)
+    # consensus: k=4 best (1.0), k=5 within 0.1 (good), k=3 further; k=2 is the most stable but not good
+    assert t.loc[t["good"], "k"].tolist() == [4, 5]
+    assert k == 5 and "most stable of the good k (bootstrap ARI 0.95" in why
+    assert "stability prefers k = 2" in why  # the disagreement is said
+    # without stability the best consensus wins; a wider margin lets k = 2 in and it wins on stability
+    k0, _, why0 = segment.choose_k(EVIDENCE.assign(stability=np.nan), min_share=0.02)
+    assert k0 == 4 and "best consensus" in why0
+    assert segment.choose_k(EVIDENCE, min_share=0.02, good_margin=1.0)[0] == 2
+
+
+def test_choose_k_stability_ties_go_to_the_better_consensus():
+    tied = EVIDENCE.assign(stability=[0.5, 0.5, 0.951, 0.955, 0.5])  # k=4 and k=5 within 0.01
+    assert segment.choose_k(tied, min_share=0.02)[0] == 4
+
+
+def test_elbow_kneedle():
+    # scaled: x = 0, .25, .5, .75, 1; y = 1, .412, .118, .044, 0; chord - curve = 0, .338, .382, .206, 0
+    assert segment.elbow(EVIDENCE["k"], EVIDENCE["inertia"]) == 4
+    assert segment.elbow([2, 3, 4], [3.0, 2.0, 1.0]) is None  # a straight line has no elbow
+    assert segment.elbow([2, 3], [2.0, 1.0]) is None
+
+
+def test_stability_is_high_for_the_true_k_and_reproducible():
+    x = segment.Preparation.fit(_blobs(), ["monetary", "discount_share"]).transform(_blobs())
+    p = config.Segmentation(features=["monetary", "discount_share"], bootstrap=5, bootstrap_sample=150)
+    km = segment.fit_kmeans(x, 3, 1, 4)
+    mean, sd = segment.stability(x, km, 3, p, seed=1)
+    assert mean > 0.95 and sd < 0.05
+    assert segment.stability(x, km, 3, p, seed=1) == (mean, sd)
+    assert all(np.isnan(segment.stability(x, km, 3, p.model_copy(update={"bootstrap": 0}), seed=1)))
+
+
 def test_preparation_quantiles_and_scalings():
     # x: 0 for 60 % of customers (a zero-inflated share), then 1..40; y: 1..100 with one wild value
     n = 100

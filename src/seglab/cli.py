@@ -1,4 +1,4 @@
-"""Command line: ``seglab run``, ``seglab synth``."""
+"""Command line: ``seglab run``, ``seglab score``, ``seglab synth``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,19 @@ def _run(args: argparse.Namespace) -> int:
     except (config.ParamsError, pipeline.StageFailed, FileNotFoundError) as exc:
         print(f"seglab run: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from seglab import score
+    from seglab.segment import SegmentationError
+
+    try:
+        summary = score.score_file(args.model, args.input, args.output, args.chunk_rows)
+    except (score.ScoreError, SegmentationError, FileNotFoundError) as exc:
+        print(f"seglab score: {exc}", file=sys.stderr)
+        return 1
+    score.report(summary, args.output)
     return 0
 
 
@@ -44,6 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--params", default="notebooks/params/default.yaml", help="YAML parameters file")
     p.add_argument("--run", default=None, help="run name (default: run_name in the parameters file)")
     p.set_defaults(func=_run)
+
+    c = sub.add_parser("score", help="assign segments to customers with a saved model (in chunks)")
+    c.add_argument("--model", type=Path, required=True, help="model folder (data/processed/<run>/model)")
+    c.add_argument("--input", type=Path, required=True, help="feature table: customer_id + the model's features (.parquet or .csv)")
+    c.add_argument("--output", type=Path, required=True, help="customer_id, segment, segment_label (.parquet or .csv)")
+    c.add_argument("--chunk-rows", type=int, default=100_000, help="rows scored at a time (bounds memory)")
+    c.set_defaults(func=_score)
 
     s = sub.add_parser("synth", help="write a synthetic CRM (customers, transactions, sessions, campaigns, ground truth)")
     s.add_argument("--out", type=Path, required=True, help="output folder")

@@ -203,6 +203,11 @@ class Segmentation(_Strict):
     silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
     min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
     n_init: int = Field(10, ge=1)
+    bootstrap: int = Field(10, ge=0, description="refits on resamples per k for the stability index (0 = off)")
+    bootstrap_sample: int = Field(5000, ge=100, description="customers per bootstrap resample (and in the evaluation set)")
+    good_margin: float = Field(
+        0.1, ge=0.0, le=1.0, description="a k is 'good' when its consensus is within this of the best eligible k"
+    )
     winsor: tuple[float, float] = Field(
         (0.01, 0.99), description="clip each prepared feature to these quantiles of the training customers"
     )

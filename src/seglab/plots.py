@@ -87,26 +87,51 @@ def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
 
 
 def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
-    """Every selection index against k, the chosen k marked, and where an index prefers another k."""
+    """Every selection index against k: the chosen k marked (red dashed line), where an index
+    prefers another k (grey dotted line), the elbow of inertia, stability with its spread, and
+    the k that were good / excluded for a too-small segment."""
     panels = [
-        ("silhouette", "silhouette", "Silhouette (higher is better)"),
-        ("calinski_harabasz", "Calinski-Harabasz", "Calinski-Harabasz (higher is better)"),
-        ("davies_bouldin", "Davies-Bouldin", "Davies-Bouldin (lower is better)"),
-        ("inertia", "inertia (sum of squares)", "Inertia: within-segment spread (elbow)"),
+        ("inertia", "within-segment sum of squares", "Inertia (the elbow is marked)", None),
+        ("silhouette", "silhouette (-1..1)", "Silhouette (higher is better)", "max"),
+        ("calinski_harabasz", "Calinski-Harabasz", "Calinski-Harabasz (higher is better)", "max"),
+        ("davies_bouldin", "Davies-Bouldin", "Davies-Bouldin (lower is better)", "min"),
+        ("stability", "mean ARI of bootstrap refits (0..1)", "Stability (higher is better)", "max"),
+        ("consensus", "consensus of the three indices (0..1)", "Consensus; good k shaded", "max"),
     ]
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
-    for ax, (col, ylabel, title) in zip(axes.ravel(), panels, strict=True):
-        ax.plot(table["k"], table[col], marker="o", color=PALETTE[0])
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
+    ks = table["k"].to_numpy()
+    small = table.loc[~table["eligible"], "k"].tolist() if "eligible" in table else []
+    for ax, (col, ylabel, title, better) in zip(axes.ravel(), panels, strict=True):
+        v = table[col] if col in table else pd.Series(np.nan, index=table.index)
+        if v.isna().all():
+            ax.text(0.5, 0.5, "not computed\n(segmentation.bootstrap = 0)", ha="center", va="center", transform=ax.transAxes)
+        elif col == "stability" and "stability_sd" in table:
+            sd = table["stability_sd"].to_numpy()
+            ax.errorbar(ks, v, yerr=[sd, np.minimum(sd, 1 - v.to_numpy())], marker="o", color=PALETTE[0], capsize=3)  # ARI <= 1
+        else:
+            ax.plot(ks, v, marker="o", color=PALETTE[0])
         ax.axvline(chosen, color="#d62728", linestyle="--", label=f"chosen k = {chosen}")
-        best = table.loc[table[col].idxmin() if col == "davies_bouldin" else table[col].idxmax(), "k"]
-        if col != "inertia" and best != chosen:
-            ax.axvline(best, color="#777777", linestyle=":", label=f"this index prefers k = {best}")
+        if better and v.notna().any():
+            best = int(table.loc[v.idxmax() if better == "max" else v.idxmin(), "k"])
+            if best != chosen:
+                ax.axvline(best, color="#777777", linestyle=":", label=f"this index prefers k = {best}")
+        if col == "inertia" and "elbow" in table and table["elbow"].any():
+            knee = int(table.loc[table["elbow"], "k"].iloc[0])
+            ax.scatter([knee], table.loc[table["elbow"], "inertia"], s=160, facecolors="none", edgecolors="#d62728",
+                       linewidths=2, zorder=3, label=f"elbow at k = {knee}")
+        if col == "consensus" and "good" in table:
+            for k in table.loc[table["good"], "k"]:
+                ax.axvspan(k - 0.4, k + 0.4, color="#2ca02c", alpha=0.15, lw=0)
+        for k in small:
+            ax.axvspan(k - 0.4, k + 0.4, color="#999999", alpha=0.12, lw=0, hatch="//")
         ax.set_xlabel("number of segments k")
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=12)
-        ax.set_xticks(table["k"])
+        ax.set_xticks(ks)
         ax.legend(fontsize=9, loc="best")
-    fig.suptitle("Choosing the number of segments", fontweight="bold")
+    note = (f" (hatched: k = {', '.join(map(str, small))} would leave a segment under the minimum share)"
+            if small else "")
+    fig.suptitle(f"Choosing the number of segments{note}", fontweight="bold")
     fig.tight_layout()
     return fig
 

@@ -29,7 +29,12 @@ import numpy as np
 import pandas as pd
 import sklearn
 from sklearn.cluster import KMeans
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_score,
+)
 
 from seglab import __version__
 from seglab.config import DEFAULT_SEGMENT_FEATURES, Segmentation
@@ -147,12 +152,46 @@ def fit_kmeans(x: np.ndarray, k: int, seed: int, n_init: int) -> KMeans:
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(x)
 
 
-def evaluate_k(x: np.ndarray, params: Segmentation, seed: int) -> tuple[pd.DataFrame, dict[int, KMeans]]:
-    """Fit k-means for every k in the range and compute the selection indices.
+def elbow(ks: np.ndarray, inertia: np.ndarray) -> int | None:
+    """The elbow of the inertia curve by Kneedle (Satopää et al., 2011): both axes scaled to 0..1,
+    the elbow is the k where the decreasing curve lies furthest below the straight line from its
+    first to its last point. None with fewer than 3 k or no bend."""
+    ks, inertia = np.asarray(ks, float), np.asarray(inertia, float)
+    if len(ks) < 3 or np.ptp(inertia) <= 0:
+        return None
+    x = (ks - ks.min()) / np.ptp(ks)
+    y = (inertia - inertia.min()) / np.ptp(inertia)
+    gap = (1 - x) - y  # the chord from (0, 1) to (1, 0) minus the curve
+    i = int(np.argmax(gap))
+    return int(ks[i]) if gap[i] > 1e-9 else None
+
+
+def stability(x: np.ndarray, reference: KMeans, k: int, params: Segmentation, seed: int) -> tuple[float, float]:
+    """Bootstrap stability of k: ``params.bootstrap`` refits of k-means (3 starts each) on resamples
+    (with replacement) of ``params.bootstrap_sample`` customers; each refit labels a fixed seeded
+    evaluation set, compared with the reference fit's labels by the adjusted Rand index.
+    Returns the mean and the standard deviation of the ARIs (NaN when bootstrap is 0)."""
+    if params.bootstrap == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng([seed, k])
+    m = min(len(x), params.bootstrap_sample)
+    evaluate = rng.choice(len(x), size=m, replace=False) if len(x) > m else np.arange(len(x))
+    ref = reference.predict(x[evaluate])
+    scores = []
+    for b in range(params.bootstrap):
+        idx = rng.choice(len(x), size=m, replace=True)
+        refit = KMeans(n_clusters=k, n_init=3, random_state=seed + 1 + b).fit(x[idx])
+        scores.append(adjusted_rand_score(ref, refit.predict(x[evaluate])))
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None) -> tuple[pd.DataFrame, dict[int, KMeans]]:
+    """Fit k-means for every k in the range and compute the selection evidence.
 
     Returns the table (columns: k, inertia, silhouette on a seeded sample of
     ``silhouette_sample`` rows when n is larger, calinski_harabasz, davies_bouldin,
-    min_share) and the fitted model of each k, so the chosen one is not fitted again.
+    stability and stability_sd (bootstrap ARI), min_share) and the fitted model of each k, so
+    the chosen one is not fitted again. ``progress(k)`` is called before each k.
     """
     ks = [params.k] if params.k else list(range(params.k_min, params.k_max + 1))
     _check_k(len(x), ks)
@@ -160,9 +199,12 @@ def evaluate_k(x: np.ndarray, params: Segmentation, seed: int) -> tuple[pd.DataF
     fitted: dict[int, KMeans] = {}
     sample = params.silhouette_sample if len(x) > params.silhouette_sample else None
     for k in ks:
+        if progress:
+            progress(k)
         km = fitted[k] = fit_kmeans(x, k, seed, params.n_init)
         labels = km.labels_
         distinct = len(np.unique(labels))
+        stab, stab_sd = stability(x, km, k, params, seed) if not params.k else (float("nan"), float("nan"))
         rows.append(
             {
                 "k": k,
@@ -170,23 +212,30 @@ def evaluate_k(x: np.ndarray, params: Segmentation, seed: int) -> tuple[pd.DataF
                 "silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=seed)) if distinct > 1 else np.nan,
                 "calinski_harabasz": float(calinski_harabasz_score(x, labels)) if distinct > 1 else np.nan,
                 "davies_bouldin": float(davies_bouldin_score(x, labels)) if distinct > 1 else np.nan,
+                "stability": stab,
+                "stability_sd": stab_sd,
                 "min_share": float(np.bincount(labels, minlength=k).min() / len(x)),
             }
         )
     return pd.DataFrame(rows), fitted
 
 
-def choose_k(table: pd.DataFrame, min_share: float) -> tuple[int, pd.DataFrame, str]:
-    """Pick k by the consensus of silhouette, Calinski-Harabasz and Davies-Bouldin.
+def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) -> tuple[int, pd.DataFrame, str]:
+    """Pick k from the evidence: the most stable of the good k.
 
-    Rule: each index is scaled to 0..1 across the k range (1 = best; Davies-Bouldin
-    is inverted since lower is better); the consensus score is their mean. Among the
-    k whose smallest segment holds at least ``min_share`` of customers, the k with the
-    highest consensus wins (ties: the smaller k). If no k satisfies the share, the
-    k with the largest smallest segment is taken and the explanation says so.
+    Rule:
+      1. *eligible*: the smallest segment holds at least ``min_share`` of customers;
+      2. *consensus*: silhouette, Calinski-Harabasz and Davies-Bouldin each scaled to 0..1
+         across the k range (1 = best; Davies-Bouldin inverted since lower is better), averaged;
+      3. *good*: eligible, with a consensus within ``good_margin`` of the best eligible consensus;
+      4. among the good k, the highest bootstrap stability wins (stabilities within 0.01 count
+         as equal; then the higher consensus, then the smaller k). Without stability (bootstrap
+         0), the best consensus wins.
+    If no k is eligible, the k with the largest smallest segment is taken and the explanation
+    says so. The elbow of inertia (Kneedle) is reported as evidence, not voted.
 
-    Returns the chosen k, the table with per-index best flags and the consensus,
-    and a sentence explaining the choice.
+    Returns the chosen k, the table with per-index best flags, consensus, good and chosen
+    columns, and sentences explaining the choice.
     """
     t = table.copy()
 
@@ -205,16 +254,37 @@ def choose_k(table: pd.DataFrame, min_share: float) -> tuple[int, pd.DataFrame, 
         "calinski_harabasz": int(t.loc[t["calinski_harabasz"].idxmax(), "k"]),
         "davies_bouldin": int(t.loc[t["davies_bouldin"].idxmin(), "k"]),
     }
+    knee = elbow(t["k"].to_numpy(), t["inertia"].to_numpy())
+    has_stability = "stability" in t and t["stability"].notna().all()
+    if has_stability:
+        best["stability"] = int(t.loc[t["stability"].idxmax(), "k"])
     for name, k in best.items():
         t[f"best_{name}"] = t["k"] == k
+    t["elbow"] = t["k"] == knee
     t["eligible"] = t["min_share"] >= min_share
+    t["good"] = False
     if len(t) == 1:
         k = int(t["k"].iloc[0])
+        t["good"] = t["chosen"] = True
         return k, t, f"k = {k} was fixed in the parameters (segmentation.k)."
     if t["eligible"].any():
-        pool = t[t["eligible"]].sort_values(["consensus", "k"], ascending=[False, True])
-        k = int(pool["k"].iloc[0])
-        why = f"k = {k} has the best consensus of the three indices ({pool['consensus'].iloc[0]:.2f} of 1)"
+        top = t.loc[t["eligible"], "consensus"].max()
+        t["good"] = t["eligible"] & (t["consensus"] >= top - good_margin - 1e-12)
+        pool = t[t["good"]].copy()
+        if has_stability:
+            pool["stab_rounded"] = np.floor(pool["stability"] / 0.01 + 1e-9)
+            pool = pool.sort_values(["stab_rounded", "consensus", "k"], ascending=[False, False, True])
+            k = int(pool["k"].iloc[0])
+            row = pool.iloc[0]
+            others = [int(v) for v in pool["k"] if v != k]
+            why = (f"k = {k} is the most stable of the good k (bootstrap ARI {row['stability']:.2f} ± {row['stability_sd']:.2f}; "
+                   f"consensus of the three indices {row['consensus']:.2f} of 1)")
+            why += (f"; the other good k {others} were less stable or tied with a lower consensus" if others
+                    else "; no other k had a consensus within the margin")
+        else:
+            pool = pool.sort_values(["consensus", "k"], ascending=[False, True])
+            k = int(pool["k"].iloc[0])
+            why = f"k = {k} has the best consensus of the three indices ({pool['consensus'].iloc[0]:.2f} of 1)"
         ineligible = t.loc[~t["eligible"], "k"].tolist()
         if ineligible:
             why += f"; k = {ineligible} were excluded because a segment would hold under {min_share:.0%} of customers"
@@ -222,10 +292,13 @@ def choose_k(table: pd.DataFrame, min_share: float) -> tuple[int, pd.DataFrame, 
         k = int(t.sort_values(["min_share", "k"], ascending=[False, True])["k"].iloc[0])
         why = f"no k keeps every segment above {min_share:.0%} of customers; k = {k} has the largest smallest segment"
     agree = sorted(set(best.values()))
+    names = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin",
+             "stability": "stability"}
     if len(agree) == 1:
-        why += f". All three indices agree on k = {agree[0]}."
+        why += f". Every index prefers k = {agree[0]}"
     else:
-        why += ". The indices disagree: " + ", ".join(f"{n.replace('_', '-')} prefers k = {v}" for n, v in best.items()) + "."
+        why += ". The indices disagree: " + ", ".join(f"{names[n]} prefers k = {v}" for n, v in best.items())
+    why += f"; the elbow of inertia is at k = {knee}." if knee is not None else "; the inertia curve has no clear elbow."
     t["chosen"] = t["k"] == k
     return k, t, why
 
@@ -275,8 +348,12 @@ class SegmentModel:
         """Segment number (1..k) of each row: the nearest centroid in the prepared space."""
         x = self.preparation.transform(features)
         c = np.asarray(self.centroids)
-        d = ((x[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
-        return d.argmin(axis=1) + 1
+        out = np.empty(len(x), dtype=np.int64)
+        step = 20_000  # squared differences row by row (exact, whatever the block), in bounded blocks
+        for i in range(0, len(x), step):
+            d = ((x[i:i + step, None, :] - c[None, :, :]) ** 2).sum(axis=2)
+            out[i:i + step] = d.argmin(axis=1) + 1
+        return out
 
     def to_dict(self) -> dict:
         return {
@@ -329,8 +406,9 @@ class SegmentationResult:
     dropped_features: list[str]
 
 
-def segment(features: pd.DataFrame, params: Segmentation, seed: int) -> SegmentationResult:
-    """Run stage 03 on the feature table (one row per customer)."""
+def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=None) -> SegmentationResult:
+    """Run stage 03 on the feature table (one row per customer); ``progress(k)`` is called as
+    each k is fitted."""
     use, absent = select_features(features, params.features)
     if not use:
         raise SegmentationError(
@@ -340,8 +418,8 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int) -> Segmenta
     data = features.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
     prep = Preparation.fit(data, use, params.winsor, params.scaling)
     x = prep.transform(data)
-    table, fitted = evaluate_k(x, params, seed)
-    k, table, why = choose_k(table, params.min_segment_share)
+    table, fitted = evaluate_k(x, params, seed, progress)
+    k, table, why = choose_k(table, params.min_segment_share, params.good_margin)
     km = fitted[k]
     value = data["monetary"].fillna(0.0).to_numpy(dtype=float) if "monetary" in data else np.zeros(len(data))
     mapping = stable_order(km.labels_, km.cluster_centers_, value)

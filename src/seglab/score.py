@@ -1,0 +1,117 @@
+"""``seglab score``: assign segments to new customers with a saved model, in chunks.
+
+The input is a feature table (one row per customer: ``customer_id`` and the model's features,
+as stage 02 writes them), in Parquet or CSV. It is read and scored ``chunk_rows`` rows at a
+time and the output written as it goes, so memory stays bounded whatever the number of rows.
+Scoring the training customers reproduces their segments exactly: it is the same transform
+and nearest-centroid rule that stage 03 used to write them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from seglab.segment import SegmentationError, SegmentModel
+
+#: Columns of the input that are never features.
+ID = "customer_id"
+
+
+class ScoreError(ValueError):
+    """The input cannot be scored with this model; the message names the file, columns and fix."""
+
+
+@dataclass
+class ScoreSummary:
+    rows: int = 0
+    chunks: int = 0
+    per_segment: dict[int, int] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def _columns(path: Path) -> list[str]:
+    if path.suffix.lower() == ".parquet":
+        return pq.read_schema(path).names
+    with path.open("rb") as f:
+        return pacsv.open_csv(f).schema.names
+
+
+def _chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    if path.suffix.lower() == ".parquet":
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
+            yield batch.to_pandas()
+    else:
+        yield from pd.read_csv(path, usecols=columns, dtype={ID: str}, chunksize=chunk_rows)
+
+
+def check_columns(model: SegmentModel, columns: list[str], where: str) -> list[str]:
+    """Raise ScoreError when the input lacks ``customer_id`` or a model feature; return the
+    columns the model does not use (they are ignored)."""
+    need = model.preparation.features
+    if ID not in columns:
+        raise ScoreError(f"{where}: no '{ID}' column; the input needs one row per customer with '{ID}' "
+                         f"and the model's features: {', '.join(need)}")
+    missing = [f for f in need if f not in columns]
+    if missing:
+        raise ScoreError(
+            f"{where}: missing feature(s) {', '.join(missing)}; the model was trained on {', '.join(need)}. "
+            "Build the features with stage 02 (same parameters as the training run) or add these columns."
+        )
+    return [c for c in columns if c != ID and c not in need]
+
+
+def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:
+    """Score ``input_path`` with the model in ``model_dir`` and write ``customer_id, segment,
+    segment_label`` to ``output_path`` (Parquet, or CSV by its suffix)."""
+    model_dir, input_path, output_path = Path(model_dir), Path(input_path), Path(output_path)
+    if not input_path.is_file():
+        raise ScoreError(f"{input_path}: no such file")
+    model = SegmentModel.load(model_dir)
+    summary = ScoreSummary(ignored_columns=check_columns(model, _columns(input_path), str(input_path)))
+    labels = np.asarray(model.labels)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    schema = pa.schema([(ID, pa.string()), ("segment", pa.int64()), ("segment_label", pa.string())])
+    parquet_out = output_path.suffix.lower() == ".parquet"
+    writer = pq.ParquetWriter(output_path, schema) if parquet_out else None
+    counts = np.zeros(model.k + 1, dtype=np.int64)
+    try:
+        for i, chunk in enumerate(_chunks(input_path, [ID, *model.preparation.features], chunk_rows)):
+            try:
+                seg = model.assign(chunk)
+            except (SegmentationError, ValueError, TypeError) as exc:
+                raise ScoreError(f"{input_path}: rows {summary.rows + 1}-{summary.rows + len(chunk)}: {exc}") from exc
+            out = pd.DataFrame({ID: chunk[ID].astype(str), "segment": seg.astype("int64"), "segment_label": labels[seg - 1]})
+            if parquet_out:
+                writer.write_table(pa.Table.from_pandas(out, schema=schema, preserve_index=False))
+            else:
+                out.to_csv(output_path, mode="w" if i == 0 else "a", header=i == 0, index=False)
+            counts += np.bincount(seg, minlength=model.k + 1)
+            summary.rows += len(chunk)
+            summary.chunks += 1
+    finally:
+        if writer is not None:
+            writer.close()
+    if summary.chunks == 0 and not parquet_out:  # an empty input still gets a header
+        pd.DataFrame(columns=[ID, "segment", "segment_label"]).to_csv(output_path, index=False)
+    summary.per_segment = {s: int(counts[s]) for s in range(1, model.k + 1)}
+    return summary
+
+
+def report(summary: ScoreSummary, output_path: Path, stream=None) -> None:
+    stream = stream or sys.stdout
+    print(f"scored {summary.rows:,} customers in {summary.chunks} chunk(s) -> {output_path}", file=stream)
+    for s, n in summary.per_segment.items():
+        share = n / summary.rows if summary.rows else 0.0
+        print(f"  S{s}: {n:,} ({share:.1%})", file=stream)
+    if summary.ignored_columns:
+        print(f"  {len(summary.ignored_columns)} column(s) the model does not use were ignored: "
+              f"{', '.join(summary.ignored_columns[:12])}{' ...' if len(summary.ignored_columns) > 12 else ''}", file=stream)
