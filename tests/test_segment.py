@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import config, segment
+from seglab import config, methods, segment
 
 
 def _blobs(n_per=60, seed=0):
@@ -134,7 +134,7 @@ def test_elbow_kneedle():
 def test_stability_is_high_for_the_true_k_and_reproducible():
     x = segment.Preparation.fit(_blobs(), ["monetary", "discount_share"]).transform(_blobs())
     p = config.Segmentation(features=["monetary", "discount_share"], bootstrap=5, bootstrap_sample=150)
-    km = segment.fit_kmeans(x, 3, 1, 4)
+    km = methods.fit("kmeans", x, 3, 1, config.Segmentation(n_init=4))
     mean, sd = segment.stability(x, km, 3, p, seed=1)
     assert mean > 0.95 and sd < 0.05
     assert segment.stability(x, km, 3, p, seed=1) == (mean, sd)

@@ -195,7 +195,9 @@ DEFAULT_SEGMENT_FEATURES = [
 
 
 class Segmentation(_Strict):
-    method: Literal["kmeans"] = "kmeans"
+    method: Literal["kmeans", "minibatch_kmeans", "gmm", "ward", "rfm"] = Field(
+        "kmeans", description="clustering method; rfm = the RFM-score baseline (named groups, no k to choose)"
+    )
     k: int | None = Field(None, ge=2, description="fix k; null chooses k from k_min..k_max")
     k_min: int = Field(2, ge=2)
     k_max: int = Field(8, ge=2)
@@ -203,6 +205,15 @@ class Segmentation(_Strict):
     silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
     min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
     n_init: int = Field(10, ge=1)
+    batch_size: int = Field(4096, ge=64, description="minibatch_kmeans: rows per batch")
+    gmm_covariance: Literal["full", "diag"] = Field("full", description="gmm: covariance of each component")
+    ward_sample: int = Field(10000, ge=100, description="ward: customers clustered (then every customer is assigned)")
+    lenses: list[str] = Field(
+        default_factory=list, description="add every available feature of these lenses (feature_catalog.csv) to features"
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict, description="feature -> weight multiplying its prepared values (default 1)"
+    )
     bootstrap: int = Field(10, ge=0, description="refits on resamples per k for the stability index (0 = off)")
     bootstrap_sample: int = Field(5000, ge=100, description="customers per bootstrap resample (and in the evaluation set)")
     good_margin: float = Field(

@@ -104,7 +104,7 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
     for ax, (col, ylabel, title, better) in zip(axes.ravel(), panels, strict=True):
         v = table[col] if col in table else pd.Series(np.nan, index=table.index)
         if v.isna().all():
-            ax.text(0.5, 0.5, "not computed\n(segmentation.bootstrap = 0)", ha="center", va="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, "not computed in this run\n(segmentation.bootstrap = 0)", ha="center", va="center", transform=ax.transAxes)
         elif col == "stability" and "stability_sd" in table:
             sd = table["stability_sd"].to_numpy()
             ax.errorbar(ks, v, yerr=[sd, np.minimum(sd, 1 - v.to_numpy())], marker="o", color=PALETTE[0], capsize=3)  # ARI <= 1

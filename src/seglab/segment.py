@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn.cluster import KMeans
 from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
@@ -36,7 +35,7 @@ from sklearn.metrics import (
     silhouette_score,
 )
 
-from seglab import __version__
+from seglab import __version__, methods, rfm
 from seglab.config import DEFAULT_SEGMENT_FEATURES, Segmentation
 from seglab.features import BY_NAME as CATALOG_FEATURES
 
@@ -48,7 +47,7 @@ LOG_FEATURES = frozenset(
         "sessions_per_order",
     }
 )
-MODEL_FORMAT = "seglab-kmeans/1"
+MODEL_FORMAT = "seglab-segments/2"
 
 
 class SegmentationError(ValueError):
@@ -80,10 +79,15 @@ class Preparation:
     scale: list[float]
     winsor: tuple[float, float] = (0.01, 0.99)  # how lo/hi and center/scale were fitted (documentation)
     scaling: str = "standard"
+    weight: list[float] | None = None  # multiplies each prepared feature (segmentation.weights); None = 1
+
+    def __post_init__(self) -> None:
+        if self.weight is None:
+            self.weight = [1.0] * len(self.features)
 
     @classmethod
     def fit(cls, df: pd.DataFrame, features: list[str], winsor: tuple[float, float] = (0.01, 0.99),
-            scaling: str = "standard") -> Preparation:
+            scaling: str = "standard", weights: dict[str, float] | None = None) -> Preparation:
         raw = df[features].to_numpy(dtype=float, na_value=np.nan)
         log = [f in LOG_FEATURES or _skewed_amount(f, raw[:, i]) for i, f in enumerate(features)]
         x = np.where(log, np.log1p(np.clip(raw, 0, None)), raw)
@@ -101,8 +105,9 @@ class Preparation:
             center, spread = x.mean(axis=0), std
         scale = np.where(spread > 1e-12, spread, 1.0)
         as_list = lambda a: [float(v) for v in a]  # noqa: E731
+        weight = [float((weights or {}).get(f, 1.0)) for f in features]
         return cls(list(features), log, as_list(fill), as_list(lo), as_list(hi), as_list(center), as_list(scale),
-                   (float(winsor[0]), float(winsor[1])), scaling)
+                   (float(winsor[0]), float(winsor[1])), scaling, weight)
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         missing = [f for f in self.features if f not in df.columns]
@@ -114,7 +119,7 @@ class Preparation:
         x = np.where(self.log, np.log1p(np.clip(raw, 0, None)), raw)
         x = np.where(np.isnan(x), self.fill, x)
         x = np.clip(x, self.lo, self.hi)
-        return (x - np.asarray(self.center)) / np.asarray(self.scale)
+        return (x - np.asarray(self.center)) / np.asarray(self.scale) * np.asarray(self.weight)
 
     def constant(self) -> list[str]:
         """Features with no spread after preparation (they cannot separate segments)."""
@@ -148,10 +153,6 @@ def _check_k(n: int, k_values: list[int]) -> None:
         )
 
 
-def fit_kmeans(x: np.ndarray, k: int, seed: int, n_init: int) -> KMeans:
-    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(x)
-
-
 def elbow(ks: np.ndarray, inertia: np.ndarray) -> int | None:
     """The elbow of the inertia curve by Kneedle (Satopää et al., 2011): both axes scaled to 0..1,
     the elbow is the k where the decreasing curve lies furthest below the straight line from its
@@ -166,11 +167,12 @@ def elbow(ks: np.ndarray, inertia: np.ndarray) -> int | None:
     return int(ks[i]) if gap[i] > 1e-9 else None
 
 
-def stability(x: np.ndarray, reference: KMeans, k: int, params: Segmentation, seed: int) -> tuple[float, float]:
-    """Bootstrap stability of k: ``params.bootstrap`` refits of k-means (3 starts each) on resamples
-    (with replacement) of ``params.bootstrap_sample`` customers; each refit labels a fixed seeded
-    evaluation set, compared with the reference fit's labels by the adjusted Rand index.
-    Returns the mean and the standard deviation of the ARIs (NaN when bootstrap is 0)."""
+def stability(x: np.ndarray, reference: methods.Fitted, k: int, params: Segmentation, seed: int) -> tuple[float, float]:
+    """Bootstrap stability of k: ``params.bootstrap`` refits of the method (at most 3 restarts
+    each) on resamples (with replacement) of ``params.bootstrap_sample`` customers; each refit
+    labels a fixed seeded evaluation set, compared with the reference fit's labels by the
+    adjusted Rand index. Returns the mean and the standard deviation of the ARIs (NaN when
+    bootstrap is 0)."""
     if params.bootstrap == 0:
         return float("nan"), float("nan")
     rng = np.random.default_rng([seed, k])
@@ -180,35 +182,35 @@ def stability(x: np.ndarray, reference: KMeans, k: int, params: Segmentation, se
     scores = []
     for b in range(params.bootstrap):
         idx = rng.choice(len(x), size=m, replace=True)
-        refit = KMeans(n_clusters=k, n_init=3, random_state=seed + 1 + b).fit(x[idx])
+        refit = methods.fit(reference.method, x[idx], k, seed + 1 + b, params, quick=True)
         scores.append(adjusted_rand_score(ref, refit.predict(x[evaluate])))
     return float(np.mean(scores)), float(np.std(scores))
 
 
-def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None) -> tuple[pd.DataFrame, dict[int, KMeans]]:
-    """Fit k-means for every k in the range and compute the selection evidence.
+def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None) -> tuple[pd.DataFrame, dict[int, methods.Fitted]]:
+    """Fit the method for every k in the range and compute the selection evidence.
 
-    Returns the table (columns: k, inertia, silhouette on a seeded sample of
-    ``silhouette_sample`` rows when n is larger, calinski_harabasz, davies_bouldin,
-    stability and stability_sd (bootstrap ARI), min_share) and the fitted model of each k, so
-    the chosen one is not fitted again. ``progress(k)`` is called before each k.
+    Returns the table (columns: k, inertia = within-segment sum of squares, silhouette on a
+    seeded sample of ``silhouette_sample`` rows when n is larger, calinski_harabasz,
+    davies_bouldin, stability and stability_sd (bootstrap ARI), min_share) and the fit of each
+    k, so the chosen one is not fitted again. ``progress(k)`` is called before each k.
     """
     ks = [params.k] if params.k else list(range(params.k_min, params.k_max + 1))
     _check_k(len(x), ks)
     rows = []
-    fitted: dict[int, KMeans] = {}
+    fitted: dict[int, methods.Fitted] = {}
     sample = params.silhouette_sample if len(x) > params.silhouette_sample else None
     for k in ks:
         if progress:
             progress(k)
-        km = fitted[k] = fit_kmeans(x, k, seed, params.n_init)
-        labels = km.labels_
+        fit = fitted[k] = methods.fit(params.method, x, k, seed, params)
+        labels = fit.predict(x)
         distinct = len(np.unique(labels))
-        stab, stab_sd = stability(x, km, k, params, seed) if not params.k else (float("nan"), float("nan"))
+        stab, stab_sd = stability(x, fit, k, params, seed) if not params.k else (float("nan"), float("nan"))
         rows.append(
             {
                 "k": k,
-                "inertia": float(km.inertia_),
+                "inertia": methods.within_ss(x, labels, k),
                 "silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=seed)) if distinct > 1 else np.nan,
                 "calinski_harabasz": float(calinski_harabasz_score(x, labels)) if distinct > 1 else np.nan,
                 "davies_bouldin": float(davies_bouldin_score(x, labels)) if distinct > 1 else np.nan,
@@ -337,37 +339,46 @@ class SegmentModel:
     """Everything needed to assign customers to segments, stored as JSON (no pickle)."""
 
     preparation: Preparation
-    centroids: list[list[float]]  # in the prepared space, row i = segment i + 1
+    fit: methods.Fitted | None  # None for the RFM baseline
     labels: list[str]
     k: int
     seed: int
     selection: str
     versions: dict
+    rfm: rfm.RFMRules | None = None
+
+    @property
+    def method(self) -> str:
+        return "rfm" if self.rfm is not None else self.fit.method
+
+    @property
+    def centroids(self) -> list[list[float]]:
+        """Segment centres in the prepared space (component means for a Gaussian mixture)."""
+        return self.fit.centers.tolist() if self.fit is not None else []
 
     def assign(self, features: pd.DataFrame) -> np.ndarray:
-        """Segment number (1..k) of each row: the nearest centroid in the prepared space."""
-        x = self.preparation.transform(features)
-        c = np.asarray(self.centroids)
-        out = np.empty(len(x), dtype=np.int64)
-        step = 20_000  # squared differences row by row (exact, whatever the block), in bounded blocks
-        for i in range(0, len(x), step):
-            d = ((x[i:i + step, None, :] - c[None, :, :]) ** 2).sum(axis=2)
-            out[i:i + step] = d.argmin(axis=1) + 1
-        return out
+        """Segment number (1..k) of each row."""
+        if self.rfm is not None:
+            return self.rfm.assign(features)
+        return self.fit.predict(self.preparation.transform(features)) + 1
 
     def to_dict(self) -> dict:
         return {
             "format": MODEL_FORMAT,
+            "method": self.method,
             "k": self.k,
             "seed": self.seed,
             "features": self.preparation.features,
             "preparation": {
                 "log1p": self.preparation.log, "fill": self.preparation.fill, "winsor_low": self.preparation.lo,
                 "winsor_high": self.preparation.hi, "center": self.preparation.center, "scale": self.preparation.scale,
-                "doc": "x -> log1p(max(x,0)) where log1p; NaN -> fill; clip to [winsor_low, winsor_high]; (x - center) / scale",
+                "weight": self.preparation.weight,
+                "doc": "x -> log1p(max(x,0)) where log1p; NaN -> fill; clip to [winsor_low, winsor_high]; "
+                       "(x - center) / scale * weight",
                 "fitted_with": {"winsor_quantiles": list(self.preparation.winsor), "scaling": self.preparation.scaling},
             },
-            "centroids": self.centroids,
+            "assignment": self.fit.to_json() if self.fit is not None else None,
+            "rfm": self.rfm.to_json() if self.rfm is not None else None,
             "labels": self.labels,
             "selection": self.selection,
             "numbering": "segments ordered by mean net value per customer, highest first",
@@ -387,13 +398,19 @@ class SegmentModel:
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no segment model here; run stage 03 first")
         d = json.loads(path.read_text(encoding="utf-8"))
-        if d.get("format") != MODEL_FORMAT:
+        if d.get("format") not in (MODEL_FORMAT, "seglab-kmeans/1"):
             raise SegmentationError(f"{path}: unknown model format {d.get('format')!r}, expected {MODEL_FORMAT!r}")
         p = d["preparation"]
         how = p.get("fitted_with", {})
         prep = Preparation(d["features"], p["log1p"], p["fill"], p["winsor_low"], p["winsor_high"], p["center"], p["scale"],
-                           tuple(how.get("winsor_quantiles", (0.01, 0.99))), how.get("scaling", "standard"))
-        return cls(prep, d["centroids"], d["labels"], d["k"], d["seed"], d["selection"], d["versions"])
+                           tuple(how.get("winsor_quantiles", (0.01, 0.99))), how.get("scaling", "standard"),
+                           p.get("weight") or [1.0] * len(d["features"]))
+        if d["format"] == "seglab-kmeans/1":
+            fit = methods.Fitted("kmeans", np.asarray(d["centroids"], dtype=float))
+        else:
+            fit = methods.Fitted.from_json(d["assignment"]) if d.get("assignment") else None
+        rules = rfm.RFMRules.from_json(d["rfm"]) if d.get("rfm") else None
+        return cls(prep, fit, d["labels"], d["k"], d["seed"], d["selection"], d["versions"], rules)
 
 
 @dataclass
@@ -406,33 +423,93 @@ class SegmentationResult:
     dropped_features: list[str]
 
 
-def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=None) -> SegmentationResult:
+def feature_list(features: pd.DataFrame, params: Segmentation, catalog: pd.DataFrame | None = None) -> tuple[list[str], list[str]]:
+    """The features to cluster on: ``segmentation.features`` plus every available feature of
+    ``segmentation.lenses`` (from the feature catalog), those present in the table; and the
+    named ones that are absent."""
+    use, absent = select_features(features, params.features)
+    if params.lenses:
+        if catalog is None:
+            raise SegmentationError("segmentation.lenses needs the feature catalog (feature_catalog.csv of stage 02)")
+        unknown = sorted(set(params.lenses) - set(catalog["lens"]))
+        if unknown:
+            raise SegmentationError(f"segmentation.lenses: {unknown} is not a lens of this data; "
+                                    f"lenses are {sorted(set(catalog['lens']))}")
+        numeric = set(features.select_dtypes("number").columns)
+        extra = catalog.loc[catalog["lens"].isin(params.lenses) & catalog["available"].astype(bool), "feature"]
+        use += [f for f in extra if f in numeric and f not in use]
+    bad = sorted(set(params.weights) - set(use))
+    if bad:
+        raise SegmentationError(f"segmentation.weights names features that are not clustered on: {bad}; "
+                                f"features are {use}")
+    return use, absent
+
+
+def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=None,
+            catalog: pd.DataFrame | None = None) -> SegmentationResult:
     """Run stage 03 on the feature table (one row per customer); ``progress(k)`` is called as
     each k is fitted."""
-    use, absent = select_features(features, params.features)
+    data = features.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+    if params.method == "rfm":
+        return _segment_rfm(data, params, seed)
+    use, absent = feature_list(data, params, catalog)
     if not use:
         raise SegmentationError(
             f"none of the segmentation features {params.features} exist in the feature table "
             f"(columns: {', '.join(features.columns)}); set segmentation.features"
         )
-    data = features.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
-    prep = Preparation.fit(data, use, params.winsor, params.scaling)
+    prep = Preparation.fit(data, use, params.winsor, params.scaling, params.weights)
     x = prep.transform(data)
     table, fitted = evaluate_k(x, params, seed, progress)
     k, table, why = choose_k(table, params.min_segment_share, params.good_margin)
-    km = fitted[k]
+    fit = fitted[k]
     value = data["monetary"].fillna(0.0).to_numpy(dtype=float) if "monetary" in data else np.zeros(len(data))
-    mapping = stable_order(km.labels_, km.cluster_centers_, value)
-    centroids = np.empty_like(km.cluster_centers_)
-    centroids[mapping - 1] = km.cluster_centers_
-    labels = describe_centroids(centroids, use)
-    model = SegmentModel(
-        prep, [[float(v) for v in row] for row in centroids], labels, k, seed, why,
-        {"seglab": __version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__},
-    )
+    mapping = stable_order(fit.predict(x), fit.centers, value)  # mapping[label] = segment number
+    fit = fit.reorder(np.argsort(mapping))
+    labels = describe_centroids(fit.centers, use)
+    model = SegmentModel(prep, fit, labels, k, seed, why, _versions())
+    return _result(model, data, table, why, x, absent)
+
+
+def _versions() -> dict:
+    return {"seglab": __version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__}
+
+
+def _result(model: SegmentModel, data: pd.DataFrame, table: pd.DataFrame, why: str, x: np.ndarray,
+            absent: list[str]) -> SegmentationResult:
     seg = model.assign(data)
     segments = pd.DataFrame(
         {"customer_id": data["customer_id"].astype(str), "segment": seg.astype("int64"),
-         "segment_label": np.asarray(labels)[seg - 1]}
+         "segment_label": np.asarray(model.labels)[seg - 1]}
     )
     return SegmentationResult(model, segments, table, why, x, absent)
+
+
+def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> SegmentationResult:
+    """The RFM baseline: frozen quintile cuts and named groups (seglab.rfm); the selection table
+    has its one k with the indices computed on the prepared R, F, M features, for comparison."""
+    try:
+        rules, seg = rfm.fit(data)
+    except ValueError as exc:
+        raise SegmentationError(str(exc)) from exc
+    use = list(rfm.FEATURES)
+    prep = Preparation.fit(data, use, params.winsor, params.scaling)
+    x = prep.transform(data)
+    k = len(rules.segments)
+    labels = seg - 1
+    distinct = len(np.unique(labels))
+    sample = params.silhouette_sample if len(x) > params.silhouette_sample else None
+    table = pd.DataFrame([{
+        "k": k, "inertia": methods.within_ss(x, labels, k),
+        "silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=seed)) if distinct > 1 else np.nan,
+        "calinski_harabasz": float(calinski_harabasz_score(x, labels)) if distinct > 1 else np.nan,
+        "davies_bouldin": float(davies_bouldin_score(x, labels)) if distinct > 1 else np.nan,
+        "stability": np.nan, "stability_sd": np.nan,
+        "min_share": float(np.bincount(labels, minlength=k).min() / len(x)),
+        "consensus": np.nan, "eligible": True, "good": True, "chosen": True,
+    }])
+    why = (f"RFM baseline: k = {k} is the number of RFM groups with customers "
+           f"({', '.join(rules.segments)}); quintile cuts frozen on these customers.")
+    model = SegmentModel(prep, None, [f"S{i}: {name}" for i, name in enumerate(rules.segments, start=1)], k, seed,
+                         why, _versions(), rules)
+    return _result(model, data, table, why, x, [])

@@ -1,0 +1,133 @@
+"""Clustering methods of stage 03 on prepared features: fit, assign new rows, store as JSON.
+
+- ``kmeans``: scikit-learn KMeans (``n_init`` restarts); a customer belongs to the nearest centroid.
+- ``minibatch_kmeans``: MiniBatchKMeans (3 restarts, ``batch_size``); for very large n. Measure
+  first: in scikit-learn 1.9 it draws each batch over all rows and is slower than KMeans at 1e6.
+- ``gmm``: Gaussian mixture (``gmm_covariance`` full or diag, up to 3 restarts, 1 in bootstrap
+  refits); a customer
+  belongs to the component with the highest weighted density.
+- ``ward``: Ward agglomerative clustering on a seeded sample of ``ward_sample`` customers (it
+  is quadratic in n); every customer is then assigned to the nearest sample-cluster mean.
+
+Assignment is computed by seglab from the stored numbers (no pickle, no private scikit-learn
+API), row by row, so it is exact whatever the block of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import solve_triangular
+from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
+from sklearn.mixture import GaussianMixture
+
+from seglab.config import Segmentation
+
+CENTROID_METHODS = ("kmeans", "minibatch_kmeans", "ward")
+BLOCK = 20_000
+
+
+def nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre (squared Euclidean distance, ties: the first), in blocks."""
+    out = np.empty(len(x), dtype=np.int64)
+    for i in range(0, len(x), BLOCK):
+        d = ((x[i:i + BLOCK, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
+        out[i:i + BLOCK] = d.argmin(axis=1)
+    return out
+
+
+def gmm_log_density(x: np.ndarray, weights, means, covariances, covariance_type: str) -> np.ndarray:
+    """log(weight_j) + log N(x; mean_j, cov_j) for every row and component (n x k)."""
+    n, d = x.shape
+    out = np.empty((n, len(weights)))
+    for j, (w, mu) in enumerate(zip(weights, means, strict=True)):
+        diff = x - np.asarray(mu)
+        if covariance_type == "diag":
+            var = np.asarray(covariances[j])
+            maha = (diff**2 / var).sum(axis=1)
+            logdet = np.log(var).sum()
+        else:
+            chol = np.linalg.cholesky(np.asarray(covariances[j]))
+            z = solve_triangular(chol, diff.T, lower=True)
+            maha = (z**2).sum(axis=0)
+            logdet = 2 * np.log(np.diag(chol)).sum()
+        out[:, j] = np.log(w) - 0.5 * (d * np.log(2 * np.pi) + logdet + maha)
+    return out
+
+
+@dataclass
+class Fitted:
+    """A fitted clustering: ``centers`` (k x d: centroids or component means) and, for a Gaussian
+    mixture, ``extra`` = weights, covariances and covariance type."""
+
+    method: str
+    centers: np.ndarray
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return len(self.centers)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Label 0..k-1 of every row."""
+        if self.method == "gmm":
+            e = self.extra
+            out = np.empty(len(x), dtype=np.int64)
+            for i in range(0, len(x), BLOCK):
+                dens = gmm_log_density(x[i:i + BLOCK], e["weights"], self.centers, e["covariances"], e["covariance_type"])
+                out[i:i + BLOCK] = dens.argmax(axis=1)
+            return out
+        return nearest(x, self.centers)
+
+    def reorder(self, order: np.ndarray) -> Fitted:
+        """The same clustering with component ``order[i]`` as component i."""
+        extra = dict(self.extra)
+        for key in ("weights", "covariances"):
+            if key in extra:
+                extra[key] = [extra[key][j] for j in order]
+        return Fitted(self.method, self.centers[order], extra)
+
+    def to_json(self) -> dict:
+        extra = {k: np.asarray(v).tolist() if k != "covariance_type" else v for k, v in self.extra.items()}
+        return {"method": self.method, "centers": self.centers.tolist(), **extra}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Fitted:
+        extra = {k: d[k] for k in ("weights", "covariances", "covariance_type") if k in d}
+        return cls(d["method"], np.asarray(d["centers"], dtype=float), extra)
+
+
+def within_ss(x: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Within-segment sum of squares around each segment's mean (the inertia of any labelling)."""
+    total = 0.0
+    for j in range(k):
+        m = labels == j
+        if m.any():
+            total += float(((x[m] - x[m].mean(axis=0)) ** 2).sum())
+    return total
+
+
+def fit(method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, quick: bool = False) -> Fitted:
+    """Fit ``method`` with k segments on the prepared rows ``x``; ``quick`` (bootstrap refits)
+    uses at most 3 restarts."""
+    restarts = min(params.n_init, 3) if quick else params.n_init
+    if method == "kmeans":
+        km = KMeans(n_clusters=k, n_init=restarts, random_state=seed).fit(x)
+        return Fitted(method, km.cluster_centers_)
+    if method == "minibatch_kmeans":
+        mb = MiniBatchKMeans(n_clusters=k, n_init=min(restarts, 3), batch_size=params.batch_size, random_state=seed).fit(x)
+        return Fitted(method, mb.cluster_centers_)
+    if method == "gmm":  # EM is costly: up to 3 starts, 1 for bootstrap refits
+        gm = GaussianMixture(n_components=k, covariance_type=params.gmm_covariance, n_init=1 if quick else min(restarts, 3),
+                             random_state=seed, reg_covar=1e-6).fit(x)
+        return Fitted(method, gm.means_, {"weights": gm.weights_, "covariances": gm.covariances_,
+                                          "covariance_type": params.gmm_covariance})
+    if method == "ward":
+        rng = np.random.default_rng(seed)
+        idx = np.sort(rng.choice(len(x), size=params.ward_sample, replace=False)) if len(x) > params.ward_sample else np.arange(len(x))
+        sample = x[idx]
+        labels = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(sample)
+        centers = np.vstack([sample[labels == j].mean(axis=0) for j in range(k)])
+        return Fitted(method, centers)
+    raise ValueError(f"unknown clustering method {method!r}")
