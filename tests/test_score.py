@@ -4,23 +4,29 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import cli, features, score, segment
+from seglab import cli, features, lookalike, score, segment
 
 
 @pytest.fixture(scope="module")
 def trained(synthetic_tables, default_params, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("score")
-    feats = features.build(synthetic_tables, default_params.features).features
+    quality = {"lenses": {"customers": {c: {"lens": lens} for c, lens in [
+        ("age", "demographic"), ("gender", "demographic"), ("income_band", "demographic"),
+        ("city", "geographic"), ("region", "geographic")]}}}
+    built = features.build(synthetic_tables, default_params.features, quality)
+    feats = built.features
     params = default_params.segmentation.model_copy(update={"k": 5, "bootstrap": 0})
     result = segment.segment(feats, params, default_params.seed)
     result.model.save(tmp / "model")
+    look = lookalike.train(feats, result.segments, built.catalog, default_params.seed)
+    look.model.save(tmp / "model")
     feats.to_parquet(tmp / "features.parquet")
-    return tmp, feats, result
+    return tmp, feats, result, look
 
 
 @pytest.mark.parametrize(("suffix", "chunk_rows"), [(".parquet", 777), (".csv", 1000)])
 def test_scoring_the_training_customers_reproduces_their_segments(trained, suffix, chunk_rows):
-    tmp, feats, result = trained
+    tmp, feats, result, _ = trained
     src = tmp / f"in{suffix}"
     if suffix == ".csv":
         feats.to_csv(src, index=False)
@@ -30,13 +36,14 @@ def test_scoring_the_training_customers_reproduces_their_segments(trained, suffi
     summary = score.score_file(tmp / "model", src, out, chunk_rows=chunk_rows)
     got = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out, dtype={"customer_id": str})
     assert summary.chunks == -(-len(feats) // chunk_rows) and summary.rows == len(feats)
-    pd.testing.assert_frame_equal(got, result.segments, check_dtype=False)
+    pd.testing.assert_frame_equal(got.drop(columns="assigned_by"), result.segments, check_dtype=False)
+    assert (got["assigned_by"] == "behaviour").all()
     assert summary.per_segment == result.segments["segment"].value_counts().sort_index().to_dict()
     assert "lifecycle" in summary.ignored_columns  # other columns of the feature table are reported, not used
 
 
 def test_missing_feature_and_id_are_clear_errors(trained):
-    tmp, feats, _ = trained
+    tmp, feats, _, _ = trained
     bad = tmp / "no_monetary.parquet"
     feats.drop(columns=["monetary", "web_share"]).to_parquet(bad)
     with pytest.raises(score.ScoreError, match=r"no_monetary.parquet: missing feature\(s\) monetary, web_share; the model was trained on"):
@@ -48,7 +55,7 @@ def test_missing_feature_and_id_are_clear_errors(trained):
 
 
 def test_text_in_a_numeric_feature_names_the_rows(trained):
-    tmp, feats, _ = trained
+    tmp, feats, _, _ = trained
     bad = tmp / "text.csv"
     feats.head(50).assign(monetary=["a lot"] * 50).to_csv(bad, index=False)
     with pytest.raises(score.ScoreError, match="text.csv: rows 1-50"):
@@ -56,7 +63,7 @@ def test_text_in_a_numeric_feature_names_the_rows(trained):
 
 
 def test_cli_score(trained, capsys):
-    tmp, feats, result = trained
+    tmp, feats, result, _ = trained
     out = tmp / "cli.parquet"
     assert cli.main(["score", "--model", str(tmp / "model"), "--input", str(tmp / "features.parquet"),
                      "--output", str(out), "--chunk-rows", "2000"]) == 0
@@ -68,8 +75,41 @@ def test_cli_score(trained, capsys):
 
 
 def test_assign_is_the_same_in_any_block(trained):
-    tmp, feats, result = trained
+    tmp, feats, result, _ = trained
     model = segment.SegmentModel.load(tmp / "model")
     order = np.random.default_rng(0).permutation(len(feats))
     shuffled = feats.sort_values("customer_id").iloc[order]
     assert (model.assign(shuffled) == result.segments["segment"].to_numpy()[order]).all()
+
+
+def test_lookalike_beats_guessing_on_the_synthetic_default(trained):
+    _, _, _, look = trained
+    # age, income and contact permissions differ by archetype: attributes predict the segment,
+    # far from perfectly (behaviour is what separates the segments)
+    assert look.accuracy >= look.baseline + 0.15
+    assert look.confusion.to_numpy().sum() == look.n_test == 1250
+    assert {"age", "income_band", "email_opt_in", "gender=female"} <= set(look.model.features)
+    assert not {"monetary", "frequency", "reachable"} & set(look.model.features)
+
+
+def test_prospects_without_purchases_are_scored_by_the_lookalike(trained):
+    tmp, feats, _, look = trained
+    prospects = feats[["customer_id", *look.model.features]].head(300).assign(customer_id=lambda d: "P" + d["customer_id"])
+    prospects.to_csv(tmp / "prospects.csv", index=False)
+    summary = score.score_file(tmp / "model", tmp / "prospects.csv", tmp / "prospects_out.csv", chunk_rows=100)
+    out = pd.read_csv(tmp / "prospects_out.csv", dtype={"customer_id": str})
+    assert summary.lookalike == 300 and (out["assigned_by"] == "lookalike").all()
+    loaded = lookalike.Lookalike.load(tmp / "model")
+    assert (out["segment"].to_numpy() == loaded.predict(prospects)).all()
+    # rows with every purchase feature empty go to the lookalike; the others keep their segment
+    mixed = feats.head(100).copy()
+    need = segment.SegmentModel.load(tmp / "model").preparation.features
+    mixed.loc[mixed.index[:10], need] = np.nan
+    mixed.to_parquet(tmp / "mixed.parquet")
+    score.score_file(tmp / "model", tmp / "mixed.parquet", tmp / "mixed_out.parquet")
+    got = pd.read_parquet(tmp / "mixed_out.parquet")
+    assert got["assigned_by"].tolist() == ["lookalike"] * 10 + ["behaviour"] * 90
+    # neither purchase features nor all attributes: a clear error
+    prospects.drop(columns=["age"]).to_csv(tmp / "bad.csv", index=False)
+    with pytest.raises(score.ScoreError, match=r"neither the purchase features .* \(missing: age\)"):
+        score.score_file(tmp / "model", tmp / "bad.csv", tmp / "bad_out.csv")

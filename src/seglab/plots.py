@@ -136,6 +136,18 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
     return fig
 
 
+def confusion(cm: pd.DataFrame) -> Figure:
+    """Confusion matrix of the lookalike model: counts, with each actual segment's row share as colour."""
+    share = cm.div(cm.sum(axis=1).replace(0, 1), axis=0)
+    fig, ax = plt.subplots(figsize=(1.2 * len(cm) + 3, 0.9 * len(cm) + 2))
+    sns.heatmap(share, annot=cm.to_numpy(), fmt="d", cmap="Blues", vmin=0, vmax=1, cbar_kws={"label": "share of the actual segment"},
+                ax=ax)
+    ax.set_xlabel("predicted segment (from customer attributes)")
+    ax.set_ylabel("actual segment (from behaviour)")
+    ax.set_title("Lookalike model on held-out customers (counts)")
+    return fig
+
+
 def segment_map(embedding: np.ndarray, segments: np.ndarray, seed: int, max_points: int = 5000) -> Figure:
     """2-D map of customers (PCA of the prepared features), coloured by segment."""
     from sklearn.decomposition import PCA

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from seglab.lookalike import Lookalike
 from seglab.segment import SegmentationError, SegmentModel
 
 #: Columns of the input that are never features.
@@ -36,6 +37,7 @@ class ScoreSummary:
     chunks: int = 0
     per_segment: dict[int, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    lookalike: int = 0  # rows placed by the lookalike model
 
 
 def _columns(path: Path) -> list[str]:
@@ -69,27 +71,58 @@ def check_columns(model: SegmentModel, columns: list[str], where: str) -> list[s
     return [c for c in columns if c != ID and c not in need]
 
 
+def _use_lookalike(model: SegmentModel, look: Lookalike | None, columns: list[str], where: str) -> bool:
+    """True when the input has no purchase features but the attributes the lookalike model needs."""
+    need = model.preparation.features if model.rfm is None else list(rfm_features())
+    if look is None or any(f in columns for f in need):
+        return False
+    if ID in columns and all(f in columns for f in look.features):
+        return True
+    missing = [f for f in look.features if f not in columns]
+    raise ScoreError(f"{where}: neither the purchase features ({', '.join(need)}) nor all the customer attributes "
+                     f"of the lookalike model (missing: {', '.join(missing)}) are in the input")
+
+
 def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:
     """Score ``input_path`` with the model in ``model_dir`` and write ``customer_id, segment,
-    segment_label`` to ``output_path`` (Parquet, or CSV by its suffix)."""
+    segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix).
+
+    ``assigned_by`` is ``behaviour`` (the segment model on purchase features) or ``lookalike``:
+    an input with customer attributes but no purchase features (prospects) is scored by the
+    lookalike model saved beside the segment model, and so are rows whose purchase features
+    are all empty."""
     model_dir, input_path, output_path = Path(model_dir), Path(input_path), Path(output_path)
     if not input_path.is_file():
         raise ScoreError(f"{input_path}: no such file")
     model = SegmentModel.load(model_dir)
-    summary = ScoreSummary(ignored_columns=check_columns(model, _columns(input_path), str(input_path)))
+    look = Lookalike.load(model_dir)
+    columns = _columns(input_path)
+    prospects = _use_lookalike(model, look, columns, str(input_path))
+    if prospects:
+        read = [ID, *look.features]
+        summary = ScoreSummary(ignored_columns=[c for c in columns if c not in read])
+    else:
+        summary = ScoreSummary(ignored_columns=check_columns(model, columns, str(input_path)))
+        need = model.preparation.features if model.rfm is None else list(rfm_features())
+        extra = [f for f in (look.features if look else []) if f in columns and f not in need]
+        read = [ID, *need, *(extra if look and len(extra) == len(look.features) else [])]
+        summary.ignored_columns = [c for c in summary.ignored_columns if c not in read]
     labels = np.asarray(model.labels)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    schema = pa.schema([(ID, pa.string()), ("segment", pa.int64()), ("segment_label", pa.string())])
+    schema = pa.schema([(ID, pa.string()), ("segment", pa.int64()), ("segment_label", pa.string()),
+                        ("assigned_by", pa.string())])
     parquet_out = output_path.suffix.lower() == ".parquet"
     writer = pq.ParquetWriter(output_path, schema) if parquet_out else None
     counts = np.zeros(model.k + 1, dtype=np.int64)
     try:
-        for i, chunk in enumerate(_chunks(input_path, [ID, *model.preparation.features], chunk_rows)):
+        for i, chunk in enumerate(_chunks(input_path, read, chunk_rows)):
             try:
-                seg = model.assign(chunk)
+                seg, how = _assign(model, look, chunk, prospects)
             except (SegmentationError, ValueError, TypeError) as exc:
                 raise ScoreError(f"{input_path}: rows {summary.rows + 1}-{summary.rows + len(chunk)}: {exc}") from exc
-            out = pd.DataFrame({ID: chunk[ID].astype(str), "segment": seg.astype("int64"), "segment_label": labels[seg - 1]})
+            out = pd.DataFrame({ID: chunk[ID].astype(str), "segment": seg.astype("int64"), "segment_label": labels[seg - 1],
+                                "assigned_by": how})
+            summary.lookalike += int((how == "lookalike").sum())
             if parquet_out:
                 writer.write_table(pa.Table.from_pandas(out, schema=schema, preserve_index=False))
             else:
@@ -101,14 +134,35 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
         if writer is not None:
             writer.close()
     if summary.chunks == 0 and not parquet_out:  # an empty input still gets a header
-        pd.DataFrame(columns=[ID, "segment", "segment_label"]).to_csv(output_path, index=False)
+        pd.DataFrame(columns=schema.names).to_csv(output_path, index=False)
     summary.per_segment = {s: int(counts[s]) for s in range(1, model.k + 1)}
     return summary
+
+
+def _assign(model: SegmentModel, look: Lookalike | None, chunk: pd.DataFrame, prospects: bool) -> tuple[np.ndarray, np.ndarray]:
+    if prospects:
+        return look.predict(chunk), np.full(len(chunk), "lookalike", dtype=object)
+    need = model.preparation.features if model.rfm is None else list(rfm_features())
+    empty = chunk[need].isna().all(axis=1).to_numpy()
+    seg = model.assign(chunk)
+    how = np.full(len(chunk), "behaviour", dtype=object)
+    if look is not None and empty.any() and all(f in chunk.columns for f in look.features):
+        seg[empty] = look.predict(chunk[empty])
+        how[empty] = "lookalike"
+    return seg, how
+
+
+def rfm_features() -> tuple[str, ...]:
+    from seglab.rfm import FEATURES
+
+    return FEATURES
 
 
 def report(summary: ScoreSummary, output_path: Path, stream=None) -> None:
     stream = stream or sys.stdout
     print(f"scored {summary.rows:,} customers in {summary.chunks} chunk(s) -> {output_path}", file=stream)
+    if summary.lookalike:
+        print(f"  {summary.lookalike:,} of them by the lookalike model (customer attributes, no purchase features)", file=stream)
     for s, n in summary.per_segment.items():
         share = n / summary.rows if summary.rows else 0.0
         print(f"  S{s}: {n:,} ({share:.1%})", file=stream)

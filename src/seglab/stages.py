@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from seglab import io, schemas
+from seglab import io, lookalike, schemas
 from seglab.collect import Collected
 from seglab.features import Built
+from seglab.lookalike import LookalikeResult
 from seglab.paths import RunPaths
 from seglab.segment import SegmentationResult, SegmentModel
 
@@ -82,10 +83,18 @@ def load_catalog(run: RunPaths) -> pd.DataFrame:
 
 
 # 03 ------------------------------------------------------------------------------------------
-def save_segmentation(result: SegmentationResult, run: RunPaths) -> None:
+def save_segmentation(result: SegmentationResult, run: RunPaths, look: LookalikeResult | None = None) -> None:
     io.write_table(result.segments, run.processed / "segments", "segments")
     result.selection.to_csv(run.processed / "model_selection.csv", index=False, float_format="%.10g")
     result.model.save(run.model)
+    (run.model / lookalike.FILE).unlink(missing_ok=True)  # never keep the lookalike of an earlier run
+    if look is not None:
+        if look.model is not None:
+            look.model.save(run.model)
+        io.write_json({"accuracy": look.accuracy, "baseline": look.baseline, "n_test": look.n_test,
+                       "why_not": look.why_not, "features": look.model.features if look.model else [],
+                       "confusion": look.confusion.to_dict(orient="index")},
+                      run.processed / "lookalike_quality.json")
 
 
 def load_segments(run: RunPaths) -> pd.DataFrame:
