@@ -126,3 +126,37 @@ def test_rfm_method_runs_as_a_baseline(tmp_path):
     assert means.is_monotonic_decreasing  # numbered by value like every method
     with pytest.raises(segment.SegmentationError, match="the RFM baseline needs recency_days, frequency, monetary"):
         segment.segment(df.drop(columns=["frequency"]), config.Segmentation(method="rfm"), seed=1)
+
+
+def _mixed(n_per=60, seed=2):
+    """Three groups: two share their numbers and differ only by channel (a one-hot group) and tier (text)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, (m, channel, tier) in enumerate([(1.0, "web", "bronze"), (50.0, "store", "gold"), (50.0, "app", "silver")]):
+        for j in range(n_per):
+            rows.append({"customer_id": f"m{i}{j:03d}", "monetary": m * rng.lognormal(0, 0.1),
+                         "discount_share": np.clip(0.3 + rng.normal(0, 0.05), 0, 1), "tier": tier,
+                         **{f"channel={c}": float(c == channel) for c in ("web", "store", "app")}, "truth": i})
+    return pd.DataFrame(rows)
+
+
+def test_kprototypes_uses_categories_and_reassigns_exactly(tmp_path):
+    df = _mixed()
+    # numbers: only monetary (discount_share is pure noise here, and noise would outweigh categories)
+    p = config.Segmentation(method="kprototypes", features=["monetary"], categorical=["channel", "tier"], k=3, n_init=2)
+    r = segment.segment(df, p, seed=1)
+    truth = df.sort_values("customer_id")["truth"].to_numpy()
+    # groups 1 and 2 have the same numbers: only the categories can tell them apart
+    assert pd.crosstab(truth, r.segments["segment"].to_numpy()).gt(0).sum(axis=1).eq(1).all()
+    assert r.model.categorical.levels == [["app", "store", "web"], ["bronze", "gold", "silver"]]
+    r.model.save(tmp_path)
+    loaded = segment.SegmentModel.load(tmp_path)
+    assert (loaded.assign(df.sort_values("customer_id")) == r.segments["segment"].to_numpy()).all()
+    new = df.head(2).assign(tier=["platinum", None])  # unseen and missing levels match no mode, still assigned
+    assert set(loaded.assign(new)) <= {1, 2, 3}
+    codes = loaded.categorical.transform(new)
+    assert codes[:, 1].tolist() == [-1, -1]
+    with pytest.raises(segment.SegmentationError, match="'colour' is neither a text column nor a one-hot group"):
+        segment.segment(df, p.model_copy(update={"categorical": ["colour"]}), seed=1)
+    with pytest.raises(segment.SegmentationError, match="kprototypes needs categorical variables"):
+        segment.segment(df, p.model_copy(update={"categorical": []}), seed=1)

@@ -195,7 +195,7 @@ DEFAULT_SEGMENT_FEATURES = [
 
 
 class Segmentation(_Strict):
-    method: Literal["kmeans", "minibatch_kmeans", "gmm", "ward", "rfm"] = Field(
+    method: Literal["kmeans", "minibatch_kmeans", "gmm", "ward", "kprototypes", "rfm"] = Field(
         "kmeans", description="clustering method; rfm = the RFM-score baseline (named groups, no k to choose)"
     )
     k: int | None = Field(None, ge=2, description="fix k; null chooses k from k_min..k_max")
@@ -208,6 +208,10 @@ class Segmentation(_Strict):
     batch_size: int = Field(4096, ge=64, description="minibatch_kmeans: rows per batch")
     gmm_covariance: Literal["full", "diag"] = Field("full", description="gmm: covariance of each component")
     ward_sample: int = Field(10000, ge=100, description="ward: customers clustered (then every customer is assigned)")
+    categorical: list[str] = Field(
+        default_factory=list,
+        description="kprototypes: categorical variables (a text column such as lifecycle, or a one-hot group such as gender)",
+    )
     lenses: list[str] = Field(
         default_factory=list, description="add every available feature of these lenses (feature_catalog.csv) to features"
     )

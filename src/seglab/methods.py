@@ -8,6 +8,11 @@
   belongs to the component with the highest weighted density.
 - ``ward``: Ward agglomerative clustering on a seeded sample of ``ward_sample`` customers (it
   is quadratic in n); every customer is then assigned to the nearest sample-cluster mean.
+- ``kprototypes``: k-prototypes (kmodes package, Huang init) for mixed data: prepared numeric
+  features plus categorical variables (integer codes in the last columns of ``x``); distance =
+  squared Euclidean on the numeric part + gamma x the number of categories that differ from the
+  segment's modes (gamma as kmodes estimates it: half the mean numeric standard deviation).
+  Slow (pure Python): up to 3 restarts, 1 in bootstrap refits.
 
 Assignment is computed by seglab from the stored numbers (no pickle, no private scikit-learn
 API), row by row, so it is exact whatever the block of rows.
@@ -71,6 +76,16 @@ class Fitted:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Label 0..k-1 of every row."""
+        if self.method == "kprototypes":
+            n_num, gamma = int(self.extra["n_num"]), float(self.extra["gamma"])
+            modes = np.asarray(self.extra["modes"])
+            out = np.empty(len(x), dtype=np.int64)
+            for i in range(0, len(x), BLOCK):
+                part = x[i:i + BLOCK]
+                d = ((part[:, None, :n_num] - self.centers[None, :, :]) ** 2).sum(axis=2)
+                d += gamma * (part[:, None, n_num:] != modes[None, :, :]).sum(axis=2)
+                out[i:i + BLOCK] = d.argmin(axis=1)
+            return out
         if self.method == "gmm":
             e = self.extra
             out = np.empty(len(x), dtype=np.int64)
@@ -83,18 +98,18 @@ class Fitted:
     def reorder(self, order: np.ndarray) -> Fitted:
         """The same clustering with component ``order[i]`` as component i."""
         extra = dict(self.extra)
-        for key in ("weights", "covariances"):
+        for key in ("weights", "covariances", "modes"):
             if key in extra:
                 extra[key] = [extra[key][j] for j in order]
         return Fitted(self.method, self.centers[order], extra)
 
     def to_json(self) -> dict:
-        extra = {k: np.asarray(v).tolist() if k != "covariance_type" else v for k, v in self.extra.items()}
+        extra = {k: np.asarray(v).tolist() if k in ("weights", "covariances", "modes") else v for k, v in self.extra.items()}
         return {"method": self.method, "centers": self.centers.tolist(), **extra}
 
     @classmethod
     def from_json(cls, d: dict) -> Fitted:
-        extra = {k: d[k] for k in ("weights", "covariances", "covariance_type") if k in d}
+        extra = {k: d[k] for k in ("weights", "covariances", "covariance_type", "modes", "n_num", "gamma") if k in d}
         return cls(d["method"], np.asarray(d["centers"], dtype=float), extra)
 
 
@@ -108,10 +123,24 @@ def within_ss(x: np.ndarray, labels: np.ndarray, k: int) -> float:
     return total
 
 
-def fit(method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, quick: bool = False) -> Fitted:
+def fit(method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, quick: bool = False,
+        n_num: int | None = None) -> Fitted:
     """Fit ``method`` with k segments on the prepared rows ``x``; ``quick`` (bootstrap refits)
-    uses at most 3 restarts."""
+    uses at most 3 restarts. For k-prototypes the first ``n_num`` columns are numeric and the
+    rest categorical codes."""
     restarts = min(params.n_init, 3) if quick else params.n_init
+    if method == "kprototypes":
+        from kmodes.kprototypes import KPrototypes
+
+        n_num = x.shape[1] if n_num is None else n_num
+        mixed = np.empty(x.shape, dtype=object)
+        mixed[:, :n_num] = x[:, :n_num]
+        mixed[:, n_num:] = x[:, n_num:].astype(np.int64)
+        kp = KPrototypes(n_clusters=k, init="Huang", n_init=1 if quick else min(restarts, 3), random_state=seed, n_jobs=1)
+        kp.fit(mixed, categorical=list(range(n_num, x.shape[1])))
+        cent = np.asarray(kp.cluster_centroids_)
+        return Fitted(method, cent[:, :n_num].astype(float),
+                      {"modes": cent[:, n_num:].astype(float).astype(np.int64), "n_num": n_num, "gamma": float(kp.gamma)})
     if method == "kmeans":
         km = KMeans(n_clusters=k, n_init=restarts, random_state=seed).fit(x)
         return Fitted(method, km.cluster_centers_)

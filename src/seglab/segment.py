@@ -182,12 +182,14 @@ def stability(x: np.ndarray, reference: methods.Fitted, k: int, params: Segmenta
     scores = []
     for b in range(params.bootstrap):
         idx = rng.choice(len(x), size=m, replace=True)
-        refit = methods.fit(reference.method, x[idx], k, seed + 1 + b, params, quick=True)
+        refit = methods.fit(reference.method, x[idx], k, seed + 1 + b, params, quick=True,
+                            n_num=reference.extra.get("n_num"))
         scores.append(adjusted_rand_score(ref, refit.predict(x[evaluate])))
     return float(np.mean(scores)), float(np.std(scores))
 
 
-def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None) -> tuple[pd.DataFrame, dict[int, methods.Fitted]]:
+def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None,
+               n_num: int | None = None) -> tuple[pd.DataFrame, dict[int, methods.Fitted]]:
     """Fit the method for every k in the range and compute the selection evidence.
 
     Returns the table (columns: k, inertia = within-segment sum of squares, silhouette on a
@@ -200,20 +202,21 @@ def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None) ->
     rows = []
     fitted: dict[int, methods.Fitted] = {}
     sample = params.silhouette_sample if len(x) > params.silhouette_sample else None
+    num = x[:, :n_num] if n_num is not None else x  # the indices use the numeric part (k-prototypes)
     for k in ks:
         if progress:
             progress(k)
-        fit = fitted[k] = methods.fit(params.method, x, k, seed, params)
+        fit = fitted[k] = methods.fit(params.method, x, k, seed, params, n_num=n_num)
         labels = fit.predict(x)
         distinct = len(np.unique(labels))
         stab, stab_sd = stability(x, fit, k, params, seed) if not params.k else (float("nan"), float("nan"))
         rows.append(
             {
                 "k": k,
-                "inertia": methods.within_ss(x, labels, k),
-                "silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=seed)) if distinct > 1 else np.nan,
-                "calinski_harabasz": float(calinski_harabasz_score(x, labels)) if distinct > 1 else np.nan,
-                "davies_bouldin": float(davies_bouldin_score(x, labels)) if distinct > 1 else np.nan,
+                "inertia": methods.within_ss(num, labels, k),
+                "silhouette": float(silhouette_score(num, labels, sample_size=sample, random_state=seed)) if distinct > 1 else np.nan,
+                "calinski_harabasz": float(calinski_harabasz_score(num, labels)) if distinct > 1 else np.nan,
+                "davies_bouldin": float(davies_bouldin_score(num, labels)) if distinct > 1 else np.nan,
                 "stability": stab,
                 "stability_sd": stab_sd,
                 "min_share": float(np.bincount(labels, minlength=k).min() / len(x)),
@@ -334,6 +337,44 @@ def describe_centroids(centroids: np.ndarray, features: list[str], n_traits: int
     return labels
 
 
+MISSING_LEVEL = "(missing)"
+
+
+@dataclass
+class CategoricalCodes:
+    """Categorical variables for k-prototypes, as integer codes of their training levels (a level
+    unseen at training gets -1, which matches no segment's mode)."""
+
+    variables: list[str]
+    levels: list[list[str]]
+
+    @staticmethod
+    def values(df: pd.DataFrame, var: str) -> np.ndarray:
+        """The variable's level per row: a text column as it is, or, for a one-hot group
+        ``var=level``, the level whose column is 1."""
+        if var in df.columns and not pd.api.types.is_numeric_dtype(df[var]):
+            return df[var].astype("object").where(df[var].notna(), MISSING_LEVEL).astype(str).to_numpy()
+        group = [c for c in df.columns if c.startswith(f"{var}=")]
+        if not group:
+            raise SegmentationError(f"categorical variable '{var}' is neither a text column nor a one-hot group "
+                                    f"('{var}=...') of the feature table; set segmentation.categorical")
+        onehot = df[group].fillna(0).to_numpy(float)
+        names = np.asarray([c.split("=", 1)[1] for c in group] + [MISSING_LEVEL], dtype=object)
+        pick = np.where(onehot.max(axis=1) > 0, onehot.argmax(axis=1), len(group))
+        return names[pick].astype(str)
+
+    @classmethod
+    def fit(cls, df: pd.DataFrame, variables: list[str]) -> CategoricalCodes:
+        return cls(list(variables), [sorted(set(cls.values(df, v))) for v in variables])
+
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        out = np.empty((len(df), len(self.variables)))
+        for j, (var, levels) in enumerate(zip(self.variables, self.levels, strict=True)):
+            code = {lvl: i for i, lvl in enumerate(levels)}
+            out[:, j] = [code.get(v, -1) for v in self.values(df, var)]
+        return out
+
+
 @dataclass
 class SegmentModel:
     """Everything needed to assign customers to segments, stored as JSON (no pickle)."""
@@ -346,6 +387,7 @@ class SegmentModel:
     selection: str
     versions: dict
     rfm: rfm.RFMRules | None = None
+    categorical: CategoricalCodes | None = None  # k-prototypes
 
     @property
     def method(self) -> str:
@@ -360,7 +402,12 @@ class SegmentModel:
         """Segment number (1..k) of each row."""
         if self.rfm is not None:
             return self.rfm.assign(features)
-        return self.fit.predict(self.preparation.transform(features)) + 1
+        return self.fit.predict(self.prepared(features)) + 1
+
+    def prepared(self, features: pd.DataFrame) -> np.ndarray:
+        """The prepared numeric features, then the categorical codes (k-prototypes)."""
+        x = self.preparation.transform(features)
+        return x if self.categorical is None else np.hstack([x, self.categorical.transform(features)])
 
     def to_dict(self) -> dict:
         return {
@@ -379,6 +426,8 @@ class SegmentModel:
             },
             "assignment": self.fit.to_json() if self.fit is not None else None,
             "rfm": self.rfm.to_json() if self.rfm is not None else None,
+            "categorical": ({"variables": self.categorical.variables, "levels": self.categorical.levels}
+                            if self.categorical is not None else None),
             "labels": self.labels,
             "selection": self.selection,
             "numbering": "segments ordered by mean net value per customer, highest first",
@@ -410,7 +459,8 @@ class SegmentModel:
         else:
             fit = methods.Fitted.from_json(d["assignment"]) if d.get("assignment") else None
         rules = rfm.RFMRules.from_json(d["rfm"]) if d.get("rfm") else None
-        return cls(prep, fit, d["labels"], d["k"], d["seed"], d["selection"], d["versions"], rules)
+        cats = CategoricalCodes(d["categorical"]["variables"], d["categorical"]["levels"]) if d.get("categorical") else None
+        return cls(prep, fit, d["labels"], d["k"], d["seed"], d["selection"], d["versions"], rules, cats)
 
 
 @dataclass
@@ -460,14 +510,22 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=No
         )
     prep = Preparation.fit(data, use, params.winsor, params.scaling, params.weights)
     x = prep.transform(data)
-    table, fitted = evaluate_k(x, params, seed, progress)
+    cats = None
+    if params.method == "kprototypes":
+        variables = params.categorical or (["lifecycle"] if "lifecycle" in data else [])
+        if not variables:
+            raise SegmentationError("kprototypes needs categorical variables: set segmentation.categorical "
+                                    "(a text column such as lifecycle, or a one-hot group such as gender)")
+        cats = CategoricalCodes.fit(data, variables)
+    xfull = x if cats is None else np.hstack([x, cats.transform(data)])
+    table, fitted = evaluate_k(xfull, params, seed, progress, n_num=x.shape[1] if cats else None)
     k, table, why = choose_k(table, params.min_segment_share, params.good_margin)
     fit = fitted[k]
     value = data["monetary"].fillna(0.0).to_numpy(dtype=float) if "monetary" in data else np.zeros(len(data))
-    mapping = stable_order(fit.predict(x), fit.centers, value)  # mapping[label] = segment number
+    mapping = stable_order(fit.predict(xfull), fit.centers, value)  # mapping[label] = segment number
     fit = fit.reorder(np.argsort(mapping))
     labels = describe_centroids(fit.centers, use)
-    model = SegmentModel(prep, fit, labels, k, seed, why, _versions())
+    model = SegmentModel(prep, fit, labels, k, seed, why, _versions(), categorical=cats)
     return _result(model, data, table, why, x, absent)
 
 
