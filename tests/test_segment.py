@@ -175,3 +175,16 @@ def test_model_keeps_how_the_preparation_was_fitted(tmp_path):
 def test_bad_winsor_quantiles_are_refused(winsor):
     with pytest.raises(config.ParamsError, match="winsor must be two quantiles"):
         config.validate({"run_name": "t", "segmentation": {"winsor": list(winsor)}})
+
+
+def test_all_constant_features_are_a_clear_error():
+    df = pd.DataFrame({"customer_id": [f"c{i}" for i in range(50)], "monetary": 5.0, "discount_share": 0.1})
+    with pytest.raises(segment.SegmentationError, match="every segmentation feature has the same value for all 50"):
+        segment.segment(df, config.Segmentation(features=["monetary", "discount_share"], k_max=4), seed=1)
+
+
+@pytest.mark.parametrize("method", ["gmm", "ward", "minibatch_kmeans"])
+def test_too_few_customers_for_k_is_clear_for_every_method(method):
+    p = config.Segmentation(features=["monetary", "discount_share"], k=5, method=method)
+    with pytest.raises(segment.SegmentationError, match=r"k = \[5\] is outside \[2, 3\] for 4 customers"):
+        segment.segment(_blobs().head(4), p, seed=1)

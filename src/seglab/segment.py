@@ -509,6 +509,11 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=No
             f"(columns: {', '.join(features.columns)}); set segmentation.features"
         )
     prep = Preparation.fit(data, use, params.winsor, params.scaling, params.weights)
+    if len(data) >= 3 and len(prep.constant()) == len(use) and params.method != "kprototypes":
+        raise SegmentationError(
+            f"every segmentation feature has the same value for all {len(data)} customers ({', '.join(use)}): "
+            "there is nothing to segment on; add features that vary (segmentation.features)"
+        )
     x = prep.transform(data)
     cats = None
     if params.method == "kprototypes":
