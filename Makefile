@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.seglab-installed
 PARAMS ?= notebooks/params/default.yaml
 PYTEST_ARGS ?=
+# the unit and end-to-end tests run on two workers (pytest-xdist); the notebooks (nbval) run in
+# order in one process because each stage reads the files the previous one wrote
+TEST_WORKERS ?= 2
 
 .PHONY: help env report test lint lab clean postgres java
 
@@ -41,7 +44,8 @@ java: ## install Debian's Java runtime when missing (needs root)
 
 test: $(STAMP) postgres java ## run the whole test suite (unit, notebooks, end-to-end, lint)
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest tests -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest notebooks $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff on the package, tests and notebooks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks

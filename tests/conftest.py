@@ -105,3 +105,11 @@ def pg_url(tmp_path_factory):
     finally:
         run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")
         shutil.rmtree(base, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test` runs the tests on two workers), the Spark tests stay on one
+    worker: they share one Spark session (starting a JVM costs ~10 s)."""
+    for item in items:
+        if "spark" in item.name:
+            item.add_marker(pytest.mark.xdist_group("spark"))

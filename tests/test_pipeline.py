@@ -64,16 +64,19 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
 
 @pytest.mark.slow
 def test_failing_stage_names_notebook_and_cell_and_keeps_it(tmp_path, root):
-    bad = {**SMALL, "run_name": "broken", "segmentation": {"k": 5000}}  # k > customers: stage 03 must fail
+    # a transactions file without the columns the mapping names: stage 01 must fail, and nothing after it runs
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "tx.csv").write_text("who,when,what\nA,2024-01-01,3\n")
+    bad = {"run_name": "broken", "source": {"kind": "files", "tables": {"transactions": {"path": "data/raw/tx.csv"}}}}
     params = _project(tmp_path, root, bad)
     res = _seglab("run", "--params", str(params), root=tmp_path)
     assert res.returncode != 0
-    assert "stage 03_segmentation failed in cell" in res.stderr and "SegmentationError" in res.stderr
+    assert "stage 01_data_collection failed in cell" in res.stderr and "tx.csv" in res.stderr, res.stderr[-2000:]
     reports = tmp_path / "reports" / "broken"
-    assert (reports / "03_segmentation.ipynb").is_file() and (reports / "03_segmentation.html").is_file()
-    assert not (reports / "04_persona_profiling.ipynb").exists()
+    assert (reports / "01_data_collection.ipynb").is_file() and (reports / "01_data_collection.html").is_file()
+    assert not (reports / "02_feature_building.ipynb").exists()
     index = (reports / "index.html").read_text()
-    assert "03_segmentation failed" in index
+    assert "01_data_collection failed" in index
 
 
 def test_bad_params_file_fails_before_running(tmp_path, root):

@@ -6,6 +6,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from seglab import features, personas, segment
 
+pytestmark = pytest.mark.xdist_group("planted")  # one worker computes the shared fixtures once
+
 EXPECTED_NAME = {
     "loyal": "Loyal customers", "impulse_shopper": "Impulse shoppers", "bargain_hunter": "Bargain hunters",
     "wandering": "Wandering customers", "need_based": "Need-based customers",

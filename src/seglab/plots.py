@@ -30,11 +30,31 @@ def segment_color(segment: int):
     return PALETTE[(int(segment) - 1) % len(PALETTE)]
 
 
-def save(fig: Figure, path: Path) -> Figure:
+def save(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` as PNG at ``path`` and close it; in a notebook, show that PNG.
+
+    The figure is rendered once: the notebook (and so the HTML report) shows the very file
+    that was saved, at the size the inline backend would have used.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    return fig
+    plt.close(fig)
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        return path
+    if get_ipython() is not None:
+        png = path.read_bytes()
+        scale = plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
+        display(Image(data=png, format="png", width=int(_png_width(png) * scale)))
+    return path
+
+
+def _png_width(data: bytes) -> int:
+    """Pixel width from a PNG header (IHDR: bytes 16-19, big-endian)."""
+    return int.from_bytes(data[16:20], "big")
 
 
 def rejected_by_rule(table: pd.DataFrame) -> Figure:
@@ -66,7 +86,8 @@ def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[s
     for ax, c in zip(axes, cols, strict=False):
         v = features[c].dropna()
         skewed = len(v) > 2 and v.min() >= 0 and v.skew() > 2
-        sns.histplot(np.log1p(v) if skewed else v, ax=ax, bins=40, color=PALETTE[0])
+        ax.hist(np.log1p(v) if skewed else v, bins=40, histtype="stepfilled", color=PALETTE[0], alpha=0.85,
+                edgecolor="white", linewidth=0.4)
         ax.set_title(c.replace("_", " "), fontsize=11)
         ax.set_xlabel(f"log(1 + {units.get(c, '')})" if skewed else units.get(c, ""))
         ax.set_ylabel("customers")
