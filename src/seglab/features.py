@@ -146,6 +146,20 @@ def _columns(table: Table) -> list[str]:
 # Integer constants on purpose: a literal such as 1.0 is a DECIMAL in Spark SQL, and averages
 # and quotients of decimals are rounded to 6 digits; integers mixed with doubles stay doubles.
 DAY, ZERO, ONE = 86400, 0, 1
+# Money is summed as whole millionths (int64) and gaps as whole seconds: sums of integers are
+# exact in any order, so parallel engines give bit-identical features on every run (a parallel
+# sum of doubles differs in its last bits from run to run, and models downstream amplify that).
+MICRO = 1_000_000
+
+
+def _micro(amount) -> ibis.Value:
+    """An amount in whole millionths of the currency (int64: exact sums up to 9.2e12 per group)."""
+    return (amount * MICRO).round().cast("int64")
+
+
+def _money(micro_sum) -> ibis.Value:
+    """A sum of :func:`_micro` amounts back in the currency (a double)."""
+    return micro_sum.cast("float64") / MICRO
 
 
 def _flag(cond) -> ibis.Value:
@@ -171,12 +185,12 @@ def customer_totals(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
     (``start <= timestamp < cutoff``), the first purchase up to as_of (for tenure) and what the
     customer did before and inside the window (to say why a customer gets no feature row)."""
     before, inside = _in_window(tx, cutoff, start)
-    revenue = tx.quantity * tx.unit_price * (ONE - tx.discount.fill_null(ZERO))
+    revenue = _micro(tx.quantity * tx.unit_price * (ONE - tx.discount.fill_null(ZERO)))
     bought = inside & (tx.quantity > 0)
     return tx.group_by("customer_id").aggregate(
         gross=revenue.sum(where=bought),
         returned=-revenue.sum(where=inside & (tx.quantity < 0)),
-        units=tx.quantity.sum(where=bought),
+        units=_micro(tx.quantity).sum(where=bought),
         discounted=revenue.sum(where=bought & (tx.discount.fill_null(ZERO) > 0)),
         first_purchase=tx.timestamp.min(where=before & (tx.quantity > 0)),
         any_before=_flag(before).max(),
@@ -185,10 +199,10 @@ def customer_totals(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
 
 
 def purchase_lines(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
-    """Purchase lines (positive quantity) inside the window, with their revenue."""
+    """Purchase lines (positive quantity) inside the window, with their revenue (in millionths)."""
     _, inside = _in_window(tx, cutoff, start)
     buy = tx.filter(inside & (tx.quantity > 0))
-    return buy.mutate(revenue=buy.quantity * buy.unit_price * (ONE - buy.discount.fill_null(ZERO)))
+    return buy.mutate(revenue=_micro(buy.quantity * buy.unit_price * (ONE - buy.discount.fill_null(ZERO))))
 
 
 def purchase_orders(buy):
@@ -208,7 +222,8 @@ def transaction_features(totals, buy, orders, cutoff: pd.Timestamp):
     """
     cut_s = int(cutoff.timestamp())
     w = ibis.window(group_by="customer_id", order_by=["ep", "order_id"])
-    gaps = orders.mutate(gap=(orders.ep - orders.ep.lag().over(w)).cast("float64") / DAY)
+    # gaps in whole seconds; their mean and variance from exact sums (n, sum, sum of squares)
+    gaps = orders.mutate(gap=(orders.ep - orders.ep.lag().over(w)).cast("decimal(38, 0)"))
     o = gaps.group_by("customer_id").aggregate(
         n_orders=_.count(),
         first_ep=_.ep.min(),
@@ -216,10 +231,14 @@ def transaction_features(totals, buy, orders, cutoff: pd.Timestamp):
         web_share=_flag(_.channel == "web").mean(),
         store_share=_flag(_.channel == "store").mean(),
         app_share=_flag(_.channel == "app").mean(),
-        gap_mean=_.gap.mean(),
-        gap_sd=_.gap.std(how="pop"),
+        gap_sum=_.gap.sum(),
+        gap_sq=(_.gap * _.gap).sum(),
         gap_n=_.gap.count(),
     )
+    # population variance x n^2 = n * sum(g^2) - sum(g)^2, exact in decimal arithmetic
+    o = o.mutate(gap_mean=o.gap_sum.cast("float64") / o.gap_n / DAY,
+                 gap_sd=(o.gap_n.cast("decimal(38, 0)") * o.gap_sq - o.gap_sum * o.gap_sum).cast("float64").sqrt()
+                 / o.gap_n / DAY)
     span = orders.join(o.select("customer_id", "first_ep"), "customer_id")
     late = span.ep >= (span.first_ep + cut_s) / 2
     halves = span.group_by("customer_id").aggregate(
@@ -238,9 +257,9 @@ def transaction_features(totals, buy, orders, cutoff: pd.Timestamp):
     j = o.join(totals.select("customer_id", "gross", "returned", "units", "discounted"), "customer_id")
     for part in (halves, products, cat, hour, weekday):
         j = j.left_join(part, "customer_id").select(~s.endswith("_right"))
-    gross = j.gross.fill_null(ZERO)
-    returned = j.returned.fill_null(ZERO)
-    late, early = j.late.fill_null(ZERO), j.early.fill_null(ZERO)
+    gross = _money(j.gross.fill_null(ZERO))
+    returned = _money(j.returned.fill_null(ZERO))
+    late, early = _money(j.late.fill_null(ZERO)), _money(j.early.fill_null(ZERO))
     positive = gross > 0
     return j.select(
         customer_id=j.customer_id,
@@ -249,17 +268,17 @@ def transaction_features(totals, buy, orders, cutoff: pd.Timestamp):
         monetary=gross - returned,
         gross_revenue=gross,
         avg_order_value=gross / j.n_orders,
-        avg_basket_size=j.units.fill_null(ZERO) / j.n_orders,
+        avg_basket_size=_money(j.units.fill_null(ZERO)) / j.n_orders,
         first_ep=j.first_ep,
         last_ep=j.last_ep,
         interpurchase_mean_days=j.gap_mean,
         interpurchase_cv=ibis.ifelse((j.gap_n >= 2) & (j.gap_mean > 0), j.gap_sd / j.gap_mean, ibis.literal(None, type="float64")),
         spend_trend=ibis.ifelse((late + early > 0) & (j.n_orders > 1), (late - early) / (late + early), ZERO),
-        discount_share=ibis.ifelse(positive, j.discounted.fill_null(ZERO) / gross, ZERO),
+        discount_share=ibis.ifelse(positive, _money(j.discounted.fill_null(ZERO)) / gross, ZERO),
         return_share=ibis.ifelse(positive, returned / gross, ZERO),
         product_breadth=j.product_breadth.fill_null(ZERO).cast("int64"),
         category_breadth=j.category_breadth.fill_null(ZERO).cast("int64"),
-        top_category_share=ibis.ifelse(positive, j.top_cat / gross, ibis.literal(None, type="float64")),
+        top_category_share=ibis.ifelse(positive, _money(j.top_cat) / gross, ibis.literal(None, type="float64")),
         web_share=j.web_share,
         store_share=j.store_share,
         app_share=j.app_share,
