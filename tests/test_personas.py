@@ -36,3 +36,62 @@ def test_joined_rejects_customers_in_two_segments():
     s = pd.DataFrame({"customer_id": ["a", "a", "b"], "segment": [1, 2, 1]})
     with pytest.raises(ValueError, match="more than once"):
         personas.joined(f, s)
+
+
+def _two_groups():
+    f = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(8)],
+        "frequency": [1, 2, 2, 3, 8, 9, 10, 12],
+        "discount_share": [0.9, 0.8, 0.7, 0.95, 0.1, 0.0, 0.05, 0.2],
+        "gender=female": [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0],
+        "email_opt_in": [True, True, False, False, True, True, True, True],
+    })
+    s = pd.DataFrame({"customer_id": f["customer_id"], "segment": [1, 1, 1, 1, 2, 2, 2, 2]})
+    return f, s
+
+
+def test_definable_rules_in_plain_words():
+    f, s = _two_groups()
+    rules = personas.definable_rules(f, s, ["frequency"], seed=1)
+    assert list(rules["segment"]) == [1, 2]
+    # the split of the tree (frequency <= 5.5) read in whole orders
+    assert rules.loc[0, "rule"] == "orders at most 5" and rules.loc[1, "rule"] == "orders at least 6"
+    assert (rules["precision"] == 1.0).all() and (rules["covers"] == 1.0).all()
+    fid = personas.segment_rules(f, s, ["frequency"], seed=1)
+    text = personas.rules_markdown(rules, fid, {1: "Bargain hunters", 2: "Loyal customers"})
+    assert "**S1 · Bargain hunters** (fidelity 1.00)" in text
+    assert "- IF orders at most 5 THEN S1: selects 4 customers, 100% of them in S1; covers 100% of S1" in text
+
+
+def test_rule_conditions_merge_ranges_and_name_levels():
+    v = pd.Series([0.0, 0.25, 0.5, 1.0])
+    assert personas._threshold_text("discount_share", v, 0.125, 0.6) == "discounted share between 12% and 60%"
+    assert personas._threshold_text("gender=female", pd.Series([0.0, 1.0]), None, 0.5) == "gender is not female"
+    assert personas._threshold_text("gender=female", pd.Series([0.0, 1.0]), 0.5, None) == "gender is female"
+    assert personas._threshold_text("frequency", pd.Series([1.0, 4.0, 9.0]), 2.5, 6.5) == "orders from 3 to 6"
+
+
+def test_effect_size_by_hand():
+    f, s = _two_groups()
+    d = personas.distinguishing(f, s, ["frequency"], n=1).set_index("segment")
+    a, b = f["frequency"][:4], f["frequency"][4:]
+    pooled = np.sqrt((3 * a.var() + 3 * b.var()) / 6)
+    assert d.loc[1, "effect_size"] == pytest.approx((a.mean() - b.mean()) / pooled)
+    assert d.loc[2, "effect_size"] == pytest.approx(-(a.mean() - b.mean()) / pooled)
+
+
+def test_contact_plan_never_emails_without_permission():
+    f, s = _two_groups()
+    data = personas.joined(f, s)
+    plan = personas.contact_plan(data, 1, "web")
+    assert plan["email_permission_share"] == 0.5
+    assert plan["contact"].startswith("E-mail to the 50% who allowed it (never to the other 50%)")
+    none = personas.contact_plan(data.drop(columns=["email_opt_in"]), 1, "store")
+    assert "do not e-mail anyone whose permission is not recorded" in none["contact"]
+
+
+def test_attribute_mix_shares_and_base_row():
+    f, s = _two_groups()
+    mix = personas.attribute_mix(f, s).set_index("segment")
+    assert mix.loc[1, "gender=female"] == 0.75 and mix.loc[2, "gender=female"] == 0.25
+    assert mix.loc["all", "email_opt_in"] == 0.75

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -48,15 +49,23 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
         assert f'href="{name}.html"' in index
     processed = tmp_path / "data" / "processed" / "small"
     for f in ("features.parquet", "feature_catalog.csv", "segments.parquet", "model_selection.csv", "model/model.json",
-              "profiles.csv", "personas.json", "midas.csv", "boston_matrix.csv"):
+              "profiles.csv", "personas.json", "midas.csv", "boston_matrix.csv", "definable_rules.csv",
+              "rule_fidelity.csv", "predictions.parquet", "prediction_quality.json"):
         assert (processed / f).is_file(), f
+    # stage 04's report shows the rules with their fidelity, the MIDAS scorecard and the prediction quality
+    html04 = (reports / "04_persona_profiling.html").read_text()
+    quality = json.loads((processed / "prediction_quality.json").read_text())
+    assert quality["available"] and f"AUC {quality['auc']:.2f}" in html04
+    assert "(fidelity " in html04 and "MIDAS scorecard" in html04 and "Measurable" in html04
+    assert 'class="persona-card"' in index
     assert (tmp_path / "data" / "interim" / "small" / "quality.json").is_file()
     # code hidden by default in the HTML; report.show_code shows it
     assert "save_segmentation" not in (reports / "03_segmentation.html").read_text()
     shown = pipeline.render_html(reports / "03_segmentation.ipynb", show_code=True).read_text()
     assert "save_segmentation" in shown
     pipeline.render_html(reports / "03_segmentation.ipynb", show_code=False)
-    before = {f: _digest(processed / f) for f in ("segments.parquet", "boston_matrix.csv", "model/model.json")}
+    before = {f: _digest(processed / f)
+              for f in ("segments.parquet", "boston_matrix.csv", "model/model.json", "predictions.parquet", "personas.json")}
     second = _seglab("run", "--params", str(params), root=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert {f: _digest(processed / f) for f in before} == before

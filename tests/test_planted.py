@@ -63,3 +63,33 @@ def test_midas_scorecard_on_default(fitted, default_params):
     # the wandering segment holds ~20 % of customers but about 1 % of the value: not viable
     wandering = names.loc[names["persona"] == "Wandering customers", "segment"].item()
     assert wide.set_index("segment").loc[wandering, "Viable"] == "fail"
+
+
+def test_definable_rules_reproduce_each_planted_segment(fitted):
+    feats, result, names = fitted
+    cols = result.model.preparation.features
+    rules = personas.definable_rules(feats, result.segments, cols, 42)
+    fidelity = personas.segment_rules(feats, result.segments, cols, 42).set_index("segment")["fidelity"]
+    assert (fidelity >= 0.9).all(), fidelity  # three questions find each planted segment
+    best = rules.groupby("segment")["covers"].max()
+    assert (best >= 0.8).all()  # one branch carries most of each segment
+    bargain = names.loc[names["persona"] == "Bargain hunters", "segment"].item()
+    assert "discounted share" in rules.loc[rules["segment"] == bargain].iloc[0]["rule"]
+
+
+def test_prediction_beats_chance_on_a_time_holdout(synthetic_tables, default_params, fitted):
+    from seglab import predict
+
+    feats, result, names = fitted
+    pred = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 42)
+    q = pred.quality
+    assert q["auc"] >= 0.7, q
+    assert (q["train_as_of"], q["validation_as_of"], q["as_of"]) == ("2024-07-04", "2024-10-02", "2024-12-31")
+    assert q["spend_mae"] < q["spend_mae_naive"]  # better than "same as the last 90 days"
+    assert len(pred.customers) == len(feats) and pred.customers["p_buy"].between(0, 1).all()
+    assert (pred.customers["expected_spend"] >= 0).all()
+    per = predict.per_persona(pred.customers, result.segments, dict(zip(names["segment"], names["persona"], strict=True)))
+    risk = per.set_index("persona")["churn_risk"]
+    assert risk["Wandering customers"] > risk["Loyal customers"]  # rare buyers are the churn risk
+    again = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 42)
+    pd.testing.assert_frame_equal(pred.customers, again.customers)  # same data + seed: same predictions

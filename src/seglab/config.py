@@ -256,6 +256,14 @@ class Midas(_Strict):
     min_value_share: float = Field(0.02, ge=0.0, le=1.0, description="Viable: value share at least this")
 
 
+class Prediction(_Strict):
+    enabled: bool = Field(True, description="predict buying and spend in the next period (stage 04)")
+    horizon_days: int = Field(90, ge=7, le=730, description="length of the next period (and of each hold-out period)")
+    min_history_days: int = Field(
+        30, ge=1, description="history needed before the first training date (as_of - 2 x horizon_days)"
+    )
+
+
 ATTRACTIVENESS_COMPONENTS = ("size", "growth", "value_per_customer", "total_value", "competition", "fit")
 ABILITY_COMPONENTS = ("appeal", "coverage", "media_mix", "credibility")
 QUADRANTS = ("Target", "Convert", "Grow", "Ignore")
@@ -321,6 +329,7 @@ class Params(_Strict):
     segmentation: Segmentation = Field(default_factory=Segmentation)
     personas: Personas = Field(default_factory=Personas)
     midas: Midas = Field(default_factory=Midas)
+    prediction: Prediction = Field(default_factory=Prediction)
     prioritization: Prioritization = Field(default_factory=Prioritization)
     report: Report = Field(default_factory=Report)
 

@@ -41,6 +41,7 @@ DEFAULT_RULES: dict[str, dict[str, float]] = {
     },
     "new_customers": {"tenure_days": -1.5, "frequency": -0.5},
     "at_risk": {"recency_days": 1.5, "spend_trend": -0.5},
+    "lapsed": {"recency_days": 2.0, "frequency": -0.5, "campaign_open_rate": -0.5},
 }
 
 PERSONA_NAMES = {
@@ -51,6 +52,7 @@ PERSONA_NAMES = {
     "need_based": "Need-based customers",
     "new_customers": "New customers",
     "at_risk": "At-risk customers",
+    "lapsed": "Lapsed customers",
 }
 
 #: Recommended message per persona (domain.md: the right message for each group).
@@ -62,8 +64,32 @@ MESSAGES = {
     "need_based": "Fast, practical service: availability, quick delivery, reorder reminders for their category.",
     "new_customers": "Onboarding: a drip of welcome content and help with the first repeat purchase.",
     "at_risk": "Win-back: a personal offer and a question about what went wrong.",
+    "lapsed": "Reactivation: one clear reason to come back; stop regular mailings if they stay silent.",
     None: "Test messages on a small sample first: this segment matches no archetype clearly.",
 }
+
+#: Recommended offer per persona.
+OFFERS = {
+    "loyal": "Loyalty points or a members' tier; no blanket discounts (they buy without them).",
+    "impulse_shopper": "Bundles and limited-time editions; free returns keep the basket large.",
+    "bargain_hunter": "Deals: a discount code or a price-drop alert on their categories.",
+    "wandering": "A reminder of the items they viewed, with free delivery on the first order from it.",
+    "need_based": "Reorder reminders and guaranteed availability; a small discount is not needed.",
+    "new_customers": "A welcome offer on the second purchase.",
+    "at_risk": "A personal win-back offer with an end date.",
+    "lapsed": "A reactivation voucher; measure whether it pays before repeating it.",
+    None: "Test two offers against a control group before rolling one out.",
+}
+
+#: Lifecycle cues added to the message when a segment is mostly in one stage (share >= 0.5).
+LIFECYCLE_CUES = {
+    "new": "Most are new: start with onboarding (welcome series, help with the second purchase).",
+    "long_term": "Most are long-term customers: recognise them with loyalty incentives.",
+    "lapsing": "Most are lapsing: act before they lapse (a reminder within weeks, not months).",
+    "lapsed": "Most have lapsed: a reactivation offer first; keep the cost per contact low.",
+}
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 #: Short readable labels of features for traits and names.
 LABELS = {
@@ -232,24 +258,235 @@ def preferred_channel(prof_row: pd.Series) -> str:
 # --------------------------------------------------------------------------------------------
 # MIDAS
 # --------------------------------------------------------------------------------------------
+def _tree_inputs(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    return df[cols].astype(float).fillna(df[cols].astype(float).median()).fillna(0.0).to_numpy(dtype=float)
+
+
+def _one_vs_rest_trees(df: pd.DataFrame, cols: list[str], seed: int):
+    """Per segment, the depth-3 decision tree separating it from all other customers."""
+    x = _tree_inputs(df, cols)
+    for seg in sorted(df["segment"].unique()):
+        y = (df["segment"] == seg).to_numpy()
+        yield int(seg), x, y, DecisionTreeClassifier(max_depth=3, random_state=seed).fit(x, y)
+
+
 def segment_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[str], seed: int) -> pd.DataFrame:
     """Per segment, a depth-3 decision tree separating it from all other customers (one vs rest).
 
     Returns segment, precision (share of customers the rule selects that are in the segment),
     recall (share of the segment the rule selects) and fidelity = their harmonic mean (F1).
     """
-    df = joined(features, segments)
-    x = df[cols].fillna(df[cols].median()).fillna(0.0).to_numpy(dtype=float)
     rows = []
-    for seg in sorted(df["segment"].unique()):
-        y = (df["segment"] == seg).to_numpy()
-        pred = DecisionTreeClassifier(max_depth=3, random_state=seed).fit(x, y).predict(x)
+    for seg, x, y, tree in _one_vs_rest_trees(joined(features, segments), cols, seed):
+        pred = tree.predict(x)
         tp = float((pred & y).sum())
         precision = tp / pred.sum() if pred.sum() else 0.0
         recall = tp / y.sum()
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"segment": int(seg), "precision": precision, "recall": recall, "fidelity": f1})
+        rows.append({"segment": seg, "precision": precision, "recall": recall, "fidelity": f1})
     return pd.DataFrame(rows)
+
+
+def _threshold_text(feature: str, values: pd.Series, low: float | None, high: float | None) -> str:
+    """One feature's condition on a tree path (``low < value <= high``) in plain words."""
+    name = label(feature)
+    distinct = values.dropna().unique()
+    if "=" in feature and set(distinct) <= {0.0, 1.0}:  # a one-hot column: "gender=female"
+        column, level = feature.split("=", 1)
+        return f"{column.replace('_', ' ')} is {'' if low is not None else 'not '}{level}"
+    if set(distinct) <= {0.0, 1.0}:  # a flag (opt-ins, reachable)
+        return f"{name}: {'yes' if low is not None else 'no'}"
+    integer = bool(len(distinct)) and bool(np.all(np.mod(distinct.astype(float), 1) == 0))
+
+    def show(v: float, upper: bool) -> str:
+        if integer:
+            return f"{int(np.floor(v)) if upper else int(np.floor(v)) + 1:,}"
+        if feature in SHARE_FEATURES:
+            return f"{v:.0%}"
+        return _fmt(feature, v)
+
+    if low is not None and high is not None:
+        return f"{name} from {show(low, False)} to {show(high, True)}" if integer else \
+            f"{name} between {show(low, False)} and {show(high, True)}"
+    if high is not None:
+        return f"{name} at most {show(high, True)}"
+    return f"{name} at least {show(low, False)}" if integer else f"{name} above {show(low, False)}"
+
+
+def _leaf_paths(tree: DecisionTreeClassifier) -> dict[int, list[tuple[int, str, float]]]:
+    """Leaf node -> the conditions (feature index, '<=' or '>', threshold) on the way to it."""
+    t = tree.tree_
+    paths: dict[int, list[tuple[int, str, float]]] = {}
+    stack = [(0, [])]
+    while stack:
+        node, conds = stack.pop()
+        if t.children_left[node] == t.children_right[node]:  # a leaf
+            paths[node] = conds
+            continue
+        f, thr = int(t.feature[node]), float(t.threshold[node])
+        stack.append((t.children_left[node], [*conds, (f, "<=", thr)]))
+        stack.append((t.children_right[node], [*conds, (f, ">", thr)]))
+    return paths
+
+
+def definable_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[str], seed: int) -> pd.DataFrame:
+    """The if-then rules of each segment's depth-3 tree, in plain language.
+
+    One row per leaf that the tree assigns to the segment: segment, rule (the conditions joined
+    by "and"; several conditions on one feature merged into one range), customers (how many
+    customers the rule selects), precision (share of them in the segment) and covers (share of
+    the segment's customers it selects). Rows are ordered by segment, then by coverage.
+    """
+    df = joined(features, segments)
+    rows = []
+    for seg, x, y, tree in _one_vs_rest_trees(df, cols, seed):
+        leaves = tree.apply(x)
+        for leaf, conds in _leaf_paths(tree).items():
+            at = leaves == leaf
+            if not at.any() or y[at].mean() <= 0.5:  # the tree assigns the leaf to the rest
+                continue
+            bounds: dict[int, list[float | None]] = {}
+            for f, op, thr in conds:
+                low, high = bounds.setdefault(f, [None, None])
+                if op == ">":
+                    bounds[f][0] = thr if low is None else max(low, thr)
+                else:
+                    bounds[f][1] = thr if high is None else min(high, thr)
+            text = " and ".join(_threshold_text(cols[f], df[cols[f]].astype(float), lo, hi)
+                                for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: [c[0] for c in conds].index(kv[0])))
+            rows.append({"segment": seg, "rule": text or "every customer", "customers": int(at.sum()),
+                         "precision": float(y[at].mean()), "covers": float(y[at].sum() / y.sum())})
+    out = pd.DataFrame(rows, columns=["segment", "rule", "customers", "precision", "covers"])
+    return out.sort_values(["segment", "covers", "rule"], ascending=[True, False, True], kind="mergesort").reset_index(drop=True)
+
+
+def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int, str]) -> str:
+    """The rules of every segment as a markdown list, with each segment's fidelity."""
+    fid = fidelity.set_index("segment")["fidelity"]
+    lines = []
+    for seg, group in rules.groupby("segment", sort=True):
+        lines.append(f"**S{seg} · {names.get(seg, '')}** (fidelity {fid.get(seg, np.nan):.2f})")
+        for r in group.itertuples():
+            lines.append(f"- IF {r.rule} THEN S{seg}: selects {r.customers:,} customers, {r.precision:.0%} of them "
+                         f"in S{seg}; covers {r.covers:.0%} of S{seg}")
+        lines.append("")
+    missing = sorted(set(fid.index) - set(rules["segment"]))
+    for seg in missing:
+        lines.append(f"**S{seg} · {names.get(seg, '')}**: no rule of three questions picks out a majority of this "
+                     "segment (fidelity 0): it is not Definable by simple rules.")
+    return "\n".join(lines)
+
+
+def distinguishing(features: pd.DataFrame, segments: pd.DataFrame, cols: list[str], n: int = 5) -> pd.DataFrame:
+    """The features that most set each segment apart: effect size (Cohen's d) of the segment
+    against all other customers, (mean in segment - mean of the rest) / pooled standard deviation.
+
+    Returns the ``n`` largest |d| per segment: segment, feature, segment_mean, rest_mean, effect_size.
+    """
+    df = joined(features, segments)
+    rows = []
+    for seg in sorted(df["segment"].unique()):
+        inside = df["segment"] == seg
+        a, b = df.loc[inside, cols].astype(float), df.loc[~inside, cols].astype(float)
+        if not len(b):
+            continue
+        na, nb = a.count(), b.count()
+        pooled = np.sqrt(((na - 1) * a.var() + (nb - 1) * b.var()) / (na + nb - 2))
+        d = ((a.mean() - b.mean()) / pooled.replace(0, np.nan)).dropna()
+        for f in d.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
+            rows.append({"segment": int(seg), "feature": f, "segment_mean": a[f].mean(), "rest_mean": b[f].mean(),
+                         "effect_size": float(d[f])})
+    return pd.DataFrame(rows, columns=["segment", "feature", "segment_mean", "rest_mean", "effect_size"])
+
+
+def attribute_mix(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame | None:
+    """Demographic, geographic and contact mix per segment: the share of each segment's customers
+    in every level of the one-hot encoded customer attributes (``gender=female``, ...) and with
+    each contact permission, with the whole base as the last row. None when there is no such column."""
+    df = joined(features, segments)
+    cols = [c for c in df.columns if "=" in c] + [c for c in ("email_opt_in", "sms_opt_in") if c in df]
+    if not cols:
+        return None
+    shares = df.groupby("segment")[cols].mean()
+    shares.loc["all"] = df[cols].astype(float).mean()
+    return shares.reset_index()
+
+
+def segment_mix(transactions, segments: pd.DataFrame, column: str, as_of: str | None = None,
+                start: str | None = None, n: int = 3) -> pd.DataFrame | None:
+    """The top ``n`` values of a transactions column (category, channel) per segment by share of
+    the segment's purchase revenue up to ``as_of`` (and from ``start``). None when the column is absent.
+
+    ``transactions``: the canonical transactions table (a DataFrame or its Parquet path).
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        if isinstance(transactions, pd.DataFrame):
+            con.register("tx", transactions)
+        else:
+            con.read_parquet(str(transactions)).create_view("tx")
+        if column not in [r[0] for r in con.execute("DESCRIBE tx").fetchall()]:
+            return None
+        con.register("segs", segments[["customer_id", "segment"]])
+        where = ["quantity > 0", f"{column} IS NOT NULL"]
+        if as_of:
+            where.append(f"timestamp < DATE '{pd.Timestamp(as_of).date()}' + INTERVAL 1 DAY")
+        if start:
+            where.append(f"timestamp >= TIMESTAMP '{pd.Timestamp(start)}'")
+        discount = "coalesce(discount, 0)" if "discount" in [r[0] for r in con.execute("DESCRIBE tx").fetchall()] else "0"
+        mix = con.execute(f"""
+            WITH r AS (
+              SELECT s.segment, CAST(t.{column} AS VARCHAR) AS value,
+                     sum(t.quantity * t.unit_price * (1 - {discount})) AS revenue
+              FROM tx t JOIN segs s USING (customer_id)
+              WHERE {' AND '.join(where)}
+              GROUP BY ALL)
+            SELECT segment, value, revenue / sum(revenue) OVER (PARTITION BY segment) AS share
+            FROM r QUALIFY row_number() OVER (PARTITION BY segment ORDER BY revenue DESC, value) <= {int(n)}
+            ORDER BY segment, share DESC, value""").df()
+    finally:
+        con.close()
+    return mix
+
+
+def mix_text(mix: pd.DataFrame | None, seg: int) -> str:
+    """'Toys (34%), Garden (20%)' for one segment of :func:`segment_mix`."""
+    if mix is None:
+        return ""
+    rows = mix[mix["segment"] == seg]
+    return ", ".join(f"{v} ({s:.0%})" for v, s in zip(rows["value"], rows["share"], strict=True))
+
+
+def best_time(data: pd.DataFrame, seg: int) -> str:
+    """The most common preferred weekday and hour of the segment's customers (ties: the earliest)."""
+    rows = data[data["segment"] == seg]
+    if "preferred_weekday" not in rows or rows["preferred_weekday"].dropna().empty:
+        return "unknown (no order times)"
+    day = int(rows["preferred_weekday"].value_counts().sort_index().idxmax())
+    hour = int(rows["preferred_hour"].value_counts().sort_index().idxmax())
+    return f"{WEEKDAYS[day]}s around {hour:02d}:00"
+
+
+def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
+    """How to reach the segment within its permissions: e-mail only to those who allowed it."""
+    rows = data[data["segment"] == seg]
+    email = float(rows["email_opt_in"].astype(float).mean()) if "email_opt_in" in rows else None
+    sms = float(rows["sms_opt_in"].astype(float).mean()) if "sms_opt_in" in rows else None
+    if email is None and sms is None:
+        text = (f"No contact-permission data: reach them through their {channel} channel; do not e-mail anyone "
+                "whose permission is not recorded.")
+    else:
+        parts = []
+        if email is not None:
+            parts.append(f"e-mail to the {email:.0%} who allowed it (never to the other {1 - email:.0%})")
+        if sms is not None:
+            parts.append(f"SMS to the {sms:.0%} who allowed it")
+        text = "; ".join(parts) + f"; everyone else only on the {channel} channel."
+        text = text[0].upper() + text[1:]
+    return {"contact": text, "email_permission_share": None if email is None else round(email, 4),
+            "sms_permission_share": None if sms is None else round(sms, 4)}
 
 
 def _grade(value: float, pass_at: float, warn_at: float) -> str:
@@ -317,31 +554,59 @@ def midas_wide(card: pd.DataFrame) -> pd.DataFrame:
     return wide[["Measurable", "Identifiable", "Definable", "Actionable", "Viable"]].reset_index()
 
 
+def lifecycle_cue(prof_row: pd.Series) -> str:
+    """The lifecycle cue of :data:`LIFECYCLE_CUES` when one stage holds at least half the segment."""
+    shares = {k: prof_row.get(f"lifecycle_{k}") for k in LIFECYCLE_CUES}
+    shares = {k: float(v) for k, v in shares.items() if v is not None and not pd.isna(v)}
+    top = max(shares, key=shares.get, default=None)
+    return LIFECYCLE_CUES[top] if top and shares[top] >= 0.5 else ""
+
+
 def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, card: pd.DataFrame,
-                  base: pd.Series) -> list[dict]:
-    """The persona card of each segment (also written to personas.json)."""
+                  base: pd.Series, data: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
+                  prediction: pd.DataFrame | None = None) -> list[dict]:
+    """The persona card of each segment (also written to personas.json).
+
+    ``data``: features joined with segments (for the best time and the contact permissions);
+    ``categories``: :func:`segment_mix` of the category column; ``prediction``:
+    :func:`seglab.predict.per_persona` (buy probability, churn risk, expected spend).
+    """
     p = prof.set_index("segment")
     result = card.groupby("segment")["result"].apply(list)
+    pred = prediction.set_index("segment") if prediction is not None else None
     cards = []
     for _, row in personas.iterrows():
         seg = int(row["segment"])
         pr = p.loc[seg]
         results = result.get(seg, [])
-        cards.append(
-            {
-                "segment": seg,
-                "name": row["persona"],
-                "archetype": row["archetype"],
-                "confidence": row["confidence"],
-                "customers": int(pr["customers"]),
-                "customer_share": round(float(pr["customer_share"]), 4),
-                "revenue_share": round(float(np.nan_to_num(pr["revenue_share"])), 4),
-                "value_per_customer": round(float(np.nan_to_num(pr["value_per_customer"])), 2),
-                "traits": traits(pr, z.loc[seg], base),
-                "channel": preferred_channel(pr),
-                "message": MESSAGES.get(row["archetype"], MESSAGES[None]),
-                "midas": "pass" if all(r == "pass" for r in results) else
-                         "fail" if "fail" in results else "warn",
-            }
-        )
+        channel = preferred_channel(pr)
+        message = MESSAGES.get(row["archetype"], MESSAGES[None])
+        cue = lifecycle_cue(pr)
+        c = {
+            "segment": seg,
+            "name": row["persona"],
+            "archetype": row["archetype"],
+            "confidence": row["confidence"],
+            "customers": int(pr["customers"]),
+            "customer_share": round(float(pr["customer_share"]), 4),
+            "revenue_share": round(float(np.nan_to_num(pr["revenue_share"])), 4),
+            "value_per_customer": round(float(np.nan_to_num(pr["value_per_customer"])), 2),
+            "traits": traits(pr, z.loc[seg], base, n=5),
+            "channel": channel,
+            "best_time": best_time(data, seg) if data is not None else "unknown",
+            "message": f"{message} {cue}".strip(),
+            "offer": OFFERS.get(row["archetype"], OFFERS[None]),
+            "top_categories": mix_text(categories, seg),
+            "midas": "pass" if all(r == "pass" for r in results) else "fail" if "fail" in results else "warn",
+            "midas_detail": dict(zip(card.loc[card["segment"] == seg, "criterion"],
+                                     card.loc[card["segment"] == seg, "result"], strict=True)),
+        }
+        c.update(contact_plan(data, seg, channel) if data is not None else
+                 {"contact": "", "email_permission_share": None, "sms_permission_share": None})
+        if pred is not None and seg in pred.index:
+            q = pred.loc[seg]
+            c.update(buy_probability=round(float(q["buy_probability"]), 4), churn_risk=round(float(q["churn_risk"]), 4),
+                     expected_spend_per_customer=round(float(q["expected_spend_per_customer"]), 2),
+                     expected_spend=round(float(q["expected_spend"]), 2))
+        cards.append(c)
     return cards

@@ -169,6 +169,47 @@ def confusion(cm: pd.DataFrame) -> Figure:
     return fig
 
 
+def prediction_quality(holdout: pd.DataFrame, per_persona: pd.DataFrame, auc: float) -> Figure:
+    """The time hold-out of the prediction (ROC curve; predicted vs observed buy rate per tenth of
+    customers) and the prediction per persona (expected spend, bars coloured by segment)."""
+    from sklearn.metrics import roc_curve
+
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    fpr, tpr, _ = roc_curve(holdout["bought"], holdout["p_buy"])
+    ax = axes[0]
+    ax.plot(fpr, tpr, color=PALETTE[0], lw=2, label=f"model (AUC {auc:.2f})")
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="coin toss (AUC 0.50)")
+    ax.set_xlabel("share of non-buyers flagged (false-positive rate)")
+    ax.set_ylabel("share of buyers flagged (true-positive rate)")
+    ax.set_title("Who buys next period: ROC on held-out period")
+    ax.legend(loc="lower right")
+    ax = axes[1]
+    tenth = pd.qcut(holdout["p_buy"].rank(method="first"), 10, labels=range(1, 11))
+    cal = holdout.groupby(tenth, observed=True).agg(predicted=("p_buy", "mean"), observed=("bought", "mean"))
+    x = np.arange(1, len(cal) + 1)
+    ax.bar(x - 0.2, cal["predicted"], width=0.4, color=PALETTE[0], label="predicted")
+    ax.bar(x + 0.2, cal["observed"], width=0.4, color=PALETTE[1], label="observed")
+    ax.set_xticks(x)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    ax.set_xlabel("tenth of customers by predicted probability (1 = lowest)")
+    ax.set_ylabel("share who bought in the period")
+    ax.set_title("Predicted vs observed buying")
+    ax.legend(loc="upper left")
+    ax = axes[2]
+    pp = per_persona.sort_values("segment")
+    labels = [f"S{s} {n}" for s, n in zip(pp["segment"], pp["persona"], strict=True)]
+    ax.barh(labels, pp["expected_spend"], color=[segment_color(s) for s in pp["segment"]])
+    for y, (v, r) in enumerate(zip(pp["expected_spend"], pp["churn_risk"], strict=True)):
+        ax.text(v, y, f"  churn risk {r:.0%}", va="center", fontsize=10)
+    ax.invert_yaxis()
+    ax.set_xlim(0, pp["expected_spend"].max() * 1.45 if len(pp) else 1)
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set_xlabel("expected spend in the next period (currency of the data)")
+    ax.set_title("Next period per persona")
+    fig.tight_layout()
+    return fig
+
+
 def segment_map(embedding: np.ndarray, segments: np.ndarray, seed: int, max_points: int = 5000) -> Figure:
     """2-D map of customers (PCA of the prepared features), coloured by segment."""
     from sklearn.decomposition import PCA

@@ -30,25 +30,40 @@ def color_results(styler: Styler, columns: Iterable[str]) -> Styler:
     return styler.map(paint, subset=[c for c in columns if c in styler.data])
 
 
+def _badge(result: str, text: str) -> str:
+    return (f'<span title="{html.escape(result)}" style="background:{RESULT_COLORS.get(result, "#999")};color:white;'
+            f'padding:1px 6px;border-radius:3px;margin-right:3px;font-size:12px">{html.escape(text)}</span>')
+
+
 def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
-    """Persona cards as self-contained HTML (inline styles)."""
-    parts = ['<div style="display:flex;flex-wrap:wrap;gap:14px">']
+    """Persona cards as self-contained HTML (inline styles): who they are, how to reach them,
+    what to say and offer, what they are expected to do next, and their MIDAS check."""
+    e = html.escape
+    parts = ['<div class="persona-cards" style="display:flex;flex-wrap:wrap;gap:14px">']
     for c in cards:
         color = colors.get(c["segment"], "#555")
-        midas = c["midas"]
-        traits = "".join(f"<li>{html.escape(t)}</li>" for t in c["traits"])
+        traits = "".join(f"<li>{e(t)}</li>" for t in c["traits"])
+        rows = [("Channel", f'{c["channel"]}' + (f', {c["best_time"]}' if c.get("best_time") else "")),
+                ("Contact", c.get("contact", "")), ("Message", c["message"]), ("Offer", c.get("offer", "")),
+                ("Buys most", c.get("top_categories", ""))]
+        if "buy_probability" in c:
+            rows.append(("Next period", f'{c["buy_probability"]:.0%} likely to buy (churn risk {c["churn_risk"]:.0%}); '
+                                        f'expected spend {c["expected_spend_per_customer"]:,.0f} per customer, '
+                                        f'{c["expected_spend"]:,.0f} in total'))
+        detail = c.get("midas_detail") or {}
+        midas = "".join(_badge(r, k[0]) for k, r in detail.items()) if detail else _badge(c["midas"], c["midas"])
         parts.append(
-            f'<div style="flex:1 1 300px;max-width:420px;border:1px solid #ddd;border-top:6px solid {color};'
-            f'border-radius:6px;padding:10px 14px;font-family:sans-serif;font-size:14px;background:#fff">'
-            f'<div style="font-size:12px;color:#666">Segment S{c["segment"]} · match: {html.escape(str(c["confidence"]))}</div>'
-            f'<div style="font-size:19px;font-weight:bold;margin:2px 0 6px">{html.escape(c["name"])}</div>'
+            f'<div class="persona-card" style="flex:1 1 340px;max-width:480px;border:1px solid #ddd;'
+            f'border-top:6px solid {color};border-radius:6px;padding:10px 14px;font-family:sans-serif;font-size:14px;'
+            f'background:#fff;line-height:1.4">'
+            f'<div style="font-size:12px;color:#666">Segment S{c["segment"]} · name match: {e(str(c["confidence"]))}</div>'
+            f'<div style="font-size:19px;font-weight:bold;margin:2px 0 6px">{e(c["name"])}</div>'
             f'<div><b>{c["customers"]:,}</b> customers ({c["customer_share"]:.0%}) · '
             f'<b>{c["revenue_share"]:.0%}</b> of net value · {c["value_per_customer"]:,.0f} per customer</div>'
             f'<ul style="margin:6px 0 6px 18px;padding:0">{traits}</ul>'
-            f'<div><b>Channel:</b> {html.escape(c["channel"])}</div>'
-            f'<div><b>Message:</b> {html.escape(c["message"])}</div>'
-            f'<div style="margin-top:6px"><b>MIDAS:</b> <span style="background:{RESULT_COLORS.get(midas, "#999")};'
-            f'color:white;padding:1px 6px;border-radius:3px">{midas}</span></div>'
+            + "".join(f"<div style='margin-top:3px'><b>{e(k)}:</b> {e(v)}</div>" for k, v in rows if v)
+            + f'<div style="margin-top:6px"><b>MIDAS:</b> {midas} <span style="color:#666;font-size:12px">'
+              f'(Measurable, Identifiable, Definable, Actionable, Viable; overall {e(c["midas"])})</span></div>'
             "</div>"
         )
     parts.append("</div>")

@@ -96,6 +96,17 @@ SEGMENTS = pa.DataFrameSchema(
     name="segments",
 )
 
+PREDICTIONS = pa.DataFrameSchema(
+    {
+        "customer_id": pa.Column(str, unique=True),
+        "segment": pa.Column("int64", pa.Check.ge(1), coerce=True),
+        "p_buy": pa.Column(float, pa.Check.in_range(0, 1)),
+        "expected_spend": pa.Column(float, pa.Check.ge(0)),
+    },
+    strict=True,
+    name="predictions",
+)
+
 BOSTON = pa.DataFrameSchema(
     {
         "segment": pa.Column("int64", pa.Check.ge(1), unique=True, coerce=True),
@@ -111,5 +122,5 @@ BOSTON = pa.DataFrameSchema(
 
 BY_NAME = {
     s.name: s
-    for s in (TRANSACTIONS, CUSTOMERS, SURVEY, SESSIONS, CAMPAIGN_EVENTS, REJECTED, FEATURES, SEGMENTS, BOSTON)
+    for s in (TRANSACTIONS, CUSTOMERS, SURVEY, SESSIONS, CAMPAIGN_EVENTS, REJECTED, FEATURES, SEGMENTS, PREDICTIONS, BOSTON)
 }

@@ -16,6 +16,7 @@ from seglab.collect import Collected
 from seglab.features import Built
 from seglab.lookalike import LookalikeResult
 from seglab.paths import RunPaths
+from seglab.predict import Prediction
 from seglab.segment import SegmentationResult, SegmentModel
 
 CANONICAL_SCHEMAS = {
@@ -112,6 +113,30 @@ def save_personas(profile: pd.DataFrame, personas: pd.DataFrame, cards: list[dic
     personas.to_csv(run.processed / "persona_names.csv", index=False, float_format="%.10g")
     (run.processed / "personas.json").write_text(json.dumps(cards, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     midas.to_csv(run.processed / "midas.csv", index=False)
+
+
+def save_rules(rules: pd.DataFrame, fidelity: pd.DataFrame, run: RunPaths) -> None:
+    """The plain-language rules of each segment (``definable_rules.csv``) and each tree's fidelity."""
+    rules.to_csv(run.processed / "definable_rules.csv", index=False, float_format="%.10g")
+    fidelity.to_csv(run.processed / "rule_fidelity.csv", index=False, float_format="%.10g")
+
+
+def save_prediction(pred: Prediction | None, why_not: str, segments: pd.DataFrame, run: RunPaths) -> None:
+    """Per-customer predictions (``predictions.parquet``) and their quality
+    (``prediction_quality.json``; ``available: false`` with the reason when there is none)."""
+    target = run.processed / "predictions.parquet"
+    if pred is None:
+        target.unlink(missing_ok=True)  # never keep the predictions of an earlier run
+        io.write_json({"available": False, "why_not": why_not}, run.processed / "prediction_quality.json")
+        return
+    table = pred.customers.merge(segments[["customer_id", "segment"]], on="customer_id", how="left", validate="one_to_one")
+    io.write_table(table[["customer_id", "segment", "p_buy", "expected_spend"]], run.processed / "predictions", "predictions")
+    io.write_json({"available": True, **pred.quality}, run.processed / "prediction_quality.json")
+
+
+def load_prediction_quality(run: RunPaths) -> dict:
+    f = run.processed / "prediction_quality.json"
+    return io.read_json(f) if f.is_file() else {"available": False, "why_not": "stage 04 has not run"}
 
 
 def load_profile(run: RunPaths) -> pd.DataFrame:
