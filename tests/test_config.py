@@ -3,7 +3,7 @@ import json
 import pytest
 import yaml
 
-from seglab import config
+from seglab import config, pipeline
 
 
 def test_default_params_load(root):
@@ -58,7 +58,7 @@ def test_notebook_parameter_cells_match_default_yaml(root):
 
     defaults = config.load(root / "notebooks/params/default.yaml").model_dump(mode="json")
     notebooks = sorted((root / "notebooks").glob("0*.ipynb"))
-    assert len(notebooks) == 5
+    assert [nb.stem for nb in notebooks] == [name for name, _ in pipeline.STAGES]
     for nb in notebooks:
         declared = papermill.inspect_notebook(str(nb))
         assert declared, f"{nb.name} has no parameters cell"

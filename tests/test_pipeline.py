@@ -50,7 +50,9 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
     processed = tmp_path / "data" / "processed" / "small"
     for f in ("features.parquet", "feature_catalog.csv", "segments.parquet", "model_selection.csv", "model/model.json",
               "profiles.csv", "personas.json", "midas.csv", "boston_matrix.csv", "definable_rules.csv",
-              "rule_fidelity.csv", "predictions.parquet", "prediction_quality.json"):
+              "rule_fidelity.csv", "predictions.parquet", "prediction_quality.json", "boston_sensitivity.csv",
+              "period_segments.parquet", "monitoring.json", "segment_periods.csv", "migration.csv",
+              "monitoring_flags.csv"):
         assert (processed / f).is_file(), f
     # stage 04's report shows the rules with their fidelity, the MIDAS scorecard and the prediction quality
     html04 = (reports / "04_persona_profiling.html").read_text()
@@ -58,6 +60,13 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
     assert quality["available"] and f"AUC {quality['auc']:.2f}" in html04
     assert "(fidelity " in html04 and "MIDAS scorecard" in html04 and "Measurable" in html04
     assert 'class="persona-card"' in index
+    # stage 05 shows the matrix, the sensitivity and the budget; stage 06 the migration and the flow
+    html05 = (reports / "05_prioritization.html").read_text()
+    assert "How robust is each placement?" in html05 and "stay_share" in html05 and "budget" in html05
+    html06 = (reports / "06_monitoring.html").read_text()
+    assert "Migration between consecutive periods" in html06 and html06.count("data:image/png;base64") >= 3
+    for fig in ("05_boston_matrix.png", "06_segments_over_time.png", "06_migration.png", "06_flow.png"):
+        assert (reports / "figures" / fig).is_file(), fig
     assert (tmp_path / "data" / "interim" / "small" / "quality.json").is_file()
     # code hidden by default in the HTML; report.show_code shows it
     assert "save_segmentation" not in (reports / "03_segmentation.html").read_text()
@@ -65,7 +74,8 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
     assert "save_segmentation" in shown
     pipeline.render_html(reports / "03_segmentation.ipynb", show_code=False)
     before = {f: _digest(processed / f)
-              for f in ("segments.parquet", "boston_matrix.csv", "model/model.json", "predictions.parquet", "personas.json")}
+              for f in ("segments.parquet", "boston_matrix.csv", "model/model.json", "predictions.parquet", "personas.json",
+                        "boston_sensitivity.csv", "period_segments.parquet", "migration.csv")}
     second = _seglab("run", "--params", str(params), root=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert {f: _digest(processed / f) for f in before} == before

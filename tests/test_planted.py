@@ -93,3 +93,21 @@ def test_prediction_beats_chance_on_a_time_holdout(synthetic_tables, default_par
     assert risk["Wandering customers"] > risk["Loyal customers"]  # rare buyers are the churn risk
     again = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 42)
     pd.testing.assert_frame_equal(pred.customers, again.customers)  # same data + seed: same predictions
+
+
+def test_monitoring_flags_the_planted_growing_archetype(synthetic, synthetic_tables, default_params, fitted):
+    from seglab import monitoring
+
+    feats, result, names = fitted
+    segments = list(range(1, result.model.k + 1))
+    assigned = monitoring.track(synthetic_tables, default_params.features, None, result.model, default_params.monitoring,
+                                pd.Timestamp(feats.attrs["as_of"]))
+    assert assigned["period_end"].nunique() == 8  # 24 months in quarters
+    persona = dict(zip(names["segment"], names["persona"], strict=True))
+    summary = monitoring.summarise(assigned, segments, persona, default_params.monitoring)
+    trend = summary.trend.set_index("persona")["trend"]
+    growing = synthetic.meta["planted_growing"]
+    assert growing == ["bargain_hunter"]
+    for archetype in growing:
+        assert trend[EXPECTED_NAME[archetype]] == "growing", summary.trend
+    assert trend["Loyal customers"] == "stable"  # planted with no growth and little churn

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -36,7 +37,7 @@ GROWTH = pd.Series([0.0, 0.5, -0.2], index=[1, 2, 3])
 
 def test_matrix_columns_and_actions():
     bm, notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
-    assert notes == []
+    assert [n.split(":")[0] for n in notes] == ["predicted_value"]  # no prediction given
     for col in ("size", "growth", "value_per_customer", "total_value", "competition", "fit", "appeal", "coverage",
                 "media_mix", "credibility", "attractiveness", "ability_to_win", "quadrant", "action"):
         assert col in bm
@@ -80,16 +81,91 @@ def test_missing_data_components_are_neutral_and_noted():
     prof = _profile().drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share", "app_share"])
     bm, notes = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
     assert (bm["appeal"] == 0.5).all() and (bm["coverage"] == 0.5).all() and (bm["media_mix"] == 0.5).all()
-    assert len(notes) == 3
+    assert [n.split(":")[0] for n in notes] == ["predicted_value", "appeal", "coverage", "media_mix"]
 
 
-def test_segment_growth_counts_active_customers():
-    tx = pd.DataFrame({
-        "customer_id": ["a", "b", "b", "c", "d"],
-        "timestamp": pd.to_datetime(["2024-03-01", "2024-03-01", "2024-09-01", "2024-09-01", "2024-10-01"]),
-        "quantity": [1.0, 1, 1, 1, 1], "unit_price": [1.0, 1, 1, 1, 1], "discount": [0.0, 0, 0, 0, 0],
+def test_missing_prediction_is_neutral_and_noted_and_a_prediction_moves_attractiveness():
+    plain, notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
+    assert (plain["predicted_value"] == 0.5).all() and any(n.startswith("predicted_value") for n in notes)
+    # segment 3 is predicted to spend the most next period: its predicted value becomes 1, the others a ratio
+    predicted = pd.Series({1: 1000.0, 2: 500.0, 3: 4000.0})
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), predicted)[0].set_index("segment")
+    assert bm["predicted_value"].tolist() == [0.25, 0.125, 1.0]
+    assert bm.loc[3, "attractiveness"] > plain.set_index("segment").loc[3, "attractiveness"]
+    assert (bm["budget_basis"] == "predicted next-period spend").all()
+
+
+def test_analyst_input_reason_is_kept():
+    p = config.Prioritization(analyst_inputs={2: {"fit": 0.9, "reason": "our new discount brand"}})
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0].set_index("segment")
+    assert bm.loc[2, "analyst_reason"] == "our new discount brand" and bm.loc[1, "analyst_reason"] == ""
+
+
+def test_satisfaction_enters_credibility():
+    prof = _profile().assign(return_share=[0.05, 0.05, 0.05], survey_satisfaction=[2.0, 4.0, 5.0])
+    bm = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    assert bm["credibility"].is_monotonic_increasing and bm.loc[1, "credibility"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("quadrants", "value", "expected"),
+    [
+        # every quadrant present: its share, split by value inside it
+        (["Target", "Target", "Convert", "Grow", "Ignore"], [3, 1, 5, 5, 9], [33750, 11250, 35000, 20000, 0]),
+        # no Target segment: its 45 % goes to Convert and Grow in proportion (35:20)
+        (["Convert", "Grow", "Ignore"], [1, 1, 1], [100_000 * 35 / 55, 100_000 * 20 / 55, 0]),
+        # zero value inside a quadrant: equal split
+        (["Target", "Target"], [0, 0], [50_000, 50_000]),
+        # only Ignore: nothing is spent
+        (["Ignore", "Ignore"], [5, 1], [0, 0]),
+    ],
+)
+def test_budget_policy(quadrants, value, expected):
+    got = prioritize.budget(pd.Series(quadrants), np.array(value, dtype=float), config.Budget())
+    assert got == pytest.approx(expected)
+
+
+def test_budget_follows_the_final_quadrant_and_sums_to_the_total():
+    p = config.Prioritization(overrides=[{"segment": 3, "quadrant": "Ignore", "reason": "out of scope"}],
+                              budget={"total": 1000})
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    assert bm.loc[bm["segment"] == 3, "budget"].item() == 0.0
+    assert bm["budget"].sum() == pytest.approx(1000.0) and bm["budget_share"].sum() == pytest.approx(1.0)
+
+
+def _scaled(rows: dict[int, list[float]]) -> pd.DataFrame:
+    """A matrix from scaled components: attractiveness components then ability components."""
+    comps = [*config.ATTRACTIVENESS_COMPONENTS, *config.ABILITY_COMPONENTS]
+    bm = pd.DataFrame([dict(zip(comps, v, strict=True)) for v in rows.values()])
+    bm.insert(0, "segment", list(rows))
+    bm.insert(1, "persona", [f"P{s}" for s in rows])
+    p = config.Prioritization()
+    for axis, weights in (("attractiveness", p.weights.attractiveness), ("ability_to_win", p.weights.ability_to_win)):
+        bm[axis] = sum(w * bm[c] for c, w in weights.items()) / sum(weights.values())
+    bm["computed_quadrant"] = [prioritize.quadrant(a, w, 0.5) for a, w in zip(bm["attractiveness"], bm["ability_to_win"], strict=True)]
+    return bm
+
+
+def test_sensitivity_finds_the_placement_on_the_edge():
+    bm = _scaled({
+        1: [1.0] * 11,  # best on every component: Target whatever the weights
+        2: [0.9, 0.1, 0.9, 0.1, 0.9, 0.1, 0.5] + [0.8] * 4,  # attractiveness 0.5 exactly: on the edge
+        3: [0.0] * 11,  # worst everywhere: Ignore whatever the weights
     })
-    segs = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "segment": [1, 1, 2, 2]})
-    g = prioritize.segment_growth(tx, segs, 6, pd.Timestamp("2024-12-31"))
-    assert g[1] == pytest.approx(-0.5)  # 2 active before, 1 recently
-    assert g[2] == 1.0  # nobody before, 2 recently: new segment counts as +100 %
+    assert bm["computed_quadrant"].tolist() == ["Target", "Target", "Ignore"]
+    sens = prioritize.sensitivity(bm, config.Prioritization(), seed=7).set_index("segment")
+    shares = sens[["share_Target", "share_Convert", "share_Grow", "share_Ignore"]]
+    assert np.allclose(shares.sum(axis=1), 1.0)
+    assert sens.loc[1, "stay_share"] == 1.0 and sens.loc[3, "stay_share"] == 1.0
+    assert not sens.loc[1, "fragile"] and sens.loc[1, "else_most_often"] == ""
+    # attractiveness on the threshold flips with small changes of the weights, to Grow (ability stays high)
+    assert 0.2 < sens.loc[2, "stay_share"] < 0.8 and sens.loc[2, "fragile"] and sens.loc[2, "else_most_often"] == "Grow"
+    again = prioritize.sensitivity(bm, config.Prioritization(), seed=7)
+    pd.testing.assert_frame_equal(sens.reset_index(), again)  # same seed, same draws
+    off = prioritize.sensitivity(bm, config.Prioritization(sensitivity={"draws": 0}), seed=7)
+    assert not off["fragile"].any()
+
+
+def test_budget_shares_must_be_valid():
+    with pytest.raises(ValueError, match="at least one share must be positive"):
+        config.Budget(quadrant_shares={"Target": 0, "Ignore": 0})

@@ -264,7 +264,7 @@ class Prediction(_Strict):
     )
 
 
-ATTRACTIVENESS_COMPONENTS = ("size", "growth", "value_per_customer", "total_value", "competition", "fit")
+ATTRACTIVENESS_COMPONENTS = ("size", "growth", "value_per_customer", "total_value", "predicted_value", "competition", "fit")
 ABILITY_COMPONENTS = ("appeal", "coverage", "media_mix", "credibility")
 QUADRANTS = ("Target", "Convert", "Grow", "Ignore")
 
@@ -272,7 +272,7 @@ QUADRANTS = ("Target", "Convert", "Grow", "Ignore")
 class Weights(_Strict):
     attractiveness: dict[str, float] = Field(
         default_factory=lambda: {
-            "size": 1.0, "growth": 1.0, "value_per_customer": 1.0, "total_value": 1.0,
+            "size": 1.0, "growth": 1.0, "value_per_customer": 1.0, "total_value": 1.0, "predicted_value": 1.0,
             "competition": 0.5, "fit": 0.5,
         }
     )
@@ -298,6 +298,7 @@ class AnalystInput(_Strict):
     competition: float = Field(0.5, ge=0.0, le=1.0, description="0 = fierce competition, 1 = none")
     fit: float = Field(0.5, ge=0.0, le=1.0, description="fit with the company or brand, 0..1")
     media_mix: float | None = Field(None, ge=0.0, le=1.0, description="override the data-based media mix")
+    reason: str = Field("", description="why these values (kept in boston_matrix.csv)")
 
 
 class Override(_Strict):
@@ -306,12 +307,46 @@ class Override(_Strict):
     reason: str = Field(min_length=3)
 
 
+class Sensitivity(_Strict):
+    draws: int = Field(500, ge=0, le=100_000, description="random weight sets around the given weights (0 = off)")
+    spread: float = Field(
+        0.5, gt=0.0, le=3.0, description="each weight is multiplied by exp(N(0, spread^2)) in every draw"
+    )
+    fragile_below: float = Field(0.8, ge=0.0, le=1.0, description="a placement kept in fewer draws than this is fragile")
+
+
+class Budget(_Strict):
+    total: float = Field(100_000.0, ge=0.0, description="budget to split across segments (any currency)")
+    quadrant_shares: dict[Literal["Target", "Convert", "Grow", "Ignore"], float] = Field(
+        default_factory=lambda: {"Target": 0.45, "Convert": 0.35, "Grow": 0.20, "Ignore": 0.0},
+        description="share of the budget per quadrant, split inside a quadrant by segment value",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Budget:
+        if any(v < 0 for v in self.quadrant_shares.values()):
+            raise ValueError(f"quadrant_shares must be >= 0, got {self.quadrant_shares}")
+        if sum(self.quadrant_shares.values()) <= 0:
+            raise ValueError("quadrant_shares: at least one share must be positive")
+        return self
+
+
 class Prioritization(_Strict):
     weights: Weights = Field(default_factory=Weights)
     threshold: float = Field(0.5, gt=0.0, lt=1.0, description="axis score at/above which an axis is 'high'")
-    growth_window_months: int = Field(6, ge=1, description="growth compares the last N months to the N before")
     analyst_inputs: dict[int, AnalystInput] = Field(default_factory=dict, description="segment -> inputs")
     overrides: list[Override] = Field(default_factory=list)
+    sensitivity: Sensitivity = Field(default_factory=Sensitivity)
+    budget: Budget = Field(default_factory=Budget)
+
+
+class Monitoring(_Strict):
+    period: Literal["month", "quarter"] = Field("quarter", description="length of each monitoring period")
+    growth_window_months: int = Field(
+        6, ge=1, description="growth compares the last N months of periods with the N months before"
+    )
+    grow_above: float = Field(0.2, ge=0.0, description="a segment growing faster than this rate is flagged growing")
+    shrink_below: float = Field(-0.2, le=0.0, description="a segment shrinking faster than this is flagged shrinking")
 
 
 class Report(_Strict):
@@ -331,6 +366,7 @@ class Params(_Strict):
     midas: Midas = Field(default_factory=Midas)
     prediction: Prediction = Field(default_factory=Prediction)
     prioritization: Prioritization = Field(default_factory=Prioritization)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
     report: Report = Field(default_factory=Report)
 
 

@@ -26,6 +26,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("03_segmentation", "Segmentation"),
     ("04_persona_profiling", "Persona profiling"),
     ("05_prioritization", "Prioritisation (Boston matrix)"),
+    ("06_monitoring", "Monitoring over time"),
 )
 
 

@@ -6,6 +6,7 @@ Every function returns a matplotlib Figure (titled, labelled axes with units);
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -268,27 +269,51 @@ def size_and_value(profile: pd.DataFrame, names: dict[int, str]) -> Figure:
     return fig
 
 
-def _spread_labels(xy: np.ndarray, min_dist: float, iters: int = 200) -> np.ndarray:
-    """Positions for labels near ``xy`` that keep at least ``min_dist`` apart (simple repulsion)."""
-    pos = xy.astype(float).copy()
-    for _ in range(iters):
-        moved = False
-        for i in range(len(pos)):
-            for j in range(i + 1, len(pos)):
-                d = pos[i] - pos[j]
-                dist = np.hypot(*d)
-                if dist < min_dist:
-                    push = (d / dist if dist > 1e-9 else np.array([0.0, 1.0])) * (min_dist - dist) / 2
-                    pos[i] += push
-                    pos[j] -= push
-                    moved = True
-        if not moved:
-            break
-    return np.clip(pos, -0.02, 1.02)
+def _overlap(a: tuple, b: tuple) -> float:
+    """Overlap area of two boxes (x0, y0, x1, y1)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(w, 0.0) * max(h, 0.0)
 
 
-def boston_chart(bm: pd.DataFrame, threshold: float) -> Figure:
-    """The Boston matrix: ability to win (x) vs attractiveness (y), bubble = net value."""
+def place_labels(xy: np.ndarray, radius: np.ndarray, sizes: list[tuple[float, float]],
+                 bounds: tuple[float, float, float, float] = (-0.08, -0.08, 1.08, 1.08)) -> list[tuple[float, float]]:
+    """Centres for label boxes (width, height in data units) next to bubbles (centres ``xy``,
+    radii ``radius``), so that no label covers another label or any bubble where avoidable.
+
+    Greedy, largest bubble first: each label tries positions above, below, right and left of
+    its bubble at growing distances and takes the first free one (else the least covered).
+    """
+    bubbles = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radius, strict=True)]
+    placed: list[tuple] = []
+    centres: list[tuple[float, float]] = [(0.0, 0.0)] * len(xy)
+    for i in np.argsort(-radius, kind="stable"):
+        (x, y), r, (w, h) = xy[i], radius[i], sizes[i]
+        best, best_cost = None, np.inf
+        for k, gap in enumerate((0.01, 0.04, 0.08, 0.13)):
+            for dx, dy in ((0, r + gap + h / 2), (0, -(r + gap + h / 2)), (r + gap + w / 2, 0), (-(r + gap + w / 2), 0),
+                           (r * 0.7 + gap + w / 2, r * 0.7 + gap + h / 2), (-(r * 0.7 + gap + w / 2), r * 0.7 + gap + h / 2),
+                           (r * 0.7 + gap + w / 2, -(r * 0.7 + gap + h / 2)),
+                           (-(r * 0.7 + gap + w / 2), -(r * 0.7 + gap + h / 2))):
+                cx, cy = x + dx, y + dy
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                cost = sum(_overlap(box, b) for b in placed) + sum(_overlap(box, b) for b in bubbles)
+                outside = (max(bounds[0] - box[0], 0) + max(box[2] - bounds[2], 0)
+                           + max(bounds[1] - box[1], 0) + max(box[3] - bounds[3], 0))
+                cost += outside * 10 + 1e-4 * k  # nearer positions win ties
+                if cost < best_cost:
+                    best, best_cost = (cx, cy), cost
+            if best_cost < 1e-3:
+                break
+        centres[i] = best
+        placed.append((best[0] - w / 2, best[1] - h / 2, best[0] + w / 2, best[1] + h / 2))
+    return centres
+
+
+def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()) -> Figure:
+    """The Boston matrix: ability to win (x) vs attractiveness (y), bubble = net value; segments
+    whose quadrant is fragile under perturbed weights get a dashed outline and say so."""
+    fragile = set(fragile)
     fig, ax = plt.subplots(figsize=(10, 8))
     for (x0, x1, y0, y1), name in (
         ((threshold, 1.08, threshold, 1.08), "Target"), ((-0.08, threshold, threshold, 1.08), "Convert"),
@@ -302,24 +327,33 @@ def boston_chart(bm: pd.DataFrame, threshold: float) -> Figure:
     ax.axvline(threshold, color="#666666", lw=1)
     ax.axhline(threshold, color="#666666", lw=1)
     value = bm["revenue"].clip(lower=0).to_numpy(dtype=float)
-    size = 300 + 4000 * value / value.max() if value.max() > 0 else np.full(len(bm), 600.0)
+    size = 500 + 4000 * value / value.max() if value.max() > 0 else np.full(len(bm), 600.0)
+    is_fragile = bm["segment"].isin(fragile).to_numpy()
     ax.scatter(bm["ability_to_win"], bm["attractiveness"], s=size, c=[segment_color(s) for s in bm["segment"]],
-               alpha=0.75, edgecolor="white", linewidth=1.5, zorder=3)
+               alpha=0.75, edgecolor=np.where(is_fragile, "#333333", "white"), linewidth=np.where(is_fragile, 2.0, 1.5),
+               linestyle=[(0, (3, 2)) if f else "solid" for f in is_fragile], zorder=3)
     xy = bm[["ability_to_win", "attractiveness"]].to_numpy(dtype=float)
-    # bubble radius in data units (axes ~8 in tall over 1.16 units; marker size is in points^2)
-    radius = np.sqrt(size) / 2 / 72 / (fig.get_figheight() * 0.8 / 1.16)
-    start = xy + np.column_stack([np.zeros(len(xy)), radius + 0.005])
-    pos = _spread_labels(start, 0.09)
-    for (x, y), (lx, ly), (_, r) in zip(xy, pos, bm.iterrows(), strict=True):
-        ax.annotate(f"S{r['segment']} {r['persona']}\n{r['revenue']:,.0f} net value", (x, y), (lx, ly),
-                    ha="center", va="bottom", fontsize=10, zorder=4,
-                    arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.8},
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
+    # sizes in data units: the axes span 1.16 units over about 80 % of the figure's width and height
+    per_in_x, per_in_y = 1.16 / (fig.get_figwidth() * 0.8), 1.16 / (fig.get_figheight() * 0.8)
+    radius = np.sqrt(size) / 2 / 72 * per_in_y  # marker size is in points^2
+    texts = []
+    for _, r in bm.iterrows():
+        extra = " · fragile" if r["segment"] in fragile else ""
+        texts.append(f"S{r['segment']} {r['persona']}\n{r['revenue']:,.0f} net value{extra}")
+    boxes = [(max(len(line) for line in t.split("\n")) * 0.085 * per_in_x + 0.02, 2 * 0.2 * per_in_y + 0.015)
+             for t in texts]
+    centres = place_labels(xy, radius, boxes)
+    for (x, y), (lx, ly), t in zip(xy, centres, texts, strict=True):
+        ax.annotate(t, (x, y), (lx, ly), ha="center", va="center", fontsize=10, zorder=4,
+                    arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.8, "shrinkA": 0, "shrinkB": 0},
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.set_xlim(-0.08, 1.08)
     ax.set_ylim(-0.08, 1.08)
     ax.set_xlabel("ability to win (0 = weakest segment, 1 = strongest)")
     ax.set_ylabel("attractiveness (0 = least, 1 = most attractive)")
-    ax.set_title("Boston matrix: which segments to Target, Convert, Grow or Ignore\n(bubble area = net value of the segment)")
+    note = "; dashed = fragile placement" if fragile else ""
+    ax.set_title("Boston matrix: which segments to Target, Convert, Grow or Ignore\n"
+                 f"(bubble area = net value of the segment{note})")
     return fig
 
 
@@ -328,3 +362,112 @@ def to_hex(color) -> str:
     from matplotlib.colors import to_hex as _to_hex
 
     return _to_hex(color)
+
+
+def _period_labels(periods) -> list[str]:
+    return [pd.Timestamp(p).strftime("%Y-%m-%d") for p in periods]
+
+
+def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str) -> Figure:
+    """Active customers and net value per period, one line per segment (its colour), with the
+    growth flag of each segment in the legend."""
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5.2))
+    periods = sorted(size_table["period_end"].unique())
+    x = np.arange(len(periods))
+    for seg, g in size_table.groupby("segment"):
+        g = g.set_index("period_end").reindex(periods)
+        label = f"S{seg} {names.get(seg, '')} ({trend.get(seg, 'unknown')})"
+        style = {"color": segment_color(seg), "marker": "o", "lw": 2.2 if trend.get(seg) in ("growing", "shrinking") else 1.4}
+        axes[0].plot(x, g["customers"], label=label, **style)
+        axes[1].plot(x, g["value"], label=label, **style)
+    for ax in axes:
+        ax.set_xticks(x, _period_labels(periods), rotation=30, ha="right", fontsize=9)
+        ax.set_xlabel(f"{period} ending on")
+    axes[0].set_ylabel("active customers (bought in the period)")
+    axes[0].set_title(f"Active customers per segment and {period}")
+    axes[1].set_ylabel("net value in the period (currency)")
+    axes[1].yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    axes[1].set_title(f"Net value per segment and {period}")
+    axes[0].legend(loc="upper center", bbox_to_anchor=(1.1, -0.22), ncol=3, fontsize=9.5, frameon=False)
+    fig.subplots_adjust(wspace=0.25)
+    return fig
+
+
+def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, names: dict[int, str]) -> Figure:
+    """Where each segment's customers are in the next period (row shares, counts in brackets),
+    all consecutive periods together."""
+    def label(state: str, row: bool) -> str:
+        if state.isdigit():
+            return f"S{state} {names.get(int(state), '')}"
+        return "not active before\n(joins or returns)" if row else "not active next"
+
+    fig, ax = plt.subplots(figsize=(11, 1.6 + 0.75 * len(shares)))
+    annot = np.array([[f"{s:.0%}\n({c:,})" if c else "" for s, c in zip(srow, crow, strict=True)]
+                      for srow, crow in zip(shares.fillna(0).to_numpy(), counts.to_numpy(), strict=True)])
+    sns.heatmap(100 * shares.fillna(0), annot=annot, fmt="", cmap="Blues", vmin=0, vmax=100, ax=ax,
+                cbar_kws={"label": "share of the row (%)"}, annot_kws={"fontsize": 9}, linewidths=0.5, linecolor="white")
+    ax.set_yticklabels([label(s, True) for s in shares.index], rotation=0)
+    ax.set_xticklabels([label(s, False) for s in shares.columns], rotation=20, ha="right")
+    ax.set_ylabel("segment in a period")
+    ax.set_xlabel("segment in the next period")
+    ax.set_title("Migration between consecutive periods (customers; rows sum to 100 %)")
+    return fig
+
+
+def _band(ax, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, float], color) -> None:
+    """A flow band from the interval y0 at x0 to y1 at x1 (cubic curves)."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
+
+    xm = (x0 + x1) / 2
+    verts = [(x0, y0[0]), (xm, y0[0]), (xm, y1[0]), (x1, y1[0]), (x1, y1[1]), (xm, y1[1]), (xm, y0[1]), (x0, y0[1]),
+             (x0, y0[0])]
+    codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
+             MPath.CURVE4, MPath.CLOSEPOLY]
+    ax.add_patch(PathPatch(MPath(verts, codes), facecolor=color, alpha=0.35, lw=0))
+
+
+def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Figure:
+    """Segments period after period (stacked bars of active customers) and the customers flowing
+    between consecutive periods (bands coloured by the segment they come from). The part of a
+    bar with no band on its left joined (or came back) in that period; with none on its right,
+    it is not active in the next period."""
+    periods = sorted(assigned["period_end"].unique())
+    segs = sorted(assigned["segment"].unique())
+    counts = assigned.groupby(["period_end", "segment"]).size().unstack(fill_value=0).reindex(
+        index=periods, columns=segs, fill_value=0)
+    gap = 0.02 * counts.sum(axis=1).max()
+    width = 0.18
+    fig, ax = plt.subplots(figsize=(max(10, 1.5 * len(periods) + 3), 6.5))
+    bottoms = {}
+    for i, p in enumerate(periods):
+        y = 0.0
+        for s in segs:
+            h = counts.loc[p, s]
+            bottoms[(i, s)] = y
+            ax.add_patch(plt.Rectangle((i - width / 2, y), width, h, color=segment_color(s), lw=0))
+            y += h + gap
+    for i in range(len(periods) - 1):
+        a = assigned[assigned["period_end"] == periods[i]][["customer_id", "segment"]]
+        b = assigned[assigned["period_end"] == periods[i + 1]][["customer_id", "segment"]]
+        moves = a.merge(b, on="customer_id", suffixes=("_a", "_b")).groupby(["segment_a", "segment_b"]).size()
+        out_off = {s: bottoms[(i, s)] for s in segs}
+        in_off = {s: bottoms[(i + 1, s)] for s in segs}
+        for (sa, sb), n in moves.items():  # sorted by from, then to: bands do not cross within a bar
+            _band(ax, i + width / 2, i + 1 - width / 2, (out_off[sa], out_off[sa] + n), (in_off[sb], in_off[sb] + n),
+                  segment_color(sa))
+            out_off[sa] += n
+            in_off[sb] += n
+    ax.set_xlim(-0.5, len(periods) - 0.5)
+    ax.set_ylim(0, (counts.sum(axis=1) + gap * len(segs)).max() * 1.02)
+    ax.set_xticks(range(len(periods)), _period_labels(periods), fontsize=9.5)
+    ax.set_xlabel(f"{period} ending on")
+    ax.set_ylabel("active customers (stacked by segment)")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.grid(axis="x", visible=False)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=segment_color(s)) for s in segs]
+    ax.legend(handles, [f"S{s} {names.get(s, '')}" for s in segs], loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              fontsize=9.5, frameon=False)
+    ax.set_title(f"Customers flowing between segments, {period} to {period}\n"
+                 "(bands: customers active in both periods; coloured by where they come from)")
+    return fig

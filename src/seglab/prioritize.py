@@ -5,10 +5,11 @@ attract it) are weighted means of components, each on a 0..1 scale:
 
 attractiveness
   size                share of customers
-  growth              customers of the segment buying in the last N months vs the N months
-                      before (N = growth_window_months), as a rate
+  growth              growth rate of the segment's active customers from monitoring
+                      (seglab.monitoring.growth: the frozen model applied period by period)
   value_per_customer  mean net value per customer
   total_value         net value of the segment
+  predicted_value     expected spend of the segment in the next period (stage 04's prediction)
   competition         analyst input, 0 = fierce competition .. 1 = none (neutral 0.5)
   fit                 analyst input, fit with the company or brand (neutral 0.5)
 ability to win
@@ -17,7 +18,8 @@ ability to win
   coverage            share of customers reachable by e-mail or SMS
   media_mix           number of channels carrying at least 10 % of the segment's orders / 3
                       (or an analyst input)
-  credibility         1 - returned share of purchases
+  credibility         1 - returned share of purchases; averaged with survey satisfaction
+                      (a profile column whose name contains "satisf", scaled 0..1) when present
 
 Data components are scaled to 0..1 across segments: amounts (size, value per customer,
 total value) as a ratio to the largest segment, the others min-max (lowest 0, highest 1);
@@ -26,6 +28,15 @@ Analyst inputs are used as given.
 Quadrant rule: an axis is high when its score is >= ``threshold`` (default 0.5):
 Target = both high, Convert = attractive only, Grow = winnable only, Ignore = neither.
 Analyst overrides replace the quadrant and keep the computed one and the reason.
+
+Sensitivity: every weight is multiplied by exp(N(0, spread^2)) in each of ``draws`` seeded
+draws; a segment's *stay share* is the share of draws that keep its computed quadrant, and a
+placement kept in fewer than ``fragile_below`` of the draws is *fragile*.
+
+Budget: each quadrant gets its share of ``budget.total`` (``budget.quadrant_shares``); the shares
+of quadrants without a segment are handed to the others in proportion to their shares; inside a
+quadrant the money is split by segment value (predicted next-period spend when available, else
+the observed net value; equally when all values are 0).
 """
 
 from __future__ import annotations
@@ -33,7 +44,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from seglab.config import ABILITY_COMPONENTS, ATTRACTIVENESS_COMPONENTS, Prioritization
+from seglab.config import (
+    ABILITY_COMPONENTS,
+    ATTRACTIVENESS_COMPONENTS,
+    QUADRANTS,
+    Budget,
+    Prioritization,
+)
 
 ACTIONS = {
     "Target": "Core customers: protect them from competitors and keep serving them well.",
@@ -44,41 +61,23 @@ ACTIONS = {
 ANALYST = ("competition", "fit")
 
 
-def segment_growth(
-    transactions: pd.DataFrame | None, segments: pd.DataFrame, months: int, as_of: pd.Timestamp | None
-) -> pd.Series:
-    """Growth rate of each segment: customers of the segment who bought in the last ``months``
-    months vs those who bought in the ``months`` before, minus 1 (clipped to -1..3).
-    Without transactions (a customer-level source) growth is unknown: NaN."""
-    if transactions is None or as_of is None or pd.isna(as_of):
-        return pd.Series(np.nan, index=sorted(segments["segment"].unique()), name="growth_rate")
-    end = as_of + pd.Timedelta(days=1)
-    mid = end - pd.DateOffset(months=months)
-    start = mid - pd.DateOffset(months=months)
-    seg_of = segments.set_index("customer_id")["segment"]
-    buy = transactions[(transactions["quantity"] > 0) & (transactions["timestamp"] >= start) & (transactions["timestamp"] < end)]
-    recent_mask = buy["timestamp"] >= mid
-    active = buy.assign(segment=buy["customer_id"].map(seg_of), recent=recent_mask)
-    counts = active.groupby(["segment", "recent"])["customer_id"].nunique().unstack(fill_value=0)
-    idx = sorted(segments["segment"].unique())
-    counts = counts.reindex(index=idx, columns=[False, True], fill_value=0)
-    before, recent = counts[False].astype(float), counts[True].astype(float)
-    growth = recent / before.where(before > 0) - 1
-    new_segment = pd.Series(np.where(recent > 0, 1.0, 0.0), index=recent.index)  # nobody before: +100 %
-    return growth.fillna(new_segment).clip(-1.0, 3.0).rename("growth_rate")
-
-
-def raw_components(profile: pd.DataFrame, growth: pd.Series) -> tuple[pd.DataFrame, list[str]]:
-    """Raw (unnormalised) data components per segment, and notes on components without data."""
+def raw_components(profile: pd.DataFrame, growth: pd.Series,
+                   predicted: pd.Series | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Raw (unnormalised) data components per segment, and notes on components without data.
+    ``predicted``: expected next-period spend per segment (None when there is no prediction)."""
     p = profile.set_index("segment")
     notes = []
     raw = pd.DataFrame(index=p.index)
     raw["size"] = p["customer_share"]
     raw["growth"] = growth.reindex(p.index)
     if raw["growth"].isna().all():
-        notes.append("growth: no purchase history over time (customer-level source), neutral (0.5) for every segment")
+        notes.append("growth: no history over time to monitor, neutral (0.5) for every segment")
     raw["value_per_customer"] = p["value_per_customer"]
     raw["total_value"] = p["revenue"]
+    if predicted is not None and predicted.notna().any():
+        raw["predicted_value"] = predicted.reindex(p.index).clip(lower=0)
+    else:
+        notes.append("predicted_value: no next-period prediction (stage 04), neutral (0.5) for every segment")
     appeal_cols = [c for c in ("campaign_click_rate", "campaign_conversion_rate", "browse_conversion") if c in p]
     if appeal_cols:
         raw["appeal"] = p[appeal_cols].mean(axis=1)
@@ -93,15 +92,21 @@ def raw_components(profile: pd.DataFrame, growth: pd.Series) -> tuple[pd.DataFra
         raw["media_mix"] = (p[chan] >= 0.10).sum(axis=1) / 3.0
     else:
         notes.append("media_mix: no channel data, neutral (0.5) unless given by the analyst")
+    parts = []
     if "return_share" in p:
-        raw["credibility"] = 1.0 - p["return_share"].clip(0, 1)
+        parts.append(1.0 - p["return_share"].clip(0, 1))
+    for c in [c for c in p.columns if "satisf" in c.lower() and pd.api.types.is_numeric_dtype(p[c])]:
+        lo, hi = p[c].min(), p[c].max()
+        parts.append((p[c] - lo) / (hi - lo) if hi > lo else pd.Series(0.5, index=p.index))
+    if parts:
+        raw["credibility"] = pd.concat(parts, axis=1).mean(axis=1)
     else:
-        notes.append("credibility: no return data, neutral (0.5) for every segment")
+        notes.append("credibility: no return or satisfaction data, neutral (0.5) for every segment")
     return raw, notes
 
 
 #: Amounts compared as ratios to the best segment; everything else is min-max scaled.
-RATIO_SCALED = ("size", "value_per_customer", "total_value")
+RATIO_SCALED = ("size", "value_per_customer", "total_value", "predicted_value")
 
 
 def normalise(col: pd.Series, ratio: bool = False) -> pd.Series:
@@ -134,10 +139,12 @@ def quadrant(attractiveness: float, ability: float, threshold: float) -> str:
 
 
 def boston_matrix(
-    profile: pd.DataFrame, growth: pd.Series, personas: pd.DataFrame, params: Prioritization
+    profile: pd.DataFrame, growth: pd.Series, personas: pd.DataFrame, params: Prioritization,
+    predicted: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Every component, both axes, the quadrant and the action per segment."""
-    raw, notes = raw_components(profile, growth)
+    """Every component, both axes, the quadrant, the action and the budget per segment.
+    ``predicted``: expected next-period spend per segment (stage 04), or None."""
+    raw, notes = raw_components(profile, growth, predicted)
     comp = pd.DataFrame(index=raw.index)
     for c in raw.columns:
         comp[c] = normalise(raw[c], ratio=c in RATIO_SCALED)
@@ -175,9 +182,69 @@ def boston_matrix(
             raise ValueError(f"prioritization.overrides names segment {o.segment}, but segments are {out['segment'].tolist()}")
         out.loc[hit, "quadrant"] = o.quadrant
         out.loc[hit, "override_reason"] = o.reason
+    out["analyst_reason"] = [params.analyst_inputs[s].reason if s in params.analyst_inputs else "" for s in out["segment"]]
     out["action"] = out["quadrant"].map(ACTIONS)
     out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).fillna(0.0).to_numpy()
+    value = raw["predicted_value"] if "predicted_value" in raw else raw["total_value"]
+    out["budget_basis"] = "predicted next-period spend" if "predicted_value" in raw else "observed net value"
+    out["budget"] = budget(out["quadrant"], value.reindex(out["segment"]).to_numpy(dtype=float), params.budget)
+    out["budget_share"] = out["budget"] / params.budget.total if params.budget.total > 0 else 0.0
     return out, notes
+
+
+def budget(quadrants: pd.Series, value: np.ndarray, params: Budget) -> np.ndarray:
+    """The budget of each segment (see the module doc)."""
+    quadrants = pd.Series(quadrants).reset_index(drop=True)
+    value = np.clip(np.nan_to_num(np.asarray(value, dtype=float)), 0, None)
+    present = {q: params.quadrant_shares.get(q, 0.0) for q in quadrants.unique()}
+    total_share = sum(present.values())
+    out = np.zeros(len(quadrants))
+    if total_share <= 0:
+        return out  # only quadrants without money (e.g. every segment in Ignore)
+    for q, share in present.items():
+        idx = np.flatnonzero(quadrants.to_numpy() == q)
+        pot = params.total * share / total_share
+        v = value[idx]
+        out[idx] = pot * (v / v.sum() if v.sum() > 0 else np.full(len(idx), 1 / len(idx)))
+    return out
+
+
+def _components(bm: pd.DataFrame) -> np.ndarray:
+    return bm[[*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS]].to_numpy(dtype=float)
+
+
+def sensitivity(bm: pd.DataFrame, params: Prioritization, seed: int) -> pd.DataFrame:
+    """How often each segment keeps its computed quadrant when the weights are perturbed.
+
+    Returns per segment: persona, computed quadrant, stay share, the share of draws in each
+    quadrant, the most frequent other quadrant and ``fragile`` (stay share < fragile_below).
+    """
+    sp = params.sensitivity
+    comp = _components(bm)  # segments x components (scaled)
+    names = [*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS]
+    base = np.array([params.weights.attractiveness.get(c, 0.0) for c in ATTRACTIVENESS_COMPONENTS]
+                    + [params.weights.ability_to_win.get(c, 0.0) for c in ABILITY_COMPONENTS])
+    rng = np.random.default_rng(seed)
+    w = base * np.exp(rng.normal(0.0, sp.spread, size=(sp.draws, len(names))))  # draws x components
+    na = len(ATTRACTIVENESS_COMPONENTS)
+    a = (w[:, :na] @ comp[:, :na].T) / w[:, :na].sum(axis=1, keepdims=True)  # draws x segments
+    b = (w[:, na:] @ comp[:, na:].T) / w[:, na:].sum(axis=1, keepdims=True)
+    t = params.threshold
+    quad = np.where(a >= t, np.where(b >= t, "Target", "Convert"), np.where(b >= t, "Grow", "Ignore"))
+    out = pd.DataFrame({"segment": bm["segment"].to_numpy(), "persona": bm["persona"].to_numpy(),
+                        "computed_quadrant": bm["computed_quadrant"].to_numpy()})
+    for q in QUADRANTS:
+        out[f"share_{q}"] = (quad == q).mean(axis=0) if sp.draws else np.nan
+    out["stay_share"] = [out.loc[i, f"share_{q}"] for i, q in enumerate(out["computed_quadrant"])]
+    others = out[[f"share_{q}" for q in QUADRANTS]].to_numpy()
+    alt = []
+    for i, q in enumerate(out["computed_quadrant"]):
+        row = {qq: others[i, j] for j, qq in enumerate(QUADRANTS) if qq != q}
+        best = max(row, key=row.get) if sp.draws else ""
+        alt.append(best if sp.draws and row[best] > 0 else "")
+    out["else_most_often"] = alt
+    out["fragile"] = out["stay_share"] < sp.fragile_below if sp.draws else False
+    return out
 
 
 def weights_table(params: Prioritization) -> pd.DataFrame:
@@ -187,3 +254,37 @@ def weights_table(params: Prioritization) -> pd.DataFrame:
         total = sum(weights.values())
         rows += [{"axis": axis, "component": c, "weight": w, "share of axis": w / total} for c, w in weights.items()]
     return pd.DataFrame(rows)
+
+
+def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
+    """The sensitivity result in words: which placements are fragile and where they would go."""
+    sp = params.sensitivity
+    if sp.draws == 0:
+        return "Sensitivity analysis is off (`prioritization.sensitivity.draws: 0`)."
+    head = (f"{sp.draws} random weight sets (each weight × exp(N(0, {sp.spread}²))); a placement kept in fewer than "
+            f"{sp.fragile_below:.0%} of them is *fragile*.")
+    lines = [head]
+    for _, r in sens.iterrows():
+        if r["fragile"]:
+            lines.append(f"- **S{r['segment']} {r['persona']}**: {r['computed_quadrant']} in {r['stay_share']:.0%} of the "
+                         f"draws, otherwise mostly {r['else_most_often']}: treat this placement as a judgement call.")
+    if len(lines) == 1:
+        lines.append("- Every placement is robust to these changes of the weights.")
+    return "\n".join(lines)
+
+
+def budget_text(bm: pd.DataFrame, params: Prioritization) -> str:
+    """The budget policy in words, with the split it gives."""
+    b = params.budget
+    shares = ", ".join(f"{q} {s:.0%}" for q, s in b.quadrant_shares.items())
+    basis = bm["budget_basis"].iloc[0] if len(bm) else "value"
+    return (f"A budget of {b.total:,.0f} is split by quadrant ({shares}); quadrants without a segment hand their "
+            f"share to the others in proportion; inside a quadrant, by each segment's {basis}.")
+
+
+def action_table(bm: pd.DataFrame) -> pd.DataFrame:
+    """What to do with each segment, Target first, then Convert, Grow and Ignore."""
+    cols = ["segment", "persona", "attractiveness", "ability_to_win", "quadrant", "action", "budget", "budget_share",
+            "override_reason", "analyst_reason"]
+    order = bm["quadrant"].map({q: i for i, q in enumerate(QUADRANTS)})
+    return bm.assign(_order=order).sort_values(["_order", "segment"], kind="mergesort")[cols].reset_index(drop=True)

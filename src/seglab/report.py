@@ -19,7 +19,12 @@ def styled(df: pd.DataFrame, percent: Iterable[str] = (), integer: Iterable[str]
     fmt.update({c: "{:,.0f}" for c in integer if c in df})
     fmt.update({c: "{:,.2f}" for c in money if c in df})
     fmt.update({c: "{:.3f}" for c in decimals if c in df})
-    return df.style.format(fmt, na_rep="–").hide(axis="index")
+    text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    styler = df.style.format(fmt, na_rep="–").hide(axis="index")
+    if text:  # words read from the left; numbers stay right-aligned
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        styler = styler.set_table_styles({c: [{"selector": "th", "props": "text-align: left"}] for c in text}, overwrite=False)
+    return styler
 
 
 def color_results(styler: Styler, columns: Iterable[str]) -> Styler:

@@ -107,6 +107,18 @@ PREDICTIONS = pa.DataFrameSchema(
     name="predictions",
 )
 
+PERIOD_SEGMENTS = pa.DataFrameSchema(
+    {
+        "period_end": pa.Column("datetime64[ns]", coerce=True),
+        "customer_id": pa.Column(str),
+        "segment": pa.Column("int64", pa.Check.ge(1), coerce=True),
+        "value": pa.Column(float, coerce=True),
+    },
+    unique=["period_end", "customer_id"],
+    strict=True,
+    name="period_segments",
+)
+
 BOSTON = pa.DataFrameSchema(
     {
         "segment": pa.Column("int64", pa.Check.ge(1), unique=True, coerce=True),
@@ -122,5 +134,5 @@ BOSTON = pa.DataFrameSchema(
 
 BY_NAME = {
     s.name: s
-    for s in (TRANSACTIONS, CUSTOMERS, SURVEY, SESSIONS, CAMPAIGN_EVENTS, REJECTED, FEATURES, SEGMENTS, PREDICTIONS, BOSTON)
+    for s in (TRANSACTIONS, CUSTOMERS, SURVEY, SESSIONS, CAMPAIGN_EVENTS, REJECTED, FEATURES, SEGMENTS, PREDICTIONS, PERIOD_SEGMENTS, BOSTON)
 }

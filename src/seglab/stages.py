@@ -163,3 +163,45 @@ def save_boston(bm: pd.DataFrame, run: RunPaths) -> None:
 
 def load_boston(run: RunPaths) -> pd.DataFrame:
     return pd.read_csv(run.processed / "boston_matrix.csv")
+
+
+def load_predicted_value(run: RunPaths) -> pd.Series | None:
+    """Expected next-period spend per segment from stage 04, or None without a prediction."""
+    f = run.processed / "predictions.parquet"
+    if not f.is_file():
+        return None
+    pred = io.read_table(f, "predictions")
+    return pred.groupby("segment")["expected_spend"].sum()
+
+
+def save_sensitivity(table: pd.DataFrame, run: RunPaths) -> None:
+    table.to_csv(run.processed / "boston_sensitivity.csv", index=False, float_format="%.10g")
+
+
+def save_tracking(assigned: pd.DataFrame | None, why_not: str, run: RunPaths) -> None:
+    """Each period's active customers with their segment by the frozen model
+    (``period_segments.parquet``), or why there is none (``monitoring.json``)."""
+    target = run.processed / "period_segments.parquet"
+    if assigned is None:
+        target.unlink(missing_ok=True)
+        io.write_json({"available": False, "why_not": why_not}, run.processed / "monitoring.json")
+        return
+    io.write_table(assigned, target, "period_segments")
+    io.write_json({"available": True, "periods": [str(p.date()) for p in sorted(assigned["period_end"].unique())]},
+                  run.processed / "monitoring.json")
+
+
+def load_tracking(run: RunPaths) -> tuple[pd.DataFrame | None, str]:
+    meta = run.processed / "monitoring.json"
+    info = io.read_json(meta) if meta.is_file() else {"available": False, "why_not": "stage 05 has not run"}
+    if not info["available"]:
+        return None, info["why_not"]
+    return io.read_table(run.processed / "period_segments", "period_segments"), ""
+
+
+# 06 ------------------------------------------------------------------------------------------
+def save_monitoring(size_table: pd.DataFrame, mig: pd.DataFrame, trend: pd.DataFrame, run: RunPaths) -> None:
+    """Per-period sizes and values, the migration table and the growth flags."""
+    size_table.to_csv(run.processed / "segment_periods.csv", index=False, float_format="%.10g", date_format="%Y-%m-%d")
+    mig.to_csv(run.processed / "migration.csv", index=False, float_format="%.10g")
+    trend.to_csv(run.processed / "monitoring_flags.csv", index=False, float_format="%.10g")

@@ -1,0 +1,268 @@
+"""Monitoring over time: who is in which segment, period after period, with the frozen model.
+
+Method (documented in the README, "How it works"):
+
+* the history is cut into periods of ``monitoring.period`` (month or quarter) counted back from
+  the run's as-of date T: (T - 1 period, T], (T - 2 periods, T - 1 period], ... so the last
+  period is complete; a period is kept when it starts on or after the first transaction day;
+* in each period, the **active customers** are those with a purchase line in it; each is
+  assigned to a segment by the frozen model of stage 03 from its features at the period's end
+  (the same feature definitions with ``as_of`` = period end: nothing after it is used);
+* per period and segment: active customers, net value (revenue minus returns in the period);
+* **migration**: for each pair of consecutive periods, customers from their segment (or
+  "not active") in the first to their segment (or "not active") in the second;
+* **growth** of a segment: mean active customers per period over the last
+  ``growth_window_months`` vs the same span before, minus 1 (clipped to -1..3; +100 % when the
+  segment had nobody before); it is *growing* above ``grow_above`` and *shrinking* below
+  ``shrink_below``. Stage 05 uses this growth on the attractiveness axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from seglab import features as feature_building
+from seglab.config import Features as FeatureParams
+from seglab.config import Monitoring as MonitoringParams
+from seglab.segment import SegmentModel
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3}
+NOT_ACTIVE = "not active"
+
+
+class MonitoringUnavailable(ValueError):
+    """The data has no history over time (a customer-level source) or is shorter than one period."""
+
+
+def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str) -> list[pd.Timestamp]:
+    """End dates (inclusive) of the complete periods between ``first`` and ``as_of``, oldest first."""
+    step = PERIOD_MONTHS[period]
+    ends = []
+    i = 0
+    while True:
+        end = as_of - pd.DateOffset(months=step * i)
+        start = as_of - pd.DateOffset(months=step * (i + 1))  # exclusive
+        if start + pd.Timedelta(days=1) < first:
+            break
+        ends.append(pd.Timestamp(end).normalize())
+        i += 1
+    return ends[::-1]
+
+
+def _period_activity(transactions, ends: list[pd.Timestamp], period: str) -> pd.DataFrame:
+    """Per customer and period: bought (a purchase line) and net value (revenue minus returns)."""
+    con = duckdb.connect()
+    try:
+        if isinstance(transactions, pd.DataFrame):
+            con.register("tx", transactions[["customer_id", "timestamp", "quantity", "unit_price", "discount"]]
+                         if "discount" in transactions else transactions[["customer_id", "timestamp", "quantity", "unit_price"]])
+        else:
+            con.read_parquet(str(Path(transactions))).create_view("tx")
+        has_discount = "discount" in [c[0] for c in con.execute("DESCRIBE tx").fetchall()]
+        bounds = pd.DataFrame({
+            "period_end": [e.date() for e in ends],
+            "lo": [(e - pd.DateOffset(months=PERIOD_MONTHS[period]) + pd.Timedelta(days=1)) for e in ends],
+            "hi": [e + pd.Timedelta(days=1) for e in ends],
+        })
+        con.register("bounds", bounds)
+        discount = "coalesce(tx.discount, 0)" if has_discount else "0"
+        # whole millionths, as in stage 02: exact sums, identical on every run
+        return con.execute(f"""
+            SELECT tx.customer_id::VARCHAR AS customer_id, b.period_end,
+                   bool_or(tx.quantity > 0) AS bought,
+                   sum(round(tx.quantity * tx.unit_price * (1 - {discount}) * 1000000)::BIGINT) / 1e6 AS value
+            FROM tx JOIN bounds b ON tx.timestamp >= b.lo AND tx.timestamp < b.hi
+            GROUP BY ALL ORDER BY b.period_end, customer_id
+        """).df().assign(period_end=lambda d: pd.to_datetime(d["period_end"]))
+    finally:
+        con.close()
+
+
+def _first_day(transactions) -> pd.Timestamp:
+    with duckdb.connect() as con:
+        if isinstance(transactions, pd.DataFrame):
+            return pd.Timestamp(transactions["timestamp"].min()).normalize()
+        first = con.execute("SELECT min(timestamp) FROM read_parquet($p)", {"p": str(transactions)}).fetchall()[0][0]
+    return pd.Timestamp(first).normalize()
+
+
+def track(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
+          params: MonitoringParams, as_of: pd.Timestamp, progress=None) -> pd.DataFrame:
+    """Every active customer of every period with its segment by the frozen model.
+
+    Returns period_end (a date), customer_id, segment, value (net value in the period), sorted
+    by period and customer. Raises :class:`MonitoringUnavailable` without transactions or with
+    less than one complete period of history.
+    """
+    if "transactions" not in tables:
+        raise MonitoringUnavailable("a customer-level source has no history over time: nothing to monitor")
+    tx = tables["transactions"]
+    first = _first_day(tx)
+    ends = period_ends(first, pd.Timestamp(as_of).normalize(), params.period)
+    if not ends:
+        raise MonitoringUnavailable(
+            f"the history ({first.date()} to {pd.Timestamp(as_of).date()}) is shorter than one {params.period}: "
+            "set monitoring.period to month")
+    activity = _period_activity(tx, ends, params.period)
+    active = activity[activity["bought"]]
+    parts = []
+    for end in ends:
+        if progress:
+            progress(end)
+        feats = feature_building.build(tables, feature_params.model_copy(update={"as_of": end.date()}), quality).features
+        who = active[active["period_end"] == end]
+        rows = feats[feats["customer_id"].isin(who["customer_id"])]
+        seg = pd.DataFrame({"customer_id": rows["customer_id"].to_numpy(), "segment": model.assign(rows).astype("int64")})
+        parts.append(who.merge(seg, on="customer_id", how="inner", validate="one_to_one"))
+    out = pd.concat(parts, ignore_index=True)[["period_end", "customer_id", "segment", "value"]]
+    return out.sort_values(["period_end", "customer_id"], kind="mergesort").reset_index(drop=True)
+
+
+def attempt(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
+            params: MonitoringParams, as_of, progress=None) -> tuple[pd.DataFrame | None, str]:
+    """:func:`track`, or None and the reason when the data has no history to monitor."""
+    if as_of is None or pd.isna(as_of):
+        return None, "a customer-level source has no history over time: nothing to monitor"
+    try:
+        return track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), progress), ""
+    except MonitoringUnavailable as exc:
+        return None, str(exc)
+
+
+def sizes(assigned: pd.DataFrame, segments: list[int]) -> pd.DataFrame:
+    """Per period and segment: active customers, net value, and their shares of the period."""
+    g = assigned.groupby(["period_end", "segment"]).agg(customers=("customer_id", "size"), value=("value", "sum"))
+    periods = sorted(assigned["period_end"].unique())
+    g = g.reindex(pd.MultiIndex.from_product([periods, segments], names=["period_end", "segment"]), fill_value=0)
+    g = g.reset_index()
+    tot = g.groupby("period_end")[["customers", "value"]].transform("sum")
+    g["customer_share"] = g["customers"] / tot["customers"].where(tot["customers"] > 0)
+    g["value_share"] = g["value"] / tot["value"].where(tot["value"] != 0)
+    g["customers"] = g["customers"].astype("int64")
+    return g
+
+
+def growth(size_table: pd.DataFrame, months: int, period: str) -> tuple[pd.Series, str]:
+    """Growth rate per segment (see the module doc) and a sentence saying what was compared."""
+    periods = sorted(size_table["period_end"].unique())
+    n = max(1, round(months / PERIOD_MONTHS[period]))
+    if len(periods) < 2:
+        idx = sorted(size_table["segment"].unique())
+        return pd.Series(np.nan, index=idx, name="growth_rate"), "one period only: growth is unknown"
+    n = min(n, len(periods) // 2)
+    wide = size_table.pivot(index="period_end", columns="segment", values="customers").sort_index()
+    recent, before = wide.iloc[-n:].mean(), wide.iloc[-2 * n:-n].mean()
+    rate = recent / before.where(before > 0) - 1
+    rate = rate.fillna(pd.Series(np.where(recent > 0, 1.0, 0.0), index=recent.index)).clip(-1.0, 3.0)
+    fmt = lambda p: pd.Timestamp(p).date().isoformat()  # noqa: E731
+    how = (f"mean active customers per {period} in the last {n} {period}(s) (to {fmt(periods[-1])}) vs the "
+           f"{n} before (to {fmt(periods[-n - 1])})")
+    return rate.rename("growth_rate"), how
+
+
+def flags(rate: pd.Series, params: MonitoringParams) -> pd.Series:
+    """growing / shrinking / stable per segment (unknown without growth)."""
+    out = np.where(rate > params.grow_above, "growing", np.where(rate < params.shrink_below, "shrinking", "stable"))
+    return pd.Series(np.where(rate.isna(), "unknown", out), index=rate.index, name="trend")
+
+
+def migration(assigned: pd.DataFrame) -> pd.DataFrame:
+    """For each pair of consecutive periods: customers from a segment (or "not active") to a
+    segment (or "not active"), with the share of the "from" group. Segments are written as
+    their numbers (text, so that "not active" fits in the same column)."""
+    periods = sorted(assigned["period_end"].unique())
+    rows = []
+    for a, b in zip(periods[:-1], periods[1:], strict=True):
+        left = assigned.loc[assigned["period_end"] == a, ["customer_id", "segment"]]
+        right = assigned.loc[assigned["period_end"] == b, ["customer_id", "segment"]]
+        m = left.merge(right, on="customer_id", how="outer", suffixes=("_from", "_to"))
+        m["from_segment"] = m["segment_from"].map(lambda v: NOT_ACTIVE if pd.isna(v) else str(int(v)))
+        m["to_segment"] = m["segment_to"].map(lambda v: NOT_ACTIVE if pd.isna(v) else str(int(v)))
+        c = m.groupby(["from_segment", "to_segment"]).size().rename("customers").reset_index()
+        c.insert(0, "to_period", pd.Timestamp(b).date())
+        c.insert(0, "from_period", pd.Timestamp(a).date())
+        rows.append(c)
+    if not rows:
+        return pd.DataFrame(columns=["from_period", "to_period", "from_segment", "to_segment", "customers", "share_of_from"])
+    out = pd.concat(rows, ignore_index=True)
+    out["share_of_from"] = out["customers"] / out.groupby(["from_period", "from_segment"])["customers"].transform("sum")
+    return out
+
+
+def _state_order(states) -> list[str]:
+    nums = sorted(int(s) for s in states if s != NOT_ACTIVE)
+    return [str(n) for n in nums] + ([NOT_ACTIVE] if NOT_ACTIVE in set(states) else [])
+
+
+def migration_matrix(mig: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All consecutive period pairs summed: counts (from x to) and row shares. The "not active"
+    to "not active" cell is empty by construction (such customers are in neither period)."""
+    counts = mig.pivot_table(index="from_segment", columns="to_segment", values="customers", aggfunc="sum", fill_value=0)
+    order = _state_order(set(counts.index) | set(counts.columns))
+    counts = counts.reindex(index=order, columns=order, fill_value=0).astype("int64")
+    shares = counts.div(counts.sum(axis=1).where(counts.sum(axis=1) > 0), axis=0)
+    return counts, shares
+
+
+def retention(mig: pd.DataFrame) -> pd.DataFrame:
+    """Per segment, over all period pairs: share of its active customers who are in the same
+    segment next period, in another segment, or not active."""
+    m = mig[mig["from_segment"] != NOT_ACTIVE]
+    tot = m.groupby("from_segment")["customers"].sum()
+    same = m[m["from_segment"] == m["to_segment"]].groupby("from_segment")["customers"].sum()
+    gone = m[m["to_segment"] == NOT_ACTIVE].groupby("from_segment")["customers"].sum()
+    out = pd.DataFrame({"stay": same.reindex(tot.index, fill_value=0) / tot,
+                        "not_active_next": gone.reindex(tot.index, fill_value=0) / tot})
+    out["moves"] = 1 - out["stay"] - out["not_active_next"]
+    out.index = out.index.astype(int)
+    return out.sort_index().rename_axis("segment").reset_index()
+
+
+def segment_growth(assigned: pd.DataFrame | None, segments: list[int], params: MonitoringParams,
+                   why_not: str = "") -> tuple[pd.Series, str]:
+    """Growth rate per segment from the tracked periods and what was compared; NaN for every
+    segment (and the reason) without tracking."""
+    if assigned is None:
+        return pd.Series(np.nan, index=segments, name="growth_rate"), f"growth unknown: {why_not}"
+    return growth(sizes(assigned, segments), params.growth_window_months, params.period)
+
+
+@dataclass
+class Summary:
+    """Everything stage 06 shows."""
+
+    sizes: pd.DataFrame  # period_end, segment, customers, value, shares
+    trend: pd.DataFrame  # segment, persona, growth_rate, trend, stay, moves, not_active_next
+    how: str  # what growth compares
+    migration: pd.DataFrame  # long: from_period, to_period, from_segment, to_segment, customers, share_of_from
+    counts: pd.DataFrame  # from x to, all period pairs
+    shares: pd.DataFrame
+
+
+def summarise(assigned: pd.DataFrame, segments: list[int], names: dict[int, str], params: MonitoringParams) -> Summary:
+    size_table = sizes(assigned, segments)
+    rate, how = growth(size_table, params.growth_window_months, params.period)
+    mig = migration(assigned)
+    counts, shares = migration_matrix(mig) if len(mig) else (pd.DataFrame(), pd.DataFrame())
+    trend = pd.DataFrame({"segment": segments, "persona": [names.get(s, "") for s in segments],
+                          "growth_rate": rate.reindex(segments).to_numpy(),
+                          "trend": flags(rate, params).reindex(segments).to_numpy()})
+    if len(mig):
+        trend = trend.merge(retention(mig), on="segment", how="left")
+    return Summary(size_table, trend, how, mig, counts, shares)
+
+
+def trend_text(s: Summary, params: MonitoringParams) -> str:
+    """The growth flags in words."""
+    lines = [f"Growth = {s.how}; *growing* above {params.grow_above:+.0%}, *shrinking* below {params.shrink_below:+.0%}."]
+    for _, r in s.trend.iterrows():
+        if r["trend"] in ("growing", "shrinking"):
+            lines.append(f"- **S{r['segment']} {r['persona']}** is **{r['trend']}** ({r['growth_rate']:+.0%} active customers).")
+    if len(lines) == 1:
+        lines.append("- No segment grows or shrinks beyond the thresholds.")
+    return "\n".join(lines)
