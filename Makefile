@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # order in one process because each stage reads the files the previous one wrote
 TEST_WORKERS ?= 2
 
-.PHONY: help env report test lint lab clean postgres java
+.PHONY: help env report test lint lab clean postgres java chromium
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,7 +42,14 @@ java: ## install Debian's Java runtime when missing (needs root)
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
 	    else echo "Java not installed and not root: the Spark tests will be skipped"; fi; }
 
-test: $(STAMP) postgres java ## run the whole test suite (unit, notebooks, end-to-end, lint)
+# Chromium for the browser tests of the HTML reports (Playwright drives Debian's chromium).
+chromium: ## install Debian's chromium when missing (needs root)
+	@command -v chromium >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    else echo "chromium not installed and not root: the browser tests will be skipped"; fi; }
+
+test: $(STAMP) postgres java chromium ## run the whole test suite (unit, notebooks, end-to-end, browser, lint)
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 	$(VENV)/bin/pytest tests -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 	$(VENV)/bin/pytest notebooks $(PYTEST_ARGS)

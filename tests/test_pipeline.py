@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import browser
 import pytest
 import yaml
 
@@ -35,11 +36,22 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory, root):
+    """One `seglab run` of a small synthetic CRM: (project folder, params file, the process result)."""
+    tmp = tmp_path_factory.mktemp("small")
+    params = _project(tmp, root, SMALL)
+    return tmp, params, _seglab("run", "--params", str(params), root=tmp)
+
+
 @pytest.mark.slow
-def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
-    params = _project(tmp_path, root, SMALL)
-    first = _seglab("run", "--params", str(params), root=tmp_path)
+@pytest.mark.xdist_group("small_run")
+def test_run_writes_every_stage_and_reruns_identically(small_run):
+    tmp_path, params, first = small_run
     assert first.returncode == 0, first.stderr[-3000:]
+    # progress per stage and cell, and each stage's time at the end
+    assert "[03_segmentation] cells:" in first.stderr and "time per stage:" in first.stdout
+    assert all(f"  {name}" in first.stdout for name, _ in pipeline.STAGES)
     reports = tmp_path / "reports" / "small"
     for name, _ in pipeline.STAGES:
         assert (reports / f"{name}.ipynb").is_file() and (reports / f"{name}.html").is_file()
@@ -82,6 +94,23 @@ def test_run_writes_every_stage_and_reruns_identically(tmp_path, root):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("small_run")
+def test_reports_load_cleanly_in_a_browser(small_run, root):
+    tmp_path, _, first = small_run
+    assert first.returncode == 0, first.stderr[-3000:]
+    reports = tmp_path / "reports" / "small"
+    pages = ["index.html"] + [f"{name}.html" for name, _ in pipeline.STAGES]
+    checks = browser.check_pages(reports, pages, root / "test-output" / "screenshots" / "small")
+    assert [p for c in checks for p in c.problems()] == []
+    by_page = {c.page: c for c in checks}
+    assert by_page["index.html"].images >= 2  # the Boston matrix and the monitoring chart, embedded
+    assert by_page["index.html"].links >= len(pipeline.STAGES)
+    assert by_page["05_prioritization.html"].images >= 1 and by_page["06_monitoring.html"].images >= 3
+    for c in checks:
+        assert c.screenshot.stat().st_size > 10_000, c.page  # a page was drawn, not a blank
+
+
+@pytest.mark.slow
 def test_failing_stage_names_notebook_and_cell_and_keeps_it(tmp_path, root):
     # a transactions file without the columns the mapping names: stage 01 must fail, and nothing after it runs
     (tmp_path / "data" / "raw").mkdir(parents=True)
@@ -96,6 +125,13 @@ def test_failing_stage_names_notebook_and_cell_and_keeps_it(tmp_path, root):
     assert not (reports / "02_feature_building.ipynb").exists()
     index = (reports / "index.html").read_text()
     assert "01_data_collection failed" in index
+    # the failed stage's report opens with the error, before any of its content
+    page = (reports / "01_data_collection.html").read_text()
+    assert "This stage failed." in page and "tx.csv" in page
+    assert page.index("This stage failed.") < page.index("01 · Data collection")
+    checks = browser.check_pages(reports, ["index.html", "01_data_collection.html"],
+                                 root / "test-output" / "screenshots" / "broken")
+    assert [p for c in checks for p in c.problems()] == []
 
 
 def test_bad_params_file_fails_before_running(tmp_path, root):
@@ -113,8 +149,12 @@ def test_online_retail_run(online_retail_path, root, tmp_path):
     f = _project(tmp_path, root, params)
     res = _seglab("run", "--params", str(f), root=tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
-    index = (tmp_path / "reports" / "online_retail" / "index.html").read_text()
+    reports = tmp_path / "reports" / "online_retail"
+    index = (reports / "index.html").read_text()
     assert "541,909" in index and "Boston matrix" in index
+    pages = ["index.html"] + [f"{name}.html" for name, _ in pipeline.STAGES]
+    checks = browser.check_pages(reports, pages, root / "test-output" / "screenshots" / "online_retail")
+    assert [p for c in checks for p in c.problems()] == []
 
 
 def test_synth_command_writes_tables_and_ground_truth(tmp_path, root):

@@ -21,7 +21,7 @@ def styled(df: pd.DataFrame, percent: Iterable[str] = (), integer: Iterable[str]
     fmt.update({c: "{:.3f}" for c in decimals if c in df})
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
     styler = df.style.format(fmt, na_rep="–").hide(axis="index")
-    if text:  # words read from the left; numbers stay right-aligned
+    if text and df.columns.is_unique and df.index.is_unique:  # words read from the left; numbers stay right-aligned
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
         styler = styler.set_table_styles({c: [{"selector": "th", "props": "text-align: left"}] for c in text}, overwrite=False)
     return styler
@@ -35,7 +35,7 @@ def color_results(styler: Styler, columns: Iterable[str]) -> Styler:
     return styler.map(paint, subset=[c for c in columns if c in styler.data])
 
 
-def _badge(result: str, text: str) -> str:
+def badge(result: str, text: str) -> str:
     return (f'<span title="{html.escape(result)}" style="background:{RESULT_COLORS.get(result, "#999")};color:white;'
             f'padding:1px 6px;border-radius:3px;margin-right:3px;font-size:12px">{html.escape(text)}</span>')
 
@@ -56,7 +56,7 @@ def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
                                         f'expected spend {c["expected_spend_per_customer"]:,.0f} per customer, '
                                         f'{c["expected_spend"]:,.0f} in total'))
         detail = c.get("midas_detail") or {}
-        midas = "".join(_badge(r, k[0]) for k, r in detail.items()) if detail else _badge(c["midas"], c["midas"])
+        midas = "".join(badge(r, k[0]) for k, r in detail.items()) if detail else badge(c["midas"], c["midas"])
         parts.append(
             f'<div class="persona-card" style="flex:1 1 340px;max-width:480px;border:1px solid #ddd;'
             f'border-top:6px solid {color};border-radius:6px;padding:10px 14px;font-family:sans-serif;font-size:14px;'

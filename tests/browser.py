@@ -1,0 +1,96 @@
+"""Load report pages in a real browser (Debian's chromium, driven by Playwright) and check them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from conftest import skip_or_fail
+
+
+def chromium() -> str:
+    """Path of the chromium binary (SEGLAB_CHROMIUM, else chromium on PATH); skip or fail without."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        skip_or_fail("the Python package playwright is not installed (pip install -e '.[test]')")
+    path = os.environ.get("SEGLAB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        skip_or_fail("chromium not found: `make chromium` installs Debian's package (needs root)")
+    return path
+
+
+@dataclass
+class PageCheck:
+    page: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    broken_images: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)
+    images: int = 0
+    links: int = 0
+    screenshot: Path | None = None
+
+    def problems(self) -> list[str]:
+        return ([f"{self.page}: console error: {m}" for m in self.console_errors]
+                + [f"{self.page}: request failed: {m}" for m in self.failed_requests]
+                + [f"{self.page}: image not loaded: {m}" for m in self.broken_images]
+                + [f"{self.page}: link does not resolve: {m}" for m in self.broken_links])
+
+
+def check_pages(folder: Path, pages: list[str], screenshots: Path) -> list[PageCheck]:
+    """Open each page of ``folder`` headless: console errors, failed requests, images that did not
+    load (natural width 0), links to files or anchors that do not exist; a full-page screenshot of
+    each goes to ``screenshots``."""
+    from playwright.sync_api import sync_playwright
+
+    screenshots.mkdir(parents=True, exist_ok=True)
+    results = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            for name in pages:
+                check = PageCheck(name)
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.on("console", lambda m, c=check: c.console_errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda exc, c=check: c.console_errors.append(str(exc)))
+                page.on("requestfailed", lambda r, c=check: c.failed_requests.append(r.url[:120]))
+                page.goto((folder / name).resolve().as_uri(), wait_until="load")
+                images = page.eval_on_selector_all(
+                    "img", "els => els.map(e => [e.alt || e.src.slice(0, 60), e.complete, e.naturalWidth])")
+                check.images = len(images)
+                check.broken_images = [alt for alt, complete, width in images if not complete or width == 0]
+                hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+                check.links = len(hrefs)
+                for href in hrefs:
+                    if not _resolves(page, folder, href):
+                        check.broken_links.append(href)
+                check.screenshot = screenshots / f"{Path(name).stem}.png"
+                page.screenshot(path=str(check.screenshot), full_page=True)
+                page.close()
+                results.append(check)
+        finally:
+            browser.close()
+    return results
+
+
+def _resolves(page, folder: Path, href: str) -> bool:
+    parts = urlsplit(href)
+    if parts.scheme in ("http", "https", "mailto"):
+        return False  # a report must work offline: no link leaves it
+    if parts.scheme == "data":
+        return True
+    if parts.path:
+        target = (folder / unquote(parts.path)).resolve()
+        if not target.is_file():
+            return False
+        return True  # an anchor in another page is checked when that page is opened
+    if not parts.fragment:
+        return True
+    # as browsers do (HTML spec, "find a potential indicated element"): the fragment as written,
+    # then percent-decoded
+    return any(page.evaluate("id => !!(document.getElementById(id) || document.getElementsByName(id).length)", a)
+               for a in (parts.fragment, unquote(parts.fragment)))
