@@ -87,7 +87,10 @@ def test_contact_plan_never_emails_without_permission():
     assert plan["email_permission_share"] == 0.5
     assert plan["contact"].startswith("E-mail to the 50% who allowed it (never to the other 50%)")
     none = personas.contact_plan(data.drop(columns=["email_opt_in"]), 1, "store")
-    assert "do not e-mail anyone whose permission is not recorded" in none["contact"]
+    assert "do not e-mail or text anyone whose permission is not recorded" in none["contact"]
+    assert "on the store channel" in none["contact"]
+    unknown = personas.contact_plan(data.drop(columns=["email_opt_in"]), 1, personas.NO_CHANNEL)
+    assert "in the channel where they buy" in unknown["contact"]
 
 
 def test_attribute_mix_shares_and_base_row():

@@ -249,10 +249,14 @@ def traits(prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4) ->
     return out
 
 
+#: The card's channel when the data has no channel column.
+NO_CHANNEL = "not in the data"
+
+
 def preferred_channel(prof_row: pd.Series) -> str:
     shares = {c: prof_row.get(f"{c}_share") for c in ("web", "store", "app")}
     shares = {c: v for c, v in shares.items() if v is not None and not pd.isna(v)}
-    return max(shares, key=shares.get) if shares else "unknown (no channel data)"
+    return max(shares, key=shares.get) if shares else NO_CHANNEL
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,16 +478,17 @@ def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
     rows = data[data["segment"] == seg]
     email = float(rows["email_opt_in"].astype(float).mean()) if "email_opt_in" in rows else None
     sms = float(rows["sms_opt_in"].astype(float).mean()) if "sms_opt_in" in rows else None
+    where = "in the channel where they buy" if channel == NO_CHANNEL else f"on the {channel} channel"
     if email is None and sms is None:
-        text = (f"No contact-permission data: reach them through their {channel} channel; do not e-mail anyone "
-                "whose permission is not recorded.")
+        text = (f"No contact permissions in the data: reach them {where} and ask for e-mail permission there; "
+                "do not e-mail or text anyone whose permission is not recorded.")
     else:
         parts = []
         if email is not None:
             parts.append(f"e-mail to the {email:.0%} who allowed it (never to the other {1 - email:.0%})")
         if sms is not None:
             parts.append(f"SMS to the {sms:.0%} who allowed it")
-        text = "; ".join(parts) + f"; everyone else only on the {channel} channel."
+        text = "; ".join(parts) + f"; everyone else only {where}."
         text = text[0].upper() + text[1:]
     return {"contact": text, "email_permission_share": None if email is None else round(email, 4),
             "sms_permission_share": None if sms is None else round(sms, 4)}

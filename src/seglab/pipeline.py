@@ -182,7 +182,7 @@ def headline(paths: RunPaths) -> dict:
         tx = quality["tables"].get("transactions")
         if tx:
             out["data"] = {
-                "source": tx["source"],
+                "source": os.path.normpath(tx["source"]),
                 "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}",
                 "customers": f"{tx['customers']:,}",
                 "rows read": f"{tx['read']:,}", "rows kept": f"{tx['kept']:,}",

@@ -48,7 +48,7 @@ def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
     for c in cards:
         color = colors.get(c["segment"], "#555")
         traits = "".join(f"<li>{e(t)}</li>" for t in c["traits"])
-        rows = [("Channel", f'{c["channel"]}' + (f', {c["best_time"]}' if c.get("best_time") else "")),
+        rows = [("Channel", f'{c["channel"]}' + (f'; best time: {c["best_time"]}' if c.get("best_time") else "")),
                 ("Contact", c.get("contact", "")), ("Message", c["message"]), ("Offer", c.get("offer", "")),
                 ("Buys most", c.get("top_categories", ""))]
         if "buy_probability" in c:
