@@ -98,3 +98,15 @@ def test_attribute_mix_shares_and_base_row():
     mix = personas.attribute_mix(f, s).set_index("segment")
     assert mix.loc[1, "gender=female"] == 0.75 and mix.loc[2, "gender=female"] == 0.25
     assert mix.loc["all", "email_opt_in"] == 0.75
+
+
+def test_profile_indexes_means_and_medians_against_the_base():
+    feats = pd.DataFrame({"customer_id": list("abcdef"), "monetary": [1.0, 1, 10, 2, 2, 2],
+                          "frequency": [1, 1, 1, 3, 3, 3]})
+    segs = pd.DataFrame({"customer_id": list("abcdef"), "segment": [1, 1, 1, 2, 2, 2]})
+    prof = personas.profile(feats, segs).set_index("segment")
+    # monetary: base mean 3, base median 2; segment 1 mean 4 (one big spender), median 1
+    assert prof.loc[1, "monetary_index"] == pytest.approx(400 / 3)
+    assert prof.loc[1, "monetary_median"] == 1.0 and prof.loc[1, "monetary_median_index"] == pytest.approx(50.0)
+    assert prof.loc[2, "monetary_median_index"] == pytest.approx(100.0)
+    assert prof.loc[1, "revenue_share"] == pytest.approx(12 / 18)

@@ -102,7 +102,8 @@ def test_analyst_input_reason_is_kept():
 
 
 def test_satisfaction_enters_credibility():
-    prof = _profile().assign(return_share=[0.05, 0.05, 0.05], survey_satisfaction=[2.0, 4.0, 5.0])
+    prof = _profile().assign(return_share=[0.05, 0.05, 0.05], survey_satisfaction=[2.0, 4.0, 5.0],
+                             survey_satisfaction_median=[5.0, 1.0, 1.0], survey_satisfaction_index=[50.0, 110, 130])
     bm = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
     assert bm["credibility"].is_monotonic_increasing and bm.loc[1, "credibility"] == 0.0
 

@@ -152,8 +152,8 @@ def label(feature: str) -> str:
 
 
 def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list[str] = ()) -> pd.DataFrame:
-    """Per segment: size, shares, value per customer and, per feature, the mean and the index
-    against the whole base (100 = the average customer)."""
+    """Per segment: size, shares, value per customer and, per feature, the mean and the median,
+    each with its index against the whole base (100 = the base's mean, or median)."""
     df = joined(features, segments)
     cols = profile_columns(df, model_features)
     g = df.groupby("segment")
@@ -167,11 +167,14 @@ def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list
     total = df["monetary"].sum() if "monetary" in df else 0.0
     out["revenue_share"] = out["revenue"] / total if total else np.nan
     out["value_per_customer"] = g["monetary"].mean() if "monetary" in df else np.nan
-    means = g[cols].mean()
-    base = df[cols].mean()
+    means, medians = g[cols].mean(), g[cols].median()
+    base, base_median = df[cols].mean(), df[cols].median()
     for c in cols:
         out[f"{c}"] = means[c]
         out[f"{c}_index"] = 100 * means[c] / base[c] if base[c] else np.nan
+    for c in cols:  # the typical customer: not pulled by a few big values (no index where the base median is 0)
+        out[f"{c}_median"] = medians[c]
+        out[f"{c}_median_index"] = 100 * medians[c] / base_median[c] if base_median[c] else np.nan
     if "lifecycle" in df:
         mix = pd.crosstab(df["segment"], df["lifecycle"], normalize="index")
         for stage in mix.columns:

@@ -95,7 +95,9 @@ def raw_components(profile: pd.DataFrame, growth: pd.Series,
     parts = []
     if "return_share" in p:
         parts.append(1.0 - p["return_share"].clip(0, 1))
-    for c in [c for c in p.columns if "satisf" in c.lower() and pd.api.types.is_numeric_dtype(p[c])]:
+    satisfaction = [c for c in p.columns if "satisf" in c.lower() and not c.endswith(("_index", "_median"))
+                    and pd.api.types.is_numeric_dtype(p[c])]  # the segment means, not their medians or indexes
+    for c in satisfaction:
         lo, hi = p[c].min(), p[c].max()
         parts.append((p[c] - lo) / (hi - lo) if hi > lo else pd.Series(0.5, index=p.index))
     if parts:
