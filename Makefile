@@ -11,6 +11,9 @@ PYTEST_ARGS ?=
 # the unit and end-to-end tests run on two workers (pytest-xdist); the notebooks (nbval) run in
 # order in one process because each stage reads the files the previous one wrote
 TEST_WORKERS ?= 2
+# idle OpenMP threads sleep instead of spinning: scikit-learn's fits stay fast when the other
+# core is busy (two test workers, or anything else running on the machine)
+export OMP_WAIT_POLICY ?= PASSIVE
 
 .PHONY: help env report test lint lab clean postgres java chromium
 

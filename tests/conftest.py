@@ -11,10 +11,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-import pytest
+# OpenMP threads sleep when idle (before numpy/scikit-learn load their OpenMP runtime): with two
+# pytest-xdist workers busy, spinning threads made the scikit-learn fits up to 20x slower
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from seglab import config, synth
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from seglab import config, synth  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
