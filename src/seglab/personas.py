@@ -169,16 +169,19 @@ def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list
     out["value_per_customer"] = g["monetary"].mean() if "monetary" in df else np.nan
     means, medians = g[cols].mean(), g[cols].median()
     base, base_median = df[cols].mean(), df[cols].median()
+    parts = {}
     for c in cols:
-        out[f"{c}"] = means[c]
-        out[f"{c}_index"] = 100 * means[c] / base[c] if base[c] else np.nan
+        parts[c] = means[c]
+        parts[f"{c}_index"] = 100 * means[c] / base[c] if base[c] else pd.Series(np.nan, index=means.index)
     for c in cols:  # the typical customer: not pulled by a few big values (no index where the base median is 0)
-        out[f"{c}_median"] = medians[c]
-        out[f"{c}_median_index"] = 100 * medians[c] / base_median[c] if base_median[c] else np.nan
+        parts[f"{c}_median"] = medians[c]
+        parts[f"{c}_median_index"] = (100 * medians[c] / base_median[c] if base_median[c]
+                                      else pd.Series(np.nan, index=medians.index))
     if "lifecycle" in df:
         mix = pd.crosstab(df["segment"], df["lifecycle"], normalize="index")
         for stage in mix.columns:
-            out[f"lifecycle_{stage}"] = mix[stage]
+            parts[f"lifecycle_{stage}"] = mix[stage]
+    out = pd.concat([out, pd.DataFrame(parts).reindex(out.index)], axis=1)  # one block, not one insert per column
     return out.reset_index()
 
 
