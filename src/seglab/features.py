@@ -315,18 +315,25 @@ def _to_pandas(expr) -> pd.DataFrame:
     return df.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
 
 
+def transaction_day(transactions: Table, which: str) -> pd.Timestamp:
+    """The day of the first (``which="min"``) or last (``"max"``) transaction (NaT when empty)."""
+    if isinstance(transactions, pd.DataFrame):
+        value = getattr(transactions["timestamp"], which)()
+    else:
+        with duckdb.connect() as con:
+            query = f"SELECT {which}(timestamp) FROM read_parquet($p)"
+            value = con.execute(query, {"p": str(transactions)}).fetchall()[0][0]
+    return pd.Timestamp(value).normalize() if not pd.isna(value) else pd.NaT
+
+
 def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
     """The as-of date: the parameter, or the date of the last transaction."""
     if params.as_of is not None:
         return pd.Timestamp(params.as_of)
-    if isinstance(transactions, pd.DataFrame):
-        last = transactions["timestamp"].max()
-    else:
-        with duckdb.connect() as con:
-            last = con.execute("SELECT max(timestamp) FROM read_parquet($p)", {"p": str(transactions)}).fetchall()[0][0]
+    last = transaction_day(transactions, "max")
     if pd.isna(last):
         raise FeatureError("the transactions table is empty: no purchase to build features from")
-    return pd.Timestamp(last).normalize()
+    return last
 
 
 def window_start(as_of: pd.Timestamp, params: FeatureParams) -> pd.Timestamp | None:

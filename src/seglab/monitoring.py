@@ -83,14 +83,6 @@ def _period_activity(transactions, ends: list[pd.Timestamp], period: str) -> pd.
         con.close()
 
 
-def _first_day(transactions) -> pd.Timestamp:
-    with duckdb.connect() as con:
-        if isinstance(transactions, pd.DataFrame):
-            return pd.Timestamp(transactions["timestamp"].min()).normalize()
-        first = con.execute("SELECT min(timestamp) FROM read_parquet($p)", {"p": str(transactions)}).fetchall()[0][0]
-    return pd.Timestamp(first).normalize()
-
-
 def track(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
           params: MonitoringParams, as_of: pd.Timestamp, progress=None) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
@@ -102,7 +94,7 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
     if "transactions" not in tables:
         raise MonitoringUnavailable("a customer-level source has no history over time: nothing to monitor")
     tx = tables["transactions"]
-    first = _first_day(tx)
+    first = feature_building.transaction_day(tx, "min")
     ends = period_ends(first, pd.Timestamp(as_of).normalize(), params.period)
     if not ends:
         raise MonitoringUnavailable(

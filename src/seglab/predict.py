@@ -104,7 +104,7 @@ def predict(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
         raise PredictionUnavailable("a customer-level source has no transaction history to learn from")
     h = pd.Timedelta(days=horizon.horizon_days)
     as_of = pd.Timestamp(current.attrs.get("as_of") or feature_building.resolve_as_of(tables["transactions"], params))
-    first = _first_day(tables["transactions"])
+    first = feature_building.transaction_day(tables["transactions"], "min")
     train_at, valid_at = as_of - 2 * h, as_of - h
     if (train_at - first).days < horizon.min_history_days:
         raise PredictionUnavailable(
@@ -160,17 +160,6 @@ def attempt(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
         return predict(tables, params, horizon, current, seed), ""
     except PredictionUnavailable as exc:
         return None, str(exc)
-
-
-def _first_day(transactions) -> pd.Timestamp:
-    if isinstance(transactions, pd.DataFrame):
-        first = transactions["timestamp"].min()
-    else:
-        import duckdb
-
-        with duckdb.connect() as con:
-            first = con.execute("SELECT min(timestamp) FROM read_parquet($p)", {"p": str(transactions)}).fetchall()[0][0]
-    return pd.Timestamp(first).normalize()
 
 
 def per_persona(pred: pd.DataFrame, segments: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
