@@ -21,7 +21,7 @@ def test_outcomes_count_only_the_period_and_net_returns():
         ("c", "5", "2024-03-01 00:00", 1, 99.0),   # after the period: out
         ("d", "6", "2024-02-10 09:00", -2, 4.0),   # only a return: did not buy
     ])
-    out = predict.outcomes({"transactions": tx}, config.Features(),
+    out = predict.outcomes({"transactions": tx},
                            pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-29")).set_index("customer_id")
     assert out.loc["a", "bought"] and out.loc["a", "spend"] == 0.0  # 30 bought, 30 returned
     assert out.loc["b", "bought"] and out.loc["b", "spend"] == 15.0

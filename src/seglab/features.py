@@ -326,6 +326,35 @@ def transaction_day(transactions: Table, which: str) -> pd.Timestamp:
     return pd.Timestamp(value).normalize() if not pd.isna(value) else pd.NaT
 
 
+def period_activity(transactions: Table, periods: list[tuple[pd.Timestamp, pd.Timestamp]]) -> pd.DataFrame:
+    """What each customer did in each period (after, until] (both days): customer_id, period_end
+    (= until), bought (a purchase line in it), value (net revenue: purchases minus returns). Money
+    is summed in whole millionths, as in :func:`customer_totals`: exact, identical on every run."""
+    con = duckdb.connect()
+    try:
+        if isinstance(transactions, pd.DataFrame):
+            con.register("tx", transactions[[c for c in ("customer_id", "timestamp", "quantity", "unit_price", "discount")
+                                             if c in transactions]])
+        else:
+            con.read_parquet(str(transactions)).create_view("tx")
+        discount = "coalesce(tx.discount, 0)" if "discount" in con.table("tx").columns else "0"
+        con.register("bounds", pd.DataFrame({
+            "period_end": [pd.Timestamp(until).normalize() for _, until in periods],
+            "lo": [pd.Timestamp(after).normalize() + pd.Timedelta(days=1) for after, _ in periods],
+            "hi": [pd.Timestamp(until).normalize() + pd.Timedelta(days=1) for _, until in periods],
+        }))
+        out = con.execute(f"""
+            SELECT tx.customer_id::VARCHAR AS customer_id, b.period_end,
+                   bool_or(tx.quantity > 0) AS bought,
+                   sum(round(tx.quantity * tx.unit_price * (1 - {discount}) * {MICRO})::BIGINT) / {MICRO} AS value
+            FROM tx JOIN bounds b ON tx.timestamp >= b.lo AND tx.timestamp < b.hi
+            GROUP BY ALL ORDER BY b.period_end, customer_id
+        """).df()
+    finally:
+        con.close()
+    return out.assign(period_end=pd.to_datetime(out["period_end"]))
+
+
 def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
     """The as-of date: the parameter, or the date of the last transaction."""
     if params.as_of is not None:

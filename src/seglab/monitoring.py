@@ -20,9 +20,7 @@ Method (documented in the README, "How it works"):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -54,35 +52,6 @@ def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str) -> list[p
     return ends[::-1]
 
 
-def _period_activity(transactions, ends: list[pd.Timestamp], period: str) -> pd.DataFrame:
-    """Per customer and period: bought (a purchase line) and net value (revenue minus returns)."""
-    con = duckdb.connect()
-    try:
-        if isinstance(transactions, pd.DataFrame):
-            con.register("tx", transactions[["customer_id", "timestamp", "quantity", "unit_price", "discount"]]
-                         if "discount" in transactions else transactions[["customer_id", "timestamp", "quantity", "unit_price"]])
-        else:
-            con.read_parquet(str(Path(transactions))).create_view("tx")
-        has_discount = "discount" in [c[0] for c in con.execute("DESCRIBE tx").fetchall()]
-        bounds = pd.DataFrame({
-            "period_end": [e.date() for e in ends],
-            "lo": [(e - pd.DateOffset(months=PERIOD_MONTHS[period]) + pd.Timedelta(days=1)) for e in ends],
-            "hi": [e + pd.Timedelta(days=1) for e in ends],
-        })
-        con.register("bounds", bounds)
-        discount = "coalesce(tx.discount, 0)" if has_discount else "0"
-        # whole millionths, as in stage 02: exact sums, identical on every run
-        return con.execute(f"""
-            SELECT tx.customer_id::VARCHAR AS customer_id, b.period_end,
-                   bool_or(tx.quantity > 0) AS bought,
-                   sum(round(tx.quantity * tx.unit_price * (1 - {discount}) * 1000000)::BIGINT) / 1e6 AS value
-            FROM tx JOIN bounds b ON tx.timestamp >= b.lo AND tx.timestamp < b.hi
-            GROUP BY ALL ORDER BY b.period_end, customer_id
-        """).df().assign(period_end=lambda d: pd.to_datetime(d["period_end"]))
-    finally:
-        con.close()
-
-
 def track(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
           params: MonitoringParams, as_of: pd.Timestamp, progress=None) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
@@ -100,7 +69,8 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
         raise MonitoringUnavailable(
             f"the history ({first.date()} to {pd.Timestamp(as_of).date()}) is shorter than one {params.period}: "
             "set monitoring.period to month")
-    activity = _period_activity(tx, ends, params.period)
+    step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
+    activity = feature_building.period_activity(tx, [(end - step, end) for end in ends])
     active = activity[activity["bought"]]
     parts = []
     for end in ends:

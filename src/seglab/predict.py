@@ -60,15 +60,13 @@ def model_inputs(feats: pd.DataFrame) -> pd.DataFrame:
     return x.reindex(sorted(x.columns), axis=1)
 
 
-def outcomes(tables: dict, params: FeatureParams, after: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame:
-    """What each customer did in the period (after, until] (days; both ends are dates):
-    customer_id, bought (a purchase line in the period), spend (net revenue, floored at 0)."""
-    span = (until - after).days
-    only_tx = {"transactions": tables["transactions"]}  # sessions, campaigns and attributes play no part here
-    built = feature_building.build(only_tx, params.model_copy(update={"as_of": until.date(), "window_days": span}))
-    f = built.features
-    return pd.DataFrame({"customer_id": f["customer_id"], "bought": f["frequency"].to_numpy() > 0,
-                         "spend": f["monetary"].clip(lower=0).to_numpy()})
+def outcomes(tables: dict, after: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame:
+    """What each customer who bought in the period (after, until] (days; both ends are dates) did:
+    customer_id, bought (always true here), spend (net revenue, floored at 0)."""
+    act = feature_building.period_activity(tables["transactions"], [(after, until)])
+    act = act[act["bought"]]
+    return pd.DataFrame({"customer_id": act["customer_id"].to_numpy(), "bought": act["bought"].to_numpy(),
+                         "spend": act["value"].clip(lower=0).to_numpy()})
 
 
 def _features_at(tables: dict, params: FeatureParams, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -113,9 +111,10 @@ def predict(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
             f"{horizon.min_history_days} days of history before them; lower prediction.horizon_days")
     train_x = _features_at(tables, params, train_at)
     valid_x = _features_at(tables, params, valid_at)
-    train_y = _targets(train_x, outcomes(tables, params, train_at, valid_at))
-    valid_y = _targets(valid_x, outcomes(tables, params, valid_at, as_of))
-    naive = _targets(valid_x, outcomes(tables, params, train_at, valid_at))[1]  # spend of the H days before
+    between = outcomes(tables, train_at, valid_at)
+    train_y = _targets(train_x, between)
+    valid_y = _targets(valid_x, outcomes(tables, valid_at, as_of))
+    naive = _targets(valid_x, between)[1]  # spend of the H days before
     inputs = sorted(set(model_inputs(train_x).columns) & set(model_inputs(current).columns))
 
     clf, reg = _fit(model_inputs(train_x)[inputs], *train_y, seed)
