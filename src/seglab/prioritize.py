@@ -237,14 +237,11 @@ def sensitivity(bm: pd.DataFrame, params: Prioritization, seed: int) -> pd.DataF
                         "computed_quadrant": bm["computed_quadrant"].to_numpy()})
     for q in QUADRANTS:
         out[f"share_{q}"] = (quad == q).mean(axis=0) if sp.draws else np.nan
-    out["stay_share"] = [out.loc[i, f"share_{q}"] for i, q in enumerate(out["computed_quadrant"])]
-    others = out[[f"share_{q}" for q in QUADRANTS]].to_numpy()
-    alt = []
-    for i, q in enumerate(out["computed_quadrant"]):
-        row = {qq: others[i, j] for j, qq in enumerate(QUADRANTS) if qq != q}
-        best = max(row, key=row.get) if sp.draws else ""
-        alt.append(best if sp.draws and row[best] > 0 else "")
-    out["else_most_often"] = alt
+    share = out[[f"share_{q}" for q in QUADRANTS]].set_axis(list(QUADRANTS), axis=1)
+    own = share.columns.to_numpy() == out["computed_quadrant"].to_numpy()[:, None]
+    out["stay_share"] = share.where(own).max(axis=1)
+    others = share.mask(own, -1.0)  # the most frequent other quadrant (first in QUADRANTS on a tie)
+    out["else_most_often"] = others.idxmax(axis=1).where(others.max(axis=1) > 0, "") if sp.draws else ""
     out["fragile"] = out["stay_share"] < sp.fragile_below if sp.draws else False
     return out
 
