@@ -264,3 +264,8 @@ def test_spark_gives_the_same_features_on_online_retail(online_retail_path, tmp_
 
 def test_readme_lists_the_feature_catalog(root):
     assert features.catalog_markdown() in (root / "README.md").read_text(encoding="utf-8")
+
+
+def test_bad_duckdb_settings_are_named():
+    with pytest.raises(features.FeatureError, match=r"features.duckdb: DuckDB refused the settings \{'no_such_setting': 1\}"):
+        features.build(_tables(), config.Features(as_of=AS_OF, duckdb={"no_such_setting": 1}))

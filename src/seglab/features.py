@@ -15,6 +15,7 @@ one-hot.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -85,11 +86,24 @@ class FeatureError(ValueError):
 Table = pd.DataFrame | str | Path  # a table in memory, or the path of a Parquet file
 
 
+def _processors() -> int:
+    """Processors this process may run on (the container's or affinity limit, not the host's)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def connect(params: FeatureParams):
     """An Ibis backend for ``params.engine``: an in-process DuckDB, or a Spark session
     (``params.spark.master``; pyspark and Java are needed, ``pip install 'seglab[spark]'``)."""
     if params.engine == "duckdb":
-        return ibis.duckdb.connect()
+        settings = {"threads": 2 * _processors(), **params.duckdb}
+        try:
+            return ibis.duckdb.connect(**settings)
+        except duckdb.Error as exc:
+            raise FeatureError(f"features.duckdb: DuckDB refused the settings {params.duckdb}: {exc}. "
+                               "Use settings from DuckDB's configuration reference, e.g. {memory_limit: 8GB, threads: 8}") from exc
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -167,12 +181,12 @@ def _flag(cond) -> ibis.Value:
     return cond.fill_null(False).cast("float64")
 
 
-def _preferred(orders, value, name: str, levels: int):
-    """Per customer, the most frequent ``value`` (0 <= value < levels) over its orders; ties: the
-    smallest (earliest). The key count * levels - value is unique per customer, so its arg-max is
-    deterministic on every engine."""
-    slots = orders.mutate(v=value).group_by(["customer_id", "v"]).aggregate(n=_.count())
-    return slots.group_by("customer_id").aggregate(**{name: _.v.argmax(_.n * levels - _.v)})
+def _preferred(counts: list, levels: int) -> ibis.Value:
+    """The index of the largest of ``counts`` (one count per level 0..levels-1); ties: the smallest
+    index (the earliest hour or weekday). The keys count * levels + (levels - 1 - index) are
+    distinct, so their maximum names one level, the same on every engine."""
+    top = ibis.greatest(*[n * levels + (levels - 1 - i) for i, n in enumerate(counts)])
+    return levels - 1 - top % levels
 
 
 def _in_window(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
@@ -180,70 +194,89 @@ def _in_window(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
     return before, before if start is None else before & (tx.timestamp >= ibis.timestamp(start.to_pydatetime()))
 
 
-def customer_totals(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
-    """One pass over all order lines, per customer: the money totals inside the window
-    (``start <= timestamp < cutoff``), the first purchase up to as_of (for tenure) and what the
-    customer did before and inside the window (to say why a customer gets no feature row)."""
-    before, inside = _in_window(tx, cutoff, start)
-    revenue = _micro(tx.quantity * tx.unit_price * (ONE - tx.discount.fill_null(ZERO)))
-    bought = inside & (tx.quantity > 0)
-    return tx.group_by("customer_id").aggregate(
-        gross=revenue.sum(where=bought),
-        returned=-revenue.sum(where=inside & (tx.quantity < 0)),
-        units=_micro(tx.quantity).sum(where=bought),
-        discounted=revenue.sum(where=bought & (tx.discount.fill_null(ZERO) > 0)),
-        first_purchase=tx.timestamp.min(where=before & (tx.quantity > 0)),
-        any_before=_flag(before).max(),
-        any_in_window=_flag(inside).max(),
-    )
+def _line_revenue(t) -> ibis.Value:
+    """The revenue of each order line in whole millionths: quantity x unit_price x (1 - discount)."""
+    return _micro(t.quantity * t.unit_price * (ONE - t.discount.fill_null(ZERO)))
 
 
 def purchase_lines(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
     """Purchase lines (positive quantity) inside the window, with their revenue (in millionths)."""
     _, inside = _in_window(tx, cutoff, start)
     buy = tx.filter(inside & (tx.quantity > 0))
-    return buy.mutate(revenue=_micro(buy.quantity * buy.unit_price * (ONE - buy.discount.fill_null(ZERO))))
+    return buy.mutate(revenue=_line_revenue(buy))
 
 
 def purchase_orders(buy):
-    """One row per purchase order: its time (first line), channel, revenue."""
+    """One row per purchase order: its time (first line) and in seconds, channel, revenue, units
+    and discounted revenue (money and units in millionths)."""
     return buy.group_by(["customer_id", "order_id"]).aggregate(
         ts=buy.timestamp.min(), ep=buy.timestamp.min().epoch_seconds().cast("int64"),
-        channel=buy.channel.min(), revenue=buy.revenue.sum(),
+        channel=buy.channel.min(), revenue=buy.revenue.sum(), units=_micro(buy.quantity).sum(),
+        discounted=buy.revenue.sum(where=buy.discount.fill_null(ZERO) > 0),
     )
 
 
-def transaction_features(totals, buy, orders, cutoff: pd.Timestamp):
+def other_lines(tx, cutoff: pd.Timestamp, start: pd.Timestamp | None):
+    """Per customer, from the order lines that are not purchases in the window (returns and
+    cancellations, lines before the window or after as_of): the value returned in the window,
+    the first purchase before the window (for tenure) and whether the customer has a line before
+    as_of and inside the window (to say why a customer gets no feature row). The purchases
+    themselves are summed per order (:func:`purchase_orders`): one pass over them, not two."""
+    _, inside = _in_window(tx, cutoff, start)
+    rest = tx.filter(~(inside & (tx.quantity > 0)).fill_null(False))
+    before, inside = _in_window(rest, cutoff, start)
+    return rest.group_by("customer_id").aggregate(
+        returned=-_line_revenue(rest).sum(where=inside & (rest.quantity < 0)),
+        earlier_purchase=rest.timestamp.min(where=before & (rest.quantity > 0)),
+        any_before=_flag(before).max(),
+        any_in_window=_flag(inside).max(),
+    )
+
+
+def transaction_features(others, buy, orders, cutoff: pd.Timestamp):
     """Behavioural features of the customers with a purchase in the window (an Ibis expression),
-    from :func:`customer_totals`, :func:`purchase_lines` and :func:`purchase_orders`.
+    from :func:`other_lines`, :func:`purchase_lines` and :func:`purchase_orders`.
 
     The customer's span for the spending trend runs from their first purchase in the window to
     ``cutoff``; the revenue of its later half against its earlier half gives the trend.
     """
     cut_s = int(cutoff.timestamp())
-    w = ibis.window(group_by="customer_id", order_by=["ep", "order_id"])
-    # gaps in whole seconds; their mean and variance from exact sums (n, sum, sum of squares)
-    gaps = orders.mutate(gap=(orders.ep - orders.ep.lag().over(w)).cast("decimal(38, 0)"))
-    o = gaps.group_by("customer_id").aggregate(
+    # one ordered pass over each customer's orders: the gap to the previous order in whole seconds
+    # and the first order (the start of the span); everything else per order is one group-by.
+    # Ordered by time alone: orders at the same second give a gap of 0 in either order.
+    w = ibis.window(group_by="customer_id", order_by="ep")
+    seq = orders.mutate(gap=orders.ep - orders.ep.lag().over(w), first=orders.ep.min().over(w),
+                        hour=orders.ts.hour(), weekday=orders.ts.day_of_week.index())
+    late = 2 * seq.ep >= seq.first + cut_s  # in the later half of the span (exact in integers)
+    o = seq.group_by("customer_id").aggregate(
         n_orders=_.count(),
         first_ep=_.ep.min(),
         last_ep=_.ep.max(),
         web_share=_flag(_.channel == "web").mean(),
         store_share=_flag(_.channel == "store").mean(),
         app_share=_flag(_.channel == "app").mean(),
+        # gaps are whole seconds and non-negative: their sum of squares is at most (span)^2, which
+        # fits int64 for spans up to 96 years, so both sums are exact
         gap_sum=_.gap.sum(),
         gap_sq=(_.gap * _.gap).sum(),
         gap_n=_.gap.count(),
+        gross=_.revenue.sum(),
+        units=_.units.sum(),
+        discounted=_.discounted.sum(),
+        late=seq.revenue.sum(where=late),
+        early=seq.revenue.sum(where=~late),
+        # orders per hour of day and per weekday, for the preferred ones (counts in columns:
+        # a group-by per customer and hour, then per customer, costs twice as much)
+        **{f"h{i}": _.count(where=_.hour == i) for i in range(24)},
+        **{f"d{i}": _.count(where=_.weekday == i) for i in range(7)},
     )
     # population variance x n^2 = n * sum(g^2) - sum(g)^2, exact in decimal arithmetic
+    gap_sum = o.gap_sum.cast("decimal(38, 0)")
     o = o.mutate(gap_mean=o.gap_sum.cast("float64") / o.gap_n / DAY,
-                 gap_sd=(o.gap_n.cast("decimal(38, 0)") * o.gap_sq - o.gap_sum * o.gap_sum).cast("float64").sqrt()
-                 / o.gap_n / DAY)
-    span = orders.join(o.select("customer_id", "first_ep"), "customer_id")
-    late = span.ep >= (span.first_ep + cut_s) / 2
-    halves = span.group_by("customer_id").aggregate(
-        late=span.revenue.sum(where=late), early=span.revenue.sum(where=~late)
-    )
+                 gap_sd=(o.gap_n.cast("decimal(38, 0)") * o.gap_sq.cast("decimal(38, 0)") - gap_sum * gap_sum)
+                 .cast("float64").sqrt() / o.gap_n / DAY,
+                 preferred_hour=_preferred([o[f"h{i}"] for i in range(24)], 24),
+                 preferred_weekday=_preferred([o[f"d{i}"] for i in range(7)], 7))
     # distinct counts as group-bys: count(DISTINCT ...) FILTER (...) is 3x slower in DuckDB
     products = buy.group_by("customer_id").aggregate(product_breadth=buy.product_id.nunique())
     cat = (
@@ -251,11 +284,9 @@ def transaction_features(totals, buy, orders, cutoff: pd.Timestamp):
         .group_by(["customer_id", "category"]).aggregate(r=_.revenue.sum())
         .group_by("customer_id").aggregate(top_cat=_.r.max(), category_breadth=_.count())
     )
-    hour = _preferred(orders, orders.ts.hour(), "preferred_hour", 24)
-    weekday = _preferred(orders, orders.ts.day_of_week.index(), "preferred_weekday", 7)
 
-    j = o.join(totals.select("customer_id", "gross", "returned", "units", "discounted"), "customer_id")
-    for part in (halves, products, cat, hour, weekday):
+    j = o
+    for part in (others.select("customer_id", "returned"), products, cat):
         j = j.left_join(part, "customer_id").select(~s.endswith("_right"))
     gross = _money(j.gross.fill_null(ZERO))
     returned = _money(j.returned.fill_null(ZERO))
@@ -310,9 +341,14 @@ def campaign_features(events, cutoff: pd.Timestamp, start: pd.Timestamp | None):
     )
 
 
-def _to_pandas(expr) -> pd.DataFrame:
-    df = expr.to_pyarrow().to_pandas()  # through Arrow: ibis' own to_pandas converts column by column, 5x slower
-    return df.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
+def _sorted_arrow(expr) -> pa.Table:
+    """The result as an Arrow table (ibis' own to_pandas converts column by column, 5x slower),
+    sorted by customer_id: the engine sorts (``order_by``), sorted here only if it did not keep the order."""
+    table = expr.to_pyarrow()
+    ids = table["customer_id"]
+    if len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
+        table = table.sort_by("customer_id")
+    return table
 
 
 def transaction_day(transactions: Table, which: str) -> pd.Timestamp:
@@ -476,12 +512,14 @@ def build(tables: dict[str, Table], params: FeatureParams, quality: dict | None 
         tmp = Path(tmp)
         tx = _register(con, "transactions", tables["transactions"], TX_COLUMNS, tmp)
         tx = _ensure_columns(tx, {"discount": "float64", "product_id": "string", "category": "string", "channel": "string"})
-        # the per-customer totals and the orders are used several times: computed once (DuckDB:
-        # temporary tables; Spark: cached) instead of once per use
-        totals = customer_totals(tx, cutoff, start).cache()
+        # computed first, into temporary tables (Spark: cached): the other lines, used for the
+        # features and for the status, and the orders: in one query with the product and category
+        # counts, which read the purchase lines too, DuckDB would hold all the purchase lines in
+        # memory (1.8 GB at 10 million lines) instead of reading them again
         buy = purchase_lines(tx, cutoff, start)
         orders = purchase_orders(buy).cache()
-        expr = transaction_features(totals, buy, orders, cutoff)
+        others = other_lines(tx, cutoff, start).cache()
+        expr = transaction_features(others, buy, orders, cutoff)
         if available["sessions"]:
             sess = _register(con, "sessions", tables["sessions"], ["customer_id", "timestamp", "converted"], tmp)
             expr = expr.left_join(session_features(sess, cutoff, start), "customer_id").select(~s.endswith("_right"))
@@ -489,13 +527,20 @@ def build(tables: dict[str, Table], params: FeatureParams, quality: dict | None 
             ev = _register(con, "campaign_events", tables["campaign_events"],
                            ["customer_id", "sent_at", "opened", "clicked", "converted"], tmp)
             expr = expr.left_join(campaign_features(ev, cutoff, start), "customer_id").select(~s.endswith("_right"))
-        feats = _to_pandas(expr)
-        status = _to_pandas(totals.select("customer_id", "first_purchase", "any_before", "any_in_window"))
-        for cached in (totals, orders):
+        # one row per customer with a transaction: its status and, if it bought in the window, its features
+        status_cols = ["customer_id", "earlier_purchase", "any_before", "any_in_window"]
+        rows = others.select(*status_cols).outer_join(expr, "customer_id")
+        rows = rows.mutate(customer_id=rows.customer_id.fill_null(rows.customer_id_right)).drop("customer_id_right")
+        table = _sorted_arrow(rows.order_by("customer_id"))
+        for cached in (orders, others):
             cached.release()
     if params.engine == "duckdb":
         con.disconnect()
-    feats = _tidy_types(feats)
+    has_row = pc.is_valid(table["frequency"])
+    # without a purchase in the window, every purchase up to as_of is an earlier one
+    status = table.filter(pc.invert(has_row)).select(status_cols).to_pandas().rename(columns={"earlier_purchase": "first_purchase"})
+    feats = _tidy_types(table.filter(has_row).drop_columns(status_cols[2:]).to_pandas())
+    first_ever = feats.pop("earlier_purchase")  # before the window
     if "sessions" in feats:  # no session in the window: 0 visits, 0 conversion
         feats["sessions"] = feats["sessions"].fillna(0).astype("int64")
         feats["sessions_per_order"] = feats["sessions"] / feats["frequency"]
@@ -505,8 +550,7 @@ def build(tables: dict[str, Table], params: FeatureParams, quality: dict | None 
     feats["last_purchase"] = pd.to_datetime(feats.pop("last_ep"), unit="s").astype("datetime64[ns]")
 
     customers = frames.get("customers")
-    first_ever = status.set_index("customer_id")["first_purchase"].reindex(feats["customer_id"]).to_numpy()
-    start_rel = pd.Series(pd.to_datetime(first_ever)).fillna(feats["first_purchase"]).to_numpy()
+    start_rel = first_ever.fillna(feats["first_purchase"]).to_numpy()  # first purchase up to as_of, not just in the window
     if customers is not None and "signup_date" in customers:
         signup = customers.set_index("customer_id")["signup_date"].reindex(feats["customer_id"]).to_numpy()
         start_rel = np.where(pd.isna(signup) | (signup > start_rel), start_rel, signup)
@@ -536,16 +580,23 @@ INT_FEATURES = ("frequency", "product_breadth", "category_breadth", "preferred_h
 
 
 def _tidy_types(feats: pd.DataFrame) -> pd.DataFrame:
-    """Same dtypes whatever the engine: counts int64 (nullable where a value can be missing), the rest float64."""
-    out = {"customer_id": feats["customer_id"].astype("str")}
-    for c in feats.columns.drop("customer_id"):
-        if c in ("first_ep", "last_ep"):
-            out[c] = feats[c].astype("int64")
+    """Same dtypes whatever the engine: counts int64 (nullable where a value can be missing), the
+    rest float64; timestamps as they are. Columns already of their type are left alone (no copy)."""
+    for c in feats.columns:
+        v = feats[c]
+        if c == "customer_id":
+            want = "str"
+        elif pd.api.types.is_datetime64_any_dtype(v):
+            continue
+        elif c in ("first_ep", "last_ep"):
+            want = "int64"
         elif c in INT_FEATURES:
-            out[c] = feats[c].astype("Int64") if feats[c].isna().any() else feats[c].astype("int64")
+            want = "Int64" if v.isna().any() else "int64"
         else:
-            out[c] = feats[c].astype("float64")
-    return pd.DataFrame(out)
+            want = "float64"
+        if v.dtype != want:
+            feats[c] = v.astype(want)
+    return feats
 
 
 def _frames(tables: dict[str, Table]) -> dict[str, pd.DataFrame]:
@@ -563,9 +614,7 @@ def _frames(tables: dict[str, Table]) -> dict[str, pd.DataFrame]:
 
 def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
     """Customers of the input that get no feature row, and why (no customer is dropped silently)."""
-    # pyarrow's is_in: pandas 3's Series.isin on text is 30x slower (7 s for 500k customers)
-    has_row = pc.is_in(pa.array(status["customer_id"]), value_set=pa.array(feats["customer_id"]))
-    st = status[~has_row.to_numpy(zero_copy_only=False)].set_index("customer_id")
+    st = status.set_index("customer_id")  # the customers with transactions but no feature row
     reasons = pd.Series(
         np.select(
             [st["any_in_window"] > 0, st["any_before"] > 0, st["first_purchase"].isna() & (st["any_before"] == 0)],
