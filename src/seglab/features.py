@@ -744,6 +744,7 @@ def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
     Lapsed and lapsing (by recency) take precedence over new and long-term (by tenure).
     """
     lc = params.lifecycle
+    code = {name: i for i, name in enumerate(LIFECYCLE_ORDER)}
     stage = np.select(
         [
             feats["recency_days"] >= lc.lapsed_days,
@@ -751,10 +752,10 @@ def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
             feats["tenure_days"] < lc.new_days,
             feats["tenure_days"] >= lc.long_term_days,
         ],
-        ["lapsed", "lapsing", "new", "long_term"],
-        default="active",
+        [code["lapsed"], code["lapsing"], code["new"], code["long_term"]],
+        default=code["active"],
     )
-    return pd.Series(pd.Categorical(stage, categories=list(LIFECYCLE_ORDER)), index=feats.index)
+    return pd.Series(pd.Categorical.from_codes(stage, categories=list(LIFECYCLE_ORDER)), index=feats.index)
 
 
 def summary(features: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
