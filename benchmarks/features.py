@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seglab import io
+
 CATEGORIES = np.array(["Apparel", "Beauty", "Books", "Electronics", "Grocery", "Home", "Kids", "Outdoor"])
 CHANNELS = np.array(["web", "store", "app"])
 
@@ -55,7 +57,7 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
         "channel": CHANNELS[rng.integers(0, 3, n_orders)][owner],
     })
     df["source_row"] = np.arange(1, m + 1)
-    df.to_parquet(path, index=False)
+    io.write_parquet(df, path)  # as stage 01 writes the canonical transactions that stage 02 reads
 
 
 def pandas_features(tx: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

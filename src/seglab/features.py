@@ -265,8 +265,10 @@ def transaction_features(others, buy, orders, cutoff: pd.Timestamp):
         discounted=_.discounted.sum(),
         late=seq.revenue.sum(where=late),
         early=seq.revenue.sum(where=~late),
-        # orders per hour of day and per weekday, for the preferred ones (counts in columns:
-        # a group-by per customer and hour, then per customer, costs twice as much)
+        # orders per hour of day and per weekday, for the preferred ones: 31 counts in this
+        # group-by cost less than a group-by per customer and hour, one per customer and
+        # weekday, their own group-bys per customer and the joins (0.39 s against 0.5 s and
+        # more at 10 million lines)
         **{f"h{i}": _.count(where=_.hour == i) for i in range(24)},
         **{f"d{i}": _.count(where=_.weekday == i) for i in range(7)},
     )

@@ -32,7 +32,10 @@ def validate(df: pd.DataFrame, schema: pdr.DataFrameSchema, where: str) -> pd.Da
 
 #: Parquet written by seglab: timestamps in microseconds, which every engine reads (Spark rejects
 #: nanoseconds); sub-microsecond parts, which no source has, are truncated.
-PARQUET_OPTIONS = {"coerce_timestamps": "us", "allow_truncated_timestamps": True}
+# Row groups of DuckDB's own size (122,880 rows): DuckDB scans a file one row group per thread,
+# and Arrow's default (1Mi rows) leaves threads idle at the end of a 10-million-line table
+# (stage 02 was 6 % faster on 10M lines; files 20 % larger; pandas reads them as fast).
+PARQUET_OPTIONS = {"coerce_timestamps": "us", "allow_truncated_timestamps": True, "row_group_size": 122_880}
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> Path:
