@@ -183,7 +183,7 @@ class Features(_Strict):
         default_factory=dict,
         description="DuckDB settings when engine: duckdb, e.g. {memory_limit: 8GB, threads: 8}; "
         "threads default to twice the processors (the hash aggregations wait on memory: 2 threads per processor "
-        "were 10-15 % faster than 1 in benchmarks/features.py)",
+        "were up to 15 % faster than 1 in benchmarks/features.py)",
     )
     spark: Spark = Field(default_factory=Spark)
     ordinal: dict[str, list[str]] = Field(
