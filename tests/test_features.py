@@ -262,6 +262,48 @@ def test_spark_gives_the_same_features_on_online_retail(online_retail_path, tmp_
     assert_same_features(duck, features.build({"transactions": path}, _spark_params()))
 
 
+def _assert_identical(a: features.Built, b: features.Built) -> None:
+    """Bit for bit: the same table, catalog, customers without a row and attributes."""
+    pd.testing.assert_frame_equal(a.features, b.features, check_exact=True)
+    pd.testing.assert_frame_equal(a.catalog, b.catalog)
+    pd.testing.assert_frame_equal(a.without, b.without)
+    assert a.features.attrs == b.features.attrs
+
+
+@pytest.mark.parametrize("window_days", [None, 20])
+def test_features_at_many_dates_are_those_of_one_build_per_date(window_days):
+    # the dates fall before, inside and after the hand-built history, on a return, with late lines
+    t = _tables(LATE_TX)
+    dates = ["2024-01-10", "2024-01-15", AS_OF, "2024-01-10", "2024-03-05"]
+    params = config.Features(window_days=window_days)
+    many = features.build_many(t, params, dates)
+    assert len(many) == len(dates)
+    for day, got in zip(dates, many, strict=True):
+        _assert_identical(got, features.build(t, params.model_copy(update={"as_of": pd.Timestamp(day).date()})))
+    assert many[0].features.attrs["as_of"] == "2024-01-10" and many[4].features.attrs["as_of"] == "2024-03-05"
+
+
+def test_features_at_many_dates_split_over_queries_give_the_same(synthetic_tables, monkeypatch):
+    dates = ["2024-06-30", "2024-09-30", "2024-12-30"]
+    together = features.build_many(synthetic_tables, config.Features(), dates)
+    monkeypatch.setattr(features, "PAIRED_ROWS", 1)  # one date per query
+    for a, b in zip(together, features.build_many(synthetic_tables, config.Features(), dates), strict=True):
+        _assert_identical(a, b)
+
+
+def test_features_at_many_dates_need_transactions():
+    with pytest.raises(features.FeatureError, match="need a transactions table"):
+        features.build_many({"customers": _tables()["customers"]}, config.Features(), ["2024-01-01"])
+
+
+def test_spark_gives_the_same_features_at_many_dates():
+    t = _tables(LATE_TX)
+    dates = ["2024-01-15", AS_OF]
+    for a, b in zip(features.build_many(t, config.Features(), dates), features.build_many(t, _spark_params(), dates),
+                    strict=True):
+        assert_same_features(a, b)
+
+
 def test_readme_lists_the_feature_catalog(root):
     assert features.catalog_markdown() in (root / "README.md").read_text(encoding="utf-8")
 

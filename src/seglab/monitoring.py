@@ -53,7 +53,7 @@ def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str) -> list[p
 
 
 def track(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
-          params: MonitoringParams, as_of: pd.Timestamp, progress=None) -> pd.DataFrame:
+          params: MonitoringParams, as_of: pd.Timestamp) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
 
     Returns period_end (a date), customer_id, segment, value (net value in the period), sorted
@@ -72,11 +72,10 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
     activity = feature_building.period_activity(tx, [(end - step, end) for end in ends])
     active = activity[activity["bought"]]
+    built = feature_building.build_many(tables, feature_params, ends, quality)  # every period end in one pass
     parts = []
-    for end in ends:
-        if progress:
-            progress(end)
-        feats = feature_building.build(tables, feature_params.model_copy(update={"as_of": end.date()}), quality).features
+    for end, b in zip(ends, built, strict=True):
+        feats = b.features
         who = active[active["period_end"] == end]
         rows = feats[feats["customer_id"].isin(who["customer_id"])]
         seg = pd.DataFrame({"customer_id": rows["customer_id"].to_numpy(), "segment": model.assign(rows).astype("int64")})
@@ -86,12 +85,12 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
 
 
 def attempt(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
-            params: MonitoringParams, as_of, progress=None) -> tuple[pd.DataFrame | None, str]:
+            params: MonitoringParams, as_of) -> tuple[pd.DataFrame | None, str]:
     """:func:`track`, or None and the reason when the data has no history to monitor."""
     if as_of is None or pd.isna(as_of):
         return None, "a customer-level source has no history over time: nothing to monitor"
     try:
-        return track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), progress), ""
+        return track(tables, feature_params, quality, model, params, pd.Timestamp(as_of)), ""
     except MonitoringUnavailable as exc:
         return None, str(exc)
 
