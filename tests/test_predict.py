@@ -62,3 +62,18 @@ def test_dates_of_the_holdout_follow_the_horizon():
     assert (q["validation_as_of"], q["train_as_of"]) == ("2024-06-17", "2024-05-18")  # 30 and 60 days before
     assert q["next_period"] == "2024-07-18 to 2024-08-16"
     assert set(pred.holdout.columns) == {"customer_id", "p_buy", "bought", "expected_spend", "spend", "naive_spend"}
+
+
+def test_predictions_do_not_depend_on_the_number_of_threads(synthetic_tables, default_params, monkeypatch):
+    """The boosted trees run on one thread for small data (faster); the predictions must be the
+    very same numbers as with the library's own thread count."""
+    from seglab import features
+
+    feats = features.build(synthetic_tables, default_params.features).features
+    args = (synthetic_tables, default_params.features, default_params.prediction, feats, default_params.seed)
+    one = predict.predict(*args)
+    monkeypatch.setattr(predict, "ONE_THREAD_BELOW", 0)  # every fit with the default threads
+    many = predict.predict(*args)
+    pd.testing.assert_frame_equal(one.customers, many.customers, check_exact=True)
+    pd.testing.assert_frame_equal(one.holdout, many.holdout, check_exact=True)
+    assert one.quality == many.quality
