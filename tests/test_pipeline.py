@@ -13,7 +13,7 @@ import browser
 import pytest
 import yaml
 
-from seglab import pipeline
+from seglab import pipeline, plots
 
 SMALL = {"run_name": "small", "seed": 3, "source": {"kind": "synthetic", "synthetic": {"n_customers": 600, "months": 12}},
          "segmentation": {"k_min": 2, "k_max": 6}}
@@ -79,6 +79,17 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
     assert "Migration between consecutive periods" in html06 and html06.count("data:image/png;base64") >= 3
     for fig in ("05_boston_matrix.png", "06_segments_over_time.png", "06_migration.png", "06_flow.png"):
         assert (reports / "figures" / fig).is_file(), fig
+    # the figures the runner drew after each stage are in the executed notebooks, as the kernel would
+    # have shown them: PNG data at the inline size, no placeholder left
+    for name, _ in pipeline.STAGES:
+        nb = json.loads((reports / f"{name}.ipynb").read_text())
+        outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+        assert not [o for o in outputs if plots.DEFERRED in o.get("metadata", {})], name
+        for o in outputs:
+            if "image/png" in o.get("data", {}):
+                assert o["metadata"]["image/png"]["width"] > 100, name
+    # one kernel for all stages, talking over Unix sockets: no warning about unencrypted TCP
+    assert "running over TCP" not in first.stderr and "kernel ready in" in first.stdout
     assert (tmp_path / "data" / "interim" / "small" / "quality.json").is_file()
     # code hidden by default in the HTML; report.show_code shows it
     assert "save_segmentation" not in (reports / "03_segmentation.html").read_text()
@@ -219,3 +230,56 @@ def test_database_secret_never_reaches_reports(tmp_path, root, pg_url, monkeypat
     assert q["tables"]["transactions"]["read"] == len(tx)
     assert q["tables"]["transactions"]["source"] == "postgres:query (URL from $SEGLAB_CRM_URL)"
     assert pd.read_parquet(tmp_path / "data" / "interim" / "db" / "transactions.parquet").shape[0] == len(tx)
+
+
+def _notebook(cells: list[tuple[str, str]]) -> dict:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                           "display_name": "Python 3"}})
+    for kind, src in cells:
+        cell = nbformat.v4.new_code_cell(src) if kind != "markdown" else nbformat.v4.new_markdown_cell(src)
+        if kind == "parameters":
+            cell.metadata["tags"] = ["parameters"]
+        nb.cells.append(cell)
+    return nb
+
+
+def test_stages_share_one_kernel_but_start_from_a_clean_namespace(tmp_path, root):
+    """Every stage runs in the run's one kernel (same process), yet sees nothing of the stage before
+    it and numbers its cells from 1, as in a kernel of its own."""
+    import nbformat
+
+    shutil.copytree(root / "notebooks" / "params", tmp_path / "notebooks" / "params")
+    first = [("parameters", "run_name = 'x'"), ("code", "leftover = 41\nimport os\nprint('pid', os.getpid())"),
+             ("code", "leftover + 1")]
+    second = [("parameters", "run_name = 'x'"),
+              ("code", "import os\nprint('pid', os.getpid())\nassert 'leftover' not in dir(), 'namespace not cleared'\n"
+                       "assert not [v for v in dir() if v.startswith('_') and v[1:].isdigit()], 'output cache kept'"),
+              ("code", "import matplotlib.pyplot as plt\nassert plt.get_fignums() == []")]
+    for name, cells in (("a_first", first), ("b_second", second)):
+        nbformat.write(_notebook(cells), tmp_path / "notebooks" / f"{name}.ipynb")
+    params = tmp_path / "notebooks" / "params" / "x.yaml"
+    params.write_text("run_name: x\n")
+    result = pipeline.run(params, root=tmp_path, stages=(("a_first", "A"), ("b_second", "B")), progress=False,
+                          log=lambda _m: None)
+    assert result.ok
+    executed = [nbformat.read(tmp_path / "reports" / "x" / f"{n}.ipynb", as_version=4) for n in ("a_first", "b_second")]
+    pids = {o["text"].split()[1] for nb in executed for c in nb.cells for o in c.get("outputs", [])
+            if o.get("name") == "stdout" and o["text"].startswith("pid")}
+    assert len(pids) == 1  # the same kernel process
+    for nb in executed:  # (papermill adds the run's parameters as a cell after the parameters cell)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        assert counts == [1, 2, 3, 4], counts
+    assert executed[0].cells[-1].outputs[0]["data"]["text/plain"] == "42"
+
+
+def test_setup_cells_load_no_heavy_library(root):
+    """Opening a notebook must stay fast: importing what a notebook's setup cell imports loads
+    neither scikit-learn nor seaborn nor pandera (they load when first used)."""
+    code = ("import sys; from seglab import config, paths, plots, report, stages, collect, features, segment, "
+            "lookalike, personas, predict, prioritize, monitoring, io; "
+            "print(sorted(m for m in ('sklearn', 'seaborn', 'pandera', 'scipy.stats') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"

@@ -10,13 +10,17 @@ from seglab import __version__
 
 
 def _run(args: argparse.Namespace) -> int:
-    from seglab import config, pipeline
+    from seglab import pipeline  # (the parameters module loads once the kernel is starting)
 
     try:
         pipeline.run(args.params, run_name=args.run)
-    except (config.ParamsError, pipeline.StageFailed, FileNotFoundError) as exc:
-        print(f"seglab run: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        from seglab import config
+
+        if isinstance(exc, config.ParamsError | pipeline.StageFailed | FileNotFoundError):
+            print(f"seglab run: {exc}", file=sys.stderr)
+            return 1
+        raise
     return 0
 
 

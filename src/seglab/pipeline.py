@@ -1,25 +1,34 @@
 """The pipeline: execute the stage notebooks with papermill, render HTML, write the index page.
 
-All stages run from this one Python process, so papermill and nbconvert are imported once
-(importing them costs about 3 s; a process per notebook would pay it per stage).
+A run starts one IPython kernel (:class:`seglab.kernel.SharedKernel`) and executes every stage
+notebook in it, each from a clean namespace: the kernel start and the imports of the analysis
+stack are paid once per run, not once per stage. papermill and nbconvert are imported once, in
+this process, while the kernel imports its modules. Each stage's HTML page is rendered in a
+background thread while the next stage computes; the index is written when all pages are.
 """
 
 from __future__ import annotations
 
+import ast
 import base64
 import html
 import json
 import os
+import shutil
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-
-from seglab import config
 from seglab.paths import RunPaths, project_root, run_paths
+
+if TYPE_CHECKING:
+    from seglab import config
 
 TEMPLATES = Path(__file__).parent / "templates"
 STAGES: tuple[tuple[str, str], ...] = (
@@ -43,12 +52,19 @@ class StageResult:
     seconds: float
     ok: bool
     error: str = ""
+    #: where the time went (seconds): ``cells`` (executing the notebook's cells), ``html``
+    #: (rendering its page, in the background), and with probes ``imports`` and ``figures``
+    profile: dict = field(default_factory=dict)
 
 
 @dataclass
 class RunResult:
     run: RunPaths
     stages: list[StageResult] = field(default_factory=list)
+    #: seconds to start the kernel and import the analysis stack in it (once per run)
+    setup_seconds: float = 0.0
+    #: seconds from the start of :func:`run` to the index page written
+    total_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -65,6 +81,7 @@ def declared_parameters(notebook: Path) -> list[str]:
 def render_html(executed: Path, show_code: bool, error: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML file beside it (images embedded, no
     script from the network). ``error``: the failure of this stage, shown at the top."""
+    import nbformat
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
@@ -84,6 +101,66 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
     return out
 
 
+class FigureDrawer:
+    """Draws, in this process and while the kernel computes, the figures the kernel leaves in the
+    queue folder (:func:`seglab.plots.save` under ``seglab run``), in the order they were made;
+    one thread, since matplotlib's settings are global."""
+
+    def __init__(self, queue: Path, poll: float = 0.02):
+        self.queue = Path(queue)
+        self._poll = poll
+        self._done: dict[Path, tuple] = {}
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="seglab-figures", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        from seglab import plots
+
+        while not self._stop.is_set():
+            jobs = sorted(self.queue.glob("*.pickle"))
+            for job in jobs:
+                try:
+                    result = (*plots.draw_deferred(job), None)
+                except Exception as exc:  # noqa: BLE001 - handed to the page that shows the figure
+                    result = (None, None, exc)
+                with self._cond:
+                    self._done[job] = result
+                    self._cond.notify_all()
+            if not jobs:
+                self._stop.wait(self._poll)
+
+    def drawn(self, job: Path, timeout: float = 600) -> tuple[Path, float]:
+        """Wait until ``job`` is drawn; its PNG path and display scale."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: job in self._done, timeout=timeout):
+                raise TimeoutError(f"figure {job.name} was not drawn within {timeout:.0f} s")
+            path, scale, error = self._done.pop(job)
+        if error is not None:
+            raise RuntimeError(f"drawing a figure failed: {type(error).__name__}: {error}") from error
+        return path, scale
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def complete_figures(executed: Path, drawer: FigureDrawer | None = None) -> None:
+    """Put the PNG figures the stage left for the runner in its executed notebook
+    (:func:`seglab.plots.write_deferred`), which is then complete, as if drawn in the kernel;
+    the drawer has drawn them meanwhile (without one they are drawn here)."""
+    import nbformat
+
+    from seglab import plots
+
+    nb = nbformat.read(executed, as_version=4)
+    if plots.write_deferred(nb, draw=drawer.drawn if drawer else plots.draw_deferred):
+        tmp = executed.with_name(f".{executed.name}.part")
+        nbformat.write(nb, tmp)
+        os.replace(tmp, executed)
+
+
 def _failure_message(name: str, exc: Exception) -> str:
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
@@ -98,77 +175,181 @@ def run(
     log: Callable[[str], None] = print,
     stages: tuple[tuple[str, str], ...] = STAGES,
     progress: bool = True,
+    probes: bool = False,
 ) -> RunResult:
     """Execute the stages in order for the parameters file; stop at the first failure.
 
-    Raises :class:`StageFailed` (after writing the failed notebook, its HTML and the index)
-    when a stage fails.
-    """
-    import papermill
+    Parameters
+    ----------
+    params_file : str or Path
+        The run's YAML parameters.
+    run_name : str, optional
+        Replaces ``run_name`` of the parameters.
+    root : Path, optional
+        Project root (default: :func:`seglab.paths.project_root`).
+    log : callable
+        Where progress lines go.
+    stages : tuple
+        The stages to run, in order (default: all six).
+    progress : bool
+        A progress bar per stage on standard error.
+    probes : bool
+        Time imports and figures inside the kernel (``benchmarks/run_overhead.py``); the
+        results land in each stage's ``profile``.
 
+    Returns
+    -------
+    RunResult
+        Each stage's time and outcome.
+
+    Raises
+    ------
+    StageFailed
+        After writing the failed notebook, its HTML and the index, when a stage fails.
+    """
+    started = time.perf_counter()
     root = root or project_root()
-    params = config.load(params_file)
-    if run_name:
-        params = config.validate({**params.model_dump(mode="json"), "run_name": run_name}, origin=str(params_file))
-    paths = run_paths(params.run_name, root)
     previous = os.environ.get("SEGLAB_ROOT")
-    os.environ["SEGLAB_ROOT"] = str(root)  # the kernels resolve the same project root
+    os.environ["SEGLAB_ROOT"] = str(root)  # the kernel resolves the same project root
     # OpenMP threads (scikit-learn's k-means and gradient boosting) sleep when idle instead of
     # spinning: with another busy process on the machine, spinning made stages 03 and 04 up to
-    # 20x slower (two runs at once: 172 s each instead of 27 s). The kernels inherit it.
+    # 20x slower (two runs at once: 172 s each instead of 27 s). The kernel inherits it.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from seglab.kernel import SharedKernel
+    from seglab.paths import FIGURE_QUEUE_ENV
+
+    # figures: the kernel pickles them into this folder, this process draws the PNGs
+    queue = tempfile.mkdtemp(prefix="seglab-figures-")
+    previous_queue = os.environ.get(FIGURE_QUEUE_ENV)
+    os.environ[FIGURE_QUEUE_ENV] = queue
     try:
-        return _run_stages(papermill, root, params, paths, log, stages, progress)
-    finally:
-        if previous is None:
-            os.environ.pop("SEGLAB_ROOT", None)
-        else:
-            os.environ["SEGLAB_ROOT"] = previous
-
-
-def _run_stages(papermill, root: Path, params: config.Params, paths: RunPaths, log, stages, progress: bool) -> RunResult:
-    result = RunResult(paths)
-    log(f"seglab run '{params.run_name}': {len(stages)} stages -> {paths.reports}")
-    for name, title in stages:
-        notebook = root / "notebooks" / f"{name}.ipynb"
-        executed = paths.reports / f"{name}.ipynb"
-        values = config.notebook_values(params, declared_parameters(notebook))
-        start = time.perf_counter()
-        log(f"[{name}] running ...")
+        kernel = SharedKernel(root, probes=probes)  # it starts and imports while the parameters are read here
         try:
-            papermill.execute_notebook(
-                str(notebook), str(executed), parameters=values, cwd=str(root), kernel_name="python3",
-                # one progress bar per stage, a step per cell, on stderr
-                progress_bar={"desc": f"[{name}] cells", "file": sys.stderr, "leave": False} if progress else False,
-                log_output=False, request_save_on_cell_execute=False,
-            )
-        except Exception as exc:  # noqa: BLE001 - every failure is reported the same way
-            secs = time.perf_counter() - start
-            message = _failure_message(name, exc)
-            result.stages.append(StageResult(name, title, secs, False, message))
-            if executed.is_file():
-                render_html(executed, params.report.show_code, error=message)
-            write_index(paths, params, result)
-            log(f"[{name}] FAILED after {secs:.1f} s")
-            raise StageFailed(f"{message}\nThe executed notebook is kept: {executed}") from None
-        render_html(executed, params.report.show_code)
-        secs = time.perf_counter() - start
-        result.stages.append(StageResult(name, title, secs, True))
-        log(f"[{name}] done in {secs:.1f} s")
-    write_index(paths, params, result)
-    total = sum(s.seconds for s in result.stages)
+            from seglab import config  # after the kernel's start: pydantic takes a while to load
+
+            params = config.load(params_file)
+            if run_name:
+                params = config.validate({**params.model_dump(mode="json"), "run_name": run_name},
+                                         origin=str(params_file))
+            paths = run_paths(params.run_name, root)
+            drawer = FigureDrawer(Path(queue))
+            try:
+                result = _run_stages(kernel, drawer, root, params, paths, log, stages, progress, probes)
+            finally:
+                drawer.close()
+        finally:
+            kernel.shutdown()
+    finally:
+        for name, value in (("SEGLAB_ROOT", previous), (FIGURE_QUEUE_ENV, previous_queue)):
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(queue, ignore_errors=True)
+    result.total_seconds = time.perf_counter() - started
     log(timing_summary(result))
-    log(f"all {len(result.stages)} stages done in {total:.1f} s; open {paths.reports / 'index.html'}")
+    log(f"all {len(result.stages)} stages done in {result.total_seconds:.1f} s; open {paths.reports / 'index.html'}")
     return result
 
 
+def _probe_totals(kernel, probes: bool) -> dict[str, float]:
+    if not probes:
+        return {}
+    return ast.literal_eval(kernel.evaluate("__import__('seglab.probes').probes.totals()"))
+
+
+def _cell_seconds(nb) -> float:
+    return sum((c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0) for c in nb.cells)
+
+
+def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params, paths: RunPaths, log, stages,
+                progress: bool, probes: bool) -> RunResult:
+    import papermill
+
+    from seglab import config
+    from seglab.kernel import ENGINE, register_engine
+
+    register_engine()
+    result = RunResult(paths)
+    log(f"seglab run '{params.run_name}': {len(stages)} stages -> {paths.reports}")
+    result.setup_seconds = kernel.wait_ready()
+    log(f"kernel ready in {result.setup_seconds:.1f} s (started once for all stages)")
+    pages: list[tuple[StageResult, Future]] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seglab-html") as renderer:
+        # what the pages and the index need, loaded here while the kernel computes
+        renderer.submit(_load_renderers)
+
+        def render(stage: StageResult, executed: Path, error: str | None = None) -> Future:
+            def job() -> None:
+                t = time.perf_counter()
+                complete_figures(executed, drawer)
+                stage.profile["png_wait"] = time.perf_counter() - t
+                t = time.perf_counter()
+                render_html(executed, params.report.show_code, error=error)
+                stage.profile["html"] = time.perf_counter() - t
+            future = renderer.submit(job)
+            pages.append((stage, future))
+            return future
+
+        for name, title in stages:
+            notebook = root / "notebooks" / f"{name}.ipynb"
+            executed = paths.reports / f"{name}.ipynb"
+            values = config.notebook_values(params, declared_parameters(notebook))
+            before = _probe_totals(kernel, probes)
+            start = time.perf_counter()
+            log(f"[{name}] running ...")
+            try:
+                nb = papermill.execute_notebook(
+                    str(notebook), str(executed), parameters=values, kernel_name="python3",
+                    engine_name=ENGINE, kernel=kernel,
+                    # one progress bar per stage, a step per cell, on stderr
+                    progress_bar={"desc": f"[{name}] cells", "file": sys.stderr, "leave": False} if progress else False,
+                    log_output=False, request_save_on_cell_execute=False,
+                )
+            except Exception as exc:  # noqa: BLE001 - every failure is reported the same way
+                secs = time.perf_counter() - start
+                message = _failure_message(name, exc)
+                stage = StageResult(name, title, secs, False, message)
+                result.stages.append(stage)
+                if executed.is_file():
+                    render(stage, executed, message)
+                _finish_pages(pages)
+                write_index(paths, params, result)
+                log(f"[{name}] FAILED after {secs:.1f} s")
+                raise StageFailed(f"{message}\nThe executed notebook is kept: {executed}") from None
+            secs = time.perf_counter() - start
+            stage = StageResult(name, title, secs, True, profile={"cells": _cell_seconds(nb)})
+            after = _probe_totals(kernel, probes)
+            stage.profile.update({k: after[k] - before[k] for k in after})
+            result.stages.append(stage)
+            render(stage, executed)
+            log(f"[{name}] done in {secs:.1f} s")
+        kernel.request_stop()  # it exits while the last page and the index are written
+        _finish_pages(pages)
+    write_index(paths, params, result)
+    return result
+
+
+def _load_renderers() -> None:
+    import nbconvert  # noqa: F401
+
+    from seglab import plots, report  # noqa: F401
+
+
+def _finish_pages(pages: list[tuple[StageResult, Future]]) -> None:
+    """Wait for the stage pages being rendered; a page that failed to render fails the run."""
+    for _stage, future in pages:
+        future.result()
+
+
 def timing_summary(result: RunResult) -> str:
-    """Each stage's time, one line each, and the total."""
-    total = sum(s.seconds for s in result.stages) or 1.0
-    lines = ["time per stage:"]
+    """The kernel's start, each stage's time, one line each, and the run's total (wall time)."""
+    total = result.total_seconds or (result.setup_seconds + sum(s.seconds for s in result.stages)) or 1.0
+    lines = ["time per stage:", f"  {'kernel start + imports':<24}{result.setup_seconds:8.1f} s  "
+                                f"{result.setup_seconds / total:4.0%}"]
     for s in result.stages:
         lines.append(f"  {s.name:<24}{s.seconds:8.1f} s  {s.seconds / total:4.0%}" + ("" if s.ok else "  FAILED"))
-    lines.append(f"  {'total':<24}{sum(s.seconds for s in result.stages):8.1f} s")
+    lines.append(f"  {'total':<24}{total:8.1f} s   (pages rendered while the next stage ran)")
     return "\n".join(lines)
 
 

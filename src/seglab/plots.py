@@ -6,23 +6,49 @@ Every function returns a matplotlib Figure (titled, labelled axes with units);
 
 from __future__ import annotations
 
+import base64
+import os
+import pickle
+import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
-PALETTE = sns.color_palette("colorblind", 10) + sns.color_palette("dark", 10)
+from seglab.paths import FIGURE_QUEUE_ENV
+
+# seaborn's "colorblind" then "dark" palettes (seaborn is loaded only where a heatmap is drawn:
+# it pulls in scipy.stats, a second of the time to open a notebook)
+PALETTE = [to_rgb(c) for c in (
+    "#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9",
+    "#001c7f", "#b1400d", "#12711c", "#8c0800", "#591e71", "#592f0d", "#a23582", "#3c3c3c", "#b8850a", "#006374",
+)]
+#: seaborn's theme (style "whitegrid", context "notebook", font scale 1.05) as matplotlib settings
+THEME_RC = {
+    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.grid": True, "axes.labelcolor": ".15",
+    "axes.labelsize": 12.6, "axes.linewidth": 1.25, "axes.titlesize": 12.6,
+    "axes.prop_cycle": plt.cycler(color=["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
+                                         "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]),
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "font.size": 12.6, "grid.color": ".8", "grid.linewidth": 1.0, "legend.fontsize": 11.55,
+    "legend.title_fontsize": 12.6, "lines.solid_capstyle": "round", "patch.edgecolor": "w",
+    "patch.force_edgecolor": True, "text.color": ".15", "xtick.bottom": False, "xtick.color": ".15",
+    "xtick.labelsize": 11.55, "xtick.major.size": 6.0, "xtick.major.width": 1.25, "xtick.minor.size": 4.0,
+    "xtick.minor.width": 1.0, "ytick.color": ".15", "ytick.labelsize": 11.55, "ytick.left": False,
+    "ytick.major.size": 6.0, "ytick.major.width": 1.25, "ytick.minor.size": 4.0, "ytick.minor.width": 1.0,
+}
 QUADRANT_COLORS = {"Target": "#1b9e77", "Convert": "#d95f02", "Grow": "#7570b3", "Ignore": "#999999"}
 
 
 def theme() -> None:
     """The one theme of all seglab figures."""
-    sns.set_theme(context="notebook", style="whitegrid", font_scale=1.05)
+    plt.rcParams.update(THEME_RC)
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "savefig.bbox": "tight", "axes.titleweight": "bold"})
 
 
@@ -31,26 +57,112 @@ def segment_color(segment: int):
     return PALETTE[(int(segment) - 1) % len(PALETTE)]
 
 
-def save(fig: Figure, path: Path) -> Path:
+#: Output metadata key of a figure left for the runner (replaced by the PNG when written).
+DEFERRED = "seglab/deferred-figure"
+
+
+def save(fig: Figure, path: Path) -> None:
     """Write ``fig`` as PNG at ``path`` and close it; in a notebook, show that PNG.
 
     The figure is rendered once: the notebook (and so the HTML report) shows the very file
-    that was saved, at the size the inline backend would have used.
+    that was saved, at the size the inline backend would have used. Under ``seglab run`` the
+    PNG is drawn by the runner after the cell (see :data:`seglab.paths.FIGURE_QUEUE_ENV`), and the notebook's
+    output is the same image once the stage's page is written.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    ipython = _ipython()
+    queue = os.environ.get(FIGURE_QUEUE_ENV)
+    if ipython is not None and queue:
+        job = _defer(fig, path, Path(queue))
+        if job is not None:
+            from IPython.display import display
+
+            display({"text/plain": f"[figure {path.name}: drawn by seglab run after this stage]"}, raw=True,
+                    metadata={DEFERRED: {"path": str(path), "job": str(job)}})
+            return
     fig.savefig(path)
     plt.close(fig)
+    if ipython is not None:
+        from IPython.display import display
+
+        display(_image(path.read_bytes()))
+
+
+def _ipython():
     try:
         from IPython import get_ipython
-        from IPython.display import Image, display
     except ImportError:  # pragma: no cover - IPython ships with the kernel
-        return path
-    if get_ipython() is not None:
-        png = path.read_bytes()
-        scale = plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
-        display(Image(data=png, format="png", width=int(_png_width(png) * scale)))
-    return path
+        return None
+    return get_ipython()
+
+
+def _image(png: bytes):
+    from IPython.display import Image
+
+    scale = plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
+    return Image(data=png, format="png", width=int(_png_width(png) * scale))
+
+
+#: rcParams that belong to the kernel's display, not to the figure
+_NOT_DRAWING = ("backend", "interactive", "webagg.", "toolbar", "figure.raise_window")
+
+
+def _defer(fig: Figure, path: Path, queue: Path) -> Path | None:
+    """Pickle the figure, where it goes and the settings it is drawn with into the runner's queue
+    (jobs are named in the order they were made); None if it cannot be pickled (then it is drawn
+    here)."""
+    plt.close(fig)  # closed first: the runner must not attach it to a pyplot window
+    rc = {k: v for k, v in plt.rcParams.items() if not k.startswith(_NOT_DRAWING)}
+    try:
+        data = pickle.dumps({"figure": fig, "path": str(path), "rc": rc,
+                             "scale": plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - e.g. a formatter made from a lambda
+        return None
+    queue.mkdir(parents=True, exist_ok=True)
+    job = queue / f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.pickle"
+    tmp = job.with_suffix(".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, job)
+    return job
+
+
+def draw_deferred(job: Path) -> tuple[Path, float]:
+    """Draw one figure left by :func:`save` in the runner's queue: write its PNG (complete or not
+    at all) and remove the job. Returns the PNG's path and the scale it is shown at."""
+    import matplotlib
+
+    job = Path(job)
+    with open(job, "rb") as f:
+        payload = pickle.load(f)
+    path = Path(payload["path"])
+    with matplotlib.rc_context(payload["rc"]):
+        tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.png")
+        payload["figure"].savefig(tmp)
+        os.replace(tmp, path)
+    job.unlink()
+    return path, payload["scale"]
+
+
+def write_deferred(nb, draw=draw_deferred) -> list[Path]:
+    """Put in a notebook the PNG of each figure it left for the runner (see :func:`save`), in
+    place of its placeholder and as :func:`save` shows it. ``draw(job)`` draws a job (or waits
+    for the runner's drawing thread to have drawn it) and returns its PNG path and scale.
+    Returns the PNG files."""
+    written = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            job = out.get("metadata", {}).get(DEFERRED)
+            if not job:
+                continue
+            path, scale = draw(Path(job["job"]))
+            png = path.read_bytes()
+            out["data"] = {"image/png": base64.b64encode(png).decode("ascii"),
+                           "text/plain": "<IPython.core.display.Image object>"}
+            out["metadata"] = {"image/png": {"width": int(_png_width(png) * scale)}}
+            written.append(path)
+    return written
 
 
 def _png_width(data: bytes) -> int:
@@ -66,6 +178,8 @@ def rejected_by_rule(table: pd.DataFrame) -> Figure:
         ax.set_axis_off()
     else:
         t = table.assign(label=table["table"] + ": " + table["rule"].str.replace("_", " ")).sort_values("rows")
+        import seaborn as sns
+
         ax.barh(t["label"], t["rows"], color=sns.color_palette("rocket", len(t)))
         for y, v in enumerate(t["rows"]):
             ax.text(v, y, f" {v:,}", va="center")
@@ -82,7 +196,8 @@ def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[s
     n = len(cols)
     ncol = 4
     nrow = int(np.ceil(n / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(14, 2.8 * nrow))
+    # constrained layout is computed when the figure is drawn (by the runner, off the kernel)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(14, 2.8 * nrow), layout="constrained")
     axes = np.atleast_1d(axes).ravel()
     for ax, c in zip(axes, cols, strict=False):
         v = features[c].dropna()
@@ -94,14 +209,15 @@ def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[s
         ax.set_ylabel("customers")
     for ax in axes[n:]:
         ax.set_axis_off()
-    fig.suptitle("Distribution of each customer feature", fontweight="bold", y=1.0)
-    fig.tight_layout()
+    fig.suptitle("Distribution of each customer feature", fontweight="bold")
     return fig
 
 
 def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
     corr = features[cols].corr(method="spearman")
     fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(cols), 0.8 + 0.5 * len(cols)))
+    import seaborn as sns  # (loaded when a heatmap is first drawn)
+
     sns.heatmap(corr, ax=ax, cmap="vlag", vmin=-1, vmax=1, annot=len(cols) <= 16, fmt=".1f",
                 cbar_kws={"label": "Spearman correlation (-1..1)"})
     ax.set_title("Correlation between features")
@@ -120,7 +236,7 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
         ("stability", "mean ARI of bootstrap refits (0..1)", "Stability (higher is better)", "max"),
         ("consensus", "consensus of the three indices (0..1)", "Consensus; good k shaded", "max"),
     ]
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8), layout="constrained")
     ks = table["k"].to_numpy()
     small = table.loc[~table["eligible"], "k"].tolist() if "eligible" in table else []
     for ax, (col, ylabel, title, better) in zip(axes.ravel(), panels, strict=True):
@@ -154,7 +270,6 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
     note = (f" (hatched: k = {', '.join(map(str, small))} would leave a segment under the minimum share)"
             if small else "")
     fig.suptitle(f"Choosing the number of segments{note}", fontweight="bold")
-    fig.tight_layout()
     return fig
 
 
@@ -162,6 +277,8 @@ def confusion(cm: pd.DataFrame) -> Figure:
     """Confusion matrix of the lookalike model: counts, with each actual segment's row share as colour."""
     share = cm.div(cm.sum(axis=1).replace(0, 1), axis=0)
     fig, ax = plt.subplots(figsize=(1.2 * len(cm) + 3, 0.9 * len(cm) + 2))
+    import seaborn as sns  # (loaded when a heatmap is first drawn)
+
     sns.heatmap(share, annot=cm.to_numpy(), fmt="d", cmap="Blues", vmin=0, vmax=1, cbar_kws={"label": "share of the actual segment"},
                 ax=ax)
     ax.set_xlabel("predicted segment (from customer attributes)")
@@ -175,7 +292,7 @@ def prediction_quality(holdout: pd.DataFrame, per_persona: pd.DataFrame, auc: fl
     customers) and the prediction per persona (expected spend, bars coloured by segment)."""
     from sklearn.metrics import roc_curve
 
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), layout="constrained")
     fpr, tpr, _ = roc_curve(holdout["bought"], holdout["p_buy"])
     ax = axes[0]
     ax.plot(fpr, tpr, color=PALETTE[0], lw=2, label=f"model (AUC {auc:.2f})")
@@ -207,7 +324,6 @@ def prediction_quality(holdout: pd.DataFrame, per_persona: pd.DataFrame, auc: fl
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_xlabel("expected spend in the next period (currency of the data)")
     ax.set_title("Next period per persona")
-    fig.tight_layout()
     return fig
 
 
@@ -240,6 +356,8 @@ def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, st
     data.columns = [labels.get(c, c) for c in data.columns]
     fig, ax = plt.subplots(figsize=(1.2 + 0.62 * data.shape[1], 1.6 + 0.55 * data.shape[0]))
     lim = max(1.0, float(np.nanmax(np.abs(data.to_numpy()))))
+    import seaborn as sns  # (loaded when a heatmap is first drawn)
+
     sns.heatmap(data, ax=ax, cmap="vlag", center=0, vmin=-lim, vmax=lim, annot=True, fmt=".1f",
                 cbar_kws={"label": "standardised mean (SD from the average customer)"})
     ax.set_title("What sets each segment apart")
@@ -404,6 +522,8 @@ def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, names: dict[in
     fig, ax = plt.subplots(figsize=(11, 1.6 + 0.75 * len(shares)))
     annot = np.array([[f"{s:.0%}\n({c:,})" if c else "" for s, c in zip(srow, crow, strict=True)]
                       for srow, crow in zip(shares.fillna(0).to_numpy(), counts.to_numpy(), strict=True)])
+    import seaborn as sns  # (loaded when a heatmap is first drawn)
+
     sns.heatmap(100 * shares.fillna(0), annot=annot, fmt="", cmap="Blues", vmin=0, vmax=100, ax=ax,
                 cbar_kws={"label": "share of the row (%)"}, annot_kws={"fontsize": 9}, linewidths=0.5, linecolor="white")
     ax.set_yticklabels([label(s, True) for s in shares.index], rotation=0)
