@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pdr
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from seglab import schemas
+if TYPE_CHECKING:
+    import pandera.pandas as pdr
 
 
 class TableError(ValueError):
@@ -19,6 +19,10 @@ class TableError(ValueError):
 
 
 def validate(df: pd.DataFrame, schema: pdr.DataFrameSchema, where: str) -> pd.DataFrame:
+    """``df`` checked against ``schema``; :class:`TableError` naming ``where``, each failing column
+    and check, and a few failing values."""
+    import pandera.pandas as pdr  # (pandera loads when a table is first checked)
+
     try:
         return schema.validate(df, lazy=True)
     except pdr.errors.SchemaErrors as exc:
@@ -55,6 +59,8 @@ def write_table(df: pd.DataFrame, path: Path, schema: str | None = None) -> Path
     """Validate ``df`` against the named schema (if any) and write it as Parquet."""
     path = Path(path).with_suffix(".parquet")
     if schema:
+        from seglab import schemas
+
         df = validate(df, schemas.BY_NAME[schema], str(path))
     return write_parquet(df, path)
 
@@ -65,7 +71,11 @@ def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing; run the stage that writes it first (see reports/<run>/index.html)")
     df = pd.read_parquet(path)
-    return validate(df, schemas.BY_NAME[schema], str(path)) if schema else df
+    if not schema:
+        return df
+    from seglab import schemas
+
+    return validate(df, schemas.BY_NAME[schema], str(path))
 
 
 def write_json(obj: Any, path: Path) -> Path:

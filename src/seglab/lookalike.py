@@ -17,9 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, confusion_matrix
-from sklearn.model_selection import train_test_split
 
 ATTRIBUTE_LENSES = ("demographic", "geographic", "firmographic", "psychographic", "contactability")
 NOT_ATTRIBUTES = ("reachable",)  # derived from the opt-ins, which are used themselves
@@ -78,6 +75,8 @@ class Lookalike:
 
 
 def _fit(df: pd.DataFrame, y: np.ndarray, features: list[str], seed: int) -> Lookalike:
+    from sklearn.linear_model import LogisticRegression  # (scikit-learn loads when first used)
+
     raw = df[features].astype(float).to_numpy(na_value=np.nan)
     fill = np.nanmedian(raw, axis=0)
     fill = np.where(np.isnan(fill), 0.0, fill)
@@ -105,6 +104,9 @@ class LookalikeResult:
 
 def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame | None, seed: int) -> LookalikeResult:
     """Train the lookalike model on the attributes of the segmented customers (see module doc)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix
+    from sklearn.model_selection import train_test_split
+
     empty = pd.DataFrame()
     if catalog is None:
         return LookalikeResult(None, np.nan, np.nan, empty, 0, "no feature catalog")

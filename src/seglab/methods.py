@@ -23,9 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.linalg import solve_triangular
-from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
-from sklearn.mixture import GaussianMixture
 
 from seglab.config import Segmentation
 
@@ -44,6 +41,8 @@ def nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
 
 def gmm_log_density(x: np.ndarray, weights, means, covariances, covariance_type: str) -> np.ndarray:
     """log(weight_j) + log N(x; mean_j, cov_j) for every row and component (n x k)."""
+    from scipy.linalg import solve_triangular
+
     n, d = x.shape
     out = np.empty((n, len(weights)))
     for j, (w, mu) in enumerate(zip(weights, means, strict=True)):
@@ -142,17 +141,25 @@ def fit(method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, qui
         return Fitted(method, cent[:, :n_num].astype(float),
                       {"modes": cent[:, n_num:].astype(float).astype(np.int64), "n_num": n_num, "gamma": float(kp.gamma)})
     if method == "kmeans":
+        from sklearn.cluster import KMeans  # (scikit-learn loads when first used)
+
         km = KMeans(n_clusters=k, n_init=restarts, random_state=seed).fit(x)
         return Fitted(method, km.cluster_centers_)
     if method == "minibatch_kmeans":
+        from sklearn.cluster import MiniBatchKMeans
+
         mb = MiniBatchKMeans(n_clusters=k, n_init=min(restarts, 3), batch_size=params.batch_size, random_state=seed).fit(x)
         return Fitted(method, mb.cluster_centers_)
     if method == "gmm":  # EM is costly: up to 3 starts, 1 for bootstrap refits
+        from sklearn.mixture import GaussianMixture
+
         gm = GaussianMixture(n_components=k, covariance_type=params.gmm_covariance, n_init=1 if quick else min(restarts, 3),
                              random_state=seed, reg_covar=1e-6).fit(x)
         return Fitted(method, gm.means_, {"weights": gm.weights_, "covariances": gm.covariances_,
                                           "covariance_type": params.gmm_covariance})
     if method == "ward":
+        from sklearn.cluster import AgglomerativeClustering
+
         rng = np.random.default_rng(seed)
         idx = np.sort(rng.choice(len(x), size=params.ward_sample, replace=False)) if len(x) > params.ward_sample else np.arange(len(x))
         sample = x[idx]

@@ -16,13 +16,15 @@ Persona naming rule (documented, overridable through ``personas.rules``):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import silhouette_samples
-from sklearn.tree import DecisionTreeClassifier
 
 from seglab.config import Midas, Personas
+
+if TYPE_CHECKING:
+    from sklearn.tree import DecisionTreeClassifier
 
 DEFAULT_RULES: dict[str, dict[str, float]] = {
     "loyal": {
@@ -218,6 +220,8 @@ def name_personas(z: pd.DataFrame, params: Personas) -> pd.DataFrame:
     rows = {seg: {"segment": seg, "archetype": None, "score": np.nan} for seg in z.index}
     if usable.shape[1]:
         cost = -usable.fillna(-10.0).to_numpy()
+        from scipy.optimize import linear_sum_assignment
+
         r, c = linear_sum_assignment(cost)
         for i, j in zip(r, c, strict=True):
             seg, persona = usable.index[i], usable.columns[j]
@@ -277,6 +281,8 @@ def _one_vs_rest_trees(df: pd.DataFrame, cols: list[str], seed: int):
     x = _tree_inputs(df, cols)
     for seg in sorted(df["segment"].unique()):
         y = (df["segment"] == seg).to_numpy()
+        from sklearn.tree import DecisionTreeClassifier  # (scikit-learn loads when first used)
+
         yield int(seg), x, y, DecisionTreeClassifier(max_depth=3, random_state=seed).fit(x, y)
 
 
@@ -523,6 +529,8 @@ def midas(
     n = len(df)
     idx = rng.choice(n, size=min(n, 4000), replace=False) if n > 4000 else np.arange(n)
     labels = df["segment"].to_numpy()
+    from sklearn.metrics import silhouette_samples
+
     sil = pd.Series(silhouette_samples(embedding[idx], labels[idx])).groupby(labels[idx]).mean()
     fidelity = segment_rules(features, segments, fidelity_cols, seed).set_index("segment")
     exactly_one = not segments["customer_id"].duplicated().any() and segments["segment"].notna().all()

@@ -27,13 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sklearn
-from sklearn.metrics import (
-    adjusted_rand_score,
-    calinski_harabasz_score,
-    davies_bouldin_score,
-    silhouette_score,
-)
 
 from seglab import __version__, methods, rfm
 from seglab.config import DEFAULT_SEGMENT_FEATURES, Segmentation
@@ -175,6 +168,8 @@ def stability(x: np.ndarray, reference: methods.Fitted, k: int, params: Segmenta
     bootstrap is 0)."""
     if params.bootstrap == 0:
         return float("nan"), float("nan")
+    from sklearn.metrics import adjusted_rand_score  # (scikit-learn loads when first used)
+
     rng = np.random.default_rng([seed, k])
     m = min(len(x), params.bootstrap_sample)
     evaluate = rng.choice(len(x), size=m, replace=False) if len(x) > m else np.arange(len(x))
@@ -197,6 +192,8 @@ def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None,
     davies_bouldin, stability and stability_sd (bootstrap ARI), min_share) and the fit of each
     k, so the chosen one is not fitted again. ``progress(k)`` is called before each k.
     """
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
     ks = [params.k] if params.k else list(range(params.k_min, params.k_max + 1))
     _check_k(len(x), ks)
     rows = []
@@ -535,6 +532,8 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=No
 
 
 def _versions() -> dict:
+    import sklearn
+
     return {"seglab": __version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__}
 
 
@@ -555,6 +554,8 @@ def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> Segment
         rules, seg = rfm.fit(data)
     except ValueError as exc:
         raise SegmentationError(str(exc)) from exc
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
     use = list(rfm.FEATURES)
     prep = Preparation.fit(data, use, params.winsor, params.scaling)
     x = prep.transform(data)

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from seglab import io, lookalike, schemas
-from seglab.collect import Collected
-from seglab.features import Built
-from seglab.lookalike import LookalikeResult
+from seglab import io
 from seglab.paths import RunPaths
-from seglab.predict import Prediction
-from seglab.segment import SegmentationResult, SegmentModel
+
+if TYPE_CHECKING:
+    from seglab.collect import Collected
+    from seglab.features import Built
+    from seglab.lookalike import LookalikeResult
+    from seglab.predict import Prediction
+    from seglab.segment import SegmentationResult, SegmentModel
 
 CANONICAL_SCHEMAS = {
     "transactions": "transactions",
@@ -88,6 +91,8 @@ def save_segmentation(result: SegmentationResult, run: RunPaths, look: Lookalike
     io.write_table(result.segments, run.processed / "segments", "segments")
     result.selection.to_csv(run.processed / "model_selection.csv", index=False, float_format="%.10g")
     result.model.save(run.model)
+    from seglab import lookalike
+
     (run.model / lookalike.FILE).unlink(missing_ok=True)  # never keep the lookalike of an earlier run
     if look is not None:
         if look.model is not None:
@@ -103,6 +108,8 @@ def load_segments(run: RunPaths) -> pd.DataFrame:
 
 
 def load_model(run: RunPaths) -> SegmentModel:
+    from seglab.segment import SegmentModel
+
     return SegmentModel.load(run.model)
 
 
@@ -157,6 +164,8 @@ def load_midas(run: RunPaths) -> pd.DataFrame:
 
 # 05 ------------------------------------------------------------------------------------------
 def save_boston(bm: pd.DataFrame, run: RunPaths) -> None:
+    from seglab import schemas
+
     io.validate(bm, schemas.BOSTON, str(run.processed / "boston_matrix.csv"))
     bm.to_csv(run.processed / "boston_matrix.csv", index=False, float_format="%.10g")
 
