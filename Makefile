@@ -5,7 +5,13 @@ SHELL := /bin/bash
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.seglab-installed
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check --no-compile
+# `make report` installs only what a run needs (pyproject's dependencies); `make test` adds the
+# test, Spark and PostgreSQL extras. EXTRAS=... adds extras to the run's install, e.g.
+# `make report EXTRAS=postgres` for a PostgreSQL source.
+EXTRAS ?=
+RUN_STAMP := $(VENV)/.seglab-run
+TEST_STAMP := $(VENV)/.seglab-test
 PARAMS ?= notebooks/params/default.yaml
 PYTEST_ARGS ?=
 # the unit and end-to-end tests run on two workers (pytest-xdist); the notebooks (nbval) run in
@@ -14,6 +20,10 @@ TEST_WORKERS ?= 2
 # idle OpenMP threads sleep instead of spinning: scikit-learn's fits stay fast when the other
 # core is busy (two test workers, or anything else running on the machine)
 export OMP_WAIT_POLICY ?= PASSIVE
+# Packages are installed without compiling every module to bytecode (pip's default doubled the
+# install time and wrote 200 MB of it); Python caches the bytecode of the modules seglab imports
+# when it first imports them, so that cache must not be switched off for these commands.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help env report test lint lab clean postgres java chromium
 
@@ -21,14 +31,20 @@ help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 # The environment is (re)built when pyproject.toml is newer than the last install.
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,spark]'
-	@touch $(STAMP)
+	$(PIP) -e '.$(if $(EXTRAS),[$(EXTRAS)])'
+	@touch $(RUN_STAMP)
 
-env: $(STAMP) ## create or update the virtual environment (.venv) from pyproject.toml
+$(TEST_STAMP): $(RUN_STAMP)
+	$(PIP) -e '.[test,spark,postgres$(if $(EXTRAS),$(comma)$(EXTRAS))]'
+	@touch $(TEST_STAMP)
 
-report: $(STAMP) ## run the whole pipeline on the default data -> reports/<run>/index.html
+comma := ,
+
+env: $(RUN_STAMP) ## create or update the virtual environment (.venv) with what a run needs
+
+report: $(RUN_STAMP) ## run the whole pipeline on the default data -> reports/<run>/index.html
 	$(VENV)/bin/seglab run --params $(PARAMS)
 
 # PostgreSQL server binaries for the database tests (the tests start their own server).
@@ -52,16 +68,16 @@ chromium: ## install Debian's chromium when missing (needs root)
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else echo "chromium not installed and not root: the browser tests will be skipped"; fi; }
 
-test: $(STAMP) postgres java chromium ## run the whole test suite (unit, notebooks, end-to-end, browser, lint)
+test: $(TEST_STAMP) postgres java chromium ## run the whole test suite (unit, notebooks, end-to-end, browser, lint)
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 	$(VENV)/bin/pytest tests -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 	$(VENV)/bin/pytest notebooks $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff on the package, tests and notebooks
+lint: $(TEST_STAMP) ## ruff on the package, tests and notebooks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
 
-lab: $(STAMP) ## JupyterLab on the notebooks
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,spark,lab]'
+lab: $(RUN_STAMP) ## JupyterLab on the notebooks
+	$(PIP) -e '.[lab$(if $(EXTRAS),$(comma)$(EXTRAS))]'
 	$(VENV)/bin/jupyter lab notebooks
 
 clean: ## remove generated data and reports (keeps the environment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,17 @@ def test_missing_env_variable_is_named_without_a_secret(tmp_path, monkeypatch):
     p = _params({"transactions": {"format": "postgres", "url_env": "SEGLAB_NO_SUCH_URL", "table": "t", "columns": CANON}})
     with pytest.raises(sources.SourceError, match="environment variable SEGLAB_NO_SUCH_URL is not set"):
         collect.collect(p, tmp_path)
+
+
+def test_postgres_without_its_driver_says_how_to_install_it(tmp_path, monkeypatch):
+    # `make report` leaves the PostgreSQL driver out (the postgres extra): the run stops with the fix
+    monkeypatch.setenv("SEGLAB_NO_DRIVER_URL", "postgresql://u:secret-pw@127.0.0.1:1/db")
+    monkeypatch.setitem(sys.modules, "adbc_driver_postgresql", None)  # an import of it now fails
+    monkeypatch.setitem(sys.modules, "adbc_driver_postgresql.dbapi", None)
+    p = _params({"transactions": {"format": "postgres", "url_env": "SEGLAB_NO_DRIVER_URL", "table": "t", "columns": CANON}})
+    with pytest.raises(sources.SourceError, match=r"pip install -e '\.\[postgres\]'") as err:
+        collect.collect(p, tmp_path)
+    assert "secret-pw" not in str(err.value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -215,7 +215,12 @@ def _redact(text: str, secret: str) -> str:
 
 
 def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
-    import adbc_driver_postgresql.dbapi as pg
+    try:
+        import adbc_driver_postgresql.dbapi as pg
+    except ImportError:
+        raise SourceError(
+            "format postgres needs the PostgreSQL driver, which a plain install leaves out: "
+            "pip install -e '.[postgres]' (or make report EXTRAS=postgres)") from None
 
     url = postgres_url(spec)
     try:
