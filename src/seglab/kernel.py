@@ -25,10 +25,13 @@ RUN_IMPORTS = (
     "seglab.collect", "seglab.features", "seglab.segment", "seglab.lookalike", "seglab.personas",
     "seglab.predict", "seglab.prioritize", "seglab.monitoring", "seglab.stages", "seglab.plots",
     "seglab.report", "IPython.display",
-    # loaded on first use by the stages (DuckDB's Ibis backend and SQL dialect, the boosted trees,
-    # Arrow datasets, the inline figure backend, seaborn's heatmaps)
-    "ibis.backends.duckdb", "sqlglot.dialects.duckdb", "sklearn.ensemble", "sklearn.tree", "pyarrow.dataset",
-    "matplotlib_inline.backend_inline", "seaborn",
+    # what the stages load on first use: table checks, DuckDB's Ibis backend and SQL dialect,
+    # the scikit-learn and SciPy parts the stages call, Arrow datasets, the inline figure
+    # backend, seaborn's heatmaps
+    "pandera.pandas", "seglab.schemas", "ibis.backends.duckdb", "sqlglot.dialects.duckdb", "sklearn.cluster",
+    "sklearn.metrics", "sklearn.decomposition", "sklearn.linear_model", "sklearn.model_selection",
+    "sklearn.ensemble", "sklearn.tree", "scipy.optimize", "pyarrow.dataset", "matplotlib_inline.backend_inline",
+    "seaborn",
 )
 
 ENGINE = "seglab-shared-kernel"
