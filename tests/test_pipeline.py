@@ -152,22 +152,6 @@ def test_bad_params_file_fails_before_running(tmp_path, root):
     assert res.returncode == 1 and "segmentation.kk" in res.stderr
 
 
-@pytest.mark.slow
-@pytest.mark.realdata
-def test_online_retail_run(online_retail_path, root, tmp_path):
-    params = yaml.safe_load((root / "notebooks/params/online_retail.yaml").read_text())
-    params["source"]["tables"]["transactions"]["path"] = str(online_retail_path)
-    f = _project(tmp_path, root, params)
-    res = _seglab("run", "--params", str(f), root=tmp_path)
-    assert res.returncode == 0, res.stderr[-3000:]
-    reports = tmp_path / "reports" / "online_retail"
-    index = (reports / "index.html").read_text()
-    assert "541,909" in index and "Boston matrix" in index
-    pages = ["index.html"] + [f"{name}.html" for name, _ in pipeline.STAGES]
-    checks = browser.check_pages(reports, pages, root / "test-output" / "screenshots" / "online_retail")
-    assert [p for c in checks for p in c.problems()] == []
-
-
 def test_synth_command_writes_tables_and_ground_truth(tmp_path, root):
     res = _seglab("synth", "--out", str(tmp_path / "crm"), "--customers", "80", "--months", "4", "--seed", "5", root=root)
     assert res.returncode == 0, res.stderr

@@ -37,7 +37,7 @@ GROWTH = pd.Series([0.0, 0.5, -0.2], index=[1, 2, 3])
 
 def test_matrix_columns_and_actions():
     bm, notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
-    assert [n.split(":")[0] for n in notes] == ["predicted_value"]  # no prediction given
+    assert [n.split(":")[0] for n in notes] == ["predicted value"]  # no prediction given
     for col in ("size", "growth", "value_per_customer", "total_value", "competition", "fit", "appeal", "coverage",
                 "media_mix", "credibility", "attractiveness", "ability_to_win", "quadrant", "action"):
         assert col in bm
@@ -77,16 +77,19 @@ def test_override_of_unknown_segment_is_an_error():
         prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)
 
 
-def test_missing_data_components_are_neutral_and_noted():
+def test_components_without_data_are_not_measured_left_out_and_noted():
     prof = _profile().drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share", "app_share"])
     bm, notes = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
-    assert (bm["appeal"] == 0.5).all() and (bm["coverage"] == 0.5).all() and (bm["media_mix"] == 0.5).all()
-    assert [n.split(":")[0] for n in notes] == ["predicted_value", "appeal", "coverage", "media_mix"]
+    assert bm[["appeal", "coverage", "media_mix"]].isna().all().all()  # not a neutral 0.5: not measured
+    assert [n.split(":")[0] for n in notes] == ["predicted value", "appeal", "coverage", "media mix"]
+    # ability to win rests on credibility alone (1 - returned share: 0.99, 0.95, 0.90, min-max scaled)
+    assert bm["ability_to_win"].tolist() == pytest.approx([1.0, 5 / 9, 0.0])
+    assert bm["ability_to_win"].nunique() == 3  # never one constant on the threshold
 
 
-def test_missing_prediction_is_neutral_and_noted_and_a_prediction_moves_attractiveness():
+def test_missing_prediction_is_not_measured_and_noted_and_a_prediction_moves_attractiveness():
     plain, notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
-    assert (plain["predicted_value"] == 0.5).all() and any(n.startswith("predicted_value") for n in notes)
+    assert plain["predicted_value"].isna().all() and any(n.startswith("predicted value") for n in notes)
     # segment 3 is predicted to spend the most next period: its predicted value becomes 1, the others a ratio
     predicted = pd.Series({1: 1000.0, 2: 500.0, 3: 4000.0})
     bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), predicted)[0].set_index("segment")
@@ -111,19 +114,77 @@ def test_satisfaction_enters_credibility():
 @pytest.mark.parametrize(
     ("quadrants", "value", "expected"),
     [
-        # every quadrant present: its share, split by value inside it
-        (["Target", "Target", "Convert", "Grow", "Ignore"], [3, 1, 5, 5, 9], [33750, 11250, 35000, 20000, 0]),
-        # no Target segment: its 45 % goes to Convert and Grow in proportion (35:20)
-        (["Convert", "Grow", "Ignore"], [1, 1, 1], [100_000 * 35 / 55, 100_000 * 20 / 55, 0]),
-        # zero value inside a quadrant: equal split
+        # budget proportional to quadrant weight x value: 0.45*3, 0.45*1, 0.35*5, 0.2*5, 0 (sum 4.55)
+        (["Target", "Target", "Convert", "Grow", "Ignore"], [3, 1, 5, 5, 9],
+         [100_000 * 1.35 / 4.55, 100_000 * 0.45 / 4.55, 100_000 * 1.75 / 4.55, 100_000 * 1.0 / 4.55, 0]),
+        # the inversion of the old rule: a lone Grow segment with 7 % of value no longer gets more than a
+        # Target segment with 26 %
+        (["Target", "Grow", "Ignore"], [26, 7, 67], [100_000 * 0.45 * 26 / (0.45 * 26 + 0.2 * 7),
+                                                      100_000 * 0.2 * 7 / (0.45 * 26 + 0.2 * 7), 0]),
+        # zero value everywhere: by the weights alone
         (["Target", "Target"], [0, 0], [50_000, 50_000]),
         # only Ignore: nothing is spent
         (["Ignore", "Ignore"], [5, 1], [0, 0]),
     ],
 )
 def test_budget_policy(quadrants, value, expected):
-    got = prioritize.budget(pd.Series(quadrants), np.array(value, dtype=float), config.Budget())
+    weights = pd.Series(quadrants).map(config.Budget().quadrant_weights).to_numpy(dtype=float)
+    got = prioritize.budget(weights, np.array(value, dtype=float), 100_000)
     assert got == pytest.approx(expected)
+
+
+def _priority(q: str) -> int:
+    return list(config.QUADRANTS).index(q)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_budget_never_favours_a_lower_quadrant_or_a_smaller_value(seed):
+    """No segment gets more than a segment of at least equal value in a higher-priority quadrant."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 9))
+    quadrants = rng.choice(list(config.QUADRANTS), n)
+    value = rng.gamma(1.0, 100.0, n)
+    weights = pd.Series(quadrants).map(config.Budget().quadrant_weights).to_numpy(dtype=float)
+    got = prioritize.budget(weights, value, 1000.0)
+    for i in range(n):
+        for j in range(n):
+            if value[j] >= value[i] and _priority(quadrants[j]) <= _priority(quadrants[i]):
+                assert got[j] >= got[i] - 1e-9, (quadrants, value, got)
+
+
+def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_asked():
+    prof = _profile().drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share",
+                                    "app_share", "return_share"])
+    bm, notes = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
+    assert bm["ability_to_win"].isna().all() and (bm["quadrant"] == prioritize.NOT_PLACED).all()
+    assert any("ability to win: not measured" in n for n in notes)
+    assert bm["budget"].sum() == pytest.approx(100_000)  # split by attractiveness x value
+    order = bm.sort_values("attractiveness", ascending=False)["segment"].tolist()
+    assert prioritize.action_table(bm)["segment"].tolist() == order  # ranked by the measured axis
+    block = prioritize.analyst_template(bm)
+    for field in ("appeal", "coverage", "media_mix", "credibility", "competition", "fit"):
+        assert f"      {field}:" in block
+    assert "    1:  # Loyal customers" in block
+    # the analyst's inputs complete the matrix
+    inputs = {s: {"appeal": a, "coverage": 0.5, "media_mix": 0.5, "credibility": 0.5} for s, a in ((1, 0.9), (2, 0.2), (3, 0.6))}
+    placed = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization(analyst_inputs=inputs))[0]
+    assert placed["ability_to_win"].notna().all() and (placed["quadrant"] != prioritize.NOT_PLACED).all()
+
+
+def test_each_placement_says_what_decided_it():
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    assert bm.loc[1, "decided_by"].startswith("Target: attractive (")
+    assert "value per customer 1.00" in bm.loc[1, "decided_by"] and "easy to win" in bm.loc[1, "decided_by"]
+    assert bm.loc[1, "budget_how"].startswith("Target weight 0.45 x 5,000 observed net value")
+
+
+def test_neutral_judgement_calls_are_listed_as_assumptions():
+    p = config.Prioritization(analyst_inputs={2: {"competition": 0.2}})
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    rows = {a["subject"]: a for a in prioritize.assumptions(bm, p)}
+    assert rows["competition (analyst)"]["assumed"] == "neutral (0.5) for S1, S3"
+    assert rows["fit (analyst)"]["assumed"] == "neutral (0.5) for S1, S2, S3"
+    assert rows["predicted spend"]["assumed"].startswith("not measured")
 
 
 def test_budget_follows_the_final_quadrant_and_sums_to_the_total():
@@ -167,6 +228,8 @@ def test_sensitivity_finds_the_placement_on_the_edge():
     assert not off["fragile"].any()
 
 
-def test_budget_shares_must_be_valid():
-    with pytest.raises(ValueError, match="at least one share must be positive"):
-        config.Budget(quadrant_shares={"Target": 0, "Ignore": 0})
+def test_budget_weights_must_be_valid():
+    with pytest.raises(ValueError, match="at least one weight must be positive"):
+        config.Budget(quadrant_weights={"Target": 0, "Ignore": 0})
+    with pytest.raises(ValueError, match="Grow .* above Convert"):
+        config.Budget(quadrant_weights={"Target": 0.5, "Convert": 0.1, "Grow": 0.4, "Ignore": 0})

@@ -36,7 +36,8 @@ def test_scoring_the_training_customers_reproduces_their_segments(trained, suffi
     summary = score.score_file(tmp / "model", src, out, chunk_rows=chunk_rows)
     got = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out, dtype={"customer_id": str})
     assert summary.chunks == -(-len(feats) // chunk_rows) and summary.rows == len(feats)
-    pd.testing.assert_frame_equal(got.drop(columns="assigned_by"), result.segments, check_dtype=False)
+    pd.testing.assert_frame_equal(got.drop(columns=["assigned_by", "persona"]), result.segments, check_dtype=False)
+    assert (got["persona"] == "S" + got["segment"].astype(str)).all()  # before stage 04 names them
     assert (got["assigned_by"] == "behaviour").all()
     assert summary.per_segment == result.segments["segment"].value_counts().sort_index().to_dict()
     assert "lifecycle" in summary.ignored_columns  # other columns of the feature table are reported, not used

@@ -81,9 +81,21 @@ def test_constant_and_missing_columns_are_handled():
     df.loc[df.index[::7], "discount_share"] = np.nan
     p = config.Segmentation(features=["monetary", "discount_share", "constant"], k=3, n_init=4)
     r = segment.segment(df, p, seed=1)
-    assert r.model.preparation.constant() == ["constant"]
+    assert r.model.preparation.features == ["monetary", "discount_share"]  # the constant column is left out...
+    assert [a["subject"] for a in r.assumptions] == ["constant"]  # ...and the reader is told
     assert np.isfinite(r.embedding).all()
     assert r.segments["segment"].nunique() == 3
+
+
+def test_a_rare_flag_is_not_clipped_away():
+    """A 0/1 column held by under 1 % of customers survives the winsor clipping (it used to become 0)."""
+    df = _blobs()
+    df["rare"] = 0.0
+    df.loc[df.index[:1], "rare"] = 1.0  # 1 customer of 180
+    assert df["rare"].mean() < 0.01
+    p = config.Segmentation(features=["monetary", "discount_share", "rare"], k=3, n_init=4)
+    prep = segment.Preparation.fit(df, p.features, p.winsor)
+    assert prep.hi[2] == 1.0 and prep.lo[2] == 0.0 and "rare" not in prep.constant()
 
 
 def test_choose_k_consensus_and_min_share():

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seglab import roles as roles_mod
 from seglab import sources, synth
 from seglab.config import Cleaning, Params, TableSource
 from seglab.sources import Loaded, SourceError  # noqa: F401  (re-exported: the stage's errors)
@@ -369,22 +370,34 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
     quality: dict = {"source_kind": params.source.kind, "customer_level": customer_level, "tables": {}}
     notes: list[str] = []
 
+    labels: dict[str, dict[str, str]] = {}
+    assumptions: list[dict] = []
     for table in ("transactions", "customers", "survey", "sessions", "campaign_events"):
         if table not in specs:
             continue
         spec = specs[table]
         loaded = sources.read(spec, table, root)
         mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
+        labels[table] = dict(mapped.attrs.get("source_names", {}))
         if "customer_id" not in mapped:  # a customers table without an id column
             if not customer_level:
                 raise sources.missing_column_error(loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True)
             mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
             notes.append(f"{loaded.source} has no customer id column: each row is a customer, with an id made "
                          "from its row number (R000001 = row 1).")
+            assumptions.append({"stage": "01", "subject": "customer id", "assumed": "the row number (R000001 = row 1)",
+                                "why": "no column is named customer_id", "change":
+                                f"source.tables.{table}.columns.customer_id: <the id column>"})
+        elif "customer_id" not in spec.columns and labels[table].get("customer_id", "customer_id") != "customer_id" \
+                and not spec.preset:
+            assumptions.append({"stage": "01", "subject": labels[table]["customer_id"], "assumed": "the customer id",
+                                "why": "its name in snake_case is customer_id",
+                                "change": f"source.tables.{table}.columns.customer_id: <another column>"})
         raw_dup = loaded.frame.duplicated(keep="first")
         counters: dict = {}
         if table == "transactions":
             typed, rule, counters = clean_transactions(mapped, params.cleaning, now, raw_dup)
+            assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
             if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
                 notes.append(f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
                              "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them.")
@@ -418,13 +431,39 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
         _link_customers(tables, specs, quality, notes)
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
-    quality["lenses"] = lens_map(tables, specs)
-    if customer_level:
-        value = specs["customers"].value_column
-        if value and value not in tables["customers"]:
-            raise SourceError(f"source.tables.customers.value_column '{value}' is not a column of the customers table; "
-                              f"columns are {list(tables['customers'].columns)}")
-        quality["value_column"] = value
+    if "transactions" in labels and "customers" in tables:  # customer columns taken from the transactions
+        labels.setdefault("customers", {}).update(
+            {c: labels["transactions"].get(c, c) for c in tables["customers"].columns if c in labels["transactions"]})
+    quality["lenses"] = lens_map(tables, specs, labels)
+    quality["labels"] = {t: {c: n for c, n in labels.get(t, {}).items() if c in tables[t].columns}
+                         for t in ("customers", "survey") if t in tables}
+    quality["roles"] = {}
+    for table in ("customers", "survey"):
+        if table not in tables:
+            continue
+        spec = specs.get(table) or TableSource(path="(derived)")
+        try:
+            found = roles_mod.infer(tables[table], spec.roles, quality["lenses"][table], quality["labels"].get(table, {}),
+                                    table, customer_level and table == "customers")
+        except roles_mod.RolesError as exc:
+            raise SourceError(str(exc)) from None
+        quality["roles"][table] = {c: r.to_dict() for c, r in found.roles.items()}
+        for c, r in found.roles.items():
+            if r.kind in ("signup", "date") and not pd.api.types.is_datetime64_any_dtype(tables[table][c]):
+                try:
+                    tables[table][c], how = roles_mod.parse_dates(tables[table][c], params.cleaning.dayfirst)
+                except roles_mod.RolesError as exc:
+                    raise SourceError(f"{specs[table].path if table in specs else table}: column "
+                                      f"'{r.label}': {exc}") from None
+                found.assumptions.append({"stage": "01", "subject": r.label, "assumed": f"dates read {how}",
+                                          "why": "text dates", "change": "cleaning.dayfirst: true | false"})
+        assumptions += found.assumptions
+        if customer_level and table == "customers":
+            quality["value"] = found.value
+            quality["spend"] = found.spend
+            quality["behaviour"] = found.behaviour
+            quality["channels"] = found.channels
+    quality["assumptions"] = assumptions
     quality["notes"] = notes
     check_accounting(quality)
     return Collected(tables, rejected, quality, notes)
@@ -481,10 +520,12 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
 
 #: Name patterns that guess a column's lens (first match wins; see guess_lens).
 LENS_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("contactability", r"e_?mail|sms|opt_?in|consent|newsletter|phone|contactable"),
+    ("contactability", r"e_?mail|(^|_)sms(_|$)|opt_?in|consent|newsletter|(^|_)phone(_number|_opt|_consent|$)|"
+                       r"contactable|contact_(ok|allowed|permission)"),
     ("firmographic", r"company|industry|employee|turnover|sector|business|firm|headcount|legal_form|b2b"),
-    ("geographic", r"city|region|country|state|province|post_?code|zip|district|town|location|area"),
-    ("demographic", r"age|birth|gender|sex|income|education|household|marital|children|occupation|family|life_?stage"),
+    ("geographic", r"(^|_)(city|region|country|state|province|post_?code|zip|district|town|location|area|county)(_|$)"),
+    ("demographic", r"(^|_)(age|gender|sex|job|kids?|teens?|child|children|family|partner|spouse)(_|$)|birth|income|"
+                    r"salary|educat|household|marital|occupation|life_?stage|kidhome|teenhome|senior|dependent"),
     ("psychographic", r"^q\d|survey|attitude|interest|lifestyle|opinion|personality|motivation|satisf|prefer|techno"),
     ("behavioural", r"spend|order|purchase|visit|count|amount|total|frequen|recen|revenue|basket|sales|value|"
                     r"return|discount|click|open|session|days|last|first|tenure|category|channel|product"),
@@ -501,22 +542,61 @@ def guess_lens(column: str, table: str) -> str:
     return "psychographic" if table == "survey" else "behavioural"
 
 
-def lens_map(tables: dict[str, pd.DataFrame], specs: dict[str, TableSource]) -> dict[str, dict[str, dict]]:
-    """table -> column -> {lens, guessed} for the customers and survey tables (given lenses win)."""
+def lens_map(tables: dict[str, pd.DataFrame], specs: dict[str, TableSource],
+             labels: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, dict]]:
+    """table -> column -> {lens, guessed} for the customers and survey tables (given lenses win;
+    they name columns as in the source or in snake_case)."""
     out: dict[str, dict[str, dict]] = {}
     for table in ("customers", "survey"):
         if table not in tables:
             continue
-        given = {c: lens for lens, cols in (specs[table].lenses if table in specs else {}).items() for c in cols}
-        unknown = sorted(set(given) - set(tables[table].columns))
-        if unknown:
-            raise SourceError(f"source.tables.{table}.lenses names columns not in the table: {unknown}; "
-                              f"columns are {list(tables[table].columns)}")
+        cols = [c for c in tables[table].columns if c != "source_row"]
+        given = {}
+        for lens, names in (specs[table].lenses if table in specs else {}).items():
+            for name in names:
+                try:
+                    given[roles_mod.resolve(name, cols, (labels or {}).get(table, {}),
+                                            f"source.tables.{table}.lenses.{lens}")] = lens
+                except roles_mod.RolesError as exc:
+                    raise SourceError(str(exc)) from None
         out[table] = {
             c: {"lens": given.get(c, guess_lens(c, table)), "guessed": c not in given}
             for c in tables[table].columns if c not in NOT_FEATURES
         }
     return out
+
+
+def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) -> list[dict]:
+    """Channel values written web, store or app in any language (``roles.channel_values`` or a
+    known synonym such as online, وب, فروشگاه) become web / store / app; the assumptions say how."""
+    if "channel" not in tx or tx["channel"].isna().all():
+        return []
+    values = tx["channel"].dropna().unique()
+    read = {v: roles_mod.channel_value(v, mapping) for v in values}
+    out = []
+    for v, ch in sorted(read.items(), key=lambda kv: str(kv[0])):
+        if ch is None:
+            continue
+        if ch != v:
+            given = v in mapping or any(k.strip().lower() == str(v).strip().lower() for k in mapping)
+            out.append({"stage": "01", "subject": f"channel '{v}'", "assumed": f"the {ch} channel",
+                        "why": "given in roles.channel_values" if given else "a known word for it",
+                        "change": f"source.tables.transactions.roles.channel_values: {{{v}: <channel>}}"})
+    unknown = [v for v, ch in read.items() if ch is None]
+    if unknown:
+        rows = int(tx["channel"].isin(unknown).sum())
+        out.append({"stage": "01", "subject": "channel values " + ", ".join(f"'{v}'" for v in sorted(map(str, unknown))[:8]),
+                    "assumed": "neither web, store nor app", "why": f"{rows:,} order lines: their orders count in no "
+                    "channel share", "change": "source.tables.transactions.roles.channel_values: {<value>: web|store|app}"})
+    tx["channel"] = tx["channel"].map(lambda v: read.get(v) or v if v is not None and not pd.isna(v) else v)
+    return out
+
+
+def assumptions_table(quality: dict) -> pd.DataFrame:
+    """What seglab assumed about the data, each with the parameter line that changes it."""
+    rows = quality.get("assumptions", [])
+    return pd.DataFrame(rows, columns=["subject", "assumed", "why", "change"]) if rows else pd.DataFrame(
+        columns=["subject", "assumed", "why", "change"])
 
 
 def lens_table(quality: dict) -> pd.DataFrame:

@@ -42,6 +42,89 @@ LENSES = ("demographic", "geographic", "psychographic", "behavioural", "firmogra
 _SECRET_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
 
 
+#: Canonical columns of each table, the names ``columns`` maps to (other columns keep their own
+#: names in snake_case, or take a new one through ``rename``).
+CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "transactions": ("customer_id", "order_id", "timestamp", "quantity", "unit_price", "product_id", "category",
+                     "discount", "channel", "description", "country", "city", "region"),
+    "customers": ("customer_id", "signup_date", "email_opt_in", "sms_opt_in"),
+    "sessions": ("customer_id", "timestamp", "converted", "channel", "session_id"),
+    "campaign_events": ("customer_id", "campaign_id", "sent_at", "opened", "clicked", "converted", "channel"),
+    "survey": ("customer_id",),
+}
+#: What a customer-level column can be declared to measure (``roles.behaviour``).
+BEHAVIOUR_ROLES = {
+    "orders": "number of purchases (orders); several columns are summed",
+    "recency_days": "days since the last purchase",
+    "tenure_days": "days as a customer",
+    "tenure_months": "months as a customer",
+    "discount_orders": "purchases made with a discount or deal (a count, or a share of purchases when 0..1)",
+    "visits": "visits of the web shop or app (a count)",
+    "campaign_responses": "0/1 answers to campaigns (accepted, responded); several columns are averaged",
+}
+CHANNELS = ("web", "store", "app")
+
+
+def _as_list(v):
+    return [v] if isinstance(v, str) else v
+
+
+class Roles(_Strict):
+    """What the columns of a table are (names as in the source file or in snake_case)."""
+
+    value: list[str] = Field(default_factory=list, description="customer value in money: a column, or a list summed")
+    spend: list[str] = Field(
+        default_factory=list,
+        description="spend per category (money); summed into the value when `value` is not given; each column's "
+                    "share of the customer's spend becomes a feature",
+    )
+    flags: list[str] = Field(default_factory=list, description="yes/no or 0/1 columns")
+    codes: list[str] = Field(default_factory=list, description="categories stored as numbers (a code is never high or low)")
+    sentinels: dict[str, float] = Field(
+        default_factory=dict, description="column -> the value that means never / not applicable (e.g. pdays: -1)"
+    )
+    signup: str | None = Field(None, description="the date the customer joined (tenure counts from it)")
+    dates: list[str] = Field(default_factory=list, description="other date columns (read as dates, not clustered)")
+    ignore: list[str] = Field(default_factory=list, description="columns left out of features and profiles")
+    behaviour: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="customer-level behaviour: " + "; ".join(f"{k}: {v}" for k, v in BEHAVIOUR_ROLES.items()),
+    )
+    channels: dict[str, str] = Field(
+        default_factory=dict,
+        description="customer-level: channel (web, store, app or your own name) -> column counting its purchases",
+    )
+    channel_values: dict[str, str] = Field(
+        default_factory=dict,
+        description="transactions: channel value as written in the data -> web, store, app (or another name), "
+                    "in any language, e.g. {وب: web, فروشگاه: store, online: web}",
+    )
+
+    @field_validator("value", "spend", "flags", "codes", "dates", "ignore", mode="before")
+    @classmethod
+    def _one_or_many(cls, v):
+        return _as_list(v)
+
+    @field_validator("behaviour")
+    @classmethod
+    def _known_behaviour(cls, v: dict) -> dict:
+        for key in v:
+            if key not in BEHAVIOUR_ROLES:
+                close = difflib.get_close_matches(key, list(BEHAVIOUR_ROLES), n=1)
+                raise ValueError(f"unknown behaviour role '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+                                 + f"; roles are {', '.join(BEHAVIOUR_ROLES)}")
+        return v
+
+    def named(self) -> list[str]:
+        """Every column these roles name (as written)."""
+        out = [*self.value, *self.spend, *self.flags, *self.codes, *self.sentinels, *self.dates, *self.ignore,
+               *self.channels.values()]
+        out += [self.signup] if self.signup else []
+        for cols in self.behaviour.values():
+            out += _as_list(cols)
+        return out
+
+
 class TableSource(_Strict):
     path: str | None = Field(None, description="file path, relative to the project root or absolute")
     format: Literal["auto", "csv", "tsv", "whitespace", "parquet", "excel", "duckdb", "postgres"] = Field(
@@ -51,8 +134,12 @@ class TableSource(_Strict):
         None, description="column names (and reading options) of a known public export"
     )
     columns: dict[str, str] = Field(
-        default_factory=dict, description="canonical column -> column name in the source"
+        default_factory=dict, description="canonical column -> column name in the source (canonical names only)"
     )
+    rename: dict[str, str] = Field(
+        default_factory=dict, description="new name -> column name in the source, for columns that are not canonical"
+    )
+    roles: Roles = Field(default_factory=Roles, description="what the columns are (README: Customer-level data)")
     customer_columns: list[str] = Field(
         default_factory=list,
         description="canonical columns of this table that describe the customer (moved to `customers`)",
@@ -71,7 +158,7 @@ class TableSource(_Strict):
     lenses: dict[str, list[str]] = Field(
         default_factory=dict, description="customer-level sources: lens -> columns (missing: guessed)"
     )
-    value_column: str | None = Field(None, description="customer-level sources: column measuring customer value")
+    value_column: str | None = Field(None, description="the same as roles.value with one column (kept for older files)")
 
     @field_validator("path", "query")
     @classmethod
@@ -90,6 +177,14 @@ class TableSource(_Strict):
             if lens not in LENSES:
                 raise ValueError(f"unknown lens '{lens}'; lenses are {', '.join(LENSES)}")
         return v
+
+    @model_validator(mode="after")
+    def _value_alias(self) -> TableSource:
+        if self.value_column:
+            if self.roles.value and self.roles.value != [self.value_column]:
+                raise ValueError("value_column and roles.value disagree: give only roles.value")
+            self.roles.value = [self.value_column]
+        return self
 
     @model_validator(mode="after")
     def _where(self) -> TableSource:
@@ -111,11 +206,23 @@ class Source(_Strict):
     @field_validator("tables")
     @classmethod
     def _known_tables(cls, v: dict[str, TableSource]) -> dict[str, TableSource]:
-        for name in v:
+        for name, spec in v.items():
             if name not in CANONICAL_TABLES:
                 raise ValueError(
                     f"unknown table '{name}'; tables are {', '.join(CANONICAL_TABLES)}"
                 )
+            known = CANONICAL_COLUMNS[name]
+            for key in spec.columns:
+                if key not in known:
+                    close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    raise ValueError(
+                        f"tables.{name}.columns: '{key}' is not a canonical column of {name}; {hint}"
+                        f"canonical columns are {', '.join(known)}. To give another column a name of its own, "
+                        f"use tables.{name}.rename: {{{key}: {spec.columns[key]}}}")
+            clash = sorted(set(spec.rename) & set(known))
+            if clash:
+                raise ValueError(f"tables.{name}.rename: {clash} are canonical names: map them in columns instead")
         return v
 
     @model_validator(mode="after")
@@ -301,9 +408,12 @@ class Weights(_Strict):
 
 
 class AnalystInput(_Strict):
-    competition: float = Field(0.5, ge=0.0, le=1.0, description="0 = fierce competition, 1 = none")
-    fit: float = Field(0.5, ge=0.0, le=1.0, description="fit with the company or brand, 0..1")
-    media_mix: float | None = Field(None, ge=0.0, le=1.0, description="override the data-based media mix")
+    competition: float | None = Field(None, ge=0.0, le=1.0, description="0 = fierce competition, 1 = none (unset: neutral 0.5)")
+    fit: float | None = Field(None, ge=0.0, le=1.0, description="fit with the company or brand, 0..1 (unset: neutral 0.5)")
+    appeal: float | None = Field(None, ge=0.0, le=1.0, description="how much our offer appeals to them, 0..1 (replaces the data's)")
+    coverage: float | None = Field(None, ge=0.0, le=1.0, description="how well our channels reach them, 0..1 (replaces the data's)")
+    media_mix: float | None = Field(None, ge=0.0, le=1.0, description="how well our media mix reaches them, 0..1 (replaces the data's)")
+    credibility: float | None = Field(None, ge=0.0, le=1.0, description="our credibility with them, 0..1 (replaces the data's)")
     reason: str = Field("", description="why these values (kept in boston_matrix.csv)")
 
 
@@ -323,17 +433,24 @@ class Sensitivity(_Strict):
 
 class Budget(_Strict):
     total: float = Field(100_000.0, ge=0.0, description="budget to split across segments (any currency)")
-    quadrant_shares: dict[Literal["Target", "Convert", "Grow", "Ignore"], float] = Field(
+    quadrant_weights: dict[Literal["Target", "Convert", "Grow", "Ignore"], float] = Field(
         default_factory=lambda: {"Target": 0.45, "Convert": 0.35, "Grow": 0.20, "Ignore": 0.0},
-        description="share of the budget per quadrant, split inside a quadrant by segment value",
+        description="weight of a unit of segment value in each quadrant: a segment's budget is proportional to "
+                    "its quadrant's weight x its value; weights may not rise from Target to Ignore",
     )
 
     @model_validator(mode="after")
-    def _shares(self) -> Budget:
-        if any(v < 0 for v in self.quadrant_shares.values()):
-            raise ValueError(f"quadrant_shares must be >= 0, got {self.quadrant_shares}")
-        if sum(self.quadrant_shares.values()) <= 0:
-            raise ValueError("quadrant_shares: at least one share must be positive")
+    def _weights(self) -> Budget:
+        w = {q: self.quadrant_weights.get(q, 0.0) for q in QUADRANTS}
+        if any(v < 0 for v in w.values()):
+            raise ValueError(f"quadrant_weights must be >= 0, got {self.quadrant_weights}")
+        if sum(w.values()) <= 0:
+            raise ValueError("quadrant_weights: at least one weight must be positive")
+        order = list(QUADRANTS)
+        for hi, lo in zip(order, order[1:], strict=False):
+            if w[lo] > w[hi]:
+                raise ValueError(f"quadrant_weights: {lo} ({w[lo]}) above {hi} ({w[hi]}): a segment of a "
+                                 "lower-priority quadrant would get more than one of equal value in a higher one")
         return self
 
 
@@ -348,6 +465,12 @@ class Prioritization(_Strict):
 
 class Monitoring(_Strict):
     period: Literal["month", "quarter"] = Field("quarter", description="length of each monitoring period")
+    window_days: int | None = Field(
+        None, ge=7,
+        description="each period's customers are assigned from their behaviour in the last N days before the "
+                    "period's end, the same N for every period; null = features.window_days, or else 365 days "
+                    "(half the history when that is shorter)",
+    )
     growth_window_months: int = Field(
         6, ge=1, description="growth compares the last N months of periods with the N months before"
     )

@@ -16,7 +16,6 @@ one-hot.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,38 +40,39 @@ class Feature:
     lens: str
     description: str
     unit: str
-    needs: str = ""  # "table" or "table.column" that must be present; "" = transactions only
+    needs: str = ""  # "table", "table.column" or "table.column=value" that must be present; "" = transactions only
+    label: str = ""  # the short name readers see
 
 
 CATALOG: tuple[Feature, ...] = (
-    Feature("recency_days", "behavioural", "days from the last purchase to as_of", "days"),
-    Feature("frequency", "behavioural", "number of distinct purchase orders", "orders"),
-    Feature("monetary", "behavioural", "revenue net of returns", "currency"),
-    Feature("gross_revenue", "behavioural", "revenue of purchases before returns", "currency"),
-    Feature("avg_order_value", "behavioural", "purchase revenue per order", "currency/order"),
-    Feature("avg_basket_size", "behavioural", "units bought per order", "units/order"),
-    Feature("tenure_days", "behavioural", "days from signup (or the first purchase, if earlier or no signup date) to as_of; not limited by the window", "days"),
-    Feature("interpurchase_mean_days", "behavioural", "mean days between consecutive orders (2+ orders)", "days"),
-    Feature("interpurchase_cv", "behavioural", "coefficient of variation of days between orders (3+ orders); low = regular", "ratio"),
-    Feature("spend_trend", "behavioural", "(later-half minus earlier-half purchase revenue) / total, halves of the span from the first purchase in the window to as_of; 0 with one order", "ratio -1..1"),
-    Feature("discount_share", "behavioural", "share of purchase revenue on discounted lines", "share 0..1", "transactions.discount"),
-    Feature("return_share", "behavioural", "returned value / purchase revenue", "share"),
-    Feature("product_breadth", "behavioural", "distinct products bought", "products", "transactions.product_id"),
-    Feature("category_breadth", "behavioural", "distinct categories bought", "categories", "transactions.category"),
-    Feature("top_category_share", "behavioural", "share of purchase revenue in the customer's top category", "share 0..1", "transactions.category"),
-    Feature("web_share", "behavioural", "share of orders placed on the web", "share 0..1", "transactions.channel"),
-    Feature("store_share", "behavioural", "share of orders placed in a store", "share 0..1", "transactions.channel"),
-    Feature("app_share", "behavioural", "share of orders placed in the app", "share 0..1", "transactions.channel"),
-    Feature("preferred_hour", "behavioural", "hour of day of most orders, ties: the earliest (best time to reach)", "hour 0-23"),
-    Feature("preferred_weekday", "behavioural", "weekday of most orders, 0 = Monday, ties: the earliest", "weekday 0-6"),
-    Feature("sessions", "behavioural", "visits (web/app sessions)", "sessions", "sessions"),
-    Feature("sessions_per_order", "behavioural", "visits per purchase order", "sessions/order", "sessions"),
-    Feature("browse_conversion", "behavioural", "share of visits that ended in a purchase", "share 0..1", "sessions"),
-    Feature("campaign_open_rate", "behavioural", "campaign messages opened / sent", "share 0..1", "campaign_events"),
-    Feature("campaign_click_rate", "behavioural", "campaign messages clicked / sent", "share 0..1", "campaign_events"),
-    Feature("campaign_conversion_rate", "behavioural", "campaign messages converted / sent", "share 0..1", "campaign_events"),
-    Feature("days_since_campaign_response", "behavioural", "days from the last campaign message opened, clicked or converted on to as_of (empty: never responded)", "days", "campaign_events"),
-    Feature("reachable", "contactability", "1 if the customer may be contacted by e-mail or SMS", "flag 0/1", "customers.email_opt_in"),
+    Feature("recency_days", "behavioural", "days from the last purchase to as_of", "days", label="days since last purchase"),
+    Feature("frequency", "behavioural", "number of distinct purchase orders", "orders", label="orders"),
+    Feature("monetary", "behavioural", "revenue net of returns", "currency", label="net spend"),
+    Feature("gross_revenue", "behavioural", "revenue of purchases before returns", "currency", label="gross spend"),
+    Feature("avg_order_value", "behavioural", "purchase revenue per order", "currency/order", label="order value"),
+    Feature("avg_basket_size", "behavioural", "units bought per order", "units/order", label="units per order"),
+    Feature("tenure_days", "behavioural", "days from signup (or the first purchase, if earlier or no signup date) to as_of; not limited by the window", "days", label="tenure (days)"),
+    Feature("interpurchase_mean_days", "behavioural", "mean days between consecutive orders (2+ orders)", "days", label="days between orders"),
+    Feature("interpurchase_cv", "behavioural", "coefficient of variation of days between orders (3+ orders); low = regular", "ratio", label="irregularity of orders"),
+    Feature("spend_trend", "behavioural", "(later-half minus earlier-half purchase revenue) / total, halves of the span from the first purchase in the window to as_of; 0 with one order", "ratio -1..1", label="spend trend"),
+    Feature("discount_share", "behavioural", "share of purchase revenue on discounted lines", "share 0..1", "transactions.discount", label="discounted share"),
+    Feature("return_share", "behavioural", "returned value / purchase revenue", "share", label="returned share"),
+    Feature("product_breadth", "behavioural", "distinct products bought", "products", "transactions.product_id", label="distinct products"),
+    Feature("category_breadth", "behavioural", "distinct categories bought", "categories", "transactions.category", label="categories"),
+    Feature("top_category_share", "behavioural", "share of purchase revenue in the customer's top category", "share 0..1", "transactions.category", label="top-category share"),
+    Feature("web_share", "behavioural", "share of orders placed on the web", "share 0..1", "transactions.channel=web", label="web share"),
+    Feature("store_share", "behavioural", "share of orders placed in a store", "share 0..1", "transactions.channel=store", label="store share"),
+    Feature("app_share", "behavioural", "share of orders placed in the app", "share 0..1", "transactions.channel=app", label="app share"),
+    Feature("preferred_hour", "behavioural", "hour of day of most orders, ties: the earliest (best time to reach)", "hour 0-23", label="preferred hour"),
+    Feature("preferred_weekday", "behavioural", "weekday of most orders, 0 = Monday, ties: the earliest", "weekday 0-6", label="preferred weekday"),
+    Feature("sessions", "behavioural", "visits (web/app sessions)", "sessions", "sessions", label="visits"),
+    Feature("sessions_per_order", "behavioural", "visits per purchase order", "sessions/order", "sessions", label="visits per order"),
+    Feature("browse_conversion", "behavioural", "share of visits that ended in a purchase", "share 0..1", "sessions", label="visit conversion"),
+    Feature("campaign_open_rate", "behavioural", "campaign messages opened / sent", "share 0..1", "campaign_events", label="campaign open rate"),
+    Feature("campaign_click_rate", "behavioural", "campaign messages clicked / sent", "share 0..1", "campaign_events", label="campaign click rate"),
+    Feature("campaign_conversion_rate", "behavioural", "campaign messages converted / sent", "share 0..1", "campaign_events", label="campaign conversion rate"),
+    Feature("days_since_campaign_response", "behavioural", "days from the last campaign message opened, clicked or converted on to as_of (empty: never responded)", "days", "campaign_events", label="days since a campaign response"),
+    Feature("reachable", "contactability", "1 if the customer may be contacted by e-mail or SMS", "flag 0/1", "customers.email_opt_in", label="reachable share"),
 )
 BY_NAME = {f.name: f for f in CATALOG}
 
@@ -468,49 +468,65 @@ def window_start(as_of: pd.Timestamp, params: FeatureParams) -> pd.Timestamp | N
 # --------------------------------------------------------------------------------------------
 def _probe(tables: dict[str, Table]) -> dict[str, bool]:
     """For each ``needs`` of the catalog, whether the input satisfies it: the table is present
-    with rows, the column is present with a value (for discount: a non-zero one)."""
+    with rows, the column is present with a value (for discount: a non-zero one; for
+    ``column=value``: that value in the column)."""
     needs = {f.needs for f in CATALOG if f.needs}
+    needs |= {n.partition("=")[0] for n in needs if "=" in n}  # the column itself too
     out: dict[str, bool] = {}
     con = duckdb.connect()
     for table in sorted({n.partition(".")[0] for n in needs}):
-        cols = [n.partition(".")[2] for n in needs if n.startswith(table + ".")]
+        wanted = sorted(n.partition(".")[2] for n in needs if n.startswith(table + "."))
         src = tables.get(table)
         if src is None:
             out.update({n: False for n in needs if n.partition(".")[0] == table})
             continue
         present = set(_columns(src))
+        cols = sorted({w.partition("=")[0] for w in wanted})
         if isinstance(src, pd.DataFrame):
             con.register("probe", src[[c for c in cols if c in present]] if cols and present & set(cols) else src.iloc[:, :1])
             rel = "probe"
         else:
             rel = f"read_parquet('{Path(src).as_posix()}')"
-        exprs = ["count(*)"] + [
-            ("bool_or(coalesce(discount, 0) <> 0)" if c == "discount" else f'count("{c}") > 0') if c in present else "false"
-            for c in cols
-        ]
-        row = con.execute(f"SELECT {', '.join(exprs)} FROM {rel}").fetchall()[0]
+
+        def test(w: str, present: set = present) -> str:
+            column, _, value = w.partition("=")
+            if column not in present:
+                return "false"
+            if value:
+                return f"bool_or(\"{column}\" = '{value}')"
+            return "bool_or(coalesce(discount, 0) <> 0)" if column == "discount" else f'count("{column}") > 0'
+
+        row = con.execute(f"SELECT {', '.join(['count(*)'] + [test(w) for w in wanted])} FROM {rel}").fetchall()[0]
         out[table] = row[0] > 0
-        out.update({f"{table}.{c}": bool(row[0] > 0 and v) for c, v in zip(cols, row[1:], strict=True)})
+        out.update({f"{table}.{w}": bool(row[0] > 0 and v) for w, v in zip(wanted, row[1:], strict=True)})
     con.close()
     return out
 
 
 def catalog(tables: dict[str, Table]) -> pd.DataFrame:
     """The feature catalog, with whether each feature could be built from these tables and why not."""
+    from seglab.config import DEFAULT_SEGMENT_FEATURES
+
     ok = _probe(tables)
     rows = []
     for f in CATALOG:
         avail = ok.get(f.needs, True) if f.needs else True
+        why = ""
+        if not avail:
+            column, _, value = f.needs.partition("=")
+            why = (f"no '{value}' value in {column} (map channel values with roles.channel_values)"
+                   if value and ok.get(column) else f"needs {column}, absent or empty in the input")
         rows.append(
             {
                 "feature": f.name, "lens": f.lens, "description": f.description, "unit": f.unit,
-                "available": avail, "why_not": "" if avail else f"needs {f.needs}, absent or empty in the input",
+                "available": avail, "why_not": why, "role": "behaviour", "label": f.label,
+                "default": f.name in DEFAULT_SEGMENT_FEATURES,
             }
         )
     return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
 
 
-CATALOG_COLUMNS = ["feature", "lens", "description", "unit", "available", "why_not"]
+CATALOG_COLUMNS = ["feature", "lens", "description", "unit", "available", "why_not", "role", "label", "default"]
 
 
 @dataclass
@@ -712,7 +728,17 @@ def _finish(table: pa.Table, frames: dict, cat: pd.DataFrame, available: dict[st
     feats.attrs["as_of"] = as_of.date().isoformat()
     feats.attrs["window_start"] = None if start is None else start.date().isoformat()
     feats.attrs["engine"] = params.engine
+    feats.attrs["value_basis"] = "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
+    feats.attrs["assumptions"] = []
+    _describe(feats, cat)
     return Built(feats, cat, _without(frames, feats, status, start))
+
+
+def _describe(feats: pd.DataFrame, cat: pd.DataFrame) -> None:
+    """Each feature's readable label and role, in the table's attributes (features_meta.json)."""
+    avail = cat[cat["available"].astype(bool) & cat["feature"].isin(feats.columns)]
+    feats.attrs["labels"] = dict(zip(avail["feature"], avail["label"].fillna(avail["feature"]), strict=True))
+    feats.attrs["kinds"] = dict(zip(avail["feature"], avail["role"].fillna("number"), strict=True))
 
 
 INT_FEATURES = ("frequency", "product_breadth", "category_breadth", "preferred_hour", "preferred_weekday", "sessions")
@@ -806,18 +832,47 @@ def _ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]])
     return None
 
 
+def _table_roles(table: str, df: pd.DataFrame, quality: dict) -> tuple[dict[str, dict], dict[str, str]]:
+    """The roles of a customers/survey table from stage 01 (quality.json), or inferred here for
+    a quality record without them (tables built in code)."""
+    from seglab import config
+    from seglab import roles as roles_mod
+
+    labels = quality.get("labels", {}).get(table, {})
+    if table in quality.get("roles", {}):
+        return quality["roles"][table], labels
+    lenses = quality.get("lenses", {}).get(table, {})
+    if not lenses:
+        from seglab.collect import guess_lens
+
+        lenses = {c: {"lens": guess_lens(c, table)} for c in df.columns}
+    found = roles_mod.infer(df, config.Roles(), lenses, labels, table, False)
+    return {c: r.to_dict() for c, r in found.roles.items()}, labels
+
+
+def _level_text(level) -> str:
+    if isinstance(level, float) and level.is_integer():
+        return str(int(level))
+    return str(level)
+
+
 def encode_attributes(
     tables: dict[str, pd.DataFrame], quality: dict, params: FeatureParams, customer_ids: pd.Series,
     skip: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Customer and survey columns encoded for clustering, one row per ``customer_ids``.
+    """Customer and survey columns encoded by their role (:mod:`seglab.roles`), one row per
+    ``customer_ids``.
 
-    Numbers as they are, yes/no as 0/1, ordered text as 0, 1, 2, ... (``ORDINAL_SCALES`` or
-    ``features.ordinal``), other text with at most 12 values one-hot (``column=value``); dates and
-    text with more values are left out with the reason. Survey columns are prefixed ``survey_``.
-    Contact permissions (email/SMS opt-in) are kept as 0/1 and feed ``reachable``.
+    Numbers as they are (a sentinel value becomes missing, with a 0/1 column ``column=never``);
+    yes/no flags as 0/1; ordered text as 0, 1, 2, ... (``ORDINAL_SCALES`` or ``features.ordinal``);
+    categories, codes and two-valued text as one 0/1 column per value (``column=value``); text with
+    more than 12 values as its 11 most frequent values and ``other`` (profiled, not clustered on);
+    identifiers, dates, constant and empty columns are left out with the reason. Survey columns
+    are prefixed ``survey_``. Contact permissions (email/SMS opt-in) are kept as 0/1 and feed
+    ``reachable``. Each catalog row says the column's role and its label (its name in the source).
     """
-    lenses = quality.get("lenses", {})
+    from seglab import roles as roles_mod
+
     out: dict[str, np.ndarray] = {}
     rows: list[dict] = []
     unknown = sorted(set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns})
@@ -826,42 +881,75 @@ def encode_attributes(
     for table in ("customers", "survey"):
         if table not in tables:
             continue
-        src = tables[table].assign(customer_id=tables[table]["customer_id"].astype(str)).set_index("customer_id").reindex(customer_ids)
+        whole_table = tables[table].assign(customer_id=tables[table]["customer_id"].astype(str))
+        roles, labels = _table_roles(table, whole_table, quality)
+        src = whole_table.set_index("customer_id").reindex(customer_ids)
         for col in src.columns:
-            if col in NOT_ATTRIBUTES or col in skip:
+            if col in NOT_ATTRIBUTES or col in skip or col not in roles:
                 continue
-            v, whole = src[col], tables[table][col]  # levels come from the whole column, values per customer
-            info = lenses.get(table, {}).get(col, {})
+            role = roles[col]
+            kind = role["kind"]
+            v, whole = src[col], whole_table[col]  # levels come from the whole column, values per customer
             name = col if table == "customers" else f"survey_{col}"
-            base = {"lens": info.get("lens", "demographic" if table == "customers" else "psychographic"),
-                    "description": f"column '{col}' of the {table} table"}
+            text_label = roles_mod.readable(labels.get(col, col))
+            base = {"lens": role["lens"], "description": f"'{text_label}' of the {table} table ({role['why']})",
+                    "role": kind, "label": text_label, "default": False}
 
-            def add(feature, values, unit, description=None, base=base):
-                out[feature] = values
+            def add(feature, values, unit, description=None, label=None, role_kind=None, base=base):
+                out[feature] = np.asarray(values, dtype=float)
                 rows.append({"feature": feature, **base, "unit": unit, "available": True, "why_not": "",
-                             **({"description": description} if description else {})})
+                             **({"description": description} if description else {}),
+                             **({"label": label} if label else {}), **({"role": role_kind} if role_kind else {})})
 
-            if pd.api.types.is_bool_dtype(v) or str(v.dtype) == "boolean":
-                add(name, v.astype("Float64").astype(float).to_numpy(), "flag 0/1")
-            elif pd.api.types.is_numeric_dtype(v):
-                add(name, v.astype(float).to_numpy(), "as in the source")
-            elif pd.api.types.is_datetime64_any_dtype(v):
-                rows.append({"feature": name, **base, "unit": "date", "available": False, "why_not": "a date, not a feature"})
-            elif (order := _ordinal_levels(col, whole, params.ordinal)) is not None:
+            def skip_row(why, base=base, name=name):
+                rows.append({"feature": name, **base, "unit": "", "available": False, "why_not": why})
+
+            if kind in ("id", "ignore", "empty", "constant", "date", "signup"):
+                skip_row(role["why"])
+                continue
+            if role.get("behaviour"):  # a customer-level behaviour column: it feeds a catalog feature
+                skip_row(f"used for {role['behaviour'].replace('channel:', 'the channel shares: ')}")
+                continue
+            if table == "customers" and [col] == quality.get("value", {}).get("columns"):
+                skip_row("the customer value: it is the feature monetary")
+                continue
+            levels_all = None
+            if kind in ("binary", "category", "text") and (order := _ordinal_levels(col, whole, params.ordinal)) is not None:
                 pos = {lvl: i for i, lvl in enumerate(order)}
                 codes = v.astype("str").str.strip().str.lower().map(pos).astype(float).to_numpy()
                 add(name, codes, f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
-                    f"{base['description']}, ordered: {' < '.join(order)}")
-            else:
-                levels = sorted(whole.dropna().astype(str).unique())
-                if 0 < len(levels) <= MAX_LEVELS:
-                    text = v.astype(str)
-                    for level in levels:
-                        add(f"{name}={level}", np.where(v.isna(), np.nan, (text == level).astype(float)), "flag 0/1",
-                            f"{base['description']} is '{level}'")
-                else:
-                    rows.append({"feature": name, **base, "unit": "text", "available": False,
-                                 "why_not": f"text with {len(levels)} distinct values (more than {MAX_LEVELS}): not encoded"})
+                    f"{base['description']}, ordered: {' < '.join(order)}", role_kind="ordinal")
+                continue
+            if kind == "flag":
+                add(name, roles_mod.to_flag(v).to_numpy(), "flag 0/1")
+            elif kind in ("binary", "category", "code"):
+                levels_all = role.get("levels") or sorted(whole.dropna().unique().tolist(), key=str)
+                text = v.map(_level_text)
+                for level in levels_all:
+                    lv = _level_text(level)
+                    add(f"{name}={lv}", np.where(v.isna(), np.nan, (text == lv).astype(float)), "flag 0/1",
+                        f"'{text_label}' is {lv}", label=f"{text_label}: {lv}")
+            elif kind == "text":
+                top = whole.value_counts().index[:MAX_LEVELS - 1].astype(str).tolist()
+                text = v.astype(str)
+                for level in top:
+                    add(f"{name}={level}", np.where(v.isna(), np.nan, (text == level).astype(float)), "flag 0/1",
+                        f"'{text_label}' is {level}", label=f"{text_label}: {level}")
+                add(f"{name}=other", np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)), "flag 0/1",
+                    f"'{text_label}' is none of its {len(top)} most frequent values", label=f"{text_label}: other")
+            elif kind == "sentinel":
+                marker = float(role["sentinel"])
+                num = v.astype(float)
+                add(name, num.where(num != marker).to_numpy(), "as in the source",
+                    f"{base['description']}; {marker:g} (never / not applicable) left out")
+                add(f"{name}=never", np.where(num.isna(), np.nan, (num == marker).astype(float)), "flag 0/1",
+                    f"'{text_label}' is {marker:g}: never / not applicable", label=f"{text_label}: never",
+                    role_kind="flag")
+            else:  # money, count, number, score, share
+                if not pd.api.types.is_numeric_dtype(v):
+                    skip_row("not numeric")
+                    continue
+                add(name, v.astype(float).to_numpy(), {"money": "money", "share": "share 0..1"}.get(kind, "as in the source"))
     return pd.DataFrame(out, index=range(len(customer_ids))), rows
 
 
@@ -884,12 +972,14 @@ def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
     """
     lc = params.lifecycle
     code = {name: i for i, name in enumerate(LIFECYCLE_ORDER)}
+    missing = pd.Series(np.nan, index=feats.index)
+    recency, tenure = feats.get("recency_days", missing), feats.get("tenure_days", missing)
     stage = np.select(
         [
-            feats["recency_days"] >= lc.lapsed_days,
-            feats["recency_days"] >= lc.lapsing_days,
-            feats["tenure_days"] < lc.new_days,
-            feats["tenure_days"] >= lc.long_term_days,
+            recency >= lc.lapsed_days,
+            recency >= lc.lapsing_days,
+            tenure < lc.new_days,
+            tenure >= lc.long_term_days,
         ],
         [code["lapsed"], code["lapsing"], code["new"], code["long_term"]],
         default=code["active"],
@@ -918,8 +1008,123 @@ def correlated_pairs(features: pd.DataFrame, cols: list[str], threshold: float =
     return pd.DataFrame(rows, columns=["feature_a", "feature_b", "spearman"])
 
 
-#: Customer-level columns summed into ``monetary`` when no value_column is given.
-VALUE_PATTERN = r"spend|revenue|sales|amount|monetary|value|turnover"
+#: Days per month, for tenures given in months.
+DAYS_PER_MONTH = 30.4375
+#: Fewer usable behavioural features than this, and a customer-level source also clusters on the
+#: numeric columns of its other lenses (with a note saying so).
+MIN_BEHAVIOUR_FEATURES = 3
+#: Kinds of column clustered on by default (categories and codes describe the segments instead).
+_CLUSTERED_KINDS = ("money", "count", "number", "score", "share", "sentinel", "flag", "ordinal", "behaviour")
+
+
+def _sum(frame: pd.DataFrame) -> pd.Series:
+    return frame.astype(float).sum(axis=1, min_count=1)
+
+
+def _customer_behaviour(customers: pd.DataFrame, quality: dict, params: FeatureParams) -> tuple[dict, list[dict], list[dict]]:
+    """The catalog features a customer-level source gives through its column roles (stage 01's
+    ``value``, ``spend``, ``behaviour`` and ``channels``): features, catalog rows, assumptions."""
+    from seglab import roles as roles_mod
+
+    labels = {c: roles_mod.readable(n) for c, n in quality.get("labels", {}).get("customers", {}).items()}
+    lab = lambda cols: " + ".join(labels.get(c, roles_mod.readable(c)) for c in cols)  # noqa: E731
+    behaviour, channels = quality.get("behaviour", {}), quality.get("channels", {})
+    value, spend = quality.get("value", {}), quality.get("spend", [])
+    out: dict[str, pd.Series] = {}
+    rows: list[dict] = []
+    notes: list[dict] = []
+
+    def add(name: str, values: pd.Series, source: str) -> None:
+        f = BY_NAME.get(name)
+        out[name] = values.astype(float).reset_index(drop=True)
+        rows.append({"feature": name, "lens": "behavioural", "description": f"{f.description if f else name}: from {source}",
+                     "unit": f.unit if f else "", "available": True, "why_not": "", "role": "behaviour",
+                     "label": f.label if f else name.replace("_", " "), "default": True})
+
+    if value.get("columns"):
+        add("monetary", _sum(customers[value["columns"]]), lab(value["columns"]))
+        rows[-1].update(unit="money", label="customer value")
+    orders = behaviour.get("orders") or list(channels.values())
+    if orders:
+        add("frequency", _sum(customers[orders]), lab(orders))
+    freq = out.get("frequency")
+    if "recency_days" in behaviour:
+        add("recency_days", customers[behaviour["recency_days"][0]], lab(behaviour["recency_days"]))
+    if "tenure_days" in behaviour:
+        add("tenure_days", customers[behaviour["tenure_days"][0]], lab(behaviour["tenure_days"]))
+    elif "tenure_months" in behaviour:
+        add("tenure_days", customers[behaviour["tenure_months"][0]].astype(float) * DAYS_PER_MONTH,
+            f"{lab(behaviour['tenure_months'])} (months x {DAYS_PER_MONTH})")
+    else:
+        signup = [c for c, r in quality.get("roles", {}).get("customers", {}).items() if r["kind"] == "signup"]
+        if signup:
+            dates = pd.to_datetime(customers[signup[0]])
+            as_of = pd.Timestamp(params.as_of) if params.as_of else dates.max().normalize()
+            if params.as_of is None:
+                notes.append({"stage": "02", "subject": "as of", "assumed": f"{as_of.date()} (the latest {labels.get(signup[0], signup[0])})",
+                              "why": "a customer-level source has no transaction dates: tenure counts to the last join date",
+                              "change": "features.as_of: <the date the table was exported>"})
+            add("tenure_days", (as_of + pd.Timedelta(days=1) - dates).dt.total_seconds() / 86400.0,
+                f"{labels.get(signup[0], signup[0])} to {as_of.date()}")
+    if "discount_orders" in behaviour:
+        d = _sum(customers[behaviour["discount_orders"]])
+        share = d if d.dropna().between(0, 1).all() or freq is None else d / freq.where(freq > 0)
+        add("discount_share", share.clip(0, 1), lab(behaviour["discount_orders"]) + ("" if freq is None else " / orders"))
+        rows[-1]["description"] = "share of purchases made with a discount or deal: from " + rows[-1]["description"].split("from ")[-1]
+    if "visits" in behaviour:
+        visits = _sum(customers[behaviour["visits"]])
+        add("sessions", visits, lab(behaviour["visits"]))
+        if freq is not None:
+            add("sessions_per_order", visits / freq.where(freq > 0), f"{lab(behaviour['visits'])} / orders")
+    if "campaign_responses" in behaviour:
+        answers = pd.concat([roles_mod.to_flag(customers[c]) for c in behaviour["campaign_responses"]], axis=1)
+        add("campaign_conversion_rate", answers.mean(axis=1), f"the mean of {lab(behaviour['campaign_responses'])}")
+        rows[-1]["description"] = "share of campaigns the customer accepted or answered: from the mean of " + \
+            lab(behaviour["campaign_responses"])
+    if channels:
+        counts = customers[list(channels.values())].astype(float)
+        total = counts.sum(axis=1)
+        for ch, c in channels.items():
+            add(f"{ch}_share", counts[c] / total.where(total > 0), f"{labels.get(c, c)} / all purchases")
+    if "monetary" in out and "frequency" in out:
+        add("avg_order_value", out["monetary"] / out["frequency"].where(out["frequency"] > 0), "customer value / orders")
+    if len(spend) >= 2:
+        amounts = customers[spend].astype(float).clip(lower=0)
+        total = amounts.sum(axis=1)
+        add("top_category_share", amounts.max(axis=1) / total.where(total > 0), f"the largest of {lab(spend)}")
+        add("category_breadth", (amounts > 0).sum(axis=1).where(amounts.notna().any(axis=1)), f"{lab(spend)} above 0")
+    return out, rows, notes
+
+
+def _default_customer_features(feats: pd.DataFrame, rows: list[dict]) -> tuple[list[str], list[dict]]:
+    """What a customer-level source clusters on by default: the numeric and yes/no features of the
+    behavioural, psychographic and firmographic lenses (categories and codes describe segments);
+    with fewer than MIN_BEHAVIOUR_FEATURES of them, also the numeric columns of the other lenses."""
+    usable = [r for r in rows if r["available"] and r["feature"] in feats and feats[r["feature"]].nunique() > 1]
+    numeric = [r for r in usable if r.get("role", "number") in _CLUSTERED_KINDS]
+    doing = [r["feature"] for r in numeric if r["lens"] in ("behavioural", "psychographic", "firmographic")]
+    notes: list[dict] = []
+    if len(doing) < MIN_BEHAVIOUR_FEATURES:
+        extra = [r for r in numeric if r["feature"] not in doing and r.get("role") != "flag"
+                 and r["lens"] not in ("contactability",)]
+        if extra:
+            notes.append({"stage": "02", "subject": "features clustered on",
+                          "assumed": f"also {', '.join(r['label'] for r in extra)} ({', '.join(sorted({r['lens'] for r in extra}))})",
+                          "why": f"behaviour gives only {len(doing)} usable feature(s)"
+                                 + (f" ({', '.join(r['label'] for r in numeric if r['feature'] in doing)})" if doing else "")
+                                 + f": fewer than {MIN_BEHAVIOUR_FEATURES}",
+                          "change": "segmentation.features: [...]  (or declare columns as behavioural in "
+                                    "source.tables.customers.lenses)"})
+            doing += [r["feature"] for r in extra]
+    if len(doing) < 2:
+        have = ", ".join(r["label"] for r in usable) or "none"
+        raise FeatureError(
+            f"a customer-level source needs at least 2 columns that vary to segment on; usable here: {have}. "
+            "Add behaviour columns (spend, purchase counts, visits, recency) or name the features to use in "
+            "segmentation.features")
+    for r in rows:
+        r["default"] = r["feature"] in doing
+    return doing, notes
 
 
 def build_customer_level(
@@ -927,39 +1132,38 @@ def build_customer_level(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Features of a customer-level source (one row per customer, already aggregated).
 
-    Columns are encoded by :func:`encode_attributes`. ``monetary`` is the ``value_column`` when
-    given, else the sum of the numeric behavioural columns whose name says
-    spend/revenue/sales/amount/value.
+    The columns are encoded by role (:func:`encode_attributes`); the behaviour they hold (customer
+    value, purchase counts, recency, tenure, deals, visits, campaign answers, purchases per channel,
+    spend per category) becomes the catalog's features (``monetary``, ``frequency``,
+    ``recency_days``, ``tenure_days``, ``discount_share``, ``sessions``,
+    ``campaign_conversion_rate``, channel shares, ``top_category_share``...), so that profiles,
+    persona rules and the Boston matrix read them as for transactions. Without a value basis
+    there is no ``monetary``: the value is unknown, not 0.
     """
     customers = tables["customers"].sort_values("customer_id", kind="mergesort").reset_index(drop=True)
     ids = customers["customer_id"].astype(str)
     attrs, rows = encode_attributes(tables, quality, params, ids)
-    feats = pd.concat([pd.DataFrame({"customer_id": ids}), attrs], axis=1)
-    value = quality.get("value_column")
-    lens_of = quality.get("lenses", {}).get("customers", {})
-    if value:
-        feats["monetary"] = customers[value].astype(float).to_numpy()
-        how = f"the value column '{value}'"
-    else:
-        spend = [c for c, info in lens_of.items() if info["lens"] == "behavioural" and c in feats
-                 and re.search(VALUE_PATTERN, c)]
-        feats["monetary"] = feats[spend].sum(axis=1, min_count=1) if spend else np.nan
-        how = f"the sum of {', '.join(spend)}" if spend else "unknown: no value column (set source.tables.customers.value_column)"
-    if "monetary" not in [r["feature"] for r in rows]:
-        rows.append({"feature": "monetary", "lens": "behavioural", "description": f"customer value: {how}",
-                     "unit": "as in the source", "available": bool(feats["monetary"].notna().any()), "why_not": ""})
+    derived, drows, notes = _customer_behaviour(customers, quality, params)
+    feats = pd.concat([pd.DataFrame({"customer_id": ids}), pd.DataFrame(derived), attrs], axis=1)
+    rows = drows + rows
+    if "tenure_days" in feats:
+        feats["lifecycle"] = lifecycle_stage(feats, params)
     if {"email_opt_in", "sms_opt_in"} & set(feats.columns):
         feats["reachable"] = feats.reindex(columns=["email_opt_in", "sms_opt_in"]).fillna(0).max(axis=1)
         rows.append({"feature": "reachable", "lens": "contactability", "description": BY_NAME["reachable"].description,
-                     "unit": "flag 0/1", "available": True, "why_not": ""})
+                     "unit": "flag 0/1", "available": True, "why_not": "", "role": "flag",
+                     "label": BY_NAME["reachable"].label, "default": False})
+    default, more = _default_customer_features(feats, rows)
+    value = quality.get("value", {})
     feats.attrs["as_of"] = None
     feats.attrs["customer_level"] = True
-    usable = [r for r in rows if r["available"] and r["feature"] not in ("monetary", "reachable")]
-    # segment on what customers do and think (the method's behavioural segmentation); demographic,
-    # geographic and contact columns describe the segments. All columns when there is nothing else.
-    doing = [r["feature"] for r in usable if r["lens"] in ("behavioural", "psychographic", "firmographic")]
-    feats.attrs["default_features"] = doing or [r["feature"] for r in usable]
-    return feats, pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    feats.attrs["default_features"] = default
+    feats.attrs["value_basis"] = (" + ".join(quality.get("labels", {}).get("customers", {}).get(c, c) for c in value["columns"])
+                                  if value.get("columns") else None)
+    feats.attrs["assumptions"] = notes + more
+    cat = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    _describe(feats, cat)
+    return feats, cat
 
 
 def lifecycle_counts(features: pd.DataFrame) -> pd.DataFrame | None:

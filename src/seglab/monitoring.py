@@ -4,10 +4,15 @@ Method (documented in the README, "How it works"):
 
 * the history is cut into periods of ``monitoring.period`` (month or quarter) counted back from
   the run's as-of date T: (T - 1 period, T], (T - 2 periods, T - 1 period], ... so the last
-  period is complete; a period is kept when it starts on or after the first transaction day;
+  period is complete;
 * in each period, the **active customers** are those with a purchase line in it; each is
   assigned to a segment by the frozen model of stage 03 from its features at the period's end
-  (the same feature definitions with ``as_of`` = period end: nothing after it is used);
+  over a **trailing window of the same length W for every period** (the same feature definitions
+  with ``as_of`` = period end and ``window_days`` = W: nothing after the end and nothing before
+  the window is used). W is ``monitoring.window_days``, else ``features.window_days``, else 365
+  days, or half the history when that is shorter. A period is kept only when a whole window of
+  history lies before its end, so a rising share is movement between segments, not a longer
+  history making customers look more loyal;
 * per period and segment: active customers, net value (revenue minus returns in the period);
 * **migration**: for each pair of consecutive periods, customers from their segment (or
   "not active") in the first to their segment (or "not active") in the second;
@@ -52,6 +57,17 @@ def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str) -> list[p
     return ends[::-1]
 
 
+def window_days(feature_params: FeatureParams, params: MonitoringParams, first: pd.Timestamp,
+                as_of: pd.Timestamp) -> int:
+    """W, the trailing window every period's customers are assigned from (see the module doc)."""
+    if params.window_days:
+        return params.window_days
+    if feature_params.window_days:
+        return feature_params.window_days
+    history = (pd.Timestamp(as_of) - pd.Timestamp(first)).days + 1
+    return max(1, min(365, history // 2))
+
+
 def track(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
           params: MonitoringParams, as_of: pd.Timestamp) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
@@ -64,15 +80,18 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
         raise MonitoringUnavailable("a customer-level source has no history over time: nothing to monitor")
     tx = tables["transactions"]
     first = feature_building.transaction_day(tx, "min")
-    ends = period_ends(first, pd.Timestamp(as_of).normalize(), params.period)
+    as_of = pd.Timestamp(as_of).normalize()
+    w = window_days(feature_params, params, first, as_of)
+    ends = [e for e in period_ends(first, as_of, params.period) if e - pd.Timedelta(days=w - 1) >= first]
     if not ends:
         raise MonitoringUnavailable(
-            f"the history ({first.date()} to {pd.Timestamp(as_of).date()}) is shorter than one {params.period}: "
-            "set monitoring.period to month")
+            f"the history ({first.date()} to {as_of.date()}) holds no {params.period} with a whole {w}-day window of "
+            "behaviour before its end: set monitoring.period to month or a shorter monitoring.window_days")
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
     activity = feature_building.period_activity(tx, [(end - step, end) for end in ends])
     active = activity[activity["bought"]]
-    built = feature_building.build_many(tables, feature_params, ends, quality)  # every period end in one pass
+    windowed = feature_params.model_copy(update={"window_days": w})
+    built = feature_building.build_many(tables, windowed, ends, quality)  # every period end in one pass
     parts = []
     for end, b in zip(ends, built, strict=True):
         feats = b.features
@@ -81,7 +100,9 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
         seg = pd.DataFrame({"customer_id": rows["customer_id"].to_numpy(), "segment": model.assign(rows).astype("int64")})
         parts.append(who.merge(seg, on="customer_id", how="inner", validate="one_to_one"))
     out = pd.concat(parts, ignore_index=True)[["period_end", "customer_id", "segment", "value"]]
-    return out.sort_values(["period_end", "customer_id"], kind="mergesort").reset_index(drop=True)
+    out = out.sort_values(["period_end", "customer_id"], kind="mergesort").reset_index(drop=True)
+    out.attrs["window_days"] = w
+    return out
 
 
 def attempt(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
@@ -220,6 +241,8 @@ def summarise(assigned: pd.DataFrame, segments: list[int], names: dict[int, str]
 
 def trend_text(s: Summary, params: MonitoringParams) -> str:
     """The growth flags in words."""
+    if s.trend["trend"].eq("unknown").all():
+        return f"Growth is unknown: {s.how}."
     lines = [f"Growth = {s.how}; *growing* above {params.grow_above:+.0%}, *shrinking* below {params.shrink_below:+.0%}."]
     for _, r in s.trend.iterrows():
         if r["trend"] in ("growing", "shrinking"):

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from seglab.config import Midas, Personas
+from seglab.features import CATALOG
 
 if TYPE_CHECKING:
     from sklearn.tree import DecisionTreeClassifier
@@ -41,9 +42,32 @@ DEFAULT_RULES: dict[str, dict[str, float]] = {
         "top_category_share": 1.0, "store_share": 0.5, "browse_conversion": 0.5, "category_breadth": -0.5,
         "sessions_per_order": -0.5, "campaign_open_rate": -0.5,
     },
+    "bulk_buyer": {"avg_basket_size": 1.5, "avg_order_value": 1.0, "return_share": 0.5},
+    "campaign_responder": {"campaign_conversion_rate": 1.5, "campaign_click_rate": 1.0, "campaign_open_rate": 0.5},
     "new_customers": {"tenure_days": -1.5, "frequency": -0.5},
     "at_risk": {"recency_days": 1.5, "spend_trend": -0.5},
     "lapsed": {"recency_days": 2.0, "frequency": -0.5, "campaign_open_rate": -0.5},
+}
+
+#: What must hold for a segment to carry an archetype's name, whatever its score: (measure,
+#: feature, ">=" or "<=", bound), where measure is "z" (the segment's standardised mean), "median"
+#: (the segment's median, in the feature's unit) or "share" (a lifecycle stage's share of the
+#: segment: "lifecycle_new"...). A condition on a feature absent from the data is skipped; a
+#: lifecycle condition without lifecycle data fails (no stage, no lifecycle name).
+#: Bulk buyers order at least 50 units per order (the typical customer of the segment) well
+#: above the rest; impulse shoppers below that (a wholesaler's 300-unit orders are no impulse).
+BULK_UNITS = 50
+DEFINING: dict[str, list[tuple[str, str, str, float]]] = {
+    "loyal": [("z", "frequency", ">=", 0.3), ("z", "return_share", "<=", 0.5)],
+    "impulse_shopper": [("z", "avg_order_value", ">=", 0.3), ("median", "avg_basket_size", "<=", BULK_UNITS)],
+    "bargain_hunter": [("z", "discount_share", ">=", 0.5)],
+    "wandering": [("z", "sessions_per_order", ">=", 0.5), ("z", "browse_conversion", "<=", 0.0)],
+    "need_based": [("z", "top_category_share", ">=", 0.3)],
+    "bulk_buyer": [("z", "avg_basket_size", ">=", 1.0), ("median", "avg_basket_size", ">=", BULK_UNITS)],
+    "campaign_responder": [("z", "campaign_conversion_rate", ">=", 0.5)],
+    "new_customers": [("share", "lifecycle_new", ">=", 0.5)],
+    "at_risk": [("share", "lifecycle_lapsing", ">=", 0.5)],
+    "lapsed": [("share", "lifecycle_lapsed", ">=", 0.5)],
 }
 
 PERSONA_NAMES = {
@@ -52,6 +76,8 @@ PERSONA_NAMES = {
     "bargain_hunter": "Bargain hunters",
     "wandering": "Wandering customers",
     "need_based": "Need-based customers",
+    "bulk_buyer": "Bulk buyers",
+    "campaign_responder": "Campaign responders",
     "new_customers": "New customers",
     "at_risk": "At-risk customers",
     "lapsed": "Lapsed customers",
@@ -64,6 +90,8 @@ MESSAGES = {
     "bargain_hunter": "Deals: targeted discounts, price drops and free delivery thresholds.",
     "wandering": "Reminders of unfinished purchases and viewed items; remove friction at checkout.",
     "need_based": "Fast, practical service: availability, quick delivery, reorder reminders for their category.",
+    "bulk_buyer": "Volume terms: price breaks, an account contact and planned deliveries; ask why they return goods.",
+    "campaign_responder": "Keep them in the campaign calendar and test new offers on them first.",
     "new_customers": "Onboarding: a drip of welcome content and help with the first repeat purchase.",
     "at_risk": "Win-back: a personal offer and a question about what went wrong.",
     "lapsed": "Reactivation: one clear reason to come back; stop regular mailings if they stay silent.",
@@ -77,6 +105,8 @@ OFFERS = {
     "bargain_hunter": "Deals: a discount code or a price-drop alert on their categories.",
     "wandering": "A reminder of the items they viewed, with free delivery on the first order from it.",
     "need_based": "Reorder reminders and guaranteed availability; a small discount is not needed.",
+    "bulk_buyer": "Tiered volume pricing or a trade account, not consumer discounts.",
+    "campaign_responder": "Early access to the next campaign's offer.",
     "new_customers": "A welcome offer on the second purchase.",
     "at_risk": "A personal win-back offer with an end date.",
     "lapsed": "A reactivation voucher; measure whether it pays before repeating it.",
@@ -93,28 +123,29 @@ LIFECYCLE_CUES = {
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-#: Short readable labels of features for traits and names.
-LABELS = {
-    "recency_days": "days since last purchase", "frequency": "orders", "monetary": "net spend",
-    "gross_revenue": "gross spend", "avg_order_value": "order value", "avg_basket_size": "units per order",
-    "tenure_days": "tenure (days)", "interpurchase_mean_days": "days between orders",
-    "interpurchase_cv": "irregularity of orders", "spend_trend": "spend trend", "discount_share": "discounted share",
-    "return_share": "returned share", "product_breadth": "distinct products", "category_breadth": "categories",
-    "top_category_share": "top-category share", "web_share": "web share", "store_share": "store share",
-    "app_share": "app share", "sessions": "visits", "sessions_per_order": "visits per order",
-    "browse_conversion": "visit conversion", "campaign_open_rate": "campaign open rate",
-    "campaign_click_rate": "campaign click rate", "campaign_conversion_rate": "campaign conversion rate",
-    "reachable": "reachable share",
-}
+#: Short readable labels of the catalog's features (seglab.features.CATALOG) for traits and names.
+LABELS = {f.name: f.label for f in CATALOG if f.name not in ("preferred_hour", "preferred_weekday",
+                                                               "days_since_campaign_response")}
 SHARE_FEATURES = {f for f in LABELS if f.endswith(("_share", "_rate", "conversion")) or f == "reachable"}
 #: Features profiled (those present in the data are used).
 PROFILE_FEATURES = [f for f in LABELS if f not in ("gross_revenue",)]
+#: Kinds of column profiled as numbers besides the catalog's features (a customer table's
+#: amounts, counts, scores: age, income, ...); yes/no columns go to the attribute mix.
+NUMERIC_KINDS = ("money", "count", "number", "score", "share", "sentinel", "ordinal")
 
 
-def _fmt(feature: str, v: float) -> str:
+def _indicator(feature: str, kinds: dict[str, str] | None = None) -> bool:
+    """A yes/no feature (a category's value, a code, a flag): described by its share, never as
+    high or low."""
+    from seglab.segment import INDICATOR_KINDS
+
+    return "=" in feature or (kinds or {}).get(feature) in INDICATOR_KINDS
+
+
+def _fmt(feature: str, v: float, kinds: dict[str, str] | None = None) -> str:
     if pd.isna(v):
         return "n/a"
-    if feature in SHARE_FEATURES:
+    if feature in SHARE_FEATURES or _indicator(feature, kinds) or (kinds or {}).get(feature) == "share":
         return f"{v:.0%}"
     if abs(v) >= 100:
         return f"{v:,.0f}"
@@ -131,6 +162,7 @@ def joined(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     df = features.merge(segments[["customer_id", "segment"]], on="customer_id", how="inner", validate="one_to_one")
     if len(df) != len(features):
         raise ValueError(f"{len(features) - len(df)} customers with features have no segment")
+    df.attrs = dict(features.attrs)  # labels and kinds of the features (stage 02)
     return df
 
 
@@ -143,13 +175,19 @@ def z_profile(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def profile_columns(df: pd.DataFrame, model_features: list[str] = ()) -> list[str]:
-    """Features to profile: the catalog's profile features present, then the model's other features
-    (the columns of a customer-level source)."""
+    """Features to profile: the catalog's profile features present, the model's other features,
+    then the customer table's other numbers (age, income, ...: ``df.attrs['kinds']``)."""
     known = [f for f in PROFILE_FEATURES if f in df.columns]
-    return known + [f for f in model_features if f not in known and f in df.columns]
+    out = known + [f for f in model_features if f not in known and f in df.columns]
+    kinds = df.attrs.get("kinds") or {}
+    return out + [f for f, k in kinds.items() if k in NUMERIC_KINDS and f in df.columns and f not in out]
 
 
-def label(feature: str) -> str:
+def label(feature: str, labels: dict[str, str] | None = None) -> str:
+    """A feature's name for readers: its label from stage 02 (the column's name in the source), the
+    catalog's label, or the name with spaces."""
+    if labels and labels.get(feature):
+        return labels[feature]
     return LABELS.get(feature, feature.replace("_", " "))
 
 
@@ -187,6 +225,22 @@ def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list
     return out.reset_index()
 
 
+def profile_view(prof: pd.DataFrame, features: list[str], labels: dict[str, str] | None = None,
+                 names: dict[int, str] | None = None, suffix: str = "_index") -> pd.DataFrame:
+    """The profile for reading: one row per measure (size, value, then each feature's index
+    against the base), one column per segment, so that many features fit the page."""
+    p = prof.set_index("segment")
+    head = {"customers": p["customers"], "share of customers": p["customer_share"],
+            "share of value": p["revenue_share"], "value per customer": p["value_per_customer"]}
+    rows = {k: v for k, v in head.items() if v.notna().any()}
+    for f in features:
+        if f"{f}{suffix}" in p:
+            rows[f"{label(f, labels)} (index)"] = p[f"{f}{suffix}"]
+    out = pd.DataFrame(rows).T
+    out.columns = [f"S{s} {(names or {}).get(s, '')}".strip() for s in out.columns]
+    return out.rename_axis("measure").reset_index()
+
+
 # --------------------------------------------------------------------------------------------
 # persona names
 # --------------------------------------------------------------------------------------------
@@ -203,19 +257,68 @@ def persona_scores(z: pd.DataFrame, rules: dict[str, dict[str, float]]) -> pd.Da
     return out
 
 
-def describe(zrow: pd.Series, n: int = 2) -> str:
-    """A name from the two strongest traits, e.g. 'High orders, low order value'."""
-    top = zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]
-    parts = [f"{'high' if zrow[f] > 0 else 'low'} {label(f)}" for f in top]
+def describe(zrow: pd.Series, n: int = 2, labels: dict[str, str] | None = None,
+             kinds: dict[str, str] | None = None, skip: int = 0, means: pd.Series | None = None) -> str:
+    """A name from the strongest traits, e.g. 'High orders, low order value'; a yes/no feature
+    says its share ('Churn 100%'; without ``means``: more/fewer), never high or low. ``skip``: use
+    the next traits instead (to keep names unique)."""
+    from seglab.segment import trait_word
+
+    top = list(zrow.abs().sort_values(ascending=False, kind="mergesort").index)
+    picks = [top[0], *top[1 + skip:2 + skip]][:n] if skip else top[:n]
+    parts = []
+    for f in picks:
+        if _indicator(f, kinds) and means is not None and f in means and not pd.isna(means[f]):
+            parts.append(f"{label(f, labels)} {means[f]:.0%}")
+        else:
+            parts.append(f"{trait_word(f, zrow[f] > 0, kinds)} {label(f, labels)}")
     text = ", ".join(parts)
     return text[0].upper() + text[1:]
 
 
-def name_personas(z: pd.DataFrame, params: Personas) -> pd.DataFrame:
-    """One persona per segment (see the module doc for the rule). Columns: segment, persona,
-    archetype (None for descriptive names), score, runner_up, margin, confidence."""
+def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | None) -> tuple[bool, list[str]]:
+    """Whether a segment shows the archetype's defining traits (:data:`DEFINING`), and the evidence."""
+    evidence = []
+    for measure, feature, op, bound in DEFINING.get(archetype, []):
+        if measure == "z":
+            if feature not in z.columns:
+                continue
+            v = z.at[seg, feature]
+        else:
+            column = feature if measure == "share" else f"{feature}_median"
+            v = profile.at[seg, column] if profile is not None and column in profile else np.nan
+            if pd.isna(v):
+                if measure == "share":
+                    return False, []  # no lifecycle data: no lifecycle name
+                continue
+        if (op == ">=" and not v >= bound) or (op == "<=" and not v <= bound):
+            return False, []
+        if measure == "share":
+            evidence.append(f"{v:.0%} of them are {feature.removeprefix('lifecycle_').replace('_', '-')}")
+        elif measure == "z" and op == ">=":
+            evidence.append(f"{label(feature)} {v:+.1f} SD from the average")
+        elif measure == "median" and op == ">=":
+            evidence.append(f"typically {v:,.0f} {label(feature)}")
+    return True, evidence
+
+
+def name_personas(z: pd.DataFrame, params: Personas, profile: pd.DataFrame | None = None,
+                  labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> pd.DataFrame:
+    """One persona per segment (see the module doc for the rule). An archetype is only given to a
+    segment that shows its defining traits (:data:`DEFINING`; a lifecycle name needs most of the
+    segment in that stage: ``profile``'s lifecycle shares). Columns: segment, persona, archetype
+    (None for descriptive names), score, runner_up, margin, confidence, evidence."""
     rules = params.rules or DEFAULT_RULES
+    prof = profile.set_index("segment") if profile is not None and "segment" in profile else profile
     scores = persona_scores(z, rules)
+    proof: dict[tuple[int, str], list[str]] = {}
+    for persona in scores.columns:
+        for seg in scores.index:
+            ok, why = _holds(persona, seg, z, prof)
+            if ok:
+                proof[(seg, persona)] = why
+            else:
+                scores.at[seg, persona] = np.nan
     usable = scores.dropna(axis=1, how="all")
     rows = {seg: {"segment": seg, "archetype": None, "score": np.nan} for seg in z.index}
     if usable.shape[1]:
@@ -239,23 +342,33 @@ def name_personas(z: pd.DataFrame, params: Personas) -> pd.DataFrame:
             name = PERSONA_NAMES.get(persona, persona.replace("_", " ").capitalize())
             margin = row["score"] - runner if not np.isnan(runner) else row["score"]
             conf = "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low"
+            evidence = "; ".join(proof.get((seg, persona), [])) or f"rule score {row['score']:.2f}"
         else:
-            name, margin, conf = describe(z.loc[seg]), np.nan, "descriptive"
+            means = prof.loc[seg] if prof is not None and seg in prof.index else None
+            name, margin, conf = describe(z.loc[seg], labels=labels, kinds=kinds, means=means), np.nan, "descriptive"
+            for skip in range(1, max(1, z.shape[1] - 1)):
+                if name not in used:
+                    break
+                name = describe(z.loc[seg], labels=labels, kinds=kinds, skip=skip, means=means)
+            evidence = "matches no archetype: named after its two strongest traits"
         if name in used:
             name = f"{name} (S{seg})"
         used.add(name)
-        out.append({**row, "persona": name, "runner_up": runner, "margin": margin, "confidence": conf})
-    cols = ["segment", "persona", "archetype", "score", "runner_up", "margin", "confidence"]
+        out.append({**row, "persona": name, "runner_up": runner, "margin": margin, "confidence": conf,
+                    "evidence": evidence})
+    cols = ["segment", "persona", "archetype", "score", "runner_up", "margin", "confidence", "evidence"]
     return pd.DataFrame(out)[cols]
 
 
-def traits(prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4) -> list[str]:
+def traits(prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4,
+           labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> list[str]:
     """Plain-language traits with numbers for the strongest deviations from the base."""
     out = []
     for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
         seg_v, base_v = prof_row[f], base[f]
         word = "above" if zrow[f] > 0 else "below"
-        out.append(f"{label(f)[0].upper() + label(f)[1:]}: {_fmt(f, seg_v)}, {word} the average of {_fmt(f, base_v)}")
+        name = label(f, labels)
+        out.append(f"{name[0].upper() + name[1:]}: {_fmt(f, seg_v, kinds)}, {word} the average of {_fmt(f, base_v, kinds)}")
     return out
 
 
@@ -266,7 +379,8 @@ NO_CHANNEL = "not in the data"
 def preferred_channel(prof_row: pd.Series) -> str:
     shares = {c: prof_row.get(f"{c}_share") for c in ("web", "store", "app")}
     shares = {c: v for c, v in shares.items() if v is not None and not pd.isna(v)}
-    return max(shares, key=shares.get) if shares else NO_CHANNEL
+    best = max(shares, key=shares.get) if shares else None
+    return best if best and shares[best] > 0 else NO_CHANNEL
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,7 +534,9 @@ def attribute_mix(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFram
     in every level of the one-hot encoded customer attributes (``gender=female``, ...) and with
     each contact permission, with the whole base as the last row. None when there is no such column."""
     df = joined(features, segments)
-    cols = [c for c in df.columns if "=" in c] + [c for c in ("email_opt_in", "sms_opt_in") if c in df]
+    kinds = features.attrs.get("kinds") or {}
+    flags = [c for c, k in kinds.items() if k == "flag" and "=" not in c and c in df and c != "reachable"]
+    cols = [c for c in df.columns if "=" in c] + flags + [c for c in ("email_opt_in", "sms_opt_in") if c in df and c not in flags]
     if not cols:
         return None
     shares = df.groupby("segment")[cols].mean()
@@ -465,6 +581,24 @@ def segment_mix(transactions, segments: pd.DataFrame, column: str, as_of: str | 
     finally:
         con.close()
     return mix
+
+
+def spend_mix(features: pd.DataFrame, segments: pd.DataFrame, spend: list[str], n: int = 3) -> pd.DataFrame | None:
+    """For a customer-level source with spend per category (stage 01's ``spend`` columns): each
+    segment's top ``n`` categories by share of its spend, as :func:`segment_mix` gives them for
+    transactions (segment, value, share). None without such columns."""
+    cols = [c for c in spend if c in features.columns]
+    if len(cols) < 2:
+        return None
+    df = joined(features, segments)
+    labels = features.attrs.get("labels") or {}
+    total = df.groupby("segment")[cols].sum().clip(lower=0)
+    shares = total.div(total.sum(axis=1).where(total.sum(axis=1) > 0), axis=0)
+    rows = []
+    for seg, row in shares.iterrows():
+        for c in row.sort_values(ascending=False, kind="mergesort").index[:n]:
+            rows.append({"segment": int(seg), "value": label(c, labels), "share": float(row[c])})
+    return pd.DataFrame(rows, columns=["segment", "value", "share"])
 
 
 def mix_text(mix: pd.DataFrame | None, seg: int) -> str:
@@ -558,7 +692,7 @@ def midas(
         viable = _grade(vshare, params.min_value_share, params.min_value_share / 2)
         if viable == "pass" and not pd.isna(trend) and trend < -0.2:
             viable = "warn"
-        evidence = "value unknown: no value column" if pd.isna(vshare) else f"{vshare:.1%} of net value"
+        evidence = "value unknown: no column measures customer value" if pd.isna(vshare) else f"{vshare:.1%} of net value"
         if not pd.isna(trend):
             evidence += f"; mean spend trend {trend:+.2f}"
         rows.append((seg, "Viable", viable, evidence))
@@ -583,7 +717,7 @@ def lifecycle_cue(prof_row: pd.Series) -> str:
 
 def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, card: pd.DataFrame,
                   base: pd.Series, data: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
-                  prediction: pd.DataFrame | None = None) -> list[dict]:
+                  prediction: pd.DataFrame | None = None, value_basis: str | None = None) -> list[dict]:
     """The persona card of each segment (also written to personas.json).
 
     ``data``: features joined with segments (for the best time and the contact permissions);
@@ -593,6 +727,9 @@ def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, c
     p = prof.set_index("segment")
     result = card.groupby("segment")["result"].apply(list)
     pred = prediction.set_index("segment") if prediction is not None else None
+    labels = (data.attrs.get("labels") if data is not None else None) or {}
+    kinds = (data.attrs.get("kinds") if data is not None else None) or {}
+    value_known = bool(p["revenue"].notna().any())
     cards = []
     for _, row in personas.iterrows():
         seg = int(row["segment"])
@@ -608,9 +745,11 @@ def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, c
             "confidence": row["confidence"],
             "customers": int(pr["customers"]),
             "customer_share": round(float(pr["customer_share"]), 4),
-            "revenue_share": round(float(np.nan_to_num(pr["revenue_share"])), 4),
-            "value_per_customer": round(float(np.nan_to_num(pr["value_per_customer"])), 2),
-            "traits": traits(pr, z.loc[seg], base, n=5),
+            "revenue_share": round(float(pr["revenue_share"]), 4) if value_known else None,
+            "value_per_customer": round(float(pr["value_per_customer"]), 2) if value_known else None,
+            "value_basis": value_basis if value_known else "unknown",
+            "evidence": row.get("evidence", ""),
+            "traits": traits(pr, z.loc[seg], base, n=5, labels=labels, kinds=kinds),
             "channel": channel,
             "best_time": best_time(data, seg) if data is not None else "unknown",
             "message": f"{message} {cue}".strip(),

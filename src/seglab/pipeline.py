@@ -357,17 +357,25 @@ def timing_summary(result: RunResult) -> str:
 # index page
 # --------------------------------------------------------------------------------------------
 def headline(paths: RunPaths) -> dict:
-    """The run's headline numbers, read from the stage files that exist."""
+    """The run's headline facts, read from the stage files that exist."""
     import pandas as pd
 
     out: dict = {}
     q = paths.interim / "quality.json"
     if q.is_file():
         quality = json.loads(q.read_text(encoding="utf-8"))
+        out["quality"] = quality
         tx = quality["tables"].get("transactions")
+        source = tx["source"] if tx else quality["tables"]["customers"]["source"]
+        try:  # the path as the parameters file gives it: relative to the project, never the machine's
+            shown = os.path.relpath(os.path.normpath(source), paths.root)
+        except ValueError:
+            shown = os.path.basename(source)
+        if shown.startswith(".." + os.sep + ".." + os.sep) or os.path.isabs(shown):
+            shown = os.path.basename(source)
         if tx:
             out["data"] = {
-                "source": os.path.normpath(tx["source"]),
+                "source": shown,
                 "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}",
                 "customers": f"{tx['customers']:,}",
                 "rows read": f"{tx['read']:,}", "rows kept": f"{tx['kept']:,}",
@@ -376,12 +384,19 @@ def headline(paths: RunPaths) -> dict:
             }
         else:
             cu = quality["tables"]["customers"]
-            out["data"] = {"source": cu["source"] + " (customer level)", "customer rows read": f"{cu['read']:,}",
-                           "customers kept": f"{cu['kept']:,}", "rows rejected": f"{cu['rejected']:,}"}
+            out["data"] = {"source": shown + " (customer level: one row per customer)",
+                           "customer rows read": f"{cu['read']:,}", "customers kept": f"{cu['kept']:,}",
+                           "rows rejected": f"{cu['rejected']:,}"}
+    meta = paths.processed / "features_meta.json"
+    if meta.is_file():
+        out["features_meta"] = json.loads(meta.read_text(encoding="utf-8"))
     sel = paths.processed / "model" / "model.json"
     if sel.is_file():
         m = json.loads(sel.read_text(encoding="utf-8"))
-        out["segmentation"] = {"segments (k)": str(m["k"]), "why": m["selection"], "method": m.get("method", "kmeans")}
+        labels = (out.get("features_meta") or {}).get("labels") or {}
+        used = m.get("preparation", {}).get("features", [])
+        out["segmentation"] = {"k": str(m["k"]), "why": m["selection"], "method": m.get("method", "kmeans"),
+                               "features": ", ".join(labels.get(f) or f.replace("_", " ") for f in used)}
     cards = paths.processed / "personas.json"
     if cards.is_file():
         out["personas"] = json.loads(cards.read_text(encoding="utf-8"))
@@ -390,169 +405,145 @@ def headline(paths: RunPaths) -> dict:
         f = paths.processed / name
         if f.is_file():
             out[key] = pd.read_csv(f, keep_default_na=False).to_dict("records")
-    f = paths.processed / "prediction_quality.json"
-    if f.is_file():
-        out["prediction"] = json.loads(f.read_text(encoding="utf-8"))
+    for key, name in (("prediction", "prediction_quality.json"), ("monitoring", "monitoring.json")):
+        f = paths.processed / name
+        if f.is_file():
+            out[key] = json.loads(f.read_text(encoding="utf-8"))
+    from seglab import stages
+
+    out["assumptions"] = stages.load_assumptions(paths)
     return out
 
 
-INDEX_CSS = (
-    "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1180px;margin:24px auto;padding:0 16px;"
-    "color:#222;line-height:1.45}h1{margin-bottom:4px}h2{margin-top:32px;border-bottom:2px solid #eee;padding-bottom:4px}"
-    "table{border-collapse:collapse;margin:8px 0 20px}td,th{border:1px solid #ddd;padding:5px 10px;text-align:left;"
-    "vertical-align:top}th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}"
-    ".fail{color:#b00020;font-weight:bold}.banner{background:#fde7e9;border:2px solid #b00020;padding:12px;margin:12px 0}"
-    ".lead{font-size:17px;color:#444}.muted{color:#777}img.figure{max-width:100%;height:auto}"
-    ".quadrant{font-weight:bold}.fragile{color:#b35900}nav a{margin-right:14px}"
-)
 QUADRANT_ORDER = ("Target", "Convert", "Grow", "Ignore")
 
 
-def _img(path: Path, alt: str) -> str:
-    """A PNG embedded in the page (the index is one self-contained file)."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"<img class='figure' alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
-
-
-def _lead(h: dict) -> str:
-    """One sentence a manager reads first."""
-    e = html.escape
-    bits = []
-    if "data" in h and "customers" in h["data"]:
-        bits.append(f"{h['data']['customers']} customers ({e(h['data']['period'])})")
-    if "segmentation" in h:
-        bits.append(f"{h['segmentation']['segments (k)']} segments")
-    text = ", ".join(bits)
-    if "boston" in h:
-        by_q = {q: [f"{r['persona']}" for r in h["boston"] if r["quadrant"] == q] for q in QUADRANT_ORDER}
-        todo = "; ".join(f"<b>{q}</b>: {e(', '.join(v))}" for q, v in by_q.items() if v)
-        text += f". {todo}."
-    return f"<p class='lead'>{text}</p>" if text else ""
+def _png(path: Path) -> str | None:
+    """A PNG as a data URI (the index is one self-contained file)."""
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
 
 
 def write_index(paths: RunPaths, params: config.Params, result: RunResult) -> Path:
-    """Write reports/<run>/index.html: the run at a glance (data, personas, priorities, MIDAS,
-    monitoring), linking every stage's report; one self-contained file."""
-    from seglab import plots, report
+    """Write reports/<run>/index.html from templates/index.html.j2: the run at a glance (what was
+    assumed, data, personas, priorities, MIDAS, monitoring), linking every stage's report."""
+    from seglab import __version__, plots, report
 
     h = headline(paths)
-    e = html.escape
-    rows = []
+    ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
+    failed = next((s for s in result.stages if not s.ok), None)
+    ctx["failed"] = {"name": failed.name, "error": failed.error} if failed else None
+    ctx["assumptions"] = h.get("assumptions", [])
+    ctx["data"] = list(h["data"].items()) if "data" in h else []
+    meta = h.get("features_meta") or {}
+    ctx["value_basis"] = meta.get("value_basis") or "unknown: no column measures it (see What seglab assumed)"
+    if "data" in h:
+        ctx["data"].append(("customer value", ctx["value_basis"]))
+    ctx["segmentation"] = h.get("segmentation")
+    colors = {s: plots.to_hex(plots.segment_color(s)) for s in range(1, 41)}
+    ctx["cards"] = report.cards_html(h["personas"], colors) if "personas" in h else None
+    pq = h.get("prediction") or {}
+    ctx["prediction"] = {"next_period": pq["next_period"], "horizon_days": pq["horizon_days"],
+                         "auc": f"{pq['auc']:.2f}"} if pq.get("available") else None
+    lead = {"text": "", "todo": []}
+    bits = []
+    if "data" in h and "customers" in h["data"]:
+        bits.append(f"{h['data']['customers']} customers ({h['data']['period']})")
+    if h.get("segmentation"):
+        bits.append(f"{h['segmentation']['k']} segments")
+    lead["text"] = ", ".join(bits) + ("." if bits else "")
+    if "boston" in h:
+        by_q = {q: [str(r["persona"]) for r in h["boston"] if r["quadrant"] == q] for q in QUADRANT_ORDER}
+        lead["todo"] = [(q, ", ".join(v)) for q, v in by_q.items() if v]
+        ctx["boston"] = _boston_context(h, paths)
+        if not ctx["boston"]["placed"]:
+            ranked = [r["persona"] for r in sorted(h["boston"], key=lambda r: -float(r["attractiveness"]))]
+            lead["todo"] = [("Most attractive", ", ".join(ranked[:3])),
+                            ("Ability to win", "not measured, so no segment is placed on the Boston matrix")]
+    ctx["lead"] = lead if lead["text"] or lead["todo"] else None
+    if "midas" in h:
+        ctx["midas"] = _midas_context(h["midas"])
+    if "trend" in h:
+        ctx["trend"] = _trend_context(h, paths)
+    ctx["stages"] = []
     for name, title in STAGES:
         done = next((s for s in result.stages if s.name == name), None)
         page = paths.reports / f"{name}.html"
-        link = f'<a href="{name}.html">{e(title)}</a>' if page.is_file() else e(title)
-        if done is None:
-            status = "not run" if not page.is_file() else "from an earlier run"
-        elif done.ok:
-            status = f"done in {done.seconds:.1f} s"
-        else:
-            status = f'<span class="fail">FAILED: {e(done.error)}</span>'
-        rows.append(f"<tr><td>{name[:2]}</td><td>{link}</td><td>{status}</td></tr>")
-    failed = [s for s in result.stages if not s.ok]
-    colors = {s: plots.to_hex(plots.segment_color(s)) for s in range(1, 41)}
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>seglab report: {e(params.run_name)}</title><style>{INDEX_CSS}</style></head><body>",
-        f"<h1>Customer segmentation: run “{e(params.run_name)}”</h1>",
-    ]
-    if failed:
-        parts.append(f"<div class='banner'><span class='fail'>Stage {e(failed[0].name)} failed.</span> "
-                     f"{e(failed[0].error)} <a href='{e(failed[0].name)}.html'>Open its report</a> for the cell and "
-                     "the traceback; the stages after it did not run.</div>")
-    parts.append(_lead(h))
-    sections = [("data", "data", "Data"), ("personas", "personas", "Personas"), ("boston", "priorities", "Priorities"),
-                ("midas", "midas", "MIDAS"), ("trend", "trend", "Over time"), ("stages", "stages", "Stage reports")]
-    parts.append("<nav>" + "".join(f"<a href='#{anchor}'>{t}</a>" for k, anchor, t in sections
-                                   if k in h or k == "stages") + "</nav>")
-    if "data" in h:
-        parts.append("<h2 id='data'>Data used</h2><table>" + "".join(
-            f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in h["data"].items()) + "</table>")
-    if "segmentation" in h:
-        parts.append(f"<p><b>{e(h['segmentation']['segments (k)'])} segments</b> ({e(h['segmentation']['method'])}). "
-                     f"{e(h['segmentation']['why'])}</p>")
-    if "personas" in h:
-        pq = h.get("prediction", {})
-        pred = (f"<p class='muted'>“Next period” on each card: buying and spend in {pq['next_period']} predicted by "
-                f"a model checked on the previous {pq['horizon_days']} days, which it never saw (AUC {pq['auc']:.2f}; "
-                "0.5 = a coin toss, 1 = perfect).</p>") if pq.get("available") else ""
-        parts.append("<h2 id='personas'>Personas</h2>" + pred + report.cards_html(h["personas"], colors))
-    if "boston" in h:
-        parts.append(_priorities(h, paths))
-    if "midas" in h:
-        parts.append(_midas_table(h["midas"]))
-    if "trend" in h:
-        parts.append(_monitoring(h, paths))
-    parts.append("<h2 id='stages'>Stage reports</h2><p class='muted'>Each stage's full report: tables, figures and "
-                 "how every number was made (code hidden; <code>report.show_code: true</code> shows it).</p>"
-                 "<table><tr><th>#</th><th>stage</th><th>status</th></tr>" + "".join(rows) + "</table>")
-    parts.append(f"<p class='muted'>Parameters: run “{e(params.run_name)}”, seed {params.seed}. "
-                 "Generated by seglab.</p></body></html>")
+        status = ("not run" if not page.is_file() else "from an earlier run") if done is None else (
+            f"done in {done.seconds:.1f} s" if done.ok else done.error)
+        ctx["stages"].append({"number": name[:2], "title": title, "link": f"{name}.html" if page.is_file() else None,
+                              "status": status, "failed": done is not None and not done.ok})
+    sections = [("assumed", "Assumptions", ctx["assumptions"]), ("data", "Data", ctx["data"]),
+                ("personas", "Personas", ctx["cards"]), ("priorities", "Priorities", ctx.get("boston")),
+                ("midas", "MIDAS", ctx.get("midas")), ("trend", "Over time", ctx.get("trend")),
+                ("stages", "Stage reports", True)]
+    ctx["nav"] = [(anchor, title) for anchor, title, present in sections if present]
     out = paths.reports / "index.html"
-    out.write_text("\n".join(parts), encoding="utf-8")
+    out.write_text(report.render_index(ctx), encoding="utf-8")
     return out
 
 
-def _priorities(h: dict, paths: RunPaths) -> str:
-    e = html.escape
+def _boston_context(h: dict, paths: RunPaths) -> dict:
+    from seglab import prioritize
+
     fragile = {int(r["segment"]): r for r in h.get("sensitivity", []) if str(r["fragile"]) == "True"}
-    out = ["<h2 id='priorities'>Priorities: the Boston matrix</h2>"]
-    chart = paths.figures / "05_boston_matrix.png"
-    if chart.is_file():
-        out.append(_img(chart, "Boston matrix of the segments"))
-    out.append("<table><tr><th>segment</th><th>persona</th><th>quadrant</th><th>what to do</th>"
-               "<th>budget</th><th>attractiveness</th><th>ability to win</th></tr>")
-    for r in sorted(h["boston"], key=lambda r: (QUADRANT_ORDER.index(r["quadrant"]), int(r["segment"]))):
-        note = ""
+    rows = []
+    order = (*QUADRANT_ORDER, prioritize.NOT_PLACED)
+    placed = all(r["quadrant"] != prioritize.NOT_PLACED for r in h["boston"])
+    key = (lambda r: (order.index(r["quadrant"]), int(r["segment"]))) if placed else \
+        (lambda r: (-float(r["attractiveness"]), int(r["segment"])))
+    for r in sorted(h["boston"], key=key):
         f = fragile.get(int(r["segment"]))
-        if f:
-            note = (f"<br><span class='fragile'>fragile: kept in {float(f['stay_share']):.0%} of weight changes, "
-                    f"else {e(str(f['else_most_often']))}</span>")
-        if r.get("override_reason"):
-            note += f"<br><span class='muted'>set by the analyst: {e(str(r['override_reason']))}</span>"
-        budget = f"{float(r['budget']):,.0f}" if r.get("budget", "") != "" else "–"
-        out.append(f"<tr><td>S{r['segment']}</td><td>{e(str(r['persona']))}</td>"
-                   f"<td class='quadrant'>{e(r['quadrant'])}{note}</td><td>{e(r['action'])}</td>"
-                   f"<td class='num'>{budget}</td><td class='num'>{float(r['attractiveness']):.2f}</td>"
-                   f"<td class='num'>{float(r['ability_to_win']):.2f}</td></tr>")
-    out.append("</table>")
-    return "".join(out)
+        rows.append({
+            "segment": r["segment"], "persona": r["persona"], "quadrant": r["quadrant"], "action": r["action"],
+            "decided_by": r.get("decided_by", ""), "budget": f"{float(r['budget']):,.0f}" if r.get("budget", "") != "" else "–",
+            "budget_how": r.get("budget_how", ""), "override": r.get("override_reason", ""),
+            "fragile": (f"fragile: kept in {float(f['stay_share']):.0%} of weight changes, else {f['else_most_often']}"
+                        if f else ""),
+        })
+    import pandas as pd
+
+    bm = pd.DataFrame(h["boston"])
+    missing = [c for c in prioritize.ABILITY_INPUTS if bm[c].astype(str).eq("").all()] if not placed else []
+    bm.attrs["unmeasured_inputs"] = missing
+    total = sum(float(r["budget"]) for r in h["boston"] if r.get("budget", "") != "")
+    basis = h["boston"][0].get("budget_basis", "value") if h["boston"] else "value"
+    return {
+        "placed": placed, "rows": rows, "chart": _png(paths.figures / "05_boston_matrix.png"),
+        "chart_alt": "Boston matrix of the segments" if placed else "Segments ranked by attractiveness",
+        "template": prioritize.analyst_template(bm) if not placed else "",
+        "budget_text": (f"Budget {total:,.0f}: each segment's share follows its "
+                        + ("quadrant weight" if placed else "attractiveness") + f" times its {basis}."),
+        "notes": [],
+    }
 
 
-def _midas_table(rows: list[dict]) -> str:
+def _midas_context(rows: list[dict]) -> dict:
     from seglab import report
 
-    e = html.escape
     criteria = ["Measurable", "Identifiable", "Definable", "Actionable", "Viable"]
-    segs = sorted({int(r["segment"]) for r in rows})
     by = {(int(r["segment"]), r["criterion"]): r for r in rows}
-    out = ["<h2 id='midas'>MIDAS scorecard</h2><p class='muted'>Is each segment Measurable, Identifiable, Definable, "
-           "Actionable and Viable? Hover a result for its evidence.</p><table><tr><th>segment</th>"
-           + "".join(f"<th>{c}</th>" for c in criteria) + "</tr>"]
-    for s in segs:
+    out = []
+    for s in sorted({int(r["segment"]) for r in rows}):
         persona = next((r["persona"] for r in rows if int(r["segment"]) == s), "")
         cells = []
         for c in criteria:
             r = by.get((s, c))
-            cells.append(f"<td title='{e(str(r['evidence']))}'>{report.badge(r['result'], r['result'])}</td>" if r else
-                         "<td>–</td>")
-        out.append(f"<tr><td>S{s} {e(str(persona))}</td>{''.join(cells)}</tr>")
-    out.append("</table>")
-    return "".join(out)
+            cells.append({"result": r["result"], "evidence": r["evidence"],
+                          "color": report.RESULT_COLORS.get(r["result"], "#999")} if r else None)
+        out.append({"segment": s, "persona": persona, "cells": cells})
+    return {"criteria": criteria, "rows": out}
 
 
-def _monitoring(h: dict, paths: RunPaths) -> str:
-    e = html.escape
-    out = ["<h2 id='trend'>Over time: growing and shrinking segments</h2><ul>"]
-    moving = [r for r in h["trend"] if r["trend"] in ("growing", "shrinking")]
-    for r in moving:
-        out.append(f"<li><b>S{r['segment']} {e(str(r['persona']))}</b> is <b>{r['trend']}</b> "
-                   f"({float(r['growth_rate']):+.0%} active customers)</li>")
-    if not moving:
-        out.append("<li>No segment grows or shrinks beyond the thresholds.</li>")
-    out.append("</ul>")
-    fig = paths.figures / "06_segments_over_time.png"
-    if fig.is_file():
-        out.append(_img(fig, "Active customers and net value per segment and period"))
-    return "".join(out)
+def _trend_context(h: dict, paths: RunPaths) -> dict:
+    moving = [{"segment": r["segment"], "persona": r["persona"], "trend": r["trend"],
+               "rate": f"{float(r['growth_rate']):+.0%}"} for r in h["trend"] if r["trend"] in ("growing", "shrinking")]
+    unknown = ""
+    if all(r["trend"] == "unknown" for r in h["trend"]):
+        periods = (h.get("monitoring") or {}).get("periods", [])
+        unknown = (f"only {len(periods)} period{'s' if len(periods) != 1 else ''} with a whole window of history: "
+                   "there is nothing to compare (a shorter monitoring.period or monitoring.window_days gives more).")
+    w = (h.get("monitoring") or {}).get("window_days")
+    window = (f"Each period's active customers are assigned from their last {w} days of behaviour, the same for every "
+              "period, so a change is movement between segments, not a longer history.") if w else ""
+    return {"moving": moving, "unknown": unknown, "window": window,
+            "chart": _png(paths.figures / "06_segments_over_time.png")}

@@ -191,7 +191,8 @@ def rejected_by_rule(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[str, str]) -> Figure:
+def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[str, str],
+                          labels: dict[str, str] | None = None) -> Figure:
     """Histograms of the clustering features (log scale for skewed money/count features)."""
     n = len(cols)
     ncol = 4
@@ -204,7 +205,7 @@ def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[s
         skewed = len(v) > 2 and v.min() >= 0 and v.skew() > 2
         ax.hist(np.log1p(v) if skewed else v, bins=40, histtype="stepfilled", color=PALETTE[0], alpha=0.85,
                 edgecolor="white", linewidth=0.4)
-        ax.set_title(c.replace("_", " "), fontsize=11)
+        ax.set_title((labels or {}).get(c) or c.replace("_", " "), fontsize=11)
         ax.set_xlabel(f"log(1 + {units.get(c, '')})" if skewed else units.get(c, ""))
         ax.set_ylabel("customers")
     for ax in axes[n:]:
@@ -444,7 +445,9 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
                 fontsize=15, fontweight="bold", color=QUADRANT_COLORS[name], alpha=0.8)
     ax.axvline(threshold, color="#666666", lw=1)
     ax.axhline(threshold, color="#666666", lw=1)
-    value = bm["revenue"].clip(lower=0).to_numpy(dtype=float)
+    known = bm["revenue"].notna().any()
+    what = "net value" if known else "customers"
+    value = (bm["revenue"] if known else bm["basis_value"]).clip(lower=0).fillna(0).to_numpy(dtype=float)
     size = 500 + 4000 * value / value.max() if value.max() > 0 else np.full(len(bm), 600.0)
     is_fragile = bm["segment"].isin(fragile).to_numpy()
     ax.scatter(bm["ability_to_win"], bm["attractiveness"], s=size, c=[segment_color(s) for s in bm["segment"]],
@@ -457,7 +460,8 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     texts = []
     for _, r in bm.iterrows():
         extra = " · fragile" if r["segment"] in fragile else ""
-        texts.append(f"S{r['segment']} {r['persona']}\n{r['revenue']:,.0f} net value{extra}")
+        amount = r["revenue"] if known else r["basis_value"]
+        texts.append(f"S{r['segment']} {r['persona']}\n{amount:,.0f} {what}{extra}")
     boxes = [(max(len(line) for line in t.split("\n")) * 0.085 * per_in_x + 0.02, 2 * 0.2 * per_in_y + 0.015)
              for t in texts]
     centres = place_labels(xy, radius, boxes)
@@ -471,7 +475,22 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     ax.set_ylabel("attractiveness (0 = least, 1 = most attractive)")
     note = "; dashed = fragile placement" if fragile else ""
     ax.set_title("Boston matrix: which segments to Target, Convert, Grow or Ignore\n"
-                 f"(bubble area = net value of the segment{note})")
+                 f"(bubble area = {what} of the segment{note})")
+    return fig
+
+
+def attractiveness_ranking(bm: pd.DataFrame) -> Figure:
+    """When ability to win is not measured: the segments ranked by attractiveness (bars), with the
+    threshold; no quadrant is drawn, because half of the matrix would be invented."""
+    b = bm.sort_values("attractiveness", kind="mergesort")
+    fig, ax = plt.subplots(figsize=(10, 1.4 + 0.6 * len(b)))
+    labels = [f"S{s} {p}" for s, p in zip(b["segment"], b["persona"], strict=True)]
+    ax.barh(labels, b["attractiveness"], color=[segment_color(s) for s in b["segment"]])
+    for y, v in enumerate(b["attractiveness"]):
+        ax.text(v, y, f"  {v:.2f}", va="center", fontsize=10)
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel("attractiveness (0 = least, 1 = most attractive)")
+    ax.set_title("Segments ranked by attractiveness\n(ability to win is not measured: no quadrant is placed)")
     return fig
 
 

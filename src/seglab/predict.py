@@ -197,12 +197,19 @@ def per_persona(pred: pd.DataFrame, segments: pd.DataFrame, names: dict[int, str
 def quality_text(q: dict) -> str:
     """The hold-out quality in words, for the notebook and the report."""
     better = 1 - q["spend_mae"] / q["spend_mae_naive"] if q["spend_mae_naive"] else np.nan
+    if np.isnan(better):
+        verdict = "the naive forecast has no error to compare with"
+    elif better > 0:
+        verdict = f"{better:.0%} better than the naive forecast"
+    else:
+        verdict = (f"{-better:.0%} worse than the naive forecast, so the budget and the Boston matrix use the "
+                   "observed value instead")
     return (
         f"Trained on the features at {q['train_as_of']} and what customers did in the next {q['horizon_days']} days, "
         f"then tested on the following period (features at {q['validation_as_of']}, outcomes to {q['as_of']}), which "
         f"the models never saw. Buying: AUC {q['auc']:.2f} (0.5 = a coin toss, 1 = perfect); "
         f"{q['buy_rate_observed']:.0%} of customers bought, {q['buy_rate_predicted']:.0%} predicted on average. "
         f"Spend: mean absolute error {q['spend_mae']:,.0f} per customer against {q['spend_mae_naive']:,.0f} for "
-        f"\"same as the last {q['horizon_days']} days\" ({better:+.0%} better); "
+        f"\"same as the last {q['horizon_days']} days\" ({verdict}); "
         f"total {q['spend_total_predicted']:,.0f} predicted for {q['spend_total_observed']:,.0f} observed."
     )

@@ -22,21 +22,27 @@ ability to win
                       (a profile column whose name contains "satisf", scaled 0..1) when present
 
 Data components are scaled to 0..1 across segments: amounts (size, value per customer,
-total value) as a ratio to the largest segment, the others min-max (lowest 0, highest 1);
-a constant component, or one without data, is neutral (0.5) and the notes say so.
-Analyst inputs are used as given.
-Quadrant rule: an axis is high when its score is >= ``threshold`` (default 0.5):
-Target = both high, Convert = attractive only, Grow = winnable only, Ignore = neither.
-Analyst overrides replace the quadrant and keep the computed one and the reason.
+total value) as a ratio to the largest segment, the others min-max (lowest 0, highest 1); a
+constant component is neutral (0.5). A component without data is **not measured**: it is left out
+of its axis (its weight does not count) and the notes say so; the value components are not
+measured when the customer value is unknown, the predicted value when the prediction does not
+beat the naive forecast. Analyst inputs (``analyst_inputs``) replace a component for a segment;
+competition and fit are neutral (0.5) unless given, which the assumptions say.
+An axis with no measured component is **not measured**: segments are not placed on the matrix
+(quadrant "Not placed"); they are ranked by the measured axis and the analyst inputs that would
+complete the matrix are asked for. Quadrant rule: an axis is high when its score is >=
+``threshold`` (default 0.5): Target = both high, Convert = attractive only, Grow = winnable only,
+Ignore = neither. Analyst overrides replace the quadrant and keep the computed one and the reason.
 
 Sensitivity: every weight is multiplied by exp(N(0, spread^2)) in each of ``draws`` seeded
 draws; a segment's *stay share* is the share of draws that keep its computed quadrant, and a
 placement kept in fewer than ``fragile_below`` of the draws is *fragile*.
 
-Budget: each quadrant gets its share of ``budget.total`` (``budget.quadrant_shares``); the shares
-of quadrants without a segment are handed to the others in proportion to their shares; inside a
-quadrant the money is split by segment value (predicted next-period spend when available, else
-the observed net value; equally when all values are 0).
+Budget: a segment's budget is proportional to its quadrant's weight (``budget.quadrant_weights``,
+non-increasing from Target to Ignore) times its value (the predicted next-period spend when the
+prediction beats the naive forecast, else the observed net value; the number of customers when the
+value is unknown). So a segment never gets more than a segment of at least equal value in a
+higher-priority quadrant. Segments not placed get attractiveness x value.
 """
 
 from __future__ import annotations
@@ -48,7 +54,6 @@ from seglab.config import (
     ABILITY_COMPONENTS,
     ATTRACTIVENESS_COMPONENTS,
     QUADRANTS,
-    Budget,
     Prioritization,
 )
 
@@ -63,35 +68,40 @@ ANALYST = ("competition", "fit")
 
 def raw_components(profile: pd.DataFrame, growth: pd.Series,
                    predicted: pd.Series | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Raw (unnormalised) data components per segment, and notes on components without data.
-    ``predicted``: expected next-period spend per segment (None when there is no prediction)."""
+    """Raw (unnormalised) data components per segment (only those measured), and notes on the
+    components without data. ``predicted``: expected next-period spend per segment (None when there
+    is no usable prediction)."""
     p = profile.set_index("segment")
     notes = []
     raw = pd.DataFrame(index=p.index)
     raw["size"] = p["customer_share"]
-    raw["growth"] = growth.reindex(p.index)
-    if raw["growth"].isna().all():
-        notes.append("growth: no history over time to monitor, neutral (0.5) for every segment")
-    raw["value_per_customer"] = p["value_per_customer"]
-    raw["total_value"] = p["revenue"]
+    if growth.reindex(p.index).notna().any():
+        raw["growth"] = growth.reindex(p.index)
+    else:
+        notes.append("growth: not measured (no history over time to monitor, or a single period)")
+    if p["revenue"].notna().any():
+        raw["value_per_customer"] = p["value_per_customer"]
+        raw["total_value"] = p["revenue"]
+    else:
+        notes.append("value per customer, total value: not measured (the customer value is unknown)")
     if predicted is not None and predicted.notna().any():
         raw["predicted_value"] = predicted.reindex(p.index).clip(lower=0)
     else:
-        notes.append("predicted_value: no next-period prediction (stage 04), neutral (0.5) for every segment")
+        notes.append("predicted value: not measured (no next-period prediction that beats the naive forecast)")
     appeal_cols = [c for c in ("campaign_click_rate", "campaign_conversion_rate", "browse_conversion") if c in p]
     if appeal_cols:
         raw["appeal"] = p[appeal_cols].mean(axis=1)
     else:
-        notes.append("appeal: no campaign or visit data, neutral (0.5) for every segment")
+        notes.append("appeal: not measured (no campaign or visit data)")
     if "reachable" in p:
         raw["coverage"] = p["reachable"]
     else:
-        notes.append("coverage: no contact-permission data, neutral (0.5) for every segment")
+        notes.append("coverage: not measured (no contact permissions)")
     chan = [c for c in ("web_share", "store_share", "app_share") if c in p]
     if chan:
         raw["media_mix"] = (p[chan] >= 0.10).sum(axis=1) / 3.0
     else:
-        notes.append("media_mix: no channel data, neutral (0.5) unless given by the analyst")
+        notes.append("media mix: not measured (no channel data)")
     parts = []
     if "return_share" in p:
         parts.append(1.0 - p["return_share"].clip(0, 1))
@@ -103,7 +113,7 @@ def raw_components(profile: pd.DataFrame, growth: pd.Series,
     if parts:
         raw["credibility"] = pd.concat(parts, axis=1).mean(axis=1)
     else:
-        notes.append("credibility: no return or satisfaction data, neutral (0.5) for every segment")
+        notes.append("credibility: not measured (no return or satisfaction data)")
     return raw, notes
 
 
@@ -140,30 +150,57 @@ def quadrant(attractiveness: float, ability: float, threshold: float) -> str:
     return "Ignore"
 
 
+NOT_PLACED = "Not placed"
+ACTIONS[NOT_PLACED] = ("Ability to win is not measured: ranked by attractiveness only. Give the analyst inputs "
+                       "below to place it on the matrix.")
+ABILITY_INPUTS = ("appeal", "coverage", "media_mix", "credibility")
+
+
 def boston_matrix(
     profile: pd.DataFrame, growth: pd.Series, personas: pd.DataFrame, params: Prioritization,
     predicted: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Every component, both axes, the quadrant, the action and the budget per segment.
-    ``predicted``: expected next-period spend per segment (stage 04), or None."""
+    """Every component, both axes, the quadrant, the action, what decided it and the budget per
+    segment (see the module doc). ``predicted``: expected next-period spend per segment (stage 04,
+    only when it beats the naive forecast), or None."""
     raw, notes = raw_components(profile, growth, predicted)
+    for c in list(raw.columns):
+        if len(raw) > 1 and raw[c].nunique(dropna=True) <= 1:  # the same for every segment: it ranks nothing
+            notes.append(f"{COMPONENT_LABELS[c]}: not measured (the same for every segment, so it cannot rank them)")
+            raw = raw.drop(columns=c)
     comp = pd.DataFrame(index=raw.index)
+    measured: dict[str, str] = {}  # component -> "data" | "analyst"
     for c in raw.columns:
         comp[c] = normalise(raw[c], ratio=c in RATIO_SCALED)
-    for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
-        if c not in comp:
-            comp[c] = 0.5
-    for c in ANALYST:
-        comp[c] = [getattr(params.analyst_inputs[s], c) if s in params.analyst_inputs else 0.5 for s in comp.index]
-    for s, inp in params.analyst_inputs.items():
+        measured[c] = "data"
+    for s in params.analyst_inputs:
         if s not in comp.index:
             raise ValueError(f"prioritization.analyst_inputs names segment {s}, but segments are {list(comp.index)}")
-        if inp.media_mix is not None:
-            comp.loc[s, "media_mix"] = inp.media_mix
+    for c in (*ANALYST, *ABILITY_INPUTS):
+        given = {s: getattr(inp, c) for s, inp in params.analyst_inputs.items() if getattr(inp, c) is not None}
+        if not given:
+            continue
+        if c not in comp:
+            comp[c] = np.nan
+        for s, v in given.items():
+            comp.loc[s, c] = v
+        if c in ANALYST or comp[c].notna().all() or measured.get(c) == "data":
+            measured[c] = measured.get(c, "analyst")
+    for c in ANALYST:  # judgement calls: neutral unless given
+        if c not in comp:
+            comp[c] = 0.5
+        comp[c] = comp[c].fillna(0.5)
+    for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
+        if c not in comp:
+            comp[c] = np.nan
+    unmeasured = [c for c in ABILITY_INPUTS if c not in measured]
 
-    def axis(weights: dict[str, float]) -> pd.Series:
-        total = sum(weights.values())
-        return sum(w * comp[c] for c, w in weights.items()) / total
+    def axis(weights: dict[str, float], kind: str) -> pd.Series:
+        used = {c: w for c, w in weights.items() if w > 0 and (c in measured or (kind == "a" and c in ANALYST))}
+        if not [c for c in used if c in measured]:
+            return pd.Series(np.nan, index=comp.index)
+        total = sum(used.values())
+        return sum(w * comp[c].fillna(0.5) for c, w in used.items()) / total
 
     out = pd.DataFrame({"segment": comp.index.astype("int64")})
     out["persona"] = out["segment"].map(personas.set_index("segment")["persona"]).fillna("")
@@ -171,10 +208,16 @@ def boston_matrix(
         out[f"{c}_raw"] = raw[c].to_numpy()
     for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
         out[c] = comp[c].to_numpy()
-    out["attractiveness"] = axis(params.weights.attractiveness).to_numpy()
-    out["ability_to_win"] = axis(params.weights.ability_to_win).to_numpy()
+    out["attractiveness"] = axis(params.weights.attractiveness, "a").to_numpy()
+    ability = axis(params.weights.ability_to_win, "w")
+    placed = ability.notna().all()
+    out["ability_to_win"] = ability.to_numpy()
+    if not placed:
+        notes.append("ability to win: not measured (no campaign, visit, contact, channel or return data that tells the "
+                     "segments apart, and no analyst input): the segments are ranked by attractiveness only")
     out["computed_quadrant"] = [
-        quadrant(a, w, params.threshold) for a, w in zip(out["attractiveness"], out["ability_to_win"], strict=True)
+        quadrant(a, w, params.threshold) if placed else NOT_PLACED
+        for a, w in zip(out["attractiveness"], out["ability_to_win"], strict=True)
     ]
     out["quadrant"] = out["computed_quadrant"]
     out["override_reason"] = ""
@@ -186,33 +229,122 @@ def boston_matrix(
         out.loc[hit, "override_reason"] = o.reason
     out["analyst_reason"] = [params.analyst_inputs[s].reason if s in params.analyst_inputs else "" for s in out["segment"]]
     out["action"] = out["quadrant"].map(ACTIONS)
-    out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).fillna(0.0).to_numpy()
-    value = raw["predicted_value"] if "predicted_value" in raw else raw["total_value"]
-    out["budget_basis"] = "predicted next-period spend" if "predicted_value" in raw else "observed net value"
-    out["budget"] = budget(out["quadrant"], value.reindex(out["segment"]).to_numpy(dtype=float), params.budget)
+    out["decided_by"] = [decided_by(r, measured, params) for _, r in out.iterrows()]
+    out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
+    revenue = profile.set_index("segment")["revenue"]
+    if predicted is not None and predicted.notna().any():
+        basis, what = predicted.reindex(revenue.index).clip(lower=0), "predicted next-period spend"
+    elif revenue.notna().any():
+        basis, what = revenue, "observed net value"
+    else:
+        basis = profile.set_index("segment")["customers"].astype(float)
+        what = "customers (the value is unknown)"
+    out["budget_basis"] = what
+    out["basis_value"] = basis.reindex(out["segment"]).to_numpy(dtype=float)
+    weight = (out["quadrant"].map(params.budget.quadrant_weights).fillna(0.0).to_numpy(dtype=float)
+              if placed or params.overrides else out["attractiveness"].to_numpy(dtype=float))
+    out["budget_weight"] = weight
+    out["budget"] = budget(weight, out["basis_value"].to_numpy(dtype=float), params.budget.total)
     out["budget_share"] = out["budget"] / params.budget.total if params.budget.total > 0 else 0.0
+    out["budget_how"] = [budget_how(r, placed) for _, r in out.iterrows()]
+    out.attrs["measured"] = measured
+    out.attrs["unmeasured_inputs"] = unmeasured if not placed else []
     return out, notes
 
 
-def budget(quadrants: pd.Series, value: np.ndarray, params: Budget) -> np.ndarray:
-    """The budget of each segment (see the module doc)."""
-    quadrants = pd.Series(quadrants).reset_index(drop=True)
-    value = np.clip(np.nan_to_num(np.asarray(value, dtype=float)), 0, None)
-    present = {q: params.quadrant_shares.get(q, 0.0) for q in quadrants.unique()}
-    total_share = sum(present.values())
-    out = np.zeros(len(quadrants))
-    if total_share <= 0:
-        return out  # only quadrants without money (e.g. every segment in Ignore)
-    for q, share in present.items():
-        idx = np.flatnonzero(quadrants.to_numpy() == q)
-        pot = params.total * share / total_share
-        v = value[idx]
-        out[idx] = pot * (v / v.sum() if v.sum() > 0 else np.full(len(idx), 1 / len(idx)))
+def budget(weight: np.ndarray, value: np.ndarray, total: float) -> np.ndarray:
+    """Each segment's budget: ``total`` x weight x value / sum over segments of weight x value (values
+    below 0 count as 0; equal values when every product is 0 but a weight is positive)."""
+    w = np.clip(np.nan_to_num(np.asarray(weight, dtype=float)), 0, None)
+    v = np.clip(np.nan_to_num(np.asarray(value, dtype=float)), 0, None)
+    score = w * v
+    if score.sum() <= 0:
+        score = w
+    return total * score / score.sum() if score.sum() > 0 else np.zeros(len(w))
+
+
+def budget_how(r: pd.Series, placed: bool) -> str:
+    """How a segment's budget was derived, in words."""
+    if r["budget_weight"] <= 0:
+        return f"{r['quadrant']}: weight 0, no budget"
+    what = r["budget_basis"].split(" (")[0]
+    base = f"{r['basis_value']:,.0f} {what}"
+    if not placed and r["quadrant"] == NOT_PLACED:
+        return f"attractiveness {r['budget_weight']:.2f} x {base}"
+    return f"{r['quadrant']} weight {r['budget_weight']:.2f} x {base}"
+
+
+#: Readable names of the components.
+COMPONENT_LABELS = {
+    "size": "size", "growth": "growth", "value_per_customer": "value per customer", "total_value": "total value",
+    "predicted_value": "predicted spend", "competition": "competition (analyst)", "fit": "fit (analyst)",
+    "appeal": "appeal", "coverage": "reach by e-mail/SMS", "media_mix": "media mix", "credibility": "credibility",
+}
+
+
+def decided_by(r: pd.Series, measured: dict[str, str], params: Prioritization) -> str:
+    """Which components decided a segment's place, e.g. "Convert: attractive (0.62: value per
+    customer 1.00, size 0.80) but hard to win (0.31: appeal 0.10, credibility 0.20)"."""
+    def top(weights: dict[str, float], high: bool) -> str:
+        cands = [(c, r[c]) for c, w in weights.items() if w > 0 and c in measured and not pd.isna(r[c])]
+        cands.sort(key=lambda cv: -cv[1] if high else cv[1])
+        return ", ".join(f"{COMPONENT_LABELS[c]} {v:.2f}" for c, v in cands[:2])
+
+    t = params.threshold
+    a, w = r["attractiveness"], r["ability_to_win"]
+    att = f"{'attractive' if a >= t else 'less attractive'} ({a:.2f}: {top(params.weights.attractiveness, a >= t)})"
+    if pd.isna(w):
+        return f"{att}; ability to win not measured"
+    win = f"{'easy to win' if w >= t else 'hard to win'} ({w:.2f}: {top(params.weights.ability_to_win, w >= t)})"
+    joint = " and " if (a >= t) == (w >= t) else " but "
+    return f"{r['computed_quadrant']}: {att}{joint}{win}"
+
+
+def analyst_template(bm: pd.DataFrame) -> str:
+    """A ready-to-fill YAML block of the analyst inputs that would complete the matrix."""
+    missing = bm.attrs.get("unmeasured_inputs") or []
+    fields = [*missing, "competition", "fit"]
+    lines = ["prioritization:", "  analyst_inputs:"]
+    for _, r in bm.iterrows():
+        lines.append(f"    {int(r['segment'])}:  # {r['persona']}")
+        for f in fields:
+            lines.append(f"      {f}:   # 0..1")
+        lines.append("      reason: \"\"")
+    return "\n".join(lines)
+
+
+def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
+    """What stage 05 used without being told: neutral judgement calls, unmeasured components."""
+    out = []
+    for c in ANALYST:
+        if params.weights.attractiveness.get(c, 0) <= 0:
+            continue
+        unset = [int(s) for s in bm["segment"] if s not in params.analyst_inputs
+                 or getattr(params.analyst_inputs[s], c) is None]
+        if unset:
+            out.append({"stage": "05", "subject": COMPONENT_LABELS[c],
+                        "assumed": "neutral (0.5) for " + ", ".join(f"S{s}" for s in unset),
+                        "why": "an analyst's judgement that the data cannot give",
+                        "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"})
+    measured = bm.attrs.get("measured", {})
+    for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
+        if c not in measured and c not in ANALYST:
+            out.append({"stage": "05", "subject": COMPONENT_LABELS[c], "assumed": "not measured: left out of its axis",
+                        "why": "no data for it", "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"
+                        if c in ABILITY_INPUTS else "(needs data)"})
     return out
 
 
 def _components(bm: pd.DataFrame) -> np.ndarray:
     return bm[[*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS]].to_numpy(dtype=float)
+
+
+def _weights(params: Prioritization, measured: dict[str, str]) -> np.ndarray:
+    """The weights of every component, 0 for one left out of its axis (not measured)."""
+    att = [params.weights.attractiveness.get(c, 0.0) if c in measured or c in ANALYST else 0.0
+           for c in ATTRACTIVENESS_COMPONENTS]
+    win = [params.weights.ability_to_win.get(c, 0.0) if c in measured else 0.0 for c in ABILITY_COMPONENTS]
+    return np.array(att + win)
 
 
 def sensitivity(bm: pd.DataFrame, params: Prioritization, seed: int) -> pd.DataFrame:
@@ -222,10 +354,11 @@ def sensitivity(bm: pd.DataFrame, params: Prioritization, seed: int) -> pd.DataF
     quadrant, the most frequent other quadrant and ``fragile`` (stay share < fragile_below).
     """
     sp = params.sensitivity
-    comp = _components(bm)  # segments x components (scaled)
+    comp = np.nan_to_num(_components(bm), nan=0.5)  # segments x components (scaled); unmeasured ones weigh 0
     names = [*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS]
-    base = np.array([params.weights.attractiveness.get(c, 0.0) for c in ATTRACTIVENESS_COMPONENTS]
-                    + [params.weights.ability_to_win.get(c, 0.0) for c in ABILITY_COMPONENTS])
+    base = _weights(params, bm.attrs.get("measured") or {c: "data" for c in names})
+    if not (bm["computed_quadrant"] != NOT_PLACED).all():
+        sp = sp.model_copy(update={"draws": 0})  # nothing placed: nothing to perturb
     rng = np.random.default_rng(seed)
     w = base * np.exp(rng.normal(0.0, sp.spread, size=(sp.draws, len(names))))  # draws x components
     na = len(ATTRACTIVENESS_COMPONENTS)
@@ -275,15 +408,20 @@ def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
 def budget_text(bm: pd.DataFrame, params: Prioritization) -> str:
     """The budget policy in words, with the split it gives."""
     b = params.budget
-    shares = ", ".join(f"{q} {s:.0%}" for q, s in b.quadrant_shares.items())
+    weights = ", ".join(f"{q} {w:g}" for q, w in b.quadrant_weights.items())
     basis = bm["budget_basis"].iloc[0] if len(bm) else "value"
-    return (f"A budget of {b.total:,.0f} is split by quadrant ({shares}); quadrants without a segment hand their "
-            f"share to the others in proportion; inside a quadrant, by each segment's {basis}.")
+    if len(bm) and (bm["computed_quadrant"] == NOT_PLACED).all():
+        return (f"A budget of {b.total:,.0f} is split in proportion to each segment's attractiveness x its {basis} "
+                "(ability to win is not measured, so no quadrant weights apply).")
+    return (f"A budget of {b.total:,.0f} is split in proportion to each segment's quadrant weight ({weights}) x its "
+            f"{basis}, so no segment gets more than one of at least equal value in a higher-priority quadrant.")
 
 
 def action_table(bm: pd.DataFrame) -> pd.DataFrame:
     """What to do with each segment, Target first, then Convert, Grow and Ignore."""
-    cols = ["segment", "persona", "attractiveness", "ability_to_win", "quadrant", "action", "budget", "budget_share",
-            "override_reason", "analyst_reason"]
-    order = bm["quadrant"].map({q: i for i, q in enumerate(QUADRANTS)})
-    return bm.assign(_order=order).sort_values(["_order", "segment"], kind="mergesort")[cols].reset_index(drop=True)
+    cols = ["segment", "persona", "attractiveness", "ability_to_win", "quadrant", "action", "decided_by", "budget",
+            "budget_share", "budget_how", "override_reason", "analyst_reason"]
+    order = bm["quadrant"].map({q: i for i, q in enumerate((*QUADRANTS, NOT_PLACED))})
+    rank = -bm["attractiveness"]
+    return (bm.assign(_order=order, _rank=rank).sort_values(["_order", "_rank", "segment"], kind="mergesort")[cols]
+            .reset_index(drop=True))

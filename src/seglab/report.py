@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from pathlib import Path
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -40,15 +41,28 @@ def badge(result: str, text: str) -> str:
             f'padding:1px 6px;border-radius:3px;margin-right:3px;font-size:12px">{html.escape(text)}</span>')
 
 
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _env():
+    """Jinja with autoescaping: every value from data or parameters is escaped in the pages."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["j2", "html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _pct(v) -> str:
+    return "–" if v is None or pd.isna(v) else f"{v:.0%}"
+
+
 def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
-    """Persona cards as self-contained HTML (inline styles): who they are, how to reach them,
-    what to say and offer, what they are expected to do next, and their MIDAS check."""
-    e = html.escape
-    parts = ['<div class="persona-cards" style="display:flex;flex-wrap:wrap;gap:14px">']
+    """Persona cards as self-contained HTML (inline styles): who they are, why the name, how to
+    reach them, what to say and offer, what they are expected to do next, and their MIDAS check."""
+    view = []
     for c in cards:
-        color = colors.get(c["segment"], "#555")
-        traits = "".join(f"<li>{e(t)}</li>" for t in c["traits"])
-        rows = [("Channel", f'{c["channel"]}' + (f'; best time: {c["best_time"]}' if c.get("best_time") else "")),
+        rows = [("Why this name", c.get("evidence", "")),
+                ("Channel", f'{c["channel"]}' + (f'; best time: {c["best_time"]}' if c.get("best_time") else "")),
                 ("Contact", c.get("contact", "")), ("Message", c["message"]), ("Offer", c.get("offer", "")),
                 ("Buys most", c.get("top_categories", ""))]
         if "buy_probability" in c:
@@ -56,20 +70,24 @@ def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
                                         f'expected spend {c["expected_spend_per_customer"]:,.0f} per customer, '
                                         f'{c["expected_spend"]:,.0f} in total'))
         detail = c.get("midas_detail") or {}
-        midas = "".join(badge(r, k[0]) for k, r in detail.items()) if detail else badge(c["midas"], c["midas"])
-        parts.append(
-            f'<div class="persona-card" style="flex:1 1 340px;max-width:480px;border:1px solid #ddd;'
-            f'border-top:6px solid {color};border-radius:6px;padding:10px 14px;font-family:sans-serif;font-size:14px;'
-            f'background:#fff;line-height:1.4">'
-            f'<div style="font-size:12px;color:#666">Segment S{c["segment"]} · name match: {e(str(c["confidence"]))}</div>'
-            f'<div style="font-size:19px;font-weight:bold;margin:2px 0 6px">{e(c["name"])}</div>'
-            f'<div><b>{c["customers"]:,}</b> customers ({c["customer_share"]:.0%}) · '
-            f'<b>{c["revenue_share"]:.0%}</b> of net value · {c["value_per_customer"]:,.0f} per customer</div>'
-            f'<ul style="margin:6px 0 6px 18px;padding:0">{traits}</ul>'
-            + "".join(f"<div style='margin-top:3px'><b>{e(k)}:</b> {e(v)}</div>" for k, v in rows if v)
-            + f'<div style="margin-top:6px"><b>MIDAS:</b> {midas} <span style="color:#666;font-size:12px">'
-              f'(Measurable, Identifiable, Definable, Actionable, Viable; overall {e(c["midas"])})</span></div>'
-            "</div>"
-        )
-    parts.append("</div>")
-    return "".join(parts)
+        midas = ([(k[0], r, RESULT_COLORS.get(r, "#999")) for k, r in detail.items()] if detail
+                 else [(c["midas"], c["midas"], RESULT_COLORS.get(c["midas"], "#999"))])
+        known = c.get("revenue_share") is not None
+        view.append({
+            "segment": c["segment"], "name": c["name"], "confidence": c["confidence"], "color": colors.get(c["segment"], "#555"),
+            "customers": f'{c["customers"]:,}', "customer_share": _pct(c["customer_share"]), "value_known": known,
+            "revenue_share": _pct(c["revenue_share"]) if known else "",
+            "value_per_customer": f'{c["value_per_customer"]:,.0f}' if known else "",
+            "traits": c["traits"], "rows": [(k, v) for k, v in rows if v], "midas": midas, "midas_overall": c["midas"],
+        })
+    return _env().get_template("cards.html.j2").render(cards=view)
+
+
+def render_index(context: dict) -> str:
+    """reports/<run>/index.html from :func:`index_context` (templates/index.html.j2)."""
+    from markupsafe import Markup
+
+    ctx = dict(context)
+    if ctx.get("cards") is not None:
+        ctx["cards"] = Markup(ctx["cards"])  # rendered (and escaped) by cards.html.j2
+    return _env().get_template("index.html.j2").render(**ctx)

@@ -124,8 +124,8 @@ BOSTON = pa.DataFrameSchema(
         "segment": pa.Column("int64", pa.Check.ge(1), unique=True, coerce=True),
         "persona": pa.Column(str),
         "attractiveness": pa.Column(float, pa.Check.in_range(0, 1)),
-        "ability_to_win": pa.Column(float, pa.Check.in_range(0, 1)),
-        "quadrant": pa.Column(str, pa.Check.isin(["Target", "Convert", "Grow", "Ignore"])),
+        "ability_to_win": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),  # empty: not measured
+        "quadrant": pa.Column(str, pa.Check.isin(["Target", "Convert", "Grow", "Ignore", "Not placed"])),
         "action": pa.Column(str),
     },
     strict=False,

@@ -83,9 +83,24 @@ def _use_lookalike(model: SegmentModel, look: Lookalike | None, columns: list[st
                      f"of the lookalike model (missing: {', '.join(missing)}) are in the input")
 
 
+#: Persona names of a model's segments, written by stage 04 beside the model.
+PERSONAS_FILE = "personas.json"
+
+
+def persona_names(model_dir: Path, k: int) -> np.ndarray:
+    """The persona name of each segment (stage 04's, written beside the model), or "S<n>" before
+    stage 04 has run."""
+    import json
+
+    f = Path(model_dir) / PERSONAS_FILE
+    names = {int(s): n for s, n in json.loads(f.read_text(encoding="utf-8")).items()} if f.is_file() else {}
+    return np.asarray([names.get(s, f"S{s}") for s in range(1, k + 1)], dtype=object)
+
+
 def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:
     """Score ``input_path`` with the model in ``model_dir`` and write ``customer_id, segment,
-    segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix).
+    persona, segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix);
+    ``persona`` is the name the reports use.
 
     ``assigned_by`` is ``behaviour`` (the segment model on purchase features) or ``lookalike``:
     an input with customer attributes but no purchase features (prospects) is scored by the
@@ -108,9 +123,10 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
         read = [ID, *need, *(extra if look and len(extra) == len(look.features) else [])]
         summary.ignored_columns = [c for c in summary.ignored_columns if c not in read]
     labels = np.asarray(model.labels)
+    names = persona_names(model_dir, model.k)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    schema = pa.schema([(ID, pa.string()), ("segment", pa.int64()), ("segment_label", pa.string()),
-                        ("assigned_by", pa.string())])
+    schema = pa.schema([(ID, pa.string()), ("segment", pa.int64()), ("persona", pa.string()),
+                        ("segment_label", pa.string()), ("assigned_by", pa.string())])
     parquet_out = output_path.suffix.lower() == ".parquet"
     writer = pq.ParquetWriter(output_path, schema) if parquet_out else None
     counts = np.zeros(model.k + 1, dtype=np.int64)
@@ -120,8 +136,8 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
                 seg, how = _assign(model, look, chunk, prospects)
             except (SegmentationError, ValueError, TypeError) as exc:
                 raise ScoreError(f"{input_path}: rows {summary.rows + 1}-{summary.rows + len(chunk)}: {exc}") from exc
-            out = pd.DataFrame({ID: chunk[ID].astype(str), "segment": seg.astype("int64"), "segment_label": labels[seg - 1],
-                                "assigned_by": how})
+            out = pd.DataFrame({ID: chunk[ID].astype(str), "segment": seg.astype("int64"), "persona": names[seg - 1],
+                                "segment_label": labels[seg - 1], "assigned_by": how})
             summary.lookalike += int((how == "lookalike").sum())
             if parquet_out:
                 writer.write_table(pa.Table.from_pandas(out, schema=schema, preserve_index=False))

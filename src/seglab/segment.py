@@ -22,7 +22,7 @@ coordinates, so the numbering never depends on the order k-means found them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +88,9 @@ class Preparation:
         fill = np.where(np.isnan(fill), 0.0, fill)  # a column with no value at all
         x = np.where(np.isnan(x), fill, x)
         lo, hi = np.quantile(x, winsor[0], axis=0), np.quantile(x, winsor[1], axis=0)
+        # a 0/1 column is not clipped: a flag held by 0.9 % of customers would become 0 for all
+        two = np.array([len(np.unique(x[:, i])) <= 2 for i in range(x.shape[1])], dtype=bool)
+        lo, hi = np.where(two, x.min(axis=0), lo), np.where(two, x.max(axis=0), hi)
         x = np.clip(x, lo, hi)
         std = x.std(axis=0)
         if scaling == "robust":
@@ -324,14 +327,28 @@ def stable_order(labels: np.ndarray, centroids: np.ndarray, value: np.ndarray) -
     return mapping
 
 
-def describe_centroids(centroids: np.ndarray, features: list[str], n_traits: int = 2) -> list[str]:
-    """A short descriptive label per segment from its most extreme prepared features."""
-    labels = []
+#: Kinds of feature that are yes/no (a category's value, a code, a flag): more or fewer, never high or low.
+INDICATOR_KINDS = ("flag", "binary", "category", "code", "text")
+
+
+def trait_word(feature: str, above: bool, kinds: dict[str, str] | None = None) -> str:
+    """'high'/'low' for an amount; 'more'/'fewer' for a yes/no feature (a category's value, a code,
+    a flag), which is never high or low."""
+    indicator = "=" in feature or (kinds or {}).get(feature) in INDICATOR_KINDS
+    return ("more" if above else "fewer") if indicator else ("high" if above else "low")
+
+
+def describe_centroids(centroids: np.ndarray, features: list[str], n_traits: int = 2,
+                       labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> list[str]:
+    """A short descriptive label per segment from its most extreme prepared features (readable
+    labels of ``labels``; yes/no features as more/fewer)."""
+    out = []
     for seg, c in enumerate(centroids, start=1):
         idx = np.argsort(-np.abs(c), kind="stable")[:n_traits]
-        traits = [f"{'high' if c[i] > 0 else 'low'} {features[i].replace('_', ' ')}" for i in idx]
-        labels.append(f"S{seg}: " + ", ".join(traits))
-    return labels
+        traits = [f"{trait_word(features[i], c[i] > 0, kinds)} "
+                  f"{(labels or {}).get(features[i]) or features[i].replace('_', ' ')}" for i in idx]
+        out.append(f"S{seg}: " + ", ".join(traits))
+    return out
 
 
 MISSING_LEVEL = "(missing)"
@@ -468,6 +485,12 @@ class SegmentationResult:
     explanation: str
     embedding: np.ndarray  # prepared features of the training customers
     dropped_features: list[str]
+    assumptions: list[dict] = field(default_factory=list)  # what stage 03 decided without being told
+
+    def features_text(self, labels: dict[str, str] | None = None) -> str:
+        """The features clustered on, in words."""
+        names = [(labels or {}).get(f) or f.replace("_", " ") for f in self.model.preparation.features]
+        return ", ".join(names)
 
 
 def feature_list(features: pd.DataFrame, params: Segmentation, catalog: pd.DataFrame | None = None) -> tuple[list[str], list[str]]:
@@ -511,6 +534,16 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=No
             f"every segmentation feature has the same value for all {len(data)} customers ({', '.join(use)}): "
             "there is nothing to segment on; add features that vary (segmentation.features)"
         )
+    names = features.attrs.get("labels") or {}
+    notes = []
+    flat = prep.constant()
+    if flat and len(flat) < len(use):  # no spread: they cannot separate segments
+        use = [f for f in use if f not in flat]
+        notes.append({"stage": "03", "subject": ", ".join(names.get(f, f) for f in flat), "assumed": "not clustered on",
+                      "why": "the same value for (almost) every customer once prepared (after the winsor clipping)",
+                      "change": "segmentation.winsor: [0, 1]  (no clipping) or segmentation.features: [...]"})
+        prep = Preparation.fit(data, use, params.winsor, params.scaling,
+                               {f: w for f, w in params.weights.items() if f in use})
     x = prep.transform(data)
     cats = None
     if params.method == "kprototypes":
@@ -526,9 +559,11 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=No
     value = data["monetary"].fillna(0.0).to_numpy(dtype=float) if "monetary" in data else np.zeros(len(data))
     mapping = stable_order(fit.predict(xfull), fit.centers, value)  # mapping[label] = segment number
     fit = fit.reorder(np.argsort(mapping))
-    labels = describe_centroids(fit.centers, use)
+    labels = describe_centroids(fit.centers, use, labels=names, kinds=features.attrs.get("kinds"))
     model = SegmentModel(prep, fit, labels, k, seed, why, _versions(), categorical=cats)
-    return _result(model, data, table, why, x, absent)
+    result = _result(model, data, table, why, x, absent)
+    result.assumptions = notes
+    return result
 
 
 def _versions() -> dict:

@@ -27,6 +27,11 @@ from seglab.paths import resolve
 class SourceError(ValueError):
     """A source cannot be read or mapped; the message names the source and how to fix it."""
 
+    def with_fix(self, key: str) -> SourceError:
+        """The same error, naming ``key`` as the parameter to fix."""
+        text = re.sub(r"Fix source\.tables\.[\w.]+\.$", f"Fix {key}.", str(self))
+        return SourceError(text)
+
 
 @dataclass
 class Loaded:
@@ -313,13 +318,19 @@ def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> pd.
                 continue  # handled by the caller (customer-level source without ids)
             raise missing_column_error(loaded, canonical, name, canonical in required)
     out = pd.DataFrame({canonical: df[name] for canonical, name in cols.items() if name in df.columns})
+    names = {canonical: name for canonical, name in cols.items() if name in df.columns}
+    for new, name in spec.rename.items():
+        if name not in df.columns:
+            raise missing_column_error(loaded, new, name, False).with_fix(f"source.tables.{loaded.table}.rename.{new}")
+        out[new], names[new] = df[name], name
     if spec.keep_other_columns:
-        used = set(cols.values())
+        used = set(names.values())
         for name in df.columns:
             s = snake(str(name))
             if name not in used and s and s not in out:
-                out[s] = df[name]
+                out[s], names[s] = df[name], str(name)
     if spec.preset and PRESETS[spec.preset].derive:
         out = PRESETS[spec.preset].derive(out)
     out["source_row"] = np.arange(1, len(df) + 1, dtype="int64")
+    out.attrs["source_names"] = names  # table column -> the column's name in the source (for labels)
     return out

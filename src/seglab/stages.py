@@ -66,10 +66,12 @@ def load_quality(run: RunPaths) -> dict:
 
 
 # 02 ------------------------------------------------------------------------------------------
-FEATURE_META = ("as_of", "window_start", "engine", "customer_level", "default_features")
+FEATURE_META = ("as_of", "window_start", "engine", "customer_level", "default_features", "value_basis", "labels",
+                "kinds", "assumptions")
 
 
 def save_features(built: Built, run: RunPaths) -> None:
+    save_assumptions("02", built.features.attrs.get("assumptions") or [], run)
     io.write_table(built.features, run.processed / "features", "features")
     built.catalog.to_csv(run.processed / "feature_catalog.csv", index=False)
     built.without.to_csv(run.processed / "customers_without_features.csv", index=False)
@@ -88,12 +90,15 @@ def load_catalog(run: RunPaths) -> pd.DataFrame:
 
 # 03 ------------------------------------------------------------------------------------------
 def save_segmentation(result: SegmentationResult, run: RunPaths, look: LookalikeResult | None = None) -> None:
+    save_assumptions("03", result.assumptions, run)
     io.write_table(result.segments, run.processed / "segments", "segments")
     result.selection.to_csv(run.processed / "model_selection.csv", index=False, float_format="%.10g")
     result.model.save(run.model)
     from seglab import lookalike
+    from seglab.score import PERSONAS_FILE
 
-    (run.model / lookalike.FILE).unlink(missing_ok=True)  # never keep the lookalike of an earlier run
+    for stale in (lookalike.FILE, PERSONAS_FILE):  # never keep the lookalike or the names of an earlier model
+        (run.model / stale).unlink(missing_ok=True)
     if look is not None:
         if look.model is not None:
             look.model.save(run.model)
@@ -116,8 +121,12 @@ def load_model(run: RunPaths) -> SegmentModel:
 # 04 ------------------------------------------------------------------------------------------
 def save_personas(profile: pd.DataFrame, personas: pd.DataFrame, cards: list[dict], midas: pd.DataFrame,
                   run: RunPaths) -> None:
+    from seglab.score import PERSONAS_FILE
+
     profile.to_csv(run.processed / "profiles.csv", index=False, float_format="%.10g")
     personas.to_csv(run.processed / "persona_names.csv", index=False, float_format="%.10g")
+    io.write_json({str(int(s)): n for s, n in zip(personas["segment"], personas["persona"], strict=True)},
+                  run.model / PERSONAS_FILE)  # seglab score labels customers with these names
     (run.processed / "personas.json").write_text(json.dumps(cards, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     midas.to_csv(run.processed / "midas.csv", index=False)
 
@@ -174,13 +183,34 @@ def load_boston(run: RunPaths) -> pd.DataFrame:
     return pd.read_csv(run.processed / "boston_matrix.csv")
 
 
-def load_predicted_value(run: RunPaths) -> pd.Series | None:
-    """Expected next-period spend per segment from stage 04, or None without a prediction."""
+def load_predicted_value(run: RunPaths) -> tuple[pd.Series | None, str]:
+    """Expected next-period spend per segment from stage 04, and a note; None (and why) without a
+    prediction, or when its spend forecast is not better than the naive one on the hold-out."""
     f = run.processed / "predictions.parquet"
     if not f.is_file():
-        return None
+        return None, "no prediction in this run"
+    q = load_prediction_quality(run)
+    if q.get("available") and q.get("spend_mae", 0) >= q.get("spend_mae_naive", float("inf")):
+        return None, (f"the spend prediction was not better than the naive forecast on the hold-out (error "
+                      f"{q['spend_mae']:,.0f} against {q['spend_mae_naive']:,.0f}): observed value is used instead")
     pred = io.read_table(f, "predictions")
-    return pred.groupby("segment")["expected_spend"].sum()
+    return pred.groupby("segment")["expected_spend"].sum(), "predicted next-period spend"
+
+
+# assumptions ---------------------------------------------------------------------------------
+def save_assumptions(stage: str, rows: list[dict], run: RunPaths) -> None:
+    """What a stage assumed without being told (``assumptions_<stage>.json``)."""
+    io.write_json([{**r, "stage": stage} for r in rows], run.processed / f"assumptions_{stage}.json")
+
+
+def load_assumptions(run: RunPaths) -> list[dict]:
+    """Every assumption of the run, stage by stage: stage 01's (quality.json), then the others'."""
+    out = list(load_quality(run).get("assumptions", [])) if (run.interim / "quality.json").is_file() else []
+    for stage in ("02", "03", "04", "05", "06"):
+        f = run.processed / f"assumptions_{stage}.json"
+        if f.is_file():
+            out += io.read_json(f)
+    return out
 
 
 def save_sensitivity(table: pd.DataFrame, run: RunPaths) -> None:
@@ -196,8 +226,8 @@ def save_tracking(assigned: pd.DataFrame | None, why_not: str, run: RunPaths) ->
         io.write_json({"available": False, "why_not": why_not}, run.processed / "monitoring.json")
         return
     io.write_table(assigned, target, "period_segments")
-    io.write_json({"available": True, "periods": [str(p.date()) for p in sorted(assigned["period_end"].unique())]},
-                  run.processed / "monitoring.json")
+    io.write_json({"available": True, "periods": [str(p.date()) for p in sorted(assigned["period_end"].unique())],
+                   "window_days": assigned.attrs.get("window_days")}, run.processed / "monitoring.json")
 
 
 def load_tracking(run: RunPaths) -> tuple[pd.DataFrame | None, str]:

@@ -1,0 +1,526 @@
+"""What each column of a customer table is: declared in ``source.tables.<table>.roles`` or
+inferred, and every inference written down as an assumption the reader sees.
+
+Stage 01 calls :func:`infer` on the customers (and survey) table after cleaning; the result is
+kept in ``quality.json`` (``roles``, ``labels``, ``value``, ``assumptions``) and stage 02 builds
+the customer features from it. Rules, in order (the first that applies):
+
+* **declared** roles (``roles.value``, ``spend``, ``flags``, ``codes``, ``sentinels``,
+  ``signup``, ``dates``, ``ignore``, ``behaviour``, ``channels``) are used as given;
+* a column with **no value** or **one value** for every customer carries no information: left out;
+* a column whose every value is different and that looks like an identifier is left out;
+* **dates** (read as dates, or text that parses as dates for 95 % of the rows) are not features;
+  the first one named like a join date (signup, registered, customer since, ...) gives the tenure;
+* **two values** that read as yes/no (yes/no, true/false, y/n, 1/0) are a 0/1 flag; two other
+  values are one 0/1 column for the rarer value;
+* whole numbers with at most 12 values in a column named like a code (type, code, class, group,
+  segment, channel, region, zone, category, status, education, level) are **codes**: categories,
+  never high or low;
+* a whole-number column whose non-negative values are interrupted by one frequent negative
+  value (-1, -99, -999) or by 999/9999 is a **sentinel** column (e.g. ``pdays = -1``: never
+  contacted): the sentinel becomes a 0/1 flag and the rest stays a number;
+* numbers are **money** when the name says so (spend, revenue, sales, amount, value, charges,
+  payments, purchases, price, turnover, balance, mnt...), a **share** when they lie in 0..1 and
+  the name says rate/share/ratio/frequency/percent, a **score** when the name says score, rating,
+  rank or grade or gives a range such as (1-100); a score or a share is never money;
+* customer-level behaviour is recognised by name (recency, orders or purchase counts, deals,
+  visits, campaign answers, purchases per channel) and mapped to the feature catalog
+  (``recency_days``, ``frequency``, ``discount_share``, ``sessions``, campaign response,
+  channel shares), so the archetype rules apply to customer-level data too.
+
+The **value basis** (what "customer value" means in every report): ``roles.value`` (summed),
+else ``roles.spend`` (summed), else the money columns of the behavioural lens: the one named as a
+total; else the one equal to the sum of others; else the sum of a family of spend columns
+(``MntWines``, ``MntFruits``, ...); else the only one; else unknown. Income (a demographic),
+constant columns, scores and shares are never value. When no column qualifies the value is
+**unknown**: reports say so and no value-based component is used.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from seglab.config import BEHAVIOUR_ROLES, Roles
+
+MAX_LEVELS = 12
+
+_YES = {"yes", "y", "true", "t", "1", "1.0", "si", "oui", "ja", "بله", "نعم", "آری"}
+_NO = {"no", "n", "false", "f", "0", "0.0", "non", "nein", "خیر", "لا", "نه"}
+_CODE_NAME = r"(^|_)(type|code|class|group|segment|channel|region|zone|category|status|education|level|area|cluster|kind|tier|grade_code)(_|$)"
+_MONEY_NAME = (r"spend|revenue|sales|amount|monetary|value|turnover|charges?|payments?|purchases$|^purchases|price|"
+               r"fee|premium|^mnt|_mnt|mnt_|balance|cash_advance|income_from")
+_NOT_MONEY_NAME = r"income|salary|wage|limit|score|rating|frequen|rate$|ratio|share|pct|percent|prc|trx|count|num_|^num|quantity"
+_TOTAL_NAME = r"total|lifetime|overall|sum|all_time|cumulative|ltv|clv"
+_SHARE_NAME = r"rate|share|ratio|frequen|pct|percent|prc|proportion"
+_SCORE_NAME = r"score|rating|rank|grade|stars|nps|\d+_\d+$"
+_ID_NAME = r"(^|_)(id|uuid|key|number|no)$|^id_|identifier"
+_SIGNUP_NAME = r"signup|sign_up|join|registr|since|dt_customer|customer_date|first_purchase|start_date|open_date|enrol|created"
+
+#: Customer-level behaviour recognised by name: role -> pattern (checked in this order).
+_BEHAVIOUR_NAMES = (
+    ("recency_days", r"^recen|days_since_last|since_last_purchase|last_purchase_days"),
+    ("discount_orders", r"deal|discounted_(purchases|orders)|num_?discount"),
+    ("visits", r"visit|sessions?$|num_sessions"),
+    ("campaign_responses", r"accepted|^response$|responded|^cmp|_cmp\d|campaign_\d+_(accepted|response)"),
+    ("tenure_months", r"^tenure$|tenure_months|months_as_customer|months_on_book"),
+    ("orders", r"^(num_?)?(orders|transactions)$|order_count|total_orders|purchases_trx|num_?purchases$|^purchases_count"),
+)
+_CHANNEL_COUNT = re.compile(r"^(num_?)?(web|store|catalog|catalogue|app|online|mobile|shop)_?(purchases|orders)$")
+_CHANNEL_NAMES = {"online": "web", "mobile": "app", "shop": "store", "catalogue": "catalog"}
+
+#: Channel values (lower case, trimmed) that mean web, store or app in the data, in several languages.
+CHANNEL_SYNONYMS = {
+    "web": {"web", "website", "online", "internet", "e-commerce", "ecommerce", "webshop", "web shop", "site",
+            "وب", "سایت", "اینترنت", "آنلاین", "انلاین", "ويب", "الموقع", "موقع", "الإنترنت", "اونلاين", "أونلاين"},
+    "store": {"store", "shop", "in-store", "in store", "retail", "offline", "branch", "pos", "physical",
+              "فروشگاه", "شعبه", "حضوری", "متجر", "المتجر", "فرع", "محل"},
+    "app": {"app", "mobile", "application", "mobile app", "ios", "android", "اپلیکیشن", "اپ", "برنامه", "موبایل",
+            "تطبيق", "التطبيق", "جوال", "موبايل"},
+}
+
+
+@dataclass
+class Role:
+    """What one column is."""
+
+    column: str  # the column's name in the table (canonical or snake_case)
+    label: str  # the column's name in the source, for readers
+    kind: str  # see ``KINDS``
+    lens: str
+    how: str  # "given" or "guessed"
+    why: str  # the evidence, in words
+    behaviour: str | None = None  # a role of BEHAVIOUR_ROLES, or "channel:<name>"
+    sentinel: float | None = None
+    levels: list | None = None  # codes and categories: their levels; binary: the level flagged
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+#: kind -> whether the column gives clustering features
+KINDS = {
+    "id": False, "ignore": False, "empty": False, "constant": False, "date": False, "signup": False,
+    "text": False,  # text with too many values: shown in profiles (top values), not clustered
+    "flag": True, "binary": True, "code": True, "category": True, "sentinel": True, "money": True,
+    "share": True, "score": True, "count": True, "number": True,
+}
+
+
+class RolesError(ValueError):
+    """A declared role names a column that is not there, or two roles claim one column."""
+
+
+def readable(name: str) -> str:
+    """A column's name for readers: 'MonthlyCharges' -> 'Monthly charges', 'purchases_trx' ->
+    'Purchases trx', 'Annual Income (k$)' as it is; acronyms (ID, SMS) kept."""
+    text = str(name).strip()
+    if " " not in text:
+        text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text.replace("_", " "))
+        words = text.split()
+        text = " ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in words)
+    return text[:1].upper() + text[1:]
+
+
+def resolve(name: str, columns: list[str], labels: dict[str, str], where: str) -> str:
+    """The table column a parameter names: as in the table, in snake_case or by its source name."""
+    from seglab.sources import snake
+
+    if name in columns:
+        return name
+    by_label = {v: k for k, v in labels.items()}
+    for candidate in (snake(name), by_label.get(name)):
+        if candidate and candidate in columns:
+            return candidate
+    close = difflib.get_close_matches(name, [*labels.values(), *columns], n=1, cutoff=0.5)
+    raise RolesError(f"{where}: no column '{name}'" + (f"; did you mean '{close[0]}'?" if close else "")
+                     + f" Columns are {', '.join(labels.get(c, c) for c in columns)}.")
+
+
+def _is_yes_no(values: set) -> bool:
+    low = {str(v).strip().lower() for v in values}
+    return len(low) == 2 and bool(low & _YES) and bool(low & _NO)
+
+
+def to_flag(s: pd.Series) -> pd.Series:
+    """yes/no, true/false, 1/0 (in several languages) as 1.0/0.0; anything else missing."""
+    if pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
+        return s.astype("Float64").astype(float)
+    low = s.astype("str").str.strip().str.lower()
+    return low.map(lambda v: 1.0 if v in _YES else 0.0 if v in _NO else np.nan).astype(float)
+
+
+def _dates(s: pd.Series) -> pd.Series | None:
+    """The column as dates when it is dates (or 95 % of its text parses as dates), else None."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    if pd.api.types.is_numeric_dtype(s):
+        return None
+    text = s.dropna().astype(str)
+    if text.empty or not text.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() > 0.95:
+        return None
+    order = date_order(s)
+    parsed = pd.to_datetime(s.astype("string"), errors="coerce", format="mixed", dayfirst=order != "monthfirst")
+    return parsed if parsed.notna().sum() >= 0.95 * s.notna().sum() else None
+
+
+def date_order(s: pd.Series) -> str | None:
+    """Whether text dates such as 04-09-2012 are day first ("dayfirst") or month first
+    ("monthfirst"), from the values that can only be read one way (a first number above 12 is a
+    day); "mixed" when both kinds occur; None when every value reads both ways (or the dates are
+    year first)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return None
+    parts = s.dropna().astype(str).str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
+    parts = parts.dropna().astype(int)
+    if parts.empty:
+        return None
+    day_first, month_first = bool((parts[0] > 12).any()), bool((parts[1] > 12).any())
+    if day_first and month_first:
+        return "mixed"
+    return "dayfirst" if day_first else "monthfirst" if month_first else None
+
+
+def parse_dates(s: pd.Series, dayfirst: bool) -> tuple[pd.Series, str]:
+    """Text dates as timestamps, in the order the values themselves show (:func:`date_order`), else
+    ``dayfirst``; and what was assumed, in words."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.astype("datetime64[ns]"), ""
+    order = date_order(s)
+    if order == "mixed":
+        raise RolesError("some dates read only day first (a first number above 12) and others only month first: "
+                         "the column mixes both orders; fix the export or give the column in roles.ignore")
+    first = {"dayfirst": True, "monthfirst": False}.get(order, dayfirst)
+    text = s.astype("string").str.strip()
+    parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=first).astype("datetime64[ns]")
+    how = ("day first, as values such as 31-01 show" if order == "dayfirst" else
+           "month first, as values such as 01-31 show" if order == "monthfirst" else
+           f"{'day' if first else 'month'} first (cleaning.dayfirst): every value reads both ways")
+    return parsed, how
+
+
+def _whole(v: pd.Series) -> bool:
+    v = v.dropna()
+    return bool(len(v)) and bool(np.all(np.mod(v.to_numpy(dtype=float), 1) == 0))
+
+
+def _sentinel(v: pd.Series) -> float | None:
+    """A frequent out-of-range marker of a whole-number column: one negative value (-1, -99, -999)
+    below otherwise non-negative values, or 999/9999 far above the rest."""
+    v = v.dropna()
+    if len(v) < 10 or not _whole(v):
+        return None
+    neg = v[v < 0]
+    if len(neg) and neg.nunique() == 1 and neg.iloc[0] in (-1, -9, -99, -999, -9999) and len(neg) >= 0.02 * len(v) \
+            and (v >= 0).any():
+        return float(neg.iloc[0])
+    for marker in (999, 9999, 99999):
+        hit = v == marker
+        rest = v[~hit]
+        if hit.mean() >= 0.02 and len(rest) and rest.max() < marker / 3:
+            return float(marker)
+    return None
+
+
+def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> Role:
+    """The inferred role of one column (see the module doc)."""
+    name = col.lower()
+    v = s.dropna()
+    guess = lambda kind, why, **kw: Role(col, label, kind, lens, "guessed", why, **kw)  # noqa: E731
+    if v.empty:
+        return guess("empty", "no value in any row")
+    distinct = v.nunique()
+    if distinct == 1:
+        return guess("constant", f"the same value ({v.iloc[0]}) for every customer: it cannot tell customers apart")
+    dates = _dates(s)
+    if dates is not None:
+        if re.search(_SIGNUP_NAME, name):
+            return guess("signup", "dates named like a join date: tenure counts from them")
+        return guess("date", "dates: not a feature")
+    numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    if distinct == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
+        return guess("id", "a different value in every row and named like an identifier: not a feature"
+                     if re.search(_ID_NAME, name) else "text with a different value in every row: not a feature")
+    if distinct == 2:
+        if _is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s):
+            return guess("flag", "two values that read as yes/no: a 0/1 flag")
+        if not numeric:
+            rare = v.value_counts().sort_index().sort_values(kind="mergesort").index[0]
+            return guess("binary", f"two values ({', '.join(map(str, sorted(v.unique(), key=str)))}): one 0/1 column "
+                                   f"for '{rare}'", levels=[rare])
+    if not numeric:
+        if distinct <= MAX_LEVELS:
+            return guess("category", f"text with {distinct} values: one 0/1 column per value",
+                         levels=sorted(v.astype(str).unique()))
+        return guess("text", f"text with {distinct} values (more than {MAX_LEVELS}): its most frequent values are "
+                             "shown per segment, it is not clustered on")
+    if _whole(v) and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and v.min() >= 0:
+        return guess("code", f"whole numbers with {distinct} values in a column named like a code: categories, never "
+                             "high or low", levels=sorted(v.unique().tolist()))
+    marker = _sentinel(v)
+    if marker is not None:
+        share = float((v == marker).mean())
+        return guess("sentinel", f"{marker:g} in {share:.0%} of rows, outside the range of the other values "
+                                 f"({v[v != marker].min():g} to {v[v != marker].max():g}): read as 'never / not "
+                                 "applicable', kept as a 0/1 column beside the number", sentinel=marker)
+    if re.search(_SCORE_NAME, name) or re.search(r"\(\d+\s*-\s*\d+\)", label):
+        return guess("score", f"a score ({v.min():g} to {v.max():g}): a number, never money")
+    if v.between(0, 1).all() and re.search(_SHARE_NAME, name):
+        return guess("share", "values in 0..1 named like a rate or share: a share, never money")
+    if (re.search(_MONEY_NAME, name) and not re.search(_NOT_MONEY_NAME, name) and v.min() >= 0
+            and lens == "behavioural"):
+        return guess("money", "non-negative amounts named like money")
+    if _whole(v) and v.min() >= 0:
+        return guess("count", "whole non-negative numbers: a count or amount")
+    return guess("number", "numbers, used as they are")
+
+
+@dataclass
+class Inferred:
+    """The roles of a table's columns, its value basis and what was assumed."""
+
+    roles: dict[str, Role]
+    value: dict  # {"columns": [...], "how": "given"|"guessed"|"unknown", "why": str}
+    spend: list[str]
+    behaviour: dict[str, list[str]]  # behaviour role -> columns
+    channels: dict[str, str]  # channel -> count column
+    assumptions: list[dict]
+
+
+def _key(table: str, field: str) -> str:
+    return f"source.tables.{table}.roles.{field}"
+
+
+def infer(df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: dict[str, str], table: str,
+          customer_level: bool) -> Inferred:
+    """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
+    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source)."""
+    cols = [c for c in df.columns if c not in ("customer_id", "source_row")]
+    label = lambda c: labels.get(c, c)  # noqa: E731
+    where = _key(table, "")[:-1]
+    res = lambda n, f: resolve(n, cols, labels, f"{where}.{f}")  # noqa: E731
+    roles: dict[str, Role] = {}
+    assumptions: list[dict] = []
+
+    def give(c: str, kind: str, why: str, **kw) -> None:
+        if c in roles and roles[c].how == "given" and roles[c].kind != kind:
+            raise RolesError(f"{where}: column '{label(c)}' is given two roles ({roles[c].kind} and {kind})")
+        lens = kw.pop("lens", None) or lenses.get(c, {}).get("lens", "behavioural")
+        roles[c] = Role(c, label(c), kind, lens, "given", why, **kw)
+
+    value = [res(n, "value") for n in declared.value]
+    spend = [res(n, "spend") for n in declared.spend]
+    for c in value + spend:
+        give(c, "money", "given as customer value" if c in value else "given as spend per category", lens="behavioural")
+    for n in declared.flags:
+        give(res(n, "flags"), "flag", "given as a yes/no flag")
+    for n in declared.codes:
+        c = res(n, "codes")
+        give(c, "code", "given as a code (categories stored as numbers)", levels=sorted(df[c].dropna().unique().tolist()))
+    for n, marker in declared.sentinels.items():
+        give(res(n, "sentinels"), "sentinel", f"given: {marker:g} means never / not applicable", sentinel=float(marker))
+    if declared.signup:
+        give(res(declared.signup, "signup"), "signup", "given as the join date: tenure counts from it")
+    for n in declared.dates:
+        give(res(n, "dates"), "date", "given as a date: not a feature")
+    for n in declared.ignore:
+        give(res(n, "ignore"), "ignore", "left out (roles.ignore)")
+    behaviour: dict[str, list[str]] = {}
+    for role, names in declared.behaviour.items():
+        behaviour[role] = [res(n, f"behaviour.{role}") for n in ([names] if isinstance(names, str) else names)]
+        for c in behaviour[role]:
+            if c not in roles:
+                give(c, "count" if role != "campaign_responses" else "flag", f"given as {BEHAVIOUR_ROLES[role]}",
+                     lens="behavioural", behaviour=role)
+            else:
+                roles[c].behaviour = role
+    channels = {ch: res(n, f"channels.{ch}") for ch, n in declared.channels.items()}
+    for ch, c in channels.items():
+        give(c, "count", f"given as purchases on the {ch} channel", lens="behavioural", behaviour=f"channel:{ch}")
+
+    for c in cols:
+        if c in roles:
+            continue
+        if c in ("signup_date",):
+            roles[c] = Role(c, label(c), "signup", "behavioural", "given", "the join date (signup_date)")
+            continue
+        if c in ("email_opt_in", "sms_opt_in"):
+            roles[c] = Role(c, label(c), "flag", "contactability", "given", "a contact permission (yes/no)")
+            continue
+        roles[c] = _column_role(c, df[c], label(c), lenses.get(c, {}).get("lens", "behavioural"), table)
+
+    if customer_level:  # behaviour recognised by name
+        taken = {c for cs in behaviour.values() for c in cs} | set(channels.values())
+        for c, r in roles.items():
+            if r.how == "given" or c in taken or not KINDS[r.kind] or r.kind in ("code", "category", "binary"):
+                continue
+            name = c.lower()
+            m = _CHANNEL_COUNT.match(name)
+            if m and r.kind in ("count", "number") and not declared.channels:
+                ch = _CHANNEL_NAMES.get(m.group(2), m.group(2))
+                channels.setdefault(ch, c)
+                r.behaviour, r.lens = f"channel:{ch}", "behavioural"
+                r.why = f"named like purchases on the {ch} channel: gives the channel shares"
+                continue
+            for role, pattern in _BEHAVIOUR_NAMES:
+                if role in declared.behaviour or not re.search(pattern, name):
+                    continue
+                if role == "campaign_responses" and r.kind != "flag":
+                    continue
+                if role != "campaign_responses" and r.kind not in ("count", "number", "share"):
+                    continue
+                if role in ("recency_days", "tenure_months", "orders", "visits") and role in behaviour:
+                    continue  # one column each
+                behaviour.setdefault(role, []).append(c)
+                r.behaviour, r.lens = role, "behavioural"
+                r.why = f"named like {BEHAVIOUR_ROLES.get(role, role)}"
+                break
+        if "orders" not in behaviour and channels:
+            pass  # orders = the sum of the channel counts (stage 02)
+
+    # the value basis
+    value_info: dict
+    if value:
+        value_info = {"columns": value, "how": "given", "why": "roles.value"}
+    elif spend:
+        value_info = {"columns": spend, "how": "given", "why": "the sum of roles.spend"}
+    else:
+        value_info = _guess_value(df, roles, table)
+        if value_info["how"] == "guessed" and len(value_info["columns"]) > 1 and value_info.get("family"):
+            spend = list(value_info["columns"])
+    for c in value_info["columns"]:
+        roles[c].kind = "money"
+    if not customer_level:
+        value_info = {"columns": [], "how": "transactions", "why": "net revenue of the order lines"}
+
+    # assumptions: every guess with the line that changes it
+    for c, r in roles.items():
+        if r.how == "given":
+            continue
+        change = _change(r, table)
+        if r.behaviour:
+            change = f"{_key(table, 'behaviour')}: {{...}}  (name the column of each behaviour yourself)" \
+                if not r.behaviour.startswith("channel:") else f"{_key(table, 'channels')}: {{...}}"
+        assumptions.append({"stage": "01", "subject": label(c), "assumed": _kind_text(r), "why": r.why,
+                            "change": change})
+    if customer_level:
+        if value_info["how"] == "unknown":
+            assumptions.insert(0, {"stage": "01", "subject": "customer value", "assumed": "unknown",
+                                   "why": value_info["why"],
+                                   "change": f"{_key(table, 'value')}: [<the column(s) of spend or revenue>]"})
+        elif value_info["how"] == "guessed":
+            assumptions.insert(0, {"stage": "01", "subject": "customer value",
+                                   "assumed": " + ".join(label(c) for c in value_info["columns"]),
+                                   "why": value_info["why"], "change": f"{_key(table, 'value')}: [...]"})
+    return Inferred(roles, value_info, spend, behaviour, channels, assumptions)
+
+
+def _change(r: Role, table: str) -> str:
+    """The parameter line that changes what was assumed about a column."""
+    col = r.label
+    if r.kind == "constant":
+        return "nothing to change: it cannot tell customers apart"
+    if r.kind in ("empty", "binary", "category", "text"):
+        return f"{_key(table, 'ignore')}: [{col}]  (to leave it out)"
+    if r.kind == "id":
+        return f"source.tables.{table}.columns.customer_id: {col}  (if it is the customer id)"
+    if r.kind == "signup":
+        return f"{_key(table, 'dates')}: [{col}]  (if it is not the join date)"
+    if r.kind == "date":
+        return f"{_key(table, 'signup')}: {col}  (if it is the join date)"
+    if r.kind == "flag":
+        return f"{_key(table, 'codes')}: [{col}]  (if it is a category)"
+    if r.kind == "code":
+        return f"{_key(table, 'behaviour')}: {{orders: {col}}}  (if it is a count, not a code)"
+    if r.kind == "sentinel":
+        return f"{_key(table, 'sentinels')}: {{{col}: {r.sentinel:g}}}  (or roles.ignore: [{col}])"
+    if r.kind == "score":
+        return f"{_key(table, 'value')}: [{col}]  (only if it is money)"
+    if r.kind == "money":
+        return f"{_key(table, 'value')}: [...]  (the columns that are customer value)"
+    return f"{_key(table, 'codes')}: [{col}]  (if it is a code)"
+
+
+def _kind_text(r: Role) -> str:
+    base = {
+        "constant": "left out (constant)", "empty": "left out (empty)", "id": "an identifier, left out",
+        "signup": "the join date", "date": "a date, not a feature", "flag": "a yes/no flag",
+        "binary": f"a 0/1 column for '{(r.levels or [''])[0]}'", "category": "a category", "text": "text, profiled only",
+        "code": "a code (category)", "sentinel": f"a number with {r.sentinel or 0:g} = never", "score": "a score (not money)",
+        "share": "a share 0..1 (not money)", "money": "money", "count": "a count or amount", "number": "a number",
+        "ignore": "left out",
+    }[r.kind]
+    if r.behaviour:
+        base = (f"purchases on the {r.behaviour.split(':')[1]} channel" if r.behaviour.startswith("channel:")
+                else BEHAVIOUR_ROLES.get(r.behaviour, r.behaviour))
+    return f"{base} ({r.lens})"
+
+
+def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
+    money = [c for c, r in roles.items() if r.kind == "money" and r.lens == "behavioural"]
+    if not money:
+        scores = [r.label for r in roles.values() if r.kind in ("score", "share")]
+        return {"columns": [], "how": "unknown",
+                "why": "no column is named like spend, revenue, sales, amount, value or charges"
+                       + (f" ({', '.join(scores)} are scores or shares, not money)" if scores else "")}
+    totals = [c for c in money if re.search(_TOTAL_NAME, c.lower())]
+    if len(totals) == 1:
+        return {"columns": totals, "how": "guessed", "why": f"the money column named as a total (of {len(money)})"}
+    x = df[money].astype(float)
+    if len(money) <= 12:
+        for c in money:
+            others = [o for o in money if o != c]
+            for k in range(2, min(4, len(others)) + 1):
+                for parts in itertools.combinations(others, k):
+                    close = np.isclose(x[c], x[list(parts)].sum(axis=1), rtol=0.01, atol=1.0)
+                    if close.mean() >= 0.95 and (x[c] > 0).mean() > 0.05:
+                        return {"columns": [c], "how": "guessed",
+                                "why": f"it is the sum of {' + '.join(roles[p].label for p in parts)} in "
+                                       f"{close.mean():.0%} of rows"}
+    family = _family(money)
+    if family:
+        return {"columns": family, "how": "guessed", "family": True,
+                "why": f"the sum of {len(family)} spend columns of one family (spend per category)"}
+    if len(money) == 1:
+        return {"columns": money, "how": "guessed", "why": "the only column named like money"}
+    return {"columns": [], "how": "unknown",
+            "why": f"several money columns ({', '.join(roles[c].label for c in money)}) and none is their total: "
+                   "say which is customer value"}
+
+
+def _family(columns: list[str]) -> list[str]:
+    """Columns sharing a name prefix of 3+ letters (mnt_wines, mnt_fruits; spend_toys, spend_garden), at least 2."""
+    if len(columns) < 2:
+        return []
+    groups: dict[str, list[str]] = {}
+    for c in columns:
+        m = re.match(r"([a-z]{3,}?)(_|(?=[a-z]))", c.lower())
+        head = c.lower().split("_")[0] if "_" in c else c.lower()[:3]
+        groups.setdefault(m.group(1) if m and "_" not in c else head, []).append(c)
+    best = max(groups.values(), key=len)
+    prefix = os.path.commonprefix(best)
+    return best if len(best) >= 2 and len(prefix) >= 3 else []
+
+
+def channel_value(value: str, mapping: dict[str, str]) -> str | None:
+    """web / store / app (or a name given in ``mapping``) for a channel value as written in the data;
+    None when it is neither mapped nor a known synonym."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    if text in mapping:
+        return mapping[text]
+    low = text.lower()
+    for k, v in mapping.items():
+        if k.strip().lower() == low:
+            return v
+    for channel, words in CHANNEL_SYNONYMS.items():
+        if low in words:
+            return channel
+    return None
