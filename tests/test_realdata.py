@@ -150,6 +150,12 @@ def test_what_each_data_set_gives(run):
         assert "541,909" in run.index
         assert run.meta["value_basis"].startswith("net revenue of the order lines")
         assert "country" in run.quality["roles"]["customers"]  # 37 countries: profiled, not dropped
+        names = run.names.set_index("segment")["persona"]
+        # a wholesaler's customers order hundreds of units: no impulse shoppers; the segment of huge orders
+        # with many returns is the bulk buyers
+        assert "Impulse shoppers" not in set(names)
+        returns = run.profiles.set_index("segment")["return_share"]
+        assert names[returns.idxmax()] == "Bulk buyers"
     elif run.run == "cdnow":
         assert run.quality["tables"]["transactions"]["read"] == 69659
     elif run.run == "telco":

@@ -63,7 +63,7 @@ DEFINING: dict[str, list[tuple[str, str, str, float]]] = {
     "bargain_hunter": [("z", "discount_share", ">=", 0.5)],
     "wandering": [("z", "sessions_per_order", ">=", 0.5), ("z", "browse_conversion", "<=", 0.0)],
     "need_based": [("z", "top_category_share", ">=", 0.3)],
-    "bulk_buyer": [("z", "avg_basket_size", ">=", 1.0), ("median", "avg_basket_size", ">=", BULK_UNITS)],
+    "bulk_buyer": [("z", "avg_basket_size", ">=", 0.5), ("median", "avg_basket_size", ">=", BULK_UNITS)],
     "campaign_responder": [("z", "campaign_conversion_rate", ">=", 0.5)],
     "new_customers": [("share", "lifecycle_new", ">=", 0.5)],
     "at_risk": [("share", "lifecycle_lapsing", ">=", 0.5)],
