@@ -94,3 +94,43 @@ def _resolves(page, folder: Path, href: str) -> bool:
     # then percent-decoded
     return any(page.evaluate("id => !!(document.getElementById(id) || document.getElementsByName(id).length)", a)
                for a in (parts.fragment, unquote(parts.fragment)))
+
+
+#: Elements that data or parameters put in a page (hostile-data test payloads carry "xss" or an
+#: id starting "pwn"): they must not exist, only their text.
+INJECTED_JS = """() => [...document.querySelectorAll('*')].filter(e =>
+    (e.id || '').startsWith('pwn')
+    || (e.tagName === 'SCRIPT' && e.textContent.includes('xss'))
+    || [...e.attributes].some(a => (a.name.startsWith('on') && a.value.includes('xss'))
+                                   || a.value.trim().toLowerCase().startsWith('javascript:'))
+).map(e => e.outerHTML.slice(0, 160))"""
+
+
+def hostile_check(folder: Path, pages: list[str], screenshots: Path) -> dict:
+    """Open each page of ``folder`` headless and wait for anything to run: the dialogs opened
+    (alert, confirm, prompt), the elements injected (:data:`INJECTED_JS`), each page's visible
+    text; a screenshot of each."""
+    from playwright.sync_api import sync_playwright
+
+    screenshots.mkdir(parents=True, exist_ok=True)
+    found: dict = {"dialogs": [], "injected": [], "text": {}}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            for name in pages:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+                def on_dialog(dialog, name=name):
+                    found["dialogs"].append(f"{name}: {dialog.type} {dialog.message!r}")
+                    dialog.dismiss()
+
+                page.on("dialog", on_dialog)
+                page.goto((folder / name).resolve().as_uri(), wait_until="load")
+                page.wait_for_timeout(300)  # onload/onerror handlers fire after load
+                found["injected"] += [f"{name}: {html}" for html in page.evaluate(INJECTED_JS)]
+                found["text"][name] = page.inner_text("body")
+                page.screenshot(path=str(screenshots / f"{Path(name).stem}.png"), full_page=True)
+                page.close()
+        finally:
+            browser.close()
+    return found

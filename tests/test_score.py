@@ -71,8 +71,9 @@ def test_cli_score(trained, capsys):
     text = capsys.readouterr().out
     assert f"scored {len(feats):,} customers in 3 chunk(s)" in text and "S1:" in text
     assert (pd.read_parquet(out)["segment"].to_numpy() == result.segments["segment"].to_numpy()).all()
-    assert cli.main(["score", "--model", str(tmp / "nowhere"), "--input", str(out), "--output", str(out)]) == 1
-    assert "no segment model here" in capsys.readouterr().err
+    assert cli.main(["score", "--model", str(tmp / "nowhere"), "--input", str(out), "--output", str(tmp / "o.csv")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("seglab score: ") and "no segment model here" in err and err.count("\n") == 1
 
 
 def test_assign_is_the_same_in_any_block(trained):

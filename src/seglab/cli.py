@@ -1,61 +1,85 @@
-"""Command line: ``seglab run``, ``seglab score``, ``seglab synth``."""
+"""Command line: ``seglab run``, ``seglab score``, ``seglab synth``.
+
+Every failure ends in one line, ``seglab <command>: <what, where, and the fix>``, and exit
+status 1; the traceback is printed only with ``--debug``."""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 
 from seglab import __version__
 
 
-def _run(args: argparse.Namespace) -> int:
+class CommandError(Exception):
+    """A failure explained in one line."""
+
+
+def _os_error(exc: OSError) -> str:
+    """An operating-system failure (full disk, read-only folder, name too long) in words."""
+    where = exc.filename or "a file"
+    fixes = {
+        errno.ENOSPC: "the disk is full: free some space (or point the run at another disk) and run again",
+        errno.EDQUOT: "the disk quota is used up: free some space and run again",
+        errno.EROFS: "the folder is on a read-only file system: run from a copy of the project on a writable disk",
+        errno.EACCES: "permission denied: make the folder writable for this user, or run from a copy you own",
+        errno.EPERM: "permission denied: make the folder writable for this user, or run from a copy you own",
+        errno.ENAMETOOLONG: "the file name is too long: use a shorter run name or path",
+        errno.ENOENT: "no such file or folder: check the path",
+    }
+    fix = fixes.get(exc.errno, "check that the folder exists and is writable")
+    return f"{where}: {exc.strerror or exc}; {fix}"
+
+
+def _run(args: argparse.Namespace) -> None:
     from seglab import pipeline  # (the parameters module loads once the kernel is starting)
 
     try:
         pipeline.run(args.params, run_name=args.run)
-    except Exception as exc:
-        from seglab import config
-
-        if isinstance(exc, config.ParamsError | pipeline.StageFailed | FileNotFoundError):
-            print(f"seglab run: {exc}", file=sys.stderr)
-            return 1
-        raise
-    return 0
+    except (pipeline.StageFailed, pipeline.RunInProgress) as exc:
+        raise CommandError(str(exc)) from exc
+    except ValueError as exc:  # config.ParamsError, a broken parameters file
+        raise CommandError(str(exc)) from exc
 
 
-def _score(args: argparse.Namespace) -> int:
+def _score(args: argparse.Namespace) -> None:
     from seglab import score
-    from seglab.segment import SegmentationError
 
+    if args.chunk_rows < 1:
+        raise CommandError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     try:
         summary = score.score_file(args.model, args.input, args.output, args.chunk_rows)
-    except (score.ScoreError, SegmentationError, FileNotFoundError) as exc:
-        print(f"seglab score: {exc}", file=sys.stderr)
-        return 1
+    except ValueError as exc:  # ScoreError, SegmentationError, ModelFileError
+        raise CommandError(str(exc)) from exc
     score.report(summary, args.output)
-    return 0
 
 
-def _synth(args: argparse.Namespace) -> int:
-    from seglab import synth
+def _synth(args: argparse.Namespace) -> None:
+    from seglab import io, synth
 
-    data = synth.generate(args.customers, args.months, args.start, args.seed)
+    try:
+        data = synth.generate(args.customers, args.months, args.start, args.seed)
+    except ValueError as exc:
+        raise CommandError(str(exc).replace("n_customers", "--customers").replace("months must", "--months must")
+                           .replace("start must", "--start must")) from exc
     paths = data.write(args.out)
     if args.customer_level:
         path = args.out / "customer_level.csv"
-        synth.customer_level(data, with_id=False).to_csv(path, index=False)
+        io.write_csv(synth.customer_level(data, with_id=False), path)
         paths["customer_level"] = path
     for name, path in paths.items():
         print(f"{name:16s} {path}")
     print(f"{data.meta['rows']}")
-    return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="seglab", description="Customer-segmentation research workbook.")
-    parser.add_argument("--version", action="version", version=f"seglab {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="seglab", description="Customer-segmentation research workbook.")
+    top.add_argument("--version", action="version", version=f"seglab {__version__}")
+    top.add_argument("--debug", action="store_true", help="print the full traceback when a command fails")
+    sub = top.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="run every stage notebook for a parameters file")
     p.add_argument("--params", default="notebooks/params/default.yaml", help="YAML parameters file")
@@ -71,16 +95,54 @@ def main(argv: list[str] | None = None) -> int:
 
     s = sub.add_parser("synth", help="write a synthetic CRM (customers, transactions, sessions, campaigns, ground truth)")
     s.add_argument("--out", type=Path, required=True, help="output folder")
-    s.add_argument("--customers", type=int, default=5000)
-    s.add_argument("--months", type=int, default=24)
-    s.add_argument("--start", default="2023-01-01")
+    s.add_argument("--customers", type=int, default=5000, help="number of customers (50 to 5,000,000)")
+    s.add_argument("--months", type=int, default=24, help="months of history (3 to 240)")
+    s.add_argument("--start", default="2023-01-01", help="first day of the history (ISO date)")
     s.add_argument("--seed", type=int, default=42)
     s.add_argument("--customer-level", action="store_true",
                    help="also write customer_level.csv: one row per customer, aggregated, without ids")
     s.set_defaults(func=_synth)
+    for sp in (p, c, s):
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="print the full traceback when the command fails")
+    return top
 
-    args = parser.parse_args(argv)
-    return args.func(args)
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    debug = getattr(args, "debug", False) or os.environ.get("SEGLAB_DEBUG") == "1"
+    prefix = f"seglab {args.command}"
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        print(f"{prefix}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure ends in one line
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        if isinstance(exc, CommandError):
+            message = str(exc)
+        elif isinstance(exc, OSError) and exc.errno is not None:
+            message = _os_error(exc)
+        else:
+            message = (f"unexpected error: {type(exc).__name__}: {exc}. This is a seglab bug; "
+                       "run again with --debug and report the traceback")
+        print(f"{prefix}: {_redacted(message)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _redacted(message: str) -> str:
+    """The message without any password of a connection URL (defence in depth: the modules
+    already never put one in a message)."""
+    try:
+        from seglab import sources
+
+        return sources.redact_urls(message)
+    except Exception:  # noqa: BLE001
+        return message
 
 
 if __name__ == "__main__":

@@ -34,13 +34,15 @@ RULE_TEXT = {
     "missing_customer_id": "no customer id: cannot be attributed to a customer",
     "bad_timestamp": "date/time missing or not parseable",
     "future_timestamp": "dated after the run date",
-    "bad_number": "quantity or price missing or not a number",
+    "early_timestamp": "dated before cleaning.min_date: implausible (a typing error or a placeholder date)",
+    "bad_number": "quantity or price missing, not a number, or infinite",
     "zero_quantity": "quantity is zero",
     "zero_price": "unit price is zero (cleaning.reject_zero_price)",
     "negative_price": "unit price is negative (e.g. a manual adjustment)",
     "non_product_code": "not a product (postage, fee, bank charge, manual adjustment...)",
     "duplicate_customer_id": "customer id already seen in an earlier row of the same table",
     "outlier": "extreme line revenue (cleaning.outlier_iqr_factor) and cleaning.drop_outliers is on",
+    "malformed_line": "the line cannot be read as a row (broken quoting or too many separators); its text is in values",
 }
 
 
@@ -115,9 +117,11 @@ def _as_text(s: pd.Series, is_id: bool = False) -> pd.Series:
 
 def to_number(s: pd.Series) -> pd.Series:
     """Numbers from numbers or text: Persian/Arabic-Indic digits, the Arabic decimal (٫) and
-    thousands (٬) separators and thousands commas (1,234.5) are normalised; anything else is NaN."""
+    thousands (٬) separators and thousands commas (1,234.5) are normalised; anything else, and an
+    infinite value (inf, 1e400, Infinity), is NaN: no later stage can compute with it."""
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.astype(float)
+        out = s.astype(float)
+        return out.where(np.isfinite(out))
     t = _text(s)
     odd = t.str.contains("[٫٬,]", regex=True, na=False)
     if odd.any():
@@ -125,7 +129,8 @@ def to_number(s: pd.Series) -> pd.Series:
         fixed = fixed.str.replace(r"(\d),(\d{3})(\D|$)", r"\1\2\3", regex=True)
         fixed = fixed.str.replace(r"(\d),(\d{3})(\D|$)", r"\1\2\3", regex=True)  # 1,234,567
         t = t.where(~odd, fixed)
-    return pd.to_numeric(t, errors="coerce").astype(float)
+    out = pd.to_numeric(t, errors="coerce").astype(float)
+    return out.where(np.isfinite(out))
 
 
 _JALALI = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -145,25 +150,103 @@ def _jalali(text: str) -> pd.Timestamp:
     return pd.Timestamp(g.year, g.month, g.day, h, mi, sec)
 
 
-def parse_time(s: pd.Series, cleaning: Cleaning) -> pd.Series:
+#: A time of day followed by a time zone: ...10:00Z, ...10:00:00+03:30, ...10:00 +0330, ...10:00 UTC
+_ZONED = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.I)
+
+
+class DateOrderError(ValueError):
+    """A date column whose values are day first in some rows and month first in others."""
+
+
+def _to_datetime(values: pd.Series, dayfirst: bool, tz: str) -> pd.Series:
+    """Text to naive timestamps in ``tz``: values with a zone are converted to it."""
+    try:
+        out = pd.to_datetime(values, errors="coerce", format="mixed", dayfirst=dayfirst)
+    except (ValueError, TypeError):  # zones that differ between values
+        out = pd.to_datetime(values, errors="coerce", format="mixed", dayfirst=dayfirst, utc=True)
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert(tz).dt.tz_localize(None)
+    return out.astype("datetime64[us]")
+
+
+def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None, where: str = "") -> pd.Series:
     """Timestamps from datetimes, Excel serial day numbers or text (each distinct text parsed once);
-    Jalali (Shamsi) dates when ``cleaning.calendar`` is jalali; unparseable values become NaT."""
+    Jalali (Shamsi) dates when ``cleaning.calendar`` is jalali; unparseable values become NaT.
+
+    Timestamps with a time zone (``2024-03-01T10:00:00Z``, ``+03:30``) are converted to
+    ``cleaning.timezone``, those without one are taken as already in it (a note in ``notes`` says
+    so). Day-first or month-first text dates (04/09/2024) are read in the order the values show
+    (a first number above 12 is a day), else by ``cleaning.dayfirst``; a column showing both
+    orders raises :class:`DateOrderError` naming rows of each."""
+    from seglab import roles
+
+    notes = notes if notes is not None else []
     if pd.api.types.is_datetime64_any_dtype(s):
+        if getattr(s.dt, "tz", None) is not None:
+            notes.append(f"{where}: timestamps carry the time zone {s.dt.tz}; converted to {cleaning.timezone} "
+                         "(cleaning.timezone).")
+            s = s.dt.tz_convert(cleaning.timezone).dt.tz_localize(None)
         return s.astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         # Excel serial dates (days since 1899-12-30) between 1954 and 2119; other numbers are not dates
         serial = s.astype(float).where(s.astype(float).between(20_000, 80_000))
         return (pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.round(6), unit="D")).dt.round("s").astype("datetime64[ns]")
     text = _text(s)
-    uniq = text.dropna().unique()
+    uniq = pd.Series(text.dropna().unique(), dtype="string")
     if cleaning.calendar == "jalali":
         parsed = pd.Series([_jalali(t) for t in uniq], index=uniq, dtype="datetime64[ns]")
-    else:
-        parsed = pd.to_datetime(pd.Series(uniq, dtype="string"), errors="coerce", format="mixed",
-                                dayfirst=cleaning.dayfirst).astype("datetime64[us]")
-        in_range = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
-        parsed = pd.Series(parsed.where(in_range).astype("datetime64[ns]").to_numpy(), index=uniq)
+        return text.map(parsed).astype("datetime64[ns]")
+    order = roles.date_order(uniq)
+    if order == "mixed":
+        raise DateOrderError(_mixed_order_message(text, where))
+    first = {"dayfirst": True, "monthfirst": False}.get(order, cleaning.dayfirst)
+    if order and first != cleaning.dayfirst:
+        example = uniq[uniq.str.match(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")].iloc[0]
+        notes.append(f"{where}: dates read {'day' if first else 'month'} first, as values such as '{example}' show "
+                     f"(cleaning.dayfirst is {str(cleaning.dayfirst).lower()}).")
+    zoned = uniq.str.contains(_ZONED, na=False).to_numpy()
+    parsed = pd.Series(pd.NaT, index=uniq.to_numpy(), dtype="datetime64[us]")
+    if (~zoned).any():
+        parsed[~zoned] = _to_datetime(uniq[~zoned], first, cleaning.timezone).to_numpy()
+    if zoned.any():
+        parsed[zoned] = _to_datetime(uniq[zoned], first, cleaning.timezone).to_numpy()
+        n_zoned = int(text.str.contains(_ZONED, na=False).sum())
+        rest = int(text.notna().sum()) - n_zoned
+        notes.append(f"{where}: {n_zoned:,} timestamp(s) carry a time zone (e.g. '{uniq[zoned].iloc[0]}'): converted to "
+                     f"{cleaning.timezone} (cleaning.timezone)"
+                     + (f"; the {rest:,} without a zone are taken as {cleaning.timezone} already." if rest else "."))
+    in_range = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
+    parsed = pd.Series(parsed.where(in_range).astype("datetime64[ns]").to_numpy(), index=uniq.to_numpy())
     return text.map(parsed).astype("datetime64[ns]")
+
+
+def _mixed_order_message(text: pd.Series, where: str) -> str:
+    parts = text.str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}").astype(float)
+    day = text[parts[0] > 12].head(3)
+    month = text[parts[1] > 12].head(3)
+    show = lambda v: ", ".join(f"row {i + 1}: '{t}'" for i, t in v.items())  # noqa: E731
+    return (f"{where}: some dates are day first ({show(day)}) and others month first ({show(month)}), so dates such "
+            "as 04/09 cannot be read either way. Export the dates as YYYY-MM-DD, or fix those rows.")
+
+
+def _year_hint(raw: pd.Series) -> pd.Series:
+    """The four-digit year written in a text date (to tell a date too far in the past or the
+    future from one that is not a date at all)."""
+    if pd.api.types.is_datetime64_any_dtype(raw) or pd.api.types.is_numeric_dtype(raw):
+        return pd.Series(np.nan, index=raw.index)
+    return pd.to_numeric(_text(raw).str.extract(r"(?<!\d)(\d{4})(?!\d)")[0], errors="coerce")
+
+
+def _reject_times(s: _Sorter, ts: pd.Series, raw: pd.Series, cleaning: Cleaning, now: pd.Timestamp) -> None:
+    """Dates before ``cleaning.min_date`` (early_timestamp), after the run date
+    (future_timestamp), or not dates (bad_timestamp); a text date out of the computable range
+    (years before 1678 or after 2261) by its year, except years 1300-1677, which are more likely
+    Jalali or Hijri dates read as Gregorian (not dates, with a hint) than typing errors."""
+    year = _year_hint(raw) if cleaning.calendar == "gregorian" else pd.Series(np.nan, index=raw.index)
+    s.reject((ts < pd.Timestamp(cleaning.min_date)) | (ts.isna() & (year < 1300)), "early_timestamp")
+    s.reject((ts > now + pd.Timedelta(days=cleaning.reject_future_days)) | (ts.isna() & (year > now.year)),
+             "future_timestamp")
+    s.reject(ts.isna(), "bad_timestamp")
 
 
 def looks_jalali(s: pd.Series) -> bool:
@@ -205,20 +288,33 @@ class _Sorter:
         return self.rule.isna()
 
 
-def _rejected_rows(table: str, source: str, raw: pd.DataFrame, rows: pd.DataFrame, rule: pd.Series) -> pd.DataFrame:
-    """The rejected table's rows: where they came from, why, and their original values."""
+REJECTED_COLUMNS = ["table", "source", "source_row", "source_line", "rule", "reason", "values"]
+
+
+def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.DataFrame:
+    """The rejected table's rows: where they came from (the row of the source table, and for a
+    text file the line it starts on), why, and their original values (a malformed line: its text)."""
     if rows.empty:
-        return pd.DataFrame(columns=["table", "source", "source_row", "rule", "reason", "values"])
-    originals = raw.iloc[rows["source_row"].to_numpy() - 1]
-    values = originals.to_json(orient="records", lines=True, date_format="iso", default_handler=str)
+        return pd.DataFrame(columns=REJECTED_COLUMNS)
+    at = rows["source_row"].to_numpy() - 1
+    values = loaded.frame.iloc[at].to_json(orient="records", lines=True, date_format="iso",
+                                           default_handler=str).strip().split("\n")
+    reason = rule.map(RULE_TEXT).to_numpy(dtype=object)
+    if loaded.malformed is not None:
+        for k, pos in enumerate(at):
+            if pos in loaded.raw_lines:
+                values[k] = json.dumps({"line": loaded.raw_lines[pos][:500]}, ensure_ascii=False)
+                reason[k] = f"{loaded.malformed.iloc[pos]}; the line's text is in values"
     return pd.DataFrame(
         {
-            "table": table,
-            "source": source,
+            "table": loaded.table,
+            "source": loaded.source,
             "source_row": rows["source_row"].to_numpy(),
+            "source_line": (pd.array(loaded.lines[at], dtype="Int64") if loaded.lines is not None
+                            else pd.array([pd.NA] * len(at), dtype="Int64")),
             "rule": rule.to_numpy(),
-            "reason": rule.map(RULE_TEXT).to_numpy(),
-            "values": values.strip().split("\n"),
+            "reason": reason,
+            "values": values,
         }
     )
 
@@ -232,7 +328,8 @@ def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> None:
 
 
 def clean_transactions(
-    df: pd.DataFrame, cleaning: Cleaning, now: pd.Timestamp, raw_dup: pd.Series
+    df: pd.DataFrame, cleaning: Cleaning, now: pd.Timestamp, raw_dup: pd.Series, notes: list[str] | None = None,
+    where: str = "transactions",
 ) -> tuple[pd.DataFrame, pd.Series, dict]:
     """Apply the transaction cleaning rules.
 
@@ -244,7 +341,7 @@ def clean_transactions(
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     out["order_id"] = _as_text(df["order_id"], is_id=True)
-    out["timestamp"] = parse_time(df["timestamp"], cleaning)
+    out["timestamp"] = parse_time(df["timestamp"], cleaning, notes, f"{where}, column timestamp")
     out["quantity"] = to_number(df["quantity"])
     out["unit_price"] = to_number(df["unit_price"])
     out["discount"] = to_number(df["discount"]).fillna(0.0).clip(0, 1) if "discount" in df else 0.0
@@ -257,8 +354,7 @@ def clean_transactions(
     if cleaning.drop_exact_duplicates:
         s.reject(raw_dup, "exact_duplicate")
     s.reject(out["customer_id"].isna(), "missing_customer_id")
-    s.reject(out["timestamp"].isna(), "bad_timestamp")
-    s.reject(out["timestamp"] > now + pd.Timedelta(days=cleaning.reject_future_days), "future_timestamp")
+    _reject_times(s, out["timestamp"], df["timestamp"], cleaning, now)
     s.reject(out["quantity"].isna() | out["unit_price"].isna(), "bad_number")
     s.reject(out["quantity"] == 0, "zero_quantity")
     s.reject(out["unit_price"] < 0, "negative_price")
@@ -293,12 +389,13 @@ def clean_transactions(
     return out, s.rule, counters
 
 
-def clean_events(df: pd.DataFrame, table: str, raw_dup: pd.Series, cleaning: Cleaning) -> tuple[pd.DataFrame, pd.Series]:
+def clean_events(df: pd.DataFrame, table: str, raw_dup: pd.Series, cleaning: Cleaning, now: pd.Timestamp | None = None,
+                 notes: list[str] | None = None, where: str = "") -> tuple[pd.DataFrame, pd.Series]:
     """Clean sessions or campaign events: typed columns; rows without customer or time rejected."""
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     time_col = "timestamp" if table == "sessions" else "sent_at"
-    out[time_col] = parse_time(df[time_col], cleaning)
+    out[time_col] = parse_time(df[time_col], cleaning, notes, f"{where or table}, column {time_col}")
     for col in ("converted", "opened", "clicked"):
         if col in df:
             out[col] = _parse_bool(df[col]).fillna(False).astype(bool)
@@ -311,17 +408,25 @@ def clean_events(df: pd.DataFrame, table: str, raw_dup: pd.Series, cleaning: Cle
     if cleaning.drop_exact_duplicates:
         s.reject(raw_dup, "exact_duplicate")
     s.reject(out["customer_id"].isna(), "missing_customer_id")
-    s.reject(out[time_col].isna(), "bad_timestamp")
+    _reject_times(s, out[time_col], df[time_col], cleaning, now if now is not None else pd.Timestamp.now().normalize())
     return out, s.rule
 
 
-def clean_customers(df: pd.DataFrame, cleaning: Cleaning) -> tuple[pd.DataFrame, pd.Series]:
+def clean_customers(df: pd.DataFrame, cleaning: Cleaning, notes: list[str] | None = None,
+                    where: str = "customers") -> tuple[pd.DataFrame, pd.Series]:
     """Clean a customers or survey table: one row per customer id (later duplicates rejected);
-    text trimmed; numbers written as text (with Persian/Arabic digits) converted."""
+    text trimmed; numbers written as text (with Persian/Arabic digits) converted; infinite
+    numbers and sign-up dates before ``cleaning.min_date`` read as unknown, with a note."""
+    notes = notes if notes is not None else []
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     if "signup_date" in df:
-        out["signup_date"] = parse_time(df["signup_date"], cleaning)
+        out["signup_date"] = parse_time(df["signup_date"], cleaning, notes, f"{where}, column signup_date")
+        early = out["signup_date"] < pd.Timestamp(cleaning.min_date)
+        if early.any():
+            notes.append(f"{where}, column signup_date: {int(early.sum()):,} date(s) before {cleaning.min_date} "
+                         f"(cleaning.min_date; e.g. row {int(early.idxmax()) + 1}) read as unknown.")
+            out.loc[early, "signup_date"] = pd.NaT
     for col in ("email_opt_in", "sms_opt_in"):
         if col in df:
             out[col] = _parse_bool(df[col])
@@ -329,12 +434,19 @@ def clean_customers(df: pd.DataFrame, cleaning: Cleaning) -> tuple[pd.DataFrame,
         if col in out or col == "source_row":
             continue
         v = df[col]
-        if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_bool_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
+        if pd.api.types.is_bool_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
             out[col] = v
             continue
-        num = to_number(v)
-        text = _as_text(v)
-        mostly_numbers = text.notna().sum() > 0 and num.notna().sum() >= 0.95 * text.notna().sum()
+        numeric = pd.api.types.is_numeric_dtype(v)
+        raw_num = v.astype(float) if numeric else pd.to_numeric(_text(v), errors="coerce")
+        infinite = pd.Series(np.isinf(raw_num.to_numpy(dtype=float, na_value=np.nan)), index=v.index)
+        num = v if pd.api.types.is_integer_dtype(v) else to_number(v)
+        text = None if numeric else _as_text(v)
+        mostly_numbers = numeric or (text.notna().sum() > 0
+                                     and (num.notna() | infinite).sum() >= 0.95 * text.notna().sum())
+        if mostly_numbers and infinite.any():
+            notes.append(f"{where}, column {col}: {int(infinite.sum()):,} infinite value(s) (e.g. row "
+                         f"{int(infinite.idxmax()) + 1}: {str(v[infinite].iloc[0])!r}) read as unknown.")
         out[col] = num if mostly_numbers else text
     out["source_row"] = df["source_row"]
     s = _Sorter(out.index)
@@ -394,20 +506,21 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
                                 "why": "its name in snake_case is customer_id",
                                 "change": f"source.tables.{table}.columns.customer_id: <another column>"})
         raw_dup = loaded.frame.duplicated(keep="first")
-        counters: dict = {}
+        try:
+            typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
+        except DateOrderError as exc:
+            raise SourceError(f"{exc} (table '{table}')") from None
         if table == "transactions":
-            typed, rule, counters = clean_transactions(mapped, params.cleaning, now, raw_dup)
             assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
             if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
                 notes.append(f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
                              "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them.")
-        elif table in ("customers", "survey"):
-            typed, rule = clean_customers(mapped, params.cleaning)
-        else:
-            typed, rule = clean_events(mapped, table, raw_dup, params.cleaning)
+        if loaded.malformed is not None and loaded.malformed.notna().any():  # lines that are not rows
+            rule = rule.mask(loaded.malformed.notna().to_numpy(), "malformed_line")
+        notes += loaded.notes
         kept_mask = rule.isna()
         kept = typed.loc[kept_mask].reset_index(drop=True)
-        rejected_parts.append(_rejected_rows(table, loaded.source, loaded.frame, typed.loc[~kept_mask], rule[~kept_mask]))
+        rejected_parts.append(_rejected_rows(loaded, typed.loc[~kept_mask], rule[~kept_mask]))
         tables[table] = kept
         entry = {
             "source": loaded.source,
@@ -429,6 +542,13 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
                      "no transactions, so features are the customer table's columns.")
     else:
         _link_customers(tables, specs, quality, notes)
+        for t in ("survey", "sessions", "campaign_events"):
+            if t in tables:
+                warning = id_overlap_warning(tables[t]["customer_id"], tables["customers"]["customer_id"], t,
+                                             "the customers", f"Rows of {t} whose id is not a customer's are not used. ")
+                if warning:
+                    notes.append(warning)
+                    quality.setdefault("id_warnings", []).append(warning)
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
     if "transactions" in labels and "customers" in tables:  # customer columns taken from the transactions
@@ -463,10 +583,24 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
             quality["spend"] = found.spend
             quality["behaviour"] = found.behaviour
             quality["channels"] = found.channels
+    for warning in quality.get("id_warnings", []):
+        assumptions.append({"stage": "01", "subject": "customer ids", "assumed": warning.split(" (")[0],
+                            "why": warning.split(". ", 1)[-1] if ". " in warning else warning,
+                            "change": "make the ids identical in both files"})
     quality["assumptions"] = assumptions
     quality["notes"] = notes
     check_accounting(quality)
     return Collected(tables, rejected, quality, notes)
+
+
+def _clean(table: str, mapped: pd.DataFrame, params: Params, now: pd.Timestamp, raw_dup: pd.Series,
+           loaded: Loaded) -> tuple[pd.DataFrame, pd.Series, dict]:
+    """The cleaning of one table: the typed rows, the rule that rejects each (NA = kept), counters."""
+    if table == "transactions":
+        return clean_transactions(mapped, params.cleaning, now, raw_dup, loaded.notes, loaded.source)
+    if table in ("customers", "survey"):
+        return (*clean_customers(mapped, params.cleaning, loaded.notes, loaded.source), {})
+    return (*clean_events(mapped, table, raw_dup, params.cleaning, now, loaded.notes, loaded.source), {})
 
 
 def _revenue_buckets(typed: pd.DataFrame, rule: pd.Series, kept: pd.DataFrame) -> dict:
@@ -510,12 +644,45 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
         )
     else:
         missing = sorted(set(tx["customer_id"]) - set(tables["customers"]["customer_id"]))
+        warning = id_overlap_warning(tx["customer_id"], tables["customers"]["customer_id"], "transactions", "customers",
+                                     "Customers of the transactions missing from the customers table are kept, "
+                                     "with unknown attributes. ")
+        if warning:
+            notes.append(warning)
+            quality.setdefault("id_warnings", []).append(warning)
         if missing:
             add = customers_from_transactions(tx[tx["customer_id"].isin(missing)], [])
             tables["customers"] = pd.concat([tables["customers"], add], ignore_index=True)
             notes.append(f"{len(missing)} customers appear in transactions but not in the customers table; added with unknown attributes.")
         quality["tables"]["customers"]["added_from_transactions"] = len(missing)
     tables["transactions"] = tx.drop(columns=customer_cols)
+
+
+#: How ids of two tables are matched (README, "Customer ids").
+ID_RULES = ("ids are compared as text after trimming spaces, writing Persian/Arabic digits as ASCII digits and "
+            "dropping a trailing '.0' (an id read as a number: 17850.0 is 17850); letter case and leading zeros "
+            "count ('00123' is not '123', 'ab1' is not 'AB1')")
+
+
+def id_overlap_warning(ids: pd.Series, known: pd.Series, table: str, other: str,
+                       consequence: str = "") -> str | None:
+    """A warning, with examples, when fewer than half of the distinct ids of ``table`` are among
+    the ids of ``other``, and what the difference looks like (leading zeros, letter case,
+    spaces, a prefix)."""
+    have, ref = pd.Index(ids.dropna().unique()), pd.Index(known.dropna().unique())
+    if not len(have) or not len(ref):
+        return None
+    matched = have.isin(ref).sum()
+    if matched >= 0.5 * len(have):
+        return None
+    loose = lambda i: pd.Index(i.astype(str).str.lower().str.replace(r"[\s_-]", "", regex=True).str.lstrip("0"))  # noqa: E731
+    hint = ""
+    if loose(have).isin(loose(ref)).mean() >= 0.5:
+        hint = (" They match when leading zeros, letter case, spaces and dashes are ignored: one of the files writes "
+                "the ids differently; make them identical (for example, keep the leading zeros in both).")
+    show = lambda i: ", ".join(repr(str(v)) for v in i[:3])  # noqa: E731
+    return (f"Customer ids barely match: {matched:,} of the {len(have):,} customer ids of {table} are in {other} "
+            f"({table}: {show(have)}; {other}: {show(ref)}).{hint} {consequence}Matching rules: {ID_RULES}.")
 
 
 #: Name patterns that guess a column's lens (first match wins; see guess_lens).

@@ -39,7 +39,11 @@ class SyntheticSource(_Strict):
 
 CANONICAL_TABLES = ("transactions", "customers", "sessions", "campaign_events", "survey")
 LENSES = ("demographic", "geographic", "psychographic", "behavioural", "firmographic", "contactability")
-_SECRET_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I)
+#: A URL with a user and a password (anywhere in a text: a path, a query), e.g. postgresql://u:p@h/db;
+#: the password may hold an unencoded ':' or '@'.
+_SECRET_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:[^\s'\"]*@", re.I)
+SECRET_MESSAGE = ("looks like a connection URL with a password; never put secrets in parameters: export it in an "
+                  "environment variable and give its name in url_env")
 
 
 #: Canonical columns of each table, the names ``columns`` maps to (other columns keep their own
@@ -160,14 +164,11 @@ class TableSource(_Strict):
     )
     value_column: str | None = Field(None, description="the same as roles.value with one column (kept for older files)")
 
-    @field_validator("path", "query")
+    @field_validator("path", "query", "table")
     @classmethod
     def _no_secrets(cls, v: str | None) -> str | None:
         if v and _SECRET_URL.search(v.strip()):
-            raise ValueError(
-                "looks like a connection URL with a password; never put secrets in parameters: "
-                "export it in an environment variable and give its name in url_env"
-            )
+            raise ValueError(SECRET_MESSAGE)
         return v
 
     @field_validator("lenses")
@@ -258,6 +259,22 @@ class Cleaning(_Strict):
     non_product_codes: list[str] = Field(default_factory=lambda: list(ONLINE_RETAIL_NON_PRODUCT))
     non_product_prefixes: list[str] = Field(default_factory=lambda: ["gift_0001_", "DCGS"])
     reject_future_days: int = Field(1, ge=0, description="reject rows dated more than this many days after the run date")
+    min_date: date = Field(date(1970, 1, 1), description="reject rows dated before this day as implausible (typing "
+                                                         "errors, 1900-01-01 placeholders); sign-up dates before it "
+                                                         "are read as unknown")
+    timezone: str = Field("UTC", description="time zone of the run: timestamps that carry a zone (…Z, +03:30) are "
+                                             "converted to it; those without one are taken as already in it")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a time zone name; use an IANA name such as UTC, Europe/London, Asia/Tehran") from None
+        return v
 
 
 class Lifecycle(_Strict):
@@ -311,9 +328,9 @@ class Segmentation(_Strict):
     method: Literal["kmeans", "minibatch_kmeans", "gmm", "ward", "kprototypes", "rfm"] = Field(
         "kmeans", description="clustering method; rfm = the RFM-score baseline (named groups, no k to choose)"
     )
-    k: int | None = Field(None, ge=2, description="fix k; null chooses k from k_min..k_max")
-    k_min: int = Field(2, ge=2)
-    k_max: int = Field(8, ge=2)
+    k: int | None = Field(None, ge=2, le=100, description="fix k; null chooses k from k_min..k_max")
+    k_min: int = Field(2, ge=2, le=100)
+    k_max: int = Field(8, ge=2, le=100)
     features: list[str] = Field(default_factory=lambda: list(DEFAULT_SEGMENT_FEATURES))
     silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
     min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
@@ -485,7 +502,8 @@ class Report(_Strict):
 class Params(_Strict):
     """All parameters of one run."""
 
-    run_name: str = Field("default", pattern=r"^[A-Za-z0-9_.-]+$")
+    run_name: str = Field("default", description="letters, digits, _ . - (starting with a letter or digit, at most "
+                                                   "64 characters): it names the run's folders")
     seed: int = Field(42, ge=0)
     source: Source = Field(default_factory=Source)
     cleaning: Cleaning = Field(default_factory=Cleaning)
@@ -498,25 +516,56 @@ class Params(_Strict):
     monitoring: Monitoring = Field(default_factory=Monitoring)
     report: Report = Field(default_factory=Report)
 
+    @field_validator("run_name")
+    @classmethod
+    def _plain_name(cls, v: str) -> str:
+        from seglab.paths import RUN_NAME
+
+        if not RUN_NAME.fullmatch(v):
+            raise ValueError("a run name is 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit "
+                             "(it names folders: data/*/<run>/, reports/<run>/)")
+        return v
+
 
 # --------------------------------------------------------------------------------------------
 # loading and error messages
 # --------------------------------------------------------------------------------------------
+def _model_in(ann) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds: the model itself, or the values of a dict or list of them."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for a in getattr(ann, "__args__", ()):
+        inner = _model_in(a)
+        if inner is not None:
+            return inner
+    return None
+
+
 def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
-    """Field names of the model reached by following ``loc`` (best effort)."""
+    """Field names of the model reached by following ``loc``: through nested models and the values
+    of mappings (``tables.<name>`` is a TableSource)."""
     current: Any = model
+    expect_key = False  # the previous step entered a mapping: this part is one of its keys
     for part in loc:
-        if isinstance(part, int) or current is None:
+        if current is None:
+            return []
+        if expect_key or isinstance(part, int):
+            expect_key = False
             continue
         fields = getattr(current, "model_fields", None)
         if not fields or part not in fields:
             return []
         ann = fields[part].annotation
-        current = next(
-            (a for a in (ann, *getattr(ann, "__args__", ())) if isinstance(a, type) and issubclass(a, BaseModel)),
-            None,
-        )
+        origin = getattr(ann, "__origin__", None)
+        expect_key = origin in (dict, list) or any(getattr(a, "__origin__", None) in (dict, list)
+                                                    for a in getattr(ann, "__args__", ()))
+        current = _model_in(ann)
     return list(getattr(current, "model_fields", {}) or [])
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _format_errors(exc: ValidationError, origin: str) -> str:
@@ -531,7 +580,8 @@ def _format_errors(exc: ValidationError, origin: str) -> str:
             lines.append(f"  - key '{key}' is not a known parameter.{hint} Known keys here: {', '.join(known)}")
         else:
             value = err.get("input")
-            shown = "" if isinstance(value, dict) else f" (got {value!r})"
+            secret = isinstance(value, str) and bool(_SECRET_URL.search(value))
+            shown = "" if isinstance(value, dict) or secret else f" (got {_short(value)})"  # never echo a secret
             lines.append(f"  - key '{key}': {err['msg']}{shown}")
     return "\n".join(lines)
 
@@ -549,8 +599,15 @@ def load(path: str | Path) -> Params:
     path = Path(path)
     if not path.is_file():
         raise ParamsError(f"{path}: parameters file not found. Give the path of a YAML file such as notebooks/params/default.yaml.")
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ParamsError(f"{path}: not UTF-8 text (byte {raw[exc.start]:#04x} on line {line}); save the parameters "
+                          "file as UTF-8 (in most editors: Save with encoding, UTF-8)") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from None
     if data is not None and not isinstance(data, dict):

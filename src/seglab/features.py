@@ -446,14 +446,30 @@ def period_activity(transactions: Table, periods: list[tuple[pd.Timestamp, pd.Ti
     return out.assign(period_end=pd.to_datetime(out["period_end"]))
 
 
+#: How long after the last transaction ``features.as_of`` may be (an export made some time after
+#: the last sale); later, recency would measure the gap in the data.
+AS_OF_GRACE_DAYS = 365
+
+
 def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
-    """The as-of date: the parameter, or the date of the last transaction."""
-    if params.as_of is not None:
-        return pd.Timestamp(params.as_of)
+    """The as-of date: the parameter (from the first transaction to a year after the last), or
+    the date of the last transaction."""
     last = transaction_day(transactions, "max")
     if pd.isna(last):
         raise FeatureError("the transactions table is empty: no purchase to build features from")
-    return last
+    if params.as_of is None:
+        return last
+    as_of, first = pd.Timestamp(params.as_of), transaction_day(transactions, "min")
+    if not first <= as_of <= last + pd.Timedelta(days=AS_OF_GRACE_DAYS):
+        where = ("before the first transaction" if as_of < first else
+                 f"more than {AS_OF_GRACE_DAYS} days after the last transaction")
+        why = ("no customer had bought by then" if as_of < first else
+               "every customer would look lapsed for lack of data, not of purchases")
+        raise FeatureError(f"features.as_of is {as_of.date()}, {where} in the data ({first.date()} to "
+                           f"{last.date()}): {why}. Set features.as_of between {first.date()} and "
+                           f"{(last + pd.Timedelta(days=AS_OF_GRACE_DAYS)).date()}, or remove it (default: the last "
+                           "transaction date).")
+    return as_of
 
 
 def window_start(as_of: pd.Timestamp, params: FeatureParams) -> pd.Timestamp | None:

@@ -1,16 +1,16 @@
-"""Reading and writing stage tables. Only this module (and the pipeline) touches disk."""
+"""Reading and writing stage tables. Only this module (and the pipeline) touches disk; every file
+is written completely or not at all (:func:`atomic`)."""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas and Arrow load with the first table (the runner's index page needs none)
+    import pandas as pd
     import pandera.pandas as pdr
 
 
@@ -42,17 +42,66 @@ def validate(df: pd.DataFrame, schema: pdr.DataFrameSchema, where: str) -> pd.Da
 PARQUET_OPTIONS = {"coerce_timestamps": "us", "allow_truncated_timestamps": True, "row_group_size": 122_880}
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> Path:
-    """Write ``df`` as Parquet. A column with no value at all is written as text, not with
-    Arrow's null type, which engines read as they like (Spark: an integer)."""
+def atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write a file completely or not at all: ``write(tmp)`` writes a temporary file beside
+    ``path``, which then replaces ``path`` in one step (a crash, a full disk or a kill leaves the
+    old file or none, never half of one)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Write ``df`` as Parquet (atomically). A column with no value at all is written as text, not
+    with Arrow's null type, which engines read as they like (Spark: an integer)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(df, preserve_index=False)
     for i, field in enumerate(table.schema):
         if pa.types.is_null(field.type):
             table = table.set_column(i, pa.field(field.name, pa.string()), table.column(i).cast(pa.string()))
-    pq.write_table(table, path, **PARQUET_OPTIONS)
-    return path
+    return atomic(path, lambda tmp: pq.write_table(table, tmp, **PARQUET_OPTIONS))
+
+
+def write_csv(df: pd.DataFrame, path: Path, **kwargs) -> Path:
+    """Write ``df`` as CSV for people and spreadsheets (atomically, without the index): every text
+    cell that would start a formula (=, +, -, @, tab, carriage return) is neutralised with a leading
+    apostrophe (:func:`seglab.text.csv_cell`; the raw values are in the Parquet files). Lines end
+    in CRLF (RFC 4180), so a value holding a line break or a carriage return is quoted."""
+    from seglab.text import csv_safe
+
+    safe = csv_safe(df)
+    return atomic(path, lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\r\n", **kwargs))
+
+
+def read_csv(path: Path, **kwargs) -> pd.DataFrame:
+    """A CSV file seglab wrote, with its text cells as they were before :func:`write_csv`."""
+    import pandas as pd
+
+    from seglab.text import from_csv_cell
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: missing; run the stage that writes it first")
+    df = pd.read_csv(path, **kwargs)
+    df.columns = [from_csv_cell(c) for c in df.columns]
+    for c in df.columns:
+        if df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
+            df[c] = df[c].map(from_csv_cell, na_action="ignore")
+    return df
+
+
+def write_text(text: str, path: Path) -> Path:
+    """Write a text file (UTF-8) atomically."""
+    return atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_table(df: pd.DataFrame, path: Path, schema: str | None = None) -> Path:
@@ -70,6 +119,8 @@ def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:
     path = Path(path).with_suffix(".parquet")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing; run the stage that writes it first (see reports/<run>/index.html)")
+    import pandas as pd
+
     df = pd.read_parquet(path)
     if not schema:
         return df
@@ -79,10 +130,8 @@ def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:
 
 
 def write_json(obj: Any, path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-    return path
+    """Write ``obj`` as JSON (atomically)."""
+    return write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", path)
 
 
 def read_json(path: Path) -> Any:

@@ -178,7 +178,10 @@ class SharedKernel:
                 self._run_sync(self.km.finish_shutdown)(waittime=5)
                 self._run_sync(self.km.cleanup_resources)()
             else:
-                self._run_sync(self.km.shutdown_kernel)(now=False)
+                # a kernel that never got ready (the run stopped before its first stage: bad
+                # parameters, a run already in progress) has nothing to finish: killed at once,
+                # so it prints no traceback of its interrupted imports
+                self._run_sync(self.km.shutdown_kernel)(now=self.ready_seconds is None)
         except Exception:  # noqa: BLE001 - already gone
             pass
         finally:

@@ -60,18 +60,19 @@ class Lookalike:
         return np.asarray(self.segments)[scores.argmax(axis=1)]
 
     def save(self, folder: Path) -> Path:
-        path = Path(folder) / FILE
-        path.write_text(json.dumps({"format": FORMAT, **self.__dict__}, indent=1) + "\n", encoding="utf-8")
-        return path
+        from seglab import io
+
+        return io.write_text(json.dumps({"format": FORMAT, **self.__dict__}, indent=1) + "\n", Path(folder) / FILE)
 
     @classmethod
     def load(cls, folder: Path) -> Lookalike | None:
         path = Path(folder) / FILE
         if not path.is_file():
             return None
-        d = json.loads(path.read_text(encoding="utf-8"))
-        d.pop("format")
-        return cls(**d)
+        from seglab import modelfile
+
+        d = modelfile.load_json(path, modelfile.LookalikeFile)
+        return cls(**{f: d[f] for f in ("features", "fill", "mean", "scale", "coef", "intercept", "segments")})
 
 
 def _fit(df: pd.DataFrame, y: np.ndarray, features: list[str], seed: int) -> Lookalike:

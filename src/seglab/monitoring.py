@@ -33,6 +33,7 @@ from seglab import features as feature_building
 from seglab.config import Features as FeatureParams
 from seglab.config import Monitoring as MonitoringParams
 from seglab.segment import SegmentModel
+from seglab.text import esc
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
 NOT_ACTIVE = "not active"
@@ -246,7 +247,8 @@ def trend_text(s: Summary, params: MonitoringParams) -> str:
     lines = [f"Growth = {s.how}; *growing* above {params.grow_above:+.0%}, *shrinking* below {params.shrink_below:+.0%}."]
     for _, r in s.trend.iterrows():
         if r["trend"] in ("growing", "shrinking"):
-            lines.append(f"- **S{r['segment']} {r['persona']}** is **{r['trend']}** ({r['growth_rate']:+.0%} active customers).")
+            lines.append(f"- **S{r['segment']} {esc(r['persona'])}** is **{r['trend']}** ({r['growth_rate']:+.0%} active "
+                         "customers).")
     if len(lines) == 1:
         lines.append("- No segment grows or shrinks beyond the thresholds.")
     return "\n".join(lines)

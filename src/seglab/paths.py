@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,8 @@ MARKER = Path("notebooks") / "params" / "default.yaml"
 #: leaves each figure (pickled) for the runner, which draws the PNG in its own process while the
 #: kernel goes on with the next cells (drawing a PNG is about two thirds of a figure's time).
 FIGURE_QUEUE_ENV = "SEGLAB_FIGURE_QUEUE"
+#: A run name: it names folders (data/*/<run>/, reports/<run>/), so plain names only.
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def project_root(start: str | Path | None = None) -> Path:

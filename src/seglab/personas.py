@@ -23,6 +23,7 @@ import pandas as pd
 
 from seglab.config import Midas, Personas
 from seglab.features import CATALOG
+from seglab.text import esc
 
 if TYPE_CHECKING:
     from sklearn.tree import DecisionTreeClassifier
@@ -495,14 +496,14 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
     fid = fidelity.set_index("segment")["fidelity"]
     lines = []
     for seg, group in rules.groupby("segment", sort=True):
-        lines.append(f"**S{seg} · {names.get(seg, '')}** (fidelity {fid.get(seg, np.nan):.2f})")
+        lines.append(f"**S{seg} · {esc(names.get(seg, ''))}** (fidelity {fid.get(seg, np.nan):.2f})")
         for r in group.itertuples():
-            lines.append(f"- IF {r.rule} THEN S{seg}: selects {r.customers:,} customers, {r.precision:.0%} of them "
-                         f"in S{seg}; covers {r.covers:.0%} of S{seg}")
+            lines.append(f"- IF {esc(r.rule)} THEN S{seg}: selects {r.customers:,} customers, {r.precision:.0%} of "
+                         f"them in S{seg}; covers {r.covers:.0%} of S{seg}")
         lines.append("")
     missing = sorted(set(fid.index) - set(rules["segment"]))
     for seg in missing:
-        lines.append(f"**S{seg} · {names.get(seg, '')}**: no rule of three questions picks out a majority of this "
+        lines.append(f"**S{seg} · {esc(names.get(seg, ''))}**: no rule of three questions picks out a majority of this "
                      "segment (fidelity 0): it is not Definable by simple rules.")
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import html
 import json
 import os
@@ -43,6 +44,89 @@ STAGES: tuple[tuple[str, str], ...] = (
 
 class StageFailed(RuntimeError):
     """A stage notebook raised; the message names the notebook, the cell and the error."""
+
+
+class RunInProgress(RuntimeError):
+    """Another process is running the same run name."""
+
+
+UNFINISHED_FILE = ".seglab-run-unfinished.json"
+
+
+class RunLock:
+    """One run per run name at a time: an exclusive lock (``flock``) on
+    ``data/processed/.<run>.lock``, held while the run writes. The operating system releases it
+    when the process ends, however it ends (``kill -9`` included), so a stale lock never blocks.
+
+    :meth:`started` leaves ``UNFINISHED_FILE`` in the run's processed folder; :meth:`finished`
+    removes it when the run ends with its outcome (done or failed) in the index. A run that was
+    killed leaves it, and the next run says so."""
+
+    def __init__(self, root: Path, run: str):
+        self.run = run
+        self.path = root / "data" / "processed" / f".{run}.lock"
+        self._fd: int | None = None
+        self.marker: Path | None = None
+        self.interrupted_before: dict | None = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip()
+            os.close(fd)
+            raise RunInProgress(
+                f"run '{self.run}' is already in progress ({holder or 'another process'}); wait for it to "
+                f"finish, or give this run another name (seglab run --run <name>)") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"process {os.getpid()}, started {_now()}".encode())
+        self._fd = fd
+        return self
+
+    def started(self, paths: RunPaths) -> None:
+        from seglab import io
+
+        self.marker = paths.processed / UNFINISHED_FILE
+        if self.marker.is_file():
+            try:
+                self.interrupted_before = json.loads(self.marker.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.interrupted_before = {}
+        io.write_json({"started": _now(), "pid": os.getpid()}, self.marker)
+
+    def finished(self) -> None:
+        if self.marker is not None:
+            self.marker.unlink(missing_ok=True)
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # releases the lock
+            self._fd = None
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _peek_run_name(params_file: str | Path, run_name: str | None) -> str | None:
+    """The run name, read before the parameters are validated (so the lock is taken before the
+    kernel starts); None when the file cannot tell (validation will then say why)."""
+    from seglab.paths import RUN_NAME
+
+    name = run_name
+    if not name:
+        try:
+            import yaml
+
+            data = yaml.safe_load(Path(params_file).read_text(encoding="utf-8-sig"))
+            name = data.get("run_name", "default") if isinstance(data, dict) else "default"
+        except (OSError, ValueError, yaml.YAMLError):
+            return None
+    return name if isinstance(name, str) and RUN_NAME.fullmatch(name) else None
 
 
 @dataclass
@@ -96,9 +180,9 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
             "cells after it did not run.</div>")
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(banner, metadata={"tags": ["seglab-error"]}))
     body, _ = exporter.from_notebook_node(nb)
-    out = executed.with_suffix(".html")
-    out.write_text(body, encoding="utf-8")
-    return out
+    from seglab import io
+
+    return io.write_text(body, executed.with_suffix(".html"))
 
 
 class FigureDrawer:
@@ -165,6 +249,7 @@ def _failure_message(name: str, exc: Exception) -> str:
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
     where = f"cell {cell}" if cell is not None else "a cell"
+    evalue = " ".join(str(evalue).split())  # one line
     return f"stage {name} failed in {where}: {ename}: {evalue}"
 
 
@@ -209,6 +294,18 @@ def run(
     """
     started = time.perf_counter()
     root = root or project_root()
+    peeked = _peek_run_name(params_file, run_name)
+    with contextlib.ExitStack() as held:
+        lock = held.enter_context(RunLock(root, peeked)) if peeked else None  # before the kernel starts
+        result, paths = _run_locked(params_file, run_name, root, log, stages, progress, probes, lock, held)
+    result.total_seconds = time.perf_counter() - started
+    log(timing_summary(result))
+    log(f"all {len(result.stages)} stages done in {result.total_seconds:.1f} s; open {paths.reports / 'index.html'}")
+    return result
+
+
+def _run_locked(params_file, run_name, root: Path, log, stages, progress: bool, probes: bool,
+                lock: RunLock | None, held: contextlib.ExitStack) -> tuple[RunResult, RunPaths]:
     previous = os.environ.get("SEGLAB_ROOT")
     os.environ["SEGLAB_ROOT"] = str(root)  # the kernel resolves the same project root
     # OpenMP threads (scikit-learn's k-means and gradient boosting) sleep when idle instead of
@@ -231,12 +328,23 @@ def run(
             if run_name:
                 params = config.validate({**params.model_dump(mode="json"), "run_name": run_name},
                                          origin=str(params_file))
+            if lock is None or lock.run != params.run_name:
+                lock = held.enter_context(RunLock(root, params.run_name))
             paths = run_paths(params.run_name, root)
+            lock.started(paths)
+            if lock.interrupted_before is not None:
+                log(f"the previous run '{params.run_name}' (started {lock.interrupted_before.get('started', '?')}) "
+                    "did not finish; this run replaces its files")
+            write_index(paths, params, RunResult(paths), running=_now())
             drawer = FigureDrawer(Path(queue))
             try:
                 result = _run_stages(kernel, drawer, root, params, paths, log, stages, progress, probes)
+            except StageFailed:
+                lock.finished()  # the failure is recorded in the index
+                raise
             finally:
                 drawer.close()
+            lock.finished()
         finally:
             kernel.shutdown()
     finally:
@@ -246,10 +354,7 @@ def run(
             else:
                 os.environ[name] = value
         shutil.rmtree(queue, ignore_errors=True)
-    result.total_seconds = time.perf_counter() - started
-    log(timing_summary(result))
-    log(f"all {len(result.stages)} stages done in {result.total_seconds:.1f} s; open {paths.reports / 'index.html'}")
-    return result
+    return result, paths
 
 
 def _probe_totals(kernel, probes: bool) -> dict[str, float]:
@@ -294,13 +399,16 @@ def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params,
         for name, title in stages:
             notebook = root / "notebooks" / f"{name}.ipynb"
             executed = paths.reports / f"{name}.ipynb"
+            # executed under a temporary name and renamed when it ends: a killed run never leaves a
+            # half-written notebook under the stage's name
+            partial = paths.reports / f".{name}.partial.ipynb"
             values = config.notebook_values(params, declared_parameters(notebook))
             before = _probe_totals(kernel, probes)
             start = time.perf_counter()
             log(f"[{name}] running ...")
             try:
                 nb = papermill.execute_notebook(
-                    str(notebook), str(executed), parameters=values, kernel_name="python3",
+                    str(notebook), str(partial), parameters=values, kernel_name="python3",
                     engine_name=ENGINE, kernel=kernel,
                     # one progress bar per stage, a step per cell, on stderr
                     progress_bar={"desc": f"[{name}] cells", "file": sys.stderr, "leave": False} if progress else False,
@@ -311,13 +419,15 @@ def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params,
                 message = _failure_message(name, exc)
                 stage = StageResult(name, title, secs, False, message)
                 result.stages.append(stage)
-                if executed.is_file():
+                if partial.is_file():
+                    os.replace(partial, executed)
                     render(stage, executed, message)
                 _finish_pages(pages)
                 write_index(paths, params, result)
                 log(f"[{name}] FAILED after {secs:.1f} s")
-                raise StageFailed(f"{message}\nThe executed notebook is kept: {executed}") from None
+                raise StageFailed(f"{message} (the executed notebook, with the traceback: {executed})") from None
             secs = time.perf_counter() - start
+            os.replace(partial, executed)
             stage = StageResult(name, title, secs, True, profile={"cells": _cell_seconds(nb)})
             after = _probe_totals(kernel, probes)
             stage.profile.update({k: after[k] - before[k] for k in after})
@@ -358,7 +468,7 @@ def timing_summary(result: RunResult) -> str:
 # --------------------------------------------------------------------------------------------
 def headline(paths: RunPaths) -> dict:
     """The run's headline facts, read from the stage files that exist."""
-    import pandas as pd
+    from seglab import io
 
     out: dict = {}
     q = paths.interim / "quality.json"
@@ -404,7 +514,7 @@ def headline(paths: RunPaths) -> dict:
                       ("trend", "monitoring_flags.csv")):
         f = paths.processed / name
         if f.is_file():
-            out[key] = pd.read_csv(f, keep_default_na=False).to_dict("records")
+            out[key] = io.read_csv(f, keep_default_na=False).to_dict("records")
     for key, name in (("prediction", "prediction_quality.json"), ("monitoring", "monitoring.json")):
         f = paths.processed / name
         if f.is_file():
@@ -423,13 +533,24 @@ def _png(path: Path) -> str | None:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
 
 
-def write_index(paths: RunPaths, params: config.Params, result: RunResult) -> Path:
+def write_index(paths: RunPaths, params: config.Params, result: RunResult, running: str | None = None) -> Path:
     """Write reports/<run>/index.html from templates/index.html.j2: the run at a glance (what was
-    assumed, data, personas, priorities, MIDAS, monitoring), linking every stage's report."""
-    from seglab import __version__, plots, report
+    assumed, data, personas, priorities, MIDAS, monitoring), linking every stage's report.
+
+    ``running`` (the start time): the page written when a run starts, which says the run is in
+    progress and shows no result, since the files may still be an earlier run's; a complete
+    run replaces it. A run that was killed leaves this page, so it says so."""
+    from seglab import __version__, io, report
+
+    ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
+    if running:
+        ctx.update(running=running, nav=[], stages=[
+            {"number": name[:2], "title": title, "link": None, "status": "not finished", "failed": False}
+            for name, title in STAGES])
+        return io.write_text(report.render_index(ctx), paths.reports / "index.html")
+    from seglab import plots
 
     h = headline(paths)
-    ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
     failed = next((s for s in result.stages if not s.ok), None)
     ctx["failed"] = {"name": failed.name, "error": failed.error} if failed else None
     ctx["assumptions"] = h.get("assumptions", [])
@@ -477,9 +598,7 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult) -> Pa
                 ("midas", "MIDAS", ctx.get("midas")), ("trend", "Over time", ctx.get("trend")),
                 ("stages", "Stage reports", True)]
     ctx["nav"] = [(anchor, title) for anchor, title, present in sections if present]
-    out = paths.reports / "index.html"
-    out.write_text(report.render_index(ctx), encoding="utf-8")
-    return out
+    return io.write_text(report.render_index(ctx), paths.reports / "index.html")
 
 
 def _boston_context(h: dict, paths: RunPaths) -> dict:

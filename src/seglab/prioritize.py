@@ -47,6 +47,8 @@ higher-priority quadrant. Segments not placed get attractiveness x value.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -56,6 +58,7 @@ from seglab.config import (
     QUADRANTS,
     Prioritization,
 )
+from seglab.text import esc
 
 ACTIONS = {
     "Target": "Core customers: protect them from competitors and keep serving them well.",
@@ -306,7 +309,8 @@ def analyst_template(bm: pd.DataFrame) -> str:
     fields = [*missing, "competition", "fit"]
     lines = ["prioritization:", "  analyst_inputs:"]
     for _, r in bm.iterrows():
-        lines.append(f"    {int(r['segment'])}:  # {r['persona']}")
+        name = re.sub(r"[`\r\n]", " ", str(r["persona"]))  # a comment line: no line break, no code fence
+        lines.append(f"    {int(r['segment'])}:  # {name}")
         for f in fields:
             lines.append(f"      {f}:   # 0..1")
         lines.append("      reason: \"\"")
@@ -398,7 +402,7 @@ def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
     lines = [head]
     for _, r in sens.iterrows():
         if r["fragile"]:
-            lines.append(f"- **S{r['segment']} {r['persona']}**: {r['computed_quadrant']} in {r['stay_share']:.0%} of the "
+            lines.append(f"- **S{r['segment']} {esc(r['persona'])}**: {r['computed_quadrant']} in {r['stay_share']:.0%} of the "
                          f"draws, otherwise mostly {r['else_most_often']}: treat this placement as a judgement call.")
     if len(lines) == 1:
         lines.append("- Every placement is robust to these changes of the weights.")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from pandas.io.formats.style import Styler
+from seglab.text import esc, esc_list
+
+if TYPE_CHECKING:  # pandas loads with the first table (the index page needs none)
+    import pandas as pd
+    from pandas.io.formats.style import Styler
 
 RESULT_COLORS = {"pass": "#1b9e77", "warn": "#e6ab02", "fail": "#d95f02"}
 
@@ -20,12 +25,32 @@ def styled(df: pd.DataFrame, percent: Iterable[str] = (), integer: Iterable[str]
     fmt.update({c: "{:,.0f}" for c in integer if c in df})
     fmt.update({c: "{:,.2f}" for c in money if c in df})
     fmt.update({c: "{:.3f}" for c in decimals if c in df})
+    import pandas as pd
+
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
-    styler = df.style.format(fmt, na_rep="–").hide(axis="index")
+    # every cell and header is HTML-escaped: a value such as <script> shows as text, never runs
+    styler = df.style.format(na_rep="–", escape="html").format(fmt, na_rep="–", escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1).hide(axis="index")
     if text and df.columns.is_unique and df.index.is_unique:  # words read from the left; numbers stay right-aligned
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
         styler = styler.set_table_styles({c: [{"selector": "th", "props": "text-align: left"}] for c in text}, overwrite=False)
     return styler
+
+
+def md(template: str, **values):
+    """Markdown for a notebook from a template written by seglab and ``values`` that may come from
+    the data or the parameters: every value is escaped (:func:`seglab.text.esc`), so a country
+    called ``<script>`` or a reason with a link shows as text."""
+    from IPython.display import Markdown
+
+    return Markdown(template.format(**{k: esc(v) for k, v in values.items()}))
+
+
+def md_list(items) -> object:
+    """A Markdown bullet list of escaped items (notes, assumptions)."""
+    from IPython.display import Markdown
+
+    return Markdown(esc_list(items))
 
 
 def color_results(styler: Styler, columns: Iterable[str]) -> Styler:
@@ -53,7 +78,7 @@ def _env():
 
 
 def _pct(v) -> str:
-    return "–" if v is None or pd.isna(v) else f"{v:.0%}"
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
 
 
 def cards_html(cards: list[dict], colors: dict[int, str]) -> str:

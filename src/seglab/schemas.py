@@ -71,6 +71,7 @@ REJECTED = pa.DataFrameSchema(
         "table": pa.Column(str),
         "source": pa.Column(str),
         "source_row": pa.Column("int64", pa.Check.ge(0), coerce=True),
+        "source_line": pa.Column("Int64", pa.Check.ge(1), nullable=True, coerce=True),
         "rule": pa.Column(str),
         "reason": pa.Column(str),
         "values": pa.Column(str),

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from seglab.lookalike import Lookalike
 from seglab.segment import SegmentationError, SegmentModel
+from seglab.text import csv_safe
 
 #: Columns of the input that are never features.
 ID = "customer_id"
@@ -109,6 +110,14 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     model_dir, input_path, output_path = Path(model_dir), Path(input_path), Path(output_path)
     if not input_path.is_file():
         raise ScoreError(f"{input_path}: no such file")
+    if chunk_rows < 1:
+        raise ScoreError(f"--chunk-rows must be at least 1, got {chunk_rows}")
+    if output_path.resolve() == input_path.resolve():
+        raise ScoreError(f"{output_path}: the output is the input file; write the segments to another file")
+    if output_path.suffix.lower() not in (".parquet", ".csv"):
+        raise ScoreError(f"{output_path}: the output must end in .parquet or .csv")
+    if input_path.suffix.lower() == ".csv" and not input_path.read_text(encoding="utf-8", errors="replace").strip():
+        raise ScoreError(f"{input_path}: the file is empty; give a table with a header line ({ID} and the features)")
     model = SegmentModel.load(model_dir)
     look = Lookalike.load(model_dir)
     columns = _columns(input_path)
@@ -128,31 +137,66 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     schema = pa.schema([(ID, pa.string()), ("segment", pa.int64()), ("persona", pa.string()),
                         ("segment_label", pa.string()), ("assigned_by", pa.string())])
     parquet_out = output_path.suffix.lower() == ".parquet"
-    writer = pq.ParquetWriter(output_path, schema) if parquet_out else None
+    tmp = output_path.with_name(f".{output_path.name}.part")  # the output appears whole, or not at all
+    writer = pq.ParquetWriter(tmp, schema) if parquet_out else None
     counts = np.zeros(model.k + 1, dtype=np.int64)
+    seen: set[str] = set()
     try:
         for i, chunk in enumerate(_chunks(input_path, read, chunk_rows)):
+            where = f"{input_path}: rows {summary.rows + 1}-{summary.rows + len(chunk)}"
+            _check_chunk(chunk, read, seen, where)
             try:
                 seg, how = _assign(model, look, chunk, prospects)
             except (SegmentationError, ValueError, TypeError) as exc:
-                raise ScoreError(f"{input_path}: rows {summary.rows + 1}-{summary.rows + len(chunk)}: {exc}") from exc
+                raise ScoreError(f"{where}: {exc}") from exc
             out = pd.DataFrame({ID: chunk[ID].astype(str), "segment": seg.astype("int64"), "persona": names[seg - 1],
                                 "segment_label": labels[seg - 1], "assigned_by": how})
             summary.lookalike += int((how == "lookalike").sum())
             if parquet_out:
                 writer.write_table(pa.Table.from_pandas(out, schema=schema, preserve_index=False))
-            else:
-                out.to_csv(output_path, mode="w" if i == 0 else "a", header=i == 0, index=False)
+            else:  # spreadsheet-safe: an id such as =HYPERLINK(...) is written as text
+                csv_safe(out).to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
             counts += np.bincount(seg, minlength=model.k + 1)
             summary.rows += len(chunk)
             summary.chunks += 1
-    finally:
+        if summary.chunks == 0 and not parquet_out:  # an empty input still gets a header
+            pd.DataFrame(columns=schema.names).to_csv(tmp, index=False)
+    except BaseException:
         if writer is not None:
             writer.close()
-    if summary.chunks == 0 and not parquet_out:  # an empty input still gets a header
-        pd.DataFrame(columns=schema.names).to_csv(output_path, index=False)
+        tmp.unlink(missing_ok=True)
+        raise
+    if writer is not None:
+        writer.close()
+    tmp.replace(output_path)
     summary.per_segment = {s: int(counts[s]) for s in range(1, model.k + 1)}
     return summary
+
+
+def _check_chunk(chunk: pd.DataFrame, columns: list[str], seen: set[str], where: str) -> None:
+    """Every row needs an id, each id once, and features that are numbers (empty is allowed: it is
+    filled as in training), never infinite."""
+    ids = chunk[ID]
+    if ids.isna().any():
+        row = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise ScoreError(f"{where}: {int(ids.isna().sum())} row(s) without a {ID} (first: row {row + 1} of the chunk); "
+                         "every customer needs an id")
+    text = ids.astype(str)
+    dup = text[text.duplicated() | text.isin(seen)]
+    if len(dup):
+        raise ScoreError(f"{where}: {ID} {dup.iloc[0]!r} appears more than once; give each customer one row")
+    seen.update(text)
+    for c in columns:
+        if c == ID or c not in chunk:
+            continue
+        v = pd.to_numeric(chunk[c], errors="coerce")
+        bad = chunk[c].notna() & v.isna()
+        if bad.any():
+            raise ScoreError(f"{where}: column {c!r} holds {chunk.loc[bad, c].iloc[0]!r}, not a number")
+        inf = np.isinf(v.to_numpy(dtype=float))
+        if inf.any():
+            raise ScoreError(f"{where}: column {c!r} holds {v[inf].iloc[0]} (not finite) for {ID} "
+                             f"{ids[inf].iloc[0]!r}; fix the input (a division by zero upstream?)")
 
 
 def _assign(model: SegmentModel, look: Lookalike | None, chunk: pd.DataFrame, prospects: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -451,18 +451,18 @@ class SegmentModel:
     def save(self, folder: Path) -> Path:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "model.json"
-        path.write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
-        return path
+        from seglab import io
+
+        return io.write_text(json.dumps(self.to_dict(), indent=1) + "\n", folder / "model.json")
 
     @classmethod
     def load(cls, folder: Path) -> SegmentModel:
         path = Path(folder) / "model.json"
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no segment model here; run stage 03 first")
-        d = json.loads(path.read_text(encoding="utf-8"))
-        if d.get("format") not in (MODEL_FORMAT, "seglab-kmeans/1"):
-            raise SegmentationError(f"{path}: unknown model format {d.get('format')!r}, expected {MODEL_FORMAT!r}")
+        from seglab import modelfile
+
+        d = modelfile.load_json(path, modelfile.SegmentModelFile)
         p = d["preparation"]
         how = p.get("fitted_with", {})
         prep = Preparation(d["features"], p["log1p"], p["fill"], p["winsor_low"], p["winsor_high"], p["center"], p["scale"],

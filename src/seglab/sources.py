@@ -41,6 +41,12 @@ class Loaded:
     source: str  # file path or a safe description (no secrets)
     frame: pd.DataFrame
     info: dict = field(default_factory=dict)  # format, encoding, separator, sheet ...
+    #: text files: the line each row starts on; why a row's line could not be read (None: it
+    #: could), and that line's text
+    lines: np.ndarray | None = None
+    malformed: pd.Series | None = None
+    raw_lines: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,11 +129,54 @@ def detect_format(spec: TableSource, path: Path | None) -> str:
     return fmt
 
 
+#: What a file that is not text starts with, and what it is.
+_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook is one)",
+     "if it is a workbook, set format: excel; if it is a zipped CSV, unzip it first"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)", "set format: excel"),
+    (b"PAR1", "a Parquet file", "set format: parquet"),
+    (b"\x1f\x8b", "a gzip archive", "unzip it (gunzip) first"),
+    (b"%PDF", "a PDF document", "export the data as CSV"),
+    (b"SQLite format 3", "an SQLite database", "export the table as CSV"),
+    (b"DUCK", "a DuckDB database", "set format: duckdb"),
+)
+
+
+def check_text(raw: bytes, path: Path) -> None:
+    """A :class:`SourceError` when the bytes are plainly not a text table (an archive, a workbook,
+    a database, binary data), naming what they look like and the fix."""
+    head = raw[:4096]
+    for magic, what, fix in _MAGIC:
+        if head.startswith(magic) or (magic == b"DUCK" and head[8:12] == magic):
+            raise SourceError(f"{path}: this is {what}, not a text (CSV) file; {fix}.")
+    if b"\x00" in head and not _utf16(head):
+        raise SourceError(f"{path}: binary data (NUL bytes), not a text (CSV) file; point the path at the CSV export "
+                          "or set format for what it is (parquet, excel, duckdb).")
+
+
+def _utf16(head: bytes) -> str | None:
+    """``utf-16`` when the bytes have a UTF-16 byte-order mark, ``utf-16-le``/``-be`` when every
+    other byte of mostly-ASCII text is NUL (UTF-16 without a mark), else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if len(head) >= 8:
+        odd, even = head[1::2], head[0::2]
+        if odd.count(0) > 0.7 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.7 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
+
+
 def detect_encoding(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) when the bytes decode as UTF-8; otherwise the most likely of the
-    legacy encodings of customer exports (latin-1, Windows-1252, Windows-1256 for Arabic/Persian)."""
+    """UTF-8 (with or without BOM) when the bytes decode as UTF-8; UTF-16 (with a byte-order mark,
+    or plainly so); otherwise the most likely of the legacy encodings of customer exports
+    (latin-1, Windows-1252, Windows-1256 for Arabic/Persian)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    wide = _utf16(raw[:4096])
+    if wide:
+        return wide
     try:
         raw.decode("utf-8")
         return "utf-8"
@@ -139,6 +188,44 @@ def detect_encoding(raw: bytes) -> str:
     if best is None:
         return "latin-1"  # decodes any byte: nothing is lost, text may look wrong
     return {"latin_1": "latin-1", "cp1252": "cp1252", "cp1256": "cp1256"}.get(best.encoding, best.encoding)
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def decode(raw: bytes, encoding: str, path: Path) -> tuple[str, str, list[str]]:
+    """The text of ``raw``, the encoding it was read with, and notes. ``auto``: detected
+    (:func:`detect_encoding`); a file that mixes UTF-8 lines with lines in a legacy encoding (two
+    exports pasted together) is read line by line, each line in the encoding it is in, with a note
+    naming the lines."""
+    notes: list[str] = []
+    if encoding != "auto":
+        try:
+            return raw.decode(encoding), encoding, notes
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise SourceError(f"{path}: cannot decode as {encoding}: {exc}. Set encoding (e.g. utf-8, latin-1, "
+                              "cp1256), or encoding: auto.") from None
+    enc = detect_encoding(raw)
+    if enc.startswith("utf-8") or enc.startswith("utf-16"):
+        try:
+            return raw.decode(enc), enc, notes
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{path}: looks like {enc} but byte {exc.start} is not: {exc.reason}. Save the file "
+                              "as UTF-8, or set encoding.") from None
+    if _UTF8_MULTIBYTE.search(raw):  # UTF-8 characters in a file that is not all UTF-8: mixed
+        parts, legacy = [], []
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            try:
+                parts.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                parts.append(line.decode(enc, errors="replace"))
+                legacy.append(number)
+        if len(legacy) < len(parts):
+            shown = ", ".join(map(str, legacy[:10])) + (f" and {len(legacy) - 10} more" if len(legacy) > 10 else "")
+            notes.append(f"{path}: the file mixes encodings: most lines are UTF-8, line(s) {shown} are not and were "
+                         f"read as {enc}. Check their accents and letters; save the file as UTF-8 to be sure.")
+            return "\n".join(parts), f"mixed (UTF-8, {len(legacy)} line(s) {enc})", notes
+    return raw.decode(enc, errors="replace"), enc, notes
 
 
 def sniff_separator(text: str) -> str:
@@ -154,26 +241,154 @@ def sniff_separator(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # readers
 # --------------------------------------------------------------------------------------------
+#: How many lines a quoted field may run onto before an open quote is taken as stray.
+MAX_QUOTED_LINES = 200
+
+
 def _read_text(path: Path, spec: TableSource, fmt: str) -> tuple[pd.DataFrame, dict]:
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceError(f"{path}: the file is empty. Point the path at a file with a header line and rows.")
-    encoding = detect_encoding(raw) if spec.encoding == "auto" else spec.encoding
-    try:
-        text = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(f"{path}: cannot decode as {encoding}: {exc}. Set encoding (e.g. utf-8, latin-1, cp1256).") from None
+    if spec.encoding == "auto" or not spec.encoding.lower().startswith("utf-16"):
+        check_text(raw, path)
+    text, encoding, notes = decode(raw, spec.encoding, path)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "whitespace":
         sep = r"\s+"
     elif fmt == "tsv":
         sep = "\t"
     else:
         sep = sniff_separator(text) if spec.csv_sep == "auto" else spec.csv_sep
-    df = pd.read_csv(
-        io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-        quotechar=spec.quotechar, skipinitialspace=fmt == "whitespace", engine="python" if fmt == "whitespace" else "c",
-    )
-    return df, {"format": fmt, "encoding": encoding, "separator": {"\t": "TAB", r"\s+": "whitespace"}.get(sep, sep)}
+    info = {"format": fmt, "encoding": encoding, "separator": {"\t": "TAB", r"\s+": "whitespace"}.get(sep, sep)}
+    if fmt == "whitespace":
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                         skipinitialspace=True, engine="python")
+        return df, info | {"notes": notes}
+    parsed = parse_delimited(text, sep, spec.quotechar, str(path))
+    return parsed.frame, info | {"notes": notes + parsed.notes, "parsed": parsed}
+
+
+@dataclass
+class Parsed:
+    """A delimited text parsed with every line accounted for."""
+
+    frame: pd.DataFrame  # one row per record and per malformed line (all empty), in file order
+    lines: np.ndarray  # the file line each row starts on (1 = the first line)
+    malformed: pd.Series  # why the row's line could not be read (None for a good row)
+    raw_lines: dict[int, str]  # the text of each malformed line, by row position
+    notes: list[str]
+    duplicates: dict[str, list[int]]  # a column name given more than once -> its positions (1-based)
+
+
+def _fields(text: str, sep: str, quote: str) -> list[str] | None:
+    """The fields of one record's text (strict CSV), or None when its quoting is broken."""
+    try:
+        rows = list(csv.reader([text], delimiter=sep, quotechar=quote, strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
+    """Parse CSV text so that no line is lost or merged unseen.
+
+    The fast path is pandas' reader. Its rows are checked against the file's line structure: one
+    row per non-blank line after the header. When they differ (a quoted field runs over several
+    lines, or a stray quote swallowed the lines after it) or pandas refuses the file (a line with
+    more fields than the header), the text is read again line by line: a quote left open on a line
+    is a field that continues on the next lines only when the next line is not a complete row of
+    its own and the lines up to the closing quote make one record with the header's fields;
+    otherwise the line is rejected as malformed, with its line number, and reading resumes on the
+    next line. Blank lines are skipped and counted."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the file's last line break
+    nonblank = np.flatnonzero(np.fromiter((bool(line.strip()) for line in lines), dtype=bool, count=len(lines)))
+    if not len(nonblank):
+        raise SourceError(f"{where}: the file has no header line. Point the path at a file with a header line and rows.")
+    header_at = int(nonblank[0])
+    header = _fields(lines[header_at], sep, quote)
+    if header is None:
+        raise SourceError(f"{where}: line {header_at + 1}, the header, has an unbalanced quote ({quote}); fix the header.")
+    header = [h.strip() for h in header]
+    seen: dict[str, list[int]] = {}
+    for i, h in enumerate(header, start=1):
+        seen.setdefault(h, []).append(i)
+    duplicates = {h: pos for h, pos in seen.items() if len(pos) > 1}
+    blank = len(lines) - len(nonblank)
+    notes = [f"{where}: {blank} blank line(s) skipped."] if blank else []
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                         quotechar=quote, engine="c")
+        fast = len(df) == len(nonblank) - 1
+    except pd.errors.ParserError:
+        fast = False
+    if fast:
+        return Parsed(df, nonblank[1:] + 1, pd.Series([None] * len(df), dtype=object), {}, notes, duplicates)
+
+    n = len(header)
+    rows: list[list[str] | None] = []
+    starts: list[int] = []
+    reasons: list[str | None] = []
+    raw_lines: dict[int, str] = {}
+    spanning = 0
+    i = header_at + 1
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        fields = _fields(line, sep, quote)
+        end, why = i, None
+        if fields is None:  # a quote left open (or broken quoting) on this line
+            after = _fields(lines[i + 1], sep, quote) if i + 1 < len(lines) else None
+            if after is not None and len(after) == n:
+                why = f"unbalanced quote ({quote}): the next line is a complete row, so this line's quote is stray"
+            else:
+                for j in range(i + 1, min(i + MAX_QUOTED_LINES, len(lines))):
+                    fields = _fields("\n".join(lines[i:j + 1]), sep, quote)
+                    if fields is not None:
+                        end = j
+                        break
+                if fields is None or len(fields) > n:
+                    fields, end = None, i
+                    why = f"unbalanced quote ({quote}): the quoted field does not close into a row of {n} fields"
+        if fields is not None and len(fields) > n:
+            fields, why = None, f"{len(fields)} fields where the header has {n}"
+        starts.append(i + 1)
+        if fields is None:
+            raw_lines[len(rows)] = line
+            rows.append(None)
+            reasons.append(why)
+        else:
+            spanning += end > i
+            rows.append(fields + [None] * (n - len(fields)))
+            reasons.append(None)
+        i = end + 1
+    columns = _unique(header)
+    frame = pd.DataFrame([r if r is not None else [None] * n for r in rows], columns=columns, dtype=object)
+    frame = frame.mask(frame == "").astype("str")  # as pandas reads it: text, empty = missing
+    bad = sum(r is not None for r in reasons)
+    if bad:
+        first = [starts[k] for k, r in enumerate(reasons) if r is not None][:10]
+        notes.append(f"{where}: {bad} line(s) could not be read as rows (lines {', '.join(map(str, first))}"
+                     f"{' ...' if bad > 10 else ''}); they are rejected as malformed_line with their text. Fix the "
+                     "quoting or the number of separators on those lines.")
+    if spanning:
+        notes.append(f"{where}: {spanning} row(s) have a quoted value running over several lines; each is one row, "
+                     "counted at its first line.")
+    return Parsed(frame, np.asarray(starts, dtype=np.int64), pd.Series(reasons, dtype=object), raw_lines, notes,
+                  duplicates)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Column names made unique as pandas does ('price', 'price.1')."""
+    out, count = [], {}
+    for name in names:
+        k = count.get(name, 0)
+        out.append(name if k == 0 else f"{name}.{k}")
+        count[name] = k + 1
+    return out
 
 
 def _read_excel(path: Path, spec: TableSource) -> tuple[pd.DataFrame, dict]:
@@ -214,9 +429,44 @@ def postgres_url(spec: TableSource) -> str:
     return url
 
 
-def _redact(text: str, secret: str) -> str:
-    out = text.replace(secret, "<url>")
-    return re.sub(r"(://[^:/\s@]+:)[^@\s]+@", r"\1***@", out)
+def secrets_of(url: str) -> list[str]:
+    """The parts of a connection URL that must never be shown: the URL itself and its password,
+    as written and percent-decoded (a password with '%' or '@' is written encoded). The password is
+    what follows the first ':' after '://' up to the last '@' before the host, so an unencoded '@'
+    or ':' inside it is still found."""
+    from urllib.parse import unquote
+
+    m = re.match(r"^[a-z][a-z0-9+.-]*://([^/]*)@", url, re.I)  # userinfo: up to the last @ of the authority
+    if not (m and ":" in m.group(1)):
+        return [url]
+    password = m.group(1).split(":", 1)[1]
+    return [url, password, unquote(password)]  # the URL, then the password as written and decoded
+
+
+def _shares(word: str, secret: str, n: int = 4) -> bool:
+    """Whether ``word`` holds a piece of ``secret`` (n characters, or the whole of a shorter one)."""
+    if len(secret) < n:
+        return secret in word
+    return any(secret[i:i + n] in word for i in range(len(secret) - n + 1))
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` with the URL and its password replaced by '***': every form of the password, and
+    every word of the text that holds a piece of it (a driver may quote the password cut at an
+    unencoded '@', ':' or '%', e.g. libpq's 'invalid percent-encoded token: "p%ss"')."""
+    secrets = secrets_of(url)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    passwords = [p for p in secrets[1:3]] if len(secrets) > 1 else []
+    if passwords:
+        text = re.sub(r"[^\s\"'()\[\]{},;]+",
+                      lambda m: "***" if any(_shares(m.group(0), p) for p in passwords) else m.group(0), text)
+    return redact_urls(text)
+
+
+def redact_urls(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` in it replaced by '***'."""
+    return re.sub(r"(://[^:/\s@]+:)[^\s]+@", r"\1***@", text)
 
 
 def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
@@ -233,7 +483,11 @@ def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
             cur.execute(_sql(spec))
             df = cur.fetch_arrow_table().to_pandas()
     except Exception as exc:  # noqa: BLE001 - re-raised with the secret removed
-        raise SourceError(f"postgres (URL from ${spec.url_env}): {_redact(str(exc), url)}") from None
+        password = (secrets_of(url)[1:2] or [""])[0]
+        raw = re.search(r"[@:/]|%(?![0-9A-Fa-f]{2})", password)  # characters a URL needs encoded
+        hint = (" The password holds '%', '@', ':' or '/' as they are: write it percent-encoded in the URL (% as "
+                "%25, @ as %40, : as %3A, / as %2F)." if raw else "")
+        raise SourceError(f"postgres (URL from ${spec.url_env}): {redact(str(exc).strip(), url)}{hint}") from None
     return df, {"format": "postgres", "table": spec.table, "query": spec.query, "url_env": spec.url_env}
 
 
@@ -266,7 +520,20 @@ def read(spec: TableSource, table: str, root: Path) -> Loaded:
     if df.empty:
         raise SourceError(f"{source}: no data rows in table '{table}'. Point source.tables.{table} at a source with rows.")
     df.columns = [str(c).strip() for c in df.columns]
-    return Loaded(table, source, df.reset_index(drop=True), info)
+    notes = info.pop("notes", [])
+    parsed: Parsed | None = info.pop("parsed", None)
+    loaded = Loaded(table, source, df.reset_index(drop=True), info, notes=notes)
+    if parsed is not None:
+        loaded.lines, loaded.malformed, loaded.raw_lines = parsed.lines, parsed.malformed, parsed.raw_lines
+        loaded.info["duplicate_columns"] = parsed.duplicates
+        for name, positions in parsed.duplicates.items():
+            loaded.notes.append(f"{source}: the header names column '{name}' {len(positions)} times (columns "
+                                f"{', '.join(map(str, positions))}); the later ones are read as "
+                                f"{', '.join(repr(f'{name}.{k}') for k in range(1, len(positions)))}.")
+        if parsed.malformed.notna().all():
+            raise SourceError(f"{source}: no line of table '{table}' could be read as a row: {parsed.malformed.iloc[0]} "
+                              f"(line {parsed.lines[0]}). Check the separator (csv_sep) and the quoting (quotechar).")
+    return loaded
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,6 +579,12 @@ def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> pd.
     if spec.preset:
         required = [c for c in required if c not in PRESETS[spec.preset].derives]
     cols = resolve_mapping(spec, list(df.columns), required)
+    for name, positions in (loaded.info.get("duplicate_columns") or {}).items():
+        if name in cols.values() or name in spec.rename.values():
+            raise SourceError(
+                f"{loaded.source}: the header names column '{name}' {len(positions)} times (columns "
+                f"{', '.join(map(str, positions))}), and seglab uses it: it cannot tell which one is meant. Rename "
+                "the others in the file (or map another column).")
     for canonical, name in cols.items():
         if name not in df.columns:
             if canonical == "customer_id" and loaded.table == "customers" and spec.preset is None and "customer_id" not in spec.columns:

@@ -73,8 +73,8 @@ FEATURE_META = ("as_of", "window_start", "engine", "customer_level", "default_fe
 def save_features(built: Built, run: RunPaths) -> None:
     save_assumptions("02", built.features.attrs.get("assumptions") or [], run)
     io.write_table(built.features, run.processed / "features", "features")
-    built.catalog.to_csv(run.processed / "feature_catalog.csv", index=False)
-    built.without.to_csv(run.processed / "customers_without_features.csv", index=False)
+    io.write_csv(built.catalog, run.processed / "feature_catalog.csv")
+    io.write_csv(built.without, run.processed / "customers_without_features.csv")
     io.write_json({k: built.features.attrs.get(k) for k in FEATURE_META}, run.processed / "features_meta.json")
 
 
@@ -85,14 +85,14 @@ def load_features(run: RunPaths) -> pd.DataFrame:
 
 
 def load_catalog(run: RunPaths) -> pd.DataFrame:
-    return pd.read_csv(run.processed / "feature_catalog.csv")
+    return io.read_csv(run.processed / "feature_catalog.csv")
 
 
 # 03 ------------------------------------------------------------------------------------------
 def save_segmentation(result: SegmentationResult, run: RunPaths, look: LookalikeResult | None = None) -> None:
     save_assumptions("03", result.assumptions, run)
     io.write_table(result.segments, run.processed / "segments", "segments")
-    result.selection.to_csv(run.processed / "model_selection.csv", index=False, float_format="%.10g")
+    io.write_csv(result.selection, run.processed / "model_selection.csv", float_format="%.10g")
     result.model.save(run.model)
     from seglab import lookalike
     from seglab.score import PERSONAS_FILE
@@ -123,18 +123,18 @@ def save_personas(profile: pd.DataFrame, personas: pd.DataFrame, cards: list[dic
                   run: RunPaths) -> None:
     from seglab.score import PERSONAS_FILE
 
-    profile.to_csv(run.processed / "profiles.csv", index=False, float_format="%.10g")
-    personas.to_csv(run.processed / "persona_names.csv", index=False, float_format="%.10g")
+    io.write_csv(profile, run.processed / "profiles.csv", float_format="%.10g")
+    io.write_csv(personas, run.processed / "persona_names.csv", float_format="%.10g")
     io.write_json({str(int(s)): n for s, n in zip(personas["segment"], personas["persona"], strict=True)},
                   run.model / PERSONAS_FILE)  # seglab score labels customers with these names
-    (run.processed / "personas.json").write_text(json.dumps(cards, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    midas.to_csv(run.processed / "midas.csv", index=False)
+    io.write_text(json.dumps(cards, indent=2, ensure_ascii=False) + "\n", run.processed / "personas.json")
+    io.write_csv(midas, run.processed / "midas.csv")
 
 
 def save_rules(rules: pd.DataFrame, fidelity: pd.DataFrame, run: RunPaths) -> None:
     """The plain-language rules of each segment (``definable_rules.csv``) and each tree's fidelity."""
-    rules.to_csv(run.processed / "definable_rules.csv", index=False, float_format="%.10g")
-    fidelity.to_csv(run.processed / "rule_fidelity.csv", index=False, float_format="%.10g")
+    io.write_csv(rules, run.processed / "definable_rules.csv", float_format="%.10g")
+    io.write_csv(fidelity, run.processed / "rule_fidelity.csv", float_format="%.10g")
 
 
 def save_prediction(pred: Prediction | None, why_not: str, segments: pd.DataFrame, run: RunPaths) -> None:
@@ -156,11 +156,11 @@ def load_prediction_quality(run: RunPaths) -> dict:
 
 
 def load_profile(run: RunPaths) -> pd.DataFrame:
-    return pd.read_csv(run.processed / "profiles.csv")
+    return io.read_csv(run.processed / "profiles.csv")
 
 
 def load_persona_names(run: RunPaths) -> pd.DataFrame:
-    return pd.read_csv(run.processed / "persona_names.csv")
+    return io.read_csv(run.processed / "persona_names.csv")
 
 
 def load_cards(run: RunPaths) -> list[dict]:
@@ -168,7 +168,7 @@ def load_cards(run: RunPaths) -> list[dict]:
 
 
 def load_midas(run: RunPaths) -> pd.DataFrame:
-    return pd.read_csv(run.processed / "midas.csv")
+    return io.read_csv(run.processed / "midas.csv")
 
 
 # 05 ------------------------------------------------------------------------------------------
@@ -176,11 +176,11 @@ def save_boston(bm: pd.DataFrame, run: RunPaths) -> None:
     from seglab import schemas
 
     io.validate(bm, schemas.BOSTON, str(run.processed / "boston_matrix.csv"))
-    bm.to_csv(run.processed / "boston_matrix.csv", index=False, float_format="%.10g")
+    io.write_csv(bm, run.processed / "boston_matrix.csv", float_format="%.10g")
 
 
 def load_boston(run: RunPaths) -> pd.DataFrame:
-    return pd.read_csv(run.processed / "boston_matrix.csv")
+    return io.read_csv(run.processed / "boston_matrix.csv")
 
 
 def load_predicted_value(run: RunPaths) -> tuple[pd.Series | None, str]:
@@ -214,7 +214,7 @@ def load_assumptions(run: RunPaths) -> list[dict]:
 
 
 def save_sensitivity(table: pd.DataFrame, run: RunPaths) -> None:
-    table.to_csv(run.processed / "boston_sensitivity.csv", index=False, float_format="%.10g")
+    io.write_csv(table, run.processed / "boston_sensitivity.csv", float_format="%.10g")
 
 
 def save_tracking(assigned: pd.DataFrame | None, why_not: str, run: RunPaths) -> None:
@@ -241,6 +241,6 @@ def load_tracking(run: RunPaths) -> tuple[pd.DataFrame | None, str]:
 # 06 ------------------------------------------------------------------------------------------
 def save_monitoring(size_table: pd.DataFrame, mig: pd.DataFrame, trend: pd.DataFrame, run: RunPaths) -> None:
     """Per-period sizes and values, the migration table and the growth flags."""
-    size_table.to_csv(run.processed / "segment_periods.csv", index=False, float_format="%.10g", date_format="%Y-%m-%d")
-    mig.to_csv(run.processed / "migration.csv", index=False, float_format="%.10g")
-    trend.to_csv(run.processed / "monitoring_flags.csv", index=False, float_format="%.10g")
+    io.write_csv(size_table, run.processed / "segment_periods.csv", float_format="%.10g", date_format="%Y-%m-%d")
+    io.write_csv(mig, run.processed / "migration.csv", float_format="%.10g")
+    io.write_csv(trend, run.processed / "monitoring_flags.csv", float_format="%.10g")

@@ -159,12 +159,14 @@ class SynthData:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {}
-        for name in (*self.TABLES, "ground_truth"):
+        from seglab import io
+
+        for name in (*self.TABLES, "ground_truth"):  # each file complete or absent; the metadata last
             path = folder / f"{name}.parquet"
-            getattr(self, name).to_parquet(path, index=False)
+            io.atomic(path, lambda tmp, name=name: getattr(self, name).to_parquet(tmp, index=False))
             paths[name] = path
         meta_path = folder / "synth_meta.json"
-        meta_path.write_text(json.dumps(self.meta, indent=2, sort_keys=True), encoding="utf-8")
+        io.write_text(json.dumps(self.meta, indent=2, sort_keys=True), meta_path)
         paths["meta"] = meta_path
         return paths
 
@@ -186,6 +188,10 @@ def _categorical_rows(rng, probs: np.ndarray, owner: np.ndarray) -> np.ndarray:
     cum = np.cumsum(probs, axis=1)
     u = rng.random(len(owner))[:, None]
     return np.minimum((cum[owner] < u).sum(axis=1), probs.shape[1] - 1)
+
+
+MAX_CUSTOMERS = 5_000_000
+MAX_MONTHS = 240
 
 
 def generate(
@@ -214,10 +220,17 @@ def generate(
     """
     if n_customers < 50:
         raise ValueError(f"n_customers must be at least 50 to plant every archetype, got {n_customers}")
-    if months < 3:
-        raise ValueError(f"months must be at least 3, got {months}")
+    if n_customers > MAX_CUSTOMERS:
+        raise ValueError(f"n_customers must be at most {MAX_CUSTOMERS:,}, got {n_customers:,}")
+    if not 3 <= months <= MAX_MONTHS:
+        raise ValueError(f"months must be between 3 and {MAX_MONTHS}, got {months}")
+    try:
+        t0 = pd.Timestamp(start)
+    except ValueError:
+        raise ValueError(f"start must be a date such as 2023-01-01, got {start!r}") from None
+    if not 1990 <= t0.year <= 2200:
+        raise ValueError(f"start must be a date between 1990 and 2200, got {start!r}")
     rng = np.random.default_rng(seed)
-    t0 = pd.Timestamp(start)
     t_end = t0 + pd.DateOffset(months=months)
     span = float((t_end - t0).days)  # days in the window
 

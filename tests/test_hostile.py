@@ -1,0 +1,702 @@
+"""The bad-input catalogue (README, "Bad, broken and hostile input"): every row of its table is a
+test here. Hostile text never runs in a page, secrets never appear, no row or file is lost or
+half-written, every failure is one ``seglab ...:`` line."""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seglab import cli, collect, config, features, pipeline, sources, text
+from seglab import io as sio
+from seglab.config import ParamsError
+
+CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}
+NOW = pd.Timestamp("2026-11-30")
+
+
+def _params(tables: dict, **sections) -> config.Params:
+    return config.validate({"run_name": "t", "source": {"kind": "files", "tables": tables}, **sections})
+
+
+def _tx(path, **kw) -> dict:
+    return {"transactions": {"path": str(path), "columns": CANON, **kw}}
+
+
+def _write(tmp_path: Path, name: str, data: str | bytes, encoding: str = "utf-8") -> Path:
+    f = tmp_path / name
+    f.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+    return f
+
+
+def _collect(params: config.Params, tmp_path: Path) -> collect.Collected:
+    return collect.collect(params, tmp_path, now=NOW)
+
+
+def _lines(n: int) -> list[str]:
+    """A header and n order lines: cust,order,date,qty,price,desc."""
+    return ["cust,order,date,qty,price,desc"] + [f"{i % 40 + 1},O{i},2024-01-{i % 28 + 1:02d},1,2.5,item {i}"
+                                                 for i in range(1, n + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# nothing lost: stray quotes, broken lines, blank lines
+# ---------------------------------------------------------------------------------------------
+def test_stray_quote_loses_no_line_and_names_its_line(tmp_path):
+    lines = _lines(2999)  # 3,000 lines with the header
+    lines[100] = '41,O100,2024-01-05,1,2.5,"Widget, large'  # line 101: a quote that never closes
+    lines[120] = '1,O120,2024-01-05,1,2.5,Pizza 12"'  # line 121: the next quote in the file
+    f = _write(tmp_path, "stray.csv", "\n".join(lines) + "\n")
+    assert len(pd.read_csv(f)) == 2999 - 20  # what a plain CSV reader does: one row from lines 101 to 121
+    c = _collect(_params(_tx(f, keep_other_columns=True)), tmp_path)
+    q = c.quality["tables"]["transactions"]
+    assert q["read"] == 2999 == q["kept"] + q["rejected"]
+    bad = c.rejected[c.rejected["rule"] == "malformed_line"]
+    assert bad["source_line"].tolist() == [101] and bad["source_row"].tolist() == [100]
+    assert json.loads(bad["values"].iloc[0]) == {"line": lines[100]}
+    kept = c.tables["transactions"]
+    assert not kept["desc"].str.contains("\n").any() and kept["desc"].str.len().max() < 20
+    assert (kept["order_id"] == "O101").sum() == 1  # the line after the stray quote is a row of its own
+    assert any("lines 101" in n for n in c.notes)
+
+
+def test_quoted_value_over_several_lines_is_one_row_at_its_first_line(tmp_path):
+    lines = _lines(5)
+    lines[3] = '3,O3,2024-01-04,1,2.5,"a note\nwritten on two lines"'
+    f = _write(tmp_path, "multi.csv", "\n".join(lines) + "\n\n")
+    c = _collect(_params(_tx(f, keep_other_columns=True)), tmp_path)
+    kept = c.tables["transactions"]
+    assert c.quality["tables"]["transactions"]["read"] == 5 == len(kept)
+    assert kept.loc[kept["order_id"] == "O3", "desc"].item() == "a note\nwritten on two lines"
+    assert any("running over several lines" in n for n in c.notes)
+
+
+def test_line_with_too_many_fields_is_rejected_with_its_line(tmp_path):
+    lines = _lines(6)
+    lines[4] += ",extra,fields"
+    c = _collect(_params(_tx(_write(tmp_path, "wide.csv", "\n".join(lines)))), tmp_path)
+    bad = c.rejected[c.rejected["rule"] == "malformed_line"]
+    assert bad["source_line"].tolist() == [5] and "8 fields where the header has 6" in bad["reason"].item()
+    assert c.quality["tables"]["transactions"]["kept"] == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# stage 01 accepts only what later stages can compute on
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e400", "Infinity", "NaN"])
+def test_non_finite_numbers_are_bad_numbers(tmp_path, value):
+    lines = _lines(4)
+    lines[2] = f"2,O2,2024-01-03,{value},2.5,x"
+    lines[3] = f"3,O3,2024-01-04,1,{value},x"
+    c = _collect(_params(_tx(_write(tmp_path, "inf.csv", "\n".join(lines)))), tmp_path)
+    assert c.rejected.set_index("source_line")["rule"].to_dict() == {3: "bad_number", 4: "bad_number"}
+    assert np.isfinite(c.tables["transactions"][["quantity", "unit_price"]].to_numpy()).all()
+
+
+def test_infinite_attribute_is_unknown_with_a_note(tmp_path):
+    cust = _write(tmp_path, "c.csv", "cust,score\n1,3\n2,inf\n3,4\n")
+    c = _collect(_params({**_tx(_write(tmp_path, "t.csv", "\n".join(_lines(3)))),
+                          "customers": {"path": str(cust), "columns": {"customer_id": "cust"}}}), tmp_path)
+    score = c.tables["customers"].set_index("customer_id")["score"]
+    assert score[["1", "2", "3"]].tolist()[::2] == [3.0, 4.0] and np.isnan(score["2"])
+    assert any("column score: 1 infinite value(s) (e.g. row 2" in n for n in c.notes)
+
+
+def test_zoned_timestamps_are_converted_to_the_run_zone(tmp_path):
+    lines = _lines(3)
+    lines[1] = "1,O1,2024-03-01T10:00:00Z,1,2.5,x"
+    lines[2] = "2,O2,2024-03-01T10:00:00+03:30,1,2.5,x"
+    lines[3] = "3,O3,2024-03-01 10:00:00,1,2.5,x"
+    f = _write(tmp_path, "tz.csv", "\n".join(lines))
+    c = _collect(_params(_tx(f)), tmp_path)
+    ts = c.tables["transactions"].set_index("order_id")["timestamp"]
+    assert ts.to_dict() == {"O1": pd.Timestamp("2024-03-01 10:00"), "O2": pd.Timestamp("2024-03-01 06:30"),
+                            "O3": pd.Timestamp("2024-03-01 10:00")}
+    assert any("2 timestamp(s) carry a time zone" in n and "converted to UTC" in n and "the 1 without a zone" in n
+               for n in c.notes)
+    tehran = _collect(_params(_tx(f), cleaning={"timezone": "Asia/Tehran"}), tmp_path)
+    assert tehran.tables["transactions"].set_index("order_id")["timestamp"]["O1"] == pd.Timestamp("2024-03-01 13:30")
+    with pytest.raises(ParamsError, match="cleaning.timezone': .*not a time zone name"):
+        _params(_tx(f), cleaning={"timezone": "Mars/Olympus"})
+
+
+def test_implausible_dates_are_rejected_by_their_rule(tmp_path):
+    lines = _lines(6)
+    lines[1] = "1,O1,1850-02-01,1,2.5,x"
+    lines[2] = "2,O2,0099-01-01,1,2.5,x"
+    lines[3] = "3,O3,2999-01-01,1,2.5,x"
+    lines[4] = "4,O4,someday,1,2.5,x"
+    f = _write(tmp_path, "dates.csv", "\n".join(lines))
+    rules = _collect(_params(_tx(f)), tmp_path).rejected.set_index("source_line")["rule"].to_dict()
+    assert rules == {2: "early_timestamp", 3: "early_timestamp", 4: "future_timestamp", 5: "bad_timestamp"}
+    later = _collect(_params(_tx(f), cleaning={"min_date": "2024-01-07"}), tmp_path).rejected.set_index("source_line")
+    assert later["rule"].to_dict()[6] == "early_timestamp" and 7 not in later.index  # 2024-01-06 < min_date <= 01-07
+
+
+def test_one_column_mixing_day_first_and_month_first_is_an_error_naming_rows(tmp_path):
+    lines = ["cust,order,date,qty,price", "1,A,25/03/2024,1,2", "2,B,04/09/2024,1,2", "3,C,03/26/2024,1,2"]
+    with pytest.raises(sources.SourceError, match=r"day first \(row 1: '25/03/2024'\) and others month first "
+                                                   r"\(row 3: '03/26/2024'\).*YYYY-MM-DD"):
+        _collect(_params(_tx(_write(tmp_path, "dm.csv", "\n".join(lines)))), tmp_path)
+
+
+def test_day_first_dates_are_read_day_first_with_a_note(tmp_path):
+    lines = ["cust,order,date,qty,price", "1,A,25/03/2024,1,2", "2,B,04/09/2024,1,2"]
+    c = _collect(_params(_tx(_write(tmp_path, "d.csv", "\n".join(lines)))), tmp_path)
+    assert c.tables["transactions"]["timestamp"].tolist() == [pd.Timestamp("2024-03-25"), pd.Timestamp("2024-09-04")]
+    assert any("dates read day first, as values such as '25/03/2024' show" in n for n in c.notes)
+
+
+def test_as_of_outside_the_data_is_a_clear_error():
+    tx = pd.DataFrame({"customer_id": ["1", "2"], "order_id": ["A", "B"], "quantity": [1.0, 1.0], "unit_price": [2.0, 3.0],
+                       "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01"])})
+    with pytest.raises(features.FeatureError, match=r"features.as_of is 2023-06-01, before the first transaction in the "
+                                                     r"data \(2024-01-01 to 2024-02-01\).*between 2024-01-01 and"):
+        features.resolve_as_of(tx, config.Features(as_of="2023-06-01"))
+    with pytest.raises(features.FeatureError, match="more than 365 days after the last transaction"):
+        features.resolve_as_of(tx, config.Features(as_of="2026-01-01"))
+    assert features.resolve_as_of(tx, config.Features(as_of="2024-02-10")) == pd.Timestamp("2024-02-10")
+
+
+# ---------------------------------------------------------------------------------------------
+# files that are not what they claim; encodings; headers
+# ---------------------------------------------------------------------------------------------
+def _xlsx_bytes(tmp_path: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind, data, message", [
+    ("zip", None, r"this is a ZIP archive \(an \.xlsx or \.ods workbook is one\), not a text \(CSV\) file; if it is a workbook, set format: excel"),
+    ("parquet", b"PAR1" + b"\x00" * 64, r"this is a Parquet file, not a text \(CSV\) file; set format: parquet"),
+    ("binary", b"cust,order\x00\x01\x02\x00\xff" * 40, r"binary data \(NUL bytes\), not a text \(CSV\) file"),
+    ("gzip", b"\x1f\x8b\x08\x00" + b"\x00" * 40, r"this is a gzip archive.*unzip it"),
+])
+def test_a_file_that_is_not_text_is_named_for_what_it_is(tmp_path, kind, data, message):
+    f = _write(tmp_path, f"{kind}.csv", data if data is not None else _xlsx_bytes(tmp_path))
+    with pytest.raises(sources.SourceError, match=rf"{kind}\.csv: {message}") as exc:
+        _collect(_params(_tx(f)), tmp_path)
+    assert len(str(exc.value)) < 300  # no dump of garbage as "columns found"
+
+
+@pytest.mark.parametrize("encoding, detected", [("utf-16", "utf-16"), ("utf-16-le", "utf-16-le")])
+def test_utf16_is_read(tmp_path, encoding, detected):
+    f = _write(tmp_path, "u16.csv", "cust,order,date,qty,price,city\n1,A,2024-01-02,1,2,Tehran تهران\n", encoding)
+    c = _collect(_params(_tx(f, keep_other_columns=True)), tmp_path)
+    assert c.quality["tables"]["transactions"]["encoding"] == detected
+    assert c.tables["transactions"]["city"].tolist() == ["Tehran تهران"]
+
+
+def test_mixed_utf8_and_latin1_lines_are_read_each_in_its_encoding_with_a_note(tmp_path):
+    head = b"cust,order,date,qty,price,city\n"
+    data = head + "1,A,2024-01-02,1,2,Zürich\n".encode() + "2,B,2024-01-03,1,2,Düsseldorf\n".encode("cp1252")
+    c = _collect(_params(_tx(_write(tmp_path, "mixed.csv", data), keep_other_columns=True)), tmp_path)
+    assert c.tables["transactions"]["city"].tolist() == ["Zürich", "Düsseldorf"]
+    assert c.quality["tables"]["transactions"]["encoding"].startswith("mixed (UTF-8, 1 line(s) ")
+    assert any("mixes encodings" in n and "line(s) 3 are not" in n for n in c.notes)
+
+
+def test_duplicate_column_names(tmp_path):
+    used = "cust,order,date,qty,price,price\n1,A,2024-01-02,1,2,3\n"
+    with pytest.raises(sources.SourceError, match=r"header names column 'price' 2 times \(columns 5, 6\).*cannot tell"):
+        _collect(_params(_tx(_write(tmp_path, "dup.csv", used))), tmp_path)
+    unused = "cust,order,date,qty,price,note,note\n1,A,2024-01-02,1,2,x,y\n"
+    c = _collect(_params(_tx(_write(tmp_path, "dup2.csv", unused), keep_other_columns=True)), tmp_path)
+    assert any("names column 'note' 2 times (columns 6, 7); the later ones are read as 'note.1'" in n for n in c.notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# customer ids
+# ---------------------------------------------------------------------------------------------
+def test_id_matching_rules():
+    ids = pd.Series(["123", " 123 ", "123.0", "۱۲۳", "00123", "AB1", "ab1"])
+    assert collect._as_text(ids, is_id=True).tolist() == ["123", "123", "123", "123", "00123", "AB1", "ab1"]
+    assert collect._as_text(pd.Series([17850.0, np.nan]), is_id=True).tolist()[0] == "17850"
+
+
+def test_ids_that_barely_match_give_a_warning_with_examples(tmp_path):
+    tx = "cust,order,date,qty,price\n" + "".join(f"{i},O{i},2024-01-02,1,2\n" for i in range(1, 21))
+    cust = "cust,city\n" + "".join(f"{i:05d},X\n" for i in range(1, 21))
+    c = _collect(_params({**_tx(_write(tmp_path, "t.csv", tx)),
+                          "customers": {"path": str(_write(tmp_path, "c.csv", cust)), "columns": {"customer_id": "cust"}}}),
+                 tmp_path)
+    warning = next(n for n in c.notes if n.startswith("Customer ids barely match"))
+    assert "0 of the 20 customer ids of transactions are in customers" in warning
+    assert "'1', '2', '3'" in warning and "'00001', '00002', '00003'" in warning
+    assert "leading zeros" in warning and "Matching rules:" in warning
+    assert any(a["subject"] == "customer ids" for a in c.quality["assumptions"])
+
+
+# ---------------------------------------------------------------------------------------------
+# parameters
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["..", ".", "...", "a/b", "-x", "x" * 65, "", "ab c"])
+def test_run_names_are_plain_names(name):
+    with pytest.raises(ParamsError, match=r"run_name': .*a run name is 1 to 64 letters"):
+        config.validate({"run_name": name})
+
+
+def test_params_not_utf8_names_file_line_and_fix(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_bytes("run_name: a\nreport:\n  title: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ParamsError, match=r"p\.yaml: not UTF-8 text \(byte 0xe9 on line 3\); save the parameters file as UTF-8"):
+        config.load(f)
+
+
+def test_password_url_anywhere_in_params_is_refused_without_echo():
+    secret = "postgresql://crm:S3cr%t@pw@db.example.com/shop"
+    for where in ({"query": f"SELECT * FROM dblink('{secret}', 'x')", "url_env": "X", "format": "postgres"},
+                  {"path": secret}, {"table": secret, "format": "duckdb", "path": "x.duckdb"}):
+        with pytest.raises(ParamsError) as exc:
+            _params({"transactions": where})
+        assert "connection URL with a password" in str(exc.value)
+        assert "S3cr" not in str(exc.value) and "pw@db" not in str(exc.value)
+
+
+def test_nested_unknown_key_lists_the_known_keys():
+    with pytest.raises(ParamsError, match=r"key 'source.tables.transactions.pathh' is not a known parameter. "
+                                          r"Did you mean 'path'\? Known keys here: .*path"):
+        _params({"transactions": {"pathh": "x.csv"}})
+
+
+def test_k_is_bounded():
+    with pytest.raises(ParamsError, match="segmentation.k_max"):
+        config.validate({"segmentation": {"k_max": 300000}})
+
+
+# ---------------------------------------------------------------------------------------------
+# secrets in messages
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("password", ["p%ss@w:rd", "a%zz@b", "100%@@x"])
+def test_driver_messages_lose_every_piece_of_the_password(password):
+    url = f"postgresql://crm:{password}@db.example.com:5432/shop"
+    # what drivers print: the URL, the token libpq could not decode, the part after an unencoded '@'
+    raw = (f'connection to "{url}" failed; invalid percent-encoded token: "{password.split("@")[0]}"; '
+           f'could not translate host name "{password.split("@", 1)[-1]}@db.example.com"')
+    clean = sources.redact(raw, url)
+    for piece in {password, password.split("@")[0], password.split("@", 1)[-1]}:
+        if len(piece) >= 4:
+            assert piece not in clean, clean
+    assert clean.startswith("connection to ") and "invalid percent-encoded token" in clean
+
+
+# ---------------------------------------------------------------------------------------------
+# spreadsheets: formula injection
+# ---------------------------------------------------------------------------------------------
+def test_csv_cells_that_start_a_formula_are_neutralised_and_read_back_exactly(tmp_path):
+    values = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'=already", "''=two", "plain", "a=b", "'x"]
+    df = pd.DataFrame({"customer_id": values, "n": range(len(values)), "=col": values})
+    path = sio.write_csv(df, tmp_path / "x.csv")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    for cell in [c for row in rows for c in row]:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert rows[0] == ["customer_id", "n", "'=col"] and rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    back = sio.read_csv(path, dtype={"customer_id": str, "=col": str}, keep_default_na=False)
+    assert back["customer_id"].tolist() == values and back.columns.tolist() == ["customer_id", "n", "=col"]
+    assert text.csv_cell(-2.5) == -2.5  # numbers are not text
+
+
+def test_a_file_is_written_completely_or_not_at_all(tmp_path):
+    target = sio.write_text("old", tmp_path / "f.txt")
+
+    def broken(tmp: Path) -> None:
+        tmp.write_text("half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError):
+        sio.atomic(target, broken)
+    assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
+
+
+# ---------------------------------------------------------------------------------------------
+# command line: one line per failure
+# ---------------------------------------------------------------------------------------------
+def _one_line(capsys, prefix: str) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith(prefix) and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--customers", "0"], "--customers must be at least 50"),
+    (["--months", "1"], "--months must be between 3 and 240"),
+    (["--start", "yesterday"], "--start must be a date such as 2023-01-01"),
+])
+def test_synth_argument_errors(tmp_path, capsys, args, message):
+    assert cli.main(["synth", "--out", str(tmp_path / "o"), *args]) == 1
+    assert message in _one_line(capsys, "seglab synth: ")
+
+
+def test_os_errors_are_one_line_with_the_fix(monkeypatch, capsys):
+    for code, fix in ((errno.ENOSPC, "the disk is full"), (errno.EROFS, "read-only file system"),
+                      (errno.EACCES, "permission denied"), (errno.ENAMETOOLONG, "file name is too long")):
+        def boom(*_a, code=code, **_k):
+            raise OSError(code, os.strerror(code), "/x/reports/r/index.html")
+        monkeypatch.setattr(pipeline, "run", boom)
+        assert cli.main(["run", "--params", "p.yaml"]) == 1
+        assert fix in _one_line(capsys, "seglab run: /x/reports/r/index.html: ")
+
+
+def test_unexpected_errors_are_one_line_unless_debug(monkeypatch, capsys):
+    monkeypatch.setattr(pipeline, "run", lambda *a, **k: 1 / 0)
+    assert cli.main(["run"]) == 1
+    assert "unexpected error: ZeroDivisionError" in _one_line(capsys, "seglab run: ")
+    assert cli.main(["--debug", "run"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# models validated on load
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    from seglab import features as fb
+    from seglab import segment, synth
+
+    tmp = tmp_path_factory.mktemp("model")
+    data = synth.generate(300, 6, seed=2)
+    feats = fb.build({"transactions": data.transactions, "customers": data.customers}, config.Features()).features
+    result = segment.segment(feats, config.Segmentation(k=3, bootstrap=0), seed=1)
+    result.model.save(tmp / "model")
+    feats.to_parquet(tmp / "features.parquet")
+    return tmp
+
+
+def _tamper(model_dir: Path, tmp_path: Path, change=None, raw: str | None = None) -> Path:
+    d = tmp_path / "model"
+    d.mkdir()
+    m = json.loads((model_dir / "model" / "model.json").read_text())
+    if change:
+        change(m)
+    (d / "model.json").write_text(raw if raw is not None else json.dumps(m))
+    return d
+
+
+TAMPERED = {
+    "NaN centroid": (lambda m: m["assignment"]["centers"][0].__setitem__(0, float("nan")), "centers holds nan"),
+    "zero scale": (lambda m: m["preparation"]["scale"].__setitem__(0, 0.0), "scale holds a value <= 0"),
+    "unknown method": (lambda m: m["assignment"].__setitem__("method", "dbscan"), "assignment.method: Input should be 'kmeans'"),
+    "missing labels": (lambda m: m.pop("labels"), "labels: Field required"),
+    "k unequal to the centroids": (lambda m: m.__setitem__("k", 2), "labels: 3 for k = 2"),
+    "wrong type": (lambda m: m.__setitem__("features", "recency"), "features: Input should be a valid list"),
+    "300,000 centroids": (lambda m: m["assignment"].__setitem__("centers", m["assignment"]["centers"] * 100_000),
+                          "k = 3 but 300000 centroids"),
+    "text in a centroid": (lambda m: m["assignment"]["centers"][1].__setitem__(0, "x"), "assignment.centers.1.0"),
+    "unknown format": (lambda m: m.__setitem__("format", "other/9"), "format: Input should be"),
+}
+
+
+@pytest.mark.parametrize("case", list(TAMPERED))
+def test_tampered_model_is_refused_with_file_and_fault(model_dir, tmp_path, capsys, case):
+    change, fault = TAMPERED[case]
+    d = _tamper(model_dir, tmp_path, change)
+    assert cli.main(["score", "--model", str(d), "--input", str(model_dir / "features.parquet"),
+                     "--output", str(tmp_path / "out.csv")]) == 1
+    err = _one_line(capsys, f"seglab score: {d / 'model.json'}: ")
+    assert fault in err and "rebuild it with seglab run" in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_truncated_model_is_refused(model_dir, tmp_path, capsys):
+    whole = (model_dir / "model" / "model.json").read_text()
+    d = _tamper(model_dir, tmp_path, raw=whole[: len(whole) // 2])
+    assert cli.main(["score", "--model", str(d), "--input", str(model_dir / "features.parquet"),
+                     "--output", str(tmp_path / "out.csv")]) == 1
+    assert "not a readable model file" in _one_line(capsys, "seglab score: ")
+
+
+def test_score_input_problems(model_dir, tmp_path, capsys):
+    model, feats = model_dir / "model", model_dir / "features.parquet"
+    before = feats.read_bytes()
+    assert cli.main(["score", "--model", str(model), "--input", str(feats), "--output", str(feats)]) == 1
+    assert "the output is the input file" in _one_line(capsys, "seglab score: ") and feats.read_bytes() == before
+    assert cli.main(["score", "--model", str(model), "--input", str(feats), "--output", str(tmp_path / "o.csv"),
+                     "--chunk-rows", "0"]) == 1
+    assert "--chunk-rows must be at least 1" in _one_line(capsys, "seglab score: ")
+    empty = _write(tmp_path, "empty.csv", "")
+    assert cli.main(["score", "--model", str(model), "--input", str(empty), "--output", str(tmp_path / "o.csv")]) == 1
+    assert "empty" in _one_line(capsys, "seglab score: ")
+    df = pd.read_parquet(feats).head(20)
+    for name, bad, fault in (("nullid", df.assign(customer_id=[None] + df["customer_id"].tolist()[1:]),
+                              "1 row(s) without a customer_id"),
+                             ("dupid", df.assign(customer_id=[df["customer_id"].iloc[1]] + df["customer_id"].tolist()[1:]),
+                              "appears more than once"),
+                             ("inf", df.assign(monetary=[np.inf] + df["monetary"].tolist()[1:]), "(not finite)")):
+        path = tmp_path / f"{name}.parquet"
+        bad.to_parquet(path)
+        assert cli.main(["score", "--model", str(model), "--input", str(path), "--output", str(tmp_path / "o.csv")]) == 1
+        assert fault in _one_line(capsys, "seglab score: ")
+    assert not (tmp_path / "o.csv").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# one run per name
+# ---------------------------------------------------------------------------------------------
+def test_run_lock_is_exclusive_and_released_when_its_process_dies(tmp_path):
+    with pipeline.RunLock(tmp_path, "r"):
+        with pytest.raises(pipeline.RunInProgress, match=r"run 'r' is already in progress \(process \d+, started"):
+            pipeline.RunLock(tmp_path, "r").__enter__()
+        with pipeline.RunLock(tmp_path, "other"):
+            pass  # another name runs alongside
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from seglab.pipeline import RunLock; RunLock(Path(sys.argv[1]), 'r').__enter__(); "
+                               "print('locked', flush=True); time.sleep(60)", str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    with pytest.raises(pipeline.RunInProgress):
+        pipeline.RunLock(tmp_path, "r").__enter__()
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    with pipeline.RunLock(tmp_path, "r"):
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# property: random and mutated CSV bytes through stage 01
+# ---------------------------------------------------------------------------------------------
+BASE = "\n".join(_lines(12)).encode()
+MUTATIONS = st.lists(st.tuples(st.integers(0, len(BASE)), st.sampled_from(
+    [b'"', b"\n", b",", b"\r\n", b"\x00", b"\xe9", "é".encode(), b'""', b"\n\n", b"inf", b"=cmd", b";", b"\t", b"'"])),
+    max_size=8)
+
+
+def _mutate(base: bytes, edits) -> bytes:
+    out = bytearray(base)
+    for at, piece in sorted(edits, reverse=True):
+        out[at:at] = piece
+    return bytes(out)
+
+
+def _loose(record: str, sep: str) -> list[str] | None:
+    """A record as a lenient CSV reader (pandas) reads it."""
+    try:
+        rows = list(csv.reader([record], delimiter=sep, quotechar='"'))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(MUTATIONS.map(lambda e: _mutate(BASE, e)), st.binary(max_size=300)))
+def test_stage01_accounts_for_every_line_of_any_csv_bytes(tmp_path, data):
+    f = tmp_path / "fuzz.csv"
+    f.write_bytes(data)
+    try:
+        c = collect.collect(_params(_tx(f, keep_other_columns=True)), tmp_path, now=NOW)
+    except sources.SourceError as exc:
+        assert str(exc).strip() and "Traceback" not in str(exc)
+        return
+    q = c.quality["tables"]["transactions"]
+    assert q["read"] == q["kept"] + q["rejected"] == len(c.tables["transactions"]) + len(c.rejected)
+    loaded = sources.read(config.TableSource(path=str(f), columns=CANON), "transactions", tmp_path)
+    text_, _, _ = sources.decode(data, "auto", f)
+    lines = text_.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    rows = loaded.frame.astype(object).where(loaded.frame.notna(), "")
+    sep = {"TAB": "\t"}.get(loaded.info["separator"], loaded.info["separator"])
+    for k, start in enumerate(loaded.lines):
+        if k in loaded.raw_lines:  # a malformed line: its text, at its line
+            assert loaded.raw_lines[k] == lines[start - 1]
+            continue
+        want = [str(v) for v in rows.iloc[k]]
+        # the row is the record that starts at its line (over one or more lines)
+        got = [sources._fields("\n".join(lines[start - 1:start - 1 + m]), sep, '"') for m in range(1, 202)]
+        got += [_loose("\n".join(lines[start - 1:start - 1 + m]), sep) for m in range(1, 202)]
+        assert any(g is not None and g + [""] * (len(want) - len(g)) == want for g in got), (k, start, want)
+    kept_rows = set(c.tables["transactions"]["source_row"]) | set(c.rejected["source_row"])
+    assert kept_rows == set(range(1, len(loaded.frame) + 1))
+    line_of = dict(zip(range(1, len(loaded.lines) + 1), loaded.lines.tolist(), strict=True))
+    assert c.rejected["source_line"].tolist() == [line_of[r] for r in c.rejected["source_row"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# end to end: a run made from hostile data, opened in a browser
+# ---------------------------------------------------------------------------------------------
+PAYLOADS = ["<script>alert('xss-script')</script>", "<img src=x onerror=alert('xss-img') id=pwn-img>",
+            "<svg onload=alert('xss-svg') id=pwn-svg>", "**bold** [link](javascript:alert('xss-md'))",
+            "\"><b id=pwn-attr>x</b>", "=HYPERLINK(\"http://evil.example\")", "{{7*7}}"]
+
+
+def _hostile_project(tmp: Path, root: Path) -> Path:
+    import shutil
+
+    from seglab import synth
+
+    data = synth.generate(300, 12, seed=5)
+    tx, cu = data.transactions.copy(), data.customers.copy()
+    rng = np.random.default_rng(0)
+    tx["category"] = np.where(rng.random(len(tx)) < 0.3, rng.choice(PAYLOADS, len(tx)), tx["category"])
+    tx["channel"] = np.where(rng.random(len(tx)) < 0.05, PAYLOADS[1], tx["channel"])
+    cu["city"] = rng.choice(PAYLOADS + ["Tehran", "Shiraz"], len(cu))
+    cu["region"] = rng.choice([PAYLOADS[0], PAYLOADS[2], "North"], len(cu))
+    evil = {cid: f"={cid}+1" if i % 3 == 0 else f"@{cid}" if i % 3 == 1 else f"-{cid}"
+            for i, cid in enumerate(cu["customer_id"].head(30))}
+    tx["customer_id"] = tx["customer_id"].replace(evil)
+    cu["customer_id"] = cu["customer_id"].replace(evil)
+    raw = tmp / "data" / "raw"
+    raw.mkdir(parents=True)
+    tx.to_csv(raw / "tx.csv", index=False)
+    cu.to_csv(raw / "cu.csv", index=False)
+    shutil.copytree(root / "notebooks", tmp / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    rules = {PAYLOADS[0]: {"monetary": 1.0}, PAYLOADS[1]: {"frequency": 1.0}, PAYLOADS[3]: {"recency_days": -1.0}}
+    params = {
+        "run_name": "hostile", "seed": 1,
+        "source": {"kind": "files", "tables": {"transactions": {"path": "data/raw/tx.csv"},
+                                               "customers": {"path": "data/raw/cu.csv"}}},
+        "segmentation": {"k_min": 3, "k_max": 4},
+        "personas": {"rules": rules},
+        "prioritization": {"overrides": [{"segment": 1, "quadrant": "Grow", "reason": PAYLOADS[2]}],
+                           "analyst_inputs": {2: {"competition": 0.3, "reason": PAYLOADS[4]}}},
+    }
+    f = tmp / "notebooks" / "params" / "hostile.yaml"
+    f.write_text(yaml.safe_dump(params, allow_unicode=True))
+    return f
+
+
+@pytest.mark.slow
+def test_hostile_data_run_shows_text_and_runs_nothing(tmp_path, root):
+    import browser
+
+    params = _hostile_project(tmp_path, root)
+    env = {**os.environ, "SEGLAB_ROOT": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(params)], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    reports = tmp_path / "reports" / "hostile"
+    pages = sorted(p.name for p in reports.glob("*.html"))
+    assert len(pages) == 7
+    for name in pages:
+        page = (reports / name).read_text(encoding="utf-8")
+        assert "Content-Security-Policy" in page and "script-src" not in page.split("Content-Security-Policy")[1][:200]
+    found = browser.hostile_check(reports, pages, tmp_path / "shots")
+    assert found["dialogs"] == [], found["dialogs"]
+    assert found["injected"] == [], found["injected"]
+    shown = "\n".join(found["text"].values())
+    assert "<script>alert('xss-script')</script>" in shown  # shown as text
+    assert "<img src=x onerror=alert('xss-img') id=pwn-img>" in shown
+    # every CSV written: no cell starts a formula; the Parquet files keep the raw ids
+    written = [*(tmp_path / "data" / "interim").rglob("*.csv"), *(tmp_path / "data" / "processed").rglob("*.csv")]
+    assert len(written) >= 10
+    for path in written:
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                        float(cell)  # only a number may start with - or +
+    segs = pd.read_parquet(tmp_path / "data" / "processed" / "hostile" / "segments.parquet")
+    assert segs["customer_id"].str.startswith("=").any() and segs["customer_id"].str.startswith("@").any()
+
+
+# ---------------------------------------------------------------------------------------------
+# end to end: a second run of the same name; a run killed mid-way
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path, root):
+    import shutil
+
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    f = tmp_path / "notebooks" / "params" / "twice.yaml"
+    f.write_text(yaml.safe_dump({"run_name": "twice", "seed": 2, "segmentation": {"k_min": 2, "k_max": 4},
+                                 "source": {"kind": "synthetic", "synthetic": {"n_customers": 300, "months": 12}}}))
+    env = {**os.environ, "SEGLAB_ROOT": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    first = subprocess.Popen([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True)
+    try:
+        seen = []
+        for line in first.stdout:
+            seen.append(line)
+            if "[03_segmentation] running" in line:
+                break
+        assert any("[03_segmentation] running" in s for s in seen), seen
+        t = time.perf_counter()
+        second = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], capture_output=True,
+                                text=True, env=env, timeout=120)
+        took = time.perf_counter() - t
+        assert second.returncode == 1
+        assert second.stderr.startswith("seglab run: run 'twice' is already in progress (process ")
+        assert second.stderr.count("\n") == 1 and took < 20
+        index = tmp_path / "reports" / "twice" / "index.html"
+        assert "This run is incomplete" in index.read_text(encoding="utf-8")
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # kill -9, the kernel with it
+        first.wait()
+    page = (tmp_path / "reports" / "twice" / "index.html").read_text(encoding="utf-8")
+    assert "This run is incomplete" in page and "interrupted" in page
+    import nbformat
+
+    for nb in (tmp_path / "reports" / "twice").glob("*.ipynb"):  # never a half-written notebook
+        nbformat.read(nb, as_version=4)
+    assert (tmp_path / "data" / "processed" / "twice" / pipeline.UNFINISHED_FILE).is_file()
+    with pipeline.RunLock(tmp_path, "twice"):  # the lock went with the process
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# end to end: a database password with '%' and '@'
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_password_with_percent_and_at_appears_nowhere(tmp_path, root, pg_url):
+    import secrets
+    import shutil
+    from urllib.parse import quote
+
+    import adbc_driver_postgresql.dbapi as pg
+    import pyarrow as pa
+
+    from seglab import synth
+
+    tail = secrets.token_hex(8)
+    password = f"p%zz@w:rd{tail}"
+    tx = synth.generate(80, 3, seed=1).transactions
+    with pg.connect(pg_url) as con, con.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS hostile_orders")
+        cur.execute("DROP ROLE IF EXISTS hostile")
+        cur.execute(f"CREATE ROLE hostile LOGIN PASSWORD '{password}'")
+        con.commit()
+        cur.adbc_ingest("hostile_orders", pa.Table.from_pandas(tx, preserve_index=False), mode="create")
+        cur.execute("GRANT SELECT ON hostile_orders TO hostile")
+        con.commit()
+    host = pg_url.rsplit("@", 1)[1]
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    f = tmp_path / "notebooks" / "params" / "db.yaml"
+    f.write_text(yaml.safe_dump({"run_name": "db", "source": {"kind": "files", "tables": {"transactions": {
+        "format": "postgres", "url_env": "SEGLAB_CRM_URL", "query": "SELECT * FROM hostile_orders ORDER BY 2, 3, 4"}}}}))
+    pieces = [password, quote(password, safe=""), "p%zz", f"w:rd{tail}", f"rd{tail}", tail]
+    env = {**os.environ, "SEGLAB_ROOT": str(tmp_path)}
+
+    def leaks(*texts: str) -> list[str]:
+        written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".json", ".csv",
+                                                                                     ".yaml", ".txt", ".parquet")]
+        found = [f"{p}: {s}" for p in written for s in pieces if s in p.read_bytes().decode("utf-8", "replace")]
+        return found + [f"message: {s}" for t in texts for s in pieces if s in t]
+
+    # written as is, the URL is invalid (the '%' is not an escape): the run stops at stage 01
+    bad = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], capture_output=True, text=True,
+                         timeout=600, env={**env, "SEGLAB_CRM_URL": f"postgresql://hostile:{password}@{host}"})
+    assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1].startswith("seglab run: stage 01_data_collection failed")
+    assert leaks(bad.stdout, bad.stderr) == []
+    assert "This stage failed" in (tmp_path / "reports" / "db" / "01_data_collection.html").read_text(encoding="utf-8")
+    # percent-encoded, it connects, and the run goes on
+    good = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], capture_output=True,
+                          text=True, timeout=600,
+                          env={**env, "SEGLAB_CRM_URL": f"postgresql://hostile:{quote(password, safe='')}@{host}"})
+    assert good.returncode == 0, good.stderr[-2000:]
+    assert pd.read_parquet(tmp_path / "data" / "interim" / "db" / "transactions.parquet").shape[0] == len(tx)
+    assert leaks(good.stdout, good.stderr) == []
