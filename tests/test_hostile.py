@@ -700,3 +700,47 @@ def test_password_with_percent_and_at_appears_nowhere(tmp_path, root, pg_url):
     assert good.returncode == 0, good.stderr[-2000:]
     assert pd.read_parquet(tmp_path / "data" / "interim" / "db" / "transactions.parquet").shape[0] == len(tx)
     assert leaks(good.stdout, good.stderr) == []
+
+
+@pytest.mark.slow
+def test_a_full_disk_ends_in_one_line_and_leaves_no_half_written_notebook(tmp_path, root, monkeypatch, capsys):
+    import shutil
+
+    import papermill.execute
+
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    f = tmp_path / "notebooks" / "params" / "full.yaml"
+    f.write_text(yaml.safe_dump({"run_name": "full", "source": {"kind": "synthetic",
+                                                                "synthetic": {"n_customers": 200, "months": 6}}}))
+    real = papermill.execute.write_ipynb
+
+    def write(nb, path, *a, **k):  # the disk fills up while stage 02's notebook is written
+        if "02_feature_building" in str(path):
+            Path(path).write_text('{"cells": [')
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(nb, path, *a, **k)
+
+    monkeypatch.setattr(papermill.execute, "write_ipynb", write)
+    monkeypatch.setenv("SEGLAB_ROOT", str(tmp_path))
+    assert cli.main(["run", "--params", str(f)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (f"seglab run: {tmp_path / 'reports' / 'full' / '.02_feature_building.partial.ipynb'}: No space left "
+                   "on device; the disk is full: free some space (or point the run at another disk) and run again")
+    reports = tmp_path / "reports" / "full"
+    assert sorted(p.name for p in reports.glob("*.ipynb")) == ["01_data_collection.ipynb"]
+    assert not list(reports.glob(".*"))  # no temporary file left
+    assert "This run is incomplete" in (reports / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_row_of_the_readme_catalogue_names_a_test(root):
+    import re
+
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Bad, broken and hostile input", 1)[1].split("\n\n**", 1)[0]
+    rows = [r for r in table.splitlines() if r.startswith("| ") and not r.startswith("| input")]
+    defined = set(re.findall(r"^def (test_\w+)", Path(__file__).read_text(encoding="utf-8"), re.M))
+    assert len(rows) >= 30
+    for row in rows:
+        named = re.findall(r"`(test_\w+)`", row.rsplit("|", 2)[1])
+        assert named or "the same test" in row, row
+        assert set(named) <= defined, set(named) - defined

@@ -240,9 +240,14 @@ def complete_figures(executed: Path, drawer: FigureDrawer | None = None) -> None
 
     nb = nbformat.read(executed, as_version=4)
     if plots.write_deferred(nb, draw=drawer.drawn if drawer else plots.draw_deferred):
-        tmp = executed.with_name(f".{executed.name}.part")
-        nbformat.write(nb, tmp)
-        os.replace(tmp, executed)
+        from seglab import io
+
+        io.atomic(executed, lambda tmp: nbformat.write(nb, str(tmp)))
+
+
+def _with_file(exc: OSError, path: Path) -> OSError:
+    """The operating-system error naming the file it was writing (the writer may not say)."""
+    return exc if exc.filename else type(exc)(exc.errno, exc.strerror, str(path))
 
 
 def _failure_message(name: str, exc: Exception) -> str:
@@ -386,12 +391,15 @@ def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params,
 
         def render(stage: StageResult, executed: Path, error: str | None = None) -> Future:
             def job() -> None:
-                t = time.perf_counter()
-                complete_figures(executed, drawer)
-                stage.profile["png_wait"] = time.perf_counter() - t
-                t = time.perf_counter()
-                render_html(executed, params.report.show_code, error=error)
-                stage.profile["html"] = time.perf_counter() - t
+                try:
+                    t = time.perf_counter()
+                    complete_figures(executed, drawer)
+                    stage.profile["png_wait"] = time.perf_counter() - t
+                    t = time.perf_counter()
+                    render_html(executed, params.report.show_code, error=error)
+                    stage.profile["html"] = time.perf_counter() - t
+                except OSError as exc:
+                    raise _with_file(exc, executed.with_suffix(".html")) from None
             future = renderer.submit(job)
             pages.append((stage, future))
             return future
@@ -415,16 +423,25 @@ def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params,
                     log_output=False, request_save_on_cell_execute=False,
                 )
             except Exception as exc:  # noqa: BLE001 - every failure is reported the same way
+                if isinstance(exc, OSError) and exc.errno is not None:
+                    # writing the executed notebook failed (a full disk, a read-only folder): not
+                    # the stage; the half-written file goes, the index still says "incomplete"
+                    partial.unlink(missing_ok=True)
+                    raise _with_file(exc, partial) from None
                 secs = time.perf_counter() - start
                 message = _failure_message(name, exc)
                 stage = StageResult(name, title, secs, False, message)
                 result.stages.append(stage)
-                if partial.is_file():
-                    os.replace(partial, executed)
-                    render(stage, executed, message)
-                _finish_pages(pages)
-                write_index(paths, params, result)
                 log(f"[{name}] FAILED after {secs:.1f} s")
+                try:
+                    if partial.is_file():
+                        os.replace(partial, executed)
+                        render(stage, executed, message)
+                    _finish_pages(pages)
+                    write_index(paths, params, result)
+                except OSError as also:
+                    raise StageFailed(f"{message} (and its report could not be written: {also.strerror or also}: "
+                                      f"{also.filename or paths.reports})") from None
                 raise StageFailed(f"{message} (the executed notebook, with the traceback: {executed})") from None
             secs = time.perf_counter() - start
             os.replace(partial, executed)
