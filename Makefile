@@ -34,11 +34,17 @@ help: ## list the commands
 $(RUN_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PIP) -e '.$(if $(EXTRAS),[$(EXTRAS)])'
+	@$(PRUNE)
 	@touch $(RUN_STAMP)
 
 $(TEST_STAMP): $(RUN_STAMP)
 	$(PIP) -e '.[test,spark,postgres$(if $(EXTRAS),$(comma)$(EXTRAS))]'
+	@$(PRUNE)
 	@touch $(TEST_STAMP)
+
+# The installed libraries' own test suites (pandas 41 MB, scipy, numpy, pyarrow, matplotlib ...:
+# about 130 MB) are never imported by a run or by seglab's tests: removed after each install.
+PRUNE = find $(VENV)/lib -path '*/site-packages/*' -type d \( -name tests -o -name test \) -prune -exec rm -rf {} +
 
 comma := ,
 

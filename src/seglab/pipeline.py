@@ -518,8 +518,13 @@ def headline(paths: RunPaths) -> dict:
     if meta.is_file():
         out["features_meta"] = json.loads(meta.read_text(encoding="utf-8"))
     sel = paths.processed / "model" / "model.json"
-    if sel.is_file():
-        m = json.loads(sel.read_text(encoding="utf-8"))
+    from seglab import modelfile
+
+    try:
+        m = modelfile.load_json(sel, modelfile.SegmentModelFile) if sel.is_file() else None
+    except modelfile.ModelFileError:
+        m = None  # stage 03 says so; the index shows no segmentation
+    if m is not None:
         labels = (out.get("features_meta") or {}).get("labels") or {}
         used = m.get("preparation", {}).get("features", [])
         out["segmentation"] = {"k": str(m["k"]), "why": m["selection"], "method": m.get("method", "kmeans"),
