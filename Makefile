@@ -42,9 +42,12 @@ $(TEST_STAMP): $(RUN_STAMP)
 	@$(PRUNE)
 	@touch $(TEST_STAMP)
 
-# The installed libraries' own test suites (pandas 41 MB, scipy, numpy, pyarrow, matplotlib ...:
-# about 130 MB) are never imported by a run or by seglab's tests: removed after each install.
-PRUNE = find $(VENV)/lib -path '*/site-packages/*' -type d \( -name tests -o -name test \) -prune -exec rm -rf {} +
+# What a run never reads is removed from the environment after each install: the installed
+# libraries' own test suites (pandas 41 MB, scipy, numpy, pyarrow, matplotlib ...: about 130 MB)
+# and the C/C++/Cython sources and headers they ship for building extensions (about 22 MB).
+PRUNE = find $(VENV)/lib -path '*/site-packages/*' -type d \( -name tests -o -name test \) -prune -exec rm -rf {} + ; \
+	find $(VENV)/lib -path '*/site-packages/*' -type f \( -name '*.pyx' -o -name '*.pxd' -o -name '*.pxi' \
+	  -o -name '*.h' -o -name '*.hpp' -o -name '*.c' -o -name '*.cpp' \) -delete
 
 comma := ,
 
