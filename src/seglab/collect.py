@@ -643,7 +643,8 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
             + (f" and {', '.join(customer_cols)} taken from the transactions." if customer_cols else ".")
         )
     else:
-        missing = sorted(set(tx["customer_id"]) - set(tables["customers"]["customer_id"]))
+        ids = pd.Series(tx["customer_id"].dropna().unique())
+        missing = sorted(ids[~ids.isin(tables["customers"]["customer_id"])])
         warning = id_overlap_warning(tx["customer_id"], tables["customers"]["customer_id"], "transactions", "customers",
                                      "Customers of the transactions missing from the customers table are kept, "
                                      "with unknown attributes. ")
@@ -755,7 +756,9 @@ def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) 
         out.append({"stage": "01", "subject": "channel values " + ", ".join(f"'{v}'" for v in sorted(map(str, unknown))[:8]),
                     "assumed": "neither web, store nor app", "why": f"{rows:,} order lines: their orders count in no "
                     "channel share", "change": "source.tables.transactions.roles.channel_values: {<value>: web|store|app}"})
-    tx["channel"] = tx["channel"].map(lambda v: read.get(v) or v if v is not None and not pd.isna(v) else v)
+    renamed = {v: ch for v, ch in read.items() if ch is not None and ch != v}
+    if renamed:  # (a dictionary map: one lookup per row, no Python call per row)
+        tx["channel"] = tx["channel"].replace(renamed)
     return out
 
 
