@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from seglab import collect, config, stages
+from seglab.artifacts import Store
 from seglab.paths import RunPaths
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
@@ -94,8 +95,8 @@ def test_bad_files(tmp_path, content, expected):
 def test_saved_tables_validate_and_reload(messy_csv, tmp_path):
     c = collect.collect(_params(messy_csv), tmp_path, now=pd.Timestamp("2024-01-01"))
     run = RunPaths(tmp_path, "t").ensure()
-    stages.save_collected(c, run)
-    tables = stages.load_canonical(run)
+    stages.save_collected(c, Store(run, "01"))
+    tables = stages.load_canonical(Store(run))
     assert len(tables["transactions"]) == 2 and len(tables["customers"]) == 1
     q = json.loads((run.interim / "quality.json").read_text())
     assert q["tables"]["transactions"]["read"] == 10

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from conftest import skip_or_fail
 
-from seglab import config, features
+from seglab import config, features, registry
 
 TX = [
     # customer, order, time, product, category, qty, price, discount, channel
@@ -306,9 +306,24 @@ def test_spark_gives_the_same_features_at_many_dates():
 
 
 def test_readme_lists_the_feature_catalog(root):
-    assert features.catalog_markdown() in (root / "README.md").read_text(encoding="utf-8")
+    assert registry.catalog_markdown() in (root / "README.md").read_text(encoding="utf-8")
 
 
 def test_bad_duckdb_settings_are_named():
     with pytest.raises(features.FeatureError, match=r"features.duckdb: DuckDB refused the settings \{'no_such_setting': 1\}"):
         features.build(_tables(), config.Features(as_of=AS_OF, duckdb={"no_such_setting": 1}))
+
+
+def test_every_registry_feature_is_defined_where_the_registry_says_and_no_other_is_computed():
+    """Adding a feature is one registry entry plus its definition: the two cannot drift apart."""
+    import inspect
+    import re
+
+    for f in registry.CATALOG:
+        src = inspect.getsource(getattr(features, f.defined_in))
+        assert re.search(rf'\b{f.name}=|\["{f.name}"\] =', src), f"{f.name} is not defined in {f.defined_in}"
+    for function in ("transaction_features", "session_features", "campaign_features"):
+        src = inspect.getsource(getattr(features, function))
+        final = src[src.rindex("return "):]
+        computed = set(re.findall(r"^\s+(\w+)=", final, re.M)) - {"first_ep", "last_ep"}  # (internal: tenure, status)
+        assert computed <= set(registry.BY_NAME), f"{function} computes {computed - set(registry.BY_NAME)}"

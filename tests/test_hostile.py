@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import cli, collect, config, features, pipeline, sources, text
+from seglab import artifacts, cli, collect, config, features, pipeline, sources, text
 from seglab import io as sio
 from seglab.config import ParamsError
 
@@ -376,7 +376,7 @@ def model_dir(tmp_path_factory):
     data = synth.generate(300, 6, seed=2)
     feats = fb.build({"transactions": data.transactions, "customers": data.customers}, config.Features()).features
     result = segment.segment(feats, config.Segmentation(k=3, bootstrap=0), seed=1)
-    result.model.save(tmp / "model")
+    artifacts.write_models(tmp / "model", result.model)
     feats.to_parquet(tmp / "features.parquet")
     return tmp
 

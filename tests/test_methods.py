@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import multivariate_normal
 
-from seglab import config, methods, rfm, segment
+from seglab import artifacts, config, methods, rfm, segment
 
 
 def _blobs(n_per=80, seed=0):
@@ -35,10 +35,10 @@ def test_method_finds_the_blobs_and_its_saved_model_reassigns_exactly(update, tm
     truth = df.sort_values("customer_id")["truth"].to_numpy()
     assert pd.crosstab(truth, r.segments["segment"].to_numpy()).gt(0).sum(axis=1).eq(1).all()  # one segment per blob
     assert r.segments.groupby("segment").size().index.tolist() == [1, 2, 3]
-    r.model.save(tmp_path)
+    artifacts.write_models(tmp_path, r.model)
     saved = json.loads((tmp_path / "model.json").read_text())
     assert saved["method"] == update["method"] and saved["assignment"]["method"] == update["method"]
-    again = segment.SegmentModel.load(tmp_path).assign(df.sort_values("customer_id"))
+    again = artifacts.read_segment_model(tmp_path).assign(df.sort_values("customer_id"))
     assert (again == r.segments["segment"].to_numpy()).all()
     # segment 1 = highest value per customer, whatever the method
     assert df.set_index("customer_id").loc[r.segments.loc[r.segments["segment"] == 1, "customer_id"], "truth"].eq(2).all()
@@ -117,10 +117,10 @@ def test_rfm_method_runs_as_a_baseline(tmp_path):
     assert r.model.method == "rfm" and r.selection["chosen"].all()
     assert r.model.k == r.segments["segment"].nunique() >= 5
     assert all(lbl.split(": ", 1)[1] in [g[0] for g in rfm.GROUPS] for lbl in r.model.labels)
-    r.model.save(tmp_path)
+    artifacts.write_models(tmp_path, r.model)
     saved = json.loads((tmp_path / "model.json").read_text())
     assert set(saved["rfm"]["cuts"]) == set(rfm.FEATURES) and len(saved["rfm"]["groups"]) == len(rfm.GROUPS)
-    assert (segment.SegmentModel.load(tmp_path).assign(df) == r.segments["segment"].to_numpy()).all()
+    assert (artifacts.read_segment_model(tmp_path).assign(df) == r.segments["segment"].to_numpy()).all()
     value = df.set_index("customer_id")["monetary"].reindex(r.segments["customer_id"]).to_numpy()
     means = pd.Series(value).groupby(r.segments["segment"].to_numpy()).mean()
     assert means.is_monotonic_decreasing  # numbered by value like every method
@@ -149,8 +149,8 @@ def test_kprototypes_uses_categories_and_reassigns_exactly(tmp_path):
     # groups 1 and 2 have the same numbers: only the categories can tell them apart
     assert pd.crosstab(truth, r.segments["segment"].to_numpy()).gt(0).sum(axis=1).eq(1).all()
     assert r.model.categorical.levels == [["app", "store", "web"], ["bronze", "gold", "silver"]]
-    r.model.save(tmp_path)
-    loaded = segment.SegmentModel.load(tmp_path)
+    artifacts.write_models(tmp_path, r.model)
+    loaded = artifacts.read_segment_model(tmp_path)
     assert (loaded.assign(df.sort_values("customer_id")) == r.segments["segment"].to_numpy()).all()
     new = df.head(2).assign(tier=["platinum", None])  # unseen and missing levels match no mode, still assigned
     assert set(loaded.assign(new)) <= {1, 2, 3}

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from seglab import pipeline, plots
+from seglab.report import pages
 
 SMALL = {"run_name": "small", "seed": 3, "source": {"kind": "synthetic", "synthetic": {"n_customers": 600, "months": 12}},
          "segmentation": {"k_min": 2, "k_max": 6}}
@@ -93,9 +94,9 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
     assert (tmp_path / "data" / "interim" / "small" / "quality.json").is_file()
     # code hidden by default in the HTML; report.show_code shows it
     assert "save_segmentation" not in (reports / "03_segmentation.html").read_text()
-    shown = pipeline.render_html(reports / "03_segmentation.ipynb", show_code=True).read_text()
+    shown = pages.render_html(reports / "03_segmentation.ipynb", show_code=True).read_text()
     assert "save_segmentation" in shown
-    pipeline.render_html(reports / "03_segmentation.ipynb", show_code=False)
+    pages.render_html(reports / "03_segmentation.ipynb", show_code=False)
     before = {f: _digest(processed / f)
               for f in ("segments.parquet", "boston_matrix.csv", "model/model.json", "predictions.parquet", "personas.json",
                         "boston_sensitivity.csv", "period_segments.parquet", "migration.csv")}

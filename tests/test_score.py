@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import cli, features, lookalike, score, segment
+from seglab import artifacts, cli, features, lookalike, score, segment
 
 
 @pytest.fixture(scope="module")
@@ -17,9 +17,9 @@ def trained(synthetic_tables, default_params, tmp_path_factory):
     feats = built.features
     params = default_params.segmentation.model_copy(update={"k": 5, "bootstrap": 0})
     result = segment.segment(feats, params, default_params.seed)
-    result.model.save(tmp / "model")
+    artifacts.write_models(tmp / "model", result.model)
     look = lookalike.train(feats, result.segments, built.catalog, default_params.seed)
-    look.model.save(tmp / "model")
+    artifacts.write_models(tmp / "model", result.model, look.model)
     feats.to_parquet(tmp / "features.parquet")
     return tmp, feats, result, look
 
@@ -78,7 +78,7 @@ def test_cli_score(trained, capsys):
 
 def test_assign_is_the_same_in_any_block(trained):
     tmp, feats, result, _ = trained
-    model = segment.SegmentModel.load(tmp / "model")
+    model = artifacts.read_segment_model(tmp / "model")
     order = np.random.default_rng(0).permutation(len(feats))
     shuffled = feats.sort_values("customer_id").iloc[order]
     assert (model.assign(shuffled) == result.segments["segment"].to_numpy()[order]).all()
@@ -101,11 +101,11 @@ def test_prospects_without_purchases_are_scored_by_the_lookalike(trained):
     summary = score.score_file(tmp / "model", tmp / "prospects.csv", tmp / "prospects_out.csv", chunk_rows=100)
     out = pd.read_csv(tmp / "prospects_out.csv", dtype={"customer_id": str})
     assert summary.lookalike == 300 and (out["assigned_by"] == "lookalike").all()
-    loaded = lookalike.Lookalike.load(tmp / "model")
+    loaded = artifacts.read_lookalike(tmp / "model")
     assert (out["segment"].to_numpy() == loaded.predict(prospects)).all()
     # rows with every purchase feature empty go to the lookalike; the others keep their segment
     mixed = feats.head(100).copy()
-    need = segment.SegmentModel.load(tmp / "model").preparation.features
+    need = artifacts.read_segment_model(tmp / "model").preparation.features
     mixed.loc[mixed.index[:10], need] = np.nan
     mixed.to_parquet(tmp / "mixed.parquet")
     score.score_file(tmp / "model", tmp / "mixed.parquet", tmp / "mixed_out.parquet")

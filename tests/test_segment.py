@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import config, methods, segment
+from seglab import artifacts, config, methods, segment
 
 
 def _blobs(n_per=60, seed=0):
@@ -48,10 +48,10 @@ def test_stable_order_rule():
 def test_model_roundtrip_json_reproduces_segments(tmp_path):
     df = _blobs()
     r = segment.segment(df, PARAMS, seed=1)
-    r.model.save(tmp_path)
+    artifacts.write_models(tmp_path, r.model)
     text = (tmp_path / "model.json").read_text()
     assert json.loads(text)["format"] == segment.MODEL_FORMAT
-    loaded = segment.SegmentModel.load(tmp_path)
+    loaded = artifacts.read_segment_model(tmp_path)
     again = loaded.assign(df.sort_values("customer_id"))
     assert (again == r.segments["segment"].to_numpy()).all()
 
@@ -176,10 +176,10 @@ def test_preparation_quantiles_and_scalings():
 def test_model_keeps_how_the_preparation_was_fitted(tmp_path):
     p = config.Segmentation(features=["monetary", "discount_share"], k=3, n_init=2, winsor=(0.02, 0.98), scaling="robust")
     r = segment.segment(_blobs(), p, seed=1)
-    r.model.save(tmp_path)
+    artifacts.write_models(tmp_path, r.model)
     assert json.loads((tmp_path / "model.json").read_text())["preparation"]["fitted_with"] == {
         "winsor_quantiles": [0.02, 0.98], "scaling": "robust"}
-    loaded = segment.SegmentModel.load(tmp_path)
+    loaded = artifacts.read_segment_model(tmp_path)
     assert (loaded.assign(_blobs().sort_values("customer_id")) == r.segments["segment"].to_numpy()).all()
 
 

@@ -289,14 +289,16 @@ def test_a_prediction_worse_than_naive_says_worse_and_does_not_drive_the_budget(
          "spend_total_predicted": 10.0, "spend_total_observed": 11.0}
     text = predict.quality_text(q)
     assert "5% worse than the naive forecast" in text and "better" not in text
-    from seglab import io, stages
+    from seglab import stages
+    from seglab.artifacts import Store
     from seglab.paths import RunPaths
 
     run = RunPaths(tmp_path, "p").ensure()
-    io.write_json({"available": True, **q}, run.processed / "prediction_quality.json")
-    io.write_table(pd.DataFrame({"customer_id": ["a"], "segment": [1], "p_buy": [0.5], "expected_spend": [1.0]}),
-                   run.processed / "predictions", "predictions")
-    value, note = stages.load_predicted_value(run)
+    made_by_04 = Store(run, "04")
+    made_by_04.save("prediction_quality", {"available": True, **q})
+    made_by_04.save("predictions", pd.DataFrame({"customer_id": ["a"], "segment": [1], "p_buy": [0.5],
+                                                 "expected_spend": [1.0]}))
+    value, note = stages.load_predicted_value(Store(run, "05"))
     assert value is None and "not better than the naive forecast" in note
 
 

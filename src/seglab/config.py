@@ -317,13 +317,6 @@ class Features(_Strict):
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
 
 
-DEFAULT_SEGMENT_FEATURES = [
-    "frequency", "monetary", "avg_order_value", "avg_basket_size", "discount_share",
-    "return_share", "top_category_share", "web_share", "store_share", "sessions_per_order",
-    "browse_conversion", "campaign_open_rate", "campaign_click_rate",
-]
-
-
 class Segmentation(_Strict):
     method: Literal["kmeans", "minibatch_kmeans", "gmm", "ward", "kprototypes", "rfm"] = Field(
         "kmeans", description="clustering method; rfm = the RFM-score baseline (named groups, no k to choose)"
@@ -331,7 +324,9 @@ class Segmentation(_Strict):
     k: int | None = Field(None, ge=2, le=100, description="fix k; null chooses k from k_min..k_max")
     k_min: int = Field(2, ge=2, le=100)
     k_max: int = Field(8, ge=2, le=100)
-    features: list[str] = Field(default_factory=lambda: list(DEFAULT_SEGMENT_FEATURES))
+    features: list[str] | None = Field(
+        None, description="the features to cluster on; null: the registry's defaults (README: Feature catalog, "
+        "column 'clustered by default'), or for a customer-level source every encoded column")
     silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
     min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
     n_init: int = Field(10, ge=1)
@@ -364,8 +359,8 @@ class Segmentation(_Strict):
     def _k_range(self) -> Segmentation:
         if self.k_min > self.k_max:
             raise ValueError(f"k_min ({self.k_min}) must not exceed k_max ({self.k_max})")
-        if not self.features:
-            raise ValueError("features must name at least one feature")
+        if self.features is not None and not self.features:
+            raise ValueError("features must name at least one feature (or be null: the default features)")
         lo, hi = self.winsor
         if not 0 <= lo < hi <= 1:
             raise ValueError(f"winsor must be two quantiles 0 <= low < high <= 1, got {list(self.winsor)}")

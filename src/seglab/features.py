@@ -32,49 +32,8 @@ from ibis import _
 
 from seglab import io
 from seglab.config import Features as FeatureParams
+from seglab.registry import BY_NAME, CATALOG, INTEGER
 
-
-@dataclass(frozen=True)
-class Feature:
-    name: str
-    lens: str
-    description: str
-    unit: str
-    needs: str = ""  # "table", "table.column" or "table.column=value" that must be present; "" = transactions only
-    label: str = ""  # the short name readers see
-
-
-CATALOG: tuple[Feature, ...] = (
-    Feature("recency_days", "behavioural", "days from the last purchase to as_of", "days", label="days since last purchase"),
-    Feature("frequency", "behavioural", "number of distinct purchase orders", "orders", label="orders"),
-    Feature("monetary", "behavioural", "revenue net of returns", "currency", label="net spend"),
-    Feature("gross_revenue", "behavioural", "revenue of purchases before returns", "currency", label="gross spend"),
-    Feature("avg_order_value", "behavioural", "purchase revenue per order", "currency/order", label="order value"),
-    Feature("avg_basket_size", "behavioural", "units bought per order", "units/order", label="units per order"),
-    Feature("tenure_days", "behavioural", "days from signup (or the first purchase, if earlier or no signup date) to as_of; not limited by the window", "days", label="tenure (days)"),
-    Feature("interpurchase_mean_days", "behavioural", "mean days between consecutive orders (2+ orders)", "days", label="days between orders"),
-    Feature("interpurchase_cv", "behavioural", "coefficient of variation of days between orders (3+ orders); low = regular", "ratio", label="irregularity of orders"),
-    Feature("spend_trend", "behavioural", "(later-half minus earlier-half purchase revenue) / total, halves of the span from the first purchase in the window to as_of; 0 with one order", "ratio -1..1", label="spend trend"),
-    Feature("discount_share", "behavioural", "share of purchase revenue on discounted lines", "share 0..1", "transactions.discount", label="discounted share"),
-    Feature("return_share", "behavioural", "returned value / purchase revenue", "share", label="returned share"),
-    Feature("product_breadth", "behavioural", "distinct products bought", "products", "transactions.product_id", label="distinct products"),
-    Feature("category_breadth", "behavioural", "distinct categories bought", "categories", "transactions.category", label="categories"),
-    Feature("top_category_share", "behavioural", "share of purchase revenue in the customer's top category", "share 0..1", "transactions.category", label="top-category share"),
-    Feature("web_share", "behavioural", "share of orders placed on the web", "share 0..1", "transactions.channel=web", label="web share"),
-    Feature("store_share", "behavioural", "share of orders placed in a store", "share 0..1", "transactions.channel=store", label="store share"),
-    Feature("app_share", "behavioural", "share of orders placed in the app", "share 0..1", "transactions.channel=app", label="app share"),
-    Feature("preferred_hour", "behavioural", "hour of day of most orders, ties: the earliest (best time to reach)", "hour 0-23", label="preferred hour"),
-    Feature("preferred_weekday", "behavioural", "weekday of most orders, 0 = Monday, ties: the earliest", "weekday 0-6", label="preferred weekday"),
-    Feature("sessions", "behavioural", "visits (web/app sessions)", "sessions", "sessions", label="visits"),
-    Feature("sessions_per_order", "behavioural", "visits per purchase order", "sessions/order", "sessions", label="visits per order"),
-    Feature("browse_conversion", "behavioural", "share of visits that ended in a purchase", "share 0..1", "sessions", label="visit conversion"),
-    Feature("campaign_open_rate", "behavioural", "campaign messages opened / sent", "share 0..1", "campaign_events", label="campaign open rate"),
-    Feature("campaign_click_rate", "behavioural", "campaign messages clicked / sent", "share 0..1", "campaign_events", label="campaign click rate"),
-    Feature("campaign_conversion_rate", "behavioural", "campaign messages converted / sent", "share 0..1", "campaign_events", label="campaign conversion rate"),
-    Feature("days_since_campaign_response", "behavioural", "days from the last campaign message opened, clicked or converted on to as_of (empty: never responded)", "days", "campaign_events", label="days since a campaign response"),
-    Feature("reachable", "contactability", "1 if the customer may be contacted by e-mail or SMS", "flag 0/1", "customers.email_opt_in", label="reachable share"),
-)
-BY_NAME = {f.name: f for f in CATALOG}
 
 # --------------------------------------------------------------------------------------------
 # engines
@@ -521,8 +480,6 @@ def _probe(tables: dict[str, Table]) -> dict[str, bool]:
 
 def catalog(tables: dict[str, Table]) -> pd.DataFrame:
     """The feature catalog, with whether each feature could be built from these tables and why not."""
-    from seglab.config import DEFAULT_SEGMENT_FEATURES
-
     ok = _probe(tables)
     rows = []
     for f in CATALOG:
@@ -536,7 +493,7 @@ def catalog(tables: dict[str, Table]) -> pd.DataFrame:
             {
                 "feature": f.name, "lens": f.lens, "description": f.description, "unit": f.unit,
                 "available": avail, "why_not": why, "role": "behaviour", "label": f.label,
-                "default": f.name in DEFAULT_SEGMENT_FEATURES,
+                "default": f.default,
             }
         )
     return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
@@ -757,7 +714,6 @@ def _describe(feats: pd.DataFrame, cat: pd.DataFrame) -> None:
     feats.attrs["kinds"] = dict(zip(avail["feature"], avail["role"].fillna("number"), strict=True))
 
 
-INT_FEATURES = ("frequency", "product_breadth", "category_breadth", "preferred_hour", "preferred_weekday", "sessions")
 
 
 def _tidy_types(feats: pd.DataFrame) -> pd.DataFrame:
@@ -771,7 +727,7 @@ def _tidy_types(feats: pd.DataFrame) -> pd.DataFrame:
             continue
         elif c in ("first_ep", "last_ep"):
             want = "int64"
-        elif c in INT_FEATURES:
+        elif c in INTEGER:
             want = "Int64" if v.isna().any() else "int64"
         else:
             want = "float64"
@@ -967,15 +923,6 @@ def encode_attributes(
                     continue
                 add(name, v.astype(float).to_numpy(), {"money": "money", "share": "share 0..1"}.get(kind, "as in the source"))
     return pd.DataFrame(out, index=range(len(customer_ids))), rows
-
-
-def catalog_markdown() -> str:
-    """The catalog of behavioural features as a Markdown table (the README's Feature catalog)."""
-    lines = ["| feature | lens | description | unit | needs |", "|---|---|---|---|---|"]
-    for f in CATALOG:
-        needs = f"`{f.needs}`" if f.needs else "transactions"
-        lines.append(f"| `{f.name}` | {f.lens} | {f.description} | {f.unit} | {needs} |")
-    return "\n".join(lines)
 
 
 LIFECYCLE_ORDER = ("new", "active", "long_term", "lapsing", "lapsed")

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 ATTRIBUTE_LENSES = ("demographic", "geographic", "firmographic", "psychographic", "contactability")
 NOT_ATTRIBUTES = ("reachable",)  # derived from the opt-ins, which are used themselves
-FILE = "lookalike.json"
 FORMAT = "seglab-lookalike/1"
 
 
@@ -59,19 +57,13 @@ class Lookalike:
         scores = self._x(df) @ np.asarray(self.coef).T + np.asarray(self.intercept)
         return np.asarray(self.segments)[scores.argmax(axis=1)]
 
-    def save(self, folder: Path) -> Path:
-        from seglab import io
-
-        return io.write_text(json.dumps({"format": FORMAT, **self.__dict__}, indent=1) + "\n", Path(folder) / FILE)
+    def to_text(self) -> str:
+        """The model as JSON text (the ``lookalike_model`` artifact, :mod:`seglab.artifacts`)."""
+        return json.dumps({"format": FORMAT, **self.__dict__}, indent=1) + "\n"
 
     @classmethod
-    def load(cls, folder: Path) -> Lookalike | None:
-        path = Path(folder) / FILE
-        if not path.is_file():
-            return None
-        from seglab import modelfile
-
-        d = modelfile.load_json(path, modelfile.LookalikeFile)
+    def from_dict(cls, d: dict) -> Lookalike:
+        """The model from its JSON, already checked by :mod:`seglab.modelfile`."""
         return cls(**{f: d[f] for f in ("features", "fill", "mean", "scale", "coef", "intercept", "segments")})
 
 

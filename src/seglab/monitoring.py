@@ -70,12 +70,14 @@ def window_days(feature_params: FeatureParams, params: MonitoringParams, first: 
 
 
 def track(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
-          params: MonitoringParams, as_of: pd.Timestamp) -> pd.DataFrame:
+          params: MonitoringParams, as_of: pd.Timestamp, last: int | None = None) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
 
     Returns period_end (a date), customer_id, segment, value (net value in the period), sorted
-    by period and customer. Raises :class:`MonitoringUnavailable` without transactions or with
-    less than one complete period of history.
+    by period and customer; ``attrs``: ``window_days`` and ``periods`` (every period tracked,
+    also one where nobody was active). ``last``: only the last ``last`` periods (a period's
+    customers do not depend on the others). Raises :class:`MonitoringUnavailable` without
+    transactions or with less than one complete period of history.
     """
     if "transactions" not in tables:
         raise MonitoringUnavailable("a customer-level source has no history over time: nothing to monitor")
@@ -88,6 +90,8 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
         raise MonitoringUnavailable(
             f"the history ({first.date()} to {as_of.date()}) holds no {params.period} with a whole {w}-day window of "
             "behaviour before its end: set monitoring.period to month or a shorter monitoring.window_days")
+    if last is not None:
+        ends = ends[-last:]
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
     activity = feature_building.period_activity(tx, [(end - step, end) for end in ends])
     active = activity[activity["bought"]]
@@ -103,6 +107,7 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
     out = pd.concat(parts, ignore_index=True)[["period_end", "customer_id", "segment", "value"]]
     out = out.sort_values(["period_end", "customer_id"], kind="mergesort").reset_index(drop=True)
     out.attrs["window_days"] = w
+    out.attrs["periods"] = list(ends)
     return out
 
 
@@ -118,9 +123,10 @@ def attempt(tables: dict, feature_params: FeatureParams, quality: dict | None, m
 
 
 def sizes(assigned: pd.DataFrame, segments: list[int]) -> pd.DataFrame:
-    """Per period and segment: active customers, net value, and their shares of the period."""
+    """Per period and segment: active customers, net value, and their shares of the period
+    (every period tracked: one where nobody was active counts zero)."""
     g = assigned.groupby(["period_end", "segment"]).agg(customers=("customer_id", "size"), value=("value", "sum"))
-    periods = sorted(assigned["period_end"].unique())
+    periods = sorted(set(assigned.attrs.get("periods") or []) | set(assigned["period_end"].unique()))
     g = g.reindex(pd.MultiIndex.from_product([periods, segments], names=["period_end", "segment"]), fill_value=0)
     g = g.reset_index()
     tot = g.groupby("period_end")[["customers", "value"]].transform("sum")
@@ -204,6 +210,25 @@ def retention(mig: pd.DataFrame) -> pd.DataFrame:
     out["moves"] = 1 - out["stay"] - out["not_active_next"]
     out.index = out.index.astype(int)
     return out.sort_index().rename_axis("segment").reset_index()
+
+
+def growth_for_matrix(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
+                      params: MonitoringParams, as_of) -> tuple[pd.Series, str, int | None]:
+    """The growth of each segment for the Boston matrix (stage 05): the same numbers as stage 06's
+    full monitoring, from only the periods growth compares. Returns the rates, what was compared
+    (or why growth is unknown) and the window of behaviour each period's customers were assigned
+    from (None without periods)."""
+    segments = list(range(1, model.k + 1))
+    n = max(1, round(params.growth_window_months / PERIOD_MONTHS[params.period]))
+    if as_of is None or pd.isna(as_of):
+        assigned, why_not = None, "a customer-level source has no history over time: nothing to monitor"
+    else:
+        try:
+            assigned, why_not = track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), last=2 * n), ""
+        except MonitoringUnavailable as exc:
+            assigned, why_not = None, str(exc)
+    rate, how = segment_growth(assigned, segments, params, why_not)
+    return rate, how, assigned.attrs["window_days"] if assigned is not None else None
 
 
 def segment_growth(assigned: pd.DataFrame | None, segments: list[int], params: MonitoringParams,

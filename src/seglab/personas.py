@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from seglab.config import Midas, Personas
-from seglab.features import CATALOG
+from seglab.registry import CATALOG
 from seglab.text import esc
 
 if TYPE_CHECKING:
@@ -124,12 +124,11 @@ LIFECYCLE_CUES = {
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-#: Short readable labels of the catalog's features (seglab.features.CATALOG) for traits and names.
-LABELS = {f.name: f.label for f in CATALOG if f.name not in ("preferred_hour", "preferred_weekday",
-                                                               "days_since_campaign_response")}
+#: Short readable labels of the registry's features (seglab.registry) for traits and names.
+LABELS = {f.name: f.label for f in CATALOG if f.trait}
 SHARE_FEATURES = {f for f in LABELS if f.endswith(("_share", "_rate", "conversion")) or f == "reachable"}
 #: Features profiled (those present in the data are used).
-PROFILE_FEATURES = [f for f in LABELS if f not in ("gross_revenue",)]
+PROFILE_FEATURES = [f.name for f in CATALOG if f.trait and f.profiled]
 #: Kinds of column profiled as numbers besides the catalog's features (a customer table's
 #: amounts, counts, scores: age, income, ...); yes/no columns go to the attribute mix.
 NUMERIC_KINDS = ("money", "count", "number", "score", "share", "sentinel", "ordinal")

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from seglab import artifacts
 from seglab.lookalike import Lookalike
 from seglab.segment import SegmentationError, SegmentModel
 from seglab.text import csv_safe
@@ -84,16 +85,14 @@ def _use_lookalike(model: SegmentModel, look: Lookalike | None, columns: list[st
                      f"of the lookalike model (missing: {', '.join(missing)}) are in the input")
 
 
-#: Persona names of a model's segments, written by stage 04 beside the model.
-PERSONAS_FILE = "personas.json"
-
-
 def persona_names(model_dir: Path, k: int) -> np.ndarray:
     """The persona name of each segment (stage 04's, written beside the model), or "S<n>" before
     stage 04 has run."""
     import json
 
-    f = Path(model_dir) / PERSONAS_FILE
+    from seglab.artifacts import model_file
+
+    f = model_file("persona_labels", model_dir)
     names = {int(s): n for s, n in json.loads(f.read_text(encoding="utf-8")).items()} if f.is_file() else {}
     return np.asarray([names.get(s, f"S{s}") for s in range(1, k + 1)], dtype=object)
 
@@ -118,8 +117,8 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
         raise ScoreError(f"{output_path}: the output must end in .parquet or .csv")
     if input_path.suffix.lower() == ".csv" and not input_path.read_text(encoding="utf-8", errors="replace").strip():
         raise ScoreError(f"{input_path}: the file is empty; give a table with a header line ({ID} and the features)")
-    model = SegmentModel.load(model_dir)
-    look = Lookalike.load(model_dir)
+    model = artifacts.read_segment_model(model_dir)
+    look = artifacts.read_lookalike(model_dir)
     columns = _columns(input_path)
     prospects = _use_lookalike(model, look, columns, str(input_path))
     if prospects:

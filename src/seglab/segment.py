@@ -23,23 +23,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from seglab import __version__, methods, rfm
-from seglab.config import DEFAULT_SEGMENT_FEATURES, Segmentation
-from seglab.features import BY_NAME as CATALOG_FEATURES
+from seglab.config import Segmentation
+from seglab.registry import BY_NAME as CATALOG_FEATURES
+from seglab.registry import DEFAULT_FEATURES, LOGGED
 
-#: Features transformed with log1p(max(x, 0)) before scaling (money, counts, days).
-LOG_FEATURES = frozenset(
-    {
-        "recency_days", "frequency", "monetary", "gross_revenue", "avg_order_value", "avg_basket_size",
-        "tenure_days", "interpurchase_mean_days", "product_breadth", "category_breadth", "sessions",
-        "sessions_per_order",
-    }
-)
 MODEL_FORMAT = "seglab-segments/2"
 
 
@@ -82,7 +74,7 @@ class Preparation:
     def fit(cls, df: pd.DataFrame, features: list[str], winsor: tuple[float, float] = (0.01, 0.99),
             scaling: str = "standard", weights: dict[str, float] | None = None) -> Preparation:
         raw = df[features].to_numpy(dtype=float, na_value=np.nan)
-        log = [f in LOG_FEATURES or _skewed_amount(f, raw[:, i]) for i, f in enumerate(features)]
+        log = [f in LOGGED or _skewed_amount(f, raw[:, i]) for i, f in enumerate(features)]
         x = np.where(log, np.log1p(np.clip(raw, 0, None)), raw)
         fill = np.nanmedian(x, axis=0)
         fill = np.where(np.isnan(fill), 0.0, fill)  # a column with no value at all
@@ -122,16 +114,19 @@ class Preparation:
         return [f for f, lo, hi in zip(self.features, self.lo, self.hi, strict=True) if hi - lo <= 1e-12]
 
 
-def select_features(features: pd.DataFrame, wanted: list[str]) -> tuple[list[str], list[str]]:
-    """The wanted features that exist in the table, and those that do not.
+def select_features(features: pd.DataFrame, wanted: list[str] | None) -> tuple[list[str], list[str]]:
+    """The wanted features that exist in the table, and those that do not; ``wanted`` None: the
+    registry's default features (:data:`seglab.registry.DEFAULT_FEATURES`).
 
     For a customer-level source the default behavioural features do not exist: unless the
     parameters name features, every encoded column of the customer table is used
     (``features.attrs['default_features']``).
     """
+    if wanted is None:
+        if features.attrs.get("customer_level"):
+            return list(features.attrs.get("default_features") or []), []
+        wanted = list(DEFAULT_FEATURES)
     present = [f for f in wanted if f in features.columns]
-    if features.attrs.get("customer_level") and list(wanted) == DEFAULT_SEGMENT_FEATURES:
-        return list(features.attrs.get("default_features") or []), []
     return present, [f for f in wanted if f not in features.columns]
 
 
@@ -467,21 +462,13 @@ class SegmentModel:
             "versions": self.versions,
         }
 
-    def save(self, folder: Path) -> Path:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        from seglab import io
-
-        return io.write_text(json.dumps(self.to_dict(), indent=1) + "\n", folder / "model.json")
+    def to_text(self) -> str:
+        """The model as JSON text (the ``segment_model`` artifact, :mod:`seglab.artifacts`)."""
+        return json.dumps(self.to_dict(), indent=1) + "\n"
 
     @classmethod
-    def load(cls, folder: Path) -> SegmentModel:
-        path = Path(folder) / "model.json"
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no segment model here; run stage 03 first")
-        from seglab import modelfile
-
-        d = modelfile.load_json(path, modelfile.SegmentModelFile)
+    def from_dict(cls, d: dict) -> SegmentModel:
+        """The model from its JSON, already checked by :mod:`seglab.modelfile`."""
         p = d["preparation"]
         how = p.get("fitted_with", {})
         prep = Preparation(d["features"], p["log1p"], p["fill"], p["winsor_low"], p["winsor_high"], p["center"], p["scale"],
@@ -544,7 +531,7 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=No
     use, absent = feature_list(data, params, catalog)
     if not use:
         raise SegmentationError(
-            f"none of the segmentation features {params.features} exist in the feature table "
+            f"none of the segmentation features {params.features or list(DEFAULT_FEATURES)} exist in the feature table "
             f"(columns: {', '.join(features.columns)}); set segmentation.features"
         )
     prep = Preparation.fit(data, use, params.winsor, params.scaling, params.weights)

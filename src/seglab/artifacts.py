@@ -1,0 +1,504 @@
+"""The run's files: one table (:data:`ARTIFACTS`) naming every file a run writes, the stage that
+writes it, the stages that read it and its schema, and the store (:class:`Store`) every stage
+reads and writes through.
+
+Lineage: each file a stage writes is recorded in ``data/processed/<run>/lineage.json`` with its
+SHA-256, the parameters of the stage that wrote it and the files (by hash) that stage had read.
+A stage that would read a file made with other parameters than its own, or made from an earlier
+version of one of its inputs (a stage upstream ran again since), stops with
+:class:`StaleArtifact`, naming the stage to rerun. So a notebook run by hand in JupyterLab can
+never mix the results of two executions silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seglab import io
+
+if TYPE_CHECKING:
+    from seglab.config import Params
+    from seglab.paths import RunPaths
+
+#: The stages of a run: notebook name and title, in order.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("01_data_collection", "Data collection"),
+    ("02_feature_building", "Feature building"),
+    ("03_segmentation", "Segmentation"),
+    ("04_persona_profiling", "Persona profiling"),
+    ("05_prioritization", "Prioritisation (Boston matrix)"),
+    ("06_monitoring", "Monitoring over time"),
+)
+STAGE_NAMES = {name[:2]: name for name, _ in STAGES}
+#: Readers that are not stage notebooks: the index page and ``seglab score``.
+INDEX, SCORE = "index", "score"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file of a run.
+
+    Parameters
+    ----------
+    name : str
+        What stages call it.
+    path : str
+        Where it lives: ``interim/…``, ``processed/…`` (``model/…`` is ``processed/model/…``),
+        ``figures/…`` or ``reports/…``, inside the run's folders.
+    stage : str
+        The stage that writes it (``"01"`` … ``"06"``), or ``"run"`` (``seglab run``).
+    readers : tuple of str
+        The stages (and :data:`INDEX`, :data:`SCORE`) that read it.
+    kind : str
+        ``table`` (Parquet, checked against ``schema``), ``csv``, ``json``, ``model`` (JSON that
+        loads without executing code), ``figure`` (PNG), ``page`` (HTML or a notebook).
+    schema : str, optional
+        The :mod:`seglab.schemas` name of a table or CSV, or the :mod:`seglab.modelfile` class
+        of a model.
+    optional : bool
+        Written only when the data allow (the stage records why not).
+    about : str
+        What it holds, for people.
+    """
+
+    name: str
+    path: str
+    stage: str
+    readers: tuple[str, ...]
+    kind: str
+    schema: str | None = None
+    optional: bool = False
+    about: str = ""
+
+    @property
+    def file(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+_DOWNSTREAM = ("02", "04", "05", "06")  # the stages that compute features from the canonical tables
+ARTIFACTS: tuple[Artifact, ...] = (
+    # 01 data collection
+    Artifact("transactions", "interim/transactions.parquet", "01", _DOWNSTREAM, "table", "transactions", True,
+             "order lines after cleaning (customer, order, time, quantity, price, …)"),
+    Artifact("customers", "interim/customers.parquet", "01", _DOWNSTREAM, "table", "customers", True,
+             "one row per customer with its attributes"),
+    Artifact("survey", "interim/survey.parquet", "01", _DOWNSTREAM, "table", "survey", True, "survey answers"),
+    Artifact("sessions", "interim/sessions.parquet", "01", _DOWNSTREAM, "table", "sessions", True, "web/app visits"),
+    Artifact("campaign_events", "interim/campaign_events.parquet", "01", _DOWNSTREAM, "table", "campaign_events", True,
+             "campaign messages sent, opened, clicked, converted"),
+    Artifact("rejected", "interim/rejected.parquet", "01", (), "table", "rejected",
+             about="every input row left out, with its file, line and reason"),
+    Artifact("quality", "interim/quality.json", "01", (*_DOWNSTREAM, INDEX), "json",
+             about="rows read, kept and rejected per table (read = kept + rejected), and what was assumed"),
+    # 02 feature building
+    Artifact("features", "processed/features.parquet", "02", ("03", "04", "05", "06"), "table", "features",
+             about="one row per customer: its features"),
+    Artifact("features_meta", "processed/features_meta.json", "02", ("03", "04", "05", "06", INDEX), "json",
+             about="as-of date, window, engine, value basis, labels and kinds of the features"),
+    Artifact("feature_catalog", "processed/feature_catalog.csv", "02", ("03",), "csv",
+             about="every feature: lens, description, unit, whether available and why not"),
+    Artifact("customers_without_features", "processed/customers_without_features.csv", "02", (), "csv",
+             about="customers with no purchase in the window, and why"),
+    Artifact("assumptions_02", "processed/assumptions_02.json", "02", (INDEX,), "json",
+             about="what feature building assumed without being told"),
+    # 03 segmentation
+    Artifact("segments", "processed/segments.parquet", "03", ("04",), "table", "segments",
+             about="customer, segment number and label"),
+    Artifact("model_selection", "processed/model_selection.csv", "03", (), "csv",
+             about="every k tried: each index, stability, and the chosen one"),
+    Artifact("segment_model", "model/model.json", "03", ("04", "05", "06", INDEX, SCORE), "model",
+             "SegmentModelFile",
+             about="the fitted segment model (JSON: loads without executing code)"),
+    Artifact("lookalike_model", "model/lookalike.json", "03", (SCORE,), "model", "LookalikeFile", True,
+             about="segment of a prospect from its attributes (seglab score)"),
+    Artifact("lookalike_quality", "processed/lookalike_quality.json", "03", (), "json", optional=True,
+             about="the lookalike model's held-out accuracy, or why there is none"),
+    Artifact("assumptions_03", "processed/assumptions_03.json", "03", (INDEX,), "json",
+             about="what segmentation assumed without being told"),
+    # 04 persona profiling
+    Artifact("profiles", "processed/profiles.csv", "04", ("05",), "csv", about="each segment's feature profile"),
+    Artifact("persona_names", "processed/persona_names.csv", "04", ("05", "06"), "csv",
+             about="each segment's persona name and archetype"),
+    Artifact("persona_labels", "model/personas.json", "04", (SCORE,), "json",
+             about="persona name per segment, beside the model (seglab score)"),
+    Artifact("personas", "processed/personas.json", "04", (INDEX,), "json",
+             about="the persona cards: name, traits, channel, message"),
+    Artifact("midas", "processed/midas.csv", "04", (INDEX,), "csv", about="the MIDAS check of each segment"),
+    Artifact("definable_rules", "processed/definable_rules.csv", "04", (), "csv",
+             about="each segment in plain-language rules"),
+    Artifact("rule_fidelity", "processed/rule_fidelity.csv", "04", (), "csv", about="how well the rules fit"),
+    Artifact("predictions", "processed/predictions.parquet", "04", ("05",), "table", "predictions", True,
+             about="per customer: chance to buy and expected spend next period"),
+    Artifact("prediction_quality", "processed/prediction_quality.json", "04", ("05", INDEX), "json",
+             about="the prediction's quality on a hold-out, or why there is none"),
+    # 05 prioritisation
+    Artifact("boston_matrix", "processed/boston_matrix.csv", "05", (INDEX,), "csv", "boston_matrix",
+             about="each segment's components, axes, quadrant, action and budget"),
+    Artifact("boston_sensitivity", "processed/boston_sensitivity.csv", "05", (INDEX,), "csv",
+             about="how often each placement survives changed weights"),
+    Artifact("assumptions_05", "processed/assumptions_05.json", "05", (INDEX,), "json",
+             about="what prioritisation assumed without being told"),
+    # 06 monitoring
+    Artifact("period_segments", "processed/period_segments.parquet", "06", (), "table", "period_segments", True,
+             about="each period's active customers with their segment by the frozen model"),
+    Artifact("monitoring", "processed/monitoring.json", "06", (INDEX,), "json",
+             about="the periods tracked and the window, or why there are none"),
+    Artifact("segment_periods", "processed/segment_periods.csv", "06", (), "csv", optional=True,
+             about="per period and segment: active customers and value"),
+    Artifact("migration", "processed/migration.csv", "06", (), "csv", optional=True,
+             about="customers from a segment to a segment between consecutive periods"),
+    Artifact("monitoring_flags", "processed/monitoring_flags.csv", "06", (INDEX,), "csv", optional=True,
+             about="growing, shrinking or stable per segment"),
+    # figures (reports/<run>/figures/ for seglab run; one folder per execution by hand)
+    *(Artifact(f"{n}", f"figures/{n}.png", n[:2], readers, "figure", optional=True, about=about) for n, readers, about in (
+        ("01_rejected_by_rule", (), "rejected rows per table and rule"),
+        ("02_distributions", (), "distribution of each feature"),
+        ("02_correlations", (), "correlations between features"),
+        ("03_model_selection", (), "every index against k"),
+        ("03_segment_map", (), "2-D map of the customers by segment"),
+        ("03_lookalike_confusion", (), "the lookalike model's confusion matrix"),
+        ("04_profile_heatmap", (), "segment profiles as a heat map"),
+        ("04_size_value", (), "size and value of each segment"),
+        ("04_prediction", (), "prediction quality"),
+        ("05_boston_matrix", (INDEX,), "the Boston matrix (or the ranking by attractiveness)"),
+        ("06_segments_over_time", (INDEX,), "segment sizes per period"),
+        ("06_migration", (), "migration between segments"),
+        ("06_flow", (), "flow of customers period to period"),
+    )),
+    # seglab run
+    Artifact("lineage", "processed/lineage.json", "run", (), "json",
+             about="each file's hash, the parameters and the inputs that made it"),
+    Artifact("index", "reports/index.html", "run", (), "page", about="the run at a glance"),
+    *(Artifact(f"page_{n[:2]}", f"reports/{n}.html", "run", (), "page", about=f"{title}: the stage's report")
+      for n, title in STAGES),
+    *(Artifact(f"notebook_{n[:2]}", f"reports/{n}.ipynb", "run", (), "page", about=f"{title}: the executed notebook")
+      for n, title in STAGES),
+)
+BY_NAME: dict[str, Artifact] = {a.name: a for a in ARTIFACTS}
+
+
+class StaleArtifact(RuntimeError):
+    """A stage would read a file made with other parameters, or from an earlier version of its
+    own inputs; the message names the file, why, and the stage to rerun."""
+
+
+def written_by(stage: str) -> list[Artifact]:
+    """The artifacts a stage (``"01"`` … ``"06"``) writes, in table order."""
+    return [a for a in ARTIFACTS if a.stage == stage]
+
+
+def read_by(stage: str) -> list[Artifact]:
+    """The artifacts a stage reads, in table order."""
+    return [a for a in ARTIFACTS if stage in a.readers]
+
+
+def location(a: Artifact, run: RunPaths, figures: Path | None = None) -> Path:
+    """Where artifact ``a`` of ``run`` lives (``figures``: the folder of this execution's figures)."""
+    head, rest = a.path.split("/", 1)
+    base = {"interim": run.interim, "processed": run.processed, "model": run.model, "reports": run.reports,
+            "figures": figures or run.figures}[head]
+    return base / rest
+
+
+def shown(a: Artifact) -> str:
+    """The artifact's file as the reports name it: ``segments.parquet``, ``model/model.json``."""
+    return a.path.split("/", 1)[1] if a.path.startswith(("interim/", "processed/", "figures/")) else a.path
+
+
+def describe(stage: str) -> str:
+    """What a stage reads and writes, in Markdown, from :data:`ARTIFACTS` (the opening cell of
+    the stage's notebook says exactly this; a test keeps them equal)."""
+    def names(arts: Iterable[Artifact]) -> str:
+        return ", ".join(f"`{shown(a)}`" for a in arts)
+
+    by_stage: dict[str, list[Artifact]] = {}
+    for a in read_by(stage):
+        by_stage.setdefault(a.stage, []).append(a)
+    reads = "; ".join(f"{names(arts)} (stage {s})" for s, arts in by_stage.items()) or "the run's sources"
+    files = [a for a in written_by(stage) if a.kind != "figure"]
+    figures = [a for a in written_by(stage) if a.kind == "figure"]
+    folder = "interim" if stage == "01" else "processed"
+    return (f"**Reads** {reads}. **Writes** in `data/{folder}/<run>/`: {names(files)}; "
+            f"figures {names(figures)}.")
+
+
+# --------------------------------------------------------------------------------------------
+# hashing
+_HASHES: dict[Path, tuple[int, int, str]] = {}
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of a file; remembered while its size and modification time stay the same."""
+    st = path.stat()
+    known = _HASHES.get(path)
+    if known and known[:2] == (st.st_size, st.st_mtime_ns):
+        return known[2]
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    _HASHES[path] = (st.st_size, st.st_mtime_ns, h.hexdigest())
+    return h.hexdigest()
+
+
+def _first_difference(old: Any, new: Any, where: str) -> str | None:
+    """``section.key: old -> new`` for the first value that differs, None when equal."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in sorted(set(old) | set(new), key=str):
+            d = _first_difference(old.get(k), new.get(k), f"{where}.{k}")
+            if d:
+                return d
+        return None
+    if old != new:
+        return f"{where} = {json.dumps(old, default=str)[:80]} there, {json.dumps(new, default=str)[:80]} here"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+class Store:
+    """A stage's reads and writes of one run's files, through :data:`ARTIFACTS`, with lineage.
+
+    Parameters
+    ----------
+    run : RunPaths
+        The run's folders.
+    stage : str, optional
+        ``"01"`` … ``"06"``, :data:`INDEX` or :data:`SCORE`; None: a reader outside a stage (tests,
+        tools), which may read anything.
+    params : Params, optional
+        The run's parameters; with ``sections``, what the stage's files record and what the files
+        it reads must have been made with.
+    sections : iterable of str
+        The parameters the stage declares (its notebook's ``parameters`` cell: ``seed`` and
+        sections such as ``segmentation``; ``run_name`` is the run itself).
+    figures : Path, optional
+        The folder of this execution's figures (default: ``reports/<run>/figures``).
+    check : bool
+        Check the lineage of every file read (the index page reads what is there and checks
+        for itself).
+    """
+
+    def __init__(self, run: RunPaths, stage: str | None = None, params: Params | None = None,
+                 sections: Iterable[str] = (), figures: Path | None = None, check: bool = True):
+        self.run = run
+        self.stage = stage
+        self.figures = figures or run.figures
+        self.check = check
+        dumped = params.model_dump(mode="json") if params is not None else {}
+        self.params = {s: dumped[s] for s in sections if s in dumped}
+        self.inputs: dict[str, str] = {}  # what this stage has read: name -> sha256
+        self._lineage_file = location(BY_NAME["lineage"], run)
+
+    # ---- the table
+    def artifact(self, name: str, writing: bool = False) -> Artifact:
+        a = BY_NAME.get(name)
+        if a is None:
+            raise KeyError(f"'{name}' is not a file of a run (seglab.artifacts.ARTIFACTS)")
+        if writing and self.stage not in (a.stage, None):
+            raise PermissionError(f"{name} is written by stage {a.stage}, not by {self.stage} (seglab.artifacts.ARTIFACTS)")
+        if not writing and self.stage is not None and self.stage != a.stage and self.stage not in a.readers:
+            raise PermissionError(f"stage {self.stage} does not read {name}: add it to the readers of "
+                                  f"'{name}' in seglab.artifacts.ARTIFACTS")
+        return a
+
+    def path(self, name: str) -> Path:
+        """Where ``name`` lives (for engines that read a table where it lies); checked like a read."""
+        a = self.artifact(name)
+        p = location(a, self.run, self.figures)
+        if self.check and a.kind != "figure" and p.is_file():
+            self._verify(a, p)
+        return p
+
+    def exists(self, name: str) -> bool:
+        return location(self.artifact(name), self.run, self.figures).is_file()
+
+    def figure(self, name: str) -> Path:
+        """The PNG path of this stage's figure ``name`` (declared in :data:`ARTIFACTS`)."""
+        a = self.artifact(name, writing=True)
+        if a.kind != "figure":
+            raise KeyError(f"'{name}' is not a figure")
+        return location(a, self.run, self.figures)
+
+    # ---- lineage
+    def lineage(self) -> dict[str, dict]:
+        f = self._lineage_file
+        if not f.is_file():
+            return {}
+        try:
+            return json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _record(self, a: Artifact, entry: dict) -> None:
+        book = self.lineage()
+        book[a.name] = {"stage": a.stage, "params": self.params, "inputs": dict(sorted(self.inputs.items())), **entry}
+        io.write_json(book, self._lineage_file)
+
+    def _verify(self, a: Artifact, p: Path | None) -> None:
+        """Raise :class:`StaleArtifact` when ``a`` may not be used by this stage (see module doc);
+        otherwise note it as an input of what this stage writes."""
+        book = self.lineage()
+        entry = book.get(a.name)
+        writer = STAGE_NAMES.get(a.stage, a.stage)
+        rerun = f"rerun {writer}, then the stages after it"
+        if entry is None:
+            raise StaleArtifact(f"{location(a, self.run, self.figures)}: seglab has no record of how it was made "
+                                f"(an older seglab, or copied by hand): {rerun}")
+        if p is not None:
+            sha = digest(p)
+            if sha != entry.get("sha256"):
+                raise StaleArtifact(f"{p}: changed after {writer} wrote it: {rerun}")
+        else:
+            sha = entry.get("sha256", "absent")
+        self._check_chain(a.name, book, set(), rerun)
+        self.inputs[a.name] = sha
+
+    def _check_chain(self, name: str, book: dict, seen: set[str], rerun: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        entry = book[name]
+        what = shown(BY_NAME[name])
+        for section, value in entry.get("params", {}).items():
+            if section in self.params:
+                diff = _first_difference(value, self.params[section], section)
+                if diff:
+                    raise StaleArtifact(f"{what} was made with other parameters ({diff}): {rerun} with this "
+                                        "notebook's parameters (or give this notebook the parameters of that run)")
+        for upstream, sha in entry.get("inputs", {}).items():
+            now = book.get(upstream)
+            if now is None or now.get("sha256", "absent") != sha:
+                maker = STAGE_NAMES.get(BY_NAME[upstream].stage, BY_NAME[upstream].stage)
+                raise StaleArtifact(f"{what} was made from an earlier {shown(BY_NAME[upstream])} ({maker} has run "
+                                    f"again since): {rerun}")
+            self._check_chain(upstream, book, seen, rerun)
+
+    # ---- reading
+    def load(self, name: str, **kwargs) -> Any:
+        """Read ``name`` (validated against its schema); None for an optional file its stage did
+        not write. Raises FileNotFoundError naming the stage to run, or :class:`StaleArtifact`."""
+        a = self.artifact(name)
+        p = location(a, self.run, self.figures)
+        if not p.is_file():
+            entry = self.lineage().get(name) if self.check else None
+            if a.optional and (entry is not None or not self.check):
+                if self.check:
+                    self._verify(a, None)
+                return None
+            raise FileNotFoundError(f"{p}: missing; run {STAGE_NAMES.get(a.stage, a.stage)} first")
+        if self.check:
+            self._verify(a, p)
+        return read(a, p, **kwargs)
+
+    # ---- writing
+    def save(self, name: str, obj: Any, **kwargs) -> Path:
+        """Write ``name`` completely or not at all, and record its lineage."""
+        a = self.artifact(name, writing=True)
+        p = location(a, self.run, self.figures)
+        write(a, obj, p, **kwargs)
+        if a.kind != "figure":
+            self._record(a, {"sha256": digest(p)})
+        return p
+
+    def absent(self, name: str) -> None:
+        """``name`` (optional) is not written by this execution: an earlier one's file goes."""
+        a = self.artifact(name, writing=True)
+        if not a.optional:
+            raise ValueError(f"{name} is not optional")
+        location(a, self.run, self.figures).unlink(missing_ok=True)
+        self._record(a, {"sha256": "absent"})
+
+
+def read(a: Artifact, p: Path, **kwargs) -> Any:
+    """Read the file of artifact ``a`` at ``p`` by its kind."""
+    if a.kind == "table":
+        return io.read_table(p, a.schema)
+    if a.kind == "csv":
+        return io.read_csv(p, **kwargs)
+    if a.kind == "json":
+        return io.read_json(p)
+    if a.kind == "model":
+        from seglab import modelfile
+
+        return modelfile.load_json(p, getattr(modelfile, a.schema))
+    raise TypeError(f"{a.name}: a {a.kind} is not read through the store")
+
+
+def write(a: Artifact, obj: Any, p: Path, **kwargs) -> Path:
+    """Write ``obj`` as artifact ``a`` at ``p`` by its kind (atomically)."""
+    if a.kind == "table":
+        return io.write_table(obj, p, a.schema)
+    if a.kind == "csv":
+        if a.schema:
+            from seglab import schemas
+
+            io.validate(obj, schemas.BY_NAME[a.schema], str(p))
+        return io.write_csv(obj, p, **kwargs)
+    if a.kind == "json":  # a text is written as it is (already JSON)
+        return io.write_text(obj, p) if isinstance(obj, str) else io.write_json(obj, p)
+    if a.kind == "model":
+        return io.write_text(obj if isinstance(obj, str) else json.dumps(obj, indent=1) + "\n", p)
+    raise TypeError(f"{a.name}: a {a.kind} is not written through the store")
+
+
+# --------------------------------------------------------------------------------------------
+# a model folder (data/processed/<run>/model, or any copy of it given to seglab score)
+def model_file(name: str, folder: Path) -> Path:
+    """The file of model artifact ``name`` (``segment_model``, ``lookalike_model``,
+    ``persona_labels``) in a model folder."""
+    a = BY_NAME[name]
+    if not a.path.startswith("model/"):
+        raise KeyError(f"{name} is not in the model folder")
+    return Path(folder) / a.file
+
+
+def write_models(folder: Path, model: Any, lookalike: Any = None) -> None:
+    """Write a segment model (and its lookalike model) into a model folder."""
+    io.write_text(model.to_text(), model_file("segment_model", folder))
+    if lookalike is not None:
+        io.write_text(lookalike.to_text(), model_file("lookalike_model", folder))
+
+
+def read_segment_model(folder: Path) -> Any:
+    """The segment model of a model folder (checked by :mod:`seglab.modelfile`)."""
+    from seglab.segment import SegmentModel
+
+    p = model_file("segment_model", folder)
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no segment model here; run stage 03 first")
+    return SegmentModel.from_dict(read(BY_NAME["segment_model"], p))
+
+
+def read_lookalike(folder: Path) -> Any:
+    """The lookalike model of a model folder, or None when there is none."""
+    from seglab.lookalike import Lookalike
+
+    p = model_file("lookalike_model", folder)
+    return Lookalike.from_dict(read(BY_NAME["lookalike_model"], p)) if p.is_file() else None
+
+
+def reset_figures(folder: Path) -> Path:
+    """Empty a folder of figures: it holds one execution's figures, never two."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def hand_figures(run: RunPaths, stage_name: str) -> Path:
+    """Where a notebook run by hand (not by ``seglab run``) puts its figures: a folder of its own
+    per stage, emptied each time the notebook starts."""
+    return run.reports / "by_hand" / stage_name / "figures"
+
+
+def under_seglab_run() -> bool:
+    """True in a stage executed by ``seglab run``."""
+    from seglab.paths import FIGURE_QUEUE_ENV
+
+    return bool(os.environ.get(FIGURE_QUEUE_ENV))

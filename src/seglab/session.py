@@ -1,0 +1,47 @@
+"""The start of a stage notebook (:func:`seglab.start`): one call instead of a copied preamble."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seglab import artifacts
+
+if TYPE_CHECKING:
+    from seglab.config import Params
+    from seglab.paths import RunPaths
+
+
+@dataclass
+class Session:
+    """A stage notebook's run: its validated parameters, folders and store."""
+
+    stage: str
+    params: Params
+    run: RunPaths
+    store: artifacts.Store
+
+    def figure(self, name: str) -> Path:
+        """Where this stage's figure ``name`` (declared in :data:`seglab.artifacts.ARTIFACTS`) goes."""
+        return self.store.figure(name)
+
+
+def start(stage: str, **parameters: Any) -> Session:
+    """See :func:`seglab.start`."""
+    from seglab import config, paths, plots
+
+    if stage not in artifacts.STAGE_NAMES.values():
+        raise ValueError(f"'{stage}' is not a stage; the stages are {', '.join(artifacts.STAGE_NAMES.values())}")
+    params = config.from_notebook(**parameters)  # validated parameters of this run
+    run = paths.run_paths(params.run_name)
+    # figures: seglab run empties reports/<run>/figures when it starts; a notebook run by hand
+    # writes its own folder, emptied here: a folder of figures never mixes two executions
+    figures = run.figures if artifacts.under_seglab_run() else artifacts.reset_figures(
+        artifacts.hand_figures(run, stage))
+    store = artifacts.Store(run, stage[:2], params, sections=[k for k in parameters if k != "run_name"],
+                            figures=figures)
+    plots.theme()
+    shown = figures.relative_to(run.root)
+    print(f"run '{params.run_name}', project root {run.root}, figures in {shown}")
+    return Session(stage, params, run, store)
