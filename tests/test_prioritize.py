@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import config, prioritize
+from seglab import config, prioritize, vocabulary
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_budget_policy(quadrants, value, expected):
 
 
 def _priority(q: str) -> int:
-    return list(config.QUADRANTS).index(q)
+    return list(vocabulary.QUADRANTS).index(q)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -142,7 +142,7 @@ def test_budget_never_favours_a_lower_quadrant_or_a_smaller_value(seed):
     """No segment gets more than a segment of at least equal value in a higher-priority quadrant."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(2, 9))
-    quadrants = rng.choice(list(config.QUADRANTS), n)
+    quadrants = rng.choice(list(vocabulary.QUADRANTS), n)
     value = rng.gamma(1.0, 100.0, n)
     weights = pd.Series(quadrants).map(config.Budget().quadrant_weights).to_numpy(dtype=float)
     got = prioritize.budget(weights, value, 1000.0)

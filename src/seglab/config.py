@@ -19,6 +19,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from seglab.vocabulary import QUADRANTS
+
 
 class ParamsError(ValueError):
     """A parameters file or notebook parameter is invalid; the message says where and how to fix it."""
@@ -391,7 +393,6 @@ class Prediction(_Strict):
 
 ATTRACTIVENESS_COMPONENTS = ("size", "growth", "value_per_customer", "total_value", "predicted_value", "competition", "fit")
 ABILITY_COMPONENTS = ("appeal", "coverage", "media_mix", "credibility")
-QUADRANTS = ("Target", "Convert", "Grow", "Ignore")
 
 
 class Weights(_Strict):
@@ -431,7 +432,7 @@ class AnalystInput(_Strict):
 
 class Override(_Strict):
     segment: int = Field(ge=1)
-    quadrant: Literal["Target", "Convert", "Grow", "Ignore"]
+    quadrant: Literal[QUADRANTS]
     reason: str = Field(min_length=3)
 
 
@@ -445,7 +446,7 @@ class Sensitivity(_Strict):
 
 class Budget(_Strict):
     total: float = Field(100_000.0, ge=0.0, description="budget to split across segments (any currency)")
-    quadrant_weights: dict[Literal["Target", "Convert", "Grow", "Ignore"], float] = Field(
+    quadrant_weights: dict[Literal[QUADRANTS], float] = Field(
         default_factory=lambda: {"Target": 0.45, "Convert": 0.35, "Grow": 0.20, "Ignore": 0.0},
         description="weight of a unit of segment value in each quadrant: a segment's budget is proportional to "
                     "its quadrant's weight x its value; weights may not rise from Target to Ignore",

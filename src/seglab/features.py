@@ -33,6 +33,7 @@ from ibis import _
 from seglab import io
 from seglab.config import Features as FeatureParams
 from seglab.registry import BY_NAME, CATALOG, INTEGER
+from seglab.vocabulary import LIFECYCLE_STAGES
 
 
 # --------------------------------------------------------------------------------------------
@@ -925,7 +926,6 @@ def encode_attributes(
     return pd.DataFrame(out, index=range(len(customer_ids))), rows
 
 
-LIFECYCLE_ORDER = ("new", "active", "long_term", "lapsing", "lapsed")
 
 
 def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
@@ -934,7 +934,7 @@ def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
     Lapsed and lapsing (by recency) take precedence over new and long-term (by tenure).
     """
     lc = params.lifecycle
-    code = {name: i for i, name in enumerate(LIFECYCLE_ORDER)}
+    code = {name: i for i, name in enumerate(LIFECYCLE_STAGES)}
     missing = pd.Series(np.nan, index=feats.index)
     recency, tenure = feats.get("recency_days", missing), feats.get("tenure_days", missing)
     stage = np.select(
@@ -947,7 +947,7 @@ def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
         [code["lapsed"], code["lapsing"], code["new"], code["long_term"]],
         default=code["active"],
     )
-    return pd.Series(pd.Categorical.from_codes(stage, categories=list(LIFECYCLE_ORDER)), index=feats.index)
+    return pd.Series(pd.Categorical.from_codes(stage, categories=list(LIFECYCLE_STAGES)), index=feats.index)
 
 
 def summary(features: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -1133,7 +1133,7 @@ def lifecycle_counts(features: pd.DataFrame) -> pd.DataFrame | None:
     """Customers per lifecycle stage with their share (None without purchase history)."""
     if "lifecycle" not in features:
         return None
-    counts = features["lifecycle"].value_counts().reindex(LIFECYCLE_ORDER, fill_value=0)
+    counts = features["lifecycle"].value_counts().reindex(LIFECYCLE_STAGES, fill_value=0)
     out = counts.rename_axis("lifecycle stage").reset_index(name="customers")
     out["share"] = out["customers"] / len(features)
     return out

@@ -265,6 +265,14 @@ def summarise(assigned: pd.DataFrame, segments: list[int], names: dict[int, str]
     return Summary(size_table, trend, how, mig, counts, shares)
 
 
+def sizes_wide(size_table: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """Active customers per period (rows, ``period_end`` as a date) and segment (columns named
+    ``S<n> <persona>``)."""
+    wide = size_table.pivot(index="period_end", columns="segment", values="customers")
+    wide = wide.rename(index=lambda p: f"{p:%Y-%m-%d}", columns=lambda s: f"S{s} {names.get(s, '')}")
+    return wide.rename_axis("period_end").reset_index()
+
+
 def trend_text(s: Summary, params: MonitoringParams) -> str:
     """The growth flags in words."""
     if s.trend["trend"].eq("unknown").all():

@@ -24,6 +24,7 @@ import pandas as pd
 from seglab.config import Midas, Personas
 from seglab.registry import CATALOG
 from seglab.text import esc
+from seglab.vocabulary import MIDAS_CRITERIA
 
 if TYPE_CHECKING:
     from sklearn.tree import DecisionTreeClassifier
@@ -583,6 +584,36 @@ def segment_mix(transactions, segments: pd.DataFrame, column: str, as_of: str | 
     return mix
 
 
+def purchase_mixes(transactions, features: pd.DataFrame, segments: pd.DataFrame,
+                   spend: list[str]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """What each segment buys and where: the top categories (from the transactions, or for a
+    customer-level source its spend per category) and the top channels, each None when the
+    data has none. ``transactions``: the canonical table's Parquet path, or None."""
+    as_of, start = features.attrs.get("as_of"), features.attrs.get("window_start")
+    if transactions is None:
+        return spend_mix(features, segments, spend), None
+    categories = segment_mix(transactions, segments, "category", as_of, start)
+    channels = segment_mix(transactions, segments, "channel", as_of, start)
+    return categories if categories is not None else spend_mix(features, segments, spend), channels
+
+
+def mix_table(categories: pd.DataFrame | None, channels: pd.DataFrame | None,
+              names: dict[int, str]) -> pd.DataFrame | None:
+    """Categories and channels of :func:`purchase_mixes` in one table with the persona names;
+    None when there are neither."""
+    parts = [m.assign(column=c) for c, m in (("category", categories), ("channel", channels)) if m is not None and len(m)]
+    return with_names(pd.concat(parts), names) if parts else None
+
+
+def with_names(table: pd.DataFrame, names: dict[int, str], labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """``table`` with each segment's persona name (``persona``) and, with ``labels``, its
+    ``feature`` column in readable words."""
+    out = table.assign(persona=table["segment"].map(names))
+    if labels is not None and "feature" in out:
+        out["feature"] = out["feature"].map(lambda f: label(f, labels))
+    return out
+
+
 def spend_mix(features: pd.DataFrame, segments: pd.DataFrame, spend: list[str], n: int = 3) -> pd.DataFrame | None:
     """For a customer-level source with spend per category (stage 01's ``spend`` columns): each
     segment's top ``n`` categories by share of its spend, as :func:`segment_mix` gives them for
@@ -704,7 +735,7 @@ def midas(
 def midas_wide(card: pd.DataFrame) -> pd.DataFrame:
     """Segment x criterion table of pass / warn / fail."""
     wide = card.pivot(index=["segment", "persona"], columns="criterion", values="result")
-    return wide[["Measurable", "Identifiable", "Definable", "Actionable", "Viable"]].reset_index()
+    return wide[list(MIDAS_CRITERIA)].reset_index()
 
 
 def lifecycle_cue(prof_row: pd.Series) -> str:

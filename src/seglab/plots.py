@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from seglab.paths import FIGURE_QUEUE_ENV
+from seglab.vocabulary import QUADRANTS
 
 # seaborn's "colorblind" then "dark" palettes (seaborn is loaded only where a heatmap is drawn:
 # it pulls in scipy.stats, a second of the time to open a notebook)
@@ -43,7 +44,7 @@ THEME_RC = {
     "xtick.minor.width": 1.0, "ytick.color": ".15", "ytick.labelsize": 11.55, "ytick.left": False,
     "ytick.major.size": 6.0, "ytick.major.width": 1.25, "ytick.minor.size": 4.0, "ytick.minor.width": 1.0,
 }
-QUADRANT_COLORS = {"Target": "#1b9e77", "Convert": "#d95f02", "Grow": "#7570b3", "Ignore": "#999999"}
+QUADRANT_COLORS = dict(zip(QUADRANTS, ("#1b9e77", "#d95f02", "#7570b3", "#999999"), strict=True))
 
 
 def theme() -> None:

@@ -55,10 +55,10 @@ import pandas as pd
 from seglab.config import (
     ABILITY_COMPONENTS,
     ATTRACTIVENESS_COMPONENTS,
-    QUADRANTS,
     Prioritization,
 )
 from seglab.text import esc
+from seglab.vocabulary import NOT_PLACED, QUADRANTS
 
 ACTIONS = {
     "Target": "Core customers: protect them from competitors and keep serving them well.",
@@ -153,7 +153,6 @@ def quadrant(attractiveness: float, ability: float, threshold: float) -> str:
     return "Ignore"
 
 
-NOT_PLACED = "Not placed"
 ACTIONS[NOT_PLACED] = ("Ability to win is not measured: ranked by attractiveness only. Give the analyst inputs "
                        "below to place it on the matrix.")
 ABILITY_INPUTS = ("appeal", "coverage", "media_mix", "credibility")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from seglab.vocabulary import NOT_PLACED, QUADRANTS
+
 _ts = "datetime64[ns]"
 _id = pa.Column(str, nullable=False)
 
@@ -126,7 +128,7 @@ BOSTON = pa.DataFrameSchema(
         "persona": pa.Column(str),
         "attractiveness": pa.Column(float, pa.Check.in_range(0, 1)),
         "ability_to_win": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),  # empty: not measured
-        "quadrant": pa.Column(str, pa.Check.isin(["Target", "Convert", "Grow", "Ignore", "Not placed"])),
+        "quadrant": pa.Column(str, pa.Check.isin([*QUADRANTS, NOT_PLACED])),
         "action": pa.Column(str),
     },
     strict=False,

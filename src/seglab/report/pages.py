@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from seglab import artifacts
 from seglab.artifacts import STAGES
+from seglab.vocabulary import MIDAS_CRITERIA, NOT_PLACED, QUADRANTS
 
 if TYPE_CHECKING:
     from seglab import config
@@ -118,7 +119,6 @@ def headline(paths: RunPaths, params: config.Params) -> dict:
     return out
 
 
-QUADRANT_ORDER = ("Target", "Convert", "Grow", "Ignore")
 
 
 def _png(path: Path) -> str | None:
@@ -167,7 +167,7 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
         bits.append(f"{h['segmentation']['k']} segments")
     lead["text"] = ", ".join(bits) + ("." if bits else "")
     if "boston" in h:
-        by_q = {q: [str(r["persona"]) for r in h["boston"] if r["quadrant"] == q] for q in QUADRANT_ORDER}
+        by_q = {q: [str(r["persona"]) for r in h["boston"] if r["quadrant"] == q] for q in QUADRANTS}
         lead["todo"] = [(q, ", ".join(v)) for q, v in by_q.items() if v]
         ctx["boston"] = _boston_context(h, paths)
         if not ctx["boston"]["placed"]:
@@ -201,8 +201,8 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
 
     fragile = {int(r["segment"]): r for r in h.get("sensitivity", []) if str(r["fragile"]) == "True"}
     rows = []
-    order = (*QUADRANT_ORDER, prioritize.NOT_PLACED)
-    placed = all(r["quadrant"] != prioritize.NOT_PLACED for r in h["boston"])
+    order = (*QUADRANTS, NOT_PLACED)
+    placed = all(r["quadrant"] != NOT_PLACED for r in h["boston"])
     key = (lambda r: (order.index(r["quadrant"]), int(r["segment"]))) if placed else \
         (lambda r: (-float(r["attractiveness"]), int(r["segment"])))
     for r in sorted(h["boston"], key=key):
@@ -234,7 +234,7 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
 def _midas_context(rows: list[dict]) -> dict:
     from seglab import report
 
-    criteria = ["Measurable", "Identifiable", "Definable", "Actionable", "Viable"]
+    criteria = list(MIDAS_CRITERIA)
     by = {(int(r["segment"]), r["criterion"]): r for r in rows}
     out = []
     for s in sorted({int(r["segment"]) for r in rows}):
