@@ -15,6 +15,7 @@ one-hot.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -366,44 +367,75 @@ def campaign_features(events, when: When):
     )
 
 
-def transaction_day(transactions: Table, which: str) -> pd.Timestamp:
+@contextlib.contextmanager
+def engine(params: FeatureParams | None = None):
+    """The engine of ``params`` (DuckDB by default) for one computation: yields ``table(name,
+    source, columns)``, which gives a DataFrame or Parquet path as an Ibis table on it
+    (:func:`_register`), and the connection; temporary files go when it ends."""
+    params = params or FeatureParams()
+    con = connect(params)
+    try:
+        with tempfile.TemporaryDirectory(prefix="seglab-features-") as tmp:
+            yield (lambda name, source, columns: _register(con, name, source, columns, Path(tmp))), con
+    finally:
+        if params.engine == "duckdb":
+            con.disconnect()
+
+
+def transaction_day(transactions: Table, which: str, params: FeatureParams | None = None) -> pd.Timestamp:
     """The day of the first (``which="min"``) or last (``"max"``) transaction (NaT when empty)."""
-    if isinstance(transactions, pd.DataFrame):
-        value = getattr(transactions["timestamp"], which)()
-    else:
-        with duckdb.connect() as con:
-            query = f"SELECT {which}(timestamp) FROM read_parquet($p)"
-            value = con.execute(query, {"p": str(transactions)}).fetchall()[0][0]
-    return pd.Timestamp(value).normalize() if not pd.isna(value) else pd.NaT
+    with engine(params) as (table, _con):
+        ts = table("transactions", transactions, ["timestamp"]).timestamp
+        value = (ts.min() if which == "min" else ts.max()).to_pyarrow().as_py()
+    return pd.Timestamp(value).normalize() if value is not None else pd.NaT
 
 
-def period_activity(transactions: Table, periods: list[tuple[pd.Timestamp, pd.Timestamp]]) -> pd.DataFrame:
+def period_activity(transactions: Table, periods: list[tuple[pd.Timestamp, pd.Timestamp]],
+                    params: FeatureParams | None = None) -> pd.DataFrame:
     """What each customer did in each period (after, until] (both days): customer_id, period_end
     (= until), bought (a purchase line in it), value (net revenue: purchases minus returns). Money
-    is summed in whole millionths, as in :func:`customer_totals`: exact, identical on every run."""
-    con = duckdb.connect()
-    try:
-        if isinstance(transactions, pd.DataFrame):
-            con.register("tx", transactions[[c for c in ("customer_id", "timestamp", "quantity", "unit_price", "discount")
-                                             if c in transactions]])
-        else:
-            con.read_parquet(str(transactions)).create_view("tx")
-        discount = "coalesce(tx.discount, 0)" if "discount" in con.table("tx").columns else "0"
-        con.register("bounds", pd.DataFrame({
-            "period_end": [pd.Timestamp(until).normalize() for _, until in periods],
-            "lo": [pd.Timestamp(after).normalize() + pd.Timedelta(days=1) for after, _ in periods],
-            "hi": [pd.Timestamp(until).normalize() + pd.Timedelta(days=1) for _, until in periods],
-        }))
-        out = con.execute(f"""
-            SELECT tx.customer_id::VARCHAR AS customer_id, b.period_end,
-                   bool_or(tx.quantity > 0) AS bought,
-                   sum(round(tx.quantity * tx.unit_price * (1 - {discount}) * {MICRO})::BIGINT) / {MICRO} AS value
-            FROM tx JOIN bounds b ON tx.timestamp >= b.lo AND tx.timestamp < b.hi
-            GROUP BY ALL ORDER BY b.period_end, customer_id
-        """).df()
-    finally:
-        con.close()
-    return out.assign(period_end=pd.to_datetime(out["period_end"]))
+    is summed in whole millionths (:func:`_line_revenue`): exact, identical on every run and engine."""
+    bounds = pd.DataFrame({
+        "period_end": [pd.Timestamp(until).normalize() for _, until in periods],
+        "lo": [pd.Timestamp(after).normalize() + pd.Timedelta(days=1) for after, _ in periods],
+        "hi": [pd.Timestamp(until).normalize() + pd.Timedelta(days=1) for _, until in periods],
+    })
+    with engine(params) as (table, _con):
+        tx = table("transactions", transactions, ["customer_id", "timestamp", "quantity", "unit_price", "discount"])
+        tx = _ensure_columns(tx, {"discount": "float64"})
+        b = table("bounds", bounds, list(bounds.columns))
+        j = tx.inner_join(b, (tx.timestamp >= b.lo) & (tx.timestamp < b.hi))
+        j = j.mutate(customer_id=j.customer_id.cast("string"), line=_line_revenue(j))
+        out = (j.group_by(["customer_id", "period_end"])
+               .aggregate(bought=(j.quantity > 0).any(), value=_money(j.line.sum()))
+               .order_by(["period_end", "customer_id"]).to_pyarrow().to_pandas())
+    return out[["customer_id", "period_end", "bought", "value"]].assign(period_end=pd.to_datetime(out["period_end"]))
+
+
+def revenue_mix(transactions: Table, segments: pd.DataFrame, column: str, as_of: str | None = None,
+                start: str | None = None, n: int = 3, params: FeatureParams | None = None) -> pd.DataFrame | None:
+    """The top ``n`` values of a transactions column (category, channel) per segment by share of
+    the segment's purchase revenue up to ``as_of`` (and from ``start``): segment, value, share.
+    None when the column is absent. Revenue in whole millionths, as every money sum."""
+    if column not in _columns(transactions):
+        return None
+    with engine(params) as (table, _con):
+        tx = table("transactions", transactions, ["customer_id", "timestamp", "quantity", "unit_price", "discount", column])
+        tx = _ensure_columns(tx, {"discount": "float64"})
+        segs = table("segs", segments[["customer_id", "segment"]], ["customer_id", "segment"])
+        tx = tx.filter((tx.quantity > 0) & tx[column].notnull())
+        if as_of:
+            tx = tx.filter(tx.timestamp < ibis.timestamp(pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)))
+        if start:
+            tx = tx.filter(tx.timestamp >= ibis.timestamp(pd.Timestamp(start)))
+        j = tx.inner_join(segs, "customer_id")
+        r = j.group_by([j.segment, j[column].cast("string").name("value")]).aggregate(revenue=_line_revenue(j).sum())
+        w = ibis.window(group_by="segment", order_by=[ibis.desc("revenue"), "value"])
+        r = r.mutate(share=r.revenue.cast("float64") / r.revenue.sum().over(group_by="segment").cast("float64"),
+                     rank=ibis.row_number().over(w))
+        mix = (r.filter(r["rank"] < n).select("segment", "value", "share")
+               .order_by(["segment", ibis.desc("share"), "value"]).to_pyarrow().to_pandas())
+    return mix
 
 
 #: How long after the last transaction ``features.as_of`` may be (an export made some time after
@@ -414,12 +446,12 @@ AS_OF_GRACE_DAYS = 365
 def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
     """The as-of date: the parameter (from the first transaction to a year after the last), or
     the date of the last transaction."""
-    last = transaction_day(transactions, "max")
+    last = transaction_day(transactions, "max", params)
     if pd.isna(last):
         raise FeatureError("the transactions table is empty: no purchase to build features from")
     if params.as_of is None:
         return last
-    as_of, first = pd.Timestamp(params.as_of), transaction_day(transactions, "min")
+    as_of, first = pd.Timestamp(params.as_of), transaction_day(transactions, "min", params)
     if not first <= as_of <= last + pd.Timedelta(days=AS_OF_GRACE_DAYS):
         where = ("before the first transaction" if as_of < first else
                  f"more than {AS_OF_GRACE_DAYS} days after the last transaction")
@@ -442,46 +474,43 @@ def window_start(as_of: pd.Timestamp, params: FeatureParams) -> pd.Timestamp | N
 # --------------------------------------------------------------------------------------------
 # catalog and build
 # --------------------------------------------------------------------------------------------
-def _probe(tables: dict[str, Table]) -> dict[str, bool]:
+def _probe(tables: dict[str, Table], params: FeatureParams | None = None) -> dict[str, bool]:
     """For each ``needs`` of the catalog, whether the input satisfies it: the table is present
     with rows, the column is present with a value (for discount: a non-zero one; for
-    ``column=value``: that value in the column)."""
+    ``column=value``: that value in the column). One aggregate per table, on the run's engine."""
     needs = {f.needs for f in CATALOG if f.needs}
     needs |= {n.partition("=")[0] for n in needs if "=" in n}  # the column itself too
     out: dict[str, bool] = {}
-    con = duckdb.connect()
-    for table in sorted({n.partition(".")[0] for n in needs}):
-        wanted = sorted(n.partition(".")[2] for n in needs if n.startswith(table + "."))
-        src = tables.get(table)
-        if src is None:
-            out.update({n: False for n in needs if n.partition(".")[0] == table})
-            continue
-        present = set(_columns(src))
-        cols = sorted({w.partition("=")[0] for w in wanted})
-        if isinstance(src, pd.DataFrame):
-            con.register("probe", src[[c for c in cols if c in present]] if cols and present & set(cols) else src.iloc[:, :1])
-            rel = "probe"
-        else:
-            rel = f"read_parquet('{Path(src).as_posix()}')"
-
-        def test(w: str, present: set = present) -> str:
-            column, _, value = w.partition("=")
-            if column not in present:
-                return "false"
-            if value:
-                return f"bool_or(\"{column}\" = '{value}')"
-            return "bool_or(coalesce(discount, 0) <> 0)" if column == "discount" else f'count("{column}") > 0'
-
-        row = con.execute(f"SELECT {', '.join(['count(*)'] + [test(w) for w in wanted])} FROM {rel}").fetchall()[0]
-        out[table] = row[0] > 0
-        out.update({f"{table}.{w}": bool(row[0] > 0 and v) for w, v in zip(wanted, row[1:], strict=True)})
-    con.close()
+    with engine(params) as (table, _con):
+        for name in sorted({n.partition(".")[0] for n in needs}):
+            wanted = sorted(n.partition(".")[2] for n in needs if n.startswith(name + "."))
+            src = tables.get(name)
+            if src is None:
+                out.update({n: False for n in needs if n.partition(".")[0] == name})
+                continue
+            present = _columns(src)
+            cols = sorted({w.partition("=")[0] for w in wanted} & set(present)) or present[:1]
+            t = table(f"probe_{name}", src, cols)
+            tests = {}
+            for i, w in enumerate(wanted):
+                column, _, value = w.partition("=")
+                if column not in present:
+                    continue
+                if value:
+                    tests[f"t{i}"] = (t[column] == value).any()
+                elif column == "discount":
+                    tests[f"t{i}"] = (t[column].fill_null(ZERO) != ZERO).any()
+                else:
+                    tests[f"t{i}"] = t[column].count() > ZERO
+            row = t.aggregate(rows=t.count(), **tests).to_pyarrow().to_pylist()[0]
+            out[name] = row["rows"] > 0
+            out.update({f"{name}.{w}": bool(row["rows"] > 0 and row.get(f"t{i}")) for i, w in enumerate(wanted)})
     return out
 
 
-def catalog(tables: dict[str, Table]) -> pd.DataFrame:
+def catalog(tables: dict[str, Table], params: FeatureParams | None = None) -> pd.DataFrame:
     """The feature catalog, with whether each feature could be built from these tables and why not."""
-    ok = _probe(tables)
+    ok = _probe(tables, params)
     rows = []
     for f in CATALOG:
         avail = ok.get(f.needs, True) if f.needs else True
@@ -582,7 +611,7 @@ def build_many(tables: dict[str, Table], params: FeatureParams, as_ofs: list, qu
         raise FeatureError("features at several dates need a transactions table (a customer-level source has one date)")
     quality = quality or {}
     frames = _frames(tables)
-    cat = catalog(tables)
+    cat = catalog(tables, params)
     available = dict(zip(cat["feature"], cat["available"], strict=True))
     days = [pd.Timestamp(d).normalize() for d in as_ofs]
     rows = _rows(tables["transactions"])

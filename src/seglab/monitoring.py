@@ -82,7 +82,7 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
     if "transactions" not in tables:
         raise MonitoringUnavailable("a customer-level source has no history over time: nothing to monitor")
     tx = tables["transactions"]
-    first = feature_building.transaction_day(tx, "min")
+    first = feature_building.transaction_day(tx, "min", feature_params)
     as_of = pd.Timestamp(as_of).normalize()
     w = window_days(feature_params, params, first, as_of)
     ends = [e for e in period_ends(first, as_of, params.period) if e - pd.Timedelta(days=w - 1) >= first]
@@ -93,7 +93,7 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
     if last is not None:
         ends = ends[-last:]
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
-    activity = feature_building.period_activity(tx, [(end - step, end) for end in ends])
+    activity = feature_building.period_activity(tx, [(end - step, end) for end in ends], feature_params)
     active = activity[activity["bought"]]
     windowed = feature_params.model_copy(update={"window_days": w})
     built = feature_building.build_many(tables, windowed, ends, quality)  # every period end in one pass

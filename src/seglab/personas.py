@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from seglab.config import Features as FeatureParams
 from seglab.config import Midas, Personas
 from seglab.registry import CATALOG
 from seglab.text import esc
@@ -545,55 +546,19 @@ def attribute_mix(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFram
     return shares.reset_index()
 
 
-def segment_mix(transactions, segments: pd.DataFrame, column: str, as_of: str | None = None,
-                start: str | None = None, n: int = 3) -> pd.DataFrame | None:
-    """The top ``n`` values of a transactions column (category, channel) per segment by share of
-    the segment's purchase revenue up to ``as_of`` (and from ``start``). None when the column is absent.
-
-    ``transactions``: the canonical transactions table (a DataFrame or its Parquet path).
-    """
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        if isinstance(transactions, pd.DataFrame):
-            con.register("tx", transactions)
-        else:
-            con.read_parquet(str(transactions)).create_view("tx")
-        if column not in [r[0] for r in con.execute("DESCRIBE tx").fetchall()]:
-            return None
-        con.register("segs", segments[["customer_id", "segment"]])
-        where = ["quantity > 0", f"{column} IS NOT NULL"]
-        if as_of:
-            where.append(f"timestamp < DATE '{pd.Timestamp(as_of).date()}' + INTERVAL 1 DAY")
-        if start:
-            where.append(f"timestamp >= TIMESTAMP '{pd.Timestamp(start)}'")
-        discount = "coalesce(discount, 0)" if "discount" in [r[0] for r in con.execute("DESCRIBE tx").fetchall()] else "0"
-        mix = con.execute(f"""
-            WITH r AS (
-              SELECT s.segment, CAST(t.{column} AS VARCHAR) AS value,
-                     sum(t.quantity * t.unit_price * (1 - {discount})) AS revenue
-              FROM tx t JOIN segs s USING (customer_id)
-              WHERE {' AND '.join(where)}
-              GROUP BY ALL)
-            SELECT segment, value, revenue / sum(revenue) OVER (PARTITION BY segment) AS share
-            FROM r QUALIFY row_number() OVER (PARTITION BY segment ORDER BY revenue DESC, value) <= {int(n)}
-            ORDER BY segment, share DESC, value""").df()
-    finally:
-        con.close()
-    return mix
-
-
-def purchase_mixes(transactions, features: pd.DataFrame, segments: pd.DataFrame,
-                   spend: list[str]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def purchase_mixes(transactions, features: pd.DataFrame, segments: pd.DataFrame, spend: list[str],
+                   params: FeatureParams | None = None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """What each segment buys and where: the top categories (from the transactions, or for a
     customer-level source its spend per category) and the top channels, each None when the
-    data has none. ``transactions``: the canonical table's Parquet path, or None."""
+    data has none. ``transactions``: the canonical table's Parquet path, or None; ``params``:
+    the engine (``features`` parameters, DuckDB by default)."""
+    from seglab.features import revenue_mix
+
     as_of, start = features.attrs.get("as_of"), features.attrs.get("window_start")
     if transactions is None:
         return spend_mix(features, segments, spend), None
-    categories = segment_mix(transactions, segments, "category", as_of, start)
-    channels = segment_mix(transactions, segments, "channel", as_of, start)
+    categories = revenue_mix(transactions, segments, "category", as_of, start, params=params)
+    channels = revenue_mix(transactions, segments, "channel", as_of, start, params=params)
     return categories if categories is not None else spend_mix(features, segments, spend), channels
 
 
@@ -616,7 +581,7 @@ def with_names(table: pd.DataFrame, names: dict[int, str], labels: dict[str, str
 
 def spend_mix(features: pd.DataFrame, segments: pd.DataFrame, spend: list[str], n: int = 3) -> pd.DataFrame | None:
     """For a customer-level source with spend per category (stage 01's ``spend`` columns): each
-    segment's top ``n`` categories by share of its spend, as :func:`segment_mix` gives them for
+    segment's top ``n`` categories by share of its spend, as :func:`seglab.features.revenue_mix` gives them for
     transactions (segment, value, share). None without such columns."""
     cols = [c for c in spend if c in features.columns]
     if len(cols) < 2:
@@ -633,7 +598,7 @@ def spend_mix(features: pd.DataFrame, segments: pd.DataFrame, spend: list[str], 
 
 
 def mix_text(mix: pd.DataFrame | None, seg: int) -> str:
-    """'Toys (34%), Garden (20%)' for one segment of :func:`segment_mix`."""
+    """'Toys (34%), Garden (20%)' for one segment of :func:`seglab.features.revenue_mix`."""
     if mix is None:
         return ""
     rows = mix[mix["segment"] == seg]
@@ -752,7 +717,7 @@ def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, c
     """The persona card of each segment (also written to personas.json).
 
     ``data``: features joined with segments (for the best time and the contact permissions);
-    ``categories``: :func:`segment_mix` of the category column; ``prediction``:
+    ``categories``: :func:`seglab.features.revenue_mix` of the category column; ``prediction``:
     :func:`seglab.predict.per_persona` (buy probability, churn risk, expected spend).
     """
     p = prof.set_index("segment")

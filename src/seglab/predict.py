@@ -58,10 +58,10 @@ def model_inputs(feats: pd.DataFrame) -> pd.DataFrame:
     return x.reindex(sorted(x.columns), axis=1)
 
 
-def outcomes(tables: dict, after: pd.Timestamp, until: pd.Timestamp) -> pd.DataFrame:
+def outcomes(tables: dict, after: pd.Timestamp, until: pd.Timestamp, params: FeatureParams | None = None) -> pd.DataFrame:
     """What each customer who bought in the period (after, until] (days; both ends are dates) did:
     customer_id, bought (always true here), spend (net revenue, floored at 0)."""
-    act = feature_building.period_activity(tables["transactions"], [(after, until)])
+    act = feature_building.period_activity(tables["transactions"], [(after, until)], params)
     act = act[act["bought"]]
     return pd.DataFrame({"customer_id": act["customer_id"].to_numpy(), "bought": act["bought"].to_numpy(),
                          "spend": act["value"].clip(lower=0).to_numpy()})
@@ -113,7 +113,7 @@ def predict(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
         raise PredictionUnavailable("a customer-level source has no transaction history to learn from")
     h = pd.Timedelta(days=horizon.horizon_days)
     as_of = pd.Timestamp(current.attrs.get("as_of") or feature_building.resolve_as_of(tables["transactions"], params))
-    first = feature_building.transaction_day(tables["transactions"], "min")
+    first = feature_building.transaction_day(tables["transactions"], "min", params)
     train_at, valid_at = as_of - 2 * h, as_of - h
     if (train_at - first).days < horizon.min_history_days:
         raise PredictionUnavailable(
@@ -121,9 +121,9 @@ def predict(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
             f"{horizon.horizon_days}-day horizon: the time hold-out needs 2 x {horizon.horizon_days} days plus "
             f"{horizon.min_history_days} days of history before them; lower prediction.horizon_days")
     train_x, valid_x = (b.features for b in feature_building.build_many(tables, params, [train_at, valid_at]))
-    between = outcomes(tables, train_at, valid_at)
+    between = outcomes(tables, train_at, valid_at, params)
     train_y = _targets(train_x, between)
-    valid_y = _targets(valid_x, outcomes(tables, valid_at, as_of))
+    valid_y = _targets(valid_x, outcomes(tables, valid_at, as_of, params))
     naive = _targets(valid_x, between)[1]  # spend of the H days before
     inputs = sorted(set(model_inputs(train_x).columns) & set(model_inputs(current).columns))
 
