@@ -40,7 +40,7 @@ def test_every_artifact_is_declared_once_with_a_known_writer_and_readers():
     assert len(names) == len(set(names))
     paths = [a.path for a in ARTIFACTS]
     assert len(paths) == len(set(paths))
-    stages_ = {*artifacts.STAGE_NAMES, "run"}
+    stages_ = {*artifacts.STAGE_NAMES, "run", "all"}
     readers = {*artifacts.STAGE_NAMES, artifacts.INDEX, artifacts.SCORE}
     for a in ARTIFACTS:
         assert a.stage in stages_, a
@@ -50,6 +50,10 @@ def test_every_artifact_is_declared_once_with_a_known_writer_and_readers():
             from seglab import schemas
 
             assert a.schema in schemas.BY_NAME, a
+
+
+def test_the_readme_outputs_reference_is_the_table(root):
+    assert artifacts.outputs_markdown() in (root / "README.md").read_text(encoding="utf-8")
 
 
 def test_each_notebook_opening_cell_says_what_the_table_says_it_reads_and_writes():

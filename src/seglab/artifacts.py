@@ -85,77 +85,99 @@ class Artifact:
 _DOWNSTREAM = ("02", "04", "05", "06")  # the stages that compute features from the canonical tables
 ARTIFACTS: tuple[Artifact, ...] = (
     # 01 data collection
-    Artifact("transactions", "interim/transactions.parquet", "01", _DOWNSTREAM, "table", "transactions", True,
-             "order lines after cleaning (customer, order, time, quantity, price, …)"),
-    Artifact("customers", "interim/customers.parquet", "01", _DOWNSTREAM, "table", "customers", True,
-             "one row per customer with its attributes"),
-    Artifact("survey", "interim/survey.parquet", "01", _DOWNSTREAM, "table", "survey", True, "survey answers"),
-    Artifact("sessions", "interim/sessions.parquet", "01", _DOWNSTREAM, "table", "sessions", True, "web/app visits"),
-    Artifact("campaign_events", "interim/campaign_events.parquet", "01", _DOWNSTREAM, "table", "campaign_events", True,
-             "campaign messages sent, opened, clicked, converted"),
+    Artifact("transactions", "interim/transactions.parquet", "01", _DOWNSTREAM, "table", "transactions", True, about=("canonical order lines, validated with pandera; `source_row` = row number in the source; "
+              "the `outlier` flag")),
+    Artifact("customers", "interim/customers.parquet", "01", _DOWNSTREAM, "table", "customers", True, about=("canonical customer table (one row per customer, its attributes); `source_row` = row number "
+              "in the source")),
+    Artifact("survey", "interim/survey.parquet", "01", _DOWNSTREAM, "table", "survey", True, about="canonical survey answers (one row per customer)"),
+    Artifact("sessions", "interim/sessions.parquet", "01", _DOWNSTREAM, "table", "sessions", True, about="canonical web/app visits"),
+    Artifact("campaign_events", "interim/campaign_events.parquet", "01", _DOWNSTREAM, "table", "campaign_events", True, about="canonical campaign messages: sent, opened, clicked, converted"),
     Artifact("rejected", "interim/rejected.parquet", "01", (), "table", "rejected",
-             about="every input row left out, with its file, line and reason"),
+             about=("every rejected row: table, source file, row number (`source_row`), for a text file the "
+              "line it starts on (`source_line`), rule, reason, original values (JSON; a malformed line: "
+              "its text)")),
     Artifact("quality", "interim/quality.json", "01", (*_DOWNSTREAM, INDEX), "json",
-             about="rows read, kept and rejected per table (read = kept + rejected), and what was assumed"),
+             about=("per table: source, format, encoding, separator, rows read, kept, rejected by rule (read = "
+              "kept + rejected), revenue per bucket, cancellations, outliers; the lens and role of each "
+              "customer column, their names in the source, the value basis; every assumption (subject, "
+              "assumed, why, the line that changes it); notes")),
     # 02 feature building
     Artifact("features", "processed/features.parquet", "02", ("03", "04", "05", "06"), "table", "features",
-             about="one row per customer: its features"),
+             about=("one row per customer with a purchase in the window up to `as_of`: the [feature "
+              "catalog](#feature-catalog) and the encoded customer/survey columns")),
     Artifact("features_meta", "processed/features_meta.json", "02", ("03", "04", "05", "06", INDEX), "json",
-             about="as-of date, window, engine, value basis, labels and kinds of the features"),
+             about=("as_of, window start, engine, value basis, default features, each feature's label and role, "
+              "stage 02's assumptions")),
     Artifact("feature_catalog", "processed/feature_catalog.csv", "02", ("03",), "csv",
-             about="every feature: lens, description, unit, whether available and why not"),
+             about="feature, lens, description, unit, available, why not"),
     Artifact("customers_without_features", "processed/customers_without_features.csv", "02", (), "csv",
-             about="customers with no purchase in the window, and why"),
+             about=("customers with no feature row and why (only returns, no purchase in the window, first "
+              "transaction after `as_of`, no transaction at all)")),
     Artifact("assumptions_02", "processed/assumptions_02.json", "02", (INDEX,), "json",
-             about="what feature building assumed without being told"),
+             about="what feature building decided without being told (features clustered on, roles of columns)"),
     # 03 segmentation
     Artifact("segments", "processed/segments.parquet", "03", ("04",), "table", "segments",
-             about="customer, segment number and label"),
+             about="customer_id, segment (1 = highest value per customer), segment_label"),
     Artifact("model_selection", "processed/model_selection.csv", "03", (), "csv",
-             about="every k tried: each index, stability, and the chosen one"),
+             about=("per k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, stability (mean and sd of "
+              "bootstrap ARI), smallest segment share, scaled indices, consensus, best-per-index flags, "
+              "elbow, eligible, good, chosen")),
     Artifact("segment_model", "model/model.json", "03", ("04", "05", "06", INDEX, SCORE), "model",
              "SegmentModelFile",
-             about="the fitted segment model (JSON: loads without executing code)"),
+             about=("the fitted model (features, preparation and how it was fitted, centroids, labels, the k "
+              "decision, versions) as JSON: no pickle; `seglab score` uses it")),
     Artifact("lookalike_model", "model/lookalike.json", "03", (SCORE,), "model", "LookalikeFile", True,
-             about="segment of a prospect from its attributes (seglab score)"),
+             about="the lookalike model (attributes, their fill and scaling, coefficients) as JSON"),
     Artifact("lookalike_quality", "processed/lookalike_quality.json", "03", (), "json", optional=True,
-             about="the lookalike model's held-out accuracy, or why there is none"),
+             about=("the lookalike model's held-out accuracy, no-skill baseline, test size, attributes, "
+              "confusion matrix (or why there is no model)")),
     Artifact("assumptions_03", "processed/assumptions_03.json", "03", (INDEX,), "json",
-             about="what segmentation assumed without being told"),
+             about="what segmentation decided without being told (constant features left out, thin behaviour)"),
     # 04 persona profiling
-    Artifact("profiles", "processed/profiles.csv", "04", ("05",), "csv", about="each segment's feature profile"),
+    Artifact("profiles", "processed/profiles.csv", "04", ("05",), "csv", about=("per segment: size, shares, value per customer, feature means and indexes (100 = average), "
+              "lifecycle mix")),
     Artifact("persona_names", "processed/persona_names.csv", "04", ("05", "06"), "csv",
-             about="each segment's persona name and archetype"),
+             about="per segment: persona name, archetype, score and confidence"),
     Artifact("persona_labels", "model/personas.json", "04", (SCORE,), "json",
-             about="persona name per segment, beside the model (seglab score)"),
+             about="persona name per segment beside the model, for `seglab score`"),
     Artifact("personas", "processed/personas.json", "04", (INDEX,), "json",
-             about="the persona cards: name, traits, channel, message"),
-    Artifact("midas", "processed/midas.csv", "04", (INDEX,), "csv", about="the MIDAS check of each segment"),
+             about=("the persona cards (traits, channel and best time, contact plan, message, offer, top "
+              "categories, next-period forecast, MIDAS)")),
+    Artifact("midas", "processed/midas.csv", "04", (INDEX,), "csv", about="per segment and criterion: pass / warn / fail and the evidence"),
     Artifact("definable_rules", "processed/definable_rules.csv", "04", (), "csv",
-             about="each segment in plain-language rules"),
-    Artifact("rule_fidelity", "processed/rule_fidelity.csv", "04", (), "csv", about="how well the rules fit"),
+             about=("each segment's plain-language if-then rules (one per tree leaf: customers, precision, "
+              "share of the segment covered)")),
+    Artifact("rule_fidelity", "processed/rule_fidelity.csv", "04", (), "csv", about="each segment's tree: precision, recall and fidelity (F1)"),
     Artifact("predictions", "processed/predictions.parquet", "04", ("05",), "table", "predictions", True,
-             about="per customer: chance to buy and expected spend next period"),
+             about=("per customer: segment, `p_buy` (probability of buying in the next `horizon_days`), "
+              "`expected_spend` (net, currency)")),
     Artifact("prediction_quality", "processed/prediction_quality.json", "04", ("05", INDEX), "json",
-             about="the prediction's quality on a hold-out, or why there is none"),
+             about=("training / validation / as-of dates, hold-out AUC, buy rates, spend error against the "
+              "naive \"same as last period\" forecast (or `available: false` and why)")),
     # 05 prioritisation
     Artifact("boston_matrix", "processed/boston_matrix.csv", "05", (INDEX,), "csv", "boston_matrix",
-             about="each segment's components, axes, quadrant, action and budget"),
+             about=("per segment: raw and scaled components, attractiveness, ability to win, computed quadrant, "
+              "quadrant, override reason, analyst reason, action, budget, budget share and its basis")),
     Artifact("boston_sensitivity", "processed/boston_sensitivity.csv", "05", (INDEX,), "csv",
-             about="how often each placement survives changed weights"),
+             about=("per segment: computed quadrant, share of the perturbed-weight draws in each quadrant, stay "
+              "share, the quadrant it goes to most often otherwise, fragile")),
     Artifact("assumptions_05", "processed/assumptions_05.json", "05", (INDEX,), "json",
-             about="what prioritisation assumed without being told"),
+             about=("what prioritisation decided without being told (neutral judgement calls, unmeasured "
+              "components)")),
     # 06 monitoring
     Artifact("period_segments", "processed/period_segments.parquet", "06", (), "table", "period_segments", True,
-             about="each period's active customers with their segment by the frozen model"),
+             about=("every period's active customers: period end, customer, segment by the frozen model, net "
+              "value in the period")),
     Artifact("monitoring", "processed/monitoring.json", "06", (INDEX,), "json",
-             about="the periods tracked and the window, or why there are none"),
+             about="the periods tracked, or `available: false` and why (e.g. a customer-level source)"),
     Artifact("segment_periods", "processed/segment_periods.csv", "06", (), "csv", optional=True,
-             about="per period and segment: active customers and value"),
+             about="per period and segment: active customers, net value, their shares of the period"),
     Artifact("migration", "processed/migration.csv", "06", (), "csv", optional=True,
-             about="customers from a segment to a segment between consecutive periods"),
+             about=("per pair of consecutive periods: from segment (or `not active`) → to segment (or `not "
+              "active`), customers, share of the \"from\" group")),
     Artifact("monitoring_flags", "processed/monitoring_flags.csv", "06", (INDEX,), "csv", optional=True,
-             about="growing, shrinking or stable per segment"),
+             about=("per segment: growth rate, trend (growing / stable / shrinking), share that stays, moves, "
+              "is not active next period")),
     # figures (reports/<run>/figures/ for seglab run; one folder per execution by hand)
     *(Artifact(f"{n}", f"figures/{n}.png", n[:2], readers, "figure", optional=True, about=about) for n, readers, about in (
         ("01_rejected_by_rule", (), "rejected rows per table and rule"),
@@ -173,9 +195,13 @@ ARTIFACTS: tuple[Artifact, ...] = (
         ("06_flow", (), "flow of customers period to period"),
     )),
     # seglab run
-    Artifact("lineage", "processed/lineage.json", "run", (), "json",
-             about="each file's hash, the parameters and the inputs that made it"),
-    Artifact("index", "reports/index.html", "run", (), "page", about="the run at a glance"),
+    Artifact("lineage", "processed/lineage.json", "all", (), "json",
+             about="each file's SHA-256, the parameters of the stage that wrote it and the files (by hash) it was made "
+                   "from; a stage refuses to read a file made with other parameters or from an earlier upstream result"),
+    Artifact("index", "reports/index.html", "run", (), "page",
+             about="the run at a glance, linking every stage; while a run is in progress (or after one was killed) it "
+                   "says the run is incomplete and shows no result; a file that is stale or made with other "
+                   "parameters than the run's is left out, and the page says so"),
     *(Artifact(f"page_{n[:2]}", f"reports/{n}.html", "run", (), "page", about=f"{title}: the stage's report")
       for n, title in STAGES),
     *(Artifact(f"notebook_{n[:2]}", f"reports/{n}.ipynb", "run", (), "page", about=f"{title}: the executed notebook")
@@ -227,6 +253,40 @@ def describe(stage: str) -> str:
     folder = "interim" if stage == "01" else "processed"
     return (f"**Reads** {reads}. **Writes** in `data/{folder}/<run>/`: {names(files)}; "
             f"figures {names(figures)}.")
+
+
+_FOLDERS = {"interim": "data/interim/<run>/", "processed": "data/processed/<run>/", "model": "data/processed/<run>/model/",
+            "figures": "reports/<run>/figures/", "reports": "reports/<run>/"}
+
+
+def _who(stages: Iterable[str]) -> str:
+    return ", ".join({"run": "seglab run", "all": "every stage"}.get(s, s) for s in stages) or "–"
+
+
+def outputs_markdown() -> str:
+    """Every file of a run as a Markdown table (the README's Outputs reference): file, the stage
+    that writes it, the stages that read it, what it holds."""
+    lines = ["| file | written by | read by | content |", "|---|---|---|---|"]
+    done_groups = set()
+    for a in ARTIFACTS:
+        head, rest = a.path.split("/", 1)
+        if a.kind == "figure" or a.name.startswith(("page_", "notebook_")):
+            group = (a.kind, a.stage if a.kind == "figure" else "pages")
+            if group in done_groups:
+                continue
+            done_groups.add(group)
+            if a.kind == "figure":
+                figs = [f for f in ARTIFACTS if f.kind == "figure" and f.stage == a.stage]
+                lines.append(f"| `{_FOLDERS[head]}{a.stage}_*.png` | {a.stage} | "
+                             f"{_who(sorted({r for f in figs for r in f.readers}))} | "
+                             + "; ".join(f"`{f.file}`: {f.about}" for f in figs) + " |")
+            else:
+                lines.append(f"| `{_FOLDERS[head]}NN_stage.ipynb`, `.html` | seglab run | – | each stage's executed "
+                             "notebook and its page (figures embedded; a failed stage says so at the top) |")
+            continue
+        optional = " (when the data allow)" if a.optional else ""
+        lines.append(f"| `{_FOLDERS[head]}{rest}` | {_who([a.stage])} | {_who(a.readers)} | {a.about}{optional} |")
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
