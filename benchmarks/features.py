@@ -45,17 +45,19 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
     m = len(owner)
     qty = rng.integers(1, 5, m).astype(float)
     qty[rng.random(m) < 0.05] *= -1
-    df = pd.DataFrame({
-        "customer_id": pd.array([f"C{c:07d}" for c in order_customer], dtype="str")[owner],
-        "order_id": pd.array([f"O{o:09d}" for o in range(n_orders)], dtype="str")[owner],
-        "timestamp": order_time.to_numpy()[owner],
-        "quantity": qty,
-        "unit_price": np.round(rng.lognormal(2.5, 0.6, m), 2),
-        "discount": np.where(rng.random(m) < 0.3, rng.choice([0.1, 0.2, 0.5], m), 0.0),
-        "product_id": pd.array([f"P{p:05d}" for p in rng.integers(0, 20000, m)], dtype="str"),
-        "category": CATEGORIES[rng.integers(0, len(CATEGORIES), m)],
-        "channel": CHANNELS[rng.integers(0, 3, n_orders)][owner],
-    })
+    df = pd.DataFrame(
+        {
+            "customer_id": pd.array([f"C{c:07d}" for c in order_customer], dtype="str")[owner],
+            "order_id": pd.array([f"O{o:09d}" for o in range(n_orders)], dtype="str")[owner],
+            "timestamp": order_time.to_numpy()[owner],
+            "quantity": qty,
+            "unit_price": np.round(rng.lognormal(2.5, 0.6, m), 2),
+            "discount": np.where(rng.random(m) < 0.3, rng.choice([0.1, 0.2, 0.5], m), 0.0),
+            "product_id": pd.array([f"P{p:05d}" for p in rng.integers(0, 20000, m)], dtype="str"),
+            "category": CATEGORIES[rng.integers(0, len(CATEGORIES), m)],
+            "channel": CHANNELS[rng.integers(0, 3, n_orders)][owner],
+        }
+    )
     df["source_row"] = np.arange(1, m + 1)
     io.write_parquet(df, path)  # as stage 01 writes the canonical transactions that stage 02 reads
 
@@ -66,7 +68,11 @@ def pandas_features(tx: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     tx = tx[tx["timestamp"] < cutoff].copy()
     tx["revenue"] = tx["quantity"] * tx["unit_price"] * (1 - tx["discount"])
     buy = tx[tx["quantity"] > 0]
-    orders = buy.groupby(["customer_id", "order_id"], sort=False).agg(ts=("timestamp", "min"), channel=("channel", "first")).reset_index()
+    orders = (
+        buy.groupby(["customer_id", "order_id"], sort=False)
+        .agg(ts=("timestamp", "min"), channel=("channel", "first"))
+        .reset_index()
+    )
     orders = orders.sort_values(["customer_id", "ts", "order_id"])
     orders["gap"] = orders.groupby("customer_id")["ts"].diff().dt.total_seconds() / 86400
     orders["hour"] = orders["ts"].dt.hour
@@ -74,20 +80,32 @@ def pandas_features(tx: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     for c in ("web", "store", "app"):
         orders[c] = (orders["channel"] == c).astype(float)
     o = orders.groupby("customer_id").agg(
-        frequency=("order_id", "size"), first_ts=("ts", "min"), last_ts=("ts", "max"),
-        web_share=("web", "mean"), store_share=("store", "mean"), app_share=("app", "mean"),
-        gap_mean=("gap", "mean"), gap_n=("gap", "count"),
+        frequency=("order_id", "size"),
+        first_ts=("ts", "min"),
+        last_ts=("ts", "max"),
+        web_share=("web", "mean"),
+        store_share=("store", "mean"),
+        app_share=("app", "mean"),
+        gap_mean=("gap", "mean"),
+        gap_n=("gap", "count"),
     )
     o["gap_std"] = orders.groupby("customer_id")["gap"].std(ddof=0)  # vectorised; no per-group lambda
     for slot in ("hour", "weekday"):  # the most frequent, ties: the earliest
-        o[f"preferred_{slot}"] = orders.groupby(["customer_id", slot]).size().reset_index(name="n").sort_values(
-            ["customer_id", "n", slot], ascending=[True, False, True]).drop_duplicates("customer_id").set_index("customer_id")[slot]
+        o[f"preferred_{slot}"] = (
+            orders.groupby(["customer_id", slot])
+            .size()
+            .reset_index(name="n")
+            .sort_values(["customer_id", "n", slot], ascending=[True, False, True])
+            .drop_duplicates("customer_id")
+            .set_index("customer_id")[slot]
+        )
     tx["pos_rev"] = tx["revenue"].where(tx["quantity"] > 0, 0.0)
     tx["neg_rev"] = -tx["revenue"].where(tx["quantity"] < 0, 0.0)
     tx["units"] = tx["quantity"].where(tx["quantity"] > 0, 0.0)
     tx["disc_rev"] = tx["pos_rev"].where(tx["discount"] > 0, 0.0)
-    lines = tx.groupby("customer_id").agg(gross=("pos_rev", "sum"), returned=("neg_rev", "sum"), units=("units", "sum"),
-                                          discounted=("disc_rev", "sum"))
+    lines = tx.groupby("customer_id").agg(
+        gross=("pos_rev", "sum"), returned=("neg_rev", "sum"), units=("units", "sum"), discounted=("disc_rev", "sum")
+    )
     lines["product_breadth"] = buy.groupby("customer_id")["product_id"].nunique()
     lines["category_breadth"] = buy.groupby("customer_id")["category"].nunique()
     lines["top_cat"] = buy.groupby(["customer_id", "category"])["revenue"].sum().groupby("customer_id").max()
@@ -144,6 +162,7 @@ def _child(method: str, path: str, out: str) -> None:
         def run() -> pd.DataFrame:
             tx = pd.read_parquet(path)
             return pandas_features(tx, tx["timestamp"].max().normalize())
+
     start = time.perf_counter()
     feats = run()
     secs = time.perf_counter() - start
@@ -153,7 +172,9 @@ def _child(method: str, path: str, out: str) -> None:
 
 
 def _run(method: str, path: Path, out: Path) -> dict:
-    res = subprocess.run([sys.executable, __file__, "--child", method, str(path), str(out)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, __file__, "--child", method, str(path), str(out)], capture_output=True, text=True
+    )
     if res.returncode:
         raise SystemExit(f"{method} failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -162,8 +183,12 @@ def _run(method: str, path: Path, out: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="run each method this many times, alternating, and keep the fastest (machines are noisy)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each method this many times, alternating, and keep the fastest (machines are noisy)",
+    )
     ap.add_argument("--child", nargs=3, metavar=("METHOD", "PARQUET", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -190,8 +215,10 @@ def main() -> None:
         worst = max(float(np.nanmax(np.abs(a[c].to_numpy(float) - b[c].to_numpy(float)))) for c in common)
         for m, r in res.items():
             print(f"{m:7s} {r['seconds']:8.2f} s   peak {r['peak_gb']:.2f} GB   {r['customers']:,} customers")
-        print(f"ratio pandas / seglab: {res['pandas']['seconds'] / res['seglab']['seconds']:.1f}x (target >= 5x); "
-              f"seglab peak {res['seglab']['peak_gb']:.2f} GB (target < 3 GB)")
+        print(
+            f"ratio pandas / seglab: {res['pandas']['seconds'] / res['seglab']['seconds']:.1f}x (target >= 5x); "
+            f"seglab peak {res['seglab']['peak_gb']:.2f} GB (target < 3 GB)"
+        )
         print(f"largest difference over {len(common)} common features: {worst:.2e}")
 
 

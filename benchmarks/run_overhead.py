@@ -52,8 +52,11 @@ def run_params() -> dict[str, dict]:
     """The benchmark's runs: name -> parameters."""
     default = yaml.safe_load((ROOT / "notebooks" / "params" / "default.yaml").read_text())
     runs = {
-        "small": {**default, "run_name": "small",
-                  "source": {"kind": "synthetic", "synthetic": {"n_customers": 300, "months": 12}}},
+        "small": {
+            **default,
+            "run_name": "small",
+            "source": {"kind": "synthetic", "synthetic": {"n_customers": 300, "months": 12}},
+        },
         "default": default,
     }
     if ONLINE_RETAIL.is_file():
@@ -82,8 +85,9 @@ def _seglab_bin() -> list[str]:
 def end_to_end(root: Path, params_file: Path) -> float:
     """Wall seconds of `seglab run --params ...` in a new process."""
     t = time.perf_counter()
-    res = subprocess.run([*_seglab_bin(), "run", "--params", str(params_file)], env=_env(root),
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [*_seglab_bin(), "run", "--params", str(params_file)], env=_env(root), capture_output=True, text=True
+    )
     secs = time.perf_counter() - t
     if res.returncode:
         sys.exit(f"seglab run failed:\n{res.stderr[-3000:]}")
@@ -102,8 +106,9 @@ print(json.dumps({"setup": r.setup_seconds, "total": r.total_seconds,
 def probed(root: Path, params_file: Path) -> dict:
     """One run with the timing probes: per-stage breakdown (see the module doc)."""
     t = time.perf_counter()
-    res = subprocess.run([sys.executable, "-c", PROBED, str(params_file)], env=_env(root), capture_output=True,
-                         text=True)
+    res = subprocess.run(
+        [sys.executable, "-c", PROBED, str(params_file)], env=_env(root), capture_output=True, text=True
+    )
     if res.returncode:
         sys.exit(f"probed run failed:\n{res.stderr[-3000:]}")
     out = json.loads(res.stdout.strip().splitlines()[-1])
@@ -121,10 +126,16 @@ def floor(tmp: Path) -> dict[str, float]:
     import nbformat
 
     empty = tmp / "empty.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                                   "display_name": "Python 3"}}), empty)
-    code = (f"import papermill; papermill.execute_notebook({str(empty)!r}, {str(tmp / 'empty_out.ipynb')!r}, "
-            "kernel_name='python3', progress_bar=False)")
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+        ),
+        empty,
+    )
+    code = (
+        f"import papermill; papermill.execute_notebook({str(empty)!r}, {str(tmp / 'empty_out.ipynb')!r}, "
+        "kernel_name='python3', progress_bar=False)"
+    )
     t = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     notebook = time.perf_counter() - t
@@ -157,8 +168,12 @@ def setup_cells(root: Path) -> dict[str, float]:
 
     out = {}
     for name, _ in STAGES:
-        res = subprocess.run([sys.executable, "-c", SETUP_CELL, str(root / "notebooks" / f"{name}.ipynb")],
-                             env=_env(root), capture_output=True, text=True)
+        res = subprocess.run(
+            [sys.executable, "-c", SETUP_CELL, str(root / "notebooks" / f"{name}.ipynb")],
+            env=_env(root),
+            capture_output=True,
+            text=True,
+        )
         if res.returncode:
             sys.exit(f"setup cell of {name} failed:\n{res.stderr[-2000:]}")
         out[name] = json.loads(res.stdout.strip().splitlines()[-1])
@@ -171,8 +186,12 @@ def _sha(path: Path) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", nargs="+", choices=["small", "default", "online_retail"],
-                    default=["small", "default", "online_retail"])
+    ap.add_argument(
+        "--runs",
+        nargs="+",
+        choices=["small", "default", "online_retail"],
+        default=["small", "default", "online_retail"],
+    )
     ap.add_argument("--repeat", type=int, default=1, help="end-to-end timings per run (the fastest is kept)")
     ap.add_argument("--no-setup-cells", action="store_true", help="skip the interactive setup-cell timings")
     args = ap.parse_args()
@@ -183,8 +202,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="seglab-bench-") as tmp_name:
         tmp = Path(tmp_name)
         base = floor(tmp)
-        print(f"floor: import what a run imports {base['imports']:.1f} s + papermill on an empty notebook "
-              f"{base['papermill_empty_notebook']:.1f} s = {base['floor']:.1f} s")
+        print(
+            f"floor: import what a run imports {base['imports']:.1f} s + papermill on an empty notebook "
+            f"{base['papermill_empty_notebook']:.1f} s = {base['floor']:.1f} s"
+        )
         summary = []
         for name in runs:
             params = all_params[name]
@@ -195,8 +216,10 @@ def main() -> None:
             sha = {f: _sha(processed / f) for f in ("segments.parquet", "boston_matrix.csv")}
             prof = probed(root, params_file)
             best = min(walls)
-            print(f"\n== {name}: `seglab run` {best:.1f} s end to end (runs: {', '.join(f'{w:.1f}' for w in walls)}; "
-                  f"target <= {TARGETS[name]:.0f} s); {best / base['floor']:.1f}x the floor")
+            print(
+                f"\n== {name}: `seglab run` {best:.1f} s end to end (runs: {', '.join(f'{w:.1f}' for w in walls)}; "
+                f"target <= {TARGETS[name]:.0f} s); {best / base['floor']:.1f}x the floor"
+            )
             for f, h in sha.items():
                 print(f"   sha256 {f}: {h}")
             print(f"   probed run: {prof['process']:.1f} s in all; kernel start + imports {prof['setup']:.1f} s")
@@ -205,11 +228,15 @@ def main() -> None:
             for s in prof["stages"]:
                 overhead = s["wall"] - (s.get("cells", 0.0) - s.get("imports", 0.0))
                 worst = max(worst, overhead)
-                print(f"   {s['name']:<22}{s['wall']:7.2f}{s.get('imports', 0):9.2f}{s.get('cells', 0):8.2f}"
-                      f"{s.get('figures', 0):9.2f}{s.get('html', 0):8.2f}{overhead:10.2f}")
+                print(
+                    f"   {s['name']:<22}{s['wall']:7.2f}{s.get('imports', 0):9.2f}{s.get('cells', 0):8.2f}"
+                    f"{s.get('figures', 0):9.2f}{s.get('html', 0):8.2f}{overhead:10.2f}"
+                )
             after = prof["process"] - prof["setup"] - sum(s["wall"] for s in prof["stages"])
-            print(f"   * html is rendered in a background thread while the next stage computes; process start, "
-                  f"loading papermill, the last page and the index: {after:.1f} s")
+            print(
+                f"   * html is rendered in a background thread while the next stage computes; process start, "
+                f"loading papermill, the last page and the index: {after:.1f} s"
+            )
             summary.append((name, best, worst))
         if not args.no_setup_cells:
             cells = setup_cells(tmp / runs[0])
@@ -219,8 +246,10 @@ def main() -> None:
         print("\nsummary (target)")
         for name, best, worst in summary:
             ok = best <= TARGETS[name] and worst <= STAGE_OVERHEAD_TARGET
-            print(f"   {name:<14} {best:6.1f} s (<= {TARGETS[name]:.0f})   worst stage overhead {worst:4.2f} s "
-                  f"(<= {STAGE_OVERHEAD_TARGET})   {'ok' if ok else 'MISSED'}")
+            print(
+                f"   {name:<14} {best:6.1f} s (<= {TARGETS[name]:.0f})   worst stage overhead {worst:4.2f} s "
+                f"(<= {STAGE_OVERHEAD_TARGET})   {'ok' if ok else 'MISSED'}"
+            )
 
 
 if __name__ == "__main__":

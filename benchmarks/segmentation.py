@@ -89,8 +89,12 @@ def _seglab(path: str) -> dict:
         row["stability"], row["stability_sd"] = segment.stability(x, fit, k, p, 42)
         row["t_stability"] = time.perf_counter() - t
         rows.append(row)
-        print(f"  k = {k:2d}: fit {row['fit']:6.1f} s, silhouette {row['t_silhouette']:5.1f} s, "
-              f"CH+DB+inertia {row['t_indices']:5.1f} s, stability {row['t_stability']:5.1f} s", file=sys.stderr, flush=True)
+        print(
+            f"  k = {k:2d}: fit {row['fit']:6.1f} s, silhouette {row['t_silhouette']:5.1f} s, "
+            f"CH+DB+inertia {row['t_indices']:5.1f} s, stability {row['t_stability']:5.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     table = pd.DataFrame(rows)
     t = time.perf_counter()
     k, _, why = segment.choose_k(table, p.min_segment_share, p.good_margin)
@@ -141,8 +145,10 @@ def main() -> None:
     print("seglab steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in seg["steps"].items()))
     print(f"seglab   {seg['seconds']:7.1f} s   peak {seg['peak_gb']:.2f} GB   chose k = {seg['k']}  ({seg['why']})")
     print(f"baseline {base['seconds']:7.1f} s   peak {base['peak_gb']:.2f} GB   best silhouette at k = {base['k']}")
-    print(f"ratio seglab / baseline: {seg['seconds'] / base['seconds']:.2f} "
-          f"(targets: seglab under 300 s and 4 GB; measured {seg['seconds']:.0f} s, {seg['peak_gb']:.2f} GB)")
+    print(
+        f"ratio seglab / baseline: {seg['seconds'] / base['seconds']:.2f} "
+        f"(targets: seglab under 300 s and 4 GB; measured {seg['seconds']:.0f} s, {seg['peak_gb']:.2f} GB)"
+    )
 
 
 if __name__ == "__main__":

@@ -35,10 +35,12 @@ class PageCheck:
     screenshot: Path | None = None
 
     def problems(self) -> list[str]:
-        return ([f"{self.page}: console error: {m}" for m in self.console_errors]
-                + [f"{self.page}: request failed: {m}" for m in self.failed_requests]
-                + [f"{self.page}: image not loaded: {m}" for m in self.broken_images]
-                + [f"{self.page}: link does not resolve: {m}" for m in self.broken_links])
+        return (
+            [f"{self.page}: console error: {m}" for m in self.console_errors]
+            + [f"{self.page}: request failed: {m}" for m in self.failed_requests]
+            + [f"{self.page}: image not loaded: {m}" for m in self.broken_images]
+            + [f"{self.page}: link does not resolve: {m}" for m in self.broken_links]
+        )
 
 
 def check_pages(folder: Path, pages: list[str], screenshots: Path) -> list[PageCheck]:
@@ -60,7 +62,8 @@ def check_pages(folder: Path, pages: list[str], screenshots: Path) -> list[PageC
                 page.on("requestfailed", lambda r, c=check: c.failed_requests.append(r.url[:120]))
                 page.goto((folder / name).resolve().as_uri(), wait_until="load")
                 images = page.eval_on_selector_all(
-                    "img", "els => els.map(e => [e.alt || e.src.slice(0, 60), e.complete, e.naturalWidth])")
+                    "img", "els => els.map(e => [e.alt || e.src.slice(0, 60), e.complete, e.naturalWidth])"
+                )
                 check.images = len(images)
                 check.broken_images = [alt for alt, complete, width in images if not complete or width == 0]
                 hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
@@ -92,8 +95,10 @@ def _resolves(page, folder: Path, href: str) -> bool:
         return True
     # as browsers do (HTML spec, "find a potential indicated element"): the fragment as written,
     # then percent-decoded
-    return any(page.evaluate("id => !!(document.getElementById(id) || document.getElementsByName(id).length)", a)
-               for a in (parts.fragment, unquote(parts.fragment)))
+    return any(
+        page.evaluate("id => !!(document.getElementById(id) || document.getElementsByName(id).length)", a)
+        for a in (parts.fragment, unquote(parts.fragment))
+    )
 
 
 #: Elements that data or parameters put in a page (hostile-data test payloads carry "xss" or an

@@ -33,7 +33,9 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def online_retail_path() -> Path:
     if not ONLINE_RETAIL.is_file():
-        pytest.skip(f"UCI Online Retail not found at {ONLINE_RETAIL} (see README: Running on the UCI Online Retail data)")
+        pytest.skip(
+            f"UCI Online Retail not found at {ONLINE_RETAIL} (see README: Running on the UCI Online Retail data)"
+        )
     return ONLINE_RETAIL
 
 
@@ -100,8 +102,17 @@ def pg_url(tmp_path_factory):
     res = run(str(bindir / "initdb"), "-D", str(data), "-U", "seglab", "--auth=scram-sha-256", f"--pwfile={pwfile}")
     if res.returncode:
         skip_or_fail(f"initdb failed: {res.stderr[-500:]}")
-    res = run(str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(data / "log.txt"), "-o",
-              f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start")
+    res = run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-w",
+        "-l",
+        str(data / "log.txt"),
+        "-o",
+        f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+        "start",
+    )
     if res.returncode:
         skip_or_fail(f"the PostgreSQL server did not start: {res.stderr[-500:]}")
     try:

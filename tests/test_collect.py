@@ -26,8 +26,17 @@ def _params(path, **table):
     return config.validate(
         {
             "run_name": "t",
-            "source": {"kind": "files", "tables": {"transactions": {"path": str(path), "preset": "online_retail",
-                                                                     "customer_columns": ["country"], **table}}},
+            "source": {
+                "kind": "files",
+                "tables": {
+                    "transactions": {
+                        "path": str(path),
+                        "preset": "online_retail",
+                        "customer_columns": ["country"],
+                        **table,
+                    }
+                },
+            },
         }
     )
 
@@ -44,8 +53,14 @@ def test_every_row_kept_or_rejected_with_its_rule(messy_csv, tmp_path):
     q = c.quality["tables"]["transactions"]
     assert (q["read"], q["kept"], q["rejected"]) == (10, 2, 8)
     assert q["rejected_by_rule"] == {
-        "bad_number": 1, "bad_timestamp": 1, "exact_duplicate": 1, "future_timestamp": 1,
-        "missing_customer_id": 1, "negative_price": 1, "non_product_code": 1, "zero_quantity": 1,
+        "bad_number": 1,
+        "bad_timestamp": 1,
+        "exact_duplicate": 1,
+        "future_timestamp": 1,
+        "missing_customer_id": 1,
+        "negative_price": 1,
+        "non_product_code": 1,
+        "zero_quantity": 1,
     }
     rej = c.rejected.set_index("source_row")
     assert rej.loc[2, "rule"] == "exact_duplicate" and rej.loc[8, "rule"] == "non_product_code"

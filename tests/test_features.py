@@ -26,24 +26,49 @@ AS_OF = "2024-02-10"
 
 
 def _tables(extra=()):
-    cols = ["customer_id", "order_id", "timestamp", "product_id", "category", "quantity", "unit_price", "discount", "channel"]
+    cols = [
+        "customer_id",
+        "order_id",
+        "timestamp",
+        "product_id",
+        "category",
+        "quantity",
+        "unit_price",
+        "discount",
+        "channel",
+    ]
     tx = pd.DataFrame(TX + list(extra), columns=cols)
     tx["timestamp"] = pd.to_datetime(tx["timestamp"], format="mixed")
     tx["quantity"] = tx["quantity"].astype(float)
     sessions = pd.DataFrame(
-        {"customer_id": ["A", "A", "A", "A"] + (["A", "B"] if extra else []),
-         "timestamp": pd.to_datetime(["2024-01-01 09:50", "2024-01-05 00:00", "2024-01-31 09:55", "2024-02-20 00:00"]
-                                     + (["2024-02-15 00:00", "2024-02-28 00:00"] if extra else []), format="mixed"),
-         "converted": [True, False, True, False] + ([True, True] if extra else [])}
+        {
+            "customer_id": ["A", "A", "A", "A"] + (["A", "B"] if extra else []),
+            "timestamp": pd.to_datetime(
+                ["2024-01-01 09:50", "2024-01-05 00:00", "2024-01-31 09:55", "2024-02-20 00:00"]
+                + (["2024-02-15 00:00", "2024-02-28 00:00"] if extra else []),
+                format="mixed",
+            ),
+            "converted": [True, False, True, False] + ([True, True] if extra else []),
+        }
     )
     campaigns = pd.DataFrame(
-        {"customer_id": ["A", "A"] + (["B"] if extra else []), "campaign_id": ["c1", "c2"] + (["c3"] if extra else []),
-         "sent_at": pd.to_datetime(["2024-01-03", "2024-02-01"] + (["2024-02-20"] if extra else [])),
-         "opened": [True, False] + ([True] if extra else []), "clicked": [True, False] + ([True] if extra else []),
-         "converted": [False, False] + ([True] if extra else [])}
+        {
+            "customer_id": ["A", "A"] + (["B"] if extra else []),
+            "campaign_id": ["c1", "c2"] + (["c3"] if extra else []),
+            "sent_at": pd.to_datetime(["2024-01-03", "2024-02-01"] + (["2024-02-20"] if extra else [])),
+            "opened": [True, False] + ([True] if extra else []),
+            "clicked": [True, False] + ([True] if extra else []),
+            "converted": [False, False] + ([True] if extra else []),
+        }
     )
-    customers = pd.DataFrame({"customer_id": ["A", "B", "C"], "signup_date": pd.to_datetime(["2023-12-01", None, None]),
-                              "email_opt_in": [True, False, True], "sms_opt_in": [False, False, False]})
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "signup_date": pd.to_datetime(["2023-12-01", None, None]),
+            "email_opt_in": [True, False, True],
+            "sms_opt_in": [False, False, False],
+        }
+    )
     return {"transactions": tx, "sessions": sessions, "campaign_events": campaigns, "customers": customers}
 
 
@@ -125,22 +150,47 @@ def test_lifecycle_thresholds():
 def test_customers_without_features_are_accounted_for(built):
     f, _ = built
     t = _tables(LATE_TX)
-    t["transactions"] = pd.concat([t["transactions"], pd.DataFrame(
-        [{"customer_id": "D", "order_id": "R1", "timestamp": pd.Timestamp("2024-01-20"), "product_id": "P1",
-          "category": "X", "quantity": -1.0, "unit_price": 10.0, "discount": 0.0, "channel": "web"}])], ignore_index=True)
+    t["transactions"] = pd.concat(
+        [
+            t["transactions"],
+            pd.DataFrame(
+                [
+                    {
+                        "customer_id": "D",
+                        "order_id": "R1",
+                        "timestamp": pd.Timestamp("2024-01-20"),
+                        "product_id": "P1",
+                        "category": "X",
+                        "quantity": -1.0,
+                        "unit_price": 10.0,
+                        "discount": 0.0,
+                        "channel": "web",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     t["customers"] = pd.concat([t["customers"], pd.DataFrame({"customer_id": ["D", "E"]})], ignore_index=True)
     why = features.build(t, config.Features(as_of=AS_OF)).without.set_index("customer_id")["reason"]
-    assert why.to_dict() == {"C": "first transaction after as_of", "D": "only returns or cancellations in the window up to as_of",
-                             "E": "no transaction at all"}
+    assert why.to_dict() == {
+        "C": "first transaction after as_of",
+        "D": "only returns or cancellations in the window up to as_of",
+        "E": "no transaction at all",
+    }
 
 
 def test_preferred_hour_ties_break_to_the_earliest():
     t = _tables()
     t["transactions"] = t["transactions"][t["transactions"]["customer_id"] == "A"]  # orders at 10:00 x3
-    extra = pd.DataFrame([("A", "O5", "2024-02-01 08:00", "P1", "X", 1, 10.0, 0.0, "web"),
-                          ("A", "O6", "2024-02-02 08:30", "P1", "X", 1, 10.0, 0.0, "web"),
-                          ("A", "O7", "2024-02-03 08:45", "P1", "X", 1, 10.0, 0.0, "web")],
-                         columns=t["transactions"].columns)
+    extra = pd.DataFrame(
+        [
+            ("A", "O5", "2024-02-01 08:00", "P1", "X", 1, 10.0, 0.0, "web"),
+            ("A", "O6", "2024-02-02 08:30", "P1", "X", 1, 10.0, 0.0, "web"),
+            ("A", "O7", "2024-02-03 08:45", "P1", "X", 1, 10.0, 0.0, "web"),
+        ],
+        columns=t["transactions"].columns,
+    )
     extra["timestamp"] = pd.to_datetime(extra["timestamp"])
     t["transactions"] = pd.concat([t["transactions"], extra], ignore_index=True)
     f, _ = _build(t, as_of=AS_OF)
@@ -160,14 +210,20 @@ def test_window_limits_behaviour_but_not_tenure():
     b = features.build(_tables(), config.Features(as_of=AS_OF, window_days=10))  # from 2024-02-01: A bought before
     assert list(b.features["customer_id"]) == ["B"]
     assert b.without.set_index("customer_id")["reason"].to_dict() == {
-        "A": "no purchase in the window (it starts 2024-02-01)", "C": "no transaction at all"}
+        "A": "no purchase in the window (it starts 2024-02-01)",
+        "C": "no transaction at all",
+    }
 
 
 def test_spend_trend_runs_to_as_of():
     # B: two orders, 100 on 02-05 and 100 on 02-06; as_of 02-10 -> span 02-05 09:00 .. 02-11 00:00, middle 02-08 04:30
     t = _tables()
-    extra = pd.DataFrame([("B", "O5", "2024-02-06 09:00", "P9", "Z", 1, 100.0, 0.0, "app")], columns=t["transactions"].columns)
-    t["transactions"] = pd.concat([t["transactions"], extra.assign(timestamp=pd.to_datetime(extra["timestamp"]))], ignore_index=True)
+    extra = pd.DataFrame(
+        [("B", "O5", "2024-02-06 09:00", "P9", "Z", 1, 100.0, 0.0, "app")], columns=t["transactions"].columns
+    )
+    t["transactions"] = pd.concat(
+        [t["transactions"], extra.assign(timestamp=pd.to_datetime(extra["timestamp"]))], ignore_index=True
+    )
     f, _ = _build(t, as_of=AS_OF)
     assert f.set_index("customer_id").loc["B", "spend_trend"] == pytest.approx(-1.0)  # all spend in the earlier half
 
@@ -175,11 +231,21 @@ def test_spend_trend_runs_to_as_of():
 def test_customer_and_survey_columns_are_encoded_for_clustering():
     t = _tables()
     t["customers"] = t["customers"].assign(
-        age=[30, 40, 50], gender=["f", "m", None], income_band=["High", "low", "middle"],
-        postcode=["AB1", "CD2", "EF3"], created=pd.to_datetime(["2020-01-01", "2021-05-01", "2022-03-01"]))
-    t["survey"] = pd.DataFrame({"customer_id": ["A", "B"], "satisfaction": ["agree", "strongly agree"], "size": ["S", "XL"]})
-    quality = {"lenses": {"customers": {"age": {"lens": "demographic"}, "gender": {"lens": "demographic"}},
-                          "survey": {"satisfaction": {"lens": "psychographic"}}}}
+        age=[30, 40, 50],
+        gender=["f", "m", None],
+        income_band=["High", "low", "middle"],
+        postcode=["AB1", "CD2", "EF3"],
+        created=pd.to_datetime(["2020-01-01", "2021-05-01", "2022-03-01"]),
+    )
+    t["survey"] = pd.DataFrame(
+        {"customer_id": ["A", "B"], "satisfaction": ["agree", "strongly agree"], "size": ["S", "XL"]}
+    )
+    quality = {
+        "lenses": {
+            "customers": {"age": {"lens": "demographic"}, "gender": {"lens": "demographic"}},
+            "survey": {"satisfaction": {"lens": "psychographic"}},
+        }
+    }
     b = features.build(t, config.Features(as_of=AS_OF, ordinal={"size": ["S", "M", "L", "XL"]}), quality)
     f = b.features.set_index("customer_id")
     assert f.loc["A", "age"] == 30 and f.loc["B", "age"] == 40
@@ -254,8 +320,15 @@ def test_spark_gives_the_same_features_on_the_synthetic_default(synthetic_tables
 def test_spark_gives_the_same_features_on_online_retail(online_retail_path, tmp_path):
     from seglab import collect, io
 
-    p = config.validate({"run_name": "t", "source": {"kind": "files", "tables": {
-        "transactions": {"path": str(online_retail_path), "preset": "online_retail"}}}})
+    p = config.validate(
+        {
+            "run_name": "t",
+            "source": {
+                "kind": "files",
+                "tables": {"transactions": {"path": str(online_retail_path), "preset": "online_retail"}},
+            },
+        }
+    )
     tx = collect.collect(p, tmp_path, now=pd.Timestamp("2026-01-01")).tables["transactions"]
     path = io.write_parquet(tx, tmp_path / "transactions.parquet")
     duck = features.build({"transactions": path}, config.Features())
@@ -300,8 +373,9 @@ def test_features_at_many_dates_need_transactions():
 def test_spark_gives_the_same_features_at_many_dates():
     t = _tables(LATE_TX)
     dates = ["2024-01-15", AS_OF]
-    for a, b in zip(features.build_many(t, config.Features(), dates), features.build_many(t, _spark_params(), dates),
-                    strict=True):
+    for a, b in zip(
+        features.build_many(t, config.Features(), dates), features.build_many(t, _spark_params(), dates), strict=True
+    ):
         assert_same_features(a, b)
 
 
@@ -310,7 +384,9 @@ def test_readme_lists_the_feature_catalog(root):
 
 
 def test_bad_duckdb_settings_are_named():
-    with pytest.raises(features.FeatureError, match=r"features.duckdb: DuckDB refused the settings \{'no_such_setting': 1\}"):
+    with pytest.raises(
+        features.FeatureError, match=r"features.duckdb: DuckDB refused the settings \{'no_such_setting': 1\}"
+    ):
         features.build(_tables(), config.Features(as_of=AS_OF, duckdb={"no_such_setting": 1}))
 
 
@@ -324,6 +400,6 @@ def test_every_registry_feature_is_defined_where_the_registry_says_and_no_other_
         assert re.search(rf'\b{f.name}=|\["{f.name}"\] =', src), f"{f.name} is not defined in {f.defined_in}"
     for function in ("transaction_features", "session_features", "campaign_features"):
         src = inspect.getsource(getattr(features, function))
-        final = src[src.rindex("return "):]
+        final = src[src.rindex("return ") :]
         computed = set(re.findall(r"^\s+(\w+)=", final, re.M)) - {"first_ep", "last_ep"}  # (internal: tenure, status)
         assert computed <= set(registry.BY_NAME), f"{function} computes {computed - set(registry.BY_NAME)}"

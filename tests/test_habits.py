@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,23 @@ SRC = ROOT / "src" / "seglab"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 #: Stage modules compute and return data: they import neither the run layer nor the report layer.
-STAGE_MODULES = ("collect", "features", "segment", "personas", "predict", "prioritize", "monitoring", "lookalike",
-                 "rfm", "methods", "roles", "sources", "synth", "registry", "vocabulary")
+STAGE_MODULES = (
+    "collect",
+    "features",
+    "segment",
+    "personas",
+    "predict",
+    "prioritize",
+    "monitoring",
+    "lookalike",
+    "rfm",
+    "methods",
+    "roles",
+    "sources",
+    "synth",
+    "registry",
+    "vocabulary",
+)
 #: The run layer: files, lineage, the papermill runner, the CLI, scoring.
 RUN_LAYER = ("artifacts", "stages", "session", "pipeline", "kernel", "cli", "score", "probes")
 #: The report layer: tables, cards, pages and figures for people.
@@ -71,8 +87,9 @@ def test_notebooks_define_nothing(nb):
             continue
         tree = ast.parse("".join(cell["source"]))
         for node in ast.walk(tree):
-            assert not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda), \
+            assert not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda), (
                 f"{nb.name} cell {i}: a {type(node).__name__} (logic lives in src/seglab)"
+            )
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
@@ -97,5 +114,5 @@ def test_notebooks_start_with_seglab_start_and_one_parameters_cell(nb):
     tagged = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1 and cells[0] is tagged[0], f"{nb.name}: the first code cell must be the parameters cell"
     setup = "".join(cells[1]["source"])
-    assert f'seglab.start("{nb.stem}"' in setup, f"{nb.name}: the second code cell starts the stage"
+    assert re.search(rf'seglab\.start\(\s*"{nb.stem}"', setup), f"{nb.name}: the second code cell starts the stage"
     assert "noqa" not in "".join("".join(c["source"]) for c in cells), f"{nb.name}: a lint rule switched off"

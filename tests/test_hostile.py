@@ -51,8 +51,9 @@ def _collect(params: config.Params, tmp_path: Path) -> collect.Collected:
 
 def _lines(n: int) -> list[str]:
     """A header and n order lines: cust,order,date,qty,price,desc."""
-    return ["cust,order,date,qty,price,desc"] + [f"{i % 40 + 1},O{i},2024-01-{i % 28 + 1:02d},1,2.5,item {i}"
-                                                 for i in range(1, n + 1)]
+    return ["cust,order,date,qty,price,desc"] + [
+        f"{i % 40 + 1},O{i},2024-01-{i % 28 + 1:02d},1,2.5,item {i}" for i in range(1, n + 1)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,8 +112,15 @@ def test_non_finite_numbers_are_bad_numbers(tmp_path, value):
 
 def test_infinite_attribute_is_unknown_with_a_note(tmp_path):
     cust = _write(tmp_path, "c.csv", "cust,score\n1,3\n2,inf\n3,4\n")
-    c = _collect(_params({**_tx(_write(tmp_path, "t.csv", "\n".join(_lines(3)))),
-                          "customers": {"path": str(cust), "columns": {"customer_id": "cust"}}}), tmp_path)
+    c = _collect(
+        _params(
+            {
+                **_tx(_write(tmp_path, "t.csv", "\n".join(_lines(3)))),
+                "customers": {"path": str(cust), "columns": {"customer_id": "cust"}},
+            }
+        ),
+        tmp_path,
+    )
     score = c.tables["customers"].set_index("customer_id")["score"]
     assert score[["1", "2", "3"]].tolist()[::2] == [3.0, 4.0] and np.isnan(score["2"])
     assert any("column score: 1 infinite value(s) (e.g. row 2" in n for n in c.notes)
@@ -126,10 +134,15 @@ def test_zoned_timestamps_are_converted_to_the_run_zone(tmp_path):
     f = _write(tmp_path, "tz.csv", "\n".join(lines))
     c = _collect(_params(_tx(f)), tmp_path)
     ts = c.tables["transactions"].set_index("order_id")["timestamp"]
-    assert ts.to_dict() == {"O1": pd.Timestamp("2024-03-01 10:00"), "O2": pd.Timestamp("2024-03-01 06:30"),
-                            "O3": pd.Timestamp("2024-03-01 10:00")}
-    assert any("2 timestamp(s) carry a time zone" in n and "converted to UTC" in n and "the 1 without a zone" in n
-               for n in c.notes)
+    assert ts.to_dict() == {
+        "O1": pd.Timestamp("2024-03-01 10:00"),
+        "O2": pd.Timestamp("2024-03-01 06:30"),
+        "O3": pd.Timestamp("2024-03-01 10:00"),
+    }
+    assert any(
+        "2 timestamp(s) carry a time zone" in n and "converted to UTC" in n and "the 1 without a zone" in n
+        for n in c.notes
+    )
     tehran = _collect(_params(_tx(f), cleaning={"timezone": "Asia/Tehran"}), tmp_path)
     assert tehran.tables["transactions"].set_index("order_id")["timestamp"]["O1"] == pd.Timestamp("2024-03-01 13:30")
     with pytest.raises(ParamsError, match="cleaning.timezone': .*not a time zone name"):
@@ -151,8 +164,11 @@ def test_implausible_dates_are_rejected_by_their_rule(tmp_path):
 
 def test_one_column_mixing_day_first_and_month_first_is_an_error_naming_rows(tmp_path):
     lines = ["cust,order,date,qty,price", "1,A,25/03/2024,1,2", "2,B,04/09/2024,1,2", "3,C,03/26/2024,1,2"]
-    with pytest.raises(sources.SourceError, match=r"day first \(row 1: '25/03/2024'\) and others month first "
-                                                   r"\(row 3: '03/26/2024'\).*YYYY-MM-DD"):
+    with pytest.raises(
+        sources.SourceError,
+        match=r"day first \(row 1: '25/03/2024'\) and others month first "
+        r"\(row 3: '03/26/2024'\).*YYYY-MM-DD",
+    ):
         _collect(_params(_tx(_write(tmp_path, "dm.csv", "\n".join(lines)))), tmp_path)
 
 
@@ -164,10 +180,20 @@ def test_day_first_dates_are_read_day_first_with_a_note(tmp_path):
 
 
 def test_as_of_outside_the_data_is_a_clear_error():
-    tx = pd.DataFrame({"customer_id": ["1", "2"], "order_id": ["A", "B"], "quantity": [1.0, 1.0], "unit_price": [2.0, 3.0],
-                       "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01"])})
-    with pytest.raises(features.FeatureError, match=r"features.as_of is 2023-06-01, before the first transaction in the "
-                                                     r"data \(2024-01-01 to 2024-02-01\).*between 2024-01-01 and"):
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["1", "2"],
+            "order_id": ["A", "B"],
+            "quantity": [1.0, 1.0],
+            "unit_price": [2.0, 3.0],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+        }
+    )
+    with pytest.raises(
+        features.FeatureError,
+        match=r"features.as_of is 2023-06-01, before the first transaction in the "
+        r"data \(2024-01-01 to 2024-02-01\).*between 2024-01-01 and",
+    ):
         features.resolve_as_of(tx, config.Features(as_of="2023-06-01"))
     with pytest.raises(features.FeatureError, match="more than 365 days after the last transaction"):
         features.resolve_as_of(tx, config.Features(as_of="2026-01-01"))
@@ -184,12 +210,20 @@ def _xlsx_bytes(tmp_path: Path) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("kind, data, message", [
-    ("zip", None, r"this is a ZIP archive \(an \.xlsx or \.ods workbook is one\), not a text \(CSV\) file; if it is a workbook, set format: excel"),
-    ("parquet", b"PAR1" + b"\x00" * 64, r"this is a Parquet file, not a text \(CSV\) file; set format: parquet"),
-    ("binary", b"cust,order\x00\x01\x02\x00\xff" * 40, r"binary data \(NUL bytes\), not a text \(CSV\) file"),
-    ("gzip", b"\x1f\x8b\x08\x00" + b"\x00" * 40, r"this is a gzip archive.*unzip it"),
-])
+@pytest.mark.parametrize(
+    "kind, data, message",
+    [
+        (
+            "zip",
+            None,
+            r"this is a ZIP archive \(an \.xlsx or \.ods workbook is one\), "
+            r"not a text \(CSV\) file; if it is a workbook, set format: excel",
+        ),
+        ("parquet", b"PAR1" + b"\x00" * 64, r"this is a Parquet file, not a text \(CSV\) file; set format: parquet"),
+        ("binary", b"cust,order\x00\x01\x02\x00\xff" * 40, r"binary data \(NUL bytes\), not a text \(CSV\) file"),
+        ("gzip", b"\x1f\x8b\x08\x00" + b"\x00" * 40, r"this is a gzip archive.*unzip it"),
+    ],
+)
 def test_a_file_that_is_not_text_is_named_for_what_it_is(tmp_path, kind, data, message):
     f = _write(tmp_path, f"{kind}.csv", data if data is not None else _xlsx_bytes(tmp_path))
     with pytest.raises(sources.SourceError, match=rf"{kind}\.csv: {message}") as exc:
@@ -235,9 +269,15 @@ def test_id_matching_rules():
 def test_ids_that_barely_match_give_a_warning_with_examples(tmp_path):
     tx = "cust,order,date,qty,price\n" + "".join(f"{i},O{i},2024-01-02,1,2\n" for i in range(1, 21))
     cust = "cust,city\n" + "".join(f"{i:05d},X\n" for i in range(1, 21))
-    c = _collect(_params({**_tx(_write(tmp_path, "t.csv", tx)),
-                          "customers": {"path": str(_write(tmp_path, "c.csv", cust)), "columns": {"customer_id": "cust"}}}),
-                 tmp_path)
+    c = _collect(
+        _params(
+            {
+                **_tx(_write(tmp_path, "t.csv", tx)),
+                "customers": {"path": str(_write(tmp_path, "c.csv", cust)), "columns": {"customer_id": "cust"}},
+            }
+        ),
+        tmp_path,
+    )
     warning = next(n for n in c.notes if n.startswith("Customer ids barely match"))
     assert "0 of the 20 customer ids of transactions are in customers" in warning
     assert "'1', '2', '3'" in warning and "'00001', '00002', '00003'" in warning
@@ -257,14 +297,19 @@ def test_run_names_are_plain_names(name):
 def test_params_not_utf8_names_file_line_and_fix(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_bytes("run_name: a\nreport:\n  title: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(ParamsError, match=r"p\.yaml: not UTF-8 text \(byte 0xe9 on line 3\); save the parameters file as UTF-8"):
+    with pytest.raises(
+        ParamsError, match=r"p\.yaml: not UTF-8 text \(byte 0xe9 on line 3\); save the parameters file as UTF-8"
+    ):
         config.load(f)
 
 
 def test_password_url_anywhere_in_params_is_refused_without_echo():
     secret = "postgresql://crm:S3cr%t@pw@db.example.com/shop"
-    for where in ({"query": f"SELECT * FROM dblink('{secret}', 'x')", "url_env": "X", "format": "postgres"},
-                  {"path": secret}, {"table": secret, "format": "duckdb", "path": "x.duckdb"}):
+    for where in (
+        {"query": f"SELECT * FROM dblink('{secret}', 'x')", "url_env": "X", "format": "postgres"},
+        {"path": secret},
+        {"table": secret, "format": "duckdb", "path": "x.duckdb"},
+    ):
         with pytest.raises(ParamsError) as exc:
             _params({"transactions": where})
         assert "connection URL with a password" in str(exc.value)
@@ -272,8 +317,11 @@ def test_password_url_anywhere_in_params_is_refused_without_echo():
 
 
 def test_nested_unknown_key_lists_the_known_keys():
-    with pytest.raises(ParamsError, match=r"key 'source.tables.transactions.pathh' is not a known parameter. "
-                                          r"Did you mean 'path'\? Known keys here: .*path"):
+    with pytest.raises(
+        ParamsError,
+        match=r"key 'source.tables.transactions.pathh' is not a known parameter. "
+        r"Did you mean 'path'\? Known keys here: .*path",
+    ):
         _params({"transactions": {"pathh": "x.csv"}})
 
 
@@ -289,8 +337,10 @@ def test_k_is_bounded():
 def test_driver_messages_lose_every_piece_of_the_password(password):
     url = f"postgresql://crm:{password}@db.example.com:5432/shop"
     # what drivers print: the URL, the token libpq could not decode, the part after an unencoded '@'
-    raw = (f'connection to "{url}" failed; invalid percent-encoded token: "{password.split("@")[0]}"; '
-           f'could not translate host name "{password.split("@", 1)[-1]}@db.example.com"')
+    raw = (
+        f'connection to "{url}" failed; invalid percent-encoded token: "{password.split("@")[0]}"; '
+        f'could not translate host name "{password.split("@", 1)[-1]}@db.example.com"'
+    )
     clean = sources.redact(raw, url)
     for piece in {password, password.split("@")[0], password.split("@", 1)[-1]}:
         if len(piece) >= 4:
@@ -302,14 +352,26 @@ def test_driver_messages_lose_every_piece_of_the_password(password):
 # spreadsheets: formula injection
 # ---------------------------------------------------------------------------------------------
 def test_csv_cells_that_start_a_formula_are_neutralised_and_read_back_exactly(tmp_path):
-    values = ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'=already", "''=two", "plain", "a=b", "'x"]
+    values = [
+        '=HYPERLINK("http://x")',
+        "+1",
+        "-2",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "'=already",
+        "''=two",
+        "plain",
+        "a=b",
+        "'x",
+    ]
     df = pd.DataFrame({"customer_id": values, "n": range(len(values)), "=col": values})
     path = sio.write_csv(df, tmp_path / "x.csv")
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     for cell in [c for row in rows for c in row]:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    assert rows[0] == ["customer_id", "n", "'=col"] and rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0] == ["customer_id", "n", "'=col"] and rows[1][0] == '\'=HYPERLINK("http://x")'
     back = sio.read_csv(path, dtype={"customer_id": str, "=col": str}, keep_default_na=False)
     assert back["customer_id"].tolist() == values and back.columns.tolist() == ["customer_id", "n", "=col"]
     assert text.csv_cell(-2.5) == -2.5  # numbers are not text
@@ -336,21 +398,30 @@ def _one_line(capsys, prefix: str) -> str:
     return err
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--customers", "0"], "--customers must be at least 50"),
-    (["--months", "1"], "--months must be between 3 and 240"),
-    (["--start", "yesterday"], "--start must be a date such as 2023-01-01"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--customers", "0"], "--customers must be at least 50"),
+        (["--months", "1"], "--months must be between 3 and 240"),
+        (["--start", "yesterday"], "--start must be a date such as 2023-01-01"),
+    ],
+)
 def test_synth_argument_errors(tmp_path, capsys, args, message):
     assert cli.main(["synth", "--out", str(tmp_path / "o"), *args]) == 1
     assert message in _one_line(capsys, "seglab synth: ")
 
 
 def test_os_errors_are_one_line_with_the_fix(monkeypatch, capsys):
-    for code, fix in ((errno.ENOSPC, "the disk is full"), (errno.EROFS, "read-only file system"),
-                      (errno.EACCES, "permission denied"), (errno.ENAMETOOLONG, "file name is too long")):
+    for code, fix in (
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EROFS, "read-only file system"),
+        (errno.EACCES, "permission denied"),
+        (errno.ENAMETOOLONG, "file name is too long"),
+    ):
+
         def boom(*_a, code=code, **_k):
             raise OSError(code, os.strerror(code), "/x/reports/r/index.html")
+
         monkeypatch.setattr(pipeline, "run", boom)
         assert cli.main(["run", "--params", "p.yaml"]) == 1
         assert fix in _one_line(capsys, "seglab run: /x/reports/r/index.html: ")
@@ -394,12 +465,17 @@ def _tamper(model_dir: Path, tmp_path: Path, change=None, raw: str | None = None
 TAMPERED = {
     "NaN centroid": (lambda m: m["assignment"]["centers"][0].__setitem__(0, float("nan")), "centers holds nan"),
     "zero scale": (lambda m: m["preparation"]["scale"].__setitem__(0, 0.0), "scale holds a value <= 0"),
-    "unknown method": (lambda m: m["assignment"].__setitem__("method", "dbscan"), "assignment.method: Input should be 'kmeans'"),
+    "unknown method": (
+        lambda m: m["assignment"].__setitem__("method", "dbscan"),
+        "assignment.method: Input should be 'kmeans'",
+    ),
     "missing labels": (lambda m: m.pop("labels"), "labels: Field required"),
     "k unequal to the centroids": (lambda m: m.__setitem__("k", 2), "labels: 3 for k = 2"),
     "wrong type": (lambda m: m.__setitem__("features", "recency"), "features: Input should be a valid list"),
-    "300,000 centroids": (lambda m: m["assignment"].__setitem__("centers", m["assignment"]["centers"] * 100_000),
-                          "k = 3 but 300000 centroids"),
+    "300,000 centroids": (
+        lambda m: m["assignment"].__setitem__("centers", m["assignment"]["centers"] * 100_000),
+        "k = 3 but 300000 centroids",
+    ),
     "text in a centroid": (lambda m: m["assignment"]["centers"][1].__setitem__(0, "x"), "assignment.centers.1.0"),
     "unknown format": (lambda m: m.__setitem__("format", "other/9"), "format: Input should be"),
 }
@@ -409,8 +485,20 @@ TAMPERED = {
 def test_tampered_model_is_refused_with_file_and_fault(model_dir, tmp_path, capsys, case):
     change, fault = TAMPERED[case]
     d = _tamper(model_dir, tmp_path, change)
-    assert cli.main(["score", "--model", str(d), "--input", str(model_dir / "features.parquet"),
-                     "--output", str(tmp_path / "out.csv")]) == 1
+    assert (
+        cli.main(
+            [
+                "score",
+                "--model",
+                str(d),
+                "--input",
+                str(model_dir / "features.parquet"),
+                "--output",
+                str(tmp_path / "out.csv"),
+            ]
+        )
+        == 1
+    )
     err = _one_line(capsys, f"seglab score: {d / 'model.json'}: ")
     assert fault in err and "rebuild it with seglab run" in err
     assert not (tmp_path / "out.csv").exists()
@@ -419,8 +507,20 @@ def test_tampered_model_is_refused_with_file_and_fault(model_dir, tmp_path, caps
 def test_truncated_model_is_refused(model_dir, tmp_path, capsys):
     whole = (model_dir / "model" / "model.json").read_text()
     d = _tamper(model_dir, tmp_path, raw=whole[: len(whole) // 2])
-    assert cli.main(["score", "--model", str(d), "--input", str(model_dir / "features.parquet"),
-                     "--output", str(tmp_path / "out.csv")]) == 1
+    assert (
+        cli.main(
+            [
+                "score",
+                "--model",
+                str(d),
+                "--input",
+                str(model_dir / "features.parquet"),
+                "--output",
+                str(tmp_path / "out.csv"),
+            ]
+        )
+        == 1
+    )
     assert "not a readable model file" in _one_line(capsys, "seglab score: ")
 
 
@@ -429,21 +529,41 @@ def test_score_input_problems(model_dir, tmp_path, capsys):
     before = feats.read_bytes()
     assert cli.main(["score", "--model", str(model), "--input", str(feats), "--output", str(feats)]) == 1
     assert "the output is the input file" in _one_line(capsys, "seglab score: ") and feats.read_bytes() == before
-    assert cli.main(["score", "--model", str(model), "--input", str(feats), "--output", str(tmp_path / "o.csv"),
-                     "--chunk-rows", "0"]) == 1
+    assert (
+        cli.main(
+            [
+                "score",
+                "--model",
+                str(model),
+                "--input",
+                str(feats),
+                "--output",
+                str(tmp_path / "o.csv"),
+                "--chunk-rows",
+                "0",
+            ]
+        )
+        == 1
+    )
     assert "--chunk-rows must be at least 1" in _one_line(capsys, "seglab score: ")
     empty = _write(tmp_path, "empty.csv", "")
     assert cli.main(["score", "--model", str(model), "--input", str(empty), "--output", str(tmp_path / "o.csv")]) == 1
     assert "empty" in _one_line(capsys, "seglab score: ")
     df = pd.read_parquet(feats).head(20)
-    for name, bad, fault in (("nullid", df.assign(customer_id=[None] + df["customer_id"].tolist()[1:]),
-                              "1 row(s) without a customer_id"),
-                             ("dupid", df.assign(customer_id=[df["customer_id"].iloc[1]] + df["customer_id"].tolist()[1:]),
-                              "appears more than once"),
-                             ("inf", df.assign(monetary=[np.inf] + df["monetary"].tolist()[1:]), "(not finite)")):
+    for name, bad, fault in (
+        ("nullid", df.assign(customer_id=[None] + df["customer_id"].tolist()[1:]), "1 row(s) without a customer_id"),
+        (
+            "dupid",
+            df.assign(customer_id=[df["customer_id"].iloc[1]] + df["customer_id"].tolist()[1:]),
+            "appears more than once",
+        ),
+        ("inf", df.assign(monetary=[np.inf] + df["monetary"].tolist()[1:]), "(not finite)"),
+    ):
         path = tmp_path / f"{name}.parquet"
         bad.to_parquet(path)
-        assert cli.main(["score", "--model", str(model), "--input", str(path), "--output", str(tmp_path / "o.csv")]) == 1
+        assert (
+            cli.main(["score", "--model", str(model), "--input", str(path), "--output", str(tmp_path / "o.csv")]) == 1
+        )
         assert fault in _one_line(capsys, "seglab score: ")
     assert not (tmp_path / "o.csv").exists()
 
@@ -457,9 +577,18 @@ def test_run_lock_is_exclusive_and_released_when_its_process_dies(tmp_path):
             pipeline.RunLock(tmp_path, "r").__enter__()
         with pipeline.RunLock(tmp_path, "other"):
             pass  # another name runs alongside
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
-                               "from seglab.pipeline import RunLock; RunLock(Path(sys.argv[1]), 'r').__enter__(); "
-                               "print('locked', flush=True); time.sleep(60)", str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from seglab.pipeline import RunLock; RunLock(Path(sys.argv[1]), 'r').__enter__(); "
+            "print('locked', flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "locked"
     with pytest.raises(pipeline.RunInProgress):
         pipeline.RunLock(tmp_path, "r").__enter__()
@@ -473,9 +602,30 @@ def test_run_lock_is_exclusive_and_released_when_its_process_dies(tmp_path):
 # property: random and mutated CSV bytes through stage 01
 # ---------------------------------------------------------------------------------------------
 BASE = "\n".join(_lines(12)).encode()
-MUTATIONS = st.lists(st.tuples(st.integers(0, len(BASE)), st.sampled_from(
-    [b'"', b"\n", b",", b"\r\n", b"\x00", b"\xe9", "é".encode(), b'""', b"\n\n", b"inf", b"=cmd", b";", b"\t", b"'"])),
-    max_size=8)
+MUTATIONS = st.lists(
+    st.tuples(
+        st.integers(0, len(BASE)),
+        st.sampled_from(
+            [
+                b'"',
+                b"\n",
+                b",",
+                b"\r\n",
+                b"\x00",
+                b"\xe9",
+                "é".encode(),
+                b'""',
+                b"\n\n",
+                b"inf",
+                b"=cmd",
+                b";",
+                b"\t",
+                b"'",
+            ]
+        ),
+    ),
+    max_size=8,
+)
 
 
 def _mutate(base: bytes, edits) -> bytes:
@@ -492,6 +642,20 @@ def _loose(record: str, sep: str) -> list[str] | None:
     except csv.Error:
         return None
     return rows[0] if len(rows) == 1 else None
+
+
+def test_a_header_broken_by_a_line_break_leaves_no_time_and_every_row_is_accounted_for(tmp_path):
+    """Found by the property test below: a line break inside the header (byte 25) leaves the
+    timestamp column without a single value; stage 01 rejected nothing and crashed instead."""
+    f = tmp_path / "broken_header.csv"
+    f.write_bytes(_mutate(BASE, [(25, b"\n")]))
+    try:
+        c = collect.collect(_params(_tx(f, keep_other_columns=True)), tmp_path, now=NOW)
+    except sources.SourceError as exc:  # a clear message is fine too
+        assert "Traceback" not in str(exc)
+        return
+    q = c.quality["tables"]["transactions"]
+    assert q["read"] == q["kept"] + q["rejected"] and q["read"] > 0
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -517,8 +681,8 @@ def test_stage01_accounts_for_every_line_of_any_csv_bytes(tmp_path, data):
             continue
         want = [str(v) for v in rows.iloc[k]]
         # the row is the record that starts at its line (over one or more lines)
-        got = [sources._fields("\n".join(lines[start - 1:start - 1 + m]), sep, '"') for m in range(1, 202)]
-        got += [_loose("\n".join(lines[start - 1:start - 1 + m]), sep) for m in range(1, 202)]
+        got = [sources._fields("\n".join(lines[start - 1 : start - 1 + m]), sep, '"') for m in range(1, 202)]
+        got += [_loose("\n".join(lines[start - 1 : start - 1 + m]), sep) for m in range(1, 202)]
         assert any(g is not None and g + [""] * (len(want) - len(g)) == want for g in got), (k, start, want)
     kept_rows = set(c.tables["transactions"]["source_row"]) | set(c.rejected["source_row"])
     assert kept_rows == set(range(1, len(loaded.frame) + 1))
@@ -529,9 +693,15 @@ def test_stage01_accounts_for_every_line_of_any_csv_bytes(tmp_path, data):
 # ---------------------------------------------------------------------------------------------
 # end to end: a run made from hostile data, opened in a browser
 # ---------------------------------------------------------------------------------------------
-PAYLOADS = ["<script>alert('xss-script')</script>", "<img src=x onerror=alert('xss-img') id=pwn-img>",
-            "<svg onload=alert('xss-svg') id=pwn-svg>", "**bold** [link](javascript:alert('xss-md'))",
-            "\"><b id=pwn-attr>x</b>", "=HYPERLINK(\"http://evil.example\")", "{{7*7}}"]
+PAYLOADS = [
+    "<script>alert('xss-script')</script>",
+    "<img src=x onerror=alert('xss-img') id=pwn-img>",
+    "<svg onload=alert('xss-svg') id=pwn-svg>",
+    "**bold** [link](javascript:alert('xss-md'))",
+    '"><b id=pwn-attr>x</b>',
+    '=HYPERLINK("http://evil.example")',
+    "{{7*7}}",
+]
 
 
 def _hostile_project(tmp: Path, root: Path) -> Path:
@@ -546,8 +716,10 @@ def _hostile_project(tmp: Path, root: Path) -> Path:
     tx["channel"] = np.where(rng.random(len(tx)) < 0.05, PAYLOADS[1], tx["channel"])
     cu["city"] = rng.choice(PAYLOADS + ["Tehran", "Shiraz"], len(cu))
     cu["region"] = rng.choice([PAYLOADS[0], PAYLOADS[2], "North"], len(cu))
-    evil = {cid: f"={cid}+1" if i % 3 == 0 else f"@{cid}" if i % 3 == 1 else f"-{cid}"
-            for i, cid in enumerate(cu["customer_id"].head(30))}
+    evil = {
+        cid: f"={cid}+1" if i % 3 == 0 else f"@{cid}" if i % 3 == 1 else f"-{cid}"
+        for i, cid in enumerate(cu["customer_id"].head(30))
+    }
     tx["customer_id"] = tx["customer_id"].replace(evil)
     cu["customer_id"] = cu["customer_id"].replace(evil)
     raw = tmp / "data" / "raw"
@@ -557,13 +729,18 @@ def _hostile_project(tmp: Path, root: Path) -> Path:
     shutil.copytree(root / "notebooks", tmp / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     rules = {PAYLOADS[0]: {"monetary": 1.0}, PAYLOADS[1]: {"frequency": 1.0}, PAYLOADS[3]: {"recency_days": -1.0}}
     params = {
-        "run_name": "hostile", "seed": 1,
-        "source": {"kind": "files", "tables": {"transactions": {"path": "data/raw/tx.csv"},
-                                               "customers": {"path": "data/raw/cu.csv"}}},
+        "run_name": "hostile",
+        "seed": 1,
+        "source": {
+            "kind": "files",
+            "tables": {"transactions": {"path": "data/raw/tx.csv"}, "customers": {"path": "data/raw/cu.csv"}},
+        },
         "segmentation": {"k_min": 3, "k_max": 4},
         "personas": {"rules": rules},
-        "prioritization": {"overrides": [{"segment": 1, "quadrant": "Grow", "reason": PAYLOADS[2]}],
-                           "analyst_inputs": {2: {"competition": 0.3, "reason": PAYLOADS[4]}}},
+        "prioritization": {
+            "overrides": [{"segment": 1, "quadrant": "Grow", "reason": PAYLOADS[2]}],
+            "analyst_inputs": {2: {"competition": 0.3, "reason": PAYLOADS[4]}},
+        },
     }
     f = tmp / "notebooks" / "params" / "hostile.yaml"
     f.write_text(yaml.safe_dump(params, allow_unicode=True))
@@ -576,8 +753,13 @@ def test_hostile_data_run_shows_text_and_runs_nothing(tmp_path, root):
 
     params = _hostile_project(tmp_path, root)
     env = {**os.environ, "SEGLAB_ROOT": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(params)], capture_output=True,
-                          text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "seglab.cli", "run", "--params", str(params)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     reports = tmp_path / "reports" / "hostile"
     pages = sorted(p.name for p in reports.glob("*.html"))
@@ -613,11 +795,25 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
 
     shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     f = tmp_path / "notebooks" / "params" / "twice.yaml"
-    f.write_text(yaml.safe_dump({"run_name": "twice", "seed": 2, "segmentation": {"k_min": 2, "k_max": 4},
-                                 "source": {"kind": "synthetic", "synthetic": {"n_customers": 300, "months": 12}}}))
+    f.write_text(
+        yaml.safe_dump(
+            {
+                "run_name": "twice",
+                "seed": 2,
+                "segmentation": {"k_min": 2, "k_max": 4},
+                "source": {"kind": "synthetic", "synthetic": {"n_customers": 300, "months": 12}},
+            }
+        )
+    )
     env = {**os.environ, "SEGLAB_ROOT": str(tmp_path), "PYTHONUNBUFFERED": "1"}
-    first = subprocess.Popen([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         seen = []
         for line in first.stdout:
@@ -626,8 +822,13 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
                 break
         assert any("[03_segmentation] running" in s for s in seen), seen
         t = time.perf_counter()
-        second = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], capture_output=True,
-                                text=True, env=env, timeout=120)
+        second = subprocess.run(
+            [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         took = time.perf_counter() - t
         assert second.returncode == 1
         assert second.stderr.startswith("seglab run: run 'twice' is already in progress (process ")
@@ -676,27 +877,56 @@ def test_password_with_percent_and_at_appears_nowhere(tmp_path, root, pg_url):
     host = pg_url.rsplit("@", 1)[1]
     shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     f = tmp_path / "notebooks" / "params" / "db.yaml"
-    f.write_text(yaml.safe_dump({"run_name": "db", "source": {"kind": "files", "tables": {"transactions": {
-        "format": "postgres", "url_env": "SEGLAB_CRM_URL", "query": "SELECT * FROM hostile_orders ORDER BY 2, 3, 4"}}}}))
+    f.write_text(
+        yaml.safe_dump(
+            {
+                "run_name": "db",
+                "source": {
+                    "kind": "files",
+                    "tables": {
+                        "transactions": {
+                            "format": "postgres",
+                            "url_env": "SEGLAB_CRM_URL",
+                            "query": "SELECT * FROM hostile_orders ORDER BY 2, 3, 4",
+                        }
+                    },
+                },
+            }
+        )
+    )
     pieces = [password, quote(password, safe=""), "p%zz", f"w:rd{tail}", f"rd{tail}", tail]
     env = {**os.environ, "SEGLAB_ROOT": str(tmp_path)}
 
     def leaks(*texts: str) -> list[str]:
-        written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".json", ".csv",
-                                                                                     ".yaml", ".txt", ".parquet")]
+        written = [
+            p
+            for p in tmp_path.rglob("*")
+            if p.is_file() and p.suffix in (".ipynb", ".html", ".json", ".csv", ".yaml", ".txt", ".parquet")
+        ]
         found = [f"{p}: {s}" for p in written for s in pieces if s in p.read_bytes().decode("utf-8", "replace")]
         return found + [f"message: {s}" for t in texts for s in pieces if s in t]
 
     # written as is, the URL is invalid (the '%' is not an escape): the run stops at stage 01
-    bad = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], capture_output=True, text=True,
-                         timeout=600, env={**env, "SEGLAB_CRM_URL": f"postgresql://hostile:{password}@{host}"})
-    assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1].startswith("seglab run: stage 01_data_collection failed")
+    bad = subprocess.run(
+        [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**env, "SEGLAB_CRM_URL": f"postgresql://hostile:{password}@{host}"},
+    )
+    assert bad.returncode == 1 and bad.stderr.strip().splitlines()[-1].startswith(
+        "seglab run: stage 01_data_collection failed"
+    )
     assert leaks(bad.stdout, bad.stderr) == []
     assert "This stage failed" in (tmp_path / "reports" / "db" / "01_data_collection.html").read_text(encoding="utf-8")
     # percent-encoded, it connects, and the run goes on
-    good = subprocess.run([sys.executable, "-m", "seglab.cli", "run", "--params", str(f)], capture_output=True,
-                          text=True, timeout=600,
-                          env={**env, "SEGLAB_CRM_URL": f"postgresql://hostile:{quote(password, safe='')}@{host}"})
+    good = subprocess.run(
+        [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**env, "SEGLAB_CRM_URL": f"postgresql://hostile:{quote(password, safe='')}@{host}"},
+    )
     assert good.returncode == 0, good.stderr[-2000:]
     assert pd.read_parquet(tmp_path / "data" / "interim" / "db" / "transactions.parquet").shape[0] == len(tx)
     assert leaks(good.stdout, good.stderr) == []
@@ -710,8 +940,11 @@ def test_a_full_disk_ends_in_one_line_and_leaves_no_half_written_notebook(tmp_pa
 
     shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     f = tmp_path / "notebooks" / "params" / "full.yaml"
-    f.write_text(yaml.safe_dump({"run_name": "full", "source": {"kind": "synthetic",
-                                                                "synthetic": {"n_customers": 200, "months": 6}}}))
+    f.write_text(
+        yaml.safe_dump(
+            {"run_name": "full", "source": {"kind": "synthetic", "synthetic": {"n_customers": 200, "months": 6}}}
+        )
+    )
     real = papermill.execute.write_ipynb
 
     def write(nb, path, *a, **k):  # the disk fills up while stage 02's notebook is written
@@ -724,8 +957,10 @@ def test_a_full_disk_ends_in_one_line_and_leaves_no_half_written_notebook(tmp_pa
     monkeypatch.setenv("SEGLAB_ROOT", str(tmp_path))
     assert cli.main(["run", "--params", str(f)]) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err == (f"seglab run: {tmp_path / 'reports' / 'full' / '.02_feature_building.partial.ipynb'}: No space left "
-                   "on device; the disk is full: free some space (or point the run at another disk) and run again")
+    assert err == (
+        f"seglab run: {tmp_path / 'reports' / 'full' / '.02_feature_building.partial.ipynb'}: No space left "
+        "on device; the disk is full: free some space (or point the run at another disk) and run again"
+    )
     reports = tmp_path / "reports" / "full"
     assert sorted(p.name for p in reports.glob("*.ipynb")) == ["01_data_collection.ipynb"]
     assert not list(reports.glob(".*"))  # no temporary file left

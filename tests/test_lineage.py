@@ -109,8 +109,11 @@ def test_reading_a_file_made_from_an_earlier_upstream_result_stops_naming_the_st
     changed = _features().assign(monetary=[5.0, 6.0])
     _, again = _stores(tmp_path)
     again["02"].save("features", changed)  # stage 02 ran again: the segments are of the old features
-    with pytest.raises(StaleArtifact, match=r"segments.parquet was made from an earlier features.parquet "
-                                            r"\(02_feature_building has run again since\): rerun 03_segmentation"):
+    with pytest.raises(
+        StaleArtifact,
+        match=r"segments.parquet was made from an earlier features.parquet "
+        r"\(02_feature_building has run again since\): rerun 03_segmentation",
+    ):
         Store(run, "04", _params(), sections=["seed"]).load("segments")
 
 
@@ -128,8 +131,11 @@ def test_reading_a_file_made_with_other_parameters_names_the_parameter(tmp_path)
     run, s = _stores(tmp_path)
     s["02"].save("features", _features())
     other = Store(run, "03", _params(features={"window_days": 90}), sections=["seed", "features"])
-    with pytest.raises(StaleArtifact, match=r"features.parquet was made with other parameters \(features.window_days "
-                                            r"= null there, 90 here\): rerun 02_feature_building"):
+    with pytest.raises(
+        StaleArtifact,
+        match=r"features.parquet was made with other parameters \(features.window_days "
+        r"= null there, 90 here\): rerun 02_feature_building",
+    ):
         other.load("features")
     # a section the reading stage does not declare is not compared
     assert len(Store(run, "03", _params(features={"window_days": 90}), sections=["seed"]).load("features")) == 2
@@ -159,7 +165,9 @@ def test_the_table_decides_who_writes_and_who_reads(tmp_path):
 
 def test_an_optional_file_not_written_reads_as_none_and_an_earlier_one_goes(tmp_path):
     run, s = _stores(tmp_path)
-    s["04"].save("predictions", pd.DataFrame({"customer_id": ["a"], "segment": [1], "p_buy": [0.5], "expected_spend": [1.0]}))
+    s["04"].save(
+        "predictions", pd.DataFrame({"customer_id": ["a"], "segment": [1], "p_buy": [0.5], "expected_spend": [1.0]})
+    )
     assert s["05"].load("predictions") is not None
     s["04"].absent("predictions")
     assert not (run.processed / "predictions.parquet").exists()
@@ -179,8 +187,14 @@ def _by_hand(project: Path, name: str, params: config.Params, **changes):
         values[key] = {**values[key], **value}
     os.environ["SEGLAB_ROOT"] = str(project)
     try:
-        papermill.execute_notebook(str(nb), str(project / f"{name}.by_hand.ipynb"), parameters=values,
-                                   kernel_name="python3", progress_bar=False, cwd=str(project / "notebooks"))
+        papermill.execute_notebook(
+            str(nb),
+            str(project / f"{name}.by_hand.ipynb"),
+            parameters=values,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(project / "notebooks"),
+        )
     finally:
         os.environ.pop("SEGLAB_ROOT", None)
 
@@ -214,8 +228,10 @@ def test_a_stale_rerun_by_hand_stops_with_a_clear_message_and_figures_never_mix(
     with pytest.raises(PapermillExecutionError) as stale:
         _by_hand(tmp_path, "06_monitoring", params)
     assert stale.value.ename == "StaleArtifact"
-    assert ("persona_names.csv was made from an earlier model/model.json (03_segmentation has run again since): "
-            "rerun 04_persona_profiling, then the stages after it") in stale.value.evalue
+    assert (
+        "persona_names.csv was made from an earlier model/model.json (03_segmentation has run again since): "
+        "rerun 04_persona_profiling, then the stages after it"
+    ) in stale.value.evalue
 
     # 04 rerun, then 06 without 05 (the scenario of the issue): 06 tracks the k segments itself
     _by_hand(tmp_path, "04_persona_profiling", params)
@@ -230,8 +246,11 @@ def test_a_stale_rerun_by_hand_stops_with_a_clear_message_and_figures_never_mix(
     # 05 with another as-of date than stage 02's: refused, naming the parameter
     with pytest.raises(PapermillExecutionError) as other:
         _by_hand(tmp_path, "05_prioritization", params, features={"window_days": 120})
-    assert "features.parquet was made with other parameters (features.window_days = null there, 120 here)" in \
-        other.value.evalue and "rerun 02_feature_building" in other.value.evalue
+    assert (
+        "features.parquet was made with other parameters (features.window_days = null there, 120 here)"
+        in other.value.evalue
+        and "rerun 02_feature_building" in other.value.evalue
+    )
 
     # a second seglab run that fails at stage 02 leaves no figure of the first
     broken = yaml.safe_load(params_file.read_text())

@@ -15,21 +15,33 @@ def _blobs(n_per=80, seed=0):
     rows = []
     for i, (m, d) in enumerate([(1.0, 0.1), (10.0, 0.5), (100.0, 0.9)]):
         for j in range(n_per):
-            rows.append({"customer_id": f"c{i}{j:03d}", "monetary": m * rng.lognormal(0, 0.1),
-                         "discount_share": np.clip(d + rng.normal(0, 0.03), 0, 1), "truth": i})
+            rows.append(
+                {
+                    "customer_id": f"c{i}{j:03d}",
+                    "monetary": m * rng.lognormal(0, 0.1),
+                    "discount_share": np.clip(d + rng.normal(0, 0.03), 0, 1),
+                    "truth": i,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 @pytest.mark.parametrize(
     "update",
-    [{"method": "kmeans"}, {"method": "minibatch_kmeans", "batch_size": 64}, {"method": "gmm"},
-     {"method": "gmm", "gmm_covariance": "diag"}, {"method": "ward", "ward_sample": 150}],
+    [
+        {"method": "kmeans"},
+        {"method": "minibatch_kmeans", "batch_size": 64},
+        {"method": "gmm"},
+        {"method": "gmm", "gmm_covariance": "diag"},
+        {"method": "ward", "ward_sample": 150},
+    ],
     ids=["kmeans", "minibatch", "gmm-full", "gmm-diag", "ward-sampled"],
 )
 def test_method_finds_the_blobs_and_its_saved_model_reassigns_exactly(update, tmp_path):
     df = _blobs()
-    p = config.Segmentation(features=["monetary", "discount_share"], k_min=2, k_max=5, n_init=3, bootstrap=3,
-                            bootstrap_sample=200, **update)
+    p = config.Segmentation(
+        features=["monetary", "discount_share"], k_min=2, k_max=5, n_init=3, bootstrap=3, bootstrap_sample=200, **update
+    )
     r = segment.segment(df, p, seed=3)
     assert r.model.k == 3 and r.model.method == update["method"]
     truth = df.sort_values("customer_id")["truth"].to_numpy()
@@ -41,14 +53,23 @@ def test_method_finds_the_blobs_and_its_saved_model_reassigns_exactly(update, tm
     again = artifacts.read_segment_model(tmp_path).assign(df.sort_values("customer_id"))
     assert (again == r.segments["segment"].to_numpy()).all()
     # segment 1 = highest value per customer, whatever the method
-    assert df.set_index("customer_id").loc[r.segments.loc[r.segments["segment"] == 1, "customer_id"], "truth"].eq(2).all()
+    assert (
+        df.set_index("customer_id").loc[r.segments.loc[r.segments["segment"] == 1, "customer_id"], "truth"].eq(2).all()
+    )
 
 
 def test_rerun_gives_identical_segments_for_every_method():
     df = _blobs()
     for m in ("kmeans", "gmm", "ward"):
-        p = config.Segmentation(features=["monetary", "discount_share"], k_min=2, k_max=4, n_init=2, bootstrap=2,
-                                bootstrap_sample=150, method=m)
+        p = config.Segmentation(
+            features=["monetary", "discount_share"],
+            k_min=2,
+            k_max=4,
+            n_init=2,
+            bootstrap=2,
+            bootstrap_sample=150,
+            method=m,
+        )
         a, b = segment.segment(df, p, seed=5), segment.segment(df, p, seed=5)
         pd.testing.assert_frame_equal(a.segments, b.segments)
         pd.testing.assert_frame_equal(a.selection, b.selection)
@@ -61,10 +82,14 @@ def test_gmm_density_matches_scipy():
     a = rng.normal(size=(3, 3))
     covs = np.stack([a @ a.T + np.eye(3), np.eye(3) * 2])
     got = methods.gmm_log_density(x, [0.3, 0.7], means, covs, "full")
-    want = np.column_stack([np.log(w) + multivariate_normal(means[j], covs[j]).logpdf(x) for j, w in enumerate([0.3, 0.7])])
+    want = np.column_stack(
+        [np.log(w) + multivariate_normal(means[j], covs[j]).logpdf(x) for j, w in enumerate([0.3, 0.7])]
+    )
     np.testing.assert_allclose(got, want, rtol=1e-10)
     diag = methods.gmm_log_density(x, [1.0], means[:1], [np.array([1.0, 2.0, 3.0])], "diag")
-    np.testing.assert_allclose(diag[:, 0], multivariate_normal(means[0], np.diag([1.0, 2.0, 3.0])).logpdf(x), rtol=1e-10)
+    np.testing.assert_allclose(
+        diag[:, 0], multivariate_normal(means[0], np.diag([1.0, 2.0, 3.0])).logpdf(x), rtol=1e-10
+    )
 
 
 def test_weights_scale_the_prepared_features_and_unknown_ones_are_refused():
@@ -73,14 +98,21 @@ def test_weights_scale_the_prepared_features_and_unknown_ones_are_refused():
     r = segment.segment(df, p, seed=1)
     assert r.model.preparation.weight == [1.0, 3.0]
     assert r.embedding[:, 1].std() == pytest.approx(3.0)  # standardised, then weighted
-    with pytest.raises(segment.SegmentationError, match=r"weights names features that are not clustered on: \['nope'\]"):
+    with pytest.raises(
+        segment.SegmentationError, match=r"weights names features that are not clustered on: \['nope'\]"
+    ):
         segment.segment(df, p.model_copy(update={"weights": {"nope": 2.0}}), seed=1)
 
 
 def test_lenses_add_the_catalogued_features_of_a_lens():
     df = _blobs().assign(age=np.arange(240) % 60 + 20.0, **{"gender=f": (np.arange(240) % 2).astype(float)})
-    cat = pd.DataFrame({"feature": ["monetary", "age", "gender=f"], "lens": ["behavioural", "demographic", "demographic"],
-                        "available": [True, True, True]})
+    cat = pd.DataFrame(
+        {
+            "feature": ["monetary", "age", "gender=f"],
+            "lens": ["behavioural", "demographic", "demographic"],
+            "available": [True, True, True],
+        }
+    )
     p = config.Segmentation(features=["monetary"], lenses=["demographic"], k=2, n_init=2)
     use, _ = segment.feature_list(df, p, cat)
     assert use == ["monetary", "age", "gender=f"]
@@ -90,8 +122,14 @@ def test_lenses_add_the_catalogued_features_of_a_lens():
 
 def test_rfm_scores_groups_and_frozen_cuts():
     # 10 customers: recency 1..10 days, frequency 10..1, monetary 100..1000
-    df = pd.DataFrame({"customer_id": [f"c{i}" for i in range(10)], "recency_days": np.arange(1.0, 11.0),
-                       "frequency": np.arange(10, 0, -1).astype(float), "monetary": np.arange(100.0, 1001.0, 100.0)})
+    df = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(10)],
+            "recency_days": np.arange(1.0, 11.0),
+            "frequency": np.arange(10, 0, -1).astype(float),
+            "monetary": np.arange(100.0, 1001.0, 100.0),
+        }
+    )
     cuts = rfm.RFMRules.fit_cuts(df)
     assert cuts["recency_days"] == pytest.approx([2.8, 4.6, 6.4, 8.2])
     sc = rfm.RFMRules.scores(df, cuts)
@@ -111,8 +149,14 @@ def test_rfm_scores_groups_and_frozen_cuts():
 def test_rfm_method_runs_as_a_baseline(tmp_path):
     rng = np.random.default_rng(0)
     n = 500
-    df = pd.DataFrame({"customer_id": [f"c{i:04d}" for i in range(n)], "recency_days": rng.exponential(90, n),
-                       "frequency": rng.poisson(3, n) + 1.0, "monetary": rng.lognormal(5, 1, n)})
+    df = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:04d}" for i in range(n)],
+            "recency_days": rng.exponential(90, n),
+            "frequency": rng.poisson(3, n) + 1.0,
+            "monetary": rng.lognormal(5, 1, n),
+        }
+    )
     r = segment.segment(df, config.Segmentation(method="rfm"), seed=1)
     assert r.model.method == "rfm" and r.selection["chosen"].all()
     assert r.model.k == r.segments["segment"].nunique() >= 5
@@ -134,9 +178,16 @@ def _mixed(n_per=60, seed=2):
     rows = []
     for i, (m, channel, tier) in enumerate([(1.0, "web", "bronze"), (50.0, "store", "gold"), (50.0, "app", "silver")]):
         for j in range(n_per):
-            rows.append({"customer_id": f"m{i}{j:03d}", "monetary": m * rng.lognormal(0, 0.1),
-                         "discount_share": np.clip(0.3 + rng.normal(0, 0.05), 0, 1), "tier": tier,
-                         **{f"channel={c}": float(c == channel) for c in ("web", "store", "app")}, "truth": i})
+            rows.append(
+                {
+                    "customer_id": f"m{i}{j:03d}",
+                    "monetary": m * rng.lognormal(0, 0.1),
+                    "discount_share": np.clip(0.3 + rng.normal(0, 0.05), 0, 1),
+                    "tier": tier,
+                    **{f"channel={c}": float(c == channel) for c in ("web", "store", "app")},
+                    "truth": i,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -9,7 +9,15 @@ from seglab import config, monitoring
 def test_periods_count_back_from_as_of_and_are_complete():
     ends = monitoring.period_ends(pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31"), "quarter")
     assert [e.date().isoformat() for e in ends] == [
-        "2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31"]
+        "2023-03-31",
+        "2023-06-30",
+        "2023-09-30",
+        "2023-12-31",
+        "2024-03-31",
+        "2024-06-30",
+        "2024-09-30",
+        "2024-12-31",
+    ]
     # a history starting mid-period: the incomplete first period is left out
     ends = monitoring.period_ends(pd.Timestamp("2024-02-15"), pd.Timestamp("2024-12-31"), "quarter")
     assert ends[0].date().isoformat() == "2024-06-30" and len(ends) == 3
@@ -20,10 +28,18 @@ def test_periods_count_back_from_as_of_and_are_complete():
 def _assigned():
     # period 1: a, b in segment 1, c in 2; period 2: a stays, b moves to 2, c inactive, d new in 2;
     # period 3: a, b, d in 2, e new in 2
-    rows = [("2024-03-31", "a", 1, 10.0), ("2024-03-31", "b", 1, 20.0), ("2024-03-31", "c", 2, 5.0),
-            ("2024-06-30", "a", 1, 10.0), ("2024-06-30", "b", 2, 7.0), ("2024-06-30", "d", 2, 3.0),
-            ("2024-09-30", "a", 2, 1.0), ("2024-09-30", "b", 2, 2.0), ("2024-09-30", "d", 2, 3.0),
-            ("2024-09-30", "e", 2, 4.0)]
+    rows = [
+        ("2024-03-31", "a", 1, 10.0),
+        ("2024-03-31", "b", 1, 20.0),
+        ("2024-03-31", "c", 2, 5.0),
+        ("2024-06-30", "a", 1, 10.0),
+        ("2024-06-30", "b", 2, 7.0),
+        ("2024-06-30", "d", 2, 3.0),
+        ("2024-09-30", "a", 2, 1.0),
+        ("2024-09-30", "b", 2, 2.0),
+        ("2024-09-30", "d", 2, 3.0),
+        ("2024-09-30", "e", 2, 4.0),
+    ]
     df = pd.DataFrame(rows, columns=["period_end", "customer_id", "segment", "value"])
     return df.assign(period_end=pd.to_datetime(df["period_end"]))
 
@@ -53,8 +69,10 @@ def test_migration_counts_moves_joins_and_exits():
     assert ret.loc[1, "stay"] == pytest.approx(1 / 3) and ret.loc[1, "moves"] == pytest.approx(2 / 3)
 
 
-@pytest.mark.parametrize(("rate", "expected"), [(0.5, "growing"), (0.2, "stable"), (-0.2, "stable"),
-                                                 (-0.21, "shrinking"), (float("nan"), "unknown")])
+@pytest.mark.parametrize(
+    ("rate", "expected"),
+    [(0.5, "growing"), (0.2, "stable"), (-0.2, "stable"), (-0.21, "shrinking"), (float("nan"), "unknown")],
+)
 def test_growth_flags_at_the_thresholds(rate, expected):
     assert monitoring.flags(pd.Series([rate], index=[1]), config.Monitoring())[1] == expected
 

@@ -7,8 +7,14 @@ from seglab import config, personas
 
 def test_names_are_unique_and_follow_rules():
     z = pd.DataFrame(
-        {"discount_share": [2.0, -0.5, 0.1], "campaign_click_rate": [1.0, 0.0, 0.0], "avg_order_value": [-1.0, 0.5, 0.0],
-         "frequency": [0.0, 2.0, -0.2], "tenure_days": [0.0, 1.0, 0.1], "monetary": [0.0, 1.5, 0.0]},
+        {
+            "discount_share": [2.0, -0.5, 0.1],
+            "campaign_click_rate": [1.0, 0.0, 0.0],
+            "avg_order_value": [-1.0, 0.5, 0.0],
+            "frequency": [0.0, 2.0, -0.2],
+            "tenure_days": [0.0, 1.0, 0.1],
+            "monetary": [0.0, 1.5, 0.0],
+        },
         index=[1, 2, 3],
     )
     names = personas.name_personas(z, config.Personas()).set_index("segment")
@@ -39,13 +45,15 @@ def test_joined_rejects_customers_in_two_segments():
 
 
 def _two_groups():
-    f = pd.DataFrame({
-        "customer_id": [f"c{i}" for i in range(8)],
-        "frequency": [1, 2, 2, 3, 8, 9, 10, 12],
-        "discount_share": [0.9, 0.8, 0.7, 0.95, 0.1, 0.0, 0.05, 0.2],
-        "gender=female": [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0],
-        "email_opt_in": [True, True, False, False, True, True, True, True],
-    })
+    f = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(8)],
+            "frequency": [1, 2, 2, 3, 8, 9, 10, 12],
+            "discount_share": [0.9, 0.8, 0.7, 0.95, 0.1, 0.0, 0.05, 0.2],
+            "gender=female": [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0],
+            "email_opt_in": [True, True, False, False, True, True, True, True],
+        }
+    )
     s = pd.DataFrame({"customer_id": f["customer_id"], "segment": [1, 1, 1, 1, 2, 2, 2, 2]})
     return f, s
 
@@ -101,8 +109,9 @@ def test_attribute_mix_shares_and_base_row():
 
 
 def test_profile_indexes_means_and_medians_against_the_base():
-    feats = pd.DataFrame({"customer_id": list("abcdef"), "monetary": [1.0, 1, 10, 2, 2, 2],
-                          "frequency": [1, 1, 1, 3, 3, 3]})
+    feats = pd.DataFrame(
+        {"customer_id": list("abcdef"), "monetary": [1.0, 1, 10, 2, 2, 2], "frequency": [1, 1, 1, 3, 3, 3]}
+    )
     segs = pd.DataFrame({"customer_id": list("abcdef"), "segment": [1, 1, 1, 2, 2, 2]})
     prof = personas.profile(feats, segs).set_index("segment")
     # monetary: base mean 3, base median 2; segment 1 mean 4 (one big spender), median 1

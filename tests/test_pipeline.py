@@ -16,8 +16,12 @@ import yaml
 from seglab import pipeline, plots
 from seglab.report import pages
 
-SMALL = {"run_name": "small", "seed": 3, "source": {"kind": "synthetic", "synthetic": {"n_customers": 600, "months": 12}},
-         "segmentation": {"k_min": 2, "k_max": 6}}
+SMALL = {
+    "run_name": "small",
+    "seed": 3,
+    "source": {"kind": "synthetic", "synthetic": {"n_customers": 600, "months": 12}},
+    "segmentation": {"k_min": 2, "k_max": 6},
+}
 
 
 def _project(tmp: Path, root: Path, params: dict) -> Path:
@@ -30,7 +34,9 @@ def _project(tmp: Path, root: Path, params: dict) -> Path:
 
 def _seglab(*args, root: Path) -> subprocess.CompletedProcess:
     env = {**__import__("os").environ, "SEGLAB_ROOT": str(root)}
-    return subprocess.run([sys.executable, "-m", "seglab.cli", *args], capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "seglab.cli", *args], capture_output=True, text=True, env=env, timeout=900
+    )
 
 
 def _digest(path: Path) -> str:
@@ -61,11 +67,27 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
     for name, _ in pipeline.STAGES:
         assert f'href="{name}.html"' in index
     processed = tmp_path / "data" / "processed" / "small"
-    for f in ("features.parquet", "feature_catalog.csv", "segments.parquet", "model_selection.csv", "model/model.json",
-              "profiles.csv", "personas.json", "midas.csv", "boston_matrix.csv", "definable_rules.csv",
-              "rule_fidelity.csv", "predictions.parquet", "prediction_quality.json", "boston_sensitivity.csv",
-              "period_segments.parquet", "monitoring.json", "segment_periods.csv", "migration.csv",
-              "monitoring_flags.csv"):
+    for f in (
+        "features.parquet",
+        "feature_catalog.csv",
+        "segments.parquet",
+        "model_selection.csv",
+        "model/model.json",
+        "profiles.csv",
+        "personas.json",
+        "midas.csv",
+        "boston_matrix.csv",
+        "definable_rules.csv",
+        "rule_fidelity.csv",
+        "predictions.parquet",
+        "prediction_quality.json",
+        "boston_sensitivity.csv",
+        "period_segments.parquet",
+        "monitoring.json",
+        "segment_periods.csv",
+        "migration.csv",
+        "monitoring_flags.csv",
+    ):
         assert (processed / f).is_file(), f
     # stage 04's report shows the rules with their fidelity, the MIDAS scorecard and the prediction quality
     html04 = (reports / "04_persona_profiling.html").read_text()
@@ -97,9 +119,19 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
     shown = pages.render_html(reports / "03_segmentation.ipynb", show_code=True).read_text()
     assert "save_segmentation" in shown
     pages.render_html(reports / "03_segmentation.ipynb", show_code=False)
-    before = {f: _digest(processed / f)
-              for f in ("segments.parquet", "boston_matrix.csv", "model/model.json", "predictions.parquet", "personas.json",
-                        "boston_sensitivity.csv", "period_segments.parquet", "migration.csv")}
+    before = {
+        f: _digest(processed / f)
+        for f in (
+            "segments.parquet",
+            "boston_matrix.csv",
+            "model/model.json",
+            "predictions.parquet",
+            "personas.json",
+            "boston_sensitivity.csv",
+            "period_segments.parquet",
+            "migration.csv",
+        )
+    }
     second = _seglab("run", "--params", str(params), root=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert {f: _digest(processed / f) for f in before} == before
@@ -141,8 +173,9 @@ def test_failing_stage_names_notebook_and_cell_and_keeps_it(tmp_path, root):
     page = (reports / "01_data_collection.html").read_text()
     assert "This stage failed." in page and "tx.csv" in page
     assert page.index("This stage failed.") < page.index("01 · Data collection")
-    checks = browser.check_pages(reports, ["index.html", "01_data_collection.html"],
-                                 root / "test-output" / "screenshots" / "broken")
+    checks = browser.check_pages(
+        reports, ["index.html", "01_data_collection.html"], root / "test-output" / "screenshots" / "broken"
+    )
     assert [p for c in checks for p in c.problems()] == []
 
 
@@ -154,7 +187,9 @@ def test_bad_params_file_fails_before_running(tmp_path, root):
 
 
 def test_synth_command_writes_tables_and_ground_truth(tmp_path, root):
-    res = _seglab("synth", "--out", str(tmp_path / "crm"), "--customers", "80", "--months", "4", "--seed", "5", root=root)
+    res = _seglab(
+        "synth", "--out", str(tmp_path / "crm"), "--customers", "80", "--months", "4", "--seed", "5", root=root
+    )
     assert res.returncode == 0, res.stderr
     import pandas as pd
 
@@ -171,9 +206,18 @@ def test_customer_level_source_runs_every_stage(tmp_path, root):
     data = synth.generate(600, 12, seed=4)
     (tmp_path / "data" / "raw").mkdir(parents=True)
     synth.customer_level(data, with_id=False).to_csv(tmp_path / "data" / "raw" / "agg.csv", index=False)
-    params = _project(tmp_path, root, {"run_name": "agg", "source": {"kind": "files", "tables": {
-        "customers": {"path": "data/raw/agg.csv", "lenses": {"demographic": ["age", "gender"]}}}},
-        "segmentation": {"k_min": 2, "k_max": 5}})
+    params = _project(
+        tmp_path,
+        root,
+        {
+            "run_name": "agg",
+            "source": {
+                "kind": "files",
+                "tables": {"customers": {"path": "data/raw/agg.csv", "lenses": {"demographic": ["age", "gender"]}}},
+            },
+            "segmentation": {"k_min": 2, "k_max": 5},
+        },
+    )
     res = _seglab("run", "--params", str(params), root=tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
     reports = tmp_path / "reports" / "agg"
@@ -201,12 +245,25 @@ def test_database_secret_never_reaches_reports(tmp_path, root, pg_url, monkeypat
         cur.adbc_ingest("crm_orders", pa.Table.from_pandas(tx, preserve_index=False), mode="create")
         con.commit()
     monkeypatch.setenv("SEGLAB_CRM_URL", pg_url)
-    params = {"run_name": "db", "source": {"kind": "files", "tables": {"transactions": {
-        "format": "postgres", "url_env": "SEGLAB_CRM_URL", "query": "SELECT * FROM crm_orders ORDER BY timestamp, order_id, product_id"}}}}
+    params = {
+        "run_name": "db",
+        "source": {
+            "kind": "files",
+            "tables": {
+                "transactions": {
+                    "format": "postgres",
+                    "url_env": "SEGLAB_CRM_URL",
+                    "query": "SELECT * FROM crm_orders ORDER BY timestamp, order_id, product_id",
+                }
+            },
+        },
+    }
     f = _project(tmp_path, root, params)
     pipeline.run(f, root=tmp_path, stages=pipeline.STAGES[:2], log=lambda _m: None)
     password = pg_url.split(":")[2].split("@")[0]
-    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".json", ".csv", ".yaml")]
+    written = [
+        p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".json", ".csv", ".yaml")
+    ]
     assert any(p.name == "01_data_collection.html" for p in written)
     for p in written:
         text = p.read_text(errors="ignore")
@@ -220,8 +277,9 @@ def test_database_secret_never_reaches_reports(tmp_path, root, pg_url, monkeypat
 def _notebook(cells: list[tuple[str, str]]) -> dict:
     import nbformat
 
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                           "display_name": "Python 3"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
     for kind, src in cells:
         cell = nbformat.v4.new_code_cell(src) if kind != "markdown" else nbformat.v4.new_markdown_cell(src)
         if kind == "parameters":
@@ -236,22 +294,36 @@ def test_stages_share_one_kernel_but_start_from_a_clean_namespace(tmp_path, root
     import nbformat
 
     shutil.copytree(root / "notebooks" / "params", tmp_path / "notebooks" / "params")
-    first = [("parameters", "run_name = 'x'"), ("code", "leftover = 41\nimport os\nprint('pid', os.getpid())"),
-             ("code", "leftover + 1")]
-    second = [("parameters", "run_name = 'x'"),
-              ("code", "import os\nprint('pid', os.getpid())\nassert 'leftover' not in dir(), 'namespace not cleared'\n"
-                       "assert not [v for v in dir() if v.startswith('_') and v[1:].isdigit()], 'output cache kept'"),
-              ("code", "import matplotlib.pyplot as plt\nassert plt.get_fignums() == []")]
+    first = [
+        ("parameters", "run_name = 'x'"),
+        ("code", "leftover = 41\nimport os\nprint('pid', os.getpid())"),
+        ("code", "leftover + 1"),
+    ]
+    second = [
+        ("parameters", "run_name = 'x'"),
+        (
+            "code",
+            "import os\nprint('pid', os.getpid())\nassert 'leftover' not in dir(), 'namespace not cleared'\n"
+            "assert not [v for v in dir() if v.startswith('_') and v[1:].isdigit()], 'output cache kept'",
+        ),
+        ("code", "import matplotlib.pyplot as plt\nassert plt.get_fignums() == []"),
+    ]
     for name, cells in (("a_first", first), ("b_second", second)):
         nbformat.write(_notebook(cells), tmp_path / "notebooks" / f"{name}.ipynb")
     params = tmp_path / "notebooks" / "params" / "x.yaml"
     params.write_text("run_name: x\n")
-    result = pipeline.run(params, root=tmp_path, stages=(("a_first", "A"), ("b_second", "B")), progress=False,
-                          log=lambda _m: None)
+    result = pipeline.run(
+        params, root=tmp_path, stages=(("a_first", "A"), ("b_second", "B")), progress=False, log=lambda _m: None
+    )
     assert result.ok
     executed = [nbformat.read(tmp_path / "reports" / "x" / f"{n}.ipynb", as_version=4) for n in ("a_first", "b_second")]
-    pids = {o["text"].split()[1] for nb in executed for c in nb.cells for o in c.get("outputs", [])
-            if o.get("name") == "stdout" and o["text"].startswith("pid")}
+    pids = {
+        o["text"].split()[1]
+        for nb in executed
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("name") == "stdout" and o["text"].startswith("pid")
+    }
     assert len(pids) == 1  # the same kernel process
     for nb in executed:  # (papermill adds the run's parameters as a cell after the parameters cell)
         counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
@@ -262,9 +334,11 @@ def test_stages_share_one_kernel_but_start_from_a_clean_namespace(tmp_path, root
 def test_setup_cells_load_no_heavy_library(root):
     """Opening a notebook must stay fast: importing what a notebook's setup cell imports loads
     neither scikit-learn nor seaborn nor pandera (they load when first used)."""
-    code = ("import sys; from seglab import config, paths, plots, report, stages, collect, features, segment, "
-            "lookalike, personas, predict, prioritize, monitoring, io; "
-            "print(sorted(m for m in ('sklearn', 'seaborn', 'pandera', 'scipy.stats') if m in sys.modules))")
+    code = (
+        "import sys; from seglab import config, paths, plots, report, stages, collect, features, segment, "
+        "lookalike, personas, predict, prioritize, monitoring, io; "
+        "print(sorted(m for m in ('sklearn', 'seaborn', 'pandera', 'scipy.stats') if m in sys.modules))"
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"

@@ -9,8 +9,11 @@ from seglab import features, personas, segment
 pytestmark = pytest.mark.xdist_group("planted")  # one worker computes the shared fixtures once
 
 EXPECTED_NAME = {
-    "loyal": "Loyal customers", "impulse_shopper": "Impulse shoppers", "bargain_hunter": "Bargain hunters",
-    "wandering": "Wandering customers", "need_based": "Need-based customers",
+    "loyal": "Loyal customers",
+    "impulse_shopper": "Impulse shoppers",
+    "bargain_hunter": "Bargain hunters",
+    "wandering": "Wandering customers",
+    "need_based": "Need-based customers",
 }
 
 
@@ -55,8 +58,15 @@ def test_archetypes_get_matching_persona_names(fitted, synthetic):
 
 def test_midas_scorecard_on_default(fitted, default_params):
     feats, result, names = fitted
-    card = personas.midas(feats, result.segments, result.embedding, names, default_params.midas,
-                          default_params.seed, result.model.preparation.features)
+    card = personas.midas(
+        feats,
+        result.segments,
+        result.embedding,
+        names,
+        default_params.midas,
+        default_params.seed,
+        result.model.preparation.features,
+    )
     wide = personas.midas_wide(card)
     assert len(wide) == 5 and set(card["result"]) <= {"pass", "warn", "fail"}
     assert (wide["Identifiable"] == "pass").all()  # every customer in exactly one segment; separated
@@ -89,7 +99,9 @@ def test_prediction_beats_chance_on_a_time_holdout(synthetic_tables, default_par
     assert q["spend_mae"] < q["spend_mae_naive"]  # better than "same as the last 90 days"
     assert len(pred.customers) == len(feats) and pred.customers["p_buy"].between(0, 1).all()
     assert (pred.customers["expected_spend"] >= 0).all()
-    per = predict.per_persona(pred.customers, result.segments, dict(zip(names["segment"], names["persona"], strict=True)))
+    per = predict.per_persona(
+        pred.customers, result.segments, dict(zip(names["segment"], names["persona"], strict=True))
+    )
     risk = per.set_index("persona")["churn_risk"]
     assert risk["Wandering customers"] > risk["Loyal customers"]  # rare buyers are the churn risk
     again = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 42)
@@ -101,8 +113,14 @@ def test_monitoring_flags_the_planted_growing_archetype(synthetic, synthetic_tab
 
     feats, result, names = fitted
     segments = list(range(1, result.model.k + 1))
-    assigned = monitoring.track(synthetic_tables, default_params.features, None, result.model, default_params.monitoring,
-                                pd.Timestamp(feats.attrs["as_of"]))
+    assigned = monitoring.track(
+        synthetic_tables,
+        default_params.features,
+        None,
+        result.model,
+        default_params.monitoring,
+        pd.Timestamp(feats.attrs["as_of"]),
+    )
     # 24 months of history: each period's customers are assigned from their last 365 days, so the
     # quarters that end a year or more after the first day are monitored (5 of the 8)
     assert assigned.attrs["window_days"] == 365

@@ -13,16 +13,19 @@ def _tx(rows):
 
 
 def test_outcomes_count_only_the_period_and_net_returns():
-    tx = _tx([
-        ("a", "1", "2024-01-10 10:00", 2, 10.0),   # before the period
-        ("a", "2", "2024-02-01 00:00", 1, 30.0),   # first moment of the period: in
-        ("a", "3", "2024-02-05 12:00", -1, 30.0),  # a return in the period: subtracted
-        ("b", "4", "2024-02-29 23:59", 3, 5.0),    # last minute of the period: in
-        ("c", "5", "2024-03-01 00:00", 1, 99.0),   # after the period: out
-        ("d", "6", "2024-02-10 09:00", -2, 4.0),   # only a return: did not buy
-    ])
-    out = predict.outcomes({"transactions": tx},
-                           pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-29")).set_index("customer_id")
+    tx = _tx(
+        [
+            ("a", "1", "2024-01-10 10:00", 2, 10.0),  # before the period
+            ("a", "2", "2024-02-01 00:00", 1, 30.0),  # first moment of the period: in
+            ("a", "3", "2024-02-05 12:00", -1, 30.0),  # a return in the period: subtracted
+            ("b", "4", "2024-02-29 23:59", 3, 5.0),  # last minute of the period: in
+            ("c", "5", "2024-03-01 00:00", 1, 99.0),  # after the period: out
+            ("d", "6", "2024-02-10 09:00", -2, 4.0),  # only a return: did not buy
+        ]
+    )
+    out = predict.outcomes({"transactions": tx}, pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-29")).set_index(
+        "customer_id"
+    )
     assert out.loc["a", "bought"] and out.loc["a", "spend"] == 0.0  # 30 bought, 30 returned
     assert out.loc["b", "bought"] and out.loc["b", "spend"] == 15.0
     assert "c" not in out.index and "d" not in out.index
@@ -41,7 +44,9 @@ def test_short_history_is_a_clear_error():
     tx = _history(150)  # 2 x 90 days do not fit
     feats = pd.DataFrame({"customer_id": ["c00"]})
     p = config.Prediction(horizon_days=90)
-    with pytest.raises(predict.PredictionUnavailable, match="too short for a 90-day horizon.*lower prediction.horizon_days"):
+    with pytest.raises(
+        predict.PredictionUnavailable, match="too short for a 90-day horizon.*lower prediction.horizon_days"
+    ):
         predict.predict({"transactions": tx}, config.Features(), p, feats, 1)
     pred, why = predict.attempt({"transactions": tx}, config.Features(), p, feats, 1)
     assert pred is None and "too short" in why

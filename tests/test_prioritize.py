@@ -8,8 +8,14 @@ from seglab import config, prioritize, vocabulary
 @pytest.mark.parametrize(
     ("a", "w", "expected"),
     [
-        (0.5, 0.5, "Target"), (0.9, 0.9, "Target"), (0.5, 0.49, "Convert"), (0.99, 0.0, "Convert"),
-        (0.49, 0.5, "Grow"), (0.0, 1.0, "Grow"), (0.49, 0.49, "Ignore"), (0.0, 0.0, "Ignore"),
+        (0.5, 0.5, "Target"),
+        (0.9, 0.9, "Target"),
+        (0.5, 0.49, "Convert"),
+        (0.99, 0.0, "Convert"),
+        (0.49, 0.5, "Grow"),
+        (0.0, 1.0, "Grow"),
+        (0.49, 0.49, "Ignore"),
+        (0.0, 0.0, "Ignore"),
     ],
 )
 def test_quadrant_boundaries(a, w, expected):
@@ -17,18 +23,22 @@ def test_quadrant_boundaries(a, w, expected):
 
 
 def _profile():
-    return pd.DataFrame({
-        "segment": [1, 2, 3],
-        "customers": [100, 300, 600],
-        "customer_share": [0.1, 0.3, 0.6],
-        "revenue": [5000.0, 3000.0, 1000.0],
-        "value_per_customer": [50.0, 10.0, 1.67],
-        "campaign_click_rate": [0.3, 0.1, 0.05],
-        "browse_conversion": [0.5, 0.3, 0.1],
-        "reachable": [0.9, 0.6, 0.3],
-        "web_share": [0.5, 0.9, 0.2], "store_share": [0.3, 0.05, 0.7], "app_share": [0.2, 0.05, 0.1],
-        "return_share": [0.01, 0.05, 0.1],
-    })
+    return pd.DataFrame(
+        {
+            "segment": [1, 2, 3],
+            "customers": [100, 300, 600],
+            "customer_share": [0.1, 0.3, 0.6],
+            "revenue": [5000.0, 3000.0, 1000.0],
+            "value_per_customer": [50.0, 10.0, 1.67],
+            "campaign_click_rate": [0.3, 0.1, 0.05],
+            "browse_conversion": [0.5, 0.3, 0.1],
+            "reachable": [0.9, 0.6, 0.3],
+            "web_share": [0.5, 0.9, 0.2],
+            "store_share": [0.3, 0.05, 0.7],
+            "app_share": [0.2, 0.05, 0.1],
+            "return_share": [0.01, 0.05, 0.1],
+        }
+    )
 
 
 NAMES = pd.DataFrame({"segment": [1, 2, 3], "persona": ["Loyal customers", "Bargain hunters", "Need-based customers"]})
@@ -38,8 +48,22 @@ GROWTH = pd.Series([0.0, 0.5, -0.2], index=[1, 2, 3])
 def test_matrix_columns_and_actions():
     bm, notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
     assert [n.split(":")[0] for n in notes] == ["predicted value"]  # no prediction given
-    for col in ("size", "growth", "value_per_customer", "total_value", "competition", "fit", "appeal", "coverage",
-                "media_mix", "credibility", "attractiveness", "ability_to_win", "quadrant", "action"):
+    for col in (
+        "size",
+        "growth",
+        "value_per_customer",
+        "total_value",
+        "competition",
+        "fit",
+        "appeal",
+        "coverage",
+        "media_mix",
+        "credibility",
+        "attractiveness",
+        "ability_to_win",
+        "quadrant",
+        "action",
+    ):
         assert col in bm
     assert bm["attractiveness"].between(0, 1).all() and bm["ability_to_win"].between(0, 1).all()
     assert (bm["action"] == bm["quadrant"].map(prioritize.ACTIONS)).all()
@@ -48,9 +72,12 @@ def test_matrix_columns_and_actions():
 
 def test_weights_move_segments_in_the_expected_direction():
     base = config.Prioritization()
-    size_only = config.Prioritization(weights={"attractiveness": {"size": 1.0}, "ability_to_win": base.weights.ability_to_win})
-    value_only = config.Prioritization(weights={"attractiveness": {"value_per_customer": 1.0},
-                                                "ability_to_win": base.weights.ability_to_win})
+    size_only = config.Prioritization(
+        weights={"attractiveness": {"size": 1.0}, "ability_to_win": base.weights.ability_to_win}
+    )
+    value_only = config.Prioritization(
+        weights={"attractiveness": {"value_per_customer": 1.0}, "ability_to_win": base.weights.ability_to_win}
+    )
     a_size = prioritize.boston_matrix(_profile(), GROWTH, NAMES, size_only)[0].set_index("segment")["attractiveness"]
     a_value = prioritize.boston_matrix(_profile(), GROWTH, NAMES, value_only)[0].set_index("segment")["attractiveness"]
     assert a_size[3] > a_value[3]  # the biggest segment gains when size weighs alone
@@ -78,7 +105,9 @@ def test_override_of_unknown_segment_is_an_error():
 
 
 def test_components_without_data_are_not_measured_left_out_and_noted():
-    prof = _profile().drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share", "app_share"])
+    prof = _profile().drop(
+        columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share", "app_share"]
+    )
     bm, notes = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
     assert bm[["appeal", "coverage", "media_mix"]].isna().all().all()  # not a neutral 0.5: not measured
     assert [n.split(":")[0] for n in notes] == ["predicted value", "appeal", "coverage", "media mix"]
@@ -105,8 +134,12 @@ def test_analyst_input_reason_is_kept():
 
 
 def test_satisfaction_enters_credibility():
-    prof = _profile().assign(return_share=[0.05, 0.05, 0.05], survey_satisfaction=[2.0, 4.0, 5.0],
-                             survey_satisfaction_median=[5.0, 1.0, 1.0], survey_satisfaction_index=[50.0, 110, 130])
+    prof = _profile().assign(
+        return_share=[0.05, 0.05, 0.05],
+        survey_satisfaction=[2.0, 4.0, 5.0],
+        survey_satisfaction_median=[5.0, 1.0, 1.0],
+        survey_satisfaction_index=[50.0, 110, 130],
+    )
     bm = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
     assert bm["credibility"].is_monotonic_increasing and bm.loc[1, "credibility"] == 0.0
 
@@ -115,12 +148,18 @@ def test_satisfaction_enters_credibility():
     ("quadrants", "value", "expected"),
     [
         # budget proportional to quadrant weight x value: 0.45*3, 0.45*1, 0.35*5, 0.2*5, 0 (sum 4.55)
-        (["Target", "Target", "Convert", "Grow", "Ignore"], [3, 1, 5, 5, 9],
-         [100_000 * 1.35 / 4.55, 100_000 * 0.45 / 4.55, 100_000 * 1.75 / 4.55, 100_000 * 1.0 / 4.55, 0]),
+        (
+            ["Target", "Target", "Convert", "Grow", "Ignore"],
+            [3, 1, 5, 5, 9],
+            [100_000 * 1.35 / 4.55, 100_000 * 0.45 / 4.55, 100_000 * 1.75 / 4.55, 100_000 * 1.0 / 4.55, 0],
+        ),
         # the inversion of the old rule: a lone Grow segment with 7 % of value no longer gets more than a
         # Target segment with 26 %
-        (["Target", "Grow", "Ignore"], [26, 7, 67], [100_000 * 0.45 * 26 / (0.45 * 26 + 0.2 * 7),
-                                                      100_000 * 0.2 * 7 / (0.45 * 26 + 0.2 * 7), 0]),
+        (
+            ["Target", "Grow", "Ignore"],
+            [26, 7, 67],
+            [100_000 * 0.45 * 26 / (0.45 * 26 + 0.2 * 7), 100_000 * 0.2 * 7 / (0.45 * 26 + 0.2 * 7), 0],
+        ),
         # zero value everywhere: by the weights alone
         (["Target", "Target"], [0, 0], [50_000, 50_000]),
         # only Ignore: nothing is spent
@@ -153,8 +192,17 @@ def test_budget_never_favours_a_lower_quadrant_or_a_smaller_value(seed):
 
 
 def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_asked():
-    prof = _profile().drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share",
-                                    "app_share", "return_share"])
+    prof = _profile().drop(
+        columns=[
+            "campaign_click_rate",
+            "browse_conversion",
+            "reachable",
+            "web_share",
+            "store_share",
+            "app_share",
+            "return_share",
+        ]
+    )
     bm, notes = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
     assert bm["ability_to_win"].isna().all() and (bm["quadrant"] == prioritize.NOT_PLACED).all()
     assert any("ability to win: not measured" in n for n in notes)
@@ -166,7 +214,10 @@ def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_aske
         assert f"      {field}:" in block
     assert "    1:  # Loyal customers" in block
     # the analyst's inputs complete the matrix
-    inputs = {s: {"appeal": a, "coverage": 0.5, "media_mix": 0.5, "credibility": 0.5} for s, a in ((1, 0.9), (2, 0.2), (3, 0.6))}
+    inputs = {
+        s: {"appeal": a, "coverage": 0.5, "media_mix": 0.5, "credibility": 0.5}
+        for s, a in ((1, 0.9), (2, 0.2), (3, 0.6))
+    }
     placed = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization(analyst_inputs=inputs))[0]
     assert placed["ability_to_win"].notna().all() and (placed["quadrant"] != prioritize.NOT_PLACED).all()
 
@@ -188,8 +239,9 @@ def test_neutral_judgement_calls_are_listed_as_assumptions():
 
 
 def test_budget_follows_the_final_quadrant_and_sums_to_the_total():
-    p = config.Prioritization(overrides=[{"segment": 3, "quadrant": "Ignore", "reason": "out of scope"}],
-                              budget={"total": 1000})
+    p = config.Prioritization(
+        overrides=[{"segment": 3, "quadrant": "Ignore", "reason": "out of scope"}], budget={"total": 1000}
+    )
     bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
     assert bm.loc[bm["segment"] == 3, "budget"].item() == 0.0
     assert bm["budget"].sum() == pytest.approx(1000.0) and bm["budget_share"].sum() == pytest.approx(1.0)
@@ -204,16 +256,20 @@ def _scaled(rows: dict[int, list[float]]) -> pd.DataFrame:
     p = config.Prioritization()
     for axis, weights in (("attractiveness", p.weights.attractiveness), ("ability_to_win", p.weights.ability_to_win)):
         bm[axis] = sum(w * bm[c] for c, w in weights.items()) / sum(weights.values())
-    bm["computed_quadrant"] = [prioritize.quadrant(a, w, 0.5) for a, w in zip(bm["attractiveness"], bm["ability_to_win"], strict=True)]
+    bm["computed_quadrant"] = [
+        prioritize.quadrant(a, w, 0.5) for a, w in zip(bm["attractiveness"], bm["ability_to_win"], strict=True)
+    ]
     return bm
 
 
 def test_sensitivity_finds_the_placement_on_the_edge():
-    bm = _scaled({
-        1: [1.0] * 11,  # best on every component: Target whatever the weights
-        2: [0.9, 0.1, 0.9, 0.1, 0.9, 0.1, 0.5] + [0.8] * 4,  # attractiveness 0.5 exactly: on the edge
-        3: [0.0] * 11,  # worst everywhere: Ignore whatever the weights
-    })
+    bm = _scaled(
+        {
+            1: [1.0] * 11,  # best on every component: Target whatever the weights
+            2: [0.9, 0.1, 0.9, 0.1, 0.9, 0.1, 0.5] + [0.8] * 4,  # attractiveness 0.5 exactly: on the edge
+            3: [0.0] * 11,  # worst everywhere: Ignore whatever the weights
+        }
+    )
     assert bm["computed_quadrant"].tolist() == ["Target", "Target", "Ignore"]
     sens = prioritize.sensitivity(bm, config.Prioritization(), seed=7).set_index("segment")
     shares = sens[["share_Target", "share_Convert", "share_Grow", "share_Ignore"]]

@@ -10,9 +10,20 @@ from seglab import artifacts, cli, features, lookalike, score, segment
 @pytest.fixture(scope="module")
 def trained(synthetic_tables, default_params, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("score")
-    quality = {"lenses": {"customers": {c: {"lens": lens} for c, lens in [
-        ("age", "demographic"), ("gender", "demographic"), ("income_band", "demographic"),
-        ("city", "geographic"), ("region", "geographic")]}}}
+    quality = {
+        "lenses": {
+            "customers": {
+                c: {"lens": lens}
+                for c, lens in [
+                    ("age", "demographic"),
+                    ("gender", "demographic"),
+                    ("income_band", "demographic"),
+                    ("city", "geographic"),
+                    ("region", "geographic"),
+                ]
+            }
+        }
+    }
     built = features.build(synthetic_tables, default_params.features, quality)
     feats = built.features
     params = default_params.segmentation.model_copy(update={"k": 5, "bootstrap": 0})
@@ -47,7 +58,10 @@ def test_missing_feature_and_id_are_clear_errors(trained):
     tmp, feats, _, _ = trained
     bad = tmp / "no_monetary.parquet"
     feats.drop(columns=["monetary", "web_share"]).to_parquet(bad)
-    with pytest.raises(score.ScoreError, match=r"no_monetary.parquet: missing feature\(s\) monetary, web_share; the model was trained on"):
+    with pytest.raises(
+        score.ScoreError,
+        match=r"no_monetary.parquet: missing feature\(s\) monetary, web_share; the model was trained on",
+    ):
         score.score_file(tmp / "model", bad, tmp / "x.parquet")
     no_id = tmp / "no_id.csv"
     feats.drop(columns=["customer_id"]).to_csv(no_id, index=False)
@@ -66,12 +80,28 @@ def test_text_in_a_numeric_feature_names_the_rows(trained):
 def test_cli_score(trained, capsys):
     tmp, feats, result, _ = trained
     out = tmp / "cli.parquet"
-    assert cli.main(["score", "--model", str(tmp / "model"), "--input", str(tmp / "features.parquet"),
-                     "--output", str(out), "--chunk-rows", "2000"]) == 0
+    assert (
+        cli.main(
+            [
+                "score",
+                "--model",
+                str(tmp / "model"),
+                "--input",
+                str(tmp / "features.parquet"),
+                "--output",
+                str(out),
+                "--chunk-rows",
+                "2000",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert f"scored {len(feats):,} customers in 3 chunk(s)" in text and "S1:" in text
     assert (pd.read_parquet(out)["segment"].to_numpy() == result.segments["segment"].to_numpy()).all()
-    assert cli.main(["score", "--model", str(tmp / "nowhere"), "--input", str(out), "--output", str(tmp / "o.csv")]) == 1
+    assert (
+        cli.main(["score", "--model", str(tmp / "nowhere"), "--input", str(out), "--output", str(tmp / "o.csv")]) == 1
+    )
     err = capsys.readouterr().err
     assert err.startswith("seglab score: ") and "no segment model here" in err and err.count("\n") == 1
 
@@ -96,7 +126,9 @@ def test_lookalike_beats_guessing_on_the_synthetic_default(trained):
 
 def test_prospects_without_purchases_are_scored_by_the_lookalike(trained):
     tmp, feats, _, look = trained
-    prospects = feats[["customer_id", *look.model.features]].head(300).assign(customer_id=lambda d: "P" + d["customer_id"])
+    prospects = (
+        feats[["customer_id", *look.model.features]].head(300).assign(customer_id=lambda d: "P" + d["customer_id"])
+    )
     prospects.to_csv(tmp / "prospects.csv", index=False)
     summary = score.score_file(tmp / "model", tmp / "prospects.csv", tmp / "prospects_out.csv", chunk_rows=100)
     out = pd.read_csv(tmp / "prospects_out.csv", dtype={"customer_id": str})

@@ -13,8 +13,14 @@ def _blobs(n_per=60, seed=0):
     rows = []
     for i, (name, (m, d)) in enumerate(centers.items()):
         for j in range(n_per):
-            rows.append({"customer_id": f"{name}{j:03d}", "monetary": m * rng.lognormal(0, 0.1),
-                         "discount_share": np.clip(d + rng.normal(0, 0.03), 0, 1), "truth": i})
+            rows.append(
+                {
+                    "customer_id": f"{name}{j:03d}",
+                    "monetary": m * rng.lognormal(0, 0.1),
+                    "discount_share": np.clip(d + rng.normal(0, 0.03), 0, 1),
+                    "truth": i,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -99,24 +105,33 @@ def test_a_rare_flag_is_not_clipped_away():
 
 
 def test_choose_k_consensus_and_min_share():
-    t = pd.DataFrame({"k": [2, 3, 4], "inertia": [3.0, 2.0, 1.0], "silhouette": [0.2, 0.5, 0.6],
-                      "calinski_harabasz": [10.0, 30.0, 35.0], "davies_bouldin": [1.5, 0.8, 0.7],
-                      "min_share": [0.4, 0.2, 0.01]})
+    t = pd.DataFrame(
+        {
+            "k": [2, 3, 4],
+            "inertia": [3.0, 2.0, 1.0],
+            "silhouette": [0.2, 0.5, 0.6],
+            "calinski_harabasz": [10.0, 30.0, 35.0],
+            "davies_bouldin": [1.5, 0.8, 0.7],
+            "min_share": [0.4, 0.2, 0.01],
+        }
+    )
     k, table, why = segment.choose_k(t, min_share=0.05)
     assert k == 3  # k = 4 scores best but leaves a segment with 1 % of customers
     assert "k = [4] were excluded" in why and table["chosen"].sum() == 1
 
 
-EVIDENCE = pd.DataFrame({
-    "k": [2, 3, 4, 5, 6],
-    "inertia": [100.0, 60.0, 40.0, 35.0, 32.0],
-    "silhouette": [0.30, 0.42, 0.45, 0.44, 0.30],
-    "calinski_harabasz": [100.0, 140.0, 150.0, 148.0, 110.0],
-    "davies_bouldin": [1.2, 0.90, 0.85, 0.86, 1.1],
-    "stability": [0.99, 0.80, 0.70, 0.95, 0.60],
-    "stability_sd": [0.01, 0.1, 0.1, 0.02, 0.1],
-    "min_share": [0.4, 0.3, 0.2, 0.1, 0.05],
-})
+EVIDENCE = pd.DataFrame(
+    {
+        "k": [2, 3, 4, 5, 6],
+        "inertia": [100.0, 60.0, 40.0, 35.0, 32.0],
+        "silhouette": [0.30, 0.42, 0.45, 0.44, 0.30],
+        "calinski_harabasz": [100.0, 140.0, 150.0, 148.0, 110.0],
+        "davies_bouldin": [1.2, 0.90, 0.85, 0.86, 1.1],
+        "stability": [0.99, 0.80, 0.70, 0.95, 0.60],
+        "stability_sd": [0.01, 0.1, 0.1, 0.02, 0.1],
+        "min_share": [0.4, 0.3, 0.2, 0.1, 0.05],
+    }
+)
 
 
 def test_choose_k_takes_the_most_stable_of_the_good():
@@ -174,11 +189,15 @@ def test_preparation_quantiles_and_scalings():
 
 
 def test_model_keeps_how_the_preparation_was_fitted(tmp_path):
-    p = config.Segmentation(features=["monetary", "discount_share"], k=3, n_init=2, winsor=(0.02, 0.98), scaling="robust")
+    p = config.Segmentation(
+        features=["monetary", "discount_share"], k=3, n_init=2, winsor=(0.02, 0.98), scaling="robust"
+    )
     r = segment.segment(_blobs(), p, seed=1)
     artifacts.write_models(tmp_path, r.model)
     assert json.loads((tmp_path / "model.json").read_text())["preparation"]["fitted_with"] == {
-        "winsor_quantiles": [0.02, 0.98], "scaling": "robust"}
+        "winsor_quantiles": [0.02, 0.98],
+        "scaling": "robust",
+    }
     loaded = artifacts.read_segment_model(tmp_path)
     assert (loaded.assign(_blobs().sort_values("customer_id")) == r.segments["segment"].to_numpy()).all()
 

@@ -43,17 +43,38 @@ def _bad_cases(tmp_path):
         ("missing file", _params(_tx(tmp_path / "nope.csv")), r"nope\.csv: file not found for table 'transactions'"),
         ("empty file", _params(_tx(_write(tmp_path, "empty.csv", ""))), r"empty\.csv: the file is empty"),
         ("header only", _params(_tx(_write(tmp_path, "head.csv", GOOD.splitlines()[0] + "\n"))), "no data rows"),
-        ("wrong separator", _params(_tx(semi, csv_sep=",")),
-         r"semi\.csv: required column 'cust'.*single column containing separators: set csv_sep"),
-        ("mapping to a missing column", _params(_tx(_write(tmp_path, "g.csv", GOOD), columns={**CANON, "unit_price": "prize"})),
-         r"g\.csv: required column 'prize' \(canonical 'unit_price'\).*Columns found: cust, order, date, qty, price, city\. The closest column is 'price'"),
-        ("non-numeric price", _params(_tx(_write(tmp_path, "np.csv", GOOD.replace("3.5", "abc").replace(",10,", ",ten,")))),
-         r"np\.csv: all 2 rows .* rejected .*'bad_number' \(canonical column quantity/unit_price\).*first such row: .*'price': 'abc'"),
-        ("all rows rejected", _params(_tx(_write(tmp_path, "nocust.csv", GOOD.replace("\n1,", "\n,").replace("\n2,", "\n,")))),
-         r"all 2 rows of table 'transactions' were rejected.*missing_customer_id"),
-        ("customer table without id", _params({**_tx(_write(tmp_path, "g2.csv", GOOD)),
-                                               "customers": {"path": str(_write(tmp_path, "c.csv", "name,age\nx,3\n"))}}),
-         r"c\.csv: required column 'customer_id'.*Columns found: name, age"),
+        (
+            "wrong separator",
+            _params(_tx(semi, csv_sep=",")),
+            r"semi\.csv: required column 'cust'.*single column containing separators: set csv_sep",
+        ),
+        (
+            "mapping to a missing column",
+            _params(_tx(_write(tmp_path, "g.csv", GOOD), columns={**CANON, "unit_price": "prize"})),
+            r"g\.csv: required column 'prize' \(canonical 'unit_price'\).*Columns found: "
+            r"cust, order, date, qty, price, city\. The closest column is 'price'",
+        ),
+        (
+            "non-numeric price",
+            _params(_tx(_write(tmp_path, "np.csv", GOOD.replace("3.5", "abc").replace(",10,", ",ten,")))),
+            r"np\.csv: all 2 rows .* rejected .*'bad_number' \(canonical "
+            r"column quantity/unit_price\).*first such row: .*'price': 'abc'",
+        ),
+        (
+            "all rows rejected",
+            _params(_tx(_write(tmp_path, "nocust.csv", GOOD.replace("\n1,", "\n,").replace("\n2,", "\n,")))),
+            r"all 2 rows of table 'transactions' were rejected.*missing_customer_id",
+        ),
+        (
+            "customer table without id",
+            _params(
+                {
+                    **_tx(_write(tmp_path, "g2.csv", GOOD)),
+                    "customers": {"path": str(_write(tmp_path, "c.csv", "name,age\nx,3\n"))},
+                }
+            ),
+            r"c\.csv: required column 'customer_id'.*Columns found: name, age",
+        ),
     ]
 
 
@@ -66,17 +87,33 @@ def test_bad_inputs_give_clear_errors(tmp_path):
 
 def test_secret_bearing_url_in_parameters_is_refused():
     with pytest.raises(config.ParamsError, match="never put secrets in parameters"):
-        config.validate({"source": {"kind": "files", "tables": {"transactions": {
-            "format": "postgres", "url_env": "X", "query": "postgresql://u:hunter2@db:5432/crm"}}}})
+        config.validate(
+            {
+                "source": {
+                    "kind": "files",
+                    "tables": {
+                        "transactions": {
+                            "format": "postgres",
+                            "url_env": "X",
+                            "query": "postgresql://u:hunter2@db:5432/crm",
+                        }
+                    },
+                }
+            }
+        )
     with pytest.raises(config.ParamsError, match="never put secrets"):
-        config.validate({"source": {"kind": "files", "tables": {"transactions": {"path": "postgresql://u:hunter2@h/db"}}}})
+        config.validate(
+            {"source": {"kind": "files", "tables": {"transactions": {"path": "postgresql://u:hunter2@h/db"}}}}
+        )
     with pytest.raises(config.ParamsError, match="needs url_env"):
         config.validate({"source": {"kind": "files", "tables": {"transactions": {"format": "postgres", "table": "t"}}}})
 
 
 def test_missing_env_variable_is_named_without_a_secret(tmp_path, monkeypatch):
     monkeypatch.delenv("SEGLAB_NO_SUCH_URL", raising=False)
-    p = _params({"transactions": {"format": "postgres", "url_env": "SEGLAB_NO_SUCH_URL", "table": "t", "columns": CANON}})
+    p = _params(
+        {"transactions": {"format": "postgres", "url_env": "SEGLAB_NO_SUCH_URL", "table": "t", "columns": CANON}}
+    )
     with pytest.raises(sources.SourceError, match="environment variable SEGLAB_NO_SUCH_URL is not set"):
         collect.collect(p, tmp_path)
 
@@ -86,7 +123,9 @@ def test_postgres_without_its_driver_says_how_to_install_it(tmp_path, monkeypatc
     monkeypatch.setenv("SEGLAB_NO_DRIVER_URL", "postgresql://u:secret-pw@127.0.0.1:1/db")
     monkeypatch.setitem(sys.modules, "adbc_driver_postgresql", None)  # an import of it now fails
     monkeypatch.setitem(sys.modules, "adbc_driver_postgresql.dbapi", None)
-    p = _params({"transactions": {"format": "postgres", "url_env": "SEGLAB_NO_DRIVER_URL", "table": "t", "columns": CANON}})
+    p = _params(
+        {"transactions": {"format": "postgres", "url_env": "SEGLAB_NO_DRIVER_URL", "table": "t", "columns": CANON}}
+    )
     with pytest.raises(sources.SourceError, match=r"pip install -e '\.\[postgres\]'") as err:
         collect.collect(p, tmp_path)
     assert "secret-pw" not in str(err.value)
@@ -101,15 +140,23 @@ LATIN = "cust,order,date,qty,price,name\n1,A,2024-01-02,1,5,Zoë Brontë\n2,B,20
 
 @pytest.mark.parametrize(
     ("text", "encoding", "detected"),
-    [(LATIN, "utf-8", "utf-8"), (LATIN, "utf-8-sig", "utf-8-sig"), (LATIN, "latin-1", "latin-1"),
-     (ARABIC, "cp1256", "cp1256"), (ARABIC, "utf-8-sig", "utf-8-sig")],
+    [
+        (LATIN, "utf-8", "utf-8"),
+        (LATIN, "utf-8-sig", "utf-8-sig"),
+        (LATIN, "latin-1", "latin-1"),
+        (ARABIC, "cp1256", "cp1256"),
+        (ARABIC, "utf-8-sig", "utf-8-sig"),
+    ],
 )
 def test_encodings_detected(tmp_path, text, encoding, detected):
     f = _write(tmp_path, "enc.csv", text, encoding)
     c = collect.collect(_params(_tx(f)), tmp_path)
     names = list(c.tables["transactions"]["name"])
     assert names == [line.split(",")[-1] for line in text.strip().splitlines()[1:]]
-    assert c.quality["tables"]["transactions"]["encoding"] in {detected, "cp1252" if detected == "latin-1" else detected}
+    assert c.quality["tables"]["transactions"]["encoding"] in {
+        detected,
+        "cp1252" if detected == "latin-1" else detected,
+    }
     assert list(c.tables["transactions"].columns[:2]) == ["customer_id", "order_id"]  # BOM not in the first name
 
 
@@ -160,10 +207,12 @@ def test_duckdb_table_and_query(tmp_path):
 # messy values
 # ---------------------------------------------------------------------------------------------
 def test_persian_digits_separators_and_jalali_dates(tmp_path):
-    text = ("cust,order,date,qty,price\n"
-            "۱۲,A,۱۴۰۲/۰۵/۱۲,۲,۱٬۲۵۰٫۵\n"        # Persian digits, Arabic thousands and decimal separators
-            "١٣,B,1402-12-29 14:30,1,\"2,000\"\n"  # Arabic-Indic id, thousands comma
-            "14,C,1402/13/01,1,5\n")               # month 13: not a date
+    text = (
+        "cust,order,date,qty,price\n"
+        "۱۲,A,۱۴۰۲/۰۵/۱۲,۲,۱٬۲۵۰٫۵\n"  # Persian digits, Arabic thousands and decimal separators
+        '١٣,B,1402-12-29 14:30,1,"2,000"\n'  # Arabic-Indic id, thousands comma
+        "14,C,1402/13/01,1,5\n"
+    )  # month 13: not a date
     c = collect.collect(_params(_tx(_write(tmp_path, "fa.csv", text)), calendar="jalali"), tmp_path)
     tx = c.tables["transactions"].set_index("customer_id")
     assert list(tx.index) == ["12", "13"]
@@ -198,9 +247,13 @@ def test_outliers_flagged_not_dropped_by_default(tmp_path):
 def test_several_tables_joined_on_customer_id(tmp_path):
     cust = _write(tmp_path, "cust.csv", "id,Age,Email OK\n1,34,yes\n2,51,no\n2,51,no\n")
     survey = _write(tmp_path, "s.csv", "customer,q1_price_sensitive,q2_brand\n1,۵,4\n3,2,1\n")
-    p = _params({**_tx(_write(tmp_path, "g.csv", GOOD)),
-                 "customers": {"path": str(cust), "columns": {"customer_id": "id", "email_opt_in": "Email OK"}},
-                 "survey": {"path": str(survey), "columns": {"customer_id": "customer"}}})
+    p = _params(
+        {
+            **_tx(_write(tmp_path, "g.csv", GOOD)),
+            "customers": {"path": str(cust), "columns": {"customer_id": "id", "email_opt_in": "Email OK"}},
+            "survey": {"path": str(survey), "columns": {"customer_id": "customer"}},
+        }
+    )
     c = collect.collect(p, tmp_path)
     cu = c.tables["customers"].set_index("customer_id")
     assert cu.loc["1", "age"] == 34 and bool(cu.loc["1", "email_opt_in"]) and not bool(cu.loc["2", "email_opt_in"])
@@ -210,7 +263,11 @@ def test_several_tables_joined_on_customer_id(tmp_path):
 
 
 def test_customer_level_source_without_ids(tmp_path):
-    f = _write(tmp_path, "agg.csv", "Age,Region,Spend Food,Spend Toys,Orders\n34,North,120.5,0,3\n51,South,80,40,5\n28,North,10,5,1\n")
+    f = _write(
+        tmp_path,
+        "agg.csv",
+        "Age,Region,Spend Food,Spend Toys,Orders\n34,North,120.5,0,3\n51,South,80,40,5\n28,North,10,5,1\n",
+    )
     c = collect.collect(_params({"customers": {"path": str(f)}}), tmp_path)
     cu = c.tables["customers"]
     assert list(cu["customer_id"]) == ["R000001", "R000002", "R000003"]
@@ -222,8 +279,12 @@ def test_customer_level_source_without_ids(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # property: nothing is lost, nothing raises unhandled
 # ---------------------------------------------------------------------------------------------
-cell = st.one_of(st.none(), st.text(alphabet="0123456789.-,;\"' abcC۱٢\t", max_size=8),
-                 st.integers(-5, 5).map(str), st.sampled_from(["2024-01-02", "2024-13-45", "1402/05/12", "", " "]))
+cell = st.one_of(
+    st.none(),
+    st.text(alphabet="0123456789.-,;\"' abcC۱٢\t", max_size=8),
+    st.integers(-5, 5).map(str),
+    st.sampled_from(["2024-01-02", "2024-13-45", "1402/05/12", "", " "]),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -323,8 +384,12 @@ def write_xlsx(df: pd.DataFrame, path, date_columns=(), serial_dates=False) -> N
     ws = wb.add_worksheet("Online Retail")
     fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     ws.write_row(0, 0, list(df.columns))
-    cols = [df[c].dt.to_pydatetime().tolist() if c in date_columns else df[c].astype(object).where(df[c].notna(), None).tolist()
-            for c in df.columns]
+    cols = [
+        df[c].dt.to_pydatetime().tolist()
+        if c in date_columns
+        else df[c].astype(object).where(df[c].notna(), None).tolist()
+        for c in df.columns
+    ]
     dates = {list(df.columns).index(c) for c in date_columns}
     for i, row in enumerate(zip(*cols, strict=True), start=1):
         for j, v in enumerate(row):
@@ -355,8 +420,15 @@ def test_online_retail_excel_gives_identical_tables(online_retail_canonical):
 
 
 def test_excel_serial_dates_are_read(tmp_path):
-    df = pd.DataFrame({"cust": ["1", "2"], "order": ["A", "B"], "date": pd.to_datetime(["2024-01-02 10:30", "2024-02-03 00:00"]),
-                       "qty": [1, 2], "price": [5.0, 7.5]})
+    df = pd.DataFrame(
+        {
+            "cust": ["1", "2"],
+            "order": ["A", "B"],
+            "date": pd.to_datetime(["2024-01-02 10:30", "2024-02-03 00:00"]),
+            "qty": [1, 2],
+            "price": [5.0, 7.5],
+        }
+    )
     write_xlsx(df, tmp_path / "s.xlsx", date_columns=["date"], serial_dates=True)
     got = collect.collect(_params(_tx(tmp_path / "s.xlsx")), tmp_path).tables["transactions"]
     assert list(got["timestamp"]) == list(df["date"])
@@ -368,8 +440,16 @@ def test_online_retail_postgres_gives_identical_tables(online_retail_canonical, 
     monkeypatch.setenv("SEGLAB_TEST_CRM_URL", pg_url)
     _load_pg(pg_url, "online_retail", raw.assign(row_nr=np.arange(len(raw))))
     cols = ", ".join(f'"{c}"' for c in raw.columns)
-    p = _params({"transactions": {"format": "postgres", "url_env": "SEGLAB_TEST_CRM_URL", "preset": "online_retail",
-                                  "query": f"SELECT {cols} FROM online_retail ORDER BY row_nr"}})
+    p = _params(
+        {
+            "transactions": {
+                "format": "postgres",
+                "url_env": "SEGLAB_TEST_CRM_URL",
+                "preset": "online_retail",
+                "query": f"SELECT {cols} FROM online_retail ORDER BY row_nr",
+            }
+        }
+    )
     _same(collect.collect(p, tmp, now=pd.Timestamp("2026-01-01")).tables["transactions"], ref)
 
 

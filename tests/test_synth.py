@@ -43,7 +43,13 @@ def test_archetypes_are_recognisable(synthetic):
     assert (orders / synthetic.ground_truth["archetype"].value_counts()).idxmax() == "loyal"
     store = buy.assign(st=buy["channel"] == "store").groupby("archetype")["st"].mean()
     assert store.idxmax() == "need_based"
-    aov = buy.assign(v=buy["quantity"] * buy["unit_price"]).groupby(["archetype", "order_id"])["v"].sum().groupby("archetype").mean()
+    aov = (
+        buy.assign(v=buy["quantity"] * buy["unit_price"])
+        .groupby(["archetype", "order_id"])["v"]
+        .sum()
+        .groupby("archetype")
+        .mean()
+    )
     assert aov.idxmax() == "impulse_shopper"
 
 
@@ -65,7 +71,9 @@ def test_growth_differs_by_archetype(synthetic):
 
 
 def test_ground_truth_never_read_by_pipeline(tmp_path, default_params):
-    specs = collect.source_tables(config.Params(source={"kind": "synthetic", "synthetic": {"n_customers": 60, "months": 3}}), tmp_path)
+    specs = collect.source_tables(
+        config.Params(source={"kind": "synthetic", "synthetic": {"n_customers": 60, "months": 3}}), tmp_path
+    )
     assert "ground_truth" not in specs
     assert not any("ground_truth" in Path(s.path).name for s in specs.values())
 

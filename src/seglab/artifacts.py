@@ -79,140 +79,439 @@ class Artifact:
 
     @property
     def file(self) -> str:
+        """The file's name, without its folder."""
         return self.path.rsplit("/", 1)[-1]
 
 
 _DOWNSTREAM = ("02", "04", "05", "06")  # the stages that compute features from the canonical tables
 ARTIFACTS: tuple[Artifact, ...] = (
     # 01 data collection
-    Artifact("transactions", "interim/transactions.parquet", "01", _DOWNSTREAM, "table", "transactions", True, about=("canonical order lines, validated with pandera; `source_row` = row number in the source; "
-              "the `outlier` flag")),
-    Artifact("customers", "interim/customers.parquet", "01", _DOWNSTREAM, "table", "customers", True, about=("canonical customer table (one row per customer, its attributes); `source_row` = row number "
-              "in the source")),
-    Artifact("survey", "interim/survey.parquet", "01", _DOWNSTREAM, "table", "survey", True, about="canonical survey answers (one row per customer)"),
-    Artifact("sessions", "interim/sessions.parquet", "01", _DOWNSTREAM, "table", "sessions", True, about="canonical web/app visits"),
-    Artifact("campaign_events", "interim/campaign_events.parquet", "01", _DOWNSTREAM, "table", "campaign_events", True, about="canonical campaign messages: sent, opened, clicked, converted"),
-    Artifact("rejected", "interim/rejected.parquet", "01", (), "table", "rejected",
-             about=("every rejected row: table, source file, row number (`source_row`), for a text file the "
-              "line it starts on (`source_line`), rule, reason, original values (JSON; a malformed line: "
-              "its text)")),
-    Artifact("quality", "interim/quality.json", "01", (*_DOWNSTREAM, INDEX), "json",
-             about=("per table: source, format, encoding, separator, rows read, kept, rejected by rule (read = "
-              "kept + rejected), revenue per bucket, cancellations, outliers; the lens and role of each "
-              "customer column, their names in the source, the value basis; every assumption (subject, "
-              "assumed, why, the line that changes it); notes")),
+    Artifact(
+        "transactions",
+        "interim/transactions.parquet",
+        "01",
+        _DOWNSTREAM,
+        "table",
+        "transactions",
+        True,
+        about=(
+            "canonical order lines, validated with pandera; `source_row` = row number in the source; the `outlier` flag"
+        ),
+    ),
+    Artifact(
+        "customers",
+        "interim/customers.parquet",
+        "01",
+        _DOWNSTREAM,
+        "table",
+        "customers",
+        True,
+        about=(
+            "canonical customer table (one row per customer, its attributes); `source_row` = row number in the source"
+        ),
+    ),
+    Artifact(
+        "survey",
+        "interim/survey.parquet",
+        "01",
+        _DOWNSTREAM,
+        "table",
+        "survey",
+        True,
+        about="canonical survey answers (one row per customer)",
+    ),
+    Artifact(
+        "sessions",
+        "interim/sessions.parquet",
+        "01",
+        _DOWNSTREAM,
+        "table",
+        "sessions",
+        True,
+        about="canonical web/app visits",
+    ),
+    Artifact(
+        "campaign_events",
+        "interim/campaign_events.parquet",
+        "01",
+        _DOWNSTREAM,
+        "table",
+        "campaign_events",
+        True,
+        about="canonical campaign messages: sent, opened, clicked, converted",
+    ),
+    Artifact(
+        "rejected",
+        "interim/rejected.parquet",
+        "01",
+        (),
+        "table",
+        "rejected",
+        about=(
+            "every rejected row: table, source file, row number (`source_row`), for a text file the "
+            "line it starts on (`source_line`), rule, reason, original values (JSON; a malformed line: "
+            "its text)"
+        ),
+    ),
+    Artifact(
+        "quality",
+        "interim/quality.json",
+        "01",
+        (*_DOWNSTREAM, INDEX),
+        "json",
+        about=(
+            "per table: source, format, encoding, separator, rows read, kept, rejected by rule (read = "
+            "kept + rejected), revenue per bucket, cancellations, outliers; the lens and role of each "
+            "customer column, their names in the source, the value basis; every assumption (subject, "
+            "assumed, why, the line that changes it); notes"
+        ),
+    ),
     # 02 feature building
-    Artifact("features", "processed/features.parquet", "02", ("03", "04", "05", "06"), "table", "features",
-             about=("one row per customer with a purchase in the window up to `as_of`: the [feature "
-              "catalog](#feature-catalog) and the encoded customer/survey columns")),
-    Artifact("features_meta", "processed/features_meta.json", "02", ("03", "04", "05", "06", INDEX), "json",
-             about=("as_of, window start, engine, value basis, default features, each feature's label and role, "
-              "stage 02's assumptions")),
-    Artifact("feature_catalog", "processed/feature_catalog.csv", "02", ("03",), "csv",
-             about="feature, lens, description, unit, available, why not"),
-    Artifact("customers_without_features", "processed/customers_without_features.csv", "02", (), "csv",
-             about=("customers with no feature row and why (only returns, no purchase in the window, first "
-              "transaction after `as_of`, no transaction at all)")),
-    Artifact("assumptions_02", "processed/assumptions_02.json", "02", (INDEX,), "json",
-             about="what feature building decided without being told (features clustered on, roles of columns)"),
+    Artifact(
+        "features",
+        "processed/features.parquet",
+        "02",
+        ("03", "04", "05", "06"),
+        "table",
+        "features",
+        about=(
+            "one row per customer with a purchase in the window up to `as_of`: the [feature "
+            "catalog](#feature-catalog) and the encoded customer/survey columns"
+        ),
+    ),
+    Artifact(
+        "features_meta",
+        "processed/features_meta.json",
+        "02",
+        ("03", "04", "05", "06", INDEX),
+        "json",
+        about=(
+            "as_of, window start, engine, value basis, default features, each feature's label and role, "
+            "stage 02's assumptions"
+        ),
+    ),
+    Artifact(
+        "feature_catalog",
+        "processed/feature_catalog.csv",
+        "02",
+        ("03",),
+        "csv",
+        about="feature, lens, description, unit, available, why not",
+    ),
+    Artifact(
+        "customers_without_features",
+        "processed/customers_without_features.csv",
+        "02",
+        (),
+        "csv",
+        about=(
+            "customers with no feature row and why (only returns, no purchase in the window, first "
+            "transaction after `as_of`, no transaction at all)"
+        ),
+    ),
+    Artifact(
+        "assumptions_02",
+        "processed/assumptions_02.json",
+        "02",
+        (INDEX,),
+        "json",
+        about="what feature building decided without being told (features clustered on, roles of columns)",
+    ),
     # 03 segmentation
-    Artifact("segments", "processed/segments.parquet", "03", ("04",), "table", "segments",
-             about="customer_id, segment (1 = highest value per customer), segment_label"),
-    Artifact("model_selection", "processed/model_selection.csv", "03", (), "csv",
-             about=("per k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, stability (mean and sd of "
-              "bootstrap ARI), smallest segment share, scaled indices, consensus, best-per-index flags, "
-              "elbow, eligible, good, chosen")),
-    Artifact("segment_model", "model/model.json", "03", ("04", "05", "06", INDEX, SCORE), "model",
-             "SegmentModelFile",
-             about=("the fitted model (features, preparation and how it was fitted, centroids, labels, the k "
-              "decision, versions) as JSON: no pickle; `seglab score` uses it")),
-    Artifact("lookalike_model", "model/lookalike.json", "03", (SCORE,), "model", "LookalikeFile", True,
-             about="the lookalike model (attributes, their fill and scaling, coefficients) as JSON"),
-    Artifact("lookalike_quality", "processed/lookalike_quality.json", "03", (), "json", optional=True,
-             about=("the lookalike model's held-out accuracy, no-skill baseline, test size, attributes, "
-              "confusion matrix (or why there is no model)")),
-    Artifact("assumptions_03", "processed/assumptions_03.json", "03", (INDEX,), "json",
-             about="what segmentation decided without being told (constant features left out, thin behaviour)"),
+    Artifact(
+        "segments",
+        "processed/segments.parquet",
+        "03",
+        ("04",),
+        "table",
+        "segments",
+        about="customer_id, segment (1 = highest value per customer), segment_label",
+    ),
+    Artifact(
+        "model_selection",
+        "processed/model_selection.csv",
+        "03",
+        (),
+        "csv",
+        about=(
+            "per k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, stability (mean and sd of "
+            "bootstrap ARI), smallest segment share, scaled indices, consensus, best-per-index flags, "
+            "elbow, eligible, good, chosen"
+        ),
+    ),
+    Artifact(
+        "segment_model",
+        "model/model.json",
+        "03",
+        ("04", "05", "06", INDEX, SCORE),
+        "model",
+        "SegmentModelFile",
+        about=(
+            "the fitted model (features, preparation and how it was fitted, centroids, labels, the k "
+            "decision, versions) as JSON: no pickle; `seglab score` uses it"
+        ),
+    ),
+    Artifact(
+        "lookalike_model",
+        "model/lookalike.json",
+        "03",
+        (SCORE,),
+        "model",
+        "LookalikeFile",
+        True,
+        about="the lookalike model (attributes, their fill and scaling, coefficients) as JSON",
+    ),
+    Artifact(
+        "lookalike_quality",
+        "processed/lookalike_quality.json",
+        "03",
+        (),
+        "json",
+        optional=True,
+        about=(
+            "the lookalike model's held-out accuracy, no-skill baseline, test size, attributes, "
+            "confusion matrix (or why there is no model)"
+        ),
+    ),
+    Artifact(
+        "assumptions_03",
+        "processed/assumptions_03.json",
+        "03",
+        (INDEX,),
+        "json",
+        about="what segmentation decided without being told (constant features left out, thin behaviour)",
+    ),
     # 04 persona profiling
-    Artifact("profiles", "processed/profiles.csv", "04", ("05",), "csv", about=("per segment: size, shares, value per customer, feature means and indexes (100 = average), "
-              "lifecycle mix")),
-    Artifact("persona_names", "processed/persona_names.csv", "04", ("05", "06"), "csv",
-             about="per segment: persona name, archetype, score and confidence"),
-    Artifact("persona_labels", "model/personas.json", "04", (SCORE,), "json",
-             about="persona name per segment beside the model, for `seglab score`"),
-    Artifact("personas", "processed/personas.json", "04", (INDEX,), "json",
-             about=("the persona cards (traits, channel and best time, contact plan, message, offer, top "
-              "categories, next-period forecast, MIDAS)")),
-    Artifact("midas", "processed/midas.csv", "04", (INDEX,), "csv", about="per segment and criterion: pass / warn / fail and the evidence"),
-    Artifact("definable_rules", "processed/definable_rules.csv", "04", (), "csv",
-             about=("each segment's plain-language if-then rules (one per tree leaf: customers, precision, "
-              "share of the segment covered)")),
-    Artifact("rule_fidelity", "processed/rule_fidelity.csv", "04", (), "csv", about="each segment's tree: precision, recall and fidelity (F1)"),
-    Artifact("predictions", "processed/predictions.parquet", "04", ("05",), "table", "predictions", True,
-             about=("per customer: segment, `p_buy` (probability of buying in the next `horizon_days`), "
-              "`expected_spend` (net, currency)")),
-    Artifact("prediction_quality", "processed/prediction_quality.json", "04", ("05", INDEX), "json",
-             about=("training / validation / as-of dates, hold-out AUC, buy rates, spend error against the "
-              "naive \"same as last period\" forecast (or `available: false` and why)")),
+    Artifact(
+        "profiles",
+        "processed/profiles.csv",
+        "04",
+        ("05",),
+        "csv",
+        about=(
+            "per segment: size, shares, value per customer, feature means and indexes (100 = average), lifecycle mix"
+        ),
+    ),
+    Artifact(
+        "persona_names",
+        "processed/persona_names.csv",
+        "04",
+        ("05", "06"),
+        "csv",
+        about="per segment: persona name, archetype, score and confidence",
+    ),
+    Artifact(
+        "persona_labels",
+        "model/personas.json",
+        "04",
+        (SCORE,),
+        "json",
+        about="persona name per segment beside the model, for `seglab score`",
+    ),
+    Artifact(
+        "personas",
+        "processed/personas.json",
+        "04",
+        (INDEX,),
+        "json",
+        about=(
+            "the persona cards (traits, channel and best time, contact plan, message, offer, top "
+            "categories, next-period forecast, MIDAS)"
+        ),
+    ),
+    Artifact(
+        "midas",
+        "processed/midas.csv",
+        "04",
+        (INDEX,),
+        "csv",
+        about="per segment and criterion: pass / warn / fail and the evidence",
+    ),
+    Artifact(
+        "definable_rules",
+        "processed/definable_rules.csv",
+        "04",
+        (),
+        "csv",
+        about=(
+            "each segment's plain-language if-then rules (one per tree leaf: customers, precision, "
+            "share of the segment covered)"
+        ),
+    ),
+    Artifact(
+        "rule_fidelity",
+        "processed/rule_fidelity.csv",
+        "04",
+        (),
+        "csv",
+        about="each segment's tree: precision, recall and fidelity (F1)",
+    ),
+    Artifact(
+        "predictions",
+        "processed/predictions.parquet",
+        "04",
+        ("05",),
+        "table",
+        "predictions",
+        True,
+        about=(
+            "per customer: segment, `p_buy` (probability of buying in the next `horizon_days`), "
+            "`expected_spend` (net, currency)"
+        ),
+    ),
+    Artifact(
+        "prediction_quality",
+        "processed/prediction_quality.json",
+        "04",
+        ("05", INDEX),
+        "json",
+        about=(
+            "training / validation / as-of dates, hold-out AUC, buy rates, spend error against the "
+            'naive "same as last period" forecast (or `available: false` and why)'
+        ),
+    ),
     # 05 prioritisation
-    Artifact("boston_matrix", "processed/boston_matrix.csv", "05", (INDEX,), "csv", "boston_matrix",
-             about=("per segment: raw and scaled components, attractiveness, ability to win, computed quadrant, "
-              "quadrant, override reason, analyst reason, action, budget, budget share and its basis")),
-    Artifact("boston_sensitivity", "processed/boston_sensitivity.csv", "05", (INDEX,), "csv",
-             about=("per segment: computed quadrant, share of the perturbed-weight draws in each quadrant, stay "
-              "share, the quadrant it goes to most often otherwise, fragile")),
-    Artifact("assumptions_05", "processed/assumptions_05.json", "05", (INDEX,), "json",
-             about=("what prioritisation decided without being told (neutral judgement calls, unmeasured "
-              "components)")),
+    Artifact(
+        "boston_matrix",
+        "processed/boston_matrix.csv",
+        "05",
+        (INDEX,),
+        "csv",
+        "boston_matrix",
+        about=(
+            "per segment: raw and scaled components, attractiveness, ability to win, computed quadrant, "
+            "quadrant, override reason, analyst reason, action, budget, budget share and its basis"
+        ),
+    ),
+    Artifact(
+        "boston_sensitivity",
+        "processed/boston_sensitivity.csv",
+        "05",
+        (INDEX,),
+        "csv",
+        about=(
+            "per segment: computed quadrant, share of the perturbed-weight draws in each quadrant, stay "
+            "share, the quadrant it goes to most often otherwise, fragile"
+        ),
+    ),
+    Artifact(
+        "assumptions_05",
+        "processed/assumptions_05.json",
+        "05",
+        (INDEX,),
+        "json",
+        about=("what prioritisation decided without being told (neutral judgement calls, unmeasured components)"),
+    ),
     # 06 monitoring
-    Artifact("period_segments", "processed/period_segments.parquet", "06", (), "table", "period_segments", True,
-             about=("every period's active customers: period end, customer, segment by the frozen model, net "
-              "value in the period")),
-    Artifact("monitoring", "processed/monitoring.json", "06", (INDEX,), "json",
-             about="the periods tracked, or `available: false` and why (e.g. a customer-level source)"),
-    Artifact("segment_periods", "processed/segment_periods.csv", "06", (), "csv", optional=True,
-             about="per period and segment: active customers, net value, their shares of the period"),
-    Artifact("migration", "processed/migration.csv", "06", (), "csv", optional=True,
-             about=("per pair of consecutive periods: from segment (or `not active`) → to segment (or `not "
-              "active`), customers, share of the \"from\" group")),
-    Artifact("monitoring_flags", "processed/monitoring_flags.csv", "06", (INDEX,), "csv", optional=True,
-             about=("per segment: growth rate, trend (growing / stable / shrinking), share that stays, moves, "
-              "is not active next period")),
+    Artifact(
+        "period_segments",
+        "processed/period_segments.parquet",
+        "06",
+        (),
+        "table",
+        "period_segments",
+        True,
+        about=(
+            "every period's active customers: period end, customer, segment by the frozen model, net "
+            "value in the period"
+        ),
+    ),
+    Artifact(
+        "monitoring",
+        "processed/monitoring.json",
+        "06",
+        (INDEX,),
+        "json",
+        about="the periods tracked, or `available: false` and why (e.g. a customer-level source)",
+    ),
+    Artifact(
+        "segment_periods",
+        "processed/segment_periods.csv",
+        "06",
+        (),
+        "csv",
+        optional=True,
+        about="per period and segment: active customers, net value, their shares of the period",
+    ),
+    Artifact(
+        "migration",
+        "processed/migration.csv",
+        "06",
+        (),
+        "csv",
+        optional=True,
+        about=(
+            "per pair of consecutive periods: from segment (or `not active`) → to segment (or `not "
+            'active`), customers, share of the "from" group'
+        ),
+    ),
+    Artifact(
+        "monitoring_flags",
+        "processed/monitoring_flags.csv",
+        "06",
+        (INDEX,),
+        "csv",
+        optional=True,
+        about=(
+            "per segment: growth rate, trend (growing / stable / shrinking), share that stays, moves, "
+            "is not active next period"
+        ),
+    ),
     # figures (reports/<run>/figures/ for seglab run; one folder per execution by hand)
-    *(Artifact(f"{n}", f"figures/{n}.png", n[:2], readers, "figure", optional=True, about=about) for n, readers, about in (
-        ("01_rejected_by_rule", (), "rejected rows per table and rule"),
-        ("02_distributions", (), "distribution of each feature"),
-        ("02_correlations", (), "correlations between features"),
-        ("03_model_selection", (), "every index against k"),
-        ("03_segment_map", (), "2-D map of the customers by segment"),
-        ("03_lookalike_confusion", (), "the lookalike model's confusion matrix"),
-        ("04_profile_heatmap", (), "segment profiles as a heat map"),
-        ("04_size_value", (), "size and value of each segment"),
-        ("04_prediction", (), "prediction quality"),
-        ("05_boston_matrix", (INDEX,), "the Boston matrix (or the ranking by attractiveness)"),
-        ("06_segments_over_time", (INDEX,), "segment sizes per period"),
-        ("06_migration", (), "migration between segments"),
-        ("06_flow", (), "flow of customers period to period"),
-    )),
+    *(
+        Artifact(f"{n}", f"figures/{n}.png", n[:2], readers, "figure", optional=True, about=about)
+        for n, readers, about in (
+            ("01_rejected_by_rule", (), "rejected rows per table and rule"),
+            ("02_distributions", (), "distribution of each feature"),
+            ("02_correlations", (), "correlations between features"),
+            ("03_model_selection", (), "every index against k"),
+            ("03_segment_map", (), "2-D map of the customers by segment"),
+            ("03_lookalike_confusion", (), "the lookalike model's confusion matrix"),
+            ("04_profile_heatmap", (), "segment profiles as a heat map"),
+            ("04_size_value", (), "size and value of each segment"),
+            ("04_prediction", (), "prediction quality"),
+            ("05_boston_matrix", (INDEX,), "the Boston matrix (or the ranking by attractiveness)"),
+            ("06_segments_over_time", (INDEX,), "segment sizes per period"),
+            ("06_migration", (), "migration between segments"),
+            ("06_flow", (), "flow of customers period to period"),
+        )
+    ),
     # seglab run
-    Artifact("lineage", "processed/lineage.json", "all", (), "json",
-             about="each file's SHA-256, the parameters of the stage that wrote it and the files (by hash) it was made "
-                   "from; a stage refuses to read a file made with other parameters or from an earlier upstream result"),
-    Artifact("index", "reports/index.html", "run", (), "page",
-             about="the run at a glance, linking every stage; while a run is in progress (or after one was killed) it "
-                   "says the run is incomplete and shows no result; a file that is stale or made with other "
-                   "parameters than the run's is left out, and the page says so"),
-    *(Artifact(f"page_{n[:2]}", f"reports/{n}.html", "run", (), "page", about=f"{title}: the stage's report")
-      for n, title in STAGES),
-    *(Artifact(f"notebook_{n[:2]}", f"reports/{n}.ipynb", "run", (), "page", about=f"{title}: the executed notebook")
-      for n, title in STAGES),
+    Artifact(
+        "lineage",
+        "processed/lineage.json",
+        "all",
+        (),
+        "json",
+        about="each file's SHA-256, the parameters of the stage that wrote it and the files (by hash) it was made "
+        "from; a stage refuses to read a file made with other parameters or from an earlier upstream result",
+    ),
+    Artifact(
+        "index",
+        "reports/index.html",
+        "run",
+        (),
+        "page",
+        about="the run at a glance, linking every stage; while a run is in progress (or after one was killed) it "
+        "says the run is incomplete and shows no result; a file that is stale or made with other "
+        "parameters than the run's is left out, and the page says so",
+    ),
+    *(
+        Artifact(f"page_{n[:2]}", f"reports/{n}.html", "run", (), "page", about=f"{title}: the stage's report")
+        for n, title in STAGES
+    ),
+    *(
+        Artifact(f"notebook_{n[:2]}", f"reports/{n}.ipynb", "run", (), "page", about=f"{title}: the executed notebook")
+        for n, title in STAGES
+    ),
 )
 BY_NAME: dict[str, Artifact] = {a.name: a for a in ARTIFACTS}
 
 
 class StaleArtifact(RuntimeError):
     """A stage would read a file made with other parameters, or from an earlier version of its
-    own inputs; the message names the file, why, and the stage to rerun."""
+    own inputs; the message names the file, why, and the stage to rerun.
+    """
 
 
 def written_by(stage: str) -> list[Artifact]:
@@ -228,8 +527,13 @@ def read_by(stage: str) -> list[Artifact]:
 def location(a: Artifact, run: RunPaths, figures: Path | None = None) -> Path:
     """Where artifact ``a`` of ``run`` lives (``figures``: the folder of this execution's figures)."""
     head, rest = a.path.split("/", 1)
-    base = {"interim": run.interim, "processed": run.processed, "model": run.model, "reports": run.reports,
-            "figures": figures or run.figures}[head]
+    base = {
+        "interim": run.interim,
+        "processed": run.processed,
+        "model": run.model,
+        "reports": run.reports,
+        "figures": figures or run.figures,
+    }[head]
     return base / rest
 
 
@@ -240,7 +544,9 @@ def shown(a: Artifact) -> str:
 
 def describe(stage: str) -> str:
     """What a stage reads and writes, in Markdown, from :data:`ARTIFACTS` (the opening cell of
-    the stage's notebook says exactly this; a test keeps them equal)."""
+    the stage's notebook says exactly this; a test keeps them equal).
+    """
+
     def names(arts: Iterable[Artifact]) -> str:
         return ", ".join(f"`{shown(a)}`" for a in arts)
 
@@ -251,12 +557,16 @@ def describe(stage: str) -> str:
     files = [a for a in written_by(stage) if a.kind != "figure"]
     figures = [a for a in written_by(stage) if a.kind == "figure"]
     folder = "interim" if stage == "01" else "processed"
-    return (f"**Reads** {reads}. **Writes** in `data/{folder}/<run>/`: {names(files)}; "
-            f"figures {names(figures)}.")
+    return f"**Reads** {reads}. **Writes** in `data/{folder}/<run>/`: {names(files)}; figures {names(figures)}."
 
 
-_FOLDERS = {"interim": "data/interim/<run>/", "processed": "data/processed/<run>/", "model": "data/processed/<run>/model/",
-            "figures": "reports/<run>/figures/", "reports": "reports/<run>/"}
+_FOLDERS = {
+    "interim": "data/interim/<run>/",
+    "processed": "data/processed/<run>/",
+    "model": "data/processed/<run>/model/",
+    "figures": "reports/<run>/figures/",
+    "reports": "reports/<run>/",
+}
 
 
 def _who(stages: Iterable[str]) -> str:
@@ -265,7 +575,8 @@ def _who(stages: Iterable[str]) -> str:
 
 def outputs_markdown() -> str:
     """Every file of a run as a Markdown table (the README's Outputs reference): file, the stage
-    that writes it, the stages that read it, what it holds."""
+    that writes it, the stages that read it, what it holds.
+    """
     lines = ["| file | written by | read by | content |", "|---|---|---|---|"]
     done_groups = set()
     for a in ARTIFACTS:
@@ -277,12 +588,17 @@ def outputs_markdown() -> str:
             done_groups.add(group)
             if a.kind == "figure":
                 figs = [f for f in ARTIFACTS if f.kind == "figure" and f.stage == a.stage]
-                lines.append(f"| `{_FOLDERS[head]}{a.stage}_*.png` | {a.stage} | "
-                             f"{_who(sorted({r for f in figs for r in f.readers}))} | "
-                             + "; ".join(f"`{f.file}`: {f.about}" for f in figs) + " |")
+                lines.append(
+                    f"| `{_FOLDERS[head]}{a.stage}_*.png` | {a.stage} | "
+                    f"{_who(sorted({r for f in figs for r in f.readers}))} | "
+                    + "; ".join(f"`{f.file}`: {f.about}" for f in figs)
+                    + " |"
+                )
             else:
-                lines.append(f"| `{_FOLDERS[head]}NN_stage.ipynb`, `.html` | seglab run | – | each stage's executed "
-                             "notebook and its page (figures embedded; a failed stage says so at the top) |")
+                lines.append(
+                    f"| `{_FOLDERS[head]}NN_stage.ipynb`, `.html` | seglab run | – | each stage's executed "
+                    "notebook and its page (figures embedded; a failed stage says so at the top) |"
+                )
             continue
         optional = " (when the data allow)" if a.optional else ""
         lines.append(f"| `{_FOLDERS[head]}{rest}` | {_who([a.stage])} | {_who(a.readers)} | {a.about}{optional} |")
@@ -345,8 +661,15 @@ class Store:
         for itself).
     """
 
-    def __init__(self, run: RunPaths, stage: str | None = None, params: Params | None = None,
-                 sections: Iterable[str] = (), figures: Path | None = None, check: bool = True):
+    def __init__(
+        self,
+        run: RunPaths,
+        stage: str | None = None,
+        params: Params | None = None,
+        sections: Iterable[str] = (),
+        figures: Path | None = None,
+        check: bool = True,
+    ):
         self.run = run
         self.stage = stage
         self.figures = figures or run.figures
@@ -358,14 +681,19 @@ class Store:
 
     # ---- the table
     def artifact(self, name: str, writing: bool = False) -> Artifact:
+        """The table's entry for ``name``, checked: only its stage writes it, only its readers read it."""
         a = BY_NAME.get(name)
         if a is None:
             raise KeyError(f"'{name}' is not a file of a run (seglab.artifacts.ARTIFACTS)")
         if writing and self.stage not in (a.stage, None):
-            raise PermissionError(f"{name} is written by stage {a.stage}, not by {self.stage} (seglab.artifacts.ARTIFACTS)")
+            raise PermissionError(
+                f"{name} is written by stage {a.stage}, not by {self.stage} (seglab.artifacts.ARTIFACTS)"
+            )
         if not writing and self.stage is not None and self.stage != a.stage and self.stage not in a.readers:
-            raise PermissionError(f"stage {self.stage} does not read {name}: add it to the readers of "
-                                  f"'{name}' in seglab.artifacts.ARTIFACTS")
+            raise PermissionError(
+                f"stage {self.stage} does not read {name}: add it to the readers of "
+                f"'{name}' in seglab.artifacts.ARTIFACTS"
+            )
         return a
 
     def path(self, name: str) -> Path:
@@ -377,6 +705,7 @@ class Store:
         return p
 
     def exists(self, name: str) -> bool:
+        """Whether the file of ``name`` is there (whatever its lineage)."""
         return location(self.artifact(name), self.run, self.figures).is_file()
 
     def figure(self, name: str) -> Path:
@@ -388,6 +717,7 @@ class Store:
 
     # ---- lineage
     def lineage(self) -> dict[str, dict]:
+        """The run's lineage record: artifact name -> hash, stage, parameters and inputs."""
         f = self._lineage_file
         if not f.is_file():
             return {}
@@ -403,14 +733,17 @@ class Store:
 
     def _verify(self, a: Artifact, p: Path | None) -> None:
         """Raise :class:`StaleArtifact` when ``a`` may not be used by this stage (see module doc);
-        otherwise note it as an input of what this stage writes."""
+        otherwise note it as an input of what this stage writes.
+        """
         book = self.lineage()
         entry = book.get(a.name)
         writer = STAGE_NAMES.get(a.stage, a.stage)
         rerun = f"rerun {writer}, then the stages after it"
         if entry is None:
-            raise StaleArtifact(f"{location(a, self.run, self.figures)}: seglab has no record of how it was made "
-                                f"(an older seglab, or copied by hand): {rerun}")
+            raise StaleArtifact(
+                f"{location(a, self.run, self.figures)}: seglab has no record of how it was made "
+                f"(an older seglab, or copied by hand): {rerun}"
+            )
         if p is not None:
             sha = digest(p)
             if sha != entry.get("sha256"):
@@ -430,20 +763,24 @@ class Store:
             if section in self.params:
                 diff = _first_difference(value, self.params[section], section)
                 if diff:
-                    raise StaleArtifact(f"{what} was made with other parameters ({diff}): {rerun} with this "
-                                        "notebook's parameters (or give this notebook the parameters of that run)")
+                    raise StaleArtifact(
+                        f"{what} was made with other parameters ({diff}): {rerun} with this "
+                        "notebook's parameters (or give this notebook the parameters of that run)"
+                    )
         for upstream, sha in entry.get("inputs", {}).items():
             now = book.get(upstream)
             if now is None or now.get("sha256", "absent") != sha:
                 maker = STAGE_NAMES.get(BY_NAME[upstream].stage, BY_NAME[upstream].stage)
-                raise StaleArtifact(f"{what} was made from an earlier {shown(BY_NAME[upstream])} ({maker} has run "
-                                    f"again since): {rerun}")
+                raise StaleArtifact(
+                    f"{what} was made from an earlier {shown(BY_NAME[upstream])} ({maker} has run again since): {rerun}"
+                )
             self._check_chain(upstream, book, seen, rerun)
 
     # ---- reading
     def load(self, name: str, **kwargs) -> Any:
         """Read ``name`` (validated against its schema); None for an optional file its stage did
-        not write. Raises FileNotFoundError naming the stage to run, or :class:`StaleArtifact`."""
+        not write. Raises FileNotFoundError naming the stage to run, or :class:`StaleArtifact`.
+        """
         a = self.artifact(name)
         p = location(a, self.run, self.figures)
         if not p.is_file():
@@ -512,7 +849,8 @@ def write(a: Artifact, obj: Any, p: Path, **kwargs) -> Path:
 # a model folder (data/processed/<run>/model, or any copy of it given to seglab score)
 def model_file(name: str, folder: Path) -> Path:
     """The file of model artifact ``name`` (``segment_model``, ``lookalike_model``,
-    ``persona_labels``) in a model folder."""
+    ``persona_labels``) in a model folder.
+    """
     a = BY_NAME[name]
     if not a.path.startswith("model/"):
         raise KeyError(f"{name} is not in the model folder")
@@ -553,7 +891,8 @@ def reset_figures(folder: Path) -> Path:
 
 def hand_figures(run: RunPaths, stage_name: str) -> Path:
     """Where a notebook run by hand (not by ``seglab run``) puts its figures: a folder of its own
-    per stage, emptied each time the notebook starts."""
+    per stage, emptied each time the notebook starts.
+    """
     return run.reports / "by_hand" / stage_name / "figures"
 
 

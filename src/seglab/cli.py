@@ -1,7 +1,8 @@
 """Command line: ``seglab run``, ``seglab score``, ``seglab synth``.
 
 Every failure ends in one line, ``seglab <command>: <what, where, and the fix>``, and exit
-status 1; the traceback is printed only with ``--debug``."""
+status 1; the traceback is printed only with ``--debug``.
+"""
 
 from __future__ import annotations
 
@@ -63,8 +64,12 @@ def _synth(args: argparse.Namespace) -> None:
     try:
         data = synth.generate(args.customers, args.months, args.start, args.seed)
     except ValueError as exc:
-        raise CommandError(str(exc).replace("n_customers", "--customers").replace("months must", "--months must")
-                           .replace("start must", "--start must")) from exc
+        raise CommandError(
+            str(exc)
+            .replace("n_customers", "--customers")
+            .replace("months must", "--months must")
+            .replace("start must", "--start must")
+        ) from exc
     paths = data.write(args.out)
     if args.customer_level:
         path = args.out / "customer_level.csv"
@@ -76,6 +81,7 @@ def _synth(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line: ``seglab run``, ``seglab synth``, ``seglab score``."""
     top = argparse.ArgumentParser(prog="seglab", description="Customer-segmentation research workbook.")
     top.add_argument("--version", action="version", version=f"seglab {__version__}")
     top.add_argument("--debug", action="store_true", help="print the full traceback when a command fails")
@@ -88,27 +94,39 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("score", help="assign segments to customers with a saved model (in chunks)")
     c.add_argument("--model", type=Path, required=True, help="model folder (data/processed/<run>/model)")
-    c.add_argument("--input", type=Path, required=True, help="feature table: customer_id + the model's features (.parquet or .csv)")
+    c.add_argument(
+        "--input", type=Path, required=True, help="feature table: customer_id + the model's features (.parquet or .csv)"
+    )
     c.add_argument("--output", type=Path, required=True, help="customer_id, segment, segment_label (.parquet or .csv)")
     c.add_argument("--chunk-rows", type=int, default=100_000, help="rows scored at a time (bounds memory)")
     c.set_defaults(func=_score)
 
-    s = sub.add_parser("synth", help="write a synthetic CRM (customers, transactions, sessions, campaigns, ground truth)")
+    s = sub.add_parser(
+        "synth", help="write a synthetic CRM (customers, transactions, sessions, campaigns, ground truth)"
+    )
     s.add_argument("--out", type=Path, required=True, help="output folder")
     s.add_argument("--customers", type=int, default=5000, help="number of customers (50 to 5,000,000)")
     s.add_argument("--months", type=int, default=24, help="months of history (3 to 240)")
     s.add_argument("--start", default="2023-01-01", help="first day of the history (ISO date)")
     s.add_argument("--seed", type=int, default=42)
-    s.add_argument("--customer-level", action="store_true",
-                   help="also write customer_level.csv: one row per customer, aggregated, without ids")
+    s.add_argument(
+        "--customer-level",
+        action="store_true",
+        help="also write customer_level.csv: one row per customer, aggregated, without ids",
+    )
     s.set_defaults(func=_synth)
     for sp in (p, c, s):
-        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="print the full traceback when the command fails")
+        sp.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="print the full traceback when the command fails",
+        )
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; one line per failure (a traceback with ``--debug``); the exit code."""
     args = parser().parse_args(argv)
     debug = getattr(args, "debug", False) or os.environ.get("SEGLAB_DEBUG") == "1"
     prefix = f"seglab {args.command}"
@@ -127,8 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         elif isinstance(exc, OSError) and exc.errno is not None:
             message = _os_error(exc)
         else:
-            message = (f"unexpected error: {type(exc).__name__}: {exc}. This is a seglab bug; "
-                       "run again with --debug and report the traceback")
+            message = (
+                f"unexpected error: {type(exc).__name__}: {exc}. This is a seglab bug; "
+                "run again with --debug and report the traceback"
+            )
         print(f"{prefix}: {_redacted(message)}", file=sys.stderr)
         return 1
     return 0
@@ -136,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _redacted(message: str) -> str:
     """The message without any password of a connection URL (defence in depth: the modules
-    already never put one in a message)."""
+    already never put one in a message).
+    """
     try:
         from seglab import sources
 

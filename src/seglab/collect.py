@@ -60,6 +60,7 @@ class Collected:
 # reading
 # --------------------------------------------------------------------------------------------
 def synthetic_folder(params: Params, root: Path) -> Path:
+    """Where the embedded synthetic CRM of these parameters is generated (``data/raw/synthetic_*``)."""
     s = params.source.synthetic
     return root / "data" / "raw" / f"synthetic_seed{params.seed}_n{s.n_customers}_m{s.months}_{s.start:%Y%m%d}"
 
@@ -68,7 +69,10 @@ def ensure_synthetic(params: Params, root: Path) -> Path:
     """Write the synthetic CRM of these parameters under data/raw (once) and return its folder."""
     folder = synthetic_folder(params, root)
     meta = folder / "synth_meta.json"
-    current = meta.is_file() and json.loads(meta.read_text(encoding="utf-8")).get("generator_version") == synth.GENERATOR_VERSION
+    current = (
+        meta.is_file()
+        and json.loads(meta.read_text(encoding="utf-8")).get("generator_version") == synth.GENERATOR_VERSION
+    )
     if not current or not all((folder / f"{t}.parquet").is_file() for t in (*synth.SynthData.TABLES, "ground_truth")):
         s = params.source.synthetic
         synth.generate(s.n_customers, s.months, s.start.isoformat(), params.seed).write(folder)
@@ -104,7 +108,8 @@ def _text(s: pd.Series) -> pd.Series:
 
 def _as_text(s: pd.Series, is_id: bool = False) -> pd.Series:
     """Text: trimmed, empty as missing; ids also get ASCII digits and lose a trailing '.0'
-    (an id read as a number: 17850.0 -> '17850')."""
+    (an id read as a number: 17850.0 -> '17850').
+    """
     if is_id and pd.api.types.is_float_dtype(s) and bool((s.dropna() % 1 == 0).all()):
         s = s.astype("Int64")
     out = _text(s) if is_id else s.astype("str").str.strip()
@@ -118,7 +123,8 @@ def _as_text(s: pd.Series, is_id: bool = False) -> pd.Series:
 def to_number(s: pd.Series) -> pd.Series:
     """Numbers from numbers or text: Persian/Arabic-Indic digits, the Arabic decimal (٫) and
     thousands (٬) separators and thousands commas (1,234.5) are normalised; anything else, and an
-    infinite value (inf, 1e400, Infinity), is NaN: no later stage can compute with it."""
+    infinite value (inf, 1e400, Infinity), is NaN: no later stage can compute with it.
+    """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype(float)
         return out.where(np.isfinite(out))
@@ -177,22 +183,31 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
     ``cleaning.timezone``, those without one are taken as already in it (a note in ``notes`` says
     so). Day-first or month-first text dates (04/09/2024) are read in the order the values show
     (a first number above 12 is a day), else by ``cleaning.dayfirst``; a column showing both
-    orders raises :class:`DateOrderError` naming rows of each."""
+    orders raises :class:`DateOrderError` naming rows of each.
+    """
     from seglab import roles
 
     notes = notes if notes is not None else []
     if pd.api.types.is_datetime64_any_dtype(s):
         if getattr(s.dt, "tz", None) is not None:
-            notes.append(f"{where}: timestamps carry the time zone {s.dt.tz}; converted to {cleaning.timezone} "
-                         "(cleaning.timezone).")
+            notes.append(
+                f"{where}: timestamps carry the time zone {s.dt.tz}; converted to {cleaning.timezone} "
+                "(cleaning.timezone)."
+            )
             s = s.dt.tz_convert(cleaning.timezone).dt.tz_localize(None)
         return s.astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         # Excel serial dates (days since 1899-12-30) between 1954 and 2119; other numbers are not dates
         serial = s.astype(float).where(s.astype(float).between(20_000, 80_000))
-        return (pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.round(6), unit="D")).dt.round("s").astype("datetime64[ns]")
+        return (
+            (pd.Timestamp("1899-12-30") + pd.to_timedelta(serial.round(6), unit="D"))
+            .dt.round("s")
+            .astype("datetime64[ns]")
+        )
     text = _text(s)
     uniq = pd.Series(text.dropna().unique(), dtype="string")
+    if uniq.empty:  # no value at all: every time is unknown (a mapping from nothing has no type to keep)
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     if cleaning.calendar == "jalali":
         parsed = pd.Series([_jalali(t) for t in uniq], index=uniq, dtype="datetime64[ns]")
         return text.map(parsed).astype("datetime64[ns]")
@@ -202,8 +217,10 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
     first = {"dayfirst": True, "monthfirst": False}.get(order, cleaning.dayfirst)
     if order and first != cleaning.dayfirst:
         example = uniq[uniq.str.match(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")].iloc[0]
-        notes.append(f"{where}: dates read {'day' if first else 'month'} first, as values such as '{example}' show "
-                     f"(cleaning.dayfirst is {str(cleaning.dayfirst).lower()}).")
+        notes.append(
+            f"{where}: dates read {'day' if first else 'month'} first, as values such as '{example}' show "
+            f"(cleaning.dayfirst is {str(cleaning.dayfirst).lower()})."
+        )
     zoned = uniq.str.contains(_ZONED, na=False).to_numpy()
     parsed = pd.Series(pd.NaT, index=uniq.to_numpy(), dtype="datetime64[us]")
     if (~zoned).any():
@@ -212,9 +229,11 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
         parsed[zoned] = _to_datetime(uniq[zoned], first, cleaning.timezone).to_numpy()
         n_zoned = int(text.str.contains(_ZONED, na=False).sum())
         rest = int(text.notna().sum()) - n_zoned
-        notes.append(f"{where}: {n_zoned:,} timestamp(s) carry a time zone (e.g. '{uniq[zoned].iloc[0]}'): converted to "
-                     f"{cleaning.timezone} (cleaning.timezone)"
-                     + (f"; the {rest:,} without a zone are taken as {cleaning.timezone} already." if rest else "."))
+        notes.append(
+            f"{where}: {n_zoned:,} timestamp(s) carry a time zone (e.g. '{uniq[zoned].iloc[0]}'): converted to "
+            f"{cleaning.timezone} (cleaning.timezone)"
+            + (f"; the {rest:,} without a zone are taken as {cleaning.timezone} already." if rest else ".")
+        )
     in_range = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
     parsed = pd.Series(parsed.where(in_range).astype("datetime64[ns]").to_numpy(), index=uniq.to_numpy())
     return text.map(parsed).astype("datetime64[ns]")
@@ -225,13 +244,16 @@ def _mixed_order_message(text: pd.Series, where: str) -> str:
     day = text[parts[0] > 12].head(3)
     month = text[parts[1] > 12].head(3)
     show = lambda v: ", ".join(f"row {i + 1}: '{t}'" for i, t in v.items())  # noqa: E731
-    return (f"{where}: some dates are day first ({show(day)}) and others month first ({show(month)}), so dates such "
-            "as 04/09 cannot be read either way. Export the dates as YYYY-MM-DD, or fix those rows.")
+    return (
+        f"{where}: some dates are day first ({show(day)}) and others month first ({show(month)}), so dates such "
+        "as 04/09 cannot be read either way. Export the dates as YYYY-MM-DD, or fix those rows."
+    )
 
 
 def _year_hint(raw: pd.Series) -> pd.Series:
     """The four-digit year written in a text date (to tell a date too far in the past or the
-    future from one that is not a date at all)."""
+    future from one that is not a date at all).
+    """
     if pd.api.types.is_datetime64_any_dtype(raw) or pd.api.types.is_numeric_dtype(raw):
         return pd.Series(np.nan, index=raw.index)
     return pd.to_numeric(_text(raw).str.extract(r"(?<!\d)(\d{4})(?!\d)")[0], errors="coerce")
@@ -241,11 +263,14 @@ def _reject_times(s: _Sorter, ts: pd.Series, raw: pd.Series, cleaning: Cleaning,
     """Dates before ``cleaning.min_date`` (early_timestamp), after the run date
     (future_timestamp), or not dates (bad_timestamp); a text date out of the computable range
     (years before 1678 or after 2261) by its year, except years 1300-1677, which are more likely
-    Jalali or Hijri dates read as Gregorian (not dates, with a hint) than typing errors."""
+    Jalali or Hijri dates read as Gregorian (not dates, with a hint) than typing errors.
+    """
     year = _year_hint(raw) if cleaning.calendar == "gregorian" else pd.Series(np.nan, index=raw.index)
     s.reject((ts < pd.Timestamp(cleaning.min_date)) | (ts.isna() & (year < 1300)), "early_timestamp")
-    s.reject((ts > now + pd.Timedelta(days=cleaning.reject_future_days)) | (ts.isna() & (year > now.year)),
-             "future_timestamp")
+    s.reject(
+        (ts > now + pd.Timedelta(days=cleaning.reject_future_days)) | (ts.isna() & (year > now.year)),
+        "future_timestamp",
+    )
     s.reject(ts.isna(), "bad_timestamp")
 
 
@@ -261,8 +286,18 @@ def _parse_bool(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean")
     txt = s.astype("str").str.strip().str.lower()
-    truth = {"1": True, "true": True, "yes": True, "y": True, "t": True,
-             "0": False, "false": False, "no": False, "n": False, "f": False}
+    truth = {
+        "1": True,
+        "true": True,
+        "yes": True,
+        "y": True,
+        "t": True,
+        "0": False,
+        "false": False,
+        "no": False,
+        "n": False,
+        "f": False,
+    }
     return txt.map(truth).astype("boolean")
 
 
@@ -293,12 +328,17 @@ REJECTED_COLUMNS = ["table", "source", "source_row", "source_line", "rule", "rea
 
 def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.DataFrame:
     """The rejected table's rows: where they came from (the row of the source table, and for a
-    text file the line it starts on), why, and their original values (a malformed line: its text)."""
+    text file the line it starts on), why, and their original values (a malformed line: its text).
+    """
     if rows.empty:
         return pd.DataFrame(columns=REJECTED_COLUMNS)
     at = rows["source_row"].to_numpy() - 1
-    values = loaded.frame.iloc[at].to_json(orient="records", lines=True, date_format="iso",
-                                           default_handler=str).strip().split("\n")
+    values = (
+        loaded.frame.iloc[at]
+        .to_json(orient="records", lines=True, date_format="iso", default_handler=str)
+        .strip()
+        .split("\n")
+    )
     reason = rule.map(RULE_TEXT).to_numpy(dtype=object)
     if loaded.malformed is not None:
         for k, pos in enumerate(at):
@@ -310,8 +350,11 @@ def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.Da
             "table": loaded.table,
             "source": loaded.source,
             "source_row": rows["source_row"].to_numpy(),
-            "source_line": (pd.array(loaded.lines[at], dtype="Int64") if loaded.lines is not None
-                            else pd.array([pd.NA] * len(at), dtype="Int64")),
+            "source_line": (
+                pd.array(loaded.lines[at], dtype="Int64")
+                if loaded.lines is not None
+                else pd.array([pd.NA] * len(at), dtype="Int64")
+            ),
             "rule": rule.to_numpy(),
             "reason": reason,
             "values": values,
@@ -324,11 +367,19 @@ def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> None:
     for col in df.columns:
         if col not in out and col != "source_row":
             v = df[col]
-            out[col] = v if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v) else _as_text(v, is_id=True)
+            out[col] = (
+                v
+                if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v)
+                else _as_text(v, is_id=True)
+            )
 
 
 def clean_transactions(
-    df: pd.DataFrame, cleaning: Cleaning, now: pd.Timestamp, raw_dup: pd.Series, notes: list[str] | None = None,
+    df: pd.DataFrame,
+    cleaning: Cleaning,
+    now: pd.Timestamp,
+    raw_dup: pd.Series,
+    notes: list[str] | None = None,
     where: str = "transactions",
 ) -> tuple[pd.DataFrame, pd.Series, dict]:
     """Apply the transaction cleaning rules.
@@ -389,8 +440,15 @@ def clean_transactions(
     return out, s.rule, counters
 
 
-def clean_events(df: pd.DataFrame, table: str, raw_dup: pd.Series, cleaning: Cleaning, now: pd.Timestamp | None = None,
-                 notes: list[str] | None = None, where: str = "") -> tuple[pd.DataFrame, pd.Series]:
+def clean_events(
+    df: pd.DataFrame,
+    table: str,
+    raw_dup: pd.Series,
+    cleaning: Cleaning,
+    now: pd.Timestamp | None = None,
+    notes: list[str] | None = None,
+    where: str = "",
+) -> tuple[pd.DataFrame, pd.Series]:
     """Clean sessions or campaign events: typed columns; rows without customer or time rejected."""
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
@@ -412,11 +470,13 @@ def clean_events(df: pd.DataFrame, table: str, raw_dup: pd.Series, cleaning: Cle
     return out, s.rule
 
 
-def clean_customers(df: pd.DataFrame, cleaning: Cleaning, notes: list[str] | None = None,
-                    where: str = "customers") -> tuple[pd.DataFrame, pd.Series]:
+def clean_customers(
+    df: pd.DataFrame, cleaning: Cleaning, notes: list[str] | None = None, where: str = "customers"
+) -> tuple[pd.DataFrame, pd.Series]:
     """Clean a customers or survey table: one row per customer id (later duplicates rejected);
     text trimmed; numbers written as text (with Persian/Arabic digits) converted; infinite
-    numbers and sign-up dates before ``cleaning.min_date`` read as unknown, with a note."""
+    numbers and sign-up dates before ``cleaning.min_date`` read as unknown, with a note.
+    """
     notes = notes if notes is not None else []
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
@@ -424,8 +484,10 @@ def clean_customers(df: pd.DataFrame, cleaning: Cleaning, notes: list[str] | Non
         out["signup_date"] = parse_time(df["signup_date"], cleaning, notes, f"{where}, column signup_date")
         early = out["signup_date"] < pd.Timestamp(cleaning.min_date)
         if early.any():
-            notes.append(f"{where}, column signup_date: {int(early.sum()):,} date(s) before {cleaning.min_date} "
-                         f"(cleaning.min_date; e.g. row {int(early.idxmax()) + 1}) read as unknown.")
+            notes.append(
+                f"{where}, column signup_date: {int(early.sum()):,} date(s) before {cleaning.min_date} "
+                f"(cleaning.min_date; e.g. row {int(early.idxmax()) + 1}) read as unknown."
+            )
             out.loc[early, "signup_date"] = pd.NaT
     for col in ("email_opt_in", "sms_opt_in"):
         if col in df:
@@ -442,11 +504,14 @@ def clean_customers(df: pd.DataFrame, cleaning: Cleaning, notes: list[str] | Non
         infinite = pd.Series(np.isinf(raw_num.to_numpy(dtype=float, na_value=np.nan)), index=v.index)
         num = v if pd.api.types.is_integer_dtype(v) else to_number(v)
         text = None if numeric else _as_text(v)
-        mostly_numbers = numeric or (text.notna().sum() > 0
-                                     and (num.notna() | infinite).sum() >= 0.95 * text.notna().sum())
+        mostly_numbers = numeric or (
+            text.notna().sum() > 0 and (num.notna() | infinite).sum() >= 0.95 * text.notna().sum()
+        )
         if mostly_numbers and infinite.any():
-            notes.append(f"{where}, column {col}: {int(infinite.sum()):,} infinite value(s) (e.g. row "
-                         f"{int(infinite.idxmax()) + 1}: {str(v[infinite].iloc[0])!r}) read as unknown.")
+            notes.append(
+                f"{where}, column {col}: {int(infinite.sum()):,} infinite value(s) (e.g. row "
+                f"{int(infinite.idxmax()) + 1}: {str(v[infinite].iloc[0])!r}) read as unknown."
+            )
         out[col] = num if mostly_numbers else text
     out["source_row"] = df["source_row"]
     s = _Sorter(out.index)
@@ -457,14 +522,17 @@ def clean_customers(df: pd.DataFrame, cleaning: Cleaning, notes: list[str] | Non
 
 def customers_from_transactions(tx: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """One row per customer seen in transactions: first purchase as signup date, plus the
-    most frequent value of each customer column (ties: the value seen first)."""
+    most frequent value of each customer column (ties: the value seen first).
+    """
     first = tx.groupby("customer_id", sort=True)["timestamp"].min().rename("signup_date")
     out = first.to_frame()
     for col in columns:
         counts = (
             tx[["customer_id", col]].dropna().groupby(["customer_id", col], sort=False).size().rename("n").reset_index()
         )
-        top = counts.sort_values(["customer_id", "n"], ascending=[True, False], kind="mergesort").drop_duplicates("customer_id")
+        top = counts.sort_values(["customer_id", "n"], ascending=[True, False], kind="mergesort").drop_duplicates(
+            "customer_id"
+        )
         out[col] = top.set_index("customer_id")[col]
     return out.reset_index()
 
@@ -493,18 +561,37 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
         labels[table] = dict(mapped.attrs.get("source_names", {}))
         if "customer_id" not in mapped:  # a customers table without an id column
             if not customer_level:
-                raise sources.missing_column_error(loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True)
+                raise sources.missing_column_error(
+                    loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True
+                )
             mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
-            notes.append(f"{loaded.source} has no customer id column: each row is a customer, with an id made "
-                         "from its row number (R000001 = row 1).")
-            assumptions.append({"stage": "01", "subject": "customer id", "assumed": "the row number (R000001 = row 1)",
-                                "why": "no column is named customer_id", "change":
-                                f"source.tables.{table}.columns.customer_id: <the id column>"})
-        elif "customer_id" not in spec.columns and labels[table].get("customer_id", "customer_id") != "customer_id" \
-                and not spec.preset:
-            assumptions.append({"stage": "01", "subject": labels[table]["customer_id"], "assumed": "the customer id",
-                                "why": "its name in snake_case is customer_id",
-                                "change": f"source.tables.{table}.columns.customer_id: <another column>"})
+            notes.append(
+                f"{loaded.source} has no customer id column: each row is a customer, with an id made "
+                "from its row number (R000001 = row 1)."
+            )
+            assumptions.append(
+                {
+                    "stage": "01",
+                    "subject": "customer id",
+                    "assumed": "the row number (R000001 = row 1)",
+                    "why": "no column is named customer_id",
+                    "change": f"source.tables.{table}.columns.customer_id: <the id column>",
+                }
+            )
+        elif (
+            "customer_id" not in spec.columns
+            and labels[table].get("customer_id", "customer_id") != "customer_id"
+            and not spec.preset
+        ):
+            assumptions.append(
+                {
+                    "stage": "01",
+                    "subject": labels[table]["customer_id"],
+                    "assumed": "the customer id",
+                    "why": "its name in snake_case is customer_id",
+                    "change": f"source.tables.{table}.columns.customer_id: <another column>",
+                }
+            )
         raw_dup = loaded.frame.duplicated(keep="first")
         try:
             typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
@@ -513,8 +600,10 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
         if table == "transactions":
             assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
             if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
-                notes.append(f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
-                             "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them.")
+                notes.append(
+                    f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
+                    "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them."
+                )
         if loaded.malformed is not None and loaded.malformed.notna().any():  # lines that are not rows
             rule = rule.mask(loaded.malformed.notna().to_numpy(), "malformed_line")
         notes += loaded.notes
@@ -538,14 +627,21 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
             raise SourceError(_all_rejected_message(loaded, entry, typed, rule))
 
     if customer_level:
-        notes.append("Customer-level source: one row per customer with already-aggregated columns; "
-                     "no transactions, so features are the customer table's columns.")
+        notes.append(
+            "Customer-level source: one row per customer with already-aggregated columns; "
+            "no transactions, so features are the customer table's columns."
+        )
     else:
         _link_customers(tables, specs, quality, notes)
         for t in ("survey", "sessions", "campaign_events"):
             if t in tables:
-                warning = id_overlap_warning(tables[t]["customer_id"], tables["customers"]["customer_id"], t,
-                                             "the customers", f"Rows of {t} whose id is not a customer's are not used. ")
+                warning = id_overlap_warning(
+                    tables[t]["customer_id"],
+                    tables["customers"]["customer_id"],
+                    t,
+                    "the customers",
+                    f"Rows of {t} whose id is not a customer's are not used. ",
+                )
                 if warning:
                     notes.append(warning)
                     quality.setdefault("id_warnings", []).append(warning)
@@ -553,18 +649,28 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
     if "transactions" in labels and "customers" in tables:  # customer columns taken from the transactions
         labels.setdefault("customers", {}).update(
-            {c: labels["transactions"].get(c, c) for c in tables["customers"].columns if c in labels["transactions"]})
+            {c: labels["transactions"].get(c, c) for c in tables["customers"].columns if c in labels["transactions"]}
+        )
     quality["lenses"] = lens_map(tables, specs, labels)
-    quality["labels"] = {t: {c: n for c, n in labels.get(t, {}).items() if c in tables[t].columns}
-                         for t in ("customers", "survey") if t in tables}
+    quality["labels"] = {
+        t: {c: n for c, n in labels.get(t, {}).items() if c in tables[t].columns}
+        for t in ("customers", "survey")
+        if t in tables
+    }
     quality["roles"] = {}
     for table in ("customers", "survey"):
         if table not in tables:
             continue
         spec = specs.get(table) or TableSource(path="(derived)")
         try:
-            found = roles_mod.infer(tables[table], spec.roles, quality["lenses"][table], quality["labels"].get(table, {}),
-                                    table, customer_level and table == "customers")
+            found = roles_mod.infer(
+                tables[table],
+                spec.roles,
+                quality["lenses"][table],
+                quality["labels"].get(table, {}),
+                table,
+                customer_level and table == "customers",
+            )
         except roles_mod.RolesError as exc:
             raise SourceError(str(exc)) from None
         quality["roles"][table] = {c: r.to_dict() for c, r in found.roles.items()}
@@ -573,10 +679,18 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
                 try:
                     tables[table][c], how = roles_mod.parse_dates(tables[table][c], params.cleaning.dayfirst)
                 except roles_mod.RolesError as exc:
-                    raise SourceError(f"{specs[table].path if table in specs else table}: column "
-                                      f"'{r.label}': {exc}") from None
-                found.assumptions.append({"stage": "01", "subject": r.label, "assumed": f"dates read {how}",
-                                          "why": "text dates", "change": "cleaning.dayfirst: true | false"})
+                    raise SourceError(
+                        f"{specs[table].path if table in specs else table}: column '{r.label}': {exc}"
+                    ) from None
+                found.assumptions.append(
+                    {
+                        "stage": "01",
+                        "subject": r.label,
+                        "assumed": f"dates read {how}",
+                        "why": "text dates",
+                        "change": "cleaning.dayfirst: true | false",
+                    }
+                )
         assumptions += found.assumptions
         if customer_level and table == "customers":
             quality["value"] = found.value
@@ -584,17 +698,24 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
             quality["behaviour"] = found.behaviour
             quality["channels"] = found.channels
     for warning in quality.get("id_warnings", []):
-        assumptions.append({"stage": "01", "subject": "customer ids", "assumed": warning.split(" (")[0],
-                            "why": warning.split(". ", 1)[-1] if ". " in warning else warning,
-                            "change": "make the ids identical in both files"})
+        assumptions.append(
+            {
+                "stage": "01",
+                "subject": "customer ids",
+                "assumed": warning.split(" (")[0],
+                "why": warning.split(". ", 1)[-1] if ". " in warning else warning,
+                "change": "make the ids identical in both files",
+            }
+        )
     quality["assumptions"] = assumptions
     quality["notes"] = notes
     check_accounting(quality)
     return Collected(tables, rejected, quality, notes)
 
 
-def _clean(table: str, mapped: pd.DataFrame, params: Params, now: pd.Timestamp, raw_dup: pd.Series,
-           loaded: Loaded) -> tuple[pd.DataFrame, pd.Series, dict]:
+def _clean(
+    table: str, mapped: pd.DataFrame, params: Params, now: pd.Timestamp, raw_dup: pd.Series, loaded: Loaded
+) -> tuple[pd.DataFrame, pd.Series, dict]:
     """The cleaning of one table: the typed rows, the rule that rejects each (NA = kept), counters."""
     if table == "transactions":
         return clean_transactions(mapped, params.cleaning, now, raw_dup, loaded.notes, loaded.source)
@@ -622,13 +743,21 @@ def _revenue_buckets(typed: pd.DataFrame, rule: pd.Series, kept: pd.DataFrame) -
 
 def _all_rejected_message(loaded: Loaded, entry: dict, typed: pd.DataFrame, rule: pd.Series) -> str:
     top = max(entry["rejected_by_rule"], key=entry["rejected_by_rule"].get)
-    column = {"missing_customer_id": "customer_id", "bad_timestamp": "timestamp", "bad_number": "quantity/unit_price",
-              "zero_price": "unit_price", "negative_price": "unit_price", "zero_quantity": "quantity"}.get(top)
+    column = {
+        "missing_customer_id": "customer_id",
+        "bad_timestamp": "timestamp",
+        "bad_number": "quantity/unit_price",
+        "zero_price": "unit_price",
+        "negative_price": "unit_price",
+        "zero_quantity": "quantity",
+    }.get(top)
     example = loaded.frame.iloc[int(typed.loc[rule == top, "source_row"].iloc[0]) - 1].to_dict()
     where = f" (canonical column {column})" if column else ""
-    return (f"{loaded.source}: all {entry['read']} rows of table '{loaded.table}' were rejected "
-            f"(by rule: {entry['rejected_by_rule']}). Most by '{top}'{where}: {RULE_TEXT.get(top, top)}; "
-            f"first such row: {example}. Check the column mapping and the cleaning parameters.")
+    return (
+        f"{loaded.source}: all {entry['read']} rows of table '{loaded.table}' were rejected "
+        f"(by rule: {entry['rejected_by_rule']}). Most by '{top}'{where}: {RULE_TEXT.get(top, top)}; "
+        f"first such row: {example}. Check the column mapping and the cleaning parameters."
+    )
 
 
 def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) -> None:
@@ -645,31 +774,40 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
     else:
         ids = pd.Series(tx["customer_id"].dropna().unique())
         missing = sorted(ids[~ids.isin(tables["customers"]["customer_id"])])
-        warning = id_overlap_warning(tx["customer_id"], tables["customers"]["customer_id"], "transactions", "customers",
-                                     "Customers of the transactions missing from the customers table are kept, "
-                                     "with unknown attributes. ")
+        warning = id_overlap_warning(
+            tx["customer_id"],
+            tables["customers"]["customer_id"],
+            "transactions",
+            "customers",
+            "Customers of the transactions missing from the customers table are kept, with unknown attributes. ",
+        )
         if warning:
             notes.append(warning)
             quality.setdefault("id_warnings", []).append(warning)
         if missing:
             add = customers_from_transactions(tx[tx["customer_id"].isin(missing)], [])
             tables["customers"] = pd.concat([tables["customers"], add], ignore_index=True)
-            notes.append(f"{len(missing)} customers appear in transactions but not in the customers table; added with unknown attributes.")
+            notes.append(
+                f"{len(missing)} customers appear in transactions but not "
+                f"in the customers table; added with unknown attributes."
+            )
         quality["tables"]["customers"]["added_from_transactions"] = len(missing)
     tables["transactions"] = tx.drop(columns=customer_cols)
 
 
 #: How ids of two tables are matched (README, "Customer ids").
-ID_RULES = ("ids are compared as text after trimming spaces, writing Persian/Arabic digits as ASCII digits and "
-            "dropping a trailing '.0' (an id read as a number: 17850.0 is 17850); letter case and leading zeros "
-            "count ('00123' is not '123', 'ab1' is not 'AB1')")
+ID_RULES = (
+    "ids are compared as text after trimming spaces, writing Persian/Arabic digits as ASCII digits and "
+    "dropping a trailing '.0' (an id read as a number: 17850.0 is 17850); letter case and leading zeros "
+    "count ('00123' is not '123', 'ab1' is not 'AB1')"
+)
 
 
-def id_overlap_warning(ids: pd.Series, known: pd.Series, table: str, other: str,
-                       consequence: str = "") -> str | None:
+def id_overlap_warning(ids: pd.Series, known: pd.Series, table: str, other: str, consequence: str = "") -> str | None:
     """A warning, with examples, when fewer than half of the distinct ids of ``table`` are among
     the ids of ``other``, and what the difference looks like (leading zeros, letter case,
-    spaces, a prefix)."""
+    spaces, a prefix).
+    """
     have, ref = pd.Index(ids.dropna().unique()), pd.Index(known.dropna().unique())
     if not len(have) or not len(ref):
         return None
@@ -679,41 +817,57 @@ def id_overlap_warning(ids: pd.Series, known: pd.Series, table: str, other: str,
     loose = lambda i: pd.Index(i.astype(str).str.lower().str.replace(r"[\s_-]", "", regex=True).str.lstrip("0"))  # noqa: E731
     hint = ""
     if loose(have).isin(loose(ref)).mean() >= 0.5:
-        hint = (" They match when leading zeros, letter case, spaces and dashes are ignored: one of the files writes "
-                "the ids differently; make them identical (for example, keep the leading zeros in both).")
+        hint = (
+            " They match when leading zeros, letter case, spaces and dashes are ignored: one of the files writes "
+            "the ids differently; make them identical (for example, keep the leading zeros in both)."
+        )
     show = lambda i: ", ".join(repr(str(v)) for v in i[:3])  # noqa: E731
-    return (f"Customer ids barely match: {matched:,} of the {len(have):,} customer ids of {table} are in {other} "
-            f"({table}: {show(have)}; {other}: {show(ref)}).{hint} {consequence}Matching rules: {ID_RULES}.")
+    return (
+        f"Customer ids barely match: {matched:,} of the {len(have):,} customer ids of {table} are in {other} "
+        f"({table}: {show(have)}; {other}: {show(ref)}).{hint} {consequence}Matching rules: {ID_RULES}."
+    )
 
 
 #: Name patterns that guess a column's lens (first match wins; see guess_lens).
 LENS_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("contactability", r"e_?mail|(^|_)sms(_|$)|opt_?in|consent|newsletter|(^|_)phone(_number|_opt|_consent|$)|"
-                       r"contactable|contact_(ok|allowed|permission)"),
+    (
+        "contactability",
+        r"e_?mail|(^|_)sms(_|$)|opt_?in|consent|newsletter|(^|_)phone(_number|_opt|_consent|$)|"
+        r"contactable|contact_(ok|allowed|permission)",
+    ),
     ("firmographic", r"company|industry|employee|turnover|sector|business|firm|headcount|legal_form|b2b"),
     ("geographic", r"(^|_)(city|region|country|state|province|post_?code|zip|district|town|location|area|county)(_|$)"),
-    ("demographic", r"(^|_)(age|gender|sex|job|kids?|teens?|child|children|family|partner|spouse)(_|$)|birth|income|"
-                    r"salary|educat|household|marital|occupation|life_?stage|kidhome|teenhome|senior|dependent"),
+    (
+        "demographic",
+        r"(^|_)(age|gender|sex|job|kids?|teens?|child|children|family|partner|spouse)(_|$)|birth|income|"
+        r"salary|educat|household|marital|occupation|life_?stage|kidhome|teenhome|senior|dependent",
+    ),
     ("psychographic", r"^q\d|survey|attitude|interest|lifestyle|opinion|personality|motivation|satisf|prefer|techno"),
-    ("behavioural", r"spend|order|purchase|visit|count|amount|total|frequen|recen|revenue|basket|sales|value|"
-                    r"return|discount|click|open|session|days|last|first|tenure|category|channel|product"),
+    (
+        "behavioural",
+        r"spend|order|purchase|visit|count|amount|total|frequen|recen|revenue|basket|sales|value|"
+        r"return|discount|click|open|session|days|last|first|tenure|category|channel|product",
+    ),
 )
 NOT_FEATURES = ("customer_id", "source_row", "signup_date")
 
 
 def guess_lens(column: str, table: str) -> str:
     """The lens of a customer-level column from its name; survey answers default to psychographic,
-    other unknown columns to behavioural."""
+    other unknown columns to behavioural.
+    """
     for lens, pattern in LENS_PATTERNS:
         if re.search(pattern, column):
             return lens
     return "psychographic" if table == "survey" else "behavioural"
 
 
-def lens_map(tables: dict[str, pd.DataFrame], specs: dict[str, TableSource],
-             labels: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, dict]]:
-    """table -> column -> {lens, guessed} for the customers and survey tables (given lenses win;
-    they name columns as in the source or in snake_case)."""
+def lens_map(
+    tables: dict[str, pd.DataFrame], specs: dict[str, TableSource], labels: dict[str, dict[str, str]] | None = None
+) -> dict[str, dict[str, dict]]:
+    """Table -> column -> {lens, guessed} for the customers and survey tables (given lenses win;
+    they name columns as in the source or in snake_case).
+    """
     out: dict[str, dict[str, dict]] = {}
     for table in ("customers", "survey"):
         if table not in tables:
@@ -723,20 +877,25 @@ def lens_map(tables: dict[str, pd.DataFrame], specs: dict[str, TableSource],
         for lens, names in (specs[table].lenses if table in specs else {}).items():
             for name in names:
                 try:
-                    given[roles_mod.resolve(name, cols, (labels or {}).get(table, {}),
-                                            f"source.tables.{table}.lenses.{lens}")] = lens
+                    given[
+                        roles_mod.resolve(
+                            name, cols, (labels or {}).get(table, {}), f"source.tables.{table}.lenses.{lens}"
+                        )
+                    ] = lens
                 except roles_mod.RolesError as exc:
                     raise SourceError(str(exc)) from None
         out[table] = {
             c: {"lens": given.get(c, guess_lens(c, table)), "guessed": c not in given}
-            for c in tables[table].columns if c not in NOT_FEATURES
+            for c in tables[table].columns
+            if c not in NOT_FEATURES
         }
     return out
 
 
 def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) -> list[dict]:
     """Channel values written web, store or app in any language (``roles.channel_values`` or a
-    known synonym such as online, وب, فروشگاه) become web / store / app; the assumptions say how."""
+    known synonym such as online, وب, فروشگاه) become web / store / app; the assumptions say how.
+    """
     if "channel" not in tx or tx["channel"].isna().all():
         return []
     values = tx["channel"].dropna().unique()
@@ -747,15 +906,27 @@ def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) 
             continue
         if ch != v:
             given = v in mapping or any(k.strip().lower() == str(v).strip().lower() for k in mapping)
-            out.append({"stage": "01", "subject": f"channel '{v}'", "assumed": f"the {ch} channel",
-                        "why": "given in roles.channel_values" if given else "a known word for it",
-                        "change": f"source.tables.transactions.roles.channel_values: {{{v}: <channel>}}"})
+            out.append(
+                {
+                    "stage": "01",
+                    "subject": f"channel '{v}'",
+                    "assumed": f"the {ch} channel",
+                    "why": "given in roles.channel_values" if given else "a known word for it",
+                    "change": f"source.tables.transactions.roles.channel_values: {{{v}: <channel>}}",
+                }
+            )
     unknown = [v for v, ch in read.items() if ch is None]
     if unknown:
         rows = int(tx["channel"].isin(unknown).sum())
-        out.append({"stage": "01", "subject": "channel values " + ", ".join(f"'{v}'" for v in sorted(map(str, unknown))[:8]),
-                    "assumed": "neither web, store nor app", "why": f"{rows:,} order lines: their orders count in no "
-                    "channel share", "change": "source.tables.transactions.roles.channel_values: {<value>: web|store|app}"})
+        out.append(
+            {
+                "stage": "01",
+                "subject": "channel values " + ", ".join(f"'{v}'" for v in sorted(map(str, unknown))[:8]),
+                "assumed": "neither web, store nor app",
+                "why": f"{rows:,} order lines: their orders count in no channel share",
+                "change": "source.tables.transactions.roles.channel_values: {<value>: web|store|app}",
+            }
+        )
     renamed = {v: ch for v, ch in read.items() if ch is not None and ch != v}
     if renamed:  # (a dictionary map: one lookup per row, no Python call per row)
         tx["channel"] = tx["channel"].replace(renamed)
@@ -765,13 +936,20 @@ def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) 
 def assumptions_table(quality: dict) -> pd.DataFrame:
     """What seglab assumed about the data, each with the parameter line that changes it."""
     rows = quality.get("assumptions", [])
-    return pd.DataFrame(rows, columns=["subject", "assumed", "why", "change"]) if rows else pd.DataFrame(
-        columns=["subject", "assumed", "why", "change"])
+    return (
+        pd.DataFrame(rows, columns=["subject", "assumed", "why", "change"])
+        if rows
+        else pd.DataFrame(columns=["subject", "assumed", "why", "change"])
+    )
 
 
 def lens_table(quality: dict) -> pd.DataFrame:
-    rows = [{"table": t, "column": c, "lens": v["lens"], "how": "guessed from the name" if v["guessed"] else "given"}
-            for t, cols in quality.get("lenses", {}).items() for c, v in cols.items()]
+    """Each customer and survey column with its lens and whether it was given or guessed."""
+    rows = [
+        {"table": t, "column": c, "lens": v["lens"], "how": "guessed from the name" if v["guessed"] else "given"}
+        for t, cols in quality.get("lenses", {}).items()
+        for c, v in cols.items()
+    ]
     return pd.DataFrame(rows, columns=["table", "column", "lens", "how"])
 
 
@@ -786,8 +964,15 @@ def quality_table(quality: dict) -> pd.DataFrame:
     """Rows read / kept / rejected per table, for the report."""
     rows = []
     for table, q in quality["tables"].items():
-        rows.append({"table": table, "read": q["read"], "kept": q["kept"], "rejected": q["rejected"],
-                     "kept %": 100.0 * q["kept"] / q["read"] if q["read"] else 0.0})
+        rows.append(
+            {
+                "table": table,
+                "read": q["read"],
+                "kept": q["kept"],
+                "rejected": q["rejected"],
+                "kept %": 100.0 * q["kept"] / q["read"] if q["read"] else 0.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -796,8 +981,15 @@ def rejected_by_rule(quality: dict) -> pd.DataFrame:
     rows = []
     for table, q in quality["tables"].items():
         for rule, n in q["rejected_by_rule"].items():
-            rows.append({"table": table, "rule": rule, "rows": n, "reason": RULE_TEXT.get(rule, rule),
-                         "revenue": q.get("revenue_rejected_by_rule", {}).get(rule)})
+            rows.append(
+                {
+                    "table": table,
+                    "rule": rule,
+                    "rows": n,
+                    "reason": RULE_TEXT.get(rule, rule),
+                    "revenue": q.get("revenue_rejected_by_rule", {}).get(rule),
+                }
+            )
     return pd.DataFrame(rows, columns=["table", "rule", "rows", "reason", "revenue"])
 
 

@@ -34,6 +34,8 @@ class _Strict(BaseModel):
 # source
 # --------------------------------------------------------------------------------------------
 class SyntheticSource(_Strict):
+    """``source.synthetic``: the embedded synthetic CRM."""
+
     n_customers: int = Field(5000, ge=50, description="number of synthetic customers")
     months: int = Field(24, ge=3, le=120, description="months of history")
     start: date = Field(date(2023, 1, 1), description="first day of the history")
@@ -44,15 +46,30 @@ LENSES = ("demographic", "geographic", "psychographic", "behavioural", "firmogra
 #: A URL with a user and a password (anywhere in a text: a path, a query), e.g. postgresql://u:p@h/db;
 #: the password may hold an unencoded ':' or '@'.
 _SECRET_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:[^\s'\"]*@", re.I)
-SECRET_MESSAGE = ("looks like a connection URL with a password; never put secrets in parameters: export it in an "
-                  "environment variable and give its name in url_env")
+SECRET_MESSAGE = (
+    "looks like a connection URL with a password; never put secrets in parameters: export it in an "
+    "environment variable and give its name in url_env"
+)
 
 
 #: Canonical columns of each table, the names ``columns`` maps to (other columns keep their own
 #: names in snake_case, or take a new one through ``rename``).
 CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "transactions": ("customer_id", "order_id", "timestamp", "quantity", "unit_price", "product_id", "category",
-                     "discount", "channel", "description", "country", "city", "region"),
+    "transactions": (
+        "customer_id",
+        "order_id",
+        "timestamp",
+        "quantity",
+        "unit_price",
+        "product_id",
+        "category",
+        "discount",
+        "channel",
+        "description",
+        "country",
+        "city",
+        "region",
+    ),
     "customers": ("customer_id", "signup_date", "email_opt_in", "sms_opt_in"),
     "sessions": ("customer_id", "timestamp", "converted", "channel", "session_id"),
     "campaign_events": ("customer_id", "campaign_id", "sent_at", "opened", "clicked", "converted", "channel"),
@@ -82,10 +99,12 @@ class Roles(_Strict):
     spend: list[str] = Field(
         default_factory=list,
         description="spend per category (money); summed into the value when `value` is not given; each column's "
-                    "share of the customer's spend becomes a feature",
+        "share of the customer's spend becomes a feature",
     )
     flags: list[str] = Field(default_factory=list, description="yes/no or 0/1 columns")
-    codes: list[str] = Field(default_factory=list, description="categories stored as numbers (a code is never high or low)")
+    codes: list[str] = Field(
+        default_factory=list, description="categories stored as numbers (a code is never high or low)"
+    )
     sentinels: dict[str, float] = Field(
         default_factory=dict, description="column -> the value that means never / not applicable (e.g. pdays: -1)"
     )
@@ -103,7 +122,7 @@ class Roles(_Strict):
     channel_values: dict[str, str] = Field(
         default_factory=dict,
         description="transactions: channel value as written in the data -> web, store, app (or another name), "
-                    "in any language, e.g. {وب: web, فروشگاه: store, online: web}",
+        "in any language, e.g. {وب: web, فروشگاه: store, online: web}",
     )
 
     @field_validator("value", "spend", "flags", "codes", "dates", "ignore", mode="before")
@@ -117,14 +136,25 @@ class Roles(_Strict):
         for key in v:
             if key not in BEHAVIOUR_ROLES:
                 close = difflib.get_close_matches(key, list(BEHAVIOUR_ROLES), n=1)
-                raise ValueError(f"unknown behaviour role '{key}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-                                 + f"; roles are {', '.join(BEHAVIOUR_ROLES)}")
+                raise ValueError(
+                    f"unknown behaviour role '{key}'"
+                    + (f" (did you mean '{close[0]}'?)" if close else "")
+                    + f"; roles are {', '.join(BEHAVIOUR_ROLES)}"
+                )
         return v
 
     def named(self) -> list[str]:
         """Every column these roles name (as written)."""
-        out = [*self.value, *self.spend, *self.flags, *self.codes, *self.sentinels, *self.dates, *self.ignore,
-               *self.channels.values()]
+        out = [
+            *self.value,
+            *self.spend,
+            *self.flags,
+            *self.codes,
+            *self.sentinels,
+            *self.dates,
+            *self.ignore,
+            *self.channels.values(),
+        ]
         out += [self.signup] if self.signup else []
         for cols in self.behaviour.values():
             out += _as_list(cols)
@@ -132,6 +162,8 @@ class Roles(_Strict):
 
 
 class TableSource(_Strict):
+    """``source.tables.<table>``: one source table, its format, columns and roles."""
+
     path: str | None = Field(None, description="file path, relative to the project root or absolute")
     format: Literal["auto", "csv", "tsv", "whitespace", "parquet", "excel", "duckdb", "postgres"] = Field(
         "auto", description="auto = from the file extension"
@@ -158,7 +190,8 @@ class TableSource(_Strict):
     table: str | None = Field(None, description="duckdb/postgres: table name")
     query: str | None = Field(None, description="duckdb/postgres: SQL query (instead of table)")
     url_env: str | None = Field(
-        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="postgres: NAME of the environment variable holding the connection URL (never the URL)",
     )
     lenses: dict[str, list[str]] = Field(
@@ -202,6 +235,8 @@ class TableSource(_Strict):
 
 
 class Source(_Strict):
+    """``source``: synthetic data or the analyst's tables."""
+
     kind: Literal["synthetic", "files"] = "synthetic"
     synthetic: SyntheticSource = Field(default_factory=SyntheticSource)
     tables: dict[str, TableSource] = Field(default_factory=dict)
@@ -211,9 +246,7 @@ class Source(_Strict):
     def _known_tables(cls, v: dict[str, TableSource]) -> dict[str, TableSource]:
         for name, spec in v.items():
             if name not in CANONICAL_TABLES:
-                raise ValueError(
-                    f"unknown table '{name}'; tables are {', '.join(CANONICAL_TABLES)}"
-                )
+                raise ValueError(f"unknown table '{name}'; tables are {', '.join(CANONICAL_TABLES)}")
             known = CANONICAL_COLUMNS[name]
             for key in spec.columns:
                 if key not in known:
@@ -222,7 +255,8 @@ class Source(_Strict):
                     raise ValueError(
                         f"tables.{name}.columns: '{key}' is not a canonical column of {name}; {hint}"
                         f"canonical columns are {', '.join(known)}. To give another column a name of its own, "
-                        f"use tables.{name}.rename: {{{key}: {spec.columns[key]}}}")
+                        f"use tables.{name}.rename: {{{key}: {spec.columns[key]}}}"
+                    )
             clash = sorted(set(spec.rename) & set(known))
             if clash:
                 raise ValueError(f"tables.{name}.rename: {clash} are canonical names: map them in columns instead")
@@ -242,11 +276,24 @@ class Source(_Strict):
 # stages
 # --------------------------------------------------------------------------------------------
 ONLINE_RETAIL_NON_PRODUCT = [
-    "POST", "DOT", "M", "m", "D", "C2", "S", "B", "BANK CHARGES", "AMAZONFEE", "CRUK", "PADS",
+    "POST",
+    "DOT",
+    "M",
+    "m",
+    "D",
+    "C2",
+    "S",
+    "B",
+    "BANK CHARGES",
+    "AMAZONFEE",
+    "CRUK",
+    "PADS",
 ]
 
 
 class Cleaning(_Strict):
+    """``cleaning``: the rules of stage 01 (duplicates, prices, outliers, dates)."""
+
     drop_exact_duplicates: bool = True
     reject_zero_price: bool = Field(True, description="reject lines with a zero unit price (free items, samples)")
     calendar: Literal["gregorian", "jalali"] = Field(
@@ -260,12 +307,20 @@ class Cleaning(_Strict):
     cancellation_prefix: str | None = Field("C", description="order ids starting with this are cancellations")
     non_product_codes: list[str] = Field(default_factory=lambda: list(ONLINE_RETAIL_NON_PRODUCT))
     non_product_prefixes: list[str] = Field(default_factory=lambda: ["gift_0001_", "DCGS"])
-    reject_future_days: int = Field(1, ge=0, description="reject rows dated more than this many days after the run date")
-    min_date: date = Field(date(1970, 1, 1), description="reject rows dated before this day as implausible (typing "
-                                                         "errors, 1900-01-01 placeholders); sign-up dates before it "
-                                                         "are read as unknown")
-    timezone: str = Field("UTC", description="time zone of the run: timestamps that carry a zone (…Z, +03:30) are "
-                                             "converted to it; those without one are taken as already in it")
+    reject_future_days: int = Field(
+        1, ge=0, description="reject rows dated more than this many days after the run date"
+    )
+    min_date: date = Field(
+        date(1970, 1, 1),
+        description="reject rows dated before this day as implausible (typing "
+        "errors, 1900-01-01 placeholders); sign-up dates before it "
+        "are read as unknown",
+    )
+    timezone: str = Field(
+        "UTC",
+        description="time zone of the run: timestamps that carry a zone (…Z, +03:30) are "
+        "converted to it; those without one are taken as already in it",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -280,6 +335,8 @@ class Cleaning(_Strict):
 
 
 class Lifecycle(_Strict):
+    """``features.lifecycle``: the tenure and recency thresholds of the lifecycle stages."""
+
     new_days: int = Field(90, ge=1, description="tenure below this: new")
     long_term_days: int = Field(365, ge=1, description="tenure at or above this: long-term")
     lapsing_days: int = Field(120, ge=1, description="recency at or above this: lapsing")
@@ -295,11 +352,15 @@ class Lifecycle(_Strict):
 
 
 class Spark(_Strict):
+    """``features.spark``: the Spark master and settings."""
+
     master: str = Field("local[*]", description="Spark master URL: local[*], spark://host:7077, yarn, ...")
     config: dict[str, str] = Field(default_factory=dict, description="extra Spark settings (spark.* keys)")
 
 
 class Features(_Strict):
+    """``features``: stage 02 (as-of date, window, engine, ordered answers, lifecycle)."""
+
     as_of: date | None = Field(None, description="point in time; default: the last transaction date")
     window_days: int | None = Field(
         None, ge=1, description="use only the last N days up to as_of for behaviour; null = all history"
@@ -320,6 +381,8 @@ class Features(_Strict):
 
 
 class Segmentation(_Strict):
+    """``segmentation``: stage 03 (method, k range, features, stability, preparation)."""
+
     method: Literal["kmeans", "minibatch_kmeans", "gmm", "ward", "kprototypes", "rfm"] = Field(
         "kmeans", description="clustering method; rfm = the RFM-score baseline (named groups, no k to choose)"
     )
@@ -327,8 +390,10 @@ class Segmentation(_Strict):
     k_min: int = Field(2, ge=2, le=100)
     k_max: int = Field(8, ge=2, le=100)
     features: list[str] | None = Field(
-        None, description="the features to cluster on; null: the registry's defaults (README: Feature catalog, "
-        "column 'clustered by default'), or for a customer-level source every encoded column")
+        None,
+        description="the features to cluster on; null: the registry's defaults (README: Feature catalog, "
+        "column 'clustered by default'), or for a customer-level source every encoded column",
+    )
     silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
     min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
     n_init: int = Field(10, ge=1)
@@ -337,16 +402,21 @@ class Segmentation(_Strict):
     ward_sample: int = Field(10000, ge=100, description="ward: customers clustered (then every customer is assigned)")
     categorical: list[str] = Field(
         default_factory=list,
-        description="kprototypes: categorical variables (a text column such as lifecycle, or a one-hot group such as gender)",
+        description=(
+            "kprototypes: categorical variables (a text column such as lifecycle, or a one-hot group such as gender)"
+        ),
     )
     lenses: list[str] = Field(
-        default_factory=list, description="add every available feature of these lenses (feature_catalog.csv) to features"
+        default_factory=list,
+        description="add every available feature of these lenses (feature_catalog.csv) to features",
     )
     weights: dict[str, float] = Field(
         default_factory=dict, description="feature -> weight multiplying its prepared values (default 1)"
     )
     bootstrap: int = Field(10, ge=0, description="refits on resamples per k for the stability index (0 = off)")
-    bootstrap_sample: int = Field(5000, ge=100, description="customers per bootstrap resample (and in the evaluation set)")
+    bootstrap_sample: int = Field(
+        5000, ge=100, description="customers per bootstrap resample (and in the evaluation set)"
+    )
     good_margin: float = Field(
         0.1, ge=0.0, le=1.0, description="a k is 'good' when its consensus is within this of the best eligible k"
     )
@@ -370,6 +440,8 @@ class Segmentation(_Strict):
 
 
 class Personas(_Strict):
+    """``personas``: how archetype names are matched to segments."""
+
     min_score: float = Field(0.3, description="an archetype name needs at least this rule score")
     rules: dict[str, dict[str, float]] | None = Field(
         None, description="archetype -> {feature: weight}; null uses seglab.personas.DEFAULT_RULES"
@@ -377,6 +449,8 @@ class Personas(_Strict):
 
 
 class Midas(_Strict):
+    """``midas``: the thresholds of the MIDAS check."""
+
     min_share: float = Field(0.03, ge=0.0, le=1.0, description="Measurable: segment share at least this")
     min_fidelity: float = Field(0.8, ge=0.0, le=1.0, description="Definable: rule fidelity at least this")
     min_reachable: float = Field(0.5, ge=0.0, le=1.0, description="Actionable: reachable share at least this")
@@ -384,6 +458,8 @@ class Midas(_Strict):
 
 
 class Prediction(_Strict):
+    """``prediction``: next-period buying and spend (stage 04)."""
+
     enabled: bool = Field(True, description="predict buying and spend in the next period (stage 04)")
     horizon_days: int = Field(90, ge=7, le=730, description="length of the next period (and of each hold-out period)")
     min_history_days: int = Field(
@@ -391,15 +467,30 @@ class Prediction(_Strict):
     )
 
 
-ATTRACTIVENESS_COMPONENTS = ("size", "growth", "value_per_customer", "total_value", "predicted_value", "competition", "fit")
+ATTRACTIVENESS_COMPONENTS = (
+    "size",
+    "growth",
+    "value_per_customer",
+    "total_value",
+    "predicted_value",
+    "competition",
+    "fit",
+)
 ABILITY_COMPONENTS = ("appeal", "coverage", "media_mix", "credibility")
 
 
 class Weights(_Strict):
+    """``prioritization.weights``: the weight of each component on its axis."""
+
     attractiveness: dict[str, float] = Field(
         default_factory=lambda: {
-            "size": 1.0, "growth": 1.0, "value_per_customer": 1.0, "total_value": 1.0, "predicted_value": 1.0,
-            "competition": 0.5, "fit": 0.5,
+            "size": 1.0,
+            "growth": 1.0,
+            "value_per_customer": 1.0,
+            "total_value": 1.0,
+            "predicted_value": 1.0,
+            "competition": 0.5,
+            "fit": 0.5,
         }
     )
     ability_to_win: dict[str, float] = Field(
@@ -421,35 +512,57 @@ class Weights(_Strict):
 
 
 class AnalystInput(_Strict):
-    competition: float | None = Field(None, ge=0.0, le=1.0, description="0 = fierce competition, 1 = none (unset: neutral 0.5)")
-    fit: float | None = Field(None, ge=0.0, le=1.0, description="fit with the company or brand, 0..1 (unset: neutral 0.5)")
-    appeal: float | None = Field(None, ge=0.0, le=1.0, description="how much our offer appeals to them, 0..1 (replaces the data's)")
-    coverage: float | None = Field(None, ge=0.0, le=1.0, description="how well our channels reach them, 0..1 (replaces the data's)")
-    media_mix: float | None = Field(None, ge=0.0, le=1.0, description="how well our media mix reaches them, 0..1 (replaces the data's)")
-    credibility: float | None = Field(None, ge=0.0, le=1.0, description="our credibility with them, 0..1 (replaces the data's)")
+    """``prioritization.analyst_inputs.<segment>``: judgement calls, each with its reason."""
+
+    competition: float | None = Field(
+        None, ge=0.0, le=1.0, description="0 = fierce competition, 1 = none (unset: neutral 0.5)"
+    )
+    fit: float | None = Field(
+        None, ge=0.0, le=1.0, description="fit with the company or brand, 0..1 (unset: neutral 0.5)"
+    )
+    appeal: float | None = Field(
+        None, ge=0.0, le=1.0, description="how much our offer appeals to them, 0..1 (replaces the data's)"
+    )
+    coverage: float | None = Field(
+        None, ge=0.0, le=1.0, description="how well our channels reach them, 0..1 (replaces the data's)"
+    )
+    media_mix: float | None = Field(
+        None, ge=0.0, le=1.0, description="how well our media mix reaches them, 0..1 (replaces the data's)"
+    )
+    credibility: float | None = Field(
+        None, ge=0.0, le=1.0, description="our credibility with them, 0..1 (replaces the data's)"
+    )
     reason: str = Field("", description="why these values (kept in boston_matrix.csv)")
 
 
 class Override(_Strict):
+    """``prioritization.overrides``: a quadrant set by the analyst, with the reason."""
+
     segment: int = Field(ge=1)
     quadrant: Literal[QUADRANTS]
     reason: str = Field(min_length=3)
 
 
 class Sensitivity(_Strict):
+    """``prioritization.sensitivity``: the random weight changes that test each placement."""
+
     draws: int = Field(500, ge=0, le=100_000, description="random weight sets around the given weights (0 = off)")
     spread: float = Field(
         0.5, gt=0.0, le=3.0, description="each weight is multiplied by exp(N(0, spread^2)) in every draw"
     )
-    fragile_below: float = Field(0.8, ge=0.0, le=1.0, description="a placement kept in fewer draws than this is fragile")
+    fragile_below: float = Field(
+        0.8, ge=0.0, le=1.0, description="a placement kept in fewer draws than this is fragile"
+    )
 
 
 class Budget(_Strict):
+    """``prioritization.budget``: the total and each quadrant's weight."""
+
     total: float = Field(100_000.0, ge=0.0, description="budget to split across segments (any currency)")
     quadrant_weights: dict[Literal[QUADRANTS], float] = Field(
         default_factory=lambda: {"Target": 0.45, "Convert": 0.35, "Grow": 0.20, "Ignore": 0.0},
         description="weight of a unit of segment value in each quadrant: a segment's budget is proportional to "
-                    "its quadrant's weight x its value; weights may not rise from Target to Ignore",
+        "its quadrant's weight x its value; weights may not rise from Target to Ignore",
     )
 
     @model_validator(mode="after")
@@ -462,12 +575,16 @@ class Budget(_Strict):
         order = list(QUADRANTS)
         for hi, lo in zip(order, order[1:], strict=False):
             if w[lo] > w[hi]:
-                raise ValueError(f"quadrant_weights: {lo} ({w[lo]}) above {hi} ({w[hi]}): a segment of a "
-                                 "lower-priority quadrant would get more than one of equal value in a higher one")
+                raise ValueError(
+                    f"quadrant_weights: {lo} ({w[lo]}) above {hi} ({w[hi]}): a segment of a "
+                    "lower-priority quadrant would get more than one of equal value in a higher one"
+                )
         return self
 
 
 class Prioritization(_Strict):
+    """``prioritization``: stage 05 (weights, threshold, analyst inputs, overrides, budget)."""
+
     weights: Weights = Field(default_factory=Weights)
     threshold: float = Field(0.5, gt=0.0, lt=1.0, description="axis score at/above which an axis is 'high'")
     analyst_inputs: dict[int, AnalystInput] = Field(default_factory=dict, description="segment -> inputs")
@@ -477,12 +594,15 @@ class Prioritization(_Strict):
 
 
 class Monitoring(_Strict):
+    """``monitoring``: stage 06 (period, window, growth thresholds)."""
+
     period: Literal["month", "quarter"] = Field("quarter", description="length of each monitoring period")
     window_days: int | None = Field(
-        None, ge=7,
+        None,
+        ge=7,
         description="each period's customers are assigned from their behaviour in the last N days before the "
-                    "period's end, the same N for every period; null = features.window_days, or else 365 days "
-                    "(half the history when that is shorter)",
+        "period's end, the same N for every period; null = features.window_days, or else 365 days "
+        "(half the history when that is shorter)",
     )
     growth_window_months: int = Field(
         6, ge=1, description="growth compares the last N months of periods with the N months before"
@@ -492,14 +612,19 @@ class Monitoring(_Strict):
 
 
 class Report(_Strict):
+    """``report``: how the pages look."""
+
     show_code: bool = Field(False, description="show code cells in the HTML reports")
 
 
 class Params(_Strict):
     """All parameters of one run."""
 
-    run_name: str = Field("default", description="letters, digits, _ . - (starting with a letter or digit, at most "
-                                                   "64 characters): it names the run's folders")
+    run_name: str = Field(
+        "default",
+        description="letters, digits, _ . - (starting with a letter or digit, at most "
+        "64 characters): it names the run's folders",
+    )
     seed: int = Field(42, ge=0)
     source: Source = Field(default_factory=Source)
     cleaning: Cleaning = Field(default_factory=Cleaning)
@@ -518,8 +643,10 @@ class Params(_Strict):
         from seglab.paths import RUN_NAME
 
         if not RUN_NAME.fullmatch(v):
-            raise ValueError("a run name is 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit "
-                             "(it names folders: data/*/<run>/, reports/<run>/)")
+            raise ValueError(
+                "a run name is 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit "
+                "(it names folders: data/*/<run>/, reports/<run>/)"
+            )
         return v
 
 
@@ -539,7 +666,8 @@ def _model_in(ann) -> type[BaseModel] | None:
 
 def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names of the model reached by following ``loc``: through nested models and the values
-    of mappings (``tables.<name>`` is a TableSource)."""
+    of mappings (``tables.<name>`` is a TableSource).
+    """
     current: Any = model
     expect_key = False  # the previous step entered a mapping: this part is one of its keys
     for part in loc:
@@ -553,8 +681,9 @@ def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
             return []
         ann = fields[part].annotation
         origin = getattr(ann, "__origin__", None)
-        expect_key = origin in (dict, list) or any(getattr(a, "__origin__", None) in (dict, list)
-                                                    for a in getattr(ann, "__args__", ()))
+        expect_key = origin in (dict, list) or any(
+            getattr(a, "__origin__", None) in (dict, list) for a in getattr(ann, "__args__", ())
+        )
         current = _model_in(ann)
     return list(getattr(current, "model_fields", {}) or [])
 
@@ -594,14 +723,18 @@ def load(path: str | Path) -> Params:
     """Read and validate a YAML parameters file."""
     path = Path(path)
     if not path.is_file():
-        raise ParamsError(f"{path}: parameters file not found. Give the path of a YAML file such as notebooks/params/default.yaml.")
+        raise ParamsError(
+            f"{path}: parameters file not found. Give the path of a YAML file such as notebooks/params/default.yaml."
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ParamsError(f"{path}: not UTF-8 text (byte {raw[exc.start]:#04x} on line {line}); save the parameters "
-                          "file as UTF-8 (in most editors: Save with encoding, UTF-8)") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ParamsError(
+            f"{path}: not UTF-8 text (byte {raw[exc.start]:#04x} on line {line}); save the parameters "
+            "file as UTF-8 (in most editors: Save with encoding, UTF-8)"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -57,14 +57,17 @@ def _processors() -> int:
 
 def connect(params: FeatureParams):
     """An Ibis backend for ``params.engine``: an in-process DuckDB, or a Spark session
-    (``params.spark.master``; pyspark and Java are needed, ``pip install 'seglab[spark]'``)."""
+    (``params.spark.master``; pyspark and Java are needed, ``pip install 'seglab[spark]'``).
+    """
     if params.engine == "duckdb":
         settings = {"threads": 2 * _processors(), **params.duckdb}
         try:
             return ibis.duckdb.connect(**settings)
         except duckdb.Error as exc:
-            raise FeatureError(f"features.duckdb: DuckDB refused the settings {params.duckdb}: {exc}. "
-                               "Use settings from DuckDB's configuration reference, e.g. {memory_limit: 8GB, threads: 8}") from exc
+            raise FeatureError(
+                f"features.duckdb: DuckDB refused the settings {params.duckdb}: {exc}. "
+                "Use settings from DuckDB's configuration reference, e.g. {memory_limit: 8GB, threads: 8}"
+            ) from exc
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -98,7 +101,8 @@ def connect(params: FeatureParams):
 def _register(con, name: str, table: Table, columns: list[str], tmp: Path):
     """The table as an Ibis table on ``con``: Parquet is read where it lies (DuckDB streams it;
     Spark reads it in parallel); a DataFrame is registered without a copy in DuckDB and passed to
-    Spark through a temporary Parquet file."""
+    Spark through a temporary Parquet file.
+    """
     if isinstance(table, pd.DataFrame):
         table = table[[c for c in columns if c in table.columns]]
         if con.name == "duckdb":
@@ -145,7 +149,8 @@ def _flag(cond) -> ibis.Value:
 def _preferred(counts: list, levels: int) -> ibis.Value:
     """The index of the largest of ``counts`` (one count per level 0..levels-1); ties: the smallest
     index (the earliest hour or weekday). The keys count * levels + (levels - 1 - index) are
-    distinct, so their maximum names one level, the same on every engine."""
+    distinct, so their maximum names one level, the same on every engine.
+    """
     top = ibis.greatest(*[n * levels + (levels - 1 - i) for i, n in enumerate(counts)])
     return levels - 1 - top % levels
 
@@ -167,34 +172,44 @@ class When:
 
     @property
     def many(self) -> bool:
+        """Whether the features are computed at several points in one query."""
         return len(self.cutoffs) > 1
 
     @property
     def keys(self) -> list[str]:
+        """The group keys: the customer, and the point when there are several."""
         return ["point", "cut_s", "customer_id"] if self.many else ["customer_id"]
 
     @property
     def windowed(self) -> bool:
+        """Whether a window limits the history (``features.window_days``)."""
         return self.starts[0] is not None
 
     def points(self) -> pd.DataFrame:
         """The table of points paired with the input tables (several points only)."""
-        return pd.DataFrame({
-            "point": np.arange(len(self.cutoffs), dtype="int64"),
-            "cut_s": np.array([int(c.timestamp()) for c in self.cutoffs], dtype="int64"),
-            "cutoff_ts": pd.to_datetime(list(self.cutoffs)).astype("datetime64[us]"),
-            "start_ts": pd.to_datetime([s if s is not None else pd.NaT for s in self.starts]).astype("datetime64[us]"),
-        })
+        return pd.DataFrame(
+            {
+                "point": np.arange(len(self.cutoffs), dtype="int64"),
+                "cut_s": np.array([int(c.timestamp()) for c in self.cutoffs], dtype="int64"),
+                "cutoff_ts": pd.to_datetime(list(self.cutoffs)).astype("datetime64[us]"),
+                "start_ts": pd.to_datetime([s if s is not None else pd.NaT for s in self.starts]).astype(
+                    "datetime64[us]"
+                ),
+            }
+        )
 
     def pair(self, t, points):
         """``t`` with the point columns: one copy of each row per point (``points``: the engine's
-        table of :meth:`points`); ``t`` itself for one point."""
+        table of :meth:`points`); ``t`` itself for one point.
+        """
         return t.cross_join(points) if self.many else t
 
     def cutoff(self, t) -> ibis.Value:
+        """The cutoff time of each row of ``t`` (end of the as-of day)."""
         return t.cutoff_ts if self.many else ibis.timestamp(self.cutoffs[0].to_pydatetime())
 
     def start(self, t) -> ibis.Value | None:
+        """The start of the window of each row of ``t``, None without a window."""
         if not self.windowed:
             return None
         return t.start_ts if self.many else ibis.timestamp(self.starts[0].to_pydatetime())
@@ -224,10 +239,14 @@ def purchase_lines(tx, when: When):
 
 def purchase_orders(buy, when: When):
     """One row per purchase order: its time (first line) and in seconds, channel, revenue, units
-    and discounted revenue (money and units in millionths)."""
+    and discounted revenue (money and units in millionths).
+    """
     return buy.group_by([*when.keys, "order_id"]).aggregate(
-        ts=buy.timestamp.min(), ep=buy.timestamp.min().epoch_seconds().cast("int64"),
-        channel=buy.channel.min(), revenue=buy.revenue.sum(), units=_micro(buy.quantity).sum(),
+        ts=buy.timestamp.min(),
+        ep=buy.timestamp.min().epoch_seconds().cast("int64"),
+        channel=buy.channel.min(),
+        revenue=buy.revenue.sum(),
+        units=_micro(buy.quantity).sum(),
         discounted=buy.revenue.sum(where=buy.discount.fill_null(ZERO) > 0),
     )
 
@@ -237,7 +256,8 @@ def other_lines(tx, when: When):
     cancellations, lines before the window or after as_of): the value returned in the window,
     the first purchase before the window (for tenure) and whether the customer has a line before
     as_of and inside the window (to say why a customer gets no feature row). The purchases
-    themselves are summed per order (:func:`purchase_orders`): one pass over them, not two."""
+    themselves are summed per order (:func:`purchase_orders`): one pass over them, not two.
+    """
     _, inside = _in_window(tx, when)
     rest = tx.filter(~(inside & (tx.quantity > 0)).fill_null(False))
     before, inside = _in_window(rest, when)
@@ -265,8 +285,12 @@ def transaction_features(others, buy, orders, when: When):
     # and the first order (the start of the span); everything else per order is one group-by.
     # Ordered by time alone: orders at the same second give a gap of 0 in either order.
     w = ibis.window(group_by=keys, order_by="ep")
-    seq = orders.mutate(gap=orders.ep - orders.ep.lag().over(w), first=orders.ep.min().over(w),
-                        hour=orders.ts.hour(), weekday=orders.ts.day_of_week.index())
+    seq = orders.mutate(
+        gap=orders.ep - orders.ep.lag().over(w),
+        first=orders.ep.min().over(w),
+        hour=orders.ts.hour(),
+        weekday=orders.ts.day_of_week.index(),
+    )
     late = 2 * seq.ep >= seq.first + when.cut_s(seq)  # in the later half of the span (exact in integers)
     o = seq.group_by(keys).aggregate(
         n_orders=_.count(),
@@ -294,17 +318,24 @@ def transaction_features(others, buy, orders, when: When):
     )
     # population variance x n^2 = n * sum(g^2) - sum(g)^2, exact in decimal arithmetic
     gap_sum = o.gap_sum.cast("decimal(38, 0)")
-    o = o.mutate(gap_mean=o.gap_sum.cast("float64") / o.gap_n / DAY,
-                 gap_sd=(o.gap_n.cast("decimal(38, 0)") * o.gap_sq.cast("decimal(38, 0)") - gap_sum * gap_sum)
-                 .cast("float64").sqrt() / o.gap_n / DAY,
-                 preferred_hour=_preferred([o[f"h{i}"] for i in range(24)], 24),
-                 preferred_weekday=_preferred([o[f"d{i}"] for i in range(7)], 7))
+    o = o.mutate(
+        gap_mean=o.gap_sum.cast("float64") / o.gap_n / DAY,
+        gap_sd=(o.gap_n.cast("decimal(38, 0)") * o.gap_sq.cast("decimal(38, 0)") - gap_sum * gap_sum)
+        .cast("float64")
+        .sqrt()
+        / o.gap_n
+        / DAY,
+        preferred_hour=_preferred([o[f"h{i}"] for i in range(24)], 24),
+        preferred_weekday=_preferred([o[f"d{i}"] for i in range(7)], 7),
+    )
     # distinct counts as group-bys: count(DISTINCT ...) FILTER (...) is 3x slower in DuckDB
     products = buy.group_by(keys).aggregate(product_breadth=buy.product_id.nunique())
     cat = (
         buy.filter(buy.category.notnull())
-        .group_by([*keys, "category"]).aggregate(r=_.revenue.sum())
-        .group_by(keys).aggregate(top_cat=_.r.max(), category_breadth=_.count())
+        .group_by([*keys, "category"])
+        .aggregate(r=_.revenue.sum())
+        .group_by(keys)
+        .aggregate(top_cat=_.r.max(), category_breadth=_.count())
     )
 
     j = o
@@ -325,7 +356,9 @@ def transaction_features(others, buy, orders, when: When):
         first_ep=j.first_ep,
         last_ep=j.last_ep,
         interpurchase_mean_days=j.gap_mean,
-        interpurchase_cv=ibis.ifelse((j.gap_n >= 2) & (j.gap_mean > 0), j.gap_sd / j.gap_mean, ibis.literal(None, type="float64")),
+        interpurchase_cv=ibis.ifelse(
+            (j.gap_n >= 2) & (j.gap_mean > 0), j.gap_sd / j.gap_mean, ibis.literal(None, type="float64")
+        ),
         spend_trend=ibis.ifelse((late + early > 0) & (j.n_orders > 1), (late - early) / (late + early), ZERO),
         discount_share=ibis.ifelse(positive, _money(j.discounted.fill_null(ZERO)) / gross, ZERO),
         return_share=ibis.ifelse(positive, returned / gross, ZERO),
@@ -348,6 +381,7 @@ def _inside(t, column: str, when: When):
 
 
 def session_features(sessions, when: When):
+    """Visits and the share that ended in a purchase, per customer, inside the window (Ibis)."""
     t = _inside(sessions, "timestamp", when)
     return t.group_by(when.keys).aggregate(
         sessions=_.count().cast("int64"), browse_conversion=_flag(_.converted).mean()
@@ -355,6 +389,7 @@ def session_features(sessions, when: When):
 
 
 def campaign_features(events, when: When):
+    """Campaign open, click and conversion rates and the days since the last response, per customer (Ibis)."""
     t = _inside(events, "sent_at", when)
     responded = (t.opened | t.clicked | t.converted).fill_null(False)
     last = t.sent_at.epoch_seconds().cast("int64").max(where=responded)
@@ -371,7 +406,8 @@ def campaign_features(events, when: When):
 def engine(params: FeatureParams | None = None):
     """The engine of ``params`` (DuckDB by default) for one computation: yields ``table(name,
     source, columns)``, which gives a DataFrame or Parquet path as an Ibis table on it
-    (:func:`_register`), and the connection; temporary files go when it ends."""
+    (:func:`_register`), and the connection; temporary files go when it ends.
+    """
     params = params or FeatureParams()
     con = connect(params)
     try:
@@ -390,37 +426,55 @@ def transaction_day(transactions: Table, which: str, params: FeatureParams | Non
     return pd.Timestamp(value).normalize() if value is not None else pd.NaT
 
 
-def period_activity(transactions: Table, periods: list[tuple[pd.Timestamp, pd.Timestamp]],
-                    params: FeatureParams | None = None) -> pd.DataFrame:
+def period_activity(
+    transactions: Table, periods: list[tuple[pd.Timestamp, pd.Timestamp]], params: FeatureParams | None = None
+) -> pd.DataFrame:
     """What each customer did in each period (after, until] (both days): customer_id, period_end
     (= until), bought (a purchase line in it), value (net revenue: purchases minus returns). Money
-    is summed in whole millionths (:func:`_line_revenue`): exact, identical on every run and engine."""
-    bounds = pd.DataFrame({
-        "period_end": [pd.Timestamp(until).normalize() for _, until in periods],
-        "lo": [pd.Timestamp(after).normalize() + pd.Timedelta(days=1) for after, _ in periods],
-        "hi": [pd.Timestamp(until).normalize() + pd.Timedelta(days=1) for _, until in periods],
-    })
+    is summed in whole millionths (:func:`_line_revenue`): exact, identical on every run and engine.
+    """
+    bounds = pd.DataFrame(
+        {
+            "period_end": [pd.Timestamp(until).normalize() for _, until in periods],
+            "lo": [pd.Timestamp(after).normalize() + pd.Timedelta(days=1) for after, _ in periods],
+            "hi": [pd.Timestamp(until).normalize() + pd.Timedelta(days=1) for _, until in periods],
+        }
+    )
     with engine(params) as (table, _con):
         tx = table("transactions", transactions, ["customer_id", "timestamp", "quantity", "unit_price", "discount"])
         tx = _ensure_columns(tx, {"discount": "float64"})
         b = table("bounds", bounds, list(bounds.columns))
         j = tx.inner_join(b, (tx.timestamp >= b.lo) & (tx.timestamp < b.hi))
         j = j.mutate(customer_id=j.customer_id.cast("string"), line=_line_revenue(j))
-        out = (j.group_by(["customer_id", "period_end"])
-               .aggregate(bought=(j.quantity > 0).any(), value=_money(j.line.sum()))
-               .order_by(["period_end", "customer_id"]).to_pyarrow().to_pandas())
+        out = (
+            j.group_by(["customer_id", "period_end"])
+            .aggregate(bought=(j.quantity > 0).any(), value=_money(j.line.sum()))
+            .order_by(["period_end", "customer_id"])
+            .to_pyarrow()
+            .to_pandas()
+        )
     return out[["customer_id", "period_end", "bought", "value"]].assign(period_end=pd.to_datetime(out["period_end"]))
 
 
-def revenue_mix(transactions: Table, segments: pd.DataFrame, column: str, as_of: str | None = None,
-                start: str | None = None, n: int = 3, params: FeatureParams | None = None) -> pd.DataFrame | None:
+def revenue_mix(
+    transactions: Table,
+    segments: pd.DataFrame,
+    column: str,
+    as_of: str | None = None,
+    start: str | None = None,
+    n: int = 3,
+    params: FeatureParams | None = None,
+) -> pd.DataFrame | None:
     """The top ``n`` values of a transactions column (category, channel) per segment by share of
     the segment's purchase revenue up to ``as_of`` (and from ``start``): segment, value, share.
-    None when the column is absent. Revenue in whole millionths, as every money sum."""
+    None when the column is absent. Revenue in whole millionths, as every money sum.
+    """
     if column not in _columns(transactions):
         return None
     with engine(params) as (table, _con):
-        tx = table("transactions", transactions, ["customer_id", "timestamp", "quantity", "unit_price", "discount", column])
+        tx = table(
+            "transactions", transactions, ["customer_id", "timestamp", "quantity", "unit_price", "discount", column]
+        )
         tx = _ensure_columns(tx, {"discount": "float64"})
         segs = table("segs", segments[["customer_id", "segment"]], ["customer_id", "segment"])
         tx = tx.filter((tx.quantity > 0) & tx[column].notnull())
@@ -431,10 +485,17 @@ def revenue_mix(transactions: Table, segments: pd.DataFrame, column: str, as_of:
         j = tx.inner_join(segs, "customer_id")
         r = j.group_by([j.segment, j[column].cast("string").name("value")]).aggregate(revenue=_line_revenue(j).sum())
         w = ibis.window(group_by="segment", order_by=[ibis.desc("revenue"), "value"])
-        r = r.mutate(share=r.revenue.cast("float64") / r.revenue.sum().over(group_by="segment").cast("float64"),
-                     rank=ibis.row_number().over(w))
-        mix = (r.filter(r["rank"] < n).select("segment", "value", "share")
-               .order_by(["segment", ibis.desc("share"), "value"]).to_pyarrow().to_pandas())
+        r = r.mutate(
+            share=r.revenue.cast("float64") / r.revenue.sum().over(group_by="segment").cast("float64"),
+            rank=ibis.row_number().over(w),
+        )
+        mix = (
+            r.filter(r["rank"] < n)
+            .select("segment", "value", "share")
+            .order_by(["segment", ibis.desc("share"), "value"])
+            .to_pyarrow()
+            .to_pandas()
+        )
     return mix
 
 
@@ -445,7 +506,8 @@ AS_OF_GRACE_DAYS = 365
 
 def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
     """The as-of date: the parameter (from the first transaction to a year after the last), or
-    the date of the last transaction."""
+    the date of the last transaction.
+    """
     last = transaction_day(transactions, "max", params)
     if pd.isna(last):
         raise FeatureError("the transactions table is empty: no purchase to build features from")
@@ -453,14 +515,22 @@ def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
         return last
     as_of, first = pd.Timestamp(params.as_of), transaction_day(transactions, "min", params)
     if not first <= as_of <= last + pd.Timedelta(days=AS_OF_GRACE_DAYS):
-        where = ("before the first transaction" if as_of < first else
-                 f"more than {AS_OF_GRACE_DAYS} days after the last transaction")
-        why = ("no customer had bought by then" if as_of < first else
-               "every customer would look lapsed for lack of data, not of purchases")
-        raise FeatureError(f"features.as_of is {as_of.date()}, {where} in the data ({first.date()} to "
-                           f"{last.date()}): {why}. Set features.as_of between {first.date()} and "
-                           f"{(last + pd.Timedelta(days=AS_OF_GRACE_DAYS)).date()}, or remove it (default: the last "
-                           "transaction date).")
+        where = (
+            "before the first transaction"
+            if as_of < first
+            else f"more than {AS_OF_GRACE_DAYS} days after the last transaction"
+        )
+        why = (
+            "no customer had bought by then"
+            if as_of < first
+            else "every customer would look lapsed for lack of data, not of purchases"
+        )
+        raise FeatureError(
+            f"features.as_of is {as_of.date()}, {where} in the data ({first.date()} to "
+            f"{last.date()}): {why}. Set features.as_of between {first.date()} and "
+            f"{(last + pd.Timedelta(days=AS_OF_GRACE_DAYS)).date()}, or remove it (default: the last "
+            "transaction date)."
+        )
     return as_of
 
 
@@ -477,7 +547,8 @@ def window_start(as_of: pd.Timestamp, params: FeatureParams) -> pd.Timestamp | N
 def _probe(tables: dict[str, Table], params: FeatureParams | None = None) -> dict[str, bool]:
     """For each ``needs`` of the catalog, whether the input satisfies it: the table is present
     with rows, the column is present with a value (for discount: a non-zero one; for
-    ``column=value``: that value in the column). One aggregate per table, on the run's engine."""
+    ``column=value``: that value in the column). One aggregate per table, on the run's engine.
+    """
     needs = {f.needs for f in CATALOG if f.needs}
     needs |= {n.partition("=")[0] for n in needs if "=" in n}  # the column itself too
     out: dict[str, bool] = {}
@@ -517,12 +588,21 @@ def catalog(tables: dict[str, Table], params: FeatureParams | None = None) -> pd
         why = ""
         if not avail:
             column, _, value = f.needs.partition("=")
-            why = (f"no '{value}' value in {column} (map channel values with roles.channel_values)"
-                   if value and ok.get(column) else f"needs {column}, absent or empty in the input")
+            why = (
+                f"no '{value}' value in {column} (map channel values with roles.channel_values)"
+                if value and ok.get(column)
+                else f"needs {column}, absent or empty in the input"
+            )
         rows.append(
             {
-                "feature": f.name, "lens": f.lens, "description": f.description, "unit": f.unit,
-                "available": avail, "why_not": why, "role": "behaviour", "label": f.label,
+                "feature": f.name,
+                "lens": f.lens,
+                "description": f.description,
+                "unit": f.unit,
+                "available": avail,
+                "why_not": why,
+                "role": "behaviour",
+                "label": f.label,
                 "default": f.default,
             }
         )
@@ -541,13 +621,24 @@ class Built:
     without: pd.DataFrame
 
 
-TX_COLUMNS = ["customer_id", "order_id", "timestamp", "quantity", "unit_price", "discount", "product_id", "category", "channel"]
+TX_COLUMNS = [
+    "customer_id",
+    "order_id",
+    "timestamp",
+    "quantity",
+    "unit_price",
+    "discount",
+    "product_id",
+    "category",
+    "channel",
+]
 
 
 def _ensure_columns(t, columns: dict[str, str]):
     """Optional columns absent (or all empty) in the input, as typed NULLs so the definitions hold."""
     missing = {
-        c: ibis.literal(None, type=typ) for c, typ in columns.items()
+        c: ibis.literal(None, type=typ)
+        for c, typ in columns.items()
         if c not in t.columns or t[c].type().is_null() or t[c].type().is_unknown()  # all empty: no type of its own
     }
     return t.mutate(**missing) if missing else t
@@ -576,7 +667,9 @@ def build(tables: dict[str, Table], params: FeatureParams, quality: dict | None 
     if "transactions" not in tables:
         frames = _frames(tables)
         feats, cat = build_customer_level(frames, quality, params)
-        return Built(feats, cat, pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "reason": pd.Series([], dtype="str")}))
+        return Built(
+            feats, cat, pd.DataFrame({"customer_id": pd.Series([], dtype="str"), "reason": pd.Series([], dtype="str")})
+        )
     return build_many(tables, params, [resolve_as_of(tables["transactions"], params)], quality)[0]
 
 
@@ -585,7 +678,9 @@ def build(tables: dict[str, Table], params: FeatureParams, quality: dict | None 
 PAIRED_ROWS = 20_000_000
 
 
-def build_many(tables: dict[str, Table], params: FeatureParams, as_ofs: list, quality: dict | None = None) -> list[Built]:
+def build_many(
+    tables: dict[str, Table], params: FeatureParams, as_ofs: list, quality: dict | None = None
+) -> list[Built]:
     """The features at several as-of dates, each exactly as :func:`build` with ``features.as_of``
     set to that date, computed together: the order lines are read and the expressions compiled
     once for all dates (one query per :data:`PAIRED_ROWS` lines x dates) instead of once per
@@ -619,11 +714,12 @@ def build_many(tables: dict[str, Table], params: FeatureParams, as_ofs: list, qu
     out: dict[pd.Timestamp, Built] = {}
     unique = sorted(set(days))
     for i in range(0, len(unique), per_query):
-        chunk = unique[i:i + per_query]
+        chunk = unique[i : i + per_query]
         cutoffs = [d + pd.Timedelta(days=1) for d in chunk]  # as_of is a day: include all of it
         when = When(tuple(cutoffs), tuple(window_start(d, params) for d in chunk))
-        for day, cutoff, start, table in zip(chunk, cutoffs, when.starts, _query(tables, params, when, available),
-                                             strict=True):
+        for day, cutoff, start, table in zip(
+            chunk, cutoffs, when.starts, _query(tables, params, when, available), strict=True
+        ):
             out[day] = _finish(table, frames, cat, available, params, quality, day, cutoff, start)
     return [out[d] for d in days]
 
@@ -641,15 +737,20 @@ POINT_COLUMNS = ["point", "cut_s", "cutoff_ts", "start_ts"]
 def _query(tables: dict[str, Table], params: FeatureParams, when: When, available: dict[str, bool]) -> list[pa.Table]:
     """The engine's part: per point of ``when``, one row per customer with a transaction, with its
     status and, if it bought in the window, its behavioural features (an Arrow table sorted by
-    customer_id)."""
+    customer_id).
+    """
     keys = when.keys
     con = connect(params)
     with tempfile.TemporaryDirectory(prefix="seglab-features-") as tmp:
         tmp = Path(tmp)
         points = _register(con, "points", when.points(), POINT_COLUMNS, tmp) if when.many else None
         tx = _register(con, "transactions", tables["transactions"], TX_COLUMNS, tmp)
-        tx = when.pair(_ensure_columns(tx, {"discount": "float64", "product_id": "string", "category": "string",
-                                            "channel": "string"}), points)
+        tx = when.pair(
+            _ensure_columns(
+                tx, {"discount": "float64", "product_id": "string", "category": "string", "channel": "string"}
+            ),
+            points,
+        )
         # Computed first, into temporary tables (Spark: cached): the other lines, which feed both
         # the features and the status, and the orders. Left inside the one query, the orders would
         # make it read the purchase lines a third time, and DuckDB then keeps them all in memory
@@ -659,16 +760,27 @@ def _query(tables: dict[str, Table], params: FeatureParams, when: When, availabl
         others = other_lines(tx, when).cache()
         expr = transaction_features(others, buy, orders, when)
         if available["sessions"]:
-            sess = when.pair(_register(con, "sessions", tables["sessions"], ["customer_id", "timestamp", "converted"], tmp),
-                             points)
+            sess = when.pair(
+                _register(con, "sessions", tables["sessions"], ["customer_id", "timestamp", "converted"], tmp), points
+            )
             expr = _join(expr, session_features(sess, when), keys)
         if available["campaign_open_rate"]:
-            ev = when.pair(_register(con, "campaign_events", tables["campaign_events"],
-                                     ["customer_id", "sent_at", "opened", "clicked", "converted"], tmp), points)
+            ev = when.pair(
+                _register(
+                    con,
+                    "campaign_events",
+                    tables["campaign_events"],
+                    ["customer_id", "sent_at", "opened", "clicked", "converted"],
+                    tmp,
+                ),
+                points,
+            )
             expr = _join(expr, campaign_features(ev, when), keys)
         # one row per customer with a transaction: its status and, if it bought in the window, its features
         rows = others.select(*keys, *STATUS).outer_join(expr, keys)
-        rows = rows.mutate(**{k: rows[k].fill_null(rows[f"{k}_right"]) for k in keys}).drop(*[f"{k}_right" for k in keys])
+        rows = rows.mutate(**{k: rows[k].fill_null(rows[f"{k}_right"]) for k in keys}).drop(
+            *[f"{k}_right" for k in keys]
+        )
         table = rows.order_by(keys).to_pyarrow()
         for cached in (orders, others):
             cached.release()
@@ -677,26 +789,44 @@ def _query(tables: dict[str, Table], params: FeatureParams, when: When, availabl
     if not when.many:
         return [_sorted(table)]
     point = table["point"]
-    return [_sorted(table.filter(pc.equal(point, i)).drop_columns(["point", "cut_s"])) for i in range(len(when.cutoffs))]
+    return [
+        _sorted(table.filter(pc.equal(point, i)).drop_columns(["point", "cut_s"])) for i in range(len(when.cutoffs))
+    ]
 
 
 def _sorted(table: pa.Table) -> pa.Table:
     """``table`` sorted by customer_id: the engine sorts (``order_by``), sorted here only if it did
-    not keep the order (ibis' own to_pandas converts column by column, 5x slower than Arrow)."""
+    not keep the order (ibis' own to_pandas converts column by column, 5x slower than Arrow).
+    """
     ids = table["customer_id"]
     if len(ids) > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():
         table = table.sort_by("customer_id")
     return table
 
 
-def _finish(table: pa.Table, frames: dict, cat: pd.DataFrame, available: dict[str, bool], params: FeatureParams,
-            quality: dict, as_of: pd.Timestamp, cutoff: pd.Timestamp, start: pd.Timestamp | None) -> Built:
+def _finish(
+    table: pa.Table,
+    frames: dict,
+    cat: pd.DataFrame,
+    available: dict[str, bool],
+    params: FeatureParams,
+    quality: dict,
+    as_of: pd.Timestamp,
+    cutoff: pd.Timestamp,
+    start: pd.Timestamp | None,
+) -> Built:
     """The feature table of one point from the engine's rows: types, tenure, contact permissions,
-    lifecycle, encoded customer attributes, and the customers without a row with the reason."""
+    lifecycle, encoded customer attributes, and the customers without a row with the reason.
+    """
     status_cols = ["customer_id", *STATUS]
     has_row = pc.is_valid(table["frequency"])
     # without a purchase in the window, every purchase up to as_of is an earlier one
-    status = table.filter(pc.invert(has_row)).select(status_cols).to_pandas().rename(columns={"earlier_purchase": "first_purchase"})
+    status = (
+        table.filter(pc.invert(has_row))
+        .select(status_cols)
+        .to_pandas()
+        .rename(columns={"earlier_purchase": "first_purchase"})
+    )
     feats = _tidy_types(table.filter(has_row).drop_columns(status_cols[2:]).to_pandas())
     first_ever = feats.pop("earlier_purchase")  # before the window
     if "sessions" in feats:  # no session in the window: 0 visits, 0 conversion
@@ -708,14 +838,21 @@ def _finish(table: pa.Table, frames: dict, cat: pd.DataFrame, available: dict[st
     feats["last_purchase"] = pd.to_datetime(feats.pop("last_ep"), unit="s").astype("datetime64[ns]")
 
     customers = frames.get("customers")
-    start_rel = first_ever.fillna(feats["first_purchase"]).to_numpy()  # first purchase up to as_of, not just in the window
+    start_rel = first_ever.fillna(
+        feats["first_purchase"]
+    ).to_numpy()  # first purchase up to as_of, not just in the window
     if customers is not None and "signup_date" in customers:
         signup = customers.set_index("customer_id")["signup_date"].reindex(feats["customer_id"]).to_numpy()
         start_rel = np.where(pd.isna(signup) | (signup > start_rel), start_rel, signup)
     feats["tenure_days"] = (cutoff - pd.to_datetime(start_rel)).total_seconds() / 86400.0
     if customers is not None and available["reachable"]:
         cust = customers.set_index("customer_id")
-        flag = lambda c: cust[c].reindex(feats["customer_id"]).fillna(False).astype(bool).to_numpy() if c in cust else np.zeros(len(feats), bool)  # noqa: E731
+
+        def flag(c: str) -> np.ndarray:
+            if c not in cust:
+                return np.zeros(len(feats), bool)
+            return cust[c].reindex(feats["customer_id"]).fillna(False).astype(bool).to_numpy()
+
         feats["email_opt_in"], feats["sms_opt_in"] = flag("email_opt_in"), flag("sms_opt_in")
         feats["reachable"] = (feats["email_opt_in"] | feats["sms_opt_in"]).astype("int64")
 
@@ -731,7 +868,9 @@ def _finish(table: pa.Table, frames: dict, cat: pd.DataFrame, available: dict[st
     feats.attrs["as_of"] = as_of.date().isoformat()
     feats.attrs["window_start"] = None if start is None else start.date().isoformat()
     feats.attrs["engine"] = params.engine
-    feats.attrs["value_basis"] = "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
+    feats.attrs["value_basis"] = (
+        "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
+    )
     feats.attrs["assumptions"] = []
     _describe(feats, cat)
     return Built(feats, cat, _without(frames, feats, status, start))
@@ -744,11 +883,10 @@ def _describe(feats: pd.DataFrame, cat: pd.DataFrame) -> None:
     feats.attrs["kinds"] = dict(zip(avail["feature"], avail["role"].fillna("number"), strict=True))
 
 
-
-
 def _tidy_types(feats: pd.DataFrame) -> pd.DataFrame:
     """Same dtypes whatever the engine: counts int64 (nullable where a value can be missing), the
-    rest float64; timestamps as they are. Columns already of their type are left alone (no copy)."""
+    rest float64; timestamps as they are. Columns already of their type are left alone (no copy).
+    """
     for c in feats.columns:
         v = feats[c]
         if c == "customer_id":
@@ -785,17 +923,22 @@ def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.
     reasons = pd.Series(
         np.select(
             [st["any_in_window"] > 0, st["any_before"] > 0, st["first_purchase"].isna() & (st["any_before"] == 0)],
-            ["only returns or cancellations in the window up to as_of",
-             f"no purchase in the window (it starts {start.date() if start is not None else ''})",
-             "first transaction after as_of"],
+            [
+                "only returns or cancellations in the window up to as_of",
+                f"no purchase in the window (it starts {start.date() if start is not None else ''})",
+                "first transaction after as_of",
+            ],
             default="first transaction after as_of",
         ),
-        index=st.index, dtype="str",
+        index=st.index,
+        dtype="str",
     )
     if "customers" in tables:
         known = tables["customers"]["customer_id"].astype(str)
         no_tx = sorted(set(known) - set(status["customer_id"]) - set(feats["customer_id"]))
-        reasons = pd.concat([reasons, pd.Series("no transaction at all", index=pd.Index(no_tx, name="customer_id"), dtype="str")])
+        reasons = pd.concat(
+            [reasons, pd.Series("no transaction at all", index=pd.Index(no_tx, name="customer_id"), dtype="str")]
+        )
     out = reasons.rename("reason").rename_axis("customer_id").reset_index()
     return out.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
 
@@ -825,8 +968,10 @@ def _ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]])
         order = [str(v).strip().lower() for v in given[column]]
         unknown = sorted(levels - set(order))
         if unknown:
-            raise FeatureError(f"features.ordinal.{column}: values {unknown} are not among the levels {given[column]}; "
-                               "add them in order")
+            raise FeatureError(
+                f"features.ordinal.{column}: values {unknown} are not among the levels {given[column]}; "
+                "add them in order"
+            )
         return order
     for scale in ORDINAL_SCALES:
         if levels and levels <= set(scale):
@@ -836,7 +981,8 @@ def _ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]])
 
 def _table_roles(table: str, df: pd.DataFrame, quality: dict) -> tuple[dict[str, dict], dict[str, str]]:
     """The roles of a customers/survey table from stage 01 (quality.json), or inferred here for
-    a quality record without them (tables built in code)."""
+    a quality record without them (tables built in code).
+    """
     from seglab import config
     from seglab import roles as roles_mod
 
@@ -859,7 +1005,10 @@ def _level_text(level) -> str:
 
 
 def encode_attributes(
-    tables: dict[str, pd.DataFrame], quality: dict, params: FeatureParams, customer_ids: pd.Series,
+    tables: dict[str, pd.DataFrame],
+    quality: dict,
+    params: FeatureParams,
+    customer_ids: pd.Series,
     skip: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Customer and survey columns encoded by their role (:mod:`seglab.roles`), one row per
@@ -877,9 +1026,13 @@ def encode_attributes(
 
     out: dict[str, np.ndarray] = {}
     rows: list[dict] = []
-    unknown = sorted(set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns})
+    unknown = sorted(
+        set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns}
+    )
     if unknown:
-        raise FeatureError(f"features.ordinal names columns that are in neither the customers nor the survey table: {unknown}")
+        raise FeatureError(
+            f"features.ordinal names columns that are in neither the customers nor the survey table: {unknown}"
+        )
     for table in ("customers", "survey"):
         if table not in tables:
             continue
@@ -894,14 +1047,28 @@ def encode_attributes(
             v, whole = src[col], whole_table[col]  # levels come from the whole column, values per customer
             name = col if table == "customers" else f"survey_{col}"
             text_label = roles_mod.readable(labels.get(col, col))
-            base = {"lens": role["lens"], "description": f"'{text_label}' of the {table} table ({role['why']})",
-                    "role": kind, "label": text_label, "default": False}
+            base = {
+                "lens": role["lens"],
+                "description": f"'{text_label}' of the {table} table ({role['why']})",
+                "role": kind,
+                "label": text_label,
+                "default": False,
+            }
 
             def add(feature, values, unit, description=None, label=None, role_kind=None, base=base):
                 out[feature] = np.asarray(values, dtype=float)
-                rows.append({"feature": feature, **base, "unit": unit, "available": True, "why_not": "",
-                             **({"description": description} if description else {}),
-                             **({"label": label} if label else {}), **({"role": role_kind} if role_kind else {})})
+                rows.append(
+                    {
+                        "feature": feature,
+                        **base,
+                        "unit": unit,
+                        "available": True,
+                        "why_not": "",
+                        **({"description": description} if description else {}),
+                        **({"label": label} if label else {}),
+                        **({"role": role_kind} if role_kind else {}),
+                    }
+                )
 
             def skip_row(why, base=base, name=name):
                 rows.append({"feature": name, **base, "unit": "", "available": False, "why_not": why})
@@ -916,11 +1083,19 @@ def encode_attributes(
                 skip_row("the customer value: it is the feature monetary")
                 continue
             levels_all = None
-            if kind in ("binary", "category", "text") and (order := _ordinal_levels(col, whole, params.ordinal)) is not None:
+            if (
+                kind in ("binary", "category", "text")
+                and (order := _ordinal_levels(col, whole, params.ordinal)) is not None
+            ):
                 pos = {lvl: i for i, lvl in enumerate(order)}
                 codes = v.astype("str").str.strip().str.lower().map(pos).astype(float).to_numpy()
-                add(name, codes, f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
-                    f"{base['description']}, ordered: {' < '.join(order)}", role_kind="ordinal")
+                add(
+                    name,
+                    codes,
+                    f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
+                    f"{base['description']}, ordered: {' < '.join(order)}",
+                    role_kind="ordinal",
+                )
                 continue
             if kind == "flag":
                 add(name, roles_mod.to_flag(v).to_numpy(), "flag 0/1")
@@ -929,36 +1104,62 @@ def encode_attributes(
                 text = v.map(_level_text)
                 for level in levels_all:
                     lv = _level_text(level)
-                    add(f"{name}={lv}", np.where(v.isna(), np.nan, (text == lv).astype(float)), "flag 0/1",
-                        f"'{text_label}' is {lv}", label=f"{text_label}: {lv}")
+                    add(
+                        f"{name}={lv}",
+                        np.where(v.isna(), np.nan, (text == lv).astype(float)),
+                        "flag 0/1",
+                        f"'{text_label}' is {lv}",
+                        label=f"{text_label}: {lv}",
+                    )
             elif kind == "text":
-                top = whole.value_counts().index[:MAX_LEVELS - 1].astype(str).tolist()
+                top = whole.value_counts().index[: MAX_LEVELS - 1].astype(str).tolist()
                 text = v.astype(str)
                 for level in top:
-                    add(f"{name}={level}", np.where(v.isna(), np.nan, (text == level).astype(float)), "flag 0/1",
-                        f"'{text_label}' is {level}", label=f"{text_label}: {level}")
-                add(f"{name}=other", np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)), "flag 0/1",
-                    f"'{text_label}' is none of its {len(top)} most frequent values", label=f"{text_label}: other")
+                    add(
+                        f"{name}={level}",
+                        np.where(v.isna(), np.nan, (text == level).astype(float)),
+                        "flag 0/1",
+                        f"'{text_label}' is {level}",
+                        label=f"{text_label}: {level}",
+                    )
+                add(
+                    f"{name}=other",
+                    np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)),
+                    "flag 0/1",
+                    f"'{text_label}' is none of its {len(top)} most frequent values",
+                    label=f"{text_label}: other",
+                )
             elif kind == "sentinel":
                 marker = float(role["sentinel"])
                 num = v.astype(float)
-                add(name, num.where(num != marker).to_numpy(), "as in the source",
-                    f"{base['description']}; {marker:g} (never / not applicable) left out")
-                add(f"{name}=never", np.where(num.isna(), np.nan, (num == marker).astype(float)), "flag 0/1",
-                    f"'{text_label}' is {marker:g}: never / not applicable", label=f"{text_label}: never",
-                    role_kind="flag")
+                add(
+                    name,
+                    num.where(num != marker).to_numpy(),
+                    "as in the source",
+                    f"{base['description']}; {marker:g} (never / not applicable) left out",
+                )
+                add(
+                    f"{name}=never",
+                    np.where(num.isna(), np.nan, (num == marker).astype(float)),
+                    "flag 0/1",
+                    f"'{text_label}' is {marker:g}: never / not applicable",
+                    label=f"{text_label}: never",
+                    role_kind="flag",
+                )
             else:  # money, count, number, score, share
                 if not pd.api.types.is_numeric_dtype(v):
                     skip_row("not numeric")
                     continue
-                add(name, v.astype(float).to_numpy(), {"money": "money", "share": "share 0..1"}.get(kind, "as in the source"))
+                add(
+                    name,
+                    v.astype(float).to_numpy(),
+                    {"money": "money", "share": "share 0..1"}.get(kind, "as in the source"),
+                )
     return pd.DataFrame(out, index=range(len(customer_ids))), rows
 
 
-
-
 def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    """new / active / long_term / lapsing / lapsed from tenure and recency (thresholds in params).
+    """New / active / long_term / lapsing / lapsed from tenure and recency (thresholds in params).
 
     Lapsed and lapsing (by recency) take precedence over new and long-term (by tenure).
     """
@@ -984,8 +1185,17 @@ def summary(features: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     rows = []
     for c in cols:
         v = features[c]
-        rows.append({"feature": c, "missing": float(v.isna().mean()), "mean": v.mean(), "median": v.median(),
-                     "min": v.min(), "max": v.max(), "skew": v.skew()})
+        rows.append(
+            {
+                "feature": c,
+                "missing": float(v.isna().mean()),
+                "mean": v.mean(),
+                "median": v.median(),
+                "min": v.min(),
+                "max": v.max(),
+                "skew": v.skew(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -994,7 +1204,8 @@ def correlated_pairs(features: pd.DataFrame, cols: list[str], threshold: float =
     corr = features[cols].corr(method="spearman")
     rows = [
         {"feature_a": a, "feature_b": b, "spearman": corr.loc[a, b]}
-        for i, a in enumerate(cols) for b in cols[i + 1:]
+        for i, a in enumerate(cols)
+        for b in cols[i + 1 :]
         if abs(corr.loc[a, b]) >= threshold
     ]
     return pd.DataFrame(rows, columns=["feature_a", "feature_b", "spearman"])
@@ -1013,9 +1224,12 @@ def _sum(frame: pd.DataFrame) -> pd.Series:
     return frame.astype(float).sum(axis=1, min_count=1)
 
 
-def _customer_behaviour(customers: pd.DataFrame, quality: dict, params: FeatureParams) -> tuple[dict, list[dict], list[dict]]:
+def _customer_behaviour(
+    customers: pd.DataFrame, quality: dict, params: FeatureParams
+) -> tuple[dict, list[dict], list[dict]]:
     """The catalog features a customer-level source gives through its column roles (stage 01's
-    ``value``, ``spend``, ``behaviour`` and ``channels``): features, catalog rows, assumptions."""
+    ``value``, ``spend``, ``behaviour`` and ``channels``): features, catalog rows, assumptions.
+    """
     from seglab import roles as roles_mod
 
     labels = {c: roles_mod.readable(n) for c, n in quality.get("labels", {}).get("customers", {}).items()}
@@ -1029,9 +1243,19 @@ def _customer_behaviour(customers: pd.DataFrame, quality: dict, params: FeatureP
     def add(name: str, values: pd.Series, source: str) -> None:
         f = BY_NAME.get(name)
         out[name] = values.astype(float).reset_index(drop=True)
-        rows.append({"feature": name, "lens": "behavioural", "description": f"{f.description if f else name}: from {source}",
-                     "unit": f.unit if f else "", "available": True, "why_not": "", "role": "behaviour",
-                     "label": f.label if f else name.replace("_", " "), "default": True})
+        rows.append(
+            {
+                "feature": name,
+                "lens": "behavioural",
+                "description": f"{f.description if f else name}: from {source}",
+                "unit": f.unit if f else "",
+                "available": True,
+                "why_not": "",
+                "role": "behaviour",
+                "label": f.label if f else name.replace("_", " "),
+                "default": True,
+            }
+        )
 
     if value.get("columns"):
         add("monetary", _sum(customers[value["columns"]]), lab(value["columns"]))
@@ -1045,24 +1269,42 @@ def _customer_behaviour(customers: pd.DataFrame, quality: dict, params: FeatureP
     if "tenure_days" in behaviour:
         add("tenure_days", customers[behaviour["tenure_days"][0]], lab(behaviour["tenure_days"]))
     elif "tenure_months" in behaviour:
-        add("tenure_days", customers[behaviour["tenure_months"][0]].astype(float) * DAYS_PER_MONTH,
-            f"{lab(behaviour['tenure_months'])} (months x {DAYS_PER_MONTH})")
+        add(
+            "tenure_days",
+            customers[behaviour["tenure_months"][0]].astype(float) * DAYS_PER_MONTH,
+            f"{lab(behaviour['tenure_months'])} (months x {DAYS_PER_MONTH})",
+        )
     else:
         signup = [c for c, r in quality.get("roles", {}).get("customers", {}).items() if r["kind"] == "signup"]
         if signup:
             dates = pd.to_datetime(customers[signup[0]])
             as_of = pd.Timestamp(params.as_of) if params.as_of else dates.max().normalize()
             if params.as_of is None:
-                notes.append({"stage": "02", "subject": "as of", "assumed": f"{as_of.date()} (the latest {labels.get(signup[0], signup[0])})",
-                              "why": "a customer-level source has no transaction dates: tenure counts to the last join date",
-                              "change": "features.as_of: <the date the table was exported>"})
-            add("tenure_days", (as_of + pd.Timedelta(days=1) - dates).dt.total_seconds() / 86400.0,
-                f"{labels.get(signup[0], signup[0])} to {as_of.date()}")
+                notes.append(
+                    {
+                        "stage": "02",
+                        "subject": "as of",
+                        "assumed": f"{as_of.date()} (the latest {labels.get(signup[0], signup[0])})",
+                        "why": "a customer-level source has no transaction dates: tenure counts to the last join date",
+                        "change": "features.as_of: <the date the table was exported>",
+                    }
+                )
+            add(
+                "tenure_days",
+                (as_of + pd.Timedelta(days=1) - dates).dt.total_seconds() / 86400.0,
+                f"{labels.get(signup[0], signup[0])} to {as_of.date()}",
+            )
     if "discount_orders" in behaviour:
         d = _sum(customers[behaviour["discount_orders"]])
         share = d if d.dropna().between(0, 1).all() or freq is None else d / freq.where(freq > 0)
-        add("discount_share", share.clip(0, 1), lab(behaviour["discount_orders"]) + ("" if freq is None else " / orders"))
-        rows[-1]["description"] = "share of purchases made with a discount or deal: from " + rows[-1]["description"].split("from ")[-1]
+        add(
+            "discount_share",
+            share.clip(0, 1),
+            lab(behaviour["discount_orders"]) + ("" if freq is None else " / orders"),
+        )
+        rows[-1]["description"] = (
+            "share of purchases made with a discount or deal: from " + rows[-1]["description"].split("from ")[-1]
+        )
     if "visits" in behaviour:
         visits = _sum(customers[behaviour["visits"]])
         add("sessions", visits, lab(behaviour["visits"]))
@@ -1071,15 +1313,18 @@ def _customer_behaviour(customers: pd.DataFrame, quality: dict, params: FeatureP
     if "campaign_responses" in behaviour:
         answers = pd.concat([roles_mod.to_flag(customers[c]) for c in behaviour["campaign_responses"]], axis=1)
         add("campaign_conversion_rate", answers.mean(axis=1), f"the mean of {lab(behaviour['campaign_responses'])}")
-        rows[-1]["description"] = "share of campaigns the customer accepted or answered: from the mean of " + \
-            lab(behaviour["campaign_responses"])
+        rows[-1]["description"] = "share of campaigns the customer accepted or answered: from the mean of " + lab(
+            behaviour["campaign_responses"]
+        )
     if channels:
         counts = customers[list(channels.values())].astype(float)
         total = counts.sum(axis=1)
         for ch, c in channels.items():
             add(f"{ch}_share", counts[c] / total.where(total > 0), f"{labels.get(c, c)} / all purchases")
     if "monetary" in out and "frequency" in out:
-        add("avg_order_value", out["monetary"] / out["frequency"].where(out["frequency"] > 0), "customer value / orders")
+        add(
+            "avg_order_value", out["monetary"] / out["frequency"].where(out["frequency"] > 0), "customer value / orders"
+        )
     if len(spend) >= 2:
         amounts = customers[spend].astype(float).clip(lower=0)
         total = amounts.sum(axis=1)
@@ -1091,29 +1336,40 @@ def _customer_behaviour(customers: pd.DataFrame, quality: dict, params: FeatureP
 def _default_customer_features(feats: pd.DataFrame, rows: list[dict]) -> tuple[list[str], list[dict]]:
     """What a customer-level source clusters on by default: the numeric and yes/no features of the
     behavioural, psychographic and firmographic lenses (categories and codes describe segments);
-    with fewer than MIN_BEHAVIOUR_FEATURES of them, also the numeric columns of the other lenses."""
+    with fewer than MIN_BEHAVIOUR_FEATURES of them, also the numeric columns of the other lenses.
+    """
     usable = [r for r in rows if r["available"] and r["feature"] in feats and feats[r["feature"]].nunique() > 1]
     numeric = [r for r in usable if r.get("role", "number") in _CLUSTERED_KINDS]
     doing = [r["feature"] for r in numeric if r["lens"] in ("behavioural", "psychographic", "firmographic")]
     notes: list[dict] = []
     if len(doing) < MIN_BEHAVIOUR_FEATURES:
-        extra = [r for r in numeric if r["feature"] not in doing and r.get("role") != "flag"
-                 and r["lens"] not in ("contactability",)]
+        extra = [
+            r
+            for r in numeric
+            if r["feature"] not in doing and r.get("role") != "flag" and r["lens"] not in ("contactability",)
+        ]
         if extra:
-            notes.append({"stage": "02", "subject": "features clustered on",
-                          "assumed": f"also {', '.join(r['label'] for r in extra)} ({', '.join(sorted({r['lens'] for r in extra}))})",
-                          "why": f"behaviour gives only {len(doing)} usable feature(s)"
-                                 + (f" ({', '.join(r['label'] for r in numeric if r['feature'] in doing)})" if doing else "")
-                                 + f": fewer than {MIN_BEHAVIOUR_FEATURES}",
-                          "change": "segmentation.features: [...]  (or declare columns as behavioural in "
-                                    "source.tables.customers.lenses)"})
+            notes.append(
+                {
+                    "stage": "02",
+                    "subject": "features clustered on",
+                    "assumed": f"also {', '.join(r['label'] for r in extra)} "
+                    "({', '.join(sorted({r['lens'] for r in extra}))})",
+                    "why": f"behaviour gives only {len(doing)} usable feature(s)"
+                    + (f" ({', '.join(r['label'] for r in numeric if r['feature'] in doing)})" if doing else "")
+                    + f": fewer than {MIN_BEHAVIOUR_FEATURES}",
+                    "change": "segmentation.features: [...]  (or declare columns as behavioural in "
+                    "source.tables.customers.lenses)",
+                }
+            )
             doing += [r["feature"] for r in extra]
     if len(doing) < 2:
         have = ", ".join(r["label"] for r in usable) or "none"
         raise FeatureError(
             f"a customer-level source needs at least 2 columns that vary to segment on; usable here: {have}. "
             "Add behaviour columns (spend, purchase counts, visits, recency) or name the features to use in "
-            "segmentation.features")
+            "segmentation.features"
+        )
     for r in rows:
         r["default"] = r["feature"] in doing
     return doing, notes
@@ -1142,16 +1398,29 @@ def build_customer_level(
         feats["lifecycle"] = lifecycle_stage(feats, params)
     if {"email_opt_in", "sms_opt_in"} & set(feats.columns):
         feats["reachable"] = feats.reindex(columns=["email_opt_in", "sms_opt_in"]).fillna(0).max(axis=1)
-        rows.append({"feature": "reachable", "lens": "contactability", "description": BY_NAME["reachable"].description,
-                     "unit": "flag 0/1", "available": True, "why_not": "", "role": "flag",
-                     "label": BY_NAME["reachable"].label, "default": False})
+        rows.append(
+            {
+                "feature": "reachable",
+                "lens": "contactability",
+                "description": BY_NAME["reachable"].description,
+                "unit": "flag 0/1",
+                "available": True,
+                "why_not": "",
+                "role": "flag",
+                "label": BY_NAME["reachable"].label,
+                "default": False,
+            }
+        )
     default, more = _default_customer_features(feats, rows)
     value = quality.get("value", {})
     feats.attrs["as_of"] = None
     feats.attrs["customer_level"] = True
     feats.attrs["default_features"] = default
-    feats.attrs["value_basis"] = (" + ".join(quality.get("labels", {}).get("customers", {}).get(c, c) for c in value["columns"])
-                                  if value.get("columns") else None)
+    feats.attrs["value_basis"] = (
+        " + ".join(quality.get("labels", {}).get("customers", {}).get(c, c) for c in value["columns"])
+        if value.get("columns")
+        else None
+    )
     feats.attrs["assumptions"] = notes + more
     cat = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
     _describe(feats, cat)

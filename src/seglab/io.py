@@ -1,5 +1,6 @@
 """Reading and writing stage tables. Only this module (and the pipeline) touches disk; every file
-is written completely or not at all (:func:`atomic`)."""
+is written completely or not at all (:func:`atomic`).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ class TableError(ValueError):
 
 def validate(df: pd.DataFrame, schema: pdr.DataFrameSchema, where: str) -> pd.DataFrame:
     """``df`` checked against ``schema``; :class:`TableError` naming ``where``, each failing column
-    and check, and a few failing values."""
+    and check, and a few failing values.
+    """
     import pandera.pandas as pdr  # (pandera loads when a table is first checked)
 
     try:
@@ -45,7 +47,8 @@ PARQUET_OPTIONS = {"coerce_timestamps": "us", "allow_truncated_timestamps": True
 def atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Write a file completely or not at all: ``write(tmp)`` writes a temporary file beside
     ``path``, which then replaces ``path`` in one step (a crash, a full disk or a kill leaves the
-    old file or none, never half of one)."""
+    old file or none, never half of one).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -60,7 +63,8 @@ def atomic(path: Path, write: Callable[[Path], object]) -> Path:
 
 def write_parquet(df: pd.DataFrame, path: Path) -> Path:
     """Write ``df`` as Parquet (atomically). A column with no value at all is written as text, not
-    with Arrow's null type, which engines read as they like (Spark: an integer)."""
+    with Arrow's null type, which engines read as they like (Spark: an integer).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -75,7 +79,8 @@ def write_csv(df: pd.DataFrame, path: Path, **kwargs) -> Path:
     """Write ``df`` as CSV for people and spreadsheets (atomically, without the index): every text
     cell that would start a formula (=, +, -, @, tab, carriage return) is neutralised with a leading
     apostrophe (:func:`seglab.text.csv_cell`; the raw values are in the Parquet files). Lines end
-    in CRLF (RFC 4180), so a value holding a line break or a carriage return is quoted."""
+    in CRLF (RFC 4180), so a value holding a line break or a carriage return is quoted.
+    """
     from seglab.text import csv_safe
 
     safe = csv_safe(df)
@@ -135,6 +140,7 @@ def write_json(obj: Any, path: Path) -> Path:
 
 
 def read_json(path: Path) -> Any:
+    """A JSON file seglab wrote; FileNotFoundError naming the stage to run when it is missing."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: missing; run the stage that writes it first")

@@ -22,15 +22,35 @@ from pathlib import Path
 #: What a run imports in the kernel, loaded while the runner gets ready (the floor of
 #: ``benchmarks/run_overhead.py`` imports the same list).
 RUN_IMPORTS = (
-    "seglab.collect", "seglab.features", "seglab.segment", "seglab.lookalike", "seglab.personas",
-    "seglab.predict", "seglab.prioritize", "seglab.monitoring", "seglab.stages", "seglab.plots",
-    "seglab.report", "IPython.display",
+    "seglab.collect",
+    "seglab.features",
+    "seglab.segment",
+    "seglab.lookalike",
+    "seglab.personas",
+    "seglab.predict",
+    "seglab.prioritize",
+    "seglab.monitoring",
+    "seglab.stages",
+    "seglab.plots",
+    "seglab.report",
+    "IPython.display",
     # what the stages load on first use: table checks, DuckDB's Ibis backend and SQL dialect,
     # the scikit-learn and SciPy parts the stages call, Arrow datasets, the inline figure
     # backend, seaborn's heatmaps
-    "pandera.pandas", "seglab.schemas", "ibis.backends.duckdb", "sqlglot.dialects.duckdb", "sklearn.cluster",
-    "sklearn.metrics", "sklearn.decomposition", "sklearn.linear_model", "sklearn.model_selection",
-    "sklearn.ensemble", "sklearn.tree", "scipy.optimize", "pyarrow.dataset", "matplotlib_inline.backend_inline",
+    "pandera.pandas",
+    "seglab.schemas",
+    "ibis.backends.duckdb",
+    "sqlglot.dialects.duckdb",
+    "sklearn.cluster",
+    "sklearn.metrics",
+    "sklearn.decomposition",
+    "sklearn.linear_model",
+    "sklearn.model_selection",
+    "sklearn.ensemble",
+    "sklearn.tree",
+    "scipy.optimize",
+    "pyarrow.dataset",
+    "matplotlib_inline.backend_inline",
     "seaborn",
 )
 
@@ -91,8 +111,9 @@ class SharedKernel:
         self._run_sync = run_sync
         self._folder = Path(tempfile.mkdtemp(prefix="seglab-kernel-"))
         start = time.perf_counter()
-        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                                     connection_file=str(self._folder / "kernel.json"))
+        self.km = AsyncKernelManager(
+            kernel_name="python3", transport="ipc", connection_file=str(self._folder / "kernel.json")
+        )
         self.km.ip = str(self._folder / "ipc")
         try:
             run_sync(self.km.start_kernel)(cwd=str(cwd), env=dict(os.environ))
@@ -115,7 +136,8 @@ class SharedKernel:
 
     def wait_ready(self, timeout: float = 120) -> float:
         """Wait until the kernel answers and has imported :data:`RUN_IMPORTS`; the seconds since
-        :meth:`__init__` began (kernel start and imports)."""
+        :meth:`__init__` began (kernel start and imports).
+        """
         if self.ready_seconds is None:
             self._reply(self._warmup, timeout) if self._warmup else None
             self.ready_seconds = time.perf_counter() - self._started_at
@@ -141,7 +163,8 @@ class SharedKernel:
 
     def notebook_client(self):
         """The client papermill executes notebooks with, made and connected once per run (a new
-        one per notebook waited up to 0.4 s for the kernel's first messages)."""
+        one per notebook waited up to 0.4 s for the kernel's first messages).
+        """
         if self._notebook_client is None:
             kc = self.km.client()
             kc.start_channels()
@@ -188,9 +211,11 @@ class SharedKernel:
             shutil.rmtree(self._folder, ignore_errors=True)
 
     def __enter__(self) -> SharedKernel:
+        """The kernel, shut down when the block ends."""
         return self
 
     def __exit__(self, *exc) -> None:
+        """Shut the kernel down."""
         self.shutdown()
 
 
@@ -211,15 +236,31 @@ def register_engine() -> None:
 
     class _Engine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     kernel: SharedKernel | None = None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            kernel: SharedKernel | None = None,
+            **kwargs,
+        ):
             if kernel is None:
                 raise TypeError(f"the {ENGINE} engine needs kernel=SharedKernel(...)")
             kernel.wait_ready()
-            client = _Client(nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
-                             kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
-                             stderr_file=stderr_file)
+            client = _Client(
+                nb_man,
+                km=kernel.km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
             client.kc = kernel.notebook_client()  # the client does not own it: it stays open for the next stage
             return client.execute()
 

@@ -25,9 +25,13 @@ FORMAT = "seglab-lookalike/1"
 def attribute_features(features: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
     """Numeric columns of the feature table whose lens is an attribute lens (not behaviour)."""
     lens = dict(zip(catalog["feature"], catalog["lens"], strict=False))
-    cols = [c for c in features.columns
-            if lens.get(c) in ATTRIBUTE_LENSES and c not in NOT_ATTRIBUTES
-            and (pd.api.types.is_numeric_dtype(features[c]) or pd.api.types.is_bool_dtype(features[c]))]
+    cols = [
+        c
+        for c in features.columns
+        if lens.get(c) in ATTRIBUTE_LENSES
+        and c not in NOT_ATTRIBUTES
+        and (pd.api.types.is_numeric_dtype(features[c]) or pd.api.types.is_bool_dtype(features[c]))
+    ]
     for flag in ("email_opt_in", "sms_opt_in"):  # contact permissions are columns of the feature table
         if flag in features.columns and flag not in cols:
             cols.append(flag)
@@ -36,6 +40,8 @@ def attribute_features(features: pd.DataFrame, catalog: pd.DataFrame) -> list[st
 
 @dataclass
 class Lookalike:
+    """A multinomial logistic regression from customer attributes to segments, as plain numbers."""
+
     features: list[str]
     fill: list[float]
     mean: list[float]
@@ -47,13 +53,15 @@ class Lookalike:
     def _x(self, df: pd.DataFrame) -> np.ndarray:
         missing = [f for f in self.features if f not in df.columns]
         if missing:
-            raise ValueError(f"attributes missing for the lookalike model: {', '.join(missing)}; "
-                             f"it needs {', '.join(self.features)}")
+            raise ValueError(
+                f"attributes missing for the lookalike model: {', '.join(missing)}; it needs {', '.join(self.features)}"
+            )
         raw = df[self.features].astype(float).to_numpy(na_value=np.nan)
         raw = np.where(np.isnan(raw), self.fill, raw)
         return (raw - np.asarray(self.mean)) / np.asarray(self.scale)
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """The segment of each row of ``df`` (its attribute columns)."""
         scores = self._x(df) @ np.asarray(self.coef).T + np.asarray(self.intercept)
         return np.asarray(self.segments)[scores.argmax(axis=1)]
 
@@ -81,12 +89,21 @@ def _fit(df: pd.DataFrame, y: np.ndarray, features: list[str], seed: int) -> Loo
     if len(classes) == 2:  # binary: one row of coefficients for class 1; make it two comparable rows
         coef, intercept = np.vstack([np.zeros_like(coef[0]), coef[0]]), np.array([0.0, intercept[0]])
     as_list = lambda a: [float(v) for v in a]  # noqa: E731
-    return Lookalike(list(features), as_list(fill), as_list(mean), as_list(scale),
-                     [as_list(r) for r in coef], as_list(intercept), [int(c) for c in classes])
+    return Lookalike(
+        list(features),
+        as_list(fill),
+        as_list(mean),
+        as_list(scale),
+        [as_list(r) for r in coef],
+        as_list(intercept),
+        [int(c) for c in classes],
+    )
 
 
 @dataclass
 class LookalikeResult:
+    """The lookalike model (or why there is none) and its held-out quality."""
+
     model: Lookalike | None
     accuracy: float
     baseline: float  # share of the largest segment in the hold-out: what guessing it would score
@@ -105,9 +122,15 @@ def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame 
         return LookalikeResult(None, np.nan, np.nan, empty, 0, "no feature catalog")
     cols = attribute_features(features, catalog)
     if not cols:
-        return LookalikeResult(None, np.nan, np.nan, empty, 0,
-                               "the data has no customer attributes (demographic, geographic, firmographic, "
-                               "psychographic columns or contact permissions) to learn from")
+        return LookalikeResult(
+            None,
+            np.nan,
+            np.nan,
+            empty,
+            0,
+            "the data has no customer attributes (demographic, geographic, firmographic, "
+            "psychographic columns or contact permissions) to learn from",
+        )
     data = segments.merge(features[["customer_id", *cols]], on="customer_id", how="left")
     y = data["segment"].to_numpy()
     counts = np.bincount(y)
@@ -117,8 +140,12 @@ def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame 
     held = _fit(data.iloc[train_idx], y[train_idx], cols, seed)
     pred = held.predict(data.iloc[test_idx])
     labels = sorted(set(y))
-    cm = pd.DataFrame(confusion_matrix(y[test_idx], pred, labels=labels),
-                      index=pd.Index([f"S{s}" for s in labels], name="actual"),
-                      columns=pd.Index([f"S{s}" for s in labels], name="predicted"))
+    cm = pd.DataFrame(
+        confusion_matrix(y[test_idx], pred, labels=labels),
+        index=pd.Index([f"S{s}" for s in labels], name="actual"),
+        columns=pd.Index([f"S{s}" for s in labels], name="predicted"),
+    )
     baseline = float(np.bincount(y[test_idx]).max() / len(test_idx))
-    return LookalikeResult(_fit(data, y, cols, seed), float(accuracy_score(y[test_idx], pred)), baseline, cm, len(test_idx))
+    return LookalikeResult(
+        _fit(data, y, cols, seed), float(accuracy_score(y[test_idx], pred)), baseline, cm, len(test_idx)
+    )

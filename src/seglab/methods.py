@@ -34,8 +34,8 @@ def nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
     """Index of the nearest centre (squared Euclidean distance, ties: the first), in blocks."""
     out = np.empty(len(x), dtype=np.int64)
     for i in range(0, len(x), BLOCK):
-        d = ((x[i:i + BLOCK, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
-        out[i:i + BLOCK] = d.argmin(axis=1)
+        d = ((x[i : i + BLOCK, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
+        out[i : i + BLOCK] = d.argmin(axis=1)
     return out
 
 
@@ -63,7 +63,8 @@ def gmm_log_density(x: np.ndarray, weights, means, covariances, covariance_type:
 @dataclass
 class Fitted:
     """A fitted clustering: ``centers`` (k x d: centroids or component means) and, for a Gaussian
-    mixture, ``extra`` = weights, covariances and covariance type."""
+    mixture, ``extra`` = weights, covariances and covariance type.
+    """
 
     method: str
     centers: np.ndarray
@@ -71,6 +72,7 @@ class Fitted:
 
     @property
     def k(self) -> int:
+        """The number of segments."""
         return len(self.centers)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -80,17 +82,19 @@ class Fitted:
             modes = np.asarray(self.extra["modes"])
             out = np.empty(len(x), dtype=np.int64)
             for i in range(0, len(x), BLOCK):
-                part = x[i:i + BLOCK]
+                part = x[i : i + BLOCK]
                 d = ((part[:, None, :n_num] - self.centers[None, :, :]) ** 2).sum(axis=2)
                 d += gamma * (part[:, None, n_num:] != modes[None, :, :]).sum(axis=2)
-                out[i:i + BLOCK] = d.argmin(axis=1)
+                out[i : i + BLOCK] = d.argmin(axis=1)
             return out
         if self.method == "gmm":
             e = self.extra
             out = np.empty(len(x), dtype=np.int64)
             for i in range(0, len(x), BLOCK):
-                dens = gmm_log_density(x[i:i + BLOCK], e["weights"], self.centers, e["covariances"], e["covariance_type"])
-                out[i:i + BLOCK] = dens.argmax(axis=1)
+                dens = gmm_log_density(
+                    x[i : i + BLOCK], e["weights"], self.centers, e["covariances"], e["covariance_type"]
+                )
+                out[i : i + BLOCK] = dens.argmax(axis=1)
             return out
         return nearest(x, self.centers)
 
@@ -103,11 +107,15 @@ class Fitted:
         return Fitted(self.method, self.centers[order], extra)
 
     def to_json(self) -> dict:
-        extra = {k: np.asarray(v).tolist() if k in ("weights", "covariances", "modes") else v for k, v in self.extra.items()}
+        """The fitted method as plain JSON values."""
+        extra = {
+            k: np.asarray(v).tolist() if k in ("weights", "covariances", "modes") else v for k, v in self.extra.items()
+        }
         return {"method": self.method, "centers": self.centers.tolist(), **extra}
 
     @classmethod
     def from_json(cls, d: dict) -> Fitted:
+        """The fitted method from :meth:`to_json`."""
         extra = {k: d[k] for k in ("weights", "covariances", "covariance_type", "modes", "n_num", "gamma") if k in d}
         return cls(d["method"], np.asarray(d["centers"], dtype=float), extra)
 
@@ -122,11 +130,13 @@ def within_ss(x: np.ndarray, labels: np.ndarray, k: int) -> float:
     return total
 
 
-def fit(method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, quick: bool = False,
-        n_num: int | None = None) -> Fitted:
+def fit(
+    method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, quick: bool = False, n_num: int | None = None
+) -> Fitted:
     """Fit ``method`` with k segments on the prepared rows ``x``; ``quick`` (bootstrap refits)
     uses at most 3 restarts. For k-prototypes the first ``n_num`` columns are numeric and the
-    rest categorical codes."""
+    rest categorical codes.
+    """
     restarts = min(params.n_init, 3) if quick else params.n_init
     if method == "kprototypes":
         from kmodes.kprototypes import KPrototypes
@@ -135,11 +145,16 @@ def fit(method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, qui
         mixed = np.empty(x.shape, dtype=object)
         mixed[:, :n_num] = x[:, :n_num]
         mixed[:, n_num:] = x[:, n_num:].astype(np.int64)
-        kp = KPrototypes(n_clusters=k, init="Huang", n_init=1 if quick else min(restarts, 3), random_state=seed, n_jobs=1)
+        kp = KPrototypes(
+            n_clusters=k, init="Huang", n_init=1 if quick else min(restarts, 3), random_state=seed, n_jobs=1
+        )
         kp.fit(mixed, categorical=list(range(n_num, x.shape[1])))
         cent = np.asarray(kp.cluster_centroids_)
-        return Fitted(method, cent[:, :n_num].astype(float),
-                      {"modes": cent[:, n_num:].astype(float).astype(np.int64), "n_num": n_num, "gamma": float(kp.gamma)})
+        return Fitted(
+            method,
+            cent[:, :n_num].astype(float),
+            {"modes": cent[:, n_num:].astype(float).astype(np.int64), "n_num": n_num, "gamma": float(kp.gamma)},
+        )
     if method == "kmeans":
         from sklearn.cluster import KMeans  # (scikit-learn loads when first used)
 
@@ -148,20 +163,34 @@ def fit(method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, qui
     if method == "minibatch_kmeans":
         from sklearn.cluster import MiniBatchKMeans
 
-        mb = MiniBatchKMeans(n_clusters=k, n_init=min(restarts, 3), batch_size=params.batch_size, random_state=seed).fit(x)
+        mb = MiniBatchKMeans(
+            n_clusters=k, n_init=min(restarts, 3), batch_size=params.batch_size, random_state=seed
+        ).fit(x)
         return Fitted(method, mb.cluster_centers_)
     if method == "gmm":  # EM is costly: up to 3 starts, 1 for bootstrap refits
         from sklearn.mixture import GaussianMixture
 
-        gm = GaussianMixture(n_components=k, covariance_type=params.gmm_covariance, n_init=1 if quick else min(restarts, 3),
-                             random_state=seed, reg_covar=1e-6).fit(x)
-        return Fitted(method, gm.means_, {"weights": gm.weights_, "covariances": gm.covariances_,
-                                          "covariance_type": params.gmm_covariance})
+        gm = GaussianMixture(
+            n_components=k,
+            covariance_type=params.gmm_covariance,
+            n_init=1 if quick else min(restarts, 3),
+            random_state=seed,
+            reg_covar=1e-6,
+        ).fit(x)
+        return Fitted(
+            method,
+            gm.means_,
+            {"weights": gm.weights_, "covariances": gm.covariances_, "covariance_type": params.gmm_covariance},
+        )
     if method == "ward":
         from sklearn.cluster import AgglomerativeClustering
 
         rng = np.random.default_rng(seed)
-        idx = np.sort(rng.choice(len(x), size=params.ward_sample, replace=False)) if len(x) > params.ward_sample else np.arange(len(x))
+        idx = (
+            np.sort(rng.choice(len(x), size=params.ward_sample, replace=False))
+            if len(x) > params.ward_sample
+            else np.arange(len(x))
+        )
         sample = x[idx]
         labels = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(sample)
         centers = np.vstack([sample[labels == j].mean(axis=0) for j in range(k)])

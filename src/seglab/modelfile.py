@@ -2,7 +2,8 @@
 is checked when it is loaded, so a damaged or tampered file stops with one message naming the file
 and the fault (a missing key, a wrong type, a NaN centroid, a zero scale, k unequal to the number
 of centroids) instead of a traceback or a silently wrong assignment. Nothing loads a model any
-other way (:func:`load_json`)."""
+other way (:func:`load_json`).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class _Loose(BaseModel):
 
 
 class Preparation(_Loose):
+    """The preparation of the features in a model file."""
+
     log1p: list[bool]
     fill: list[float]
     winsor_low: list[float]
@@ -59,6 +62,8 @@ class Preparation(_Loose):
 
 
 class Assignment(_Loose):
+    """How a model file assigns a customer: the method and its centres."""
+
     method: Literal["kmeans", "minibatch_kmeans", "gmm", "ward", "kprototypes"]
     centers: list[list[float]]
     weights: list[float] | None = None
@@ -99,6 +104,8 @@ class Assignment(_Loose):
 
 
 class SegmentModelFile(_Loose):
+    """``model.json``: the segment model, checked before it is used."""
+
     format: Literal["seglab-segments/2", "seglab-kmeans/1"]
     k: int
     seed: int
@@ -127,7 +134,7 @@ class SegmentModelFile(_Loose):
             raise ValueError(f"preparation.weight has {len(p.weight)} values for {n} features")
         if len(self.labels) != self.k:
             raise ValueError(f"labels: {len(self.labels)} for k = {self.k} segments")
-        centers = (self.assignment.centers if self.assignment else self.centroids)
+        centers = self.assignment.centers if self.assignment else self.centroids
         if self.rfm is None:
             if centers is None:
                 raise ValueError("no assignment (centroids) and no RFM rules: the model cannot assign anyone")
@@ -142,6 +149,8 @@ class SegmentModelFile(_Loose):
 
 
 class LookalikeFile(_Loose):
+    """``lookalike.json``: the lookalike model, checked before it is used."""
+
     format: Literal["seglab-lookalike/1"]
     features: list[str]
     fill: list[float]
@@ -171,7 +180,8 @@ class LookalikeFile(_Loose):
 
 def load_json(path: Path, schema: type[BaseModel]) -> dict[str, Any]:
     """The model file at ``path``, checked against ``schema``; :class:`ModelFileError` naming the
-    file and the fault (and the fix: run the stage that writes it again)."""
+    file and the fault (and the fix: run the stage that writes it again).
+    """
     path = Path(path)
     fix = "rebuild it with seglab run (stage 03), or restore the file"
     try:
@@ -183,6 +193,9 @@ def load_json(path: Path, schema: type[BaseModel]) -> dict[str, Any]:
     try:
         schema.model_validate(data)
     except ValidationError as exc:
-        faults = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()[:5])
+        faults = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()[:5]
+        )
         raise ModelFileError(f"{path}: the model is damaged: {faults}; {fix}") from None
     return data

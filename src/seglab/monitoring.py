@@ -58,8 +58,9 @@ def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str) -> list[p
     return ends[::-1]
 
 
-def window_days(feature_params: FeatureParams, params: MonitoringParams, first: pd.Timestamp,
-                as_of: pd.Timestamp) -> int:
+def window_days(
+    feature_params: FeatureParams, params: MonitoringParams, first: pd.Timestamp, as_of: pd.Timestamp
+) -> int:
     """W, the trailing window every period's customers are assigned from (see the module doc)."""
     if params.window_days:
         return params.window_days
@@ -69,8 +70,15 @@ def window_days(feature_params: FeatureParams, params: MonitoringParams, first: 
     return max(1, min(365, history // 2))
 
 
-def track(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
-          params: MonitoringParams, as_of: pd.Timestamp, last: int | None = None) -> pd.DataFrame:
+def track(
+    tables: dict,
+    feature_params: FeatureParams,
+    quality: dict | None,
+    model: SegmentModel,
+    params: MonitoringParams,
+    as_of: pd.Timestamp,
+    last: int | None = None,
+) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
 
     Returns period_end (a date), customer_id, segment, value (net value in the period), sorted
@@ -89,7 +97,8 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
     if not ends:
         raise MonitoringUnavailable(
             f"the history ({first.date()} to {as_of.date()}) holds no {params.period} with a whole {w}-day window of "
-            "behaviour before its end: set monitoring.period to month or a shorter monitoring.window_days")
+            "behaviour before its end: set monitoring.period to month or a shorter monitoring.window_days"
+        )
     if last is not None:
         ends = ends[-last:]
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
@@ -102,7 +111,9 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
         feats = b.features
         who = active[active["period_end"] == end]
         rows = feats[feats["customer_id"].isin(who["customer_id"])]
-        seg = pd.DataFrame({"customer_id": rows["customer_id"].to_numpy(), "segment": model.assign(rows).astype("int64")})
+        seg = pd.DataFrame(
+            {"customer_id": rows["customer_id"].to_numpy(), "segment": model.assign(rows).astype("int64")}
+        )
         parts.append(who.merge(seg, on="customer_id", how="inner", validate="one_to_one"))
     out = pd.concat(parts, ignore_index=True)[["period_end", "customer_id", "segment", "value"]]
     out = out.sort_values(["period_end", "customer_id"], kind="mergesort").reset_index(drop=True)
@@ -111,8 +122,14 @@ def track(tables: dict, feature_params: FeatureParams, quality: dict | None, mod
     return out
 
 
-def attempt(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
-            params: MonitoringParams, as_of) -> tuple[pd.DataFrame | None, str]:
+def attempt(
+    tables: dict,
+    feature_params: FeatureParams,
+    quality: dict | None,
+    model: SegmentModel,
+    params: MonitoringParams,
+    as_of,
+) -> tuple[pd.DataFrame | None, str]:
     """:func:`track`, or None and the reason when the data has no history to monitor."""
     if as_of is None or pd.isna(as_of):
         return None, "a customer-level source has no history over time: nothing to monitor"
@@ -124,7 +141,8 @@ def attempt(tables: dict, feature_params: FeatureParams, quality: dict | None, m
 
 def sizes(assigned: pd.DataFrame, segments: list[int]) -> pd.DataFrame:
     """Per period and segment: active customers, net value, and their shares of the period
-    (every period tracked: one where nobody was active counts zero)."""
+    (every period tracked: one where nobody was active counts zero).
+    """
     g = assigned.groupby(["period_end", "segment"]).agg(customers=("customer_id", "size"), value=("value", "sum"))
     periods = sorted(set(assigned.attrs.get("periods") or []) | set(assigned["period_end"].unique()))
     g = g.reindex(pd.MultiIndex.from_product([periods, segments], names=["period_end", "segment"]), fill_value=0)
@@ -145,17 +163,19 @@ def growth(size_table: pd.DataFrame, months: int, period: str) -> tuple[pd.Serie
         return pd.Series(np.nan, index=idx, name="growth_rate"), "one period only: growth is unknown"
     n = min(n, len(periods) // 2)
     wide = size_table.pivot(index="period_end", columns="segment", values="customers").sort_index()
-    recent, before = wide.iloc[-n:].mean(), wide.iloc[-2 * n:-n].mean()
+    recent, before = wide.iloc[-n:].mean(), wide.iloc[-2 * n : -n].mean()
     rate = recent / before.where(before > 0) - 1
     rate = rate.fillna(pd.Series(np.where(recent > 0, 1.0, 0.0), index=recent.index)).clip(-1.0, 3.0)
     fmt = lambda p: pd.Timestamp(p).date().isoformat()  # noqa: E731
-    how = (f"mean active customers per {period} in the last {n} {period}(s) (to {fmt(periods[-1])}) vs the "
-           f"{n} before (to {fmt(periods[-n - 1])})")
+    how = (
+        f"mean active customers per {period} in the last {n} {period}(s) (to {fmt(periods[-1])}) vs the "
+        f"{n} before (to {fmt(periods[-n - 1])})"
+    )
     return rate.rename("growth_rate"), how
 
 
 def flags(rate: pd.Series, params: MonitoringParams) -> pd.Series:
-    """growing / shrinking / stable per segment (unknown without growth)."""
+    """Growing / shrinking / stable per segment (unknown without growth)."""
     out = np.where(rate > params.grow_above, "growing", np.where(rate < params.shrink_below, "shrinking", "stable"))
     return pd.Series(np.where(rate.isna(), "unknown", out), index=rate.index, name="trend")
 
@@ -163,7 +183,8 @@ def flags(rate: pd.Series, params: MonitoringParams) -> pd.Series:
 def migration(assigned: pd.DataFrame) -> pd.DataFrame:
     """For each pair of consecutive periods: customers from a segment (or "not active") to a
     segment (or "not active"), with the share of the "from" group. Segments are written as
-    their numbers (text, so that "not active" fits in the same column)."""
+    their numbers (text, so that "not active" fits in the same column).
+    """
     periods = sorted(assigned["period_end"].unique())
     rows = []
     for a, b in zip(periods[:-1], periods[1:], strict=True):
@@ -177,7 +198,9 @@ def migration(assigned: pd.DataFrame) -> pd.DataFrame:
         c.insert(0, "from_period", pd.Timestamp(a).date())
         rows.append(c)
     if not rows:
-        return pd.DataFrame(columns=["from_period", "to_period", "from_segment", "to_segment", "customers", "share_of_from"])
+        return pd.DataFrame(
+            columns=["from_period", "to_period", "from_segment", "to_segment", "customers", "share_of_from"]
+        )
     out = pd.concat(rows, ignore_index=True)
     out["share_of_from"] = out["customers"] / out.groupby(["from_period", "from_segment"])["customers"].transform("sum")
     return out
@@ -190,8 +213,11 @@ def _state_order(states) -> list[str]:
 
 def migration_matrix(mig: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All consecutive period pairs summed: counts (from x to) and row shares. The "not active"
-    to "not active" cell is empty by construction (such customers are in neither period)."""
-    counts = mig.pivot_table(index="from_segment", columns="to_segment", values="customers", aggfunc="sum", fill_value=0)
+    to "not active" cell is empty by construction (such customers are in neither period).
+    """
+    counts = mig.pivot_table(
+        index="from_segment", columns="to_segment", values="customers", aggfunc="sum", fill_value=0
+    )
     order = _state_order(set(counts.index) | set(counts.columns))
     counts = counts.reindex(index=order, columns=order, fill_value=0).astype("int64")
     shares = counts.div(counts.sum(axis=1).where(counts.sum(axis=1) > 0), axis=0)
@@ -200,41 +226,58 @@ def migration_matrix(mig: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def retention(mig: pd.DataFrame) -> pd.DataFrame:
     """Per segment, over all period pairs: share of its active customers who are in the same
-    segment next period, in another segment, or not active."""
+    segment next period, in another segment, or not active.
+    """
     m = mig[mig["from_segment"] != NOT_ACTIVE]
     tot = m.groupby("from_segment")["customers"].sum()
     same = m[m["from_segment"] == m["to_segment"]].groupby("from_segment")["customers"].sum()
     gone = m[m["to_segment"] == NOT_ACTIVE].groupby("from_segment")["customers"].sum()
-    out = pd.DataFrame({"stay": same.reindex(tot.index, fill_value=0) / tot,
-                        "not_active_next": gone.reindex(tot.index, fill_value=0) / tot})
+    out = pd.DataFrame(
+        {
+            "stay": same.reindex(tot.index, fill_value=0) / tot,
+            "not_active_next": gone.reindex(tot.index, fill_value=0) / tot,
+        }
+    )
     out["moves"] = 1 - out["stay"] - out["not_active_next"]
     out.index = out.index.astype(int)
     return out.sort_index().rename_axis("segment").reset_index()
 
 
-def growth_for_matrix(tables: dict, feature_params: FeatureParams, quality: dict | None, model: SegmentModel,
-                      params: MonitoringParams, as_of) -> tuple[pd.Series, str, int | None]:
+def growth_for_matrix(
+    tables: dict,
+    feature_params: FeatureParams,
+    quality: dict | None,
+    model: SegmentModel,
+    params: MonitoringParams,
+    as_of,
+) -> tuple[pd.Series, str, int | None]:
     """The growth of each segment for the Boston matrix (stage 05): the same numbers as stage 06's
     full monitoring, from only the periods growth compares. Returns the rates, what was compared
     (or why growth is unknown) and the window of behaviour each period's customers were assigned
-    from (None without periods)."""
+    from (None without periods).
+    """
     segments = list(range(1, model.k + 1))
     n = max(1, round(params.growth_window_months / PERIOD_MONTHS[params.period]))
     if as_of is None or pd.isna(as_of):
         assigned, why_not = None, "a customer-level source has no history over time: nothing to monitor"
     else:
         try:
-            assigned, why_not = track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), last=2 * n), ""
+            assigned, why_not = (
+                track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), last=2 * n),
+                "",
+            )
         except MonitoringUnavailable as exc:
             assigned, why_not = None, str(exc)
     rate, how = segment_growth(assigned, segments, params, why_not)
     return rate, how, assigned.attrs["window_days"] if assigned is not None else None
 
 
-def segment_growth(assigned: pd.DataFrame | None, segments: list[int], params: MonitoringParams,
-                   why_not: str = "") -> tuple[pd.Series, str]:
+def segment_growth(
+    assigned: pd.DataFrame | None, segments: list[int], params: MonitoringParams, why_not: str = ""
+) -> tuple[pd.Series, str]:
     """Growth rate per segment from the tracked periods and what was compared; NaN for every
-    segment (and the reason) without tracking."""
+    segment (and the reason) without tracking.
+    """
     if assigned is None:
         return pd.Series(np.nan, index=segments, name="growth_rate"), f"growth unknown: {why_not}"
     return growth(sizes(assigned, segments), params.growth_window_months, params.period)
@@ -253,13 +296,19 @@ class Summary:
 
 
 def summarise(assigned: pd.DataFrame, segments: list[int], names: dict[int, str], params: MonitoringParams) -> Summary:
+    """Everything stage 06 shows from the tracked periods: sizes, growth, migration, retention."""
     size_table = sizes(assigned, segments)
     rate, how = growth(size_table, params.growth_window_months, params.period)
     mig = migration(assigned)
     counts, shares = migration_matrix(mig) if len(mig) else (pd.DataFrame(), pd.DataFrame())
-    trend = pd.DataFrame({"segment": segments, "persona": [names.get(s, "") for s in segments],
-                          "growth_rate": rate.reindex(segments).to_numpy(),
-                          "trend": flags(rate, params).reindex(segments).to_numpy()})
+    trend = pd.DataFrame(
+        {
+            "segment": segments,
+            "persona": [names.get(s, "") for s in segments],
+            "growth_rate": rate.reindex(segments).to_numpy(),
+            "trend": flags(rate, params).reindex(segments).to_numpy(),
+        }
+    )
     if len(mig):
         trend = trend.merge(retention(mig), on="segment", how="left")
     return Summary(size_table, trend, how, mig, counts, shares)
@@ -267,7 +316,8 @@ def summarise(assigned: pd.DataFrame, segments: list[int], names: dict[int, str]
 
 def sizes_wide(size_table: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
     """Active customers per period (rows, ``period_end`` as a date) and segment (columns named
-    ``S<n> <persona>``)."""
+    ``S<n> <persona>``).
+    """
     wide = size_table.pivot(index="period_end", columns="segment", values="customers")
     wide = wide.rename(index=lambda p: f"{p:%Y-%m-%d}", columns=lambda s: f"S{s} {names.get(s, '')}")
     return wide.rename_axis("period_end").reset_index()
@@ -277,11 +327,15 @@ def trend_text(s: Summary, params: MonitoringParams) -> str:
     """The growth flags in words."""
     if s.trend["trend"].eq("unknown").all():
         return f"Growth is unknown: {s.how}."
-    lines = [f"Growth = {s.how}; *growing* above {params.grow_above:+.0%}, *shrinking* below {params.shrink_below:+.0%}."]
+    lines = [
+        f"Growth = {s.how}; *growing* above {params.grow_above:+.0%}, *shrinking* below {params.shrink_below:+.0%}."
+    ]
     for _, r in s.trend.iterrows():
         if r["trend"] in ("growing", "shrinking"):
-            lines.append(f"- **S{r['segment']} {esc(r['persona'])}** is **{r['trend']}** ({r['growth_rate']:+.0%} active "
-                         "customers).")
+            lines.append(
+                f"- **S{r['segment']} {esc(r['persona'])}** is **{r['trend']}** ({r['growth_rate']:+.0%} active "
+                "customers)."
+            )
     if len(lines) == 1:
         lines.append("- No segment grows or shrinks beyond the thresholds.")
     return "\n".join(lines)

@@ -57,33 +57,41 @@ class RunPaths:
 
     @property
     def raw(self) -> Path:
+        """``data/raw``: the user's inputs (never written by a run)."""
         return self.root / "data" / "raw"
 
     @property
     def interim(self) -> Path:
+        """``data/interim/<run>``: the canonical tables of stage 01."""
         return self.root / "data" / "interim" / self.run
 
     @property
     def processed(self) -> Path:
+        """``data/processed/<run>``: the results of stages 02 to 06."""
         return self.root / "data" / "processed" / self.run
 
     @property
     def reports(self) -> Path:
+        """``reports/<run>``: the executed notebooks, pages and the index."""
         return self.root / "reports" / self.run
 
     @property
     def figures(self) -> Path:
+        """``reports/<run>/figures``: the figures of the last ``seglab run``."""
         return self.reports / "figures"
 
     @property
     def model(self) -> Path:
+        """``data/processed/<run>/model``: the models ``seglab score`` uses."""
         return self.processed / "model"
 
     def ensure(self) -> RunPaths:
+        """These folders, created when missing."""
         for p in (self.interim, self.processed, self.reports, self.figures):
             p.mkdir(parents=True, exist_ok=True)
         return self
 
 
 def run_paths(run: str, root: Path | None = None) -> RunPaths:
+    """The folders of run ``run`` (created when missing)."""
     return RunPaths(root or project_root(), run).ensure()

@@ -32,18 +32,30 @@ if TYPE_CHECKING:
 
 DEFAULT_RULES: dict[str, dict[str, float]] = {
     "loyal": {
-        "frequency": 1.0, "tenure_days": 0.5, "monetary": 0.5, "campaign_open_rate": 0.5,
-        "interpurchase_cv": -0.5, "discount_share": -0.5, "return_share": -0.5,
+        "frequency": 1.0,
+        "tenure_days": 0.5,
+        "monetary": 0.5,
+        "campaign_open_rate": 0.5,
+        "interpurchase_cv": -0.5,
+        "discount_share": -0.5,
+        "return_share": -0.5,
     },
     "impulse_shopper": {
-        "avg_order_value": 1.0, "avg_basket_size": 1.0, "return_share": 0.5, "interpurchase_cv": 0.5,
+        "avg_order_value": 1.0,
+        "avg_basket_size": 1.0,
+        "return_share": 0.5,
+        "interpurchase_cv": 0.5,
         "category_breadth": 0.5,
     },
     "bargain_hunter": {"discount_share": 1.5, "campaign_click_rate": 0.5, "avg_order_value": -0.5},
     "wandering": {"sessions_per_order": 1.5, "browse_conversion": -1.0, "frequency": -0.5},
     "need_based": {
-        "top_category_share": 1.0, "store_share": 0.5, "browse_conversion": 0.5, "category_breadth": -0.5,
-        "sessions_per_order": -0.5, "campaign_open_rate": -0.5,
+        "top_category_share": 1.0,
+        "store_share": 0.5,
+        "browse_conversion": 0.5,
+        "category_breadth": -0.5,
+        "sessions_per_order": -0.5,
+        "campaign_open_rate": -0.5,
     },
     "bulk_buyer": {"avg_basket_size": 1.5, "avg_order_value": 1.0, "return_share": 0.5},
     "campaign_responder": {"campaign_conversion_rate": 1.5, "campaign_click_rate": 1.0, "campaign_open_rate": 0.5},
@@ -138,7 +150,8 @@ NUMERIC_KINDS = ("money", "count", "number", "score", "share", "sentinel", "ordi
 
 def _indicator(feature: str, kinds: dict[str, str] | None = None) -> bool:
     """A yes/no feature (a category's value, a code, a flag): described by its share, never as
-    high or low."""
+    high or low.
+    """
     from seglab.segment import INDICATOR_KINDS
 
     return "=" in feature or (kinds or {}).get(feature) in INDICATOR_KINDS
@@ -178,7 +191,8 @@ def z_profile(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 def profile_columns(df: pd.DataFrame, model_features: list[str] = ()) -> list[str]:
     """Features to profile: the catalog's profile features present, the model's other features,
-    then the customer table's other numbers (age, income, ...: ``df.attrs['kinds']``)."""
+    then the customer table's other numbers (age, income, ...: ``df.attrs['kinds']``).
+    """
     known = [f for f in PROFILE_FEATURES if f in df.columns]
     out = known + [f for f in model_features if f not in known and f in df.columns]
     kinds = df.attrs.get("kinds") or {}
@@ -187,7 +201,8 @@ def profile_columns(df: pd.DataFrame, model_features: list[str] = ()) -> list[st
 
 def label(feature: str, labels: dict[str, str] | None = None) -> str:
     """A feature's name for readers: its label from stage 02 (the column's name in the source), the
-    catalog's label, or the name with spaces."""
+    catalog's label, or the name with spaces.
+    """
     if labels and labels.get(feature):
         return labels[feature]
     return LABELS.get(feature, feature.replace("_", " "))
@@ -195,7 +210,8 @@ def label(feature: str, labels: dict[str, str] | None = None) -> str:
 
 def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list[str] = ()) -> pd.DataFrame:
     """Per segment: size, shares, value per customer and, per feature, the mean and the median,
-    each with its index against the whole base (100 = the base's mean, or median)."""
+    each with its index against the whole base (100 = the base's mean, or median).
+    """
     df = joined(features, segments)
     cols = profile_columns(df, model_features)
     g = df.groupby("segment")
@@ -217,8 +233,9 @@ def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list
         parts[f"{c}_index"] = 100 * means[c] / base[c] if base[c] else pd.Series(np.nan, index=means.index)
     for c in cols:  # the typical customer: not pulled by a few big values (no index where the base median is 0)
         parts[f"{c}_median"] = medians[c]
-        parts[f"{c}_median_index"] = (100 * medians[c] / base_median[c] if base_median[c]
-                                      else pd.Series(np.nan, index=medians.index))
+        parts[f"{c}_median_index"] = (
+            100 * medians[c] / base_median[c] if base_median[c] else pd.Series(np.nan, index=medians.index)
+        )
     if "lifecycle" in df:
         mix = pd.crosstab(df["segment"], df["lifecycle"], normalize="index")
         for stage in mix.columns:
@@ -227,13 +244,23 @@ def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list
     return out.reset_index()
 
 
-def profile_view(prof: pd.DataFrame, features: list[str], labels: dict[str, str] | None = None,
-                 names: dict[int, str] | None = None, suffix: str = "_index") -> pd.DataFrame:
+def profile_view(
+    prof: pd.DataFrame,
+    features: list[str],
+    labels: dict[str, str] | None = None,
+    names: dict[int, str] | None = None,
+    suffix: str = "_index",
+) -> pd.DataFrame:
     """The profile for reading: one row per measure (size, value, then each feature's index
-    against the base), one column per segment, so that many features fit the page."""
+    against the base), one column per segment, so that many features fit the page.
+    """
     p = prof.set_index("segment")
-    head = {"customers": p["customers"], "share of customers": p["customer_share"],
-            "share of value": p["revenue_share"], "value per customer": p["value_per_customer"]}
+    head = {
+        "customers": p["customers"],
+        "share of customers": p["customer_share"],
+        "share of value": p["revenue_share"],
+        "value per customer": p["value_per_customer"],
+    }
     rows = {k: v for k, v in head.items() if v.notna().any()}
     for f in features:
         if f"{f}{suffix}" in p:
@@ -259,15 +286,22 @@ def persona_scores(z: pd.DataFrame, rules: dict[str, dict[str, float]]) -> pd.Da
     return out
 
 
-def describe(zrow: pd.Series, n: int = 2, labels: dict[str, str] | None = None,
-             kinds: dict[str, str] | None = None, skip: int = 0, means: pd.Series | None = None) -> str:
+def describe(
+    zrow: pd.Series,
+    n: int = 2,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+    skip: int = 0,
+    means: pd.Series | None = None,
+) -> str:
     """A name from the strongest traits, e.g. 'High orders, low order value'; a yes/no feature
     says its share ('Churn 100%'; without ``means``: more/fewer), never high or low. ``skip``: use
-    the next traits instead (to keep names unique)."""
+    the next traits instead (to keep names unique).
+    """
     from seglab.segment import trait_word
 
     top = list(zrow.abs().sort_values(ascending=False, kind="mergesort").index)
-    picks = [top[0], *top[1 + skip:2 + skip]][:n] if skip else top[:n]
+    picks = [top[0], *top[1 + skip : 2 + skip]][:n] if skip else top[:n]
     parts = []
     for f in picks:
         if _indicator(f, kinds) and means is not None and f in means and not pd.isna(means[f]):
@@ -304,12 +338,18 @@ def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | No
     return True, evidence
 
 
-def name_personas(z: pd.DataFrame, params: Personas, profile: pd.DataFrame | None = None,
-                  labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> pd.DataFrame:
+def name_personas(
+    z: pd.DataFrame,
+    params: Personas,
+    profile: pd.DataFrame | None = None,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """One persona per segment (see the module doc for the rule). An archetype is only given to a
     segment that shows its defining traits (:data:`DEFINING`; a lifecycle name needs most of the
     segment in that stage: ``profile``'s lifecycle shares). Columns: segment, persona, archetype
-    (None for descriptive names), score, runner_up, margin, confidence, evidence."""
+    (None for descriptive names), score, runner_up, margin, confidence, evidence.
+    """
     rules = params.rules or DEFAULT_RULES
     prof = profile.set_index("segment") if profile is not None and "segment" in profile else profile
     scores = persona_scores(z, rules)
@@ -356,21 +396,30 @@ def name_personas(z: pd.DataFrame, params: Personas, profile: pd.DataFrame | Non
         if name in used:
             name = f"{name} (S{seg})"
         used.add(name)
-        out.append({**row, "persona": name, "runner_up": runner, "margin": margin, "confidence": conf,
-                    "evidence": evidence})
+        out.append(
+            {**row, "persona": name, "runner_up": runner, "margin": margin, "confidence": conf, "evidence": evidence}
+        )
     cols = ["segment", "persona", "archetype", "score", "runner_up", "margin", "confidence", "evidence"]
     return pd.DataFrame(out)[cols]
 
 
-def traits(prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4,
-           labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> list[str]:
+def traits(
+    prof_row: pd.Series,
+    zrow: pd.Series,
+    base: pd.Series,
+    n: int = 4,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> list[str]:
     """Plain-language traits with numbers for the strongest deviations from the base."""
     out = []
     for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
         seg_v, base_v = prof_row[f], base[f]
         word = "above" if zrow[f] > 0 else "below"
         name = label(f, labels)
-        out.append(f"{name[0].upper() + name[1:]}: {_fmt(f, seg_v, kinds)}, {word} the average of {_fmt(f, base_v, kinds)}")
+        out.append(
+            f"{name[0].upper() + name[1:]}: {_fmt(f, seg_v, kinds)}, {word} the average of {_fmt(f, base_v, kinds)}"
+        )
     return out
 
 
@@ -379,6 +428,7 @@ NO_CHANNEL = "not in the data"
 
 
 def preferred_channel(prof_row: pd.Series) -> str:
+    """The channel (web, store, app) with the largest share of a segment's orders, or that none is known."""
     shares = {c: prof_row.get(f"{c}_share") for c in ("web", "store", "app")}
     shares = {c: v for c, v in shares.items() if v is not None and not pd.isna(v)}
     best = max(shares, key=shares.get) if shares else None
@@ -438,8 +488,11 @@ def _threshold_text(feature: str, values: pd.Series, low: float | None, high: fl
         return _fmt(feature, v)
 
     if low is not None and high is not None:
-        return f"{name} from {show(low, False)} to {show(high, True)}" if integer else \
-            f"{name} between {show(low, False)} and {show(high, True)}"
+        return (
+            f"{name} from {show(low, False)} to {show(high, True)}"
+            if integer
+            else f"{name} between {show(low, False)} and {show(high, True)}"
+        )
     if high is not None:
         return f"{name} at most {show(high, True)}"
     return f"{name} at least {show(low, False)}" if integer else f"{name} above {show(low, False)}"
@@ -484,12 +537,23 @@ def definable_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[s
                     bounds[f][0] = thr if low is None else max(low, thr)
                 else:
                     bounds[f][1] = thr if high is None else min(high, thr)
-            text = " and ".join(_threshold_text(cols[f], df[cols[f]].astype(float), lo, hi)
-                                for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: [c[0] for c in conds].index(kv[0])))
-            rows.append({"segment": seg, "rule": text or "every customer", "customers": int(at.sum()),
-                         "precision": float(y[at].mean()), "covers": float(y[at].sum() / y.sum())})
+            text = " and ".join(
+                _threshold_text(cols[f], df[cols[f]].astype(float), lo, hi)
+                for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: [c[0] for c in conds].index(kv[0]))
+            )
+            rows.append(
+                {
+                    "segment": seg,
+                    "rule": text or "every customer",
+                    "customers": int(at.sum()),
+                    "precision": float(y[at].mean()),
+                    "covers": float(y[at].sum() / y.sum()),
+                }
+            )
     out = pd.DataFrame(rows, columns=["segment", "rule", "customers", "precision", "covers"])
-    return out.sort_values(["segment", "covers", "rule"], ascending=[True, False, True], kind="mergesort").reset_index(drop=True)
+    return out.sort_values(["segment", "covers", "rule"], ascending=[True, False, True], kind="mergesort").reset_index(
+        drop=True
+    )
 
 
 def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int, str]) -> str:
@@ -499,13 +563,17 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
     for seg, group in rules.groupby("segment", sort=True):
         lines.append(f"**S{seg} · {esc(names.get(seg, ''))}** (fidelity {fid.get(seg, np.nan):.2f})")
         for r in group.itertuples():
-            lines.append(f"- IF {esc(r.rule)} THEN S{seg}: selects {r.customers:,} customers, {r.precision:.0%} of "
-                         f"them in S{seg}; covers {r.covers:.0%} of S{seg}")
+            lines.append(
+                f"- IF {esc(r.rule)} THEN S{seg}: selects {r.customers:,} customers, {r.precision:.0%} of "
+                f"them in S{seg}; covers {r.covers:.0%} of S{seg}"
+            )
         lines.append("")
     missing = sorted(set(fid.index) - set(rules["segment"]))
     for seg in missing:
-        lines.append(f"**S{seg} · {esc(names.get(seg, ''))}**: no rule of three questions picks out a majority of this "
-                     "segment (fidelity 0): it is not Definable by simple rules.")
+        lines.append(
+            f"**S{seg} · {esc(names.get(seg, ''))}**: no rule of three questions picks out a majority of this "
+            "segment (fidelity 0): it is not Definable by simple rules."
+        )
     return "\n".join(lines)
 
 
@@ -526,19 +594,31 @@ def distinguishing(features: pd.DataFrame, segments: pd.DataFrame, cols: list[st
         pooled = np.sqrt(((na - 1) * a.var() + (nb - 1) * b.var()) / (na + nb - 2))
         d = ((a.mean() - b.mean()) / pooled.replace(0, np.nan)).dropna()
         for f in d.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
-            rows.append({"segment": int(seg), "feature": f, "segment_mean": a[f].mean(), "rest_mean": b[f].mean(),
-                         "effect_size": float(d[f])})
+            rows.append(
+                {
+                    "segment": int(seg),
+                    "feature": f,
+                    "segment_mean": a[f].mean(),
+                    "rest_mean": b[f].mean(),
+                    "effect_size": float(d[f]),
+                }
+            )
     return pd.DataFrame(rows, columns=["segment", "feature", "segment_mean", "rest_mean", "effect_size"])
 
 
 def attribute_mix(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame | None:
     """Demographic, geographic and contact mix per segment: the share of each segment's customers
     in every level of the one-hot encoded customer attributes (``gender=female``, ...) and with
-    each contact permission, with the whole base as the last row. None when there is no such column."""
+    each contact permission, with the whole base as the last row. None when there is no such column.
+    """
     df = joined(features, segments)
     kinds = features.attrs.get("kinds") or {}
     flags = [c for c, k in kinds.items() if k == "flag" and "=" not in c and c in df and c != "reachable"]
-    cols = [c for c in df.columns if "=" in c] + flags + [c for c in ("email_opt_in", "sms_opt_in") if c in df and c not in flags]
+    cols = (
+        [c for c in df.columns if "=" in c]
+        + flags
+        + [c for c in ("email_opt_in", "sms_opt_in") if c in df and c not in flags]
+    )
     if not cols:
         return None
     shares = df.groupby("segment")[cols].mean()
@@ -546,12 +626,14 @@ def attribute_mix(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFram
     return shares.reset_index()
 
 
-def purchase_mixes(transactions, features: pd.DataFrame, segments: pd.DataFrame, spend: list[str],
-                   params: FeatureParams | None = None) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def purchase_mixes(
+    transactions, features: pd.DataFrame, segments: pd.DataFrame, spend: list[str], params: FeatureParams | None = None
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """What each segment buys and where: the top categories (from the transactions, or for a
     customer-level source its spend per category) and the top channels, each None when the
     data has none. ``transactions``: the canonical table's Parquet path, or None; ``params``:
-    the engine (``features`` parameters, DuckDB by default)."""
+    the engine (``features`` parameters, DuckDB by default).
+    """
     from seglab.features import revenue_mix
 
     as_of, start = features.attrs.get("as_of"), features.attrs.get("window_start")
@@ -562,17 +644,22 @@ def purchase_mixes(transactions, features: pd.DataFrame, segments: pd.DataFrame,
     return categories if categories is not None else spend_mix(features, segments, spend), channels
 
 
-def mix_table(categories: pd.DataFrame | None, channels: pd.DataFrame | None,
-              names: dict[int, str]) -> pd.DataFrame | None:
+def mix_table(
+    categories: pd.DataFrame | None, channels: pd.DataFrame | None, names: dict[int, str]
+) -> pd.DataFrame | None:
     """Categories and channels of :func:`purchase_mixes` in one table with the persona names;
-    None when there are neither."""
-    parts = [m.assign(column=c) for c, m in (("category", categories), ("channel", channels)) if m is not None and len(m)]
+    None when there are neither.
+    """
+    parts = [
+        m.assign(column=c) for c, m in (("category", categories), ("channel", channels)) if m is not None and len(m)
+    ]
     return with_names(pd.concat(parts), names) if parts else None
 
 
 def with_names(table: pd.DataFrame, names: dict[int, str], labels: dict[str, str] | None = None) -> pd.DataFrame:
     """``table`` with each segment's persona name (``persona``) and, with ``labels``, its
-    ``feature`` column in readable words."""
+    ``feature`` column in readable words.
+    """
     out = table.assign(persona=table["segment"].map(names))
     if labels is not None and "feature" in out:
         out["feature"] = out["feature"].map(lambda f: label(f, labels))
@@ -582,7 +669,8 @@ def with_names(table: pd.DataFrame, names: dict[int, str], labels: dict[str, str
 def spend_mix(features: pd.DataFrame, segments: pd.DataFrame, spend: list[str], n: int = 3) -> pd.DataFrame | None:
     """For a customer-level source with spend per category (stage 01's ``spend`` columns): each
     segment's top ``n`` categories by share of its spend, as :func:`seglab.features.revenue_mix` gives them for
-    transactions (segment, value, share). None without such columns."""
+    transactions (segment, value, share). None without such columns.
+    """
     cols = [c for c in spend if c in features.columns]
     if len(cols) < 2:
         return None
@@ -622,8 +710,10 @@ def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
     sms = float(rows["sms_opt_in"].astype(float).mean()) if "sms_opt_in" in rows else None
     where = "in the channel where they buy" if channel == NO_CHANNEL else f"on the {channel} channel"
     if email is None and sms is None:
-        text = (f"No contact permissions in the data: reach them {where} and ask for e-mail permission there; "
-                "do not e-mail or text anyone whose permission is not recorded.")
+        text = (
+            f"No contact permissions in the data: reach them {where} and ask for e-mail permission there; "
+            "do not e-mail or text anyone whose permission is not recorded."
+        )
     else:
         parts = []
         if email is not None:
@@ -632,8 +722,11 @@ def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
             parts.append(f"SMS to the {sms:.0%} who allowed it")
         text = "; ".join(parts) + f"; everyone else only {where}."
         text = text[0].upper() + text[1:]
-    return {"contact": text, "email_permission_share": None if email is None else round(email, 4),
-            "sms_permission_share": None if sms is None else round(sms, 4)}
+    return {
+        "contact": text,
+        "email_permission_share": None if email is None else round(email, 4),
+        "sms_permission_share": None if sms is None else round(sms, 4),
+    }
 
 
 def _grade(value: float, pass_at: float, warn_at: float) -> str:
@@ -667,28 +760,56 @@ def midas(
     rows = []
     for seg, p in prof.iterrows():
         share, vshare = p["customer_share"], p["revenue_share"]
-        value_text = f"net value {p['revenue']:,.0f} ({vshare:.1%} of total)" if not pd.isna(vshare) else "value unknown"
-        rows.append((seg, "Measurable", _grade(share, params.min_share, params.min_share / 2),
-                     f"{int(p['customers']):,} customers ({share:.1%}), {value_text}"))
+        value_text = (
+            f"net value {p['revenue']:,.0f} ({vshare:.1%} of total)" if not pd.isna(vshare) else "value unknown"
+        )
+        rows.append(
+            (
+                seg,
+                "Measurable",
+                _grade(share, params.min_share, params.min_share / 2),
+                f"{int(p['customers']):,} customers ({share:.1%}), {value_text}",
+            )
+        )
         s = sil.get(seg, np.nan)
         ident = "fail" if not exactly_one else _grade(s, 0.25, 0.0)
-        rows.append((seg, "Identifiable", ident,
-                     f"every customer in exactly one segment: {'yes' if exactly_one else 'NO'}; mean silhouette {s:.2f}"))
+        rows.append(
+            (
+                seg,
+                "Identifiable",
+                ident,
+                f"every customer in exactly one segment: {'yes' if exactly_one else 'NO'}; mean silhouette {s:.2f}",
+            )
+        )
         f = fidelity.loc[seg]
-        rows.append((seg, "Definable", _grade(f["fidelity"], params.min_fidelity, params.min_fidelity - 0.15),
-                     f"a rule of at most 3 questions (decision tree) finds {f['recall']:.0%} of its customers, "
-                     f"{f['precision']:.0%} of those it selects belong to it (fidelity {f['fidelity']:.2f})"))
+        rows.append(
+            (
+                seg,
+                "Definable",
+                _grade(f["fidelity"], params.min_fidelity, params.min_fidelity - 0.15),
+                f"a rule of at most 3 questions (decision tree) finds {f['recall']:.0%} of its customers, "
+                f"{f['precision']:.0%} of those it selects belong to it (fidelity {f['fidelity']:.2f})",
+            )
+        )
         if "reachable" in p.index and not pd.isna(p.get("reachable")):
             reach = p["reachable"]
-            rows.append((seg, "Actionable", _grade(reach, params.min_reachable, params.min_reachable / 2),
-                         f"{reach:.0%} may be contacted by e-mail or SMS"))
+            rows.append(
+                (
+                    seg,
+                    "Actionable",
+                    _grade(reach, params.min_reachable, params.min_reachable / 2),
+                    f"{reach:.0%} may be contacted by e-mail or SMS",
+                )
+            )
         else:
             rows.append((seg, "Actionable", "warn", "no contact-permission data: reachability unknown"))
         trend = p.get("spend_trend", np.nan)
         viable = _grade(vshare, params.min_value_share, params.min_value_share / 2)
         if viable == "pass" and not pd.isna(trend) and trend < -0.2:
             viable = "warn"
-        evidence = "value unknown: no column measures customer value" if pd.isna(vshare) else f"{vshare:.1%} of net value"
+        evidence = (
+            "value unknown: no column measures customer value" if pd.isna(vshare) else f"{vshare:.1%} of net value"
+        )
         if not pd.isna(trend):
             evidence += f"; mean spend trend {trend:+.2f}"
         rows.append((seg, "Viable", viable, evidence))
@@ -711,9 +832,17 @@ def lifecycle_cue(prof_row: pd.Series) -> str:
     return LIFECYCLE_CUES[top] if top and shares[top] >= 0.5 else ""
 
 
-def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, card: pd.DataFrame,
-                  base: pd.Series, data: pd.DataFrame | None = None, categories: pd.DataFrame | None = None,
-                  prediction: pd.DataFrame | None = None, value_basis: str | None = None) -> list[dict]:
+def persona_cards(
+    prof: pd.DataFrame,
+    z: pd.DataFrame,
+    personas: pd.DataFrame,
+    card: pd.DataFrame,
+    base: pd.Series,
+    data: pd.DataFrame | None = None,
+    categories: pd.DataFrame | None = None,
+    prediction: pd.DataFrame | None = None,
+    value_basis: str | None = None,
+) -> list[dict]:
     """The persona card of each segment (also written to personas.json).
 
     ``data``: features joined with segments (for the best time and the contact permissions);
@@ -752,15 +881,26 @@ def persona_cards(prof: pd.DataFrame, z: pd.DataFrame, personas: pd.DataFrame, c
             "offer": OFFERS.get(row["archetype"], OFFERS[None]),
             "top_categories": mix_text(categories, seg),
             "midas": "pass" if all(r == "pass" for r in results) else "fail" if "fail" in results else "warn",
-            "midas_detail": dict(zip(card.loc[card["segment"] == seg, "criterion"],
-                                     card.loc[card["segment"] == seg, "result"], strict=True)),
+            "midas_detail": dict(
+                zip(
+                    card.loc[card["segment"] == seg, "criterion"],
+                    card.loc[card["segment"] == seg, "result"],
+                    strict=True,
+                )
+            ),
         }
-        c.update(contact_plan(data, seg, channel) if data is not None else
-                 {"contact": "", "email_permission_share": None, "sms_permission_share": None})
+        c.update(
+            contact_plan(data, seg, channel)
+            if data is not None
+            else {"contact": "", "email_permission_share": None, "sms_permission_share": None}
+        )
         if pred is not None and seg in pred.index:
             q = pred.loc[seg]
-            c.update(buy_probability=round(float(q["buy_probability"]), 4), churn_risk=round(float(q["churn_risk"]), 4),
-                     expected_spend_per_customer=round(float(q["expected_spend_per_customer"]), 2),
-                     expected_spend=round(float(q["expected_spend"]), 2))
+            c.update(
+                buy_probability=round(float(q["buy_probability"]), 4),
+                churn_risk=round(float(q["churn_risk"]), 4),
+                expected_spend_per_customer=round(float(q["expected_spend_per_customer"]), 2),
+                expected_spend=round(float(q["expected_spend"]), 2),
+            )
         cards.append(c)
     return cards

@@ -50,7 +50,8 @@ class RunLock:
 
     :meth:`started` leaves ``UNFINISHED_FILE`` in the run's processed folder; :meth:`finished`
     removes it when the run ends with its outcome (done or failed) in the index. A run that was
-    killed leaves it, and the next run says so."""
+    killed leaves it, and the next run says so.
+    """
 
     def __init__(self, root: Path, run: str):
         self.run = run
@@ -60,6 +61,7 @@ class RunLock:
         self.interrupted_before: dict | None = None
 
     def __enter__(self) -> RunLock:
+        """Take the lock, or raise :class:`RunInProgress` naming the process that holds it."""
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,13 +73,15 @@ class RunLock:
             os.close(fd)
             raise RunInProgress(
                 f"run '{self.run}' is already in progress ({holder or 'another process'}); wait for it to "
-                f"finish, or give this run another name (seglab run --run <name>)") from None
+                f"finish, or give this run another name (seglab run --run <name>)"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"process {os.getpid()}, started {_now()}".encode())
         self._fd = fd
         return self
 
     def started(self, paths: RunPaths) -> None:
+        """Leave the marker of an unfinished run, noting whether the previous run did not finish."""
         from seglab import io
 
         self.marker = paths.processed / UNFINISHED_FILE
@@ -89,10 +93,12 @@ class RunLock:
         io.write_json({"started": _now(), "pid": os.getpid()}, self.marker)
 
     def finished(self) -> None:
+        """Remove the marker: the run ended and its outcome is in the index."""
         if self.marker is not None:
             self.marker.unlink(missing_ok=True)
 
     def __exit__(self, *exc) -> None:
+        """Release the lock."""
         if self._fd is not None:
             os.close(self._fd)  # releases the lock
             self._fd = None
@@ -104,7 +110,8 @@ def _now() -> str:
 
 def _peek_run_name(params_file: str | Path, run_name: str | None) -> str | None:
     """The run name, read before the parameters are validated (so the lock is taken before the
-    kernel starts); None when the file cannot tell (validation will then say why)."""
+    kernel starts); None when the file cannot tell (validation will then say why).
+    """
     from seglab.paths import RUN_NAME
 
     name = run_name
@@ -121,6 +128,8 @@ def _peek_run_name(params_file: str | Path, run_name: str | None) -> str | None:
 
 @dataclass
 class StageResult:
+    """One stage of a run: its time, outcome and where the time went."""
+
     name: str
     title: str
     seconds: float
@@ -133,6 +142,8 @@ class StageResult:
 
 @dataclass
 class RunResult:
+    """A run: each stage's result, the kernel's start and the total time."""
+
     run: RunPaths
     stages: list[StageResult] = field(default_factory=list)
     #: seconds to start the kernel and import the analysis stack in it (once per run)
@@ -142,6 +153,7 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
+        """Whether every stage succeeded."""
         return all(s.ok for s in self.stages)
 
 
@@ -155,7 +167,8 @@ def declared_parameters(notebook: Path) -> list[str]:
 class FigureDrawer:
     """Draws, in this process and while the kernel computes, the figures the kernel leaves in the
     queue folder (:func:`seglab.plots.save` under ``seglab run``), in the order they were made;
-    one thread, since matplotlib's settings are global."""
+    one thread, since matplotlib's settings are global.
+    """
 
     def __init__(self, queue: Path, poll: float = 0.02):
         self.queue = Path(queue)
@@ -193,6 +206,7 @@ class FigureDrawer:
         return path, scale
 
     def close(self) -> None:
+        """Stop the drawing thread."""
         self._stop.set()
         self._thread.join()
 
@@ -200,7 +214,8 @@ class FigureDrawer:
 def complete_figures(executed: Path, drawer: FigureDrawer | None = None) -> None:
     """Put the PNG figures the stage left for the runner in its executed notebook
     (:func:`seglab.plots.write_deferred`), which is then complete, as if drawn in the kernel;
-    the drawer has drawn them meanwhile (without one they are drawn here)."""
+    the drawer has drawn them meanwhile (without one they are drawn here).
+    """
     import nbformat
 
     from seglab import plots
@@ -276,8 +291,17 @@ def run(
     return result
 
 
-def _run_locked(params_file, run_name, root: Path, log, stages, progress: bool, probes: bool,
-                lock: RunLock | None, held: contextlib.ExitStack) -> tuple[RunResult, RunPaths]:
+def _run_locked(
+    params_file,
+    run_name,
+    root: Path,
+    log,
+    stages,
+    progress: bool,
+    probes: bool,
+    lock: RunLock | None,
+    held: contextlib.ExitStack,
+) -> tuple[RunResult, RunPaths]:
     previous = os.environ.get("SEGLAB_ROOT")
     os.environ["SEGLAB_ROOT"] = str(root)  # the kernel resolves the same project root
     # OpenMP threads (scikit-learn's k-means and gradient boosting) sleep when idle instead of
@@ -298,15 +322,18 @@ def _run_locked(params_file, run_name, root: Path, log, stages, progress: bool, 
 
             params = config.load(params_file)
             if run_name:
-                params = config.validate({**params.model_dump(mode="json"), "run_name": run_name},
-                                         origin=str(params_file))
+                params = config.validate(
+                    {**params.model_dump(mode="json"), "run_name": run_name}, origin=str(params_file)
+                )
             if lock is None or lock.run != params.run_name:
                 lock = held.enter_context(RunLock(root, params.run_name))
             paths = run_paths(params.run_name, root)
             lock.started(paths)
             if lock.interrupted_before is not None:
-                log(f"the previous run '{params.run_name}' (started {lock.interrupted_before.get('started', '?')}) "
-                    "did not finish; this run replaces its files")
+                log(
+                    f"the previous run '{params.run_name}' (started {lock.interrupted_before.get('started', '?')}) "
+                    "did not finish; this run replaces its files"
+                )
             write_index(paths, params, RunResult(paths), running=_now())
             reset_figures(paths.figures)  # the figures folder holds this run's figures only
             drawer = FigureDrawer(Path(queue))
@@ -340,8 +367,17 @@ def _cell_seconds(nb) -> float:
     return sum((c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0) for c in nb.cells)
 
 
-def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params, paths: RunPaths, log, stages,
-                progress: bool, probes: bool) -> RunResult:
+def _run_stages(
+    kernel,
+    drawer: FigureDrawer,
+    root: Path,
+    params: config.Params,
+    paths: RunPaths,
+    log,
+    stages,
+    progress: bool,
+    probes: bool,
+) -> RunResult:
     import papermill
 
     from seglab import config
@@ -368,6 +404,7 @@ def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params,
                     stage.profile["html"] = time.perf_counter() - t
                 except OSError as exc:
                     raise _with_file(exc, executed.with_suffix(".html")) from None
+
             future = renderer.submit(job)
             pages.append((stage, future))
             return future
@@ -384,11 +421,16 @@ def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params,
             log(f"[{name}] running ...")
             try:
                 nb = papermill.execute_notebook(
-                    str(notebook), str(partial), parameters=values, kernel_name="python3",
-                    engine_name=ENGINE, kernel=kernel,
+                    str(notebook),
+                    str(partial),
+                    parameters=values,
+                    kernel_name="python3",
+                    engine_name=ENGINE,
+                    kernel=kernel,
                     # one progress bar per stage, a step per cell, on stderr
                     progress_bar={"desc": f"[{name}] cells", "file": sys.stderr, "leave": False} if progress else False,
-                    log_output=False, request_save_on_cell_execute=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
                 )
             except Exception as exc:  # noqa: BLE001 - every failure is reported the same way
                 if isinstance(exc, OSError) and exc.errno is not None:
@@ -408,8 +450,10 @@ def _run_stages(kernel, drawer: FigureDrawer, root: Path, params: config.Params,
                     _finish_pages(pages)
                     write_index(paths, params, result)
                 except OSError as also:
-                    raise StageFailed(f"{message} (and its report could not be written: {also.strerror or also}: "
-                                      f"{also.filename or paths.reports})") from None
+                    raise StageFailed(
+                        f"{message} (and its report could not be written: {also.strerror or also}: "
+                        f"{also.filename or paths.reports})"
+                    ) from None
                 raise StageFailed(f"{message} (the executed notebook, with the traceback: {executed})") from None
             secs = time.perf_counter() - start
             os.replace(partial, executed)
@@ -440,8 +484,10 @@ def _finish_pages(pages: list[tuple[StageResult, Future]]) -> None:
 def timing_summary(result: RunResult) -> str:
     """The kernel's start, each stage's time, one line each, and the run's total (wall time)."""
     total = result.total_seconds or (result.setup_seconds + sum(s.seconds for s in result.stages)) or 1.0
-    lines = ["time per stage:", f"  {'kernel start + imports':<24}{result.setup_seconds:8.1f} s  "
-                                f"{result.setup_seconds / total:4.0%}"]
+    lines = [
+        "time per stage:",
+        f"  {'kernel start + imports':<24}{result.setup_seconds:8.1f} s  {result.setup_seconds / total:4.0%}",
+    ]
     for s in result.stages:
         lines.append(f"  {s.name:<24}{s.seconds:8.1f} s  {s.seconds / total:4.0%}" + ("" if s.ok else "  FAILED"))
     lines.append(f"  {'total':<24}{total:8.1f} s   (pages rendered while the next stage ran)")

@@ -26,23 +26,78 @@ from seglab.vocabulary import QUADRANTS
 
 # seaborn's "colorblind" then "dark" palettes (seaborn is loaded only where a heatmap is drawn:
 # it pulls in scipy.stats, a second of the time to open a notebook)
-PALETTE = [to_rgb(c) for c in (
-    "#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9",
-    "#001c7f", "#b1400d", "#12711c", "#8c0800", "#591e71", "#592f0d", "#a23582", "#3c3c3c", "#b8850a", "#006374",
-)]
+PALETTE = [
+    to_rgb(c)
+    for c in (
+        "#0173b2",
+        "#de8f05",
+        "#029e73",
+        "#d55e00",
+        "#cc78bc",
+        "#ca9161",
+        "#fbafe4",
+        "#949494",
+        "#ece133",
+        "#56b4e9",
+        "#001c7f",
+        "#b1400d",
+        "#12711c",
+        "#8c0800",
+        "#591e71",
+        "#592f0d",
+        "#a23582",
+        "#3c3c3c",
+        "#b8850a",
+        "#006374",
+    )
+]
 #: seaborn's theme (style "whitegrid", context "notebook", font scale 1.05) as matplotlib settings
 THEME_RC = {
-    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.grid": True, "axes.labelcolor": ".15",
-    "axes.labelsize": 12.6, "axes.linewidth": 1.25, "axes.titlesize": 12.6,
-    "axes.prop_cycle": plt.cycler(color=["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
-                                         "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd"]),
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "axes.labelsize": 12.6,
+    "axes.linewidth": 1.25,
+    "axes.titlesize": 12.6,
+    "axes.prop_cycle": plt.cycler(
+        color=[
+            "#4c72b0",
+            "#dd8452",
+            "#55a868",
+            "#c44e52",
+            "#8172b3",
+            "#937860",
+            "#da8bc3",
+            "#8c8c8c",
+            "#ccb974",
+            "#64b5cd",
+        ]
+    ),
     "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
-    "font.size": 12.6, "grid.color": ".8", "grid.linewidth": 1.0, "legend.fontsize": 11.55,
-    "legend.title_fontsize": 12.6, "lines.solid_capstyle": "round", "patch.edgecolor": "w",
-    "patch.force_edgecolor": True, "text.color": ".15", "xtick.bottom": False, "xtick.color": ".15",
-    "xtick.labelsize": 11.55, "xtick.major.size": 6.0, "xtick.major.width": 1.25, "xtick.minor.size": 4.0,
-    "xtick.minor.width": 1.0, "ytick.color": ".15", "ytick.labelsize": 11.55, "ytick.left": False,
-    "ytick.major.size": 6.0, "ytick.major.width": 1.25, "ytick.minor.size": 4.0, "ytick.minor.width": 1.0,
+    "font.size": 12.6,
+    "grid.color": ".8",
+    "grid.linewidth": 1.0,
+    "legend.fontsize": 11.55,
+    "legend.title_fontsize": 12.6,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "text.color": ".15",
+    "xtick.bottom": False,
+    "xtick.color": ".15",
+    "xtick.labelsize": 11.55,
+    "xtick.major.size": 6.0,
+    "xtick.major.width": 1.25,
+    "xtick.minor.size": 4.0,
+    "xtick.minor.width": 1.0,
+    "ytick.color": ".15",
+    "ytick.labelsize": 11.55,
+    "ytick.left": False,
+    "ytick.major.size": 6.0,
+    "ytick.major.width": 1.25,
+    "ytick.minor.size": 4.0,
+    "ytick.minor.width": 1.0,
 }
 QUADRANT_COLORS = dict(zip(QUADRANTS, ("#1b9e77", "#d95f02", "#7570b3", "#999999"), strict=True))
 
@@ -79,8 +134,11 @@ def save(fig: Figure, path: Path) -> None:
         if job is not None:
             from IPython.display import display
 
-            display({"text/plain": f"[figure {path.name}: drawn by seglab run after this stage]"}, raw=True,
-                    metadata={DEFERRED: {"path": str(path), "job": str(job)}})
+            display(
+                {"text/plain": f"[figure {path.name}: drawn by seglab run after this stage]"},
+                raw=True,
+                metadata={DEFERRED: {"path": str(path), "job": str(job)}},
+            )
             return
     fig.savefig(path)
     plt.close(fig)
@@ -112,13 +170,20 @@ _NOT_DRAWING = ("backend", "interactive", "webagg.", "toolbar", "figure.raise_wi
 def _defer(fig: Figure, path: Path, queue: Path) -> Path | None:
     """Pickle the figure, where it goes and the settings it is drawn with into the runner's queue
     (jobs are named in the order they were made); None if it cannot be pickled (then it is drawn
-    here)."""
+    here).
+    """
     plt.close(fig)  # closed first: the runner must not attach it to a pyplot window
     rc = {k: v for k, v in plt.rcParams.items() if not k.startswith(_NOT_DRAWING)}
     try:
-        data = pickle.dumps({"figure": fig, "path": str(path), "rc": rc,
-                             "scale": plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]},
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(
+            {
+                "figure": fig,
+                "path": str(path),
+                "rc": rc,
+                "scale": plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"],
+            },
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
     except Exception:  # noqa: BLE001 - e.g. a formatter made from a lambda
         return None
     queue.mkdir(parents=True, exist_ok=True)
@@ -131,7 +196,8 @@ def _defer(fig: Figure, path: Path, queue: Path) -> Path | None:
 
 def draw_deferred(job: Path) -> tuple[Path, float]:
     """Draw one figure left by :func:`save` in the runner's queue: write its PNG (complete or not
-    at all) and remove the job. Returns the PNG's path and the scale it is shown at."""
+    at all) and remove the job. Returns the PNG's path and the scale it is shown at.
+    """
     import matplotlib
 
     job = Path(job)
@@ -150,7 +216,8 @@ def write_deferred(nb, draw=draw_deferred) -> list[Path]:
     """Put in a notebook the PNG of each figure it left for the runner (see :func:`save`), in
     place of its placeholder and as :func:`save` shows it. ``draw(job)`` draws a job (or waits
     for the runner's drawing thread to have drawn it) and returns its PNG path and scale.
-    Returns the PNG files."""
+    Returns the PNG files.
+    """
     written = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -159,8 +226,10 @@ def write_deferred(nb, draw=draw_deferred) -> list[Path]:
                 continue
             path, scale = draw(Path(job["job"]))
             png = path.read_bytes()
-            out["data"] = {"image/png": base64.b64encode(png).decode("ascii"),
-                           "text/plain": "<IPython.core.display.Image object>"}
+            out["data"] = {
+                "image/png": base64.b64encode(png).decode("ascii"),
+                "text/plain": "<IPython.core.display.Image object>",
+            }
             out["metadata"] = {"image/png": {"width": int(_png_width(png) * scale)}}
             written.append(path)
     return written
@@ -192,8 +261,9 @@ def rejected_by_rule(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[str, str],
-                          labels: dict[str, str] | None = None) -> Figure:
+def feature_distributions(
+    features: pd.DataFrame, cols: list[str], units: dict[str, str], labels: dict[str, str] | None = None
+) -> Figure:
     """Histograms of the clustering features (log scale for skewed money/count features)."""
     n = len(cols)
     ncol = 4
@@ -204,8 +274,15 @@ def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[s
     for ax, c in zip(axes, cols, strict=False):
         v = features[c].dropna()
         skewed = len(v) > 2 and v.min() >= 0 and v.skew() > 2
-        ax.hist(np.log1p(v) if skewed else v, bins=40, histtype="stepfilled", color=PALETTE[0], alpha=0.85,
-                edgecolor="white", linewidth=0.4)
+        ax.hist(
+            np.log1p(v) if skewed else v,
+            bins=40,
+            histtype="stepfilled",
+            color=PALETTE[0],
+            alpha=0.85,
+            edgecolor="white",
+            linewidth=0.4,
+        )
         ax.set_title((labels or {}).get(c) or c.replace("_", " "), fontsize=11)
         ax.set_xlabel(f"log(1 + {units.get(c, '')})" if skewed else units.get(c, ""))
         ax.set_ylabel("customers")
@@ -216,12 +293,21 @@ def feature_distributions(features: pd.DataFrame, cols: list[str], units: dict[s
 
 
 def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
+    """Spearman correlations between the features, as a heat map."""
     corr = features[cols].corr(method="spearman")
     fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(cols), 0.8 + 0.5 * len(cols)))
     import seaborn as sns  # (loaded when a heatmap is first drawn)
 
-    sns.heatmap(corr, ax=ax, cmap="vlag", vmin=-1, vmax=1, annot=len(cols) <= 16, fmt=".1f",
-                cbar_kws={"label": "Spearman correlation (-1..1)"})
+    sns.heatmap(
+        corr,
+        ax=ax,
+        cmap="vlag",
+        vmin=-1,
+        vmax=1,
+        annot=len(cols) <= 16,
+        fmt=".1f",
+        cbar_kws={"label": "Spearman correlation (-1..1)"},
+    )
     ax.set_title("Correlation between features")
     return fig
 
@@ -229,7 +315,8 @@ def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
 def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
     """Every selection index against k: the chosen k marked (red dashed line), where an index
     prefers another k (grey dotted line), the elbow of inertia, stability with its spread, and
-    the k that were good / excluded for a too-small segment."""
+    the k that were good / excluded for a too-small segment.
+    """
     panels = [
         ("inertia", "within-segment sum of squares", "Inertia (the elbow is marked)", None),
         ("silhouette", "silhouette (-1..1)", "Silhouette (higher is better)", "max"),
@@ -244,10 +331,19 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
     for ax, (col, ylabel, title, better) in zip(axes.ravel(), panels, strict=True):
         v = table[col] if col in table else pd.Series(np.nan, index=table.index)
         if v.isna().all():
-            ax.text(0.5, 0.5, "not computed in this run\n(segmentation.bootstrap = 0)", ha="center", va="center", transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "not computed in this run\n(segmentation.bootstrap = 0)",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
         elif col == "stability" and "stability_sd" in table:
             sd = table["stability_sd"].to_numpy()
-            ax.errorbar(ks, v, yerr=[sd, np.minimum(sd, 1 - v.to_numpy())], marker="o", color=PALETTE[0], capsize=3)  # ARI <= 1
+            ax.errorbar(
+                ks, v, yerr=[sd, np.minimum(sd, 1 - v.to_numpy())], marker="o", color=PALETTE[0], capsize=3
+            )  # ARI <= 1
         else:
             ax.plot(ks, v, marker="o", color=PALETTE[0])
         ax.axvline(chosen, color="#d62728", linestyle="--", label=f"chosen k = {chosen}")
@@ -257,8 +353,16 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
                 ax.axvline(best, color="#777777", linestyle=":", label=f"this index prefers k = {best}")
         if col == "inertia" and "elbow" in table and table["elbow"].any():
             knee = int(table.loc[table["elbow"], "k"].iloc[0])
-            ax.scatter([knee], table.loc[table["elbow"], "inertia"], s=160, facecolors="none", edgecolors="#d62728",
-                       linewidths=2, zorder=3, label=f"elbow at k = {knee}")
+            ax.scatter(
+                [knee],
+                table.loc[table["elbow"], "inertia"],
+                s=160,
+                facecolors="none",
+                edgecolors="#d62728",
+                linewidths=2,
+                zorder=3,
+                label=f"elbow at k = {knee}",
+            )
         if col == "consensus" and "good" in table:
             for k in table.loc[table["good"], "k"]:
                 ax.axvspan(k - 0.4, k + 0.4, color="#2ca02c", alpha=0.15, lw=0)
@@ -269,8 +373,9 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
         ax.set_title(title, fontsize=12)
         ax.set_xticks(ks)
         ax.legend(fontsize=9, loc="best")
-    note = (f" (hatched: k = {', '.join(map(str, small))} would leave a segment under the minimum share)"
-            if small else "")
+    note = (
+        f" (hatched: k = {', '.join(map(str, small))} would leave a segment under the minimum share)" if small else ""
+    )
     fig.suptitle(f"Choosing the number of segments{note}", fontweight="bold")
     return fig
 
@@ -281,8 +386,16 @@ def confusion(cm: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(1.2 * len(cm) + 3, 0.9 * len(cm) + 2))
     import seaborn as sns  # (loaded when a heatmap is first drawn)
 
-    sns.heatmap(share, annot=cm.to_numpy(), fmt="d", cmap="Blues", vmin=0, vmax=1, cbar_kws={"label": "share of the actual segment"},
-                ax=ax)
+    sns.heatmap(
+        share,
+        annot=cm.to_numpy(),
+        fmt="d",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        cbar_kws={"label": "share of the actual segment"},
+        ax=ax,
+    )
     ax.set_xlabel("predicted segment (from customer attributes)")
     ax.set_ylabel("actual segment (from behaviour)")
     ax.set_title("Lookalike model on held-out customers (counts)")
@@ -291,7 +404,8 @@ def confusion(cm: pd.DataFrame) -> Figure:
 
 def prediction_quality(holdout: pd.DataFrame, per_persona: pd.DataFrame, auc: float) -> Figure:
     """The time hold-out of the prediction (ROC curve; predicted vs observed buy rate per tenth of
-    customers) and the prediction per persona (expected spend, bars coloured by segment)."""
+    customers) and the prediction per persona (expected spend, bars coloured by segment).
+    """
     from sklearn.metrics import roc_curve
 
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), layout="constrained")
@@ -360,8 +474,17 @@ def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, st
     lim = max(1.0, float(np.nanmax(np.abs(data.to_numpy()))))
     import seaborn as sns  # (loaded when a heatmap is first drawn)
 
-    sns.heatmap(data, ax=ax, cmap="vlag", center=0, vmin=-lim, vmax=lim, annot=True, fmt=".1f",
-                cbar_kws={"label": "standardised mean (SD from the average customer)"})
+    sns.heatmap(
+        data,
+        ax=ax,
+        cmap="vlag",
+        center=0,
+        vmin=-lim,
+        vmax=lim,
+        annot=True,
+        fmt=".1f",
+        cbar_kws={"label": "standardised mean (SD from the average customer)"},
+    )
     ax.set_title("What sets each segment apart")
     ax.set_xlabel("feature")
     ax.set_ylabel("segment")
@@ -396,8 +519,12 @@ def _overlap(a: tuple, b: tuple) -> float:
     return max(w, 0.0) * max(h, 0.0)
 
 
-def place_labels(xy: np.ndarray, radius: np.ndarray, sizes: list[tuple[float, float]],
-                 bounds: tuple[float, float, float, float] = (-0.08, -0.08, 1.08, 1.08)) -> list[tuple[float, float]]:
+def place_labels(
+    xy: np.ndarray,
+    radius: np.ndarray,
+    sizes: list[tuple[float, float]],
+    bounds: tuple[float, float, float, float] = (-0.08, -0.08, 1.08, 1.08),
+) -> list[tuple[float, float]]:
     """Centres for label boxes (width, height in data units) next to bubbles (centres ``xy``,
     radii ``radius``), so that no label covers another label or any bubble where avoidable.
 
@@ -411,15 +538,25 @@ def place_labels(xy: np.ndarray, radius: np.ndarray, sizes: list[tuple[float, fl
         (x, y), r, (w, h) = xy[i], radius[i], sizes[i]
         best, best_cost = None, np.inf
         for k, gap in enumerate((0.01, 0.04, 0.08, 0.13)):
-            for dx, dy in ((0, r + gap + h / 2), (0, -(r + gap + h / 2)), (r + gap + w / 2, 0), (-(r + gap + w / 2), 0),
-                           (r * 0.7 + gap + w / 2, r * 0.7 + gap + h / 2), (-(r * 0.7 + gap + w / 2), r * 0.7 + gap + h / 2),
-                           (r * 0.7 + gap + w / 2, -(r * 0.7 + gap + h / 2)),
-                           (-(r * 0.7 + gap + w / 2), -(r * 0.7 + gap + h / 2))):
+            for dx, dy in (
+                (0, r + gap + h / 2),
+                (0, -(r + gap + h / 2)),
+                (r + gap + w / 2, 0),
+                (-(r + gap + w / 2), 0),
+                (r * 0.7 + gap + w / 2, r * 0.7 + gap + h / 2),
+                (-(r * 0.7 + gap + w / 2), r * 0.7 + gap + h / 2),
+                (r * 0.7 + gap + w / 2, -(r * 0.7 + gap + h / 2)),
+                (-(r * 0.7 + gap + w / 2), -(r * 0.7 + gap + h / 2)),
+            ):
                 cx, cy = x + dx, y + dy
                 box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
                 cost = sum(_overlap(box, b) for b in placed) + sum(_overlap(box, b) for b in bubbles)
-                outside = (max(bounds[0] - box[0], 0) + max(box[2] - bounds[2], 0)
-                           + max(bounds[1] - box[1], 0) + max(box[3] - bounds[3], 0))
+                outside = (
+                    max(bounds[0] - box[0], 0)
+                    + max(box[2] - bounds[2], 0)
+                    + max(bounds[1] - box[1], 0)
+                    + max(box[3] - bounds[3], 0)
+                )
                 cost += outside * 10 + 1e-4 * k  # nearer positions win ties
                 if cost < best_cost:
                     best, best_cost = (cx, cy), cost
@@ -432,18 +569,29 @@ def place_labels(xy: np.ndarray, radius: np.ndarray, sizes: list[tuple[float, fl
 
 def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()) -> Figure:
     """The Boston matrix: ability to win (x) vs attractiveness (y), bubble = net value; segments
-    whose quadrant is fragile under perturbed weights get a dashed outline and say so."""
+    whose quadrant is fragile under perturbed weights get a dashed outline and say so.
+    """
     fragile = set(fragile)
     fig, ax = plt.subplots(figsize=(10, 8))
     for (x0, x1, y0, y1), name in (
-        ((threshold, 1.08, threshold, 1.08), "Target"), ((-0.08, threshold, threshold, 1.08), "Convert"),
-        ((threshold, 1.08, -0.08, threshold), "Grow"), ((-0.08, threshold, -0.08, threshold), "Ignore"),
+        ((threshold, 1.08, threshold, 1.08), "Target"),
+        ((-0.08, threshold, threshold, 1.08), "Convert"),
+        ((threshold, 1.08, -0.08, threshold), "Grow"),
+        ((-0.08, threshold, -0.08, threshold), "Ignore"),
     ):
         ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, color=QUADRANT_COLORS[name], alpha=0.07, lw=0))
         right, top = x0 >= threshold, y0 >= threshold
-        ax.text(x1 - 0.015 if right else x0 + 0.015, y1 - 0.02 if top else y0 + 0.02, name.upper(),
-                ha="right" if right else "left", va="top" if top else "bottom",
-                fontsize=15, fontweight="bold", color=QUADRANT_COLORS[name], alpha=0.8)
+        ax.text(
+            x1 - 0.015 if right else x0 + 0.015,
+            y1 - 0.02 if top else y0 + 0.02,
+            name.upper(),
+            ha="right" if right else "left",
+            va="top" if top else "bottom",
+            fontsize=15,
+            fontweight="bold",
+            color=QUADRANT_COLORS[name],
+            alpha=0.8,
+        )
     ax.axvline(threshold, color="#666666", lw=1)
     ax.axhline(threshold, color="#666666", lw=1)
     known = bm["revenue"].notna().any()
@@ -451,9 +599,17 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     value = (bm["revenue"] if known else bm["basis_value"]).clip(lower=0).fillna(0).to_numpy(dtype=float)
     size = 500 + 4000 * value / value.max() if value.max() > 0 else np.full(len(bm), 600.0)
     is_fragile = bm["segment"].isin(fragile).to_numpy()
-    ax.scatter(bm["ability_to_win"], bm["attractiveness"], s=size, c=[segment_color(s) for s in bm["segment"]],
-               alpha=0.75, edgecolor=np.where(is_fragile, "#333333", "white"), linewidth=np.where(is_fragile, 2.0, 1.5),
-               linestyle=[(0, (3, 2)) if f else "solid" for f in is_fragile], zorder=3)
+    ax.scatter(
+        bm["ability_to_win"],
+        bm["attractiveness"],
+        s=size,
+        c=[segment_color(s) for s in bm["segment"]],
+        alpha=0.75,
+        edgecolor=np.where(is_fragile, "#333333", "white"),
+        linewidth=np.where(is_fragile, 2.0, 1.5),
+        linestyle=[(0, (3, 2)) if f else "solid" for f in is_fragile],
+        zorder=3,
+    )
     xy = bm[["ability_to_win", "attractiveness"]].to_numpy(dtype=float)
     # sizes in data units: the axes span 1.16 units over about 80 % of the figure's width and height
     per_in_x, per_in_y = 1.16 / (fig.get_figwidth() * 0.8), 1.16 / (fig.get_figheight() * 0.8)
@@ -463,26 +619,37 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
         extra = " · fragile" if r["segment"] in fragile else ""
         amount = r["revenue"] if known else r["basis_value"]
         texts.append(f"S{r['segment']} {r['persona']}\n{amount:,.0f} {what}{extra}")
-    boxes = [(max(len(line) for line in t.split("\n")) * 0.085 * per_in_x + 0.02, 2 * 0.2 * per_in_y + 0.015)
-             for t in texts]
+    boxes = [
+        (max(len(line) for line in t.split("\n")) * 0.085 * per_in_x + 0.02, 2 * 0.2 * per_in_y + 0.015) for t in texts
+    ]
     centres = place_labels(xy, radius, boxes)
     for (x, y), (lx, ly), t in zip(xy, centres, texts, strict=True):
-        ax.annotate(t, (x, y), (lx, ly), ha="center", va="center", fontsize=10, zorder=4,
-                    arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.8, "shrinkA": 0, "shrinkB": 0},
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+        ax.annotate(
+            t,
+            (x, y),
+            (lx, ly),
+            ha="center",
+            va="center",
+            fontsize=10,
+            zorder=4,
+            arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.8, "shrinkA": 0, "shrinkB": 0},
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
     ax.set_xlim(-0.08, 1.08)
     ax.set_ylim(-0.08, 1.08)
     ax.set_xlabel("ability to win (0 = weakest segment, 1 = strongest)")
     ax.set_ylabel("attractiveness (0 = least, 1 = most attractive)")
     note = "; dashed = fragile placement" if fragile else ""
-    ax.set_title("Boston matrix: which segments to Target, Convert, Grow or Ignore\n"
-                 f"(bubble area = {what} of the segment{note})")
+    ax.set_title(
+        f"Boston matrix: which segments to Target, Convert, Grow or Ignore\n(bubble area = {what} of the segment{note})"
+    )
     return fig
 
 
 def attractiveness_ranking(bm: pd.DataFrame) -> Figure:
     """When ability to win is not measured: the segments ranked by attractiveness (bars), with the
-    threshold; no quadrant is drawn, because half of the matrix would be invented."""
+    threshold; no quadrant is drawn, because half of the matrix would be invented.
+    """
     b = bm.sort_values("attractiveness", kind="mergesort")
     fig, ax = plt.subplots(figsize=(10, 1.4 + 0.6 * len(b)))
     labels = [f"S{s} {p}" for s, p in zip(b["segment"], b["persona"], strict=True)]
@@ -508,14 +675,19 @@ def _period_labels(periods) -> list[str]:
 
 def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str) -> Figure:
     """Active customers and net value per period, one line per segment (its colour), with the
-    growth flag of each segment in the legend."""
+    growth flag of each segment in the legend.
+    """
     fig, axes = plt.subplots(1, 2, figsize=(14, 5.2))
     periods = sorted(size_table["period_end"].unique())
     x = np.arange(len(periods))
     for seg, g in size_table.groupby("segment"):
         g = g.set_index("period_end").reindex(periods)
         label = f"S{seg} {names.get(seg, '')} ({trend.get(seg, 'unknown')})"
-        style = {"color": segment_color(seg), "marker": "o", "lw": 2.2 if trend.get(seg) in ("growing", "shrinking") else 1.4}
+        style = {
+            "color": segment_color(seg),
+            "marker": "o",
+            "lw": 2.2 if trend.get(seg) in ("growing", "shrinking") else 1.4,
+        }
         axes[0].plot(x, g["customers"], label=label, **style)
         axes[1].plot(x, g["value"], label=label, **style)
     for ax in axes:
@@ -533,19 +705,36 @@ def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend:
 
 def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, names: dict[int, str]) -> Figure:
     """Where each segment's customers are in the next period (row shares, counts in brackets),
-    all consecutive periods together."""
+    all consecutive periods together.
+    """
+
     def label(state: str, row: bool) -> str:
         if state.isdigit():
             return f"S{state} {names.get(int(state), '')}"
         return "not active before\n(joins or returns)" if row else "not active next"
 
     fig, ax = plt.subplots(figsize=(11, 1.6 + 0.75 * len(shares)))
-    annot = np.array([[f"{s:.0%}\n({c:,})" if c else "" for s, c in zip(srow, crow, strict=True)]
-                      for srow, crow in zip(shares.fillna(0).to_numpy(), counts.to_numpy(), strict=True)])
+    annot = np.array(
+        [
+            [f"{s:.0%}\n({c:,})" if c else "" for s, c in zip(srow, crow, strict=True)]
+            for srow, crow in zip(shares.fillna(0).to_numpy(), counts.to_numpy(), strict=True)
+        ]
+    )
     import seaborn as sns  # (loaded when a heatmap is first drawn)
 
-    sns.heatmap(100 * shares.fillna(0), annot=annot, fmt="", cmap="Blues", vmin=0, vmax=100, ax=ax,
-                cbar_kws={"label": "share of the row (%)"}, annot_kws={"fontsize": 9}, linewidths=0.5, linecolor="white")
+    sns.heatmap(
+        100 * shares.fillna(0),
+        annot=annot,
+        fmt="",
+        cmap="Blues",
+        vmin=0,
+        vmax=100,
+        ax=ax,
+        cbar_kws={"label": "share of the row (%)"},
+        annot_kws={"fontsize": 9},
+        linewidths=0.5,
+        linecolor="white",
+    )
     ax.set_yticklabels([label(s, True) for s in shares.index], rotation=0)
     ax.set_xticklabels([label(s, False) for s in shares.columns], rotation=20, ha="right")
     ax.set_ylabel("segment in a period")
@@ -560,10 +749,28 @@ def _band(ax, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, fl
     from matplotlib.path import Path as MPath
 
     xm = (x0 + x1) / 2
-    verts = [(x0, y0[0]), (xm, y0[0]), (xm, y1[0]), (x1, y1[0]), (x1, y1[1]), (xm, y1[1]), (xm, y0[1]), (x0, y0[1]),
-             (x0, y0[0])]
-    codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
-             MPath.CURVE4, MPath.CLOSEPOLY]
+    verts = [
+        (x0, y0[0]),
+        (xm, y0[0]),
+        (xm, y1[0]),
+        (x1, y1[0]),
+        (x1, y1[1]),
+        (xm, y1[1]),
+        (xm, y0[1]),
+        (x0, y0[1]),
+        (x0, y0[0]),
+    ]
+    codes = [
+        MPath.MOVETO,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.LINETO,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.CURVE4,
+        MPath.CLOSEPOLY,
+    ]
     ax.add_patch(PathPatch(MPath(verts, codes), facecolor=color, alpha=0.35, lw=0))
 
 
@@ -571,11 +778,16 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
     """Segments period after period (stacked bars of active customers) and the customers flowing
     between consecutive periods (bands coloured by the segment they come from). The part of a
     bar with no band on its left joined (or came back) in that period; with none on its right,
-    it is not active in the next period."""
+    it is not active in the next period.
+    """
     periods = sorted(assigned["period_end"].unique())
     segs = sorted(assigned["segment"].unique())
-    counts = assigned.groupby(["period_end", "segment"]).size().unstack(fill_value=0).reindex(
-        index=periods, columns=segs, fill_value=0)
+    counts = (
+        assigned.groupby(["period_end", "segment"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=periods, columns=segs, fill_value=0)
+    )
     gap = 0.02 * counts.sum(axis=1).max()
     width = 0.18
     fig, ax = plt.subplots(figsize=(max(10, 1.5 * len(periods) + 3), 6.5))
@@ -594,8 +806,14 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
         out_off = {s: bottoms[(i, s)] for s in segs}
         in_off = {s: bottoms[(i + 1, s)] for s in segs}
         for (sa, sb), n in moves.items():  # sorted by from, then to: bands do not cross within a bar
-            _band(ax, i + width / 2, i + 1 - width / 2, (out_off[sa], out_off[sa] + n), (in_off[sb], in_off[sb] + n),
-                  segment_color(sa))
+            _band(
+                ax,
+                i + width / 2,
+                i + 1 - width / 2,
+                (out_off[sa], out_off[sa] + n),
+                (in_off[sb], in_off[sb] + n),
+                segment_color(sa),
+            )
             out_off[sa] += n
             in_off[sb] += n
     ax.set_xlim(-0.5, len(periods) - 0.5)
@@ -606,8 +824,16 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
     ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.grid(axis="x", visible=False)
     handles = [plt.Rectangle((0, 0), 1, 1, color=segment_color(s)) for s in segs]
-    ax.legend(handles, [f"S{s} {names.get(s, '')}" for s in segs], loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              fontsize=9.5, frameon=False)
-    ax.set_title(f"Customers flowing between segments, {period} to {period}\n"
-                 "(bands: customers active in both periods; coloured by where they come from)")
+    ax.legend(
+        handles,
+        [f"S{s} {names.get(s, '')}" for s in segs],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=9.5,
+        frameon=False,
+    )
+    ax.set_title(
+        f"Customers flowing between segments, {period} to {period}\n"
+        "(bands: customers active in both periods; coloured by where they come from)"
+    )
     return fig

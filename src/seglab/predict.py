@@ -58,13 +58,21 @@ def model_inputs(feats: pd.DataFrame) -> pd.DataFrame:
     return x.reindex(sorted(x.columns), axis=1)
 
 
-def outcomes(tables: dict, after: pd.Timestamp, until: pd.Timestamp, params: FeatureParams | None = None) -> pd.DataFrame:
+def outcomes(
+    tables: dict, after: pd.Timestamp, until: pd.Timestamp, params: FeatureParams | None = None
+) -> pd.DataFrame:
     """What each customer who bought in the period (after, until] (days; both ends are dates) did:
-    customer_id, bought (always true here), spend (net revenue, floored at 0)."""
+    customer_id, bought (always true here), spend (net revenue, floored at 0).
+    """
     act = feature_building.period_activity(tables["transactions"], [(after, until)], params)
     act = act[act["bought"]]
-    return pd.DataFrame({"customer_id": act["customer_id"].to_numpy(), "bought": act["bought"].to_numpy(),
-                         "spend": act["value"].clip(lower=0).to_numpy()})
+    return pd.DataFrame(
+        {
+            "customer_id": act["customer_id"].to_numpy(),
+            "bought": act["bought"].to_numpy(),
+            "spend": act["value"].clip(lower=0).to_numpy(),
+        }
+    )
 
 
 def _targets(feats: pd.DataFrame, after: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -92,17 +100,32 @@ def _fit(x: pd.DataFrame, bought: np.ndarray, spend: np.ndarray, seed: int):
     if bought.all() or not bought.any():
         raise PredictionUnavailable(
             f"every customer {'bought' if bought.all() else 'did not buy'} in the training period: "
-            "nothing to learn; try another prediction.horizon_days")
+            "nothing to learn; try another prediction.horizon_days"
+        )
     with _threads(len(x)):
-        clf = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15, l2_regularization=1.0,
-                                             early_stopping=False, random_state=seed).fit(x, bought)
-        reg = HistGradientBoostingRegressor(loss="poisson", max_iter=100, learning_rate=0.1, max_leaf_nodes=15,
-                                            l2_regularization=1.0, early_stopping=False, random_state=seed).fit(x, spend)
+        clf = HistGradientBoostingClassifier(
+            max_iter=100,
+            learning_rate=0.1,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=seed,
+        ).fit(x, bought)
+        reg = HistGradientBoostingRegressor(
+            loss="poisson",
+            max_iter=100,
+            learning_rate=0.1,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=seed,
+        ).fit(x, spend)
     return clf, reg
 
 
-def predict(tables: dict, params: FeatureParams, horizon: PredictionParams, current: pd.DataFrame,
-            seed: int) -> Prediction:
+def predict(
+    tables: dict, params: FeatureParams, horizon: PredictionParams, current: pd.DataFrame, seed: int
+) -> Prediction:
     """Buy probability and expected spend of every customer of ``current`` (the run's features
     at its as-of date T) for the next ``horizon.horizon_days``; validated on (T - H, T].
 
@@ -119,7 +142,8 @@ def predict(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
         raise PredictionUnavailable(
             f"the history ({first.date()} to {as_of.date()}, {(as_of - first).days} days) is too short for a "
             f"{horizon.horizon_days}-day horizon: the time hold-out needs 2 x {horizon.horizon_days} days plus "
-            f"{horizon.min_history_days} days of history before them; lower prediction.horizon_days")
+            f"{horizon.min_history_days} days of history before them; lower prediction.horizon_days"
+        )
     train_x, valid_x = (b.features for b in feature_building.build_many(tables, params, [train_at, valid_at]))
     between = outcomes(tables, train_at, valid_at, params)
     train_y = _targets(train_x, between)
@@ -153,19 +177,33 @@ def predict(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
         "spend_total_observed": float(spend_v.sum()),
         "spend_total_predicted": float(s_valid.sum()),
     }
-    holdout = pd.DataFrame({"customer_id": valid_x["customer_id"], "p_buy": p_valid, "bought": bought_v,
-                            "expected_spend": s_valid, "spend": spend_v, "naive_spend": naive})
+    holdout = pd.DataFrame(
+        {
+            "customer_id": valid_x["customer_id"],
+            "p_buy": p_valid,
+            "bought": bought_v,
+            "expected_spend": s_valid,
+            "spend": spend_v,
+            "naive_spend": naive,
+        }
+    )
 
     clf, reg = _fit(model_inputs(valid_x)[inputs], *valid_y, seed)
     xc = model_inputs(current)[inputs]
     with _threads(len(xc)):
-        out = pd.DataFrame({"customer_id": current["customer_id"].to_numpy(), "p_buy": clf.predict_proba(xc)[:, 1],
-                            "expected_spend": reg.predict(xc)})
+        out = pd.DataFrame(
+            {
+                "customer_id": current["customer_id"].to_numpy(),
+                "p_buy": clf.predict_proba(xc)[:, 1],
+                "expected_spend": reg.predict(xc),
+            }
+        )
     return Prediction(out, quality, holdout)
 
 
-def attempt(tables: dict, params: FeatureParams, horizon: PredictionParams, current: pd.DataFrame,
-            seed: int) -> tuple[Prediction | None, str]:
+def attempt(
+    tables: dict, params: FeatureParams, horizon: PredictionParams, current: pd.DataFrame, seed: int
+) -> tuple[Prediction | None, str]:
     """:func:`predict`, or None and the reason when it is switched off or the data cannot support it."""
     if not horizon.enabled:
         return None, "prediction.enabled is false in the parameters"
@@ -178,16 +216,19 @@ def attempt(tables: dict, params: FeatureParams, horizon: PredictionParams, curr
 def per_persona(pred: pd.DataFrame, segments: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
     """Per segment: customers, mean buy probability, churn risk (1 - mean buy probability: the
     expected share of its customers who will not buy in the next period), expected spend per
-    customer and in total, and its share of the total expected spend."""
+    customer and in total, and its share of the total expected spend.
+    """
     df = segments[["customer_id", "segment"]].merge(pred, on="customer_id", how="inner", validate="one_to_one")
     g = df.groupby("segment")
-    out = pd.DataFrame({
-        "customers": g.size(),
-        "buy_probability": g["p_buy"].mean(),
-        "churn_risk": 1 - g["p_buy"].mean(),
-        "expected_spend_per_customer": g["expected_spend"].mean(),
-        "expected_spend": g["expected_spend"].sum(),
-    })
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "buy_probability": g["p_buy"].mean(),
+            "churn_risk": 1 - g["p_buy"].mean(),
+            "expected_spend_per_customer": g["expected_spend"].mean(),
+            "expected_spend": g["expected_spend"].sum(),
+        }
+    )
     out["expected_spend_share"] = out["expected_spend"] / out["expected_spend"].sum()
     out = out.reset_index()
     out.insert(1, "persona", out["segment"].map(names))
@@ -202,14 +243,16 @@ def quality_text(q: dict) -> str:
     elif better > 0:
         verdict = f"{better:.0%} better than the naive forecast"
     else:
-        verdict = (f"{-better:.0%} worse than the naive forecast, so the budget and the Boston matrix use the "
-                   "observed value instead")
+        verdict = (
+            f"{-better:.0%} worse than the naive forecast, so the budget and the Boston matrix use the "
+            "observed value instead"
+        )
     return (
         f"Trained on the features at {q['train_as_of']} and what customers did in the next {q['horizon_days']} days, "
         f"then tested on the following period (features at {q['validation_as_of']}, outcomes to {q['as_of']}), which "
         f"the models never saw. Buying: AUC {q['auc']:.2f} (0.5 = a coin toss, 1 = perfect); "
         f"{q['buy_rate_observed']:.0%} of customers bought, {q['buy_rate_predicted']:.0%} predicted on average. "
         f"Spend: mean absolute error {q['spend_mae']:,.0f} per customer against {q['spend_mae_naive']:,.0f} for "
-        f"\"same as the last {q['horizon_days']} days\" ({verdict}); "
+        f'"same as the last {q["horizon_days"]} days" ({verdict}); '
         f"total {q['spend_total_predicted']:,.0f} predicted for {q['spend_total_observed']:,.0f} observed."
     )

@@ -63,17 +63,20 @@ from seglab.vocabulary import NOT_PLACED, QUADRANTS
 ACTIONS = {
     "Target": "Core customers: protect them from competitors and keep serving them well.",
     "Convert": "Attractive, but we attract them poorly today: improve one element of the marketing mix for them.",
-    "Grow": "Easy for us to attract but less profitable than wished: review periodically and look for a different strategy.",
+    "Grow": "Easy for us to attract but less profitable than "
+    "wished: review periodically and look for a different strategy.",
     "Ignore": "Neither attractive nor winnable: do not spend time, money and energy here.",
 }
 ANALYST = ("competition", "fit")
 
 
-def raw_components(profile: pd.DataFrame, growth: pd.Series,
-                   predicted: pd.Series | None = None) -> tuple[pd.DataFrame, list[str]]:
+def raw_components(
+    profile: pd.DataFrame, growth: pd.Series, predicted: pd.Series | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Raw (unnormalised) data components per segment (only those measured), and notes on the
     components without data. ``predicted``: expected next-period spend per segment (None when there
-    is no usable prediction)."""
+    is no usable prediction).
+    """
     p = profile.set_index("segment")
     notes = []
     raw = pd.DataFrame(index=p.index)
@@ -108,8 +111,11 @@ def raw_components(profile: pd.DataFrame, growth: pd.Series,
     parts = []
     if "return_share" in p:
         parts.append(1.0 - p["return_share"].clip(0, 1))
-    satisfaction = [c for c in p.columns if "satisf" in c.lower() and not c.endswith(("_index", "_median"))
-                    and pd.api.types.is_numeric_dtype(p[c])]  # the segment means, not their medians or indexes
+    satisfaction = [
+        c
+        for c in p.columns
+        if "satisf" in c.lower() and not c.endswith(("_index", "_median")) and pd.api.types.is_numeric_dtype(p[c])
+    ]  # the segment means, not their medians or indexes
     for c in satisfaction:
         lo, hi = p[c].min(), p[c].max()
         parts.append((p[c] - lo) / (hi - lo) if hi > lo else pd.Series(0.5, index=p.index))
@@ -153,18 +159,24 @@ def quadrant(attractiveness: float, ability: float, threshold: float) -> str:
     return "Ignore"
 
 
-ACTIONS[NOT_PLACED] = ("Ability to win is not measured: ranked by attractiveness only. Give the analyst inputs "
-                       "below to place it on the matrix.")
+ACTIONS[NOT_PLACED] = (
+    "Ability to win is not measured: ranked by attractiveness only. Give the analyst inputs "
+    "below to place it on the matrix."
+)
 ABILITY_INPUTS = ("appeal", "coverage", "media_mix", "credibility")
 
 
 def boston_matrix(
-    profile: pd.DataFrame, growth: pd.Series, personas: pd.DataFrame, params: Prioritization,
+    profile: pd.DataFrame,
+    growth: pd.Series,
+    personas: pd.DataFrame,
+    params: Prioritization,
     predicted: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Every component, both axes, the quadrant, the action, what decided it and the budget per
     segment (see the module doc). ``predicted``: expected next-period spend per segment (stage 04,
-    only when it beats the naive forecast), or None."""
+    only when it beats the naive forecast), or None.
+    """
     raw, notes = raw_components(profile, growth, predicted)
     for c in list(raw.columns):
         if len(raw) > 1 and raw[c].nunique(dropna=True) <= 1:  # the same for every segment: it ranks nothing
@@ -215,8 +227,10 @@ def boston_matrix(
     placed = ability.notna().all()
     out["ability_to_win"] = ability.to_numpy()
     if not placed:
-        notes.append("ability to win: not measured (no campaign, visit, contact, channel or return data that tells the "
-                     "segments apart, and no analyst input): the segments are ranked by attractiveness only")
+        notes.append(
+            "ability to win: not measured (no campaign, visit, contact, channel or return data that tells the "
+            "segments apart, and no analyst input): the segments are ranked by attractiveness only"
+        )
     out["computed_quadrant"] = [
         quadrant(a, w, params.threshold) if placed else NOT_PLACED
         for a, w in zip(out["attractiveness"], out["ability_to_win"], strict=True)
@@ -226,10 +240,14 @@ def boston_matrix(
     for o in params.overrides:
         hit = out["segment"] == o.segment
         if not hit.any():
-            raise ValueError(f"prioritization.overrides names segment {o.segment}, but segments are {out['segment'].tolist()}")
+            raise ValueError(
+                f"prioritization.overrides names segment {o.segment}, but segments are {out['segment'].tolist()}"
+            )
         out.loc[hit, "quadrant"] = o.quadrant
         out.loc[hit, "override_reason"] = o.reason
-    out["analyst_reason"] = [params.analyst_inputs[s].reason if s in params.analyst_inputs else "" for s in out["segment"]]
+    out["analyst_reason"] = [
+        params.analyst_inputs[s].reason if s in params.analyst_inputs else "" for s in out["segment"]
+    ]
     out["action"] = out["quadrant"].map(ACTIONS)
     out["decided_by"] = [decided_by(r, measured, params) for _, r in out.iterrows()]
     out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
@@ -243,8 +261,11 @@ def boston_matrix(
         what = "customers (the value is unknown)"
     out["budget_basis"] = what
     out["basis_value"] = basis.reindex(out["segment"]).to_numpy(dtype=float)
-    weight = (out["quadrant"].map(params.budget.quadrant_weights).fillna(0.0).to_numpy(dtype=float)
-              if placed or params.overrides else out["attractiveness"].to_numpy(dtype=float))
+    weight = (
+        out["quadrant"].map(params.budget.quadrant_weights).fillna(0.0).to_numpy(dtype=float)
+        if placed or params.overrides
+        else out["attractiveness"].to_numpy(dtype=float)
+    )
     out["budget_weight"] = weight
     out["budget"] = budget(weight, out["basis_value"].to_numpy(dtype=float), params.budget.total)
     out["budget_share"] = out["budget"] / params.budget.total if params.budget.total > 0 else 0.0
@@ -256,7 +277,8 @@ def boston_matrix(
 
 def budget(weight: np.ndarray, value: np.ndarray, total: float) -> np.ndarray:
     """Each segment's budget: ``total`` x weight x value / sum over segments of weight x value (values
-    below 0 count as 0; equal values when every product is 0 but a weight is positive)."""
+    below 0 count as 0; equal values when every product is 0 but a weight is positive).
+    """
     w = np.clip(np.nan_to_num(np.asarray(weight, dtype=float)), 0, None)
     v = np.clip(np.nan_to_num(np.asarray(value, dtype=float)), 0, None)
     score = w * v
@@ -278,15 +300,25 @@ def budget_how(r: pd.Series, placed: bool) -> str:
 
 #: Readable names of the components.
 COMPONENT_LABELS = {
-    "size": "size", "growth": "growth", "value_per_customer": "value per customer", "total_value": "total value",
-    "predicted_value": "predicted spend", "competition": "competition (analyst)", "fit": "fit (analyst)",
-    "appeal": "appeal", "coverage": "reach by e-mail/SMS", "media_mix": "media mix", "credibility": "credibility",
+    "size": "size",
+    "growth": "growth",
+    "value_per_customer": "value per customer",
+    "total_value": "total value",
+    "predicted_value": "predicted spend",
+    "competition": "competition (analyst)",
+    "fit": "fit (analyst)",
+    "appeal": "appeal",
+    "coverage": "reach by e-mail/SMS",
+    "media_mix": "media mix",
+    "credibility": "credibility",
 }
 
 
 def decided_by(r: pd.Series, measured: dict[str, str], params: Prioritization) -> str:
     """Which components decided a segment's place, e.g. "Convert: attractive (0.62: value per
-    customer 1.00, size 0.80) but hard to win (0.31: appeal 0.10, credibility 0.20)"."""
+    customer 1.00, size 0.80) but hard to win (0.31: appeal 0.10, credibility 0.20)".
+    """
+
     def top(weights: dict[str, float], high: bool) -> str:
         cands = [(c, r[c]) for c, w in weights.items() if w > 0 and c in measured and not pd.isna(r[c])]
         cands.sort(key=lambda cv: -cv[1] if high else cv[1])
@@ -312,7 +344,7 @@ def analyst_template(bm: pd.DataFrame) -> str:
         lines.append(f"    {int(r['segment'])}:  # {name}")
         for f in fields:
             lines.append(f"      {f}:   # 0..1")
-        lines.append("      reason: \"\"")
+        lines.append('      reason: ""')
     return "\n".join(lines)
 
 
@@ -322,19 +354,35 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
     for c in ANALYST:
         if params.weights.attractiveness.get(c, 0) <= 0:
             continue
-        unset = [int(s) for s in bm["segment"] if s not in params.analyst_inputs
-                 or getattr(params.analyst_inputs[s], c) is None]
+        unset = [
+            int(s)
+            for s in bm["segment"]
+            if s not in params.analyst_inputs or getattr(params.analyst_inputs[s], c) is None
+        ]
         if unset:
-            out.append({"stage": "05", "subject": COMPONENT_LABELS[c],
-                        "assumed": "neutral (0.5) for " + ", ".join(f"S{s}" for s in unset),
-                        "why": "an analyst's judgement that the data cannot give",
-                        "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"})
+            out.append(
+                {
+                    "stage": "05",
+                    "subject": COMPONENT_LABELS[c],
+                    "assumed": "neutral (0.5) for " + ", ".join(f"S{s}" for s in unset),
+                    "why": "an analyst's judgement that the data cannot give",
+                    "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1",
+                }
+            )
     measured = bm.attrs.get("measured", {})
     for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
         if c not in measured and c not in ANALYST:
-            out.append({"stage": "05", "subject": COMPONENT_LABELS[c], "assumed": "not measured: left out of its axis",
-                        "why": "no data for it", "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"
-                        if c in ABILITY_INPUTS else "(needs data)"})
+            out.append(
+                {
+                    "stage": "05",
+                    "subject": COMPONENT_LABELS[c],
+                    "assumed": "not measured: left out of its axis",
+                    "why": "no data for it",
+                    "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"
+                    if c in ABILITY_INPUTS
+                    else "(needs data)",
+                }
+            )
     return out
 
 
@@ -344,8 +392,10 @@ def _components(bm: pd.DataFrame) -> np.ndarray:
 
 def _weights(params: Prioritization, measured: dict[str, str]) -> np.ndarray:
     """The weights of every component, 0 for one left out of its axis (not measured)."""
-    att = [params.weights.attractiveness.get(c, 0.0) if c in measured or c in ANALYST else 0.0
-           for c in ATTRACTIVENESS_COMPONENTS]
+    att = [
+        params.weights.attractiveness.get(c, 0.0) if c in measured or c in ANALYST else 0.0
+        for c in ATTRACTIVENESS_COMPONENTS
+    ]
     win = [params.weights.ability_to_win.get(c, 0.0) if c in measured else 0.0 for c in ABILITY_COMPONENTS]
     return np.array(att + win)
 
@@ -369,8 +419,13 @@ def sensitivity(bm: pd.DataFrame, params: Prioritization, seed: int) -> pd.DataF
     b = (w[:, na:] @ comp[:, na:].T) / w[:, na:].sum(axis=1, keepdims=True)
     t = params.threshold
     quad = np.where(a >= t, np.where(b >= t, "Target", "Convert"), np.where(b >= t, "Grow", "Ignore"))
-    out = pd.DataFrame({"segment": bm["segment"].to_numpy(), "persona": bm["persona"].to_numpy(),
-                        "computed_quadrant": bm["computed_quadrant"].to_numpy()})
+    out = pd.DataFrame(
+        {
+            "segment": bm["segment"].to_numpy(),
+            "persona": bm["persona"].to_numpy(),
+            "computed_quadrant": bm["computed_quadrant"].to_numpy(),
+        }
+    )
     for q in QUADRANTS:
         out[f"share_{q}"] = (quad == q).mean(axis=0) if sp.draws else np.nan
     share = out[[f"share_{q}" for q in QUADRANTS]].set_axis(list(QUADRANTS), axis=1)
@@ -385,7 +440,10 @@ def sensitivity(bm: pd.DataFrame, params: Prioritization, seed: int) -> pd.DataF
 def weights_table(params: Prioritization) -> pd.DataFrame:
     """The weights of both axes as a long table (axis, component, weight, share of the axis)."""
     rows = []
-    for axis, weights in (("attractiveness", params.weights.attractiveness), ("ability to win", params.weights.ability_to_win)):
+    for axis, weights in (
+        ("attractiveness", params.weights.attractiveness),
+        ("ability to win", params.weights.ability_to_win),
+    ):
         total = sum(weights.values())
         rows += [{"axis": axis, "component": c, "weight": w, "share of axis": w / total} for c, w in weights.items()]
     return pd.DataFrame(rows)
@@ -396,13 +454,17 @@ def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
     sp = params.sensitivity
     if sp.draws == 0:
         return "Sensitivity analysis is off (`prioritization.sensitivity.draws: 0`)."
-    head = (f"{sp.draws} random weight sets (each weight × exp(N(0, {sp.spread}²))); a placement kept in fewer than "
-            f"{sp.fragile_below:.0%} of them is *fragile*.")
+    head = (
+        f"{sp.draws} random weight sets (each weight × exp(N(0, {sp.spread}²))); a placement kept in fewer than "
+        f"{sp.fragile_below:.0%} of them is *fragile*."
+    )
     lines = [head]
     for _, r in sens.iterrows():
         if r["fragile"]:
-            lines.append(f"- **S{r['segment']} {esc(r['persona'])}**: {r['computed_quadrant']} in {r['stay_share']:.0%} of the "
-                         f"draws, otherwise mostly {r['else_most_often']}: treat this placement as a judgement call.")
+            lines.append(
+                f"- **S{r['segment']} {esc(r['persona'])}**: {r['computed_quadrant']} in {r['stay_share']:.0%} of the "
+                f"draws, otherwise mostly {r['else_most_often']}: treat this placement as a judgement call."
+            )
     if len(lines) == 1:
         lines.append("- Every placement is robust to these changes of the weights.")
     return "\n".join(lines)
@@ -414,17 +476,36 @@ def budget_text(bm: pd.DataFrame, params: Prioritization) -> str:
     weights = ", ".join(f"{q} {w:g}" for q, w in b.quadrant_weights.items())
     basis = bm["budget_basis"].iloc[0] if len(bm) else "value"
     if len(bm) and (bm["computed_quadrant"] == NOT_PLACED).all():
-        return (f"A budget of {b.total:,.0f} is split in proportion to each segment's attractiveness x its {basis} "
-                "(ability to win is not measured, so no quadrant weights apply).")
-    return (f"A budget of {b.total:,.0f} is split in proportion to each segment's quadrant weight ({weights}) x its "
-            f"{basis}, so no segment gets more than one of at least equal value in a higher-priority quadrant.")
+        return (
+            f"A budget of {b.total:,.0f} is split in proportion to each segment's attractiveness x its {basis} "
+            "(ability to win is not measured, so no quadrant weights apply)."
+        )
+    return (
+        f"A budget of {b.total:,.0f} is split in proportion to each segment's quadrant weight ({weights}) x its "
+        f"{basis}, so no segment gets more than one of at least equal value in a higher-priority quadrant."
+    )
 
 
 def action_table(bm: pd.DataFrame) -> pd.DataFrame:
     """What to do with each segment, Target first, then Convert, Grow and Ignore."""
-    cols = ["segment", "persona", "attractiveness", "ability_to_win", "quadrant", "action", "decided_by", "budget",
-            "budget_share", "budget_how", "override_reason", "analyst_reason"]
+    cols = [
+        "segment",
+        "persona",
+        "attractiveness",
+        "ability_to_win",
+        "quadrant",
+        "action",
+        "decided_by",
+        "budget",
+        "budget_share",
+        "budget_how",
+        "override_reason",
+        "analyst_reason",
+    ]
     order = bm["quadrant"].map({q: i for i, q in enumerate((*QUADRANTS, NOT_PLACED))})
     rank = -bm["attractiveness"]
-    return (bm.assign(_order=order, _rank=rank).sort_values(["_order", "_rank", "segment"], kind="mergesort")[cols]
-            .reset_index(drop=True))
+    return (
+        bm.assign(_order=order, _rank=rank)
+        .sort_values(["_order", "_rank", "segment"], kind="mergesort")[cols]
+        .reset_index(drop=True)
+    )

@@ -56,8 +56,12 @@ def _timed_figure(fn):
 
 def _wrap_plots(module: types.ModuleType) -> None:
     for name, fn in list(vars(module).items()):
-        if (not name.startswith("_") and isinstance(fn, types.FunctionType) and fn.__module__ == module.__name__
-                and not getattr(fn, "_seglab_probe", False)):
+        if (
+            not name.startswith("_")
+            and isinstance(fn, types.FunctionType)
+            and fn.__module__ == module.__name__
+            and not getattr(fn, "_seglab_probe", False)
+        ):
             wrapped = _timed_figure(fn)
             wrapped._seglab_probe = True
             setattr(module, name, wrapped)

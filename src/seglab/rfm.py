@@ -34,8 +34,10 @@ __doc__ += "\n".join(f"  {i}. {name}: {rule}" for i, (name, rule, _) in enumerat
 def _check(features: pd.DataFrame) -> None:
     missing = [f for f in FEATURES if f not in features.columns]
     if missing:
-        raise ValueError(f"the RFM baseline needs {', '.join(FEATURES)}; missing: {', '.join(missing)} "
-                         "(it needs a transaction history)")
+        raise ValueError(
+            f"the RFM baseline needs {', '.join(FEATURES)}; missing: {', '.join(missing)} "
+            "(it needs a transaction history)"
+        )
 
 
 @dataclass
@@ -48,12 +50,15 @@ class RFMRules:
 
     @staticmethod
     def fit_cuts(features: pd.DataFrame) -> dict[str, list[float]]:
+        """The quintile cuts of recency, frequency and monetary value."""
         _check(features)
-        return {f: [float(v) for v in np.nanquantile(features[f].to_numpy(float), [0.2, 0.4, 0.6, 0.8])] for f in FEATURES}
+        return {
+            f: [float(v) for v in np.nanquantile(features[f].to_numpy(float), [0.2, 0.4, 0.6, 0.8])] for f in FEATURES
+        }
 
     @staticmethod
     def scores(features: pd.DataFrame, cuts: dict[str, list[float]]) -> np.ndarray:
-        """n x 3 array of R, F, M scores (missing values score 1 for F and M, 1 for R)."""
+        """N x 3 array of R, F, M scores (missing values score 1 for F and M, 1 for R)."""
         _check(features)
         out = np.empty((len(features), 3), dtype=np.int64)
         for j, f in enumerate(FEATURES):
@@ -73,7 +78,8 @@ class RFMRules:
 
     def assign(self, features: pd.DataFrame) -> np.ndarray:
         """Segment number (1..k) of each row; a customer in a group that had no customer at
-        training joins the segment with the nearest mean scores."""
+        training joins the segment with the nearest mean scores.
+        """
         sc = self.scores(features, self.cuts)
         names = np.asarray([GROUPS[g][0] for g in self.group(sc)])
         seg = np.zeros(len(sc), dtype=np.int64)
@@ -87,17 +93,24 @@ class RFMRules:
         return seg
 
     def to_json(self) -> dict:
-        return {"cuts": self.cuts, "segments": self.segments, "centers": self.centers,
-                "groups": [{"name": n, "rule": r} for n, r, _ in GROUPS]}
+        """The rules as plain JSON values."""
+        return {
+            "cuts": self.cuts,
+            "segments": self.segments,
+            "centers": self.centers,
+            "groups": [{"name": n, "rule": r} for n, r, _ in GROUPS],
+        }
 
     @classmethod
     def from_json(cls, d: dict) -> RFMRules:
+        """The rules from :meth:`to_json`."""
         return cls(d["cuts"], d["segments"], d["centers"])
 
 
 def fit(features: pd.DataFrame) -> tuple[RFMRules, np.ndarray]:
     """Freeze the cuts on ``features`` and number the non-empty groups by mean monetary value
-    (highest first; ties: the larger group). Returns the rules and each row's segment number."""
+    (highest first; ties: the larger group). Returns the rules and each row's segment number.
+    """
     cuts = RFMRules.fit_cuts(features)
     sc = RFMRules.scores(features, cuts)
     g = RFMRules.group(sc)

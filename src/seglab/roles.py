@@ -53,15 +53,24 @@ MAX_LEVELS = 12
 
 _YES = {"yes", "y", "true", "t", "1", "1.0", "si", "oui", "ja", "بله", "نعم", "آری"}
 _NO = {"no", "n", "false", "f", "0", "0.0", "non", "nein", "خیر", "لا", "نه"}
-_CODE_NAME = r"(^|_)(type|code|class|group|segment|channel|region|zone|category|status|education|level|area|cluster|kind|tier|grade_code)(_|$)"
-_MONEY_NAME = (r"spend|revenue|sales|amount|monetary|value|turnover|charges?|payments?|purchases$|^purchases|price|"
-               r"fee|premium|^mnt|_mnt|mnt_|balance|cash_advance|income_from")
-_NOT_MONEY_NAME = r"income|salary|wage|limit|score|rating|frequen|rate$|ratio|share|pct|percent|prc|trx|count|num_|^num|quantity"
+_CODE_NAME = (
+    r"(^|_)(type|code|class|group|segment|channel|region|zone|category|status|education|level|area|cluster|kind"
+    r"|tier|grade_code)(_|$)"
+)
+_MONEY_NAME = (
+    r"spend|revenue|sales|amount|monetary|value|turnover|charges?|payments?|purchases$|^purchases|price|"
+    r"fee|premium|^mnt|_mnt|mnt_|balance|cash_advance|income_from"
+)
+_NOT_MONEY_NAME = (
+    r"income|salary|wage|limit|score|rating|frequen|rate$|ratio|share|pct|percent|prc|trx|count|num_|^num|quantity"
+)
 _TOTAL_NAME = r"total|lifetime|overall|sum|all_time|cumulative|ltv|clv"
 _SHARE_NAME = r"rate|share|ratio|frequen|pct|percent|prc|proportion"
 _SCORE_NAME = r"score|rating|rank|grade|stars|nps|\d+_\d+$"
 _ID_NAME = r"(^|_)(id|uuid|key|number|no)$|^id_|identifier"
-_SIGNUP_NAME = r"signup|sign_up|join|registr|since|dt_customer|customer_date|first_purchase|start_date|open_date|enrol|created"
+_SIGNUP_NAME = (
+    r"signup|sign_up|join|registr|since|dt_customer|customer_date|first_purchase|start_date|open_date|enrol|created"
+)
 
 #: Customer-level behaviour recognised by name: role -> pattern (checked in this order).
 _BEHAVIOUR_NAMES = (
@@ -70,19 +79,72 @@ _BEHAVIOUR_NAMES = (
     ("visits", r"visit|sessions?$|num_sessions"),
     ("campaign_responses", r"accepted|^response$|responded|^cmp|_cmp\d|campaign_\d+_(accepted|response)"),
     ("tenure_months", r"^tenure$|tenure_months|months_as_customer|months_on_book"),
-    ("orders", r"^(num_?)?(orders|transactions)$|order_count|total_orders|purchases_trx|num_?purchases$|^purchases_count"),
+    (
+        "orders",
+        r"^(num_?)?(orders|transactions)$|order_count|total_orders|purchases_trx|num_?purchases$|^purchases_count",
+    ),
 )
 _CHANNEL_COUNT = re.compile(r"^(num_?)?(web|store|catalog|catalogue|app|online|mobile|shop)_?(purchases|orders)$")
 _CHANNEL_NAMES = {"online": "web", "mobile": "app", "shop": "store", "catalogue": "catalog"}
 
 #: Channel values (lower case, trimmed) that mean web, store or app in the data, in several languages.
 CHANNEL_SYNONYMS = {
-    "web": {"web", "website", "online", "internet", "e-commerce", "ecommerce", "webshop", "web shop", "site",
-            "وب", "سایت", "اینترنت", "آنلاین", "انلاین", "ويب", "الموقع", "موقع", "الإنترنت", "اونلاين", "أونلاين"},
-    "store": {"store", "shop", "in-store", "in store", "retail", "offline", "branch", "pos", "physical",
-              "فروشگاه", "شعبه", "حضوری", "متجر", "المتجر", "فرع", "محل"},
-    "app": {"app", "mobile", "application", "mobile app", "ios", "android", "اپلیکیشن", "اپ", "برنامه", "موبایل",
-            "تطبيق", "التطبيق", "جوال", "موبايل"},
+    "web": {
+        "web",
+        "website",
+        "online",
+        "internet",
+        "e-commerce",
+        "ecommerce",
+        "webshop",
+        "web shop",
+        "site",
+        "وب",
+        "سایت",
+        "اینترنت",
+        "آنلاین",
+        "انلاین",
+        "ويب",
+        "الموقع",
+        "موقع",
+        "الإنترنت",
+        "اونلاين",
+        "أونلاين",
+    },
+    "store": {
+        "store",
+        "shop",
+        "in-store",
+        "in store",
+        "retail",
+        "offline",
+        "branch",
+        "pos",
+        "physical",
+        "فروشگاه",
+        "شعبه",
+        "حضوری",
+        "متجر",
+        "المتجر",
+        "فرع",
+        "محل",
+    },
+    "app": {
+        "app",
+        "mobile",
+        "application",
+        "mobile app",
+        "ios",
+        "android",
+        "اپلیکیشن",
+        "اپ",
+        "برنامه",
+        "موبایل",
+        "تطبيق",
+        "التطبيق",
+        "جوال",
+        "موبايل",
+    },
 }
 
 
@@ -101,15 +163,29 @@ class Role:
     levels: list | None = None  # codes and categories: their levels; binary: the level flagged
 
     def to_dict(self) -> dict:
+        """The role as a dict, without the fields that are not set."""
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 #: kind -> whether the column gives clustering features
 KINDS = {
-    "id": False, "ignore": False, "empty": False, "constant": False, "date": False, "signup": False,
+    "id": False,
+    "ignore": False,
+    "empty": False,
+    "constant": False,
+    "date": False,
+    "signup": False,
     "text": False,  # text with too many values: shown in profiles (top values), not clustered
-    "flag": True, "binary": True, "code": True, "category": True, "sentinel": True, "money": True,
-    "share": True, "score": True, "count": True, "number": True,
+    "flag": True,
+    "binary": True,
+    "code": True,
+    "category": True,
+    "sentinel": True,
+    "money": True,
+    "share": True,
+    "score": True,
+    "count": True,
+    "number": True,
 }
 
 
@@ -119,7 +195,8 @@ class RolesError(ValueError):
 
 def readable(name: str) -> str:
     """A column's name for readers: 'MonthlyCharges' -> 'Monthly charges', 'purchases_trx' ->
-    'Purchases trx', 'Annual Income (k$)' as it is; acronyms (ID, SMS) kept."""
+    'Purchases trx', 'Annual Income (k$)' as it is; acronyms (ID, SMS) kept.
+    """
     text = str(name).strip()
     if " " not in text:
         text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text.replace("_", " "))
@@ -139,8 +216,11 @@ def resolve(name: str, columns: list[str], labels: dict[str, str], where: str) -
         if candidate and candidate in columns:
             return candidate
     close = difflib.get_close_matches(name, [*labels.values(), *columns], n=1, cutoff=0.5)
-    raise RolesError(f"{where}: no column '{name}'" + (f"; did you mean '{close[0]}'?" if close else "")
-                     + f" Columns are {', '.join(labels.get(c, c) for c in columns)}.")
+    raise RolesError(
+        f"{where}: no column '{name}'"
+        + (f"; did you mean '{close[0]}'?" if close else "")
+        + f" Columns are {', '.join(labels.get(c, c) for c in columns)}."
+    )
 
 
 def _is_yes_no(values: set) -> bool:
@@ -174,7 +254,8 @@ def date_order(s: pd.Series) -> str | None:
     """Whether text dates such as 04-09-2012 are day first ("dayfirst") or month first
     ("monthfirst"), from the values that can only be read one way (a first number above 12 is a
     day); "mixed" when both kinds occur; None when every value reads both ways (or the dates are
-    year first)."""
+    year first).
+    """
     if pd.api.types.is_datetime64_any_dtype(s):
         return None
     parts = s.dropna().astype(str).str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
@@ -189,19 +270,26 @@ def date_order(s: pd.Series) -> str | None:
 
 def parse_dates(s: pd.Series, dayfirst: bool) -> tuple[pd.Series, str]:
     """Text dates as timestamps, in the order the values themselves show (:func:`date_order`), else
-    ``dayfirst``; and what was assumed, in words."""
+    ``dayfirst``; and what was assumed, in words.
+    """
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype("datetime64[ns]"), ""
     order = date_order(s)
     if order == "mixed":
-        raise RolesError("some dates read only day first (a first number above 12) and others only month first: "
-                         "the column mixes both orders; fix the export or give the column in roles.ignore")
+        raise RolesError(
+            "some dates read only day first (a first number above 12) and others only month first: "
+            "the column mixes both orders; fix the export or give the column in roles.ignore"
+        )
     first = {"dayfirst": True, "monthfirst": False}.get(order, dayfirst)
     text = s.astype("string").str.strip()
     parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=first).astype("datetime64[ns]")
-    how = ("day first, as values such as 31-01 show" if order == "dayfirst" else
-           "month first, as values such as 01-31 show" if order == "monthfirst" else
-           f"{'day' if first else 'month'} first (cleaning.dayfirst): every value reads both ways")
+    how = (
+        "day first, as values such as 31-01 show"
+        if order == "dayfirst"
+        else "month first, as values such as 01-31 show"
+        if order == "monthfirst"
+        else f"{'day' if first else 'month'} first (cleaning.dayfirst): every value reads both ways"
+    )
     return parsed, how
 
 
@@ -212,13 +300,19 @@ def _whole(v: pd.Series) -> bool:
 
 def _sentinel(v: pd.Series) -> float | None:
     """A frequent out-of-range marker of a whole-number column: one negative value (-1, -99, -999)
-    below otherwise non-negative values, or 999/9999 far above the rest."""
+    below otherwise non-negative values, or 999/9999 far above the rest.
+    """
     v = v.dropna()
     if len(v) < 10 or not _whole(v):
         return None
     neg = v[v < 0]
-    if len(neg) and neg.nunique() == 1 and neg.iloc[0] in (-1, -9, -99, -999, -9999) and len(neg) >= 0.02 * len(v) \
-            and (v >= 0).any():
+    if (
+        len(neg)
+        and neg.nunique() == 1
+        and neg.iloc[0] in (-1, -9, -99, -999, -9999)
+        and len(neg) >= 0.02 * len(v)
+        and (v >= 0).any()
+    ):
         return float(neg.iloc[0])
     for marker in (999, 9999, 99999):
         hit = v == marker
@@ -245,36 +339,55 @@ def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> R
         return guess("date", "dates: not a feature")
     numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     if distinct == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
-        return guess("id", "a different value in every row and named like an identifier: not a feature"
-                     if re.search(_ID_NAME, name) else "text with a different value in every row: not a feature")
+        return guess(
+            "id",
+            "a different value in every row and named like an identifier: not a feature"
+            if re.search(_ID_NAME, name)
+            else "text with a different value in every row: not a feature",
+        )
     if distinct == 2:
         if _is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s):
             return guess("flag", "two values that read as yes/no: a 0/1 flag")
         if not numeric:
             rare = v.value_counts().sort_index().sort_values(kind="mergesort").index[0]
-            return guess("binary", f"two values ({', '.join(map(str, sorted(v.unique(), key=str)))}): one 0/1 column "
-                                   f"for '{rare}'", levels=[rare])
+            return guess(
+                "binary",
+                f"two values ({', '.join(map(str, sorted(v.unique(), key=str)))}): one 0/1 column for '{rare}'",
+                levels=[rare],
+            )
     if not numeric:
         if distinct <= MAX_LEVELS:
-            return guess("category", f"text with {distinct} values: one 0/1 column per value",
-                         levels=sorted(v.astype(str).unique()))
-        return guess("text", f"text with {distinct} values (more than {MAX_LEVELS}): its most frequent values are "
-                             "shown per segment, it is not clustered on")
+            return guess(
+                "category",
+                f"text with {distinct} values: one 0/1 column per value",
+                levels=sorted(v.astype(str).unique()),
+            )
+        return guess(
+            "text",
+            f"text with {distinct} values (more than {MAX_LEVELS}): its most frequent values are "
+            "shown per segment, it is not clustered on",
+        )
     if _whole(v) and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and v.min() >= 0:
-        return guess("code", f"whole numbers with {distinct} values in a column named like a code: categories, never "
-                             "high or low", levels=sorted(v.unique().tolist()))
+        return guess(
+            "code",
+            f"whole numbers with {distinct} values in a column named like a code: categories, never high or low",
+            levels=sorted(v.unique().tolist()),
+        )
     marker = _sentinel(v)
     if marker is not None:
         share = float((v == marker).mean())
-        return guess("sentinel", f"{marker:g} in {share:.0%} of rows, outside the range of the other values "
-                                 f"({v[v != marker].min():g} to {v[v != marker].max():g}): read as 'never / not "
-                                 "applicable', kept as a 0/1 column beside the number", sentinel=marker)
+        return guess(
+            "sentinel",
+            f"{marker:g} in {share:.0%} of rows, outside the range of the other values "
+            f"({v[v != marker].min():g} to {v[v != marker].max():g}): read as 'never / not "
+            "applicable', kept as a 0/1 column beside the number",
+            sentinel=marker,
+        )
     if re.search(_SCORE_NAME, name) or re.search(r"\(\d+\s*-\s*\d+\)", label):
         return guess("score", f"a score ({v.min():g} to {v.max():g}): a number, never money")
     if v.between(0, 1).all() and re.search(_SHARE_NAME, name):
         return guess("share", "values in 0..1 named like a rate or share: a share, never money")
-    if (re.search(_MONEY_NAME, name) and not re.search(_NOT_MONEY_NAME, name) and v.min() >= 0
-            and lens == "behavioural"):
+    if re.search(_MONEY_NAME, name) and not re.search(_NOT_MONEY_NAME, name) and v.min() >= 0 and lens == "behavioural":
         return guess("money", "non-negative amounts named like money")
     if _whole(v) and v.min() >= 0:
         return guess("count", "whole non-negative numbers: a count or amount")
@@ -297,10 +410,12 @@ def _key(table: str, field: str) -> str:
     return f"source.tables.{table}.roles.{field}"
 
 
-def infer(df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: dict[str, str], table: str,
-          customer_level: bool) -> Inferred:
+def infer(
+    df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: dict[str, str], table: str, customer_level: bool
+) -> Inferred:
     """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
-    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source)."""
+    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source).
+    """
     cols = [c for c in df.columns if c not in ("customer_id", "source_row")]
     label = lambda c: labels.get(c, c)  # noqa: E731
     where = _key(table, "")[:-1]
@@ -322,7 +437,9 @@ def infer(df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: di
         give(res(n, "flags"), "flag", "given as a yes/no flag")
     for n in declared.codes:
         c = res(n, "codes")
-        give(c, "code", "given as a code (categories stored as numbers)", levels=sorted(df[c].dropna().unique().tolist()))
+        give(
+            c, "code", "given as a code (categories stored as numbers)", levels=sorted(df[c].dropna().unique().tolist())
+        )
     for n, marker in declared.sentinels.items():
         give(res(n, "sentinels"), "sentinel", f"given: {marker:g} means never / not applicable", sentinel=float(marker))
     if declared.signup:
@@ -336,8 +453,13 @@ def infer(df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: di
         behaviour[role] = [res(n, f"behaviour.{role}") for n in ([names] if isinstance(names, str) else names)]
         for c in behaviour[role]:
             if c not in roles:
-                give(c, "count" if role != "campaign_responses" else "flag", f"given as {BEHAVIOUR_ROLES[role]}",
-                     lens="behavioural", behaviour=role)
+                give(
+                    c,
+                    "count" if role != "campaign_responses" else "flag",
+                    f"given as {BEHAVIOUR_ROLES[role]}",
+                    lens="behavioural",
+                    behaviour=role,
+                )
             else:
                 roles[c].behaviour = role
     channels = {ch: res(n, f"channels.{ch}") for ch, n in declared.channels.items()}
@@ -405,19 +527,37 @@ def infer(df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: di
             continue
         change = _change(r, table)
         if r.behaviour:
-            change = f"{_key(table, 'behaviour')}: {{...}}  (name the column of each behaviour yourself)" \
-                if not r.behaviour.startswith("channel:") else f"{_key(table, 'channels')}: {{...}}"
-        assumptions.append({"stage": "01", "subject": label(c), "assumed": _kind_text(r), "why": r.why,
-                            "change": change})
+            change = (
+                f"{_key(table, 'behaviour')}: {{...}}  (name the column of each behaviour yourself)"
+                if not r.behaviour.startswith("channel:")
+                else f"{_key(table, 'channels')}: {{...}}"
+            )
+        assumptions.append(
+            {"stage": "01", "subject": label(c), "assumed": _kind_text(r), "why": r.why, "change": change}
+        )
     if customer_level:
         if value_info["how"] == "unknown":
-            assumptions.insert(0, {"stage": "01", "subject": "customer value", "assumed": "unknown",
-                                   "why": value_info["why"],
-                                   "change": f"{_key(table, 'value')}: [<the column(s) of spend or revenue>]"})
+            assumptions.insert(
+                0,
+                {
+                    "stage": "01",
+                    "subject": "customer value",
+                    "assumed": "unknown",
+                    "why": value_info["why"],
+                    "change": f"{_key(table, 'value')}: [<the column(s) of spend or revenue>]",
+                },
+            )
         elif value_info["how"] == "guessed":
-            assumptions.insert(0, {"stage": "01", "subject": "customer value",
-                                   "assumed": " + ".join(label(c) for c in value_info["columns"]),
-                                   "why": value_info["why"], "change": f"{_key(table, 'value')}: [...]"})
+            assumptions.insert(
+                0,
+                {
+                    "stage": "01",
+                    "subject": "customer value",
+                    "assumed": " + ".join(label(c) for c in value_info["columns"]),
+                    "why": value_info["why"],
+                    "change": f"{_key(table, 'value')}: [...]",
+                },
+            )
     return Inferred(roles, value_info, spend, behaviour, channels, assumptions)
 
 
@@ -449,16 +589,30 @@ def _change(r: Role, table: str) -> str:
 
 def _kind_text(r: Role) -> str:
     base = {
-        "constant": "left out (constant)", "empty": "left out (empty)", "id": "an identifier, left out",
-        "signup": "the join date", "date": "a date, not a feature", "flag": "a yes/no flag",
-        "binary": f"a 0/1 column for '{(r.levels or [''])[0]}'", "category": "a category", "text": "text, profiled only",
-        "code": "a code (category)", "sentinel": f"a number with {r.sentinel or 0:g} = never", "score": "a score (not money)",
-        "share": "a share 0..1 (not money)", "money": "money", "count": "a count or amount", "number": "a number",
+        "constant": "left out (constant)",
+        "empty": "left out (empty)",
+        "id": "an identifier, left out",
+        "signup": "the join date",
+        "date": "a date, not a feature",
+        "flag": "a yes/no flag",
+        "binary": f"a 0/1 column for '{(r.levels or [''])[0]}'",
+        "category": "a category",
+        "text": "text, profiled only",
+        "code": "a code (category)",
+        "sentinel": f"a number with {r.sentinel or 0:g} = never",
+        "score": "a score (not money)",
+        "share": "a share 0..1 (not money)",
+        "money": "money",
+        "count": "a count or amount",
+        "number": "a number",
         "ignore": "left out",
     }[r.kind]
     if r.behaviour:
-        base = (f"purchases on the {r.behaviour.split(':')[1]} channel" if r.behaviour.startswith("channel:")
-                else BEHAVIOUR_ROLES.get(r.behaviour, r.behaviour))
+        base = (
+            f"purchases on the {r.behaviour.split(':')[1]} channel"
+            if r.behaviour.startswith("channel:")
+            else BEHAVIOUR_ROLES.get(r.behaviour, r.behaviour)
+        )
     return f"{base} ({r.lens})"
 
 
@@ -466,9 +620,12 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
     money = [c for c, r in roles.items() if r.kind == "money" and r.lens == "behavioural"]
     if not money:
         scores = [r.label for r in roles.values() if r.kind in ("score", "share")]
-        return {"columns": [], "how": "unknown",
-                "why": "no column is named like spend, revenue, sales, amount, value or charges"
-                       + (f" ({', '.join(scores)} are scores or shares, not money)" if scores else "")}
+        return {
+            "columns": [],
+            "how": "unknown",
+            "why": "no column is named like spend, revenue, sales, amount, value or charges"
+            + (f" ({', '.join(scores)} are scores or shares, not money)" if scores else ""),
+        }
     totals = [c for c in money if re.search(_TOTAL_NAME, c.lower())]
     if len(totals) == 1:
         return {"columns": totals, "how": "guessed", "why": f"the money column named as a total (of {len(money)})"}
@@ -480,18 +637,28 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
                 for parts in itertools.combinations(others, k):
                     close = np.isclose(x[c], x[list(parts)].sum(axis=1), rtol=0.01, atol=1.0)
                     if close.mean() >= 0.95 and (x[c] > 0).mean() > 0.05:
-                        return {"columns": [c], "how": "guessed",
-                                "why": f"it is the sum of {' + '.join(roles[p].label for p in parts)} in "
-                                       f"{close.mean():.0%} of rows"}
+                        return {
+                            "columns": [c],
+                            "how": "guessed",
+                            "why": f"it is the sum of {' + '.join(roles[p].label for p in parts)} in "
+                            f"{close.mean():.0%} of rows",
+                        }
     family = _family(money)
     if family:
-        return {"columns": family, "how": "guessed", "family": True,
-                "why": f"the sum of {len(family)} spend columns of one family (spend per category)"}
+        return {
+            "columns": family,
+            "how": "guessed",
+            "family": True,
+            "why": f"the sum of {len(family)} spend columns of one family (spend per category)",
+        }
     if len(money) == 1:
         return {"columns": money, "how": "guessed", "why": "the only column named like money"}
-    return {"columns": [], "how": "unknown",
-            "why": f"several money columns ({', '.join(roles[c].label for c in money)}) and none is their total: "
-                   "say which is customer value"}
+    return {
+        "columns": [],
+        "how": "unknown",
+        "why": f"several money columns ({', '.join(roles[c].label for c in money)}) and none is their total: "
+        "say which is customer value",
+    }
 
 
 def _family(columns: list[str]) -> list[str]:
@@ -509,8 +676,9 @@ def _family(columns: list[str]) -> list[str]:
 
 
 def channel_value(value: str, mapping: dict[str, str]) -> str | None:
-    """web / store / app (or a name given in ``mapping``) for a channel value as written in the data;
-    None when it is neither mapped nor a known synonym."""
+    """Web / store / app (or a name given in ``mapping``) for a channel value as written in the data;
+    None when it is neither mapped nor a known synonym.
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     text = str(value).strip()

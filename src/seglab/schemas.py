@@ -137,5 +137,17 @@ BOSTON = pa.DataFrameSchema(
 
 BY_NAME = {
     s.name: s
-    for s in (TRANSACTIONS, CUSTOMERS, SURVEY, SESSIONS, CAMPAIGN_EVENTS, REJECTED, FEATURES, SEGMENTS, PREDICTIONS, PERIOD_SEGMENTS, BOSTON)
+    for s in (
+        TRANSACTIONS,
+        CUSTOMERS,
+        SURVEY,
+        SESSIONS,
+        CAMPAIGN_EVENTS,
+        REJECTED,
+        FEATURES,
+        SEGMENTS,
+        PREDICTIONS,
+        PERIOD_SEGMENTS,
+        BOSTON,
+    )
 }

@@ -35,6 +35,8 @@ class ScoreError(ValueError):
 
 @dataclass
 class ScoreSummary:
+    """What ``seglab score`` did: rows, chunks, customers per segment, columns ignored."""
+
     rows: int = 0
     chunks: int = 0
     per_segment: dict[int, int] = field(default_factory=dict)
@@ -59,11 +61,14 @@ def _chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.Data
 
 def check_columns(model: SegmentModel, columns: list[str], where: str) -> list[str]:
     """Raise ScoreError when the input lacks ``customer_id`` or a model feature; return the
-    columns the model does not use (they are ignored)."""
+    columns the model does not use (they are ignored).
+    """
     need = model.preparation.features
     if ID not in columns:
-        raise ScoreError(f"{where}: no '{ID}' column; the input needs one row per customer with '{ID}' "
-                         f"and the model's features: {', '.join(need)}")
+        raise ScoreError(
+            f"{where}: no '{ID}' column; the input needs one row per customer with '{ID}' "
+            f"and the model's features: {', '.join(need)}"
+        )
     missing = [f for f in need if f not in columns]
     if missing:
         raise ScoreError(
@@ -81,13 +86,16 @@ def _use_lookalike(model: SegmentModel, look: Lookalike | None, columns: list[st
     if ID in columns and all(f in columns for f in look.features):
         return True
     missing = [f for f in look.features if f not in columns]
-    raise ScoreError(f"{where}: neither the purchase features ({', '.join(need)}) nor all the customer attributes "
-                     f"of the lookalike model (missing: {', '.join(missing)}) are in the input")
+    raise ScoreError(
+        f"{where}: neither the purchase features ({', '.join(need)}) nor all the customer attributes "
+        f"of the lookalike model (missing: {', '.join(missing)}) are in the input"
+    )
 
 
 def persona_names(model_dir: Path, k: int) -> np.ndarray:
     """The persona name of each segment (stage 04's, written beside the model), or "S<n>" before
-    stage 04 has run."""
+    stage 04 has run.
+    """
     import json
 
     from seglab.artifacts import model_file
@@ -105,7 +113,8 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     ``assigned_by`` is ``behaviour`` (the segment model on purchase features) or ``lookalike``:
     an input with customer attributes but no purchase features (prospects) is scored by the
     lookalike model saved beside the segment model, and so are rows whose purchase features
-    are all empty."""
+    are all empty.
+    """
     model_dir, input_path, output_path = Path(model_dir), Path(input_path), Path(output_path)
     if not input_path.is_file():
         raise ScoreError(f"{input_path}: no such file")
@@ -133,8 +142,15 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     labels = np.asarray(model.labels)
     names = persona_names(model_dir, model.k)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    schema = pa.schema([(ID, pa.string()), ("segment", pa.int64()), ("persona", pa.string()),
-                        ("segment_label", pa.string()), ("assigned_by", pa.string())])
+    schema = pa.schema(
+        [
+            (ID, pa.string()),
+            ("segment", pa.int64()),
+            ("persona", pa.string()),
+            ("segment_label", pa.string()),
+            ("assigned_by", pa.string()),
+        ]
+    )
     parquet_out = output_path.suffix.lower() == ".parquet"
     tmp = output_path.with_name(f".{output_path.name}.part")  # the output appears whole, or not at all
     writer = pq.ParquetWriter(tmp, schema) if parquet_out else None
@@ -148,8 +164,15 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
                 seg, how = _assign(model, look, chunk, prospects)
             except (SegmentationError, ValueError, TypeError) as exc:
                 raise ScoreError(f"{where}: {exc}") from exc
-            out = pd.DataFrame({ID: chunk[ID].astype(str), "segment": seg.astype("int64"), "persona": names[seg - 1],
-                                "segment_label": labels[seg - 1], "assigned_by": how})
+            out = pd.DataFrame(
+                {
+                    ID: chunk[ID].astype(str),
+                    "segment": seg.astype("int64"),
+                    "persona": names[seg - 1],
+                    "segment_label": labels[seg - 1],
+                    "assigned_by": how,
+                }
+            )
             summary.lookalike += int((how == "lookalike").sum())
             if parquet_out:
                 writer.write_table(pa.Table.from_pandas(out, schema=schema, preserve_index=False))
@@ -174,12 +197,15 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
 
 def _check_chunk(chunk: pd.DataFrame, columns: list[str], seen: set[str], where: str) -> None:
     """Every row needs an id, each id once, and features that are numbers (empty is allowed: it is
-    filled as in training), never infinite."""
+    filled as in training), never infinite.
+    """
     ids = chunk[ID]
     if ids.isna().any():
         row = int(np.flatnonzero(ids.isna().to_numpy())[0])
-        raise ScoreError(f"{where}: {int(ids.isna().sum())} row(s) without a {ID} (first: row {row + 1} of the chunk); "
-                         "every customer needs an id")
+        raise ScoreError(
+            f"{where}: {int(ids.isna().sum())} row(s) without a {ID} (first: row {row + 1} of the chunk); "
+            "every customer needs an id"
+        )
     text = ids.astype(str)
     dup = text[text.duplicated() | text.isin(seen)]
     if len(dup):
@@ -194,11 +220,15 @@ def _check_chunk(chunk: pd.DataFrame, columns: list[str], seen: set[str], where:
             raise ScoreError(f"{where}: column {c!r} holds {chunk.loc[bad, c].iloc[0]!r}, not a number")
         inf = np.isinf(v.to_numpy(dtype=float))
         if inf.any():
-            raise ScoreError(f"{where}: column {c!r} holds {v[inf].iloc[0]} (not finite) for {ID} "
-                             f"{ids[inf].iloc[0]!r}; fix the input (a division by zero upstream?)")
+            raise ScoreError(
+                f"{where}: column {c!r} holds {v[inf].iloc[0]} (not finite) for {ID} "
+                f"{ids[inf].iloc[0]!r}; fix the input (a division by zero upstream?)"
+            )
 
 
-def _assign(model: SegmentModel, look: Lookalike | None, chunk: pd.DataFrame, prospects: bool) -> tuple[np.ndarray, np.ndarray]:
+def _assign(
+    model: SegmentModel, look: Lookalike | None, chunk: pd.DataFrame, prospects: bool
+) -> tuple[np.ndarray, np.ndarray]:
     if prospects:
         return look.predict(chunk), np.full(len(chunk), "lookalike", dtype=object)
     need = model.preparation.features if model.rfm is None else list(rfm_features())
@@ -212,19 +242,27 @@ def _assign(model: SegmentModel, look: Lookalike | None, chunk: pd.DataFrame, pr
 
 
 def rfm_features() -> tuple[str, ...]:
+    """The features an RFM model needs."""
     from seglab.rfm import FEATURES
 
     return FEATURES
 
 
 def report(summary: ScoreSummary, output_path: Path, stream=None) -> None:
+    """Say what ``seglab score`` did, a line per fact."""
     stream = stream or sys.stdout
     print(f"scored {summary.rows:,} customers in {summary.chunks} chunk(s) -> {output_path}", file=stream)
     if summary.lookalike:
-        print(f"  {summary.lookalike:,} of them by the lookalike model (customer attributes, no purchase features)", file=stream)
+        print(
+            f"  {summary.lookalike:,} of them by the lookalike model (customer attributes, no purchase features)",
+            file=stream,
+        )
     for s, n in summary.per_segment.items():
         share = n / summary.rows if summary.rows else 0.0
         print(f"  S{s}: {n:,} ({share:.1%})", file=stream)
     if summary.ignored_columns:
-        print(f"  {len(summary.ignored_columns)} column(s) the model does not use were ignored: "
-              f"{', '.join(summary.ignored_columns[:12])}{' ...' if len(summary.ignored_columns) > 12 else ''}", file=stream)
+        print(
+            f"  {len(summary.ignored_columns)} column(s) the model does not use were ignored: "
+            f"{', '.join(summary.ignored_columns[:12])}{' ...' if len(summary.ignored_columns) > 12 else ''}",
+            file=stream,
+        )

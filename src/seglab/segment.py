@@ -44,7 +44,8 @@ class SegmentationError(ValueError):
 # --------------------------------------------------------------------------------------------
 def _skewed_amount(name: str, values: np.ndarray) -> bool:
     """A feature outside the catalog (customer-level sources) is logged when it is a non-negative
-    amount with a long right tail (skew > 2) and not a 0/1 flag."""
+    amount with a long right tail (skew > 2) and not a 0/1 flag.
+    """
     v = values[~np.isnan(values)]
     if name in CATALOG_FEATURES or len(v) < 3 or v.min() < 0 or set(np.unique(v)) <= {0.0, 1.0}:
         return False
@@ -67,12 +68,20 @@ class Preparation:
     weight: list[float] | None = None  # multiplies each prepared feature (segmentation.weights); None = 1
 
     def __post_init__(self) -> None:
+        """Give every feature the weight 1 unless weights are given."""
         if self.weight is None:
             self.weight = [1.0] * len(self.features)
 
     @classmethod
-    def fit(cls, df: pd.DataFrame, features: list[str], winsor: tuple[float, float] = (0.01, 0.99),
-            scaling: str = "standard", weights: dict[str, float] | None = None) -> Preparation:
+    def fit(
+        cls,
+        df: pd.DataFrame,
+        features: list[str],
+        winsor: tuple[float, float] = (0.01, 0.99),
+        scaling: str = "standard",
+        weights: dict[str, float] | None = None,
+    ) -> Preparation:
+        """The preparation fitted on ``df``: log where right, fill, winsor limits, centre and scale."""
         raw = df[features].to_numpy(dtype=float, na_value=np.nan)
         log = [f in LOGGED or _skewed_amount(f, raw[:, i]) for i, f in enumerate(features)]
         x = np.where(log, np.log1p(np.clip(raw, 0, None)), raw)
@@ -94,10 +103,21 @@ class Preparation:
         scale = np.where(spread > 1e-12, spread, 1.0)
         as_list = lambda a: [float(v) for v in a]  # noqa: E731
         weight = [float((weights or {}).get(f, 1.0)) for f in features]
-        return cls(list(features), log, as_list(fill), as_list(lo), as_list(hi), as_list(center), as_list(scale),
-                   (float(winsor[0]), float(winsor[1])), scaling, weight)
+        return cls(
+            list(features),
+            log,
+            as_list(fill),
+            as_list(lo),
+            as_list(hi),
+            as_list(center),
+            as_list(scale),
+            (float(winsor[0]), float(winsor[1])),
+            scaling,
+            weight,
+        )
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
+        """The prepared matrix of ``df`` (rows: customers, columns: the features)."""
         missing = [f for f in self.features if f not in df.columns]
         if missing:
             raise SegmentationError(
@@ -139,15 +159,15 @@ def _check_k(n: int, k_values: list[int]) -> None:
     bad = [k for k in k_values if not 2 <= k <= n - 1]
     if bad:
         raise SegmentationError(
-            f"k = {bad} is outside [2, {n - 1}] for {n} customers; lower segmentation.k / k_max "
-            "or add customers"
+            f"k = {bad} is outside [2, {n - 1}] for {n} customers; lower segmentation.k / k_max or add customers"
         )
 
 
 def elbow(ks: np.ndarray, inertia: np.ndarray) -> int | None:
     """The elbow of the inertia curve by Kneedle (Satopää et al., 2011): both axes scaled to 0..1,
     the elbow is the k where the decreasing curve lies furthest below the straight line from its
-    first to its last point. None with fewer than 3 k or no bend."""
+    first to its last point. None with fewer than 3 k or no bend.
+    """
     ks, inertia = np.asarray(ks, float), np.asarray(inertia, float)
     if len(ks) < 3 or np.ptp(inertia) <= 0:
         return None
@@ -163,7 +183,8 @@ def stability(x: np.ndarray, reference: methods.Fitted, k: int, params: Segmenta
     each) on resamples (with replacement) of ``params.bootstrap_sample`` customers; each refit
     labels a fixed seeded evaluation set, compared with the reference fit's labels by the
     adjusted Rand index. Returns the mean and the standard deviation of the ARIs (NaN when
-    bootstrap is 0)."""
+    bootstrap is 0).
+    """
     if params.bootstrap == 0:
         return float("nan"), float("nan")
     from sklearn.metrics import adjusted_rand_score  # (scikit-learn loads when first used)
@@ -175,8 +196,9 @@ def stability(x: np.ndarray, reference: methods.Fitted, k: int, params: Segmenta
     scores = []
     for b in range(params.bootstrap):
         idx = rng.choice(len(x), size=m, replace=True)
-        refit = methods.fit(reference.method, x[idx], k, seed + 1 + b, params, quick=True,
-                            n_num=reference.extra.get("n_num"))
+        refit = methods.fit(
+            reference.method, x[idx], k, seed + 1 + b, params, quick=True, n_num=reference.extra.get("n_num")
+        )
         scores.append(adjusted_rand_score(ref, refit.predict(x[evaluate])))
     return float(np.mean(scores)), float(np.std(scores))
 
@@ -184,7 +206,8 @@ def stability(x: np.ndarray, reference: methods.Fitted, k: int, params: Segmenta
 class _Silhouette:
     """The silhouette of each k's labels on one seeded sample of the rows (scikit-learn's
     ``silhouette_score(x, labels, sample_size, random_state=seed)``, the same sample and the same
-    numbers): the sample's distances are computed once for every k instead of once per k."""
+    numbers): the sample's distances are computed once for every k instead of once per k.
+    """
 
     def __init__(self, x: np.ndarray, sample: int | None, seed: int):
         from sklearn.metrics import pairwise_distances
@@ -199,8 +222,9 @@ class _Silhouette:
         return float(silhouette_score(self.distances, labels[self.rows], metric="precomputed"))
 
 
-def evaluate_k(x: np.ndarray, params: Segmentation, seed: int, progress=None,
-               n_num: int | None = None) -> tuple[pd.DataFrame, dict[int, methods.Fitted]]:
+def evaluate_k(
+    x: np.ndarray, params: Segmentation, seed: int, progress=None, n_num: int | None = None
+) -> tuple[pd.DataFrame, dict[int, methods.Fitted]]:
     """Fit the method for every k in the range and compute the selection evidence.
 
     Returns the table (columns: k, inertia = within-segment sum of squares, silhouette on a
@@ -296,10 +320,16 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
             k = int(pool["k"].iloc[0])
             row = pool.iloc[0]
             others = [int(v) for v in pool["k"] if v != k]
-            why = (f"k = {k} is the most stable of the good k (bootstrap ARI {row['stability']:.2f} ± {row['stability_sd']:.2f}; "
-                   f"consensus of the three indices {row['consensus']:.2f} of 1)")
-            why += (f"; the other good k {others} were less stable or tied with a lower consensus" if others
-                    else "; no other k had a consensus within the margin")
+            why = (
+                f"k = {k} is the most stable of the good k (bootstrap ARI "
+                f"{row['stability']:.2f} ± {row['stability_sd']:.2f}; "
+                f"consensus of the three indices {row['consensus']:.2f} of 1)"
+            )
+            why += (
+                f"; the other good k {others} were less stable or tied with a lower consensus"
+                if others
+                else "; no other k had a consensus within the margin"
+            )
         else:
             pool = pool.sort_values(["consensus", "k"], ascending=[False, True])
             k = int(pool["k"].iloc[0])
@@ -311,13 +341,19 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
         k = int(t.sort_values(["min_share", "k"], ascending=[False, True])["k"].iloc[0])
         why = f"no k keeps every segment above {min_share:.0%} of customers; k = {k} has the largest smallest segment"
     agree = sorted(set(best.values()))
-    names = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin",
-             "stability": "stability"}
+    names = {
+        "silhouette": "silhouette",
+        "calinski_harabasz": "Calinski-Harabasz",
+        "davies_bouldin": "Davies-Bouldin",
+        "stability": "stability",
+    }
     if len(agree) == 1:
         why += f". Every index prefers k = {agree[0]}"
     else:
         why += ". The indices disagree: " + ", ".join(f"{names[n]} prefers k = {v}" for n, v in best.items())
-    why += f"; the elbow of inertia is at k = {knee}." if knee is not None else "; the inertia curve has no clear elbow."
+    why += (
+        f"; the elbow of inertia is at k = {knee}." if knee is not None else "; the inertia curve has no clear elbow."
+    )
     t["chosen"] = t["k"] == k
     return k, t, why
 
@@ -347,20 +383,30 @@ INDICATOR_KINDS = ("flag", "binary", "category", "code", "text")
 
 def trait_word(feature: str, above: bool, kinds: dict[str, str] | None = None) -> str:
     """'high'/'low' for an amount; 'more'/'fewer' for a yes/no feature (a category's value, a code,
-    a flag), which is never high or low."""
+    a flag), which is never high or low.
+    """
     indicator = "=" in feature or (kinds or {}).get(feature) in INDICATOR_KINDS
     return ("more" if above else "fewer") if indicator else ("high" if above else "low")
 
 
-def describe_centroids(centroids: np.ndarray, features: list[str], n_traits: int = 2,
-                       labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> list[str]:
+def describe_centroids(
+    centroids: np.ndarray,
+    features: list[str],
+    n_traits: int = 2,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> list[str]:
     """A short descriptive label per segment from its most extreme prepared features (readable
-    labels of ``labels``; yes/no features as more/fewer)."""
+    labels of ``labels``; yes/no features as more/fewer).
+    """
     out = []
     for seg, c in enumerate(centroids, start=1):
         idx = np.argsort(-np.abs(c), kind="stable")[:n_traits]
-        traits = [f"{trait_word(features[i], c[i] > 0, kinds)} "
-                  f"{(labels or {}).get(features[i]) or features[i].replace('_', ' ')}" for i in idx]
+        traits = [
+            f"{trait_word(features[i], c[i] > 0, kinds)} "
+            f"{(labels or {}).get(features[i]) or features[i].replace('_', ' ')}"
+            for i in idx
+        ]
         out.append(f"S{seg}: " + ", ".join(traits))
     return out
 
@@ -371,7 +417,8 @@ MISSING_LEVEL = "(missing)"
 @dataclass
 class CategoricalCodes:
     """Categorical variables for k-prototypes, as integer codes of their training levels (a level
-    unseen at training gets -1, which matches no segment's mode)."""
+    unseen at training gets -1, which matches no segment's mode).
+    """
 
     variables: list[str]
     levels: list[list[str]]
@@ -379,13 +426,16 @@ class CategoricalCodes:
     @staticmethod
     def values(df: pd.DataFrame, var: str) -> np.ndarray:
         """The variable's level per row: a text column as it is, or, for a one-hot group
-        ``var=level``, the level whose column is 1."""
+        ``var=level``, the level whose column is 1.
+        """
         if var in df.columns and not pd.api.types.is_numeric_dtype(df[var]):
             return df[var].astype("object").where(df[var].notna(), MISSING_LEVEL).astype(str).to_numpy()
         group = [c for c in df.columns if c.startswith(f"{var}=")]
         if not group:
-            raise SegmentationError(f"categorical variable '{var}' is neither a text column nor a one-hot group "
-                                    f"('{var}=...') of the feature table; set segmentation.categorical")
+            raise SegmentationError(
+                f"categorical variable '{var}' is neither a text column nor a one-hot group "
+                f"('{var}=...') of the feature table; set segmentation.categorical"
+            )
         onehot = df[group].fillna(0).to_numpy(float)
         names = np.asarray([c.split("=", 1)[1] for c in group] + [MISSING_LEVEL], dtype=object)
         pick = np.where(onehot.max(axis=1) > 0, onehot.argmax(axis=1), len(group))
@@ -393,9 +443,11 @@ class CategoricalCodes:
 
     @classmethod
     def fit(cls, df: pd.DataFrame, variables: list[str]) -> CategoricalCodes:
+        """The levels of each categorical variable in ``df``."""
         return cls(list(variables), [sorted(set(cls.values(df, v))) for v in variables])
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
+        """The level codes of each row of ``df`` (an unknown level: -1)."""
         out = np.empty((len(df), len(self.variables)))
         for j, (var, levels) in enumerate(zip(self.variables, self.levels, strict=True)):
             code = {lvl: i for i, lvl in enumerate(levels)}
@@ -419,6 +471,7 @@ class SegmentModel:
 
     @property
     def method(self) -> str:
+        """The clustering method (or ``rfm``)."""
         return "rfm" if self.rfm is not None else self.fit.method
 
     @property
@@ -438,6 +491,7 @@ class SegmentModel:
         return x if self.categorical is None else np.hstack([x, self.categorical.transform(features)])
 
     def to_dict(self) -> dict:
+        """The model as plain JSON values (the segment_model artifact)."""
         return {
             "format": MODEL_FORMAT,
             "method": self.method,
@@ -445,17 +499,24 @@ class SegmentModel:
             "seed": self.seed,
             "features": self.preparation.features,
             "preparation": {
-                "log1p": self.preparation.log, "fill": self.preparation.fill, "winsor_low": self.preparation.lo,
-                "winsor_high": self.preparation.hi, "center": self.preparation.center, "scale": self.preparation.scale,
+                "log1p": self.preparation.log,
+                "fill": self.preparation.fill,
+                "winsor_low": self.preparation.lo,
+                "winsor_high": self.preparation.hi,
+                "center": self.preparation.center,
+                "scale": self.preparation.scale,
                 "weight": self.preparation.weight,
                 "doc": "x -> log1p(max(x,0)) where log1p; NaN -> fill; clip to [winsor_low, winsor_high]; "
-                       "(x - center) / scale * weight",
+                "(x - center) / scale * weight",
                 "fitted_with": {"winsor_quantiles": list(self.preparation.winsor), "scaling": self.preparation.scaling},
             },
             "assignment": self.fit.to_json() if self.fit is not None else None,
             "rfm": self.rfm.to_json() if self.rfm is not None else None,
-            "categorical": ({"variables": self.categorical.variables, "levels": self.categorical.levels}
-                            if self.categorical is not None else None),
+            "categorical": (
+                {"variables": self.categorical.variables, "levels": self.categorical.levels}
+                if self.categorical is not None
+                else None
+            ),
             "labels": self.labels,
             "selection": self.selection,
             "numbering": "segments ordered by mean net value per customer, highest first",
@@ -471,20 +532,35 @@ class SegmentModel:
         """The model from its JSON, already checked by :mod:`seglab.modelfile`."""
         p = d["preparation"]
         how = p.get("fitted_with", {})
-        prep = Preparation(d["features"], p["log1p"], p["fill"], p["winsor_low"], p["winsor_high"], p["center"], p["scale"],
-                           tuple(how.get("winsor_quantiles", (0.01, 0.99))), how.get("scaling", "standard"),
-                           p.get("weight") or [1.0] * len(d["features"]))
+        prep = Preparation(
+            d["features"],
+            p["log1p"],
+            p["fill"],
+            p["winsor_low"],
+            p["winsor_high"],
+            p["center"],
+            p["scale"],
+            tuple(how.get("winsor_quantiles", (0.01, 0.99))),
+            how.get("scaling", "standard"),
+            p.get("weight") or [1.0] * len(d["features"]),
+        )
         if d["format"] == "seglab-kmeans/1":
             fit = methods.Fitted("kmeans", np.asarray(d["centroids"], dtype=float))
         else:
             fit = methods.Fitted.from_json(d["assignment"]) if d.get("assignment") else None
         rules = rfm.RFMRules.from_json(d["rfm"]) if d.get("rfm") else None
-        cats = CategoricalCodes(d["categorical"]["variables"], d["categorical"]["levels"]) if d.get("categorical") else None
+        cats = (
+            CategoricalCodes(d["categorical"]["variables"], d["categorical"]["levels"])
+            if d.get("categorical")
+            else None
+        )
         return cls(prep, fit, d["labels"], d["k"], d["seed"], d["selection"], d["versions"], rules, cats)
 
 
 @dataclass
 class SegmentationResult:
+    """Stage 03's result: the model, each customer's segment, the k evidence and why this k."""
+
     model: SegmentModel
     segments: pd.DataFrame  # customer_id, segment, segment_label
     selection: pd.DataFrame  # per-k indices
@@ -499,32 +575,39 @@ class SegmentationResult:
         return ", ".join(names)
 
 
-def feature_list(features: pd.DataFrame, params: Segmentation, catalog: pd.DataFrame | None = None) -> tuple[list[str], list[str]]:
+def feature_list(
+    features: pd.DataFrame, params: Segmentation, catalog: pd.DataFrame | None = None
+) -> tuple[list[str], list[str]]:
     """The features to cluster on: ``segmentation.features`` plus every available feature of
     ``segmentation.lenses`` (from the feature catalog), those present in the table; and the
-    named ones that are absent."""
+    named ones that are absent.
+    """
     use, absent = select_features(features, params.features)
     if params.lenses:
         if catalog is None:
             raise SegmentationError("segmentation.lenses needs the feature catalog (feature_catalog.csv of stage 02)")
         unknown = sorted(set(params.lenses) - set(catalog["lens"]))
         if unknown:
-            raise SegmentationError(f"segmentation.lenses: {unknown} is not a lens of this data; "
-                                    f"lenses are {sorted(set(catalog['lens']))}")
+            raise SegmentationError(
+                f"segmentation.lenses: {unknown} is not a lens of this data; lenses are {sorted(set(catalog['lens']))}"
+            )
         numeric = set(features.select_dtypes("number").columns)
         extra = catalog.loc[catalog["lens"].isin(params.lenses) & catalog["available"].astype(bool), "feature"]
         use += [f for f in extra if f in numeric and f not in use]
     bad = sorted(set(params.weights) - set(use))
     if bad:
-        raise SegmentationError(f"segmentation.weights names features that are not clustered on: {bad}; "
-                                f"features are {use}")
+        raise SegmentationError(
+            f"segmentation.weights names features that are not clustered on: {bad}; features are {use}"
+        )
     return use, absent
 
 
-def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=None,
-            catalog: pd.DataFrame | None = None) -> SegmentationResult:
+def segment(
+    features: pd.DataFrame, params: Segmentation, seed: int, progress=None, catalog: pd.DataFrame | None = None
+) -> SegmentationResult:
     """Run stage 03 on the feature table (one row per customer); ``progress(k)`` is called as
-    each k is fitted."""
+    each k is fitted.
+    """
     data = features.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
     if params.method == "rfm":
         return _segment_rfm(data, params, seed)
@@ -545,18 +628,27 @@ def segment(features: pd.DataFrame, params: Segmentation, seed: int, progress=No
     flat = prep.constant()
     if flat and len(flat) < len(use):  # no spread: they cannot separate segments
         use = [f for f in use if f not in flat]
-        notes.append({"stage": "03", "subject": ", ".join(names.get(f, f) for f in flat), "assumed": "not clustered on",
-                      "why": "the same value for (almost) every customer once prepared (after the winsor clipping)",
-                      "change": "segmentation.winsor: [0, 1]  (no clipping) or segmentation.features: [...]"})
-        prep = Preparation.fit(data, use, params.winsor, params.scaling,
-                               {f: w for f, w in params.weights.items() if f in use})
+        notes.append(
+            {
+                "stage": "03",
+                "subject": ", ".join(names.get(f, f) for f in flat),
+                "assumed": "not clustered on",
+                "why": "the same value for (almost) every customer once prepared (after the winsor clipping)",
+                "change": "segmentation.winsor: [0, 1]  (no clipping) or segmentation.features: [...]",
+            }
+        )
+        prep = Preparation.fit(
+            data, use, params.winsor, params.scaling, {f: w for f, w in params.weights.items() if f in use}
+        )
     x = prep.transform(data)
     cats = None
     if params.method == "kprototypes":
         variables = params.categorical or (["lifecycle"] if "lifecycle" in data else [])
         if not variables:
-            raise SegmentationError("kprototypes needs categorical variables: set segmentation.categorical "
-                                    "(a text column such as lifecycle, or a one-hot group such as gender)")
+            raise SegmentationError(
+                "kprototypes needs categorical variables: set segmentation.categorical "
+                "(a text column such as lifecycle, or a one-hot group such as gender)"
+            )
         cats = CategoricalCodes.fit(data, variables)
     xfull = x if cats is None else np.hstack([x, cats.transform(data)])
     table, fitted = evaluate_k(xfull, params, seed, progress, n_num=x.shape[1] if cats else None)
@@ -578,19 +670,24 @@ def _versions() -> dict:
     return {"seglab": __version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__}
 
 
-def _result(model: SegmentModel, data: pd.DataFrame, table: pd.DataFrame, why: str, x: np.ndarray,
-            absent: list[str]) -> SegmentationResult:
+def _result(
+    model: SegmentModel, data: pd.DataFrame, table: pd.DataFrame, why: str, x: np.ndarray, absent: list[str]
+) -> SegmentationResult:
     seg = model.assign(data)
     segments = pd.DataFrame(
-        {"customer_id": data["customer_id"].astype(str), "segment": seg.astype("int64"),
-         "segment_label": np.asarray(model.labels)[seg - 1]}
+        {
+            "customer_id": data["customer_id"].astype(str),
+            "segment": seg.astype("int64"),
+            "segment_label": np.asarray(model.labels)[seg - 1],
+        }
     )
     return SegmentationResult(model, segments, table, why, x, absent)
 
 
 def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> SegmentationResult:
     """The RFM baseline: frozen quintile cuts and named groups (seglab.rfm); the selection table
-    has its one k with the indices computed on the prepared R, F, M features, for comparison."""
+    has its one k with the indices computed on the prepared R, F, M features, for comparison.
+    """
     try:
         rules, seg = rfm.fit(data)
     except ValueError as exc:
@@ -604,17 +701,38 @@ def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> Segment
     labels = seg - 1
     distinct = len(np.unique(labels))
     sample = params.silhouette_sample if len(x) > params.silhouette_sample else None
-    table = pd.DataFrame([{
-        "k": k, "inertia": methods.within_ss(x, labels, k),
-        "silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=seed)) if distinct > 1 else np.nan,
-        "calinski_harabasz": float(calinski_harabasz_score(x, labels)) if distinct > 1 else np.nan,
-        "davies_bouldin": float(davies_bouldin_score(x, labels)) if distinct > 1 else np.nan,
-        "stability": np.nan, "stability_sd": np.nan,
-        "min_share": float(np.bincount(labels, minlength=k).min() / len(x)),
-        "consensus": np.nan, "eligible": True, "good": True, "chosen": True,
-    }])
-    why = (f"RFM baseline: k = {k} is the number of RFM groups with customers "
-           f"({', '.join(rules.segments)}); quintile cuts frozen on these customers.")
-    model = SegmentModel(prep, None, [f"S{i}: {name}" for i, name in enumerate(rules.segments, start=1)], k, seed,
-                         why, _versions(), rules)
+    table = pd.DataFrame(
+        [
+            {
+                "k": k,
+                "inertia": methods.within_ss(x, labels, k),
+                "silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=seed))
+                if distinct > 1
+                else np.nan,
+                "calinski_harabasz": float(calinski_harabasz_score(x, labels)) if distinct > 1 else np.nan,
+                "davies_bouldin": float(davies_bouldin_score(x, labels)) if distinct > 1 else np.nan,
+                "stability": np.nan,
+                "stability_sd": np.nan,
+                "min_share": float(np.bincount(labels, minlength=k).min() / len(x)),
+                "consensus": np.nan,
+                "eligible": True,
+                "good": True,
+                "chosen": True,
+            }
+        ]
+    )
+    why = (
+        f"RFM baseline: k = {k} is the number of RFM groups with customers "
+        f"({', '.join(rules.segments)}); quintile cuts frozen on these customers."
+    )
+    model = SegmentModel(
+        prep,
+        None,
+        [f"S{i}: {name}" for i, name in enumerate(rules.segments, start=1)],
+        k,
+        seed,
+        why,
+        _versions(),
+        rules,
+    )
     return _result(model, data, table, why, x, [])

@@ -37,10 +37,12 @@ def start(stage: str, **parameters: Any) -> Session:
     run = paths.run_paths(params.run_name)
     # figures: seglab run empties reports/<run>/figures when it starts; a notebook run by hand
     # writes its own folder, emptied here: a folder of figures never mixes two executions
-    figures = run.figures if artifacts.under_seglab_run() else artifacts.reset_figures(
-        artifacts.hand_figures(run, stage))
-    store = artifacts.Store(run, stage[:2], params, sections=[k for k in parameters if k != "run_name"],
-                            figures=figures)
+    figures = (
+        run.figures if artifacts.under_seglab_run() else artifacts.reset_figures(artifacts.hand_figures(run, stage))
+    )
+    store = artifacts.Store(
+        run, stage[:2], params, sections=[k for k in parameters if k != "run_name"], figures=figures
+    )
     plots.theme()
     shown = figures.relative_to(run.root)
     print(f"run '{params.run_name}', project root {run.root}, figures in {shown}")

@@ -65,7 +65,8 @@ class Preset:
 
 def _cdnow_derive(df: pd.DataFrame) -> pd.DataFrame:
     """CDNOW rows are purchases of a customer on a day: the order id is customer + date; the unit
-    price is the dollar value over the number of CDs; dates are YYYYMMDD."""
+    price is the dollar value over the number of CDs; dates are YYYYMMDD.
+    """
     out = df.copy()
     date = out["timestamp"].astype("string").str.strip()
     out["order_id"] = out["customer_id"].astype("string").str.strip() + "-" + date
@@ -110,12 +111,23 @@ PRESETS: dict[str, Preset] = {
 # detection
 # --------------------------------------------------------------------------------------------
 _EXT = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".ods": "excel", ".duckdb": "duckdb", ".db": "duckdb",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".ods": "excel",
+    ".duckdb": "duckdb",
+    ".db": "duckdb",
 }
 
 
 def detect_format(spec: TableSource, path: Path | None) -> str:
+    """The format of a source table: given, from its preset, or from the file's suffix."""
     if spec.format != "auto":
         return spec.format
     if spec.preset and PRESETS[spec.preset].format:
@@ -131,8 +143,11 @@ def detect_format(spec: TableSource, path: Path | None) -> str:
 
 #: What a file that is not text starts with, and what it is.
 _MAGIC = (
-    (b"PK\x03\x04", "a ZIP archive (an .xlsx or .ods workbook is one)",
-     "if it is a workbook, set format: excel; if it is a zipped CSV, unzip it first"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an .xlsx or .ods workbook is one)",
+        "if it is a workbook, set format: excel; if it is a zipped CSV, unzip it first",
+    ),
     (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)", "set format: excel"),
     (b"PAR1", "a Parquet file", "set format: parquet"),
     (b"\x1f\x8b", "a gzip archive", "unzip it (gunzip) first"),
@@ -144,19 +159,23 @@ _MAGIC = (
 
 def check_text(raw: bytes, path: Path) -> None:
     """A :class:`SourceError` when the bytes are plainly not a text table (an archive, a workbook,
-    a database, binary data), naming what they look like and the fix."""
+    a database, binary data), naming what they look like and the fix.
+    """
     head = raw[:4096]
     for magic, what, fix in _MAGIC:
         if head.startswith(magic) or (magic == b"DUCK" and head[8:12] == magic):
             raise SourceError(f"{path}: this is {what}, not a text (CSV) file; {fix}.")
     if b"\x00" in head and not _utf16(head):
-        raise SourceError(f"{path}: binary data (NUL bytes), not a text (CSV) file; point the path at the CSV export "
-                          "or set format for what it is (parquet, excel, duckdb).")
+        raise SourceError(
+            f"{path}: binary data (NUL bytes), not a text (CSV) file; point the path at the CSV export "
+            "or set format for what it is (parquet, excel, duckdb)."
+        )
 
 
 def _utf16(head: bytes) -> str | None:
     """``utf-16`` when the bytes have a UTF-16 byte-order mark, ``utf-16-le``/``-be`` when every
-    other byte of mostly-ASCII text is NUL (UTF-16 without a mark), else None."""
+    other byte of mostly-ASCII text is NUL (UTF-16 without a mark), else None.
+    """
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if len(head) >= 8:
@@ -171,7 +190,8 @@ def _utf16(head: bytes) -> str | None:
 def detect_encoding(raw: bytes) -> str:
     """UTF-8 (with or without BOM) when the bytes decode as UTF-8; UTF-16 (with a byte-order mark,
     or plainly so); otherwise the most likely of the legacy encodings of customer exports
-    (latin-1, Windows-1252, Windows-1256 for Arabic/Persian)."""
+    (latin-1, Windows-1252, Windows-1256 for Arabic/Persian).
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     wide = _utf16(raw[:4096])
@@ -197,21 +217,26 @@ def decode(raw: bytes, encoding: str, path: Path) -> tuple[str, str, list[str]]:
     """The text of ``raw``, the encoding it was read with, and notes. ``auto``: detected
     (:func:`detect_encoding`); a file that mixes UTF-8 lines with lines in a legacy encoding (two
     exports pasted together) is read line by line, each line in the encoding it is in, with a note
-    naming the lines."""
+    naming the lines.
+    """
     notes: list[str] = []
     if encoding != "auto":
         try:
             return raw.decode(encoding), encoding, notes
         except (UnicodeDecodeError, LookupError) as exc:
-            raise SourceError(f"{path}: cannot decode as {encoding}: {exc}. Set encoding (e.g. utf-8, latin-1, "
-                              "cp1256), or encoding: auto.") from None
+            raise SourceError(
+                f"{path}: cannot decode as {encoding}: {exc}. Set encoding (e.g. utf-8, latin-1, "
+                "cp1256), or encoding: auto."
+            ) from None
     enc = detect_encoding(raw)
     if enc.startswith("utf-8") or enc.startswith("utf-16"):
         try:
             return raw.decode(enc), enc, notes
         except UnicodeDecodeError as exc:
-            raise SourceError(f"{path}: looks like {enc} but byte {exc.start} is not: {exc.reason}. Save the file "
-                              "as UTF-8, or set encoding.") from None
+            raise SourceError(
+                f"{path}: looks like {enc} but byte {exc.start} is not: {exc.reason}. Save the file "
+                "as UTF-8, or set encoding."
+            ) from None
     if _UTF8_MULTIBYTE.search(raw):  # UTF-8 characters in a file that is not all UTF-8: mixed
         parts, legacy = [], []
         for number, line in enumerate(raw.split(b"\n"), start=1):
@@ -222,8 +247,10 @@ def decode(raw: bytes, encoding: str, path: Path) -> tuple[str, str, list[str]]:
                 legacy.append(number)
         if len(legacy) < len(parts):
             shown = ", ".join(map(str, legacy[:10])) + (f" and {len(legacy) - 10} more" if len(legacy) > 10 else "")
-            notes.append(f"{path}: the file mixes encodings: most lines are UTF-8, line(s) {shown} are not and were "
-                         f"read as {enc}. Check their accents and letters; save the file as UTF-8 to be sure.")
+            notes.append(
+                f"{path}: the file mixes encodings: most lines are UTF-8, line(s) {shown} are not and were "
+                f"read as {enc}. Check their accents and letters; save the file as UTF-8 to be sure."
+            )
             return "\n".join(parts), f"mixed (UTF-8, {len(legacy)} line(s) {enc})", notes
     return raw.decode(enc, errors="replace"), enc, notes
 
@@ -261,8 +288,15 @@ def _read_text(path: Path, spec: TableSource, fmt: str) -> tuple[pd.DataFrame, d
         sep = sniff_separator(text) if spec.csv_sep == "auto" else spec.csv_sep
     info = {"format": fmt, "encoding": encoding, "separator": {"\t": "TAB", r"\s+": "whitespace"}.get(sep, sep)}
     if fmt == "whitespace":
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                         skipinitialspace=True, engine="python")
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+            engine="python",
+        )
         return df, info | {"notes": notes}
     parsed = parse_delimited(text, sep, spec.quotechar, str(path))
     return parsed.frame, info | {"notes": notes + parsed.notes, "parsed": parsed}
@@ -299,17 +333,22 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     is a field that continues on the next lines only when the next line is not a complete row of
     its own and the lines up to the closing quote make one record with the header's fields;
     otherwise the line is rejected as malformed, with its line number, and reading resumes on the
-    next line. Blank lines are skipped and counted."""
+    next line. Blank lines are skipped and counted.
+    """
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the file's last line break
     nonblank = np.flatnonzero(np.fromiter((bool(line.strip()) for line in lines), dtype=bool, count=len(lines)))
     if not len(nonblank):
-        raise SourceError(f"{where}: the file has no header line. Point the path at a file with a header line and rows.")
+        raise SourceError(
+            f"{where}: the file has no header line. Point the path at a file with a header line and rows."
+        )
     header_at = int(nonblank[0])
     header = _fields(lines[header_at], sep, quote)
     if header is None:
-        raise SourceError(f"{where}: line {header_at + 1}, the header, has an unbalanced quote ({quote}); fix the header.")
+        raise SourceError(
+            f"{where}: line {header_at + 1}, the header, has an unbalanced quote ({quote}); fix the header."
+        )
     header = [h.strip() for h in header]
     seen: dict[str, list[int]] = {}
     for i, h in enumerate(header, start=1):
@@ -318,8 +357,9 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     blank = len(lines) - len(nonblank)
     notes = [f"{where}: {blank} blank line(s) skipped."] if blank else []
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                         quotechar=quote, engine="c")
+        df = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""], quotechar=quote, engine="c"
+        )
         fast = len(df) == len(nonblank) - 1
     except pd.errors.ParserError:
         fast = False
@@ -346,7 +386,7 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
                 why = f"unbalanced quote ({quote}): the next line is a complete row, so this line's quote is stray"
             else:
                 for j in range(i + 1, min(i + MAX_QUOTED_LINES, len(lines))):
-                    fields = _fields("\n".join(lines[i:j + 1]), sep, quote)
+                    fields = _fields("\n".join(lines[i : j + 1]), sep, quote)
                     if fields is not None:
                         end = j
                         break
@@ -371,14 +411,19 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     bad = sum(r is not None for r in reasons)
     if bad:
         first = [starts[k] for k, r in enumerate(reasons) if r is not None][:10]
-        notes.append(f"{where}: {bad} line(s) could not be read as rows (lines {', '.join(map(str, first))}"
-                     f"{' ...' if bad > 10 else ''}); they are rejected as malformed_line with their text. Fix the "
-                     "quoting or the number of separators on those lines.")
+        notes.append(
+            f"{where}: {bad} line(s) could not be read as rows (lines {', '.join(map(str, first))}"
+            f"{' ...' if bad > 10 else ''}); they are rejected as malformed_line with their text. Fix the "
+            "quoting or the number of separators on those lines."
+        )
     if spanning:
-        notes.append(f"{where}: {spanning} row(s) have a quoted value running over several lines; each is one row, "
-                     "counted at its first line.")
-    return Parsed(frame, np.asarray(starts, dtype=np.int64), pd.Series(reasons, dtype=object), raw_lines, notes,
-                  duplicates)
+        notes.append(
+            f"{where}: {spanning} row(s) have a quoted value running over several lines; each is one row, "
+            "counted at its first line."
+        )
+    return Parsed(
+        frame, np.asarray(starts, dtype=np.int64), pd.Series(reasons, dtype=object), raw_lines, notes, duplicates
+    )
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -414,7 +459,9 @@ def _read_duckdb(path: Path, spec: TableSource) -> tuple[pd.DataFrame, dict]:
             df = con.execute(_sql(spec)).df()
         except duckdb.Error as exc:
             tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
-            raise SourceError(f"{path}: query failed: {exc}. Tables in this file: {', '.join(tables) or 'none'}") from None
+            raise SourceError(
+                f"{path}: query failed: {exc}. Tables in this file: {', '.join(tables) or 'none'}"
+            ) from None
     return df, {"format": "duckdb", "table": spec.table, "query": spec.query}
 
 
@@ -423,7 +470,8 @@ def postgres_url(spec: TableSource) -> str:
     url = os.environ.get(spec.url_env or "")
     if not url:
         raise SourceError(
-            f"environment variable {spec.url_env} is not set: export {spec.url_env}=postgresql://user:password@host:port/db "
+            f"environment variable {spec.url_env} is not set: export "
+            f"{spec.url_env}=postgresql://user:password@host:port/db "
             "before the run (the URL is never written in parameters, notebooks or reports)"
         )
     return url
@@ -433,7 +481,8 @@ def secrets_of(url: str) -> list[str]:
     """The parts of a connection URL that must never be shown: the URL itself and its password,
     as written and percent-decoded (a password with '%' or '@' is written encoded). The password is
     what follows the first ':' after '://' up to the last '@' before the host, so an unencoded '@'
-    or ':' inside it is still found."""
+    or ':' inside it is still found.
+    """
     from urllib.parse import unquote
 
     m = re.match(r"^[a-z][a-z0-9+.-]*://([^/]*)@", url, re.I)  # userinfo: up to the last @ of the authority
@@ -447,20 +496,24 @@ def _shares(word: str, secret: str, n: int = 4) -> bool:
     """Whether ``word`` holds a piece of ``secret`` (n characters, or the whole of a shorter one)."""
     if len(secret) < n:
         return secret in word
-    return any(secret[i:i + n] in word for i in range(len(secret) - n + 1))
+    return any(secret[i : i + n] in word for i in range(len(secret) - n + 1))
 
 
 def redact(text: str, url: str) -> str:
     """``text`` with the URL and its password replaced by '***': every form of the password, and
     every word of the text that holds a piece of it (a driver may quote the password cut at an
-    unencoded '@', ':' or '%', e.g. libpq's 'invalid percent-encoded token: "p%ss"')."""
+    unencoded '@', ':' or '%', e.g. libpq's 'invalid percent-encoded token: "p%ss"').
+    """
     secrets = secrets_of(url)
     for secret in secrets:
         text = text.replace(secret, "***")
     passwords = [p for p in secrets[1:3]] if len(secrets) > 1 else []
     if passwords:
-        text = re.sub(r"[^\s\"'()\[\]{},;]+",
-                      lambda m: "***" if any(_shares(m.group(0), p) for p in passwords) else m.group(0), text)
+        text = re.sub(
+            r"[^\s\"'()\[\]{},;]+",
+            lambda m: "***" if any(_shares(m.group(0), p) for p in passwords) else m.group(0),
+            text,
+        )
     return redact_urls(text)
 
 
@@ -475,7 +528,8 @@ def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
     except ImportError:
         raise SourceError(
             "format postgres needs the PostgreSQL driver, which a plain install leaves out: "
-            "pip install -e '.[postgres]' (or make report EXTRAS=postgres)") from None
+            "pip install -e '.[postgres]' (or make report EXTRAS=postgres)"
+        ) from None
 
     url = postgres_url(spec)
     try:
@@ -485,8 +539,12 @@ def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
     except Exception as exc:  # noqa: BLE001 - re-raised with the secret removed
         password = (secrets_of(url)[1:2] or [""])[0]
         raw = re.search(r"[@:/]|%(?![0-9A-Fa-f]{2})", password)  # characters a URL needs encoded
-        hint = (" The password holds '%', '@', ':' or '/' as they are: write it percent-encoded in the URL (% as "
-                "%25, @ as %40, : as %3A, / as %2F)." if raw else "")
+        hint = (
+            " The password holds '%', '@', ':' or '/' as they are: write it percent-encoded in the URL (% as "
+            "%25, @ as %40, : as %3A, / as %2F)."
+            if raw
+            else ""
+        )
         raise SourceError(f"postgres (URL from ${spec.url_env}): {redact(str(exc).strip(), url)}{hint}") from None
     return df, {"format": "postgres", "table": spec.table, "query": spec.query, "url_env": spec.url_env}
 
@@ -518,7 +576,9 @@ def read(spec: TableSource, table: str, root: Path) -> Loaded:
         raise SourceError(f"{path}: cannot read as {fmt} for table '{table}': {exc}") from None
     source = str(path) if path else f"postgres:{spec.table or 'query'} (URL from ${spec.url_env})"
     if df.empty:
-        raise SourceError(f"{source}: no data rows in table '{table}'. Point source.tables.{table} at a source with rows.")
+        raise SourceError(
+            f"{source}: no data rows in table '{table}'. Point source.tables.{table} at a source with rows."
+        )
     df.columns = [str(c).strip() for c in df.columns]
     notes = info.pop("notes", [])
     parsed: Parsed | None = info.pop("parsed", None)
@@ -527,12 +587,16 @@ def read(spec: TableSource, table: str, root: Path) -> Loaded:
         loaded.lines, loaded.malformed, loaded.raw_lines = parsed.lines, parsed.malformed, parsed.raw_lines
         loaded.info["duplicate_columns"] = parsed.duplicates
         for name, positions in parsed.duplicates.items():
-            loaded.notes.append(f"{source}: the header names column '{name}' {len(positions)} times (columns "
-                                f"{', '.join(map(str, positions))}); the later ones are read as "
-                                f"{', '.join(repr(f'{name}.{k}') for k in range(1, len(positions)))}.")
+            loaded.notes.append(
+                f"{source}: the header names column '{name}' {len(positions)} times (columns "
+                f"{', '.join(map(str, positions))}); the later ones are read as "
+                f"{', '.join(repr(f'{name}.{k}') for k in range(1, len(positions)))}."
+            )
         if parsed.malformed.notna().all():
-            raise SourceError(f"{source}: no line of table '{table}' could be read as a row: {parsed.malformed.iloc[0]} "
-                              f"(line {parsed.lines[0]}). Check the separator (csv_sep) and the quoting (quotechar).")
+            raise SourceError(
+                f"{source}: no line of table '{table}' could be read as a row: {parsed.malformed.iloc[0]} "
+                f"(line {parsed.lines[0]}). Check the separator (csv_sep) and the quoting (quotechar)."
+            )
     return loaded
 
 
@@ -547,7 +611,8 @@ def snake(name: str) -> str:
 
 def resolve_mapping(spec: TableSource, found: list[str], required: list[str]) -> dict[str, str]:
     """Canonical -> source column: the preset's first present alternative, then explicit columns,
-    then canonical names present as they are."""
+    then canonical names present as they are.
+    """
     cols: dict[str, str] = {}
     if spec.preset:
         for canonical, names in PRESETS[spec.preset].columns.items():
@@ -559,6 +624,7 @@ def resolve_mapping(spec: TableSource, found: list[str], required: list[str]) ->
 
 
 def missing_column_error(loaded: Loaded, canonical: str, name: str, required: bool) -> SourceError:
+    """The error for a mapped column absent from the source, naming the closest column."""
     found = list(loaded.frame.columns)
     close = difflib.get_close_matches(name, found, n=1, cutoff=0.5)
     hint = f" The closest column is '{close[0]}'." if close else ""
@@ -584,10 +650,16 @@ def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> pd.
             raise SourceError(
                 f"{loaded.source}: the header names column '{name}' {len(positions)} times (columns "
                 f"{', '.join(map(str, positions))}), and seglab uses it: it cannot tell which one is meant. Rename "
-                "the others in the file (or map another column).")
+                "the others in the file (or map another column)."
+            )
     for canonical, name in cols.items():
         if name not in df.columns:
-            if canonical == "customer_id" and loaded.table == "customers" and spec.preset is None and "customer_id" not in spec.columns:
+            if (
+                canonical == "customer_id"
+                and loaded.table == "customers"
+                and spec.preset is None
+                and "customer_id" not in spec.columns
+            ):
                 continue  # handled by the caller (customer-level source without ids)
             raise missing_column_error(loaded, canonical, name, canonical in required)
     out = pd.DataFrame({canonical: df[name] for canonical, name in cols.items() if name in df.columns})

@@ -29,6 +29,7 @@ CANONICAL = ("transactions", "customers", "survey", "sessions", "campaign_events
 
 # 01 ------------------------------------------------------------------------------------------
 def save_collected(c: Collected, store: Store) -> None:
+    """Stage 01's tables, rejected rows and quality record; an absent table's earlier file goes."""
     for name in CANONICAL:  # a table absent from this run must not linger from an earlier one
         if name in c.tables:
             store.save(name, c.tables[name])
@@ -47,20 +48,33 @@ def canonical_paths(store: Store) -> dict[str, Path]:
     """The stage-01 Parquet files of this run, for engines that read them where they lie."""
     found = {name: store.path(name) for name in CANONICAL if store.exists(name)}
     if not {"transactions", "customers"} & set(found):
-        raise FileNotFoundError(f"{store.run.interim}: no transactions or customers table; run 01_data_collection first")
+        raise FileNotFoundError(
+            f"{store.run.interim}: no transactions or customers table; run 01_data_collection first"
+        )
     return found
 
 
 def load_quality(store: Store) -> dict:
+    """Stage 01's quality record (``quality.json``)."""
     return store.load("quality")
 
 
 # 02 ------------------------------------------------------------------------------------------
-FEATURE_META = ("as_of", "window_start", "engine", "customer_level", "default_features", "value_basis", "labels",
-                "kinds", "assumptions")
+FEATURE_META = (
+    "as_of",
+    "window_start",
+    "engine",
+    "customer_level",
+    "default_features",
+    "value_basis",
+    "labels",
+    "kinds",
+    "assumptions",
+)
 
 
 def save_features(built: Built, store: Store) -> None:
+    """Stage 02's features, catalog, customers without features and metadata."""
     save_assumptions("02", built.features.attrs.get("assumptions") or [], store)
     store.save("features", built.features)
     store.save("feature_catalog", built.catalog)
@@ -69,17 +83,20 @@ def save_features(built: Built, store: Store) -> None:
 
 
 def load_features(store: Store) -> pd.DataFrame:
+    """Stage 02's feature table, with its metadata in ``attrs``."""
     df = store.load("features")
     df.attrs.update(store.load("features_meta"))
     return df
 
 
 def load_catalog(store: Store) -> pd.DataFrame:
+    """Stage 02's feature catalog."""
     return store.load("feature_catalog")
 
 
 # 03 ------------------------------------------------------------------------------------------
 def save_segmentation(result: SegmentationResult, store: Store, look: LookalikeResult | None = None) -> None:
+    """Stage 03's segments, k evidence, model and lookalike model (or that there is none)."""
     save_assumptions("03", result.assumptions, store)
     store.save("segments", result.segments)
     store.save("model_selection", result.selection, float_format="%.10g")
@@ -89,30 +106,44 @@ def save_segmentation(result: SegmentationResult, store: Store, look: LookalikeR
     else:  # never keep the lookalike of an earlier model
         store.absent("lookalike_model")
     if look is not None:
-        store.save("lookalike_quality", {
-            "accuracy": look.accuracy, "baseline": look.baseline, "n_test": look.n_test, "why_not": look.why_not,
-            "features": look.model.features if look.model else [], "confusion": look.confusion.to_dict(orient="index")})
+        store.save(
+            "lookalike_quality",
+            {
+                "accuracy": look.accuracy,
+                "baseline": look.baseline,
+                "n_test": look.n_test,
+                "why_not": look.why_not,
+                "features": look.model.features if look.model else [],
+                "confusion": look.confusion.to_dict(orient="index"),
+            },
+        )
     else:
         store.absent("lookalike_quality")
 
 
 def load_segments(store: Store) -> pd.DataFrame:
+    """Stage 03's segment of each customer."""
     return store.load("segments")
 
 
 def load_model(store: Store) -> SegmentModel:
+    """Stage 03's segment model."""
     from seglab.segment import SegmentModel
 
     return SegmentModel.from_dict(store.load("segment_model"))
 
 
 # 04 ------------------------------------------------------------------------------------------
-def save_personas(profile: pd.DataFrame, personas: pd.DataFrame, cards: list[dict], midas: pd.DataFrame,
-                  store: Store) -> None:
+def save_personas(
+    profile: pd.DataFrame, personas: pd.DataFrame, cards: list[dict], midas: pd.DataFrame, store: Store
+) -> None:
+    """Stage 04's profiles, names (also beside the model), cards and MIDAS check."""
     store.save("profiles", profile, float_format="%.10g")
     store.save("persona_names", personas, float_format="%.10g")
     # seglab score labels customers with these names
-    store.save("persona_labels", {str(int(s)): n for s, n in zip(personas["segment"], personas["persona"], strict=True)})
+    store.save(
+        "persona_labels", {str(int(s)): n for s, n in zip(personas["segment"], personas["persona"], strict=True)}
+    )
     store.save("personas", json.dumps(cards, indent=2, ensure_ascii=False) + "\n")
     store.save("midas", midas)
 
@@ -125,46 +156,57 @@ def save_rules(rules: pd.DataFrame, fidelity: pd.DataFrame, store: Store) -> Non
 
 def save_prediction(pred: Prediction | None, why_not: str, segments: pd.DataFrame, store: Store) -> None:
     """Per-customer predictions (``predictions.parquet``) and their quality
-    (``prediction_quality.json``; ``available: false`` with the reason when there is none)."""
+    (``prediction_quality.json``; ``available: false`` with the reason when there is none).
+    """
     if pred is None:
         store.absent("predictions")  # never keep the predictions of an earlier run
         store.save("prediction_quality", {"available": False, "why_not": why_not})
         return
-    table = pred.customers.merge(segments[["customer_id", "segment"]], on="customer_id", how="left", validate="one_to_one")
+    table = pred.customers.merge(
+        segments[["customer_id", "segment"]], on="customer_id", how="left", validate="one_to_one"
+    )
     store.save("predictions", table[["customer_id", "segment", "p_buy", "expected_spend"]])
     store.save("prediction_quality", {"available": True, **pred.quality})
 
 
 def load_prediction_quality(store: Store) -> dict:
+    """Stage 04's prediction quality (``available: false`` and why when there is none)."""
     return store.load("prediction_quality")
 
 
 def load_profile(store: Store) -> pd.DataFrame:
+    """Stage 04's segment profiles."""
     return store.load("profiles")
 
 
 def load_persona_names(store: Store) -> pd.DataFrame:
+    """Stage 04's persona name of each segment."""
     return store.load("persona_names")
 
 
 # 05 ------------------------------------------------------------------------------------------
 def save_boston(bm: pd.DataFrame, store: Store) -> None:
+    """Stage 05's Boston matrix (checked against its schema)."""
     store.save("boston_matrix", bm, float_format="%.10g")
 
 
 def save_sensitivity(table: pd.DataFrame, store: Store) -> None:
+    """Stage 05's sensitivity of each placement."""
     store.save("boston_sensitivity", table, float_format="%.10g")
 
 
 def load_predicted_value(store: Store) -> tuple[pd.Series | None, str]:
     """Expected next-period spend per segment from stage 04, and a note; None (and why) without a
-    prediction, or when its spend forecast is not better than the naive one on the hold-out."""
+    prediction, or when its spend forecast is not better than the naive one on the hold-out.
+    """
     q = load_prediction_quality(store)
     if not q.get("available"):
         return None, "no prediction in this run"
     if q.get("spend_mae", 0) >= q.get("spend_mae_naive", float("inf")):
-        return None, (f"the spend prediction was not better than the naive forecast on the hold-out (error "
-                      f"{q['spend_mae']:,.0f} against {q['spend_mae_naive']:,.0f}): observed value is used instead")
+        return None, (
+            f"the spend prediction was not better than the naive forecast on the hold-out (error "
+            f"{q['spend_mae']:,.0f} against {q['spend_mae_naive']:,.0f}): observed value is used instead"
+        )
     pred = store.load("predictions")
     return pred.groupby("segment")["expected_spend"].sum(), "predicted next-period spend"
 
@@ -187,7 +229,8 @@ def load_assumptions(store: Store) -> list[dict]:
 # 06 ------------------------------------------------------------------------------------------
 def save_tracking(assigned: pd.DataFrame | None, why_not: str, store: Store) -> None:
     """Each period's active customers with their segment by the frozen model
-    (``period_segments.parquet``), or why there is none (``monitoring.json``)."""
+    (``period_segments.parquet``), or why there is none (``monitoring.json``).
+    """
     if assigned is None:
         store.absent("period_segments")
         store.save("monitoring", {"available": False, "why_not": why_not})
@@ -196,8 +239,14 @@ def save_tracking(assigned: pd.DataFrame | None, why_not: str, store: Store) -> 
     table.attrs = {"window_days": assigned.attrs.get("window_days")}  # (the periods are in monitoring.json)
     store.save("period_segments", table)
     periods = sorted(set(assigned.attrs.get("periods") or []) | set(assigned["period_end"].unique()))
-    store.save("monitoring", {"available": True, "window_days": assigned.attrs.get("window_days"),
-                              "periods": [str(pd.Timestamp(p).date()) for p in periods]})
+    store.save(
+        "monitoring",
+        {
+            "available": True,
+            "window_days": assigned.attrs.get("window_days"),
+            "periods": [str(pd.Timestamp(p).date()) for p in periods],
+        },
+    )
 
 
 def save_monitoring(size_table: pd.DataFrame, mig: pd.DataFrame, trend: pd.DataFrame, store: Store) -> None:

@@ -23,7 +23,8 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]()#!|~{}])")
 def esc(value) -> str:
     """``value`` as text that shows as itself in Markdown and HTML: Markdown's punctuation
     backslash-escaped (no link, image, emphasis or code can be made from it), then HTML's special
-    characters as entities (no tag, script or attribute)."""
+    characters as entities (no tag, script or attribute).
+    """
     return html.escape(_MARKDOWN.sub(r"\\\1", str(value)), quote=True)
 
 
@@ -44,7 +45,8 @@ def csv_cell(value):
     carriage return) gets a leading apostrophe, which spreadsheets show as text. So that
     :func:`from_csv_cell` gives back every value exactly, a value that already starts with
     apostrophes and then a formula character gets one more. Numbers, dates and missing values
-    are unchanged."""
+    are unchanged.
+    """
     if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value
     return value
@@ -59,7 +61,8 @@ def from_csv_cell(value):
 
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     """The table with every text cell, and every column name, passed through :func:`csv_cell`
-    (the raw values stay in the Parquet files)."""
+    (the raw values stay in the Parquet files).
+    """
     import pandas as pd
 
     out = df.copy()

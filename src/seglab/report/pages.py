@@ -25,13 +25,19 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def render_html(executed: Path, show_code: bool, error: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML file beside it (images embedded, no
-    script from the network). ``error``: the failure of this stage, shown at the top."""
+    script from the network). ``error``: the failure of this stage, shown at the top.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True,
-                            template_name="lab", extra_template_paths=[str(TEMPLATES)],
-                            template_file="seglab_report.html.j2")
+    exporter = HTMLExporter(
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_name="lab",
+        extra_template_paths=[str(TEMPLATES)],
+        template_file="seglab_report.html.j2",
+    )
     nb = nbformat.read(executed, as_version=4)
     # the template shows the failure at the top (escaped), from the notebook's metadata
     nb.metadata["seglab_error"] = error or ""
@@ -39,7 +45,6 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
     from seglab import io
 
     return io.write_text(body, executed.with_suffix(".html"))
-
 
 
 def _source_shown(source: str, root: Path) -> str:
@@ -56,7 +61,8 @@ def _source_shown(source: str, root: Path) -> str:
 def headline(paths: RunPaths, params: config.Params) -> dict:
     """The run's headline facts, read from the run's files that exist and are current: a file
     that is stale, damaged, or made with other parameters than this run's (an earlier run's,
-    when this one stopped before rewriting it) is left out, and ``out["left_out"]`` says why."""
+    when this one stopped before rewriting it) is left out, and ``out["left_out"]`` says why.
+    """
     from seglab import modelfile
 
     sections = [k for k in params.model_dump(mode="json") if k != "run_name"]
@@ -82,15 +88,19 @@ def headline(paths: RunPaths, params: config.Params) -> dict:
                 "source": shown,
                 "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}",
                 "customers": f"{tx['customers']:,}",
-                "rows read": f"{tx['read']:,}", "rows kept": f"{tx['kept']:,}",
+                "rows read": f"{tx['read']:,}",
+                "rows kept": f"{tx['kept']:,}",
                 "rows rejected": f"{tx['rejected']:,} ({tx['rejected'] / max(tx['read'], 1):.1%}; every one listed "
-                                 "with its reason in the data collection report)",
+                "with its reason in the data collection report)",
             }
         else:
             cu = quality["tables"]["customers"]
-            out["data"] = {"source": shown + " (customer level: one row per customer)",
-                           "customer rows read": f"{cu['read']:,}", "customers kept": f"{cu['kept']:,}",
-                           "rows rejected": f"{cu['rejected']:,}"}
+            out["data"] = {
+                "source": shown + " (customer level: one row per customer)",
+                "customer rows read": f"{cu['read']:,}",
+                "customers kept": f"{cu['kept']:,}",
+                "rows rejected": f"{cu['rejected']:,}",
+            }
     meta = get("features_meta")
     if meta is not None:
         out["features_meta"] = meta
@@ -98,14 +108,22 @@ def headline(paths: RunPaths, params: config.Params) -> dict:
     if m is not None:
         labels = (meta or {}).get("labels") or {}
         used = m.get("preparation", {}).get("features", [])
-        out["segmentation"] = {"k": str(m["k"]), "why": m["selection"], "method": m.get("method", "kmeans"),
-                               "features": ", ".join(labels.get(f) or f.replace("_", " ") for f in used)}
+        out["segmentation"] = {
+            "k": str(m["k"]),
+            "why": m["selection"],
+            "method": m.get("method", "kmeans"),
+            "features": ", ".join(labels.get(f) or f.replace("_", " ") for f in used),
+        }
     for key, name in (("personas", "personas"), ("prediction", "prediction_quality"), ("monitoring", "monitoring")):
         value = get(name)
         if value is not None:
             out[key] = value
-    for key, name in (("boston", "boston_matrix"), ("sensitivity", "boston_sensitivity"), ("midas", "midas"),
-                      ("trend", "monitoring_flags")):
+    for key, name in (
+        ("boston", "boston_matrix"),
+        ("sensitivity", "boston_sensitivity"),
+        ("midas", "midas"),
+        ("trend", "monitoring_flags"),
+    ):
         table = get(name, keep_default_na=False)
         if table is not None:
             out[key] = table.to_dict("records")
@@ -119,8 +137,6 @@ def headline(paths: RunPaths, params: config.Params) -> dict:
     return out
 
 
-
-
 def _png(path: Path) -> str | None:
     """A PNG as a data URI (the index is one self-contained file)."""
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
@@ -132,15 +148,21 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
 
     ``running`` (the start time): the page written when a run starts, which says the run is in
     progress and shows no result, since the files may still be an earlier run's; a complete
-    run replaces it. A run that was killed leaves this page, so it says so."""
+    run replaces it. A run that was killed leaves this page, so it says so.
+    """
     from seglab import __version__, io, report
 
     ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
     index = artifacts.location(artifacts.BY_NAME["index"], paths)
     if running:
-        ctx.update(running=running, nav=[], stages=[
-            {"number": name[:2], "title": title, "link": None, "status": "not finished", "failed": False}
-            for name, title in STAGES])
+        ctx.update(
+            running=running,
+            nav=[],
+            stages=[
+                {"number": name[:2], "title": title, "link": None, "status": "not finished", "failed": False}
+                for name, title in STAGES
+            ],
+        )
         return io.write_text(report.render_index(ctx), index)
     from seglab import plots
 
@@ -157,8 +179,11 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
     colors = {s: plots.to_hex(plots.segment_color(s)) for s in range(1, 41)}
     ctx["cards"] = report.cards_html(h["personas"], colors) if "personas" in h else None
     pq = h.get("prediction") or {}
-    ctx["prediction"] = {"next_period": pq["next_period"], "horizon_days": pq["horizon_days"],
-                         "auc": f"{pq['auc']:.2f}"} if pq.get("available") else None
+    ctx["prediction"] = (
+        {"next_period": pq["next_period"], "horizon_days": pq["horizon_days"], "auc": f"{pq['auc']:.2f}"}
+        if pq.get("available")
+        else None
+    )
     lead = {"text": "", "todo": []}
     bits = []
     if "data" in h and "customers" in h["data"]:
@@ -172,8 +197,10 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
         ctx["boston"] = _boston_context(h, paths)
         if not ctx["boston"]["placed"]:
             ranked = [r["persona"] for r in sorted(h["boston"], key=lambda r: -float(r["attractiveness"]))]
-            lead["todo"] = [("Most attractive", ", ".join(ranked[:3])),
-                            ("Ability to win", "not measured, so no segment is placed on the Boston matrix")]
+            lead["todo"] = [
+                ("Most attractive", ", ".join(ranked[:3])),
+                ("Ability to win", "not measured, so no segment is placed on the Boston matrix"),
+            ]
     ctx["lead"] = lead if lead["text"] or lead["todo"] else None
     if "midas" in h:
         ctx["midas"] = _midas_context(h["midas"])
@@ -183,14 +210,29 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
     for name, title in STAGES:
         done = next((s for s in result.stages if s.name == name), None)
         page = artifacts.location(artifacts.BY_NAME[f"page_{name[:2]}"], paths)
-        status = ("not run" if not page.is_file() else "from an earlier run") if done is None else (
-            f"done in {done.seconds:.1f} s" if done.ok else done.error)
-        ctx["stages"].append({"number": name[:2], "title": title, "link": f"{name}.html" if page.is_file() else None,
-                              "status": status, "failed": done is not None and not done.ok})
-    sections = [("assumed", "Assumptions", ctx["assumptions"]), ("data", "Data", ctx["data"]),
-                ("personas", "Personas", ctx["cards"]), ("priorities", "Priorities", ctx.get("boston")),
-                ("midas", "MIDAS", ctx.get("midas")), ("trend", "Over time", ctx.get("trend")),
-                ("stages", "Stage reports", True)]
+        status = (
+            ("not run" if not page.is_file() else "from an earlier run")
+            if done is None
+            else (f"done in {done.seconds:.1f} s" if done.ok else done.error)
+        )
+        ctx["stages"].append(
+            {
+                "number": name[:2],
+                "title": title,
+                "link": f"{name}.html" if page.is_file() else None,
+                "status": status,
+                "failed": done is not None and not done.ok,
+            }
+        )
+    sections = [
+        ("assumed", "Assumptions", ctx["assumptions"]),
+        ("data", "Data", ctx["data"]),
+        ("personas", "Personas", ctx["cards"]),
+        ("priorities", "Priorities", ctx.get("boston")),
+        ("midas", "MIDAS", ctx.get("midas")),
+        ("trend", "Over time", ctx.get("trend")),
+        ("stages", "Stage reports", True),
+    ]
     ctx["nav"] = [(anchor, title) for anchor, title, present in sections if present]
     ctx["left_out"] = h["left_out"]
     return io.write_text(report.render_index(ctx), index)
@@ -203,17 +245,30 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
     rows = []
     order = (*QUADRANTS, NOT_PLACED)
     placed = all(r["quadrant"] != NOT_PLACED for r in h["boston"])
-    key = (lambda r: (order.index(r["quadrant"]), int(r["segment"]))) if placed else \
-        (lambda r: (-float(r["attractiveness"]), int(r["segment"])))
+    key = (
+        (lambda r: (order.index(r["quadrant"]), int(r["segment"])))
+        if placed
+        else (lambda r: (-float(r["attractiveness"]), int(r["segment"])))
+    )
     for r in sorted(h["boston"], key=key):
         f = fragile.get(int(r["segment"]))
-        rows.append({
-            "segment": r["segment"], "persona": r["persona"], "quadrant": r["quadrant"], "action": r["action"],
-            "decided_by": r.get("decided_by", ""), "budget": f"{float(r['budget']):,.0f}" if r.get("budget", "") != "" else "–",
-            "budget_how": r.get("budget_how", ""), "override": r.get("override_reason", ""),
-            "fragile": (f"fragile: kept in {float(f['stay_share']):.0%} of weight changes, else {f['else_most_often']}"
-                        if f else ""),
-        })
+        rows.append(
+            {
+                "segment": r["segment"],
+                "persona": r["persona"],
+                "quadrant": r["quadrant"],
+                "action": r["action"],
+                "decided_by": r.get("decided_by", ""),
+                "budget": f"{float(r['budget']):,.0f}" if r.get("budget", "") != "" else "–",
+                "budget_how": r.get("budget_how", ""),
+                "override": r.get("override_reason", ""),
+                "fragile": (
+                    f"fragile: kept in {float(f['stay_share']):.0%} of weight changes, else {f['else_most_often']}"
+                    if f
+                    else ""
+                ),
+            }
+        )
     import pandas as pd
 
     bm = pd.DataFrame(h["boston"])
@@ -222,11 +277,16 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
     total = sum(float(r["budget"]) for r in h["boston"] if r.get("budget", "") != "")
     basis = h["boston"][0].get("budget_basis", "value") if h["boston"] else "value"
     return {
-        "placed": placed, "rows": rows, "chart": _png(artifacts.location(artifacts.BY_NAME["05_boston_matrix"], paths)),
+        "placed": placed,
+        "rows": rows,
+        "chart": _png(artifacts.location(artifacts.BY_NAME["05_boston_matrix"], paths)),
         "chart_alt": "Boston matrix of the segments" if placed else "Segments ranked by attractiveness",
         "template": prioritize.analyst_template(bm) if not placed else "",
-        "budget_text": (f"Budget {total:,.0f}: each segment's share follows its "
-                        + ("quadrant weight" if placed else "attractiveness") + f" times its {basis}."),
+        "budget_text": (
+            f"Budget {total:,.0f}: each segment's share follows its "
+            + ("quadrant weight" if placed else "attractiveness")
+            + f" times its {basis}."
+        ),
         "notes": [],
     }
 
@@ -242,22 +302,49 @@ def _midas_context(rows: list[dict]) -> dict:
         cells = []
         for c in criteria:
             r = by.get((s, c))
-            cells.append({"result": r["result"], "evidence": r["evidence"],
-                          "color": report.RESULT_COLORS.get(r["result"], "#999")} if r else None)
+            cells.append(
+                {
+                    "result": r["result"],
+                    "evidence": r["evidence"],
+                    "color": report.RESULT_COLORS.get(r["result"], "#999"),
+                }
+                if r
+                else None
+            )
         out.append({"segment": s, "persona": persona, "cells": cells})
     return {"criteria": criteria, "rows": out}
 
 
 def _trend_context(h: dict, paths: RunPaths) -> dict:
-    moving = [{"segment": r["segment"], "persona": r["persona"], "trend": r["trend"],
-               "rate": f"{float(r['growth_rate']):+.0%}"} for r in h["trend"] if r["trend"] in ("growing", "shrinking")]
+    moving = [
+        {
+            "segment": r["segment"],
+            "persona": r["persona"],
+            "trend": r["trend"],
+            "rate": f"{float(r['growth_rate']):+.0%}",
+        }
+        for r in h["trend"]
+        if r["trend"] in ("growing", "shrinking")
+    ]
     unknown = ""
     if all(r["trend"] == "unknown" for r in h["trend"]):
         periods = (h.get("monitoring") or {}).get("periods", [])
-        unknown = (f"only {len(periods)} period{'s' if len(periods) != 1 else ''} with a whole window of history: "
-                   "there is nothing to compare (a shorter monitoring.period or monitoring.window_days gives more).")
+        unknown = (
+            f"only {len(periods)} period{'s' if len(periods) != 1 else ''} with a whole window of history: "
+            "there is nothing to compare (a shorter monitoring.period or monitoring.window_days gives more)."
+        )
     w = (h.get("monitoring") or {}).get("window_days")
-    window = (f"Each period's active customers are assigned from their last {w} days of behaviour, the same for every "
-              "period, so a change is movement between segments, not a longer history.") if w else ""
-    return {"moving": moving, "unknown": unknown, "window": window,
-            "chart": _png(artifacts.location(artifacts.BY_NAME["06_segments_over_time"], paths))}
+    window = (
+        (
+            f"Each period's active customers are assigned from their last {w} days of behaviour, the same for every "
+            "period, so a change is movement between segments, not a longer history."
+        )
+        if w
+        else ""
+    )
+    return {
+        "moving": moving,
+        "unknown": unknown,
+        "window": window,
+        "chart": _png(artifacts.location(artifacts.BY_NAME["06_segments_over_time"], paths)),
+    }
