@@ -540,7 +540,7 @@ def customers_from_transactions(tx: pd.DataFrame, columns: list[str]) -> pd.Data
 # --------------------------------------------------------------------------------------------
 # the stage
 # --------------------------------------------------------------------------------------------
-def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Collected:
+def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Collected:  # noqa: C901 (refactor pending, issue 18)
     """Run stage 01: read every source table, clean it, and account for every row."""
     now = now or pd.Timestamp.now().normalize()
     specs = source_tables(params, root)

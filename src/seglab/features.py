@@ -1004,7 +1004,7 @@ def _level_text(level) -> str:
     return str(level)
 
 
-def encode_attributes(
+def encode_attributes(  # noqa: C901 (refactor pending, issue 18)
     tables: dict[str, pd.DataFrame],
     quality: dict,
     params: FeatureParams,
@@ -1224,7 +1224,7 @@ def _sum(frame: pd.DataFrame) -> pd.Series:
     return frame.astype(float).sum(axis=1, min_count=1)
 
 
-def _customer_behaviour(
+def _customer_behaviour(  # noqa: C901 (refactor pending, issue 18)
     customers: pd.DataFrame, quality: dict, params: FeatureParams
 ) -> tuple[dict, list[dict], list[dict]]:
     """The catalog features a customer-level source gives through its column roles (stage 01's

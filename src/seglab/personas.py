@@ -338,7 +338,7 @@ def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | No
     return True, evidence
 
 
-def name_personas(
+def name_personas(  # noqa: C901 (refactor pending, issue 18)
     z: pd.DataFrame,
     params: Personas,
     profile: pd.DataFrame | None = None,

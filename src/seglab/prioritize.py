@@ -166,7 +166,7 @@ ACTIONS[NOT_PLACED] = (
 ABILITY_INPUTS = ("appeal", "coverage", "media_mix", "credibility")
 
 
-def boston_matrix(
+def boston_matrix(  # noqa: C901 (refactor pending, issue 18)
     profile: pd.DataFrame,
     growth: pd.Series,
     personas: pd.DataFrame,

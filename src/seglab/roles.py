@@ -322,7 +322,7 @@ def _sentinel(v: pd.Series) -> float | None:
     return None
 
 
-def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> Role:
+def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> Role:  # noqa: C901 (refactor pending, issue 18)
     """The inferred role of one column (see the module doc)."""
     name = col.lower()
     v = s.dropna()
@@ -410,7 +410,7 @@ def _key(table: str, field: str) -> str:
     return f"source.tables.{table}.roles.{field}"
 
 
-def infer(
+def infer(  # noqa: C901 (refactor pending, issue 18)
     df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: dict[str, str], table: str, customer_level: bool
 ) -> Inferred:
     """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
@@ -561,7 +561,7 @@ def infer(
     return Inferred(roles, value_info, spend, behaviour, channels, assumptions)
 
 
-def _change(r: Role, table: str) -> str:
+def _change(r: Role, table: str) -> str:  # noqa: C901 (refactor pending, issue 18)
     """The parameter line that changes what was assumed about a column."""
     col = r.label
     if r.kind == "constant":

@@ -105,7 +105,7 @@ def persona_names(model_dir: Path, k: int) -> np.ndarray:
     return np.asarray([names.get(s, f"S{s}") for s in range(1, k + 1)], dtype=object)
 
 
-def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:
+def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:  # noqa: C901 (refactor pending, issue 18)
     """Score ``input_path`` with the model in ``model_dir`` and write ``customer_id, segment,
     persona, segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix);
     ``persona`` is the name the reports use.

@@ -279,7 +279,7 @@ MAX_CUSTOMERS = 5_000_000
 MAX_MONTHS = 240
 
 
-def generate(
+def generate(  # noqa: C901 (refactor pending, issue 18)
     n_customers: int = 5000,
     months: int = 24,
     start: str = "2023-01-01",

@@ -58,7 +58,7 @@ def _source_shown(source: str, root: Path) -> str:
     return shown
 
 
-def headline(paths: RunPaths, params: config.Params) -> dict:
+def headline(paths: RunPaths, params: config.Params) -> dict:  # noqa: C901 (refactor pending, issue 18)
     """The run's headline facts, read from the run's files that exist and are current: a file
     that is stale, damaged, or made with other parameters than this run's (an earlier run's,
     when this one stopped before rewriting it) is left out, and ``out["left_out"]`` says why.
