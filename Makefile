@@ -79,11 +79,16 @@ chromium: ## install Debian's chromium when missing (needs root)
 
 test: $(TEST_STAMP) postgres java chromium ## run the whole test suite (unit, notebooks, end-to-end, browser, lint)
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/ruff format --check src tests notebooks benchmarks
 	$(VENV)/bin/pytest tests -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 	$(VENV)/bin/pytest notebooks $(PYTEST_ARGS)
 
-lint: $(TEST_STAMP) ## ruff on the package, tests and notebooks
+readme: $(RUN_STAMP) ## rewrite the README's generated tables (outputs, feature catalog) from the code
+	$(PY) -c "from seglab import artifacts; artifacts.update_readme('README.md')"
+
+lint: $(TEST_STAMP) ## ruff (rules and formatting) on the package, tests, notebooks and benchmarks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	$(VENV)/bin/ruff format --check src tests notebooks benchmarks
 
 lab: $(RUN_STAMP) ## JupyterLab on the notebooks
 	$(PIP) -e '.[lab$(if $(EXTRAS),$(comma)$(EXTRAS))]'

@@ -380,7 +380,7 @@ def test_spark_gives_the_same_features_at_many_dates():
 
 
 def test_readme_lists_the_feature_catalog(root):
-    assert registry.catalog_markdown() in (root / "README.md").read_text(encoding="utf-8")
+    assert registry.catalog_markdown() in (root / "README.md").read_text(encoding="utf-8"), "run: make readme"
 
 
 def test_bad_duckdb_settings_are_named():

@@ -53,7 +53,7 @@ def test_every_artifact_is_declared_once_with_a_known_writer_and_readers():
 
 
 def test_the_readme_outputs_reference_is_the_table(root):
-    assert artifacts.outputs_markdown() in (root / "README.md").read_text(encoding="utf-8")
+    assert artifacts.outputs_markdown() in (root / "README.md").read_text(encoding="utf-8"), "run: make readme"
 
 
 def test_each_notebook_opening_cell_says_what_the_table_says_it_reads_and_writes():

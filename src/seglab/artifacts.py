@@ -605,6 +605,26 @@ def outputs_markdown() -> str:
     return "\n".join(lines)
 
 
+def update_readme(path: Path) -> bool:
+    """Rewrite the README's generated tables (the Outputs reference from :data:`ARTIFACTS`, the
+    Feature catalog from :mod:`seglab.registry`) in place; True when something changed.
+    """
+    from seglab import registry
+
+    text = Path(path).read_text(encoding="utf-8")
+    new = text
+    for head, table in (
+        ("| file | written by | read by | content |", outputs_markdown()),
+        ("| feature | lens | description | unit | needs |", registry.catalog_markdown()),
+    ):
+        start = new.index(head)
+        end = new.index("\n\n", start)
+        new = new[:start] + table + new[end:]
+    if new != text:
+        io.write_text(new, Path(path))
+    return new != text
+
+
 # --------------------------------------------------------------------------------------------
 # hashing
 _HASHES: dict[Path, tuple[int, int, str]] = {}
