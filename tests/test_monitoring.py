@@ -85,3 +85,21 @@ def test_growth_compares_the_last_window_with_the_one_before():
     assert "last 1 quarter(s)" in how
     only_one = monitoring.sizes(_assigned().query("period_end == '2024-03-31'"), [1, 2])
     assert monitoring.growth(only_one, 6, "quarter")[0].isna().all()
+
+
+def test_growth_for_the_matrix_tracks_fewer_periods_and_gives_the_same_growth(synthetic_tables, default_params):
+    """Stage 05 follows only the periods growth compares; stage 06 follows every period."""
+    from seglab import features, segment
+
+    params = default_params
+    built = features.build(synthetic_tables, params.features)
+    seg = segment.segment(built.features, params.segmentation.model_copy(update={"k": 4, "bootstrap": 0}), params.seed)
+    as_of = built.features.attrs["as_of"]
+    full, why = monitoring.attempt(synthetic_tables, params.features, None, seg.model, params.monitoring, as_of)
+    assert full is not None, why
+    assert len(full.attrs["periods"]) > 4  # more periods than growth compares (2 x 2 quarters)
+    rate, how, window = monitoring.growth_for_matrix(
+        synthetic_tables, params.features, None, seg.model, params.monitoring, as_of
+    )
+    expected, expected_how = monitoring.segment_growth(full, [1, 2, 3, 4], params.monitoring)
+    assert rate.equals(expected) and how == expected_how and window == full.attrs["window_days"]

@@ -342,3 +342,20 @@ def test_setup_cells_load_no_heavy_library(root):
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("small_run")
+def test_stage05_growth_is_the_growth_stage06_reports(small_run):
+    """Stage 05 tracks only the periods growth compares, stage 06 all of them: same growth."""
+    import numpy as np
+    import pandas as pd
+
+    tmp_path, _, first = small_run
+    assert first.returncode == 0, first.stderr[-2000:]
+    processed = tmp_path / "data" / "processed" / "small"
+    both = pd.read_csv(processed / "boston_matrix.csv").merge(
+        pd.read_csv(processed / "monitoring_flags.csv"), on="segment", validate="one_to_one"
+    )
+    assert len(both) >= 2 and both["growth_rate"].notna().all()
+    assert np.allclose(both["growth_raw"], both["growth_rate"], rtol=1e-9, atol=0)

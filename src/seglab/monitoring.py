@@ -129,12 +129,15 @@ def attempt(
     model: SegmentModel,
     params: MonitoringParams,
     as_of,
+    last: int | None = None,
 ) -> tuple[pd.DataFrame | None, str]:
-    """:func:`track`, or None and the reason when the data has no history to monitor."""
+    """:func:`track` (of the ``last`` periods only, if given), or None and the reason when the
+    data has no history to monitor.
+    """
     if as_of is None or pd.isna(as_of):
         return None, "a customer-level source has no history over time: nothing to monitor"
     try:
-        return track(tables, feature_params, quality, model, params, pd.Timestamp(as_of)), ""
+        return track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), last), ""
     except MonitoringUnavailable as exc:
         return None, str(exc)
 
@@ -258,16 +261,7 @@ def growth_for_matrix(
     """
     segments = list(range(1, model.k + 1))
     n = max(1, round(params.growth_window_months / PERIOD_MONTHS[params.period]))
-    if as_of is None or pd.isna(as_of):
-        assigned, why_not = None, "a customer-level source has no history over time: nothing to monitor"
-    else:
-        try:
-            assigned, why_not = (
-                track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), last=2 * n),
-                "",
-            )
-        except MonitoringUnavailable as exc:
-            assigned, why_not = None, str(exc)
+    assigned, why_not = attempt(tables, feature_params, quality, model, params, as_of, last=2 * n)
     rate, how = segment_growth(assigned, segments, params, why_not)
     return rate, how, assigned.attrs["window_days"] if assigned is not None else None
 

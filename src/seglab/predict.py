@@ -103,23 +103,16 @@ def _fit(x: pd.DataFrame, bought: np.ndarray, spend: np.ndarray, seed: int):
             "nothing to learn; try another prediction.horizon_days"
         )
     with _threads(len(x)):
-        clf = HistGradientBoostingClassifier(
-            max_iter=100,
-            learning_rate=0.1,
-            max_leaf_nodes=15,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=seed,
-        ).fit(x, bought)
-        reg = HistGradientBoostingRegressor(
-            loss="poisson",
-            max_iter=100,
-            learning_rate=0.1,
-            max_leaf_nodes=15,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=seed,
-        ).fit(x, spend)
+        trees = {
+            "max_iter": 100,
+            "learning_rate": 0.1,
+            "max_leaf_nodes": 15,
+            "l2_regularization": 1.0,
+            "early_stopping": False,
+            "random_state": seed,
+        }
+        clf = HistGradientBoostingClassifier(**trees).fit(x, bought)
+        reg = HistGradientBoostingRegressor(loss="poisson", **trees).fit(x, spend)
     return clf, reg
 
 
