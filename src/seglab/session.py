@@ -45,5 +45,5 @@ def start(stage: str, **parameters: Any) -> Session:
     )
     plots.theme()
     shown = figures.relative_to(run.root)
-    print(f"run '{params.run_name}', project root {run.root}, figures in {shown}")
+    print(f"run '{params.run_name}': reading and writing data/*/{params.run_name}/, figures in {shown}")
     return Session(stage, params, run, store)
