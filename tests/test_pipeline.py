@@ -359,3 +359,16 @@ def test_stage05_growth_is_the_growth_stage06_reports(small_run):
     )
     assert len(both) >= 2 and both["growth_rate"].notna().all()
     assert np.allclose(both["growth_raw"], both["growth_rate"], rtol=1e-9, atol=0)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("small_run")
+def test_stage_pages_carry_no_kernel_noise(small_run):
+    """The shared kernel numbers each notebook's cells from 1: IPython's history must not
+    complain about it inside the reports ("Session/line number was not unique")."""
+    tmp_path, _, first = small_run
+    assert first.returncode == 0, first.stderr[-2000:]
+    for name, _ in pipeline.STAGES:
+        page = (tmp_path / "reports" / "small" / f"{name}.html").read_text()
+        assert "Session/line number" not in page and "History logging moved" not in page, name
+        assert str(tmp_path) not in page, f"{name} shows the machine's project path"

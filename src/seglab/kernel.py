@@ -79,7 +79,10 @@ def reset_namespace() -> None:
     full = hook.do_full_cache
     hook.do_full_cache = False  # reset() then skips hook.flush() and its gc.collect()
     try:
-        ip.reset(new_session=False)  # clears the input and output history and every variable
+        # clears the input and output history and every variable; a new history session, since
+        # cells are numbered from 1 again (the same session would repeat its line numbers and
+        # IPython would print "Session/line number was not unique" into the stage's page)
+        ip.reset(new_session=True)
     finally:
         hook.do_full_cache = full
     for name in ("_", "__", "___"):  # the hook's own references to the last outputs
