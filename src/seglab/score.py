@@ -105,17 +105,8 @@ def persona_names(model_dir: Path, k: int) -> np.ndarray:
     return np.asarray([names.get(s, f"S{s}") for s in range(1, k + 1)], dtype=object)
 
 
-def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:  # noqa: C901 (refactor pending, issue 18)
-    """Score ``input_path`` with the model in ``model_dir`` and write ``customer_id, segment,
-    persona, segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix);
-    ``persona`` is the name the reports use.
-
-    ``assigned_by`` is ``behaviour`` (the segment model on purchase features) or ``lookalike``:
-    an input with customer attributes but no purchase features (prospects) is scored by the
-    lookalike model saved beside the segment model, and so are rows whose purchase features
-    are all empty.
-    """
-    model_dir, input_path, output_path = Path(model_dir), Path(input_path), Path(output_path)
+def _check_paths(input_path: Path, output_path: Path, chunk_rows: int) -> None:
+    """One clear message for an input or output ``seglab score`` cannot use."""
     if not input_path.is_file():
         raise ScoreError(f"{input_path}: no such file")
     if chunk_rows < 1:
@@ -126,71 +117,112 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
         raise ScoreError(f"{output_path}: the output must end in .parquet or .csv")
     if input_path.suffix.lower() == ".csv" and not input_path.read_text(encoding="utf-8", errors="replace").strip():
         raise ScoreError(f"{input_path}: the file is empty; give a table with a header line ({ID} and the features)")
+
+
+def _plan(model: SegmentModel, look: Lookalike | None, input_path: Path) -> tuple[bool, list[str], ScoreSummary]:
+    """Whether the input is scored by the lookalike model (prospects), the columns to read, and a
+    summary naming the columns left unread.
+    """
+    columns = _columns(input_path)
+    if _use_lookalike(model, look, columns, str(input_path)):
+        read = [ID, *look.features]
+        return True, read, ScoreSummary(ignored_columns=[c for c in columns if c not in read])
+    ignored = check_columns(model, columns, str(input_path))
+    need = model.preparation.features if model.rfm is None else list(rfm_features())
+    extra = [f for f in (look.features if look else []) if f in columns and f not in need]
+    read = [ID, *need, *(extra if look and len(extra) == len(look.features) else [])]
+    return False, read, ScoreSummary(ignored_columns=[c for c in ignored if c not in read])
+
+
+OUTPUT_SCHEMA = pa.schema(
+    [
+        (ID, pa.string()),
+        ("segment", pa.int64()),
+        ("persona", pa.string()),
+        ("segment_label", pa.string()),
+        ("assigned_by", pa.string()),
+    ]
+)
+
+
+class _Output:
+    """The scored rows, written chunk by chunk to a temporary file beside the output, which
+    replaces the output when complete (it appears whole, or not at all).
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.parquet = path.suffix.lower() == ".parquet"
+        self.tmp = path.with_name(f".{path.name}.part")
+        self.chunks = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.writer = pq.ParquetWriter(self.tmp, OUTPUT_SCHEMA) if self.parquet else None
+
+    def write(self, out: pd.DataFrame) -> None:
+        if self.parquet:
+            self.writer.write_table(pa.Table.from_pandas(out, schema=OUTPUT_SCHEMA, preserve_index=False))
+        else:  # spreadsheet-safe: an id such as =HYPERLINK(...) is written as text
+            csv_safe(out).to_csv(self.tmp, mode="w" if self.chunks == 0 else "a", header=self.chunks == 0, index=False)
+        self.chunks += 1
+
+    def close(self, complete: bool) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if not complete:
+            self.tmp.unlink(missing_ok=True)
+            return
+        if self.chunks == 0 and not self.parquet:  # an empty input still gets a header
+            pd.DataFrame(columns=OUTPUT_SCHEMA.names).to_csv(self.tmp, index=False)
+        self.tmp.replace(self.path)
+
+
+def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:
+    """Score ``input_path`` with the model in ``model_dir`` and write ``customer_id, segment,
+    persona, segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix);
+    ``persona`` is the name the reports use.
+
+    ``assigned_by`` is ``behaviour`` (the segment model on purchase features) or ``lookalike``:
+    an input with customer attributes but no purchase features (prospects) is scored by the
+    lookalike model saved beside the segment model, and so are rows whose purchase features
+    are all empty.
+    """
+    model_dir, input_path, output_path = Path(model_dir), Path(input_path), Path(output_path)
+    _check_paths(input_path, output_path, chunk_rows)
     model = artifacts.read_segment_model(model_dir)
     look = artifacts.read_lookalike(model_dir)
-    columns = _columns(input_path)
-    prospects = _use_lookalike(model, look, columns, str(input_path))
-    if prospects:
-        read = [ID, *look.features]
-        summary = ScoreSummary(ignored_columns=[c for c in columns if c not in read])
-    else:
-        summary = ScoreSummary(ignored_columns=check_columns(model, columns, str(input_path)))
-        need = model.preparation.features if model.rfm is None else list(rfm_features())
-        extra = [f for f in (look.features if look else []) if f in columns and f not in need]
-        read = [ID, *need, *(extra if look and len(extra) == len(look.features) else [])]
-        summary.ignored_columns = [c for c in summary.ignored_columns if c not in read]
+    prospects, read, summary = _plan(model, look, input_path)
     labels = np.asarray(model.labels)
     names = persona_names(model_dir, model.k)
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    schema = pa.schema(
-        [
-            (ID, pa.string()),
-            ("segment", pa.int64()),
-            ("persona", pa.string()),
-            ("segment_label", pa.string()),
-            ("assigned_by", pa.string()),
-        ]
-    )
-    parquet_out = output_path.suffix.lower() == ".parquet"
-    tmp = output_path.with_name(f".{output_path.name}.part")  # the output appears whole, or not at all
-    writer = pq.ParquetWriter(tmp, schema) if parquet_out else None
+    output = _Output(output_path)
     counts = np.zeros(model.k + 1, dtype=np.int64)
     seen: set[str] = set()
     try:
-        for i, chunk in enumerate(_chunks(input_path, read, chunk_rows)):
+        for chunk in _chunks(input_path, read, chunk_rows):
             where = f"{input_path}: rows {summary.rows + 1}-{summary.rows + len(chunk)}"
             _check_chunk(chunk, read, seen, where)
             try:
                 seg, how = _assign(model, look, chunk, prospects)
             except (SegmentationError, ValueError, TypeError) as exc:
                 raise ScoreError(f"{where}: {exc}") from exc
-            out = pd.DataFrame(
-                {
-                    ID: chunk[ID].astype(str),
-                    "segment": seg.astype("int64"),
-                    "persona": names[seg - 1],
-                    "segment_label": labels[seg - 1],
-                    "assigned_by": how,
-                }
+            output.write(
+                pd.DataFrame(
+                    {
+                        ID: chunk[ID].astype(str),
+                        "segment": seg.astype("int64"),
+                        "persona": names[seg - 1],
+                        "segment_label": labels[seg - 1],
+                        "assigned_by": how,
+                    }
+                )
             )
             summary.lookalike += int((how == "lookalike").sum())
-            if parquet_out:
-                writer.write_table(pa.Table.from_pandas(out, schema=schema, preserve_index=False))
-            else:  # spreadsheet-safe: an id such as =HYPERLINK(...) is written as text
-                csv_safe(out).to_csv(tmp, mode="w" if i == 0 else "a", header=i == 0, index=False)
             counts += np.bincount(seg, minlength=model.k + 1)
             summary.rows += len(chunk)
             summary.chunks += 1
-        if summary.chunks == 0 and not parquet_out:  # an empty input still gets a header
-            pd.DataFrame(columns=schema.names).to_csv(tmp, index=False)
     except BaseException:
-        if writer is not None:
-            writer.close()
-        tmp.unlink(missing_ok=True)
+        output.close(complete=False)
         raise
-    if writer is not None:
-        writer.close()
-    tmp.replace(output_path)
+    output.close(complete=True)
     summary.per_segment = {s: int(counts[s]) for s in range(1, model.k + 1)}
     return summary
 

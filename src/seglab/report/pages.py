@@ -58,82 +58,108 @@ def _source_shown(source: str, root: Path) -> str:
     return shown
 
 
-def headline(paths: RunPaths, params: config.Params) -> dict:  # noqa: C901 (refactor pending, issue 18)
+def _data_facts(quality: dict, root: Path) -> dict[str, str]:
+    """The data a run used, in words: source, period, customers, rows read, kept, rejected."""
+    tx = quality["tables"].get("transactions")
+    shown = _source_shown(tx["source"] if tx else quality["tables"]["customers"]["source"], root)
+    if not tx:
+        cu = quality["tables"]["customers"]
+        return {
+            "source": shown + " (customer level: one row per customer)",
+            "customer rows read": f"{cu['read']:,}",
+            "customers kept": f"{cu['kept']:,}",
+            "rows rejected": f"{cu['rejected']:,}",
+        }
+    return {
+        "source": shown,
+        "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}",
+        "customers": f"{tx['customers']:,}",
+        "rows read": f"{tx['read']:,}",
+        "rows kept": f"{tx['kept']:,}",
+        "rows rejected": f"{tx['rejected']:,} ({tx['rejected'] / max(tx['read'], 1):.1%}; every one listed "
+        "with its reason in the data collection report)",
+    }
+
+
+def _segmentation_facts(model: dict, meta: dict | None) -> dict[str, str]:
+    """k, why, the method and the features clustered on, in words, from ``model.json``."""
+    labels = (meta or {}).get("labels") or {}
+    used = model.get("preparation", {}).get("features", [])
+    return {
+        "k": str(model["k"]),
+        "why": model["selection"],
+        "method": model.get("method", "kmeans"),
+        "features": ", ".join(labels.get(f) or f.replace("_", " ") for f in used),
+    }
+
+
+#: What the index shows: key in the headline -> artifact (JSON as it is, tables as records).
+_JSON_FACTS = (
+    ("features_meta", "features_meta"),
+    ("personas", "personas"),
+    ("prediction", "prediction_quality"),
+    ("monitoring", "monitoring"),
+)
+_TABLE_FACTS = (
+    ("boston", "boston_matrix"),
+    ("sensitivity", "boston_sensitivity"),
+    ("midas", "midas"),
+    ("trend", "monitoring_flags"),
+)
+
+
+class _Reader:
+    """The index's reads: a file that is stale, damaged or made with other parameters than the
+    run's is left out (None), and ``left_out`` says why.
+    """
+
+    def __init__(self, paths: RunPaths, params: config.Params):
+        sections = [k for k in params.model_dump(mode="json") if k != "run_name"]
+        self.store = artifacts.Store(paths, artifacts.INDEX, params, sections=sections)
+        self.left_out: list[str] = []
+
+    def get(self, name: str, **kwargs):
+        from seglab import modelfile
+
+        if not self.store.exists(name):
+            return None
+        try:
+            return self.store.load(name, **kwargs)
+        except (artifacts.StaleArtifact, modelfile.ModelFileError, ValueError, OSError) as exc:
+            self.left_out.append(f"{artifacts.shown(artifacts.BY_NAME[name])}: {exc}")
+            return None
+
+    def assumptions(self) -> list[dict]:
+        from seglab import stages
+
+        try:
+            return stages.load_assumptions(self.store)
+        except (artifacts.StaleArtifact, ValueError, OSError) as exc:
+            self.left_out.append(f"assumptions: {exc}")
+            return []
+
+
+def headline(paths: RunPaths, params: config.Params) -> dict:
     """The run's headline facts, read from the run's files that exist and are current: a file
     that is stale, damaged, or made with other parameters than this run's (an earlier run's,
     when this one stopped before rewriting it) is left out, and ``out["left_out"]`` says why.
     """
-    from seglab import modelfile
-
-    sections = [k for k in params.model_dump(mode="json") if k != "run_name"]
-    store = artifacts.Store(paths, artifacts.INDEX, params, sections=sections)
-    out: dict = {"left_out": []}
-
-    def get(name: str, **kwargs):
-        if not store.exists(name):
-            return None
-        try:
-            return store.load(name, **kwargs)
-        except (artifacts.StaleArtifact, modelfile.ModelFileError, ValueError, OSError) as exc:
-            out["left_out"].append(f"{artifacts.shown(artifacts.BY_NAME[name])}: {exc}")
-            return None
-
-    quality = get("quality")
+    read = _Reader(paths, params)
+    out: dict = {}
+    quality = read.get("quality")
     if quality is not None:
-        out["quality"] = quality
-        tx = quality["tables"].get("transactions")
-        shown = _source_shown(tx["source"] if tx else quality["tables"]["customers"]["source"], paths.root)
-        if tx:
-            out["data"] = {
-                "source": shown,
-                "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}",
-                "customers": f"{tx['customers']:,}",
-                "rows read": f"{tx['read']:,}",
-                "rows kept": f"{tx['kept']:,}",
-                "rows rejected": f"{tx['rejected']:,} ({tx['rejected'] / max(tx['read'], 1):.1%}; every one listed "
-                "with its reason in the data collection report)",
-            }
-        else:
-            cu = quality["tables"]["customers"]
-            out["data"] = {
-                "source": shown + " (customer level: one row per customer)",
-                "customer rows read": f"{cu['read']:,}",
-                "customers kept": f"{cu['kept']:,}",
-                "rows rejected": f"{cu['rejected']:,}",
-            }
-    meta = get("features_meta")
-    if meta is not None:
-        out["features_meta"] = meta
-    m = get("segment_model")  # a damaged model leaves the segmentation out (stage 03 says why)
-    if m is not None:
-        labels = (meta or {}).get("labels") or {}
-        used = m.get("preparation", {}).get("features", [])
-        out["segmentation"] = {
-            "k": str(m["k"]),
-            "why": m["selection"],
-            "method": m.get("method", "kmeans"),
-            "features": ", ".join(labels.get(f) or f.replace("_", " ") for f in used),
-        }
-    for key, name in (("personas", "personas"), ("prediction", "prediction_quality"), ("monitoring", "monitoring")):
-        value = get(name)
-        if value is not None:
+        out["quality"], out["data"] = quality, _data_facts(quality, paths.root)
+    for key, name in _JSON_FACTS:
+        if (value := read.get(name)) is not None:
             out[key] = value
-    for key, name in (
-        ("boston", "boston_matrix"),
-        ("sensitivity", "boston_sensitivity"),
-        ("midas", "midas"),
-        ("trend", "monitoring_flags"),
-    ):
-        table = get(name, keep_default_na=False)
-        if table is not None:
+    for key, name in _TABLE_FACTS:
+        if (table := read.get(name, keep_default_na=False)) is not None:
             out[key] = table.to_dict("records")
-    from seglab import stages
-
-    try:
-        out["assumptions"] = stages.load_assumptions(store)
-    except (artifacts.StaleArtifact, ValueError, OSError) as exc:
-        out["assumptions"] = []
-        out["left_out"].append(f"assumptions: {exc}")
+    model = read.get("segment_model")  # a damaged model leaves the segmentation out (stage 03 says why)
+    if model is not None:
+        out["segmentation"] = _segmentation_facts(model, out.get("features_meta"))
+    out["assumptions"] = read.assumptions()
+    out["left_out"] = read.left_out
     return out
 
 
