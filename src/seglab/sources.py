@@ -549,31 +549,55 @@ def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
     return df, {"format": "postgres", "table": spec.table, "query": spec.query, "url_env": spec.url_env}
 
 
-def read(spec: TableSource, table: str, root: Path) -> Loaded:  # noqa: C901 (refactor pending, issue 18)
-    """Read one source table with its original columns."""
-    path = resolve(spec.path, root) if spec.path else None
-    fmt = detect_format(spec, path)
-    if fmt != "postgres":
-        if not path.is_file():
-            raise SourceError(
-                f"{path}: file not found for table '{table}'. Check source.tables.{table}.path "
-                "(relative paths start at the project root)."
-            )
+def _read_frame(spec: TableSource, table: str, path: Path | None, fmt: str) -> tuple[pd.DataFrame, dict]:
+    """The source table as its reader gives it, and what the reader found (format, encoding, ...)."""
+    if fmt != "postgres" and not path.is_file():
+        raise SourceError(
+            f"{path}: file not found for table '{table}'. Check source.tables.{table}.path "
+            "(relative paths start at the project root)."
+        )
+    readers = {
+        "csv": lambda: _read_text(path, spec, fmt),
+        "tsv": lambda: _read_text(path, spec, fmt),
+        "whitespace": lambda: _read_text(path, spec, fmt),
+        "parquet": lambda: (pd.read_parquet(path), {"format": "parquet"}),
+        "excel": lambda: _read_excel(path, spec),
+        "duckdb": lambda: _read_duckdb(path, spec),
+        "postgres": lambda: _read_postgres(spec),
+    }
     try:
-        if fmt in ("csv", "tsv", "whitespace"):
-            df, info = _read_text(path, spec, fmt)
-        elif fmt == "parquet":
-            df, info = pd.read_parquet(path), {"format": "parquet"}
-        elif fmt == "excel":
-            df, info = _read_excel(path, spec)
-        elif fmt == "duckdb":
-            df, info = _read_duckdb(path, spec)
-        else:
-            df, info = _read_postgres(spec)
+        return readers[fmt]()
     except SourceError:
         raise
     except Exception as exc:  # noqa: BLE001 - the message names the source and the reader's reason
         raise SourceError(f"{path}: cannot read as {fmt} for table '{table}': {exc}") from None
+
+
+def _with_lines(loaded: Loaded, parsed: Parsed, table: str) -> None:
+    """Put a text file's line structure on ``loaded``: each row's line, malformed lines, and a
+    note per duplicated header name; a file of which no line is a row stops here.
+    """
+    source = loaded.source
+    loaded.lines, loaded.malformed, loaded.raw_lines = parsed.lines, parsed.malformed, parsed.raw_lines
+    loaded.info["duplicate_columns"] = parsed.duplicates
+    for name, positions in parsed.duplicates.items():
+        loaded.notes.append(
+            f"{source}: the header names column '{name}' {len(positions)} times (columns "
+            f"{', '.join(map(str, positions))}); the later ones are read as "
+            f"{', '.join(repr(f'{name}.{k}') for k in range(1, len(positions)))}."
+        )
+    if parsed.malformed.notna().all():
+        raise SourceError(
+            f"{source}: no line of table '{table}' could be read as a row: {parsed.malformed.iloc[0]} "
+            f"(line {parsed.lines[0]}). Check the separator (csv_sep) and the quoting (quotechar)."
+        )
+
+
+def read(spec: TableSource, table: str, root: Path) -> Loaded:
+    """Read one source table with its original columns."""
+    path = resolve(spec.path, root) if spec.path else None
+    fmt = detect_format(spec, path)
+    df, info = _read_frame(spec, table, path, fmt)
     source = str(path) if path else f"postgres:{spec.table or 'query'} (URL from ${spec.url_env})"
     if df.empty:
         raise SourceError(
@@ -584,19 +608,7 @@ def read(spec: TableSource, table: str, root: Path) -> Loaded:  # noqa: C901 (re
     parsed: Parsed | None = info.pop("parsed", None)
     loaded = Loaded(table, source, df.reset_index(drop=True), info, notes=notes)
     if parsed is not None:
-        loaded.lines, loaded.malformed, loaded.raw_lines = parsed.lines, parsed.malformed, parsed.raw_lines
-        loaded.info["duplicate_columns"] = parsed.duplicates
-        for name, positions in parsed.duplicates.items():
-            loaded.notes.append(
-                f"{source}: the header names column '{name}' {len(positions)} times (columns "
-                f"{', '.join(map(str, positions))}); the later ones are read as "
-                f"{', '.join(repr(f'{name}.{k}') for k in range(1, len(positions)))}."
-            )
-        if parsed.malformed.notna().all():
-            raise SourceError(
-                f"{source}: no line of table '{table}' could be read as a row: {parsed.malformed.iloc[0]} "
-                f"(line {parsed.lines[0]}). Check the separator (csv_sep) and the quoting (quotechar)."
-            )
+        _with_lines(loaded, parsed, table)
     return loaded
 
 
@@ -639,12 +651,9 @@ def missing_column_error(loaded: Loaded, canonical: str, name: str, required: bo
     )
 
 
-def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> pd.DataFrame:  # noqa: C901 (refactor pending, issue 18)
-    """Rename source columns to canonical names (plus ``source_row``, 1-based row number)."""
+def _check_mapped(loaded: Loaded, spec: TableSource, cols: dict[str, str], required: list[str]) -> None:
+    """Every mapped column is in the source, once (the message names the column and the fix)."""
     df = loaded.frame
-    if spec.preset:
-        required = [c for c in required if c not in PRESETS[spec.preset].derives]
-    cols = resolve_mapping(spec, list(df.columns), required)
     for name, positions in (loaded.info.get("duplicate_columns") or {}).items():
         if name in cols.values() or name in spec.rename.values():
             raise SourceError(
@@ -652,21 +661,26 @@ def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> pd.
                 f"{', '.join(map(str, positions))}), and seglab uses it: it cannot tell which one is meant. Rename "
                 "the others in the file (or map another column)."
             )
+    ids_optional = loaded.table == "customers" and spec.preset is None and "customer_id" not in spec.columns
     for canonical, name in cols.items():
-        if name not in df.columns:
-            if (
-                canonical == "customer_id"
-                and loaded.table == "customers"
-                and spec.preset is None
-                and "customer_id" not in spec.columns
-            ):
-                continue  # handled by the caller (customer-level source without ids)
-            raise missing_column_error(loaded, canonical, name, canonical in required)
-    out = pd.DataFrame({canonical: df[name] for canonical, name in cols.items() if name in df.columns})
-    names = {canonical: name for canonical, name in cols.items() if name in df.columns}
+        if name in df.columns or (canonical == "customer_id" and ids_optional):
+            continue  # (a customer-level source without ids: handled by the caller)
+        raise missing_column_error(loaded, canonical, name, canonical in required)
     for new, name in spec.rename.items():
         if name not in df.columns:
             raise missing_column_error(loaded, new, name, False).with_fix(f"source.tables.{loaded.table}.rename.{new}")
+
+
+def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> pd.DataFrame:
+    """Rename source columns to canonical names (plus ``source_row``, 1-based row number)."""
+    df = loaded.frame
+    if spec.preset:
+        required = [c for c in required if c not in PRESETS[spec.preset].derives]
+    cols = resolve_mapping(spec, list(df.columns), required)
+    _check_mapped(loaded, spec, cols, required)
+    out = pd.DataFrame({canonical: df[name] for canonical, name in cols.items() if name in df.columns})
+    names = {canonical: name for canonical, name in cols.items() if name in df.columns}
+    for new, name in spec.rename.items():
         out[new], names[new] = df[name], name
     if spec.keep_other_columns:
         used = set(names.values())
