@@ -120,32 +120,35 @@ class SegmentModelFile(_Loose):
     versions: dict
 
     @model_validator(mode="after")
-    def _shapes(self) -> SegmentModelFile:  # noqa: C901 (refactor pending, issue 18)
+    def _shapes(self) -> SegmentModelFile:
         n = len(self.features)
         if not 1 <= n <= MAX_FEATURES:
             raise ValueError(f"features: {n} names; a model has 1 to {MAX_FEATURES}")
         if not 1 <= self.k <= MAX_SEGMENTS:
             raise ValueError(f"k = {self.k}; a model has 1 to {MAX_SEGMENTS} segments")
         p = self.preparation
-        for name in ("log1p", "fill", "winsor_low", "winsor_high", "center", "scale"):
-            if len(getattr(p, name)) != n:
-                raise ValueError(f"preparation.{name} has {len(getattr(p, name))} values for {n} features")
-        if p.weight is not None and len(p.weight) != n:
-            raise ValueError(f"preparation.weight has {len(p.weight)} values for {n} features")
+        for name in ("log1p", "fill", "winsor_low", "winsor_high", "center", "scale", "weight"):
+            values = getattr(p, name)
+            if values is not None and len(values) != n:
+                raise ValueError(f"preparation.{name} has {len(values)} values for {n} features")
         if len(self.labels) != self.k:
             raise ValueError(f"labels: {len(self.labels)} for k = {self.k} segments")
-        centers = self.assignment.centers if self.assignment else self.centroids
         if self.rfm is None:
-            if centers is None:
-                raise ValueError("no assignment (centroids) and no RFM rules: the model cannot assign anyone")
-            if len(centers) != self.k:
-                raise ValueError(f"k = {self.k} but {len(centers)} centroids")
-            width = self.assignment.n_num if self.assignment and self.assignment.method == "kprototypes" else n
-            if any(len(c) != width for c in centers):
-                raise ValueError(f"a centroid does not have one value per numeric feature ({width})")
-            if self.format == "seglab-kmeans/1":
-                _finite(centers, "centroids")
+            self._check_centers(n)
         return self
+
+    def _check_centers(self, n: int) -> None:
+        """The centroids: k of them, one value per numeric feature (finite in the old format)."""
+        centers = self.assignment.centers if self.assignment else self.centroids
+        if centers is None:
+            raise ValueError("no assignment (centroids) and no RFM rules: the model cannot assign anyone")
+        if len(centers) != self.k:
+            raise ValueError(f"k = {self.k} but {len(centers)} centroids")
+        width = self.assignment.n_num if self.assignment and self.assignment.method == "kprototypes" else n
+        if any(len(c) != width for c in centers):
+            raise ValueError(f"a centroid does not have one value per numeric feature ({width})")
+        if self.format == "seglab-kmeans/1":
+            _finite(centers, "centroids")
 
 
 class LookalikeFile(_Loose):

@@ -561,30 +561,31 @@ def infer(  # noqa: C901 (refactor pending, issue 18)
     return Inferred(roles, value_info, spend, behaviour, channels, assumptions)
 
 
-def _change(r: Role, table: str) -> str:  # noqa: C901 (refactor pending, issue 18)
+#: Per kind of column: the role key that changes the guess, and the line's value and comment
+#: (``{col}`` is the column, ``{sentinel}`` its missing-value marker).
+_CHANGES = {
+    "empty": ("ignore", "[{col}]  (to leave it out)"),
+    "binary": ("ignore", "[{col}]  (to leave it out)"),
+    "category": ("ignore", "[{col}]  (to leave it out)"),
+    "text": ("ignore", "[{col}]  (to leave it out)"),
+    "signup": ("dates", "[{col}]  (if it is not the join date)"),
+    "date": ("signup", "{col}  (if it is the join date)"),
+    "flag": ("codes", "[{col}]  (if it is a category)"),
+    "code": ("behaviour", "{{orders: {col}}}  (if it is a count, not a code)"),
+    "sentinel": ("sentinels", "{{{col}: {sentinel:g}}}  (or roles.ignore: [{col}])"),
+    "score": ("value", "[{col}]  (only if it is money)"),
+    "money": ("value", "[...]  (the columns that are customer value)"),
+}
+
+
+def _change(r: Role, table: str) -> str:
     """The parameter line that changes what was assumed about a column."""
-    col = r.label
     if r.kind == "constant":
         return "nothing to change: it cannot tell customers apart"
-    if r.kind in ("empty", "binary", "category", "text"):
-        return f"{_key(table, 'ignore')}: [{col}]  (to leave it out)"
     if r.kind == "id":
-        return f"source.tables.{table}.columns.customer_id: {col}  (if it is the customer id)"
-    if r.kind == "signup":
-        return f"{_key(table, 'dates')}: [{col}]  (if it is not the join date)"
-    if r.kind == "date":
-        return f"{_key(table, 'signup')}: {col}  (if it is the join date)"
-    if r.kind == "flag":
-        return f"{_key(table, 'codes')}: [{col}]  (if it is a category)"
-    if r.kind == "code":
-        return f"{_key(table, 'behaviour')}: {{orders: {col}}}  (if it is a count, not a code)"
-    if r.kind == "sentinel":
-        return f"{_key(table, 'sentinels')}: {{{col}: {r.sentinel:g}}}  (or roles.ignore: [{col}])"
-    if r.kind == "score":
-        return f"{_key(table, 'value')}: [{col}]  (only if it is money)"
-    if r.kind == "money":
-        return f"{_key(table, 'value')}: [...]  (the columns that are customer value)"
-    return f"{_key(table, 'codes')}: [{col}]  (if it is a code)"
+        return f"source.tables.{table}.columns.customer_id: {r.label}  (if it is the customer id)"
+    key, line = _CHANGES.get(r.kind, ("codes", "[{col}]  (if it is a code)"))
+    return f"{_key(table, key)}: " + line.format(col=r.label, sentinel=r.sentinel if r.sentinel is not None else 0)
 
 
 def _kind_text(r: Role) -> str:
