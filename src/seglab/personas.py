@@ -338,21 +338,12 @@ def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | No
     return True, evidence
 
 
-def name_personas(  # noqa: C901 (refactor pending, issue 18)
-    z: pd.DataFrame,
-    params: Personas,
-    profile: pd.DataFrame | None = None,
-    labels: dict[str, str] | None = None,
-    kinds: dict[str, str] | None = None,
-) -> pd.DataFrame:
-    """One persona per segment (see the module doc for the rule). An archetype is only given to a
-    segment that shows its defining traits (:data:`DEFINING`; a lifecycle name needs most of the
-    segment in that stage: ``profile``'s lifecycle shares). Columns: segment, persona, archetype
-    (None for descriptive names), score, runner_up, margin, confidence, evidence.
+def _archetypes(z: pd.DataFrame, params: Personas, prof: pd.DataFrame | None) -> tuple[pd.DataFrame, dict, dict]:
+    """The rule scores of the archetypes each segment may have (a segment without an archetype's
+    defining traits: NaN), their evidence, and each segment's archetype by a one-to-one assignment
+    of the best scores (None below ``params.min_score``).
     """
-    rules = params.rules or DEFAULT_RULES
-    prof = profile.set_index("segment") if profile is not None and "segment" in profile else profile
-    scores = persona_scores(z, rules)
+    scores = persona_scores(z, params.rules or DEFAULT_RULES)
     proof: dict[tuple[int, str], list[str]] = {}
     for persona in scores.columns:
         for seg in scores.index:
@@ -364,15 +355,40 @@ def name_personas(  # noqa: C901 (refactor pending, issue 18)
     usable = scores.dropna(axis=1, how="all")
     rows = {seg: {"segment": seg, "archetype": None, "score": np.nan} for seg in z.index}
     if usable.shape[1]:
-        cost = -usable.fillna(-10.0).to_numpy()
         from scipy.optimize import linear_sum_assignment
 
-        r, c = linear_sum_assignment(cost)
+        r, c = linear_sum_assignment(-usable.fillna(-10.0).to_numpy())
         for i, j in zip(r, c, strict=True):
-            seg, persona = usable.index[i], usable.columns[j]
-            score = usable.iloc[i, j]
-            if score >= params.min_score:
-                rows[seg].update(archetype=persona, score=float(score))
+            if usable.iloc[i, j] >= params.min_score:
+                rows[usable.index[i]].update(archetype=usable.columns[j], score=float(usable.iloc[i, j]))
+    return usable, proof, rows
+
+
+def _descriptive_name(seg: int, z: pd.DataFrame, prof, labels, kinds, used: set[str]) -> str:
+    """A segment's name from its strongest traits, the next ones when the name is taken."""
+    means = prof.loc[seg] if prof is not None and seg in prof.index else None
+    name = describe(z.loc[seg], labels=labels, kinds=kinds, means=means)
+    for skip in range(1, max(1, z.shape[1] - 1)):
+        if name not in used:
+            break
+        name = describe(z.loc[seg], labels=labels, kinds=kinds, skip=skip, means=means)
+    return name
+
+
+def name_personas(
+    z: pd.DataFrame,
+    params: Personas,
+    profile: pd.DataFrame | None = None,
+    labels: dict[str, str] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """One persona per segment (see the module doc for the rule). An archetype is only given to a
+    segment that shows its defining traits (:data:`DEFINING`; a lifecycle name needs most of the
+    segment in that stage: ``profile``'s lifecycle shares). Columns: segment, persona, archetype
+    (None for descriptive names), score, runner_up, margin, confidence, evidence.
+    """
+    prof = profile.set_index("segment") if profile is not None and "segment" in profile else profile
+    usable, proof, rows = _archetypes(z, params, prof)
     out = []
     used: set[str] = set()
     for seg in z.index:
@@ -386,12 +402,7 @@ def name_personas(  # noqa: C901 (refactor pending, issue 18)
             conf = "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low"
             evidence = "; ".join(proof.get((seg, persona), [])) or f"rule score {row['score']:.2f}"
         else:
-            means = prof.loc[seg] if prof is not None and seg in prof.index else None
-            name, margin, conf = describe(z.loc[seg], labels=labels, kinds=kinds, means=means), np.nan, "descriptive"
-            for skip in range(1, max(1, z.shape[1] - 1)):
-                if name not in used:
-                    break
-                name = describe(z.loc[seg], labels=labels, kinds=kinds, skip=skip, means=means)
+            name, margin, conf = _descriptive_name(seg, z, prof, labels, kinds, used), np.nan, "descriptive"
             evidence = "matches no archetype: named after its two strongest traits"
         if name in used:
             name = f"{name} (S{seg})"
