@@ -279,7 +279,24 @@ MAX_CUSTOMERS = 5_000_000
 MAX_MONTHS = 240
 
 
-def generate(  # noqa: C901 (refactor pending, issue 18)
+def _check_arguments(n_customers: int, months: int, start: str) -> pd.Timestamp:
+    """The first day of the history; ValueError naming a bad argument and its range."""
+    if n_customers < 50:
+        raise ValueError(f"n_customers must be at least 50 to plant every archetype, got {n_customers}")
+    if n_customers > MAX_CUSTOMERS:
+        raise ValueError(f"n_customers must be at most {MAX_CUSTOMERS:,}, got {n_customers:,}")
+    if not 3 <= months <= MAX_MONTHS:
+        raise ValueError(f"months must be between 3 and {MAX_MONTHS}, got {months}")
+    try:
+        t0 = pd.Timestamp(start)
+    except ValueError:
+        raise ValueError(f"start must be a date such as 2023-01-01, got {start!r}") from None
+    if not 1990 <= t0.year <= 2200:
+        raise ValueError(f"start must be a date between 1990 and 2200, got {start!r}")
+    return t0
+
+
+def generate(
     n_customers: int = 5000,
     months: int = 24,
     start: str = "2023-01-01",
@@ -303,18 +320,7 @@ def generate(  # noqa: C901 (refactor pending, issue 18)
     SynthData
         customers, transactions, sessions, campaign_events, ground_truth, meta.
     """
-    if n_customers < 50:
-        raise ValueError(f"n_customers must be at least 50 to plant every archetype, got {n_customers}")
-    if n_customers > MAX_CUSTOMERS:
-        raise ValueError(f"n_customers must be at most {MAX_CUSTOMERS:,}, got {n_customers:,}")
-    if not 3 <= months <= MAX_MONTHS:
-        raise ValueError(f"months must be between 3 and {MAX_MONTHS}, got {months}")
-    try:
-        t0 = pd.Timestamp(start)
-    except ValueError:
-        raise ValueError(f"start must be a date such as 2023-01-01, got {start!r}") from None
-    if not 1990 <= t0.year <= 2200:
-        raise ValueError(f"start must be a date between 1990 and 2200, got {start!r}")
+    t0 = _check_arguments(n_customers, months, start)
     rng = np.random.default_rng(seed)
     t_end = t0 + pd.DateOffset(months=months)
     span = float((t_end - t0).days)  # days in the window
