@@ -166,7 +166,87 @@ ACTIONS[NOT_PLACED] = (
 ABILITY_INPUTS = ("appeal", "coverage", "media_mix", "credibility")
 
 
-def boston_matrix(  # noqa: C901 (refactor pending, issue 18)
+def _scaled_components(
+    raw: pd.DataFrame, params: Prioritization, notes: list[str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Every component scaled 0..1 (NaN: not measured), and where each measured one comes from
+    (``data`` or ``analyst``). A component the same for every segment ranks nothing: left out,
+    with a note. Judgement calls without an analyst input are neutral (0.5).
+    """
+    for c in list(raw.columns):
+        if len(raw) > 1 and raw[c].nunique(dropna=True) <= 1:  # the same for every segment: it ranks nothing
+            notes.append(f"{COMPONENT_LABELS[c]}: not measured (the same for every segment, so it cannot rank them)")
+            raw.drop(columns=c, inplace=True)
+    comp = pd.DataFrame({c: normalise(raw[c], ratio=c in RATIO_SCALED) for c in raw.columns}, index=raw.index)
+    measured = dict.fromkeys(raw.columns, "data")  # component -> "data" | "analyst"
+    _add_analyst_inputs(comp, measured, params)
+    for c in ANALYST:  # judgement calls: neutral unless given
+        comp[c] = comp[c].fillna(0.5) if c in comp else 0.5
+    for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
+        if c not in comp:
+            comp[c] = np.nan
+    return comp, measured
+
+
+def _add_analyst_inputs(comp: pd.DataFrame, measured: dict[str, str], params: Prioritization) -> None:
+    """The analyst's inputs in ``comp``: a judgement call counts as measured once given for any
+    segment; an ability input once given for every segment (or when the data measure it too).
+    """
+    unknown = [s for s in params.analyst_inputs if s not in comp.index]
+    if unknown:
+        raise ValueError(
+            f"prioritization.analyst_inputs names segment {unknown[0]}, but segments are {list(comp.index)}"
+        )
+    for c in (*ANALYST, *ABILITY_INPUTS):
+        given = {s: getattr(inp, c) for s, inp in params.analyst_inputs.items() if getattr(inp, c) is not None}
+        if not given:
+            continue
+        if c not in comp:
+            comp[c] = np.nan
+        for s, v in given.items():
+            comp.loc[s, c] = v
+        if c in ANALYST or comp[c].notna().all() or measured.get(c) == "data":
+            measured[c] = measured.get(c, "analyst")
+
+
+def _axis(comp: pd.DataFrame, measured: dict[str, str], weights: dict[str, float], attractiveness: bool) -> pd.Series:
+    """An axis: the weighted mean of its measured components (and, for attractiveness, the
+    judgement calls); NaN for every segment when none of its components is measured.
+    """
+    used = {c: w for c, w in weights.items() if w > 0 and (c in measured or (attractiveness and c in ANALYST))}
+    if not [c for c in used if c in measured]:
+        return pd.Series(np.nan, index=comp.index)
+    total = sum(used.values())
+    return sum(w * comp[c].fillna(0.5) for c, w in used.items()) / total
+
+
+def _apply_overrides(out: pd.DataFrame, params: Prioritization) -> None:
+    """The analyst's quadrants replace the computed ones, with their reasons."""
+    out["quadrant"] = out["computed_quadrant"]
+    out["override_reason"] = ""
+    for o in params.overrides:
+        hit = out["segment"] == o.segment
+        if not hit.any():
+            raise ValueError(
+                f"prioritization.overrides names segment {o.segment}, but segments are {out['segment'].tolist()}"
+            )
+        out.loc[hit, "quadrant"] = o.quadrant
+        out.loc[hit, "override_reason"] = o.reason
+
+
+def _budget_basis(profile: pd.DataFrame, predicted: pd.Series | None) -> tuple[pd.Series, str]:
+    """What the budget is split by, per segment, and its name: the predicted next-period spend,
+    else the observed net value, else the customers when the value is unknown.
+    """
+    revenue = profile.set_index("segment")["revenue"]
+    if predicted is not None and predicted.notna().any():
+        return predicted.reindex(revenue.index).clip(lower=0), "predicted next-period spend"
+    if revenue.notna().any():
+        return revenue, "observed net value"
+    return profile.set_index("segment")["customers"].astype(float), "customers (the value is unknown)"
+
+
+def boston_matrix(
     profile: pd.DataFrame,
     growth: pd.Series,
     personas: pd.DataFrame,
@@ -178,52 +258,15 @@ def boston_matrix(  # noqa: C901 (refactor pending, issue 18)
     only when it beats the naive forecast), or None.
     """
     raw, notes = raw_components(profile, growth, predicted)
-    for c in list(raw.columns):
-        if len(raw) > 1 and raw[c].nunique(dropna=True) <= 1:  # the same for every segment: it ranks nothing
-            notes.append(f"{COMPONENT_LABELS[c]}: not measured (the same for every segment, so it cannot rank them)")
-            raw = raw.drop(columns=c)
-    comp = pd.DataFrame(index=raw.index)
-    measured: dict[str, str] = {}  # component -> "data" | "analyst"
-    for c in raw.columns:
-        comp[c] = normalise(raw[c], ratio=c in RATIO_SCALED)
-        measured[c] = "data"
-    for s in params.analyst_inputs:
-        if s not in comp.index:
-            raise ValueError(f"prioritization.analyst_inputs names segment {s}, but segments are {list(comp.index)}")
-    for c in (*ANALYST, *ABILITY_INPUTS):
-        given = {s: getattr(inp, c) for s, inp in params.analyst_inputs.items() if getattr(inp, c) is not None}
-        if not given:
-            continue
-        if c not in comp:
-            comp[c] = np.nan
-        for s, v in given.items():
-            comp.loc[s, c] = v
-        if c in ANALYST or comp[c].notna().all() or measured.get(c) == "data":
-            measured[c] = measured.get(c, "analyst")
-    for c in ANALYST:  # judgement calls: neutral unless given
-        if c not in comp:
-            comp[c] = 0.5
-        comp[c] = comp[c].fillna(0.5)
-    for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
-        if c not in comp:
-            comp[c] = np.nan
-    unmeasured = [c for c in ABILITY_INPUTS if c not in measured]
-
-    def axis(weights: dict[str, float], kind: str) -> pd.Series:
-        used = {c: w for c, w in weights.items() if w > 0 and (c in measured or (kind == "a" and c in ANALYST))}
-        if not [c for c in used if c in measured]:
-            return pd.Series(np.nan, index=comp.index)
-        total = sum(used.values())
-        return sum(w * comp[c].fillna(0.5) for c, w in used.items()) / total
-
+    comp, measured = _scaled_components(raw, params, notes)
     out = pd.DataFrame({"segment": comp.index.astype("int64")})
     out["persona"] = out["segment"].map(personas.set_index("segment")["persona"]).fillna("")
     for c in raw.columns:
         out[f"{c}_raw"] = raw[c].to_numpy()
     for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
         out[c] = comp[c].to_numpy()
-    out["attractiveness"] = axis(params.weights.attractiveness, "a").to_numpy()
-    ability = axis(params.weights.ability_to_win, "w")
+    out["attractiveness"] = _axis(comp, measured, params.weights.attractiveness, True).to_numpy()
+    ability = _axis(comp, measured, params.weights.ability_to_win, False)
     placed = ability.notna().all()
     out["ability_to_win"] = ability.to_numpy()
     if not placed:
@@ -235,31 +278,14 @@ def boston_matrix(  # noqa: C901 (refactor pending, issue 18)
         quadrant(a, w, params.threshold) if placed else NOT_PLACED
         for a, w in zip(out["attractiveness"], out["ability_to_win"], strict=True)
     ]
-    out["quadrant"] = out["computed_quadrant"]
-    out["override_reason"] = ""
-    for o in params.overrides:
-        hit = out["segment"] == o.segment
-        if not hit.any():
-            raise ValueError(
-                f"prioritization.overrides names segment {o.segment}, but segments are {out['segment'].tolist()}"
-            )
-        out.loc[hit, "quadrant"] = o.quadrant
-        out.loc[hit, "override_reason"] = o.reason
+    _apply_overrides(out, params)
     out["analyst_reason"] = [
         params.analyst_inputs[s].reason if s in params.analyst_inputs else "" for s in out["segment"]
     ]
     out["action"] = out["quadrant"].map(ACTIONS)
     out["decided_by"] = [decided_by(r, measured, params) for _, r in out.iterrows()]
     out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
-    revenue = profile.set_index("segment")["revenue"]
-    if predicted is not None and predicted.notna().any():
-        basis, what = predicted.reindex(revenue.index).clip(lower=0), "predicted next-period spend"
-    elif revenue.notna().any():
-        basis, what = revenue, "observed net value"
-    else:
-        basis = profile.set_index("segment")["customers"].astype(float)
-        what = "customers (the value is unknown)"
-    out["budget_basis"] = what
+    basis, out["budget_basis"] = _budget_basis(profile, predicted)
     out["basis_value"] = basis.reindex(out["segment"]).to_numpy(dtype=float)
     weight = (
         out["quadrant"].map(params.budget.quadrant_weights).fillna(0.0).to_numpy(dtype=float)
@@ -271,7 +297,7 @@ def boston_matrix(  # noqa: C901 (refactor pending, issue 18)
     out["budget_share"] = out["budget"] / params.budget.total if params.budget.total > 0 else 0.0
     out["budget_how"] = [budget_how(r, placed) for _, r in out.iterrows()]
     out.attrs["measured"] = measured
-    out.attrs["unmeasured_inputs"] = unmeasured if not placed else []
+    out.attrs["unmeasured_inputs"] = [c for c in ABILITY_INPUTS if c not in measured] if not placed else []
     return out, notes
 
 
