@@ -540,92 +540,182 @@ def customers_from_transactions(tx: pd.DataFrame, columns: list[str]) -> pd.Data
 # --------------------------------------------------------------------------------------------
 # the stage
 # --------------------------------------------------------------------------------------------
-def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Collected:  # noqa: C901 (refactor pending, issue 18)
+def _customer_ids(
+    mapped: pd.DataFrame, loaded, spec: TableSource, table: str, customer_level: bool, label: str
+) -> tuple[list[str], list[dict]]:
+    """The customer id of a table: a customers table without one gets row numbers (only in a
+    customer-level source); a column taken as the id by its name is an assumption. Returns the
+    notes and assumptions.
+    """
+    if "customer_id" not in mapped:  # a customers table without an id column
+        if not customer_level:
+            raise sources.missing_column_error(
+                loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True
+            )
+        mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
+        note = (
+            f"{loaded.source} has no customer id column: each row is a customer, with an id made "
+            "from its row number (R000001 = row 1)."
+        )
+        return [note], [
+            {
+                "stage": "01",
+                "subject": "customer id",
+                "assumed": "the row number (R000001 = row 1)",
+                "why": "no column is named customer_id",
+                "change": f"source.tables.{table}.columns.customer_id: <the id column>",
+            }
+        ]
+    if "customer_id" not in spec.columns and label != "customer_id" and not spec.preset:
+        return [], [
+            {
+                "stage": "01",
+                "subject": label,
+                "assumed": "the customer id",
+                "why": "its name in snake_case is customer_id",
+                "change": f"source.tables.{table}.columns.customer_id: <another column>",
+            }
+        ]
+    return [], []
+
+
+@dataclass
+class _Table:
+    """One source table after stage 01: its kept rows, rejected rows, quality entry and what was
+    noted and assumed on the way.
+    """
+
+    kept: pd.DataFrame
+    rejected: pd.DataFrame
+    entry: dict
+    labels: dict[str, str]
+    notes: list[str]
+    assumptions: list[dict]
+
+
+def _collect_table(
+    table: str, spec: TableSource, params: Params, root: Path, now: pd.Timestamp, customer_level: bool
+) -> _Table:
+    """Read, map and clean one source table, accounting for every row."""
+    loaded = sources.read(spec, table, root)
+    mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
+    labels = dict(mapped.attrs.get("source_names", {}))
+    notes, assumptions = _customer_ids(
+        mapped, loaded, spec, table, customer_level, labels.get("customer_id", "customer_id")
+    )
+    raw_dup = loaded.frame.duplicated(keep="first")
+    try:
+        typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
+    except DateOrderError as exc:
+        raise SourceError(f"{exc} (table '{table}')") from None
+    if table == "transactions":
+        assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
+        if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
+            notes.append(
+                f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
+                "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them."
+            )
+    if loaded.malformed is not None and loaded.malformed.notna().any():  # lines that are not rows
+        rule = rule.mask(loaded.malformed.notna().to_numpy(), "malformed_line")
+    kept_mask = rule.isna()
+    kept = typed.loc[kept_mask].reset_index(drop=True)
+    entry = {
+        "source": loaded.source,
+        **{k: v for k, v in loaded.info.items() if v is not None},
+        "read": int(len(typed)),
+        "kept": int(kept_mask.sum()),
+        "rejected": int((~kept_mask).sum()),
+        "rejected_by_rule": {k: int(v) for k, v in rule[~kept_mask].value_counts().sort_index().items()},
+        **counters,
+    }
+    if table == "transactions":
+        entry.update(_revenue_buckets(typed, rule, kept))
+    if entry["kept"] == 0:
+        raise SourceError(_all_rejected_message(loaded, entry, typed, rule))
+    rejected = _rejected_rows(loaded, typed.loc[~kept_mask], rule[~kept_mask])
+    return _Table(kept, rejected, entry, labels, notes + loaded.notes, assumptions)
+
+
+def _other_id_warnings(tables: dict[str, pd.DataFrame], quality: dict, notes: list[str]) -> None:
+    """A warning (note and quality record) for each table whose ids are mostly not customers'."""
+    for t in ("survey", "sessions", "campaign_events"):
+        if t not in tables:
+            continue
+        warning = id_overlap_warning(
+            tables[t]["customer_id"],
+            tables["customers"]["customer_id"],
+            t,
+            "the customers",
+            f"Rows of {t} whose id is not a customer's are not used. ",
+        )
+        if warning:
+            notes.append(warning)
+            quality.setdefault("id_warnings", []).append(warning)
+
+
+def _role_dates(table: str, frame: pd.DataFrame, found, params: Params, where: str) -> None:
+    """Text columns whose role is a date, read as dates (the order of day and month an assumption)."""
+    for c, r in found.roles.items():
+        if r.kind not in ("signup", "date") or pd.api.types.is_datetime64_any_dtype(frame[c]):
+            continue
+        try:
+            frame[c], how = roles_mod.parse_dates(frame[c], params.cleaning.dayfirst)
+        except roles_mod.RolesError as exc:
+            raise SourceError(f"{where}: column '{r.label}': {exc}") from None
+        found.assumptions.append(
+            {
+                "stage": "01",
+                "subject": r.label,
+                "assumed": f"dates read {how}",
+                "why": "text dates",
+                "change": "cleaning.dayfirst: true | false",
+            }
+        )
+
+
+def _roles(tables: dict, specs: dict, quality: dict, params: Params, customer_level: bool) -> list[dict]:
+    """The role of every customer and survey column (declared or inferred), in ``quality``; the
+    assumptions made.
+    """
+    assumptions: list[dict] = []
+    quality["roles"] = {}
+    for table in ("customers", "survey"):
+        if table not in tables:
+            continue
+        spec = specs.get(table) or TableSource(path="(derived)")
+        own = customer_level and table == "customers"
+        try:
+            found = roles_mod.infer(
+                tables[table], spec.roles, quality["lenses"][table], quality["labels"].get(table, {}), table, own
+            )
+        except roles_mod.RolesError as exc:
+            raise SourceError(str(exc)) from None
+        quality["roles"][table] = {c: r.to_dict() for c, r in found.roles.items()}
+        _role_dates(table, tables[table], found, params, specs[table].path if table in specs else table)
+        assumptions += found.assumptions
+        if own:
+            quality.update(value=found.value, spend=found.spend, behaviour=found.behaviour, channels=found.channels)
+    return assumptions
+
+
+def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Collected:
     """Run stage 01: read every source table, clean it, and account for every row."""
     now = now or pd.Timestamp.now().normalize()
     specs = source_tables(params, root)
-    tables: dict[str, pd.DataFrame] = {}
-    rejected_parts: list[pd.DataFrame] = []
     customer_level = "transactions" not in specs
     quality: dict = {"source_kind": params.source.kind, "customer_level": customer_level, "tables": {}}
-    notes: list[str] = []
-
+    tables: dict[str, pd.DataFrame] = {}
+    rejected_parts: list[pd.DataFrame] = []
     labels: dict[str, dict[str, str]] = {}
+    notes: list[str] = []
     assumptions: list[dict] = []
     for table in ("transactions", "customers", "survey", "sessions", "campaign_events"):
-        if table not in specs:
-            continue
-        spec = specs[table]
-        loaded = sources.read(spec, table, root)
-        mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
-        labels[table] = dict(mapped.attrs.get("source_names", {}))
-        if "customer_id" not in mapped:  # a customers table without an id column
-            if not customer_level:
-                raise sources.missing_column_error(
-                    loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True
-                )
-            mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
-            notes.append(
-                f"{loaded.source} has no customer id column: each row is a customer, with an id made "
-                "from its row number (R000001 = row 1)."
-            )
-            assumptions.append(
-                {
-                    "stage": "01",
-                    "subject": "customer id",
-                    "assumed": "the row number (R000001 = row 1)",
-                    "why": "no column is named customer_id",
-                    "change": f"source.tables.{table}.columns.customer_id: <the id column>",
-                }
-            )
-        elif (
-            "customer_id" not in spec.columns
-            and labels[table].get("customer_id", "customer_id") != "customer_id"
-            and not spec.preset
-        ):
-            assumptions.append(
-                {
-                    "stage": "01",
-                    "subject": labels[table]["customer_id"],
-                    "assumed": "the customer id",
-                    "why": "its name in snake_case is customer_id",
-                    "change": f"source.tables.{table}.columns.customer_id: <another column>",
-                }
-            )
-        raw_dup = loaded.frame.duplicated(keep="first")
-        try:
-            typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
-        except DateOrderError as exc:
-            raise SourceError(f"{exc} (table '{table}')") from None
-        if table == "transactions":
-            assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
-            if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
-                notes.append(
-                    f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
-                    "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them."
-                )
-        if loaded.malformed is not None and loaded.malformed.notna().any():  # lines that are not rows
-            rule = rule.mask(loaded.malformed.notna().to_numpy(), "malformed_line")
-        notes += loaded.notes
-        kept_mask = rule.isna()
-        kept = typed.loc[kept_mask].reset_index(drop=True)
-        rejected_parts.append(_rejected_rows(loaded, typed.loc[~kept_mask], rule[~kept_mask]))
-        tables[table] = kept
-        entry = {
-            "source": loaded.source,
-            **{k: v for k, v in loaded.info.items() if v is not None},
-            "read": int(len(typed)),
-            "kept": int(kept_mask.sum()),
-            "rejected": int((~kept_mask).sum()),
-            "rejected_by_rule": {k: int(v) for k, v in rule[~kept_mask].value_counts().sort_index().items()},
-            **counters,
-        }
-        if table == "transactions":
-            entry.update(_revenue_buckets(typed, rule, kept))
-        quality["tables"][table] = entry
-        if entry["kept"] == 0:
-            raise SourceError(_all_rejected_message(loaded, entry, typed, rule))
-
+        if table in specs:
+            done = _collect_table(table, specs[table], params, root, now, customer_level)
+            tables[table], labels[table], quality["tables"][table] = done.kept, done.labels, done.entry
+            rejected_parts.append(done.rejected)
+            notes += done.notes
+            assumptions += done.assumptions
     if customer_level:
         notes.append(
             "Customer-level source: one row per customer with already-aggregated columns; "
@@ -633,18 +723,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
         )
     else:
         _link_customers(tables, specs, quality, notes)
-        for t in ("survey", "sessions", "campaign_events"):
-            if t in tables:
-                warning = id_overlap_warning(
-                    tables[t]["customer_id"],
-                    tables["customers"]["customer_id"],
-                    t,
-                    "the customers",
-                    f"Rows of {t} whose id is not a customer's are not used. ",
-                )
-                if warning:
-                    notes.append(warning)
-                    quality.setdefault("id_warnings", []).append(warning)
+        _other_id_warnings(tables, quality, notes)
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
     if "transactions" in labels and "customers" in tables:  # customer columns taken from the transactions
@@ -657,46 +736,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
         for t in ("customers", "survey")
         if t in tables
     }
-    quality["roles"] = {}
-    for table in ("customers", "survey"):
-        if table not in tables:
-            continue
-        spec = specs.get(table) or TableSource(path="(derived)")
-        try:
-            found = roles_mod.infer(
-                tables[table],
-                spec.roles,
-                quality["lenses"][table],
-                quality["labels"].get(table, {}),
-                table,
-                customer_level and table == "customers",
-            )
-        except roles_mod.RolesError as exc:
-            raise SourceError(str(exc)) from None
-        quality["roles"][table] = {c: r.to_dict() for c, r in found.roles.items()}
-        for c, r in found.roles.items():
-            if r.kind in ("signup", "date") and not pd.api.types.is_datetime64_any_dtype(tables[table][c]):
-                try:
-                    tables[table][c], how = roles_mod.parse_dates(tables[table][c], params.cleaning.dayfirst)
-                except roles_mod.RolesError as exc:
-                    raise SourceError(
-                        f"{specs[table].path if table in specs else table}: column '{r.label}': {exc}"
-                    ) from None
-                found.assumptions.append(
-                    {
-                        "stage": "01",
-                        "subject": r.label,
-                        "assumed": f"dates read {how}",
-                        "why": "text dates",
-                        "change": "cleaning.dayfirst: true | false",
-                    }
-                )
-        assumptions += found.assumptions
-        if customer_level and table == "customers":
-            quality["value"] = found.value
-            quality["spend"] = found.spend
-            quality["behaviour"] = found.behaviour
-            quality["channels"] = found.channels
+    assumptions += _roles(tables, specs, quality, params, customer_level)
     for warning in quality.get("id_warnings", []):
         assumptions.append(
             {
