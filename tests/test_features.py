@@ -403,3 +403,14 @@ def test_every_registry_feature_is_defined_where_the_registry_says_and_no_other_
         final = src[src.rindex("return ") :]
         computed = set(re.findall(r"^\s+(\w+)=", final, re.M)) - {"first_ep", "last_ep"}  # (internal: tenure, status)
         assert computed <= set(registry.BY_NAME), f"{function} computes {computed - set(registry.BY_NAME)}"
+
+
+def test_a_column_without_a_single_value_makes_its_features_unavailable_not_an_error():
+    """An in-memory table whose channel (or category) column is empty everywhere has no type of
+    its own: the catalog says the channel shares are unavailable, and the rest is built."""
+    tables = _tables()
+    tables["transactions"] = tables["transactions"].assign(channel=None, category=None)
+    built = features.build(tables, config.Features(as_of=AS_OF))
+    available = dict(zip(built.catalog["feature"], built.catalog["available"], strict=False))
+    assert not available["web_share"] and not available["top_category_share"] and available["frequency"]
+    assert "web_share" not in built.features and built.features["frequency"].tolist() == [3, 1]

@@ -565,8 +565,8 @@ def _probe(tables: dict[str, Table], params: FeatureParams | None = None) -> dic
             tests = {}
             for i, w in enumerate(wanted):
                 column, _, value = w.partition("=")
-                if column not in present:
-                    continue
+                if column not in present or t[column].type().is_null() or t[column].type().is_unknown():
+                    continue  # absent, or without a single value (no type of its own)
                 if value:
                     tests[f"t{i}"] = (t[column] == value).any()
                 elif column == "discount":
@@ -1004,7 +1004,135 @@ def _level_text(level) -> str:
     return str(level)
 
 
-def encode_attributes(  # noqa: C901 (refactor pending, issue 18)
+class _Encoder:
+    """The encoded columns of the customer and survey tables and their catalog rows, column by
+    column (see :func:`encode_attributes`).
+    """
+
+    def __init__(self):
+        self.out: dict[str, np.ndarray] = {}
+        self.rows: list[dict] = []
+
+    def add(self, base: dict, feature, values, unit, description=None, label=None, role_kind=None) -> None:
+        self.out[feature] = np.asarray(values, dtype=float)
+        self.rows.append(
+            {
+                "feature": feature,
+                **base,
+                "unit": unit,
+                "available": True,
+                "why_not": "",
+                **({"description": description} if description else {}),
+                **({"label": label} if label else {}),
+                **({"role": role_kind} if role_kind else {}),
+            }
+        )
+
+    def skip(self, base: dict, name: str, why: str) -> None:
+        self.rows.append({"feature": name, **base, "unit": "", "available": False, "why_not": why})
+
+    def levels(self, base: dict, name: str, v: pd.Series, levels: list) -> None:
+        """One 0/1 column per level (``name=level``)."""
+        text = v.map(_level_text)
+        for level in levels:
+            lv = _level_text(level)
+            self.add(
+                base,
+                f"{name}={lv}",
+                np.where(v.isna(), np.nan, (text == lv).astype(float)),
+                "flag 0/1",
+                f"'{base['label']}' is {lv}",
+                label=f"{base['label']}: {lv}",
+            )
+
+    def wide_text(self, base: dict, name: str, v: pd.Series, whole: pd.Series) -> None:
+        """Text with many values: its most frequent values and ``other``, 0/1 each."""
+        top = whole.value_counts().index[: MAX_LEVELS - 1].astype(str).tolist()
+        text = v.astype(str)
+        for level in top:
+            self.add(
+                base,
+                f"{name}={level}",
+                np.where(v.isna(), np.nan, (text == level).astype(float)),
+                "flag 0/1",
+                f"'{base['label']}' is {level}",
+                label=f"{base['label']}: {level}",
+            )
+        self.add(
+            base,
+            f"{name}=other",
+            np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)),
+            "flag 0/1",
+            f"'{base['label']}' is none of its {len(top)} most frequent values",
+            label=f"{base['label']}: other",
+        )
+
+    def sentinel(self, base: dict, name: str, v: pd.Series, marker: float) -> None:
+        """A number with a marker for never: the number without it, and a 0/1 ``name=never``."""
+        num = v.astype(float)
+        self.add(
+            base,
+            name,
+            num.where(num != marker).to_numpy(),
+            "as in the source",
+            f"{base['description']}; {marker:g} (never / not applicable) left out",
+        )
+        self.add(
+            base,
+            f"{name}=never",
+            np.where(num.isna(), np.nan, (num == marker).astype(float)),
+            "flag 0/1",
+            f"'{base['label']}' is {marker:g}: never / not applicable",
+            label=f"{base['label']}: never",
+            role_kind="flag",
+        )
+
+    def column(
+        self, base: dict, name: str, col: str, role: dict, v: pd.Series, whole: pd.Series, params: FeatureParams
+    ) -> None:
+        """One column (``col`` in its table, ``name`` as a feature) by its role."""
+        from seglab import roles as roles_mod
+
+        kind = role["kind"]
+        order = _ordinal_levels(col, whole, params.ordinal) if kind in ("binary", "category", "text") else None
+        if order is not None:
+            pos = {lvl: i for i, lvl in enumerate(order)}
+            codes = v.astype("str").str.strip().str.lower().map(pos).astype(float).to_numpy()
+            self.add(
+                base,
+                name,
+                codes,
+                f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
+                f"{base['description']}, ordered: {' < '.join(order)}",
+                role_kind="ordinal",
+            )
+        elif kind == "flag":
+            self.add(base, name, roles_mod.to_flag(v).to_numpy(), "flag 0/1")
+        elif kind in ("binary", "category", "code"):
+            self.levels(base, name, v, role.get("levels") or sorted(whole.dropna().unique().tolist(), key=str))
+        elif kind == "text":
+            self.wide_text(base, name, v, whole)
+        elif kind == "sentinel":
+            self.sentinel(base, name, v, float(role["sentinel"]))
+        elif not pd.api.types.is_numeric_dtype(v):  # money, count, number, score, share
+            self.skip(base, name, "not numeric")
+        else:
+            unit = {"money": "money", "share": "share 0..1"}.get(kind, "as in the source")
+            self.add(base, name, v.astype(float).to_numpy(), unit)
+
+
+def _left_out(role: dict, table: str, col: str, quality: dict) -> str | None:
+    """Why a column gives no clustering feature (an id, a date, the customer value, ...), or None."""
+    if role["kind"] in ("id", "ignore", "empty", "constant", "date", "signup"):
+        return role["why"]
+    if role.get("behaviour"):  # a customer-level behaviour column: it feeds a catalog feature
+        return f"used for {role['behaviour'].replace('channel:', 'the channel shares: ')}"
+    if table == "customers" and [col] == quality.get("value", {}).get("columns"):
+        return "the customer value: it is the feature monetary"
+    return None
+
+
+def encode_attributes(
     tables: dict[str, pd.DataFrame],
     quality: dict,
     params: FeatureParams,
@@ -1024,8 +1152,6 @@ def encode_attributes(  # noqa: C901 (refactor pending, issue 18)
     """
     from seglab import roles as roles_mod
 
-    out: dict[str, np.ndarray] = {}
-    rows: list[dict] = []
     unknown = sorted(
         set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns}
     )
@@ -1033,6 +1159,7 @@ def encode_attributes(  # noqa: C901 (refactor pending, issue 18)
         raise FeatureError(
             f"features.ordinal names columns that are in neither the customers nor the survey table: {unknown}"
         )
+    enc = _Encoder()
     for table in ("customers", "survey"):
         if table not in tables:
             continue
@@ -1043,119 +1170,21 @@ def encode_attributes(  # noqa: C901 (refactor pending, issue 18)
             if col in NOT_ATTRIBUTES or col in skip or col not in roles:
                 continue
             role = roles[col]
-            kind = role["kind"]
-            v, whole = src[col], whole_table[col]  # levels come from the whole column, values per customer
             name = col if table == "customers" else f"survey_{col}"
             text_label = roles_mod.readable(labels.get(col, col))
             base = {
                 "lens": role["lens"],
                 "description": f"'{text_label}' of the {table} table ({role['why']})",
-                "role": kind,
+                "role": role["kind"],
                 "label": text_label,
                 "default": False,
             }
-
-            def add(feature, values, unit, description=None, label=None, role_kind=None, base=base):
-                out[feature] = np.asarray(values, dtype=float)
-                rows.append(
-                    {
-                        "feature": feature,
-                        **base,
-                        "unit": unit,
-                        "available": True,
-                        "why_not": "",
-                        **({"description": description} if description else {}),
-                        **({"label": label} if label else {}),
-                        **({"role": role_kind} if role_kind else {}),
-                    }
-                )
-
-            def skip_row(why, base=base, name=name):
-                rows.append({"feature": name, **base, "unit": "", "available": False, "why_not": why})
-
-            if kind in ("id", "ignore", "empty", "constant", "date", "signup"):
-                skip_row(role["why"])
-                continue
-            if role.get("behaviour"):  # a customer-level behaviour column: it feeds a catalog feature
-                skip_row(f"used for {role['behaviour'].replace('channel:', 'the channel shares: ')}")
-                continue
-            if table == "customers" and [col] == quality.get("value", {}).get("columns"):
-                skip_row("the customer value: it is the feature monetary")
-                continue
-            levels_all = None
-            if (
-                kind in ("binary", "category", "text")
-                and (order := _ordinal_levels(col, whole, params.ordinal)) is not None
-            ):
-                pos = {lvl: i for i, lvl in enumerate(order)}
-                codes = v.astype("str").str.strip().str.lower().map(pos).astype(float).to_numpy()
-                add(
-                    name,
-                    codes,
-                    f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
-                    f"{base['description']}, ordered: {' < '.join(order)}",
-                    role_kind="ordinal",
-                )
-                continue
-            if kind == "flag":
-                add(name, roles_mod.to_flag(v).to_numpy(), "flag 0/1")
-            elif kind in ("binary", "category", "code"):
-                levels_all = role.get("levels") or sorted(whole.dropna().unique().tolist(), key=str)
-                text = v.map(_level_text)
-                for level in levels_all:
-                    lv = _level_text(level)
-                    add(
-                        f"{name}={lv}",
-                        np.where(v.isna(), np.nan, (text == lv).astype(float)),
-                        "flag 0/1",
-                        f"'{text_label}' is {lv}",
-                        label=f"{text_label}: {lv}",
-                    )
-            elif kind == "text":
-                top = whole.value_counts().index[: MAX_LEVELS - 1].astype(str).tolist()
-                text = v.astype(str)
-                for level in top:
-                    add(
-                        f"{name}={level}",
-                        np.where(v.isna(), np.nan, (text == level).astype(float)),
-                        "flag 0/1",
-                        f"'{text_label}' is {level}",
-                        label=f"{text_label}: {level}",
-                    )
-                add(
-                    f"{name}=other",
-                    np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)),
-                    "flag 0/1",
-                    f"'{text_label}' is none of its {len(top)} most frequent values",
-                    label=f"{text_label}: other",
-                )
-            elif kind == "sentinel":
-                marker = float(role["sentinel"])
-                num = v.astype(float)
-                add(
-                    name,
-                    num.where(num != marker).to_numpy(),
-                    "as in the source",
-                    f"{base['description']}; {marker:g} (never / not applicable) left out",
-                )
-                add(
-                    f"{name}=never",
-                    np.where(num.isna(), np.nan, (num == marker).astype(float)),
-                    "flag 0/1",
-                    f"'{text_label}' is {marker:g}: never / not applicable",
-                    label=f"{text_label}: never",
-                    role_kind="flag",
-                )
-            else:  # money, count, number, score, share
-                if not pd.api.types.is_numeric_dtype(v):
-                    skip_row("not numeric")
-                    continue
-                add(
-                    name,
-                    v.astype(float).to_numpy(),
-                    {"money": "money", "share": "share 0..1"}.get(kind, "as in the source"),
-                )
-    return pd.DataFrame(out, index=range(len(customer_ids))), rows
+            why = _left_out(role, table, col, quality)
+            if why is not None:
+                enc.skip(base, name, why)
+            else:  # levels come from the whole column, values per customer
+                enc.column(base, name, col, role, src[col], whole_table[col], params)
+    return pd.DataFrame(enc.out, index=range(len(customer_ids))), enc.rows
 
 
 def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
