@@ -1253,26 +1253,29 @@ def _sum(frame: pd.DataFrame) -> pd.Series:
     return frame.astype(float).sum(axis=1, min_count=1)
 
 
-def _customer_behaviour(  # noqa: C901 (refactor pending, issue 18)
-    customers: pd.DataFrame, quality: dict, params: FeatureParams
-) -> tuple[dict, list[dict], list[dict]]:
-    """The catalog features a customer-level source gives through its column roles (stage 01's
-    ``value``, ``spend``, ``behaviour`` and ``channels``): features, catalog rows, assumptions.
+class _Behaviour:
+    """The catalog features of a customer-level source, one group at a time (see
+    :func:`_customer_behaviour`).
     """
-    from seglab import roles as roles_mod
 
-    labels = {c: roles_mod.readable(n) for c, n in quality.get("labels", {}).get("customers", {}).items()}
-    lab = lambda cols: " + ".join(labels.get(c, roles_mod.readable(c)) for c in cols)  # noqa: E731
-    behaviour, channels = quality.get("behaviour", {}), quality.get("channels", {})
-    value, spend = quality.get("value", {}), quality.get("spend", [])
-    out: dict[str, pd.Series] = {}
-    rows: list[dict] = []
-    notes: list[dict] = []
+    def __init__(self, customers: pd.DataFrame, quality: dict):
+        from seglab import roles as roles_mod
 
-    def add(name: str, values: pd.Series, source: str) -> None:
+        self.customers, self.quality = customers, quality
+        self.labels = {c: roles_mod.readable(n) for c, n in quality.get("labels", {}).get("customers", {}).items()}
+        self.out: dict[str, pd.Series] = {}
+        self.rows: list[dict] = []
+        self.notes: list[dict] = []
+
+    def lab(self, cols: list[str]) -> str:
+        from seglab import roles as roles_mod
+
+        return " + ".join(self.labels.get(c, roles_mod.readable(c)) for c in cols)
+
+    def add(self, name: str, values: pd.Series, source: str, **row) -> None:
         f = BY_NAME.get(name)
-        out[name] = values.astype(float).reset_index(drop=True)
-        rows.append(
+        self.out[name] = values.astype(float).reset_index(drop=True)
+        self.rows.append(
             {
                 "feature": name,
                 "lens": "behavioural",
@@ -1283,83 +1286,126 @@ def _customer_behaviour(  # noqa: C901 (refactor pending, issue 18)
                 "role": "behaviour",
                 "label": f.label if f else name.replace("_", " "),
                 "default": True,
+                **row,
             }
         )
 
+    def tenure(self, behaviour: dict, params: FeatureParams) -> None:
+        """Tenure in days: a tenure column (days or months), else from the signup date."""
+        c = self.customers
+        if "tenure_days" in behaviour:
+            self.add("tenure_days", c[behaviour["tenure_days"][0]], self.lab(behaviour["tenure_days"]))
+            return
+        if "tenure_months" in behaviour:
+            months = behaviour["tenure_months"]
+            self.add(
+                "tenure_days",
+                c[months[0]].astype(float) * DAYS_PER_MONTH,
+                f"{self.lab(months)} (months x {DAYS_PER_MONTH})",
+            )
+            return
+        signup = [col for col, r in self.quality.get("roles", {}).get("customers", {}).items() if r["kind"] == "signup"]
+        if not signup:
+            return
+        dates = pd.to_datetime(c[signup[0]])
+        as_of = pd.Timestamp(params.as_of) if params.as_of else dates.max().normalize()
+        label = self.labels.get(signup[0], signup[0])
+        if params.as_of is None:
+            self.notes.append(
+                {
+                    "stage": "02",
+                    "subject": "as of",
+                    "assumed": f"{as_of.date()} (the latest {label})",
+                    "why": "a customer-level source has no transaction dates: tenure counts to the last join date",
+                    "change": "features.as_of: <the date the table was exported>",
+                }
+            )
+        self.add(
+            "tenure_days",
+            (as_of + pd.Timedelta(days=1) - dates).dt.total_seconds() / 86400.0,
+            f"{label} to {as_of.date()}",
+        )
+
+    def per_order(self, behaviour: dict, freq: pd.Series | None) -> None:
+        """Deal purchases, visits and campaign answers, per order where the orders are known."""
+        from seglab import roles as roles_mod
+
+        c = self.customers
+        if "discount_orders" in behaviour:
+            d = _sum(c[behaviour["discount_orders"]])
+            share = d if d.dropna().between(0, 1).all() or freq is None else d / freq.where(freq > 0)
+            source = self.lab(behaviour["discount_orders"]) + ("" if freq is None else " / orders")
+            self.add(
+                "discount_share",
+                share.clip(0, 1),
+                source,
+                description="share of purchases made with a discount or deal: from " + source,
+            )
+        if "visits" in behaviour:
+            visits = _sum(c[behaviour["visits"]])
+            self.add("sessions", visits, self.lab(behaviour["visits"]))
+            if freq is not None:
+                self.add(
+                    "sessions_per_order", visits / freq.where(freq > 0), f"{self.lab(behaviour['visits'])} / orders"
+                )
+        if "campaign_responses" in behaviour:
+            answers = pd.concat([roles_mod.to_flag(c[col]) for col in behaviour["campaign_responses"]], axis=1)
+            source = f"the mean of {self.lab(behaviour['campaign_responses'])}"
+            self.add(
+                "campaign_conversion_rate",
+                answers.mean(axis=1),
+                source,
+                description="share of campaigns the customer accepted or answered: from " + source,
+            )
+
+    def mixes(self, channels: dict, spend: list[str]) -> None:
+        """Channel shares, order value, and the category mix of the spend columns."""
+        c = self.customers
+        if channels:
+            counts = c[list(channels.values())].astype(float)
+            total = counts.sum(axis=1)
+            for ch, col in channels.items():
+                self.add(
+                    f"{ch}_share", counts[col] / total.where(total > 0), f"{self.labels.get(col, col)} / all purchases"
+                )
+        if "monetary" in self.out and "frequency" in self.out:
+            freq = self.out["frequency"]
+            self.add("avg_order_value", self.out["monetary"] / freq.where(freq > 0), "customer value / orders")
+        if len(spend) >= 2:
+            amounts = c[spend].astype(float).clip(lower=0)
+            total = amounts.sum(axis=1)
+            self.add(
+                "top_category_share", amounts.max(axis=1) / total.where(total > 0), f"the largest of {self.lab(spend)}"
+            )
+            self.add(
+                "category_breadth",
+                (amounts > 0).sum(axis=1).where(amounts.notna().any(axis=1)),
+                f"{self.lab(spend)} above 0",
+            )
+
+
+def _customer_behaviour(
+    customers: pd.DataFrame, quality: dict, params: FeatureParams
+) -> tuple[dict, list[dict], list[dict]]:
+    """The catalog features a customer-level source gives through its column roles (stage 01's
+    ``value``, ``spend``, ``behaviour`` and ``channels``): features, catalog rows, assumptions.
+    """
+    b = _Behaviour(customers, quality)
+    behaviour, channels = quality.get("behaviour", {}), quality.get("channels", {})
+    value = quality.get("value", {})
     if value.get("columns"):
-        add("monetary", _sum(customers[value["columns"]]), lab(value["columns"]))
-        rows[-1].update(unit="money", label="customer value")
+        b.add(
+            "monetary", _sum(customers[value["columns"]]), b.lab(value["columns"]), unit="money", label="customer value"
+        )
     orders = behaviour.get("orders") or list(channels.values())
     if orders:
-        add("frequency", _sum(customers[orders]), lab(orders))
-    freq = out.get("frequency")
+        b.add("frequency", _sum(customers[orders]), b.lab(orders))
     if "recency_days" in behaviour:
-        add("recency_days", customers[behaviour["recency_days"][0]], lab(behaviour["recency_days"]))
-    if "tenure_days" in behaviour:
-        add("tenure_days", customers[behaviour["tenure_days"][0]], lab(behaviour["tenure_days"]))
-    elif "tenure_months" in behaviour:
-        add(
-            "tenure_days",
-            customers[behaviour["tenure_months"][0]].astype(float) * DAYS_PER_MONTH,
-            f"{lab(behaviour['tenure_months'])} (months x {DAYS_PER_MONTH})",
-        )
-    else:
-        signup = [c for c, r in quality.get("roles", {}).get("customers", {}).items() if r["kind"] == "signup"]
-        if signup:
-            dates = pd.to_datetime(customers[signup[0]])
-            as_of = pd.Timestamp(params.as_of) if params.as_of else dates.max().normalize()
-            if params.as_of is None:
-                notes.append(
-                    {
-                        "stage": "02",
-                        "subject": "as of",
-                        "assumed": f"{as_of.date()} (the latest {labels.get(signup[0], signup[0])})",
-                        "why": "a customer-level source has no transaction dates: tenure counts to the last join date",
-                        "change": "features.as_of: <the date the table was exported>",
-                    }
-                )
-            add(
-                "tenure_days",
-                (as_of + pd.Timedelta(days=1) - dates).dt.total_seconds() / 86400.0,
-                f"{labels.get(signup[0], signup[0])} to {as_of.date()}",
-            )
-    if "discount_orders" in behaviour:
-        d = _sum(customers[behaviour["discount_orders"]])
-        share = d if d.dropna().between(0, 1).all() or freq is None else d / freq.where(freq > 0)
-        add(
-            "discount_share",
-            share.clip(0, 1),
-            lab(behaviour["discount_orders"]) + ("" if freq is None else " / orders"),
-        )
-        rows[-1]["description"] = (
-            "share of purchases made with a discount or deal: from " + rows[-1]["description"].split("from ")[-1]
-        )
-    if "visits" in behaviour:
-        visits = _sum(customers[behaviour["visits"]])
-        add("sessions", visits, lab(behaviour["visits"]))
-        if freq is not None:
-            add("sessions_per_order", visits / freq.where(freq > 0), f"{lab(behaviour['visits'])} / orders")
-    if "campaign_responses" in behaviour:
-        answers = pd.concat([roles_mod.to_flag(customers[c]) for c in behaviour["campaign_responses"]], axis=1)
-        add("campaign_conversion_rate", answers.mean(axis=1), f"the mean of {lab(behaviour['campaign_responses'])}")
-        rows[-1]["description"] = "share of campaigns the customer accepted or answered: from the mean of " + lab(
-            behaviour["campaign_responses"]
-        )
-    if channels:
-        counts = customers[list(channels.values())].astype(float)
-        total = counts.sum(axis=1)
-        for ch, c in channels.items():
-            add(f"{ch}_share", counts[c] / total.where(total > 0), f"{labels.get(c, c)} / all purchases")
-    if "monetary" in out and "frequency" in out:
-        add(
-            "avg_order_value", out["monetary"] / out["frequency"].where(out["frequency"] > 0), "customer value / orders"
-        )
-    if len(spend) >= 2:
-        amounts = customers[spend].astype(float).clip(lower=0)
-        total = amounts.sum(axis=1)
-        add("top_category_share", amounts.max(axis=1) / total.where(total > 0), f"the largest of {lab(spend)}")
-        add("category_breadth", (amounts > 0).sum(axis=1).where(amounts.notna().any(axis=1)), f"{lab(spend)} above 0")
-    return out, rows, notes
+        b.add("recency_days", customers[behaviour["recency_days"][0]], b.lab(behaviour["recency_days"]))
+    b.tenure(behaviour, params)
+    b.per_order(behaviour, b.out.get("frequency"))
+    b.mixes(channels, quality.get("spend", []))
+    return b.out, b.rows, b.notes
 
 
 def _default_customer_features(feats: pd.DataFrame, rows: list[dict]) -> tuple[list[str], list[dict]]:
