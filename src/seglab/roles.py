@@ -410,119 +410,151 @@ def _key(table: str, field: str) -> str:
     return f"source.tables.{table}.roles.{field}"
 
 
-def infer(  # noqa: C901 (refactor pending, issue 18)
-    df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: dict[str, str], table: str, customer_level: bool
-) -> Inferred:
-    """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
-    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source).
+class _Declared:
+    """The roles the parameters give (``roles.*`` of a table), checked: a column given two roles
+    stops the run.
     """
-    cols = [c for c in df.columns if c not in ("customer_id", "source_row")]
-    label = lambda c: labels.get(c, c)  # noqa: E731
-    where = _key(table, "")[:-1]
-    res = lambda n, f: resolve(n, cols, labels, f"{where}.{f}")  # noqa: E731
-    roles: dict[str, Role] = {}
-    assumptions: list[dict] = []
 
-    def give(c: str, kind: str, why: str, **kw) -> None:
+    def __init__(self, df: pd.DataFrame, lenses: dict[str, dict], labels: dict[str, str], table: str):
+        self.df, self.lenses, self.labels = df, lenses, labels
+        self.cols = [c for c in df.columns if c not in ("customer_id", "source_row")]
+        self.where = _key(table, "")[:-1]
+        self.roles: dict[str, Role] = {}
+
+    def label(self, c: str) -> str:
+        return self.labels.get(c, c)
+
+    def res(self, name: str, field: str) -> str:
+        return resolve(name, self.cols, self.labels, f"{self.where}.{field}")
+
+    def give(self, c: str, kind: str, why: str, **kw) -> None:
+        roles = self.roles
         if c in roles and roles[c].how == "given" and roles[c].kind != kind:
-            raise RolesError(f"{where}: column '{label(c)}' is given two roles ({roles[c].kind} and {kind})")
-        lens = kw.pop("lens", None) or lenses.get(c, {}).get("lens", "behavioural")
-        roles[c] = Role(c, label(c), kind, lens, "given", why, **kw)
+            raise RolesError(f"{self.where}: column '{self.label(c)}' is given two roles ({roles[c].kind} and {kind})")
+        lens = kw.pop("lens", None) or self.lenses.get(c, {}).get("lens", "behavioural")
+        roles[c] = Role(c, self.label(c), kind, lens, "given", why, **kw)
 
-    value = [res(n, "value") for n in declared.value]
-    spend = [res(n, "spend") for n in declared.spend]
-    for c in value + spend:
-        give(c, "money", "given as customer value" if c in value else "given as spend per category", lens="behavioural")
-    for n in declared.flags:
-        give(res(n, "flags"), "flag", "given as a yes/no flag")
-    for n in declared.codes:
-        c = res(n, "codes")
-        give(
-            c, "code", "given as a code (categories stored as numbers)", levels=sorted(df[c].dropna().unique().tolist())
-        )
-    for n, marker in declared.sentinels.items():
-        give(res(n, "sentinels"), "sentinel", f"given: {marker:g} means never / not applicable", sentinel=float(marker))
-    if declared.signup:
-        give(res(declared.signup, "signup"), "signup", "given as the join date: tenure counts from it")
-    for n in declared.dates:
-        give(res(n, "dates"), "date", "given as a date: not a feature")
-    for n in declared.ignore:
-        give(res(n, "ignore"), "ignore", "left out (roles.ignore)")
-    behaviour: dict[str, list[str]] = {}
-    for role, names in declared.behaviour.items():
-        behaviour[role] = [res(n, f"behaviour.{role}") for n in ([names] if isinstance(names, str) else names)]
-        for c in behaviour[role]:
-            if c not in roles:
-                give(
-                    c,
-                    "count" if role != "campaign_responses" else "flag",
-                    f"given as {BEHAVIOUR_ROLES[role]}",
-                    lens="behavioural",
-                    behaviour=role,
+    def plain(self, declared: Roles) -> tuple[list[str], list[str]]:
+        """Value, spend, flags, codes, sentinels, dates and left-out columns; the value and spend columns."""
+        value = [self.res(n, "value") for n in declared.value]
+        spend = [self.res(n, "spend") for n in declared.spend]
+        for c in value + spend:
+            why = "given as customer value" if c in value else "given as spend per category"
+            self.give(c, "money", why, lens="behavioural")
+        for n in declared.flags:
+            self.give(self.res(n, "flags"), "flag", "given as a yes/no flag")
+        for n in declared.codes:
+            c = self.res(n, "codes")
+            levels = sorted(self.df[c].dropna().unique().tolist())
+            self.give(c, "code", "given as a code (categories stored as numbers)", levels=levels)
+        for n, marker in declared.sentinels.items():
+            why = f"given: {marker:g} means never / not applicable"
+            self.give(self.res(n, "sentinels"), "sentinel", why, sentinel=float(marker))
+        if declared.signup:
+            self.give(self.res(declared.signup, "signup"), "signup", "given as the join date: tenure counts from it")
+        for n in declared.dates:
+            self.give(self.res(n, "dates"), "date", "given as a date: not a feature")
+        for n in declared.ignore:
+            self.give(self.res(n, "ignore"), "ignore", "left out (roles.ignore)")
+        return value, spend
+
+    def behaviour(self, declared: Roles) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """The behaviour and channel columns given; by role, and by channel."""
+        behaviour: dict[str, list[str]] = {}
+        for role, names in declared.behaviour.items():
+            behaviour[role] = [self.res(n, f"behaviour.{role}") for n in ([names] if isinstance(names, str) else names)]
+            for c in behaviour[role]:
+                if c in self.roles:
+                    self.roles[c].behaviour = role
+                    continue
+                kind = "count" if role != "campaign_responses" else "flag"
+                self.give(c, kind, f"given as {BEHAVIOUR_ROLES[role]}", lens="behavioural", behaviour=role)
+        channels = {ch: self.res(n, f"channels.{ch}") for ch, n in declared.channels.items()}
+        for ch, c in channels.items():
+            self.give(
+                c, "count", f"given as purchases on the {ch} channel", lens="behavioural", behaviour=f"channel:{ch}"
+            )
+        return behaviour, channels
+
+    def guess_the_rest(self, table: str) -> None:
+        """The role of every column not given, from its name and values."""
+        for c in self.cols:
+            if c in self.roles:
+                continue
+            if c == "signup_date":
+                self.roles[c] = Role(c, self.label(c), "signup", "behavioural", "given", "the join date (signup_date)")
+            elif c in ("email_opt_in", "sms_opt_in"):
+                self.roles[c] = Role(
+                    c, self.label(c), "flag", "contactability", "given", "a contact permission (yes/no)"
                 )
             else:
-                roles[c].behaviour = role
-    channels = {ch: res(n, f"channels.{ch}") for ch, n in declared.channels.items()}
-    for ch, c in channels.items():
-        give(c, "count", f"given as purchases on the {ch} channel", lens="behavioural", behaviour=f"channel:{ch}")
+                lens = self.lenses.get(c, {}).get("lens", "behavioural")
+                self.roles[c] = _column_role(c, self.df[c], self.label(c), lens, table)
 
-    for c in cols:
-        if c in roles:
-            continue
-        if c in ("signup_date",):
-            roles[c] = Role(c, label(c), "signup", "behavioural", "given", "the join date (signup_date)")
-            continue
-        if c in ("email_opt_in", "sms_opt_in"):
-            roles[c] = Role(c, label(c), "flag", "contactability", "given", "a contact permission (yes/no)")
-            continue
-        roles[c] = _column_role(c, df[c], label(c), lenses.get(c, {}).get("lens", "behavioural"), table)
 
-    if customer_level:  # behaviour recognised by name
-        taken = {c for cs in behaviour.values() for c in cs} | set(channels.values())
-        for c, r in roles.items():
-            if r.how == "given" or c in taken or not KINDS[r.kind] or r.kind in ("code", "category", "binary"):
-                continue
-            name = c.lower()
-            m = _CHANNEL_COUNT.match(name)
-            if m and r.kind in ("count", "number") and not declared.channels:
-                ch = _CHANNEL_NAMES.get(m.group(2), m.group(2))
-                channels.setdefault(ch, c)
-                r.behaviour, r.lens = f"channel:{ch}", "behavioural"
-                r.why = f"named like purchases on the {ch} channel: gives the channel shares"
-                continue
-            for role, pattern in _BEHAVIOUR_NAMES:
-                if role in declared.behaviour or not re.search(pattern, name):
-                    continue
-                if role == "campaign_responses" and r.kind != "flag":
-                    continue
-                if role != "campaign_responses" and r.kind not in ("count", "number", "share"):
-                    continue
-                if role in ("recency_days", "tenure_months", "orders", "visits") and role in behaviour:
-                    continue  # one column each
-                behaviour.setdefault(role, []).append(c)
-                r.behaviour, r.lens = role, "behavioural"
-                r.why = f"named like {BEHAVIOUR_ROLES.get(role, role)}"
-                break
-        if "orders" not in behaviour and channels:
-            pass  # orders = the sum of the channel counts (stage 02)
+def _behaviour_role(name: str, r: Role, declared: Roles, behaviour: dict[str, list[str]]) -> str | None:
+    """The behaviour a customer-level column is named like (deal purchases, visits, ...), if any."""
+    for role, pattern in _BEHAVIOUR_NAMES:
+        if role in declared.behaviour or not re.search(pattern, name):
+            continue
+        if role == "campaign_responses" and r.kind != "flag":
+            continue
+        if role != "campaign_responses" and r.kind not in ("count", "number", "share"):
+            continue
+        if role in ("recency_days", "tenure_months", "orders", "visits") and role in behaviour:
+            continue  # one column each
+        return role
+    return None
 
-    # the value basis
-    value_info: dict
+
+def _behaviour_by_name(
+    roles: dict[str, Role], declared: Roles, behaviour: dict[str, list[str]], channels: dict[str, str]
+) -> None:
+    """A customer-level source's behaviour recognised by column names (channel purchases,
+    deal purchases, visits, ...), added to ``behaviour`` and ``channels``.
+    """
+    taken = {c for cs in behaviour.values() for c in cs} | set(channels.values())
+    for c, r in roles.items():
+        if r.how == "given" or c in taken or not KINDS[r.kind] or r.kind in ("code", "category", "binary"):
+            continue
+        name = c.lower()
+        m = _CHANNEL_COUNT.match(name)
+        if m and r.kind in ("count", "number") and not declared.channels:
+            ch = _CHANNEL_NAMES.get(m.group(2), m.group(2))
+            channels.setdefault(ch, c)
+            r.behaviour, r.lens = f"channel:{ch}", "behavioural"
+            r.why = f"named like purchases on the {ch} channel: gives the channel shares"
+            continue
+        role = _behaviour_role(name, r, declared, behaviour)
+        if role is not None:
+            behaviour.setdefault(role, []).append(c)
+            r.behaviour, r.lens = role, "behavioural"
+            r.why = f"named like {BEHAVIOUR_ROLES.get(role, role)}"
+
+
+def _value_basis(
+    df: pd.DataFrame, roles: dict[str, Role], table: str, value: list[str], spend: list[str], customer_level: bool
+) -> tuple[dict, list[str]]:
+    """What customer value is (given, the sum of the spend, guessed or unknown) and the spend columns."""
     if value:
-        value_info = {"columns": value, "how": "given", "why": "roles.value"}
+        info = {"columns": value, "how": "given", "why": "roles.value"}
     elif spend:
-        value_info = {"columns": spend, "how": "given", "why": "the sum of roles.spend"}
+        info = {"columns": spend, "how": "given", "why": "the sum of roles.spend"}
     else:
-        value_info = _guess_value(df, roles, table)
-        if value_info["how"] == "guessed" and len(value_info["columns"]) > 1 and value_info.get("family"):
-            spend = list(value_info["columns"])
-    for c in value_info["columns"]:
+        info = _guess_value(df, roles, table)
+        if info["how"] == "guessed" and len(info["columns"]) > 1 and info.get("family"):
+            spend = list(info["columns"])
+    for c in info["columns"]:
         roles[c].kind = "money"
     if not customer_level:
-        value_info = {"columns": [], "how": "transactions", "why": "net revenue of the order lines"}
+        info = {"columns": [], "how": "transactions", "why": "net revenue of the order lines"}
+    return info, spend
 
-    # assumptions: every guess with the line that changes it
-    for c, r in roles.items():
+
+def _assumptions(roles: dict[str, Role], value_info: dict, table: str, customer_level: bool) -> list[dict]:
+    """Every guess with the line that changes it; the customer value first."""
+    out = []
+    for r in roles.values():
         if r.how == "given":
             continue
         change = _change(r, table)
@@ -532,33 +564,40 @@ def infer(  # noqa: C901 (refactor pending, issue 18)
                 if not r.behaviour.startswith("channel:")
                 else f"{_key(table, 'channels')}: {{...}}"
             )
-        assumptions.append(
-            {"stage": "01", "subject": label(c), "assumed": _kind_text(r), "why": r.why, "change": change}
+        out.append({"stage": "01", "subject": r.label, "assumed": _kind_text(r), "why": r.why, "change": change})
+    if customer_level and value_info["how"] in ("unknown", "guessed"):
+        unknown = value_info["how"] == "unknown"
+        out.insert(
+            0,
+            {
+                "stage": "01",
+                "subject": "customer value",
+                "assumed": "unknown" if unknown else " + ".join(roles[c].label for c in value_info["columns"]),
+                "why": value_info["why"],
+                "change": f"{_key(table, 'value')}: "
+                + ("[<the column(s) of spend or revenue>]" if unknown else "[...]"),
+            },
         )
-    if customer_level:
-        if value_info["how"] == "unknown":
-            assumptions.insert(
-                0,
-                {
-                    "stage": "01",
-                    "subject": "customer value",
-                    "assumed": "unknown",
-                    "why": value_info["why"],
-                    "change": f"{_key(table, 'value')}: [<the column(s) of spend or revenue>]",
-                },
-            )
-        elif value_info["how"] == "guessed":
-            assumptions.insert(
-                0,
-                {
-                    "stage": "01",
-                    "subject": "customer value",
-                    "assumed": " + ".join(label(c) for c in value_info["columns"]),
-                    "why": value_info["why"],
-                    "change": f"{_key(table, 'value')}: [...]",
-                },
-            )
-    return Inferred(roles, value_info, spend, behaviour, channels, assumptions)
+    return out
+
+
+def infer(
+    df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: dict[str, str], table: str, customer_level: bool
+) -> Inferred:
+    """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
+    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source).
+    """
+    given = _Declared(df, lenses, labels, table)
+    value, spend = given.plain(declared)
+    behaviour, channels = given.behaviour(declared)
+    given.guess_the_rest(table)
+    roles = given.roles
+    if customer_level:  # behaviour recognised by name
+        _behaviour_by_name(roles, declared, behaviour, channels)
+    value_info, spend = _value_basis(df, roles, table, value, spend, customer_level)
+    return Inferred(
+        roles, value_info, spend, behaviour, channels, _assumptions(roles, value_info, table, customer_level)
+    )
 
 
 #: Per kind of column: the role key that changes the guess, and the line's value and comment
