@@ -322,51 +322,23 @@ def _sentinel(v: pd.Series) -> float | None:
     return None
 
 
-def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> Role:  # noqa: C901 (refactor pending, issue 18)
-    """The inferred role of one column (see the module doc)."""
-    name = col.lower()
-    v = s.dropna()
-    guess = lambda kind, why, **kw: Role(col, label, kind, lens, "guessed", why, **kw)  # noqa: E731
-    if v.empty:
-        return guess("empty", "no value in any row")
-    distinct = v.nunique()
-    if distinct == 1:
-        return guess("constant", f"the same value ({v.iloc[0]}) for every customer: it cannot tell customers apart")
-    dates = _dates(s)
-    if dates is not None:
-        if re.search(_SIGNUP_NAME, name):
-            return guess("signup", "dates named like a join date: tenure counts from them")
-        return guess("date", "dates: not a feature")
-    numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-    if distinct == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
+def _text_role(v: pd.Series, distinct: int, guess) -> Role:
+    """The role of a text column with more than one value: a category, or wide text."""
+    if distinct <= MAX_LEVELS:
         return guess(
-            "id",
-            "a different value in every row and named like an identifier: not a feature"
-            if re.search(_ID_NAME, name)
-            else "text with a different value in every row: not a feature",
+            "category", f"text with {distinct} values: one 0/1 column per value", levels=sorted(v.astype(str).unique())
         )
-    if distinct == 2:
-        if _is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s):
-            return guess("flag", "two values that read as yes/no: a 0/1 flag")
-        if not numeric:
-            rare = v.value_counts().sort_index().sort_values(kind="mergesort").index[0]
-            return guess(
-                "binary",
-                f"two values ({', '.join(map(str, sorted(v.unique(), key=str)))}): one 0/1 column for '{rare}'",
-                levels=[rare],
-            )
-    if not numeric:
-        if distinct <= MAX_LEVELS:
-            return guess(
-                "category",
-                f"text with {distinct} values: one 0/1 column per value",
-                levels=sorted(v.astype(str).unique()),
-            )
-        return guess(
-            "text",
-            f"text with {distinct} values (more than {MAX_LEVELS}): its most frequent values are "
-            "shown per segment, it is not clustered on",
-        )
+    return guess(
+        "text",
+        f"text with {distinct} values (more than {MAX_LEVELS}): its most frequent values are "
+        "shown per segment, it is not clustered on",
+    )
+
+
+def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int, guess) -> Role:
+    """The role of a numeric column that is neither an id nor a flag: a code, a sentinel, a
+    score, a share, money, a count or a plain number.
+    """
     if _whole(v) and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and v.min() >= 0:
         return guess(
             "code",
@@ -392,6 +364,45 @@ def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> R
     if _whole(v) and v.min() >= 0:
         return guess("count", "whole non-negative numbers: a count or amount")
     return guess("number", "numbers, used as they are")
+
+
+def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> Role:
+    """The inferred role of one column (see the module doc)."""
+    name = col.lower()
+    v = s.dropna()
+
+    def guess(kind: str, why: str, **kw) -> Role:
+        return Role(col, label, kind, lens, "guessed", why, **kw)
+
+    if v.empty:
+        return guess("empty", "no value in any row")
+    distinct = v.nunique()
+    if distinct == 1:
+        return guess("constant", f"the same value ({v.iloc[0]}) for every customer: it cannot tell customers apart")
+    if _dates(s) is not None:
+        if re.search(_SIGNUP_NAME, name):
+            return guess("signup", "dates named like a join date: tenure counts from them")
+        return guess("date", "dates: not a feature")
+    numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    if distinct == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
+        return guess(
+            "id",
+            "a different value in every row and named like an identifier: not a feature"
+            if re.search(_ID_NAME, name)
+            else "text with a different value in every row: not a feature",
+        )
+    if distinct == 2 and (_is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s)):
+        return guess("flag", "two values that read as yes/no: a 0/1 flag")
+    if distinct == 2 and not numeric:
+        rare = v.value_counts().sort_index().sort_values(kind="mergesort").index[0]
+        return guess(
+            "binary",
+            f"two values ({', '.join(map(str, sorted(v.unique(), key=str)))}): one 0/1 column for '{rare}'",
+            levels=[rare],
+        )
+    if not numeric:
+        return _text_role(v, distinct, guess)
+    return _numeric_role(name, label, lens, v, distinct, guess)
 
 
 @dataclass
