@@ -323,21 +323,8 @@ def _fields(text: str, sep: str, quote: str) -> list[str] | None:
     return rows[0] if len(rows) == 1 else None
 
 
-def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:  # noqa: C901 (refactor pending, issue 18)
-    """Parse CSV text so that no line is lost or merged unseen.
-
-    The fast path is pandas' reader. Its rows are checked against the file's line structure: one
-    row per non-blank line after the header. When they differ (a quoted field runs over several
-    lines, or a stray quote swallowed the lines after it) or pandas refuses the file (a line with
-    more fields than the header), the text is read again line by line: a quote left open on a line
-    is a field that continues on the next lines only when the next line is not a complete row of
-    its own and the lines up to the closing quote make one record with the header's fields;
-    otherwise the line is rejected as malformed, with its line number, and reading resumes on the
-    next line. Blank lines are skipped and counted.
-    """
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the file's last line break
+def _header(lines: list[str], sep: str, quote: str, where: str) -> tuple[np.ndarray, int, list[str], dict]:
+    """The non-blank lines, the header's line and names, and the names it repeats (name -> positions)."""
     nonblank = np.flatnonzero(np.fromiter((bool(line.strip()) for line in lines), dtype=bool, count=len(lines)))
     if not len(nonblank):
         raise SourceError(
@@ -353,7 +340,80 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:  # n
     seen: dict[str, list[int]] = {}
     for i, h in enumerate(header, start=1):
         seen.setdefault(h, []).append(i)
-    duplicates = {h: pos for h, pos in seen.items() if len(pos) > 1}
+    return nonblank, header_at, header, {h: pos for h, pos in seen.items() if len(pos) > 1}
+
+
+def _record(lines: list[str], i: int, n: int, sep: str, quote: str) -> tuple[list[str] | None, int, str | None]:
+    """The record that starts on line ``i``: its fields (None: malformed), its last line, and why
+    it is malformed. A quote left open continues on the next lines only when the next line is not
+    a complete row of its own and the lines up to the closing quote make one record of ``n`` fields.
+    """
+    line = lines[i]
+    fields = _fields(line, sep, quote)
+    end, why = i, None
+    if fields is None:  # a quote left open (or broken quoting) on this line
+        after = _fields(lines[i + 1], sep, quote) if i + 1 < len(lines) else None
+        if after is not None and len(after) == n:
+            return (
+                None,
+                i,
+                f"unbalanced quote ({quote}): the next line is a complete row, so this line's quote is stray",
+            )
+        for j in range(i + 1, min(i + MAX_QUOTED_LINES, len(lines))):
+            fields = _fields("\n".join(lines[i : j + 1]), sep, quote)
+            if fields is not None:
+                end = j
+                break
+        if fields is None or len(fields) > n:
+            return None, i, f"unbalanced quote ({quote}): the quoted field does not close into a row of {n} fields"
+    if len(fields) > n:
+        return None, i, f"{len(fields)} fields where the header has {n}"
+    return fields, end, why
+
+
+def _line_by_line(lines: list[str], header_at: int, n: int, sep: str, quote: str):
+    """Every record after the header, line by line: rows (None: malformed), first lines, reasons,
+    malformed lines' text, and how many rows run over several lines.
+    """
+    rows: list[list[str] | None] = []
+    starts: list[int] = []
+    reasons: list[str | None] = []
+    raw_lines: dict[int, str] = {}
+    spanning = 0
+    i = header_at + 1
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        fields, end, why = _record(lines, i, n, sep, quote)
+        starts.append(i + 1)
+        if fields is None:
+            raw_lines[len(rows)] = lines[i]
+            rows.append(None)
+        else:
+            spanning += end > i
+            rows.append(fields + [None] * (n - len(fields)))
+        reasons.append(why)
+        i = end + 1
+    return rows, starts, reasons, raw_lines, spanning
+
+
+def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
+    """Parse CSV text so that no line is lost or merged unseen.
+
+    The fast path is pandas' reader. Its rows are checked against the file's line structure: one
+    row per non-blank line after the header. When they differ (a quoted field runs over several
+    lines, or a stray quote swallowed the lines after it) or pandas refuses the file (a line with
+    more fields than the header), the text is read again line by line: a quote left open on a line
+    is a field that continues on the next lines only when the next line is not a complete row of
+    its own and the lines up to the closing quote make one record with the header's fields;
+    otherwise the line is rejected as malformed, with its line number, and reading resumes on the
+    next line. Blank lines are skipped and counted.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the file's last line break
+    nonblank, header_at, header, duplicates = _header(lines, sep, quote, where)
     blank = len(lines) - len(nonblank)
     notes = [f"{where}: {blank} blank line(s) skipped."] if blank else []
     try:
@@ -365,48 +425,9 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:  # n
         fast = False
     if fast:
         return Parsed(df, nonblank[1:] + 1, pd.Series([None] * len(df), dtype=object), {}, notes, duplicates)
-
     n = len(header)
-    rows: list[list[str] | None] = []
-    starts: list[int] = []
-    reasons: list[str | None] = []
-    raw_lines: dict[int, str] = {}
-    spanning = 0
-    i = header_at + 1
-    while i < len(lines):
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        fields = _fields(line, sep, quote)
-        end, why = i, None
-        if fields is None:  # a quote left open (or broken quoting) on this line
-            after = _fields(lines[i + 1], sep, quote) if i + 1 < len(lines) else None
-            if after is not None and len(after) == n:
-                why = f"unbalanced quote ({quote}): the next line is a complete row, so this line's quote is stray"
-            else:
-                for j in range(i + 1, min(i + MAX_QUOTED_LINES, len(lines))):
-                    fields = _fields("\n".join(lines[i : j + 1]), sep, quote)
-                    if fields is not None:
-                        end = j
-                        break
-                if fields is None or len(fields) > n:
-                    fields, end = None, i
-                    why = f"unbalanced quote ({quote}): the quoted field does not close into a row of {n} fields"
-        if fields is not None and len(fields) > n:
-            fields, why = None, f"{len(fields)} fields where the header has {n}"
-        starts.append(i + 1)
-        if fields is None:
-            raw_lines[len(rows)] = line
-            rows.append(None)
-            reasons.append(why)
-        else:
-            spanning += end > i
-            rows.append(fields + [None] * (n - len(fields)))
-            reasons.append(None)
-        i = end + 1
-    columns = _unique(header)
-    frame = pd.DataFrame([r if r is not None else [None] * n for r in rows], columns=columns, dtype=object)
+    rows, starts, reasons, raw_lines, spanning = _line_by_line(lines, header_at, n, sep, quote)
+    frame = pd.DataFrame([r if r is not None else [None] * n for r in rows], columns=_unique(header), dtype=object)
     frame = frame.mask(frame == "").astype("str")  # as pandas reads it: text, empty = missing
     bad = sum(r is not None for r in reasons)
     if bad:
