@@ -1031,33 +1031,29 @@ class _Encoder:
     def skip(self, base: dict, name: str, why: str) -> None:
         self.rows.append({"feature": name, **base, "unit": "", "available": False, "why_not": why})
 
+    def flag(self, base: dict, name: str, v: pd.Series, text: pd.Series, level: str) -> None:
+        """A 0/1 column ``name=level`` (empty where the value is)."""
+        self.add(
+            base,
+            f"{name}={level}",
+            np.where(v.isna(), np.nan, (text == level).astype(float)),
+            "flag 0/1",
+            f"'{base['label']}' is {level}",
+            label=f"{base['label']}: {level}",
+        )
+
     def levels(self, base: dict, name: str, v: pd.Series, levels: list) -> None:
         """One 0/1 column per level (``name=level``)."""
         text = v.map(_level_text)
         for level in levels:
-            lv = _level_text(level)
-            self.add(
-                base,
-                f"{name}={lv}",
-                np.where(v.isna(), np.nan, (text == lv).astype(float)),
-                "flag 0/1",
-                f"'{base['label']}' is {lv}",
-                label=f"{base['label']}: {lv}",
-            )
+            self.flag(base, name, v, text, _level_text(level))
 
     def wide_text(self, base: dict, name: str, v: pd.Series, whole: pd.Series) -> None:
         """Text with many values: its most frequent values and ``other``, 0/1 each."""
         top = whole.value_counts().index[: MAX_LEVELS - 1].astype(str).tolist()
         text = v.astype(str)
         for level in top:
-            self.add(
-                base,
-                f"{name}={level}",
-                np.where(v.isna(), np.nan, (text == level).astype(float)),
-                "flag 0/1",
-                f"'{base['label']}' is {level}",
-                label=f"{base['label']}: {level}",
-            )
+            self.flag(base, name, v, text, level)
         self.add(
             base,
             f"{name}=other",
