@@ -13,8 +13,8 @@ import browser
 import pytest
 import yaml
 
-from seglab import pipeline, plots
-from seglab.report import pages
+from seglab import pipeline
+from seglab.report import pages, plots
 
 SMALL = {
     "run_name": "small",
@@ -335,7 +335,7 @@ def test_setup_cells_load_no_heavy_library(root):
     """Opening a notebook must stay fast: importing what a notebook's setup cell imports loads
     neither scikit-learn nor seaborn nor pandera (they load when first used)."""
     code = (
-        "import sys; from seglab import config, paths, plots, report, stages, collect, features, segment, "
+        "import sys; from seglab import config, paths, report, stages, collect, features, segment, "
         "lookalike, personas, predict, prioritize, monitoring, io; "
         "print(sorted(m for m in ('sklearn', 'seaborn', 'pandera', 'scipy.stats') if m in sys.modules))"
     )

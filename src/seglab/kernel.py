@@ -31,7 +31,7 @@ RUN_IMPORTS = (
     "seglab.prioritize",
     "seglab.monitoring",
     "seglab.stages",
-    "seglab.plots",
+    "seglab.report.plots",
     "seglab.report",
     "IPython.display",
     # what the stages load on first use: table checks, DuckDB's Ibis backend and SQL dialect,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = Path("notebooks") / "params" / "default.yaml"
-#: Environment variable ``seglab run`` sets for its kernel: a folder where ``seglab.plots.save``
+#: Environment variable ``seglab run`` sets for its kernel: a folder where ``seglab.report.plots.save``
 #: leaves each figure (pickled) for the runner, which draws the PNG in its own process while the
 #: kernel goes on with the next cells (drawing a PNG is about two thirds of a figure's time).
 FIGURE_QUEUE_ENV = "SEGLAB_FIGURE_QUEUE"

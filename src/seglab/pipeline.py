@@ -166,7 +166,7 @@ def declared_parameters(notebook: Path) -> list[str]:
 
 class FigureDrawer:
     """Draws, in this process and while the kernel computes, the figures the kernel leaves in the
-    queue folder (:func:`seglab.plots.save` under ``seglab run``), in the order they were made;
+    queue folder (:func:`seglab.report.plots.save` under ``seglab run``), in the order they were made;
     one thread, since matplotlib's settings are global.
     """
 
@@ -180,7 +180,7 @@ class FigureDrawer:
         self._thread.start()
 
     def _loop(self) -> None:
-        from seglab import plots
+        from seglab.report import plots
 
         while not self._stop.is_set():
             jobs = sorted(self.queue.glob("*.pickle"))
@@ -213,12 +213,12 @@ class FigureDrawer:
 
 def complete_figures(executed: Path, drawer: FigureDrawer | None = None) -> None:
     """Put the PNG figures the stage left for the runner in its executed notebook
-    (:func:`seglab.plots.write_deferred`), which is then complete, as if drawn in the kernel;
+    (:func:`seglab.report.plots.write_deferred`), which is then complete, as if drawn in the kernel;
     the drawer has drawn them meanwhile (without one they are drawn here).
     """
     import nbformat
 
-    from seglab import plots
+    from seglab.report import plots
 
     nb = nbformat.read(executed, as_version=4)
     if plots.write_deferred(nb, draw=drawer.drawn if drawer else plots.draw_deferred):
@@ -472,7 +472,7 @@ def _run_stages(
 def _load_renderers() -> None:
     import nbconvert  # noqa: F401
 
-    from seglab import plots, report  # noqa: F401
+    from seglab.report import plots  # noqa: F401
 
 
 def _finish_pages(pages: list[tuple[StageResult, Future]]) -> None:

@@ -3,7 +3,7 @@ figures inside a kernel. Installed only when a benchmark asks for them (``pipeli
 probes=True)``); a normal run never loads this module.
 
 Imports are timed at the outermost level only (an import that triggers others counts once);
-figures are the time spent in the public functions of :mod:`seglab.plots` (building a figure
+figures are the time spent in the public functions of :mod:`seglab.report.plots` (building a figure
 and writing its PNG), also counted at the outermost call.
 """
 
@@ -31,7 +31,7 @@ def _timed_import(original):
         finally:
             _totals["imports"] += time.perf_counter() - start
             _state["importing"] = False
-        if name == "seglab.plots":
+        if name == "seglab.report.plots":
             _wrap_plots(module)
         return module
 
@@ -72,8 +72,8 @@ def install() -> None:
     if _state["installed"]:
         return
     _bootstrap._find_and_load = _timed_import(_bootstrap._find_and_load)
-    if "seglab.plots" in sys.modules:
-        _wrap_plots(sys.modules["seglab.plots"])
+    if "seglab.report.plots" in sys.modules:
+        _wrap_plots(sys.modules["seglab.report.plots"])
     _state["installed"] = True
 
 

@@ -29,7 +29,8 @@ class Session:
 
 def start(stage: str, **parameters: Any) -> Session:
     """See :func:`seglab.start`."""
-    from seglab import config, paths, plots
+    from seglab import config, paths
+    from seglab.report import plots
 
     if stage not in artifacts.STAGE_NAMES.values():
         raise ValueError(f"'{stage}' is not a stage; the stages are {', '.join(artifacts.STAGE_NAMES.values())}")

@@ -190,7 +190,7 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
             ],
         )
         return io.write_text(report.render_index(ctx), index)
-    from seglab import plots
+    from seglab.report import plots
 
     h = headline(paths, params)
     failed = next((s for s in result.stages if not s.ok), None)

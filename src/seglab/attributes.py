@@ -1,0 +1,255 @@
+"""Customer and survey attributes encoded for clustering (stage 02): numbers as they are, yes/no
+as 0/1, ordered text as 0, 1, 2, ... (known scales or ``features.ordinal``), categories and codes
+as one 0/1 column per value, wide text as its most frequent values; each column by the role stage
+01 gave it (:mod:`seglab.roles`), with a catalog row saying what it became or why it was left out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from seglab.config import Features as FeatureParams
+
+# --------------------------------------------------------------------------------------------
+# customer and survey columns
+# --------------------------------------------------------------------------------------------
+#: Ordered answer scales recognised in text columns (lower case); a column's values must all be
+#: levels of one scale. ``features.ordinal`` adds or overrides per column.
+ORDINAL_SCALES: tuple[tuple[str, ...], ...] = (
+    ("low", "medium", "high"),
+    ("low", "middle", "high"),
+    ("very low", "low", "medium", "high", "very high"),
+    ("small", "medium", "large"),
+    ("never", "rarely", "sometimes", "often", "always"),
+    ("strongly disagree", "disagree", "neutral", "agree", "strongly agree"),
+    ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
+    ("poor", "fair", "good", "very good", "excellent"),
+)
+MAX_LEVELS = 12
+NOT_ATTRIBUTES = ("customer_id", "source_row", "signup_date")
+
+
+def _ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]]) -> list[str] | None:
+    levels = set(values.dropna().astype(str).str.strip().str.lower())
+    if column in given:
+        order = [str(v).strip().lower() for v in given[column]]
+        unknown = sorted(levels - set(order))
+        if unknown:
+            from seglab.features import FeatureError
+
+            raise FeatureError(
+                f"features.ordinal.{column}: values {unknown} are not among the levels {given[column]}; "
+                "add them in order"
+            )
+        return order
+    for scale in ORDINAL_SCALES:
+        if levels and levels <= set(scale):
+            return list(scale)
+    return None
+
+
+def _table_roles(table: str, df: pd.DataFrame, quality: dict) -> tuple[dict[str, dict], dict[str, str]]:
+    """The roles of a customers/survey table from stage 01 (quality.json), or inferred here for
+    a quality record without them (tables built in code).
+    """
+    from seglab import config
+    from seglab import roles as roles_mod
+
+    labels = quality.get("labels", {}).get(table, {})
+    if table in quality.get("roles", {}):
+        return quality["roles"][table], labels
+    lenses = quality.get("lenses", {}).get(table, {})
+    if not lenses:
+        from seglab.collect import guess_lens
+
+        lenses = {c: {"lens": guess_lens(c, table)} for c in df.columns}
+    found = roles_mod.infer(df, config.Roles(), lenses, labels, table, False)
+    return {c: r.to_dict() for c, r in found.roles.items()}, labels
+
+
+def _level_text(level) -> str:
+    if isinstance(level, float) and level.is_integer():
+        return str(int(level))
+    return str(level)
+
+
+class _Encoder:
+    """The encoded columns of the customer and survey tables and their catalog rows, column by
+    column (see :func:`encode_attributes`).
+    """
+
+    def __init__(self):
+        self.out: dict[str, np.ndarray] = {}
+        self.rows: list[dict] = []
+
+    def add(self, base: dict, feature, values, unit, description=None, label=None, role_kind=None) -> None:
+        self.out[feature] = np.asarray(values, dtype=float)
+        self.rows.append(
+            {
+                "feature": feature,
+                **base,
+                "unit": unit,
+                "available": True,
+                "why_not": "",
+                **({"description": description} if description else {}),
+                **({"label": label} if label else {}),
+                **({"role": role_kind} if role_kind else {}),
+            }
+        )
+
+    def skip(self, base: dict, name: str, why: str) -> None:
+        self.rows.append({"feature": name, **base, "unit": "", "available": False, "why_not": why})
+
+    def flag(self, base: dict, name: str, v: pd.Series, text: pd.Series, level: str) -> None:
+        """A 0/1 column ``name=level`` (empty where the value is)."""
+        self.add(
+            base,
+            f"{name}={level}",
+            np.where(v.isna(), np.nan, (text == level).astype(float)),
+            "flag 0/1",
+            f"'{base['label']}' is {level}",
+            label=f"{base['label']}: {level}",
+        )
+
+    def levels(self, base: dict, name: str, v: pd.Series, levels: list) -> None:
+        """One 0/1 column per level (``name=level``)."""
+        text = v.map(_level_text)
+        for level in levels:
+            self.flag(base, name, v, text, _level_text(level))
+
+    def wide_text(self, base: dict, name: str, v: pd.Series, whole: pd.Series) -> None:
+        """Text with many values: its most frequent values and ``other``, 0/1 each."""
+        top = whole.value_counts().index[: MAX_LEVELS - 1].astype(str).tolist()
+        text = v.astype(str)
+        for level in top:
+            self.flag(base, name, v, text, level)
+        self.add(
+            base,
+            f"{name}=other",
+            np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)),
+            "flag 0/1",
+            f"'{base['label']}' is none of its {len(top)} most frequent values",
+            label=f"{base['label']}: other",
+        )
+
+    def sentinel(self, base: dict, name: str, v: pd.Series, marker: float) -> None:
+        """A number with a marker for never: the number without it, and a 0/1 ``name=never``."""
+        num = v.astype(float)
+        self.add(
+            base,
+            name,
+            num.where(num != marker).to_numpy(),
+            "as in the source",
+            f"{base['description']}; {marker:g} (never / not applicable) left out",
+        )
+        self.add(
+            base,
+            f"{name}=never",
+            np.where(num.isna(), np.nan, (num == marker).astype(float)),
+            "flag 0/1",
+            f"'{base['label']}' is {marker:g}: never / not applicable",
+            label=f"{base['label']}: never",
+            role_kind="flag",
+        )
+
+    def column(
+        self, base: dict, name: str, col: str, role: dict, v: pd.Series, whole: pd.Series, params: FeatureParams
+    ) -> None:
+        """One column (``col`` in its table, ``name`` as a feature) by its role."""
+        from seglab import roles as roles_mod
+
+        kind = role["kind"]
+        order = _ordinal_levels(col, whole, params.ordinal) if kind in ("binary", "category", "text") else None
+        if order is not None:
+            pos = {lvl: i for i, lvl in enumerate(order)}
+            codes = v.astype("str").str.strip().str.lower().map(pos).astype(float).to_numpy()
+            self.add(
+                base,
+                name,
+                codes,
+                f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
+                f"{base['description']}, ordered: {' < '.join(order)}",
+                role_kind="ordinal",
+            )
+        elif kind == "flag":
+            self.add(base, name, roles_mod.to_flag(v).to_numpy(), "flag 0/1")
+        elif kind in ("binary", "category", "code"):
+            self.levels(base, name, v, role.get("levels") or sorted(whole.dropna().unique().tolist(), key=str))
+        elif kind == "text":
+            self.wide_text(base, name, v, whole)
+        elif kind == "sentinel":
+            self.sentinel(base, name, v, float(role["sentinel"]))
+        elif not pd.api.types.is_numeric_dtype(v):  # money, count, number, score, share
+            self.skip(base, name, "not numeric")
+        else:
+            unit = {"money": "money", "share": "share 0..1"}.get(kind, "as in the source")
+            self.add(base, name, v.astype(float).to_numpy(), unit)
+
+
+def _left_out(role: dict, table: str, col: str, quality: dict) -> str | None:
+    """Why a column gives no clustering feature (an id, a date, the customer value, ...), or None."""
+    if role["kind"] in ("id", "ignore", "empty", "constant", "date", "signup"):
+        return role["why"]
+    if role.get("behaviour"):  # a customer-level behaviour column: it feeds a catalog feature
+        return f"used for {role['behaviour'].replace('channel:', 'the channel shares: ')}"
+    if table == "customers" and [col] == quality.get("value", {}).get("columns"):
+        return "the customer value: it is the feature monetary"
+    return None
+
+
+def encode_attributes(
+    tables: dict[str, pd.DataFrame],
+    quality: dict,
+    params: FeatureParams,
+    customer_ids: pd.Series,
+    skip: frozenset[str] = frozenset(),
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Customer and survey columns encoded by their role (:mod:`seglab.roles`), one row per
+    ``customer_ids``.
+
+    Numbers as they are (a sentinel value becomes missing, with a 0/1 column ``column=never``);
+    yes/no flags as 0/1; ordered text as 0, 1, 2, ... (``ORDINAL_SCALES`` or ``features.ordinal``);
+    categories, codes and two-valued text as one 0/1 column per value (``column=value``); text with
+    more than 12 values as its 11 most frequent values and ``other`` (profiled, not clustered on);
+    identifiers, dates, constant and empty columns are left out with the reason. Survey columns
+    are prefixed ``survey_``. Contact permissions (email/SMS opt-in) are kept as 0/1 and feed
+    ``reachable``. Each catalog row says the column's role and its label (its name in the source).
+    """
+    from seglab import roles as roles_mod
+
+    unknown = sorted(
+        set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns}
+    )
+    if unknown:
+        from seglab.features import FeatureError
+
+        raise FeatureError(
+            f"features.ordinal names columns that are in neither the customers nor the survey table: {unknown}"
+        )
+    enc = _Encoder()
+    for table in ("customers", "survey"):
+        if table not in tables:
+            continue
+        whole_table = tables[table].assign(customer_id=tables[table]["customer_id"].astype(str))
+        roles, labels = _table_roles(table, whole_table, quality)
+        src = whole_table.set_index("customer_id").reindex(customer_ids)
+        for col in src.columns:
+            if col in NOT_ATTRIBUTES or col in skip or col not in roles:
+                continue
+            role = roles[col]
+            name = col if table == "customers" else f"survey_{col}"
+            text_label = roles_mod.readable(labels.get(col, col))
+            base = {
+                "lens": role["lens"],
+                "description": f"'{text_label}' of the {table} table ({role['why']})",
+                "role": role["kind"],
+                "label": text_label,
+                "default": False,
+            }
+            why = _left_out(role, table, col, quality)
+            if why is not None:
+                enc.skip(base, name, why)
+            else:  # levels come from the whole column, values per customer
+                enc.column(base, name, col, role, src[col], whole_table[col], params)
+    return pd.DataFrame(enc.out, index=range(len(customer_ids))), enc.rows
