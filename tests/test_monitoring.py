@@ -87,19 +87,28 @@ def test_growth_compares_the_last_window_with_the_one_before():
     assert monitoring.growth(only_one, 6, "quarter")[0].isna().all()
 
 
-def test_growth_for_the_matrix_tracks_fewer_periods_and_gives_the_same_growth(synthetic_tables, default_params):
-    """Stage 05 follows only the periods growth compares; stage 06 follows every period."""
+def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables, default_params, tmp_path, monkeypatch):
+    """Stage 05's growth comes from the same tracking stage 06 shows; in one process (a run's
+    kernel) the second stage gets it without computing it again, unless an input changed."""
     from seglab import features, segment
 
     params = default_params
     built = features.build(synthetic_tables, params.features)
     seg = segment.segment(built.features, params.segmentation.model_copy(update={"k": 4, "bootstrap": 0}), params.seed)
     as_of = built.features.attrs["as_of"]
-    full, why = monitoring.attempt(synthetic_tables, params.features, None, seg.model, params.monitoring, as_of)
+    files = {}
+    for name, df in synthetic_tables.items():
+        files[name] = tmp_path / f"{name}.parquet"
+        df.to_parquet(files[name])
+    calls = []
+    real = monitoring.track
+    monkeypatch.setattr(monitoring, "track", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rate, how, window = monitoring.growth_for_matrix(files, params.features, None, seg.model, params.monitoring, as_of)
+    full, why = monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)
     assert full is not None, why
-    assert len(full.attrs["periods"]) > 4  # more periods than growth compares (2 x 2 quarters)
-    rate, how, window = monitoring.growth_for_matrix(
-        synthetic_tables, params.features, None, seg.model, params.monitoring, as_of
-    )
+    assert len(calls) == 1  # stage 06 reused stage 05's tracking
     expected, expected_how = monitoring.segment_growth(full, [1, 2, 3, 4], params.monitoring)
     assert rate.equals(expected) and how == expected_how and window == full.attrs["window_days"]
+    pd.read_parquet(files["transactions"]).head(-1).to_parquet(files["transactions"])  # an input changed
+    monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)
+    assert len(calls) == 2

@@ -347,7 +347,7 @@ def test_setup_cells_load_no_heavy_library(root):
 @pytest.mark.slow
 @pytest.mark.xdist_group("small_run")
 def test_stage05_growth_is_the_growth_stage06_reports(small_run):
-    """Stage 05 tracks only the periods growth compares, stage 06 all of them: same growth."""
+    """Stage 05's growth is the growth stage 06 reports."""
     import numpy as np
     import pandas as pd
 

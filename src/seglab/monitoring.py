@@ -25,6 +25,7 @@ Method (documented in the README, "How it works"):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -77,14 +78,12 @@ def track(
     model: SegmentModel,
     params: MonitoringParams,
     as_of: pd.Timestamp,
-    last: int | None = None,
 ) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
 
     Returns period_end (a date), customer_id, segment, value (net value in the period), sorted
     by period and customer; ``attrs``: ``window_days`` and ``periods`` (every period tracked,
-    also one where nobody was active). ``last``: only the last ``last`` periods (a period's
-    customers do not depend on the others). Raises :class:`MonitoringUnavailable` without
+    also one where nobody was active). Raises :class:`MonitoringUnavailable` without
     transactions or with less than one complete period of history.
     """
     if "transactions" not in tables:
@@ -99,8 +98,6 @@ def track(
             f"the history ({first.date()} to {as_of.date()}) holds no {params.period} with a whole {w}-day window of "
             "behaviour before its end: set monitoring.period to month or a shorter monitoring.window_days"
         )
-    if last is not None:
-        ends = ends[-last:]
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
     activity = feature_building.period_activity(tx, [(end - step, end) for end in ends], feature_params)
     active = activity[activity["bought"]]
@@ -122,6 +119,31 @@ def track(
     return out
 
 
+#: The last tracking of this process (a run's kernel): stage 05 tracks the periods for growth,
+#: stage 06 shows them; in one ``seglab run`` it is computed once. Keyed by the input files (path,
+#: size, modification time), the parameters, the model and the as-of date.
+_LAST_TRACKED: dict[tuple, pd.DataFrame] = {}
+
+
+def _tracking_key(
+    tables: dict, feature_params: FeatureParams, model: SegmentModel, params: MonitoringParams, as_of
+) -> tuple | None:
+    """What a tracking depends on; None for tables in memory (not remembered)."""
+    files = []
+    for name, table in sorted(tables.items()):
+        if isinstance(table, pd.DataFrame):
+            return None
+        st = Path(table).stat()
+        files.append((name, str(table), st.st_size, st.st_mtime_ns))
+    return (
+        tuple(files),
+        feature_params.model_dump_json(),
+        params.model_dump_json(),
+        model.to_text(),
+        str(pd.Timestamp(as_of)),
+    )
+
+
 def attempt(
     tables: dict,
     feature_params: FeatureParams,
@@ -129,17 +151,24 @@ def attempt(
     model: SegmentModel,
     params: MonitoringParams,
     as_of,
-    last: int | None = None,
 ) -> tuple[pd.DataFrame | None, str]:
-    """:func:`track` (of the ``last`` periods only, if given), or None and the reason when the
-    data has no history to monitor.
+    """:func:`track`, or None and the reason when the data has no history to monitor. The same
+    tracking asked again in the same process (stage 06 after stage 05 in ``seglab run``) is not
+    computed again.
     """
     if as_of is None or pd.isna(as_of):
         return None, "a customer-level source has no history over time: nothing to monitor"
+    key = _tracking_key(tables, feature_params, model, params, as_of)
+    if key is not None and key in _LAST_TRACKED:
+        return _LAST_TRACKED[key].copy(), ""
     try:
-        return track(tables, feature_params, quality, model, params, pd.Timestamp(as_of), last), ""
+        out = track(tables, feature_params, quality, model, params, pd.Timestamp(as_of))
     except MonitoringUnavailable as exc:
         return None, str(exc)
+    if key is not None:
+        _LAST_TRACKED.clear()
+        _LAST_TRACKED[key] = out.copy()
+    return out, ""
 
 
 def sizes(assigned: pd.DataFrame, segments: list[int]) -> pd.DataFrame:
@@ -254,14 +283,12 @@ def growth_for_matrix(
     params: MonitoringParams,
     as_of,
 ) -> tuple[pd.Series, str, int | None]:
-    """The growth of each segment for the Boston matrix (stage 05): the same numbers as stage 06's
-    full monitoring, from only the periods growth compares. Returns the rates, what was compared
-    (or why growth is unknown) and the window of behaviour each period's customers were assigned
-    from (None without periods).
+    """The growth of each segment for the Boston matrix (stage 05), from the same tracking as stage
+    06 shows (:func:`attempt`). Returns the rates, what was compared (or why growth is unknown)
+    and the window of behaviour each period's customers were assigned from (None without periods).
     """
     segments = list(range(1, model.k + 1))
-    n = max(1, round(params.growth_window_months / PERIOD_MONTHS[params.period]))
-    assigned, why_not = attempt(tables, feature_params, quality, model, params, as_of, last=2 * n)
+    assigned, why_not = attempt(tables, feature_params, quality, model, params, as_of)
     rate, how = segment_growth(assigned, segments, params, why_not)
     return rate, how, assigned.attrs["window_days"] if assigned is not None else None
 
