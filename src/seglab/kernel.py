@@ -31,6 +31,8 @@ RUN_IMPORTS = (
     "seglab.prioritize",
     "seglab.monitoring",
     "seglab.stages",
+    "seglab.session",
+    "seglab.attributes",
     "seglab.report.plots",
     "seglab.report",
     "IPython.display",
