@@ -119,3 +119,42 @@ def test_profile_indexes_means_and_medians_against_the_base():
     assert prof.loc[1, "monetary_median"] == 1.0 and prof.loc[1, "monetary_median_index"] == pytest.approx(50.0)
     assert prof.loc[2, "monetary_median_index"] == pytest.approx(100.0)
     assert prof.loc[1, "revenue_share"] == pytest.approx(12 / 18)
+
+
+def test_the_profile_view_shows_shares_as_percentages_that_survive_whole_number_formatting():
+    """The stage page formats the profile view with whole numbers: a 14 % share must not read 0."""
+    import pandas as pd
+
+    prof = pd.DataFrame(
+        {
+            "segment": [1, 2],
+            "customers": [14, 86],
+            "customer_share": [0.14, 0.86],
+            "revenue_share": [0.6, 0.4],
+            "value_per_customer": [50.0, 5.0],
+        }
+    )
+    view = personas.profile_view(prof, [])
+    row = view.set_index("measure")
+    assert row.loc["% of customers"].round(9).tolist() == [14.0, 86.0]
+    assert row.loc["% of value"].round(9).tolist() == [60.0, 40.0]
+
+
+def test_the_median_view_has_every_feature_and_no_size_rows_even_without_a_value():
+    """The second view (medians) leaves out the size rows, however many of them are known; it
+    used to drop the first four rows, which cut features when the value was unknown."""
+    import pandas as pd
+
+    prof = pd.DataFrame(
+        {
+            "segment": [1, 2],
+            "customers": [10, 90],
+            "customer_share": [0.1, 0.9],
+            "revenue_share": [None, None],
+            "value_per_customer": [None, None],
+            "frequency_median_index": [120.0, 95.0],
+            "monetary_median_index": [80.0, 110.0],
+        }
+    )
+    view = personas.profile_view(prof, ["frequency", "monetary"], suffix="_median_index", head=False)
+    assert view["measure"].tolist() == ["orders (index)", "net spend (index)"]

@@ -250,18 +250,20 @@ def profile_view(
     labels: dict[str, str] | None = None,
     names: dict[int, str] | None = None,
     suffix: str = "_index",
+    head: bool = True,
 ) -> pd.DataFrame:
     """The profile for reading: one row per measure (size, value, then each feature's index
-    against the base), one column per segment, so that many features fit the page.
+    against the base), one column per segment, so that many features fit the page. ``head``:
+    with the size and value rows (those that are known).
     """
     p = prof.set_index("segment")
-    head = {
+    sizes = {  # shares in percent: the table is shown with whole numbers
         "customers": p["customers"],
-        "share of customers": p["customer_share"],
-        "share of value": p["revenue_share"],
+        "% of customers": p["customer_share"] * 100,
+        "% of value": p["revenue_share"] * 100,
         "value per customer": p["value_per_customer"],
     }
-    rows = {k: v for k, v in head.items() if v.notna().any()}
+    rows = {k: v for k, v in sizes.items() if head and v.notna().any()}
     for f in features:
         if f"{f}{suffix}" in p:
             rows[f"{label(f, labels)} (index)"] = p[f"{f}{suffix}"]
