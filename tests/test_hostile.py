@@ -481,24 +481,16 @@ TAMPERED = {
 }
 
 
+def _score(model: Path, features: Path, out: Path) -> int:
+    """``seglab score`` on the command line; its exit code."""
+    return cli.main(["score", "--model", str(model), "--input", str(features), "--output", str(out)])
+
+
 @pytest.mark.parametrize("case", list(TAMPERED))
 def test_tampered_model_is_refused_with_file_and_fault(model_dir, tmp_path, capsys, case):
     change, fault = TAMPERED[case]
     d = _tamper(model_dir, tmp_path, change)
-    assert (
-        cli.main(
-            [
-                "score",
-                "--model",
-                str(d),
-                "--input",
-                str(model_dir / "features.parquet"),
-                "--output",
-                str(tmp_path / "out.csv"),
-            ]
-        )
-        == 1
-    )
+    assert _score(d, model_dir / "features.parquet", tmp_path / "out.csv") == 1
     err = _one_line(capsys, f"seglab score: {d / 'model.json'}: ")
     assert fault in err and "rebuild it with seglab run" in err
     assert not (tmp_path / "out.csv").exists()
@@ -507,20 +499,7 @@ def test_tampered_model_is_refused_with_file_and_fault(model_dir, tmp_path, caps
 def test_truncated_model_is_refused(model_dir, tmp_path, capsys):
     whole = (model_dir / "model" / "model.json").read_text()
     d = _tamper(model_dir, tmp_path, raw=whole[: len(whole) // 2])
-    assert (
-        cli.main(
-            [
-                "score",
-                "--model",
-                str(d),
-                "--input",
-                str(model_dir / "features.parquet"),
-                "--output",
-                str(tmp_path / "out.csv"),
-            ]
-        )
-        == 1
-    )
+    assert _score(d, model_dir / "features.parquet", tmp_path / "out.csv") == 1
     assert "not a readable model file" in _one_line(capsys, "seglab score: ")
 
 
