@@ -34,7 +34,7 @@ STAGE_MODULES = (
     "vocabulary",
 )
 #: The run layer: files, lineage, the papermill runner, the CLI, scoring.
-RUN_LAYER = ("artifacts", "stages", "session", "pipeline", "kernel", "cli", "score", "probes")
+RUN_LAYER = ("artifacts", "stages", "session", "pipeline", "kernel", "cli", "score", "probes", "catalogs")
 #: The report layer (the package seglab.report): tables, cards, pages and figures for people.
 REPORT_LAYER = ("report",)
 
@@ -67,7 +67,7 @@ def test_stage_modules_import_neither_the_run_nor_the_report_layer(module):
 
 def test_the_layers_cover_every_module():
     modules = {p.stem for p in SRC.glob("*.py")} | {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
-    foundation = {"__init__", "config", "schemas", "io", "paths", "text", "modelfile"}
+    foundation = {"__init__", "config", "schemas", "io", "paths", "text", "modelfile", "i18n"}
     assert modules == {*STAGE_MODULES, *RUN_LAYER, *REPORT_LAYER, *foundation}, "put the new module in a layer"
 
 

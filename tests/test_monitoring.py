@@ -82,7 +82,7 @@ def test_growth_compares_the_last_window_with_the_one_before():
     g, how = monitoring.growth(s, months=3, period="quarter")
     # one quarter vs the quarter before: segment 2 from 2 (b, d) to 4 active customers; segment 1 from 1 to 0
     assert g[2] == pytest.approx(1.0) and g[1] == pytest.approx(-1.0)
-    assert "last 1 quarter(s)" in how
+    assert "last 1 quarter (to" in how  # one period: singular
     only_one = monitoring.sizes(_assigned().query("period_end == '2024-03-31'"), [1, 2])
     assert monitoring.growth(only_one, 6, "quarter")[0].isna().all()
 

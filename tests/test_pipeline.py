@@ -97,7 +97,7 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
     assert 'class="persona-card"' in index
     # stage 05 shows the matrix, the sensitivity and the budget; stage 06 the migration and the flow
     html05 = (reports / "05_prioritization.html").read_text()
-    assert "How robust is each placement?" in html05 and "stay_share" in html05 and "budget" in html05
+    assert "How robust is each placement?" in html05 and "kept its quadrant" in html05 and "budget" in html05
     html06 = (reports / "06_monitoring.html").read_text()
     assert "Migration between consecutive periods" in html06 and html06.count("data:image/png;base64") >= 3
     for fig in ("05_boston_matrix.png", "06_segments_over_time.png", "06_migration.png", "06_flow.png"):
@@ -172,7 +172,8 @@ def test_failing_stage_names_notebook_and_cell_and_keeps_it(tmp_path, root):
     # the failed stage's report opens with the error, before any of its content
     page = (reports / "01_data_collection.html").read_text()
     assert "This stage failed." in page and "tx.csv" in page
-    assert page.index("This stage failed.") < page.index("01 · Data collection")
+    body = page[page.index("<body") :]  # (the page title names the stage too)
+    assert body.index("This stage failed.") < body.index("01 · Data collection")
     checks = browser.check_pages(
         reports, ["index.html", "01_data_collection.html"], root / "test-output" / "screenshots" / "broken"
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seglab import io
+from seglab.i18n import N_
 
 if TYPE_CHECKING:
     from seglab.config import Params
@@ -29,12 +30,12 @@ if TYPE_CHECKING:
 
 #: The stages of a run: notebook name and title, in order.
 STAGES: tuple[tuple[str, str], ...] = (
-    ("01_data_collection", "Data collection"),
-    ("02_feature_building", "Feature building"),
-    ("03_segmentation", "Segmentation"),
-    ("04_persona_profiling", "Persona profiling"),
-    ("05_prioritization", "Prioritisation (Boston matrix)"),
-    ("06_monitoring", "Monitoring over time"),
+    ("01_data_collection", N_("Data collection")),
+    ("02_feature_building", N_("Feature building")),
+    ("03_segmentation", N_("Segmentation")),
+    ("04_persona_profiling", N_("Persona profiling")),
+    ("05_prioritization", N_("Prioritisation (Boston matrix)")),
+    ("06_monitoring", N_("Monitoring over time")),
 )
 STAGE_NAMES = {name[:2]: name for name, _ in STAGES}
 #: Readers that are not stage notebooks: the index page and ``seglab score``.

@@ -9,7 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from seglab import i18n
 from seglab.config import Features as FeatureParams
+from seglab.i18n import N_, _
+
+#: Units of the attribute features (stored in English, shown in the reader's language).
+FLAG_UNIT = N_("flag 0/1")
+AS_IN_SOURCE = N_("as in the source")
 
 # --------------------------------------------------------------------------------------------
 # customer and survey columns
@@ -107,9 +113,9 @@ class _Encoder:
             base,
             f"{name}={level}",
             np.where(v.isna(), np.nan, (text == level).astype(float)),
-            "flag 0/1",
-            f"'{base['label']}' is {level}",
-            label=f"{base['label']}: {level}",
+            FLAG_UNIT,
+            _("'%(column)s' is %(level)s") % {"column": base["label"], "level": level},
+            label=_("%(column)s: %(level)s") % {"column": base["label"], "level": level},
         )
 
     def levels(self, base: dict, name: str, v: pd.Series, levels: list) -> None:
@@ -128,9 +134,10 @@ class _Encoder:
             base,
             f"{name}=other",
             np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)),
-            "flag 0/1",
-            f"'{base['label']}' is none of its {len(top)} most frequent values",
-            label=f"{base['label']}: other",
+            FLAG_UNIT,
+            _("'%(column)s' is none of its %(n)s most frequent values")
+            % {"column": base["label"], "n": i18n.number(len(top))},
+            label=_("%(column)s: other") % {"column": base["label"]},
         )
 
     def sentinel(self, base: dict, name: str, v: pd.Series, marker: float) -> None:
@@ -140,16 +147,18 @@ class _Encoder:
             base,
             name,
             num.where(num != marker).to_numpy(),
-            "as in the source",
-            f"{base['description']}; {marker:g} (never / not applicable) left out",
+            AS_IN_SOURCE,
+            _("%(description)s; %(marker)s (never / not applicable) left out")
+            % {"description": base["description"], "marker": i18n.digits(f"{marker:g}")},
         )
         self.add(
             base,
             f"{name}=never",
             np.where(num.isna(), np.nan, (num == marker).astype(float)),
-            "flag 0/1",
-            f"'{base['label']}' is {marker:g}: never / not applicable",
-            label=f"{base['label']}: never",
+            FLAG_UNIT,
+            _("'%(column)s' is %(marker)s: never / not applicable")
+            % {"column": base["label"], "marker": i18n.digits(f"{marker:g}")},
+            label=_("%(column)s: never") % {"column": base["label"]},
             role_kind="flag",
         )
 
@@ -168,12 +177,14 @@ class _Encoder:
                 base,
                 name,
                 codes,
-                f"ordinal {' < '.join(f'{i} {lvl}' for lvl, i in pos.items())}",
-                f"{base['description']}, ordered: {' < '.join(order)}",
+                _("ordinal %(levels)s")
+                % {"levels": " < ".join(f"{i18n.digits(str(i))} {lvl}" for lvl, i in pos.items())},
+                _("%(description)s, ordered: %(order)s")
+                % {"description": base["description"], "order": " < ".join(order)},
                 role_kind="ordinal",
             )
         elif kind == "flag":
-            self.add(base, name, roles_mod.to_flag(v).to_numpy(), "flag 0/1")
+            self.add(base, name, roles_mod.to_flag(v).to_numpy(), FLAG_UNIT)
         elif kind in ("binary", "category", "code"):
             self.levels(base, name, v, role.get("levels") or sorted(whole.dropna().unique().tolist(), key=str))
         elif kind == "text":
@@ -181,9 +192,9 @@ class _Encoder:
         elif kind == "sentinel":
             self.sentinel(base, name, v, float(role["sentinel"]))
         elif not pd.api.types.is_numeric_dtype(v):  # money, count, number, score, share
-            self.skip(base, name, "not numeric")
+            self.skip(base, name, _("not numeric"))
         else:
-            unit = {"money": "money", "share": "share 0..1"}.get(kind, "as in the source")
+            unit = {"money": N_("money"), "share": N_("share 0..1")}.get(kind, AS_IN_SOURCE)
             self.add(base, name, v.astype(float).to_numpy(), unit)
 
 
@@ -192,9 +203,11 @@ def _left_out(role: dict, table: str, col: str, quality: dict) -> str | None:
     if role["kind"] in ("id", "ignore", "empty", "constant", "date", "signup"):
         return role["why"]
     if role.get("behaviour"):  # a customer-level behaviour column: it feeds a catalog feature
-        return f"used for {role['behaviour'].replace('channel:', 'the channel shares: ')}"
+        if role["behaviour"].startswith("channel:"):
+            return _("used for the channel shares: %(channel)s") % {"channel": _(role["behaviour"].split(":", 1)[1])}
+        return _("used for %(role)s") % {"role": role["behaviour"]}
     if table == "customers" and [col] == quality.get("value", {}).get("columns"):
-        return "the customer value: it is the feature monetary"
+        return _("the customer value: it is the feature monetary")
     return None
 
 
@@ -242,7 +255,8 @@ def encode_attributes(
             text_label = roles_mod.readable(labels.get(col, col))
             base = {
                 "lens": role["lens"],
-                "description": f"'{text_label}' of the {table} table ({role['why']})",
+                "description": _("'%(column)s' of the %(table)s table (%(why)s)")
+                % {"column": text_label, "table": _(table), "why": role["why"]},
                 "role": role["kind"],
                 "label": text_label,
                 "default": False,

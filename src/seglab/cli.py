@@ -39,7 +39,7 @@ def _run(args: argparse.Namespace) -> None:
     from seglab import pipeline  # (the parameters module loads once the kernel is starting)
 
     try:
-        pipeline.run(args.params, run_name=args.run)
+        pipeline.run(args.params, run_name=args.run, language=args.language)
     except (pipeline.StageFailed, pipeline.RunInProgress) as exc:
         raise CommandError(str(exc)) from exc
     except ValueError as exc:  # config.ParamsError, a broken parameters file
@@ -90,6 +90,12 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run every stage notebook for a parameters file")
     p.add_argument("--params", default="notebooks/params/default.yaml", help="YAML parameters file")
     p.add_argument("--run", default=None, help="run name (default: run_name in the parameters file)")
+    p.add_argument(
+        "--language",
+        choices=("en", "fa", "ar"),
+        default=None,
+        help="language of the reports (default: report.language in the parameters file)",
+    )
     p.set_defaults(func=_run)
 
     c = sub.add_parser("score", help="assign segments to customers with a saved model (in chunks)")

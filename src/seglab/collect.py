@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seglab import i18n, sources, synth
 from seglab import roles as roles_mod
-from seglab import sources, synth
 from seglab.config import Cleaning, Params, TableSource
+from seglab.i18n import N_, _
 from seglab.sources import Loaded, SourceError  # noqa: F401  (re-exported: the stage's errors)
 
 #: Canonical columns each table must have after mapping, and those it may have.
@@ -30,19 +31,21 @@ REQUIRED = {
 ID_COLUMNS = ("customer_id", "order_id", "product_id", "campaign_id", "session_id")
 
 RULE_TEXT = {
-    "exact_duplicate": "exact duplicate of an earlier row (all columns equal)",
-    "missing_customer_id": "no customer id: cannot be attributed to a customer",
-    "bad_timestamp": "date/time missing or not parseable",
-    "future_timestamp": "dated after the run date",
-    "early_timestamp": "dated before cleaning.min_date: implausible (a typing error or a placeholder date)",
-    "bad_number": "quantity or price missing, not a number, or infinite",
-    "zero_quantity": "quantity is zero",
-    "zero_price": "unit price is zero (cleaning.reject_zero_price)",
-    "negative_price": "unit price is negative (e.g. a manual adjustment)",
-    "non_product_code": "not a product (postage, fee, bank charge, manual adjustment...)",
-    "duplicate_customer_id": "customer id already seen in an earlier row of the same table",
-    "outlier": "extreme line revenue (cleaning.outlier_iqr_factor) and cleaning.drop_outliers is on",
-    "malformed_line": "the line cannot be read as a row (broken quoting or too many separators); its text is in values",
+    "exact_duplicate": N_("exact duplicate of an earlier row (all columns equal)"),
+    "missing_customer_id": N_("no customer id: cannot be attributed to a customer"),
+    "bad_timestamp": N_("date/time missing or not parseable"),
+    "future_timestamp": N_("dated after the run date"),
+    "early_timestamp": N_("dated before cleaning.min_date: implausible (a typing error or a placeholder date)"),
+    "bad_number": N_("quantity or price missing, not a number, or infinite"),
+    "zero_quantity": N_("quantity is zero"),
+    "zero_price": N_("unit price is zero (cleaning.reject_zero_price)"),
+    "negative_price": N_("unit price is negative (e.g. a manual adjustment)"),
+    "non_product_code": N_("not a product (postage, fee, bank charge, manual adjustment...)"),
+    "duplicate_customer_id": N_("customer id already seen in an earlier row of the same table"),
+    "outlier": N_("extreme line revenue (cleaning.outlier_iqr_factor) and cleaning.drop_outliers is on"),
+    "malformed_line": N_(
+        "the line cannot be read as a row (broken quoting or too many separators); its text is in values"
+    ),
 }
 
 
@@ -191,8 +194,8 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
     if pd.api.types.is_datetime64_any_dtype(s):
         if getattr(s.dt, "tz", None) is not None:
             notes.append(
-                f"{where}: timestamps carry the time zone {s.dt.tz}; converted to {cleaning.timezone} "
-                "(cleaning.timezone)."
+                _("%(where)s: timestamps carry the time zone %(zone)s; converted to %(timezone)s (cleaning.timezone).")
+                % {"where": where, "zone": s.dt.tz, "timezone": cleaning.timezone}
             )
             s = s.dt.tz_convert(cleaning.timezone).dt.tz_localize(None)
         return s.astype("datetime64[ns]")
@@ -218,8 +221,18 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
     if order and first != cleaning.dayfirst:
         example = uniq[uniq.str.match(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")].iloc[0]
         notes.append(
-            f"{where}: dates read {'day' if first else 'month'} first, as values such as '{example}' show "
-            f"(cleaning.dayfirst is {str(cleaning.dayfirst).lower()})."
+            (
+                _(
+                    "%(where)s: dates read day first, as values such as '%(example)s' show (cleaning.dayfirst is "
+                    "%(given)s)."
+                )
+                if first
+                else _(
+                    "%(where)s: dates read month first, as values such as '%(example)s' show (cleaning.dayfirst is "
+                    "%(given)s)."
+                )
+            )
+            % {"where": where, "example": example, "given": str(cleaning.dayfirst).lower()}
         )
     zoned = uniq.str.contains(_ZONED, na=False).to_numpy()
     parsed = pd.Series(pd.NaT, index=uniq.to_numpy(), dtype="datetime64[us]")
@@ -229,10 +242,26 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
         parsed[zoned] = _to_datetime(uniq[zoned], first, cleaning.timezone).to_numpy()
         n_zoned = int(text.str.contains(_ZONED, na=False).sum())
         rest = int(text.notna().sum()) - n_zoned
+        values = {
+            "where": where,
+            "n": i18n.number(n_zoned),
+            "example": uniq[zoned].iloc[0],
+            "timezone": cleaning.timezone,
+            "rest": i18n.number(rest),
+        }
         notes.append(
-            f"{where}: {n_zoned:,} timestamp(s) carry a time zone (e.g. '{uniq[zoned].iloc[0]}'): converted to "
-            f"{cleaning.timezone} (cleaning.timezone)"
-            + (f"; the {rest:,} without a zone are taken as {cleaning.timezone} already." if rest else ".")
+            (
+                _(
+                    "%(where)s: %(n)s timestamp(s) carry a time zone (e.g. '%(example)s'): converted to %(timezone)s "
+                    "(cleaning.timezone); the %(rest)s without a zone are taken as %(timezone)s already."
+                )
+                if rest
+                else _(
+                    "%(where)s: %(n)s timestamp(s) carry a time zone (e.g. '%(example)s'): converted to %(timezone)s "
+                    "(cleaning.timezone)."
+                )
+            )
+            % values
         )
     in_range = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
     parsed = pd.Series(parsed.where(in_range).astype("datetime64[ns]").to_numpy(), index=uniq.to_numpy())
@@ -335,16 +364,17 @@ def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.Da
     at = rows["source_row"].to_numpy() - 1
     values = (
         loaded.frame.iloc[at]
-        .to_json(orient="records", lines=True, date_format="iso", default_handler=str)
+        # readable text (Persian, Arabic, accents), not \u escapes
+        .to_json(orient="records", lines=True, date_format="iso", default_handler=str, force_ascii=False)
         .strip()
         .split("\n")
     )
-    reason = rule.map(RULE_TEXT).to_numpy(dtype=object)
+    reason = rule.map(lambda r: _(RULE_TEXT[r]) if r in RULE_TEXT else r).to_numpy(dtype=object)
     if loaded.malformed is not None:
         for k, pos in enumerate(at):
             if pos in loaded.raw_lines:
                 values[k] = json.dumps({"line": loaded.raw_lines[pos][:500]}, ensure_ascii=False)
-                reason[k] = f"{loaded.malformed.iloc[pos]}; the line's text is in values"
+                reason[k] = _("%(problem)s; the line's text is in values") % {"problem": loaded.malformed.iloc[pos]}
     return pd.DataFrame(
         {
             "table": loaded.table,
@@ -485,8 +515,16 @@ def clean_customers(
         early = out["signup_date"] < pd.Timestamp(cleaning.min_date)
         if early.any():
             notes.append(
-                f"{where}, column signup_date: {int(early.sum()):,} date(s) before {cleaning.min_date} "
-                f"(cleaning.min_date; e.g. row {int(early.idxmax()) + 1}) read as unknown."
+                _(
+                    "%(where)s, column signup_date: %(n)s date(s) before %(min)s (cleaning.min_date; e.g. row %(row)s) "
+                    "read as unknown."
+                )
+                % {
+                    "where": where,
+                    "n": i18n.number(int(early.sum())),
+                    "min": i18n.date(cleaning.min_date),
+                    "row": i18n.number(int(early.idxmax()) + 1),
+                }
             )
             out.loc[early, "signup_date"] = pd.NaT
     for col in ("email_opt_in", "sms_opt_in"):
@@ -509,8 +547,17 @@ def clean_customers(
         )
         if mostly_numbers and infinite.any():
             notes.append(
-                f"{where}, column {col}: {int(infinite.sum()):,} infinite value(s) (e.g. row "
-                f"{int(infinite.idxmax()) + 1}: {str(v[infinite].iloc[0])!r}) read as unknown."
+                _(
+                    "%(where)s, column %(column)s: %(n)s infinite value(s) (e.g. row %(row)s: %(value)s) read as "
+                    "unknown."
+                )
+                % {
+                    "where": where,
+                    "column": col,
+                    "n": i18n.number(int(infinite.sum())),
+                    "row": i18n.number(int(infinite.idxmax()) + 1),
+                    "value": repr(str(v[infinite].iloc[0])),
+                }
             )
         out[col] = num if mostly_numbers else text
     out["source_row"] = df["source_row"]
@@ -553,16 +600,16 @@ def _customer_ids(
                 loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True
             )
         mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
-        note = (
-            f"{loaded.source} has no customer id column: each row is a customer, with an id made "
-            "from its row number (R000001 = row 1)."
-        )
+        note = _(
+            "%(source)s has no customer id column: each row is a customer, with an id made from its row number "
+            "(R000001 = row 1)."
+        ) % {"source": loaded.source}
         return [note], [
             {
                 "stage": "01",
-                "subject": "customer id",
-                "assumed": "the row number (R000001 = row 1)",
-                "why": "no column is named customer_id",
+                "subject": _("customer id"),
+                "assumed": _("the row number (R000001 = row 1)"),
+                "why": _("no column is named customer_id"),
                 "change": f"source.tables.{table}.columns.customer_id: <the id column>",
             }
         ]
@@ -571,8 +618,8 @@ def _customer_ids(
             {
                 "stage": "01",
                 "subject": label,
-                "assumed": "the customer id",
-                "why": "its name in snake_case is customer_id",
+                "assumed": _("the customer id"),
+                "why": _("its name in snake_case is customer_id"),
                 "change": f"source.tables.{table}.columns.customer_id: <another column>",
             }
         ]
@@ -611,10 +658,7 @@ def _collect_table(
     if table == "transactions":
         assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
         if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
-            notes.append(
-                f"{loaded.source}: most dates start with a year between 1300 and 1499: they look like "
-                "Jalali (Shamsi) dates. Set cleaning.calendar: jalali to read them."
-            )
+            notes.append(_jalali_hint(loaded.source))
     if loaded.malformed is not None and loaded.malformed.notna().any():  # lines that are not rows
         rule = rule.mask(loaded.malformed.notna().to_numpy(), "malformed_line")
     kept_mask = rule.isna()
@@ -631,9 +675,20 @@ def _collect_table(
     if table == "transactions":
         entry.update(_revenue_buckets(typed, rule, kept))
     if entry["kept"] == 0:
-        raise SourceError(_all_rejected_message(loaded, entry, typed, rule))
+        message = _all_rejected_message(loaded, entry, typed, rule)
+        if table == "transactions" and params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
+            message += " " + _jalali_hint(loaded.source)  # the likely cause, said where the run stops
+        raise SourceError(message)
     rejected = _rejected_rows(loaded, typed.loc[~kept_mask], rule[~kept_mask])
     return _Table(kept, rejected, entry, labels, notes + loaded.notes, assumptions)
+
+
+def _jalali_hint(source: str) -> str:
+    """What to do when the dates look Shamsi but are read as Gregorian."""
+    return _(
+        "%(source)s: most dates start with a year between 1300 and 1499: they look like Jalali (Shamsi) dates. Set "
+        "cleaning.calendar: jalali to read them."
+    ) % {"source": source}
 
 
 def _other_id_warnings(tables: dict[str, pd.DataFrame], quality: dict, notes: list[str]) -> None:
@@ -666,8 +721,8 @@ def _role_dates(table: str, frame: pd.DataFrame, found, params: Params, where: s
             {
                 "stage": "01",
                 "subject": r.label,
-                "assumed": f"dates read {how}",
-                "why": "text dates",
+                "assumed": _("dates read %(how)s") % {"how": how},
+                "why": _("text dates"),
                 "change": "cleaning.dayfirst: true | false",
             }
         )
@@ -718,8 +773,10 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
             assumptions += done.assumptions
     if customer_level:
         notes.append(
-            "Customer-level source: one row per customer with already-aggregated columns; "
-            "no transactions, so features are the customer table's columns."
+            _(
+                "Customer-level source: one row per customer with already-aggregated columns; no transactions, so "
+                "features are the customer table's columns."
+            )
         )
     else:
         _link_customers(tables, specs, quality, notes)
@@ -741,10 +798,10 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
         assumptions.append(
             {
                 "stage": "01",
-                "subject": "customer ids",
+                "subject": _("customer ids"),
                 "assumed": warning.split(" (")[0],
                 "why": warning.split(". ", 1)[-1] if ". " in warning else warning,
-                "change": "make the ids identical in both files",
+                "change": _("make the ids identical in both files"),
             }
         )
     quality["assumptions"] = assumptions
@@ -807,9 +864,16 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
     if "customers" not in tables:
         tables["customers"] = customers_from_transactions(tx, customer_cols)
         notes.append(
-            "No customers table was given: customers are the distinct customer ids of the transactions, "
-            "with the first purchase as signup date"
-            + (f" and {', '.join(customer_cols)} taken from the transactions." if customer_cols else ".")
+            _(
+                "No customers table was given: customers are the distinct customer ids of the transactions, with the "
+                "first purchase as signup date and %(columns)s taken from the transactions."
+            )
+            % {"columns": i18n.join(customer_cols)}
+            if customer_cols
+            else _(
+                "No customers table was given: customers are the distinct customer ids of the transactions, with the "
+                "first purchase as signup date."
+            )
         )
     else:
         ids = pd.Series(tx["customer_id"].dropna().unique())
@@ -828,8 +892,11 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
             add = customers_from_transactions(tx[tx["customer_id"].isin(missing)], [])
             tables["customers"] = pd.concat([tables["customers"], add], ignore_index=True)
             notes.append(
-                f"{len(missing)} customers appear in transactions but not "
-                f"in the customers table; added with unknown attributes."
+                _(
+                    "%(n)s customers appear in transactions but not in the customers table; added with unknown "
+                    "attributes."
+                )
+                % {"n": i18n.number(len(missing))}
             )
         quality["tables"]["customers"]["added_from_transactions"] = len(missing)
     tables["transactions"] = tx.drop(columns=customer_cols)
@@ -949,9 +1016,9 @@ def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) 
             out.append(
                 {
                     "stage": "01",
-                    "subject": f"channel '{v}'",
-                    "assumed": f"the {ch} channel",
-                    "why": "given in roles.channel_values" if given else "a known word for it",
+                    "subject": _("channel '%(value)s'") % {"value": v},
+                    "assumed": _("the %(channel)s channel") % {"channel": _(ch)},
+                    "why": _("given in roles.channel_values") if given else _("a known word for it"),
                     "change": f"source.tables.transactions.roles.channel_values: {{{v}: <channel>}}",
                 }
             )
@@ -961,9 +1028,10 @@ def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) 
         out.append(
             {
                 "stage": "01",
-                "subject": "channel values " + ", ".join(f"'{v}'" for v in sorted(map(str, unknown))[:8]),
-                "assumed": "neither web, store nor app",
-                "why": f"{rows:,} order lines: their orders count in no channel share",
+                "subject": _("channel values %(values)s")
+                % {"values": i18n.join(f"'{v}'" for v in sorted(map(str, unknown))[:8])},
+                "assumed": _("neither web, store nor app"),
+                "why": _("%(rows)s order lines: their orders count in no channel share") % {"rows": i18n.number(rows)},
                 "change": "source.tables.transactions.roles.channel_values: {<value>: web|store|app}",
             }
         )
@@ -986,7 +1054,7 @@ def assumptions_table(quality: dict) -> pd.DataFrame:
 def lens_table(quality: dict) -> pd.DataFrame:
     """Each customer and survey column with its lens and whether it was given or guessed."""
     rows = [
-        {"table": t, "column": c, "lens": v["lens"], "how": "guessed from the name" if v["guessed"] else "given"}
+        {"table": t, "column": c, "lens": v["lens"], "how": _("guessed from the name") if v["guessed"] else _("given")}
         for t, cols in quality.get("lenses", {}).items()
         for c, v in cols.items()
     ]
@@ -1010,7 +1078,7 @@ def quality_table(quality: dict) -> pd.DataFrame:
                 "read": q["read"],
                 "kept": q["kept"],
                 "rejected": q["rejected"],
-                "kept %": 100.0 * q["kept"] / q["read"] if q["read"] else 0.0,
+                "kept share": q["kept"] / q["read"] if q["read"] else 0.0,
             }
         )
     return pd.DataFrame(rows)
@@ -1039,19 +1107,30 @@ def summary(quality: dict) -> pd.DataFrame:
     tx = quality["tables"].get("transactions")
     if tx:
         facts += [
-            ("transaction rows read", f"{tx['read']:,}"),
-            ("transaction rows kept", f"{tx['kept']:,} ({tx['kept'] / tx['read']:.1%})"),
-            ("customers with kept transactions", f"{tx['customers']:,}"),
-            ("period", f"{tx['date_min'][:10]} to {tx['date_max'][:10]}"),
-            ("net revenue kept", f"{tx['revenue_kept']:,.2f}"),
-            ("revenue share of rows without customer id", f"{tx['revenue_share_without_customer_id']:.1%}"),
-            ("return / cancellation rows kept (netted)", f"{tx['return_rows_kept']:,}"),
-            ("outlier rows flagged (kept)", f"{tx['outlier_rows_flagged']:,}"),
+            (_("transaction rows read"), i18n.number(tx["read"])),
+            (
+                _("transaction rows kept"),
+                f"{i18n.number(tx['kept'])} ({i18n.percent(tx['kept'] / tx['read'], 1)})",
+            ),
+            (_("customers with kept transactions"), i18n.number(tx["customers"])),
+            (
+                _("period"),
+                _("%(start)s to %(end)s") % {"start": i18n.date(tx["date_min"]), "end": i18n.date(tx["date_max"])},
+            ),
+            (_("net revenue kept"), i18n.money(tx["revenue_kept"], 2)),
+            (_("revenue share of rows without customer id"), i18n.percent(tx["revenue_share_without_customer_id"], 1)),
+            (_("return / cancellation rows kept (netted)"), i18n.number(tx["return_rows_kept"])),
+            (_("outlier rows flagged (kept)"), i18n.number(tx["outlier_rows_flagged"])),
         ]
     else:
-        facts.append(("source", "customer level: one row per customer, no transactions"))
+        facts.append((_("source"), _("customer level: one row per customer, no transactions")))
     for name in ("customers", "survey", "sessions", "campaign_events"):
         if name in quality["tables"]:
             q = quality["tables"][name]
-            facts.append((f"{name.replace('_', ' ')} rows kept", f"{q['kept']:,} of {q['read']:,}"))
+            facts.append(
+                (
+                    _("%(table)s rows kept") % {"table": i18n.term(name).replace("_", " ")},
+                    _("%(kept)s of %(read)s") % {"kept": i18n.number(q["kept"]), "read": i18n.number(q["read"])},
+                )
+            )
     return pd.DataFrame(facts, columns=["fact", "value"])

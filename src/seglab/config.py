@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from seglab.i18n import N_
 from seglab.vocabulary import QUADRANTS
 
 
@@ -77,13 +78,13 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: What a customer-level column can be declared to measure (``roles.behaviour``).
 BEHAVIOUR_ROLES = {
-    "orders": "number of purchases (orders); several columns are summed",
-    "recency_days": "days since the last purchase",
-    "tenure_days": "days as a customer",
-    "tenure_months": "months as a customer",
-    "discount_orders": "purchases made with a discount or deal (a count, or a share of purchases when 0..1)",
-    "visits": "visits of the web shop or app (a count)",
-    "campaign_responses": "0/1 answers to campaigns (accepted, responded); several columns are averaged",
+    "orders": N_("number of purchases (orders); several columns are summed"),
+    "recency_days": N_("days since the last purchase"),
+    "tenure_days": N_("days as a customer"),
+    "tenure_months": N_("months as a customer"),
+    "discount_orders": N_("purchases made with a discount or deal (a count, or a share of purchases when 0..1)"),
+    "visits": N_("visits of the web shop or app (a count)"),
+    "campaign_responses": N_("0/1 answers to campaigns (accepted, responded); several columns are averaged"),
 }
 CHANNELS = ("web", "store", "app")
 
@@ -615,6 +616,20 @@ class Report(_Strict):
     """``report``: how the pages look."""
 
     show_code: bool = Field(False, description="show code cells in the HTML reports")
+    language: Literal["en", "fa", "ar"] = Field(
+        "en",
+        description="language of the pages: en (English), fa (Persian), ar (Arabic); fa and ar read right to left",
+    )
+    currency: str | None = Field(
+        None,
+        max_length=24,
+        description="currency of the amounts, shown with each one: an ISO 4217 code (EUR, GBP, USD, IRR) or a unit "
+        "such as 'toman'; empty: amounts carry no unit and the pages say the currency is not set",
+    )
+    calendar: Literal["auto", "gregorian", "jalali", "hijri"] = Field(
+        "auto",
+        description="calendar of the dates shown: auto = Jalali for fa, Gregorian otherwise; hijri = Umm al-Qura",
+    )
 
 
 class Params(_Strict):

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from ibis import _
 
-from seglab import io
+from seglab import i18n, io
 from seglab.attributes import encode_attributes
 from seglab.config import Features as FeatureParams
 from seglab.registry import BY_NAME, CATALOG, INTEGER
@@ -588,11 +588,12 @@ def catalog(tables: dict[str, Table], params: FeatureParams | None = None) -> pd
         avail = ok.get(f.needs, True) if f.needs else True
         why = ""
         if not avail:
-            column, _, value = f.needs.partition("=")
+            column, _sep, value = f.needs.partition("=")
             why = (
-                f"no '{value}' value in {column} (map channel values with roles.channel_values)"
+                i18n._("no '%(value)s' value in %(column)s (map channel values with roles.channel_values)")
+                % {"value": value, "column": column}
                 if value and ok.get(column)
-                else f"needs {column}, absent or empty in the input"
+                else i18n._("needs %(column)s, absent or empty in the input") % {"column": column}
             )
         rows.append(
             {
@@ -869,12 +870,33 @@ def _finish(
     feats.attrs["as_of"] = as_of.date().isoformat()
     feats.attrs["window_start"] = None if start is None else start.date().isoformat()
     feats.attrs["engine"] = params.engine
-    feats.attrs["value_basis"] = (
+    feats.attrs["value_basis"] = i18n.N_(
         "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
     )
     feats.attrs["assumptions"] = []
     _describe(feats, cat)
     return Built(feats, cat, _without(frames, feats, status, start))
+
+
+def summary_text(feats: pd.DataFrame) -> str:
+    """Who has features, over which period, computed by which engine, in the reader's language."""
+    n = i18n.number(len(feats))
+    if feats.attrs.get("customer_level"):
+        return i18n._("%(n)s customers (a customer-level source: one row per customer)") % {"n": n}
+    values = {"n": n, "as_of": i18n.date(feats.attrs["as_of"]), "engine": feats.attrs["engine"]}
+    if feats.attrs.get("window_start"):
+        values["start"] = i18n.date(feats.attrs["window_start"])
+        return (
+            i18n._("%(n)s customers with a purchase from %(start)s up to %(as_of)s (as of), computed by %(engine)s")
+            % values
+        )
+    return i18n._("%(n)s customers with a purchase up to %(as_of)s (as of), computed by %(engine)s") % values
+
+
+def value_text(feats: pd.DataFrame) -> str:
+    """What measures a customer's value, in the reader's language, or that nothing does."""
+    basis = feats.attrs.get("value_basis")
+    return i18n.term(basis) if basis else i18n._("unknown (no column measures it)")
 
 
 def _describe(feats: pd.DataFrame, cat: pd.DataFrame) -> None:
@@ -1036,7 +1058,8 @@ class _Behaviour:
             {
                 "feature": name,
                 "lens": "behavioural",
-                "description": f"{f.description if f else name}: from {source}",
+                "description": i18n._("%(description)s: from %(source)s")
+                % {"description": i18n._(f.description) if f else name, "source": source},
                 "unit": f.unit if f else "",
                 "available": True,
                 "why_not": "",
@@ -1071,9 +1094,11 @@ class _Behaviour:
             self.notes.append(
                 {
                     "stage": "02",
-                    "subject": "as of",
-                    "assumed": f"{as_of.date()} (the latest {label})",
-                    "why": "a customer-level source has no transaction dates: tenure counts to the last join date",
+                    "subject": i18n._("as of"),
+                    "assumed": i18n._("%(date)s (the latest %(column)s)") % {"date": i18n.date(as_of), "column": label},
+                    "why": i18n._(
+                        "a customer-level source has no transaction dates: tenure counts to the last join date"
+                    ),
                     "change": "features.as_of: <the date the table was exported>",
                 }
             )
@@ -1184,12 +1209,22 @@ def _default_customer_features(feats: pd.DataFrame, rows: list[dict]) -> tuple[l
             notes.append(
                 {
                     "stage": "02",
-                    "subject": "features clustered on",
-                    "assumed": f"also {', '.join(r['label'] for r in extra)} "
-                    "({', '.join(sorted({r['lens'] for r in extra}))})",
-                    "why": f"behaviour gives only {len(doing)} usable feature(s)"
-                    + (f" ({', '.join(r['label'] for r in numeric if r['feature'] in doing)})" if doing else "")
-                    + f": fewer than {MIN_BEHAVIOUR_FEATURES}",
+                    "subject": i18n._("features clustered on"),
+                    "assumed": i18n._("also %(features)s (%(lenses)s)")
+                    % {
+                        "features": i18n.join(r["label"] for r in extra),
+                        "lenses": i18n.join(i18n._(lens) for lens in sorted({r["lens"] for r in extra})),
+                    },
+                    "why": (
+                        i18n._("behaviour gives only %(n)s usable feature(s) (%(features)s): fewer than %(min)s")
+                        if doing
+                        else i18n._("behaviour gives only %(n)s usable feature(s): fewer than %(min)s")
+                    )
+                    % {
+                        "n": i18n.number(len(doing)),
+                        "features": i18n.join(r["label"] for r in numeric if r["feature"] in doing),
+                        "min": i18n.number(MIN_BEHAVIOUR_FEATURES),
+                    },
                     "change": "segmentation.features: [...]  (or declare columns as behavioural in "
                     "source.tables.customers.lenses)",
                 }

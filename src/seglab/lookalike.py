@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from seglab import i18n
+
 ATTRIBUTE_LENSES = ("demographic", "geographic", "firmographic", "psychographic", "contactability")
 NOT_ATTRIBUTES = ("reachable",)  # derived from the opt-ins, which are used themselves
 FORMAT = "seglab-lookalike/1"
@@ -119,7 +121,7 @@ def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame 
 
     empty = pd.DataFrame()
     if catalog is None:
-        return LookalikeResult(None, np.nan, np.nan, empty, 0, "no feature catalog")
+        return LookalikeResult(None, np.nan, np.nan, empty, 0, i18n._("no feature catalog"))
     cols = attribute_features(features, catalog)
     if not cols:
         return LookalikeResult(
@@ -128,14 +130,16 @@ def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame 
             np.nan,
             empty,
             0,
-            "the data has no customer attributes (demographic, geographic, firmographic, "
-            "psychographic columns or contact permissions) to learn from",
+            i18n._(
+                "the data has no customer attributes (demographic, geographic, firmographic, psychographic columns "
+                "or contact permissions) to learn from"
+            ),
         )
     data = segments.merge(features[["customer_id", *cols]], on="customer_id", how="left")
     y = data["segment"].to_numpy()
     counts = np.bincount(y)
     if len(data) < 40 or (counts[counts > 0] < 2).any():
-        return LookalikeResult(None, np.nan, np.nan, empty, 0, "too few customers per segment for a hold-out")
+        return LookalikeResult(None, np.nan, np.nan, empty, 0, i18n._("too few customers per segment for a hold-out"))
     train_idx, test_idx = train_test_split(np.arange(len(data)), test_size=0.25, random_state=seed, stratify=y)
     held = _fit(data.iloc[train_idx], y[train_idx], cols, seed)
     pred = held.predict(data.iloc[test_idx])

@@ -31,13 +31,14 @@ import numpy as np
 import pandas as pd
 
 from seglab import features as feature_building
+from seglab import i18n
 from seglab.config import Features as FeatureParams
 from seglab.config import Monitoring as MonitoringParams
 from seglab.segment import SegmentModel
 from seglab.text import esc
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
-NOT_ACTIVE = "not active"
+NOT_ACTIVE = i18n.N_("not active")
 
 
 class MonitoringUnavailable(ValueError):
@@ -95,8 +96,16 @@ def track(
     ends = [e for e in period_ends(first, as_of, params.period) if e - pd.Timedelta(days=w - 1) >= first]
     if not ends:
         raise MonitoringUnavailable(
-            f"the history ({first.date()} to {as_of.date()}) holds no {params.period} with a whole {w}-day window of "
-            "behaviour before its end: set monitoring.period to month or a shorter monitoring.window_days"
+            i18n._(
+                "the history (%(first)s to %(last)s) holds no %(period)s with a whole %(days)s-day window of "
+                "behaviour before its end: set monitoring.period to month or a shorter monitoring.window_days"
+            )
+            % {
+                "first": i18n.date(first),
+                "last": i18n.date(as_of),
+                "period": i18n._(PERIOD_WORD[params.period]),
+                "days": i18n.number(w),
+            }
         )
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
     activity = feature_building.period_activity(tx, [(end - step, end) for end in ends], feature_params)
@@ -157,7 +166,7 @@ def attempt(
     computed again.
     """
     if as_of is None or pd.isna(as_of):
-        return None, "a customer-level source has no history over time: nothing to monitor"
+        return None, i18n._("a customer-level source has no history over time: nothing to monitor")
     key = _tracking_key(tables, feature_params, model, params, as_of)
     if key is not None and key in _LAST_TRACKED:
         return _LAST_TRACKED[key].copy(), ""
@@ -192,17 +201,25 @@ def growth(size_table: pd.DataFrame, months: int, period: str) -> tuple[pd.Serie
     n = max(1, round(months / PERIOD_MONTHS[period]))
     if len(periods) < 2:
         idx = sorted(size_table["segment"].unique())
-        return pd.Series(np.nan, index=idx, name="growth_rate"), "one period only: growth is unknown"
+        return pd.Series(np.nan, index=idx, name="growth_rate"), i18n._("one period only: growth is unknown")
     n = min(n, len(periods) // 2)
     wide = size_table.pivot(index="period_end", columns="segment", values="customers").sort_index()
     recent, before = wide.iloc[-n:].mean(), wide.iloc[-2 * n : -n].mean()
     rate = recent / before.where(before > 0) - 1
     rate = rate.fillna(pd.Series(np.where(recent > 0, 1.0, 0.0), index=recent.index)).clip(-1.0, 3.0)
-    fmt = lambda p: pd.Timestamp(p).date().isoformat()  # noqa: E731
-    how = (
-        f"mean active customers per {period} in the last {n} {period}(s) (to {fmt(periods[-1])}) vs the "
-        f"{n} before (to {fmt(periods[-n - 1])})"
-    )
+    how = i18n.ngettext(
+        "mean active customers per %(period)s in the last %(n)s %(period)s (to %(last)s) vs the %(n)s before "
+        "(to %(before)s)",
+        "mean active customers per %(period)s in the last %(n)s %(periods)s (to %(last)s) vs the %(n)s before "
+        "(to %(before)s)",
+        n,
+    ) % {
+        "period": i18n._(PERIOD_WORD[period]),
+        "periods": i18n._(PERIOD_WORDS[period]),
+        "n": i18n.number(n),
+        "last": i18n.date(periods[-1]),
+        "before": i18n.date(periods[-n - 1]),
+    }
     return rate.rename("growth_rate"), how
 
 
@@ -300,7 +317,9 @@ def segment_growth(
     segment (and the reason) without tracking.
     """
     if assigned is None:
-        return pd.Series(np.nan, index=segments, name="growth_rate"), f"growth unknown: {why_not}"
+        return pd.Series(np.nan, index=segments, name="growth_rate"), i18n._("growth unknown: %(why)s") % {
+            "why": why_not
+        }
     return growth(sizes(assigned, segments), params.growth_window_months, params.period)
 
 
@@ -340,23 +359,51 @@ def sizes_wide(size_table: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
     ``S<n> <persona>``).
     """
     wide = size_table.pivot(index="period_end", columns="segment", values="customers")
-    wide = wide.rename(index=lambda p: f"{p:%Y-%m-%d}", columns=lambda s: f"S{s} {names.get(s, '')}")
+    wide = wide.rename(index=i18n.date, columns=lambda s: f"S{s} {i18n.term(names.get(s, ''))}")
     return wide.rename_axis("period_end").reset_index()
 
 
 def trend_text(s: Summary, params: MonitoringParams) -> str:
     """The growth flags in words."""
     if s.trend["trend"].eq("unknown").all():
-        return f"Growth is unknown: {s.how}."
+        return i18n._("Growth is unknown: %(how)s.") % {"how": s.how}
     lines = [
-        f"Growth = {s.how}; *growing* above {params.grow_above:+.0%}, *shrinking* below {params.shrink_below:+.0%}."
+        i18n._("Growth = %(how)s; *growing* above %(above)s, *shrinking* below %(below)s.")
+        % {
+            "how": s.how,
+            "above": i18n.percent(params.grow_above, sign=True),
+            "below": i18n.percent(params.shrink_below, sign=True),
+        }
     ]
-    for _, r in s.trend.iterrows():
+    for _i, r in s.trend.iterrows():
         if r["trend"] in ("growing", "shrinking"):
             lines.append(
-                f"- **S{r['segment']} {esc(r['persona'])}** is **{r['trend']}** ({r['growth_rate']:+.0%} active "
-                "customers)."
+                f"- **S{r['segment']} {esc(i18n.term(r['persona']))}** "
+                + i18n._("is **%(trend)s** (%(rate)s active customers).")
+                % {"trend": i18n.term(r["trend"]), "rate": i18n.percent(r["growth_rate"], sign=True)}
             )
     if len(lines) == 1:
-        lines.append("- No segment grows or shrinks beyond the thresholds.")
+        lines.append("- " + i18n._("No segment grows or shrinks beyond the thresholds."))
     return "\n".join(lines)
+
+
+def periods_text(assigned: pd.DataFrame, period: str) -> str:
+    """How many periods were tracked, from when to when, with how many active customers each."""
+    per = assigned.groupby("period_end").size()
+    return i18n.ngettext(
+        "%(n)s period (%(length)s) ending %(first)s to %(last)s; %(low)s to %(high)s active customers per period",
+        "%(n)s periods (%(length)s) ending %(first)s to %(last)s; %(low)s to %(high)s active customers per period",
+        len(per),
+    ) % {
+        "n": i18n.number(len(per)),
+        "length": i18n.term(PERIOD_WORDS.get(period, period)),
+        "first": i18n.date(per.index[0]),
+        "last": i18n.date(per.index[-1]),
+        "low": i18n.number(per.min()),
+        "high": i18n.number(per.max()),
+    }
+
+
+#: The period lengths as readers see them.
+PERIOD_WORD = {"month": i18n.N_("month"), "quarter": i18n.N_("quarter")}
+PERIOD_WORDS = {"month": i18n.N_("months"), "quarter": i18n.N_("quarters")}

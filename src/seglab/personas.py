@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from seglab import i18n
 from seglab.config import Features as FeatureParams
 from seglab.config import Midas, Personas
+from seglab.i18n import N_, _
 from seglab.registry import CATALOG
 from seglab.text import esc
 from seglab.vocabulary import MIDAS_CRITERIA
@@ -86,57 +88,68 @@ DEFINING: dict[str, list[tuple[str, str, str, float]]] = {
 }
 
 PERSONA_NAMES = {
-    "loyal": "Loyal customers",
-    "impulse_shopper": "Impulse shoppers",
-    "bargain_hunter": "Bargain hunters",
-    "wandering": "Wandering customers",
-    "need_based": "Need-based customers",
-    "bulk_buyer": "Bulk buyers",
-    "campaign_responder": "Campaign responders",
-    "new_customers": "New customers",
-    "at_risk": "At-risk customers",
-    "lapsed": "Lapsed customers",
+    "loyal": N_("Loyal customers"),
+    "impulse_shopper": N_("Impulse shoppers"),
+    "bargain_hunter": N_("Bargain hunters"),
+    "wandering": N_("Wandering customers"),
+    "need_based": N_("Need-based customers"),
+    "bulk_buyer": N_("Bulk buyers"),
+    "campaign_responder": N_("Campaign responders"),
+    "new_customers": N_("New customers"),
+    "at_risk": N_("At-risk customers"),
+    "lapsed": N_("Lapsed customers"),
 }
 
 #: Recommended message per persona (domain.md: the right message for each group).
 MESSAGES = {
-    "loyal": "Loyalty rewards, early access to new products and a thank-you; they are good testers of new lines.",
-    "impulse_shopper": "Inspiration: new arrivals, bundles and limited editions shown where they browse.",
-    "bargain_hunter": "Deals: targeted discounts, price drops and free delivery thresholds.",
-    "wandering": "Reminders of unfinished purchases and viewed items; remove friction at checkout.",
-    "need_based": "Fast, practical service: availability, quick delivery, reorder reminders for their category.",
-    "bulk_buyer": "Volume terms: price breaks, an account contact and planned deliveries; ask why they return goods.",
-    "campaign_responder": "Keep them in the campaign calendar and test new offers on them first.",
-    "new_customers": "Onboarding: a drip of welcome content and help with the first repeat purchase.",
-    "at_risk": "Win-back: a personal offer and a question about what went wrong.",
-    "lapsed": "Reactivation: one clear reason to come back; stop regular mailings if they stay silent.",
-    None: "Test messages on a small sample first: this segment matches no archetype clearly.",
+    "loyal": N_("Loyalty rewards, early access to new products and a thank-you; they are good testers of new lines."),
+    "impulse_shopper": N_("Inspiration: new arrivals, bundles and limited editions shown where they browse."),
+    "bargain_hunter": N_("Deals: targeted discounts, price drops and free delivery thresholds."),
+    "wandering": N_("Reminders of unfinished purchases and viewed items; remove friction at checkout."),
+    "need_based": N_("Fast, practical service: availability, quick delivery, reorder reminders for their category."),
+    "bulk_buyer": N_(
+        "Volume terms: price breaks, an account contact and planned deliveries; ask why they return goods."
+    ),
+    "campaign_responder": N_("Keep them in the campaign calendar and test new offers on them first."),
+    "new_customers": N_("Onboarding: a drip of welcome content and help with the first repeat purchase."),
+    "at_risk": N_("Win-back: a personal offer and a question about what went wrong."),
+    "lapsed": N_("Reactivation: one clear reason to come back; stop regular mailings if they stay silent."),
+    None: N_("Test messages on a small sample first: this segment matches no archetype clearly."),
 }
 
 #: Recommended offer per persona.
 OFFERS = {
-    "loyal": "Loyalty points or a members' tier; no blanket discounts (they buy without them).",
-    "impulse_shopper": "Bundles and limited-time editions; free returns keep the basket large.",
-    "bargain_hunter": "Deals: a discount code or a price-drop alert on their categories.",
-    "wandering": "A reminder of the items they viewed, with free delivery on the first order from it.",
-    "need_based": "Reorder reminders and guaranteed availability; a small discount is not needed.",
-    "bulk_buyer": "Tiered volume pricing or a trade account, not consumer discounts.",
-    "campaign_responder": "Early access to the next campaign's offer.",
-    "new_customers": "A welcome offer on the second purchase.",
-    "at_risk": "A personal win-back offer with an end date.",
-    "lapsed": "A reactivation voucher; measure whether it pays before repeating it.",
-    None: "Test two offers against a control group before rolling one out.",
+    "loyal": N_("Loyalty points or a members' tier; no blanket discounts (they buy without them)."),
+    "impulse_shopper": N_("Bundles and limited-time editions; free returns keep the basket large."),
+    "bargain_hunter": N_("Deals: a discount code or a price-drop alert on their categories."),
+    "wandering": N_("A reminder of the items they viewed, with free delivery on the first order from it."),
+    "need_based": N_("Reorder reminders and guaranteed availability; a small discount is not needed."),
+    "bulk_buyer": N_("Tiered volume pricing or a trade account, not consumer discounts."),
+    "campaign_responder": N_("Early access to the next campaign's offer."),
+    "new_customers": N_("A welcome offer on the second purchase."),
+    "at_risk": N_("A personal win-back offer with an end date."),
+    "lapsed": N_("A reactivation voucher; measure whether it pays before repeating it."),
+    None: N_("Test two offers against a control group before rolling one out."),
 }
 
 #: Lifecycle cues added to the message when a segment is mostly in one stage (share >= 0.5).
 LIFECYCLE_CUES = {
-    "new": "Most are new: start with onboarding (welcome series, help with the second purchase).",
-    "long_term": "Most are long-term customers: recognise them with loyalty incentives.",
-    "lapsing": "Most are lapsing: act before they lapse (a reminder within weeks, not months).",
-    "lapsed": "Most have lapsed: a reactivation offer first; keep the cost per contact low.",
+    "new": N_("Most are new: start with onboarding (welcome series, help with the second purchase)."),
+    "long_term": N_("Most are long-term customers: recognise them with loyalty incentives."),
+    "lapsing": N_("Most are lapsing: act before they lapse (a reminder within weeks, not months)."),
+    "lapsed": N_("Most have lapsed: a reactivation offer first; keep the cost per contact low."),
 }
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: The weekdays, 0 = Monday, as in "Saturdays around 22:00".
+WEEKDAYS = (
+    N_("Mondays"),
+    N_("Tuesdays"),
+    N_("Wednesdays"),
+    N_("Thursdays"),
+    N_("Fridays"),
+    N_("Saturdays"),
+    N_("Sundays"),
+)
 
 #: Short readable labels of the registry's features (seglab.registry) for traits and names.
 LABELS = {f.name: f.label for f in CATALOG if f.trait}
@@ -159,12 +172,12 @@ def _indicator(feature: str, kinds: dict[str, str] | None = None) -> bool:
 
 def _fmt(feature: str, v: float, kinds: dict[str, str] | None = None) -> str:
     if pd.isna(v):
-        return "n/a"
+        return _("n/a")
     if feature in SHARE_FEATURES or _indicator(feature, kinds) or (kinds or {}).get(feature) == "share":
-        return f"{v:.0%}"
+        return i18n.percent(v)
     if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.1f}"
+        return i18n.number(v)
+    return i18n.number(v, 1, grouping=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -204,8 +217,8 @@ def label(feature: str, labels: dict[str, str] | None = None) -> str:
     catalog's label, or the name with spaces.
     """
     if labels and labels.get(feature):
-        return labels[feature]
-    return LABELS.get(feature, feature.replace("_", " "))
+        return i18n.term(labels[feature])
+    return i18n.term(LABELS.get(feature, feature.replace("_", " ")))
 
 
 def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list[str] = ()) -> pd.DataFrame:
@@ -258,17 +271,17 @@ def profile_view(
     """
     p = prof.set_index("segment")
     sizes = {  # shares in percent: the table is shown with whole numbers
-        "customers": p["customers"],
-        "% of customers": p["customer_share"] * 100,
-        "% of value": p["revenue_share"] * 100,
-        "value per customer": p["value_per_customer"],
+        _("customers"): p["customers"],
+        _("% of customers"): p["customer_share"] * 100,
+        _("% of value"): p["revenue_share"] * 100,
+        _("value per customer"): p["value_per_customer"],
     }
     rows = {k: v for k, v in sizes.items() if head and v.notna().any()}
     for f in features:
         if f"{f}{suffix}" in p:
-            rows[f"{label(f, labels)} (index)"] = p[f"{f}{suffix}"]
+            rows[_("%(feature)s (index)") % {"feature": label(f, labels)}] = p[f"{f}{suffix}"]
     out = pd.DataFrame(rows).T
-    out.columns = [f"S{s} {(names or {}).get(s, '')}".strip() for s in out.columns]
+    out.columns = [f"S{s} {i18n.term((names or {}).get(s, ''))}".strip() for s in out.columns]
     return out.rename_axis("measure").reset_index()
 
 
@@ -300,17 +313,17 @@ def describe(
     says its share ('Churn 100%'; without ``means``: more/fewer), never high or low. ``skip``: use
     the next traits instead (to keep names unique).
     """
-    from seglab.segment import trait_word
+    from seglab.segment import TRAIT_TEMPLATES, trait_word
 
     top = list(zrow.abs().sort_values(ascending=False, kind="mergesort").index)
     picks = [top[0], *top[1 + skip : 2 + skip]][:n] if skip else top[:n]
     parts = []
     for f in picks:
         if _indicator(f, kinds) and means is not None and f in means and not pd.isna(means[f]):
-            parts.append(f"{label(f, labels)} {means[f]:.0%}")
+            parts.append(_("%(feature)s %(share)s") % {"feature": label(f, labels), "share": i18n.percent(means[f])})
         else:
-            parts.append(f"{trait_word(f, zrow[f] > 0, kinds)} {label(f, labels)}")
-    text = ", ".join(parts)
+            parts.append(_(TRAIT_TEMPLATES[trait_word(f, zrow[f] > 0, kinds)]) % {"feature": label(f, labels)})
+    text = i18n.join(parts)
     return text[0].upper() + text[1:]
 
 
@@ -332,11 +345,17 @@ def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | No
         if (op == ">=" and not v >= bound) or (op == "<=" and not v <= bound):
             return False, []
         if measure == "share":
-            evidence.append(f"{v:.0%} of them are {feature.removeprefix('lifecycle_').replace('_', '-')}")
+            stage = feature.removeprefix("lifecycle_").replace("_", " ")
+            evidence.append(
+                _("%(share)s of them are %(stage)s") % {"share": i18n.percent(v), "stage": i18n.term(stage)}
+            )
         elif measure == "z" and op == ">=":
-            evidence.append(f"{label(feature)} {v:+.1f} SD from the average")
+            evidence.append(
+                _("%(feature)s %(sd)s SD from the average")
+                % {"feature": label(feature), "sd": i18n.number(v, 1, sign=True, grouping=False)}
+            )
         elif measure == "median" and op == ">=":
-            evidence.append(f"typically {v:,.0f} {label(feature)}")
+            evidence.append(_("typically %(value)s %(feature)s") % {"value": i18n.number(v), "feature": label(feature)})
     return True, evidence
 
 
@@ -402,10 +421,12 @@ def name_personas(
             name = PERSONA_NAMES.get(persona, persona.replace("_", " ").capitalize())
             margin = row["score"] - runner if not np.isnan(runner) else row["score"]
             conf = "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low"
-            evidence = "; ".join(proof.get((seg, persona), [])) or f"rule score {row['score']:.2f}"
+            evidence = _("; ").join(proof.get((seg, persona), [])) or _("rule score %(score)s") % {
+                "score": i18n.number(row["score"], 2, grouping=False)
+            }
         else:
             name, margin, conf = _descriptive_name(seg, z, prof, labels, kinds, used), np.nan, "descriptive"
-            evidence = "matches no archetype: named after its two strongest traits"
+            evidence = _("matches no archetype: named after its two strongest traits")
         if name in used:
             name = f"{name} (S{seg})"
         used.add(name)
@@ -428,16 +449,21 @@ def traits(
     out = []
     for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
         seg_v, base_v = prof_row[f], base[f]
-        word = "above" if zrow[f] > 0 else "below"
+        template = (
+            _("%(feature)s: %(value)s, above the average of %(average)s")
+            if zrow[f] > 0
+            else _("%(feature)s: %(value)s, below the average of %(average)s")
+        )
         name = label(f, labels)
         out.append(
-            f"{name[0].upper() + name[1:]}: {_fmt(f, seg_v, kinds)}, {word} the average of {_fmt(f, base_v, kinds)}"
+            template
+            % {"feature": name[0].upper() + name[1:], "value": _fmt(f, seg_v, kinds), "average": _fmt(f, base_v, kinds)}
         )
     return out
 
 
 #: The card's channel when the data has no channel column.
-NO_CHANNEL = "not in the data"
+NO_CHANNEL = N_("not in the data")
 
 
 def preferred_channel(prof_row: pd.Series) -> str:
@@ -488,27 +514,28 @@ def _threshold_text(feature: str, values: pd.Series, low: float | None, high: fl
     distinct = values.dropna().unique()
     if "=" in feature and set(distinct) <= {0.0, 1.0}:  # a one-hot column: "gender=female"
         column, level = feature.split("=", 1)
-        return f"{column.replace('_', ' ')} is {'' if low is not None else 'not '}{level}"
+        values = {"column": i18n.term(column.replace("_", " ")), "level": level}
+        return (_("%(column)s is %(level)s") if low is not None else _("%(column)s is not %(level)s")) % values
     if set(distinct) <= {0.0, 1.0}:  # a flag (opt-ins, reachable)
-        return f"{name}: {'yes' if low is not None else 'no'}"
+        return (_("%(feature)s: yes") if low is not None else _("%(feature)s: no")) % {"feature": name}
     integer = bool(len(distinct)) and bool(np.all(np.mod(distinct.astype(float), 1) == 0))
 
     def show(v: float, upper: bool) -> str:
         if integer:
-            return f"{int(np.floor(v)) if upper else int(np.floor(v)) + 1:,}"
+            return i18n.number(int(np.floor(v)) if upper else int(np.floor(v)) + 1)
         if feature in SHARE_FEATURES:
-            return f"{v:.0%}"
+            return i18n.percent(v)
         return _fmt(feature, v)
 
     if low is not None and high is not None:
+        bounds = {"feature": name, "low": show(low, False), "high": show(high, True)}
         return (
-            f"{name} from {show(low, False)} to {show(high, True)}"
-            if integer
-            else f"{name} between {show(low, False)} and {show(high, True)}"
-        )
+            _("%(feature)s from %(low)s to %(high)s") if integer else _("%(feature)s between %(low)s and %(high)s")
+        ) % bounds
     if high is not None:
-        return f"{name} at most {show(high, True)}"
-    return f"{name} at least {show(low, False)}" if integer else f"{name} above {show(low, False)}"
+        return _("%(feature)s at most %(value)s") % {"feature": name, "value": show(high, True)}
+    at = _("%(feature)s at least %(value)s") if integer else _("%(feature)s above %(value)s")
+    return at % {"feature": name, "value": show(low, False)}
 
 
 def _leaf_paths(tree: DecisionTreeClassifier) -> dict[int, list[tuple[int, str, float]]]:
@@ -574,18 +601,34 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
     fid = fidelity.set_index("segment")["fidelity"]
     lines = []
     for seg, group in rules.groupby("segment", sort=True):
-        lines.append(f"**S{seg} · {esc(names.get(seg, ''))}** (fidelity {fid.get(seg, np.nan):.2f})")
+        fidelity_text = _("(fidelity %(fidelity)s)") % {
+            "fidelity": i18n.number(fid.get(seg, np.nan), 2, grouping=False)
+        }
+        lines.append(f"**S{seg} · {esc(i18n.term(names.get(seg, '')))}** {fidelity_text}")
         for r in group.itertuples():
             lines.append(
-                f"- IF {esc(r.rule)} THEN S{seg}: selects {r.customers:,} customers, {r.precision:.0%} of "
-                f"them in S{seg}; covers {r.covers:.0%} of S{seg}"
+                "- "
+                + _(
+                    "IF %(rule)s THEN %(segment)s: selects %(customers)s customers, %(precision)s of them in "
+                    "%(segment)s; covers %(covers)s of %(segment)s"
+                )
+                % {
+                    "rule": esc(r.rule),
+                    "segment": f"S{seg}",
+                    "customers": i18n.number(r.customers),
+                    "precision": i18n.percent(r.precision),
+                    "covers": i18n.percent(r.covers),
+                }
             )
         lines.append("")
     missing = sorted(set(fid.index) - set(rules["segment"]))
     for seg in missing:
         lines.append(
-            f"**S{seg} · {esc(names.get(seg, ''))}**: no rule of three questions picks out a majority of this "
-            "segment (fidelity 0): it is not Definable by simple rules."
+            f"**S{seg} · {esc(i18n.term(names.get(seg, '')))}**: "
+            + _(
+                "no rule of three questions picks out a majority of this segment (fidelity 0): it is not Definable "
+                "by simple rules."
+            )
         )
     return "\n".join(lines)
 
@@ -703,17 +746,17 @@ def mix_text(mix: pd.DataFrame | None, seg: int) -> str:
     if mix is None:
         return ""
     rows = mix[mix["segment"] == seg]
-    return ", ".join(f"{v} ({s:.0%})" for v, s in zip(rows["value"], rows["share"], strict=True))
+    return i18n.join(f"{i18n.term(v)} ({i18n.percent(s)})" for v, s in zip(rows["value"], rows["share"], strict=True))
 
 
 def best_time(data: pd.DataFrame, seg: int) -> str:
     """The most common preferred weekday and hour of the segment's customers (ties: the earliest)."""
     rows = data[data["segment"] == seg]
     if "preferred_weekday" not in rows or rows["preferred_weekday"].dropna().empty:
-        return "unknown (no order times)"
+        return _("unknown (no order times)")
     day = int(rows["preferred_weekday"].value_counts().sort_index().idxmax())
     hour = int(rows["preferred_hour"].value_counts().sort_index().idxmax())
-    return f"{WEEKDAYS[day]}s around {hour:02d}:00"
+    return _("%(weekday)s around %(hour)s") % {"weekday": _(WEEKDAYS[day]), "hour": i18n.digits(f"{hour:02d}:00")}
 
 
 def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
@@ -721,19 +764,26 @@ def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
     rows = data[data["segment"] == seg]
     email = float(rows["email_opt_in"].astype(float).mean()) if "email_opt_in" in rows else None
     sms = float(rows["sms_opt_in"].astype(float).mean()) if "sms_opt_in" in rows else None
-    where = "in the channel where they buy" if channel == NO_CHANNEL else f"on the {channel} channel"
+    where = (
+        _("in the channel where they buy")
+        if channel == NO_CHANNEL
+        else _("on the %(channel)s channel") % {"channel": i18n.term(channel)}
+    )
     if email is None and sms is None:
-        text = (
-            f"No contact permissions in the data: reach them {where} and ask for e-mail permission there; "
+        text = _(
+            "No contact permissions in the data: reach them %(where)s and ask for e-mail permission there; "
             "do not e-mail or text anyone whose permission is not recorded."
-        )
+        ) % {"where": where}
     else:
         parts = []
         if email is not None:
-            parts.append(f"e-mail to the {email:.0%} who allowed it (never to the other {1 - email:.0%})")
+            parts.append(
+                _("e-mail to the %(share)s who allowed it (never to the other %(rest)s)")
+                % {"share": i18n.percent(email), "rest": i18n.percent(1 - email)}
+            )
         if sms is not None:
-            parts.append(f"SMS to the {sms:.0%} who allowed it")
-        text = "; ".join(parts) + f"; everyone else only {where}."
+            parts.append(_("SMS to the %(share)s who allowed it") % {"share": i18n.percent(sms)})
+        text = _("; ").join(parts) + _("; everyone else only %(where)s.") % {"where": where}
         text = text[0].upper() + text[1:]
     return {
         "contact": text,
@@ -774,14 +824,18 @@ def midas(
     for seg, p in prof.iterrows():
         share, vshare = p["customer_share"], p["revenue_share"]
         value_text = (
-            f"net value {p['revenue']:,.0f} ({vshare:.1%} of total)" if not pd.isna(vshare) else "value unknown"
+            _("net value %(value)s (%(share)s of total)")
+            % {"value": i18n.money(p["revenue"]), "share": i18n.percent(vshare, 1)}
+            if not pd.isna(vshare)
+            else _("value unknown")
         )
         rows.append(
             (
                 seg,
                 "Measurable",
                 _grade(share, params.min_share, params.min_share / 2),
-                f"{int(p['customers']):,} customers ({share:.1%}), {value_text}",
+                _("%(customers)s customers (%(share)s), %(value)s")
+                % {"customers": i18n.number(int(p["customers"])), "share": i18n.percent(share, 1), "value": value_text},
             )
         )
         s = sil.get(seg, np.nan)
@@ -791,7 +845,12 @@ def midas(
                 seg,
                 "Identifiable",
                 ident,
-                f"every customer in exactly one segment: {'yes' if exactly_one else 'NO'}; mean silhouette {s:.2f}",
+                (
+                    _("every customer in exactly one segment: yes; mean silhouette %(silhouette)s")
+                    if exactly_one
+                    else _("every customer in exactly one segment: NO; mean silhouette %(silhouette)s")
+                )
+                % {"silhouette": i18n.number(s, 2, grouping=False)},
             )
         )
         f = fidelity.loc[seg]
@@ -800,8 +859,15 @@ def midas(
                 seg,
                 "Definable",
                 _grade(f["fidelity"], params.min_fidelity, params.min_fidelity - 0.15),
-                f"a rule of at most 3 questions (decision tree) finds {f['recall']:.0%} of its customers, "
-                f"{f['precision']:.0%} of those it selects belong to it (fidelity {f['fidelity']:.2f})",
+                _(
+                    "a rule of at most 3 questions (decision tree) finds %(recall)s of its customers, "
+                    "%(precision)s of those it selects belong to it (fidelity %(fidelity)s)"
+                )
+                % {
+                    "recall": i18n.percent(f["recall"]),
+                    "precision": i18n.percent(f["precision"]),
+                    "fidelity": i18n.number(f["fidelity"], 2, grouping=False),
+                },
             )
         )
         if "reachable" in p.index and not pd.isna(p.get("reachable")):
@@ -811,20 +877,22 @@ def midas(
                     seg,
                     "Actionable",
                     _grade(reach, params.min_reachable, params.min_reachable / 2),
-                    f"{reach:.0%} may be contacted by e-mail or SMS",
+                    _("%(share)s may be contacted by e-mail or SMS") % {"share": i18n.percent(reach)},
                 )
             )
         else:
-            rows.append((seg, "Actionable", "warn", "no contact-permission data: reachability unknown"))
+            rows.append((seg, "Actionable", "warn", _("no contact-permission data: reachability unknown")))
         trend = p.get("spend_trend", np.nan)
         viable = _grade(vshare, params.min_value_share, params.min_value_share / 2)
         if viable == "pass" and not pd.isna(trend) and trend < -0.2:
             viable = "warn"
         evidence = (
-            "value unknown: no column measures customer value" if pd.isna(vshare) else f"{vshare:.1%} of net value"
+            _("value unknown: no column measures customer value")
+            if pd.isna(vshare)
+            else _("%(share)s of net value") % {"share": i18n.percent(vshare, 1)}
         )
         if not pd.isna(trend):
-            evidence += f"; mean spend trend {trend:+.2f}"
+            evidence += _("; mean spend trend %(trend)s") % {"trend": i18n.number(trend, 2, sign=True, grouping=False)}
         rows.append((seg, "Viable", viable, evidence))
     out = pd.DataFrame(rows, columns=["segment", "criterion", "result", "evidence"])
     out.insert(1, "persona", out["segment"].map(names))
@@ -869,7 +937,7 @@ def persona_cards(
     kinds = (data.attrs.get("kinds") if data is not None else None) or {}
     value_known = bool(p["revenue"].notna().any())
     cards = []
-    for _, row in personas.iterrows():
+    for _i, row in personas.iterrows():
         seg = int(row["segment"])
         pr = p.loc[seg]
         results = result.get(seg, [])
@@ -890,8 +958,8 @@ def persona_cards(
             "traits": traits(pr, z.loc[seg], base, n=5, labels=labels, kinds=kinds),
             "channel": channel,
             "best_time": best_time(data, seg) if data is not None else "unknown",
-            "message": f"{message} {cue}".strip(),
-            "offer": OFFERS.get(row["archetype"], OFFERS[None]),
+            "message": f"{_(message)} {_(cue) if cue else ''}".strip(),
+            "offer": _(OFFERS.get(row["archetype"], OFFERS[None])),
             "top_categories": mix_text(categories, seg),
             "midas": "pass" if all(r == "pass" for r in results) else "fail" if "fail" in results else "warn",
             "midas_detail": dict(

@@ -248,6 +248,7 @@ def run(
     stages: tuple[tuple[str, str], ...] = STAGES,
     progress: bool = True,
     probes: bool = False,
+    language: str | None = None,
 ) -> RunResult:
     """Execute the stages in order for the parameters file; stop at the first failure.
 
@@ -268,6 +269,8 @@ def run(
     probes : bool
         Time imports and figures inside the kernel (``benchmarks/run_overhead.py``); the
         results land in each stage's ``profile``.
+    language : str, optional
+        Replaces ``report.language`` of the parameters (en, fa, ar).
 
     Returns
     -------
@@ -284,7 +287,8 @@ def run(
     peeked = _peek_run_name(params_file, run_name)
     with contextlib.ExitStack() as held:
         lock = held.enter_context(RunLock(root, peeked)) if peeked else None  # before the kernel starts
-        result, paths = _run_locked(params_file, run_name, root, log, stages, progress, probes, lock, held)
+        overrides = {"run_name": run_name, "language": language}
+        result, paths = _run_locked(params_file, overrides, root, log, stages, progress, probes, lock, held)
     result.total_seconds = time.perf_counter() - started
     log(timing_summary(result))
     log(f"all {len(result.stages)} stages done in {result.total_seconds:.1f} s; open {paths.reports / 'index.html'}")
@@ -293,7 +297,7 @@ def run(
 
 def _run_locked(
     params_file,
-    run_name,
+    overrides: dict,
     root: Path,
     log,
     stages,
@@ -308,6 +312,7 @@ def _run_locked(
     # spinning: with another busy process on the machine, spinning made stages 03 and 04 up to
     # 20x slower (two runs at once: 172 s each instead of 27 s). The kernel inherits it.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from seglab import i18n
     from seglab.kernel import SharedKernel
     from seglab.paths import FIGURE_QUEUE_ENV
 
@@ -320,11 +325,11 @@ def _run_locked(
         try:
             from seglab import config  # after the kernel's start: pydantic takes a while to load
 
-            params = config.load(params_file)
-            if run_name:
-                params = config.validate(
-                    {**params.model_dump(mode="json"), "run_name": run_name}, origin=str(params_file)
-                )
+            params = _with_overrides(config.load(params_file), overrides, str(params_file))
+            # the pages and the index are written here in the reader's language (the kernel's
+            # stages set it from the same parameters)
+            held.callback(i18n.use_reader, i18n.reader())
+            i18n.use_report(params.report)
             if lock is None or lock.run != params.run_name:
                 lock = held.enter_context(RunLock(root, params.run_name))
             paths = run_paths(params.run_name, root)
@@ -355,6 +360,18 @@ def _run_locked(
                 os.environ[name] = value
         shutil.rmtree(queue, ignore_errors=True)
     return result, paths
+
+
+def _with_overrides(params: config.Params, overrides: dict, origin: str) -> config.Params:
+    """The parameters with the command line's run name and report language, validated again."""
+    from seglab import config
+
+    data = params.model_dump(mode="json")
+    if overrides.get("run_name"):
+        data["run_name"] = overrides["run_name"]
+    if overrides.get("language"):
+        data["report"] = {**data["report"], "language": overrides["language"]}
+    return config.validate(data, origin=origin) if data != params.model_dump(mode="json") else params
 
 
 def _probe_totals(kernel, probes: bool) -> dict[str, float]:

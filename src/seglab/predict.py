@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import features as feature_building
+from seglab import i18n
 from seglab.config import Features as FeatureParams
 from seglab.config import Prediction as PredictionParams
 
@@ -99,8 +100,14 @@ def _fit(x: pd.DataFrame, bought: np.ndarray, spend: np.ndarray, seed: int):
 
     if bought.all() or not bought.any():
         raise PredictionUnavailable(
-            f"every customer {'bought' if bought.all() else 'did not buy'} in the training period: "
-            "nothing to learn; try another prediction.horizon_days"
+            i18n._(
+                "every customer bought in the training period: nothing to learn; try another prediction.horizon_days"
+            )
+            if bought.all()
+            else i18n._(
+                "every customer did not buy in the training period: nothing to learn; try another "
+                "prediction.horizon_days"
+            )
         )
     with _threads(len(x)):
         trees = {
@@ -133,9 +140,18 @@ def predict(
     train_at, valid_at = as_of - 2 * h, as_of - h
     if (train_at - first).days < horizon.min_history_days:
         raise PredictionUnavailable(
-            f"the history ({first.date()} to {as_of.date()}, {(as_of - first).days} days) is too short for a "
-            f"{horizon.horizon_days}-day horizon: the time hold-out needs 2 x {horizon.horizon_days} days plus "
-            f"{horizon.min_history_days} days of history before them; lower prediction.horizon_days"
+            i18n._(
+                "the history (%(first)s to %(last)s, %(days)s days) is too short for a %(horizon)s-day horizon: the "
+                "time hold-out needs 2 x %(horizon)s days plus %(min)s days of history before them; lower "
+                "prediction.horizon_days"
+            )
+            % {
+                "first": i18n.date(first),
+                "last": i18n.date(as_of),
+                "days": i18n.number((as_of - first).days),
+                "horizon": i18n.number(horizon.horizon_days),
+                "min": i18n.number(horizon.min_history_days),
+            }
         )
     train_x, valid_x = (b.features for b in feature_building.build_many(tables, params, [train_at, valid_at]))
     between = outcomes(tables, train_at, valid_at, params)
@@ -232,20 +248,31 @@ def quality_text(q: dict) -> str:
     """The hold-out quality in words, for the notebook and the report."""
     better = 1 - q["spend_mae"] / q["spend_mae_naive"] if q["spend_mae_naive"] else np.nan
     if np.isnan(better):
-        verdict = "the naive forecast has no error to compare with"
+        verdict = i18n._("the naive forecast has no error to compare with")
     elif better > 0:
-        verdict = f"{better:.0%} better than the naive forecast"
+        verdict = i18n._("%(share)s better than the naive forecast") % {"share": i18n.percent(better)}
     else:
-        verdict = (
-            f"{-better:.0%} worse than the naive forecast, so the budget and the Boston matrix use the "
-            "observed value instead"
-        )
-    return (
-        f"Trained on the features at {q['train_as_of']} and what customers did in the next {q['horizon_days']} days, "
-        f"then tested on the following period (features at {q['validation_as_of']}, outcomes to {q['as_of']}), which "
-        f"the models never saw. Buying: AUC {q['auc']:.2f} (0.5 = a coin toss, 1 = perfect); "
-        f"{q['buy_rate_observed']:.0%} of customers bought, {q['buy_rate_predicted']:.0%} predicted on average. "
-        f"Spend: mean absolute error {q['spend_mae']:,.0f} per customer against {q['spend_mae_naive']:,.0f} for "
-        f'"same as the last {q["horizon_days"]} days" ({verdict}); '
-        f"total {q['spend_total_predicted']:,.0f} predicted for {q['spend_total_observed']:,.0f} observed."
-    )
+        verdict = i18n._(
+            "%(share)s worse than the naive forecast, so the budget and the Boston matrix use the observed value "
+            "instead"
+        ) % {"share": i18n.percent(-better)}
+    return i18n._(
+        "Trained on the features at %(train)s and what customers did in the next %(days)s days, then tested on the "
+        "following period (features at %(valid)s, outcomes to %(as_of)s), which the models never saw. Buying: AUC "
+        "%(auc)s (0.5 = a coin toss, 1 = perfect); %(observed)s of customers bought, %(predicted)s predicted on "
+        'average. Spend: mean absolute error %(mae)s per customer against %(naive)s for "same as the last %(days)s '
+        'days" (%(verdict)s); total %(total)s predicted for %(total_observed)s observed.'
+    ) % {
+        "train": i18n.date(q["train_as_of"]),
+        "days": i18n.number(q["horizon_days"]),
+        "valid": i18n.date(q["validation_as_of"]),
+        "as_of": i18n.date(q["as_of"]),
+        "auc": i18n.number(q["auc"], 2, grouping=False),
+        "observed": i18n.percent(q["buy_rate_observed"]),
+        "predicted": i18n.percent(q["buy_rate_predicted"]),
+        "mae": i18n.money(q["spend_mae"]),
+        "naive": i18n.money(q["spend_mae_naive"]),
+        "verdict": verdict,
+        "total": i18n.money(q["spend_total_predicted"]),
+        "total_observed": i18n.money(q["spend_total_observed"]),
+    }

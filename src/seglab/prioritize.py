@@ -52,20 +52,23 @@ import re
 import numpy as np
 import pandas as pd
 
+from seglab import i18n
 from seglab.config import (
     ABILITY_COMPONENTS,
     ATTRACTIVENESS_COMPONENTS,
     Prioritization,
 )
+from seglab.i18n import N_, _
 from seglab.text import esc
 from seglab.vocabulary import NOT_PLACED, QUADRANTS
 
 ACTIONS = {
-    "Target": "Core customers: protect them from competitors and keep serving them well.",
-    "Convert": "Attractive, but we attract them poorly today: improve one element of the marketing mix for them.",
-    "Grow": "Easy for us to attract but less profitable than "
-    "wished: review periodically and look for a different strategy.",
-    "Ignore": "Neither attractive nor winnable: do not spend time, money and energy here.",
+    "Target": N_("Core customers: protect them from competitors and keep serving them well."),
+    "Convert": N_("Attractive, but we attract them poorly today: improve one element of the marketing mix for them."),
+    "Grow": N_(
+        "Easy for us to attract but less profitable than wished: review periodically and look for a different strategy."
+    ),
+    "Ignore": N_("Neither attractive nor winnable: do not spend time, money and energy here."),
 }
 ANALYST = ("competition", "fit")
 
@@ -84,30 +87,30 @@ def raw_components(
     if growth.reindex(p.index).notna().any():
         raw["growth"] = growth.reindex(p.index)
     else:
-        notes.append("growth: not measured (no history over time to monitor, or a single period)")
+        notes.append(_("growth: not measured (no history over time to monitor, or a single period)"))
     if p["revenue"].notna().any():
         raw["value_per_customer"] = p["value_per_customer"]
         raw["total_value"] = p["revenue"]
     else:
-        notes.append("value per customer, total value: not measured (the customer value is unknown)")
+        notes.append(_("value per customer, total value: not measured (the customer value is unknown)"))
     if predicted is not None and predicted.notna().any():
         raw["predicted_value"] = predicted.reindex(p.index).clip(lower=0)
     else:
-        notes.append("predicted value: not measured (no next-period prediction that beats the naive forecast)")
+        notes.append(_("predicted value: not measured (no next-period prediction that beats the naive forecast)"))
     appeal_cols = [c for c in ("campaign_click_rate", "campaign_conversion_rate", "browse_conversion") if c in p]
     if appeal_cols:
         raw["appeal"] = p[appeal_cols].mean(axis=1)
     else:
-        notes.append("appeal: not measured (no campaign or visit data)")
+        notes.append(_("appeal: not measured (no campaign or visit data)"))
     if "reachable" in p:
         raw["coverage"] = p["reachable"]
     else:
-        notes.append("coverage: not measured (no contact permissions)")
+        notes.append(_("coverage: not measured (no contact permissions)"))
     chan = [c for c in ("web_share", "store_share", "app_share") if c in p]
     if chan:
         raw["media_mix"] = (p[chan] >= 0.10).sum(axis=1) / 3.0
     else:
-        notes.append("media mix: not measured (no channel data)")
+        notes.append(_("media mix: not measured (no channel data)"))
     parts = []
     if "return_share" in p:
         parts.append(1.0 - p["return_share"].clip(0, 1))
@@ -159,7 +162,7 @@ def quadrant(attractiveness: float, ability: float, threshold: float) -> str:
     return "Ignore"
 
 
-ACTIONS[NOT_PLACED] = (
+ACTIONS[NOT_PLACED] = N_(
     "Ability to win is not measured: ranked by attractiveness only. Give the analyst inputs "
     "below to place it on the matrix."
 )
@@ -175,7 +178,10 @@ def _scaled_components(
     """
     for c in list(raw.columns):
         if len(raw) > 1 and raw[c].nunique(dropna=True) <= 1:  # the same for every segment: it ranks nothing
-            notes.append(f"{COMPONENT_LABELS[c]}: not measured (the same for every segment, so it cannot rank them)")
+            notes.append(
+                _("%(component)s: not measured (the same for every segment, so it cannot rank them)")
+                % {"component": _(COMPONENT_LABELS[c])}
+            )
             raw.drop(columns=c, inplace=True)
     comp = pd.DataFrame({c: normalise(raw[c], ratio=c in RATIO_SCALED) for c in raw.columns}, index=raw.index)
     measured = dict.fromkeys(raw.columns, "data")  # component -> "data" | "analyst"
@@ -240,10 +246,10 @@ def _budget_basis(profile: pd.DataFrame, predicted: pd.Series | None) -> tuple[p
     """
     revenue = profile.set_index("segment")["revenue"]
     if predicted is not None and predicted.notna().any():
-        return predicted.reindex(revenue.index).clip(lower=0), "predicted next-period spend"
+        return predicted.reindex(revenue.index).clip(lower=0), N_("predicted next-period spend")
     if revenue.notna().any():
-        return revenue, "observed net value"
-    return profile.set_index("segment")["customers"].astype(float), "customers (the value is unknown)"
+        return revenue, N_("observed net value")
+    return profile.set_index("segment")["customers"].astype(float), N_("customers (the value is unknown)")
 
 
 def boston_matrix(
@@ -271,8 +277,10 @@ def boston_matrix(
     out["ability_to_win"] = ability.to_numpy()
     if not placed:
         notes.append(
-            "ability to win: not measured (no campaign, visit, contact, channel or return data that tells the "
-            "segments apart, and no analyst input): the segments are ranked by attractiveness only"
+            _(
+                "ability to win: not measured (no campaign, visit, contact, channel or return data that tells the "
+                "segments apart, and no analyst input): the segments are ranked by attractiveness only"
+            )
         )
     out["computed_quadrant"] = [
         quadrant(a, w, params.threshold) if placed else NOT_PLACED
@@ -316,27 +324,31 @@ def budget(weight: np.ndarray, value: np.ndarray, total: float) -> np.ndarray:
 def budget_how(r: pd.Series, placed: bool) -> str:
     """How a segment's budget was derived, in words."""
     if r["budget_weight"] <= 0:
-        return f"{r['quadrant']}: weight 0, no budget"
-    what = r["budget_basis"].split(" (")[0]
-    base = f"{r['basis_value']:,.0f} {what}"
+        return _("%(quadrant)s: weight 0, no budget") % {"quadrant": _(r["quadrant"])}
+    what = _(r["budget_basis"]).split(" (")[0]
+    base = {"weight": i18n.number(r["budget_weight"], 2, grouping=False), "amount": i18n.number(r["basis_value"])}
     if not placed and r["quadrant"] == NOT_PLACED:
-        return f"attractiveness {r['budget_weight']:.2f} x {base}"
-    return f"{r['quadrant']} weight {r['budget_weight']:.2f} x {base}"
+        return _("attractiveness %(weight)s x %(amount)s %(basis)s") % {**base, "basis": what}
+    return _("%(quadrant)s weight %(weight)s x %(amount)s %(basis)s") % {
+        **base,
+        "basis": what,
+        "quadrant": _(r["quadrant"]),
+    }
 
 
 #: Readable names of the components.
 COMPONENT_LABELS = {
-    "size": "size",
-    "growth": "growth",
-    "value_per_customer": "value per customer",
-    "total_value": "total value",
-    "predicted_value": "predicted spend",
-    "competition": "competition (analyst)",
-    "fit": "fit (analyst)",
-    "appeal": "appeal",
-    "coverage": "reach by e-mail/SMS",
-    "media_mix": "media mix",
-    "credibility": "credibility",
+    "size": N_("size"),
+    "growth": N_("growth"),
+    "value_per_customer": N_("value per customer"),
+    "total_value": N_("total value"),
+    "predicted_value": N_("predicted spend"),
+    "competition": N_("competition (analyst)"),
+    "fit": N_("fit (analyst)"),
+    "appeal": N_("appeal"),
+    "coverage": N_("reach by e-mail/SMS"),
+    "media_mix": N_("media mix"),
+    "credibility": N_("credibility"),
 }
 
 
@@ -348,16 +360,26 @@ def decided_by(r: pd.Series, measured: dict[str, str], params: Prioritization) -
     def top(weights: dict[str, float], high: bool) -> str:
         cands = [(c, r[c]) for c, w in weights.items() if w > 0 and c in measured and not pd.isna(r[c])]
         cands.sort(key=lambda cv: -cv[1] if high else cv[1])
-        return ", ".join(f"{COMPONENT_LABELS[c]} {v:.2f}" for c, v in cands[:2])
+        return i18n.join(f"{_(COMPONENT_LABELS[c])} {i18n.number(v, 2, grouping=False)}" for c, v in cands[:2])
 
     t = params.threshold
     a, w = r["attractiveness"], r["ability_to_win"]
-    att = f"{'attractive' if a >= t else 'less attractive'} ({a:.2f}: {top(params.weights.attractiveness, a >= t)})"
+    att = (_("attractive (%(score)s: %(top)s)") if a >= t else _("less attractive (%(score)s: %(top)s)")) % {
+        "score": i18n.number(a, 2, grouping=False),
+        "top": top(params.weights.attractiveness, a >= t),
+    }
     if pd.isna(w):
-        return f"{att}; ability to win not measured"
-    win = f"{'easy to win' if w >= t else 'hard to win'} ({w:.2f}: {top(params.weights.ability_to_win, w >= t)})"
-    joint = " and " if (a >= t) == (w >= t) else " but "
-    return f"{r['computed_quadrant']}: {att}{joint}{win}"
+        return _("%(attractiveness)s; ability to win not measured") % {"attractiveness": att}
+    win = (_("easy to win (%(score)s: %(top)s)") if w >= t else _("hard to win (%(score)s: %(top)s)")) % {
+        "score": i18n.number(w, 2, grouping=False),
+        "top": top(params.weights.ability_to_win, w >= t),
+    }
+    joint = (
+        _("%(quadrant)s: %(attractiveness)s and %(ability)s")
+        if (a >= t) == (w >= t)
+        else _("%(quadrant)s: %(attractiveness)s but %(ability)s")
+    )
+    return joint % {"quadrant": _(r["computed_quadrant"]), "attractiveness": att, "ability": win}
 
 
 def analyst_template(bm: pd.DataFrame) -> str:
@@ -365,7 +387,7 @@ def analyst_template(bm: pd.DataFrame) -> str:
     missing = bm.attrs.get("unmeasured_inputs") or []
     fields = [*missing, "competition", "fit"]
     lines = ["prioritization:", "  analyst_inputs:"]
-    for _, r in bm.iterrows():
+    for _i, r in bm.iterrows():
         name = re.sub(r"[`\r\n]", " ", str(r["persona"]))  # a comment line: no line break, no code fence
         lines.append(f"    {int(r['segment'])}:  # {name}")
         for f in fields:
@@ -389,9 +411,9 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
             out.append(
                 {
                     "stage": "05",
-                    "subject": COMPONENT_LABELS[c],
-                    "assumed": "neutral (0.5) for " + ", ".join(f"S{s}" for s in unset),
-                    "why": "an analyst's judgement that the data cannot give",
+                    "subject": _(COMPONENT_LABELS[c]),
+                    "assumed": _("neutral (0.5) for %(segments)s") % {"segments": i18n.join(f"S{s}" for s in unset)},
+                    "why": _("an analyst's judgement that the data cannot give"),
                     "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1",
                 }
             )
@@ -401,12 +423,12 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
             out.append(
                 {
                     "stage": "05",
-                    "subject": COMPONENT_LABELS[c],
-                    "assumed": "not measured: left out of its axis",
-                    "why": "no data for it",
+                    "subject": _(COMPONENT_LABELS[c]),
+                    "assumed": _("not measured: left out of its axis"),
+                    "why": _("no data for it"),
                     "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"
                     if c in ABILITY_INPUTS
-                    else "(needs data)",
+                    else _("(needs data)"),
                 }
             )
     return out
@@ -467,11 +489,14 @@ def weights_table(params: Prioritization) -> pd.DataFrame:
     """The weights of both axes as a long table (axis, component, weight, share of the axis)."""
     rows = []
     for axis, weights in (
-        ("attractiveness", params.weights.attractiveness),
-        ("ability to win", params.weights.ability_to_win),
+        (_("attractiveness"), params.weights.attractiveness),
+        (_("ability to win"), params.weights.ability_to_win),
     ):
         total = sum(weights.values())
-        rows += [{"axis": axis, "component": c, "weight": w, "share of axis": w / total} for c, w in weights.items()]
+        rows += [
+            {"axis": axis, "component": _(COMPONENT_LABELS.get(c, c)), "weight": w, "share of axis": w / total}
+            for c, w in weights.items()
+        ]
     return pd.DataFrame(rows)
 
 
@@ -479,37 +504,45 @@ def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
     """The sensitivity result in words: which placements are fragile and where they would go."""
     sp = params.sensitivity
     if sp.draws == 0:
-        return "Sensitivity analysis is off (`prioritization.sensitivity.draws: 0`)."
-    head = (
-        f"{sp.draws} random weight sets (each weight × exp(N(0, {sp.spread}²))); a placement kept in fewer than "
-        f"{sp.fragile_below:.0%} of them is *fragile*."
-    )
+        return _("Sensitivity analysis is off (`prioritization.sensitivity.draws: 0`).")
+    head = _(
+        "%(draws)s random weight sets (each weight × exp(N(0, %(spread)s²))); a placement kept in fewer than "
+        "%(share)s of them is *fragile*."
+    ) % {"draws": i18n.number(sp.draws), "spread": i18n.digits(f"{sp.spread}"), "share": i18n.percent(sp.fragile_below)}
     lines = [head]
-    for _, r in sens.iterrows():
+    for _i, r in sens.iterrows():
         if r["fragile"]:
             lines.append(
-                f"- **S{r['segment']} {esc(r['persona'])}**: {r['computed_quadrant']} in {r['stay_share']:.0%} of the "
-                f"draws, otherwise mostly {r['else_most_often']}: treat this placement as a judgement call."
+                f"- **S{r['segment']} {esc(i18n.term(r['persona']))}**: "
+                + _(
+                    "%(quadrant)s in %(share)s of the draws, otherwise mostly %(other)s: treat this placement as a "
+                    "judgement call."
+                )
+                % {
+                    "quadrant": _(r["computed_quadrant"]),
+                    "share": i18n.percent(r["stay_share"]),
+                    "other": _(r["else_most_often"]),
+                }
             )
     if len(lines) == 1:
-        lines.append("- Every placement is robust to these changes of the weights.")
+        lines.append("- " + _("Every placement is robust to these changes of the weights."))
     return "\n".join(lines)
 
 
 def budget_text(bm: pd.DataFrame, params: Prioritization) -> str:
     """The budget policy in words, with the split it gives."""
     b = params.budget
-    weights = ", ".join(f"{q} {w:g}" for q, w in b.quadrant_weights.items())
-    basis = bm["budget_basis"].iloc[0] if len(bm) else "value"
+    weights = i18n.join(f"{_(q)} {i18n.digits(f'{w:g}')}" for q, w in b.quadrant_weights.items())
+    basis = _(bm["budget_basis"].iloc[0]) if len(bm) else _("value")
     if len(bm) and (bm["computed_quadrant"] == NOT_PLACED).all():
-        return (
-            f"A budget of {b.total:,.0f} is split in proportion to each segment's attractiveness x its {basis} "
+        return _(
+            "A budget of %(total)s is split in proportion to each segment's attractiveness x its %(basis)s "
             "(ability to win is not measured, so no quadrant weights apply)."
-        )
-    return (
-        f"A budget of {b.total:,.0f} is split in proportion to each segment's quadrant weight ({weights}) x its "
-        f"{basis}, so no segment gets more than one of at least equal value in a higher-priority quadrant."
-    )
+        ) % {"total": i18n.money(b.total), "basis": basis}
+    return _(
+        "A budget of %(total)s is split in proportion to each segment's quadrant weight (%(weights)s) x its "
+        "%(basis)s, so no segment gets more than one of at least equal value in a higher-priority quadrant."
+    ) % {"total": i18n.money(b.total), "weights": weights, "basis": basis}
 
 
 def action_table(bm: pd.DataFrame) -> pd.DataFrame:

@@ -47,7 +47,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from seglab import i18n
 from seglab.config import BEHAVIOUR_ROLES, Roles
+from seglab.i18n import N_, _
 
 MAX_LEVELS = 12
 
@@ -284,11 +286,15 @@ def parse_dates(s: pd.Series, dayfirst: bool) -> tuple[pd.Series, str]:
     text = s.astype("string").str.strip()
     parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=first).astype("datetime64[ns]")
     how = (
-        "day first, as values such as 31-01 show"
+        _("day first, as values such as 31-01 show")
         if order == "dayfirst"
-        else "month first, as values such as 01-31 show"
+        else _("month first, as values such as 01-31 show")
         if order == "monthfirst"
-        else f"{'day' if first else 'month'} first (cleaning.dayfirst): every value reads both ways"
+        else (
+            _("day first (cleaning.dayfirst): every value reads both ways")
+            if first
+            else _("month first (cleaning.dayfirst): every value reads both ways")
+        )
     )
     return parsed, how
 
@@ -326,12 +332,17 @@ def _text_role(v: pd.Series, distinct: int, guess) -> Role:
     """The role of a text column with more than one value: a category, or wide text."""
     if distinct <= MAX_LEVELS:
         return guess(
-            "category", f"text with {distinct} values: one 0/1 column per value", levels=sorted(v.astype(str).unique())
+            "category",
+            _("text with %(n)s values: one 0/1 column per value") % {"n": i18n.number(distinct)},
+            levels=sorted(v.astype(str).unique()),
         )
     return guess(
         "text",
-        f"text with {distinct} values (more than {MAX_LEVELS}): its most frequent values are "
-        "shown per segment, it is not clustered on",
+        _(
+            "text with %(n)s values (more than %(max)s): its most frequent values are shown per segment, it is not "
+            "clustered on"
+        )
+        % {"n": i18n.number(distinct), "max": i18n.number(MAX_LEVELS)},
     )
 
 
@@ -342,7 +353,8 @@ def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int,
     if _whole(v) and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and v.min() >= 0:
         return guess(
             "code",
-            f"whole numbers with {distinct} values in a column named like a code: categories, never high or low",
+            _("whole numbers with %(n)s values in a column named like a code: categories, never high or low")
+            % {"n": i18n.number(distinct)},
             levels=sorted(v.unique().tolist()),
         )
     marker = _sentinel(v)
@@ -350,20 +362,30 @@ def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int,
         share = float((v == marker).mean())
         return guess(
             "sentinel",
-            f"{marker:g} in {share:.0%} of rows, outside the range of the other values "
-            f"({v[v != marker].min():g} to {v[v != marker].max():g}): read as 'never / not "
-            "applicable', kept as a 0/1 column beside the number",
+            _(
+                "%(marker)s in %(share)s of rows, outside the range of the other values (%(low)s to %(high)s): read "
+                "as 'never / not applicable', kept as a 0/1 column beside the number"
+            )
+            % {
+                "marker": _g(marker),
+                "share": i18n.percent(share),
+                "low": _g(v[v != marker].min()),
+                "high": _g(v[v != marker].max()),
+            },
             sentinel=marker,
         )
     if re.search(_SCORE_NAME, name) or re.search(r"\(\d+\s*-\s*\d+\)", label):
-        return guess("score", f"a score ({v.min():g} to {v.max():g}): a number, never money")
+        return guess(
+            "score",
+            _("a score (%(low)s to %(high)s): a number, never money") % {"low": _g(v.min()), "high": _g(v.max())},
+        )
     if v.between(0, 1).all() and re.search(_SHARE_NAME, name):
-        return guess("share", "values in 0..1 named like a rate or share: a share, never money")
+        return guess("share", _("values in 0..1 named like a rate or share: a share, never money"))
     if re.search(_MONEY_NAME, name) and not re.search(_NOT_MONEY_NAME, name) and v.min() >= 0 and lens == "behavioural":
-        return guess("money", "non-negative amounts named like money")
+        return guess("money", _("non-negative amounts named like money"))
     if _whole(v) and v.min() >= 0:
-        return guess("count", "whole non-negative numbers: a count or amount")
-    return guess("number", "numbers, used as they are")
+        return guess("count", _("whole non-negative numbers: a count or amount"))
+    return guess("number", _("numbers, used as they are"))
 
 
 def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> Role:
@@ -375,29 +397,33 @@ def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> R
         return Role(col, label, kind, lens, "guessed", why, **kw)
 
     if v.empty:
-        return guess("empty", "no value in any row")
+        return guess("empty", _("no value in any row"))
     distinct = v.nunique()
     if distinct == 1:
-        return guess("constant", f"the same value ({v.iloc[0]}) for every customer: it cannot tell customers apart")
+        return guess(
+            "constant",
+            _("the same value (%(value)s) for every customer: it cannot tell customers apart") % {"value": v.iloc[0]},
+        )
     if _dates(s) is not None:
         if re.search(_SIGNUP_NAME, name):
-            return guess("signup", "dates named like a join date: tenure counts from them")
-        return guess("date", "dates: not a feature")
+            return guess("signup", _("dates named like a join date: tenure counts from them"))
+        return guess("date", _("dates: not a feature"))
     numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     if distinct == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
         return guess(
             "id",
-            "a different value in every row and named like an identifier: not a feature"
+            _("a different value in every row and named like an identifier: not a feature")
             if re.search(_ID_NAME, name)
-            else "text with a different value in every row: not a feature",
+            else _("text with a different value in every row: not a feature"),
         )
     if distinct == 2 and (_is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s)):
-        return guess("flag", "two values that read as yes/no: a 0/1 flag")
+        return guess("flag", _("two values that read as yes/no: a 0/1 flag"))
     if distinct == 2 and not numeric:
         rare = v.value_counts().sort_index().sort_values(kind="mergesort").index[0]
         return guess(
             "binary",
-            f"two values ({', '.join(map(str, sorted(v.unique(), key=str)))}): one 0/1 column for '{rare}'",
+            _("two values (%(values)s): one 0/1 column for '%(rare)s'")
+            % {"values": i18n.join(map(str, sorted(v.unique(), key=str))), "rare": rare},
             levels=[rare],
         )
     if not numeric:
@@ -450,23 +476,23 @@ class _Declared:
         value = [self.res(n, "value") for n in declared.value]
         spend = [self.res(n, "spend") for n in declared.spend]
         for c in value + spend:
-            why = "given as customer value" if c in value else "given as spend per category"
+            why = _("given as customer value") if c in value else _("given as spend per category")
             self.give(c, "money", why, lens="behavioural")
         for n in declared.flags:
-            self.give(self.res(n, "flags"), "flag", "given as a yes/no flag")
+            self.give(self.res(n, "flags"), "flag", _("given as a yes/no flag"))
         for n in declared.codes:
             c = self.res(n, "codes")
             levels = sorted(self.df[c].dropna().unique().tolist())
-            self.give(c, "code", "given as a code (categories stored as numbers)", levels=levels)
+            self.give(c, "code", _("given as a code (categories stored as numbers)"), levels=levels)
         for n, marker in declared.sentinels.items():
-            why = f"given: {marker:g} means never / not applicable"
+            why = _("given: %(marker)s means never / not applicable") % {"marker": _g(marker)}
             self.give(self.res(n, "sentinels"), "sentinel", why, sentinel=float(marker))
         if declared.signup:
-            self.give(self.res(declared.signup, "signup"), "signup", "given as the join date: tenure counts from it")
+            self.give(self.res(declared.signup, "signup"), "signup", _("given as the join date: tenure counts from it"))
         for n in declared.dates:
-            self.give(self.res(n, "dates"), "date", "given as a date: not a feature")
+            self.give(self.res(n, "dates"), "date", _("given as a date: not a feature"))
         for n in declared.ignore:
-            self.give(self.res(n, "ignore"), "ignore", "left out (roles.ignore)")
+            self.give(self.res(n, "ignore"), "ignore", _("left out (roles.ignore)"))
         return value, spend
 
     def behaviour(self, declared: Roles) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -479,11 +505,21 @@ class _Declared:
                     self.roles[c].behaviour = role
                     continue
                 kind = "count" if role != "campaign_responses" else "flag"
-                self.give(c, kind, f"given as {BEHAVIOUR_ROLES[role]}", lens="behavioural", behaviour=role)
+                self.give(
+                    c,
+                    kind,
+                    _("given as %(role)s") % {"role": _(BEHAVIOUR_ROLES[role])},
+                    lens="behavioural",
+                    behaviour=role,
+                )
         channels = {ch: self.res(n, f"channels.{ch}") for ch, n in declared.channels.items()}
         for ch, c in channels.items():
             self.give(
-                c, "count", f"given as purchases on the {ch} channel", lens="behavioural", behaviour=f"channel:{ch}"
+                c,
+                "count",
+                _("given as purchases on the %(channel)s channel") % {"channel": _(ch)},
+                lens="behavioural",
+                behaviour=f"channel:{ch}",
             )
         return behaviour, channels
 
@@ -493,10 +529,12 @@ class _Declared:
             if c in self.roles:
                 continue
             if c == "signup_date":
-                self.roles[c] = Role(c, self.label(c), "signup", "behavioural", "given", "the join date (signup_date)")
+                self.roles[c] = Role(
+                    c, self.label(c), "signup", "behavioural", "given", _("the join date (signup_date)")
+                )
             elif c in ("email_opt_in", "sms_opt_in"):
                 self.roles[c] = Role(
-                    c, self.label(c), "flag", "contactability", "given", "a contact permission (yes/no)"
+                    c, self.label(c), "flag", "contactability", "given", _("a contact permission (yes/no)")
                 )
             else:
                 lens = self.lenses.get(c, {}).get("lens", "behavioural")
@@ -534,13 +572,13 @@ def _behaviour_by_name(
             ch = _CHANNEL_NAMES.get(m.group(2), m.group(2))
             channels.setdefault(ch, c)
             r.behaviour, r.lens = f"channel:{ch}", "behavioural"
-            r.why = f"named like purchases on the {ch} channel: gives the channel shares"
+            r.why = _("named like purchases on the %(channel)s channel: gives the channel shares") % {"channel": _(ch)}
             continue
         role = _behaviour_role(name, r, declared, behaviour)
         if role is not None:
             behaviour.setdefault(role, []).append(c)
             r.behaviour, r.lens = role, "behavioural"
-            r.why = f"named like {BEHAVIOUR_ROLES.get(role, role)}"
+            r.why = _("named like %(role)s") % {"role": _(BEHAVIOUR_ROLES.get(role, role))}
 
 
 def _value_basis(
@@ -550,7 +588,7 @@ def _value_basis(
     if value:
         info = {"columns": value, "how": "given", "why": "roles.value"}
     elif spend:
-        info = {"columns": spend, "how": "given", "why": "the sum of roles.spend"}
+        info = {"columns": spend, "how": "given", "why": _("the sum of roles.spend")}
     else:
         info = _guess_value(df, roles, table)
         if info["how"] == "guessed" and len(info["columns"]) > 1 and info.get("family"):
@@ -558,7 +596,7 @@ def _value_basis(
     for c in info["columns"]:
         roles[c].kind = "money"
     if not customer_level:
-        info = {"columns": [], "how": "transactions", "why": "net revenue of the order lines"}
+        info = {"columns": [], "how": "transactions", "why": _("net revenue of the order lines")}
     return info, spend
 
 
@@ -582,8 +620,8 @@ def _assumptions(roles: dict[str, Role], value_info: dict, table: str, customer_
             0,
             {
                 "stage": "01",
-                "subject": "customer value",
-                "assumed": "unknown" if unknown else " + ".join(roles[c].label for c in value_info["columns"]),
+                "subject": _("customer value"),
+                "assumed": _("unknown") if unknown else " + ".join(roles[c].label for c in value_info["columns"]),
                 "why": value_info["why"],
                 "change": f"{_key(table, 'value')}: "
                 + ("[<the column(s) of spend or revenue>]" if unknown else "[...]"),
@@ -614,57 +652,87 @@ def infer(
 #: Per kind of column: the role key that changes the guess, and the line's value and comment
 #: (``{col}`` is the column, ``{sentinel}`` its missing-value marker).
 _CHANGES = {
-    "empty": ("ignore", "[{col}]  (to leave it out)"),
-    "binary": ("ignore", "[{col}]  (to leave it out)"),
-    "category": ("ignore", "[{col}]  (to leave it out)"),
-    "text": ("ignore", "[{col}]  (to leave it out)"),
-    "signup": ("dates", "[{col}]  (if it is not the join date)"),
-    "date": ("signup", "{col}  (if it is the join date)"),
-    "flag": ("codes", "[{col}]  (if it is a category)"),
-    "code": ("behaviour", "{{orders: {col}}}  (if it is a count, not a code)"),
-    "sentinel": ("sentinels", "{{{col}: {sentinel:g}}}  (or roles.ignore: [{col}])"),
-    "score": ("value", "[{col}]  (only if it is money)"),
-    "money": ("value", "[...]  (the columns that are customer value)"),
+    "empty": ("ignore", "[{col}]"),
+    "binary": ("ignore", "[{col}]"),
+    "category": ("ignore", "[{col}]"),
+    "text": ("ignore", "[{col}]"),
+    "signup": ("dates", "[{col}]"),
+    "date": ("signup", "{col}"),
+    "flag": ("codes", "[{col}]"),
+    "code": ("behaviour", "{{orders: {col}}}"),
+    "sentinel": ("sentinels", "{{{col}: {sentinel:g}}}"),
+    "score": ("value", "[{col}]"),
+    "money": ("value", "[...]"),
+}
+IF_A_CODE = N_("(if it is a code)")
+#: What each parameter line of :data:`_CHANGES` does, for the reader.
+_CHANGE_COMMENTS = {
+    "empty": N_("(to leave it out)"),
+    "binary": N_("(to leave it out)"),
+    "category": N_("(to leave it out)"),
+    "text": N_("(to leave it out)"),
+    "signup": N_("(if it is not the join date)"),
+    "date": N_("(if it is the join date)"),
+    "flag": N_("(if it is a category)"),
+    "code": N_("(if it is a count, not a code)"),
+    "sentinel": N_("(or roles.ignore: [%(col)s])"),
+    "score": N_("(only if it is money)"),
+    "money": N_("(the columns that are customer value)"),
 }
 
 
 def _change(r: Role, table: str) -> str:
     """The parameter line that changes what was assumed about a column."""
     if r.kind == "constant":
-        return "nothing to change: it cannot tell customers apart"
+        return _("nothing to change: it cannot tell customers apart")
     if r.kind == "id":
-        return f"source.tables.{table}.columns.customer_id: {r.label}  (if it is the customer id)"
-    key, line = _CHANGES.get(r.kind, ("codes", "[{col}]  (if it is a code)"))
-    return f"{_key(table, key)}: " + line.format(col=r.label, sentinel=r.sentinel if r.sentinel is not None else 0)
+        return f"source.tables.{table}.columns.customer_id: {r.label}  " + _("(if it is the customer id)")
+    key, line = _CHANGES.get(r.kind, ("codes", "[{col}]"))
+    value = line.format(col=r.label, sentinel=r.sentinel if r.sentinel is not None else 0)
+    comment = _(_CHANGE_COMMENTS.get(r.kind, IF_A_CODE))
+    return f"{_key(table, key)}: {value}  " + (comment % {"col": r.label} if "%(col)s" in comment else comment)
 
 
 def _kind_text(r: Role) -> str:
-    base = {
-        "constant": "left out (constant)",
-        "empty": "left out (empty)",
-        "id": "an identifier, left out",
-        "signup": "the join date",
-        "date": "a date, not a feature",
-        "flag": "a yes/no flag",
-        "binary": f"a 0/1 column for '{(r.levels or [''])[0]}'",
-        "category": "a category",
-        "text": "text, profiled only",
-        "code": "a code (category)",
-        "sentinel": f"a number with {r.sentinel or 0:g} = never",
-        "score": "a score (not money)",
-        "share": "a share 0..1 (not money)",
-        "money": "money",
-        "count": "a count or amount",
-        "number": "a number",
-        "ignore": "left out",
-    }[r.kind]
+    """What a column was taken to be, with its lens, in the reader's language."""
+    if r.kind == "binary":
+        base = _("a 0/1 column for '%(level)s'") % {"level": (r.levels or [""])[0]}
+    elif r.kind == "sentinel":
+        base = _("a number with %(marker)s = never") % {"marker": _g(r.sentinel or 0)}
+    else:
+        base = _(KIND_TEXT[r.kind])
     if r.behaviour:
         base = (
-            f"purchases on the {r.behaviour.split(':')[1]} channel"
+            _("purchases on the %(channel)s channel") % {"channel": _(r.behaviour.split(":")[1])}
             if r.behaviour.startswith("channel:")
-            else BEHAVIOUR_ROLES.get(r.behaviour, r.behaviour)
+            else _(BEHAVIOUR_ROLES.get(r.behaviour, r.behaviour))
         )
-    return f"{base} ({r.lens})"
+    return _("%(what)s (%(lens)s)") % {"what": base, "lens": _(r.lens)}
+
+
+#: What a column of each kind is taken to be (binary and sentinel columns say their value).
+KIND_TEXT = {
+    "constant": N_("left out (constant)"),
+    "empty": N_("left out (empty)"),
+    "id": N_("an identifier, left out"),
+    "signup": N_("the join date"),
+    "date": N_("a date, not a feature"),
+    "flag": N_("a yes/no flag"),
+    "category": N_("a category"),
+    "text": N_("text, profiled only"),
+    "code": N_("a code (category)"),
+    "score": N_("a score (not money)"),
+    "share": N_("a share 0..1 (not money)"),
+    "money": N_("money"),
+    "count": N_("a count or amount"),
+    "number": N_("a number"),
+    "ignore": N_("left out"),
+}
+
+
+def _g(v) -> str:
+    """A number as Python's ``:g`` writes it, in the reader's digits."""
+    return i18n.digits(f"{float(v):g}")
 
 
 def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
@@ -674,12 +742,20 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
         return {
             "columns": [],
             "how": "unknown",
-            "why": "no column is named like spend, revenue, sales, amount, value or charges"
-            + (f" ({', '.join(scores)} are scores or shares, not money)" if scores else ""),
+            "why": _("no column is named like spend, revenue, sales, amount, value or charges")
+            + (
+                " " + _("(%(columns)s are scores or shares, not money)") % {"columns": i18n.join(scores)}
+                if scores
+                else ""
+            ),
         }
     totals = [c for c in money if re.search(_TOTAL_NAME, c.lower())]
     if len(totals) == 1:
-        return {"columns": totals, "how": "guessed", "why": f"the money column named as a total (of {len(money)})"}
+        return {
+            "columns": totals,
+            "how": "guessed",
+            "why": _("the money column named as a total (of %(n)s)") % {"n": i18n.number(len(money))},
+        }
     x = df[money].astype(float)
     if len(money) <= 12:
         for c in money:
@@ -691,8 +767,8 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
                         return {
                             "columns": [c],
                             "how": "guessed",
-                            "why": f"it is the sum of {' + '.join(roles[p].label for p in parts)} in "
-                            f"{close.mean():.0%} of rows",
+                            "why": _("it is the sum of %(parts)s in %(share)s of rows")
+                            % {"parts": " + ".join(roles[p].label for p in parts), "share": i18n.percent(close.mean())},
                         }
     family = _family(money)
     if family:
@@ -700,15 +776,16 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
             "columns": family,
             "how": "guessed",
             "family": True,
-            "why": f"the sum of {len(family)} spend columns of one family (spend per category)",
+            "why": _("the sum of %(n)s spend columns of one family (spend per category)")
+            % {"n": i18n.number(len(family))},
         }
     if len(money) == 1:
-        return {"columns": money, "how": "guessed", "why": "the only column named like money"}
+        return {"columns": money, "how": "guessed", "why": _("the only column named like money")}
     return {
         "columns": [],
         "how": "unknown",
-        "why": f"several money columns ({', '.join(roles[c].label for c in money)}) and none is their total: "
-        "say which is customer value",
+        "why": _("several money columns (%(columns)s) and none is their total: say which is customer value")
+        % {"columns": i18n.join(roles[c].label for c in money)},
     }
 
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from seglab import __version__, methods, rfm
+from seglab import __version__, i18n, methods, rfm
 from seglab.config import Segmentation
+from seglab.i18n import N_
 from seglab.registry import BY_NAME as CATALOG_FEATURES
 from seglab.registry import DEFAULT_FEATURES, LOGGED
 
@@ -309,7 +310,7 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
     if len(t) == 1:
         k = int(t["k"].iloc[0])
         t["good"] = t["chosen"] = True
-        return k, t, f"k = {k} was fixed in the parameters (segmentation.k)."
+        return k, t, i18n._("k = %(k)s was fixed in the parameters (segmentation.k).") % {"k": i18n.number(k)}
     if t["eligible"].any():
         top = t.loc[t["eligible"], "consensus"].max()
         t["good"] = t["eligible"] & (t["consensus"] >= top - good_margin - 1e-12)
@@ -320,39 +321,59 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
             k = int(pool["k"].iloc[0])
             row = pool.iloc[0]
             others = [int(v) for v in pool["k"] if v != k]
-            why = (
-                f"k = {k} is the most stable of the good k (bootstrap ARI "
-                f"{row['stability']:.2f} ± {row['stability_sd']:.2f}; "
-                f"consensus of the three indices {row['consensus']:.2f} of 1)"
-            )
+            why = i18n._(
+                "k = %(k)s is the most stable of the good k (bootstrap ARI %(ari)s ± %(sd)s; consensus of the "
+                "three indices %(consensus)s of 1)"
+            ) % {
+                "k": i18n.number(k),
+                "ari": _two(row["stability"]),
+                "sd": _two(row["stability_sd"]),
+                "consensus": _two(row["consensus"]),
+            }
             why += (
-                f"; the other good k {others} were less stable or tied with a lower consensus"
+                i18n._("; the other good k %(others)s were less stable or tied with a lower consensus")
+                % {"others": _ks(others)}
                 if others
-                else "; no other k had a consensus within the margin"
+                else i18n._("; no other k had a consensus within the margin")
             )
         else:
             pool = pool.sort_values(["consensus", "k"], ascending=[False, True])
             k = int(pool["k"].iloc[0])
-            why = f"k = {k} has the best consensus of the three indices ({pool['consensus'].iloc[0]:.2f} of 1)"
+            why = i18n._("k = %(k)s has the best consensus of the three indices (%(consensus)s of 1)") % {
+                "k": i18n.number(k),
+                "consensus": _two(pool["consensus"].iloc[0]),
+            }
         ineligible = t.loc[~t["eligible"], "k"].tolist()
         if ineligible:
-            why += f"; k = {ineligible} were excluded because a segment would hold under {min_share:.0%} of customers"
+            why += i18n._("; k = %(ks)s were excluded because a segment would hold under %(share)s of customers") % {
+                "ks": _ks(ineligible),
+                "share": i18n.percent(min_share),
+            }
     else:
         k = int(t.sort_values(["min_share", "k"], ascending=[False, True])["k"].iloc[0])
-        why = f"no k keeps every segment above {min_share:.0%} of customers; k = {k} has the largest smallest segment"
+        why = i18n._(
+            "no k keeps every segment above %(share)s of customers; k = %(k)s has the largest smallest segment"
+        ) % {"share": i18n.percent(min_share), "k": i18n.number(k)}
     agree = sorted(set(best.values()))
     names = {
-        "silhouette": "silhouette",
-        "calinski_harabasz": "Calinski-Harabasz",
-        "davies_bouldin": "Davies-Bouldin",
-        "stability": "stability",
+        "silhouette": N_("silhouette"),
+        "calinski_harabasz": N_("Calinski-Harabasz"),
+        "davies_bouldin": N_("Davies-Bouldin"),
+        "stability": N_("stability"),
     }
     if len(agree) == 1:
-        why += f". Every index prefers k = {agree[0]}"
+        why += i18n._(". Every index prefers k = %(k)s") % {"k": i18n.number(agree[0])}
     else:
-        why += ". The indices disagree: " + ", ".join(f"{names[n]} prefers k = {v}" for n, v in best.items())
+        why += i18n._(". The indices disagree: %(preferences)s") % {
+            "preferences": i18n.join(
+                i18n._("%(index)s prefers k = %(k)s") % {"index": i18n._(names[n]), "k": i18n.number(v)}
+                for n, v in best.items()
+            )
+        }
     why += (
-        f"; the elbow of inertia is at k = {knee}." if knee is not None else "; the inertia curve has no clear elbow."
+        i18n._("; the elbow of inertia is at k = %(k)s.") % {"k": i18n.number(knee)}
+        if knee is not None
+        else i18n._("; the inertia curve has no clear elbow.")
     )
     t["chosen"] = t["k"] == k
     return k, t, why
@@ -381,12 +402,31 @@ def stable_order(labels: np.ndarray, centroids: np.ndarray, value: np.ndarray) -
 INDICATOR_KINDS = ("flag", "binary", "category", "code", "text")
 
 
+def _two(v: float) -> str:
+    """A score with two decimals in the reader's digits."""
+    return i18n.number(v, 2, grouping=False)
+
+
+def _ks(ks) -> str:
+    """A list of k as in ``[4, 6]``, in the reader's digits."""
+    return i18n.digits(str([int(k) for k in ks]))
+
+
 def trait_word(feature: str, above: bool, kinds: dict[str, str] | None = None) -> str:
     """'high'/'low' for an amount; 'more'/'fewer' for a yes/no feature (a category's value, a code,
     a flag), which is never high or low.
     """
     indicator = "=" in feature or (kinds or {}).get(feature) in INDICATOR_KINDS
     return ("more" if above else "fewer") if indicator else ("high" if above else "low")
+
+
+#: A trait word with its feature, as in "high orders" (:func:`trait_word`), for the catalogs.
+TRAIT_TEMPLATES = {
+    "more": N_("more %(feature)s"),
+    "fewer": N_("fewer %(feature)s"),
+    "high": N_("high %(feature)s"),
+    "low": N_("low %(feature)s"),
+}
 
 
 def describe_centroids(
@@ -403,11 +443,11 @@ def describe_centroids(
     for seg, c in enumerate(centroids, start=1):
         idx = np.argsort(-np.abs(c), kind="stable")[:n_traits]
         traits = [
-            f"{trait_word(features[i], c[i] > 0, kinds)} "
-            f"{(labels or {}).get(features[i]) or features[i].replace('_', ' ')}"
+            i18n._(TRAIT_TEMPLATES[trait_word(features[i], c[i] > 0, kinds)])
+            % {"feature": i18n.term((labels or {}).get(features[i]) or features[i].replace("_", " "))}
             for i in idx
         ]
-        out.append(f"S{seg}: " + ", ".join(traits))
+        out.append(f"S{seg}: " + i18n.join(traits))
     return out
 
 
@@ -570,9 +610,27 @@ class SegmentationResult:
     assumptions: list[dict] = field(default_factory=list)  # what stage 03 decided without being told
 
     def features_text(self, labels: dict[str, str] | None = None) -> str:
-        """The features clustered on, in words."""
-        names = [(labels or {}).get(f) or f.replace("_", " ") for f in self.model.preparation.features]
-        return ", ".join(names)
+        """The features clustered on, in words (the reader's language)."""
+        names = [i18n.term((labels or {}).get(f) or f.replace("_", " ")) for f in self.model.preparation.features]
+        return i18n.join(names)
+
+    def notes(self, labels: dict[str, str] | None = None) -> list[str]:
+        """What stage 03 says about the fit: method, features, features left out, assumptions."""
+        out = [
+            i18n._("Method: %(method)s. Clustered on: %(features)s.")
+            % {"method": i18n.term(self.model.method), "features": self.features_text(labels)}
+        ]
+        if self.dropped_features:
+            out.append(
+                i18n._("Named features not in the data, left out: %(features)s.")
+                % {"features": i18n.join(self.dropped_features)}
+            )
+        out += [
+            i18n._("%(subject)s: %(assumed)s (%(why)s; to change: %(change)s).")
+            % {k: i18n.term(a[k]) if k != "change" else a[k] for k in ("subject", "assumed", "why", "change")}
+            for a in self.assumptions
+        ]
+        return out
 
 
 def feature_list(
@@ -631,9 +689,9 @@ def segment(
         notes.append(
             {
                 "stage": "03",
-                "subject": ", ".join(names.get(f, f) for f in flat),
-                "assumed": "not clustered on",
-                "why": "the same value for (almost) every customer once prepared (after the winsor clipping)",
+                "subject": i18n.join(i18n.term(names.get(f, f)) for f in flat),
+                "assumed": i18n._("not clustered on"),
+                "why": i18n._("the same value for (almost) every customer once prepared (after the winsor clipping)"),
                 "change": "segmentation.winsor: [0, 1]  (no clipping) or segmentation.features: [...]",
             }
         )
@@ -721,10 +779,10 @@ def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> Segment
             }
         ]
     )
-    why = (
-        f"RFM baseline: k = {k} is the number of RFM groups with customers "
-        f"({', '.join(rules.segments)}); quintile cuts frozen on these customers."
-    )
+    why = i18n._(
+        "RFM baseline: k = %(k)s is the number of RFM groups with customers (%(groups)s); quintile cuts frozen on "
+        "these customers."
+    ) % {"k": i18n.number(k), "groups": i18n.join(rules.segments)}
     model = SegmentModel(
         prep,
         None,

@@ -29,7 +29,7 @@ class Session:
 
 def start(stage: str, **parameters: Any) -> Session:
     """See :func:`seglab.start`."""
-    from seglab import config, paths
+    from seglab import config, i18n, paths
     from seglab.report import plots
 
     if stage not in artifacts.STAGE_NAMES.values():
@@ -41,10 +41,14 @@ def start(stage: str, **parameters: Any) -> Session:
     figures = (
         run.figures if artifacts.under_seglab_run() else artifacts.reset_figures(artifacts.hand_figures(run, stage))
     )
-    store = artifacts.Store(
-        run, stage[:2], params, sections=[k for k in parameters if k != "run_name"], figures=figures
-    )
+    # the report section changes how results are shown, never the data files: not in their lineage
+    sections = [k for k in parameters if k not in ("run_name", "report")]
+    store = artifacts.Store(run, stage[:2], params, sections=sections, figures=figures)
+    i18n.use_report(params.report)  # tables, texts and figures in the reader's language
     plots.theme()
     shown = figures.relative_to(run.root)
-    print(f"run '{params.run_name}': reading and writing data/*/{params.run_name}/, figures in {shown}")
+    print(
+        i18n._("run '%(run)s': reading and writing data/*/%(run)s/, figures in %(figures)s")
+        % {"run": params.run_name, "figures": shown}
+    )
     return Session(stage, params, run, store)

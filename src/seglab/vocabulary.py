@@ -2,11 +2,73 @@
 
 from __future__ import annotations
 
+from seglab.i18n import N_
+
 #: Boston-matrix quadrants, from the most to the least attractive action.
-QUADRANTS: tuple[str, ...] = ("Target", "Convert", "Grow", "Ignore")
+QUADRANTS: tuple[str, ...] = (N_("Target"), N_("Convert"), N_("Grow"), N_("Ignore"))
 #: A segment that cannot be placed (ability to win not measured).
-NOT_PLACED = "Not placed"
+NOT_PLACED = N_("Not placed")
 #: The MIDAS check of a segment, in the method's order.
-MIDAS_CRITERIA: tuple[str, ...] = ("Measurable", "Identifiable", "Definable", "Actionable", "Viable")
+MIDAS_CRITERIA: tuple[str, ...] = (
+    N_("Measurable"),
+    N_("Identifiable"),
+    N_("Definable"),
+    N_("Actionable"),
+    N_("Viable"),
+)
 #: Lifecycle stages of a customer, from the newest to the lapsed.
 LIFECYCLE_STAGES: tuple[str, ...] = ("new", "active", "long_term", "lapsing", "lapsed")
+#: A MIDAS result.
+RESULTS: tuple[str, ...] = (N_("pass"), N_("warn"), N_("fail"))
+#: A segment's trend over time.
+TRENDS: tuple[str, ...] = (N_("growing"), N_("stable"), N_("shrinking"), N_("unknown"))
+#: How clearly a segment matches its persona's archetype.
+CONFIDENCE: tuple[str, ...] = (N_("high"), N_("medium"), N_("low"))
+#: Lifecycle stages as readers see them.
+LIFECYCLE_LABELS: tuple[str, ...] = (N_("new"), N_("active"), N_("long term"), N_("lapsing"), N_("lapsed"))
+#: The segmentation lenses (domain.md) and the other groups of columns, as readers see them.
+LENSES: tuple[str, ...] = (
+    N_("behavioural"),
+    N_("demographic"),
+    N_("geographic"),
+    N_("psychographic"),
+    N_("firmographic"),
+    N_("contactability"),
+    N_("behaviour"),
+)
+#: The canonical tables (stage 01), as readers see them.
+TABLES: tuple[str, ...] = (N_("transactions"), N_("customers"), N_("sessions"), N_("campaign_events"), N_("survey"))
+#: The sales channels.
+CHANNELS: tuple[str, ...] = (N_("web"), N_("store"), N_("app"))
+#: Yes and no as the tables show them.
+BOOLEANS: tuple[str, ...] = (N_("True"), N_("False"))
+#: The clustering methods (segmentation.method).
+METHODS: tuple[str, ...] = (
+    N_("kmeans"),
+    N_("minibatch_kmeans"),
+    N_("gmm"),
+    N_("ward"),
+    N_("kprototypes"),
+    N_("rfm"),
+)
+#: What a column of a customer table is (stage 01 roles, stage 02 catalog).
+KINDS: tuple[str, ...] = (
+    N_("flag"),
+    N_("binary"),
+    N_("category"),
+    N_("code"),
+    N_("count"),
+    N_("number"),
+    N_("money"),
+    N_("share"),
+    N_("score"),
+    N_("ordinal"),
+    N_("sentinel"),
+    N_("text"),
+    N_("id"),
+    N_("date"),
+    N_("signup"),
+    N_("constant"),
+    N_("empty"),
+    N_("ignore"),
+)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,41 +23,109 @@ def styled(
     decimals: Iterable[str] = (),
     money: Iterable[str] = (),
 ) -> Styler:
-    """A table for people: thousands separators, percentages, no index."""
-    fmt = {}
-    fmt.update({c: "{:.1%}" for c in percent if c in df})
-    fmt.update({c: "{:,.0f}" for c in integer if c in df})
-    fmt.update({c: "{:,.2f}" for c in money if c in df})
-    fmt.update({c: "{:.3f}" for c in decimals if c in df})
+    """A table for people, in the reader's language (:mod:`seglab.i18n`): readable headers
+    (:func:`seglab.report.labels.header`), thousands separators, percentages, amounts with the
+    currency, the reader's digits, the method's words translated, no index.
+    """
     import pandas as pd
 
+    from seglab import i18n
+
+    fmt = {}
+    fmt.update({c: (lambda v: i18n.percent(v, 1)) for c in percent if c in df})
+    fmt.update({c: i18n.number for c in integer if c in df})
+    fmt.update({c: (lambda v: i18n.money(v, 2)) for c in money if c in df})
+    fmt.update({c: (lambda v: i18n.number(v, 3, grouping=False)) for c in decimals if c in df})
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    if i18n.reader().language != "en" and df.columns.is_unique:
+        # the reader's digits in every other number; the method's words (quadrants, results) translated
+        for c in df.columns:
+            if c in fmt:
+                continue
+            if c in FEATURE_COLUMNS and c in text:
+                fmt[c] = _shown_feature
+            elif c == "archetype" and c in text:
+                fmt[c] = _shown_archetype
+            elif c in text:
+                fmt[c] = _shown_text
+            elif pd.api.types.is_bool_dtype(df[c]):
+                fmt[c] = lambda v: i18n.term(str(v))
+            elif pd.api.types.is_numeric_dtype(df[c]):
+                fmt[c] = _shown_number
     # every cell and header is HTML-escaped: a value such as <script> shows as text, never runs
     styler = df.style.format(na_rep="–", escape="html").format(fmt, na_rep="–", escape="html")
-    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1).hide(axis="index")
-    if text and df.columns.is_unique and df.index.is_unique:  # words read from the left; numbers stay right-aligned
-        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    styler = styler.format_index(escape="html", axis=0).format_index(_shown_header, escape="html", axis=1)
+    styler = styler.hide(axis="index")
+    if text and df.columns.is_unique and df.index.is_unique:  # words read from the start; numbers at the end
+        styler = styler.set_properties(subset=text, **{"text-align": "start"})
         styler = styler.set_table_styles(
-            {c: [{"selector": "th", "props": "text-align: left"}] for c in text}, overwrite=False
+            {c: [{"selector": "th", "props": "text-align: start"}] for c in text}, overwrite=False
         )
     return styler
 
 
+#: Columns whose values are feature names: shown by their labels to a reader of another language.
+FEATURE_COLUMNS = ("feature", "feature_a", "feature_b")
+
+
+def _shown_feature(v) -> str:
+    # pandas escapes a text before the formatter sees it: look up the text itself, escape the label
+    from seglab.report.labels import header
+
+    return html.escape(header(html.unescape(v))) if isinstance(v, str) else v
+
+
+def _shown_header(column) -> str:
+    from seglab.report.labels import header
+
+    return html.escape(header(html.unescape(column))) if isinstance(column, str) else header(column)
+
+
+def _shown_archetype(v) -> str:
+    from seglab import i18n
+    from seglab.personas import PERSONA_NAMES
+
+    return html.escape(i18n.term(PERSONA_NAMES.get(html.unescape(v), html.unescape(v)))) if isinstance(v, str) else v
+
+
+def _shown_text(v) -> str:
+    from seglab import i18n
+
+    if isinstance(v, str):  # (escaped by pandas: the catalogs know the text itself)
+        return html.escape(i18n.term(html.unescape(v)))
+    return i18n.digits(str(v))
+
+
+def _shown_number(v) -> str:
+    from seglab import i18n
+
+    if isinstance(v, float):
+        return i18n.number(v, 6, grouping=False)  # pandas' own display of a float, in the reader's convention
+    return i18n.digits(str(v))
+
+
 def md(template: str, **values):
-    """Markdown for a notebook from a template written by seglab and ``values`` that may come from
-    the data or the parameters: every value is escaped (:func:`seglab.text.esc`), so a country
-    called ``<script>`` or a reason with a link shows as text.
+    """Markdown for a notebook from a template written by seglab (translated into the reader's
+    language from the catalogs) and ``values`` that may come from the data or the parameters:
+    every value is escaped (:func:`seglab.text.esc`), so a country called ``<script>`` or a
+    reason with a link shows as text.
     """
     from IPython.display import Markdown
 
-    return Markdown(template.format(**{k: esc(v) for k, v in values.items()}))
+    from seglab.i18n import _
+
+    return Markdown(_(template).format(**{k: esc(v) for k, v in values.items()}))
 
 
 def md_list(items) -> object:
-    """A Markdown bullet list of escaped items (notes, assumptions)."""
+    """A Markdown bullet list of escaped items (notes, assumptions), in the reader's language
+    where the item is one of seglab's sentences.
+    """
     from IPython.display import Markdown
 
-    return Markdown(esc_list(items))
+    from seglab import i18n
+
+    return Markdown(esc_list(i18n.term(i) for i in items))
 
 
 def color_results(styler: Styler, columns: Iterable[str]) -> Styler:
@@ -83,69 +150,110 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _env():
-    """Jinja with autoescaping: every value from data or parameters is escaped in the pages."""
+    """Jinja with autoescaping (every value from data or parameters is escaped in the pages) and
+    gettext (``_()`` in a template: the text in the reader's language, :mod:`seglab.i18n`).
+    """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup, escape
 
-    return Environment(
+    from seglab import i18n
+
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["j2", "html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-
-
-def _pct(v) -> str:
-    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
+    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
+    env.globals.update(
+        code=lambda text: Markup("<code>%s</code>") % text,
+        bold=lambda text: Markup("<b>%s</b>") % escape(text),
+        # the font rules go into <style> as they are (seglab's own text, never from data)
+        page={k: Markup(v) if k in ("font_css", "font_family") else v for k, v in i18n.page_context().items()},
+    )
+    return env
 
 
 def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
     """Persona cards as self-contained HTML (inline styles): who they are, why the name, how to
-    reach them, what to say and offer, what they are expected to do next, and their MIDAS check.
+    reach them, what to say and offer, what they are expected to do next, and their MIDAS check;
+    in the reader's language (:mod:`seglab.i18n`).
     """
+    from seglab import i18n
+    from seglab.i18n import _
+
     view = []
     for c in cards:
+        channel = i18n.term(c["channel"])
+        if c.get("best_time"):
+            channel = _("%(channel)s; best time: %(time)s") % {"channel": channel, "time": i18n.term(c["best_time"])}
         rows = [
-            ("Why this name", c.get("evidence", "")),
-            ("Channel", f"{c['channel']}" + (f"; best time: {c['best_time']}" if c.get("best_time") else "")),
-            ("Contact", c.get("contact", "")),
-            ("Message", c["message"]),
-            ("Offer", c.get("offer", "")),
-            ("Buys most", c.get("top_categories", "")),
+            (_("Why this name"), i18n.term(c.get("evidence", ""))),
+            (_("Channel"), channel),
+            (_("Contact"), i18n.term(c.get("contact", ""))),
+            (_("Message"), i18n.term(c["message"])),
+            (_("Offer"), i18n.term(c.get("offer", ""))),
+            (_("Buys most"), c.get("top_categories", "")),
         ]
         if "buy_probability" in c:
             rows.append(
                 (
-                    "Next period",
-                    f"{c['buy_probability']:.0%} likely to buy (churn risk {c['churn_risk']:.0%}); "
-                    f"expected spend {c['expected_spend_per_customer']:,.0f} per customer, "
-                    f"{c['expected_spend']:,.0f} in total",
+                    _("Next period"),
+                    _(
+                        "%(probability)s likely to buy (churn risk %(risk)s); expected spend %(spend)s per customer, "
+                        "%(total)s in total"
+                    )
+                    % {
+                        "probability": i18n.percent(c["buy_probability"]),
+                        "risk": i18n.percent(c["churn_risk"]),
+                        "spend": i18n.money(c["expected_spend_per_customer"]),
+                        "total": i18n.money(c["expected_spend"]),
+                    },
                 )
             )
         detail = c.get("midas_detail") or {}
         midas = (
-            [(k[0], r, RESULT_COLORS.get(r, "#999")) for k, r in detail.items()]
+            # the letters of MIDAS, as the seed articles keep them in Persian and Arabic too
+            [(k[0], i18n.term(r), RESULT_COLORS.get(r, "#999")) for k, r in detail.items()]
             if detail
-            else [(c["midas"], c["midas"], RESULT_COLORS.get(c["midas"], "#999"))]
+            else [(i18n.term(c["midas"]), i18n.term(c["midas"]), RESULT_COLORS.get(c["midas"], "#999"))]
         )
         known = c.get("revenue_share") is not None
         view.append(
             {
-                "segment": c["segment"],
-                "name": c["name"],
-                "confidence": c["confidence"],
+                "label": f"S{c['segment']}",
+                "name": i18n.term(c["name"]),
+                "confidence": i18n.term(c["confidence"]),
                 "color": colors.get(c["segment"], "#555"),
-                "customers": f"{c['customers']:,}",
-                "customer_share": _pct(c["customer_share"]),
+                "size_text": _env_markup(
+                    _("%(customers)s customers (%(share)s)"),
+                    customers=("b", i18n.number(c["customers"])),
+                    share=i18n.percent(c["customer_share"]),
+                ),
                 "value_known": known,
-                "revenue_share": _pct(c["revenue_share"]) if known else "",
-                "value_per_customer": f"{c['value_per_customer']:,.0f}" if known else "",
-                "traits": c["traits"],
+                "value_text": _env_markup(
+                    _("%(share)s of value · %(amount)s per customer"),
+                    share=("b", i18n.percent(c["revenue_share"])),
+                    amount=i18n.money(c["value_per_customer"]),
+                )
+                if known
+                else "",
+                "traits": [i18n.term(t) for t in c["traits"]],
                 "rows": [(k, v) for k, v in rows if v],
                 "midas": midas,
-                "midas_overall": c["midas"],
+                "midas_overall": i18n.term(c["midas"]),
             }
         )
     return _env().get_template("cards.html.j2").render(cards=view)
+
+
+def _env_markup(template: str, **values):
+    """``template % values`` as HTML: values escaped, a ``("b", text)`` value in bold."""
+    from markupsafe import Markup, escape
+
+    shown = {k: (Markup("<b>%s</b>") % v[1]) if isinstance(v, tuple) else escape(v) for k, v in values.items()}
+    return Markup(escape(template)) % shown
 
 
 def render_index(context: dict) -> str:

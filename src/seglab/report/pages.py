@@ -11,8 +11,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab import artifacts
+from seglab import artifacts, i18n
 from seglab.artifacts import STAGES
+from seglab.i18n import N_, _
 from seglab.vocabulary import MIDAS_CRITERIA, NOT_PLACED, QUADRANTS
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def render_html(executed: Path, show_code: bool, error: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML file beside it (images embedded, no
-    script from the network). ``error``: the failure of this stage, shown at the top.
+    script from the network), in the reader's language: the notebook's narrative (markdown
+    cells) translated cell by cell from the catalogs, ``lang`` and ``dir`` on the page, the
+    font embedded for Persian and Arabic. ``error``: the failure of this stage, shown at the top.
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -38,10 +41,28 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
         extra_template_paths=[str(TEMPLATES)],
         template_file="seglab_report.html.j2",
     )
+    reader = i18n.reader()
+    exporter.language_code = reader.language
     nb = nbformat.read(executed, as_version=4)
+    stem = executed.stem
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.get("id"):
+            cell.source = i18n.pgettext(i18n.notebook_context(stem, cell.id), cell.source)
+    title = dict(STAGES).get(stem)
+    if title:
+        nb.metadata["title"] = _("%(number)s · %(stage)s · seglab") % {"number": stem[:2], "stage": i18n.term(title)}
     # the template shows the failure at the top (escaped), from the notebook's metadata
     nb.metadata["seglab_error"] = error or ""
-    body, _ = exporter.from_notebook_node(nb)
+    nb.metadata["seglab_page"] = {
+        **i18n.page_context(),
+        "failed": _("This stage failed."),
+        "failed_more": _(
+            "The cell that failed and its traceback are shown further down; the cells after it did not run."
+        ),
+    }
+    body, _resources = exporter.from_notebook_node(nb)
+    if reader.rtl:  # the lab template writes <html lang="..."> only
+        body = body.replace(f'<html lang="{reader.language}">', f'<html lang="{reader.language}" dir="rtl">', 1)
     from seglab import io
 
     return io.write_text(body, executed.with_suffix(".html"))
@@ -58,6 +79,21 @@ def _source_shown(source: str, root: Path) -> str:
     return shown
 
 
+#: The rows of "Data used", in the reader's language where shown.
+FACT_LABELS = {
+    "source": N_("source"),
+    "customer rows read": N_("customer rows read"),
+    "customers kept": N_("customers kept"),
+    "rows rejected": N_("rows rejected"),
+    "period": N_("period"),
+    "customers": N_("customers"),
+    "rows read": N_("rows read"),
+    "rows kept": N_("rows kept"),
+    "customer value": N_("customer value"),
+    "currency": N_("currency"),
+}
+
+
 def _data_facts(quality: dict, root: Path) -> dict[str, str]:
     """The data a run used, in words: source, period, customers, rows read, kept, rejected."""
     tx = quality["tables"].get("transactions")
@@ -65,19 +101,19 @@ def _data_facts(quality: dict, root: Path) -> dict[str, str]:
     if not tx:
         cu = quality["tables"]["customers"]
         return {
-            "source": shown + " (customer level: one row per customer)",
-            "customer rows read": f"{cu['read']:,}",
-            "customers kept": f"{cu['kept']:,}",
-            "rows rejected": f"{cu['rejected']:,}",
+            "source": _("%(file)s (customer level: one row per customer)") % {"file": shown},
+            "customer rows read": i18n.number(cu["read"]),
+            "customers kept": i18n.number(cu["kept"]),
+            "rows rejected": i18n.number(cu["rejected"]),
         }
     return {
         "source": shown,
-        "period": f"{(tx['date_min'] or '')[:10]} to {(tx['date_max'] or '')[:10]}",
-        "customers": f"{tx['customers']:,}",
-        "rows read": f"{tx['read']:,}",
-        "rows kept": f"{tx['kept']:,}",
-        "rows rejected": f"{tx['rejected']:,} ({tx['rejected'] / max(tx['read'], 1):.1%}; every one listed "
-        "with its reason in the data collection report)",
+        "period": _("%(start)s to %(end)s") % {"start": i18n.date(tx["date_min"]), "end": i18n.date(tx["date_max"])},
+        "customers": i18n.number(tx["customers"]),
+        "rows read": i18n.number(tx["read"]),
+        "rows kept": i18n.number(tx["kept"]),
+        "rows rejected": _("%(rows)s (%(share)s; every one listed with its reason in the data collection report)")
+        % {"rows": i18n.number(tx["rejected"]), "share": i18n.percent(tx["rejected"] / max(tx["read"], 1), 1)},
     }
 
 
@@ -87,9 +123,10 @@ def _segmentation_facts(model: dict, meta: dict | None) -> dict[str, str]:
     used = model.get("preparation", {}).get("features", [])
     return {
         "k": str(model["k"]),
-        "why": model["selection"],
-        "method": model.get("method", "kmeans"),
-        "features": ", ".join(labels.get(f) or f.replace("_", " ") for f in used),
+        "k_text": i18n.ngettext("%(k)s segment", "%(k)s segments", int(model["k"])) % {"k": i18n.number(model["k"])},
+        "why": i18n.term(model["selection"]),
+        "method": i18n.term(model.get("method", "kmeans")),
+        "features": i18n.join(i18n.term(labels.get(f) or f.replace("_", " ")) for f in used),
     }
 
 
@@ -170,7 +207,8 @@ def _png(path: Path) -> str | None:
 
 def write_index(paths: RunPaths, params: config.Params, result: RunResult, running: str | None = None) -> Path:
     """Write reports/<run>/index.html from templates/index.html.j2: the run at a glance (what was
-    assumed, data, personas, priorities, MIDAS, monitoring), linking every stage's report.
+    assumed, data, personas, priorities, MIDAS, monitoring), linking every stage's report, in the
+    reader's language (``report.language``).
 
     ``running`` (the start time): the page written when a run starts, which says the run is in
     progress and shows no result, since the files may still be an earlier run's; a complete
@@ -185,83 +223,112 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
             running=running,
             nav=[],
             stages=[
-                {"number": name[:2], "title": title, "link": None, "status": "not finished", "failed": False}
+                {
+                    "number": name[:2],
+                    "title": i18n.term(title),
+                    "link": None,
+                    "status": _("not finished"),
+                    "failed": False,
+                }
                 for name, title in STAGES
             ],
         )
         return io.write_text(report.render_index(ctx), index)
+    import pandas as pd
+
     from seglab.report import plots
 
     h = headline(paths, params)
     failed = next((s for s in result.stages if not s.ok), None)
     ctx["failed"] = {"name": failed.name, "error": failed.error} if failed else None
     ctx["assumptions"] = h.get("assumptions", [])
-    ctx["data"] = list(h["data"].items()) if "data" in h else []
+    ctx["data"] = [(_(FACT_LABELS[k]), v) for k, v in h["data"].items()] if "data" in h else []
     meta = h.get("features_meta") or {}
-    ctx["value_basis"] = meta.get("value_basis") or "unknown: no column measures it (see What seglab assumed)"
+    ctx["value_basis"] = (
+        i18n.term(meta["value_basis"])
+        if meta.get("value_basis")
+        else _("unknown: no column measures it (see What seglab assumed)")
+    )
+    ctx["currency_note"] = (
+        "" if params.report.currency else _("Amounts carry no currency unit: report.currency is not set.")
+    )
     if "data" in h:
-        ctx["data"].append(("customer value", ctx["value_basis"]))
+        ctx["data"].append((_(FACT_LABELS["customer value"]), ctx["value_basis"]))
+        ctx["data"].append((_(FACT_LABELS["currency"]), i18n.currency_name() or _("not set (report.currency)")))
     ctx["segmentation"] = h.get("segmentation")
     colors = {s: plots.to_hex(plots.segment_color(s)) for s in range(1, 41)}
     ctx["cards"] = report.cards_html(h["personas"], colors) if "personas" in h else None
     pq = h.get("prediction") or {}
     ctx["prediction"] = (
-        {"next_period": pq["next_period"], "horizon_days": pq["horizon_days"], "auc": f"{pq['auc']:.2f}"}
+        {
+            "next_period": _("%(start)s to %(end)s")
+            % {
+                "start": i18n.date(pd.Timestamp(pq["as_of"]) + pd.Timedelta(days=1)),
+                "end": i18n.date(pd.Timestamp(pq["as_of"]) + pd.Timedelta(days=int(pq["horizon_days"]))),
+            },
+            "horizon_days": i18n.number(pq["horizon_days"]),
+            "auc": i18n.number(pq["auc"], 2),
+        }
         if pq.get("available")
         else None
     )
-    lead = {"text": "", "todo": []}
-    bits = []
-    if "data" in h and "customers" in h["data"]:
-        bits.append(f"{h['data']['customers']} customers ({h['data']['period']})")
-    if h.get("segmentation"):
-        bits.append(f"{h['segmentation']['k']} segments")
-    lead["text"] = ", ".join(bits) + ("." if bits else "")
+    ctx["lead"] = _lead(h)
     if "boston" in h:
-        by_q = {q: [str(r["persona"]) for r in h["boston"] if r["quadrant"] == q] for q in QUADRANTS}
-        lead["todo"] = [(q, ", ".join(v)) for q, v in by_q.items() if v]
         ctx["boston"] = _boston_context(h, paths)
-        if not ctx["boston"]["placed"]:
-            ranked = [r["persona"] for r in sorted(h["boston"], key=lambda r: -float(r["attractiveness"]))]
-            lead["todo"] = [
-                ("Most attractive", ", ".join(ranked[:3])),
-                ("Ability to win", "not measured, so no segment is placed on the Boston matrix"),
-            ]
-    ctx["lead"] = lead if lead["text"] or lead["todo"] else None
     if "midas" in h:
         ctx["midas"] = _midas_context(h["midas"])
     if "trend" in h:
         ctx["trend"] = _trend_context(h, paths)
-    ctx["stages"] = []
-    for name, title in STAGES:
-        done = next((s for s in result.stages if s.name == name), None)
-        page = artifacts.location(artifacts.BY_NAME[f"page_{name[:2]}"], paths)
-        status = (
-            ("not run" if not page.is_file() else "from an earlier run")
-            if done is None
-            else (f"done in {done.seconds:.1f} s" if done.ok else done.error)
-        )
-        ctx["stages"].append(
-            {
-                "number": name[:2],
-                "title": title,
-                "link": f"{name}.html" if page.is_file() else None,
-                "status": status,
-                "failed": done is not None and not done.ok,
-            }
-        )
+    ctx["stages"] = [_stage_row(name, title, result, paths) for name, title in STAGES]
     sections = [
-        ("assumed", "Assumptions", ctx["assumptions"]),
-        ("data", "Data", ctx["data"]),
-        ("personas", "Personas", ctx["cards"]),
-        ("priorities", "Priorities", ctx.get("boston")),
-        ("midas", "MIDAS", ctx.get("midas")),
-        ("trend", "Over time", ctx.get("trend")),
-        ("stages", "Stage reports", True),
+        ("assumed", N_("Assumptions"), ctx["assumptions"]),
+        ("data", N_("Data"), ctx["data"]),
+        ("personas", N_("Personas"), ctx["cards"]),
+        ("priorities", N_("Priorities"), ctx.get("boston")),
+        ("midas", N_("MIDAS"), ctx.get("midas")),
+        ("trend", N_("Over time"), ctx.get("trend")),
+        ("stages", N_("Stage reports"), True),
     ]
-    ctx["nav"] = [(anchor, title) for anchor, title, present in sections if present]
+    ctx["nav"] = [(anchor, _(title)) for anchor, title, present in sections if present]
     ctx["left_out"] = h["left_out"]
     return io.write_text(report.render_index(ctx), index)
+
+
+def _lead(h: dict) -> dict | None:
+    """The first line of the index: customers, period, segments, and who falls in which quadrant."""
+    bits = []
+    if "data" in h and "customers" in h["data"]:
+        bits.append(_("%(customers)s customers (%(period)s)") % h["data"])
+    if h.get("segmentation"):
+        bits.append(h["segmentation"]["k_text"])
+    lead = {"text": i18n.join(bits) + (_(".") if bits else ""), "todo": []}
+    if "boston" in h:
+        by_q = {q: [i18n.term(str(r["persona"])) for r in h["boston"] if r["quadrant"] == q] for q in QUADRANTS}
+        lead["todo"] = [(i18n.term(q), i18n.join(v)) for q, v in by_q.items() if v]
+        if not all(r["quadrant"] != NOT_PLACED for r in h["boston"]):
+            ranked = [i18n.term(r["persona"]) for r in sorted(h["boston"], key=lambda r: -float(r["attractiveness"]))]
+            lead["todo"] = [
+                (_("Most attractive"), i18n.join(ranked[:3])),
+                (_("Ability to win"), _("not measured, so no segment is placed on the Boston matrix")),
+            ]
+    return lead if lead["text"] or lead["todo"] else None
+
+
+def _stage_row(name: str, title: str, result: RunResult, paths: RunPaths) -> dict:
+    """A row of the index's table of stage reports: link and status."""
+    done = next((s for s in result.stages if s.name == name), None)
+    page = artifacts.location(artifacts.BY_NAME[f"page_{name[:2]}"], paths)
+    if done is None:
+        status = _("not run") if not page.is_file() else _("from an earlier run")
+    else:
+        status = _("done in %(seconds)s s") % {"seconds": i18n.number(done.seconds, 1)} if done.ok else done.error
+    return {
+        "number": name[:2],
+        "title": i18n.term(title),
+        "link": f"{name}.html" if page.is_file() else None,
+        "status": status,
+        "failed": done is not None and not done.ok,
+    }
 
 
 def _boston_context(h: dict, paths: RunPaths) -> dict:
@@ -280,16 +347,17 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
         f = fragile.get(int(r["segment"]))
         rows.append(
             {
-                "segment": r["segment"],
-                "persona": r["persona"],
-                "quadrant": r["quadrant"],
-                "action": r["action"],
-                "decided_by": r.get("decided_by", ""),
-                "budget": f"{float(r['budget']):,.0f}" if r.get("budget", "") != "" else "–",
-                "budget_how": r.get("budget_how", ""),
+                "segment": f"S{r['segment']}",
+                "persona": i18n.term(r["persona"]),
+                "quadrant": i18n.term(r["quadrant"]),
+                "action": i18n.term(r["action"]),
+                "decided_by": i18n.term(r.get("decided_by", "")),
+                "budget": i18n.money(float(r["budget"])) if r.get("budget", "") != "" else "–",
+                "budget_how": i18n.term(r.get("budget_how", "")),
                 "override": r.get("override_reason", ""),
                 "fragile": (
-                    f"fragile: kept in {float(f['stay_share']):.0%} of weight changes, else {f['else_most_often']}"
+                    _("fragile: kept in %(share)s of weight changes, else %(other)s")
+                    % {"share": i18n.percent(float(f["stay_share"])), "other": i18n.term(f["else_most_often"])}
                     if f
                     else ""
                 ),
@@ -302,17 +370,18 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
     bm.attrs["unmeasured_inputs"] = missing
     total = sum(float(r["budget"]) for r in h["boston"] if r.get("budget", "") != "")
     basis = h["boston"][0].get("budget_basis", "value") if h["boston"] else "value"
+    how = (
+        _("Budget %(total)s: each segment's share follows its quadrant weight times its %(basis)s.")
+        if placed
+        else _("Budget %(total)s: each segment's share follows its attractiveness times its %(basis)s.")
+    )
     return {
         "placed": placed,
         "rows": rows,
         "chart": _png(artifacts.location(artifacts.BY_NAME["05_boston_matrix"], paths)),
-        "chart_alt": "Boston matrix of the segments" if placed else "Segments ranked by attractiveness",
+        "chart_alt": _("Boston matrix of the segments") if placed else _("Segments ranked by attractiveness"),
         "template": prioritize.analyst_template(bm) if not placed else "",
-        "budget_text": (
-            f"Budget {total:,.0f}: each segment's share follows its "
-            + ("quadrant weight" if placed else "attractiveness")
-            + f" times its {basis}."
-        ),
+        "budget_text": how % {"total": i18n.money(total), "basis": i18n.term(basis)},
         "notes": [],
     }
 
@@ -330,41 +399,50 @@ def _midas_context(rows: list[dict]) -> dict:
             r = by.get((s, c))
             cells.append(
                 {
-                    "result": r["result"],
-                    "evidence": r["evidence"],
+                    "result": i18n.term(r["result"]),
+                    "evidence": i18n.term(r["evidence"]),
                     "color": report.RESULT_COLORS.get(r["result"], "#999"),
                 }
                 if r
                 else None
             )
-        out.append({"segment": s, "persona": persona, "cells": cells})
-    return {"criteria": criteria, "rows": out}
+        out.append({"segment": f"S{s}", "persona": i18n.term(persona), "cells": cells})
+    return {"criteria": [i18n.term(c) for c in criteria], "rows": out}
 
 
 def _trend_context(h: dict, paths: RunPaths) -> dict:
+    from markupsafe import Markup, escape
+
     moving = [
         {
-            "segment": r["segment"],
-            "persona": r["persona"],
-            "trend": r["trend"],
-            "rate": f"{float(r['growth_rate']):+.0%}",
+            "segment": f"S{r['segment']}",
+            "persona": i18n.term(r["persona"]),
+            "text": Markup(escape(_("is %(trend)s (%(rate)s active customers)")))
+            % {
+                "trend": Markup("<b>%s</b>") % i18n.term(r["trend"]),
+                "rate": i18n.percent(float(r["growth_rate"]), sign=True),
+            },
         }
         for r in h["trend"]
         if r["trend"] in ("growing", "shrinking")
     ]
     unknown = ""
     if all(r["trend"] == "unknown" for r in h["trend"]):
-        periods = (h.get("monitoring") or {}).get("periods", [])
-        unknown = (
-            f"only {len(periods)} period{'s' if len(periods) != 1 else ''} with a whole window of history: "
-            "there is nothing to compare (a shorter monitoring.period or monitoring.window_days gives more)."
-        )
+        n = len((h.get("monitoring") or {}).get("periods", []))
+        unknown = i18n.ngettext(
+            "Growth is unknown: only %(n)s period with a whole window of history: there is nothing to compare "
+            "(a shorter monitoring.period or monitoring.window_days gives more).",
+            "Growth is unknown: only %(n)s periods with a whole window of history: there is nothing to compare "
+            "(a shorter monitoring.period or monitoring.window_days gives more).",
+            n,
+        ) % {"n": i18n.number(n)}
     w = (h.get("monitoring") or {}).get("window_days")
     window = (
-        (
-            f"Each period's active customers are assigned from their last {w} days of behaviour, the same for every "
-            "period, so a change is movement between segments, not a longer history."
+        _(
+            "Each period's active customers are assigned from their last %(days)s days of behaviour, the same for "
+            "every period, so a change is movement between segments, not a longer history."
         )
+        % {"days": i18n.number(w)}
         if w
         else ""
     )

@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import Formatter, ScalarFormatter
 
+from seglab import i18n
+from seglab.i18n import N_, _
 from seglab.paths import FIGURE_QUEUE_ENV
 from seglab.vocabulary import QUADRANTS
 
@@ -103,9 +105,78 @@ QUADRANT_COLORS = dict(zip(QUADRANTS, ("#1b9e77", "#d95f02", "#7570b3", "#999999
 
 
 def theme() -> None:
-    """The one theme of all seglab figures."""
+    """The one theme of all seglab figures; for a Persian or Arabic reader, the embedded
+    Vazirmatn font first (it has every Persian and Arabic letter; matplotlib shapes and orders
+    right-to-left text itself).
+    """
     plt.rcParams.update(THEME_RC)
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "savefig.bbox": "tight", "axes.titleweight": "bold"})
+    if i18n.reader().rtl:
+        register_fonts()
+        plt.rcParams["font.sans-serif"] = [i18n.FONT_FAMILY, *THEME_RC["font.sans-serif"]]
+
+
+def register_fonts() -> None:
+    """Make the embedded font known to matplotlib in this process (once)."""
+    from matplotlib import font_manager
+
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for key in ("regular", "bold"):
+        path = str(i18n.font_files()[key])
+        if path not in known:
+            font_manager.fontManager.addfont(path)
+
+
+class Numbers(Formatter):
+    """Tick labels as numbers, percentages or amounts in the reader's digits and separators
+    (picklable: figures travel from the kernel to the runner).
+    """
+
+    def __init__(self, kind: str = "number", decimals: int = 0):
+        self.kind, self.decimals, self.language = kind, decimals, i18n.reader().language
+
+    def __call__(self, x, pos=None) -> str:
+        """The label of tick ``x``."""
+        if self.kind == "percent":
+            return i18n.percent(x, self.decimals, language=self.language)
+        return i18n.number(x, self.decimals, language=self.language)
+
+
+class ReaderDigits(Formatter):
+    """Another formatter's tick labels written in the reader's digits (picklable)."""
+
+    def __init__(self, inner: Formatter, language: str):
+        self.inner, self.language = inner, language
+
+    def set_axis(self, axis) -> None:
+        """Give the axis to the wrapped formatter too."""
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def set_locs(self, locs) -> None:
+        """Pass the tick locations to the wrapped formatter."""
+        self.inner.set_locs(locs)
+
+    def __call__(self, x, pos=None) -> str:
+        """The wrapped formatter's label of tick ``x``, in the reader's digits."""
+        return i18n.digits(self.inner(x, pos), self.language)
+
+    def get_offset(self) -> str:
+        """The wrapped formatter's offset text, in the reader's digits."""
+        return i18n.digits(self.inner.get_offset(), self.language)
+
+
+def localize(fig: Figure) -> Figure:
+    """The numeric tick labels of every axis in the reader's digits (Persian, Arabic-Indic)."""
+    language = i18n.reader().language
+    if language == "en":
+        return fig
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            f = axis.get_major_formatter()
+            if isinstance(f, ScalarFormatter):
+                axis.set_major_formatter(ReaderDigits(f, language))
+    return fig
 
 
 def segment_color(segment: int):
@@ -127,6 +198,7 @@ def save(fig: Figure, path: Path) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    localize(fig)
     ipython = _ipython()
     queue = os.environ.get(FIGURE_QUEUE_ENV)
     if ipython is not None and queue:
@@ -204,6 +276,8 @@ def draw_deferred(job: Path) -> tuple[Path, float]:
     with open(job, "rb") as f:
         payload = pickle.load(f)
     path = Path(payload["path"])
+    if i18n.FONT_FAMILY in payload["rc"].get("font.sans-serif", []):
+        register_fonts()  # a Persian or Arabic figure: the runner draws with the same font
     with matplotlib.rc_context(payload["rc"]):
         tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.png")
         payload["figure"].savefig(tmp)
@@ -244,20 +318,24 @@ def rejected_by_rule(table: pd.DataFrame) -> Figure:
     """Horizontal bars: rejected rows per table and rule."""
     fig, ax = plt.subplots(figsize=(9, max(2.5, 0.45 * max(len(table), 1) + 1.2)))
     if table.empty:
-        ax.text(0.5, 0.5, "No row was rejected", ha="center", va="center", fontsize=14, transform=ax.transAxes)
+        ax.text(0.5, 0.5, _("No row was rejected"), ha="center", va="center", fontsize=14, transform=ax.transAxes)
         ax.set_axis_off()
     else:
-        t = table.assign(label=table["table"] + ": " + table["rule"].str.replace("_", " ")).sort_values("rows")
+        t = table.assign(
+            label=[f"{i18n.term(t)}: {i18n.term(r)}" for t, r in zip(table["table"], table["reason"], strict=True)]
+            if i18n.reader().language != "en"
+            else table["table"] + ": " + table["rule"].str.replace("_", " ")
+        ).sort_values("rows")
         import seaborn as sns
 
         ax.barh(t["label"], t["rows"], color=sns.color_palette("rocket", len(t)))
         for y, v in enumerate(t["rows"]):
-            ax.text(v, y, f" {v:,}", va="center")
-        ax.set_xlabel("rejected rows (count)")
-        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+            ax.text(v, y, f" {i18n.number(v)}", va="center")
+        ax.set_xlabel(_("rejected rows (count)"))
+        ax.xaxis.set_major_formatter(Numbers())
         ax.set_ylabel("")
         ax.set_xlim(0, t["rows"].max() * 1.18)
-    ax.set_title("Rejected input rows by cleaning rule")
+    ax.set_title(_("Rejected input rows by cleaning rule"))
     return fig
 
 
@@ -283,12 +361,13 @@ def feature_distributions(
             edgecolor="white",
             linewidth=0.4,
         )
-        ax.set_title((labels or {}).get(c) or c.replace("_", " "), fontsize=11)
-        ax.set_xlabel(f"log(1 + {units.get(c, '')})" if skewed else units.get(c, ""))
-        ax.set_ylabel("customers")
+        ax.set_title(i18n.term((labels or {}).get(c) or c.replace("_", " ")), fontsize=11)
+        unit = i18n.term(units.get(c, ""))
+        ax.set_xlabel(f"log(1 + {unit})" if skewed else unit)
+        ax.set_ylabel(_("customers"))
     for ax in axes[n:]:
         ax.set_axis_off()
-    fig.suptitle("Distribution of each customer feature", fontweight="bold")
+    fig.suptitle(_("Distribution of each customer feature"), fontweight="bold")
     return fig
 
 
@@ -306,9 +385,11 @@ def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
         vmax=1,
         annot=len(cols) <= 16,
         fmt=".1f",
-        cbar_kws={"label": "Spearman correlation (-1..1)"},
+        cbar_kws={"label": _("Spearman correlation (-1..1)")},
     )
-    ax.set_title("Correlation between features")
+    ax.set_xticklabels([i18n.term(t.get_text()) for t in ax.get_xticklabels()])
+    ax.set_yticklabels([i18n.term(t.get_text()) for t in ax.get_yticklabels()])
+    ax.set_title(_("Correlation between features"))
     return fig
 
 
@@ -318,12 +399,12 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
     the k that were good / excluded for a too-small segment.
     """
     panels = [
-        ("inertia", "within-segment sum of squares", "Inertia (the elbow is marked)", None),
-        ("silhouette", "silhouette (-1..1)", "Silhouette (higher is better)", "max"),
-        ("calinski_harabasz", "Calinski-Harabasz", "Calinski-Harabasz (higher is better)", "max"),
-        ("davies_bouldin", "Davies-Bouldin", "Davies-Bouldin (lower is better)", "min"),
-        ("stability", "mean ARI of bootstrap refits (0..1)", "Stability (higher is better)", "max"),
-        ("consensus", "consensus of the three indices (0..1)", "Consensus; good k shaded", "max"),
+        ("inertia", _("within-segment sum of squares"), _("Inertia (the elbow is marked)"), None),
+        ("silhouette", _("silhouette (-1..1)"), _("Silhouette (higher is better)"), "max"),
+        ("calinski_harabasz", _("Calinski-Harabasz"), _("Calinski-Harabasz (higher is better)"), "max"),
+        ("davies_bouldin", _("Davies-Bouldin"), _("Davies-Bouldin (lower is better)"), "min"),
+        ("stability", _("mean ARI of bootstrap refits (0..1)"), _("Stability (higher is better)"), "max"),
+        ("consensus", _("consensus of the three indices (0..1)"), _("Consensus; good k shaded"), "max"),
     ]
     fig, axes = plt.subplots(2, 3, figsize=(15, 8), layout="constrained")
     ks = table["k"].to_numpy()
@@ -334,7 +415,7 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
             ax.text(
                 0.5,
                 0.5,
-                "not computed in this run\n(segmentation.bootstrap = 0)",
+                _("not computed in this run\n(segmentation.bootstrap = 0)"),
                 ha="center",
                 va="center",
                 transform=ax.transAxes,
@@ -346,11 +427,16 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
             )  # ARI <= 1
         else:
             ax.plot(ks, v, marker="o", color=PALETTE[0])
-        ax.axvline(chosen, color="#d62728", linestyle="--", label=f"chosen k = {chosen}")
+        ax.axvline(chosen, color="#d62728", linestyle="--", label=_("chosen k = %(k)s") % {"k": i18n.number(chosen)})
         if better and v.notna().any():
             best = int(table.loc[v.idxmax() if better == "max" else v.idxmin(), "k"])
             if best != chosen:
-                ax.axvline(best, color="#777777", linestyle=":", label=f"this index prefers k = {best}")
+                ax.axvline(
+                    best,
+                    color="#777777",
+                    linestyle=":",
+                    label=_("this index prefers k = %(k)s") % {"k": i18n.number(best)},
+                )
         if col == "inertia" and "elbow" in table and table["elbow"].any():
             knee = int(table.loc[table["elbow"], "k"].iloc[0])
             ax.scatter(
@@ -361,22 +447,25 @@ def model_selection(table: pd.DataFrame, chosen: int) -> Figure:
                 edgecolors="#d62728",
                 linewidths=2,
                 zorder=3,
-                label=f"elbow at k = {knee}",
+                label=_("elbow at k = %(k)s") % {"k": i18n.number(knee)},
             )
         if col == "consensus" and "good" in table:
             for k in table.loc[table["good"], "k"]:
                 ax.axvspan(k - 0.4, k + 0.4, color="#2ca02c", alpha=0.15, lw=0)
         for k in small:
             ax.axvspan(k - 0.4, k + 0.4, color="#999999", alpha=0.12, lw=0, hatch="//")
-        ax.set_xlabel("number of segments k")
+        ax.set_xlabel(_("number of segments k"))
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=12)
         ax.set_xticks(ks)
         ax.legend(fontsize=9, loc="best")
-    note = (
-        f" (hatched: k = {', '.join(map(str, small))} would leave a segment under the minimum share)" if small else ""
+    title = (
+        _("Choosing the number of segments (hatched: k = %(ks)s would leave a segment under the minimum share)")
+        % {"ks": i18n.join(i18n.number(k) for k in small)}
+        if small
+        else _("Choosing the number of segments")
     )
-    fig.suptitle(f"Choosing the number of segments{note}", fontweight="bold")
+    fig.suptitle(title, fontweight="bold")
     return fig
 
 
@@ -393,12 +482,12 @@ def confusion(cm: pd.DataFrame) -> Figure:
         cmap="Blues",
         vmin=0,
         vmax=1,
-        cbar_kws={"label": "share of the actual segment"},
+        cbar_kws={"label": _("share of the actual segment")},
         ax=ax,
     )
-    ax.set_xlabel("predicted segment (from customer attributes)")
-    ax.set_ylabel("actual segment (from behaviour)")
-    ax.set_title("Lookalike model on held-out customers (counts)")
+    ax.set_xlabel(_("predicted segment (from customer attributes)"))
+    ax.set_ylabel(_("actual segment (from behaviour)"))
+    ax.set_title(_("Lookalike model on held-out customers (counts)"))
     return fig
 
 
@@ -409,37 +498,39 @@ def prediction_quality(holdout: pd.DataFrame, per_persona: pd.DataFrame, auc: fl
     from sklearn.metrics import roc_curve
 
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), layout="constrained")
-    fpr, tpr, _ = roc_curve(holdout["bought"], holdout["p_buy"])
+    fpr, tpr, _thresholds = roc_curve(holdout["bought"], holdout["p_buy"])
     ax = axes[0]
-    ax.plot(fpr, tpr, color=PALETTE[0], lw=2, label=f"model (AUC {auc:.2f})")
-    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="coin toss (AUC 0.50)")
-    ax.set_xlabel("share of non-buyers flagged (false-positive rate)")
-    ax.set_ylabel("share of buyers flagged (true-positive rate)")
-    ax.set_title("Who buys next period: ROC on held-out period")
+    ax.plot(fpr, tpr, color=PALETTE[0], lw=2, label=_("model (AUC %(auc)s)") % {"auc": i18n.number(auc, 2)})
+    ax.plot(
+        [0, 1], [0, 1], color="grey", ls="--", lw=1, label=_("coin toss (AUC %(auc)s)") % {"auc": i18n.number(0.5, 2)}
+    )
+    ax.set_xlabel(_("share of non-buyers flagged (false-positive rate)"))
+    ax.set_ylabel(_("share of buyers flagged (true-positive rate)"))
+    ax.set_title(_("Who buys next period: ROC on held-out period"))
     ax.legend(loc="lower right")
     ax = axes[1]
     tenth = pd.qcut(holdout["p_buy"].rank(method="first"), 10, labels=range(1, 11))
     cal = holdout.groupby(tenth, observed=True).agg(predicted=("p_buy", "mean"), observed=("bought", "mean"))
     x = np.arange(1, len(cal) + 1)
-    ax.bar(x - 0.2, cal["predicted"], width=0.4, color=PALETTE[0], label="predicted")
-    ax.bar(x + 0.2, cal["observed"], width=0.4, color=PALETTE[1], label="observed")
+    ax.bar(x - 0.2, cal["predicted"], width=0.4, color=PALETTE[0], label=_("predicted"))
+    ax.bar(x + 0.2, cal["observed"], width=0.4, color=PALETTE[1], label=_("observed"))
     ax.set_xticks(x)
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
-    ax.set_xlabel("tenth of customers by predicted probability (1 = lowest)")
-    ax.set_ylabel("share who bought in the period")
-    ax.set_title("Predicted vs observed buying")
+    ax.yaxis.set_major_formatter(Numbers("percent"))
+    ax.set_xlabel(_("tenth of customers by predicted probability (1 = lowest)"))
+    ax.set_ylabel(_("share who bought in the period"))
+    ax.set_title(_("Predicted vs observed buying"))
     ax.legend(loc="upper left")
     ax = axes[2]
     pp = per_persona.sort_values("segment")
-    labels = [f"S{s} {n}" for s, n in zip(pp["segment"], pp["persona"], strict=True)]
+    labels = [f"S{s} {i18n.term(n)}" for s, n in zip(pp["segment"], pp["persona"], strict=True)]
     ax.barh(labels, pp["expected_spend"], color=[segment_color(s) for s in pp["segment"]])
     for y, (v, r) in enumerate(zip(pp["expected_spend"], pp["churn_risk"], strict=True)):
-        ax.text(v, y, f"  churn risk {r:.0%}", va="center", fontsize=10)
+        ax.text(v, y, "  " + _("churn risk %(risk)s") % {"risk": i18n.percent(r)}, va="center", fontsize=10)
     ax.invert_yaxis()
     ax.set_xlim(0, pp["expected_spend"].max() * 1.45 if len(pp) else 1)
-    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    ax.set_xlabel("expected spend in the next period (currency of the data)")
-    ax.set_title("Next period per persona")
+    ax.xaxis.set_major_formatter(Numbers())
+    ax.set_xlabel(_("expected spend in the next period (%(unit)s)") % {"unit": _money_unit()})
+    ax.set_title(_("Next period per persona"))
     return fig
 
 
@@ -458,18 +549,18 @@ def segment_map(embedding: np.ndarray, segments: np.ndarray, seed: int, max_poin
         m = segments[idx] == s
         ax.scatter(xy[idx][m, 0], xy[idx][m, 1], s=8, alpha=0.55, color=segment_color(s), label=f"S{s}")
     ev = pca.explained_variance_ratio_
-    ax.set_xlabel(f"principal component 1 ({ev[0]:.0%} of variance)")
-    ax.set_ylabel(f"principal component 2 ({ev[1]:.0%} of variance)")
-    ax.set_title("Customers on a 2-D map, coloured by segment")
-    ax.legend(title="segment", markerscale=2.5, loc="best")
+    ax.set_xlabel(_("principal component 1 (%(share)s of variance)") % {"share": i18n.percent(ev[0])})
+    ax.set_ylabel(_("principal component 2 (%(share)s of variance)") % {"share": i18n.percent(ev[1])})
+    ax.set_title(_("Customers on a 2-D map, coloured by segment"))
+    ax.legend(title=_("segment"), markerscale=2.5, loc="best")
     return fig
 
 
 def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, str]) -> Figure:
     """Segments x features: standardised mean (how many standard deviations from the base)."""
     data = z.copy()
-    data.index = [f"S{s} {names.get(s, '')}" for s in data.index]
-    data.columns = [labels.get(c, c) for c in data.columns]
+    data.index = [f"S{s} {i18n.term(names.get(s, ''))}" for s in data.index]
+    data.columns = [i18n.term(labels.get(c, c)) for c in data.columns]
     fig, ax = plt.subplots(figsize=(1.2 + 0.62 * data.shape[1], 1.6 + 0.55 * data.shape[0]))
     lim = max(1.0, float(np.nanmax(np.abs(data.to_numpy()))))
     import seaborn as sns  # (loaded when a heatmap is first drawn)
@@ -481,13 +572,13 @@ def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, st
         center=0,
         vmin=-lim,
         vmax=lim,
-        annot=True,
-        fmt=".1f",
-        cbar_kws={"label": "standardised mean (SD from the average customer)"},
+        annot=_annotations(data.to_numpy(), 1) if i18n.reader().language != "en" else True,
+        fmt="" if i18n.reader().language != "en" else ".1f",
+        cbar_kws={"label": _("standardised mean (SD from the average customer)")},
     )
-    ax.set_title("What sets each segment apart")
-    ax.set_xlabel("feature")
-    ax.set_ylabel("segment")
+    ax.set_title(_("What sets each segment apart"))
+    ax.set_xlabel(_("feature"))
+    ax.set_ylabel(_("segment"))
     plt.setp(ax.get_xticklabels(), rotation=40, ha="right")
     return fig
 
@@ -495,19 +586,19 @@ def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, st
 def size_and_value(profile: pd.DataFrame, names: dict[int, str]) -> Figure:
     """Share of customers and share of net value per segment, side by side."""
     p = profile.sort_values("segment")
-    labels = [f"S{s} {names.get(s, '')}" for s in p["segment"]]
+    labels = [f"S{s} {i18n.term(names.get(s, ''))}" for s in p["segment"]]
     y = np.arange(len(p))
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.6 * len(p)))
     colors = [segment_color(s) for s in p["segment"]]
-    ax.barh(y - 0.2, 100 * p["customer_share"], height=0.38, color=colors, alpha=0.45, label="share of customers")
-    ax.barh(y + 0.2, 100 * p["revenue_share"], height=0.38, color=colors, label="share of net value")
+    ax.barh(y - 0.2, 100 * p["customer_share"], height=0.38, color=colors, alpha=0.45, label=_("share of customers"))
+    ax.barh(y + 0.2, 100 * p["revenue_share"], height=0.38, color=colors, label=_("share of net value"))
     for yy, c, v in zip(y, p["customer_share"], p["revenue_share"], strict=True):
-        ax.text(100 * c, yy - 0.2, f" {c:.0%}", va="center", fontsize=9)
-        ax.text(100 * v, yy + 0.2, f" {v:.0%}", va="center", fontsize=9)
+        ax.text(100 * c, yy - 0.2, f" {i18n.percent(c)}", va="center", fontsize=9)
+        ax.text(100 * v, yy + 0.2, f" {i18n.percent(v)}", va="center", fontsize=9)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlabel("share (%)")
-    ax.set_title("Segment size and value")
+    ax.set_xlabel(_("share (%)"))
+    ax.set_title(_("Segment size and value"))
     ax.legend(loc="lower right")
     return fig
 
@@ -584,7 +675,7 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
         ax.text(
             x1 - 0.015 if right else x0 + 0.015,
             y1 - 0.02 if top else y0 + 0.02,
-            name.upper(),
+            i18n.term(name).upper(),
             ha="right" if right else "left",
             va="top" if top else "bottom",
             fontsize=15,
@@ -595,7 +686,7 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     ax.axvline(threshold, color="#666666", lw=1)
     ax.axhline(threshold, color="#666666", lw=1)
     known = bm["revenue"].notna().any()
-    what = "net value" if known else "customers"
+    what = _("net value") if known else _("customers")
     value = (bm["revenue"] if known else bm["basis_value"]).clip(lower=0).fillna(0).to_numpy(dtype=float)
     size = 500 + 4000 * value / value.max() if value.max() > 0 else np.full(len(bm), 600.0)
     is_fragile = bm["segment"].isin(fragile).to_numpy()
@@ -615,10 +706,10 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     per_in_x, per_in_y = 1.16 / (fig.get_figwidth() * 0.8), 1.16 / (fig.get_figheight() * 0.8)
     radius = np.sqrt(size) / 2 / 72 * per_in_y  # marker size is in points^2
     texts = []
-    for _, r in bm.iterrows():
-        extra = " · fragile" if r["segment"] in fragile else ""
-        amount = r["revenue"] if known else r["basis_value"]
-        texts.append(f"S{r['segment']} {r['persona']}\n{amount:,.0f} {what}{extra}")
+    for _i, r in bm.iterrows():
+        extra = " · " + _("fragile") if r["segment"] in fragile else ""
+        amount = i18n.money(r["revenue"]) if known else i18n.number(r["basis_value"])
+        texts.append(f"S{r['segment']} {i18n.term(r['persona'])}\n{amount} {what}{extra}")
     boxes = [
         (max(len(line) for line in t.split("\n")) * 0.085 * per_in_x + 0.02, 2 * 0.2 * per_in_y + 0.015) for t in texts
     ]
@@ -637,12 +728,15 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
         )
     ax.set_xlim(-0.08, 1.08)
     ax.set_ylim(-0.08, 1.08)
-    ax.set_xlabel("ability to win (0 = weakest segment, 1 = strongest)")
-    ax.set_ylabel("attractiveness (0 = least, 1 = most attractive)")
-    note = "; dashed = fragile placement" if fragile else ""
-    ax.set_title(
-        f"Boston matrix: which segments to Target, Convert, Grow or Ignore\n(bubble area = {what} of the segment{note})"
+    ax.set_xlabel(_("ability to win (0 = weakest segment, 1 = strongest)"))
+    ax.set_ylabel(_("attractiveness (0 = least, 1 = most attractive)"))
+    title = _("Boston matrix: which segments to Target, Convert, Grow or Ignore")
+    note = (
+        _("(bubble area = %(what)s of the segment; dashed = fragile placement)")
+        if fragile
+        else _("(bubble area = %(what)s of the segment)")
     )
+    ax.set_title(title + "\n" + note % {"what": what})
     return fig
 
 
@@ -652,13 +746,15 @@ def attractiveness_ranking(bm: pd.DataFrame) -> Figure:
     """
     b = bm.sort_values("attractiveness", kind="mergesort")
     fig, ax = plt.subplots(figsize=(10, 1.4 + 0.6 * len(b)))
-    labels = [f"S{s} {p}" for s, p in zip(b["segment"], b["persona"], strict=True)]
+    labels = [f"S{s} {i18n.term(p)}" for s, p in zip(b["segment"], b["persona"], strict=True)]
     ax.barh(labels, b["attractiveness"], color=[segment_color(s) for s in b["segment"]])
     for y, v in enumerate(b["attractiveness"]):
-        ax.text(v, y, f"  {v:.2f}", va="center", fontsize=10)
+        ax.text(v, y, f"  {i18n.number(v, 2)}", va="center", fontsize=10)
     ax.set_xlim(0, 1.1)
-    ax.set_xlabel("attractiveness (0 = least, 1 = most attractive)")
-    ax.set_title("Segments ranked by attractiveness\n(ability to win is not measured: no quadrant is placed)")
+    ax.set_xlabel(_("attractiveness (0 = least, 1 = most attractive)"))
+    ax.set_title(
+        _("Segments ranked by attractiveness") + "\n" + _("(ability to win is not measured: no quadrant is placed)")
+    )
     return fig
 
 
@@ -670,7 +766,18 @@ def to_hex(color) -> str:
 
 
 def _period_labels(periods) -> list[str]:
-    return [pd.Timestamp(p).strftime("%Y-%m-%d") for p in periods]
+    """Each period by its last day, in the reader's calendar (ISO dates in English)."""
+    return [i18n.date(p) for p in periods]
+
+
+def _money_unit() -> str:
+    """What amounts are in: the currency of ``report.currency``, or that it is not set."""
+    return i18n.currency_unit() or _("currency of the data")
+
+
+def _annotations(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Heat-map cell texts in the reader's digits."""
+    return np.vectorize(lambda v: "" if np.isnan(v) else i18n.number(v, decimals, grouping=False))(values)
 
 
 def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str) -> Figure:
@@ -682,7 +789,7 @@ def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend:
     x = np.arange(len(periods))
     for seg, g in size_table.groupby("segment"):
         g = g.set_index("period_end").reindex(periods)
-        label = f"S{seg} {names.get(seg, '')} ({trend.get(seg, 'unknown')})"
+        label = f"S{seg} {i18n.term(names.get(seg, ''))} ({i18n.term(trend.get(seg, 'unknown'))})"
         style = {
             "color": segment_color(seg),
             "marker": "o",
@@ -692,12 +799,12 @@ def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend:
         axes[1].plot(x, g["value"], label=label, **style)
     for ax in axes:
         ax.set_xticks(x, _period_labels(periods), rotation=30, ha="right", fontsize=9)
-        ax.set_xlabel(f"{period} ending on")
-    axes[0].set_ylabel("active customers (bought in the period)")
-    axes[0].set_title(f"Active customers per segment and {period}")
-    axes[1].set_ylabel("net value in the period (currency)")
-    axes[1].yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    axes[1].set_title(f"Net value per segment and {period}")
+        ax.set_xlabel(_(PERIOD_ENDING[period]))
+    axes[0].set_ylabel(_("active customers (bought in the period)"))
+    axes[0].set_title(_(ACTIVE_PER[period]))
+    axes[1].set_ylabel(_("net value in the period (%(unit)s)") % {"unit": _money_unit()})
+    axes[1].yaxis.set_major_formatter(Numbers())
+    axes[1].set_title(_(VALUE_PER[period]))
     axes[0].legend(loc="upper center", bbox_to_anchor=(1.1, -0.22), ncol=3, fontsize=9.5, frameon=False)
     fig.subplots_adjust(wspace=0.25)
     return fig
@@ -710,13 +817,13 @@ def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, names: dict[in
 
     def label(state: str, row: bool) -> str:
         if state.isdigit():
-            return f"S{state} {names.get(int(state), '')}"
-        return "not active before\n(joins or returns)" if row else "not active next"
+            return f"S{state} {i18n.term(names.get(int(state), ''))}"
+        return _("not active before\n(joins or returns)") if row else _("not active next")
 
     fig, ax = plt.subplots(figsize=(11, 1.6 + 0.75 * len(shares)))
     annot = np.array(
         [
-            [f"{s:.0%}\n({c:,})" if c else "" for s, c in zip(srow, crow, strict=True)]
+            [f"{i18n.percent(s)}\n({i18n.number(c)})" if c else "" for s, c in zip(srow, crow, strict=True)]
             for srow, crow in zip(shares.fillna(0).to_numpy(), counts.to_numpy(), strict=True)
         ]
     )
@@ -730,16 +837,16 @@ def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, names: dict[in
         vmin=0,
         vmax=100,
         ax=ax,
-        cbar_kws={"label": "share of the row (%)"},
+        cbar_kws={"label": _("share of the row (%)")},
         annot_kws={"fontsize": 9},
         linewidths=0.5,
         linecolor="white",
     )
     ax.set_yticklabels([label(s, True) for s in shares.index], rotation=0)
     ax.set_xticklabels([label(s, False) for s in shares.columns], rotation=20, ha="right")
-    ax.set_ylabel("segment in a period")
-    ax.set_xlabel("segment in the next period")
-    ax.set_title("Migration between consecutive periods (customers; rows sum to 100 %)")
+    ax.set_ylabel(_("segment in a period"))
+    ax.set_xlabel(_("segment in the next period"))
+    ax.set_title(_("Migration between consecutive periods (customers; rows sum to 100 %)"))
     return fig
 
 
@@ -819,21 +926,33 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.set_ylim(0, (counts.sum(axis=1) + gap * len(segs)).max() * 1.02)
     ax.set_xticks(range(len(periods)), _period_labels(periods), fontsize=9.5)
-    ax.set_xlabel(f"{period} ending on")
-    ax.set_ylabel("active customers (stacked by segment)")
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set_xlabel(_(PERIOD_ENDING[period]))
+    ax.set_ylabel(_("active customers (stacked by segment)"))
+    ax.yaxis.set_major_formatter(Numbers())
     ax.grid(axis="x", visible=False)
     handles = [plt.Rectangle((0, 0), 1, 1, color=segment_color(s)) for s in segs]
     ax.legend(
         handles,
-        [f"S{s} {names.get(s, '')}" for s in segs],
+        [f"S{s} {i18n.term(names.get(s, ''))}" for s in segs],
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
         fontsize=9.5,
         frameon=False,
     )
     ax.set_title(
-        f"Customers flowing between segments, {period} to {period}\n"
-        "(bands: customers active in both periods; coloured by where they come from)"
+        _(FLOWING[period]) + "\n" + _("(bands: customers active in both periods; coloured by where they come from)")
     )
     return fig
+
+
+#: Period wording of the monitoring charts (month or quarter).
+PERIOD_ENDING = {"month": N_("month ending on"), "quarter": N_("quarter ending on")}
+ACTIVE_PER = {
+    "month": N_("Active customers per segment and month"),
+    "quarter": N_("Active customers per segment and quarter"),
+}
+VALUE_PER = {"month": N_("Net value per segment and month"), "quarter": N_("Net value per segment and quarter")}
+FLOWING = {
+    "month": N_("Customers flowing between segments, month to month"),
+    "quarter": N_("Customers flowing between segments, quarter to quarter"),
+}

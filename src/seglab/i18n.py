@@ -1,0 +1,399 @@
+"""The reader's language: message catalogs, numbers, amounts and dates in the reader's convention.
+
+``report.language`` (``en``, ``fa`` or ``ar``) chooses the language of every text a reader sees.
+Texts come from gettext message catalogs (``locale/<language>/LC_MESSAGES/seglab.po``, made and
+kept up to date with Babel by ``make catalogs``, see :mod:`seglab.catalogs`), compiled when a run
+first needs them. The data files a run writes stay language-neutral: the words of the method
+(quadrants, MIDAS results, persona names) are stored in English and translated where they are
+shown (:func:`term`).
+
+Numbers use the reader's digits and separators (Persian ``۱۲٬۳۴۵٫۶``, Arabic-Indic
+``١٢٬٣٤٥٫٦``); amounts carry the currency of ``report.currency``; dates follow
+``report.calendar`` (``auto``: Jalali for Persian, Gregorian otherwise; ``hijri`` for the Umm
+al-Qura calendar). English output keeps the formats seglab always had.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gettext as _gettext
+import io
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("en", "fa", "ar")
+CALENDARS: tuple[str, ...] = ("auto", "gregorian", "jalali", "hijri")
+#: The catalogs, one folder per language (gettext's layout).
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "seglab"
+#: The font of Persian and Arabic pages and charts (Vazirmatn, SIL Open Font License, in the package).
+FONT_DIR = Path(__file__).parent / "report" / "fonts"
+FONT_FAMILY = "Vazirmatn"
+
+_DIGITS = {
+    "fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
+    "ar": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+}
+#: Babel's numbering system of each language (its separators: ٬ thousands, ٫ decimals).
+_NUMBERING = {"fa": "arabext", "ar": "arab"}
+_PERCENT = "٪"
+#: Unicode isolates: a number or a Latin name inside right-to-left text keeps its own direction.
+FSI, PDI = "\u2068", "\u2069"
+
+JALALI_MONTHS = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+JALALI_SEASONS = ("بهار", "تابستان", "پاییز", "زمستان")
+HIJRI_MONTHS = (
+    "محرم",
+    "صفر",
+    "ربيع الأول",
+    "ربيع الآخر",
+    "جمادى الأولى",
+    "جمادى الآخرة",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذو القعدة",
+    "ذو الحجة",
+)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads the pages: language, currency of amounts, calendar of dates."""
+
+    language: str = "en"
+    currency: str | None = None
+    calendar: str = "auto"
+
+    @property
+    def rtl(self) -> bool:
+        """Whether the language reads right to left."""
+        return self.language in ("fa", "ar")
+
+    @property
+    def direction(self) -> str:
+        """The page's ``dir``: rtl or ltr."""
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def calendar_used(self) -> str:
+        """The calendar of the dates shown (``auto`` resolved)."""
+        if self.calendar == "auto":
+            return "jalali" if self.language == "fa" else "gregorian"
+        return self.calendar
+
+
+_reader = Reader()
+
+
+def use(language: str = "en", currency: str | None = None, calendar: str = "auto") -> Reader:
+    """Make ``language``, ``currency`` and ``calendar`` the reader's for what follows (a stage's
+    kernel, the runner's pages). Unknown values raise ValueError naming the parameter.
+    """
+    global _reader
+    if language not in LANGUAGES:
+        raise ValueError(f"report.language: '{language}' is not one of {', '.join(LANGUAGES)}")
+    if calendar not in CALENDARS:
+        raise ValueError(f"report.calendar: '{calendar}' is not one of {', '.join(CALENDARS)}")
+    _reader = Reader(language, currency or None, calendar)
+    return _reader
+
+
+def use_report(report) -> Reader:
+    """:func:`use` with the ``report`` section of the parameters."""
+    return use(report.language, report.currency, report.calendar)
+
+
+def reader() -> Reader:
+    """The current reader."""
+    return _reader
+
+
+@contextmanager
+def using(language: str = "en", currency: str | None = None, calendar: str = "auto"):
+    """The reader for a ``with`` block (tests, a page rendered in another language)."""
+    before = _reader
+    use(language, currency, calendar)
+    try:
+        yield _reader
+    finally:
+        use_reader(before)
+
+
+def use_reader(r: Reader) -> None:
+    """Make ``r`` (from :func:`reader`) the reader again."""
+    global _reader
+    _reader = replace(r)
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    """The compiled catalog of ``language`` (English: the texts as written)."""
+    if language == "en":
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=language, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)  # a fuzzy (unchecked) translation is not shown
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def _(message: str) -> str:
+    """``message`` in the reader's language (gettext)."""
+    return translations(_reader.language).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs without translating it now (translated where shown)."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Singular or plural of a message for ``n``, in the reader's language."""
+    return translations(_reader.language).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the reader's language, in ``context`` (a notebook cell, a term)."""
+    return translations(_reader.language).pgettext(context, message)
+
+
+def notebook_context(stem: str, cell_id: str) -> str:
+    """The catalogs' context of a notebook's markdown cell (``05_prioritization#55e523ad``)."""
+    return f"{stem}#{cell_id}"
+
+
+def term(value):
+    """A word or sentence of seglab stored in English in the data files (a quadrant, a MIDAS
+    result, a persona name, an action) in the reader's language; any other value as it is.
+    """
+    if not isinstance(value, str) or not value or _reader.language == "en":
+        return value
+    catalog = translations(_reader.language)
+    shown = catalog.gettext(value)
+    if shown == value and "_" in value:  # a snake_case word of the data files: long_term, campaign_events
+        spaced = value.replace("_", " ")
+        shown = catalog.gettext(spaced)
+        return value if shown == spaced else shown
+    return shown
+
+
+# --- numbers, amounts, dates ----------------------------------------------------------------
+
+
+def digits(text: str, language: str | None = None) -> str:
+    """``text`` with ASCII digits written in the reader's digits (or ``language``'s)."""
+    table = _DIGITS.get(language or _reader.language)
+    return text.translate(table) if table else text
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def number(v, decimals: int = 0, sign: bool = False, grouping: bool = True, language: str | None = None) -> str:
+    """``v`` with thousands separators (unless ``grouping`` is False) and ``decimals`` decimals,
+    in the reader's convention (or ``language``'s); ``–`` when missing.
+    """
+    if _missing(v):
+        return "–"
+    language = language or _reader.language
+    spec = f"{'+' if sign else ''}{',' if grouping else ''}.{decimals}f"
+    if language == "en":
+        return format(v, spec)
+    from babel.numbers import format_decimal, get_minus_sign_symbol, get_plus_sign_symbol
+
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
+    value = round(float(v), decimals)
+    ns = _NUMBERING[language]
+    text = format_decimal(abs(value), format=pattern, locale=language, numbering_system=ns)
+    # the locale's signs carry a direction mark (LRM in Persian, ALM in Arabic): they stay on the
+    # number's side in right-to-left text
+    if value < 0:
+        text = get_minus_sign_symbol(language, numbering_system=ns) + text
+    elif sign:
+        text = get_plus_sign_symbol(language, numbering_system=ns) + text
+    return digits(text, language)
+
+
+def percent(v, decimals: int = 0, sign: bool = False, language: str | None = None) -> str:
+    """``v`` (a share, 0.5) as a percentage in the reader's convention (50%, ۵۰٪)."""
+    if _missing(v):
+        return "–"
+    language = language or _reader.language
+    if language == "en":
+        return format(v, f"{'+' if sign else ''}.{decimals}%")
+    return number(float(v) * 100, decimals, sign, language=language) + _PERCENT
+
+
+def currency_unit() -> str:
+    """How amounts are labelled: the symbol of ``report.currency`` in the reader's language
+    (an ISO 4217 code such as EUR), the text as given otherwise, "" when no currency is set.
+    """
+    code = _reader.currency
+    if not code:
+        return ""
+    from babel.numbers import get_currency_symbol, is_currency
+
+    if is_currency(code):
+        locale = "en" if _reader.language == "en" else _reader.language
+        return get_currency_symbol(code, locale=locale)
+    return code
+
+
+def money(v, decimals: int = 0) -> str:
+    """An amount with the currency of ``report.currency`` (none when it is not set)."""
+    if _missing(v):
+        return "–"
+    unit = currency_unit()
+    text = number(v, decimals)
+    if not unit:
+        return text
+    if _reader.language == "en" and len(unit) == 1:
+        return ("-" if float(v) < 0 else "") + unit + text.lstrip("-")
+    return f"{text}\u00a0{unit}"
+
+
+def _day(value) -> _dt.date | None:
+    if _missing(value) or value == "":
+        return None
+    import pandas as pd
+
+    ts = pd.Timestamp(value)
+    return None if pd.isna(ts) else ts.date()
+
+
+def date(value, month_name: bool = True) -> str:
+    """A date in the reader's calendar: ISO (2024-03-05) in English; ۱۵ اسفند ۱۴۰۲ in Persian
+    (Jalali), ٥ مارس ٢٠٢٤ in Arabic, or the Hijri (Umm al-Qura) date with ``report.calendar: hijri``.
+    """
+    d = _day(value)
+    if d is None:
+        return "–"
+    cal = _reader.calendar_used
+    if _reader.language == "en" and cal == "gregorian":
+        return d.isoformat()
+    if cal == "jalali":
+        import jdatetime
+
+        j = jdatetime.date.fromgregorian(date=d)
+        text = f"{j.day} {JALALI_MONTHS[j.month - 1]} {j.year}" if month_name else f"{j.year}/{j.month:02d}/{j.day:02d}"
+    elif cal == "hijri":
+        from hijridate import Gregorian
+
+        h = Gregorian(d.year, d.month, d.day).to_hijri()
+        text = (
+            f"{h.day} {HIJRI_MONTHS[h.month - 1]} {h.year} هـ" if month_name else f"{h.year}/{h.month:02d}/{h.day:02d}"
+        )
+    else:
+        from babel.dates import format_date
+
+        locale = "en" if _reader.language == "en" else _reader.language
+        text = format_date(d, "d MMMM y" if month_name else "y/MM/dd", locale=locale)
+    return digits(text)
+
+
+def season(value) -> str:
+    """The season and year of a date in the reader's calendar (Jalali: بهار ۱۴۰۳), for periods."""
+    d = _day(value)
+    if d is None:
+        return "–"
+    if _reader.calendar_used == "jalali":
+        import jdatetime
+
+        j = jdatetime.date.fromgregorian(date=d)
+        return digits(f"{JALALI_SEASONS[(j.month - 1) // 3]} {j.year}")
+    return date(value)
+
+
+def isolate(text) -> str:
+    """``text`` wrapped in Unicode isolates when the reader reads right to left: a number, a
+    percentage or a Latin name inside a Persian sentence keeps its own direction.
+    """
+    return f"{FSI}{text}{PDI}" if _reader.rtl else str(text)
+
+
+# --- fonts ----------------------------------------------------------------------------------
+
+
+def font_files() -> dict[str, Path]:
+    """The embedded font's files: ``regular``/``bold`` TrueType (charts) and WOFF2 (pages)."""
+    return {
+        "regular": FONT_DIR / f"{FONT_FAMILY}-Regular.ttf",
+        "bold": FONT_DIR / f"{FONT_FAMILY}-Bold.ttf",
+        "regular_woff2": FONT_DIR / f"{FONT_FAMILY}-Regular.woff2",
+        "bold_woff2": FONT_DIR / f"{FONT_FAMILY}-Bold.woff2",
+    }
+
+
+@lru_cache(maxsize=1)
+def font_css() -> str:
+    """``@font-face`` rules embedding the font in a page (data URIs: no file, no network)."""
+    import base64
+
+    files = font_files()
+    rules = []
+    for weight, key in ((400, "regular_woff2"), (700, "bold_woff2")):
+        data = base64.b64encode(files[key].read_bytes()).decode("ascii")
+        rules.append(
+            f"@font-face{{font-family:'{FONT_FAMILY}';font-style:normal;font-weight:{weight};"
+            f"src:url(data:font/woff2;base64,{data}) format('woff2');}}"
+        )
+    return "\n".join(rules)
+
+
+def page_context() -> dict:
+    """What a page template needs to know about the reader: lang, dir, the font rules."""
+    r = _reader
+    return {
+        "lang": r.language,
+        "dir": r.direction,
+        "rtl": r.rtl,
+        "font_css": font_css() if r.rtl else "",
+        "font_family": f"'{FONT_FAMILY}'," if r.rtl else "",
+    }
+
+
+def join(items) -> str:
+    """Items joined with the reader's comma (``, `` or ``، ``)."""
+    return ("، " if _reader.rtl else ", ").join(str(i) for i in items)
+
+
+def currency_name() -> str:
+    """The currency of the amounts in words: ``euro (EUR, €)``; the unit as given when it is not
+    an ISO 4217 code; "" when ``report.currency`` is not set.
+    """
+    code = _reader.currency
+    if not code:
+        return ""
+    from babel.numbers import get_currency_name, is_currency
+
+    if not is_currency(code):
+        return code
+    locale = "en" if _reader.language == "en" else _reader.language
+    return f"{get_currency_name(code, locale=locale)} ({code}, {currency_unit()})"
