@@ -25,7 +25,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 # when it first imports them, so that cache must not be switched off for these commands.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help env report test lint lab clean postgres java chromium
+.PHONY: help env report test lint lab clean postgres java chromium catalogs readme
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -88,6 +88,10 @@ test: $(TEST_STAMP) postgres java chromium ## run the whole test suite (unit, no
 
 readme: $(RUN_STAMP) ## rewrite the README's generated tables (outputs, feature catalog) from the code
 	$(PY) -c "from seglab import artifacts; artifacts.update_readme('README.md')"
+
+catalogs: $(RUN_STAMP) ## collect every reader-visible text into src/seglab/locale (seglab.pot) and merge it into the fa and ar catalogs
+	$(PY) -m seglab.catalogs
+	$(PY) -m seglab.catalogs --check || echo "translate the entries above in src/seglab/locale/{fa,ar}/LC_MESSAGES/seglab.po"
 
 lint: $(TEST_STAMP) ## ruff (rules and formatting) on the package, tests, notebooks and benchmarks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks

@@ -139,3 +139,58 @@ def hostile_check(folder: Path, pages: list[str], screenshots: Path) -> dict:
         finally:
             browser.close()
     return found
+
+
+#: What a right-to-left page must be: lang and dir on <html>, the embedded font loaded and able to
+#: draw Persian/Arabic, headings, tables and cards laid out right to left, nothing wider than
+#: the window.
+RTL_JS = """async () => {
+    await document.fonts.ready;
+    const faces = [...document.fonts].filter(f => f.family.replace(/['"]/g, '') === 'Vazirmatn');
+    const blocks = [...document.querySelectorAll('h1, h2, th, td, .persona-card, p')]
+        .filter(e => e.offsetParent !== null && (e.textContent || '').trim());
+    const rtl = blocks.filter(e => getComputedStyle(e).direction === 'rtl');
+    const ltrText = blocks.filter(e => getComputedStyle(e).direction !== 'rtl'
+        && !e.closest('code, pre, .jp-CodeCell') && /[\\u0600-\\u06ff]/.test(e.textContent))
+        .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 60));
+    const body = getComputedStyle(document.body).fontFamily;
+    return {
+        lang: document.documentElement.lang,
+        dir: document.documentElement.dir,
+        font_loaded: faces.length > 0 && faces.some(f => f.status === 'loaded')
+            && document.fonts.check('16px Vazirmatn', 'مشتریان ۱۲۳ العملاء ١٢٣'),
+        body_font: body,
+        rtl_blocks: rtl.length,
+        ltr_text: ltrText,
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+    };
+}"""
+
+
+def rtl_check(folder: Path, pages: list[str], screenshots: Path) -> dict:
+    """Open each right-to-left page at 1300 px and 400 px: :data:`RTL_JS` facts per page (at
+    1300 px), and the problems found at either width; a screenshot of each page at each width."""
+    from playwright.sync_api import sync_playwright
+
+    screenshots.mkdir(parents=True, exist_ok=True)
+    found: dict = {"pages": {}, "problems": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            for name in pages:
+                for width in (1300, 400):
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    page.goto((folder / name).resolve().as_uri(), wait_until="load")
+                    facts = page.evaluate(RTL_JS)
+                    if width == 1300:
+                        found["pages"][name] = facts
+                    if facts["overflow"] > 1:
+                        found["problems"].append(f"{name} at {width} px: {facts['overflow']} px wider than the window")
+                    if "Vazirmatn" not in facts["body_font"]:
+                        found["problems"].append(f"{name}: the body is set in {facts['body_font']}")
+                    found["problems"] += [f"{name} at {width} px: left to right: {t}" for t in facts["ltr_text"]]
+                    page.screenshot(path=str(screenshots / f"{Path(name).stem}_{width}.png"), full_page=True)
+                    page.close()
+        finally:
+            browser.close()
+    return found

@@ -23,11 +23,11 @@ import json
 import sys
 from pathlib import Path
 
-from seglab.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, notebook_context
+from seglab.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, TEMPLATE_PATH, notebook_context
 
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "md": None}
 PACKAGE = Path(__file__).parent
-TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
+TEMPLATE = TEMPLATE_PATH
 
 
 def _add(catalog, message, where: str, line: int, context: str | None = None, comments=()) -> None:

@@ -100,6 +100,84 @@ DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "012345678901
 _NON_ASCII_DIGIT = "[۰-۹٠-٩]"
 
 
+#: One way of writing the letters Persian and Arabic share (``cleaning.letters``); the zero-width
+#: non-joiner of Persian words (U+200C) is kept.
+LETTERS = {
+    "persian": str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"}),
+    "arabic": str.maketrans({"ی": "ي", "ک": "ك"}),
+}
+_LETTER_CHARS = {"persian": "[يىك]", "arabic": "[یک]"}
+
+
+def unify_letters(frame: pd.DataFrame, letters: str, label) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The text columns of ``frame`` with Persian/Arabic letters written one way (``letters``:
+    persian, arabic or as_is); per column (by its label), how many distinct values changed.
+    """
+    if letters == "as_is":
+        return frame, {}
+    changed: dict[str, int] = {}
+    out = frame
+    for c in frame.columns:
+        col = frame[c]
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+            continue
+        text = col.where(col.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool))
+        hit = text.str.contains(_LETTER_CHARS[letters], regex=True, na=False)
+        if hit.any():
+            if out is frame:
+                out = frame.copy()
+            out[c] = col.where(~hit, text[hit].str.translate(LETTERS[letters]))
+            changed[label(c)] = int(text[hit].nunique())
+    return out, changed
+
+
+def _unified(
+    mapped: pd.DataFrame, labels: dict[str, str], given: str, table: str
+) -> tuple[pd.DataFrame, dict[str, str], list[dict]]:
+    """A table's text values and column names with its letters written one way (``cleaning.letters``),
+    and the assumption saying so when values changed.
+    """
+    letters = given if given != "auto" else ("persian" if _has_persian_letters(mapped) else "as_is")
+    if letters != "as_is":  # the columns' names as readers see them, written the same way
+        labels = {c: str(n).translate(LETTERS[letters]) for c, n in labels.items()}
+    mapped, changed = unify_letters(mapped, letters, lambda c: labels.get(c, c))
+    return mapped, labels, [_letters_assumption(changed, letters, given, table)] if changed else []
+
+
+def _has_persian_letters(frame: pd.DataFrame) -> bool:
+    """Whether a text column holds letters Persian has and Arabic has not (پ چ ژ گ ی ک)."""
+    for c in frame.columns:
+        col = frame[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            text = col.dropna().astype("str")
+            if text.str.contains("[پچژگیک]", regex=True).any():
+                return True
+    return False
+
+
+def _letters_assumption(changed: dict[str, int], letters: str, given: str, table: str) -> dict:
+    """What the unification of letters changed, with the line that changes it (``given``: the
+    parameter as set; auto found Persian letters).
+    """
+    return {
+        "stage": "01",
+        "subject": _("letters of %(table)s") % {"table": i18n.term(table).replace("_", " ")},
+        "assumed": (
+            _("%(n)s values of %(columns)s written with Arabic ي/ك/ى read with Persian ی/ک")
+            if letters == "persian"
+            else _("%(n)s values of %(columns)s written with Persian ی/ک read with Arabic ي/ك")
+        )
+        % {"n": i18n.number(sum(changed.values())), "columns": i18n.join(changed)},
+        "why": _(
+            "the same word typed with Arabic or Persian letters (a Windows-1256 export writes ي for ی) would "
+            "otherwise be two values"
+        ),
+        "change": "cleaning.letters: "
+        + ("arabic | as_is" if letters == "persian" else "persian | as_is")
+        + ("  " + _("(auto: the text has Persian letters)") if given == "auto" else ""),
+    }
+
+
 def _text(s: pd.Series) -> pd.Series:
     """Trimmed text (Arrow-backed), with Persian/Arabic-Indic digits made ASCII where present."""
     t = s.astype("str").str.strip()
@@ -647,6 +725,7 @@ def _collect_table(
     loaded = sources.read(spec, table, root)
     mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
     labels = dict(mapped.attrs.get("source_names", {}))
+    mapped, labels, unified = _unified(mapped, labels, params.cleaning.letters, table)
     notes, assumptions = _customer_ids(
         mapped, loaded, spec, table, customer_level, labels.get("customer_id", "customer_id")
     )
@@ -655,6 +734,7 @@ def _collect_table(
         typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
     except DateOrderError as exc:
         raise SourceError(f"{exc} (table '{table}')") from None
+    assumptions += unified
     if table == "transactions":
         assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
         if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):

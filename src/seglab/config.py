@@ -301,6 +301,12 @@ class Cleaning(_Strict):
         "gregorian", description="calendar of text dates: jalali parses Shamsi dates such as 1402/05/12"
     )
     dayfirst: bool = Field(False, description="text dates are day first (31/12/2024)")
+    letters: Literal["auto", "persian", "arabic", "as_is"] = Field(
+        "auto",
+        description="Arabic ي/ك/ى and Persian ی/ک in text values: persian writes them ی/ک, arabic ي/ك, as_is "
+        "keeps them (a cp1256 export writes ي for ی: the same word would otherwise be two values); auto = "
+        "persian when a table's text has Persian letters (پ چ ژ گ ی ک), else as_is",
+    )
     outlier_iqr_factor: float = Field(
         3.0, gt=0, description="flag lines whose log(1+|revenue|) is above Q3 + factor x IQR"
     )

@@ -29,6 +29,8 @@ CALENDARS: tuple[str, ...] = ("auto", "gregorian", "jalali", "hijri")
 #: The catalogs, one folder per language (gettext's layout).
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "seglab"
+#: The catalogs' template: every text a reader may see, in English (made by ``make catalogs``).
+TEMPLATE_PATH = LOCALE_DIR / f"{DOMAIN}.pot"
 #: The font of Persian and Arabic pages and charts (Vazirmatn, SIL Open Font License, in the package).
 FONT_DIR = Path(__file__).parent / "report" / "fonts"
 FONT_FAMILY = "Vazirmatn"

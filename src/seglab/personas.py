@@ -577,14 +577,14 @@ def definable_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[s
                     bounds[f][0] = thr if low is None else max(low, thr)
                 else:
                     bounds[f][1] = thr if high is None else min(high, thr)
-            text = " and ".join(
+            text = _(" and ").join(
                 _threshold_text(cols[f], df[cols[f]].astype(float), lo, hi)
                 for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: [c[0] for c in conds].index(kv[0]))
             )
             rows.append(
                 {
                     "segment": seg,
-                    "rule": text or "every customer",
+                    "rule": text or _("every customer"),
                     "customers": int(at.sum()),
                     "precision": float(y[at].mean()),
                     "covers": float(y[at].sum() / y.sum()),

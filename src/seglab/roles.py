@@ -50,6 +50,7 @@ import pandas as pd
 from seglab import i18n
 from seglab.config import BEHAVIOUR_ROLES, Roles
 from seglab.i18n import N_, _
+from seglab.text import SAME_LETTERS
 
 MAX_LEVELS = 12
 
@@ -816,7 +817,8 @@ def channel_value(value: str, mapping: dict[str, str]) -> str | None:
     for k, v in mapping.items():
         if k.strip().lower() == low:
             return v
+    low = low.translate(SAME_LETTERS)  # (whatever cleaning.letters wrote)
     for channel, words in CHANNEL_SYNONYMS.items():
-        if low in words:
+        if low in {w.translate(SAME_LETTERS) for w in words}:
             return channel
     return None

@@ -22,6 +22,7 @@ import pandas as pd
 
 from seglab.config import TableSource
 from seglab.paths import resolve
+from seglab.text import SAME_LETTERS
 
 
 class SourceError(ValueError):
@@ -653,6 +654,11 @@ def resolve_mapping(spec: TableSource, found: list[str], required: list[str]) ->
     cols.update(spec.columns)
     for canonical in required:
         cols.setdefault(canonical, canonical)
+    # a name typed with Persian letters finds the column a Windows-1256 export wrote with Arabic ones
+    same = {f.translate(SAME_LETTERS): f for f in found}
+    for canonical, name in cols.items():
+        if name not in found and name.translate(SAME_LETTERS) in same:
+            cols[canonical] = same[name.translate(SAME_LETTERS)]
     return cols
 
 

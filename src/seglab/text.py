@@ -17,6 +17,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+#: The letters Persian and Arabic write differently but readers take as one (ي = ی, ك = ک, ى = ی):
+#: names and words compare equal through it, whatever keyboard or encoding wrote them.
+SAME_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
+
 _MARKDOWN = re.compile(r"([\\`*_\[\]()#!|~{}])")
 
 

@@ -72,3 +72,5 @@ KINDS: tuple[str, ...] = (
     N_("empty"),
     N_("ignore"),
 )
+#: Words the tables show as values: the kind of a purchase mix, the row of all customers.
+TABLE_WORDS: tuple[str, ...] = (N_("channel"), N_("all"))

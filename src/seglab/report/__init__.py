@@ -22,6 +22,7 @@ def styled(
     integer: Iterable[str] = (),
     decimals: Iterable[str] = (),
     money: Iterable[str] = (),
+    numbers: Iterable[str] = (),
 ) -> Styler:
     """A table for people, in the reader's language (:mod:`seglab.i18n`): readable headers
     (:func:`seglab.report.labels.header`), thousands separators, percentages, amounts with the
@@ -34,7 +35,8 @@ def styled(
     fmt = {}
     fmt.update({c: (lambda v: i18n.percent(v, 1)) for c in percent if c in df})
     fmt.update({c: i18n.number for c in integer if c in df})
-    fmt.update({c: (lambda v: i18n.money(v, 2)) for c in money if c in df})
+    fmt.update({c: (lambda v: i18n.money(v, 2)) for c in money if c in df})  # amounts, with their currency
+    fmt.update({c: (lambda v: i18n.number(v, 2)) for c in numbers if c in df})  # other numbers, 2 decimals
     fmt.update({c: (lambda v: i18n.number(v, 3, grouping=False)) for c in decimals if c in df})
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
     if i18n.reader().language != "en" and df.columns.is_unique:

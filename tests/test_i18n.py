@@ -1,0 +1,327 @@
+"""Reports in Persian and Arabic (issue 19): catalogs, numbers and dates in the reader's
+convention, letters unified on input, and whole runs read right to left in a browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import skip_or_fail
+
+from seglab import catalogs, collect, config, i18n, pipeline
+from seglab.report import styled
+from seglab.text import SAME_LETTERS
+
+SMALL = {
+    "seed": 3,
+    "source": {"kind": "synthetic", "synthetic": {"n_customers": 600, "months": 12}},
+    "segmentation": {"k_min": 2, "k_max": 5},
+}
+PAGES = ["index.html"] + [f"{name}.html" for name, _ in pipeline.STAGES]
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers, amounts and dates
+# ---------------------------------------------------------------------------------------------
+def test_english_keeps_the_formats_it_always_had():
+    with i18n.using("en"):
+        assert i18n.number(1234.5, 1) == "1,234.5" and i18n.number(-3) == "-3"
+        assert i18n.percent(0.4234, 1) == "42.3%" and i18n.percent(0.42, sign=True) == "+42%"
+        assert i18n.date("2024-03-20 10:00") == "2024-03-20"
+        assert i18n.money(12880) == "12,880"  # no currency set: no unit
+    with i18n.using("en", currency="EUR"):
+        assert i18n.money(12880) == "€12,880" and i18n.money(-5) == "-€5"
+    with i18n.using("en", currency="toman"):
+        assert i18n.money(1500) == "1,500\u00a0toman"  # a unit that is no ISO code is shown as written
+
+
+def test_persian_digits_separators_signs_and_jalali_dates():
+    with i18n.using("fa", currency="IRR"):
+        assert i18n.number(1234.5, 1) == "۱٬۲۳۴٫۵"
+        assert i18n.percent(0.42) == "۴۲٪"
+        # the locale's signs carry a left-to-right mark: they stay beside the number in Persian text
+        assert i18n.percent(-0.2, sign=True) == "\u200e−۲۰٪" and i18n.number(1.6, 1, sign=True) == "\u200e+۱٫۶"
+        assert i18n.money(1500) == "۱٬۵۰۰\u00a0ریال"
+        assert i18n.date("2024-03-20") == "۱ فروردین ۱۴۰۳"  # Nowruz
+        assert i18n.date("2024-03-19") == "۲۹ اسفند ۱۴۰۲"
+        assert i18n.season("2024-06-20") == "بهار ۱۴۰۳" and i18n.season("2024-06-21") == "تابستان ۱۴۰۳"
+        assert i18n.join(["a", "b"]) == "a، b"
+
+
+def test_arabic_digits_gregorian_months_and_hijri_on_request():
+    with i18n.using("ar", currency="SAR"):
+        assert i18n.number(1234.5, 1) == "١٬٢٣٤٫٥" and i18n.percent(0.05) == "٥٪"
+        assert i18n.date("2024-03-20") == "٢٠ مارس ٢٠٢٤"
+    with i18n.using("ar", calendar="hijri"):
+        assert i18n.date("2024-03-20") == "١٠ رمضان ١٤٤٥ هـ"
+    with i18n.using("fa", calendar="gregorian"):
+        assert i18n.date("2024-03-20") == "۲۰ مارس ۲۰۲۴"
+    with pytest.raises(ValueError, match="report.language: 'de'"):
+        i18n.use("de")
+
+
+def test_tables_translate_the_method_words_and_stay_escaped():
+    df = pd.DataFrame(
+        {
+            "quadrant": ["Target", "<script>alert(1)</script>"],
+            "feature": ["recency_days", "x'y"],
+            "share": [0.5, 0.25],
+        }
+    )
+    with i18n.using("fa"):
+        html = styled(df, percent=["share"]).to_html()
+    assert "هدف قرار دادن" in html and "روز از آخرین خرید" in html  # a quadrant; a feature by its label
+    assert "<script>" not in html and "&lt;script&gt;" in html and "x&#x27;y" in html
+    assert "۵۰٫۰٪" in html and ">ربع<" in html  # the reader's digits; the header's label
+
+
+# ---------------------------------------------------------------------------------------------
+# the catalogs
+# ---------------------------------------------------------------------------------------------
+def test_every_catalog_entry_is_translated_in_persian_and_arabic(root):
+    """The template holds every text of the code, templates and notebooks (a new text fails
+    here until `make catalogs`), and each is translated, not fuzzy, with its placeholders."""
+    assert catalogs.problems(root) == []
+
+
+def test_glossary_terms_are_the_ones_the_catalogs_use(root):
+    from babel.messages.pofile import read_po
+
+    rows = list(csv.DictReader((root / "src/seglab/locale/glossary.csv").open(encoding="utf-8")))
+    assert len(rows) >= 25
+    for lang in ("fa", "ar"):
+        with (root / f"src/seglab/locale/{lang}/LC_MESSAGES/seglab.po").open("rb") as f:
+            cat = read_po(f)
+        for r in rows:
+            m = cat.get(r["term"])
+            assert m is not None and m.string == r[lang], (lang, r["term"])
+
+
+def test_glossary_seed_terms_come_from_the_seed_articles(root):
+    seeds = root.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        skip_or_fail(f"the seed articles are not at {seeds}")
+    # (the seeds are plain text without zero-width non-joiners, some typed with Arabic ي/ك)
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))).replace("\u200c", "")
+    text = text.translate(SAME_LETTERS)
+    rows = list(csv.DictReader((root / "src/seglab/locale/glossary.csv").open(encoding="utf-8")))
+    cited = [r for r in rows if r["seed_term"]]
+    assert len(cited) >= 15
+    for r in cited:
+        for term in r["seed_term"].split(";"):
+            word = term.split("(")[0].split(":")[-1].strip().replace("\u200c", "").translate(SAME_LETTERS)
+            assert word in text, (r["term"], word)
+
+
+# ---------------------------------------------------------------------------------------------
+# input: one spelling of the shared letters, readable rejected rows, the Jalali hint
+# ---------------------------------------------------------------------------------------------
+def test_arabic_and_persian_letters_become_one_value_and_zwnj_is_kept():
+    frame = pd.DataFrame({"country": ["ايران", "ایران", "كويت"], "note": ["می\u200cخواهم", "x", None], "n": [1, 2, 3]})
+    out, changed = collect.unify_letters(frame, "persian", str)
+    assert out["country"].tolist() == ["ایران", "ایران", "کویت"]
+    assert out["note"].tolist()[0] == "می\u200cخواهم" and changed == {"country": 2}
+    back, _ = collect.unify_letters(out, "arabic", str)
+    assert back["country"].tolist() == ["ايران", "ايران", "كويت"]
+    assert collect.unify_letters(frame, "as_is", str)[0] is frame
+
+
+def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    f = tmp_path / name
+    f.write_bytes(text.encode(encoding))
+    return f
+
+
+def _tx_params(path: Path, **cleaning) -> config.Params:
+    columns = {
+        "customer_id": "cust",
+        "order_id": "order",
+        "timestamp": "date",
+        "quantity": "qty",
+        "unit_price": "price",
+    }
+    return config.validate(
+        {
+            "run_name": "t",
+            "source": {"kind": "files", "tables": {"transactions": {"path": str(path), "columns": columns}}},
+            "cleaning": cleaning,
+        }
+    )
+
+
+def test_rejected_rows_keep_their_persian_text_readable(tmp_path):
+    text = "cust,order,date,qty,price,city\n1,A,2024-01-02,1,5,تهران\n,B,2024-01-02,1,5,شیراز\n"
+    c = collect.collect(_tx_params(_write(tmp_path, "r.csv", text)), tmp_path)
+    values = c.rejected["values"].tolist()
+    assert values == ['{"cust":null,"order":"B","date":"2024-01-02","qty":"1","price":"5","city":"شیراز"}']
+
+
+def test_a_shamsi_file_read_as_gregorian_says_why_when_every_row_is_rejected(tmp_path):
+    text = "cust,order,date,qty,price\n1,A,1402/05/12,1,5\n2,B,1402/05/13,1,5\n"
+    with pytest.raises(collect.SourceError) as err:
+        collect.collect(_tx_params(_write(tmp_path, "j.csv", text)), tmp_path)
+    message = str(err.value)
+    assert "all 2 rows of table 'transactions' were rejected" in message
+    assert "look like Jalali (Shamsi) dates. Set cleaning.calendar: jalali" in message
+
+
+def test_the_same_persian_export_in_two_encodings_gives_the_same_tables(tmp_path):
+    import persian
+
+    files = persian.write(tmp_path)
+    assert files["cp1256"].read_bytes() != files["utf8"].read_bytes()
+    got = {}
+    for name, f in files.items():
+        # the parameters name the columns in Persian letters; the cp1256 header has Arabic ones
+        got[name] = collect.collect(config.validate(persian.params(f, name)), tmp_path)
+    for table in ("transactions", "customers"):
+        pd.testing.assert_frame_equal(got["utf8"].tables[table], got["cp1256"].tables[table])
+    tx = got["utf8"].tables["transactions"]
+    assert set(tx["channel"]) == {"web", "store", "app"}  # Persian channel words
+    assert set(got["cp1256"].tables["customers"]["country"]) == set(persian.COUNTRIES)
+    assert tx["timestamp"].min() >= pd.Timestamp("2023-03-21")  # Jalali 1402-01-01
+    said = [a for a in got["cp1256"].quality["assumptions"] if a["change"].startswith("cleaning.letters")]
+    assert said and "Arabic ي/ك/ى read with Persian ی/ک" in said[0]["assumed"]
+
+
+# ---------------------------------------------------------------------------------------------
+# whole runs in Persian and Arabic
+# ---------------------------------------------------------------------------------------------
+def _project(tmp: Path, root: Path, params: dict) -> Path:
+    shutil.copytree(root / "notebooks", tmp / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    f = tmp / "notebooks" / "params" / f"{params['run_name']}.yaml"
+    f.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    return f
+
+
+def _run(tmp: Path, params: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = {**__import__("os").environ, "SEGLAB_ROOT": str(tmp)}
+    return subprocess.run(
+        [sys.executable, "-m", "seglab.cli", "run", "--params", str(params), *extra],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module", params=["fa", "ar"])
+def translated_run(request, tmp_path_factory, root):
+    """The small synthetic run with ``seglab run --language fa`` (and ar): its reports folder."""
+    tmp = tmp_path_factory.mktemp(f"run_{request.param}")
+    params = _project(tmp, root, {**SMALL, "run_name": f"small_{request.param}"})
+    done = _run(tmp, params, "--language", request.param)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return request.param, tmp / "reports" / f"small_{request.param}"
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees: no style, script, code (parameter lines and file names stay as
+    written), no title attribute."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script", "code", "pre"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "code", "pre"):
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def _english_texts() -> set[str]:
+    """The catalog's English texts a page could show untranslated: each msgid cut at its
+    placeholders and markup into fragments of at least two words."""
+    from babel.messages.pofile import read_po
+
+    with i18n.TEMPLATE_PATH.open("rb") as f:
+        template = read_po(f)
+    out = set()
+    for m in template:
+        if not m.id:
+            continue
+        for msgid in m.id if isinstance(m.id, tuple) else (m.id,):
+            for part in re.split(r"%\(\w+\)s|\{\w*\}|[*`|#\n]|\[[^\]]*\]\([^)]*\)", msgid):
+                part = part.strip(" .,;:()-–·")
+                # two words or more (a file name such as transactions.parquet is no sentence)
+                if len(re.findall(r"(?:^|\s)[A-Za-z]{2,}", part)) >= 2:
+                    out.add(part)
+    return out
+
+
+@pytest.mark.slow
+def test_no_english_text_of_the_catalogs_is_left_on_any_page(translated_run):
+    language, reports = translated_run
+    english = _english_texts()
+    assert len(english) > 500
+    for page in PAGES:
+        parser = _Visible()
+        parser.feed((reports / page).read_text(encoding="utf-8"))
+        text = "\n".join(parser.parts)
+        left = sorted(e for e in english if e in text)
+        assert left == [], f"{language} {page}: untranslated {left[:5]}"
+        # nor a joining word of an English sentence (the synthetic data's values have none)
+        joins = re.findall(r"(?<![A-Za-z])(?:and|the|of|with|per|to)(?![A-Za-z])", text)
+        assert joins == [], f"{language} {page}: English words {joins[:5]}"
+        # and the page reads in the reader's script: most letters are Persian/Arabic
+        letters = re.findall(r"[A-Za-z\u0600-\u06ff]", text)
+        arabic_script = sum(1 for ch in letters if ch >= "\u0600")
+        assert arabic_script > 0.85 * len(letters), f"{language} {page}: {arabic_script}/{len(letters)}"
+
+
+@pytest.mark.slow
+def test_pages_read_right_to_left_fit_phones_and_use_the_embedded_font(translated_run, root):
+    import browser
+
+    language, reports = translated_run
+    found = browser.rtl_check(reports, PAGES, root / "test-output" / "screenshots" / f"rtl_{language}")
+    assert found["problems"] == [], found["problems"][:10]
+    for page, facts in found["pages"].items():
+        assert facts["lang"] == language and facts["dir"] == "rtl", page
+        assert facts["font_loaded"], page  # Vazirmatn from the page itself, no fallback glyphs
+        assert facts["rtl_blocks"] >= 3, page  # headings, tables, cards computed right to left
+
+
+@pytest.mark.slow
+def test_a_persian_export_gives_a_persian_report_with_jalali_periods(tmp_path, root):
+    import persian
+
+    files = persian.write(tmp_path / "data")
+    params = _project(tmp_path, root, persian.params(files["cp1256"], "shamsi"))
+    done = _run(tmp_path, params)
+    assert done.returncode == 0, done.stderr[-3000:]
+    reports = tmp_path / "reports" / "shamsi"
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fa" dir="rtl">' in index
+    # the period line: Jalali dates with Persian month names and digits
+    period = re.search(r"<th>دوره</th><td[^>]*>([^<]+)</td>", index).group(1)
+    assert re.fullmatch(r"[۰-۹]+ [آ-ی]+ ۱۴۰[۲۳] تا [۰-۹]+ [آ-ی]+ ۱۴۰[۲۳]", period), period
+    monitoring = (reports / "06_monitoring.html").read_text(encoding="utf-8")
+    assert "۱۴۰۳" in monitoring and "2024-" not in _visible(monitoring)
+    quality = json.loads((tmp_path / "data/interim/shamsi/quality.json").read_text(encoding="utf-8"))
+    assert quality["tables"]["transactions"]["rejected"] == 0
+    assert "ریال" in index  # report.currency: IRR, with the amounts
+
+
+def _visible(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "\n".join(parser.parts)
