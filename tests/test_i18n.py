@@ -58,6 +58,17 @@ def test_persian_digits_separators_signs_and_jalali_dates():
         assert i18n.join(["a", "b"]) == "a، b"
 
 
+def test_monitoring_periods_are_labelled_in_the_jalali_calendar():
+    from seglab.report import plots
+
+    ends = [pd.Timestamp("2024-09-30"), pd.Timestamp("2024-12-31")]
+    with i18n.using("fa"):
+        assert plots._period_labels(ends, "quarter") == ["تابستان ۱۴۰۳\n۹ مهر ۱۴۰۳", "پاییز ۱۴۰۳\n۱۱ دی ۱۴۰۳"]
+        assert plots._period_labels(ends[:1], "month") == ["شهریور ۱۴۰۳\n۹ مهر ۱۴۰۳"]
+    with i18n.using("en"):
+        assert plots._period_labels(ends, "quarter") == ["2024-09-30", "2024-12-31"]
+
+
 def test_arabic_digits_gregorian_months_and_hijri_on_request():
     with i18n.using("ar", currency="SAR"):
         assert i18n.number(1234.5, 1) == "١٬٢٣٤٫٥" and i18n.percent(0.05) == "٥٪"

@@ -322,6 +322,15 @@ def date(value, month_name: bool = True) -> str:
 
 def season(value) -> str:
     """The season and year of a date in the reader's calendar (Jalali: بهار ۱۴۰۳), for periods."""
+    return _period_name(value, "season")
+
+
+def month(value) -> str:
+    """The month and year of a date in the reader's calendar (Jalali: مهر ۱۴۰۳)."""
+    return _period_name(value, "month")
+
+
+def _period_name(value, kind: str) -> str:
     d = _day(value)
     if d is None:
         return "–"
@@ -329,8 +338,15 @@ def season(value) -> str:
         import jdatetime
 
         j = jdatetime.date.fromgregorian(date=d)
-        return digits(f"{JALALI_SEASONS[(j.month - 1) // 3]} {j.year}")
-    return date(value)
+        name = JALALI_SEASONS[(j.month - 1) // 3] if kind == "season" else JALALI_MONTHS[j.month - 1]
+        return digits(f"{name} {j.year}")
+    if kind == "season":
+        return date(value)
+    if _reader.language == "en":
+        return d.strftime("%Y-%m")
+    from babel.dates import format_date
+
+    return digits(format_date(d, "MMMM y", locale=_reader.language))
 
 
 def isolate(text) -> str:

@@ -13,9 +13,12 @@ from functools import cache
 
 from seglab import i18n
 from seglab.i18n import N_, _
+from seglab.prioritize import COMPONENT_LABELS
 
-#: Labels of the columns of seglab's tables (features take theirs from the registry).
+#: Labels of the columns of seglab's tables (features take theirs from the registry, the
+#: Boston-matrix components theirs from :data:`seglab.prioritize.COMPONENT_LABELS`).
 HEADERS: dict[str, str] = {
+    **COMPONENT_LABELS,
     "segment": N_("segment"),
     "segment_label": N_("segment label"),
     "persona": N_("persona"),
@@ -32,18 +35,7 @@ HEADERS: dict[str, str] = {
     "decided_by": N_("what decided it"),
     "attractiveness": N_("attractiveness"),
     "ability_to_win": N_("ability to win"),
-    "size": N_("size"),
-    "growth": N_("growth"),
     "growth_rate": N_("growth rate"),
-    "value_per_customer": N_("value per customer"),
-    "total_value": N_("total value"),
-    "predicted_value": N_("predicted spend"),
-    "competition": N_("competition (analyst)"),
-    "fit": N_("fit (analyst)"),
-    "appeal": N_("appeal"),
-    "coverage": N_("reach by e-mail/SMS"),
-    "media_mix": N_("media mix"),
-    "credibility": N_("credibility"),
     "budget": N_("budget"),
     "budget_share": N_("budget share"),
     "budget_how": N_("how the budget was set"),

@@ -765,9 +765,15 @@ def to_hex(color) -> str:
     return _to_hex(color)
 
 
-def _period_labels(periods) -> list[str]:
-    """Each period by its last day, in the reader's calendar (ISO dates in English)."""
-    return [i18n.date(p) for p in periods]
+def _period_labels(periods, period: str = "quarter") -> list[str]:
+    """Each period by its last day, in the reader's calendar (ISO dates in English); in the
+    Jalali calendar also the season (quarters) or month it mostly covers: بهار ۱۴۰۳.
+    """
+    if i18n.reader().calendar_used != "jalali":
+        return [i18n.date(p) for p in periods]
+    half = pd.DateOffset(days=45 if period == "quarter" else 15)
+    name = i18n.season if period == "quarter" else i18n.month
+    return [f"{name(pd.Timestamp(p) - half)}\n{i18n.date(p)}" for p in periods]
 
 
 def _money_unit() -> str:
@@ -798,7 +804,7 @@ def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend:
         axes[0].plot(x, g["customers"], label=label, **style)
         axes[1].plot(x, g["value"], label=label, **style)
     for ax in axes:
-        ax.set_xticks(x, _period_labels(periods), rotation=30, ha="right", fontsize=9)
+        ax.set_xticks(x, _period_labels(periods, period), rotation=30, ha="right", fontsize=9)
         ax.set_xlabel(_(PERIOD_ENDING[period]))
     axes[0].set_ylabel(_("active customers (bought in the period)"))
     axes[0].set_title(_(ACTIVE_PER[period]))
@@ -925,7 +931,7 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
             in_off[sb] += n
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.set_ylim(0, (counts.sum(axis=1) + gap * len(segs)).max() * 1.02)
-    ax.set_xticks(range(len(periods)), _period_labels(periods), fontsize=9.5)
+    ax.set_xticks(range(len(periods)), _period_labels(periods, period), fontsize=9.5)
     ax.set_xlabel(_(PERIOD_ENDING[period]))
     ax.set_ylabel(_("active customers (stacked by segment)"))
     ax.yaxis.set_major_formatter(Numbers())
