@@ -811,7 +811,11 @@ def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend:
     axes[1].set_ylabel(_("net value in the period (%(unit)s)") % {"unit": _money_unit()})
     axes[1].yaxis.set_major_formatter(Numbers())
     axes[1].set_title(_(VALUE_PER[period]))
-    axes[0].legend(loc="upper center", bbox_to_anchor=(1.1, -0.22), ncol=3, fontsize=9.5, frameon=False)
+    # below the tick labels (two lines each in the Jalali calendar: season and last day)
+    lines = 1 + max((label.count("\n") for label in _period_labels(periods, period)), default=0)
+    axes[0].legend(
+        loc="upper center", bbox_to_anchor=(1.1, -0.22 - 0.1 * (lines - 1)), ncol=3, fontsize=9.5, frameon=False
+    )
     fig.subplots_adjust(wspace=0.25)
     return fig
 
