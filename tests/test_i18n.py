@@ -336,3 +336,23 @@ def _visible(html: str) -> str:
     parser = _Visible()
     parser.feed(html)
     return "\n".join(parser.parts)
+
+
+@pytest.mark.slow
+def test_a_failed_stage_says_so_in_persian_with_seglabs_message_left_to_right(tmp_path, root):
+    params = _project(
+        tmp_path,
+        root,
+        {
+            "run_name": "broken_fa",
+            "source": {"kind": "files", "tables": {"transactions": {"path": "nowhere.csv"}}},
+            "report": {"language": "fa"},
+        },
+    )
+    done = _run(tmp_path, params)
+    assert done.returncode != 0 and "nowhere.csv" in done.stderr
+    index = (tmp_path / "reports/broken_fa/index.html").read_text(encoding="utf-8")
+    assert "مرحلهٔ 01_data_collection ناموفق بود." in index
+    assert re.search(r'<div dir="ltr" lang="en">[^<]*nowhere\.csv: file not found', index)
+    page = (tmp_path / "reports/broken_fa/01_data_collection.html").read_text(encoding="utf-8")
+    assert "این مرحله ناموفق بود." in page and re.search(r'<div dir="ltr" lang="en">[^<]*nowhere\.csv', page)

@@ -59,6 +59,7 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
         "failed_more": _(
             "The cell that failed and its traceback are shown further down; the cells after it did not run."
         ),
+        "message_in_english": _("seglab's message, in English (it names the file, column or parameter to fix):"),
     }
     body, _resources = exporter.from_notebook_node(nb)
     if reader.rtl:  # the lab template writes <html lang="..."> only
