@@ -25,7 +25,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 # when it first imports them, so that cache must not be switched off for these commands.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help env report test lint lab clean postgres java chromium catalogs readme
+.PHONY: help env report test lint lab clean postgres java chromium catalogs readme workshop workshop-guide
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -92,6 +92,14 @@ readme: $(RUN_STAMP) ## rewrite the README's generated tables (outputs, feature 
 catalogs: $(RUN_STAMP) ## collect every reader-visible text into src/seglab/locale (seglab.pot) and merge it into the fa and ar catalogs
 	$(PY) -m seglab.catalogs
 	$(PY) -m seglab.catalogs --check || echo "translate the entries above in src/seglab/locale/{fa,ar}/LC_MESSAGES/seglab.po"
+
+WORKSHOP_LANGUAGE ?= en
+workshop: $(RUN_STAMP) ## the workshop room: environment + learner notebooks and the guide in workshop/ (WORKSHOP_LANGUAGE=fa for Persian)
+	$(VENV)/bin/seglab workshop --out workshop --language $(WORKSHOP_LANGUAGE)
+	@echo "open the notebooks of workshop/ in JupyterLab: make lab"
+
+workshop-guide: $(RUN_STAMP) ## rewrite the expected answers in the workshop guides from the notebooks' computation
+	$(PY) -c "from seglab.workshop import answers; print(answers.update_guides())"
 
 lint: $(TEST_STAMP) ## ruff (rules and formatting) on the package, tests, notebooks and benchmarks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks

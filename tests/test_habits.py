@@ -37,6 +37,8 @@ STAGE_MODULES = (
 RUN_LAYER = ("artifacts", "stages", "session", "pipeline", "kernel", "cli", "score", "probes", "catalogs")
 #: The report layer (the package seglab.report): tables, cards, pages and figures for people.
 REPORT_LAYER = ("report",)
+#: The workshop track (teaching notebooks' helpers): it uses the stages and the report layer.
+WORKSHOP_LAYER = ("workshop",)
 
 
 def _imports(path: Path) -> set[str]:
@@ -61,14 +63,16 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("module", STAGE_MODULES)
 def test_stage_modules_import_neither_the_run_nor_the_report_layer(module):
-    upward = _imports(SRC / f"{module}.py") & {*RUN_LAYER, *REPORT_LAYER}
+    upward = _imports(SRC / f"{module}.py") & {*RUN_LAYER, *REPORT_LAYER, *WORKSHOP_LAYER}
     assert not upward, f"seglab.{module} imports {sorted(upward)}: a stage module computes and returns data"
 
 
 def test_the_layers_cover_every_module():
     modules = {p.stem for p in SRC.glob("*.py")} | {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
     foundation = {"__init__", "config", "schemas", "io", "paths", "text", "modelfile", "i18n"}
-    assert modules == {*STAGE_MODULES, *RUN_LAYER, *REPORT_LAYER, *foundation}, "put the new module in a layer"
+    assert modules == {*STAGE_MODULES, *RUN_LAYER, *REPORT_LAYER, *WORKSHOP_LAYER, *foundation}, (
+        "put the new module in a layer"
+    )
 
 
 def test_the_report_layer_computes_nothing_upstream():

@@ -25,7 +25,15 @@ from pathlib import Path
 
 from seglab.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, TEMPLATE_PATH, notebook_context
 
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "md": None}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "md": None,
+    "_hint": None,
+    "_right": None,
+}
 PACKAGE = Path(__file__).parent
 TEMPLATE = TEMPLATE_PATH
 
@@ -58,9 +66,12 @@ def extract(root: Path):
         str(PACKAGE), method_map, options, keywords=KEYWORDS, strip_comment_tags=True
     ):
         _add(catalog, message, f"src/seglab/{filename}", line, context, comments)
-    for nb in sorted((root / "notebooks").glob("0*.ipynb")):
+    notebooks = sorted((root / "notebooks").glob("0*.ipynb")) + sorted(
+        (root / "notebooks" / "workshop").glob("W*.ipynb")
+    )
+    for nb in notebooks:
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-        where = f"notebooks/{nb.name}"
+        where = nb.relative_to(root).as_posix()
         for number, cell in enumerate(cells, 1):
             source = "".join(cell["source"])
             if cell["cell_type"] == "markdown":
@@ -134,6 +145,16 @@ def update(root: Path) -> list[Path]:
     return written
 
 
+#: The languages of the workshop track (its notebooks and checks); the reports speak every LANGUAGES.
+WORKSHOP_LANGUAGES = ("en", "fa")
+
+
+def _workshop_only(message) -> bool:
+    """A text only the workshop track shows (its notebooks, its checks)."""
+    where = ("notebooks/workshop/", "src/seglab/workshop/")
+    return bool(message.locations) and all(str(path).startswith(where) for path, _line in message.locations)
+
+
 def problems(root: Path) -> list[str]:
     """What is missing: the template out of date, a text not translated or fuzzy, a translation
     that loses or adds a placeholder (``%(name)s``, ``{name}``).
@@ -152,7 +173,7 @@ def problems(root: Path) -> list[str]:
         po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         catalog = _read(po, lang)
         for m in catalog:
-            if not m.id:
+            if not m.id or (lang not in WORKSHOP_LANGUAGES and _workshop_only(m)):
                 continue
             msgid = m.id if isinstance(m.id, str) else m.id[0]
             strings = [m.string] if isinstance(m.string, str) else list(m.string)

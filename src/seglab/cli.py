@@ -80,6 +80,14 @@ def _synth(args: argparse.Namespace) -> None:
     print(f"{data.meta['rows']}")
 
 
+def _workshop(args: argparse.Namespace) -> None:
+    from seglab.workshop import versions
+
+    for path in versions.write(args.out, learner=not args.instructor, language=args.language):
+        print(path)
+    print(versions.write_guide(args.out, args.language))
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: ``seglab run``, ``seglab synth``, ``seglab score``."""
     top = argparse.ArgumentParser(prog="seglab", description="Customer-segmentation research workbook.")
@@ -97,6 +105,12 @@ def parser() -> argparse.ArgumentParser:
         help="language of the reports (default: report.language in the parameters file)",
     )
     p.set_defaults(func=_run)
+
+    w = sub.add_parser("workshop", help="write the workshop notebooks for learners (or instructors)")
+    w.add_argument("--out", type=Path, required=True, help="folder for the five notebooks")
+    w.add_argument("--instructor", action="store_true", help="the instructor version, with the solutions")
+    w.add_argument("--language", choices=("en", "fa"), default="en", help="language of the notebooks and checks")
+    w.set_defaults(func=_workshop)
 
     c = sub.add_parser("score", help="assign segments to customers with a saved model (in chunks)")
     c.add_argument("--model", type=Path, required=True, help="model folder (data/processed/<run>/model)")

@@ -1,0 +1,121 @@
+"""The expected answers of the workshop's exercises for a seed, computed the way the instructor
+notebooks compute them, and the instructor guide's table of them (``make workshop-guide``
+rewrites it; a test keeps the guide equal to this).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from seglab.workshop import check, classroom
+
+BEGIN, END = "<!-- expected answers: begin (make workshop-guide) -->", "<!-- expected answers: end -->"
+
+
+def expected(seed: int = 7) -> dict[str, str]:
+    """Exercise -> its expected answer in words, for the classroom shop of ``seed``."""
+    check.use_seed(seed)
+    room = classroom.classroom(seed)
+    customers = classroom.sample_customers(room)
+    lines = room.transactions[room.transactions["customer_id"].isin(customers)]
+    buys = lines[lines["quantity"] > 0]
+    recency = check.expected_recency(customers).astype(int)
+    frequency = buys.groupby("customer_id")["order_id"].nunique()
+    net = lines["quantity"] * lines["unit_price"] * (1 - lines["discount"].fillna(0))
+    monetary = net.groupby(lines["customer_id"]).sum()
+    seg = room.segmentation
+    labels = seg.segments["segment"].to_numpy()
+    truth = room.planted(seg.segments["customer_id"]).to_numpy()
+    from sklearn.metrics import adjusted_rand_score
+
+    names = check.planted_names()
+    target = next(s for s, a in names.items() if a == "bargain_hunter")
+    return {
+        "W1.1 lenses": ", ".join(f"{c}: {lens}" for c, lens in check.LENSES.items()),
+        "W1.2 MIDAS": ", ".join(f"{q}: {c}" for q, (_text, c) in check.MIDAS_QUESTIONS.items()),
+        "W2 customers": "; ".join(customers),
+        "W2.1 recency (days)": "; ".join(str(int(v)) for v in recency),
+        "W2.2 frequency (orders)": "; ".join(str(int(frequency[c])) for c in customers),
+        "W2.3 value": "; ".join(f"{monetary[c]:,.2f}" for c in customers),
+        "W3.1 nearest centroid": ", ".join(str(int(v)) for v in _nearest(room, seed)),
+        "W3.2 k": str(int(seg.model.k)),
+        "W3.3 adjusted Rand index": f"{adjusted_rand_score(truth, labels):.3f}",
+        "W4.1 names": ", ".join(f"S{s}: {a}" for s, a in names.items()),
+        "W4.2 bargain hunters' segment": f"S{target}",
+        "W5.1 quadrants": ", ".join(f"S{s}: {q}" for s, q in _quadrants(room).items()),
+        "W5.2 budget": "; ".join(f"S{s}: {b:,.0f}" for s, b in _budget(room).items()),
+    }
+
+
+def _nearest(room, seed: int) -> np.ndarray:
+    from seglab.workshop import steps
+
+    logged = np.log1p(room.features[["frequency", "monetary"]].clip(lower=0))
+    x = ((logged - logged.mean()) / logged.std(ddof=0)).to_numpy()
+    history = steps.kmeans_steps(x, k=4, seed=seed, iterations=4)
+    points, centroids = x[:6], history[0]["centroids"]
+    return ((points[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+
+
+def _matrix(room) -> pd.DataFrame:
+    from seglab import personas, prioritize
+
+    seg = room.segmentation
+    profile = personas.profile(room.features, seg.segments, seg.model.preparation.features)
+    named = check.planted_names()
+    names = pd.DataFrame({"segment": list(named), "persona": list(named.values())})
+    matrix, _notes = prioritize.boston_matrix(profile, pd.Series(dtype=float), names, room.params.prioritization)
+    return matrix
+
+
+def _quadrants(room) -> dict[int, str]:
+    from seglab.prioritize import quadrant
+
+    m = _matrix(room)
+    return {int(r.segment): quadrant(r.attractiveness, r.ability_to_win, 0.5) for r in m.itertuples()}
+
+
+WEIGHTS = {"Target": 0.45, "Convert": 0.35, "Grow": 0.2, "Ignore": 0.0}
+
+
+def _budget(room, total: float = 100000) -> dict[int, float]:
+    m = _matrix(room)
+    share = m["quadrant"].map(WEIGHTS) * m["revenue"]
+    return dict(zip(m["segment"].astype(int), total * share / share.sum(), strict=True))
+
+
+#: The words of the answers table, per guide language.
+HEADINGS = {
+    "en": ("Seed {seed} (the notebooks' default):", "exercise", "expected answer"),
+    "fa": ("بذر {seed} (پیش‌فرض دفترچه‌ها):", "تمرین", "پاسخ مورد انتظار"),
+}
+
+
+def markdown(seed: int = 7, language: str = "en") -> str:
+    """The guide's table of expected answers (between its markers)."""
+    lead, exercise, answer = HEADINGS[language]
+    rows = [f"| {k} | {v} |" for k, v in expected(seed).items()]
+    return "\n".join([BEGIN, "", lead.format(seed=seed), "", f"| {exercise} | {answer} |", "|---|---|", *rows, "", END])
+
+
+def update_guides(seed: int = 7) -> list:
+    """Rewrite the expected answers of the English and Persian guides; the files changed."""
+    from seglab.paths import project_root
+    from seglab.workshop.versions import GUIDES
+
+    folder = project_root() / "notebooks" / "workshop"
+    return [folder / name for lang, name in GUIDES.items() if update_guide(folder / name, seed, lang)]
+
+
+def update_guide(path, seed: int = 7, language: str = "en") -> bool:
+    """Rewrite the expected answers in the guide at ``path``; whether it changed."""
+    from pathlib import Path
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    new = text[:start] + markdown(seed, language) + text[end:]
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text

@@ -1,0 +1,103 @@
+"""The classroom shop: a small synthetic CRM (1,000 customers, one year) run through seglab's own
+stages, with the planted archetype of every customer, so learners can check what they find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from seglab.config import Params
+    from seglab.features import Built
+    from seglab.segment import SegmentationResult
+
+#: The shop of the workshop: small enough that every notebook runs in seconds.
+CUSTOMERS, MONTHS, START = 1000, 12, "2024-01-01"
+
+
+@dataclass
+class Classroom:
+    """The shop's tables, seglab's features and segments of it, and the planted truth."""
+
+    params: Params
+    tables: dict[str, pd.DataFrame]
+    quality: dict
+    truth: pd.DataFrame  # customer_id, archetype (planted)
+    _built: Built | None = field(default=None, repr=False)
+    _segments: SegmentationResult | None = field(default=None, repr=False)
+
+    @property
+    def transactions(self) -> pd.DataFrame:
+        """The order lines (returns are negative quantities)."""
+        return self.tables["transactions"]
+
+    @property
+    def customers(self) -> pd.DataFrame:
+        """One row per customer: attributes and contact permissions."""
+        return self.tables["customers"]
+
+    @property
+    def built(self) -> Built:
+        """Seglab's features of every customer (stage 02), computed once."""
+        if self._built is None:
+            from seglab import features
+
+            self._built = features.build(self.tables, self.params.features, self.quality)
+        return self._built
+
+    @property
+    def features(self) -> pd.DataFrame:
+        """One row per customer, the columns of seglab's feature catalog."""
+        return self.built.features
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The date the features are computed at (the day after it is not seen)."""
+        return pd.Timestamp(self.features.attrs["as_of"])
+
+    @property
+    def segmentation(self) -> SegmentationResult:
+        """Seglab's segmentation of the shop (stage 03, k chosen from the evidence), computed once."""
+        if self._segments is None:
+            from seglab import segment
+
+            self._segments = segment.segment(self.features, self.params.segmentation, self.params.seed)
+        return self._segments
+
+    def planted(self, customer_ids) -> pd.Series:
+        """The planted archetype of each customer id."""
+        return self.truth.set_index("customer_id")["archetype"].reindex(customer_ids)
+
+
+@cache
+def classroom(seed: int = 7) -> Classroom:
+    """The classroom shop for ``seed`` (generated once under data/raw, then read back)."""
+    from seglab import collect, config
+    from seglab.paths import project_root
+
+    params = config.validate(
+        {
+            "run_name": "workshop",
+            "seed": seed,
+            "source": {"kind": "synthetic", "synthetic": {"n_customers": CUSTOMERS, "months": MONTHS, "start": START}},
+            "segmentation": {"k_min": 2, "k_max": 7, "bootstrap": 10},
+        }
+    )
+    root = project_root()
+    collected = collect.collect(params, root)
+    truth = pd.read_parquet(collect.synthetic_folder(params, root) / "ground_truth.parquet")
+    return Classroom(params, collected.tables, collected.quality, truth[["customer_id", "archetype"]])
+
+
+def sample_customers(room: Classroom, n: int = 8, seed: int = 0) -> list[str]:
+    """A few customers with at least two orders, for computing features by hand."""
+    tx = room.transactions
+    orders = tx.groupby("customer_id")["order_id"].nunique()
+    many = orders[orders >= 2].index.to_numpy()
+    rng = np.random.default_rng(seed)
+    return sorted(rng.choice(many, size=min(n, len(many)), replace=False).tolist())

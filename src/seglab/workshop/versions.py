@@ -1,0 +1,93 @@
+"""One source, two versions: the workshop notebooks hold the exercise placeholders (cells tagged
+``exercise``: ``answer = None``) and their solutions (cells tagged ``solution``). The learner
+version keeps the placeholders and drops the solutions, so each check says "not answered yet"
+until the learner writes the answer; the instructor version drops the placeholders. Either can be
+written in English or Persian: the markdown cells are translated cell by cell from seglab's
+catalogs (context ``<notebook>#<cell id>``), and the ``language`` parameter makes the checks and
+figures speak it too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from seglab import i18n
+
+
+def version(source: dict, stem: str, learner: bool, language: str = "en") -> dict:
+    """The learner (or instructor) version of a workshop notebook in ``language``."""
+    drop = "solution" if learner else "exercise"
+    nb = json.loads(json.dumps(source))
+    cells = []
+    with i18n.using(language):
+        for cell in nb["cells"]:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if drop in tags:
+                continue
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown":
+                text = i18n.pgettext(i18n.notebook_context(stem, cell["id"]), text)
+            elif "parameters" in tags:
+                text = text.replace('language: str = "en"', f'language: str = "{language}"')
+            cell["source"] = text
+            cells.append(cell)
+    nb["cells"] = cells
+    kind = "learner" if learner else "instructor"
+    nb.setdefault("metadata", {})["seglab_workshop"] = {"version": kind, "language": language}
+    return nb
+
+
+def write(out: Path, learner: bool = True, language: str = "en", source: Path | None = None) -> list[Path]:
+    """Write the five notebooks (learner or instructor version, in ``language``) to ``out``."""
+    from seglab import io
+    from seglab.paths import project_root
+    from seglab.workshop import NOTEBOOKS
+
+    source = source or project_root() / "notebooks" / "workshop"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem in NOTEBOOKS:
+        nb = json.loads((source / f"{stem}.ipynb").read_text(encoding="utf-8"))
+        text = json.dumps(version(nb, stem, learner, language), indent=1, ensure_ascii=False) + "\n"
+        written.append(io.write_text(text, out / f"{stem}.ipynb"))
+    return written
+
+
+GUIDES = {"en": "README.md", "fa": "README.fa.md"}
+
+
+def guide_html(language: str = "en", source: Path | None = None) -> str:
+    """The instructor's guide in ``language`` as one self-contained HTML page (right to left in Persian)."""
+    import html
+
+    import mistune
+
+    from seglab.paths import project_root
+
+    source = source or project_root() / "notebooks" / "workshop"
+    from seglab.workshop.answers import BEGIN, END
+
+    text = (source / GUIDES[language]).read_text(encoding="utf-8").replace(BEGIN, "").replace(END, "")
+    body = mistune.create_markdown(plugins=["table"], escape=True)(text)
+    with i18n.using(language):
+        page = i18n.page_context()
+    title = html.escape(text.splitlines()[0].lstrip("# "))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{page["lang"]}" dir="{page["dir"]}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n<style>\n{page['font_css']}\n"
+        f"body{{font-family:{page['font_family']}system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;"
+        "line-height:1.5;color:#222}table{border-collapse:collapse;display:block;overflow-x:auto}"
+        "td,th{border:1px solid #ddd;padding:4px 8px;text-align:start}pre{direction:ltr;text-align:left;"
+        "background:#f6f6f6;padding:8px;overflow-x:auto}code{direction:ltr;unicode-bidi:isolate}\n</style>\n"
+        f"</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def write_guide(out: Path, language: str = "en") -> Path:
+    """``out/guide.html``: the instructor's guide in ``language``."""
+    from seglab import io
+
+    out.mkdir(parents=True, exist_ok=True)
+    return io.write_text(guide_html(language), out / "guide.html")
