@@ -187,7 +187,7 @@ def test_learner_and_instructor_versions_come_from_one_source(root):
         assert len(learner["cells"]) == len(teacher["cells"]) == len(nb["cells"]) - n_solutions
         # the Persian version: translated narrative, the language parameter set, the same code
         first = teacher["cells"][0]["source"]
-        assert first.startswith(f"# {stem[:2]} · ") and "**هدف‌ها.**" in first
+        assert first.startswith(f'<div dir="rtl">\n\n# {stem[:2]} · ') and "**هدف‌ها.**" in first
         assert 'language: str = "fa"' in teacher["cells"][1]["source"]
 
 

@@ -23,10 +23,12 @@ def styled(
     decimals: Iterable[str] = (),
     money: Iterable[str] = (),
     numbers: Iterable[str] = (),
+    as_is: bool = False,
 ) -> Styler:
     """A table for people, in the reader's language (:mod:`seglab.i18n`): readable headers
     (:func:`seglab.report.labels.header`), thousands separators, percentages, amounts with the
-    currency, the reader's digits, the method's words translated, no index.
+    currency, the reader's digits, the method's words translated (not with ``as_is``: a table
+    of the data itself), no index.
     """
     import pandas as pd
 
@@ -40,20 +42,7 @@ def styled(
     fmt.update({c: (lambda v: i18n.number(v, 3, grouping=False)) for c in decimals if c in df})
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
     if i18n.reader().language != "en" and df.columns.is_unique:
-        # the reader's digits in every other number; the method's words (quadrants, results) translated
-        for c in df.columns:
-            if c in fmt:
-                continue
-            if c in FEATURE_COLUMNS and c in text:
-                fmt[c] = _shown_feature
-            elif c == "archetype" and c in text:
-                fmt[c] = _shown_archetype
-            elif c in text:
-                fmt[c] = _shown_text
-            elif pd.api.types.is_bool_dtype(df[c]):
-                fmt[c] = lambda v: i18n.term(str(v))
-            elif pd.api.types.is_numeric_dtype(df[c]):
-                fmt[c] = _shown_number
+        fmt.update(_reader_formats(df, fmt, text, as_is))
     # every cell and header is HTML-escaped: a value such as <script> shows as text, never runs
     styler = df.style.format(na_rep="–", escape="html").format(fmt, na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(_shown_header, escape="html", axis=1)
@@ -64,6 +53,32 @@ def styled(
             {c: [{"selector": "th", "props": "text-align: start"}] for c in text}, overwrite=False
         )
     return styler
+
+
+def _reader_formats(df: pd.DataFrame, given: dict, text: list, as_is: bool) -> dict:
+    """For a reader of another language: the reader's digits in every other number and the
+    method's words (quadrants, results, feature names, archetypes) translated; ``as_is``: a table
+    of the data itself, whose words stay as the data has them.
+    """
+    import pandas as pd
+
+    from seglab import i18n
+
+    fmt = {}
+    for c in df.columns:
+        if c in given or (as_is and (c in text or pd.api.types.is_bool_dtype(df[c]))):
+            continue
+        if c in FEATURE_COLUMNS and c in text:
+            fmt[c] = _shown_feature
+        elif c == "archetype" and c in text:
+            fmt[c] = _shown_archetype
+        elif c in text:
+            fmt[c] = _shown_text
+        elif pd.api.types.is_bool_dtype(df[c]):
+            fmt[c] = lambda v: i18n.term(str(v))
+        elif pd.api.types.is_numeric_dtype(df[c]):
+            fmt[c] = _shown_number
+    return fmt
 
 
 #: Columns whose values are feature names: shown by their labels to a reader of another language.

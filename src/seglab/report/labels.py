@@ -115,6 +115,16 @@ HEADERS: dict[str, str] = {
     "min_share": N_("minimum share"),
     "lifecycle stage": N_("lifecycle stage"),
     "email_opt_in": N_("e-mail allowed"),
+    "order_id": N_("order"),
+    "timestamp": N_("time"),
+    "quantity": N_("quantity"),
+    "unit_price": N_("unit price"),
+    "discount": N_("discount"),
+    "product_id": N_("product"),
+    "category": N_("category"),
+    "channel": N_("channel"),
+    "signup_date": N_("joined on"),
+    "outlier": N_("outlier"),
     "sms_opt_in": N_("SMS allowed"),
 }
 #: Prefixes of columns made from a word of the method (``share_Target``, ``lifecycle_new``).

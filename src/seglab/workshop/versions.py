@@ -28,6 +28,8 @@ def version(source: dict, stem: str, learner: bool, language: str = "en") -> dic
             text = "".join(cell["source"])
             if cell["cell_type"] == "markdown":
                 text = i18n.pgettext(i18n.notebook_context(stem, cell["id"]), text)
+                if i18n.reader().rtl:  # JupyterLab lays notebooks out left to right: this cell reads from the right
+                    text = f'<div dir="rtl">\n\n{text}\n\n</div>'
             elif "parameters" in tags:
                 text = text.replace('language: str = "en"', f'language: str = "{language}"')
             cell["source"] = text
