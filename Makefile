@@ -107,7 +107,7 @@ lint: $(TEST_STAMP) ## ruff (rules and formatting) on the package, tests, notebo
 
 lab: $(RUN_STAMP) ## JupyterLab on the notebooks
 	$(PIP) -e '.[lab$(if $(EXTRAS),$(comma)$(EXTRAS))]'
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean: ## remove generated data and reports (keeps the environment)
 	find data/raw data/interim data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -292,6 +292,9 @@ def test_no_english_text_of_the_catalogs_is_left_on_any_page(translated_run):
         # nor a joining word of an English sentence (the synthetic data's values have none)
         joins = re.findall(r"(?<![A-Za-z])(?:and|the|of|with|per|to)(?![A-Za-z])", text)
         assert joins == [], f"{language} {page}: English words {joins[:5]}"
+        if page != "index.html":  # each stage page links back to the summary and says which run made it
+            html = (reports / page).read_text(encoding="utf-8")
+            assert html.count('href="index.html"') == 2 and "<footer" in html and "seglab" in html
         # and the page reads in the reader's script: most letters are Persian/Arabic
         letters = re.findall(r"[A-Za-z\u0600-\u06ff]", text)
         arabic_script = sum(1 for ch in letters if ch >= "\u0600")

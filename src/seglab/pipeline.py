@@ -417,7 +417,7 @@ def _run_stages(
                     complete_figures(executed, drawer)
                     stage.profile["png_wait"] = time.perf_counter() - t
                     t = time.perf_counter()
-                    render_html(executed, params.report.show_code, error=error)
+                    render_html(executed, params.report.show_code, error=error, run_name=params.run_name)
                     stage.profile["html"] = time.perf_counter() - t
                 except OSError as exc:
                     raise _with_file(exc, executed.with_suffix(".html")) from None

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render_html(executed: Path, show_code: bool, error: str | None = None) -> Path:
+def render_html(executed: Path, show_code: bool, error: str | None = None, run_name: str | None = None) -> Path:
     """Render an executed notebook to a self-contained HTML file beside it (images embedded, no
     script from the network), in the reader's language: the notebook's narrative (markdown
     cells) translated cell by cell from the catalogs, ``lang`` and ``dir`` on the page, the
@@ -32,6 +32,8 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
     """
     import nbformat
     from nbconvert import HTMLExporter
+
+    from seglab import __version__
 
     exporter = HTMLExporter(
         exclude_input=not show_code,
@@ -60,6 +62,9 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
             "The cell that failed and its traceback are shown further down; the cells after it did not run."
         ),
         "message_in_english": _("seglab's message, in English (it names the file, column or parameter to fix):"),
+        "back": _("← The run's summary (index)"),
+        "footer": _("Run “%(run)s” · made by seglab %(version)s on %(date)s")
+        % {"run": run_name or executed.parent.name, "version": __version__, "date": i18n.date(_today())},
     }
     body, _resources = exporter.from_notebook_node(nb)
     if reader.rtl:  # the lab template writes <html lang="..."> only
@@ -67,6 +72,12 @@ def render_html(executed: Path, show_code: bool, error: str | None = None) -> Pa
     from seglab import io
 
     return io.write_text(body, executed.with_suffix(".html"))
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
 
 
 def _source_shown(source: str, root: Path) -> str:
