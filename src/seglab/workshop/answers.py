@@ -31,6 +31,7 @@ def expected(seed: int = 7) -> dict[str, str]:
 
     names = check.planted_names()
     target = next(s for s, a in names.items() if a == "bargain_hunter")
+    matrix = _matrix(room)  # (built once: the quadrants and the budget both read it)
     return {
         "W1.1 lenses": ", ".join(f"{c}: {lens}" for c, lens in check.LENSES.items()),
         "W1.2 MIDAS": ", ".join(f"{q}: {c}" for q, (_text, c) in check.MIDAS_QUESTIONS.items()),
@@ -43,8 +44,8 @@ def expected(seed: int = 7) -> dict[str, str]:
         "W3.3 adjusted Rand index": f"{adjusted_rand_score(truth, labels):.3f}",
         "W4.1 names": ", ".join(f"S{s}: {a}" for s, a in names.items()),
         "W4.2 bargain hunters' segment": f"S{target}",
-        "W5.1 quadrants": ", ".join(f"S{s}: {q}" for s, q in _quadrants(room).items()),
-        "W5.2 budget": "; ".join(f"S{s}: {b:,.0f}" for s, b in _budget(room).items()),
+        "W5.1 quadrants": ", ".join(f"S{s}: {q}" for s, q in _quadrants(matrix).items()),
+        "W5.2 budget": "; ".join(f"S{s}: {b:,.0f}" for s, b in _budget(matrix).items()),
     }
 
 
@@ -69,18 +70,16 @@ def _matrix(room) -> pd.DataFrame:
     return matrix
 
 
-def _quadrants(room) -> dict[int, str]:
+def _quadrants(m: pd.DataFrame) -> dict[int, str]:
     from seglab.prioritize import quadrant
 
-    m = _matrix(room)
     return {int(r.segment): quadrant(r.attractiveness, r.ability_to_win, 0.5) for r in m.itertuples()}
 
 
 WEIGHTS = {"Target": 0.45, "Convert": 0.35, "Grow": 0.2, "Ignore": 0.0}
 
 
-def _budget(room, total: float = 100000) -> dict[int, float]:
-    m = _matrix(room)
+def _budget(m: pd.DataFrame, total: float = 100000) -> dict[int, float]:
     share = m["quadrant"].map(WEIGHTS) * m["revenue"]
     return dict(zip(m["segment"].astype(int), total * share / share.sum(), strict=True))
 
