@@ -6,10 +6,20 @@ PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check --no-compile
+# The environment is installed from uv.lock: exact versions with their hashes, the same on every
+# machine (`make lock` refreshes the lock). uv itself (pinned) lives in $(VENV)/.uv, outside the
+# environment's site-packages, so the environment holds exactly what the lock lists.
+UV_VERSION := 0.13.8
+UV := $(VENV)/.uv/bin/uv
+SYNC = UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_COMPILE_BYTECODE=0 \
+	$(UV) sync --locked --inexact --quiet
 # `make report` installs only what a run needs (pyproject's dependencies); `make test` adds the
 # test, Spark and PostgreSQL extras. EXTRAS=... adds extras to the run's install, e.g.
 # `make report EXTRAS=postgres` for a PostgreSQL source.
 EXTRAS ?=
+TEST_EXTRAS := test spark postgres
+comma := ,
+space := $(empty) $(empty)
 RUN_STAMP := $(VENV)/.seglab-run
 TEST_STAMP := $(VENV)/.seglab-test
 PARAMS ?= notebooks/params/default.yaml
@@ -25,20 +35,23 @@ export OMP_WAIT_POLICY ?= PASSIVE
 # when it first imports them, so that cache must not be switched off for these commands.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help env report test lint lab clean postgres java chromium catalogs readme workshop workshop-guide
+.PHONY: help env report test lint lab lock lock-check clean postgres java chromium catalogs readme workshop workshop-guide
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-# The environment is (re)built when pyproject.toml is newer than the last install.
-$(RUN_STAMP): pyproject.toml
+# The environment is (re)built when pyproject.toml or uv.lock is newer than the last install.
+$(UV):
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PIP) -e '.$(if $(EXTRAS),[$(EXTRAS)])'
+	$(PIP) --target $(VENV)/.uv uv==$(UV_VERSION)
+
+$(RUN_STAMP): pyproject.toml uv.lock | $(UV)
+	$(SYNC) $(foreach e,$(EXTRAS),--extra $(e))
 	@$(PRUNE)
 	@touch $(RUN_STAMP)
 
 $(TEST_STAMP): $(RUN_STAMP)
-	$(PIP) -e '.[test,spark,postgres$(if $(EXTRAS),$(comma)$(EXTRAS))]'
+	$(SYNC) $(foreach e,$(TEST_EXTRAS) $(EXTRAS),--extra $(e))
 	@$(PRUNE)
 	@touch $(TEST_STAMP)
 
@@ -51,8 +64,6 @@ PRUNE = find $(VENV)/lib -path '*/site-packages/*' -type d \( -name tests -o -na
 	  -o -name '*.h' -o -name '*.hpp' -o -name '*.c' -o -name '*.cpp' \) -delete ; \
 	find $(VENV)/lib -path '*/site-packages/babel/locale-data/*.dat' ! -name root.dat ! -name en.dat \
 	  ! -name fa.dat ! -name ar.dat -delete
-
-comma := ,
 
 env: $(RUN_STAMP) ## create or update the virtual environment (.venv) with what a run needs
 
@@ -106,8 +117,16 @@ lint: $(TEST_STAMP) ## ruff (rules and formatting) on the package, tests, notebo
 	$(VENV)/bin/ruff format --check src tests notebooks benchmarks
 
 lab: $(RUN_STAMP) ## JupyterLab on the notebooks
-	$(PIP) -e '.[lab$(if $(EXTRAS),$(comma)$(EXTRAS))]'
+	$(SYNC) $(foreach e,lab $(EXTRAS),--extra $(e))
 	$(VENV)/bin/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+lock: | $(UV) ## refresh uv.lock to the newest releases pyproject.toml allows, and environment.yml from it
+	UV_PYTHON_DOWNLOADS=never $(UV) lock --upgrade --python $(PY)
+	$(PY) -m seglab.lockfile --write-conda environment.yml
+	@echo "uv.lock and environment.yml refreshed: run make test, then commit both"
+
+lock-check: $(RUN_STAMP) ## compare the installed packages with uv.lock (what pip freeze lists against the lock)
+	$(PY) -m seglab.lockfile --check --extras $$(ls $(TEST_STAMP) >/dev/null 2>&1 && echo $(subst $(space),$(comma),$(TEST_EXTRAS)))
 
 clean: ## remove generated data and reports (keeps the environment)
 	find data/raw data/interim data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

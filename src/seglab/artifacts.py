@@ -484,8 +484,9 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "all",
         (),
         "json",
-        about="each file's SHA-256, the parameters of the stage that wrote it and the files (by hash) it was made "
-        "from; a stage refuses to read a file made with other parameters or from an earlier upstream result",
+        about="each file's SHA-256, the parameters of the stage that wrote it, the files (by hash) it was made "
+        "from and the versions of seglab and its key libraries that made it (`software`); a stage refuses to "
+        "read a file made with other parameters or from an earlier upstream result",
     ),
     Artifact(
         "index",
@@ -749,7 +750,15 @@ class Store:
 
     def _record(self, a: Artifact, entry: dict) -> None:
         book = self.lineage()
-        book[a.name] = {"stage": a.stage, "params": self.params, "inputs": dict(sorted(self.inputs.items())), **entry}
+        from seglab.lockfile import key_versions
+
+        book[a.name] = {
+            "stage": a.stage,
+            "params": self.params,
+            "inputs": dict(sorted(self.inputs.items())),
+            "software": key_versions(),
+            **entry,
+        }
         io.write_json(book, self._lineage_file)
 
     def _verify(self, a: Artifact, p: Path | None) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from seglab.artifacts import STAGES, reset_figures
 from seglab.paths import RunPaths, project_root, run_paths
+from seglab.report import pages as report_pages
 from seglab.report.pages import render_html, write_index
 
 if TYPE_CHECKING:
@@ -339,11 +340,11 @@ def _run_locked(
                     f"the previous run '{params.run_name}' (started {lock.interrupted_before.get('started', '?')}) "
                     "did not finish; this run replaces its files"
                 )
-            write_index(paths, params, RunResult(paths), running=_now())
+            write_index(paths, params, RunResult(paths), running=_now(), params_file=params_file)
             reset_figures(paths.figures)  # the figures folder holds this run's figures only
             drawer = FigureDrawer(Path(queue))
             try:
-                result = _run_stages(kernel, drawer, root, params, paths, log, stages, progress, probes)
+                result = _run_stages(kernel, drawer, root, params, paths, log, stages, progress, probes, params_file)
             except StageFailed:
                 lock.finished()  # the failure is recorded in the index
                 raise
@@ -394,6 +395,7 @@ def _run_stages(
     stages,
     progress: bool,
     probes: bool,
+    params_file: str | Path | None = None,
 ) -> RunResult:
     import papermill
 
@@ -417,7 +419,9 @@ def _run_stages(
                     complete_figures(executed, drawer)
                     stage.profile["png_wait"] = time.perf_counter() - t
                     t = time.perf_counter()
-                    render_html(executed, params.report.show_code, error=error, run_name=params.run_name)
+                    as_of = report_pages.data_as_of(paths) if stage.name[:2] > "01" else None
+                    footer = report_pages.provenance(params.run_name, params_file, as_of)
+                    render_html(executed, params.report.show_code, error=error, run_name=params.run_name, footer=footer)
                     stage.profile["html"] = time.perf_counter() - t
                 except OSError as exc:
                     raise _with_file(exc, executed.with_suffix(".html")) from None
@@ -465,7 +469,7 @@ def _run_stages(
                         os.replace(partial, executed)
                         render(stage, executed, message)
                     _finish_pages(pages)
-                    write_index(paths, params, result)
+                    write_index(paths, params, result, params_file=params_file)
                 except OSError as also:
                     raise StageFailed(
                         f"{message} (and its report could not be written: {also.strerror or also}: "
@@ -482,7 +486,7 @@ def _run_stages(
             log(f"[{name}] done in {secs:.1f} s")
         kernel.request_stop()  # it exits while the last page and the index are written
         _finish_pages(pages)
-    write_index(paths, params, result)
+    write_index(paths, params, result, params_file=params_file)
     return result
 
 

@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render_html(executed: Path, show_code: bool, error: str | None = None, run_name: str | None = None) -> Path:
+def render_html(
+    executed: Path,
+    show_code: bool,
+    error: str | None = None,
+    run_name: str | None = None,
+    footer: dict | None = None,
+) -> Path:
     """Render an executed notebook to a self-contained HTML file beside it (images embedded, no
     script from the network), in the reader's language: the notebook's narrative (markdown
     cells) translated cell by cell from the catalogs, ``lang`` and ``dir`` on the page, the
@@ -32,8 +38,6 @@ def render_html(executed: Path, show_code: bool, error: str | None = None, run_n
     """
     import nbformat
     from nbconvert import HTMLExporter
-
-    from seglab import __version__
 
     exporter = HTMLExporter(
         exclude_input=not show_code,
@@ -63,8 +67,7 @@ def render_html(executed: Path, show_code: bool, error: str | None = None, run_n
         ),
         "message_in_english": _("seglab's message, in English (it names the file, column or parameter to fix):"),
         "back": _("← The run's summary (index)"),
-        "footer": _("Run “%(run)s” · made by seglab %(version)s on %(date)s")
-        % {"run": run_name or executed.parent.name, "version": __version__, "date": i18n.date(_today())},
+        **(footer or provenance(run_name or executed.parent.name)),
     }
     body, _resources = exporter.from_notebook_node(nb)
     if reader.rtl:  # the lab template writes <html lang="..."> only
@@ -74,10 +77,63 @@ def render_html(executed: Path, show_code: bool, error: str | None = None, run_n
     return io.write_text(body, executed.with_suffix(".html"))
 
 
-def _today():
+def _now():
     import datetime as dt
 
-    return dt.date.today()
+    return dt.datetime.now()
+
+
+def provenance(run_name: str, params_file: str | Path | None = None, as_of=None) -> dict:
+    """What every page's footer says: the run, its parameters file, the data's as-of date, when
+    and by which seglab it was made (``footer_html``, escaped), and the versions of the libraries that made the
+    numbers, as locked in uv.lock (``software``).
+
+    ``params_file`` is shown relative to the project (never the machine's absolute path).
+    """
+    from html import escape
+
+    from seglab import __version__, lockfile
+
+    now = _now()
+    facts = {
+        "run": escape(run_name),
+        # the file and the versions are code: written as they are, left to right in every language
+        "params": f"<code>{escape(_shown_path(params_file))}</code>" if params_file else "?",
+        "when": escape(f"{i18n.date(now.date())} {i18n.digits(now.strftime('%H:%M'))}"),
+        "version": escape(__version__),
+    }
+    if as_of is not None:
+        facts["as_of"] = escape(i18n.date(as_of))
+        text = _("Run “%(run)s” · parameters %(params)s · data as of %(as_of)s · made %(when)s by seglab %(version)s")
+    else:
+        text = _("Run “%(run)s” · parameters %(params)s · made %(when)s by seglab %(version)s")
+    libs = {k: v for k, v in lockfile.key_versions().items() if k != "seglab"}
+    return {
+        "footer_html": escape(text) % facts,
+        "software": " · ".join(f"{name} {version}" for name, version in libs.items()),
+    }
+
+
+def _shown_path(path: str | Path) -> str:
+    """A file as the reader should see it: relative to the project when inside it, else its name."""
+    from seglab.paths import project_root
+
+    p = Path(path).expanduser().resolve()
+    try:
+        return p.relative_to(project_root()).as_posix()
+    except (ValueError, FileNotFoundError):
+        return p.name
+
+
+def data_as_of(paths: RunPaths):
+    """The as-of date of the run's features (``features_meta.json``), or None before stage 02."""
+    f = artifacts.location(artifacts.BY_NAME["features_meta"], paths)
+    try:
+        import json
+
+        return json.loads(f.read_text(encoding="utf-8")).get("as_of")
+    except (OSError, ValueError):
+        return None
 
 
 def _source_shown(source: str, root: Path) -> str:
@@ -217,7 +273,13 @@ def _png(path: Path) -> str | None:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
 
 
-def write_index(paths: RunPaths, params: config.Params, result: RunResult, running: str | None = None) -> Path:
+def write_index(
+    paths: RunPaths,
+    params: config.Params,
+    result: RunResult,
+    running: str | None = None,
+    params_file: str | Path | None = None,
+) -> Path:
     """Write reports/<run>/index.html from templates/index.html.j2: the run at a glance (what was
     assumed, data, personas, priorities, MIDAS, monitoring), linking every stage's report, in the
     reader's language (``report.language``).
@@ -229,6 +291,7 @@ def write_index(paths: RunPaths, params: config.Params, result: RunResult, runni
     from seglab import __version__, io, report
 
     ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
+    ctx["provenance"] = provenance(params.run_name, params_file, None if running else data_as_of(paths))
     index = artifacts.location(artifacts.BY_NAME["index"], paths)
     if running:
         ctx.update(
