@@ -1,15 +1,21 @@
 """Benchmark: stage 03 on 1 million customers x 20 features, k from 2 to 10.
 
-seglab's segmentation (preparation, k-means for every k, sampled silhouette, Calinski-Harabasz,
-Davies-Bouldin, bootstrap stability, the choice of k, the final assignment) is timed step by
-step in its own process, with its peak memory. In the same run, a baseline process does what an
-analyst would do by hand with scikit-learn: standardise, then for every k fit KMeans and compute
-the sampled silhouette. The ratio says what the extra evidence costs.
+Three processes on the same generated data, each timed with its peak memory:
+
+- **seglab** (``segmentation.selection_sample`` at its default, 100,000): ``segment.segment`` as
+  stage 03 runs it: preparation, every k fitted and judged (silhouette, Calinski-Harabasz,
+  Davies-Bouldin, bootstrap stability, segment shares) on a seeded sample, the chosen k fitted on
+  every customer from the sample's solution, every customer assigned;
+- **full selection** (``selection_sample: null``): the same with every k fitted and judged on all
+  customers, the reference the sample must agree with (same k);
+- **baseline**: what an analyst would do by hand with scikit-learn: standardise, then for every k
+  fit KMeans and compute the sampled silhouette.
 
     .venv/bin/python benchmarks/segmentation.py                   # 1,000,000 customers
     .venv/bin/python benchmarks/segmentation.py --customers 200000
 
-Targets (issue 5): under 5 minutes and under 4 GB peak memory at 1 million customers.
+Targets (issue 21): seglab at most 45 s at 1 million customers with the same k as the full
+selection (issue 5: under 5 minutes and 4 GB peak memory).
 """
 
 from __future__ import annotations
@@ -53,55 +59,30 @@ def _peak_gb() -> float:
     return float("nan")
 
 
-def _seglab(path: str) -> dict:
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+def _seglab(path: str, sample: int | None) -> dict:
+    from seglab import config, segment
 
-    from seglab import config, methods, segment
-
-    steps: dict[str, float] = {}
     t0 = time.perf_counter()
     df = pd.read_parquet(path)
-    steps["read"] = time.perf_counter() - t0
+    read = time.perf_counter() - t0
     feats = [c for c in df.columns if c.startswith(("amount_", "share_"))]
-    p = config.Segmentation(features=feats, k_min=K_RANGE[0], k_max=K_RANGE[1])
+    p = config.Segmentation(features=feats, k_min=K_RANGE[0], k_max=K_RANGE[1], selection_sample=sample)
+    fitted_at: list[float] = []
     t = time.perf_counter()
-    prep = segment.Preparation.fit(df, feats, p.winsor, p.scaling)
-    x = prep.transform(df)
-    steps["prepare"] = time.perf_counter() - t
-    rows = []
-    fitted = {}
-    for k in range(K_RANGE[0], K_RANGE[1] + 1):
-        row = {"k": k}
-        t = time.perf_counter()
-        fit = fitted[k] = methods.fit(p.method, x, k, 42, p)
-        labels = fit.predict(x)
-        row["fit"] = time.perf_counter() - t
-        t = time.perf_counter()
-        row["silhouette"] = silhouette_score(x, labels, sample_size=p.silhouette_sample, random_state=42)
-        row["t_silhouette"] = time.perf_counter() - t
-        t = time.perf_counter()
-        row["calinski_harabasz"] = calinski_harabasz_score(x, labels)
-        row["davies_bouldin"] = davies_bouldin_score(x, labels)
-        row["inertia"] = methods.within_ss(x, labels, k)
-        row["min_share"] = np.bincount(labels, minlength=k).min() / len(x)
-        row["t_indices"] = time.perf_counter() - t
-        t = time.perf_counter()
-        row["stability"], row["stability_sd"] = segment.stability(x, fit, k, p, 42)
-        row["t_stability"] = time.perf_counter() - t
-        rows.append(row)
-        print(
-            f"  k = {k:2d}: fit {row['fit']:6.1f} s, silhouette {row['t_silhouette']:5.1f} s, "
-            f"CH+DB+inertia {row['t_indices']:5.1f} s, stability {row['t_stability']:5.1f} s",
-            file=sys.stderr,
-            flush=True,
-        )
-    table = pd.DataFrame(rows)
-    t = time.perf_counter()
-    k, _, why = segment.choose_k(table, p.min_segment_share, p.good_margin)
-    steps["choose"] = time.perf_counter() - t
-    for col in ("fit", "t_silhouette", "t_indices", "t_stability"):
-        steps[col.removeprefix("t_")] = float(table[col].sum())
-    return {"seconds": time.perf_counter() - t0, "peak_gb": _peak_gb(), "k": k, "steps": steps, "why": why}
+    result = segment.segment(df, p, 42, progress=lambda k: fitted_at.append(time.perf_counter()))
+    total = time.perf_counter() - t0
+    sweep = (fitted_at[-1] - fitted_at[0]) * len(fitted_at) / max(len(fitted_at) - 1, 1) if fitted_at else 0.0
+    steps = {"read": read, "prepare": fitted_at[0] - t if fitted_at else 0.0, "k sweep": sweep}
+    steps["final fit + assign"] = total - read - steps["prepare"] - sweep
+    sizes = np.bincount(result.segments["segment"].to_numpy())[1:]
+    return {
+        "seconds": total,
+        "peak_gb": _peak_gb(),
+        "k": int(result.model.k),
+        "steps": steps,
+        "why": result.explanation,
+        "sizes": sizes.tolist(),
+    }
 
 
 def _baseline(path: str) -> dict:
@@ -133,7 +114,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         method, path = args.child
-        print(json.dumps(_seglab(path) if method == "seglab" else _baseline(path)))
+        if method == "baseline":
+            print(json.dumps(_baseline(path)))
+        else:
+            print(json.dumps(_seglab(path, None if method == "full" else 100_000)))
         return
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "features.parquet"
@@ -141,13 +125,23 @@ def main() -> None:
         generate(args.customers, data)
         print(f"generated {args.customers:,} customers x {FEATURES} features in {time.perf_counter() - t:.1f} s")
         seg = _run("seglab", data)
+        full = _run("full", data)
         base = _run("baseline", data)
     print("seglab steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in seg["steps"].items()))
-    print(f"seglab   {seg['seconds']:7.1f} s   peak {seg['peak_gb']:.2f} GB   chose k = {seg['k']}  ({seg['why']})")
-    print(f"baseline {base['seconds']:7.1f} s   peak {base['peak_gb']:.2f} GB   best silhouette at k = {base['k']}")
+    print(f"seglab (k chosen on 100,000)        {seg['seconds']:7.1f} s  peak {seg['peak_gb']:.2f} GB  k = {seg['k']}")
     print(
-        f"ratio seglab / baseline: {seg['seconds'] / base['seconds']:.2f} "
-        f"(targets: seglab under 300 s and 4 GB; measured {seg['seconds']:.0f} s, {seg['peak_gb']:.2f} GB)"
+        f"full selection (every customer)     {full['seconds']:7.1f} s  peak {full['peak_gb']:.2f} GB  k = {full['k']}"
+    )
+    print(
+        f"baseline (KMeans + silhouette)      {base['seconds']:7.1f} s  peak {base['peak_gb']:.2f} GB  k = {base['k']}"
+    )
+    print(f"why (sample): {seg['why']}")
+    print(f"why (full):   {full['why']}")
+    print(f"segment sizes (sample / full): {seg['sizes']} / {full['sizes']}")
+    print(
+        f"ratios: seglab / full {seg['seconds'] / full['seconds']:.2f}, seglab / baseline "
+        f"{seg['seconds'] / base['seconds']:.2f}; same k as the full selection: {seg['k'] == full['k']} "
+        f"(target: seglab <= 45 s with the same k; measured {seg['seconds']:.0f} s)"
     )
 
 

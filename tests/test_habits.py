@@ -33,8 +33,8 @@ STAGE_MODULES = (
     "registry",
     "vocabulary",
 )
-#: The run layer: files, lineage, the papermill runner, the CLI, scoring.
-RUN_LAYER = ("artifacts", "stages", "session", "pipeline", "kernel", "cli", "score", "probes", "catalogs")
+#: The run layer: files, lineage, the papermill runner, the CLI, scoring, exports.
+RUN_LAYER = ("artifacts", "stages", "session", "pipeline", "kernel", "cli", "score", "probes", "catalogs", "exports")
 #: The report layer (the package seglab.report): tables, cards, pages and figures for people.
 REPORT_LAYER = ("report",)
 #: The workshop track (teaching notebooks' helpers): it uses the stages and the report layer.
@@ -69,7 +69,7 @@ def test_stage_modules_import_neither_the_run_nor_the_report_layer(module):
 
 def test_the_layers_cover_every_module():
     modules = {p.stem for p in SRC.glob("*.py")} | {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
-    foundation = {"__init__", "config", "schemas", "io", "paths", "text", "modelfile", "i18n"}
+    foundation = {"__init__", "config", "schemas", "io", "paths", "text", "modelfile", "i18n", "lockfile"}
     assert modules == {*STAGE_MODULES, *RUN_LAYER, *REPORT_LAYER, *WORKSHOP_LAYER, *foundation}, (
         "put the new module in a layer"
     )

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import browser
+import numpy as np
 import pytest
 import yaml
 
@@ -373,3 +374,96 @@ def test_stage_pages_carry_no_kernel_noise(small_run):
         page = (tmp_path / "reports" / "small" / f"{name}.html").read_text()
         assert "Session/line number" not in page and "History logging moved" not in page, name
         assert str(tmp_path) not in page, f"{name} shows the machine's project path"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("small_run")
+def test_exports_list_every_customer_with_the_reports_persona_and_channels(small_run):
+    import pandas as pd
+
+    from seglab import exports
+
+    tmp_path, _, first = small_run
+    assert first.returncode == 0, first.stderr[-2000:]
+    processed, reports = tmp_path / "data" / "processed" / "small", tmp_path / "reports" / "small"
+    folder = reports / "exports"
+    listed = pd.read_csv(folder / "segments.csv", encoding="utf-8-sig", dtype={"customer_id": str})
+    assert list(listed.columns) == list(exports.CUSTOMER_COLUMNS)
+    segs = pd.read_parquet(processed / "segments.parquet")
+    assert sorted(listed["customer_id"]) == sorted(segs["customer_id"])  # every segmented customer, once
+    matrix = pd.read_csv(processed / "boston_matrix.csv")
+    by_segment = listed.drop_duplicates("segment").set_index("segment")
+    for _, row in matrix.iterrows():
+        assert by_segment.loc[f"S{row['segment']}", "persona"] == row["persona"]
+        assert by_segment.loc[f"S{row['segment']}", "quadrant"] == row["quadrant"]
+    pred = pd.read_parquet(processed / "predictions.parquet").set_index("customer_id")
+    p = listed.set_index("customer_id")["p_buy_next_period"]
+    assert np.allclose(p, pred.loc[p.index, "p_buy"].round(3))
+    # the synthetic CRM records both permissions: channels are exactly the permissions given
+    cust = pd.read_parquet(tmp_path / "data" / "interim" / "small" / "customers.parquet").set_index("customer_id")
+    email = listed["customer_id"].map(cust["email_opt_in"]).map({True: "yes", False: "no"})
+    assert (listed["email_allowed"] == email).all()
+    expected = [
+        ";".join(c for c, ok in (("email", e == "yes"), ("sms", s == "yes")) if ok) or "none"
+        for e, s in zip(listed["email_allowed"], listed["sms_allowed"], strict=True)
+    ]
+    assert listed["channels_allowed"].tolist() == expected
+    # one audience file per segment, named by its persona, most likely buyers first
+    files = sorted(folder.glob("audience_S*.csv"))
+    assert len(files) == len(matrix)
+    total = 0
+    for f in files:
+        aud = pd.read_csv(f, encoding="utf-8-sig", dtype={"customer_id": str})
+        assert aud["segment"].nunique() == 1 and aud["persona"].nunique() == 1
+        assert exports.slug(aud["persona"].iloc[0]) in f.name
+        assert aud["p_buy_next_period"].is_monotonic_decreasing
+        total += len(aud)
+    assert total == len(listed)
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="exports/segments.csv"' in index and all(f'href="exports/{f.name}"' in index for f in files)
+    # seglab score on the run's model gives the same persona names
+    out = tmp_path / "scored.csv"
+    done = _seglab(
+        "score",
+        "--model",
+        str(processed / "model"),
+        "--input",
+        str(processed / "features.parquet"),
+        "--output",
+        str(out),
+        root=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    scored = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id")
+    assert (scored.loc[listed["customer_id"], "persona"].to_numpy() == listed["persona"].to_numpy()).all()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("small_run")
+def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run, root):
+    """features.engine: spark (Spark local here) builds every feature table of the run (stage 02,
+    the prediction's and monitoring's dates): the same features, segments, predictions, matrix and
+    period assignments as DuckDB."""
+    import pandas as pd
+    from conftest import skip_or_fail
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        skip_or_fail("pyspark is not installed (pip install 'seglab[spark]')")
+    if shutil.which("java") is None:
+        skip_or_fail("Java is not installed (make java, or apt-get install default-jre-headless)")
+    tmp_path, _, first = small_run
+    assert first.returncode == 0, first.stderr[-2000:]
+    cluster = {**SMALL, "run_name": "small_cluster", "features": {"engine": "spark", "spark": {"master": "local[2]"}}}
+    params = tmp_path / "notebooks" / "params" / "small_cluster.yaml"
+    params.write_text(yaml.safe_dump(cluster))
+    done = _seglab("run", "--params", str(params), root=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    duck, spark = (tmp_path / "data" / "processed" / run for run in ("small", "small_cluster"))
+    assert json.loads((spark / "features_meta.json").read_text())["engine"] == "spark"
+    for table in ("features.parquet", "segments.parquet", "predictions.parquet", "period_segments.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(spark / table), pd.read_parquet(duck / table), obj=table)
+    for table in ("boston_matrix.csv", "migration.csv", "persona_names.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(spark / table), pd.read_csv(duck / table), obj=table)
+    assert "computed by spark" in (tmp_path / "reports" / "small_cluster" / "02_feature_building.html").read_text()

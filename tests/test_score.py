@@ -147,3 +147,40 @@ def test_prospects_without_purchases_are_scored_by_the_lookalike(trained):
     prospects.drop(columns=["age"]).to_csv(tmp / "bad.csv", index=False)
     with pytest.raises(score.ScoreError, match=r"neither the purchase features .* \(missing: age\)"):
         score.score_file(tmp / "model", tmp / "bad.csv", tmp / "bad_out.csv")
+
+
+def test_spark_scoring_gives_the_segments_of_the_local_scorer(trained, tmp_path):
+    import shutil
+
+    from conftest import skip_or_fail
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        skip_or_fail("pyspark is not installed (pip install 'seglab[spark]')")
+    if shutil.which("java") is None:
+        skip_or_fail("Java is not installed (make java, or apt-get install default-jre-headless)")
+    from seglab.config import Spark
+
+    tmp, feats, result, _ = trained
+    dataset = tmp_path / "features"  # a Parquet dataset: a folder of three files
+    dataset.mkdir()
+    bounds = np.linspace(0, len(feats), 4).astype(int)
+    for i in range(3):
+        feats.iloc[bounds[i] : bounds[i + 1]].to_parquet(dataset / f"part-{i}.parquet", index=False)
+    out = tmp_path / "scored"
+    summary = score.score_spark(tmp / "model", dataset, out, Spark(master="local[2]"))
+    local = score.score_file(tmp / "model", tmp / "features.parquet", tmp_path / "local.parquet")
+    spark = pd.read_parquet(out).sort_values("customer_id").reset_index(drop=True)
+    alone = pd.read_parquet(tmp_path / "local.parquet").sort_values("customer_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(spark, alone, check_dtype=False)
+    assert summary.per_segment == local.per_segment and summary.rows == len(feats)
+    assert not list(tmp_path.glob(".scored.part"))
+    # a duplicated customer is one clear message, and no output appears
+    doubled = tmp_path / "doubled"
+    doubled.mkdir()
+    feats.head(5).to_parquet(doubled / "a.parquet", index=False)
+    feats.head(1).to_parquet(doubled / "b.parquet", index=False)
+    with pytest.raises(score.ScoreError, match="appears more than once"):
+        score.score_spark(tmp / "model", doubled, tmp_path / "never", Spark(master="local[2]"))
+    assert not (tmp_path / "never").exists()

@@ -223,7 +223,7 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "segments",
         "processed/segments.parquet",
         "03",
-        ("04",),
+        ("04", "05"),
         "table",
         "segments",
         about="customer_id, segment (1 = highest value per customer), segment_label",
@@ -383,6 +383,28 @@ ARTIFACTS: tuple[Artifact, ...] = (
             "per segment: raw and scaled components, attractiveness, ability to win, computed quadrant, "
             "quadrant, override reason, analyst reason, action, budget, budget share and its basis"
         ),
+    ),
+    Artifact(
+        "segments_export",
+        "reports/exports/segments.csv",
+        "05",
+        (INDEX,),
+        "csv",
+        about=(
+            "one row per segmented customer for CRM and e-mail tools: customer_id, segment, persona, quadrant, "
+            "next-period buying probability and spend, e-mail / SMS permission and the channels allowed "
+            "([columns](#exports-for-crm-and-e-mail-tools)); beside it one `audience_S<n>_<persona>.csv` per "
+            "segment with the same columns, most likely buyers first"
+        ),
+    ),
+    Artifact(
+        "exports",
+        "processed/exports.json",
+        "05",
+        (INDEX,),
+        "json",
+        about="the audience files of `reports/<run>/exports/`: segment, persona, quadrant, customers and how "
+        "many allow e-mail, SMS or neither",
     ),
     Artifact(
         "boston_sensitivity",
@@ -556,10 +578,12 @@ def describe(stage: str) -> str:
     for a in read_by(stage):
         by_stage.setdefault(a.stage, []).append(a)
     reads = "; ".join(f"{names(arts)} (stage {s})" for s, arts in by_stage.items()) or "the run's sources"
-    files = [a for a in written_by(stage) if a.kind != "figure"]
+    files = [a for a in written_by(stage) if a.kind != "figure" and not a.path.startswith("reports/")]
+    pages = [a for a in written_by(stage) if a.path.startswith("reports/")]
     figures = [a for a in written_by(stage) if a.kind == "figure"]
     folder = "interim" if stage == "01" else "processed"
-    return f"**Reads** {reads}. **Writes** in `data/{folder}/<run>/`: {names(files)}; figures {names(figures)}."
+    shared = f" and in `reports/<run>/`: {names(pages).replace('`reports/', '`')}" if pages else ""
+    return f"**Reads** {reads}. **Writes** in `data/{folder}/<run>/`: {names(files)}{shared}; figures {names(figures)}."
 
 
 _FOLDERS = {
@@ -609,15 +633,17 @@ def outputs_markdown() -> str:
 
 def update_readme(path: Path) -> bool:
     """Rewrite the README's generated tables (the Outputs reference from :data:`ARTIFACTS`, the
-    Feature catalog from :mod:`seglab.registry`) in place; True when something changed.
+    Feature catalog from :mod:`seglab.registry`, the columns of the exports from
+    :data:`seglab.exports.CUSTOMER_COLUMNS`) in place; True when something changed.
     """
-    from seglab import registry
+    from seglab import exports, registry
 
     text = Path(path).read_text(encoding="utf-8")
     new = text
     for head, table in (
         ("| file | written by | read by | content |", outputs_markdown()),
         ("| feature | lens | description | unit | needs |", registry.catalog_markdown()),
+        ("| column of segments.csv and audience files | content |", exports.columns_markdown()),
     ):
         start = new.index(head)
         end = new.index("\n\n", start)

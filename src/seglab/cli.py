@@ -52,8 +52,14 @@ def _score(args: argparse.Namespace) -> None:
     if args.chunk_rows < 1:
         raise CommandError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     try:
-        summary = score.score_file(args.model, args.input, args.output, args.chunk_rows)
-    except ValueError as exc:  # ScoreError, SegmentationError, ModelFileError
+        if args.engine == "spark":
+            from seglab.config import Spark
+
+            spark = Spark(master=args.spark_master)
+            summary = score.score_spark(args.model, args.input, args.output, spark)
+        else:
+            summary = score.score_file(args.model, Path(args.input), args.output, args.chunk_rows)
+    except ValueError as exc:  # ScoreError, SegmentationError, ModelFileError, FeatureError
         raise CommandError(str(exc)) from exc
     score.report(summary, args.output)
 
@@ -115,10 +121,26 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("score", help="assign segments to customers with a saved model (in chunks)")
     c.add_argument("--model", type=Path, required=True, help="model folder (data/processed/<run>/model)")
     c.add_argument(
-        "--input", type=Path, required=True, help="feature table: customer_id + the model's features (.parquet or .csv)"
+        "--input",
+        required=True,
+        help="feature table: customer_id + the model's features (.parquet or .csv; with --engine spark also a "
+        "Parquet dataset folder or a table of Spark's catalog)",
     )
-    c.add_argument("--output", type=Path, required=True, help="customer_id, segment, segment_label (.parquet or .csv)")
+    c.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        help="customer_id, segment, persona, segment_label, assigned_by (.parquet or .csv; with --engine spark a "
+        "folder)",
+    )
     c.add_argument("--chunk-rows", type=int, default=100_000, help="rows scored at a time (bounds memory)")
+    c.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="local: this process, in chunks; spark: on a Spark cluster (mapInPandas with the JSON model)",
+    )
+    c.add_argument("--spark-master", default="local[*]", help="with --engine spark: the master (local[*], yarn, ...)")
     c.set_defaults(func=_score)
 
     s = sub.add_parser(

@@ -402,6 +402,13 @@ class Segmentation(_Strict):
         "column 'clustered by default'), or for a customer-level source every encoded column",
     )
     silhouette_sample: int = Field(4000, ge=100, description="silhouette on a seeded sample above this size")
+    selection_sample: int | None = Field(
+        100_000,
+        ge=1000,
+        description="with more customers than this, k is chosen on a seeded sample of this many (every index, "
+        "stability and segment share measured there), then the chosen k is fitted on every customer, starting "
+        "from the sample's solution; null: choose on every customer",
+    )
     min_segment_share: float = Field(0.02, ge=0.0, lt=0.5, description="smallest acceptable segment share")
     n_init: int = Field(10, ge=1)
     batch_size: int = Field(4096, ge=64, description="minibatch_kmeans: rows per batch")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,13 @@ def connect(params: FeatureParams):
                 f"features.duckdb: DuckDB refused the settings {params.duckdb}: {exc}. "
                 "Use settings from DuckDB's configuration reference, e.g. {memory_limit: 8GB, threads: 8}"
             ) from exc
+    return ibis.pyspark.connect(spark_session(params.spark))
+
+
+def spark_session(spark):
+    """The Spark session of ``features.spark`` (master and settings), started once per process;
+    a clear :class:`FeatureError` when pyspark or Java is missing or the master unreachable.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -76,15 +84,21 @@ def connect(params: FeatureParams):
             "features.engine is 'spark' but pyspark is not installed: pip install 'seglab[spark]' "
             "(or set features.engine: duckdb)"
         ) from exc
-    builder = SparkSession.builder.master(params.spark.master).appName("seglab")
+    # the Python workers run seglab's code (scoring with mapInPandas): in local mode they use this
+    # interpreter; on a cluster, spark.pyspark.python names an environment with seglab installed
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(spark.master).appName("seglab")
     settings = {
         "spark.sql.session.timeZone": "UTC",  # timestamps are naive: read and cut them as UTC everywhere
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "8",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
+        # pandas writes timestamps in nanoseconds, which Spark cannot read as timestamps: it reads
+        # them as numbers (seglab's feature tables carry dates scoring never uses)
+        "spark.sql.legacy.parquet.nanosAsLong": "true",
         "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "seglab-spark-warehouse"),
-        **params.spark.config,
+        **spark.config,
     }
     for key, value in settings.items():
         builder = builder.config(key, value)
@@ -92,11 +106,11 @@ def connect(params: FeatureParams):
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - Java missing or the master unreachable
         raise FeatureError(
-            f"cannot start Spark (master {params.spark.master!r}): {exc}. Spark needs Java 17+ "
+            f"cannot start Spark (master {spark.master!r}): {exc}. Spark needs Java 17+ "
             "(Debian: apt-get install default-jre-headless) or set features.engine: duckdb"
         ) from exc
     session.sparkContext.setLogLevel("ERROR")
-    return ibis.pyspark.connect(session)
+    return session
 
 
 def _register(con, name: str, table: Table, columns: list[str], tmp: Path):
@@ -110,13 +124,20 @@ def _register(con, name: str, table: Table, columns: list[str], tmp: Path):
             con.con.register(name, table)
             return con.table(name)
         table = io.write_parquet(table, tmp / f"{name}.parquet")
-    t = con.read_parquet(str(table), table_name=f"seglab_{name}")
+    where = str(table)
+    if Path(table).is_dir() and con.name == "duckdb":  # a Parquet dataset (a folder of files, maybe partitioned)
+        where = str(Path(table) / "**" / "*.parquet")
+    t = con.read_parquet(where, table_name=f"seglab_{name}")
     return t.select(*[c for c in columns if c in t.columns])
 
 
 def _columns(table: Table) -> list[str]:
     if isinstance(table, pd.DataFrame):
         return list(table.columns)
+    if Path(table).is_dir():
+        import pyarrow.dataset as ds
+
+        return ds.dataset(str(table), format="parquet", partitioning="hive").schema.names
     return pq.read_schema(table).names
 
 
@@ -465,10 +486,14 @@ def revenue_mix(
     start: str | None = None,
     n: int = 3,
     params: FeatureParams | None = None,
+    over_index: bool = False,
 ) -> pd.DataFrame | None:
     """The top ``n`` values of a transactions column (category, channel) per segment by share of
     the segment's purchase revenue up to ``as_of`` (and from ``start``): segment, value, share.
     None when the column is absent. Revenue in whole millionths, as every money sum.
+
+    ``over_index``: the values that set each segment apart instead (:func:`over_indexed`), with
+    ``base_share`` (the value's share of all customers' revenue), ``index`` and ``over``.
     """
     if column not in _columns(transactions):
         return None
@@ -490,6 +515,9 @@ def revenue_mix(
             share=r.revenue.cast("float64") / r.revenue.sum().over(group_by="segment").cast("float64"),
             rank=ibis.row_number().over(w),
         )
+        if over_index:
+            everything = r.select("segment", "value", "revenue").to_pyarrow().to_pandas()
+            return over_indexed(everything, n)
         mix = (
             r.filter(r["rank"] < n)
             .select("segment", "value", "share")
@@ -498,6 +526,41 @@ def revenue_mix(
             .to_pandas()
         )
     return mix
+
+
+#: A value sets a segment apart when its share of the segment's revenue is at least this many
+#: times its share of all customers' revenue …
+OVER_INDEX = 1.15
+#: … and it is at least this share of the segment's revenue (a rare category tripled is noise).
+OVER_INDEX_MIN_SHARE = 0.05
+
+
+def over_indexed(revenue: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """What sets each segment apart: from ``revenue`` (segment, value, revenue), per segment the
+    ``n`` values with the highest index (share of the segment's revenue / share of all revenue)
+    among those at ``OVER_INDEX`` or more and ``OVER_INDEX_MIN_SHARE`` of the segment; a segment
+    with none buys like everyone, and its top ``n`` values by share are given with ``over`` False.
+
+    Returns segment, value, share, base_share, index, over (sorted by segment, then rank).
+    """
+    cols = ["segment", "value", "share", "base_share", "index", "over"]
+    if revenue.empty:
+        return pd.DataFrame(columns=cols)
+    df = revenue.assign(revenue=revenue["revenue"].astype(float).clip(lower=0))
+    seg_total = df.groupby("segment")["revenue"].transform("sum")
+    base = df.groupby("value")["revenue"].sum()
+    df["share"] = df["revenue"] / seg_total.where(seg_total > 0)
+    df["base_share"] = df["value"].map(base / base.sum() if base.sum() > 0 else base * float("nan"))
+    df["index"] = df["share"] / df["base_share"].where(df["base_share"] > 0)
+    out = []
+    for _seg, rows in df.groupby("segment", sort=True):
+        over = rows[(rows["index"] >= OVER_INDEX) & (rows["share"] >= OVER_INDEX_MIN_SHARE)]
+        if len(over):
+            pick = over.sort_values(["index", "value"], ascending=[False, True]).head(n).assign(over=True)
+        else:
+            pick = rows.sort_values(["share", "value"], ascending=[False, True]).head(n).assign(over=False)
+        out.append(pick)
+    return pd.concat(out)[cols].reset_index(drop=True)
 
 
 #: How long after the last transaction ``features.as_of`` may be (an export made some time after
@@ -729,6 +792,10 @@ def build_many(
 def _rows(table: Table) -> int:
     if isinstance(table, pd.DataFrame):
         return len(table)
+    if Path(table).is_dir():
+        import pyarrow.dataset as ds
+
+        return ds.dataset(str(table), format="parquet", partitioning="hive").count_rows()
     return pq.ParquetFile(table).metadata.num_rows
 
 

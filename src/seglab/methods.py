@@ -130,6 +130,47 @@ def within_ss(x: np.ndarray, labels: np.ndarray, k: int) -> float:
     return total
 
 
+def refit(start: Fitted, x: np.ndarray, seed: int, params: Segmentation, n_num: int | None = None) -> Fitted:
+    """``start`` (fitted on a sample) fitted again on all of ``x``, from ``start``'s solution: k-means
+    and mini-batch k-means iterate from its centroids, a Gaussian mixture from its means and
+    weights; Ward keeps its centroids (it clusters a sample by design); k-prototypes fits anew.
+    """
+    k = len(start.centers)
+    if start.method == "kmeans":
+        from sklearn.cluster import KMeans
+
+        return Fitted(
+            "kmeans", KMeans(n_clusters=k, init=start.centers, n_init=1, random_state=seed).fit(x).cluster_centers_
+        )
+    if start.method == "minibatch_kmeans":
+        from sklearn.cluster import MiniBatchKMeans
+
+        mb = MiniBatchKMeans(
+            n_clusters=k, init=start.centers, n_init=1, batch_size=params.batch_size, random_state=seed
+        )
+        return Fitted("minibatch_kmeans", mb.fit(x).cluster_centers_)
+    if start.method == "gmm":
+        from sklearn.mixture import GaussianMixture
+
+        gm = GaussianMixture(
+            n_components=k,
+            covariance_type=params.gmm_covariance,
+            means_init=start.centers,
+            weights_init=start.extra["weights"],
+            n_init=1,
+            random_state=seed,
+            reg_covar=1e-6,
+        ).fit(x)
+        return Fitted(
+            "gmm",
+            gm.means_,
+            {"weights": gm.weights_, "covariances": gm.covariances_, "covariance_type": params.gmm_covariance},
+        )
+    if start.method == "ward":
+        return start
+    return fit(start.method, x, k, seed, params, n_num=n_num)
+
+
 def fit(
     method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, quick: bool = False, n_num: int | None = None
 ) -> Fitted:

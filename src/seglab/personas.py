@@ -695,7 +695,7 @@ def purchase_mixes(
     as_of, start = features.attrs.get("as_of"), features.attrs.get("window_start")
     if transactions is None:
         return spend_mix(features, segments, spend), None
-    categories = revenue_mix(transactions, segments, "category", as_of, start, params=params)
+    categories = revenue_mix(transactions, segments, "category", as_of, start, params=params, over_index=True)
     channels = revenue_mix(transactions, segments, "channel", as_of, start, params=params)
     return categories if categories is not None else spend_mix(features, segments, spend), channels
 
@@ -724,29 +724,47 @@ def with_names(table: pd.DataFrame, names: dict[int, str], labels: dict[str, str
 
 def spend_mix(features: pd.DataFrame, segments: pd.DataFrame, spend: list[str], n: int = 3) -> pd.DataFrame | None:
     """For a customer-level source with spend per category (stage 01's ``spend`` columns): each
-    segment's top ``n`` categories by share of its spend, as :func:`seglab.features.revenue_mix` gives them for
-    transactions (segment, value, share). None without such columns.
+    segment's categories that set it apart (:func:`seglab.features.over_indexed`), as
+    :func:`seglab.features.revenue_mix` gives them for transactions. None without such columns.
     """
+    from seglab.features import over_indexed
+
     cols = [c for c in spend if c in features.columns]
     if len(cols) < 2:
         return None
     df = joined(features, segments)
     labels = features.attrs.get("labels") or {}
     total = df.groupby("segment")[cols].sum().clip(lower=0)
-    shares = total.div(total.sum(axis=1).where(total.sum(axis=1) > 0), axis=0)
-    rows = []
-    for seg, row in shares.iterrows():
-        for c in row.sort_values(ascending=False, kind="mergesort").index[:n]:
-            rows.append({"segment": int(seg), "value": label(c, labels), "share": float(row[c])})
-    return pd.DataFrame(rows, columns=["segment", "value", "share"])
+    long = total.stack().rename("revenue").reset_index()
+    long.columns = ["segment", "value", "revenue"]
+    long["value"] = long["value"].map(lambda c: label(c, labels))
+    return over_indexed(long, n)
 
 
 def mix_text(mix: pd.DataFrame | None, seg: int) -> str:
-    """'Toys (34%), Garden (20%)' for one segment of :func:`seglab.features.revenue_mix`."""
+    """What the segment buys for a card: the categories it over-indexes on ('Toys (34%, 1.8× the
+    average customer)'), or, when it buys like everyone, its top categories said so.
+    """
     if mix is None:
         return ""
     rows = mix[mix["segment"] == seg]
-    return i18n.join(f"{i18n.term(v)} ({i18n.percent(s)})" for v, s in zip(rows["value"], rows["share"], strict=True))
+    if rows.empty:
+        return ""
+    if "over" not in rows or rows["over"].astype(bool).all():
+        if "index" not in rows:
+            return i18n.join(
+                f"{i18n.term(v)} ({i18n.percent(s)})" for v, s in zip(rows["value"], rows["share"], strict=True)
+            )
+        return i18n.join(
+            _("%(category)s (%(share)s of their spend, %(index)s× the average customer)")
+            % {"category": i18n.term(v), "share": i18n.percent(s), "index": i18n.number(x, 1)}
+            for v, s, x in zip(rows["value"], rows["share"], rows["index"], strict=True)
+        )
+    return _("nothing in particular: buys like the average customer (%(categories)s)") % {
+        "categories": i18n.join(
+            f"{i18n.term(v)} {i18n.percent(s)}" for v, s in zip(rows["value"], rows["share"], strict=True)
+        )
+    }
 
 
 def best_time(data: pd.DataFrame, seg: int) -> str:

@@ -9,6 +9,7 @@ and nearest-centroid rule that stage 03 used to write them.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -224,6 +225,96 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
         raise
     output.close(complete=True)
     summary.per_segment = {s: int(counts[s]) for s in range(1, model.k + 1)}
+    return summary
+
+
+def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=None) -> ScoreSummary:
+    """Score on Spark: ``source`` (a Parquet file, a Parquet dataset folder, or the name of a table
+    in Spark's catalog) with the model in ``model_dir``, written as a Parquet dataset (a folder)
+    at ``output_path`` with the columns of :func:`score_file`.
+
+    The models travel to the executors as their JSON (no pickle of fitted objects) and every
+    partition is scored by the same code as :func:`score_file` (``mapInPandas``), so the segments
+    are the ones a single machine gives. The folder is written beside the output and renamed when
+    complete (it appears whole, or not at all). ``spark``: ``features.spark`` (master, settings).
+    """
+    import json
+    import shutil
+
+    from seglab.config import Spark
+    from seglab.features import spark_session
+
+    model_dir, output_path = Path(model_dir), Path(output_path)
+    if output_path.suffix.lower() == ".csv":
+        raise ScoreError(f"{output_path}: Spark writes a Parquet dataset (a folder); give a folder name")
+    model_json = json.loads(artifacts.model_file("segment_model", model_dir).read_text(encoding="utf-8"))
+    model = artifacts.read_segment_model(model_dir)
+    look = artifacts.read_lookalike(model_dir)
+    look_file = artifacts.model_file("lookalike_model", model_dir)
+    look_json = json.loads(look_file.read_text(encoding="utf-8")) if look is not None else None
+    session = spark_session(spark or Spark())
+    where = Path(source)
+    frame = session.read.parquet(str(where)) if where.exists() else session.table(str(source))
+    columns = [c for c in frame.columns]
+    prospects = _use_lookalike(model, look, columns, str(source))
+    if prospects:
+        read = [ID, *look.features]
+        summary = ScoreSummary(ignored_columns=[c for c in columns if c not in read])
+    else:
+        ignored = check_columns(model, columns, str(source))
+        need = model.preparation.features if model.rfm is None else list(rfm_features())
+        extra = [f for f in (look.features if look else []) if f in columns and f not in need]
+        read = [ID, *need, *(extra if look and len(extra) == len(look.features) else [])]
+        summary = ScoreSummary(ignored_columns=[c for c in ignored if c not in read])
+    from pyspark.sql import functions as F
+
+    twice = frame.groupBy(ID).count().filter(F.col("count") > 1).limit(1).collect()
+    if twice:
+        raise ScoreError(f"{source}: {ID} {twice[0][ID]!r} appears more than once; give each customer one row")
+    names, labels = persona_names(model_dir, model.k).tolist(), list(model.labels)
+
+    def score_partition(batches):  # runs on the executors
+        from seglab.lookalike import Lookalike
+        from seglab.segment import SegmentModel
+
+        m = SegmentModel.from_dict(model_json)
+        lk = Lookalike.from_dict(look_json) if look_json is not None else None
+        for chunk in batches:
+            _check_chunk(chunk, read, set(), f"{source}: a partition")
+            seg, how = _assign(m, lk, chunk, prospects)
+            yield pd.DataFrame(
+                {
+                    ID: chunk[ID].astype(str),
+                    "segment": seg.astype("int64"),
+                    "persona": np.asarray(names, dtype=object)[seg - 1],
+                    "segment_label": np.asarray(labels, dtype=object)[seg - 1],
+                    "assigned_by": how,
+                }
+            )
+
+    schema = "customer_id string, segment long, persona string, segment_label string, assigned_by string"
+    part = output_path.with_name(f".{output_path.name}.part")
+    shutil.rmtree(part, ignore_errors=True)
+    try:
+        frame.select(*read).mapInPandas(score_partition, schema).write.mode("overwrite").parquet(str(part))
+    except Exception as exc:  # noqa: BLE001 - a ScoreError raised on an executor comes back wrapped
+        shutil.rmtree(part, ignore_errors=True)
+        text = str(exc)
+        ours = re.findall(r"(?:ScoreError|SegmentationError|ValueError|TypeError): (.+)", text)
+        found = ours[-1].strip() if ours else f"{source}: Spark could not score it: {text.strip().splitlines()[0]}"
+        raise ScoreError(found) from None
+    if output_path.exists():
+        shutil.rmtree(output_path) if output_path.is_dir() else output_path.unlink()
+    part.replace(output_path)
+    counts = {
+        int(r["segment"]): int(r["count"])
+        for r in session.read.parquet(str(output_path)).groupBy("segment").count().collect()
+    }
+    lookalike = session.read.parquet(str(output_path)).filter(F.col("assigned_by") == "lookalike").count()
+    summary.per_segment = {s: counts.get(s, 0) for s in range(1, model.k + 1)}
+    summary.rows = sum(counts.values())
+    summary.chunks = session.read.parquet(str(output_path)).rdd.getNumPartitions()
+    summary.lookalike = int(lookalike)
     return summary
 
 

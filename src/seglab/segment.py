@@ -660,6 +660,31 @@ def feature_list(
     return use, absent
 
 
+def selection_rows(n: int, params: Segmentation, seed: int) -> np.ndarray | None:
+    """The customers k is chosen on: a seeded sample of ``params.selection_sample`` rows (sorted)
+    when there are more customers and k is not fixed, else None (all of them). The same seed
+    gives the same sample.
+    """
+    if params.k or params.selection_sample is None or n <= params.selection_sample:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size=params.selection_sample, replace=False))
+
+
+def selection_note(sampled: int, n: int, params: Segmentation) -> dict:
+    """The assumption stage 03 records when k was chosen on a sample."""
+    return {
+        "stage": "03",
+        "subject": i18n._("choice of k"),
+        "assumed": i18n._("chosen on a seeded sample of %(m)s of the %(n)s customers, then fitted on all of them")
+        % {"m": i18n.number(sampled), "n": i18n.number(n)},
+        "why": i18n._(
+            "the indices and the stability of each k are as clear on a sample this size; fitting every k on "
+            "every customer would take most of the stage's time"
+        ),
+        "change": f"segmentation.selection_sample: null  (or a larger sample; now {params.selection_sample})",
+    }
+
+
 def segment(
     features: pd.DataFrame, params: Segmentation, seed: int, progress=None, catalog: pd.DataFrame | None = None
 ) -> SegmentationResult:
@@ -709,9 +734,14 @@ def segment(
             )
         cats = CategoricalCodes.fit(data, variables)
     xfull = x if cats is None else np.hstack([x, cats.transform(data)])
-    table, fitted = evaluate_k(xfull, params, seed, progress, n_num=x.shape[1] if cats else None)
+    n_num = x.shape[1] if cats else None
+    rows = selection_rows(len(xfull), params, seed)
+    table, fitted = evaluate_k(xfull if rows is None else xfull[rows], params, seed, progress, n_num=n_num)
     k, table, why = choose_k(table, params.min_segment_share, params.good_margin)
     fit = fitted[k]
+    if rows is not None:  # chosen on the sample: the chosen k fitted on every customer from there
+        fit = methods.refit(fit, xfull, seed, params, n_num=n_num)
+        notes.append(selection_note(len(rows), len(xfull), params))
     value = data["monetary"].fillna(0.0).to_numpy(dtype=float) if "monetary" in data else np.zeros(len(data))
     mapping = stable_order(fit.predict(xfull), fit.centers, value)  # mapping[label] = segment number
     fit = fit.reorder(np.argsort(mapping))

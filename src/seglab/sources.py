@@ -134,6 +134,8 @@ def detect_format(spec: TableSource, path: Path | None) -> str:
     if spec.preset and PRESETS[spec.preset].format:
         return PRESETS[spec.preset].format
     fmt = _EXT.get(path.suffix.lower()) if path else None
+    if fmt is None and path is not None and path.is_dir() and any(path.rglob("*.parquet")):
+        fmt = "parquet"  # a Parquet dataset: a folder of files (maybe partitioned, key=value/)
     if fmt is None:
         raise SourceError(
             f"{path}: cannot tell the format from the extension '{path.suffix if path else ''}'; "
@@ -573,7 +575,7 @@ def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
 
 def _read_frame(spec: TableSource, table: str, path: Path | None, fmt: str) -> tuple[pd.DataFrame, dict]:
     """The source table as its reader gives it, and what the reader found (format, encoding, ...)."""
-    if fmt != "postgres" and not path.is_file():
+    if fmt != "postgres" and not path.is_file() and not (fmt == "parquet" and path.is_dir()):
         raise SourceError(
             f"{path}: file not found for table '{table}'. Check source.tables.{table}.path "
             "(relative paths start at the project root)."

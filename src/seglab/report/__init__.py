@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +42,8 @@ def styled(
     fmt.update({c: (lambda v: i18n.number(v, 2)) for c in numbers if c in df})  # other numbers, 2 decimals
     fmt.update({c: (lambda v: i18n.number(v, 3, grouping=False)) for c in decimals if c in df})
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    if df.columns.is_unique:
+        fmt.update(_default_formats(df, fmt, as_is))
     if i18n.reader().language != "en" and df.columns.is_unique:
         fmt.update(_reader_formats(df, fmt, text, as_is))
     # every cell and header is HTML-escaped: a value such as <script> shows as text, never runs
@@ -53,6 +56,68 @@ def styled(
             {c: [{"selector": "th", "props": "text-align: start"}] for c in text}, overwrite=False
         )
     return styler
+
+
+def _default_formats(df: pd.DataFrame, given: dict, as_is: bool) -> dict:
+    """How a column nobody formatted is shown: yes / no for True / False, counts with thousands
+    separators, other numbers with sensible decimals (:func:`readable_number`); in a table of the
+    data itself (``as_is``) whole numbers keep their digits as written (they may be codes or years).
+    """
+    import pandas as pd
+
+    fmt = {}
+    for c in df.columns:
+        if c in given:
+            continue
+        col = df[c]
+        flags = col.dtype == object and col.notna().any() and col.dropna().map(type).eq(bool).all()
+        if pd.api.types.is_bool_dtype(col) or flags:
+            fmt[c] = yes_no
+        elif pd.api.types.is_integer_dtype(col) and not as_is and not _code_like(c):
+            fmt[c] = _count
+        elif pd.api.types.is_float_dtype(col):
+            fmt[c] = (lambda v: readable_number(v, grouping=False)) if as_is or _code_like(c) else readable_number
+    return fmt
+
+
+def _code_like(column) -> bool:
+    """A numeric column that names things rather than counts them (a year, an id, a code, k)."""
+    return bool(re.search(r"(^|_)(year|id|code|k|segment|period|source_row|row)($|_)", str(column).lower()))
+
+
+def yes_no(v) -> str:
+    """True / False as a reader says it: yes / no (in the reader's language); missing: –."""
+    from seglab.i18n import _
+
+    if v is None or (isinstance(v, float) and v != v):
+        return "–"
+    return _("yes") if bool(v) else _("no")
+
+
+def _count(v) -> str:
+    from seglab import i18n
+
+    return i18n.number(v)
+
+
+def readable_number(v, grouping: bool = True) -> str:
+    """A number for people: whole numbers as such, 1,234 from 100 up, 12.35 from 1, 0.123 below
+    (thousands separators and digits of the reader's language).
+    """
+    from seglab import i18n
+
+    if v is None or (isinstance(v, float) and v != v):
+        return "–"
+    x = float(v)
+    if x == int(x) and abs(x) < 1e15:
+        decimals = 0
+    elif abs(x) >= 100:
+        decimals = 0
+    elif abs(x) >= 1:
+        decimals = 2
+    else:
+        decimals = 3
+    return i18n.number(x, decimals, grouping=grouping)
 
 
 def _reader_formats(df: pd.DataFrame, given: dict, text: list, as_is: bool) -> dict:
@@ -117,7 +182,7 @@ def _shown_number(v) -> str:
     from seglab import i18n
 
     if isinstance(v, float):
-        return i18n.number(v, 6, grouping=False)  # pandas' own display of a float, in the reader's convention
+        return readable_number(v)
     return i18n.digits(str(v))
 
 
@@ -186,6 +251,7 @@ def _env():
     env.globals.update(
         code=lambda text: Markup("<code>%s</code>") % text,
         bold=lambda text: Markup("<b>%s</b>") % escape(text),
+        link=lambda href, text: Markup('<a href="%s" download><bdi>%s</bdi></a>') % (href, text),
         # the font rules go into <style> as they are (seglab's own text, never from data)
         page={k: Markup(v) if k in ("font_css", "font_family") else v for k, v in i18n.page_context().items()},
     )
@@ -211,7 +277,7 @@ def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
             (_("Contact"), i18n.term(c.get("contact", ""))),
             (_("Message"), i18n.term(c["message"])),
             (_("Offer"), i18n.term(c.get("offer", ""))),
-            (_("Buys most"), c.get("top_categories", "")),
+            (_("Buys more than average"), c.get("top_categories", "")),
         ]
         if "buy_probability" in c:
             rows.append(

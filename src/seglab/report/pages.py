@@ -204,6 +204,7 @@ _JSON_FACTS = (
     ("personas", "personas"),
     ("prediction", "prediction_quality"),
     ("monitoring", "monitoring"),
+    ("exports", "exports"),
 )
 _TABLE_FACTS = (
     ("boston", "boston_matrix"),
@@ -354,12 +355,20 @@ def write_index(
         ctx["midas"] = _midas_context(h["midas"])
     if "trend" in h:
         ctx["trend"] = _trend_context(h, paths)
+    if "exports" in h and (paths.reports / "exports" / h["exports"]["segments"]).is_file():
+        from seglab import exports
+
+        ctx["exports"] = {
+            "segments": "exports/" + h["exports"]["segments"],
+            "table": exports.summary_table(h["exports"]["audiences"]).to_dict("split"),
+        }
     ctx["stages"] = [_stage_row(name, title, result, paths) for name, title in STAGES]
     sections = [
         ("assumed", N_("Assumptions"), ctx["assumptions"]),
         ("data", N_("Data"), ctx["data"]),
         ("personas", N_("Personas"), ctx["cards"]),
         ("priorities", N_("Priorities"), ctx.get("boston")),
+        ("exports", N_("Exports"), ctx.get("exports")),
         ("midas", N_("MIDAS"), ctx.get("midas")),
         ("trend", N_("Over time"), ctx.get("trend")),
         ("stages", N_("Stage reports"), True),

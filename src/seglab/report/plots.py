@@ -26,33 +26,32 @@ from seglab.i18n import N_, _
 from seglab.paths import FIGURE_QUEUE_ENV
 from seglab.vocabulary import QUADRANTS
 
-# seaborn's "colorblind" then "dark" palettes (seaborn is loaded only where a heatmap is drawn:
-# it pulls in scipy.stats, a second of the time to open a notebook)
+# Okabe & Ito's colour-blind-safe palette (the eight colours told apart with any colour vision),
+# ordered so that neighbouring segments differ in hue and lightness (blue, orange, green, purple,
+# sky, vermillion, black, yellow), then Paul Tol's "muted" colours for segments 9 and up. Lines
+# carry a marker per segment too (SEGMENT_MARKERS), so no chart relies on colour alone.
 PALETTE = [
     to_rgb(c)
     for c in (
-        "#0173b2",
-        "#de8f05",
-        "#029e73",
-        "#d55e00",
-        "#cc78bc",
-        "#ca9161",
-        "#fbafe4",
-        "#949494",
-        "#ece133",
+        "#0072b2",
+        "#e69f00",
+        "#009e73",
+        "#cc79a7",
         "#56b4e9",
-        "#001c7f",
-        "#b1400d",
-        "#12711c",
-        "#8c0800",
-        "#591e71",
-        "#592f0d",
-        "#a23582",
-        "#3c3c3c",
-        "#b8850a",
-        "#006374",
+        "#d55e00",
+        "#000000",
+        "#f0e442",
+        "#332288",
+        "#ddcc77",
+        "#117733",
+        "#882255",
+        "#44aa99",
+        "#999933",
+        "#aa4499",
+        "#88ccee",
     )
 ]
+SEGMENT_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 #: seaborn's theme (style "whitegrid", context "notebook", font scale 1.05) as matplotlib settings
 THEME_RC = {
     "axes.axisbelow": True,
@@ -182,6 +181,11 @@ def localize(fig: Figure) -> Figure:
 def segment_color(segment: int):
     """The colour of segment number ``segment`` (1-based), the same in every figure."""
     return PALETTE[(int(segment) - 1) % len(PALETTE)]
+
+
+def segment_marker(segment: int) -> str:
+    """The marker of segment number ``segment`` in line charts (with its colour)."""
+    return SEGMENT_MARKERS[(int(segment) - 1) % len(SEGMENT_MARKERS)]
 
 
 #: Output metadata key of a figure left for the runner (replaced by the PNG when written).
@@ -798,7 +802,8 @@ def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend:
         label = f"S{seg} {i18n.term(names.get(seg, ''))} ({i18n.term(trend.get(seg, 'unknown'))})"
         style = {
             "color": segment_color(seg),
-            "marker": "o",
+            "marker": segment_marker(seg),
+            "markersize": 7,
             "lw": 2.2 if trend.get(seg) in ("growing", "shrinking") else 1.4,
         }
         axes[0].plot(x, g["customers"], label=label, **style)

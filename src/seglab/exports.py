@@ -1,0 +1,242 @@
+"""Exports for marketing tools: every customer's segment, persona and quadrant, and one audience
+file per segment with the channels each customer allows.
+
+Stage 05 writes them into ``reports/<run>/exports/`` (beside the pages a marketer receives):
+
+- ``segments.csv``: one row per segmented customer (:data:`CUSTOMER_COLUMNS`);
+- ``audience_S<n>_<persona>.csv``: the customers of segment n, most likely buyers first, with
+  the same columns, ready for a CRM or e-mail tool's list import (filter on ``email_allowed``
+  for an e-mail campaign);
+- ``data/processed/<run>/exports.json``: the list of audience files with their counts, which
+  the run's summary page (index) and stage 05's page show.
+
+The files are plain CSV: UTF-8 with a byte-order mark (spreadsheets then read Persian and
+Arabic names correctly), comma-separated, a header row, CRLF line ends, every text that would
+start a formula neutralised (:func:`seglab.io.write_csv`). Names people read (persona,
+quadrant) are in the report's language; values tools map (``yes``/``no``, ``email``/``sms``)
+are the same in every language. A permission the data do not record is left empty (unknown),
+never written as ``no``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from seglab import i18n
+from seglab.i18n import _
+
+#: The columns of segments.csv and of every audience file, with what each holds (README).
+CUSTOMER_COLUMNS: dict[str, str] = {
+    "customer_id": "the customer's identifier, as in the source data",
+    "segment": "the segment: S1, S2, … (S1 = highest value per customer)",
+    "persona": "the segment's persona name, as the report shows it (report.language)",
+    "quadrant": "the segment's Boston-matrix quadrant: Target, Convert, Grow or Ignore (report.language), "
+    "empty when the matrix could not place it",
+    "p_buy_next_period": "probability (0 to 1) that the customer buys in the next period (stage 04's "
+    "prediction; empty when the run has no prediction)",
+    "expected_spend_next_period": "expected net spend in the next period, in report.currency (empty without "
+    "a prediction)",
+    "email_allowed": "yes / no: the customer accepts e-mail (customers.email_opt_in); empty when the data "
+    "do not record it",
+    "sms_allowed": "yes / no: the customer accepts SMS (customers.sms_opt_in); empty when the data do not record it",
+    "channels_allowed": "the channels the customer accepts, separated by ';' (email;sms), `none`, or empty "
+    "when the data record no permission",
+}
+PERMISSIONS = {"email": "email_opt_in", "sms": "sms_opt_in"}
+
+
+def columns_markdown() -> str:
+    """The README's table of the export columns (``make readme``)."""
+    lines = ["| column of segments.csv and audience files | content |", "|---|---|"]
+    lines += [f"| `{c}` | {about} |" for c, about in CUSTOMER_COLUMNS.items()]
+    return "\n".join(lines)
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    """Yes / no / empty (unknown) from a permission column (bool, 0/1 or missing)."""
+    known = values.notna()
+    out = pd.Series("", index=values.index, dtype=object)
+    truth = values[known].astype(float) > 0
+    out[known] = truth.map({True: "yes", False: "no"})
+    return out
+
+
+def customer_list(
+    segments: pd.DataFrame,
+    matrix: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    predictions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per segmented customer with the columns of :data:`CUSTOMER_COLUMNS`.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        ``customer_id``, ``segment`` (stage 03).
+    matrix : DataFrame
+        The Boston matrix (stage 05): ``segment``, ``persona``, ``quadrant``.
+    contacts : DataFrame, optional
+        ``customer_id`` and the permission columns the data have (``email_opt_in``,
+        ``sms_opt_in``); a column the data lack stays empty.
+    predictions : DataFrame, optional
+        ``customer_id``, ``p_buy``, ``expected_spend`` (stage 04).
+    """
+    from seglab.vocabulary import QUADRANTS
+
+    seg = matrix.set_index("segment")
+    out = pd.DataFrame({"customer_id": segments["customer_id"].astype(str).to_numpy()})
+    number = segments["segment"].astype(int).to_numpy()
+    out["segment"] = [f"S{n}" for n in number]
+    personas = {s: i18n.term(str(p)) for s, p in seg["persona"].items()}
+    quadrants = {s: (i18n.term(q) if q in QUADRANTS else "") for s, q in seg["quadrant"].items()}
+    out["persona"] = [personas.get(n, "") for n in number]
+    out["quadrant"] = [quadrants.get(n, "") for n in number]
+    ids = out["customer_id"]
+    if predictions is not None and len(predictions):
+        pred = predictions.assign(customer_id=predictions["customer_id"].astype(str)).set_index("customer_id")
+        out["p_buy_next_period"] = ids.map(pred["p_buy"]).round(3)
+        out["expected_spend_next_period"] = ids.map(pred["expected_spend"]).round(2)
+    else:
+        out["p_buy_next_period"] = float("nan")
+        out["expected_spend_next_period"] = float("nan")
+    known = {}
+    for channel, column in PERMISSIONS.items():
+        if contacts is not None and column in contacts:
+            flags = contacts.assign(customer_id=contacts["customer_id"].astype(str)).set_index("customer_id")[column]
+            out[f"{channel}_allowed"] = _flag(ids.map(flags))
+            known[channel] = True
+        else:
+            out[f"{channel}_allowed"] = ""
+    if known:
+        allowed = pd.DataFrame({c: out[f"{c}_allowed"] == "yes" for c in PERMISSIONS})
+        unknown = pd.DataFrame({c: out[f"{c}_allowed"] == "" for c in PERMISSIONS}).all(axis=1)
+        channels = allowed.apply(lambda r: ";".join(c for c in PERMISSIONS if r[c]), axis=1).astype(object)
+        channels[(channels == "") & ~unknown] = "none"
+        channels[unknown] = ""
+        out["channels_allowed"] = channels
+    else:
+        out["channels_allowed"] = ""
+    return out[list(CUSTOMER_COLUMNS)]
+
+
+def slug(name: str, limit: int = 40) -> str:
+    """A file-name part from a persona name: ASCII letters, digits and dashes (empty for a name
+    without any, e.g. a Persian one: the file is then named by its segment only).
+    """
+    text = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    return text[:limit].strip("-")
+
+
+def audience_file(segment: int, english_name: str) -> str:
+    """The audience file of a segment: ``audience_S2_loyal-customers.csv``."""
+    part = slug(english_name)
+    return f"audience_S{segment}{'_' + part if part else ''}.csv"
+
+
+def audiences(customers: pd.DataFrame, matrix: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One table per segment (file name -> rows): its customers, most likely buyers first (by
+    ``p_buy_next_period``, then ``customer_id``, so the order is the same on every run).
+    """
+    out = {}
+    for _i, row in matrix.sort_values("segment").iterrows():
+        s = int(row["segment"])
+        rows = customers[customers["segment"] == f"S{s}"]
+        rows = rows.sort_values(["p_buy_next_period", "customer_id"], ascending=[False, True], na_position="last")
+        out[audience_file(s, row["persona"])] = rows.reset_index(drop=True)
+    return out
+
+
+def summary(customers: pd.DataFrame, files: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> list[dict]:
+    """Per audience file: segment, persona, quadrant, action, customers and how many allow each
+    channel (None when the data do not record that permission).
+    """
+    seg = matrix.set_index("segment")
+    out = []
+    for name, rows in files.items():
+        s = int(rows["segment"].iloc[0][1:]) if len(rows) else int(re.search(r"_S(\d+)", name).group(1))
+        entry = {
+            "file": name,
+            "segment": s,
+            "persona": str(seg.loc[s, "persona"]),
+            "quadrant": str(seg.loc[s, "quadrant"]),
+            "customers": len(rows),
+        }
+        for channel in PERMISSIONS:
+            col = rows[f"{channel}_allowed"]
+            entry[channel] = int((col == "yes").sum()) if (col != "").any() else None
+        entry["none"] = (
+            int((rows["channels_allowed"] == "none").sum()) if (rows["channels_allowed"] != "").any() else None
+        )
+        out.append(entry)
+    return out
+
+
+def summary_table(entries: list[dict]) -> pd.DataFrame:
+    """The audience files as the pages show them (reader's language)."""
+    unknown = _("unknown")
+    rows = []
+    for e in entries:
+        rows.append(
+            {
+                _("segment"): f"S{e['segment']}",
+                _("persona"): i18n.term(e["persona"]),
+                _("quadrant"): i18n.term(e["quadrant"]),
+                _("customers"): i18n.number(e["customers"]),
+                _("allow e-mail"): unknown if e["email"] is None else i18n.number(e["email"]),
+                _("allow SMS"): unknown if e["sms"] is None else i18n.number(e["sms"]),
+                _("allow neither"): unknown if e["none"] is None else i18n.number(e["none"]),
+                _("file"): e["file"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def links(entries: list[dict]) -> str:
+    """Markdown links to the export files (relative to the run's pages), in the reader's language."""
+    from urllib.parse import quote
+
+    from seglab.text import esc
+
+    lines = [
+        "- "
+        + _(
+            "[segments.csv](%(link)s): every segmented customer with segment, persona, quadrant, next-period "
+            "probability and contact permissions"
+        )
+        % {"link": "exports/segments.csv"}
+    ]
+    for e in entries:
+        lines.append(
+            "- "
+            + _("[%(file)s](%(link)s): %(segment)s %(persona)s, %(customers)s customers")
+            % {
+                "file": esc(e["file"]),
+                "link": "exports/" + quote(e["file"]),
+                "segment": f"S{e['segment']}",
+                "persona": esc(i18n.term(e["persona"])),
+                "customers": i18n.number(e["customers"]),
+            }
+        )
+    return "\n".join(lines)
+
+
+def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predictions) -> list[dict]:
+    """Write segments.csv, the audience files and exports.json through the run's store (stage
+    05); an audience file an earlier execution left for a segment that no longer exists goes.
+    """
+    from seglab import io
+
+    customers = customer_list(segments, matrix, contacts, predictions)
+    store.save("segments_export", customers, encoding="utf-8-sig")
+    folder = store.path("segments_export").parent
+    files = audiences(customers, matrix)
+    for old in folder.glob("audience_S*.csv"):
+        if old.name not in files:
+            old.unlink()
+    for name, rows in files.items():
+        io.write_csv(rows, folder / name, encoding="utf-8-sig")
+    entries = summary(customers, files, matrix)
+    store.save("exports", {"folder": "exports", "segments": "segments.csv", "audiences": entries})
+    return entries
