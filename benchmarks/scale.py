@@ -50,12 +50,12 @@ def generate(rows: int, folder: Path) -> None:
             'O' || lpad(CAST(i // 3 AS VARCHAR), 10, '0') AS order_id,
             TIMESTAMP '2023-01-01' + to_seconds(CAST(hash(i // 3, 2) % ({DAYS} * 86400) AS BIGINT)) AS timestamp,
             CAST((1 + hash(i, 3) % 4) * CASE WHEN hash(i, 4) % 20 = 0 THEN -1 ELSE 1 END AS DOUBLE) AS quantity,
-            round(exp(2.5 + 0.6 * ((hash(i, 5) % 1000) / 1000.0 - 0.5) * 3), 2) AS unit_price,
-            CASE WHEN hash(i, 6) % 10 < 3 THEN 0.2 ELSE 0.0 END AS discount,
+            CAST(round(exp(2.5 + 0.6 * ((hash(i, 5) % 1000) / 1000.0 - 0.5) * 3), 2) AS DOUBLE) AS unit_price,
+            CAST(CASE WHEN hash(i, 6) % 10 < 3 THEN 0.2 ELSE 0.0 END AS DOUBLE) AS discount,
             'P' || lpad(CAST(hash(i, 7) % 20000 AS VARCHAR), 5, '0') AS product_id,
-            ['Apparel','Beauty','Books','Electronics','Grocery','Home','Kids','Outdoor'][1 + hash(i, 8) % 8]
-              AS category,
-            ['web','store','app'][1 + hash(i // 3, 9) % 3] AS channel
+            ['Apparel','Beauty','Books','Electronics','Grocery','Home','Kids','Outdoor']
+              [1 + CAST(hash(i, 8) % 8 AS BIGINT)] AS category,
+            ['web','store','app'][1 + CAST(hash(i // 3, 9) % 3 AS BIGINT)] AS channel
           FROM range({rows}) t(i)
         ) TO '{folder}' (FORMAT parquet, PER_THREAD_OUTPUT true, ROW_GROUP_SIZE 1000000)
         """

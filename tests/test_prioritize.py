@@ -289,3 +289,21 @@ def test_budget_weights_must_be_valid():
         config.Budget(quadrant_weights={"Target": 0, "Ignore": 0})
     with pytest.raises(ValueError, match="Grow .* above Convert"):
         config.Budget(quadrant_weights={"Target": 0.5, "Convert": 0.1, "Grow": 0.4, "Ignore": 0})
+
+
+def test_what_decided_a_place_does_not_depend_on_the_order_of_the_weights():
+    """Components that tie as printed (1.00 and 1.00) are named in one fixed order, whatever the
+    order of the weights in the parameters file (a YAML dump sorts them) or float noise below 0.01."""
+    base = config.Prioritization()
+    weights = base.weights.model_dump()
+    flipped = config.Prioritization(
+        weights={axis: dict(reversed(list(w.items()))) for axis, w in weights.items() if isinstance(w, dict)}
+    )
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, base)[0]
+    row = bm.iloc[0].copy()
+    row["value_per_customer"], row["total_value"] = 1.0, 1.0 - 1e-12
+    measured = dict.fromkeys(prioritize.COMPONENT_LABELS, "")
+    a = prioritize.decided_by(row, measured, base)
+    assert a == prioritize.decided_by(row, measured, flipped)
+    row["value_per_customer"], row["total_value"] = 1.0 - 1e-12, 1.0
+    assert a == prioritize.decided_by(row, measured, base)

@@ -455,3 +455,36 @@ def test_online_retail_postgres_gives_identical_tables(online_retail_canonical, 
 
 def test_env_is_clean():
     assert "SEGLAB_TEST_CRM_URL" not in os.environ
+
+
+def test_a_parquet_dataset_folder_is_a_source_and_a_feature_input(tmp_path):
+    """A folder of Parquet files (as Spark and DuckDB write them, partitioned key=value/) reads as
+    one table in stage 01, and stage 02 reads such a folder where it lies."""
+    from seglab import features
+
+    df = pd.DataFrame(
+        {
+            "cust": ["a", "a", "b", "c", "c", "c"],
+            "order": ["1", "2", "3", "4", "5", "6"],
+            "date": pd.to_datetime(
+                ["2024-01-02", "2024-02-03", "2024-01-05", "2024-03-01", "2024-03-02", "2024-04-01"]
+            ),
+            "qty": [1.0, 2.0, 1.0, 3.0, 1.0, 1.0],
+            "price": [10.0, 5.0, 8.0, 2.5, 4.0, 9.0],
+        }
+    )
+    folder = tmp_path / "orders"
+    for month, part in df.groupby(df["date"].dt.month):
+        (folder / f"month={month}").mkdir(parents=True)
+        part.to_parquet(folder / f"month={month}" / "part-0.parquet", index=False)
+    c = collect.collect(_params(_tx(folder)), tmp_path, now=pd.Timestamp("2030-01-01"))
+    tx = c.tables["transactions"]
+    assert c.quality["tables"]["transactions"]["read"] == 6 and len(tx) == 6 and c.rejected.empty
+    assert sorted(tx["order_id"]) == ["1", "2", "3", "4", "5", "6"]
+    canonical = tmp_path / "canonical"
+    for i, part in enumerate((tx.iloc[:3], tx.iloc[3:])):
+        (canonical / f"part={i}").mkdir(parents=True)
+        part.to_parquet(canonical / f"part={i}" / "data.parquet", index=False)
+    from_folder = features.build({"transactions": canonical}, config.Features()).features
+    in_memory = features.build({"transactions": tx}, config.Features()).features
+    pd.testing.assert_frame_equal(from_folder, in_memory)

@@ -359,7 +359,10 @@ def decided_by(r: pd.Series, measured: dict[str, str], params: Prioritization) -
 
     def top(weights: dict[str, float], high: bool) -> str:
         cands = [(c, r[c]) for c, w in weights.items() if w > 0 and c in measured and not pd.isna(r[c])]
-        cands.sort(key=lambda cv: -cv[1] if high else cv[1])
+        # by the value as shown (2 decimals), ties in the components' fixed order: the sentence depends
+        # neither on float noise below what it prints nor on the order of the weights in the YAML file
+        order = list(COMPONENT_LABELS)
+        cands.sort(key=lambda cv: (-round(float(cv[1]), 2) if high else round(float(cv[1]), 2), order.index(cv[0])))
         return i18n.join(f"{_(COMPONENT_LABELS[c])} {i18n.number(v, 2, grouping=False)}" for c, v in cands[:2])
 
     t = params.threshold

@@ -50,10 +50,11 @@ def styled(
     styler = df.style.format(na_rep="–", escape="html").format(fmt, na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(_shown_header, escape="html", axis=1)
     styler = styler.hide(axis="index")
-    if text and df.columns.is_unique and df.index.is_unique:  # words read from the start; numbers at the end
-        styler = styler.set_properties(subset=text, **{"text-align": "start"})
+    words = text + [c for c in df.columns if fmt.get(c) is yes_no and c not in text]  # yes / no read as words
+    if words and df.columns.is_unique and df.index.is_unique:  # words read from the start; numbers at the end
+        styler = styler.set_properties(subset=words, **{"text-align": "start"})
         styler = styler.set_table_styles(
-            {c: [{"selector": "th", "props": "text-align: start"}] for c in text}, overwrite=False
+            {c: [{"selector": "th", "props": "text-align: start"}] for c in words}, overwrite=False
         )
     return styler
 
@@ -258,14 +259,28 @@ def _env():
     return env
 
 
-def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
+def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
     """Persona cards as self-contained HTML (inline styles): who they are, why the name, how to
     reach them, what to say and offer, what they are expected to do next, and their MIDAS check;
-    in the reader's language (:mod:`seglab.i18n`).
+    in the reader's language (:mod:`seglab.i18n`). ``midas``: the MIDAS table (records or a
+    DataFrame: segment, criterion, result, evidence), whose evidence for every criterion that is
+    not a pass is written on the card (visible on a phone, where nothing hovers).
     """
     from seglab import i18n
     from seglab.i18n import _
 
+    records = midas.to_dict("records") if hasattr(midas, "to_dict") else list(midas or [])
+    concerns: dict[int, list[str]] = {}
+    for r in records:
+        if str(r.get("result")) in ("warn", "fail"):
+            concerns.setdefault(int(r["segment"]), []).append(
+                _("%(criterion)s (%(result)s): %(evidence)s")
+                % {
+                    "criterion": i18n.term(str(r["criterion"])),
+                    "result": i18n.term(str(r["result"])),
+                    "evidence": i18n.term(str(r.get("evidence") or "")),
+                }
+            )
     view = []
     for c in cards:
         channel = i18n.term(c["channel"])
@@ -326,6 +341,7 @@ def cards_html(cards: list[dict], colors: dict[int, str]) -> str:
                 "rows": [(k, v) for k, v in rows if v],
                 "midas": midas,
                 "midas_overall": i18n.term(c["midas"]),
+                "midas_concerns": concerns.get(int(c["segment"]), []),
             }
         )
     return _env().get_template("cards.html.j2").render(cards=view)

@@ -333,7 +333,7 @@ def write_index(
         ctx["data"].append((_(FACT_LABELS["currency"]), i18n.currency_name() or _("not set (report.currency)")))
     ctx["segmentation"] = h.get("segmentation")
     colors = {s: plots.to_hex(plots.segment_color(s)) for s in range(1, 41)}
-    ctx["cards"] = report.cards_html(h["personas"], colors) if "personas" in h else None
+    ctx["cards"] = report.cards_html(h["personas"], colors, h.get("midas")) if "personas" in h else None
     pq = h.get("prediction") or {}
     ctx["prediction"] = (
         {
