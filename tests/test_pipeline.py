@@ -133,9 +133,12 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
             "migration.csv",
         )
     }
+    exported = {f.name: _digest(f) for f in sorted((reports / "exports").glob("*.csv"))}
+    assert "segments.csv" in exported and len(exported) > 2
     second = _seglab("run", "--params", str(params), root=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert {f: _digest(processed / f) for f in before} == before
+    assert {f.name: _digest(f) for f in sorted((reports / "exports").glob("*.csv"))} == exported
 
 
 @pytest.mark.slow
