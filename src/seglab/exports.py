@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from seglab import i18n
@@ -109,11 +110,10 @@ def customer_list(
             known[channel] = True
         else:
             out[f"{channel}_allowed"] = ""
-    if known:
-        allowed = pd.DataFrame({c: out[f"{c}_allowed"] == "yes" for c in PERMISSIONS})
-        unknown = pd.DataFrame({c: out[f"{c}_allowed"] == "" for c in PERMISSIONS}).all(axis=1)
-        channels = allowed.apply(lambda r: ";".join(c for c in PERMISSIONS if r[c]), axis=1).astype(object)
-        channels[(channels == "") & ~unknown] = "none"
+    if known:  # vectorised: a table of millions of customers
+        email, sms = out["email_allowed"].eq("yes").to_numpy(), out["sms_allowed"].eq("yes").to_numpy()
+        unknown = (out["email_allowed"].eq("") & out["sms_allowed"].eq("")).to_numpy()
+        channels = np.select([email & sms, email, sms], ["email;sms", "email", "sms"], default="none").astype(object)
         channels[unknown] = ""
         out["channels_allowed"] = channels
     else:

@@ -120,15 +120,16 @@ def _check_paths(input_path: Path, output_path: Path, chunk_rows: int) -> None:
         raise ScoreError(f"{input_path}: the file is empty; give a table with a header line ({ID} and the features)")
 
 
-def _plan(model: SegmentModel, look: Lookalike | None, input_path: Path) -> tuple[bool, list[str], ScoreSummary]:
-    """Whether the input is scored by the lookalike model (prospects), the columns to read, and a
-    summary naming the columns left unread.
+def _plan(
+    model: SegmentModel, look: Lookalike | None, columns: list[str], where: str
+) -> tuple[bool, list[str], ScoreSummary]:
+    """Whether the input (with ``columns``) is scored by the lookalike model (prospects), the
+    columns to read, and a summary naming the columns left unread.
     """
-    columns = _columns(input_path)
-    if _use_lookalike(model, look, columns, str(input_path)):
+    if _use_lookalike(model, look, columns, where):
         read = [ID, *look.features]
         return True, read, ScoreSummary(ignored_columns=[c for c in columns if c not in read])
-    ignored = check_columns(model, columns, str(input_path))
+    ignored = check_columns(model, columns, where)
     need = model.preparation.features if model.rfm is None else list(rfm_features())
     extra = [f for f in (look.features if look else []) if f in columns and f not in need]
     read = [ID, *need, *(extra if look and len(extra) == len(look.features) else [])]
@@ -191,7 +192,7 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     _check_paths(input_path, output_path, chunk_rows)
     model = artifacts.read_segment_model(model_dir)
     look = artifacts.read_lookalike(model_dir)
-    prospects, read, summary = _plan(model, look, input_path)
+    prospects, read, summary = _plan(model, look, _columns(input_path), str(input_path))
     labels = np.asarray(model.labels)
     names = persona_names(model_dir, model.k)
     output = _Output(output_path)
@@ -255,17 +256,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     session = spark_session(spark or Spark())
     where = Path(source)
     frame = session.read.parquet(str(where)) if where.exists() else session.table(str(source))
-    columns = [c for c in frame.columns]
-    prospects = _use_lookalike(model, look, columns, str(source))
-    if prospects:
-        read = [ID, *look.features]
-        summary = ScoreSummary(ignored_columns=[c for c in columns if c not in read])
-    else:
-        ignored = check_columns(model, columns, str(source))
-        need = model.preparation.features if model.rfm is None else list(rfm_features())
-        extra = [f for f in (look.features if look else []) if f in columns and f not in need]
-        read = [ID, *need, *(extra if look and len(extra) == len(look.features) else [])]
-        summary = ScoreSummary(ignored_columns=[c for c in ignored if c not in read])
+    prospects, read, summary = _plan(model, look, list(frame.columns), str(source))
     from pyspark.sql import functions as F
 
     twice = frame.groupBy(ID).count().filter(F.col("count") > 1).limit(1).collect()
@@ -306,15 +297,14 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     if output_path.exists():
         shutil.rmtree(output_path) if output_path.is_dir() else output_path.unlink()
     part.replace(output_path)
-    counts = {
-        int(r["segment"]): int(r["count"])
-        for r in session.read.parquet(str(output_path)).groupBy("segment").count().collect()
-    }
-    lookalike = session.read.parquet(str(output_path)).filter(F.col("assigned_by") == "lookalike").count()
+    scored = session.read.parquet(str(output_path))
+    counts: dict[int, int] = {}
+    for r in scored.groupBy("segment", "assigned_by").count().collect():
+        counts[int(r["segment"])] = counts.get(int(r["segment"]), 0) + int(r["count"])
+        summary.lookalike += int(r["count"]) if r["assigned_by"] == "lookalike" else 0
     summary.per_segment = {s: counts.get(s, 0) for s in range(1, model.k + 1)}
     summary.rows = sum(counts.values())
-    summary.chunks = session.read.parquet(str(output_path)).rdd.getNumPartitions()
-    summary.lookalike = int(lookalike)
+    summary.chunks = scored.rdd.getNumPartitions()
     return summary
 
 
