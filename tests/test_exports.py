@@ -41,6 +41,8 @@ def test_audiences_put_likely_buyers_first_and_neutralise_formulas(tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\n=HYPERLINK" not in raw and b",=HYPERLINK" not in raw
     assert exports.audience_file(3, "مشتریان وفادار") == "audience_S3.csv"  # no ASCII in the name: by segment
+    long = exports.audience_file(4, "Low irregularity of orders, high days between orders")
+    assert long == "audience_S4_low-irregularity-of-orders-high-days.csv"  # cut at a word
 
 
 def test_a_segment_is_described_by_what_sets_it_apart():

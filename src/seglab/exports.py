@@ -126,7 +126,10 @@ def slug(name: str, limit: int = 40) -> str:
     without any, e.g. a Persian one: the file is then named by its segment only).
     """
     text = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-    return text[:limit].strip("-")
+    if len(text) > limit:  # cut at a word boundary
+        cut = text[: limit + 1].rfind("-")
+        text = text[: cut if cut > 0 else limit]
+    return text.strip("-")
 
 
 def audience_file(segment: int, english_name: str) -> str:
