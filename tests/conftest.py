@@ -67,6 +67,18 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+def require_spark() -> None:
+    """Skip (fail in CI) unless pyspark and Java are there: what every Spark test needs."""
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        skip_or_fail("pyspark is not installed (pip install 'seglab[spark]')")
+    if shutil.which("java") is None:
+        skip_or_fail("Java is not installed (make java, or apt-get install default-jre-headless)")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

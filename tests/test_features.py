@@ -1,10 +1,9 @@
 import math
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import skip_or_fail
+from conftest import require_spark
 
 from seglab import config, features, registry
 
@@ -280,12 +279,7 @@ def test_parquet_paths_give_the_same_features_as_frames(tmp_path):
 # Spark: the same definitions give the same feature table
 # --------------------------------------------------------------------------------------------
 def _spark_params(**kw) -> config.Features:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        skip_or_fail("pyspark is not installed (pip install 'seglab[spark]')")
-    if shutil.which("java") is None:
-        skip_or_fail("Java is not installed (make java, or apt-get install default-jre-headless)")
+    require_spark()
     return config.Features(engine="spark", spark={"master": "local[2]"}, **kw)
 
 

@@ -448,14 +448,9 @@ def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run
     the prediction's and monitoring's dates): the same features, segments, predictions, matrix and
     period assignments as DuckDB."""
     import pandas as pd
-    from conftest import skip_or_fail
+    from conftest import require_spark
 
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        skip_or_fail("pyspark is not installed (pip install 'seglab[spark]')")
-    if shutil.which("java") is None:
-        skip_or_fail("Java is not installed (make java, or apt-get install default-jre-headless)")
+    require_spark()
     tmp_path, _, first = small_run
     assert first.returncode == 0, first.stderr[-2000:]
     cluster = {**SMALL, "run_name": "small_cluster", "features": {"engine": "spark", "spark": {"master": "local[2]"}}}

@@ -150,16 +150,9 @@ def test_prospects_without_purchases_are_scored_by_the_lookalike(trained):
 
 
 def test_spark_scoring_gives_the_segments_of_the_local_scorer(trained, tmp_path):
-    import shutil
+    from conftest import require_spark
 
-    from conftest import skip_or_fail
-
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        skip_or_fail("pyspark is not installed (pip install 'seglab[spark]')")
-    if shutil.which("java") is None:
-        skip_or_fail("Java is not installed (make java, or apt-get install default-jre-headless)")
+    require_spark()
     from seglab.config import Spark
 
     tmp, feats, result, _ = trained

@@ -151,27 +151,25 @@ def audiences(customers: pd.DataFrame, matrix: pd.DataFrame) -> dict[str, pd.Dat
     return out
 
 
-def summary(customers: pd.DataFrame, files: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> list[dict]:
-    """Per audience file: segment, persona, quadrant, action, customers and how many allow each
-    channel (None when the data do not record that permission).
+def summary(files: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> list[dict]:
+    """Per audience file of :func:`audiences` (one per segment, in segment order): segment, persona,
+    quadrant, customers and how many allow each channel (None when the data do not record that
+    permission).
     """
-    seg = matrix.set_index("segment")
     out = []
-    for name, rows in files.items():
-        s = int(rows["segment"].iloc[0][1:]) if len(rows) else int(re.search(r"_S(\d+)", name).group(1))
+    for (_i, row), (name, rows) in zip(matrix.sort_values("segment").iterrows(), files.items(), strict=True):
         entry = {
             "file": name,
-            "segment": s,
-            "persona": str(seg.loc[s, "persona"]),
-            "quadrant": str(seg.loc[s, "quadrant"]),
+            "segment": int(row["segment"]),
+            "persona": str(row["persona"]),
+            "quadrant": str(row["quadrant"]),
             "customers": len(rows),
         }
         for channel in PERMISSIONS:
             col = rows[f"{channel}_allowed"]
             entry[channel] = int((col == "yes").sum()) if (col != "").any() else None
-        entry["none"] = (
-            int((rows["channels_allowed"] == "none").sum()) if (rows["channels_allowed"] != "").any() else None
-        )
+        known = rows["channels_allowed"] != ""
+        entry["none"] = int((rows["channels_allowed"] == "none").sum()) if known.any() else None
         out.append(entry)
     return out
 
@@ -240,6 +238,6 @@ def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predict
             old.unlink()
     for name, rows in files.items():
         io.write_csv(rows, folder / name, encoding="utf-8-sig")
-    entries = summary(customers, files, matrix)
+    entries = summary(files, matrix)
     store.save("exports", {"folder": "exports", "segments": "segments.csv", "audiences": entries})
     return entries

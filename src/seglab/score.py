@@ -248,9 +248,10 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     model_dir, output_path = Path(model_dir), Path(output_path)
     if output_path.suffix.lower() == ".csv":
         raise ScoreError(f"{output_path}: Spark writes a Parquet dataset (a folder); give a folder name")
-    model_json = json.loads(artifacts.model_file("segment_model", model_dir).read_text(encoding="utf-8"))
     model = artifacts.read_segment_model(model_dir)
     look = artifacts.read_lookalike(model_dir)
+    # the executors rebuild the models from their JSON (checked here by the readers above)
+    model_json = json.loads(artifacts.model_file("segment_model", model_dir).read_text(encoding="utf-8"))
     look_file = artifacts.model_file("lookalike_model", model_dir)
     look_json = json.loads(look_file.read_text(encoding="utf-8")) if look is not None else None
     session = spark_session(spark or Spark())
