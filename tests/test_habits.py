@@ -17,6 +17,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: Stage modules compute and return data: they import neither the run layer nor the report layer.
 STAGE_MODULES = (
     "collect",
+    "collect_spark",
     "features",
     "attributes",
     "segment",

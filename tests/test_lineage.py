@@ -82,7 +82,17 @@ def test_no_stage_module_or_notebook_builds_a_run_path_itself():
     for nb in (ROOT / "notebooks").glob("*.ipynb"):
         text = nb.read_text()
         assert not re.search(r"run\.(figures|processed|interim|model|reports)\b", text), nb.name
-    for module in ("collect", "features", "segment", "personas", "predict", "prioritize", "monitoring", "lookalike"):
+    for module in (
+        "collect",
+        "collect_spark",
+        "features",
+        "segment",
+        "personas",
+        "predict",
+        "prioritize",
+        "monitoring",
+        "lookalike",
+    ):
         text = (ROOT / "src" / "seglab" / f"{module}.py").read_text()
         assert not re.search(r"processed|interim|reports|figures /|model\.json|\.png", text), module
 

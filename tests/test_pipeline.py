@@ -444,9 +444,9 @@ def test_exports_list_every_customer_with_the_reports_persona_and_channels(small
 @pytest.mark.slow
 @pytest.mark.xdist_group("small_run")
 def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run, root):
-    """features.engine: spark (Spark local here) builds every feature table of the run (stage 02,
-    the prediction's and monitoring's dates): the same features, segments, predictions, matrix and
-    period assignments as DuckDB."""
+    """features.engine: spark (Spark local here) cleans the order lines (stage 01) and builds every
+    feature table of the run (stage 02, the prediction's and monitoring's dates): the same canonical
+    tables, features, segments, predictions, matrix and period assignments as DuckDB."""
     import pandas as pd
     from conftest import require_spark
 
@@ -459,6 +459,15 @@ def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run
     done = _seglab("run", "--params", str(params), root=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     duck, spark = (tmp_path / "data" / "processed" / run for run in ("small", "small_cluster"))
+    lines = tmp_path / "data" / "interim" / "small_cluster" / "transactions.parquet"
+    assert lines.is_dir() and not (lines.parent / ".transactions.parquet.work").exists()  # written by Spark, work folder gone
+    for table in ("transactions.parquet", "customers.parquet", "rejected.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(lines.parent / table),
+            pd.read_parquet(tmp_path / "data" / "interim" / "small" / table),
+            obj=table,
+            check_dtype=False,
+        )
     assert json.loads((spark / "features_meta.json").read_text())["engine"] == "spark"
     for table in ("features.parquet", "segments.parquet", "predictions.parquet", "period_segments.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(spark / table), pd.read_parquet(duck / table), obj=table)

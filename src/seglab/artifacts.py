@@ -659,7 +659,14 @@ _HASHES: dict[Path, tuple[int, int, str]] = {}
 
 
 def digest(path: Path) -> str:
-    """SHA-256 of a file; remembered while its size and modification time stay the same."""
+    """SHA-256 of a file (of a Parquet dataset folder: of its files' names and digests, in
+    order); remembered while its size and modification time stay the same.
+    """
+    if path.is_dir():
+        h = hashlib.sha256()
+        for part in io.parquet_files(path):
+            h.update(f"{part.relative_to(path)} {digest(part)}\n".encode())
+        return h.hexdigest()
     st = path.stat()
     known = _HASHES.get(path)
     if known and known[:2] == (st.st_size, st.st_mtime_ns):
@@ -748,13 +755,22 @@ class Store:
         """Where ``name`` lives (for engines that read a table where it lies); checked like a read."""
         a = self.artifact(name)
         p = location(a, self.run, self.figures)
-        if self.check and a.kind != "figure" and p.is_file():
+        if self.check and a.kind != "figure" and p.exists():
             self._verify(a, p)
         return p
 
     def exists(self, name: str) -> bool:
         """Whether the file of ``name`` is there (whatever its lineage)."""
-        return location(self.artifact(name), self.run, self.figures).is_file()
+        return location(self.artifact(name), self.run, self.figures).exists()
+
+    def scratch(self, name: str) -> Path:
+        """A work folder beside the file of ``name`` (Spark writes a table there, which
+        :meth:`save` then moves into place in one rename); emptied.
+        """
+        p = location(self.artifact(name, writing=True), self.run, self.figures)
+        work = p.with_name(f".{p.name}.work")
+        shutil.rmtree(work, ignore_errors=True)
+        return work
 
     def figure(self, name: str) -> Path:
         """The PNG path of this stage's figure ``name`` (declared in :data:`ARTIFACTS`)."""
@@ -839,7 +855,7 @@ class Store:
         """
         a = self.artifact(name)
         p = location(a, self.run, self.figures)
-        if not p.is_file():
+        if not p.exists():
             entry = self.lineage().get(name) if self.check else None
             if a.optional and (entry is not None or not self.check):
                 if self.check:
@@ -865,7 +881,10 @@ class Store:
         a = self.artifact(name, writing=True)
         if not a.optional:
             raise ValueError(f"{name} is not optional")
-        location(a, self.run, self.figures).unlink(missing_ok=True)
+        p = location(a, self.run, self.figures)
+        if p.is_dir():  # a Parquet dataset folder (stage 01 on Spark)
+            shutil.rmtree(p)
+        p.unlink(missing_ok=True)
         self._record(a, {"sha256": "absent"})
 
 
@@ -886,6 +905,8 @@ def read(a: Artifact, p: Path, **kwargs) -> Any:
 
 def write(a: Artifact, obj: Any, p: Path, **kwargs) -> Path:
     """Write ``obj`` as artifact ``a`` at ``p`` by its kind (atomically)."""
+    if a.kind == "table" and isinstance(obj, Path):  # a Parquet dataset folder Spark wrote (validated there)
+        return io.place_folder(obj, p)
     if a.kind == "table":
         return io.write_table(obj, p, a.schema)
     if a.kind == "csv":

@@ -28,6 +28,8 @@ REQUIRED = {
     "campaign_events": ["customer_id", "campaign_id", "sent_at", "opened", "clicked", "converted"],
     "survey": ["customer_id"],
 }
+#: The time column of each table of events.
+TIME_COLUMN = {"transactions": "timestamp", "sessions": "timestamp", "campaign_events": "sent_at"}
 ID_COLUMNS = ("customer_id", "order_id", "product_id", "campaign_id", "session_id")
 
 RULE_TEXT = {
@@ -256,7 +258,13 @@ def _to_datetime(values: pd.Series, dayfirst: bool, tz: str) -> pd.Series:
     return out.astype("datetime64[us]")
 
 
-def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None, where: str = "") -> pd.Series:
+def parse_time(
+    s: pd.Series,
+    cleaning: Cleaning,
+    notes: list[str] | None = None,
+    where: str = "",
+    weights: pd.Series | None = None,
+) -> pd.Series:
     """Timestamps from datetimes, Excel serial day numbers or text (each distinct text parsed once);
     Jalali (Shamsi) dates when ``cleaning.calendar`` is jalali; unparseable values become NaT.
 
@@ -264,7 +272,8 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
     ``cleaning.timezone``, those without one are taken as already in it (a note in ``notes`` says
     so). Day-first or month-first text dates (04/09/2024) are read in the order the values show
     (a first number above 12 is a day), else by ``cleaning.dayfirst``; a column showing both
-    orders raises :class:`DateOrderError` naming rows of each.
+    orders raises :class:`DateOrderError` naming rows of each. ``weights``: how many rows each
+    value stands for, when ``s`` holds distinct values (stage 01 on Spark), for the notes' counts.
     """
     from seglab import roles
 
@@ -318,8 +327,9 @@ def parse_time(s: pd.Series, cleaning: Cleaning, notes: list[str] | None = None,
         parsed[~zoned] = _to_datetime(uniq[~zoned], first, cleaning.timezone).to_numpy()
     if zoned.any():
         parsed[zoned] = _to_datetime(uniq[zoned], first, cleaning.timezone).to_numpy()
-        n_zoned = int(text.str.contains(_ZONED, na=False).sum())
-        rest = int(text.notna().sum()) - n_zoned
+        rows = weights if weights is not None else pd.Series(1, index=text.index)
+        n_zoned = int(rows[text.str.contains(_ZONED, na=False)].sum())
+        rest = int(rows[text.notna()].sum()) - n_zoned
         values = {
             "where": where,
             "n": i18n.number(n_zoned),
@@ -440,13 +450,7 @@ def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.Da
     if rows.empty:
         return pd.DataFrame(columns=REJECTED_COLUMNS)
     at = rows["source_row"].to_numpy() - 1
-    values = (
-        loaded.frame.iloc[at]
-        # readable text (Persian, Arabic, accents), not \u escapes
-        .to_json(orient="records", lines=True, date_format="iso", default_handler=str, force_ascii=False)
-        .strip()
-        .split("\n")
-    )
+    values = row_values(loaded.frame.iloc[at])
     reason = rule.map(lambda r: _(RULE_TEXT[r]) if r in RULE_TEXT else r).to_numpy(dtype=object)
     if loaded.malformed is not None:
         for k, pos in enumerate(at):
@@ -470,6 +474,19 @@ def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.Da
     )
 
 
+def row_values(raw: pd.DataFrame) -> list[str]:
+    """Each row of the source as JSON (the ``values`` of a rejected row): readable text (Persian,
+    Arabic, accents), not escape sequences.
+    """
+    if raw.empty:
+        return []
+    return (
+        raw.to_json(orient="records", lines=True, date_format="iso", default_handler=str, force_ascii=False)
+        .strip()
+        .split("\n")
+    )
+
+
 def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> None:
     """Carry the other columns over: text trimmed (with ASCII digits), numbers as they are."""
     for col in df.columns:
@@ -482,25 +499,28 @@ def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> None:
             )
 
 
-def clean_transactions(
+def transaction_rules(
     df: pd.DataFrame,
     cleaning: Cleaning,
     now: pd.Timestamp,
     raw_dup: pd.Series,
     notes: list[str] | None = None,
     where: str = "transactions",
-) -> tuple[pd.DataFrame, pd.Series, dict]:
-    """Apply the transaction cleaning rules.
-
-    Returns the typed table (all rows), the rule per row (NA = kept) and counters.
-    Cancellations (order id starting with the cancellation prefix, or negative
-    quantity) are kept as returns: their negative quantity nets against purchases.
-    Extreme lines are flagged in the ``outlier`` column (rejected only with drop_outliers).
+    times: pd.Series | None = None,
+) -> tuple[pd.DataFrame, _Sorter, pd.Series]:
+    """The rules of one row of transactions (every rule but the outliers, which need all rows):
+    the typed rows, the rule rejecting each so far and which are cancellations by their order id.
+    ``times``: the timestamps already read (stage 01 on Spark reads each distinct text once).
+    Cancellations (order id starting with the cancellation prefix) get a negative quantity.
     """
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     out["order_id"] = _as_text(df["order_id"], is_id=True)
-    out["timestamp"] = parse_time(df["timestamp"], cleaning, notes, f"{where}, column timestamp")
+    out["timestamp"] = (
+        times.astype("datetime64[ns]").to_numpy()
+        if times is not None
+        else parse_time(df["timestamp"], cleaning, notes, f"{where}, column timestamp")
+    )
     out["quantity"] = to_number(df["quantity"])
     out["unit_price"] = to_number(df["unit_price"])
     out["discount"] = to_number(df["discount"]).fillna(0.0).clip(0, 1) if "discount" in df else 0.0
@@ -529,10 +549,39 @@ def clean_transactions(
     if cleaning.cancellation_prefix:
         by_id = out["order_id"].fillna("").str.startswith(cleaning.cancellation_prefix)
         out.loc[by_id & (out["quantity"] > 0), "quantity"] *= -1  # a cancellation is a return
+    return out, s, by_id
 
-    size = np.log1p(_line_revenue(out).abs())
+
+def line_size(typed: pd.DataFrame) -> pd.Series:
+    """What the outlier rule compares: log(1 + |line revenue|)."""
+    return np.log1p(_line_revenue(typed).abs())
+
+
+def outlier_threshold(q1: float, q3: float, cleaning: Cleaning) -> float:
+    """The line size above which a kept line is an outlier (``cleaning.outlier_iqr_factor``)."""
+    return q3 + cleaning.outlier_iqr_factor * (q3 - q1)
+
+
+def clean_transactions(
+    df: pd.DataFrame,
+    cleaning: Cleaning,
+    now: pd.Timestamp,
+    raw_dup: pd.Series,
+    notes: list[str] | None = None,
+    where: str = "transactions",
+) -> tuple[pd.DataFrame, pd.Series, dict]:
+    """Apply the transaction cleaning rules.
+
+    Returns the typed table (all rows), the rule per row (NA = kept) and counters.
+    Cancellations (order id starting with the cancellation prefix, or negative
+    quantity) are kept as returns: their negative quantity nets against purchases.
+    Extreme lines are flagged in the ``outlier`` column (rejected only with drop_outliers).
+    """
+    out, s, by_id = transaction_rules(df, cleaning, now, raw_dup, notes, where)
+    size = line_size(out)
     q1, q3 = size[s.kept].quantile([0.25, 0.75]) if s.kept.any() else (0.0, 0.0)
-    out["outlier"] = s.kept & (size > q3 + cleaning.outlier_iqr_factor * (q3 - q1))
+    threshold = outlier_threshold(q1, q3, cleaning)
+    out["outlier"] = s.kept & (size > threshold)
     if cleaning.drop_outliers:
         s.reject(out["outlier"], "outlier")
     counters = {
@@ -543,7 +592,7 @@ def clean_transactions(
         "rows_without_customer_id": int(out["customer_id"].isna().sum()),
         "distinct_customer_ids_read": int(out["customer_id"].nunique()),
         "outlier_rows_flagged": int(out["outlier"].sum()),
-        "outlier_threshold_revenue": round(float(np.expm1(q3 + cleaning.outlier_iqr_factor * (q3 - q1))), 2),
+        "outlier_threshold_revenue": round(float(np.expm1(threshold)), 2),
     }
     return out, s.rule, counters
 
@@ -556,12 +605,19 @@ def clean_events(
     now: pd.Timestamp | None = None,
     notes: list[str] | None = None,
     where: str = "",
+    times: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Clean sessions or campaign events: typed columns; rows without customer or time rejected."""
+    """Clean sessions or campaign events: typed columns; rows without customer or time rejected.
+    ``times``: the times already read (stage 01 on Spark reads each distinct text once).
+    """
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
-    time_col = "timestamp" if table == "sessions" else "sent_at"
-    out[time_col] = parse_time(df[time_col], cleaning, notes, f"{where or table}, column {time_col}")
+    time_col = TIME_COLUMN[table]
+    out[time_col] = (
+        times.astype("datetime64[ns]").to_numpy()
+        if times is not None
+        else parse_time(df[time_col], cleaning, notes, f"{where or table}, column {time_col}")
+    )
     for col in ("converted", "opened", "clicked"):
         if col in df:
             out[col] = _parse_bool(df[col]).fillna(False).astype(bool)
@@ -719,9 +775,22 @@ class _Table:
 
 
 def _collect_table(
-    table: str, spec: TableSource, params: Params, root: Path, now: pd.Timestamp, customer_level: bool
+    table: str,
+    spec: TableSource,
+    params: Params,
+    root: Path,
+    now: pd.Timestamp,
+    customer_level: bool,
+    work: Path | None = None,
 ) -> _Table:
     """Read, map and clean one source table, accounting for every row."""
+    here = None  # why events are cleaned here although features.engine is spark
+    if table in TIME_COLUMN:
+        from seglab import collect_spark
+
+        here = collect_spark.on_spark(params, spec, root, table)
+        if here == "":
+            return _Table(*collect_spark.collect_events(table, spec, params, root, now, work / table))
     loaded = sources.read(spec, table, root)
     mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
     labels = dict(mapped.attrs.get("source_names", {}))
@@ -760,7 +829,7 @@ def _collect_table(
             message += " " + _jalali_hint(loaded.source)  # the likely cause, said where the run stops
         raise SourceError(message)
     rejected = _rejected_rows(loaded, typed.loc[~kept_mask], rule[~kept_mask])
-    return _Table(kept, rejected, entry, labels, notes + loaded.notes, assumptions)
+    return _Table(kept, rejected, entry, labels, notes + loaded.notes + ([here] if here else []), assumptions)
 
 
 def _jalali_hint(source: str) -> str:
@@ -776,8 +845,9 @@ def _other_id_warnings(tables: dict[str, pd.DataFrame], quality: dict, notes: li
     for t in ("survey", "sessions", "campaign_events"):
         if t not in tables:
             continue
+        ids = tables[t]["customer_id"] if isinstance(tables[t], pd.DataFrame) else tables[t].customer_ids()
         warning = id_overlap_warning(
-            tables[t]["customer_id"],
+            ids,
             tables["customers"]["customer_id"],
             t,
             "the customers",
@@ -833,9 +903,16 @@ def _roles(tables: dict, specs: dict, quality: dict, params: Params, customer_le
     return assumptions
 
 
-def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Collected:
-    """Run stage 01: read every source table, clean it, and account for every row."""
+def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: Path | None = None) -> Collected:
+    """Run stage 01: read every source table, clean it, and account for every row. ``work``: a
+    folder for Spark's files (``features.engine: spark``; default: a temporary folder), on the
+    file system of the run's data, so that the written order lines move into place in one rename.
+    """
     now = now or pd.Timestamp.now().normalize()
+    if work is None and params.features.engine == "spark":
+        import tempfile
+
+        work = Path(tempfile.mkdtemp(prefix="seglab-01-"))
     specs = source_tables(params, root)
     customer_level = "transactions" not in specs
     quality: dict = {"source_kind": params.source.kind, "customer_level": customer_level, "tables": {}}
@@ -846,7 +923,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
     assumptions: list[dict] = []
     for table in ("transactions", "customers", "survey", "sessions", "campaign_events"):
         if table in specs:
-            done = _collect_table(table, specs[table], params, root, now, customer_level)
+            done = _collect_table(table, specs[table], params, root, now, customer_level, work)
             tables[table], labels[table], quality["tables"][table] = done.kept, done.labels, done.entry
             rejected_parts.append(done.rejected)
             notes += done.notes
@@ -858,9 +935,17 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None) -> Coll
                 "features are the customer table's columns."
             )
         )
-    else:
+    elif isinstance(tables["transactions"], pd.DataFrame):
         _link_customers(tables, specs, quality, notes)
         _other_id_warnings(tables, quality, notes)
+    else:  # order lines cleaned on Spark
+        from seglab import collect_spark
+
+        collect_spark.link_customers(tables, specs, quality, notes)
+        _other_id_warnings(tables, quality, notes)
+    for t in TIME_COLUMN:  # events cleaned on Spark: written now, as Parquet dataset folders
+        if t in tables and not isinstance(tables[t], (pd.DataFrame, Path)):
+            tables[t] = tables[t].write()
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
     if "transactions" in labels and "customers" in tables:  # customer columns taken from the transactions
@@ -1085,8 +1170,17 @@ def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) 
     """
     if "channel" not in tx or tx["channel"].isna().all():
         return []
-    values = tx["channel"].dropna().unique()
-    read = {v: roles_mod.channel_value(v, mapping) for v in values}
+    assumptions, renamed = channel_plan(tx["channel"].value_counts(sort=False), mapping)
+    if renamed:  # (a dictionary map: one lookup per row, no Python call per row)
+        tx["channel"] = tx["channel"].replace(renamed)
+    return assumptions
+
+
+def channel_plan(rows: pd.Series, mapping: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+    """From the order lines of each channel value (``rows``: value -> lines), the assumptions of
+    reading them as web / store / app, and the values to rename.
+    """
+    read = {v: roles_mod.channel_value(v, mapping) for v in rows.index}
     out = []
     for v, ch in sorted(read.items(), key=lambda kv: str(kv[0])):
         if ch is None:
@@ -1104,21 +1198,18 @@ def _normalise_channels(tx: pd.DataFrame, mapping: dict[str, str], source: str) 
             )
     unknown = [v for v, ch in read.items() if ch is None]
     if unknown:
-        rows = int(tx["channel"].isin(unknown).sum())
         out.append(
             {
                 "stage": "01",
                 "subject": _("channel values %(values)s")
                 % {"values": i18n.join(f"'{v}'" for v in sorted(map(str, unknown))[:8])},
                 "assumed": _("neither web, store nor app"),
-                "why": _("%(rows)s order lines: their orders count in no channel share") % {"rows": i18n.number(rows)},
+                "why": _("%(rows)s order lines: their orders count in no channel share")
+                % {"rows": i18n.number(int(rows[unknown].sum()))},
                 "change": "source.tables.transactions.roles.channel_values: {<value>: web|store|app}",
             }
         )
-    renamed = {v: ch for v, ch in read.items() if ch is not None and ch != v}
-    if renamed:  # (a dictionary map: one lookup per row, no Python call per row)
-        tx["channel"] = tx["channel"].replace(renamed)
-    return out
+    return out, {v: ch for v, ch in read.items() if ch is not None and ch != v}
 
 
 def assumptions_table(quality: dict) -> pd.DataFrame:

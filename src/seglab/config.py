@@ -372,7 +372,10 @@ class Features(_Strict):
     window_days: int | None = Field(
         None, ge=1, description="use only the last N days up to as_of for behaviour; null = all history"
     )
-    engine: Literal["duckdb", "spark"] = Field("duckdb", description="where the features are computed")
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb",
+        description="where the features are computed; spark also cleans a Parquet source's order lines (stage 01)",
+    )
     duckdb: dict[str, str | int | float | bool] = Field(
         default_factory=dict,
         description="DuckDB settings when engine: duckdb, e.g. {memory_limit: 8GB, threads: 8}; "

@@ -54,11 +54,44 @@ def atomic(path: Path, write: Callable[[Path], object]) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         write(tmp)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _replace(new: Path, path: Path) -> None:
+    """``new`` (a file or a folder) takes the place of ``path`` (a file, a folder or nothing) in one
+    rename; an old folder (a Parquet dataset Spark wrote) is first moved aside, then removed.
+    """
+    import shutil
+
+    if path.is_dir():
+        aside = path.with_name(f".{path.name}.{os.getpid()}.old")
+        os.replace(path, aside)
+        try:
+            os.replace(new, path)
+        except BaseException:
+            os.replace(aside, path)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.replace(new, path)
+
+
+def place_folder(folder: Path, path: Path) -> Path:
+    """A Parquet dataset folder written beside (by Spark) put at ``path``, replacing what was there."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(Path(folder), path)
+    return path
+
+
+def parquet_files(path: Path) -> list[Path]:
+    """The data files of a Parquet table: the file itself, or a dataset folder's files in order."""
+    path = Path(path)
+    return sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> Path:
@@ -122,7 +155,7 @@ def write_table(df: pd.DataFrame, path: Path, schema: str | None = None) -> Path
 def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:
     """Read a Parquet table written by a stage and validate it."""
     path = Path(path).with_suffix(".parquet")
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"{path}: missing; run the stage that writes it first (see reports/<run>/index.html)")
     import pandas as pd
 

@@ -41,8 +41,9 @@ def start(stage: str, **parameters: Any) -> Session:
     figures = (
         run.figures if artifacts.under_seglab_run() else artifacts.reset_figures(artifacts.hand_figures(run, stage))
     )
-    # the report section changes how results are shown, never the data files: not in their lineage
-    sections = [k for k in parameters if k not in ("run_name", "report")]
+    # the report section changes how results are shown, never the data files: not in their lineage;
+    # nor does where stage 01 runs (features.engine, features.spark: the same tables either way)
+    sections = [k for k in parameters if k not in ("run_name", "report") and (stage[:2], k) != ("01", "features")]
     store = artifacts.Store(run, stage[:2], params, sections=sections, figures=figures)
     i18n.use_report(params.report)  # tables, texts and figures in the reader's language
     plots.theme()

@@ -9,6 +9,7 @@ monitoring and is pure; this module is the glue between their results and the st
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,8 +34,12 @@ def save_collected(c: Collected, store: Store) -> None:
     for name in CANONICAL:  # a table absent from this run must not linger from an earlier one
         if name in c.tables:
             store.save(name, c.tables[name])
+            if isinstance(c.tables[name], Path):  # a folder Spark wrote in a work folder, now moved
+                shutil.rmtree(c.tables[name].parent, ignore_errors=True)
+                c.tables[name] = store.path(name)
         else:
             store.absent(name)
+    store.scratch("transactions")  # (emptied: Spark's work folder goes)
     store.save("rejected", c.rejected)
     store.save("quality", c.quality)
 
