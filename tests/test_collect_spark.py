@@ -15,6 +15,14 @@ from conftest import require_spark
 from seglab import collect, config, io, sources
 
 NOW = pd.Timestamp("2024-07-01")
+#: The canonical columns of the messy order lines (:func:`_messy`).
+COLUMNS = {
+    "customer_id": "Customer",
+    "order_id": "Invoice",
+    "timestamp": "When",
+    "quantity": "Qty",
+    "unit_price": "Price",
+}
 
 
 def _params(tables: dict, engine: str, **cleaning) -> config.Params:
@@ -135,16 +143,7 @@ def test_stage_01_on_spark_equals_the_local_run_on_messy_partitioned_lines(tmp_p
     tables = {
         "transactions": {
             "path": str(lines),
-            "columns": {
-                "customer_id": "Customer",
-                "order_id": "Invoice",
-                "timestamp": "When",
-                "quantity": "Qty",
-                "unit_price": "Price",
-                "product_id": "Item",
-                "category": "Category",
-                "channel": "Channel",
-            },
+            "columns": {**COLUMNS, "product_id": "Item", "category": "Category", "channel": "Channel"},
         },
         "customers": {"path": str(customers)},
         "sessions": {"path": str(tmp_path / "sessions.parquet")},
@@ -193,13 +192,7 @@ def test_stage_01_on_spark_stops_on_dates_written_both_ways(tmp_path):
     tables = {
         "transactions": {
             "path": str(folder),
-            "columns": {
-                "customer_id": "Customer",
-                "order_id": "Invoice",
-                "timestamp": "When",
-                "quantity": "Qty",
-                "unit_price": "Price",
-            },
+            "columns": COLUMNS,
         }
     }
     with pytest.raises(sources.SourceError, match=r"day first \(row 1: '13/02/2024 10:00'.*month first \(row 2"):
@@ -212,13 +205,7 @@ def test_a_csv_source_is_cleaned_here_and_the_report_says_why(tmp_path):
     tables = {
         "transactions": {
             "path": str(f),
-            "columns": {
-                "customer_id": "Customer",
-                "order_id": "Invoice",
-                "timestamp": "When",
-                "quantity": "Qty",
-                "unit_price": "Price",
-            },
+            "columns": COLUMNS,
         }
     }
     got = collect.collect(_params(tables, "spark"), tmp_path, now=NOW)

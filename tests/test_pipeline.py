@@ -460,7 +460,9 @@ def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run
     assert done.returncode == 0, done.stderr[-3000:]
     duck, spark = (tmp_path / "data" / "processed" / run for run in ("small", "small_cluster"))
     lines = tmp_path / "data" / "interim" / "small_cluster" / "transactions.parquet"
-    assert lines.is_dir() and not (lines.parent / ".transactions.parquet.work").exists()  # written by Spark, work folder gone
+    assert (
+        lines.is_dir() and not (lines.parent / ".transactions.parquet.work").exists()
+    )  # written by Spark, work folder gone
     for table in ("transactions.parquet", "customers.parquet", "rejected.parquet"):
         pd.testing.assert_frame_equal(
             pd.read_parquet(lines.parent / table),

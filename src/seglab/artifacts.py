@@ -84,6 +84,7 @@ class Artifact:
         return self.path.rsplit("/", 1)[-1]
 
 
+_SPARK_FOLDER = "; on Spark (`features.engine: spark`, a Parquet source) a folder of Parquet files of that name"
 _DOWNSTREAM = ("02", "04", "05", "06")  # the stages that compute features from the canonical tables
 ARTIFACTS: tuple[Artifact, ...] = (
     # 01 data collection
@@ -96,7 +97,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "transactions",
         True,
         about=(
-            "canonical order lines, validated with pandera; `source_row` = row number in the source; the `outlier` flag"
+            "canonical order lines, validated with pandera; `source_row` = row number in the source; the `outlier` "
+            "flag" + _SPARK_FOLDER
         ),
     ),
     Artifact(
@@ -129,7 +131,7 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "table",
         "sessions",
         True,
-        about="canonical web/app visits",
+        about="canonical web/app visits" + _SPARK_FOLDER,
     ),
     Artifact(
         "campaign_events",
@@ -139,7 +141,7 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "table",
         "campaign_events",
         True,
-        about="canonical campaign messages: sent, opened, clicked, converted",
+        about="canonical campaign messages: sent, opened, clicked, converted" + _SPARK_FOLDER,
     ),
     Artifact(
         "rejected",

@@ -499,6 +499,13 @@ def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> None:
             )
 
 
+def _read_times(df: pd.DataFrame, column: str, cleaning: Cleaning, notes, where: str, times: pd.Series | None):
+    """The times of ``column``: ``times`` when already read (stage 01 on Spark), else parsed."""
+    if times is not None:
+        return times.astype("datetime64[ns]").to_numpy()
+    return parse_time(df[column], cleaning, notes, f"{where}, column {column}")
+
+
 def transaction_rules(
     df: pd.DataFrame,
     cleaning: Cleaning,
@@ -516,11 +523,7 @@ def transaction_rules(
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     out["order_id"] = _as_text(df["order_id"], is_id=True)
-    out["timestamp"] = (
-        times.astype("datetime64[ns]").to_numpy()
-        if times is not None
-        else parse_time(df["timestamp"], cleaning, notes, f"{where}, column timestamp")
-    )
+    out["timestamp"] = _read_times(df, "timestamp", cleaning, notes, where, times)
     out["quantity"] = to_number(df["quantity"])
     out["unit_price"] = to_number(df["unit_price"])
     out["discount"] = to_number(df["discount"]).fillna(0.0).clip(0, 1) if "discount" in df else 0.0
@@ -613,11 +616,7 @@ def clean_events(
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     time_col = TIME_COLUMN[table]
-    out[time_col] = (
-        times.astype("datetime64[ns]").to_numpy()
-        if times is not None
-        else parse_time(df[time_col], cleaning, notes, f"{where or table}, column {time_col}")
-    )
+    out[time_col] = _read_times(df, time_col, cleaning, notes, where or table, times)
     for col in ("converted", "opened", "clicked"):
         if col in df:
             out[col] = _parse_bool(df[col]).fillna(False).astype(bool)
@@ -935,13 +934,8 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
                 "features are the customer table's columns."
             )
         )
-    elif isinstance(tables["transactions"], pd.DataFrame):
+    else:
         _link_customers(tables, specs, quality, notes)
-        _other_id_warnings(tables, quality, notes)
-    else:  # order lines cleaned on Spark
-        from seglab import collect_spark
-
-        collect_spark.link_customers(tables, specs, quality, notes)
         _other_id_warnings(tables, quality, notes)
     for t in TIME_COLUMN:  # events cleaned on Spark: written now, as Parquet dataset folders
         if t in tables and not isinstance(tables[t], (pd.DataFrame, Path)):
@@ -1023,11 +1017,25 @@ def _all_rejected_message(loaded: Loaded, entry: dict, typed: pd.DataFrame, rule
 
 
 def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) -> None:
-    """Customers of a transactional run: derived from transactions when absent, completed otherwise."""
+    """Customers of a transactional run: derived from transactions when absent, completed otherwise
+    (order lines cleaned on Spark: computed there, then the lines are written).
+    """
     tx = tables["transactions"]
-    customer_cols = [c for c in specs["transactions"].customer_columns if c in tx]
+    local = isinstance(tx, pd.DataFrame)
+    if not local:
+        from seglab import collect_spark
+    columns = tx.columns if local else tx.frame.columns
+    customer_cols = [c for c in specs["transactions"].customer_columns if c in columns]
+
+    def derive(cols: list[str]) -> pd.DataFrame:
+        return (
+            customers_from_transactions(tx, cols)
+            if local
+            else collect_spark.customers_from_transactions(tx.frame, cols)
+        )
+
     if "customers" not in tables:
-        tables["customers"] = customers_from_transactions(tx, customer_cols)
+        tables["customers"] = derive(customer_cols)
         notes.append(
             _(
                 "No customers table was given: customers are the distinct customer ids of the transactions, with the "
@@ -1041,11 +1049,12 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
             )
         )
     else:
-        ids = pd.Series(tx["customer_id"].dropna().unique())
-        missing = sorted(ids[~ids.isin(tables["customers"]["customer_id"])])
+        firsts = derive([])  # every customer of the transactions, by id, with the first purchase
+        known = tables["customers"]["customer_id"]
+        missing = firsts["customer_id"][~firsts["customer_id"].isin(known)]
         warning = id_overlap_warning(
-            tx["customer_id"],
-            tables["customers"]["customer_id"],
+            tx["customer_id"] if local else tx.customer_ids(),  # (in order of appearance: the examples)
+            known,
             "transactions",
             "customers",
             "Customers of the transactions missing from the customers table are kept, with unknown attributes. ",
@@ -1053,8 +1062,8 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
         if warning:
             notes.append(warning)
             quality.setdefault("id_warnings", []).append(warning)
-        if missing:
-            add = customers_from_transactions(tx[tx["customer_id"].isin(missing)], [])
+        if len(missing):
+            add = firsts[firsts["customer_id"].isin(missing)].reset_index(drop=True)
             tables["customers"] = pd.concat([tables["customers"], add], ignore_index=True)
             notes.append(
                 _(
@@ -1064,7 +1073,7 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
                 % {"n": i18n.number(len(missing))}
             )
         quality["tables"]["customers"]["added_from_transactions"] = len(missing)
-    tables["transactions"] = tx.drop(columns=customer_cols)
+    tables["transactions"] = tx.drop(columns=customer_cols) if local else tx.write(drop=tuple(customer_cols))
 
 
 #: How ids of two tables are matched (README, "Customer ids").

@@ -29,7 +29,7 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from seglab import collect, i18n, io, schemas, sources
+from seglab import collect, io, schemas, sources
 from seglab.config import Params, TableSource
 from seglab.i18n import _
 
@@ -97,8 +97,11 @@ class SparkTable:
     work: Path
 
     def customer_ids(self) -> pd.Series:
-        """The distinct customer ids (one per customer: on the driver)."""
-        return self.frame.select("customer_id").distinct().toPandas()["customer_id"]
+        """The distinct customer ids in order of first appearance (one per customer: on the driver)."""
+        from pyspark.sql import functions as F
+
+        first = self.frame.groupBy("customer_id").agg(F.min("source_row").alias("first")).orderBy("first")
+        return first.toPandas()["customer_id"]
 
     def write(self, drop: tuple[str, ...] = ()) -> Path:
         """The kept rows as a Parquet dataset folder in source order (:func:`write_lines`)."""
@@ -408,40 +411,27 @@ def _entry(rows, kept, threshold: float | None, source: str) -> dict:
     """
     from pyspark.sql import functions as F
 
-    if threshold is None:
-        a = rows.agg(F.count("*").alias("read"), F.count(F.when(kept, 1)).alias("kept")).first()
-        groups = rows.where(~kept).groupBy(RULE).agg(F.count("*").alias("n")).toPandas().sort_values(RULE)
-        return {
-            "source": source,
-            "format": "parquet",
-            "read": int(a["read"]),
-            "kept": int(a["kept"]),
-            "rejected": int(a["read"] - a["kept"]),
-            "rejected_by_rule": {r: int(n) for r, n in zip(groups[RULE], groups["n"], strict=True)},
-        }
-
-    money = "decimal(38,10)"
-    rev = F.col(REV).cast(money)
-    a = rows.agg(
-        F.count("*").alias("read"),
-        F.count(F.when(kept, 1)).alias("kept"),
-        F.count(F.when(F.col(BY_ID), 1)).alias("cancellation_rows"),
-        F.count(F.when(F.col(BY_ID) & kept, 1)).alias("cancellation_rows_kept"),
-        F.count(F.when((F.col("quantity") < 0) & kept, 1)).alias("return_rows_kept"),
-        F.count(F.when(F.col(DUP), 1)).alias("exact_duplicate_rows"),
-        F.count(F.when(F.col("customer_id").isNull(), 1)).alias("rows_without_customer_id"),
-        F.countDistinct("customer_id").alias("distinct_customer_ids_read"),
-        F.count(F.when(F.col("outlier"), 1)).alias("outlier_rows_flagged"),
-        F.sum(F.when(kept, rev)).alias("revenue_kept"),
-        F.sum(F.when(F.col(REV) > 0, rev)).alias("positive"),
-        F.sum(F.when((F.col(REV) > 0) & F.col("customer_id").isNull(), rev)).alias("no_id"),
-        F.countDistinct(F.when(kept, F.col("customer_id"))).alias("customers"),
-        F.min(F.when(kept, F.col("timestamp"))).alias("date_min"),
-        F.max(F.when(kept, F.col("timestamp"))).alias("date_max"),
-    ).first()
-    groups = rows.where(~kept).groupBy(RULE).agg(F.count("*").alias("n"), F.sum(rev).alias("rev")).toPandas()
+    money = F.col(REV).cast("decimal(38,10)")  # (sums of decimals: exact, in any order)
+    counts = [F.count("*").alias("read"), F.count(F.when(kept, 1)).alias("kept")]
+    if threshold is not None:
+        counts += [
+            F.count(F.when(F.col(BY_ID), 1)).alias("cancellation_rows"),
+            F.count(F.when(F.col(BY_ID) & kept, 1)).alias("cancellation_rows_kept"),
+            F.count(F.when((F.col("quantity") < 0) & kept, 1)).alias("return_rows_kept"),
+            F.count(F.when(F.col(DUP), 1)).alias("exact_duplicate_rows"),
+            F.count(F.when(F.col("customer_id").isNull(), 1)).alias("rows_without_customer_id"),
+            F.countDistinct("customer_id").alias("distinct_customer_ids_read"),
+            F.count(F.when(F.col("outlier"), 1)).alias("outlier_rows_flagged"),
+            F.sum(F.when(kept, money)).alias("revenue_kept"),
+            F.sum(F.when(F.col(REV) > 0, money)).alias("positive"),
+            F.sum(F.when((F.col(REV) > 0) & F.col("customer_id").isNull(), money)).alias("no_id"),
+            F.countDistinct(F.when(kept, F.col("customer_id"))).alias("customers"),
+            F.min(F.when(kept, F.col("timestamp"))).alias("date_min"),
+            F.max(F.when(kept, F.col("timestamp"))).alias("date_max"),
+        ]
+    a = rows.agg(*counts).first()
+    groups = rows.where(~kept).groupBy(RULE).agg(F.count("*").alias("n"), F.sum(money).alias("rev")).toPandas()
     groups = groups.sort_values(RULE)
-    total, no_id = float(a["positive"] or 0), float(a["no_id"] or 0)
     entry = {
         "source": source,
         "format": "parquet",
@@ -449,6 +439,12 @@ def _entry(rows, kept, threshold: float | None, source: str) -> dict:
         "kept": int(a["kept"]),
         "rejected": int(a["read"] - a["kept"]),
         "rejected_by_rule": {r: int(n) for r, n in zip(groups[RULE], groups["n"], strict=True)},
+    }
+    if threshold is None:
+        return entry
+    total, no_id = float(a["positive"] or 0), float(a["no_id"] or 0)
+    return {
+        **entry,
         **{
             k: int(a[k])
             for k in (
@@ -462,8 +458,6 @@ def _entry(rows, kept, threshold: float | None, source: str) -> dict:
             )
         },
         "outlier_threshold_revenue": round(float(np.expm1(threshold)), 2),
-    }
-    by_rule = {
         "revenue_kept": round(float(a["revenue_kept"] or 0), 2),
         "revenue_rejected_by_rule": {r: round(float(v), 2) for r, v in zip(groups[RULE], groups["rev"], strict=True)},
         "revenue_share_without_customer_id": round(no_id / total, 4) if total else 0.0,
@@ -471,7 +465,6 @@ def _entry(rows, kept, threshold: float | None, source: str) -> dict:
         "date_min": str(pd.Timestamp(a["date_min"])) if a["date_min"] is not None else None,
         "date_max": str(pd.Timestamp(a["date_max"])) if a["date_max"] is not None else None,
     }
-    return {**entry, **by_rule}
 
 
 def _rejected(rows, source: str, table: str) -> pd.DataFrame:
@@ -534,56 +527,6 @@ def customers_from_transactions(lines, columns: list[str]) -> pd.DataFrame:
     got = out.orderBy("customer_id").toPandas()
     got["signup_date"] = got["signup_date"].astype("datetime64[ns]")
     return got
-
-
-def link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) -> None:
-    """:func:`seglab.collect._link_customers` for order lines on Spark; then the kept lines are
-    written (``tables['transactions']`` becomes the folder).
-    """
-    tx: SparkTable = tables["transactions"]
-    lines = tx.frame
-    customer_cols = [c for c in specs["transactions"].customer_columns if c in lines.columns]
-    if "customers" not in tables:
-        tables["customers"] = customers_from_transactions(lines, customer_cols)
-        notes.append(
-            _(
-                "No customers table was given: customers are the distinct customer ids of the transactions, with the "
-                "first purchase as signup date and %(columns)s taken from the transactions."
-            )
-            % {"columns": i18n.join(customer_cols)}
-            if customer_cols
-            else _(
-                "No customers table was given: customers are the distinct customer ids of the transactions, with the "
-                "first purchase as signup date."
-            )
-        )
-    else:
-        firsts = customers_from_transactions(lines, [])
-        ids = firsts["customer_id"]
-        known = tables["customers"]["customer_id"]
-        missing = ids[~ids.isin(known)]
-        warning = collect.id_overlap_warning(
-            ids,
-            known,
-            "transactions",
-            "customers",
-            "Customers of the transactions missing from the customers table are kept, with unknown attributes. ",
-        )
-        if warning:
-            notes.append(warning)
-            quality.setdefault("id_warnings", []).append(warning)
-        if len(missing):
-            add = firsts[firsts["customer_id"].isin(missing)].reset_index(drop=True)
-            tables["customers"] = pd.concat([tables["customers"], add], ignore_index=True)
-            notes.append(
-                _(
-                    "%(n)s customers appear in transactions but not in the customers table; added with unknown "
-                    "attributes."
-                )
-                % {"n": i18n.number(len(missing))}
-            )
-        quality["tables"]["customers"]["added_from_transactions"] = len(missing)
-    tables["transactions"] = tx.write(drop=tuple(customer_cols))
 
 
 def write_lines(lines, work: Path, table: str) -> Path:
