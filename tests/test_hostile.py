@@ -389,6 +389,23 @@ def test_a_file_is_written_completely_or_not_at_all(tmp_path):
     assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
 
 
+def test_a_table_written_by_spark_replaces_a_file_and_a_file_replaces_it(tmp_path):
+    """Stage 01 on Spark writes a folder where a local run wrote a file, and the other way round:
+    either replaces the other whole, with nothing left beside."""
+    import pandas as pd
+
+    table = tmp_path / "transactions.parquet"
+    sio.write_parquet(pd.DataFrame({"a": [1]}), table)
+    folder = tmp_path / "work" / "transactions.parquet"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"a": [2, 3]}).to_parquet(folder / "part-00000.parquet")
+    sio.place_folder(folder, table)
+    assert table.is_dir() and pd.read_parquet(table)["a"].tolist() == [2, 3]
+    sio.write_parquet(pd.DataFrame({"a": [4]}), table)
+    assert table.is_file() and pd.read_parquet(table)["a"].tolist() == [4]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["transactions.parquet", "work"]
+
+
 # ---------------------------------------------------------------------------------------------
 # command line: one line per failure
 # ---------------------------------------------------------------------------------------------

@@ -476,3 +476,6 @@ def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run
     for table in ("boston_matrix.csv", "migration.csv", "persona_names.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(spark / table), pd.read_csv(duck / table), obj=table)
     assert "computed by spark" in (tmp_path / "reports" / "small_cluster" / "02_feature_building.html").read_text()
+    page01 = (tmp_path / "reports" / "small_cluster" / "01_data_collection.html").read_text()
+    assert "Read and cleaned on Spark" in page01
+    assert "log4j" not in page01 and "NativeCodeLoader" not in page01  # the JVM's lines go to its log file

@@ -927,6 +927,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
             rejected_parts.append(done.rejected)
             notes += done.notes
             assumptions += done.assumptions
+    on_spark = [t for t in TIME_COLUMN if t in tables and not isinstance(tables[t], pd.DataFrame)]
     if customer_level:
         notes.append(
             _(
@@ -940,6 +941,17 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
     for t in TIME_COLUMN:  # events cleaned on Spark: written now, as Parquet dataset folders
         if t in tables and not isinstance(tables[t], (pd.DataFrame, Path)):
             tables[t] = tables[t].write()
+    if on_spark:
+        notes.append(
+            _(
+                "Read and cleaned on Spark (features.engine: spark, master %(master)s), by the rules of a run on one "
+                "machine and with the same results: %(tables)s."
+            )
+            % {
+                "tables": i18n.join(i18n.term(t).replace("_", " ") for t in on_spark),
+                "master": params.features.spark.master,
+            }
+        )
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
     if "transactions" in labels and "customers" in tables:  # customer columns taken from the transactions

@@ -102,13 +102,25 @@ def spark_session(spark):
     }
     for key, value in settings.items():
         builder = builder.config(key, value)
+    # the JVM writes its start-up lines and log to the standard error it inherits, which in a
+    # notebook lands on the page: it inherits a log file instead (named in any error)
+    log = Path(tempfile.gettempdir()) / f"seglab-spark-{os.getpid()}.log"
+    sys.stderr.flush()
+    saved, to_log = os.dup(2), os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(to_log, 2)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - Java missing or the master unreachable
+        tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.is_file() else []
         raise FeatureError(
-            f"cannot start Spark (master {spark.master!r}): {exc}. Spark needs Java 17+ "
-            "(Debian: apt-get install default-jre-headless) or set features.engine: duckdb"
+            f"cannot start Spark (master {spark.master!r}): {exc}{' | '.join(['', *tail])}. Spark needs Java 17+ "
+            f"(Debian: apt-get install default-jre-headless) or set features.engine: duckdb. Spark's log: {log}"
         ) from exc
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(to_log)
     session.sparkContext.setLogLevel("ERROR")
     return session
 

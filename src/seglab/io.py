@@ -63,11 +63,12 @@ def atomic(path: Path, write: Callable[[Path], object]) -> Path:
 
 def _replace(new: Path, path: Path) -> None:
     """``new`` (a file or a folder) takes the place of ``path`` (a file, a folder or nothing) in one
-    rename; an old folder (a Parquet dataset Spark wrote) is first moved aside, then removed.
+    rename; an old folder (a Parquet dataset Spark wrote), or a file a folder replaces, is first
+    moved aside, then removed.
     """
     import shutil
 
-    if path.is_dir():
+    if path.is_dir() or (path.exists() and new.is_dir()):
         aside = path.with_name(f".{path.name}.{os.getpid()}.old")
         os.replace(path, aside)
         try:
@@ -75,7 +76,10 @@ def _replace(new: Path, path: Path) -> None:
         except BaseException:
             os.replace(aside, path)
             raise
-        shutil.rmtree(aside, ignore_errors=True)
+        if aside.is_dir():
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            aside.unlink()
     else:
         os.replace(new, path)
 
