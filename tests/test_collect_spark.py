@@ -199,6 +199,14 @@ def test_stage_01_on_spark_stops_on_dates_written_both_ways(tmp_path):
         collect.collect(_params(tables, "spark"), tmp_path, now=NOW)
 
 
+def test_stage_01_on_spark_stops_on_a_source_without_rows(tmp_path):
+    require_spark()
+    _messy(10).iloc[:0].to_parquet(tmp_path / "empty.parquet", index=False)
+    tables = {"transactions": {"path": str(tmp_path / "empty.parquet"), "columns": COLUMNS}}
+    with pytest.raises(sources.SourceError, match=r"empty.parquet: no data rows in table 'transactions'"):
+        collect.collect(_params(tables, "spark"), tmp_path, now=NOW, work=tmp_path / "work")
+
+
 def test_a_csv_source_is_cleaned_here_and_the_report_says_why(tmp_path):
     f = tmp_path / "lines.csv"
     _messy(40).to_csv(f, index=False)

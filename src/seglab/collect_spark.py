@@ -153,7 +153,7 @@ def _read(session, path: Path):
             else:
                 zones[names[c]] = kind.tz
         cols.append(col.alias(names[c]))
-    return df.select(*cols, ROW), [names[c] for c in raw.columns], zones
+    return df.select(*cols, ROW), [names[c] for c in raw.columns], zones, int(sizes["count"].sum())
 
 
 def _with_duplicates(df, columns: list[str]):
@@ -190,6 +190,8 @@ def _letters(df, names: dict[str, str], given: str, table: str, labels: dict[str
     if letters == "as_is":
         return letters, labels, []
     labels = {c: str(n).translate(collect.LETTERS[letters]) for c, n in labels.items()}
+    if not text:
+        return letters, labels, []
     pattern = collect._LETTER_CHARS[letters]
     counts = df.agg(
         *[F.countDistinct(F.when(F.col(f"`{names[c]}`").rlike(pattern), F.col(f"`{names[c]}`"))) for c in text]
@@ -337,7 +339,11 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
             "(relative paths start at the project root)."
         )
     notes: list[str] = []
-    df, raw_columns, zones = _read(session, path)
+    df, raw_columns, zones, n = _read(session, path)
+    if n == 0:
+        raise sources.SourceError(
+            f"{source}: no data rows in table '{table}'. Point source.tables.{table} at a source with rows."
+        )
     names = _mapping(df, spec, source, table)
     letters, labels, assumptions = _letters(df, names, cleaning.letters, table, dict(names))
     time_col = collect.TIME_COLUMN[table]
@@ -367,16 +373,8 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     ).parquet(str(first))
     rows = session.read.parquet(str(first))
 
+    rows, threshold = _outliers(rows, cleaning) if table == "transactions" else (rows, None)
     kept = F.col(RULE).isNull()
-    threshold = None
-    if table == "transactions":  # outliers: above the quartiles of the kept lines' sizes
-        q = rows.where(kept).agg(F.expr(f"percentile({SIZE}, array(0.25, 0.75))")).first()[0]
-        q1, q3 = q if q else (0.0, 0.0)
-        threshold = collect.outlier_threshold(q1, q3, cleaning)
-        rows = rows.withColumn("outlier", kept & (F.col(SIZE) > F.lit(threshold)))
-        if cleaning.drop_outliers:
-            rows = rows.withColumn(RULE, F.when(F.col("outlier"), F.lit("outlier")).otherwise(F.col(RULE)))
-        kept = F.col(RULE).isNull()
 
     entry = _entry(rows, kept, threshold, source)
     if entry["kept"] == 0:
@@ -391,18 +389,41 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     assumptions = named + assumptions
     lines = rows.where(kept).drop(*INTERNAL)
     if table == "transactions":
-        channels = rows.where(F.col("channel").isNotNull()).groupBy("channel").count().toPandas()
-        plan, renamed = (
-            collect.channel_plan(channels.set_index("channel")["count"], spec.roles.channel_values)
-            if len(channels)
-            else ([], {})
-        )
+        lines, plan = _channels(rows, lines, spec)
         assumptions += plan
-        if renamed:
-            lines = lines.replace(renamed, subset=["channel"])
         if cleaning.calendar == "gregorian" and jalali:
             notes.insert(0, collect._jalali_hint(source))
     return SparkTable(table, lines, work), rejected, entry, labels, notes, assumptions
+
+
+def _outliers(rows, cleaning):
+    """The order lines with the ``outlier`` flag: kept lines whose size is above the quartiles of
+    the kept lines' sizes (exact ``percentile``: the local run's linear interpolation), rejected
+    with ``cleaning.drop_outliers``; and the threshold.
+    """
+    from pyspark.sql import functions as F
+
+    kept = F.col(RULE).isNull()
+    q = rows.where(kept).agg(F.expr(f"percentile({SIZE}, array(0.25, 0.75))")).first()[0]
+    q1, q3 = q if q else (0.0, 0.0)
+    threshold = collect.outlier_threshold(q1, q3, cleaning)
+    rows = rows.withColumn("outlier", kept & (F.col(SIZE) > F.lit(threshold)))
+    if cleaning.drop_outliers:
+        rows = rows.withColumn(RULE, F.when(F.col("outlier"), F.lit("outlier")).otherwise(F.col(RULE)))
+    return rows, threshold
+
+
+def _channels(rows, lines, spec: TableSource):
+    """The kept lines with channel values read as web / store / app, and the assumptions made
+    (:func:`seglab.collect.channel_plan`, from the lines of each value).
+    """
+    from pyspark.sql import functions as F
+
+    channels = rows.where(F.col("channel").isNotNull()).groupBy("channel").count().toPandas()
+    if not len(channels):
+        return lines, []
+    plan, renamed = collect.channel_plan(channels.set_index("channel")["count"], spec.roles.channel_values)
+    return (lines.replace(renamed, subset=["channel"]) if renamed else lines), plan
 
 
 def _entry(rows, kept, threshold: float | None, source: str) -> dict:
