@@ -136,6 +136,8 @@ def _read(session, path: Path):
     sizes = with_meta.groupBy("__file").count().toPandas()
     sizes = sizes.assign(key=sizes["__file"].map(_local_path)).sort_values("key", kind="mergesort")
     sizes["__offset"] = sizes["count"].cumsum() - sizes["count"]
+    if sizes.empty:  # no row at all (the caller stops)
+        return raw, list(raw.columns), {}, 0
     offsets = session.createDataFrame(sizes[["__file", "__offset"]])
     df = with_meta.join(F.broadcast(offsets), "__file").withColumn(
         ROW, (F.col("__offset") + F.col("__index") + 1).cast("long")
