@@ -1,5 +1,8 @@
-"""Stage 01 on Spark: the order lines of a Parquet source (a file or a dataset folder) cleaned
-where they lie, with ``features.engine: spark``.
+"""Stage 01 on Spark: the order lines, sessions and campaign events of a Parquet source (a file
+or a dataset folder) cleaned where they lie, with ``features.engine: spark``.
+
+Customer and survey tables (one row per customer) and sources that are not Parquet are cleaned
+on the driver by :mod:`seglab.collect`, which says so in a note.
 
 The result is the one :mod:`seglab.collect` gives on one machine (same kept rows, rejected rows,
 counts and notes), reached in three steps:
@@ -9,11 +12,12 @@ counts and notes), reached in three steps:
    (a window over every column), the letters (are there Persian letters anywhere?), and the
    timestamps: each *distinct* text is read once by :func:`seglab.collect.parse_time`, which
    decides day-first or month-first from all of them, and joined back.
-2. **The row rules per partition** (``mapInPandas``): the same :func:`~seglab.collect.transaction_rules`
-   the local run applies, with those decisions frozen.
+2. **The row rules per partition** (``mapInPandas``): the same
+   :func:`~seglab.collect.transaction_rules` (:func:`~seglab.collect.clean_events`) the local run
+   applies, with those decisions frozen, and the kept rows checked against the table's schema.
 3. **What needs every row, in Spark**: the outlier quartiles (exact ``percentile``, the local
    run's linear interpolation), the counts of the quality record, the channel values, the
-   customers derived from the order lines. The kept lines are written as a Parquet dataset
+   customers derived from the order lines. The kept rows are written as a Parquet dataset
    folder (sorted by ``source_row``, files ``part-00000.parquet`` …), which stage 02 and the
    later stages read where it lies; rejected rows (usually few) and customers (one row per
    customer) come to the driver.
