@@ -1,8 +1,8 @@
 """Stage 01 on Spark: the order lines, sessions and campaign events of a Parquet source (a file
 or a dataset folder) cleaned where they lie, with ``features.engine: spark``.
 
-Customer and survey tables (one row per customer) and sources that are not Parquet are cleaned
-on the driver by :mod:`seglab.collect`, which says so in a note.
+Customer and survey tables (one row per customer) are cleaned on the driver by
+:mod:`seglab.collect`; so are tables of events whose source is not Parquet (a note says so).
 
 The result is the one :mod:`seglab.collect` gives on one machine (same kept rows, rejected rows,
 counts and notes), reached in three steps:
