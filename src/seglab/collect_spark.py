@@ -35,6 +35,7 @@ import pandas as pd
 
 from seglab import collect, io, schemas, sources
 from seglab.config import Params, TableSource
+from seglab.features import spark_uri
 from seglab.i18n import _
 
 ROW, DUP, TS, TEXT = "__seglab_row", "__seglab_dup", "__seglab_ts", "__seglab_text"
@@ -132,7 +133,7 @@ def _read(session, path: Path):
     from pyspark.sql import functions as F
 
     session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")  # key=value: text, as Arrow
-    raw = session.read.parquet(str(path))
+    raw = session.read.parquet(spark_uri(path))
     arrow = ds.dataset(str(path), format="parquet", partitioning="hive" if path.is_dir() else None).schema
     with_meta = raw.select(
         "*", F.col("_metadata.file_path").alias("__file"), F.col("_metadata.row_index").alias("__index")
@@ -376,8 +377,8 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     first = work / "rows.parquet"
     df.mapInPandas(_rows(table, spec, source, cleaning, now, frozen, columns), schema=schema).write.mode(
         "overwrite"
-    ).parquet(str(first))
-    rows = session.read.parquet(str(first))
+    ).parquet(spark_uri(first))
+    rows = session.read.parquet(spark_uri(first))
 
     rows, threshold = _outliers(rows, cleaning) if table == "transactions" else (rows, None)
     kept = F.col(RULE).isNull()
@@ -561,7 +562,7 @@ def write_lines(lines, work: Path, table: str) -> Path:
     ``part-00000.parquet`` … in row order (the same bytes on every run); the work files removed.
     """
     folder = work / f"{table}.parquet"
-    lines.write.mode("overwrite").option("compression", "snappy").parquet(str(folder))
+    lines.write.mode("overwrite").option("compression", "snappy").parquet(spark_uri(folder))
     shutil.rmtree(work / "rows.parquet", ignore_errors=True)
     parts = sorted(folder.glob("part-*.parquet"))
     for extra in [p for p in folder.iterdir() if p not in parts]:

@@ -125,6 +125,14 @@ def spark_session(spark):
     return session
 
 
+def spark_uri(path: Path | str) -> str:
+    """A file of the project or a source as Spark reads and writes it: a ``file:`` URI, so that
+    Spark uses the file system the driver sees (on a cluster: one every machine mounts at the
+    same path), never the cluster's default one (HDFS on YARN) for a path without a scheme.
+    """
+    return "file://" + str(Path(path).resolve())
+
+
 def _register(con, name: str, table: Table, columns: list[str], tmp: Path):
     """The table as an Ibis table on ``con``: Parquet is read where it lies (DuckDB streams it;
     Spark reads it in parallel); a DataFrame is registered without a copy in DuckDB and passed to
@@ -136,7 +144,7 @@ def _register(con, name: str, table: Table, columns: list[str], tmp: Path):
             con.con.register(name, table)
             return con.table(name)
         table = io.write_parquet(table, tmp / f"{name}.parquet")
-    where = str(table)
+    where = str(table) if con.name == "duckdb" else spark_uri(table)
     if Path(table).is_dir() and con.name == "duckdb":  # a Parquet dataset (a folder of files, maybe partitioned)
         where = str(Path(table) / "**" / "*.parquet")
     t = con.read_parquet(where, table_name=f"seglab_{name}")

@@ -243,7 +243,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     import shutil
 
     from seglab.config import Spark
-    from seglab.features import spark_session
+    from seglab.features import spark_session, spark_uri
 
     model_dir, output_path = Path(model_dir), Path(output_path)
     if output_path.suffix.lower() == ".csv":
@@ -256,7 +256,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     look_json = json.loads(look_file.read_text(encoding="utf-8")) if look is not None else None
     session = spark_session(spark or Spark())
     where = Path(source)
-    frame = session.read.parquet(str(where)) if where.exists() else session.table(str(source))
+    frame = session.read.parquet(spark_uri(where)) if where.exists() else session.table(str(source))
     prospects, read, summary = _plan(model, look, list(frame.columns), str(source))
     from pyspark.sql import functions as F
 
@@ -288,7 +288,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     part = output_path.with_name(f".{output_path.name}.part")
     shutil.rmtree(part, ignore_errors=True)
     try:
-        frame.select(*read).mapInPandas(score_partition, schema).write.mode("overwrite").parquet(str(part))
+        frame.select(*read).mapInPandas(score_partition, schema).write.mode("overwrite").parquet(spark_uri(part))
     except Exception as exc:  # noqa: BLE001 - a ScoreError raised on an executor comes back wrapped
         shutil.rmtree(part, ignore_errors=True)
         text = str(exc)
@@ -298,7 +298,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     if output_path.exists():
         shutil.rmtree(output_path) if output_path.is_dir() else output_path.unlink()
     part.replace(output_path)
-    scored = session.read.parquet(str(output_path))
+    scored = session.read.parquet(spark_uri(output_path))
     counts: dict[int, int] = {}
     for r in scored.groupBy("segment", "assigned_by").count().collect():
         counts[int(r["segment"])] = counts.get(int(r["segment"]), 0) + int(r["count"])
