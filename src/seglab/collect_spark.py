@@ -110,9 +110,7 @@ class SparkTable:
 
     def write(self, drop: tuple[str, ...] = ()) -> Path:
         """The kept rows as a Parquet dataset folder in source order (:func:`write_lines`)."""
-        from pyspark.sql import functions as F
-
-        return write_lines(self.frame.drop(*drop).orderBy(F.col("source_row")), self.work, self.table)
+        return write_lines(self.frame.drop(*drop).orderBy("source_row"), self.work, self.table)
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,7 +390,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     rejected = _rejected(rows, source, table)
 
     label = labels.get("customer_id", "customer_id")
-    _notes, named = collect._customer_ids(pd.DataFrame(columns=["customer_id"]), None, spec, table, False, label)
+    named = collect._customer_ids(pd.DataFrame(columns=["customer_id"]), None, spec, table, False, label)[1]
     assumptions = named + assumptions
     lines = rows.where(kept).drop(*INTERNAL)
     if table == "transactions":
