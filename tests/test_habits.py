@@ -29,6 +29,8 @@ STAGE_MODULES = (
     "rfm",
     "methods",
     "roles",
+    "amounts",
+    "profile",
     "sources",
     "synth",
     "registry",

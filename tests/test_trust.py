@@ -46,7 +46,7 @@ def test_a_constant_column_named_like_revenue_is_never_the_value(tmp_path):
     raw = realistic.marketing()
     mnt = raw[[c for c in raw.columns if c.startswith("Mnt")]].sum(axis=1).to_numpy()
     got = b.features.set_index("customer_id")["monetary"]
-    ids = pd.Series(["R" + str(i).zfill(6) for i in range(1, len(raw) + 1)])
+    ids = raw["ID"].astype(str)  # a different value in every row, named like an id: the customer id
     assert np.allclose(got.reindex(ids).to_numpy(), mnt)  # the value is the sum of the spend columns
     assert _assumed(c)["customer value"]["assumed"] == (
         "MntWines + MntFruits + MntMeatProducts + MntFishProducts + MntSweetProducts + MntGoldProds"
@@ -70,7 +70,7 @@ def test_a_score_is_never_money_and_no_value_column_reads_unknown_not_zero(tmp_p
     roles = c.quality["roles"]["customers"]
     assert roles["spending_score_1_100"]["kind"] == "score"
     assert c.quality["value"]["how"] == "unknown" and "monetary" not in b.features
-    assert "scores or shares, not money" in _assumed(c)["customer value"]["why"]
+    assert "Spending Score (1-100) (a score or a share)" in _assumed(c)["customer value"]["why"]
     segs = pd.DataFrame({"customer_id": b.features["customer_id"], "segment": np.arange(len(b.features)) % 3 + 1})
     prof = personas.profile(b.features, segs, b.features.attrs["default_features"])
     assert prof["revenue"].isna().all() and prof["value_per_customer"].isna().all()  # unknown, not 0
@@ -220,7 +220,9 @@ def test_codes_flags_sentinels_and_wide_text_are_encoded_by_their_role(tmp_path)
     raw = realistic.bank()
     assert f["pdays"].isna().sum() == (raw["pdays"] == -1).sum() and (f["pdays"].dropna() >= 0).all()
     assert f["pdays=never"].sum() == (raw["pdays"] == -1).sum()
-    assert roles["y"]["kind"] == "flag" and set(f["y"].unique()) == {0.0, 1.0}
+    # y (subscribed) is the campaign's outcome: a 0/1 column shown per segment, never clustered on
+    assert roles["y"]["kind"] == "outcome" and roles["y"]["outcome"] == "good" and set(f["y"].unique()) == {0.0, 1.0}
+    assert "y" not in f.attrs["default_features"] and f.attrs["outcomes"]["y"]["kind"] == "flag"
     assert c.quality["value"]["how"] == "unknown"  # balance can be negative: not an amount of spend
     w, bw = _run(tmp_path, realistic.wholesale(), name="codes")
     assert w.quality["roles"]["customers"]["channel"]["kind"] == "code"
@@ -338,7 +340,7 @@ def test_customer_level_deal_seekers_are_bargain_hunters(tmp_path):
     names = personas.name_personas(
         personas.z_profile(data, cols), config.Personas(), prof, f.attrs["labels"], f.attrs["kinds"]
     )
-    truth = realistic.marketing().assign(customer_id=["R" + str(i).zfill(6) for i in range(1, 601)])
+    truth = realistic.marketing().assign(customer_id=lambda d: d["ID"].astype(str))  # ID is the customer id
     m = r.segments.merge(truth, on="customer_id")
     deal_segment = m.groupby("segment")["NumDealsPurchases"].mean().idxmax()
     assert names.set_index("segment").loc[deal_segment, "persona"] == "Bargain hunters"

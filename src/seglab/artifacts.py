@@ -169,6 +169,19 @@ ARTIFACTS: tuple[Artifact, ...] = (
             "assumed, why, the line that changes it); notes"
         ),
     ),
+    Artifact(
+        "profile",
+        "interim/profile.json",
+        "01",
+        ("02", "04", "06", INDEX),
+        "json",
+        about=(
+            "the data profile: per table and column its kind (money, percentage, share, score, count, code, "
+            "identifier, date, text, flag, category, number with a marker, outcome), how it was decided (given, "
+            "mapped, guessed) and the evidence, numbers written as text, spreadsheet errors, spikes read as "
+            "unknown; the outcome columns; the history the data hold"
+        ),
+    ),
     # 02 feature building
     Artifact(
         "features",

@@ -16,6 +16,8 @@ from seglab.i18n import N_, _
 #: Units of the attribute features (stored in English, shown in the reader's language).
 FLAG_UNIT = N_("flag 0/1")
 AS_IN_SOURCE = N_("as in the source")
+#: The unit of a number column by its kind (the others are as in the source).
+UNITS = {"money": N_("money"), "share": N_("share 0..1"), "percent": N_("% (0..100)")}
 
 # --------------------------------------------------------------------------------------------
 # customer and survey columns
@@ -140,26 +142,57 @@ class _Encoder:
             label=_("%(column)s: other") % {"column": base["label"]},
         )
 
-    def sentinel(self, base: dict, name: str, v: pd.Series, marker: float) -> None:
-        """A number with a marker for never: the number without it, and a 0/1 ``name=never``."""
+    def sentinel(self, base: dict, name: str, v: pd.Series, marker: float, unknown: bool = False) -> None:
+        """A number with a marker for never (or, for a spike read as unknown, for unknown): the number
+        without it, and a 0/1 ``name=never``.
+        """
         num = v.astype(float)
+        values = {"description": base["description"], "marker": i18n.digits(f"{marker:g}"), "column": base["label"]}
         self.add(
             base,
             name,
             num.where(num != marker).to_numpy(),
             AS_IN_SOURCE,
-            _("%(description)s; %(marker)s (never / not applicable) left out")
-            % {"description": base["description"], "marker": i18n.digits(f"{marker:g}")},
+            (
+                _("%(description)s; %(marker)s (unknown) left out")
+                if unknown
+                else _("%(description)s; %(marker)s (never / not applicable) left out")
+            )
+            % values,
         )
         self.add(
             base,
             f"{name}=never",
             np.where(num.isna(), np.nan, (num == marker).astype(float)),
             FLAG_UNIT,
-            _("'%(column)s' is %(marker)s: never / not applicable")
-            % {"column": base["label"], "marker": i18n.digits(f"{marker:g}")},
-            label=_("%(column)s: never") % {"column": base["label"]},
+            (
+                _("'%(column)s' is %(marker)s: unknown")
+                if unknown
+                else _("'%(column)s' is %(marker)s: never / not applicable")
+            )
+            % values,
+            label=(_("%(column)s: %(marker)s (unknown)") if unknown else _("%(column)s: never")) % values,
             role_kind="flag",
+        )
+
+    def outcome(self, base: dict, name: str, v: pd.Series, role: dict) -> None:
+        """An outcome (churn, a campaign's answer, a call's duration): 0/1 for the level that means it
+        happened, or the number; kept for the profiles and the Boston matrix, never clustered unless
+        segmentation.features names it.
+        """
+        base = {**base, "outcome": role.get("outcome", "unknown")}
+        levels = role.get("levels")
+        if not levels:
+            self.add(base, name, pd.to_numeric(v, errors="coerce").to_numpy(dtype=float), AS_IN_SOURCE)
+            return
+        level = _level_text(levels[0])
+        text = v.map(_level_text)
+        self.add(
+            base,
+            name,
+            np.where(v.isna(), np.nan, (text == level).astype(float)),
+            FLAG_UNIT,
+            _("%(description)s; 1 = '%(level)s'") % {"description": base["description"], "level": level},
         )
 
     def column(
@@ -185,16 +218,18 @@ class _Encoder:
             )
         elif kind == "flag":
             self.add(base, name, roles_mod.to_flag(v).to_numpy(), FLAG_UNIT)
+        elif kind == "outcome":
+            self.outcome(base, name, v, role)
         elif kind in ("binary", "category", "code"):
             self.levels(base, name, v, role.get("levels") or sorted(whole.dropna().unique().tolist(), key=str))
         elif kind == "text":
             self.wide_text(base, name, v, whole)
         elif kind == "sentinel":
-            self.sentinel(base, name, v, float(role["sentinel"]))
+            self.sentinel(base, name, v, float(role["sentinel"]), bool(role.get("spike")))
         elif not pd.api.types.is_numeric_dtype(v):  # money, count, number, score, share
             self.skip(base, name, _("not numeric"))
         else:
-            unit = {"money": N_("money"), "share": N_("share 0..1")}.get(kind, AS_IN_SOURCE)
+            unit = UNITS.get(kind, AS_IN_SOURCE)
             self.add(base, name, v.astype(float).to_numpy(), unit)
 
 
@@ -254,6 +289,7 @@ def encode_attributes(
             name = col if table == "customers" else f"survey_{col}"
             text_label = roles_mod.readable(labels.get(col, col))
             base = {
+                "columns": [name],
                 "lens": role["lens"],
                 "description": _("'%(column)s' of the %(table)s table (%(why)s)")
                 % {"column": text_label, "table": _(table), "why": role["why"]},

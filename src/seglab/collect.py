@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seglab import i18n, sources, synth
+from seglab import amounts, i18n, sources, synth
+from seglab import profile as profile_mod
 from seglab import roles as roles_mod
+from seglab.amounts import to_number  # noqa: F401  (the number reading of every table)
 from seglab.config import Cleaning, Params, TableSource
 from seglab.i18n import N_, _
 from seglab.sources import Loaded, SourceError  # noqa: F401  (re-exported: the stage's errors)
@@ -59,6 +61,7 @@ class Collected:
     rejected: pd.DataFrame
     quality: dict
     notes: list[str] = field(default_factory=list)
+    profile: dict = field(default_factory=dict)  # what each column is and what was found (seglab.profile)
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,7 +99,7 @@ def source_tables(params: Params, root: Path) -> dict[str, TableSource]:
 # cleaning
 # --------------------------------------------------------------------------------------------
 #: Persian (۰-۹) and Arabic-Indic (٠-٩) digits -> ASCII digits.
-DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+DIGITS = amounts.DIGITS
 
 
 _NON_ASCII_DIGIT = "[۰-۹٠-٩]"
@@ -201,25 +204,6 @@ def _as_text(s: pd.Series, is_id: bool = False) -> pd.Series:
         if whole.any():
             out = out.where(~whole, out[whole].str.replace(r"\.0+$", "", regex=True))
     return out.mask(out == "")
-
-
-def to_number(s: pd.Series) -> pd.Series:
-    """Numbers from numbers or text: Persian/Arabic-Indic digits, the Arabic decimal (٫) and
-    thousands (٬) separators and thousands commas (1,234.5) are normalised; anything else, and an
-    infinite value (inf, 1e400, Infinity), is NaN: no later stage can compute with it.
-    """
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        out = s.astype(float)
-        return out.where(np.isfinite(out))
-    t = _text(s)
-    odd = t.str.contains("[٫٬,]", regex=True, na=False)
-    if odd.any():
-        fixed = t[odd].str.replace("٫", ".", regex=False).str.replace("٬", "", regex=False)
-        fixed = fixed.str.replace(r"(\d),(\d{3})(\D|$)", r"\1\2\3", regex=True)
-        fixed = fixed.str.replace(r"(\d),(\d{3})(\D|$)", r"\1\2\3", regex=True)  # 1,234,567
-        t = t.where(~odd, fixed)
-    out = pd.to_numeric(t, errors="coerce").astype(float)
-    return out.where(np.isfinite(out))
 
 
 _JALALI = re.compile(r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -524,13 +508,19 @@ def transaction_rules(
     out["customer_id"] = _as_text(df["customer_id"], is_id=True)
     out["order_id"] = _as_text(df["order_id"], is_id=True)
     out["timestamp"] = _read_times(df, "timestamp", cleaning, notes, where, times)
-    out["quantity"] = to_number(df["quantity"])
-    out["unit_price"] = to_number(df["unit_price"])
-    out["discount"] = to_number(df["discount"]).fillna(0.0).clip(0, 1) if "discount" in df else 0.0
+    written = {}
+    for col in ("quantity", "unit_price"):
+        out[col], how = amounts.read_numbers(df[col], cleaning.decimal_mark)
+        if how.formatted:
+            written[col] = how.to_dict()
+    out["discount"] = (
+        to_number(df["discount"], cleaning.decimal_mark).fillna(0.0).clip(0, 1) if "discount" in df else 0.0
+    )
     for col in ("product_id", "category", "channel"):
         out[col] = _as_text(df[col], is_id=col == "product_id") if col in df else None
     _typed_extras(df, out)
     out["source_row"] = df["source_row"]
+    out.attrs["written"] = written  # how the numbers were written (stage 01 says so)
 
     s = _Sorter(out.index)
     if cleaning.drop_exact_duplicates:
@@ -663,6 +653,8 @@ def clean_customers(
     for col in ("email_opt_in", "sms_opt_in"):
         if col in df:
             out[col] = _parse_bool(df[col])
+    written: dict[str, dict] = {}
+    decimal = cleaning.decimal_mark
     for col in df.columns:
         if col in out or col == "source_row":
             continue
@@ -673,11 +665,13 @@ def clean_customers(
         numeric = pd.api.types.is_numeric_dtype(v)
         raw_num = v.astype(float) if numeric else pd.to_numeric(_text(v), errors="coerce")
         infinite = pd.Series(np.isinf(raw_num.to_numpy(dtype=float, na_value=np.nan)), index=v.index)
-        num = v if pd.api.types.is_integer_dtype(v) else to_number(v)
+        num, how = (v, amounts.Written()) if pd.api.types.is_integer_dtype(v) else amounts.read_numbers(v, decimal)
         text = None if numeric else _as_text(v)
         mostly_numbers = numeric or (
             text.notna().sum() > 0 and (num.notna() | infinite).sum() >= 0.95 * text.notna().sum()
         )
+        if mostly_numbers and how.formatted:
+            written[col] = how.to_dict()
         if mostly_numbers and infinite.any():
             notes.append(
                 _(
@@ -694,6 +688,7 @@ def clean_customers(
             )
         out[col] = num if mostly_numbers else text
     out["source_row"] = df["source_row"]
+    out.attrs["written"] = written  # how the numbers were written (stage 01 says so)
     s = _Sorter(out.index)
     s.reject(out["customer_id"].isna(), "missing_customer_id")
     s.reject(out["customer_id"].duplicated() & out["customer_id"].notna(), "duplicate_customer_id")
@@ -721,7 +716,7 @@ def customers_from_transactions(tx: pd.DataFrame, columns: list[str]) -> pd.Data
 # the stage
 # --------------------------------------------------------------------------------------------
 def _customer_ids(
-    mapped: pd.DataFrame, loaded, spec: TableSource, table: str, customer_level: bool, label: str
+    mapped: pd.DataFrame, loaded, spec: TableSource, table: str, customer_level: bool, labels: dict[str, str]
 ) -> tuple[list[str], list[dict]]:
     """The customer id of a table: a customers table without one gets row numbers (only in a
     customer-level source); a column taken as the id by its name is an assumption. Returns the
@@ -732,6 +727,19 @@ def _customer_ids(
             raise sources.missing_column_error(
                 loaded, "customer_id", spec.columns.get("customer_id", "customer_id"), True
             )
+        found = roles_mod.identifier(mapped)
+        if found is not None:  # a column that identifies every row, named like an id
+            mapped.insert(0, "customer_id", mapped.pop(found))
+            labels["customer_id"] = labels.pop(found, found)
+            return [], [
+                {
+                    "stage": "01",
+                    "subject": labels["customer_id"],
+                    "assumed": _("the customer id"),
+                    "why": _("a different value in every row, named like an identifier"),
+                    "change": f"source.tables.{table}.columns.customer_id: <another column>",
+                }
+            ]
         mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
         note = _(
             "%(source)s has no customer id column: each row is a customer, with an id made from its row number "
@@ -746,6 +754,7 @@ def _customer_ids(
                 "change": f"source.tables.{table}.columns.customer_id: <the id column>",
             }
         ]
+    label = labels.get("customer_id", "customer_id")
     if "customer_id" not in spec.columns and label != "customer_id" and not spec.preset:
         return [], [
             {
@@ -794,15 +803,15 @@ def _collect_table(
     mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
     labels = dict(mapped.attrs.get("source_names", {}))
     mapped, labels, unified = _unified(mapped, labels, params.cleaning.letters, table)
-    notes, assumptions = _customer_ids(
-        mapped, loaded, spec, table, customer_level, labels.get("customer_id", "customer_id")
-    )
+    notes, assumptions = _customer_ids(mapped, loaded, spec, table, customer_level, labels)
     raw_dup = loaded.frame.duplicated(keep="first")
+    mapped, errors = _without_spreadsheet_errors(mapped)
     try:
         typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
     except DateOrderError as exc:
         raise SourceError(f"{exc} (table '{table}')") from None
-    assumptions += unified
+    written = typed.attrs.pop("written", {})
+    assumptions += unified + _read_as_written(table, loaded.source, labels, errors, written, params.cleaning)
     if table == "transactions":
         assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
         if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
@@ -822,6 +831,7 @@ def _collect_table(
     }
     if table == "transactions":
         entry.update(_revenue_buckets(typed, rule, kept))
+    entry.update({k: v for k, v in (("spreadsheet_errors", errors), ("written", written)) if v})
     if entry["kept"] == 0:
         message = _all_rejected_message(loaded, entry, typed, rule)
         if table == "transactions" and params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
@@ -829,6 +839,65 @@ def _collect_table(
         raise SourceError(message)
     rejected = _rejected_rows(loaded, typed.loc[~kept_mask], rule[~kept_mask])
     return _Table(kept, rejected, entry, labels, notes + loaded.notes + ([here] if here else []), assumptions)
+
+
+def _without_spreadsheet_errors(mapped: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The table with spreadsheet error texts (``#VALUE!``, ``#DIV/0!``, ``#N/A``...) read as
+    missing; per column, how many there were and which.
+    """
+    found: dict[str, dict] = {}
+    for col in mapped.columns:
+        if col == "source_row":
+            continue
+        hit = amounts.spreadsheet_errors(mapped[col])
+        if hit.any():
+            values = mapped.loc[hit, col].astype(str).str.strip().str.upper().value_counts()
+            found[col] = {"cells": int(hit.sum()), "values": {str(k): int(v) for k, v in values.items()}}
+            mapped[col] = mapped[col].mask(hit)
+    return mapped, found
+
+
+def _read_as_written(
+    table: str, source: str, labels: dict[str, str], errors: dict, written: dict, cleaning: Cleaning
+) -> list[dict]:
+    """What stage 01 assumed about cells written as spreadsheet errors and numbers written as text."""
+    out = []
+    for col, e in errors.items():
+        out.append(
+            {
+                "stage": "01",
+                "subject": labels.get(col, col),
+                "assumed": _("%(n)s spreadsheet error cell(s) (%(values)s) read as missing")
+                % {"n": i18n.number(e["cells"]), "values": i18n.join(e["values"])},
+                "why": _("%(source)s: a formula that failed in the spreadsheet is not a value") % {"source": source},
+                "change": _("fix the formulas in the spreadsheet and export again"),
+            }
+        )
+    for col, w in written.items():
+        mark = w.get("decimal") or "."
+        out.append(
+            {
+                "stage": "01",
+                "subject": labels.get(col, col),
+                "assumed": _(
+                    "%(n)s number(s) written as text (e.g. %(example)s) read with '%(mark)s' as the decimal mark"
+                )
+                % {"n": i18n.number(w["formatted"]), "example": repr(w.get("example", "")), "mark": mark}
+                + (_("; currency %(currency)s") % {"currency": w["currency"]} if w.get("currency") else "")
+                + (_("; written as percentages") if w.get("percent") else ""),
+                "why": (
+                    _("the decimal mark given in cleaning.decimal_mark")
+                    if cleaning.decimal_mark != "auto"
+                    else _("the values that read one way only show it (both marks occur: each such value by its own)")
+                    if w.get("mixed")
+                    else _("the values that read one way only show it")
+                    if w.get("decimal")
+                    else _("no value shows the decimal mark: '1,234' is read as 1234")
+                ),
+                "change": "cleaning.decimal_mark: '.' | ','",
+            }
+        )
+    return out
 
 
 def _jalali_hint(source: str) -> str:
@@ -890,7 +959,13 @@ def _roles(tables: dict, specs: dict, quality: dict, params: Params, customer_le
         own = customer_level and table == "customers"
         try:
             found = roles_mod.infer(
-                tables[table], spec.roles, quality["lenses"][table], quality["labels"].get(table, {}), table, own
+                tables[table],
+                spec.roles,
+                quality["lenses"][table],
+                quality["labels"].get(table, {}),
+                table,
+                own,
+                quality["tables"].get(table, {}).get("written"),
             )
         except roles_mod.RolesError as exc:
             raise SourceError(str(exc)) from None
@@ -978,7 +1053,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
     quality["assumptions"] = assumptions
     quality["notes"] = notes
     check_accounting(quality)
-    return Collected(tables, rejected, quality, notes)
+    return Collected(tables, rejected, quality, notes, profile_mod.build(tables, quality, labels))
 
 
 def _clean(

@@ -109,6 +109,15 @@ class Roles(_Strict):
     sentinels: dict[str, float] = Field(
         default_factory=dict, description="column -> the value that means never / not applicable (e.g. pdays: -1)"
     )
+    numbers: list[str] = Field(
+        default_factory=list,
+        description="plain numbers: every value is real (no value read as a marker for never or unknown)",
+    )
+    outcomes: list[str] = Field(
+        default_factory=list,
+        description="outcomes known only after the fact (churn, a campaign's answer, a call's duration): shown per "
+        "segment, never clustered unless segmentation.features names them",
+    )
     signup: str | None = Field(None, description="the date the customer joined (tenure counts from it)")
     dates: list[str] = Field(default_factory=list, description="other date columns (read as dates, not clustered)")
     ignore: list[str] = Field(default_factory=list, description="columns left out of features and profiles")
@@ -126,7 +135,7 @@ class Roles(_Strict):
         "in any language, e.g. {وب: web, فروشگاه: store, online: web}",
     )
 
-    @field_validator("value", "spend", "flags", "codes", "dates", "ignore", mode="before")
+    @field_validator("value", "spend", "flags", "codes", "numbers", "outcomes", "dates", "ignore", mode="before")
     @classmethod
     def _one_or_many(cls, v):
         return _as_list(v)
@@ -152,6 +161,8 @@ class Roles(_Strict):
             *self.flags,
             *self.codes,
             *self.sentinels,
+            *self.numbers,
+            *self.outcomes,
             *self.dates,
             *self.ignore,
             *self.channels.values(),
@@ -301,6 +312,11 @@ class Cleaning(_Strict):
         "gregorian", description="calendar of text dates: jalali parses Shamsi dates such as 1402/05/12"
     )
     dayfirst: bool = Field(False, description="text dates are day first (31/12/2024)")
+    decimal_mark: Literal["auto", ".", ","] = Field(
+        "auto",
+        description="the decimal mark of numbers written as text: auto = read from each column's values (12,5 "
+        "and 1.234,56 are decimal comma; 12.5 and 1,234.56 decimal point); '1,234' with no other evidence is 1234",
+    )
     letters: Literal["auto", "persian", "arabic", "as_is"] = Field(
         "auto",
         description="Arabic ي/ك/ى and Persian ی/ک in text values: persian writes them ی/ک, arabic ي/ك, as_is "

@@ -953,6 +953,7 @@ def _finish(
     feats = feats[ordered + rest]
     attrs, attr_rows = encode_attributes(frames, quality, params, feats["customer_id"], frozenset(feats.columns))
     feats = pd.concat([feats.reset_index(drop=True), attrs.reset_index(drop=True)], axis=1)
+    feats.attrs["outcomes"] = outcomes(attr_rows)
     cat = pd.concat([cat, pd.DataFrame(attr_rows, columns=CATALOG_COLUMNS)], ignore_index=True)
     feats.attrs["as_of"] = as_of.date().isoformat()
     feats.attrs["window_start"] = None if start is None else start.date().isoformat()
@@ -963,6 +964,25 @@ def _finish(
     feats.attrs["assumptions"] = []
     _describe(feats, cat)
     return Built(feats, cat, _without(frames, feats, status, start))
+
+
+def outcomes(rows: list[dict]) -> dict[str, dict]:
+    """The outcome columns among the catalog rows (churn, a campaign's answer, a call's duration):
+    feature -> {label, direction ("good": higher is better for the business, "bad", "unknown"),
+    kind ("flag" or "number")}. They are in the feature table but clustered on only when
+    ``segmentation.features`` names them.
+    """
+    from seglab.attributes import FLAG_UNIT
+
+    return {
+        r["feature"]: {
+            "label": r.get("label") or r["feature"],
+            "direction": r.get("outcome", "unknown"),
+            "kind": "flag" if r.get("unit") == FLAG_UNIT else "number",
+        }
+        for r in rows
+        if r.get("role") == "outcome" and r.get("available")
+    }
 
 
 def summary_text(feats: pd.DataFrame) -> str:
@@ -1132,13 +1152,16 @@ class _Behaviour:
         self.out: dict[str, pd.Series] = {}
         self.rows: list[dict] = []
         self.notes: list[dict] = []
+        self.value: list[str] = []  # the columns of the customer value
+        self.orders: list[str] = []  # the columns of the purchase count
 
     def lab(self, cols: list[str]) -> str:
         from seglab import roles as roles_mod
 
         return " + ".join(self.labels.get(c, roles_mod.readable(c)) for c in cols)
 
-    def add(self, name: str, values: pd.Series, source: str, **row) -> None:
+    def add(self, name: str, values: pd.Series, source: str, columns: list[str], **row) -> None:
+        """A catalog feature from ``columns`` of the customer table (``source``: them in words)."""
         f = BY_NAME.get(name)
         self.out[name] = values.astype(float).reset_index(drop=True)
         self.rows.append(
@@ -1153,6 +1176,7 @@ class _Behaviour:
                 "role": "behaviour",
                 "label": f.label if f else name.replace("_", " "),
                 "default": True,
+                "columns": list(columns),
                 **row,
             }
         )
@@ -1161,7 +1185,8 @@ class _Behaviour:
         """Tenure in days: a tenure column (days or months), else from the signup date."""
         c = self.customers
         if "tenure_days" in behaviour:
-            self.add("tenure_days", c[behaviour["tenure_days"][0]], self.lab(behaviour["tenure_days"]))
+            cols = behaviour["tenure_days"][:1]
+            self.add("tenure_days", c[cols[0]], self.lab(cols), cols)
             return
         if "tenure_months" in behaviour:
             months = behaviour["tenure_months"]
@@ -1169,6 +1194,7 @@ class _Behaviour:
                 "tenure_days",
                 c[months[0]].astype(float) * DAYS_PER_MONTH,
                 f"{self.lab(months)} (months x {DAYS_PER_MONTH})",
+                months[:1],
             )
             return
         signup = [col for col, r in self.quality.get("roles", {}).get("customers", {}).items() if r["kind"] == "signup"]
@@ -1193,6 +1219,7 @@ class _Behaviour:
             "tenure_days",
             (as_of + pd.Timedelta(days=1) - dates).dt.total_seconds() / 86400.0,
             f"{label} to {as_of.date()}",
+            signup[:1],
         )
 
     def per_order(self, behaviour: dict, freq: pd.Series | None) -> None:
@@ -1208,14 +1235,18 @@ class _Behaviour:
                 "discount_share",
                 share.clip(0, 1),
                 source,
+                behaviour["discount_orders"] + (self.orders if freq is not None else []),
                 description="share of purchases made with a discount or deal: from " + source,
             )
         if "visits" in behaviour:
             visits = _sum(c[behaviour["visits"]])
-            self.add("sessions", visits, self.lab(behaviour["visits"]))
+            self.add("sessions", visits, self.lab(behaviour["visits"]), behaviour["visits"])
             if freq is not None:
                 self.add(
-                    "sessions_per_order", visits / freq.where(freq > 0), f"{self.lab(behaviour['visits'])} / orders"
+                    "sessions_per_order",
+                    visits / freq.where(freq > 0),
+                    f"{self.lab(behaviour['visits'])} / orders",
+                    behaviour["visits"] + self.orders,
                 )
         if "campaign_responses" in behaviour:
             answers = pd.concat([roles_mod.to_flag(c[col]) for col in behaviour["campaign_responses"]], axis=1)
@@ -1224,6 +1255,7 @@ class _Behaviour:
                 "campaign_conversion_rate",
                 answers.mean(axis=1),
                 source,
+                behaviour["campaign_responses"],
                 description="share of campaigns the customer accepted or answered: from " + source,
             )
 
@@ -1235,21 +1267,33 @@ class _Behaviour:
             total = counts.sum(axis=1)
             for ch, col in channels.items():
                 self.add(
-                    f"{ch}_share", counts[col] / total.where(total > 0), f"{self.labels.get(col, col)} / all purchases"
+                    f"{ch}_share",
+                    counts[col] / total.where(total > 0),
+                    f"{self.labels.get(col, col)} / all purchases",
+                    list(channels.values()),
                 )
         if "monetary" in self.out and "frequency" in self.out:
             freq = self.out["frequency"]
-            self.add("avg_order_value", self.out["monetary"] / freq.where(freq > 0), "customer value / orders")
+            self.add(
+                "avg_order_value",
+                self.out["monetary"] / freq.where(freq > 0),
+                "customer value / orders",
+                self.value + self.orders,
+            )
         if len(spend) >= 2:
             amounts = c[spend].astype(float).clip(lower=0)
             total = amounts.sum(axis=1)
             self.add(
-                "top_category_share", amounts.max(axis=1) / total.where(total > 0), f"the largest of {self.lab(spend)}"
+                "top_category_share",
+                amounts.max(axis=1) / total.where(total > 0),
+                f"the largest of {self.lab(spend)}",
+                spend,
             )
             self.add(
                 "category_breadth",
                 (amounts > 0).sum(axis=1).where(amounts.notna().any(axis=1)),
                 f"{self.lab(spend)} above 0",
+                spend,
             )
 
 
@@ -1261,61 +1305,88 @@ def _customer_behaviour(
     """
     b = _Behaviour(customers, quality)
     behaviour, channels = quality.get("behaviour", {}), quality.get("channels", {})
-    value = quality.get("value", {})
-    if value.get("columns"):
-        b.add(
-            "monetary", _sum(customers[value["columns"]]), b.lab(value["columns"]), unit="money", label="customer value"
-        )
-    orders = behaviour.get("orders") or list(channels.values())
-    if orders:
-        b.add("frequency", _sum(customers[orders]), b.lab(orders))
+    b.value = list(quality.get("value", {}).get("columns") or [])
+    if b.value:
+        b.add("monetary", _sum(customers[b.value]), b.lab(b.value), b.value, unit="money", label="customer value")
+    b.orders = list(behaviour.get("orders") or list(channels.values()))
+    if b.orders:
+        b.add("frequency", _sum(customers[b.orders]), b.lab(b.orders), b.orders)
     if "recency_days" in behaviour:
-        b.add("recency_days", customers[behaviour["recency_days"][0]], b.lab(behaviour["recency_days"]))
+        cols = behaviour["recency_days"][:1]
+        b.add("recency_days", customers[cols[0]], b.lab(cols), cols)
     b.tenure(behaviour, params)
     b.per_order(behaviour, b.out.get("frequency"))
     b.mixes(channels, quality.get("spend", []))
     return b.out, b.rows, b.notes
 
 
-def _default_customer_features(feats: pd.DataFrame, rows: list[dict]) -> tuple[list[str], list[dict]]:
+#: The lenses whose numbers and yes/no columns are clustered on by default (domain.md: the others
+#: describe the segments).
+CLUSTERING_LENSES = ("behavioural", "psychographic", "firmographic")
+
+
+def _thin_note(numeric: list[dict], doing: list[str], extra: list[dict]) -> dict:
+    """The assumption of clustering on other lenses' numbers when behaviour gives too few features."""
+    return {
+        "stage": "02",
+        "topic": "clustered_features",
+        "subject": i18n._("features clustered on"),
+        "assumed": i18n._("also %(features)s (%(lenses)s)")
+        % {
+            "features": i18n.join(r["label"] for r in extra),
+            "lenses": i18n.join(i18n._(lens) for lens in sorted({r["lens"] for r in extra})),
+        },
+        "why": (
+            i18n._("behaviour gives only %(n)s usable feature(s) (%(features)s): fewer than %(min)s")
+            if doing
+            else i18n._("behaviour gives only %(n)s usable feature(s): fewer than %(min)s")
+        )
+        % {
+            "n": i18n.number(len(doing)),
+            "features": i18n.join(r["label"] for r in numeric if r["feature"] in doing),
+            "min": i18n.number(MIN_BEHAVIOUR_FEATURES),
+        },
+        "change": "segmentation.features: [...]  (or declare columns as behavioural in source.tables.customers.lenses)",
+    }
+
+
+def _declared_note(doing: list[str], numeric: list[dict]) -> dict:
+    """What is clustered on when the parameters declare the clustering lenses: exactly those columns."""
+    return {
+        "stage": "02",
+        "topic": "clustered_features",
+        "subject": i18n._("features clustered on"),
+        "assumed": i18n._("exactly the columns of the declared lenses: %(features)s")
+        % {"features": i18n.join(r["label"] for r in numeric if r["feature"] in doing)},
+        "why": i18n._("source.tables.customers.lenses declares the behavioural, psychographic or firmographic columns"),
+        "change": "segmentation.features: [...]  (or change source.tables.customers.lenses)",
+    }
+
+
+def _default_customer_features(
+    feats: pd.DataFrame, rows: list[dict], declared: frozenset[str] | None = None
+) -> tuple[list[str], list[dict]]:
     """What a customer-level source clusters on by default: the numeric and yes/no features of the
     behavioural, psychographic and firmographic lenses (categories and codes describe segments);
     with fewer than MIN_BEHAVIOUR_FEATURES of them, also the numeric columns of the other lenses.
+    ``declared``: the columns the parameters put in those lenses (``source.tables.<t>.lenses``);
+    when there are any, exactly the features made from them are clustered on, nothing added.
     """
     usable = [r for r in rows if r["available"] and r["feature"] in feats and feats[r["feature"]].nunique() > 1]
     numeric = [r for r in usable if r.get("role", "number") in _CLUSTERED_KINDS]
-    doing = [r["feature"] for r in numeric if r["lens"] in ("behavioural", "psychographic", "firmographic")]
-    notes: list[dict] = []
-    if len(doing) < MIN_BEHAVIOUR_FEATURES:
+    if declared:
+        doing = [r["feature"] for r in numeric if r.get("columns") and set(r["columns"]) <= declared]
+        notes = [_declared_note(doing, numeric)]
+    else:
+        doing = [r["feature"] for r in numeric if r["lens"] in CLUSTERING_LENSES]
+        notes = []
         extra = [
             r
             for r in numeric
             if r["feature"] not in doing and r.get("role") != "flag" and r["lens"] not in ("contactability",)
         ]
-        if extra:
-            notes.append(
-                {
-                    "stage": "02",
-                    "subject": i18n._("features clustered on"),
-                    "assumed": i18n._("also %(features)s (%(lenses)s)")
-                    % {
-                        "features": i18n.join(r["label"] for r in extra),
-                        "lenses": i18n.join(i18n._(lens) for lens in sorted({r["lens"] for r in extra})),
-                    },
-                    "why": (
-                        i18n._("behaviour gives only %(n)s usable feature(s) (%(features)s): fewer than %(min)s")
-                        if doing
-                        else i18n._("behaviour gives only %(n)s usable feature(s): fewer than %(min)s")
-                    )
-                    % {
-                        "n": i18n.number(len(doing)),
-                        "features": i18n.join(r["label"] for r in numeric if r["feature"] in doing),
-                        "min": i18n.number(MIN_BEHAVIOUR_FEATURES),
-                    },
-                    "change": "segmentation.features: [...]  (or declare columns as behavioural in "
-                    "source.tables.customers.lenses)",
-                }
-            )
+        if len(doing) < MIN_BEHAVIOUR_FEATURES and extra:
+            notes.append(_thin_note(numeric, doing, extra))
             doing += [r["feature"] for r in extra]
     if len(doing) < 2:
         have = ", ".join(r["label"] for r in usable) or "none"
@@ -1365,7 +1436,15 @@ def build_customer_level(
                 "default": False,
             }
         )
-    default, more = _default_customer_features(feats, rows)
+    lenses = quality.get("lenses", {})
+    declared = frozenset(
+        c if t == "customers" else f"survey_{c}"
+        for t in ("customers", "survey")
+        for c, lens in lenses.get(t, {}).items()
+        if not lens.get("guessed", True) and lens["lens"] in CLUSTERING_LENSES
+    )
+    default, more = _default_customer_features(feats, rows, declared)
+    feats.attrs["outcomes"] = outcomes(rows)
     value = quality.get("value", {})
     feats.attrs["as_of"] = None
     feats.attrs["customer_level"] = True

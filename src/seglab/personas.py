@@ -158,7 +158,7 @@ SHARE_FEATURES = {f for f in LABELS if f.endswith(("_share", "_rate", "conversio
 PROFILE_FEATURES = [f.name for f in CATALOG if f.trait and f.profiled]
 #: Kinds of column profiled as numbers besides the catalog's features (a customer table's
 #: amounts, counts, scores: age, income, ...); yes/no columns go to the attribute mix.
-NUMERIC_KINDS = ("money", "count", "number", "score", "share", "sentinel", "ordinal")
+NUMERIC_KINDS = ("money", "count", "number", "score", "share", "percent", "sentinel", "ordinal")
 
 
 def _indicator(feature: str, kinds: dict[str, str] | None = None) -> bool:
@@ -171,13 +171,20 @@ def _indicator(feature: str, kinds: dict[str, str] | None = None) -> bool:
 
 
 def _fmt(feature: str, v: float, kinds: dict[str, str] | None = None) -> str:
+    """A feature's value for readers: shares as percentages, a percentage column with its % sign,
+    other numbers with two significant digits at least (0.05 and 0.29, never 0.0 and 0.1).
+    """
     if pd.isna(v):
         return _("n/a")
-    if feature in SHARE_FEATURES or _indicator(feature, kinds) or (kinds or {}).get(feature) == "share":
-        return i18n.percent(v)
+    kind = (kinds or {}).get(feature)
+    if feature in SHARE_FEATURES or _indicator(feature, kinds) or kind == "share":
+        return i18n.percent(v, 1 if 0 < abs(v) < 0.1 else 0)
+    if kind == "percent":
+        return i18n.percent(v / 100, 1 if 0 < abs(v) < 10 else 0)
     if abs(v) >= 100:
         return i18n.number(v)
-    return i18n.number(v, 1, grouping=False)
+    decimals = 1 if abs(v) >= 10 or v == 0 else max(1, 1 - int(np.floor(np.log10(abs(v)))))
+    return i18n.number(v, decimals, grouping=False)
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,7 +70,19 @@ _NOT_MONEY_NAME = (
 _TOTAL_NAME = r"total|lifetime|overall|sum|all_time|cumulative|ltv|clv"
 _SHARE_NAME = r"rate|share|ratio|frequen|pct|percent|prc|proportion"
 _SCORE_NAME = r"score|rating|rank|grade|stars|nps|\d+_\d+$"
-_ID_NAME = r"(^|_)(id|uuid|key|number|no)$|^id_|identifier"
+_ID_NAME = r"(^|_)(id|uuid|key|number|no|nr|nummer|num)$|^id_|identifier|kennung|شناسه|معرف|رقم_|_رقم|کد_مشتری"
+#: Outcome columns (known only after the fact: the answer to a campaign, a churn, a call's
+#: duration): name pattern -> whether a higher value is good or bad for the business (None: unknown).
+_OUTCOME_NAMES = (
+    (r"churn|attrition|attrited|^exited$|^left$|^cancell?ed$|defected", "bad"),
+    (r"^y$|subscribed|^response$|^responded$|^converted$|^conversion$|^purchased$|^bought$", "good"),
+    (r"^target$|^label$|^outcome$|^class$", None),
+    (r"^((last_)?(call|contact)_)?duration$", None),  # known only after the call
+)
+#: Levels of a two-valued outcome that mean "it happened" (churned, attrited, ...), lower case.
+_OUTCOME_YES = r"yes|true|churn|attrit|exit|left|cancel|subscri|respon|convert|bought|purchas|^1"
+#: Names of a percentage (0..100), in the name as written (not snake_case: "(%)" is lost there).
+_PERCENT_LABEL = r"%|percent|pct|prozent|درصد|نسبة|بالمئة"
 _SIGNUP_NAME = (
     r"signup|sign_up|join|registr|since|dt_customer|customer_date|first_purchase|start_date|open_date|enrol|created"
 )
@@ -164,6 +176,8 @@ class Role:
     behaviour: str | None = None  # a role of BEHAVIOUR_ROLES, or "channel:<name>"
     sentinel: float | None = None
     levels: list | None = None  # codes and categories: their levels; binary: the level flagged
+    outcome: str | None = None  # outcomes: "good" / "bad" (a higher value is good / bad), "unknown"
+    spike: dict | None = None  # a value far more frequent than its neighbours: value, share, gap
 
     def to_dict(self) -> dict:
         """The role as a dict, without the fields that are not set."""
@@ -184,8 +198,10 @@ KINDS = {
     "code": True,
     "category": True,
     "sentinel": True,
+    "outcome": False,  # shown per segment as evidence; clustered only when segmentation.features names it
     "money": True,
     "share": True,
+    "percent": True,
     "score": True,
     "count": True,
     "number": True,
@@ -198,13 +214,15 @@ class RolesError(ValueError):
 
 def readable(name: str) -> str:
     """A column's name for readers: 'MonthlyCharges' -> 'Monthly charges', 'purchases_trx' ->
-    'Purchases trx', 'Annual Income (k$)' as it is; acronyms (ID, SMS) kept.
+    'Purchases trx', 'Annual Income (k$)' as it is; acronyms (ID, SMS) kept, except in a name written
+    all in capitals ('PURCHASES_FREQUENCY' -> 'Purchases frequency', 'CUST_ID' -> 'Cust id').
     """
     text = str(name).strip()
     if " " not in text:
+        shouting = text.upper() == text  # PURCHASES_FREQUENCY: a name in capitals, not acronyms
         text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text.replace("_", " "))
         words = text.split()
-        text = " ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in words)
+        text = " ".join(w if (w.isupper() and len(w) > 1 and not shouting) else w.lower() for w in words)
     return text[:1].upper() + text[1:]
 
 
@@ -329,6 +347,48 @@ def _sentinel(v: pd.Series) -> float | None:
     return None
 
 
+#: A spike: a value held by at least this share of the rows ...
+SPIKE_SHARE = 0.05
+#: ... at least this many times as often as any of its 5 nearest values ...
+SPIKE_EXCESS = 5
+#: ... outside the range of the other values, at a distance of at least this many times the
+#: typical spacing of the 20 values nearest to it.
+SPIKE_GAP = 3
+
+
+def spike(v: pd.Series, natural: frozenset[float] = frozenset()) -> dict | None:
+    """A value far more frequent than its neighbours and apart from the rest (0 for a quarter of the
+    customers when the next income is 15): what exports write for "unknown". Only the smallest and
+    the largest value can be one (a spike inside the range is a common value). Returns the value,
+    its share of the rows, the gap to the nearest other value and the range of the others; None when
+    there is no such value. ``natural``: values that are natural bounds of the column (0 for spend
+    or a count of behaviour: nothing bought; 0 and 1 for a share): a spike there is not one.
+    """
+    v = v.dropna().astype(float)
+    counts = v.value_counts().sort_index()
+    if len(v) < 20 or len(counts) < 6:
+        return None
+    for x0, others in ((counts.index[0], counts.iloc[1:]), (counts.index[-1], counts.iloc[-2::-1])):
+        c0 = int(counts.loc[x0])
+        if c0 < max(10, SPIKE_SHARE * len(v)) or float(x0) in natural:
+            continue
+        if c0 < SPIKE_EXCESS * int(others.iloc[:5].max()):  # not far more frequent than its neighbours
+            continue
+        near = others.index.to_numpy(dtype=float)[:20]
+        spacing = float(np.median(np.abs(np.diff(near))))
+        gap = float(abs(near[0] - x0))
+        if gap > SPIKE_GAP * spacing:
+            rest = v[v != x0]
+            return {
+                "value": float(x0),
+                "share": round(c0 / len(v), 4),
+                "gap": gap,
+                "low": float(rest.min()),
+                "high": float(rest.max()),
+            }
+    return None
+
+
 def _text_role(v: pd.Series, distinct: int, guess) -> Role:
     """The role of a text column with more than one value: a category, or wide text."""
     if distinct <= MAX_LEVELS:
@@ -347,17 +407,31 @@ def _text_role(v: pd.Series, distinct: int, guess) -> Role:
     )
 
 
-def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int, guess) -> Role:
-    """The role of a numeric column that is neither an id nor a flag: a code, a sentinel, a
-    score, a share, money, a count or a plain number.
+#: Names of amounts and counts of behaviour, where 0 is natural (nothing bought, no visit); not
+#: levels such as a price, monthly charges, a limit or an income, where 0 is implausible.
+_ZERO_IS_NATURAL = (
+    r"spend|sales|revenue|amount|purchases?|payments?|balance|advance|^mnt|_mnt|mnt_|monetary|turnover|orders?|"
+    r"count|num|trx|visits?|sessions?|deals?|accepted|recency|days|clicks?|opens?|returns?|qty|quantity|items|"
+    r"units|calls?|complain|children|kids?|kidhome|teenhome|dependents"
+)
+
+
+def _natural_bounds(name: str, v: pd.Series) -> frozenset[float]:
+    """The values a column reaches naturally, where a spike is not a marker: 0 for spend or a count
+    of behaviour (nothing bought, no visit), 0 and 1 for a share, 0 and 100 for a percentage.
     """
-    if _whole(v) and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and v.min() >= 0:
-        return guess(
-            "code",
-            _("whole numbers with %(n)s values in a column named like a code: categories, never high or low")
-            % {"n": i18n.number(distinct)},
-            levels=sorted(v.unique().tolist()),
-        )
+    bounds = {0.0} if re.search(_ZERO_IS_NATURAL, name) else set()
+    if v.between(0, 1).all():
+        bounds |= {0.0, 1.0}
+    elif v.between(0, 100).all() and v.max() == 100:
+        bounds |= {0.0, 100.0}
+    return frozenset(bounds)
+
+
+def _marker_role(name: str, lens: str, v: pd.Series, guess) -> Role | None:
+    """A number with a marker: a known "never" marker (-1, 999...) or a spike far from the rest
+    (read as unknown); None when there is neither.
+    """
     marker = _sentinel(v)
     if marker is not None:
         share = float((v == marker).mean())
@@ -375,27 +449,150 @@ def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int,
             },
             sentinel=marker,
         )
+    found = spike(v, _natural_bounds(name, v))
+    if found is None:
+        return None
+    return guess(
+        "sentinel",
+        _(
+            "%(value)s in %(share)s of rows, far more often than any value near it and apart from the other values "
+            "(%(low)s to %(high)s): possibly 'unknown'; read as not known, kept as a 0/1 column beside the number"
+        )
+        % {
+            "value": _g(found["value"]),
+            "share": i18n.percent(found["share"]),
+            "low": _g(found["low"]),
+            "high": _g(found["high"]),
+        },
+        sentinel=found["value"],
+        spike=found,
+    )
+
+
+def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int, guess, written: dict) -> Role:
+    """The role of a numeric column that is neither an id nor a flag: a code, a sentinel, a
+    score, a percentage, a share, money, a count or a plain number.
+    """
+    if _whole(v) and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and v.min() >= 0:
+        return guess(
+            "code",
+            _("whole numbers with %(n)s values in a column named like a code: categories, never high or low")
+            % {"n": i18n.number(distinct)},
+            levels=sorted(v.unique().tolist()),
+        )
+    marked = _marker_role(name, lens, v, guess)
+    if marked is not None:
+        return marked
     if re.search(_SCORE_NAME, name) or re.search(r"\(\d+\s*-\s*\d+\)", label):
         return guess(
             "score",
             _("a score (%(low)s to %(high)s): a number, never money") % {"low": _g(v.min()), "high": _g(v.max())},
         )
+    if (written.get("percent") or re.search(_PERCENT_LABEL, label, re.I)) and v.between(0, 100).all():
+        return guess(
+            "percent",
+            _("values in 0..100 named or written as a percentage: a share, never money")
+            if not written.get("percent")
+            else _("values written as percentages (e.g. %(example)s): a share, never money")
+            % {"example": written.get("example", "")},
+        )
     if v.between(0, 1).all() and re.search(_SHARE_NAME, name):
         return guess("share", _("values in 0..1 named like a rate or share: a share, never money"))
-    if re.search(_MONEY_NAME, name) and not re.search(_NOT_MONEY_NAME, name) and v.min() >= 0 and lens == "behavioural":
-        return guess("money", _("non-negative amounts named like money"))
+    named = re.search(_MONEY_NAME, name) or written.get("currency")
+    if named and not re.search(_NOT_MONEY_NAME, name) and v.min() >= 0 and lens == "behavioural":
+        return guess(
+            "money",
+            _("non-negative amounts named like money")
+            if not written.get("currency")
+            else _("non-negative amounts written with a currency (e.g. %(example)s)") % {"example": written["example"]},
+        )
     if _whole(v) and v.min() >= 0:
         return guess("count", _("whole non-negative numbers: a count or amount"))
     return guess("number", _("numbers, used as they are"))
 
 
-def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> Role:
+def outcome_direction(name: str) -> str | None:
+    """Whether a column named ``name`` (snake_case) is an outcome, and which way is good for the
+    business: "good", "bad", "unknown"; None when the name is not an outcome's.
+    """
+    for pattern, direction in _OUTCOME_NAMES:
+        if re.search(pattern, name.lower()):
+            return direction or "unknown"
+    return None
+
+
+_CUSTOMER_WORDS = r"cust|client|member|user|account|kunde|subscriber|مشتری|عميل|عضو|مشترک"
+
+
+def identifier(df: pd.DataFrame) -> str | None:
+    """The column of a customer table that identifies its customers, when no column is mapped to
+    ``customer_id``: named like an identifier in any case or language (``CUST_ID``, ``Customer ID``,
+    ``kunden_nr``, ``شناسه مشتری``; snake_case names) and holding a different value in every row
+    (at least 95 % of rows filled, at least 20 rows). A name with a customer word wins; None when no
+    column qualifies.
+    """
+    found = []
+    for c in df.columns:
+        if c == "source_row" or not re.search(_ID_NAME, c.lower()):
+            continue
+        v = df[c].dropna()
+        if len(v) >= 20 and len(v) >= 0.95 * len(df) and v.astype(str).str.strip().nunique() == len(v):
+            found.append(c)
+    found.sort(key=lambda c: not re.search(_CUSTOMER_WORDS, c.lower()))  # stable: first customer-named column
+    return found[0] if found else None
+
+
+def _outcome_level(v: pd.Series) -> list | None:
+    """The level of a two-valued outcome that means "it happened" (yes, churned, attrited...; else the
+    rarer one); None for an outcome with more values (a number).
+    """
+    v = v.dropna()
+    if v.nunique() != 2:
+        return None
+    values = sorted(v.unique(), key=str)
+    yes = [x for x in values if re.search(_OUTCOME_YES, str(x).strip().lower())]
+    return [yes[0] if len(yes) == 1 else v.value_counts().sort_index().sort_values(kind="mergesort").index[0]]
+
+
+def _outcome_role(name: str, v: pd.Series, numeric: bool, guess) -> Role | None:
+    """An outcome column (churn, a campaign's answer, a call's duration) recognised by its name: known
+    only after the fact, so never clustered on (unless segmentation.features names it); None otherwise.
+    """
+    direction = outcome_direction(name)
+    level = _outcome_level(v)
+    if direction is None or (level is None and not numeric):
+        return None
+    why = (
+        _("named like an outcome (known only after the fact): its rate is shown per segment, never clustered")
+        if level is not None
+        else _("named like an outcome (known only after the fact): its mean is shown per segment, never clustered")
+    )
+    return guess("outcome", why, levels=level, outcome=direction, lens="outcome")
+
+
+def _date_id_or_outcome(name: str, s: pd.Series, v: pd.Series, numeric: bool, guess) -> Role | None:
+    """A column of dates, an identifier or an outcome (before anything is read into its values)."""
+    if _dates(s) is not None:
+        if re.search(_SIGNUP_NAME, name):
+            return guess("signup", _("dates named like a join date: tenure counts from them"))
+        return guess("date", _("dates: not a feature"))
+    if v.nunique() == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
+        return guess(
+            "id",
+            _("a different value in every row and named like an identifier: not a feature")
+            if re.search(_ID_NAME, name)
+            else _("text with a different value in every row: not a feature"),
+        )
+    return _outcome_role(name, v, numeric, guess)
+
+
+def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str, written: dict | None = None) -> Role:
     """The inferred role of one column (see the module doc)."""
     name = col.lower()
     v = s.dropna()
 
     def guess(kind: str, why: str, **kw) -> Role:
-        return Role(col, label, kind, lens, "guessed", why, **kw)
+        return Role(col, label, kind, kw.pop("lens", lens), "guessed", why, **kw)
 
     if v.empty:
         return guess("empty", _("no value in any row"))
@@ -405,18 +602,10 @@ def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> R
             "constant",
             _("the same value (%(value)s) for every customer: it cannot tell customers apart") % {"value": v.iloc[0]},
         )
-    if _dates(s) is not None:
-        if re.search(_SIGNUP_NAME, name):
-            return guess("signup", _("dates named like a join date: tenure counts from them"))
-        return guess("date", _("dates: not a feature"))
     numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-    if distinct == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
-        return guess(
-            "id",
-            _("a different value in every row and named like an identifier: not a feature")
-            if re.search(_ID_NAME, name)
-            else _("text with a different value in every row: not a feature"),
-        )
+    first = _date_id_or_outcome(name, s, v, numeric, guess)
+    if first is not None:
+        return first
     if distinct == 2 and (_is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s)):
         return guess("flag", _("two values that read as yes/no: a 0/1 flag"))
     if distinct == 2 and not numeric:
@@ -429,7 +618,7 @@ def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str) -> R
         )
     if not numeric:
         return _text_role(v, distinct, guess)
-    return _numeric_role(name, label, lens, v, distinct, guess)
+    return _numeric_role(name, label, lens, v, distinct, guess, written or {})
 
 
 @dataclass
@@ -453,8 +642,11 @@ class _Declared:
     stops the run.
     """
 
-    def __init__(self, df: pd.DataFrame, lenses: dict[str, dict], labels: dict[str, str], table: str):
+    def __init__(
+        self, df: pd.DataFrame, lenses: dict[str, dict], labels: dict[str, str], table: str, written: dict | None
+    ):
         self.df, self.lenses, self.labels = df, lenses, labels
+        self.written = written or {}  # column -> how its numbers were written (seglab.amounts.Written)
         self.cols = [c for c in df.columns if c not in ("customer_id", "source_row")]
         self.where = _key(table, "")[:-1]
         self.roles: dict[str, Role] = {}
@@ -492,6 +684,18 @@ class _Declared:
             self.give(self.res(declared.signup, "signup"), "signup", _("given as the join date: tenure counts from it"))
         for n in declared.dates:
             self.give(self.res(n, "dates"), "date", _("given as a date: not a feature"))
+        for n in declared.numbers:
+            self.give(self.res(n, "numbers"), "number", _("given as a plain number: every value is real"))
+        for n in declared.outcomes:
+            c = self.res(n, "outcomes")
+            self.give(
+                c,
+                "outcome",
+                _("given as an outcome: shown per segment, never clustered unless segmentation.features names it"),
+                lens="outcome",
+                outcome=outcome_direction(c) or "unknown",
+                levels=_outcome_level(self.df[c]),
+            )
         for n in declared.ignore:
             self.give(self.res(n, "ignore"), "ignore", _("left out (roles.ignore)"))
         return value, spend
@@ -539,7 +743,7 @@ class _Declared:
                 )
             else:
                 lens = self.lenses.get(c, {}).get("lens", "behavioural")
-                self.roles[c] = _column_role(c, self.df[c], self.label(c), lens, table)
+                self.roles[c] = _column_role(c, self.df[c], self.label(c), lens, table, self.written.get(c))
 
 
 def _behaviour_role(name: str, r: Role, declared: Roles, behaviour: dict[str, list[str]]) -> str | None:
@@ -632,12 +836,19 @@ def _assumptions(roles: dict[str, Role], value_info: dict, table: str, customer_
 
 
 def infer(
-    df: pd.DataFrame, declared: Roles, lenses: dict[str, dict], labels: dict[str, str], table: str, customer_level: bool
+    df: pd.DataFrame,
+    declared: Roles,
+    lenses: dict[str, dict],
+    labels: dict[str, str],
+    table: str,
+    customer_level: bool,
+    written: dict | None = None,
 ) -> Inferred:
     """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
-    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source).
+    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source;
+    ``written``: column -> how its numbers were written as text, from stage 01's reading).
     """
-    given = _Declared(df, lenses, labels, table)
+    given = _Declared(df, lenses, labels, table, written)
     value, spend = given.plain(declared)
     behaviour, channels = given.behaviour(declared)
     given.guess_the_rest(table)
@@ -663,7 +874,9 @@ _CHANGES = {
     "code": ("behaviour", "{{orders: {col}}}"),
     "sentinel": ("sentinels", "{{{col}: {sentinel:g}}}"),
     "score": ("value", "[{col}]"),
+    "percent": ("value", "[{col}]"),
     "money": ("value", "[...]"),
+    "outcome": ("numbers", "[{col}]"),
 }
 IF_A_CODE = N_("(if it is a code)")
 #: What each parameter line of :data:`_CHANGES` does, for the reader.
@@ -678,8 +891,12 @@ _CHANGE_COMMENTS = {
     "code": N_("(if it is a count, not a code)"),
     "sentinel": N_("(or roles.ignore: [%(col)s])"),
     "score": N_("(only if it is money)"),
+    "percent": N_("(only if it is money)"),
     "money": N_("(the columns that are customer value)"),
+    "outcome": N_("(if it is behaviour, not an outcome: it is then clustered on)"),
 }
+#: The line of a spike read as unknown, for a reader who knows the value is real.
+SPIKE_IS_REAL = N_("(if %(value)s is a real value; roles.sentinels: {%(col)s: %(value)s} confirms it)")
 
 
 def _change(r: Role, table: str) -> str:
@@ -688,6 +905,11 @@ def _change(r: Role, table: str) -> str:
         return _("nothing to change: it cannot tell customers apart")
     if r.kind == "id":
         return f"source.tables.{table}.columns.customer_id: {r.label}  " + _("(if it is the customer id)")
+    if r.spike:
+        comment = _(SPIKE_IS_REAL) % {"value": f"{r.spike['value']:g}", "col": r.label}
+        return f"{_key(table, 'numbers')}: [{r.label}]  {comment}"
+    if r.kind == "outcome" and r.levels:
+        return f"{_key(table, 'flags')}: [{r.label}]  " + _(_CHANGE_COMMENTS["outcome"])
     key, line = _CHANGES.get(r.kind, ("codes", "[{col}]"))
     value = line.format(col=r.label, sentinel=r.sentinel if r.sentinel is not None else 0)
     comment = _(_CHANGE_COMMENTS.get(r.kind, IF_A_CODE))
@@ -699,7 +921,13 @@ def _kind_text(r: Role) -> str:
     if r.kind == "binary":
         base = _("a 0/1 column for '%(level)s'") % {"level": (r.levels or [""])[0]}
     elif r.kind == "sentinel":
-        base = _("a number with %(marker)s = never") % {"marker": _g(r.sentinel or 0)}
+        base = (_("a number with %(marker)s = unknown") if r.spike else _("a number with %(marker)s = never")) % {
+            "marker": _g(r.sentinel or 0)
+        }
+    elif r.kind == "outcome":
+        base = _(OUTCOME_TEXT[r.outcome or "unknown"])
+        if r.levels:
+            base += " " + _("('%(level)s' = 1)") % {"level": r.levels[0]}
     else:
         base = _(KIND_TEXT[r.kind])
     if r.behaviour:
@@ -724,10 +952,19 @@ KIND_TEXT = {
     "code": N_("a code (category)"),
     "score": N_("a score (not money)"),
     "share": N_("a share 0..1 (not money)"),
+    "percent": N_("a percentage 0..100 (not money)"),
     "money": N_("money"),
     "count": N_("a count or amount"),
     "number": N_("a number"),
     "ignore": N_("left out"),
+}
+
+
+#: What an outcome is taken to be, by the way that is good for the business.
+OUTCOME_TEXT = {
+    "good": N_("an outcome (higher is better), not clustered"),
+    "bad": N_("an outcome (higher is worse), not clustered"),
+    "unknown": N_("an outcome, not clustered"),
 }
 
 
@@ -739,17 +976,7 @@ def _g(v) -> str:
 def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
     money = [c for c, r in roles.items() if r.kind == "money" and r.lens == "behavioural"]
     if not money:
-        scores = [r.label for r in roles.values() if r.kind in ("score", "share")]
-        return {
-            "columns": [],
-            "how": "unknown",
-            "why": _("no column is named like spend, revenue, sales, amount, value or charges")
-            + (
-                " " + _("(%(columns)s are scores or shares, not money)") % {"columns": i18n.join(scores)}
-                if scores
-                else ""
-            ),
-        }
+        return {"columns": [], "how": "unknown", "why": _no_value_why(df, roles)}
     totals = [c for c in money if re.search(_TOTAL_NAME, c.lower())]
     if len(totals) == 1:
         return {
@@ -788,6 +1015,38 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
         "why": _("several money columns (%(columns)s) and none is their total: say which is customer value")
         % {"columns": i18n.join(roles[c].label for c in money)},
     }
+
+
+def _no_value_why(df: pd.DataFrame, roles: dict[str, Role]) -> str:
+    """Why no column is the customer value: none is named like money, or those that are cannot be
+    spend (negative values, text, a lens other than behaviour), or they are scores or shares.
+    """
+    named = [c for c, r in roles.items() if re.search(_MONEY_NAME, c.lower()) and r.kind not in ("money", "constant")]
+    scores = [r.label for c, r in roles.items() if r.kind in ("score", "share", "percent") and c not in named]
+    reasons = []
+    for c in named:
+        r = roles[c]
+        v = df[c]
+        why = (
+            _("not numbers")
+            if not pd.api.types.is_numeric_dtype(v)
+            else _("negative values")
+            if (v < 0).any()
+            else _("a score or a share")
+            if r.kind in ("score", "share", "percent")
+            else _(r.lens)
+            if r.lens != "behavioural"
+            else _(KIND_TEXT.get(r.kind, r.kind))
+        )
+        reasons.append(f"{r.label} ({why})")
+    out = (
+        _("the columns named like money cannot be spend: %(columns)s") % {"columns": i18n.join(reasons)}
+        if reasons
+        else _("no column is named like spend, revenue, sales, amount, value or charges")
+    )
+    if scores:
+        out += " " + _("(%(columns)s are scores or shares, not money)") % {"columns": i18n.join(scores)}
+    return out
 
 
 def _family(columns: list[str]) -> list[str]:

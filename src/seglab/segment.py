@@ -707,7 +707,10 @@ def segment(
             "there is nothing to segment on; add features that vary (segmentation.features)"
         )
     names = features.attrs.get("labels") or {}
-    notes = []
+    notes = [_given_features_note(use, names)] if params.features is not None else []
+    outcomes = [f for f in (features.attrs.get("outcomes") or {}) if f not in use]
+    if outcomes:
+        notes.append(_outcomes_note(outcomes, names))
     flat = prep.constant()
     if flat and len(flat) < len(use):  # no spread: they cannot separate segments
         use = [f for f in use if f not in flat]
@@ -750,6 +753,29 @@ def segment(
     result = _result(model, data, table, why, x, absent)
     result.assumptions = notes
     return result
+
+
+def _outcomes_note(outcomes: list[str], names: dict[str, str]) -> dict:
+    """The outcome columns (churn, a campaign's answer, a call's duration) left out of the clustering."""
+    return {
+        "stage": "03",
+        "subject": i18n.join(i18n.term(names.get(f, f)) for f in outcomes),
+        "assumed": i18n._("not clustered on: outcomes, shown per segment"),
+        "why": i18n._("an outcome is known only after the fact: segments are made from what customers do and are"),
+        "change": "segmentation.features: [...]  " + i18n._("(name them to cluster on them)"),
+    }
+
+
+def _given_features_note(use: list[str], names: dict[str, str]) -> dict:
+    """What was clustered on when ``segmentation.features`` names it (it replaces stage 02's default)."""
+    return {
+        "stage": "03",
+        "topic": "clustered_features",
+        "subject": i18n._("features clustered on"),
+        "assumed": i18n._("as given: %(features)s") % {"features": i18n.join(i18n.term(names.get(f, f)) for f in use)},
+        "why": "segmentation.features",
+        "change": "segmentation.features: null  " + i18n._("(seglab chooses)"),
+    }
 
 
 def _versions() -> dict:

@@ -42,6 +42,14 @@ def save_collected(c: Collected, store: Store) -> None:
     store.scratch("transactions")  # (emptied: Spark's work folder goes)
     store.save("rejected", c.rejected)
     store.save("quality", c.quality)
+    store.save("profile", c.profile)
+
+
+def load_data_profile(store: Store) -> dict:
+    """Stage 01's data profile (``profile.json``): each column's kind and findings, the outcomes, the
+    history (:mod:`seglab.profile`).
+    """
+    return store.load("profile") if store.exists("profile") else {}
 
 
 def load_canonical(store: Store) -> dict[str, pd.DataFrame]:
@@ -75,6 +83,7 @@ FEATURE_META = (
     "labels",
     "kinds",
     "assumptions",
+    "outcomes",
 )
 
 
@@ -244,7 +253,9 @@ def load_assumptions(store: Store) -> list[dict]:
     out = list(store.load("quality").get("assumptions", [])) if store.exists("quality") else []
     for name in ("assumptions_02", "assumptions_03", "assumptions_05"):
         if store.exists(name):
-            out += store.load(name)
+            later = store.load(name)
+            topics = {r["topic"] for r in later if r.get("topic")}  # a later stage's word on a topic wins
+            out = [r for r in out if r.get("topic") not in topics] + later
     return out
 
 

@@ -35,6 +35,7 @@ LENSES: tuple[str, ...] = (
     N_("firmographic"),
     N_("contactability"),
     N_("behaviour"),
+    N_("outcome"),
 )
 #: The canonical tables (stage 01), as readers see them.
 TABLES: tuple[str, ...] = (N_("transactions"), N_("customers"), N_("sessions"), N_("campaign_events"), N_("survey"))

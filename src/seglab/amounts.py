@@ -1,0 +1,259 @@
+"""Numbers and amounts written as text, the way exports write them.
+
+Spreadsheets and accounting tools export money as text: ``$1,234.00``, ``1.234,50 €``,
+``EUR 1 234,50``, ``1'234.50 CHF``, ``(1,234.00)`` or ``1,234.00-`` for a negative,
+``۱٬۲۳۴٫۵ ریال``, ``12,5 %``. :func:`read_numbers` reads a whole column at once:
+
+* digits: ASCII, Persian (۰-۹) and Arabic-Indic (٠-٩);
+* a currency symbol or code before or after the number (``$ € £ ¥ ﷼``, ``USD``, ``ریال``,
+  ``تومان``, ``kr``...); a ``%`` after it marks a percentage (the number is kept as written:
+  ``12,5 %`` is 12.5);
+* negatives written ``-12``, ``(12)``, ``12-`` or ``−12``;
+* thousands separators ``,`` ``.`` ``'`` ``’`` ``٬`` and spaces (also non-breaking); decimal marks
+  ``.`` ``,`` and ``٫``.
+
+Which of ``.`` and ``,`` is the decimal mark is decided **for the whole column**, from the
+values that can only be read one way (``12,5`` and ``1.234,56`` are decimal comma; ``12.5`` and
+``1,234.56`` decimal point), like the order of day and month in dates; a value that reads both
+ways (``1,234``) follows the column, and a column with no such value reads ``1,234`` as 1234 and
+``1.234`` as 1.234. Whatever else is written (``12 apples``, ``#VALUE!``, ``inf``) is not a number.
+
+The result says what was found (:class:`Written`), so stage 01 can say how the column was read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+#: Persian and Arabic-Indic digits -> ASCII.
+DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+#: What a spreadsheet writes in a cell whose formula failed: read as missing, and counted.
+SPREADSHEET_ERRORS = frozenset(
+    {"#VALUE!", "#DIV/0!", "#N/A", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#N/A N/A", "#SPILL!", "#CALC!", "#FIELD!"}
+)
+
+_SYMBOLS = "$€£¥₹₽₺₩₪₫₴₦₱฿₲₵₡₸₼₾﷼¢"
+#: Currency words and codes written beside amounts (compared in upper case, without dots).
+_CURRENCY_WORDS = {
+    "KR",
+    "ZŁ",
+    "FR",
+    "RS",
+    "R",
+    "ریال",
+    "تومان",
+    "ريال",
+    "درهم",
+    "دينار",
+    "ليرة",
+    "جنيه",
+    "رس",  # ر.س without its dot
+    "دإ",
+    "دك",
+    "جم",
+    "IRT",
+}
+_CORE = re.compile(r"\d(?:[\d.,'’٬٫ ]*\d)?")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+
+@dataclass
+class Written:
+    """How a column's text numbers were written.
+
+    ``formatted``: values that needed more than plain digits (a currency, separators, a sign in
+    parentheses...); ``currency``: the currency written most often (None: none); ``percent``:
+    values written with ``%``; ``decimal``: the decimal mark the column uses ("." or ","; None when
+    no value shows it); ``mixed``: both marks occur unambiguously; ``unreadable``: text values that
+    are not numbers; ``example``: one formatted value as written.
+    """
+
+    formatted: int = 0
+    currency: str | None = None
+    percent: int = 0
+    decimal: str | None = None
+    mixed: bool = False
+    unreadable: int = 0
+    example: str | None = None
+    currencies: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The findings as a JSON-able dict, without the empty ones."""
+        out = {k: v for k, v in self.__dict__.items() if v not in (None, 0, False, {})}
+        out.pop("currencies", None)
+        return out
+
+
+def _currency(token: str) -> str | None:
+    """The currency a prefix or suffix names ('' when empty, None when it is not a currency)."""
+    t = token.strip().strip(".")
+    if not t:
+        return ""
+    if all(ch in _SYMBOLS for ch in t):
+        return t
+    bare = t.replace(".", "").replace(" ", "")
+    if re.fullmatch(r"[A-Za-z]{0,3}[" + re.escape(_SYMBOLS) + r"]", bare):  # US$, C$, HK$, R$
+        return t
+    if re.fullmatch(r"[A-Z]{3}", bare) or bare.upper() in _CURRENCY_WORDS:
+        return t
+    return None
+
+
+@dataclass
+class _Parts:
+    """One text number taken apart: its sign, its digits and marks, its currency and percent."""
+
+    core: str
+    negative: bool
+    currency: str
+    percent: bool
+
+
+def _split(text: str) -> _Parts | None:
+    """The parts of one text number, or None when the text is not a number."""
+    t = _SPACES.sub(" ", text.translate(DIGITS).replace("\u2212", "-")).strip()
+    negative = False
+    if t.startswith("(") and t.endswith(")"):
+        t, negative = t[1:-1].strip(), True
+    m = _CORE.search(t)
+    if m is None:
+        return None
+    pre, post = t[: m.start()].strip(), t[m.end() :].strip()
+    if post.endswith("-") and not negative:  # 1,234.00- (accounting)
+        post, negative = post[:-1].strip(), True
+    percent = post.endswith("%")
+    post = post[:-1].strip() if percent else post
+    for sign in ("-", "+"):  # -$12, $-12, $ -12
+        if pre.startswith(sign) or pre.endswith(sign):
+            pre, negative = pre.strip(sign).strip(), negative or sign == "-"
+            break
+    cur_pre, cur_post = _currency(pre), _currency(post)
+    if cur_pre is None or cur_post is None or (cur_pre and cur_post) or (percent and (cur_pre or cur_post)):
+        return None
+    return _Parts(m.group(0).replace(" ", ""), negative, cur_pre or cur_post, percent)
+
+
+def _marks(core: str) -> tuple[str | None, bool]:
+    """The decimal mark a value shows ("." or ","; None when it shows none) and whether the
+    value also reads the other way (one mark followed by exactly three digits: 1,234 / 1.234).
+    """
+    core = core.replace("'", "").replace("’", "").replace("٬", "")
+    if "٫" in core:
+        return "٫", False
+    dots, commas = core.count("."), core.count(",")
+    if dots and commas:
+        return ("." if core.rfind(".") > core.rfind(",") else ","), False
+    mark = "." if dots else "," if commas else None
+    if mark is None:
+        return None, False
+    if core.count(mark) > 1:  # only thousands repeat
+        return ("," if mark == "." else "."), True
+    after = len(core) - core.rfind(mark) - 1
+    return mark, after == 3
+
+
+def _value(core: str, decimal: str) -> float | None:
+    """The number of ``core`` with ``decimal`` as its decimal mark (None when the grouping is not
+    one of thousands, e.g. ``12,34,5`` with a decimal point).
+    """
+    core = core.replace("'", "").replace("’", "").replace("٬", "").replace("٫", ".")
+    thousands = "," if decimal == "." else "."
+    if core.count(decimal) > 1:
+        return None
+    whole, _, frac = core.partition(decimal)
+    groups = whole.split(thousands)
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        return None
+    try:
+        return float("".join(groups) + ("." + frac if frac else ""))
+    except ValueError:
+        return None
+
+
+def _column_decimal(parts: dict[str, _Parts]) -> tuple[str | None, bool]:
+    """The decimal mark of a column from the values that read one way only, and whether both occur."""
+    seen = {".": 0, ",": 0}
+    for p in parts.values():
+        mark, both_ways = _marks(p.core)
+        if mark in seen and not both_ways:
+            seen[mark] += 1
+    if seen["."] and seen[","]:
+        return ("," if seen[","] > seen["."] else "."), True
+    return ("," if seen[","] else "." if seen["."] else None), False
+
+
+def _read_texts(text: pd.Series, odd: pd.Series, plain: pd.Series, decimal_mark: str) -> tuple[pd.Series, Written]:
+    """The values plain parsing could not read (``odd``), read as exports write them; the plain
+    values of a decimal-comma column read again ('1.234' is a thousand there).
+    """
+    written = Written()
+    uniques = pd.unique(text[odd].to_numpy(dtype=object))
+    parts = {u: p for u in uniques if (p := _split(str(u))) is not None}
+    plain_dots = text[~odd & text.notna()].str.contains(r"\d\.\d{1,2}$|\d\.\d{4,}$", regex=True)
+    if plain_dots.any():  # 12.5 among the plain numbers shows a decimal point
+        parts.setdefault("\0plain", _Parts("1.5", False, "", False))
+    decimal, written.mixed = _column_decimal(parts)
+    parts.pop("\0plain", None)
+    if decimal_mark in (".", ","):
+        decimal, written.mixed = decimal_mark, False
+    written.decimal = decimal
+    values = {}
+    for u, p in parts.items():
+        mark, both_ways = _marks(p.core)
+        own = mark is None or both_ways or mark == "٫" or decimal_mark in (".", ",")
+        v = _value(p.core, "." if mark == "٫" else (decimal or ".") if own else mark)
+        if v is not None:
+            values[u] = -v if p.negative else v
+            if p.currency:
+                written.currencies[p.currency] = written.currencies.get(p.currency, 0) + 1
+    mapped = text[odd].map(values).astype(float)
+    plain = plain.where(~odd, mapped)
+    if decimal == ",":  # '1.234' among plain numbers is a thousand in a decimal-comma column
+        dotted = ~odd & text.notna() & text.str.contains(".", regex=False)
+        if dotted.any():
+            plain = plain.where(~dotted, text[dotted].map(lambda t: _value(t, ",")).astype(float))
+    written.formatted = int(mapped.notna().sum())
+    written.unreadable = int(mapped.isna().sum())
+    written.percent = int((text[odd].str.contains("%", regex=False) & mapped.notna()).sum())
+    if written.currencies:
+        written.currency = max(written.currencies, key=written.currencies.get)
+    if written.formatted:
+        written.example = str(text[odd][mapped.notna()].iloc[0])
+    return plain, written
+
+
+def read_numbers(s: pd.Series, decimal_mark: str = "auto") -> tuple[pd.Series, Written]:
+    """Numbers from a column of numbers or text (see the module doc), NaN where a value is not a
+    number or is infinite; and how the column was written. ``decimal_mark`` ("." or ",") replaces
+    the column's own evidence (``cleaning.decimal_mark``).
+    """
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        out = s.astype(float)
+        return out.where(np.isfinite(out)), Written()
+    text = s.astype("str").str.strip()
+    text = text.mask(text == "")
+    plain = pd.to_numeric(text, errors="coerce").astype(float)
+    odd = text.notna() & plain.isna()
+    written = Written()
+    if odd.any():
+        plain, written = _read_texts(text, odd, plain, decimal_mark)
+    out = plain.astype(float)
+    return out.where(np.isfinite(out)), written
+
+
+def to_number(s: pd.Series, decimal_mark: str = "auto") -> pd.Series:
+    """Numbers from numbers or text (:func:`read_numbers`), without the account of how."""
+    return read_numbers(s, decimal_mark)[0]
+
+
+def spreadsheet_errors(s: pd.Series) -> pd.Series:
+    """Whether each value is a spreadsheet error text (``#VALUE!``, ``#DIV/0!``, ``#N/A``...)."""
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return pd.Series(False, index=s.index)
+    text = s.astype("str").str.strip().str.upper()
+    return text.isin(SPREADSHEET_ERRORS).fillna(False).astype(bool)
