@@ -88,7 +88,8 @@ def test_constant_and_missing_columns_are_handled():
     p = config.Segmentation(features=["monetary", "discount_share", "constant"], k=3, n_init=4)
     r = segment.segment(df, p, seed=1)
     assert r.model.preparation.features == ["monetary", "discount_share"]  # the constant column is left out...
-    assert [a["subject"] for a in r.assumptions] == ["constant"]  # ...and the reader is told
+    subjects = [a["subject"] for a in r.assumptions]
+    assert subjects == ["features clustered on", "constant"]  # what was given, and what was left out
     assert np.isfinite(r.embedding).all()
     assert r.segments["segment"].nunique() == 3
 
@@ -176,7 +177,11 @@ def test_preparation_quantiles_and_scalings():
     df = pd.DataFrame({"x": x, "y": y})
     std = segment.Preparation.fit(df, ["x", "y"], winsor=(0.05, 0.95))
     assert std.log == [False, True]  # y: a non-negative amount with skew > 2 takes the log
-    assert std.hi[1] == pytest.approx(np.quantile(np.log1p(y), 0.95))  # clipped at the 95th percentile
+    unit = np.median(y) / 1000  # an amount is logged relative to its median: the same in cents or thousands
+    assert std.unit == [1.0, pytest.approx(unit)]
+    assert std.hi[1] == pytest.approx(np.quantile(np.log1p(y / unit), 0.95))  # clipped at the 95th percentile
+    scaled = segment.Preparation.fit(df.assign(y=df["y"] * 1000), ["x", "y"], winsor=(0.05, 0.95))
+    assert np.allclose(scaled.transform(df.assign(y=df["y"] * 1000)), std.transform(df), atol=1e-9)
     z = std.transform(df)
     assert z.mean(axis=0) == pytest.approx([0, 0], abs=1e-12) and z.std(axis=0) == pytest.approx([1, 1])
     rob = segment.Preparation.fit(df, ["x", "y"], winsor=(0.05, 0.95), scaling="robust")

@@ -46,18 +46,21 @@ class Preparation(_Loose):
     center: list[float]
     scale: list[float]
     weight: list[float] | None = None
+    unit: list[float] | None = None
 
     @field_validator("fill", "winsor_low", "winsor_high", "center", "weight")
     @classmethod
     def _numbers(cls, v, info):
         return _finite(v, info.field_name) if v is not None else v
 
-    @field_validator("scale")
+    @field_validator("scale", "unit")
     @classmethod
-    def _positive(cls, v):
-        _finite(v, "scale")
+    def _positive(cls, v, info):
+        if v is None:
+            return v
+        _finite(v, info.field_name)
         if any(s <= 0 for s in v):
-            raise ValueError("scale holds a value <= 0: a feature would be divided by zero")
+            raise ValueError(f"{info.field_name} holds a value <= 0: a feature would be divided by zero")
         return v
 
 
@@ -127,7 +130,7 @@ class SegmentModelFile(_Loose):
         if not 1 <= self.k <= MAX_SEGMENTS:
             raise ValueError(f"k = {self.k}; a model has 1 to {MAX_SEGMENTS} segments")
         p = self.preparation
-        for name in ("log1p", "fill", "winsor_low", "winsor_high", "center", "scale", "weight"):
+        for name in ("log1p", "fill", "winsor_low", "winsor_high", "center", "scale", "weight", "unit"):
             values = getattr(p, name)
             if values is not None and len(values) != n:
                 raise ValueError(f"preparation.{name} has {len(values)} values for {n} features")

@@ -2,8 +2,10 @@
 segments by a stable rule and save a model that loads without executing code (JSON).
 
 Preparation (fitted on the training customers, stored in the model):
-  1. money, count and day features are log-transformed: log1p(max(x, 0)); so are other
-     non-negative amounts with skew above 2 (customer-level sources);
+  1. money, count and day features are log-transformed: log1p(max(x, 0) / unit); so are other
+     non-negative amounts with skew above 2 (customer-level sources); the unit is 1 for counts
+     and days and a thousandth of the median positive value for amounts (about 1 for amounts in
+     euros), so the same amounts written in cents or in thousands give the same segments;
   2. missing values are filled with the feature's median;
   3. values are winsorised at the ``segmentation.winsor`` quantiles (1st and 99th percentiles);
   4. values are scaled (``segmentation.scaling``): *standard* (default) = minus the mean,
@@ -13,6 +15,9 @@ Preparation (fitted on the training customers, stored in the model):
      IQR-based scale inflates zero-inflated shares (a return share that is 0 for most
      customers has a tiny IQR) until they dominate distances; on the synthetic default the
      robust scale drops the agreement with the planted archetypes from ARI 0.92 to 0.77.
+
+Order: the customers are clustered in an order that depends only on their feature values
+(:func:`canonical_order`), so shuffled rows or ids written another way give the same segments.
 
 Segment numbering: segments are ordered by net value per customer (mean ``monetary``),
 highest first; ties are broken by size (larger first), then by the centroid's
@@ -53,6 +58,23 @@ def _skewed_amount(name: str, values: np.ndarray) -> bool:
     return bool(pd.Series(v).skew() > 2)
 
 
+#: An amount is divided by this share of its median positive value before the log.
+UNIT_OF_MEDIAN = 1e-3
+
+
+def _unit(name: str, values: np.ndarray) -> float:
+    """What an amount is divided by before the log: a thousandth of its median positive value for
+    money (the catalog's amounts in the currency, and the amounts of a customer table). For amounts
+    of hundreds of euros that is about 1, as a plain log1p; the same amounts in cents or in
+    thousands give the same prepared values, so the same segments. 1 for counts and days.
+    """
+    feature = CATALOG_FEATURES.get(name)
+    if feature is not None and feature.unit != "currency":
+        return 1.0
+    positive = values[values > 0]
+    return float(np.median(positive)) * UNIT_OF_MEDIAN if len(positive) else 1.0
+
+
 @dataclass
 class Preparation:
     """A fitted, documented transform from raw features to the clustering space."""
@@ -67,11 +89,18 @@ class Preparation:
     winsor: tuple[float, float] = (0.01, 0.99)  # how lo/hi and center/scale were fitted (documentation)
     scaling: str = "standard"
     weight: list[float] | None = None  # multiplies each prepared feature (segmentation.weights); None = 1
+    unit: list[float] | None = None  # an amount is divided by its typical value before the log; None = 1
 
     def __post_init__(self) -> None:
-        """Give every feature the weight 1 unless weights are given."""
+        """Give every feature the weight 1 and the unit 1 unless they are given."""
         if self.weight is None:
             self.weight = [1.0] * len(self.features)
+        if self.unit is None:
+            self.unit = [1.0] * len(self.features)
+
+    def _logged(self, raw: np.ndarray) -> np.ndarray:
+        """The raw values with the log where it applies: log1p(max(x, 0) / unit)."""
+        return np.where(self.log, np.log1p(np.clip(raw, 0, None) / np.asarray(self.unit)), raw)
 
     @classmethod
     def fit(
@@ -85,7 +114,8 @@ class Preparation:
         """The preparation fitted on ``df``: log where right, fill, winsor limits, centre and scale."""
         raw = df[features].to_numpy(dtype=float, na_value=np.nan)
         log = [f in LOGGED or _skewed_amount(f, raw[:, i]) for i, f in enumerate(features)]
-        x = np.where(log, np.log1p(np.clip(raw, 0, None)), raw)
+        unit = [_unit(f, raw[:, i]) if logged else 1.0 for i, (f, logged) in enumerate(zip(features, log, strict=True))]
+        x = np.where(log, np.log1p(np.clip(raw, 0, None) / np.asarray(unit)), raw)
         fill = np.nanmedian(x, axis=0)
         fill = np.where(np.isnan(fill), 0.0, fill)  # a column with no value at all
         x = np.where(np.isnan(x), fill, x)
@@ -115,6 +145,7 @@ class Preparation:
             (float(winsor[0]), float(winsor[1])),
             scaling,
             weight,
+            unit,
         )
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
@@ -125,7 +156,7 @@ class Preparation:
                 f"features missing from the input: {', '.join(missing)}; the model needs {', '.join(self.features)}"
             )
         raw = df[self.features].to_numpy(dtype=float, na_value=np.nan)
-        x = np.where(self.log, np.log1p(np.clip(raw, 0, None)), raw)
+        x = self._logged(raw)
         x = np.where(np.isnan(x), self.fill, x)
         x = np.clip(x, self.lo, self.hi)
         return (x - np.asarray(self.center)) / np.asarray(self.scale) * np.asarray(self.weight)
@@ -546,6 +577,7 @@ class SegmentModel:
                 "center": self.preparation.center,
                 "scale": self.preparation.scale,
                 "weight": self.preparation.weight,
+                "unit": self.preparation.unit,
                 "doc": "x -> log1p(max(x,0)) where log1p; NaN -> fill; clip to [winsor_low, winsor_high]; "
                 "(x - center) / scale * weight",
                 "fitted_with": {"winsor_quantiles": list(self.preparation.winsor), "scaling": self.preparation.scaling},
@@ -583,6 +615,7 @@ class SegmentModel:
             tuple(how.get("winsor_quantiles", (0.01, 0.99))),
             how.get("scaling", "standard"),
             p.get("weight") or [1.0] * len(d["features"]),
+            p.get("unit") or [1.0] * len(d["features"]),
         )
         if d["format"] == "seglab-kmeans/1":
             fit = methods.Fitted("kmeans", np.asarray(d["centroids"], dtype=float))
@@ -631,6 +664,23 @@ class SegmentationResult:
             for a in self.assumptions
         ]
         return out
+
+
+def canonical_order(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The customers in an order that depends only on their values in ``columns`` (then on their
+    id): what a clustering sees does not depend on the order of the input rows nor on how the ids
+    are written (rows shuffled, ids with leading zeros give the same segments). Customers with the
+    same values are the same point to k-means, so their order among themselves changes nothing.
+    """
+    keys = []
+    for c in reversed(columns):  # np.lexsort: the last key is the primary one
+        v = data[c]
+        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+            keys.append(v.to_numpy(dtype=float, na_value=np.inf))
+        else:
+            keys.append(v.astype(str).to_numpy())
+    order = np.lexsort([data["customer_id"].astype(str).to_numpy(), *keys])
+    return data.iloc[order].reset_index(drop=True)
 
 
 def feature_list(
@@ -695,6 +745,7 @@ def segment(
     if params.method == "rfm":
         return _segment_rfm(data, params, seed)
     use, absent = feature_list(data, params, catalog)
+    data = canonical_order(data, use + [c for c in params.categorical or ["lifecycle"] if c in data])
     if not use:
         raise SegmentationError(
             f"none of the segmentation features {params.features or list(DEFAULT_FEATURES)} exist in the feature table "
@@ -795,7 +846,8 @@ def _result(
             "segment_label": np.asarray(model.labels)[seg - 1],
         }
     )
-    return SegmentationResult(model, segments, table, why, x, absent)
+    by_id = np.argsort(segments["customer_id"].to_numpy(dtype=str), kind="stable")  # files list customers by id
+    return SegmentationResult(model, segments.iloc[by_id].reset_index(drop=True), table, why, x[by_id], absent)
 
 
 def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> SegmentationResult:
