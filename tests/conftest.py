@@ -136,7 +136,41 @@ def pg_url(tmp_path_factory):
 
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test` runs the tests on two workers), the Spark tests stay on one
-    worker: they share one Spark session (starting a JVM costs ~10 s)."""
+    worker: they share one Spark session (starting a JVM costs ~10 s); so do the metamorphic tests of
+    one data set (its first answer is computed once per worker)."""
     for item in items:
         if "spark" in item.name:
             item.add_marker(pytest.mark.xdist_group("spark"))
+        elif item.module.__name__ == "test_metamorphic" and hasattr(item, "callspec"):
+            item.add_marker(pytest.mark.xdist_group(f"metamorphic-{item.callspec.params['dataset']}"))
+
+
+METAMORPHIC = ROOT / "test-output" / "metamorphic"
+
+
+def pytest_sessionstart(session):
+    """A new session's metamorphic table starts empty (on the controller, not on each worker)."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(METAMORPHIC, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The metamorphic suite's table: data set x rewrite -> same / flagged / FAILED (n/a where the
+    rewrite does not apply), also written to test-output/metamorphic.md."""
+    import json
+
+    cells = [json.loads(p.read_text()) for p in sorted(METAMORPHIC.glob("*.json"))] if METAMORPHIC.is_dir() else []
+    if not cells:
+        return
+    import metamorphic
+
+    table = pd.DataFrame(cells).pivot(index="rewrite", columns="dataset", values="result")
+    rows = [r for r in metamorphic.REWRITES if r in table.index]
+    columns = [d for d in metamorphic.DATASETS if d in table.columns]
+    table = table.reindex(index=rows, columns=columns).fillna("–")
+    lines = ["| rewrite | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    lines += [f"| {r} | " + " | ".join(table.loc[r]) + " |" for r in rows]
+    text = "\n".join(lines)
+    (METAMORPHIC.parent / "metamorphic.md").write_text(text + "\n", encoding="utf-8")
+    terminalreporter.write_sep("=", "metamorphic trust suite (data set x rewrite)")
+    terminalreporter.write_line(text)

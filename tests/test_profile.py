@@ -273,3 +273,13 @@ def test_the_assumptions_say_what_segmentation_features_clustered(tmp_path):
     stages.save_assumptions("03", r.assumptions, Store(run, "03"))
     rows = [a for a in stages.load_assumptions(Store(run)) if a["subject"] == "features clustered on"]
     assert [a["assumed"] for a in rows] == ["as given: Spending Score (1-100)"]
+
+
+def test_a_given_money_column_with_a_spike_is_kept_and_said(tmp_path):
+    df, _ = _income_with_zeros()
+    df["Fee"] = np.where(np.arange(len(df)) % 4 == 0, 0.0, 18.4 + np.arange(len(df)) % 97)
+    c, b = _run(tmp_path, df, name="fee", roles={"value": ["Fee"]})
+    assert c.quality["roles"]["customers"]["fee"]["kind"] == "money"  # as given
+    assert b.features["monetary"].eq(0).sum() == 100  # kept: the analyst said it is the value
+    row = _assumed(c)["Fee"][0]
+    assert row["assumed"] == "money as given; 0 in 25% of rows may mean unknown"

@@ -670,7 +670,8 @@ class _Declared:
         spend = [self.res(n, "spend") for n in declared.spend]
         for c in value + spend:
             why = _("given as customer value") if c in value else _("given as spend per category")
-            self.give(c, "money", why, lens="behavioural")
+            v = pd.to_numeric(self.df[c], errors="coerce")
+            self.give(c, "money", why, lens="behavioural", spike=spike(v, _natural_bounds(c.lower(), v.dropna())))
         for n in declared.flags:
             self.give(self.res(n, "flags"), "flag", _("given as a yes/no flag"))
         for n in declared.codes:
@@ -805,11 +806,33 @@ def _value_basis(
     return info, spend
 
 
+def _given_spike(r: Role, table: str) -> dict:
+    """A column given as money holding a spike far from its other values: kept as given, and said."""
+    values = {
+        "value": _g(r.spike["value"]),
+        "share": i18n.percent(r.spike["share"]),
+        "low": _g(r.spike["low"]),
+        "high": _g(r.spike["high"]),
+    }
+    return {
+        "stage": "01",
+        "subject": r.label,
+        "assumed": _("money as given; %(value)s in %(share)s of rows may mean unknown") % values,
+        "why": _(
+            "%(value)s is far more frequent than any value near it and apart from the others (%(low)s to %(high)s)"
+        )
+        % values,
+        "change": _("if %(value)s means unknown, leave those cells empty in the export") % values,
+    }
+
+
 def _assumptions(roles: dict[str, Role], value_info: dict, table: str, customer_level: bool) -> list[dict]:
     """Every guess with the line that changes it; the customer value first."""
     out = []
     for r in roles.values():
         if r.how == "given":
+            if r.spike:  # given as money, with a value that looks like "unknown": said, kept as given
+                out.append(_given_spike(r, table))
             continue
         change = _change(r, table)
         if r.behaviour:

@@ -69,7 +69,7 @@ def _unit(name: str, values: np.ndarray) -> float:
     thousands give the same prepared values, so the same segments. 1 for counts and days.
     """
     feature = CATALOG_FEATURES.get(name)
-    if feature is not None and feature.unit != "currency":
+    if feature is not None and not feature.unit.startswith("currency"):
         return 1.0
     positive = values[values > 0]
     return float(np.median(positive)) * UNIT_OF_MEDIAN if len(positive) else 1.0
