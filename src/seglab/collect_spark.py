@@ -389,8 +389,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
         raise sources.SourceError(message)
     rejected = _rejected(rows, source, table)
 
-    label = labels.get("customer_id", "customer_id")
-    named = collect._customer_ids(pd.DataFrame(columns=["customer_id"]), None, spec, table, False, label)[1]
+    named = collect._customer_ids(pd.DataFrame(columns=["customer_id"]), None, spec, table, False, dict(labels))[1]
     assumptions = named + assumptions
     lines = rows.where(kept).drop(*INTERNAL)
     if table == "transactions":
