@@ -568,3 +568,41 @@ def test_a_ranking_by_size_alone_says_so_and_what_would_add_information():
     } in b["would_add"]
     # with the value known and weighted, it is not size alone
     assert not prioritize.basis(prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0], p)["size_only"]
+
+
+def test_the_index_says_ranked_by_size_only_and_shows_the_outcomes(tmp_path):
+    """What the index reads back from the run's files (CSV and JSON, as written) says the ranking
+    is by size alone, with what would add information, and shows each outcome's rate per segment
+    beside the base rate, with the line that ranks by it."""
+    from seglab.paths import RunPaths
+    from seglab.report import pages
+
+    feats, segments = _outcome_data()
+    rates = prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"])
+    prof = _profile().assign(revenue=np.nan, value_per_customer=np.nan)
+    prof = prof.drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share"])
+    prof = prof.drop(columns=["app_share", "return_share"])
+    p = config.Prioritization()
+    bm = prioritize.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), NAMES, p, outcomes=rates)[0]
+    sens = prioritize.sensitivity(bm, p, seed=1)
+    h = {"boston_basis": json.loads(json.dumps(prioritize.basis(bm, p)))}
+    for key, table in (("boston", bm), ("sensitivity", sens), ("outcome_rates", rates)):
+        table.to_csv(tmp_path / f"{key}.csv", index=False)
+        h[key] = pd.read_csv(tmp_path / f"{key}.csv", keep_default_na=False).to_dict("records")
+    ctx = pages._boston_context(h, RunPaths(tmp_path, "t"))
+    [size_only] = ctx["size_only"]
+    assert size_only["text"].startswith("Ranked by size only")
+    assert {"label": "total value", "code": "source.tables.customers.roles.value: [<money column>]"} in size_only[
+        "lines"
+    ]
+    assert pages._lead(h)["todo"][0] == (
+        "Largest (ranked by size only)",
+        "Need-based customers, Bargain hunters, Loyal customers",
+    )
+    table = pd.DataFrame(ctx["outcomes"]["data"], columns=ctx["outcomes"]["columns"]).set_index("persona")
+    assert table.loc["all customers", "Churn (lower is better)"] == "33%"
+    assert table.loc["Loyal customers", "Churn (lower is better)"] == "10%"
+    [shown, unknown] = ctx["outcome_notes"]
+    assert shown["lines"][0]["code"].endswith("outcome: 1}") and unknown["lines"][0]["code"].startswith(
+        "prioritization.outcomes:"
+    )
