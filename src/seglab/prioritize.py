@@ -1001,6 +1001,11 @@ def facts_table(bm: pd.DataFrame) -> pd.DataFrame:
     return bm[["segment", "persona", *(f"{c}_fact" for c in facts)]].set_axis(["segment", "persona", *facts], axis=1)
 
 
+def _code(line: str) -> str:
+    """A parameter line inside a Markdown code span: no backtick or line break can end it early."""
+    return re.sub(r"[`\r\n]", " ", line)
+
+
 def basis_markdown(b: dict) -> str:
     """:func:`basis_text` as Markdown for the stage's page (texts escaped, parameter lines as code)."""
     blocks = []
@@ -1008,7 +1013,7 @@ def basis_markdown(b: dict) -> str:
         lines = [
             "- "
             + (f"{esc(x['label'])}: " if x["label"] else "")
-            + (f"`{x['code']}`" if "code" in x else esc(x["text"]))
+            + (f"`{_code(x['code'])}`" if "code" in x else esc(x["text"]))
             for x in item.get("lines", [])
         ]
         blocks.append("\n".join([esc(item["text"]), *lines]))
