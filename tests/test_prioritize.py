@@ -1,8 +1,12 @@
+import json
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from seglab import config, prioritize, vocabulary
+from seglab import config, i18n, prioritize, stages, vocabulary
 
 
 @pytest.mark.parametrize(
@@ -224,8 +228,8 @@ def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_aske
 
 def test_each_placement_says_what_decided_it():
     bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
-    assert bm.loc[1, "decided_by"].startswith("Target: attractive (")
-    assert "value per customer 1.00" in bm.loc[1, "decided_by"] and "easy to win" in bm.loc[1, "decided_by"]
+    assert bm.loc[1, "decided_by"].startswith("Target. Attractive: ")
+    assert "50 per customer (best of 3)" in bm.loc[1, "decided_by"] and "Easy to win: " in bm.loc[1, "decided_by"]
     assert bm.loc[1, "budget_how"].startswith("Target weight 0.45 x 5,000 observed net value")
 
 
@@ -265,9 +269,9 @@ def _scaled(rows: dict[int, list[float]]) -> pd.DataFrame:
 def test_sensitivity_finds_the_placement_on_the_edge():
     bm = _scaled(
         {
-            1: [1.0] * 11,  # best on every component: Target whatever the weights
-            2: [0.9, 0.1, 0.9, 0.1, 0.9, 0.1, 0.5] + [0.8] * 4,  # attractiveness 0.5 exactly: on the edge
-            3: [0.0] * 11,  # worst everywhere: Ignore whatever the weights
+            1: [1.0] * 12,  # best on every component: Target whatever the weights
+            2: [0.9, 0.1, 0.9, 0.1, 0.9, 0.1, 0.5, 0.5] + [0.8] * 4,  # attractiveness 0.5 exactly: on the edge
+            3: [0.0] * 12,  # worst everywhere: Ignore whatever the weights
         }
     )
     assert bm["computed_quadrant"].tolist() == ["Target", "Target", "Ignore"]
@@ -281,7 +285,7 @@ def test_sensitivity_finds_the_placement_on_the_edge():
     again = prioritize.sensitivity(bm, config.Prioritization(), seed=7)
     pd.testing.assert_frame_equal(sens.reset_index(), again)  # same seed, same draws
     off = prioritize.sensitivity(bm, config.Prioritization(sensitivity={"draws": 0}), seed=7)
-    assert not off["fragile"].any()
+    assert off["stay_share"].isna().all() and '"weights"' not in "".join(off["fragile_reasons"])
 
 
 def test_budget_weights_must_be_valid():
@@ -307,3 +311,298 @@ def test_what_decided_a_place_does_not_depend_on_the_order_of_the_weights():
     assert a == prioritize.decided_by(row, measured, flipped)
     row["value_per_customer"], row["total_value"] = 1.0 - 1e-12, 1.0
     assert a == prioritize.decided_by(row, measured, base)
+
+
+# --- decisions that say what they rest on ---------------------------------------------------------
+
+#: A 0..1 score printed with two decimals, as "what decided it" used to give them ("reach by e-mail/SMS 0.00").
+SCORE = re.compile(r"(?<![\d.,])[01]\.\d\d(?![\d%])")
+
+
+def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
+    """Segment 3 is the worst on reach (score 0.00) although 49 % of it may be e-mailed or texted:
+    the reader is told the 49 %, where it stands among the segments, and never a 0..1 score."""
+    prof = _profile().assign(reachable=[0.9, 0.8, 0.49], return_share=[0.01, 0.05, 0.2])
+    with i18n.using("en", currency="EUR"):
+        bm = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    assert bm.loc[3, "coverage"] == 0.0 and bm.loc[3, "computed_quadrant"] == "Ignore"
+    assert "49% reachable by e-mail or SMS (worst of 3)" in bm.loc[3, "decided_by"]
+    assert bm.loc[3, "credibility_fact"] == "returns 20% of the value bought (worst of 3)"
+    assert bm.loc[1, "value_per_customer_fact"] == "€50 per customer (best of 3)"
+    assert bm.loc[2, "size_fact"] == "300 customers, 30% of all (2 of 3, best first)"
+    assert bm.loc[2, "growth_fact"] == "+50% active customers (best of 3)"
+    assert bm.loc[1, "total_value_fact"] == "€5,000 net value, 56% of all (best of 3)"
+    assert (
+        bm.loc[3, "media_mix_fact"]
+        == "3 of 3 channels (web 20%, store 70%, app 10%) carry at least 10% of its orders (best of 3)"
+    )
+    for said in bm["decided_by"]:
+        assert not SCORE.search(said), said
+    # the judgement calls the analyst gives are named as such, with their own scale
+    given = config.Prioritization(analyst_inputs={1: {"fit": 0.9}})
+    bm = prioritize.boston_matrix(prof, GROWTH, NAMES, given)[0].set_index("segment")
+    assert bm.loc[1, "fit_fact"] == "fit (analyst) 0.90 of 1 (the analyst's judgement) (best of 3)"
+    assert bm.loc[2, "fit_fact"] == "fit (analyst) neutral (0.5): not given by the analyst (worst of 3)"
+
+
+@pytest.mark.parametrize(
+    ("value", "rule", "shown"),
+    [
+        (0.796, 0.8, "79.6%"),  # below the rule: never "80%"
+        (0.7996, 0.8, "79.96%"),
+        (0.79999999, 0.8, "79.9999%"),  # past the decimals it may add: rounded down, still below
+        (0.8, 0.8, "80%"),
+        (0.8004, 0.8, "80%"),  # on the rule's own side: may read as the rule
+        (0.3996, 0.4, "39.96%"),
+        (0.477, 0.4, "48%"),
+        (0.0996, 0.1, "9.96%"),
+    ],
+)
+def test_a_share_never_reads_on_the_other_side_of_its_rule(value, rule, shown):
+    assert i18n.percent_beside(value, rule) == shown
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_share_beside_its_rule_reads_on_its_own_side_in_every_language(seed):
+    rng = np.random.default_rng(seed)
+    rules = rng.choice([0.05, 0.1, 0.4, 0.5, 0.8, 0.805], 200)
+    values = np.clip(rules + rng.normal(0, 1, 200) * 10.0 ** rng.integers(-7, -1, 200), 0, 1)
+    for v, rule in zip(values, rules, strict=True):
+        shown = float(i18n.percent_beside(v, rule).rstrip("%"))
+        assert (shown < rule * 100 - 1e-9) == (v < rule), (v, rule, shown)
+        for language, zero in (("fa", "۰"), ("ar", "٠")):
+            digits = i18n.percent_beside(v, rule, language=language)
+            back = "".join(str(ord(ch) - ord(zero)) if zero <= ch <= chr(ord(zero) + 9) else ch for ch in digits)
+            assert (
+                back.replace("٫", ".").rstrip("٪") == f"{shown:g}" or float(back.replace("٫", ".").rstrip("٪")) == shown
+            )
+
+
+def test_a_fragile_placement_says_its_exact_share_and_the_rule():
+    reasons = [{"id": "weights", "share": 0.796, "rule": 0.8, "other": "Grow"}]
+    assert prioritize.fragility_text(json.dumps(reasons)) == [
+        "kept its quadrant in 79.6% of the weight changes (fragile below 80%); otherwise mostly Grow"
+    ]
+    with i18n.using("fa"):
+        assert "۷۹٫۶٪" in prioritize.fragility_text(reasons)[0]
+
+
+def test_the_index_shows_the_exact_share_of_a_fragile_placement(tmp_path):
+    """The index reads the matrix and the sensitivity from their CSV files: a stay share of 79.6 % is
+    shown as 79.6 % with its rule, never as "kept in 80 %" (which reads as not fragile)."""
+    from seglab.paths import RunPaths
+    from seglab.report import pages
+
+    p = config.Prioritization()
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    sens = prioritize.sensitivity(bm, p, seed=1)
+    sens.loc[sens["segment"] == 2, ["stay_share", "fragile"]] = [0.796, True]
+    sens.loc[sens["segment"] == 2, "fragile_reasons"] = json.dumps(
+        [{"id": "weights", "share": 0.796, "rule": 0.8, "other": "Target"}]
+    )
+    h = {}
+    for key, table in (("boston", bm), ("sensitivity", sens)):
+        table.to_csv(tmp_path / f"{key}.csv", index=False)
+        h[key] = pd.read_csv(tmp_path / f"{key}.csv", keep_default_na=False).to_dict("records")
+    ctx = pages._boston_context(h, RunPaths(tmp_path, "t"))
+    row = next(r for r in ctx["rows"] if r["segment"] == "S2")
+    assert row["fragile"] == [
+        "kept its quadrant in 79.6% of the weight changes (fragile below 80%); otherwise mostly Target"
+    ]
+    for r in ctx["rows"]:
+        assert not SCORE.search(r["decided_by"]), r["decided_by"]
+
+
+def test_ignore_holding_forty_percent_of_the_customers_is_fragile_with_the_evidence():
+    p = config.Prioritization(sensitivity={"draws": 0})
+    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    assert bm.loc[bm["segment"] == 3, "computed_quadrant"].item() == "Ignore"  # 60 % of the customers
+    sens = prioritize.sensitivity(bm, p, seed=1).set_index("segment")
+    reasons = json.loads(sens.loc[3, "fragile_reasons"])
+    assert {"id": "ignore_share", "share": 0.6, "rule": 0.4, "segments": [3]} in reasons and sens.loc[3, "fragile"]
+    assert (
+        "the segments placed in Ignore (S3) hold 60% of the customers (fragile at 40% or more): giving that many "
+        "customers no budget needs more evidence than the matrix"
+    ) in prioritize.fragility_text(reasons)
+    for rule, flagged in ((0.6, True), (0.61, False)):  # at the rule: fragile; above the share: not for that
+        q = config.Prioritization(sensitivity={"draws": 0, "fragile_ignore_share": rule})
+        said = prioritize.sensitivity(bm, q, seed=1).set_index("segment").loc[3, "fragile_reasons"]
+        assert ('"ignore_share"' in said) == flagged
+    for bad in (0, 1.5):
+        with pytest.raises(config.ParamsError, match="fragile_ignore_share"):
+            config.validate({"prioritization": {"sensitivity": {"fragile_ignore_share": bad}}})
+
+
+def test_a_placement_on_one_measured_component_is_fragile():
+    """Ability to win from contact permissions alone: every placement rests on them."""
+    prof = _profile().drop(
+        columns=["campaign_click_rate", "browse_conversion", "web_share", "store_share", "app_share", "return_share"]
+    )
+    p = config.Prioritization(sensitivity={"draws": 0})
+    bm = prioritize.boston_matrix(prof, GROWTH, NAMES, p)[0]
+    sens = prioritize.sensitivity(bm, p, seed=1)
+    assert sens["fragile"].all()
+    for said in sens["fragile_reasons"]:
+        assert {"id": "one_component", "axis": "ability_to_win", "component": "coverage"} in json.loads(said)
+    assert (
+        "ability to win rests on reach by e-mail/SMS alone: the only component of that axis measured and weighted"
+        in prioritize.fragility_text(sens["fragile_reasons"].iloc[0])
+    )
+
+
+def test_a_placement_whose_side_one_component_decides_is_fragile():
+    """Segment 1 is easy to win (0.53) only through its reach: without it, its other ability
+    components (0.34) would make it hard to win. Segment 2 is best everywhere: nothing decides alone."""
+    bm = _scaled({1: [0.8] * 8 + [0.2, 1.0, 0.5, 0.4], 2: [1.0] * 12})
+    assert bm["computed_quadrant"].tolist() == ["Target", "Target"]
+    sens = prioritize.sensitivity(bm, config.Prioritization(sensitivity={"draws": 0}), seed=1)
+    assert json.loads(sens["fragile_reasons"].iloc[0]) == [
+        {"id": "decides", "axis": "ability_to_win", "component": "coverage", "high": True}
+    ]
+    assert prioritize.fragility_text(sens["fragile_reasons"].iloc[0]) == [
+        "without reach by e-mail/SMS, the other components of ability to win would make it hard to win"
+    ]
+    assert sens["fragile"].tolist() == [True, False]
+
+
+def _outcome_data():
+    """30 customers in 3 segments of 10: churn in 1, 3 and 6 of them; a call duration (no direction);
+    a response unknown for two customers of segment 2."""
+    ids = [f"c{i:02d}" for i in range(30)]
+    feats = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "churn": [1] + [0] * 9 + [1] * 3 + [0] * 7 + [1] * 6 + [0] * 4,
+            "duration": np.arange(30, dtype=float),
+            "response": [1.0] * 5 + [0.0] * 5 + [1.0, np.nan, np.nan] + [0.0] * 7 + [0.0] * 10,
+        }
+    )
+    feats.attrs["outcomes"] = {
+        "churn": {"label": "Churn", "direction": "bad", "kind": "flag"},
+        "duration": {"label": "call duration", "direction": None, "kind": "number"},
+        "response": {"label": "Response", "direction": "good", "kind": "flag"},
+    }
+    return feats, pd.DataFrame({"customer_id": ids, "segment": [1] * 10 + [2] * 10 + [3] * 10})
+
+
+def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
+    feats, segments = _outcome_data()
+    rates = prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"])
+    churn = rates[rates["outcome"] == "churn"].set_index("segment")
+    assert churn["rate"].tolist() == pytest.approx([0.1, 0.3, 0.6]) and churn["base_rate"].iloc[0] == pytest.approx(
+        1 / 3
+    )
+    response = rates[rates["outcome"] == "response"].set_index("segment")
+    assert response.loc[2, "known"] == 8 and response.loc[2, "rate"] == pytest.approx(1 / 8)
+    assert rates.groupby("outcome")["customers"].sum().eq(30).all()  # every customer counted
+    table = prioritize.outcome_table(rates, NAMES).set_index("persona")
+    assert table.loc["Loyal customers", "Churn (lower is better)"] == "10%"
+    assert table.loc["all customers", "Churn (lower is better)"] == "33%"
+    assert table.loc["Bargain hunters", "Response (higher is better)"] == "12% (of 8 known)"
+    assert table.loc["Need-based customers", "call duration (direction unknown)"] == "24.50"
+    # weight 0 by default: shown, not ranked by; the page prints the line that puts it in
+    plain = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0]
+    shown, _notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), outcomes=rates)
+    assert shown["attractiveness"].tolist() == plain["attractiveness"].tolist()
+    b = prioritize.basis(shown, config.Prioritization())
+    assert b["outcome_line"] == (
+        "prioritization.weights.attractiveness: {size: 1, growth: 1, value_per_customer: 1, total_value: 1, "
+        "predicted_value: 1, competition: 0.5, fit: 0.5, outcome: 1}"
+    )
+    assert b["direction_line"] == "prioritization.outcomes: {duration: good | bad}"
+    assert any(
+        a["assumed"] == "an outcome: shown per segment, not in attractiveness"
+        for a in prioritize.assumptions(shown, config.Prioritization())
+    )
+    assert f"`{b['outcome_line']}`" in prioritize.basis_markdown(b)
+    texts = [i["text"] for i in prioritize.basis_text(b)]
+    assert texts == [
+        "Shown per segment, not in attractiveness (the weight of outcome is 0): Churn (lower is better), "
+        "Response (higher is better).",
+        "Shown per segment, not in attractiveness (their direction is unknown): call duration.",
+    ]
+    # the printed line, as the analyst would paste it, puts the outcomes in attractiveness
+    weights = yaml.safe_load(b["outcome_line"].split(": ", 1)[1])
+    on = config.Prioritization(weights={"attractiveness": weights, "ability_to_win": config.Weights().ability_to_win})
+    ranked, _notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, on, outcomes=rates)
+    a_on, a_off = ranked.set_index("segment")["attractiveness"], plain.set_index("segment")["attractiveness"]
+    assert a_on[1] > a_off[1] and a_on[3] < a_off[3]  # least churn and most response gain; the most churn loses
+    assert "Churn 10% (all customers 33%)" in ranked.set_index("segment").loc[1, "outcome_fact"]
+    assert prioritize.basis(ranked, on)["outcomes"][0]["enters"]
+
+
+def test_an_outcome_direction_can_be_declared_and_an_unknown_outcome_is_refused():
+    feats, segments = _outcome_data()
+    rates = prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"], {"duration": "good"})
+    d = rates[rates["outcome"] == "duration"].iloc[0]
+    assert d["direction"] == "good" and d["direction_from"] == "parameter"
+    with pytest.raises(ValueError, match="prioritization.outcomes names 'churned'.*churn"):
+        prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"], {"churned": "bad"})
+    assert prioritize.outcome_rates(feats, segments, None).empty  # no outcome column: nothing to show
+    assert "outcomes" in stages.FEATURE_META  # stage 02 passes them on in features_meta.json
+
+
+def test_a_ranking_by_size_alone_says_so_and_what_would_add_information():
+    prof = _profile().assign(revenue=np.nan, value_per_customer=np.nan)
+    no_growth = pd.Series(np.nan, index=[1, 2, 3])
+    p = config.Prioritization()
+    bm = prioritize.boston_matrix(prof, no_growth, NAMES, p)[0]
+    b = prioritize.basis(bm, p)
+    assert b["size_only"] and b["axes"]["attractiveness"] == ["size"]
+    [item] = [i for i in prioritize.basis_text(b) if i["kind"] == "size_only"]
+    assert item["text"].startswith("Ranked by size only")
+    lines = {x["label"]: x.get("code") or x.get("text") for x in item["lines"]}
+    assert lines["value per customer"] == "source.tables.customers.roles.value: [<money column>]"
+    assert lines["growth"] == "order lines over time (a transactions table)"
+    assert lines["competition (analyst)"] == "prioritization.analyst_inputs.<segment>.competition: 0..1"
+    assert "Ranked by size only" in prioritize.basis_markdown(b)
+    rows = {a["subject"]: a for a in prioritize.assumptions(bm, p)}
+    assert rows["attractiveness"]["assumed"] == "size only: the segments are ranked by their number of customers"
+    # weights that leave size alone say so too, with the line that weighs the value again
+    only = config.Prioritization(weights={"attractiveness": {"size": 1.0}, "ability_to_win": p.weights.ability_to_win})
+    b = prioritize.basis(prioritize.boston_matrix(_profile(), GROWTH, NAMES, only)[0], only)
+    assert b["size_only"]
+    assert {
+        "component": "value_per_customer",
+        "line": "prioritization.weights.attractiveness: {size: 1, value_per_customer: 1}",
+    } in b["would_add"]
+    # with the value known and weighted, it is not size alone
+    assert not prioritize.basis(prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0], p)["size_only"]
+
+
+def test_the_index_says_ranked_by_size_only_and_shows_the_outcomes(tmp_path):
+    """What the index reads back from the run's files (CSV and JSON, as written) says the ranking
+    is by size alone, with what would add information, and shows each outcome's rate per segment
+    beside the base rate, with the line that ranks by it."""
+    from seglab.paths import RunPaths
+    from seglab.report import pages
+
+    feats, segments = _outcome_data()
+    rates = prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"])
+    prof = _profile().assign(revenue=np.nan, value_per_customer=np.nan)
+    prof = prof.drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share"])
+    prof = prof.drop(columns=["app_share", "return_share"])
+    p = config.Prioritization()
+    bm = prioritize.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), NAMES, p, outcomes=rates)[0]
+    sens = prioritize.sensitivity(bm, p, seed=1)
+    h = {"boston_basis": json.loads(json.dumps(prioritize.basis(bm, p)))}
+    for key, table in (("boston", bm), ("sensitivity", sens), ("outcome_rates", rates)):
+        table.to_csv(tmp_path / f"{key}.csv", index=False)
+        h[key] = pd.read_csv(tmp_path / f"{key}.csv", keep_default_na=False).to_dict("records")
+    ctx = pages._boston_context(h, RunPaths(tmp_path, "t"))
+    [size_only] = ctx["size_only"]
+    assert size_only["text"].startswith("Ranked by size only")
+    assert {"label": "total value", "code": "source.tables.customers.roles.value: [<money column>]"} in size_only[
+        "lines"
+    ]
+    assert pages._lead(h)["todo"][0] == (
+        "Largest (ranked by size only)",
+        "Need-based customers, Bargain hunters, Loyal customers",
+    )
+    table = pd.DataFrame(ctx["outcomes"]["data"], columns=ctx["outcomes"]["columns"]).set_index("persona")
+    assert table.loc["all customers", "Churn (lower is better)"] == "33%"
+    assert table.loc["Loyal customers", "Churn (lower is better)"] == "10%"
+    [shown, unknown] = ctx["outcome_notes"]
+    assert shown["lines"][0]["code"].endswith("outcome: 1}") and unknown["lines"][0]["code"].startswith(
+        "prioritization.outcomes:"
+    )

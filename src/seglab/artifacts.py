@@ -395,8 +395,9 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "csv",
         "boston_matrix",
         about=(
-            "per segment: raw and scaled components, attractiveness, ability to win, computed quadrant, "
-            "quadrant, override reason, analyst reason, action, budget, budget share and its basis"
+            "per segment: customers and their share, raw and scaled components, the facts behind each component "
+            "in their units (`<component>_fact`), attractiveness, ability to win, computed quadrant, quadrant, "
+            "override reason, analyst reason, action, what decided it, budget, budget share and its basis"
         ),
     ),
     Artifact(
@@ -429,7 +430,33 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "csv",
         about=(
             "per segment: computed quadrant, share of the perturbed-weight draws in each quadrant, stay "
-            "share, the quadrant it goes to most often otherwise, fragile"
+            "share, the quadrant it goes to most often otherwise, fragile and why (`fragile_reasons`: JSON, each "
+            "reason an id and its numbers: `weights`, `ignore_share`, `one_component`, `decides`)"
+        ),
+    ),
+    Artifact(
+        "boston_basis",
+        "processed/boston_basis.json",
+        "05",
+        (INDEX,),
+        "json",
+        about=(
+            "what the matrix rests on: the components of each axis measured and weighted, whether attractiveness "
+            "is size alone (the ranking is then by size) and the lines or data that would add information, the "
+            "outcome columns (direction, whether in attractiveness) and the line that puts them there"
+        ),
+    ),
+    Artifact(
+        "outcome_rates",
+        "processed/outcome_rates.csv",
+        "05",
+        (INDEX,),
+        "csv",
+        optional=True,
+        about=(
+            "per outcome column (churn, response, subscribed, ...: never clustered on) and segment: its rate (a "
+            "flag's share of 1s, a number's mean) over the customers whose value is known, and the base rate of "
+            "all segmented customers; its direction and where the direction came from"
         ),
     ),
     Artifact(

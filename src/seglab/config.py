@@ -508,6 +508,7 @@ ATTRACTIVENESS_COMPONENTS = (
     "predicted_value",
     "competition",
     "fit",
+    "outcome",
 )
 ABILITY_COMPONENTS = ("appeal", "coverage", "media_mix", "credibility")
 
@@ -524,6 +525,7 @@ class Weights(_Strict):
             "predicted_value": 1.0,
             "competition": 0.5,
             "fit": 0.5,
+            "outcome": 0.0,
         }
     )
     ability_to_win: dict[str, float] = Field(
@@ -586,6 +588,13 @@ class Sensitivity(_Strict):
     fragile_below: float = Field(
         0.8, ge=0.0, le=1.0, description="a placement kept in fewer draws than this is fragile"
     )
+    fragile_ignore_share: float = Field(
+        0.4,
+        gt=0.0,
+        le=1.0,
+        description="the placements in Ignore are fragile when the segments placed there hold at least this share "
+        "of the customers (1 = only when every customer is ignored)",
+    )
 
 
 class Budget(_Strict):
@@ -624,6 +633,12 @@ class Prioritization(_Strict):
     overrides: list[Override] = Field(default_factory=list)
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
     budget: Budget = Field(default_factory=Budget)
+    outcomes: dict[str, Literal["good", "bad"]] = Field(
+        default_factory=dict,
+        description="outcome column (as in features_meta.json's outcomes) -> good (higher is better: response, "
+        "subscribed) or bad (churn): the outcomes that enter the attractiveness component `outcome`, with their "
+        "direction; empty = every outcome whose direction stage 02 knows",
+    )
 
 
 class Monitoring(_Strict):

@@ -253,6 +253,70 @@ def percent(v, decimals: int = 0, sign: bool = False, language: str | None = Non
     return number(float(v) * 100, decimals, sign, language=language) + _PERCENT
 
 
+#: The most decimals :func:`percent_beside` adds before it rounds towards the value's own side.
+_MAX_EXTRA_DECIMALS = 4
+
+
+def _beside(x: float, rule: float, decimals: int, rule_side: str) -> tuple[float, int]:
+    """``x`` rounded to ``decimals`` or more decimals so that it reads on its own side of ``rule``:
+    never equal to the rule unless it is on the side the rule's own value belongs to (``rule_side``:
+    ``above`` for "at least" rules, ``below`` for "at most" ones), never across it. Up to
+    ``_MAX_EXTRA_DECIMALS`` more decimals; then rounded towards ``x``'s side of the rule.
+    """
+    if x == rule:
+        return x, decimals
+
+    def reads_right(shown: float) -> bool:
+        if x < rule:
+            return shown < rule or (shown == rule and rule_side == "below")
+        return shown > rule or (shown == rule and rule_side == "above")
+
+    for d in range(decimals, decimals + _MAX_EXTRA_DECIMALS + 1):
+        if reads_right(round(x, d)):
+            return round(x, d), d
+    d = decimals + _MAX_EXTRA_DECIMALS
+    step = 10.0**d
+    return (math.floor(x * step) if x < rule else math.ceil(x * step)) / step, d
+
+
+def percent_beside(v, rule: float, decimals: int = 0, rule_side: str = "above", language: str | None = None) -> str:
+    """``v`` (a share) as a percentage that never reads on the other side of ``rule`` (a share it is
+    compared with in the text): 0.796 against "fragile below 80%" is 79.6%, never 80%; 0.8004 is
+    80% (the rule's own value is on the upper side: ``rule_side="above"``, as in "at least" and
+    "below" rules; ``"below"`` for "at most" and "above" rules). More decimals than ``decimals``
+    only where they are needed.
+    """
+    if _missing(v):
+        return "–"
+    language = language or _reader.language
+    # (in percent, without the noise of the multiplication: 0.07 x 100 = 7.000000000000001)
+    shown, d = _beside(round(float(v) * 100, 10), round(float(rule) * 100, 10), decimals, rule_side)
+    if language == "en":
+        return format(shown, f".{d}f") + "%"
+    return number(shown, d, language=language) + _PERCENT
+
+
+def percent_exact(v, most: int = _MAX_EXTRA_DECIMALS, language: str | None = None) -> str:
+    """``v`` (a share: a rule such as 0.8 or 0.805) as a percentage with the decimals it has, up to
+    ``most``: 80%, 80.5%; a rule is shown as it is applied, never rounded.
+    """
+    if _missing(v):
+        return "–"
+    x = float(v) * 100
+    d = next((d for d in range(most + 1) if abs(round(x, d) - x) < 1e-9), most)
+    return percent(v, d, language=language)
+
+
+def number_beside(v, rule: float, decimals: int = 2, rule_side: str = "above", language: str | None = None) -> str:
+    """``v`` as a number that never reads on the other side of ``rule`` (0.4996 against "high at or
+    above 0.5" is 0.4996, never 0.50): see :func:`percent_beside`.
+    """
+    if _missing(v):
+        return "–"
+    shown, d = _beside(float(v), float(rule), decimals, rule_side)
+    return number(shown, d, grouping=False, language=language)
+
+
 def currency_unit() -> str:
     """How amounts are labelled: the symbol of ``report.currency`` in the reader's language
     (an ISO 4217 code such as EUR), the text as given otherwise, "" when no currency is set.

@@ -12,6 +12,11 @@ attractiveness
   predicted_value     expected spend of the segment in the next period (stage 04's prediction)
   competition         analyst input, 0 = fierce competition .. 1 = none (neutral 0.5)
   fit                 analyst input, fit with the company or brand (neutral 0.5)
+  outcome             the outcome columns (churn, response, subscribed, ...: features_meta.json's
+                      ``outcomes``) with a direction: the mean of each one's rate per segment scaled
+                      0..1 across segments (lowest 0, highest 1; reversed for a bad outcome such as
+                      churn). Weight 0 by default: shown per segment, in attractiveness only when the
+                      analyst gives it a weight
 ability to win
   appeal              mean of the campaign click, campaign conversion and visit conversion
                       rates present in the data
@@ -34,9 +39,27 @@ complete the matrix are asked for. Quadrant rule: an axis is high when its score
 ``threshold`` (default 0.5): Target = both high, Convert = attractive only, Grow = winnable only,
 Ignore = neither. Analyst overrides replace the quadrant and keep the computed one and the reason.
 
-Sensitivity: every weight is multiplied by exp(N(0, spread^2)) in each of ``draws`` seeded
-draws; a segment's *stay share* is the share of draws that keep its computed quadrant, and a
-placement kept in fewer than ``fragile_below`` of the draws is *fragile*.
+What decided a placement is said in facts with their units (49 % reachable by e-mail or SMS,
+returns 20 % of purchases, EUR 356 per customer), each with the segment's rank on that component,
+never as the 0..1 scores (those stay in ``boston_matrix.csv``).
+
+Fragility: a placement is *fragile*, with each reason kept as data (an id and its numbers,
+rendered in the reader's language where shown: :func:`fragility_text`), when
+
+- ``weights``: it keeps its quadrant in fewer than ``sensitivity.fragile_below`` of the draws
+  that multiply every weight by exp(N(0, spread^2)) (the *stay share*);
+- ``ignore_share``: it is in Ignore and the segments placed in Ignore hold at least
+  ``sensitivity.fragile_ignore_share`` of the customers (no budget for that many customers is a
+  decision that needs more than the matrix);
+- ``one_component``: one of its axes has a single measured component with a weight (e.g. ability
+  to win from campaign answers alone): that axis, and so the placement, rests on it;
+- ``decides``: on one of its axes, one component's weighted pull decides the side of the
+  threshold: the axis's other components, weighted alone, would put the segment on the other side
+  (equivalently, w_j x (c_j - threshold) / sum of the weights is larger than the axis's distance to
+  the threshold and on the same side).
+
+When attractiveness has no measured and weighted component but size, the segments are ranked by
+size only: :func:`basis` says so, with the parameter lines or data that would add information.
 
 Budget: a segment's budget is proportional to its quadrant's weight (``budget.quadrant_weights``,
 non-increasing from Target to Ignore) times its value (the predicted next-period spend when the
@@ -47,6 +70,7 @@ higher-priority quadrant. Segments not placed get attractiveness x value.
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -73,12 +97,137 @@ ACTIONS = {
 ANALYST = ("competition", "fit")
 
 
+#: The kinds of an outcome column (features_meta.json's ``outcomes``): a 0/1 flag or a number.
+OUTCOME_KINDS = ("flag", "number")
+#: The directions of an outcome: good = a higher value is better for the business.
+DIRECTIONS = {"good": N_("higher is better"), "bad": N_("lower is better"), None: N_("direction unknown")}
+
+
+def outcome_rates(
+    features: pd.DataFrame, segments: pd.DataFrame, outcomes: dict | None, declared: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Each outcome column's rate per segment: a flag's share of 1s, a number's mean, over the
+    segment's customers whose value is known, beside the base rate of every segmented customer.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Stage 02's features, with ``customer_id`` and the outcome columns (not clustered on).
+    segments : DataFrame
+        Stage 03's ``customer_id`` and ``segment``.
+    outcomes : dict or None
+        features_meta.json's ``outcomes``: column -> ``{"label", "direction": "good" | "bad" | None,
+        "kind": "flag" | "number"}``.
+    declared : dict, optional
+        ``prioritization.outcomes``: column -> good | bad, replacing the direction stage 02 gave.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome and segment: outcome, label, kind, direction, direction_from (``data``,
+        ``parameter`` or empty when unknown), segment, customers, known (customers with a value),
+        rate, base_rate (every segmented customer with a value). Empty without outcome columns.
+    """
+    outcomes = outcomes or {}
+    declared = declared or {}
+    unknown = sorted(set(declared) - set(outcomes))
+    if unknown:
+        raise ValueError(
+            f"prioritization.outcomes names '{unknown[0]}', but the outcome columns of this run are "
+            f"{sorted(outcomes) or 'none'} (features_meta.json: outcomes)"
+        )
+    cols = ["outcome", "label", "kind", "direction", "direction_from", "segment", "customers", "known"]
+    rows = []
+    for name in sorted(outcomes):
+        if name not in features:
+            raise ValueError(f"features.parquet has no column '{name}', listed as an outcome in features_meta.json")
+        meta = outcomes[name] or {}
+        direction = declared.get(name) or meta.get("direction")
+        source = "parameter" if name in declared else ("data" if direction else "")
+        kind = meta.get("kind") if meta.get("kind") in OUTCOME_KINDS else "number"
+        values = segments[["customer_id", "segment"]].merge(
+            features[["customer_id", name]], on="customer_id", how="left", validate="one_to_one"
+        )
+        v = pd.to_numeric(values[name], errors="coerce").astype(float)
+        base = float(v.mean()) if v.notna().any() else np.nan
+        by = v.groupby(values["segment"])
+        label = meta.get("label") or name
+        for seg, rate in by.mean().items():
+            rows.append(
+                {
+                    "outcome": name,
+                    "label": label,
+                    "kind": kind,
+                    "direction": direction,
+                    "direction_from": source,
+                    "segment": int(seg),
+                    "customers": int(by.size()[seg]),
+                    "known": int(by.count()[seg]),
+                    "rate": float(rate),
+                    "base_rate": base,
+                }
+            )
+    return pd.DataFrame(rows, columns=[*cols, "rate", "base_rate"])
+
+
+def outcome_table(rates: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """The outcome rates for readers: one row per segment (segment, persona) and a last row for all
+    customers, one column per outcome (its label and direction), each cell its rate (a flag's share
+    of 1s as a percentage, a number's mean), with the customers whose value is known where some are not.
+    """
+    rates = rates.assign(
+        **{c: pd.to_numeric(rates[c], errors="coerce") for c in ("rate", "base_rate", "known", "customers")}
+    )
+    persona = names.assign(segment=names["segment"].astype(int)).set_index("segment")["persona"]
+    segments = sorted(int(s) for s in rates["segment"].unique())
+    out = pd.DataFrame(
+        {
+            "segment": [f"S{s}" for s in segments] + [""],
+            "persona": [i18n.term(persona.get(s, "")) for s in segments] + [_("all customers")],
+        }
+    )
+    for _name, r in rates.assign(segment=rates["segment"].astype(int)).groupby("outcome", sort=True):
+        r = r.set_index("segment")
+        first = r.iloc[0]
+        cells = []
+        for s in segments:
+            text = _rate_text(r.loc[s, "rate"], first["kind"])
+            if r.loc[s, "known"] < r.loc[s, "customers"]:
+                text = _("%(rate)s (of %(known)s known)") % {"rate": text, "known": i18n.number(r.loc[s, "known"])}
+            cells.append(text)
+        cells.append(_rate_text(first["base_rate"], first["kind"]))
+        out[f"{first['label']} ({_(DIRECTIONS[first['direction'] if first['direction'] in DIRECTIONS else None])})"] = (
+            cells
+        )
+    return out
+
+
+def _outcome_component(rates: pd.DataFrame, index: pd.Index) -> pd.Series | None:
+    """The outcome component per segment: the mean over the outcomes with a direction of each one's
+    rate scaled 0..1 across segments (reversed for a bad one); None when no outcome with a direction
+    tells the segments apart.
+    """
+    parts = []
+    for _name, r in rates[rates["direction"].isin(["good", "bad"])].groupby("outcome", sort=True):
+        rate = r.set_index("segment")["rate"].reindex(index)
+        lo, hi = rate.min(), rate.max()
+        if not hi - lo > 1e-12:
+            continue
+        scaled = (rate - lo) / (hi - lo)
+        parts.append(1.0 - scaled if r["direction"].iloc[0] == "bad" else scaled)
+    return pd.concat(parts, axis=1).mean(axis=1) if parts else None
+
+
 def raw_components(
-    profile: pd.DataFrame, growth: pd.Series, predicted: pd.Series | None = None
+    profile: pd.DataFrame,
+    growth: pd.Series,
+    predicted: pd.Series | None = None,
+    outcomes: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Raw (unnormalised) data components per segment (only those measured), and notes on the
     components without data. ``predicted``: expected next-period spend per segment (None when there
-    is no usable prediction).
+    is no usable prediction). ``outcomes``: :func:`outcome_rates` (None or empty: no outcome column,
+    and no note: the outcome weighs 0 unless the analyst gives it a weight).
     """
     p = profile.set_index("segment")
     notes = []
@@ -97,7 +246,28 @@ def raw_components(
         raw["predicted_value"] = predicted.reindex(p.index).clip(lower=0)
     else:
         notes.append(_("predicted value: not measured (no next-period prediction that beats the naive forecast)"))
-    appeal_cols = [c for c in ("campaign_click_rate", "campaign_conversion_rate", "browse_conversion") if c in p]
+    _ability_components(p, raw, notes)
+    if outcomes is not None and len(outcomes):
+        score = _outcome_component(outcomes, p.index)
+        if score is not None:
+            raw["outcome"] = score
+        else:
+            notes.append(
+                _(
+                    "outcome: not measured (no outcome column with a known direction that tells the segments apart; "
+                    "prioritization.outcomes gives a direction)"
+                )
+            )
+    return raw, notes
+
+
+#: A channel counts in the media mix when it carries at least this share of a segment's orders.
+MEDIA_MIX_LEAST = 0.10
+
+
+def _ability_components(p: pd.DataFrame, raw: pd.DataFrame, notes: list[str]) -> None:
+    """The raw ability-to-win components the profile ``p`` measures, added to ``raw`` (notes on the others)."""
+    appeal_cols = [c for c in APPEAL_PARTS if c in p]
     if appeal_cols:
         raw["appeal"] = p[appeal_cols].mean(axis=1)
     else:
@@ -106,27 +276,30 @@ def raw_components(
         raw["coverage"] = p["reachable"]
     else:
         notes.append(_("coverage: not measured (no contact permissions)"))
-    chan = [c for c in ("web_share", "store_share", "app_share") if c in p]
+    chan = [c for c in CHANNELS if c in p]
     if chan:
-        raw["media_mix"] = (p[chan] >= 0.10).sum(axis=1) / 3.0
+        raw["media_mix"] = (p[chan] >= MEDIA_MIX_LEAST).sum(axis=1) / 3.0
     else:
         notes.append(_("media mix: not measured (no channel data)"))
     parts = []
     if "return_share" in p:
         parts.append(1.0 - p["return_share"].clip(0, 1))
-    satisfaction = [
-        c
-        for c in p.columns
-        if "satisf" in c.lower() and not c.endswith(("_index", "_median")) and pd.api.types.is_numeric_dtype(p[c])
-    ]  # the segment means, not their medians or indexes
-    for c in satisfaction:
+    for c in _satisfaction_columns(p):
         lo, hi = p[c].min(), p[c].max()
         parts.append((p[c] - lo) / (hi - lo) if hi > lo else pd.Series(0.5, index=p.index))
     if parts:
         raw["credibility"] = pd.concat(parts, axis=1).mean(axis=1)
     else:
-        notes.append("credibility: not measured (no return or satisfaction data)")
-    return raw, notes
+        notes.append(_("credibility: not measured (no return or satisfaction data)"))
+
+
+def _satisfaction_columns(p: pd.DataFrame) -> list[str]:
+    """The profile's survey satisfaction means (a column named like ``satisf``), not their medians or indexes."""
+    return [
+        c
+        for c in p.columns
+        if "satisf" in c.lower() and not c.endswith(("_index", "_median")) and pd.api.types.is_numeric_dtype(p[c])
+    ]
 
 
 #: Amounts compared as ratios to the best segment; everything else is min-max scaled.
@@ -258,15 +431,23 @@ def boston_matrix(
     personas: pd.DataFrame,
     params: Prioritization,
     predicted: pd.Series | None = None,
+    outcomes: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Every component, both axes, the quadrant, the action, what decided it and the budget per
-    segment (see the module doc). ``predicted``: expected next-period spend per segment (stage 04,
-    only when it beats the naive forecast), or None.
+    """Every component, both axes, the quadrant, the action, what decided it (in facts with their
+    units) and the budget per segment (see the module doc). ``predicted``: expected next-period spend
+    per segment (stage 04, only when it beats the naive forecast), or None. ``outcomes``: the
+    outcome rates per segment (:func:`outcome_rates`), or None.
     """
-    raw, notes = raw_components(profile, growth, predicted)
+    raw, notes = raw_components(profile, growth, predicted, outcomes)
+    no_outcome = outcomes is None or not len(outcomes)
+    if no_outcome and params.weights.attractiveness.get("outcome", 0) > 0:
+        notes.append(_("outcome: not measured (no outcome column such as churn, response or subscribed in the data)"))
     comp, measured = _scaled_components(raw, params, notes)
     out = pd.DataFrame({"segment": comp.index.astype("int64")})
     out["persona"] = out["segment"].map(personas.set_index("segment")["persona"]).fillna("")
+    sized = profile.set_index("segment").reindex(comp.index)
+    out["customers"] = sized["customers"].to_numpy(dtype="int64")
+    out["customer_share"] = sized["customer_share"].to_numpy(dtype=float)
     for c in raw.columns:
         out[f"{c}_raw"] = raw[c].to_numpy()
     for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
@@ -291,6 +472,9 @@ def boston_matrix(
         params.analyst_inputs[s].reason if s in params.analyst_inputs else "" for s in out["segment"]
     ]
     out["action"] = out["quadrant"].map(ACTIONS)
+    facts = _facts(profile, raw, comp, measured, params, outcomes)
+    for c in facts.columns:
+        out[c] = facts[c].to_numpy()
     out["decided_by"] = [decided_by(r, measured, params) for _, r in out.iterrows()]
     out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
     basis, out["budget_basis"] = _budget_basis(profile, predicted)
@@ -306,7 +490,31 @@ def boston_matrix(
     out["budget_how"] = [budget_how(r, placed) for _, r in out.iterrows()]
     out.attrs["measured"] = measured
     out.attrs["unmeasured_inputs"] = [c for c in ABILITY_INPUTS if c not in measured] if not placed else []
+    out.attrs["outcomes"] = _outcome_summary(outcomes, params, "outcome" in measured)
     return out, notes
+
+
+def _outcome_summary(outcomes: pd.DataFrame | None, params: Prioritization, measured: bool) -> list[dict]:
+    """Each outcome column of the run: name, label, kind, direction and where it came from, and
+    whether it enters attractiveness (a direction, a positive weight of ``outcome`` and the component
+    ``measured``: the outcomes tell the segments apart).
+    """
+    if outcomes is None or not len(outcomes):
+        return []
+    weight = params.weights.attractiveness.get("outcome", 0.0)
+    first = outcomes.drop_duplicates("outcome")
+    return [
+        {
+            "outcome": r["outcome"],
+            "label": r["label"],
+            "kind": r["kind"],
+            "direction": r["direction"] if r["direction"] in ("good", "bad") else None,
+            "direction_from": r["direction_from"],
+            "base_rate": None if pd.isna(r["base_rate"]) else float(r["base_rate"]),
+            "enters": bool(measured and weight > 0 and r["direction"] in ("good", "bad")),
+        }
+        for _i, r in first.iterrows()
+    ]
 
 
 def budget(weight: np.ndarray, value: np.ndarray, total: float) -> np.ndarray:
@@ -336,6 +544,162 @@ def budget_how(r: pd.Series, placed: bool) -> str:
     }
 
 
+#: The facts behind each data component, as a reader sees them (their numbers in their units).
+FACTS = {
+    "size": N_("%(customers)s customers, %(share)s of all"),
+    "growth": N_("%(rate)s active customers"),
+    "value_per_customer": N_("%(amount)s per customer"),
+    "total_value": N_("%(amount)s net value, %(share)s of all"),
+    "predicted_value": N_("%(amount)s expected next-period spend"),
+    "coverage": N_("%(share)s reachable by e-mail or SMS"),
+    "media_mix": N_("%(n)s of 3 channels (%(channels)s) carry at least %(least)s of its orders"),
+    "campaign_click_rate": N_("clicks on %(share)s of campaign messages"),
+    "campaign_conversion_rate": N_("converts on %(share)s of campaign messages"),
+    "browse_conversion": N_("buys in %(share)s of visits"),
+    "return_share": N_("returns %(share)s of the value bought"),
+    "satisfaction": N_("%(question)s %(value)s on average"),
+    "outcome": N_("%(outcome)s %(rate)s (all customers %(base)s)"),
+    "analyst": N_("%(component)s %(score)s of 1 (the analyst's judgement)"),
+    "neutral": N_("%(component)s neutral (0.5): not given by the analyst"),
+}
+APPEAL_PARTS = ("campaign_click_rate", "campaign_conversion_rate", "browse_conversion")
+CHANNELS = {"web_share": N_("web"), "store_share": N_("store"), "app_share": N_("app")}
+
+
+def share_text(v) -> str:
+    """A share as a percentage: one decimal below 10 % (3.4 % and 11.7 % stay apart), none above."""
+    return i18n.percent(v, 1 if abs(float(v)) < 0.1 else 0)
+
+
+def share_beside(v, rule: float) -> str:
+    """A share compared with ``rule`` in the text: as :func:`share_text`, with the decimals that keep
+    it on its side of the rule (:func:`seglab.i18n.percent_beside`: 9.96 % is never "10 %").
+    """
+    return i18n.percent_beside(v, rule, 1 if abs(float(v)) < 0.1 else 0)
+
+
+def _rate_text(v, kind: str) -> str:
+    """An outcome's rate: a flag's share of 1s as a percentage, a number's mean as a number."""
+    return share_text(v) if kind == "flag" else i18n.number(v, 2)
+
+
+def _semicolons(items) -> str:
+    """Facts that hold commas, joined with the reader's semicolon."""
+    return ("؛ " if i18n.reader().rtl else "; ").join(str(i) for i in items)
+
+
+def _places(score: pd.Series) -> pd.Series:
+    """Each segment's place on a component, from its 0..1 score: best of n, worst of n, or its rank
+    (best first); empty where the segment has no score.
+    """
+    n = int(score.notna().sum())
+    best, worst = score.rank(ascending=False, method="min"), score.rank(ascending=True, method="min")
+    out = {}
+    for seg, rank in best.items():
+        if pd.isna(rank):
+            out[seg] = ""
+        elif rank == 1:
+            out[seg] = _("best of %(n)s") % {"n": i18n.number(n)}
+        elif worst[seg] == 1:
+            out[seg] = _("worst of %(n)s") % {"n": i18n.number(n)}
+        else:
+            out[seg] = _("%(rank)s of %(n)s, best first") % {"rank": i18n.number(rank), "n": i18n.number(n)}
+    return pd.Series(out, dtype=object)
+
+
+def _data_fact(c: str, pr: pd.Series, raw: pd.Series, outcomes: pd.DataFrame | None) -> str:
+    """The facts behind data component ``c`` for one segment (profile row ``pr``, raw components ``raw``)."""
+    if c == "size":
+        return _(FACTS[c]) % {"customers": i18n.number(pr["customers"]), "share": share_text(pr["customer_share"])}
+    if c == "growth":
+        return _(FACTS[c]) % {"rate": i18n.percent(raw["growth"], 0, sign=True)}
+    if c in ("value_per_customer", "predicted_value"):
+        return _(FACTS[c]) % {"amount": i18n.money(pr["value_per_customer"] if c == "value_per_customer" else raw[c])}
+    if c == "total_value":
+        return _(FACTS[c]) % {"amount": i18n.money(pr["revenue"]), "share": share_text(pr["revenue_share"])}
+    if c == "coverage":
+        return _(FACTS[c]) % {"share": share_text(pr["reachable"])}
+    if c == "appeal":
+        return i18n.join(_(FACTS[f]) % {"share": share_text(pr[f])} for f in APPEAL_PARTS if pd.notna(pr.get(f)))
+    if c == "media_mix":
+        shares = [(label, pr[f]) for f, label in CHANNELS.items() if pd.notna(pr.get(f))]
+        return _(FACTS[c]) % {
+            "n": i18n.number(sum(v >= MEDIA_MIX_LEAST for _l, v in shares)),
+            "least": i18n.percent(MEDIA_MIX_LEAST),
+            "channels": i18n.join(f"{_(label)} {share_beside(v, MEDIA_MIX_LEAST)}" for label, v in shares),
+        }
+    if c == "credibility":
+        return _credibility_fact(pr)
+    return _outcome_fact(pr.name, outcomes)
+
+
+def _credibility_fact(pr: pd.Series) -> str:
+    parts = (
+        [_(FACTS["return_share"]) % {"share": share_text(pr["return_share"])}]
+        if pd.notna(pr.get("return_share"))
+        else []
+    )
+    parts += [
+        _(FACTS["satisfaction"]) % {"question": str(c).replace("_", " "), "value": i18n.number(float(pr[c]), 2)}
+        for c in pr.index
+        if "satisf" in str(c).lower()
+        and not str(c).endswith(("_index", "_median"))
+        and isinstance(pr[c], int | float | np.number)
+        and pd.notna(pr[c])
+    ]
+    return i18n.join(parts)
+
+
+def _outcome_fact(segment, outcomes: pd.DataFrame | None) -> str:
+    if outcomes is None or not len(outcomes):
+        return ""
+    rows = outcomes[(outcomes["segment"] == segment) & outcomes["direction"].isin(["good", "bad"])]
+    return i18n.join(
+        _(FACTS["outcome"])
+        % {
+            "outcome": r["label"],
+            "rate": _rate_text(r["rate"], r["kind"]),
+            "base": _rate_text(r["base_rate"], r["kind"]),
+        }
+        for _i, r in rows.iterrows()
+    )
+
+
+def _facts(
+    profile: pd.DataFrame,
+    raw: pd.DataFrame,
+    comp: pd.DataFrame,
+    measured: dict[str, str],
+    params: Prioritization,
+    outcomes: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The facts behind every measured component (and every judgement call given), per segment, in
+    their units and with the segment's place among the segments: ``<component>_fact`` columns.
+    """
+    p = profile.set_index("segment")
+    if "revenue_share" not in p:
+        p = p.assign(revenue_share=p["revenue"] / p["revenue"].sum())
+    out = pd.DataFrame(index=comp.index)
+    for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
+        if c not in measured:
+            continue
+        places = _places(comp[c])
+        texts = []
+        for seg in comp.index:
+            given = params.analyst_inputs.get(seg)
+            value = getattr(given, c, None) if given is not None else None
+            label = _(COMPONENT_LABELS[c])
+            if value is not None:
+                fact = _(FACTS["analyst"]) % {"component": label, "score": i18n.number(value, 2)}
+            elif c in ANALYST:
+                fact = _(FACTS["neutral"]) % {"component": label}
+            else:
+                fact = _data_fact(c, p.loc[seg], raw.loc[seg] if seg in raw.index else pd.Series(dtype=float), outcomes)
+            texts.append(f"{fact} ({places[seg]})" if fact and places[seg] else fact)
+        out[f"{c}_fact"] = texts
+    return out
+
+
 #: Readable names of the components.
 COMPONENT_LABELS = {
     "size": N_("size"),
@@ -345,6 +709,7 @@ COMPONENT_LABELS = {
     "predicted_value": N_("predicted spend"),
     "competition": N_("competition (analyst)"),
     "fit": N_("fit (analyst)"),
+    "outcome": N_("outcome"),
     "appeal": N_("appeal"),
     "coverage": N_("reach by e-mail/SMS"),
     "media_mix": N_("media mix"),
@@ -353,36 +718,43 @@ COMPONENT_LABELS = {
 
 
 def decided_by(r: pd.Series, measured: dict[str, str], params: Prioritization) -> str:
-    """Which components decided a segment's place, e.g. "Convert: attractive (0.62: value per
-    customer 1.00, size 0.80) but hard to win (0.31: appeal 0.10, credibility 0.20)".
+    """Which components decided a segment's place, in facts with their units and the segment's place
+    among the segments (the ``<component>_fact`` columns of :func:`boston_matrix`), e.g. "Convert.
+    Attractive: EUR 12,880 per customer (best of 5); ... Hard to win: returns 20% of the value bought
+    (worst of 5); ...". The two components named on each axis are those that pull it most to its
+    side (the highest scores of a high axis, the lowest of a low one); the 0..1 scores only choose
+    them and are never shown as facts.
     """
 
     def top(weights: dict[str, float], high: bool) -> str:
         cands = [(c, r[c]) for c, w in weights.items() if w > 0 and c in measured and not pd.isna(r[c])]
-        # by the value as shown (2 decimals), ties in the components' fixed order: the sentence depends
-        # neither on float noise below what it prints nor on the order of the weights in the YAML file
+        # by the score to 2 decimals, ties in the components' fixed order: the sentence depends neither
+        # on float noise nor on the order of the weights in the YAML file
         order = list(COMPONENT_LABELS)
         cands.sort(key=lambda cv: (-round(float(cv[1]), 2) if high else round(float(cv[1]), 2), order.index(cv[0])))
-        return i18n.join(f"{_(COMPONENT_LABELS[c])} {i18n.number(v, 2, grouping=False)}" for c, v in cands[:2])
+        return _semicolons(_shown_fact(r, c) for c, _v in cands[:2])
 
     t = params.threshold
     a, w = r["attractiveness"], r["ability_to_win"]
-    att = (_("attractive (%(score)s: %(top)s)") if a >= t else _("less attractive (%(score)s: %(top)s)")) % {
-        "score": i18n.number(a, 2, grouping=False),
-        "top": top(params.weights.attractiveness, a >= t),
+    att = (_("Attractive: %(facts)s") if a >= t else _("Less attractive: %(facts)s")) % {
+        "facts": top(params.weights.attractiveness, a >= t)
     }
     if pd.isna(w):
-        return _("%(attractiveness)s; ability to win not measured") % {"attractiveness": att}
-    win = (_("easy to win (%(score)s: %(top)s)") if w >= t else _("hard to win (%(score)s: %(top)s)")) % {
-        "score": i18n.number(w, 2, grouping=False),
-        "top": top(params.weights.ability_to_win, w >= t),
+        return _("%(attractiveness)s. Ability to win not measured.") % {"attractiveness": att}
+    win = (_("Easy to win: %(facts)s") if w >= t else _("Hard to win: %(facts)s")) % {
+        "facts": top(params.weights.ability_to_win, w >= t)
     }
-    joint = (
-        _("%(quadrant)s: %(attractiveness)s and %(ability)s")
-        if (a >= t) == (w >= t)
-        else _("%(quadrant)s: %(attractiveness)s but %(ability)s")
-    )
-    return joint % {"quadrant": _(r["computed_quadrant"]), "attractiveness": att, "ability": win}
+    return _("%(quadrant)s. %(attractiveness)s. %(ability)s.") % {
+        "quadrant": _(r["computed_quadrant"]),
+        "attractiveness": att,
+        "ability": win,
+    }
+
+
+def _shown_fact(r: pd.Series, c: str) -> str:
+    """Component ``c``'s facts in row ``r``; its name alone when the row carries no facts."""
+    fact = r.get(f"{c}_fact")
+    return fact if isinstance(fact, str) and fact else _(COMPONENT_LABELS[c])
 
 
 def analyst_template(bm: pd.DataFrame) -> str:
@@ -421,8 +793,9 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
                 }
             )
     measured = bm.attrs.get("measured", {})
+    weights = {**params.weights.attractiveness, **params.weights.ability_to_win}
     for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS):
-        if c not in measured and c not in ANALYST:
+        if c not in measured and c not in ANALYST and weights.get(c, 0) > 0:  # (weight 0: in no axis anyway)
             out.append(
                 {
                     "stage": "05",
@@ -434,7 +807,217 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
                     else _("(needs data)"),
                 }
             )
+    return out + _basis_assumptions(basis(bm, params))
+
+
+def _basis_assumptions(b: dict) -> list[dict]:
+    """The assumptions of :func:`basis`: attractiveness from size alone; outcomes left out of it."""
+    out = []
+    if b["size_only"]:
+        out.append(
+            {
+                "stage": "05",
+                "subject": _("attractiveness"),
+                "assumed": _("size only: the segments are ranked by their number of customers"),
+                "why": _("no other component of attractiveness is measured and weighted"),
+                "change": "; ".join(w["line"] for w in b["would_add"] if w.get("line")) or _("(needs data)"),
+            }
+        )
+    for o in b["outcomes"]:
+        if o["enters"]:
+            continue
+        out.append(
+            {
+                "stage": "05",
+                "subject": o["label"],
+                "assumed": _("an outcome: shown per segment, not in attractiveness"),
+                "why": _("its direction is unknown") if o["direction"] is None else _("the weight of outcome is 0"),
+                "change": b["direction_line"] if o["direction"] is None else b["outcome_line"],
+            }
+        )
     return out
+
+
+#: What would add information to attractiveness when a component is not measured: the data it needs.
+NEEDS = {
+    "history": N_("order lines over time (a transactions table)"),
+    "outcome": N_("an outcome column such as churn, response or subscribed"),
+}
+
+
+def _weights_line(params: Prioritization, component: str) -> str:
+    """The parameter line that gives ``component`` a weight of 1, with the other weights as they are
+    (a weights mapping in the parameters replaces the whole default one).
+    """
+    w = {**params.weights.attractiveness, component: 1.0}
+    return "prioritization.weights.attractiveness: {" + ", ".join(f"{c}: {v:g}" for c, v in w.items()) + "}"
+
+
+def basis(bm: pd.DataFrame, params: Prioritization) -> dict:
+    """What the matrix rests on (``boston_basis.json``): the components of each axis that are
+    measured and weighted, whether attractiveness is size alone (the ranking is then by size), the
+    parameter lines or data that would add information to attractiveness, the outcome columns and
+    the line that puts them in attractiveness (``outcome_line``) or gives them a direction
+    (``direction_line``).
+    """
+    measured = bm.attrs.get("measured", {})
+    att, win = params.weights.attractiveness, params.weights.ability_to_win
+    used = [c for c in ATTRACTIVENESS_COMPONENTS if att.get(c, 0) > 0 and c in measured]
+    outcomes = bm.attrs.get("outcomes") or []
+    directed = [o for o in outcomes if o["direction"]]
+    undirected = [o["outcome"] for o in outcomes if not o["direction"]]
+    return {
+        "axes": {
+            "attractiveness": used,
+            "ability_to_win": [c for c in ABILITY_COMPONENTS if win.get(c, 0) > 0 and c in measured],
+        },
+        "size_only": used == ["size"],
+        "would_add": _would_add(measured, params, bool(directed), bool(outcomes)),
+        "outcomes": outcomes,
+        "outcome_line": _weights_line(params, "outcome") if directed and att.get("outcome", 0) <= 0 else "",
+        "direction_line": "prioritization.outcomes: {" + ", ".join(f"{o}: good | bad" for o in undirected) + "}"
+        if undirected
+        else "",
+    }
+
+
+def _would_add(measured: dict[str, str], params: Prioritization, directed: bool, any_outcome: bool) -> list[dict]:
+    """Per attractiveness component other than size that is not in the axis: the line (or the data)
+    that would put it there.
+    """
+    att = params.weights.attractiveness
+    out = []
+    for c in ATTRACTIVENESS_COMPONENTS[1:]:
+        weighted = att.get(c, 0) > 0
+        if c in ANALYST:
+            if weighted and c not in measured:
+                out.append({"component": c, "line": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"})
+        elif c in measured or (c == "outcome" and directed):
+            if not weighted:
+                out.append({"component": c, "line": _weights_line(params, c)})
+        elif c in ("value_per_customer", "total_value"):
+            out.append({"component": c, "line": "source.tables.customers.roles.value: [<money column>]"})
+        elif c == "outcome":
+            out.append(
+                {"component": c, "line": "prioritization.outcomes: {<outcome column>: good | bad}"}
+                if any_outcome
+                else {"component": c, "need": "outcome"}
+            )
+        else:
+            out.append({"component": c, "need": "history"})
+    return out
+
+
+def basis_text(b: dict) -> list[dict]:
+    """What :func:`basis` says a reader must know, in the reader's language: attractiveness from
+    size alone (and what would add information), and each outcome: its direction, whether it is in
+    attractiveness and the line that puts it there. Each item is ``{"kind": "size_only" | "outcome",
+    "text", "lines"}``; a line is
+    ``{"label", "code"}`` (a parameter line) or ``{"label", "text"}`` (the data it needs).
+    """
+    out = []
+    if b.get("size_only"):
+        out.append(
+            {
+                "kind": "size_only",
+                "text": _(
+                    "Ranked by size only: size is the only component of attractiveness measured and weighted, so "
+                    "the ranking (and the budget) follows the number of customers. What would add information:"
+                ),
+                "lines": [
+                    {"label": _(COMPONENT_LABELS[w["component"]]), "code": w["line"]}
+                    if w.get("line")
+                    else {"label": _(COMPONENT_LABELS[w["component"]]), "text": _(NEEDS[w["need"]])}
+                    for w in b.get("would_add", [])
+                ],
+            }
+        )
+    return out + _outcome_items(b)
+
+
+def _outcome_items(b: dict) -> list[dict]:
+    """:func:`basis_text`'s items on the outcomes: those in attractiveness; those shown only, with the
+    line that puts them in (and, with several, the line that keeps some); those without a direction.
+    """
+
+    def named(outcomes: list[dict]) -> str:
+        return i18n.join(f"{o['label']} ({_(DIRECTIONS[o['direction']])})" for o in outcomes)
+
+    outcomes = b.get("outcomes", [])
+    entering = [o for o in outcomes if o["enters"]]
+    shown = [o for o in outcomes if not o["enters"] and o["direction"]]
+    unknown = [o for o in outcomes if not o["direction"]]
+    out = []
+    if entering:
+        out.append(
+            {
+                "kind": "outcome",
+                "text": _("In attractiveness (component outcome): %(outcomes)s.") % {"outcomes": named(entering)},
+            }
+        )
+    if shown:
+        lines = [{"label": _("to rank the segments by them too"), "code": b["outcome_line"]}]
+        if len(shown) > 1:
+            example = ", ".join(f"{o['outcome']}: {o['direction']}" for o in shown[:1])
+            lines.append({"label": _("to use only some of them"), "code": f"prioritization.outcomes: {{{example}}}"})
+        out.append(
+            {
+                "kind": "outcome",
+                "text": _("Shown per segment, not in attractiveness (the weight of outcome is 0): %(outcomes)s.")
+                % {"outcomes": named(shown)},
+                "lines": lines,
+            }
+        )
+    if unknown:
+        out.append(
+            {
+                "kind": "outcome",
+                "text": _("Shown per segment, not in attractiveness (their direction is unknown): %(outcomes)s.")
+                % {"outcomes": i18n.join(o["label"] for o in unknown)},
+                "lines": [{"label": _("to give them a direction"), "code": b["direction_line"]}],
+            }
+        )
+    return out
+
+
+def rests_on_text(b: dict) -> str:
+    """Which components each axis rests on (measured and weighted), in words."""
+    axes = b.get("axes", {})
+
+    def named(axis: str) -> str:
+        return i18n.join(_(COMPONENT_LABELS[c]) for c in axes.get(axis, [])) or _("not measured")
+
+    return _("Attractiveness rests on: %(attractiveness)s. Ability to win rests on: %(ability)s.") % {
+        "attractiveness": named("attractiveness"),
+        "ability": named("ability_to_win"),
+    }
+
+
+def facts_table(bm: pd.DataFrame) -> pd.DataFrame:
+    """The facts behind each measured component, per segment (segment, persona, one column per
+    component, named by the component), for the stage's page.
+    """
+    facts = [c for c in (*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS) if f"{c}_fact" in bm]
+    return bm[["segment", "persona", *(f"{c}_fact" for c in facts)]].set_axis(["segment", "persona", *facts], axis=1)
+
+
+def _code(line: str) -> str:
+    """A parameter line inside a Markdown code span: no backtick or line break can end it early."""
+    return re.sub(r"[`\r\n]", " ", line)
+
+
+def basis_markdown(b: dict) -> str:
+    """:func:`basis_text` as Markdown for the stage's page (texts escaped, parameter lines as code)."""
+    blocks = []
+    for item in basis_text(b):
+        lines = [
+            "- "
+            + (f"{esc(x['label'])}: " if x["label"] else "")
+            + (f"`{_code(x['code'])}`" if "code" in x else esc(x["text"]))
+            for x in item.get("lines", [])
+        ]
+        blocks.append("\n".join([esc(item["text"]), *lines]))
+    return "\n\n".join(blocks) or esc(_("No outcome column, and attractiveness is not size alone."))
 
 
 def _components(bm: pd.DataFrame) -> np.ndarray:
@@ -484,7 +1067,115 @@ def sensitivity(bm: pd.DataFrame, params: Prioritization, seed: int) -> pd.DataF
     out["stay_share"] = share.where(own).max(axis=1)
     others = share.mask(own, -1.0)  # the most frequent other quadrant (first in QUADRANTS on a tie)
     out["else_most_often"] = others.idxmax(axis=1).where(others.max(axis=1) > 0, "") if sp.draws else ""
-    out["fragile"] = out["stay_share"] < sp.fragile_below if sp.draws else False
+    reasons = fragility(bm, out, params)
+    out["fragile"] = [bool(r) for r in reasons]
+    out["fragile_reasons"] = [json.dumps(r, ensure_ascii=False) for r in reasons]
+    return out
+
+
+#: Why a placement is fragile: each reason is kept as data (an id and its numbers) and said here,
+#: in the reader's language, where it is shown (:func:`fragility_text`).
+FRAGILE_REASONS = {
+    "weights": N_(
+        "kept its quadrant in %(share)s of the weight changes (fragile below %(rule)s); otherwise mostly %(other)s"
+    ),
+    "ignore_share": N_(
+        "the segments placed in Ignore (%(segments)s) hold %(share)s of the customers (fragile at %(rule)s or "
+        "more): giving that many customers no budget needs more evidence than the matrix"
+    ),
+    "one_component": N_("%(axis)s rests on %(component)s alone: the only component of that axis measured and weighted"),
+    ("decides", "attractiveness", False): N_(
+        "without %(component)s, the other components of attractiveness would make it attractive"
+    ),
+    ("decides", "attractiveness", True): N_(
+        "without %(component)s, the other components of attractiveness would make it less attractive"
+    ),
+    ("decides", "ability_to_win", False): N_(
+        "without %(component)s, the other components of ability to win would make it easy to win"
+    ),
+    ("decides", "ability_to_win", True): N_(
+        "without %(component)s, the other components of ability to win would make it hard to win"
+    ),
+}
+AXES = {"attractiveness": N_("attractiveness"), "ability_to_win": N_("ability to win")}
+
+
+def fragility(bm: pd.DataFrame, sens: pd.DataFrame, params: Prioritization) -> list[list[dict]]:
+    """Why each placement is fragile (see the module doc), as data: per segment (in ``bm``'s order) a
+    list of reasons, each a dict with an ``id`` (``weights``, ``ignore_share``, ``one_component``,
+    ``decides``) and its numbers; empty when the placement is not fragile or not placed.
+    """
+    sp = params.sensitivity
+    reasons: list[list[dict]] = [[] for _i in range(len(bm))]
+    if sp.draws:
+        for i, (stay, other) in enumerate(zip(sens["stay_share"], sens["else_most_often"], strict=True)):
+            if stay < sp.fragile_below:
+                reasons[i].append({"id": "weights", "share": float(stay), "rule": sp.fragile_below, "other": other})
+    ignore = (bm["computed_quadrant"] == "Ignore").to_numpy()
+    if "customer_share" in bm and ignore.any():
+        held = float(bm.loc[ignore, "customer_share"].sum())
+        if held >= sp.fragile_ignore_share:
+            segments = [int(s) for s in bm.loc[ignore, "segment"]]
+            for i in np.flatnonzero(ignore):
+                reasons[i].append(
+                    {"id": "ignore_share", "share": held, "rule": sp.fragile_ignore_share, "segments": segments}
+                )
+    measured = bm.attrs.get("measured") or dict.fromkeys((*ATTRACTIVENESS_COMPONENTS, *ABILITY_COMPONENTS), "data")
+    placed = (bm["computed_quadrant"] != NOT_PLACED).to_numpy()
+    for axis, weights in (
+        ("attractiveness", params.weights.attractiveness),
+        ("ability_to_win", params.weights.ability_to_win),
+    ):
+        used = {
+            c: w for c, w in weights.items() if w > 0 and (c in measured or (axis == "attractiveness" and c in ANALYST))
+        }
+        core = [c for c in used if c in measured]
+        for i, (_i, r) in enumerate(bm.iterrows()):
+            if placed[i] and core:
+                reasons[i] += _rests_on(r, axis, used, core, params.threshold)
+    return reasons
+
+
+def _rests_on(r: pd.Series, axis: str, used: dict[str, float], core: list[str], threshold: float) -> list[dict]:
+    """The reasons a segment's side of ``axis`` rests on one component: the only one measured
+    (``core``: the measured components with a weight), or one whose weighted pull decides the side
+    (the others alone, with their weights, would put it on the other side of the threshold).
+    """
+    if len(core) == 1:
+        return [{"id": "one_component", "axis": axis, "component": core[0]}]
+    high = bool(r[axis] >= threshold)
+    out = []
+    for j in core:
+        others = {c: w for c, w in used.items() if c != j}
+        alone = sum(w * (0.5 if pd.isna(r[c]) else float(r[c])) for c, w in others.items()) / sum(others.values())
+        if (alone >= threshold) != high:
+            out.append({"id": "decides", "axis": axis, "component": j, "high": high})
+    return out
+
+
+def fragility_text(reasons) -> list[str]:
+    """The reasons of :func:`fragility` (a list, or its JSON as stored in ``boston_sensitivity.csv``)
+    in the reader's language; every share compared with its rule is shown on its own side of it.
+    """
+    if isinstance(reasons, str):
+        reasons = json.loads(reasons) if reasons.strip() else []
+    out = []
+    for r in reasons or []:
+        rid = r.get("id")
+        if rid in ("weights", "ignore_share"):
+            values = {"share": share_beside(r["share"], r["rule"]), "rule": i18n.percent_exact(r["rule"])}
+            if rid == "weights":
+                values["other"] = _(r["other"]) if r.get("other") else "–"
+            else:
+                values["segments"] = i18n.join(f"S{s}" for s in r["segments"])
+            out.append(_(FRAGILE_REASONS[rid]) % values)
+        elif rid == "one_component":
+            out.append(
+                _(FRAGILE_REASONS[rid]) % {"axis": _(AXES[r["axis"]]), "component": _(COMPONENT_LABELS[r["component"]])}
+            )
+        elif rid == "decides":
+            template = FRAGILE_REASONS[("decides", r["axis"], bool(r["high"]))]
+            out.append(_(template) % {"component": _(COMPONENT_LABELS[r["component"]])})
     return out
 
 
@@ -504,31 +1195,33 @@ def weights_table(params: Prioritization) -> pd.DataFrame:
 
 
 def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
-    """The sensitivity result in words: which placements are fragile and where they would go."""
+    """Which placements are fragile and why (every reason of :func:`fragility`), in words."""
     sp = params.sensitivity
     if sp.draws == 0:
-        return _("Sensitivity analysis is off (`prioritization.sensitivity.draws: 0`).")
-    head = _(
-        "%(draws)s random weight sets (each weight × exp(N(0, %(spread)s²))); a placement kept in fewer than "
-        "%(share)s of them is *fragile*."
-    ) % {"draws": i18n.number(sp.draws), "spread": i18n.digits(f"{sp.spread}"), "share": i18n.percent(sp.fragile_below)}
+        head = _("Sensitivity analysis is off (`prioritization.sensitivity.draws: 0`).")
+    else:
+        head = _(
+            "%(draws)s random weight sets (each weight × exp(N(0, %(spread)s²))); a placement kept in fewer than "
+            "%(share)s of them is *fragile*."
+        ) % {
+            "draws": i18n.number(sp.draws),
+            "spread": i18n.digits(f"{sp.spread}"),
+            "share": i18n.percent_exact(sp.fragile_below),
+        }
+    head += " " + _(
+        "A placement is fragile too when the segments placed in Ignore hold %(share)s of the customers or more, "
+        "or when it rests on one component (the only one of its axis, or one without which the others would put "
+        "it on the other side of the threshold)."
+    ) % {"share": i18n.percent_exact(sp.fragile_ignore_share)}
     lines = [head]
     for _i, r in sens.iterrows():
         if r["fragile"]:
             lines.append(
-                f"- **S{r['segment']} {esc(i18n.term(r['persona']))}**: "
-                + _(
-                    "%(quadrant)s in %(share)s of the draws, otherwise mostly %(other)s: treat this placement as a "
-                    "judgement call."
-                )
-                % {
-                    "quadrant": _(r["computed_quadrant"]),
-                    "share": i18n.percent(r["stay_share"]),
-                    "other": _(r["else_most_often"]),
-                }
+                f"- **S{r['segment']} {esc(i18n.term(r['persona']))}** ({_(r['computed_quadrant'])}): "
+                + esc(_semicolons(fragility_text(r.get("fragile_reasons", "[]"))))
             )
     if len(lines) == 1:
-        lines.append("- " + _("Every placement is robust to these changes of the weights."))
+        lines.append("- " + _("No placement is fragile: each keeps its quadrant and rests on more than one component."))
     return "\n".join(lines)
 
 

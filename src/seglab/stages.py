@@ -205,8 +205,19 @@ def save_boston(bm: pd.DataFrame, store: Store) -> None:
 
 
 def save_sensitivity(table: pd.DataFrame, store: Store) -> None:
-    """Stage 05's sensitivity of each placement."""
+    """Stage 05's sensitivity of each placement, with why each fragile one is fragile."""
     store.save("boston_sensitivity", table, float_format="%.10g")
+
+
+def save_basis(rates: pd.DataFrame, basis: dict, store: Store) -> None:
+    """What stage 05's matrix rests on (``boston_basis.json``) and the outcome rates per segment
+    (``outcome_rates.csv``; no file, and no earlier run's, without an outcome column).
+    """
+    store.save("boston_basis", basis)
+    if len(rates):
+        store.save("outcome_rates", rates, float_format="%.10g")
+    else:
+        store.absent("outcome_rates")
 
 
 def load_predicted_value(store: Store) -> tuple[pd.Series | None, str]:

@@ -205,10 +205,12 @@ _JSON_FACTS = (
     ("prediction", "prediction_quality"),
     ("monitoring", "monitoring"),
     ("exports", "exports"),
+    ("boston_basis", "boston_basis"),
 )
 _TABLE_FACTS = (
     ("boston", "boston_matrix"),
     ("sensitivity", "boston_sensitivity"),
+    ("outcome_rates", "outcome_rates"),
     ("midas", "midas"),
     ("trend", "monitoring_flags"),
 )
@@ -391,8 +393,9 @@ def _lead(h: dict) -> dict | None:
         lead["todo"] = [(i18n.term(q), i18n.join(v)) for q, v in by_q.items() if v]
         if not all(r["quadrant"] != NOT_PLACED for r in h["boston"]):
             ranked = [i18n.term(r["persona"]) for r in sorted(h["boston"], key=lambda r: -float(r["attractiveness"]))]
+            size_only = (h.get("boston_basis") or {}).get("size_only")
             lead["todo"] = [
-                (_("Most attractive"), i18n.join(ranked[:3])),
+                (_("Largest (ranked by size only)") if size_only else _("Most attractive"), i18n.join(ranked[:3])),
                 (_("Ability to win"), _("not measured, so no segment is placed on the Boston matrix")),
             ]
     return lead if lead["text"] or lead["todo"] else None
@@ -413,6 +416,19 @@ def _stage_row(name: str, title: str, result: RunResult, paths: RunPaths) -> dic
         "status": status,
         "failed": done is not None and not done.ok,
     }
+
+
+def _fragile_reasons(r: dict) -> list[str]:
+    """Why a placement is fragile, in the reader's language (an older file without the reasons:
+    its stay share against the rule it was flagged by).
+    """
+    from seglab import prioritize
+
+    if r.get("fragile_reasons"):
+        return prioritize.fragility_text(r["fragile_reasons"])
+    return [
+        _("kept its quadrant in %(share)s of the weight changes") % {"share": i18n.percent(float(r["stay_share"]), 1)}
+    ]
 
 
 def _boston_context(h: dict, paths: RunPaths) -> dict:
@@ -439,12 +455,7 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
                 "budget": i18n.money(float(r["budget"])) if r.get("budget", "") != "" else "–",
                 "budget_how": i18n.term(r.get("budget_how", "")),
                 "override": r.get("override_reason", ""),
-                "fragile": (
-                    _("fragile: kept in %(share)s of weight changes, else %(other)s")
-                    % {"share": i18n.percent(float(f["stay_share"])), "other": i18n.term(f["else_most_often"])}
-                    if f
-                    else ""
-                ),
+                "fragile": _fragile_reasons(f) if f else [],
             }
         )
     import pandas as pd
@@ -459,9 +470,17 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
         if placed
         else _("Budget %(total)s: each segment's share follows its attractiveness times its %(basis)s.")
     )
+    rests = prioritize.basis_text(h.get("boston_basis") or {})
+    rates = h.get("outcome_rates")
+    outcomes = (
+        prioritize.outcome_table(pd.DataFrame(rates), bm[["segment", "persona"]]).to_dict("split") if rates else None
+    )
     return {
         "placed": placed,
         "rows": rows,
+        "size_only": [b for b in rests if b["kind"] == "size_only"],
+        "outcome_notes": [b for b in rests if b["kind"] == "outcome"],
+        "outcomes": outcomes,
         "chart": _png(artifacts.location(artifacts.BY_NAME["05_boston_matrix"], paths)),
         "chart_alt": _("Boston matrix of the segments") if placed else _("Segments ranked by attractiveness"),
         "template": prioritize.analyst_template(bm) if not placed else "",

@@ -744,9 +744,10 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     return fig
 
 
-def attractiveness_ranking(bm: pd.DataFrame) -> Figure:
+def attractiveness_ranking(bm: pd.DataFrame, size_only: bool = False) -> Figure:
     """When ability to win is not measured: the segments ranked by attractiveness (bars), with the
-    threshold; no quadrant is drawn, because half of the matrix would be invented.
+    threshold; no quadrant is drawn, because half of the matrix would be invented. ``size_only``:
+    attractiveness is size alone, and the title says the ranking is by size only.
     """
     b = bm.sort_values("attractiveness", kind="mergesort")
     fig, ax = plt.subplots(figsize=(10, 1.4 + 0.6 * len(b)))
@@ -756,9 +757,8 @@ def attractiveness_ranking(bm: pd.DataFrame) -> Figure:
         ax.text(v, y, f"  {i18n.number(v, 2)}", va="center", fontsize=10)
     ax.set_xlim(0, 1.1)
     ax.set_xlabel(_("attractiveness (0 = least, 1 = most attractive)"))
-    ax.set_title(
-        _("Segments ranked by attractiveness") + "\n" + _("(ability to win is not measured: no quadrant is placed)")
-    )
+    title = _("Segments ranked by size only") if size_only else _("Segments ranked by attractiveness")
+    ax.set_title(title + "\n" + _("(ability to win is not measured: no quadrant is placed)"))
     return fig
 
 
