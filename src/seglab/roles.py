@@ -563,9 +563,15 @@ def _outcome_role(name: str, v: pd.Series, numeric: bool, guess) -> Role | None:
     if direction is None or (level is None and not numeric):
         return None
     why = (
-        _("named like an outcome (known only after the fact): its rate is shown per segment, never clustered")
+        _(
+            "named like an outcome (known only after the fact): its rate is shown per segment, clustered on only "
+            "when segmentation.features names it"
+        )
         if level is not None
-        else _("named like an outcome (known only after the fact): its mean is shown per segment, never clustered")
+        else _(
+            "named like an outcome (known only after the fact): its mean is shown per segment, clustered on only "
+            "when segmentation.features names it"
+        )
     )
     return guess("outcome", why, levels=level, outcome=direction, lens="outcome")
 

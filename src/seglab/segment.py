@@ -759,9 +759,6 @@ def segment(
         )
     names = features.attrs.get("labels") or {}
     notes = [_given_features_note(use, names)] if params.features is not None else []
-    outcomes = [f for f in (features.attrs.get("outcomes") or {}) if f not in use]
-    if outcomes:
-        notes.append(_outcomes_note(outcomes, names))
     flat = prep.constant()
     if flat and len(flat) < len(use):  # no spread: they cannot separate segments
         use = [f for f in use if f not in flat]
@@ -804,17 +801,6 @@ def segment(
     result = _result(model, data, table, why, x, absent)
     result.assumptions = notes
     return result
-
-
-def _outcomes_note(outcomes: list[str], names: dict[str, str]) -> dict:
-    """The outcome columns (churn, a campaign's answer, a call's duration) left out of the clustering."""
-    return {
-        "stage": "03",
-        "subject": i18n.join(i18n.term(names.get(f, f)) for f in outcomes),
-        "assumed": i18n._("not clustered on: outcomes, shown per segment"),
-        "why": i18n._("an outcome is known only after the fact: segments are made from what customers do and are"),
-        "change": "segmentation.features: [...]  " + i18n._("(name them to cluster on them)"),
-    }
 
 
 def _given_features_note(use: list[str], names: dict[str, str]) -> dict:
