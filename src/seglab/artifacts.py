@@ -165,8 +165,9 @@ ARTIFACTS: tuple[Artifact, ...] = (
         about=(
             "per table: source, format, encoding, separator, rows read, kept, rejected by rule (read = "
             "kept + rejected), revenue per bucket, cancellations, outliers; the lens and role of each "
-            "customer column, their names in the source, the value basis; every assumption (subject, "
-            "assumed, why, the line that changes it); notes"
+            "customer column, their names in the source, the value basis; the facts of the history (`history`: "
+            "when the data begin, `source.history_start`, signup dates, the customers who may have bought "
+            "before the data); every assumption (subject, assumed, why, the line that changes it); notes"
         ),
     ),
     # 02 feature building
@@ -190,7 +191,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "json",
         about=(
             "as_of, window start, engine, value basis, default features, each feature's label and role, "
-            "stage 02's assumptions"
+            "stage 02's assumptions, the history it used and what it could tell of the lifecycle (`lifecycle`: "
+            "measured or not, customers of unknown stage or tenure)"
         ),
     ),
     Artifact(

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seglab import i18n, sources, synth
+from seglab import history, i18n, sources, synth
 from seglab import roles as roles_mod
 from seglab.config import Cleaning, Params, TableSource
 from seglab.i18n import N_, _
@@ -975,6 +975,8 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
                 "change": _("make the ids identical in both files"),
             }
         )
+    quality["history"] = history.facts_of(tables, params, quality)  # when the customers' history begins
+    assumptions += history.assumptions(quality["history"])
     quality["assumptions"] = assumptions
     quality["notes"] = notes
     check_accounting(quality)

@@ -75,6 +75,8 @@ FEATURE_META = (
     "labels",
     "kinds",
     "assumptions",
+    "history",
+    "lifecycle",
 )
 
 
