@@ -264,15 +264,15 @@ def _evidence(h: dict) -> str:
     if h["first_seen_spike"] >= SPIKE:
         return (
             _(
-                "%(start)s customers a week were first seen in the first %(weeks)s weeks against %(later)s a week "
-                "afterwards (%(ratio)s times as many): the data very likely begin after the business did"
+                "%(start)s customers a week first seen in the first %(weeks)s weeks, %(later)s a week afterwards "
+                "(%(ratio)s times as many): the data very likely begin after the business did"
             )
             % values
         )
     return (
         _(
-            "%(start)s customers a week were first seen in the first %(weeks)s weeks against %(later)s a week "
-            "afterwards (%(ratio)s times): no spike of newcomers at the start, yet earlier buyers cannot be ruled out"
+            "%(start)s customers a week first seen in the first %(weeks)s weeks, %(later)s a week afterwards "
+            "(%(ratio)s times): no spike of newcomers at the start, yet earlier buyers cannot be ruled out"
         )
         % values
     )
@@ -303,8 +303,6 @@ def assumptions(h: dict) -> list[dict]:
         "share": i18n.percent(h["censored_share"]),
         "start": start,
         "until": _until(h),
-        "days": i18n.number(h["censor_days"]),
-        "covered": i18n.number(h["days"]),
     }
     if h.get("history_start"):
         assumed = _(
@@ -320,8 +318,7 @@ def assumptions(h: dict) -> list[dict]:
         assumed = (
             _(
                 "%(n)s of the %(customers)s customers with a purchase (%(share)s), first seen from %(start)s to "
-                "%(until)s, may have bought before the data began: their tenure is at least the days since they "
-                "were first seen, not known"
+                "%(until)s, may have bought before: their tenure is only a lower bound"
             )
             % values
         )
@@ -333,14 +330,6 @@ def assumptions(h: dict) -> list[dict]:
             "signup": _(", signup dates for only some customers") if h.get("with_signup") else _(", no signup date"),
             "evidence": _evidence(h),
         }
-    if h.get("too_short"):
-        why += (
-            _(
-                "; the data cover %(covered)s days, no more than features.lifecycle.lapsed_days (%(days)s): no tenure "
-                "can be known from them"
-            )
-            % values
-        )
     rows.append(
         {
             "stage": "01",
@@ -542,10 +531,7 @@ def lifecycle_text(record: dict | None, h: dict | None) -> str:
         return ""
     h = h or {}
     if record.get("why") == "no tenure in the data":
-        return _(
-            "Lifecycle stages are not measured: the data hold no tenure (no purchase history, tenure column or "
-            "signup date)."
-        )
+        return ""  # (the table of stages says there is none)
     if not record.get("tenure_unknown"):
         return _("Every customer's tenure is known: the lifecycle stages below are facts of the data.")
     values = {
@@ -553,7 +539,7 @@ def lifecycle_text(record: dict | None, h: dict | None) -> str:
         "share": i18n.percent(record["tenure_unknown"] / max(record["customers"], 1)),
         "start": i18n.date(h.get("data_start")),
         "until": _until(h) if h.get("censored_until") else "",
-        "line": CHANGE.format(date=h.get("data_start") or "YYYY-MM-DD"),
+        "line": i18n.isolate(CHANGE.format(date=h.get("data_start") or "YYYY-MM-DD")),
     }
     if not record["measured"]:
         return (
