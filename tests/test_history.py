@@ -268,6 +268,11 @@ def test_online_retail_cut_pages_say_whose_tenure_is_unknown(online_retail_cut):
     assert said.startswith(f"{quality['history']['censored']:,} of the") and "2011-09-01" in said
     meta = json.loads(json.dumps(feats.attrs["lifecycle"]))  # (JSON-able: features_meta.json)
     assert meta["tenure_unknown"] == len(feats)
+    from seglab.report import pages
+
+    assert pages._data_facts(quality, ROOT)["history"] == said  # the index's "Data used"
+    facts = dict(history.summary(quality["history"]).to_numpy())  # the 01 page
+    assert facts["the data begin"] == "2011-09-01" and "times as many" in facts["customers first seen per week"]
 
 
 def test_the_history_record_is_json_and_documents_each_key(shop):

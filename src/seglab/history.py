@@ -359,18 +359,8 @@ def summary(h: dict | None) -> pd.DataFrame:
             else _("not declared (source.history_start)"),
         ),
         (_("customers with a signup date"), i18n.number(h["with_signup"]) if h["signup_column"] else _("none")),
-        (
-            _("customers first seen per week"),
-            _("%(start)s in the first %(weeks)s weeks, %(later)s afterwards")
-            % {
-                "start": i18n.number(h["first_seen_start_per_week"]),
-                "weeks": i18n.number(h["first_seen_weeks"]),
-                "later": i18n.number(h["first_seen_later_per_week"])
-                if h["first_seen_later_per_week"] is not None
-                else _("not measured"),
-            },
-        ),
-        (_("customers whose tenure is unknown (at least)"), text(h)),
+        (_("customers first seen per week"), _evidence(h)),
+        (_("customers whose tenure is only a lower bound"), text(h)),
     ]
     return pd.DataFrame(rows, columns=cols)
 
