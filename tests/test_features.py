@@ -114,7 +114,9 @@ def test_hand_computed_values(built):
     assert a["tenure_days"] == pytest.approx(72.0)  # signup 2023-12-01 -> end of 2024-02-10
     assert b["tenure_days"] == pytest.approx(5 + 15 / 24)  # no signup date: first purchase
     assert a["reachable"] == 1 and b["reachable"] == 0
-    assert a["lifecycle"] == "new" and b["lifecycle"] == "new"
+    # A's signup date gives the tenure; B, first seen 35 days after the data begin, may have bought before
+    assert a["tenure_known"] == 1 and b["tenure_known"] == 0
+    assert a["lifecycle"] == "new" and b["lifecycle"] == "unknown"
 
 
 def test_no_leakage_after_as_of(built):

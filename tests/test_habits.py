@@ -18,6 +18,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 STAGE_MODULES = (
     "collect",
     "collect_spark",
+    "history",
     "features",
     "attributes",
     "segment",

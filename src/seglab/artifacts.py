@@ -165,21 +165,22 @@ ARTIFACTS: tuple[Artifact, ...] = (
         about=(
             "per table: source, format, encoding, separator, rows read, kept, rejected by rule (read = "
             "kept + rejected), revenue per bucket, cancellations, outliers; the lens and role of each "
-            "customer column, their names in the source, the value basis; every assumption (subject, "
-            "assumed, why, the line that changes it); notes"
+            "customer column, their names in the source, the value basis; every assumption (subject, assumed, "
+            "why, the line that changes it); notes"
         ),
     ),
     Artifact(
         "profile",
         "interim/profile.json",
         "01",
-        ("02", "04", "06", INDEX),
+        ("02", "04", "05", "06", INDEX),
         "json",
         about=(
             "the data profile: per table and column its kind (money, percentage, share, score, count, code, "
             "identifier, date, text, flag, category, number with a marker, outcome), how it was decided (given, "
             "mapped, guessed) and the evidence, numbers written as text, spreadsheet errors, spikes read as "
-            "unknown; the outcome columns; the history the data hold"
+            "unknown; the outcome columns; the facts of the history (`history`: when the data begin, "
+            "`source.history_start`, signup dates, the customers who may have bought before the data)"
         ),
     ),
     # 02 feature building
@@ -203,7 +204,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "json",
         about=(
             "as_of, window start, engine, value basis, default features, each feature's label and role, "
-            "stage 02's assumptions"
+            "stage 02's assumptions, the history it used and what it could tell of the lifecycle (`lifecycle`: "
+            "measured or not, customers of unknown stage or tenure)"
         ),
     ),
     Artifact(

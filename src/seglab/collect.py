@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seglab import amounts, i18n, sources, synth
+from seglab import amounts, history, i18n, sources, synth
 from seglab import profile as profile_mod
 from seglab import roles as roles_mod
 from seglab.amounts import to_number  # noqa: F401  (the number reading of every table)
@@ -1050,6 +1050,8 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
                 "change": _("make the ids identical in both files"),
             }
         )
+    quality["history"] = history.facts_of(tables, params, quality)  # when the customers' history begins
+    assumptions += history.assumptions(quality["history"])
     quality["assumptions"] = assumptions
     quality["notes"] = notes
     check_accounting(quality)

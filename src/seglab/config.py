@@ -252,6 +252,13 @@ class Source(_Strict):
     kind: Literal["synthetic", "files"] = "synthetic"
     synthetic: SyntheticSource = Field(default_factory=SyntheticSource)
     tables: dict[str, TableSource] = Field(default_factory=dict)
+    history_start: date | None = Field(
+        None,
+        description="the day the customers' history begins: no customer in the data bought before it (when the "
+        "business began, or the data's first day for an export that holds every purchase); null: unknown, so "
+        "customers first seen within features.lifecycle.lapsed_days of the data's start may have bought before "
+        "and their tenure is only a lower bound",
+    )
 
     @field_validator("tables")
     @classmethod

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from ibis import _
 
-from seglab import i18n, io
+from seglab import history, i18n, io
 from seglab.attributes import encode_attributes
 from seglab.config import Features as FeatureParams
 from seglab.registry import BY_NAME, CATALOG, INTEGER
@@ -791,6 +791,8 @@ def build_many(
         raise FeatureError("features at several dates need a transactions table (a customer-level source has one date)")
     quality = quality or {}
     frames = _frames(tables)
+    if "history" not in quality:  # no stage-01 record (a caller of its own): the facts of the data
+        quality = {**quality, "history": history.from_data(frames, params)}
     cat = catalog(tables, params)
     available = dict(zip(cat["feature"], cat["available"], strict=True))
     days = [pd.Timestamp(d).normalize() for d in as_ofs]
@@ -927,13 +929,16 @@ def _finish(
     feats["last_purchase"] = pd.to_datetime(feats.pop("last_ep"), unit="s").astype("datetime64[ns]")
 
     customers = frames.get("customers")
-    start_rel = first_ever.fillna(
-        feats["first_purchase"]
-    ).to_numpy()  # first purchase up to as_of, not just in the window
+    first_seen = first_ever.fillna(feats["first_purchase"]).to_numpy()  # up to as_of, not just in the window
+    signup = signed = None
+    h = quality.get("history")
     if customers is not None and "signup_date" in customers:
         signup = customers.set_index("customer_id")["signup_date"].reindex(feats["customer_id"]).to_numpy()
-        start_rel = np.where(pd.isna(signup) | (signup > start_rel), start_rel, signup)
-    feats["tenure_days"] = (cutoff - pd.to_datetime(start_rel)).total_seconds() / 86400.0
+        source = history.signups(customers, given=(h or {}).get("signup_column", True))  # not those derived
+        signed = np.zeros(len(feats), bool) if source is None else source.reindex(feats["customer_id"]).notna()
+    tenure = history.tenure(first_seen, signup, cutoff, h, params.lifecycle, signed)
+    feats["tenure_days"] = tenure["days"].to_numpy()
+    feats["tenure_known"] = tenure["known"].to_numpy()
     if customers is not None and available["reachable"]:
         cust = customers.set_index("customer_id")
 
@@ -945,10 +950,10 @@ def _finish(
         feats["email_opt_in"], feats["sms_opt_in"] = flag("email_opt_in"), flag("sms_opt_in")
         feats["reachable"] = (feats["email_opt_in"] | feats["sms_opt_in"]).astype("int64")
 
-    feats["lifecycle"] = lifecycle_stage(feats, params)
+    feats["lifecycle"] = lifecycle_stage(feats, params, tenure["most"].to_numpy())
     drop = [f for f, ok in available.items() if not ok and f in feats]
     feats = feats.drop(columns=drop)
-    ordered = ["customer_id", *[f.name for f in CATALOG if f.name in feats], "lifecycle"]
+    ordered = ["customer_id", *[f.name for f in CATALOG if f.name in feats], "lifecycle", "tenure_known"]
     rest = [c for c in feats.columns if c not in ordered]
     feats = feats[ordered + rest]
     attrs, attr_rows = encode_attributes(frames, quality, params, feats["customer_id"], frozenset(feats.columns))
@@ -961,7 +966,7 @@ def _finish(
     feats.attrs["value_basis"] = i18n.N_(
         "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
     )
-    feats.attrs["assumptions"] = []
+    _lifecycle_attrs(feats, h, params)
     _describe(feats, cat)
     return Built(feats, cat, _without(frames, feats, status, start))
 
@@ -983,6 +988,14 @@ def outcomes(rows: list[dict]) -> dict[str, dict]:
         for r in rows
         if r.get("role") == "outcome" and r.get("available")
     }
+def _lifecycle_attrs(feats: pd.DataFrame, h: dict | None, params: FeatureParams) -> None:
+    """What the data tell of the lifecycle, in the table's attributes: ``history`` (the facts it
+    used), ``lifecycle`` and the assumption when some or every stage is unknown.
+    """
+    record = history.lifecycle_record(feats, h, params)
+    feats.attrs["history"] = h
+    feats.attrs["lifecycle"] = record
+    feats.attrs["assumptions"] = history.lifecycle_assumptions(record, h, feats.attrs.get("as_of"))
 
 
 def summary_text(feats: pd.DataFrame) -> str:
@@ -1073,24 +1086,33 @@ def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.
     return out.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
 
 
-def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams) -> pd.Series:
-    """New / active / long_term / lapsing / lapsed from tenure and recency (thresholds in params).
+def lifecycle_stage(feats: pd.DataFrame, params: FeatureParams, most=None) -> pd.Series:
+    """New / active / long_term / lapsing / lapsed from tenure and recency (thresholds in params),
+    or unknown where the known facts do not decide it.
 
-    Lapsed and lapsing (by recency) take precedence over new and long-term (by tenure).
+    Lapsed and lapsing (by recency) take precedence over new and long-term (by tenure). Where
+    ``tenure_known`` is 0, ``tenure_days`` is only a lower bound and ``most`` (per customer; NaN:
+    none) the upper bound: *new* needs the upper bound below ``new_days``, *long-term* the lower
+    bound at or above ``long_term_days``, *active* both bounds between; otherwise the stage is
+    *unknown*. A missing tenure is unknown too.
     """
     lc = params.lifecycle
     code = {name: i for i, name in enumerate(LIFECYCLE_STAGES)}
     missing = pd.Series(np.nan, index=feats.index)
-    recency, tenure = feats.get("recency_days", missing), feats.get("tenure_days", missing)
+    recency, least = feats.get("recency_days", missing), feats.get("tenure_days", missing).astype(float)
+    known = feats["tenure_known"].astype(bool) if "tenure_known" in feats else least.notna()
+    upper = pd.Series(np.nan if most is None else most, index=feats.index, dtype=float)
+    upper = least.where(known, upper)
     stage = np.select(
         [
             recency >= lc.lapsed_days,
             recency >= lc.lapsing_days,
-            tenure < lc.new_days,
-            tenure >= lc.long_term_days,
+            upper < lc.new_days,
+            least >= lc.long_term_days,
+            (least >= lc.new_days) & (upper < lc.long_term_days),
         ],
-        [code["lapsed"], code["lapsing"], code["new"], code["long_term"]],
-        default=code["active"],
+        [code["lapsed"], code["lapsing"], code["new"], code["long_term"], code["active"]],
+        default=code["unknown"],
     )
     return pd.Series(pd.Categorical.from_codes(stage, categories=list(LIFECYCLE_STAGES)), index=feats.index)
 
@@ -1419,7 +1441,8 @@ def build_customer_level(
     derived, drows, notes = _customer_behaviour(customers, quality, params)
     feats = pd.concat([pd.DataFrame({"customer_id": ids}), pd.DataFrame(derived), attrs], axis=1)
     rows = drows + rows
-    if "tenure_days" in feats:
+    if "tenure_days" in feats:  # from a tenure column or a signup date: known where given
+        feats["tenure_known"] = feats["tenure_days"].notna().astype("int64")
         feats["lifecycle"] = lifecycle_stage(feats, params)
     if {"email_opt_in", "sms_opt_in"} & set(feats.columns):
         feats["reachable"] = feats.reindex(columns=["email_opt_in", "sms_opt_in"]).fillna(0).max(axis=1)
@@ -1454,8 +1477,9 @@ def build_customer_level(
         if value.get("columns")
         else None
     )
-    feats.attrs["assumptions"] = notes + more
     cat = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    _lifecycle_attrs(feats, quality.get("history"), params)
+    feats.attrs["assumptions"] = notes + more + feats.attrs["assumptions"]
     _describe(feats, cat)
     return feats, cat
 

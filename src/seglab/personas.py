@@ -132,12 +132,17 @@ OFFERS = {
     None: N_("Test two offers against a control group before rolling one out."),
 }
 
-#: Lifecycle cues added to the message when a segment is mostly in one stage (share >= 0.5).
+#: Lifecycle cues added to the message when most of a segment is *known* to be in one stage
+#: (share >= 0.5), or when most of its stages are unknown (the data cannot tell who is new).
 LIFECYCLE_CUES = {
     "new": N_("Most are new: start with onboarding (welcome series, help with the second purchase)."),
     "long_term": N_("Most are long-term customers: recognise them with loyalty incentives."),
     "lapsing": N_("Most are lapsing: act before they lapse (a reminder within weeks, not months)."),
     "lapsed": N_("Most have lapsed: a reactivation offer first; keep the cost per contact low."),
+    "unknown": N_(
+        "How long most of them have been customers is unknown (the data may begin after their first purchase): "
+        "do not send them onboarding as if they were new."
+    ),
 }
 
 #: The weekdays, 0 = Monday, as in "Saturdays around 22:00".
@@ -201,8 +206,25 @@ def joined(features: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def known_facts(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with what the data cannot tell left out of profiles.
+
+    A tenure that is only a lower bound (``tenure_known`` 0: the customer may have bought before
+    the data began) is missing, so tenure is described by the customers whose tenure is known.
+    Clustering keeps the lower bound (see :mod:`seglab.history`).
+    """
+    if "tenure_known" not in df or "tenure_days" not in df or df["tenure_known"].astype(bool).all():
+        return df
+    out = df.copy(deep=False)
+    out["tenure_days"] = df["tenure_days"].where(df["tenure_known"].astype(bool))
+    return out
+
+
 def z_profile(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Segment x feature: (segment mean - base mean) / base std (0 where the feature is constant)."""
+    """Segment x feature: (segment mean - base mean) / base std (0 where the feature is constant,
+    or unknown for every customer of the segment: :func:`known_facts`).
+    """
+    df = known_facts(df)
     base_mean = df[cols].mean()
     base_std = df[cols].std(ddof=0).replace(0, np.nan)
     z = (df.groupby("segment")[cols].mean() - base_mean) / base_std
@@ -232,7 +254,7 @@ def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list
     """Per segment: size, shares, value per customer and, per feature, the mean and the median,
     each with its index against the whole base (100 = the base's mean, or median).
     """
-    df = joined(features, segments)
+    df = known_facts(joined(features, segments))
     cols = profile_columns(df, model_features)
     g = df.groupby("segment")
     out = pd.DataFrame(
@@ -351,10 +373,16 @@ def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | No
                 continue
         if (op == ">=" and not v >= bound) or (op == "<=" and not v <= bound):
             return False, []
-        if measure == "share":
+        if measure == "share":  # the share *known* to be in the stage: an unknown stage is a stage of its own
             stage = feature.removeprefix("lifecycle_").replace("_", " ")
+            unknown = profile.at[seg, "lifecycle_unknown"] if "lifecycle_unknown" in profile else 0.0
             evidence.append(
-                _("%(share)s of them are %(stage)s") % {"share": i18n.percent(v), "stage": i18n.term(stage)}
+                (
+                    _("%(share)s of them are known to be %(stage)s (%(unknown)s unknown)")
+                    if unknown > 0
+                    else _("%(share)s of them are %(stage)s")
+                )
+                % {"share": i18n.percent(v), "stage": i18n.term(stage), "unknown": i18n.percent(unknown)}
             )
         elif measure == "z" and op == ">=":
             evidence.append(
@@ -646,7 +674,7 @@ def distinguishing(features: pd.DataFrame, segments: pd.DataFrame, cols: list[st
 
     Returns the ``n`` largest |d| per segment: segment, feature, segment_mean, rest_mean, effect_size.
     """
-    df = joined(features, segments)
+    df = known_facts(joined(features, segments))
     rows = []
     for seg in sorted(df["segment"].unique()):
         inside = df["segment"] == seg
@@ -931,11 +959,39 @@ def midas_wide(card: pd.DataFrame) -> pd.DataFrame:
 
 
 def lifecycle_cue(prof_row: pd.Series) -> str:
-    """The lifecycle cue of :data:`LIFECYCLE_CUES` when one stage holds at least half the segment."""
+    """The lifecycle cue of :data:`LIFECYCLE_CUES` when one stage holds at least half the segment:
+    a stage's share counts only the customers *known* to be in it (``lifecycle_unknown`` is a
+    stage of its own), so a segment whose tenure the data cannot tell is never told "Most are new".
+    """
     shares = {k: prof_row.get(f"lifecycle_{k}") for k in LIFECYCLE_CUES}
     shares = {k: float(v) for k, v in shares.items() if v is not None and not pd.isna(v)}
     top = max(shares, key=shares.get, default=None)
     return LIFECYCLE_CUES[top] if top and shares[top] >= 0.5 else ""
+
+
+def lifecycle_text(prof_row: pd.Series, data: pd.DataFrame | None = None, seg: int | None = None) -> str:
+    """The segment's lifecycle mix for its card: the known stages by share ('lapsing 12%, active
+    5%'), then the share whose tenure is unknown ('tenure unknown for 83%'); empty without lifecycle
+    data.
+    """
+    from seglab.vocabulary import LIFECYCLE_STAGES
+
+    shares = {k: prof_row.get(f"lifecycle_{k}") for k in LIFECYCLE_STAGES if k != "unknown"}
+    shares = {k: float(v) for k, v in shares.items() if v is not None and not pd.isna(v) and v >= 0.005}
+    if not shares and "lifecycle_unknown" not in prof_row:
+        return ""
+    parts = [
+        f"{i18n.term(k.replace('_', ' '))} {i18n.percent(v)}"
+        for k, v in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    text = i18n.join(parts) if parts else _("no stage known")
+    rows = data[data["segment"] == seg] if data is not None and seg is not None and "tenure_known" in data else None
+    unknown = float(1 - rows["tenure_known"].mean()) if rows is not None and len(rows) else 0.0
+    if unknown > 0:
+        text += _(
+            "; tenure unknown for %(share)s (first seen near the start of the data: they may have bought before)"
+        ) % {"share": i18n.percent(unknown)}
+    return text
 
 
 def persona_cards(
@@ -986,6 +1042,7 @@ def persona_cards(
             "message": f"{_(message)} {_(cue) if cue else ''}".strip(),
             "offer": _(OFFERS.get(row["archetype"], OFFERS[None])),
             "top_categories": mix_text(categories, seg),
+            "lifecycle": lifecycle_text(pr, data, seg),
             "midas": "pass" if all(r == "pass" for r in results) else "fail" if "fail" in results else "warn",
             "midas_detail": dict(
                 zip(

@@ -153,7 +153,9 @@ def predict(
                 "min": i18n.number(horizon.min_history_days),
             }
         )
-    train_x, valid_x = (b.features for b in feature_building.build_many(tables, params, [train_at, valid_at]))
+    # the history of the current features (what stage 01 found): tenure is censored the same way at every date
+    known = {"history": current.attrs["history"]} if current.attrs.get("history") else None
+    train_x, valid_x = (b.features for b in feature_building.build_many(tables, params, [train_at, valid_at], known))
     between = outcomes(tables, train_at, valid_at, params)
     train_y = _targets(train_x, between)
     valid_y = _targets(valid_x, outcomes(tables, valid_at, as_of, params))

@@ -94,7 +94,8 @@ CATALOG: tuple[Feature, ...] = (
     Feature(
         "tenure_days",
         "behavioural",
-        "days from signup (or the first purchase, if earlier or no signup date) to as_of; not limited by the window",
+        "days from signup (or the first purchase, if earlier or no signup date) to as_of; not limited by the window; "
+        "only a lower bound where tenure_known is 0 (first seen near the data's start: may have bought before)",
         "days",
         label=N_("tenure (days)"),
         defined_in="_finish",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from seglab.vocabulary import NOT_PLACED, QUADRANTS
+from seglab.vocabulary import LIFECYCLE_STAGES, NOT_PLACED, QUADRANTS
 
 _ts = "datetime64[ns]"
 _id = pa.Column(str, nullable=False)
@@ -84,7 +84,13 @@ REJECTED = pa.DataFrameSchema(
 )
 
 FEATURES = pa.DataFrameSchema(
-    {"customer_id": pa.Column(str, unique=True)},
+    {
+        "customer_id": pa.Column(str, unique=True),
+        # the lifecycle stage, "unknown" where the data cannot tell (seglab.history); kept categorical
+        "lifecycle": pa.Column(checks=pa.Check.isin(LIFECYCLE_STAGES), nullable=False, required=False),
+        # 1: tenure_days is the tenure; 0: only a lower bound (may have bought before the data)
+        "tenure_known": pa.Column("int64", pa.Check.isin([0, 1]), nullable=False, required=False),
+    },
     strict=False,
     name="features",
 )

@@ -41,7 +41,7 @@ def save_collected(c: Collected, store: Store) -> None:
             store.absent(name)
     store.scratch("transactions")  # (emptied: Spark's work folder goes)
     store.save("rejected", c.rejected)
-    store.save("quality", c.quality)
+    store.save("quality", {k: v for k, v in c.quality.items() if k != "history"})  # the history: in the profile
     store.save("profile", c.profile)
 
 
@@ -68,8 +68,14 @@ def canonical_paths(store: Store) -> dict[str, Path]:
 
 
 def load_quality(store: Store) -> dict:
-    """Stage 01's quality record (``quality.json``)."""
-    return store.load("quality")
+    """Stage 01's record (``quality.json``) with the history of its data profile (``profile.json``:
+    when the data begin, what is censored), as stage 01 returned it.
+    """
+    quality = store.load("quality")
+    profile = load_data_profile(store)
+    if profile.get("history") is not None:
+        quality["history"] = profile["history"]
+    return quality
 
 
 # 02 ------------------------------------------------------------------------------------------
@@ -84,6 +90,8 @@ FEATURE_META = (
     "kinds",
     "assumptions",
     "outcomes",
+    "history",
+    "lifecycle",
 )
 
 

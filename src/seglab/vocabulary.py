@@ -17,7 +17,8 @@ MIDAS_CRITERIA: tuple[str, ...] = (
     N_("Viable"),
 )
 #: Lifecycle stages of a customer, from the newest to the lapsed.
-LIFECYCLE_STAGES: tuple[str, ...] = ("new", "active", "long_term", "lapsing", "lapsed")
+#: "unknown": the data cannot tell (a tenure that is only a lower bound, see seglab.history).
+LIFECYCLE_STAGES: tuple[str, ...] = ("new", "active", "long_term", "lapsing", "lapsed", "unknown")
 #: A MIDAS result.
 RESULTS: tuple[str, ...] = (N_("pass"), N_("warn"), N_("fail"))
 #: A segment's trend over time.
@@ -25,7 +26,14 @@ TRENDS: tuple[str, ...] = (N_("growing"), N_("stable"), N_("shrinking"), N_("unk
 #: How clearly a segment matches its persona's archetype.
 CONFIDENCE: tuple[str, ...] = (N_("high"), N_("medium"), N_("low"))
 #: Lifecycle stages as readers see them.
-LIFECYCLE_LABELS: tuple[str, ...] = (N_("new"), N_("active"), N_("long term"), N_("lapsing"), N_("lapsed"))
+LIFECYCLE_LABELS: tuple[str, ...] = (
+    N_("new"),
+    N_("active"),
+    N_("long term"),
+    N_("lapsing"),
+    N_("lapsed"),
+    N_("unknown"),
+)
 #: The segmentation lenses (domain.md) and the other groups of columns, as readers see them.
 LENSES: tuple[str, ...] = (
     N_("behavioural"),

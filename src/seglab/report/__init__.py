@@ -293,6 +293,7 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
             (_("Message"), i18n.term(c["message"])),
             (_("Offer"), i18n.term(c.get("offer", ""))),
             (_("Buys more than average"), c.get("top_categories", "")),
+            (_("Lifecycle"), c.get("lifecycle", "")),
         ]
         if "buy_probability" in c:
             rows.append(

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab import artifacts, i18n
+from seglab import artifacts, history, i18n
 from seglab.artifacts import STAGES
 from seglab.i18n import N_, _
 from seglab.vocabulary import MIDAS_CRITERIA, NOT_PLACED, QUADRANTS
@@ -159,6 +159,7 @@ FACT_LABELS = {
     "rows kept": N_("rows kept"),
     "customer value": N_("customer value"),
     "currency": N_("currency"),
+    "history": N_("customers who may have bought before the data"),
 }
 
 
@@ -182,6 +183,7 @@ def _data_facts(quality: dict, root: Path) -> dict[str, str]:
         "rows kept": i18n.number(tx["kept"]),
         "rows rejected": _("%(rows)s (%(share)s; every one listed with its reason in the data collection report)")
         % {"rows": i18n.number(tx["rejected"]), "share": i18n.percent(tx["rejected"] / max(tx["read"], 1), 1)},
+        **({"history": said} if (said := history.text(quality.get("history"))) else {}),
     }
 
 
@@ -256,6 +258,8 @@ def headline(paths: RunPaths, params: config.Params) -> dict:
     out: dict = {}
     quality = read.get("quality")
     if quality is not None:
+        profile = read.get("profile") or {}
+        quality = {**quality, **({"history": profile["history"]} if profile.get("history") else {})}
         out["quality"], out["data"] = quality, _data_facts(quality, paths.root)
     for key, name in _JSON_FACTS:
         if (value := read.get(name)) is not None:
