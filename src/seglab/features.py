@@ -988,6 +988,8 @@ def outcomes(rows: list[dict]) -> dict[str, dict]:
         for r in rows
         if r.get("role") == "outcome" and r.get("available")
     }
+
+
 def _lifecycle_attrs(feats: pd.DataFrame, h: dict | None, params: FeatureParams) -> None:
     """What the data tell of the lifecycle, in the table's attributes: ``history`` (the facts it
     used), ``lifecycle`` and the assumption when some or every stage is unknown.

@@ -19,12 +19,12 @@ The rule (``features.lifecycle.lapsed_days`` = L, by default 270 days):
   their relationship from their return (a known tenure), as its lifecycle stages do.
 
 Stage 01 records the facts of the history (:func:`facts_of`; ``quality["history"]`` in memory, the
-data profile ``profile.json`` on disk) with the evidence (how many customers were first seen in the data's first weeks against the rate
-afterwards: a spike of newcomers at the start is the signature of an export that begins after the
-business did) and the assumption the reader sees. Stage 02 computes each customer's tenure
-bounds (:func:`tenure`) and the lifecycle stages only where they are known
-(:func:`seglab.features.lifecycle_stage`); stage 04 names a segment by a lifecycle stage only when
-most of its customers are *known* to be in it.
+data profile ``profile.json`` on disk) with the evidence (how many customers were first seen in
+the data's first weeks against the rate afterwards: a spike of newcomers at the start is the
+signature of an export that begins after the business did) and the assumption the reader sees.
+Stage 02 computes each customer's tenure bounds (:func:`tenure`) and the lifecycle stages only
+where they are known (:func:`seglab.features.lifecycle_stage`); stage 04 names a segment by a
+lifecycle stage only when most of its customers are *known* to be in it.
 """
 
 from __future__ import annotations
