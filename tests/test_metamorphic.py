@@ -135,7 +135,41 @@ def _outcome(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, str]:
     return "flagged", "an outcome: not clustered on (ARI 1.0, same names), shown per segment"
 
 
+LIFECYCLE_NAMES = {"new_customers": "new", "at_risk": "lapsing", "lapsed": "lapsed"}
+
+
+def _history_cut(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, str]:
+    """The order lines cut to their last 120 days: tenure is censored (said), and no segment is named
+    by a lifecycle stage that most of its customers are not known to be in."""
+    if "transactions" not in ds.tables:
+        return "n/a", "a customer-level source: no order lines to cut"
+    tables = mm._copy(ds)
+    for t in tables.values():
+        if t.dates and t.id_column in t.frame and "transactions" in ds.tables:
+            when = pd.to_datetime(t.frame[t.dates[0]])
+            end = pd.to_datetime(ds.tables["transactions"].frame[ds.tables["transactions"].dates[0]]).max()
+            if t is not tables.get("customers"):
+                t.frame = t.frame[when > end - pd.Timedelta(days=120)].reset_index(drop=True)
+    got = mm.answer(mm.params(ds, tables, folder), ROOT)
+    h = got.quality["history"]
+    if h["censored"] == 0:  # every customer has a signup date from the source: every tenure is known
+        assert h["with_signup"] == h["customers"], h
+    else:
+        assert any(a["subject"] == "history before the data" for a in got.assumptions)
+    stages = got.features.set_index("customer_id")["lifecycle"].astype(str)
+    for _, row in got.names.iterrows():
+        stage = LIFECYCLE_NAMES.get(row["archetype"])
+        if stage:
+            members = got.per_customer.loc[got.per_customer["segment"] == row["segment"], "customer_id"]
+            share = (stages.reindex(members) == stage).mean()
+            assert share >= 0.5, f"{row['persona']}: only {share:.0%} known to be {stage}"
+    if h["censored"] == 0:
+        return "known", "signup dates give every tenure; no lifecycle name without known stages"
+    return "flagged", f"{h['censored']} customers' tenure censored; no lifecycle name without known stages"
+
+
 REMOVING = {
+    "history cut to its last 120 days": _history_cut,
     "25 % of a numeric attribute set to 0": _zeros,
     "a 0-100 share column added": _percent,
     "an outcome column added": _outcome,
