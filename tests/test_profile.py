@@ -283,3 +283,14 @@ def test_a_given_money_column_with_a_spike_is_kept_and_said(tmp_path):
     assert b.features["monetary"].eq(0).sum() == 100  # kept: the analyst said it is the value
     row = _assumed(c)["Fee"][0]
     assert row["assumed"] == "money as given; 0 in 25% of rows may mean unknown"
+
+
+def test_a_card_shows_its_segments_outcomes_beside_all_customers():
+    data = pd.DataFrame({"segment": [1, 1, 1, 2, 2], "churn": [1.0, 1.0, 0.0, 0.0, 0.0], "calls": [3, 5, 4, 1, 2]})
+    data.attrs["outcomes"] = {
+        "churn": {"label": "Churn", "direction": "bad", "kind": "flag"},
+        "calls": {"label": "Duration", "direction": "unknown", "kind": "number"},
+    }
+    assert personas.outcome_text(data, 1) == "Churn 67% (all customers 40%), Duration 4.0 (all customers 3.0)"
+    data.attrs["outcomes"] = {}
+    assert personas.outcome_text(data, 1) == ""

@@ -888,9 +888,12 @@ def _read_as_written(
                 "why": (
                     _("the decimal mark given in cleaning.decimal_mark")
                     if cleaning.decimal_mark != "auto"
-                    else _("the values that read one way only show it (both marks occur: each such value by its own)")
+                    else _(
+                        "the values that read one way only show the decimal mark (both marks occur: each such value by "
+                        "its own)"
+                    )
                     if w.get("mixed")
-                    else _("the values that read one way only show it")
+                    else _("the values that read one way only show the decimal mark")
                     if w.get("decimal")
                     else _("no value shows the decimal mark: '1,234' is read as 1234")
                 ),

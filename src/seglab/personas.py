@@ -994,6 +994,29 @@ def lifecycle_text(prof_row: pd.Series, data: pd.DataFrame | None = None, seg: i
     return text
 
 
+def outcome_text(data: pd.DataFrame | None, seg: int) -> str:
+    """The segment's outcomes for its card, beside all customers' ('Churn 61% (all customers 27%)'):
+    a yes/no outcome by its share of yes, a number by its mean; empty without outcome columns.
+    """
+    outcomes = (data.attrs.get("outcomes") if data is not None else None) or {}
+    parts = []
+    for f, o in outcomes.items():
+        if f not in data:
+            continue
+        values = pd.to_numeric(data[f], errors="coerce")
+        seg_v, all_v = values[data["segment"] == seg].mean(), values.mean()
+        show = (lambda v: i18n.percent(v, 1 if 0 < v < 0.1 else 0)) if o.get("kind") == "flag" else _fmt_mean
+        parts.append(
+            _("%(outcome)s %(value)s (all customers %(all)s)")
+            % {"outcome": i18n.term(o.get("label") or f), "value": show(seg_v), "all": show(all_v)}
+        )
+    return i18n.join(parts)
+
+
+def _fmt_mean(v: float) -> str:
+    return _fmt("", v)
+
+
 def persona_cards(
     prof: pd.DataFrame,
     z: pd.DataFrame,
@@ -1043,6 +1066,7 @@ def persona_cards(
             "offer": _(OFFERS.get(row["archetype"], OFFERS[None])),
             "top_categories": mix_text(categories, seg),
             "lifecycle": lifecycle_text(pr, data, seg),
+            "outcomes": outcome_text(data, seg),
             "midas": "pass" if all(r == "pass" for r in results) else "fail" if "fail" in results else "warn",
             "midas_detail": dict(
                 zip(

@@ -925,7 +925,9 @@ _CHANGE_COMMENTS = {
     "outcome": N_("(if it is behaviour, not an outcome: it is then clustered on)"),
 }
 #: The line of a spike read as unknown, for a reader who knows the value is real.
-SPIKE_IS_REAL = N_("(if %(value)s is a real value; roles.sentinels: {%(col)s: %(value)s} confirms it)")
+SPIKE_IS_REAL = N_(
+    "(if %(value)s is a real value; roles.sentinels: {%(col)s: %(value)s} says that it means unknown or never)"
+)
 
 
 def _change(r: Role, table: str) -> str:
@@ -1069,7 +1071,7 @@ def _no_value_why(df: pd.DataFrame, roles: dict[str, Role]) -> str:
         )
         reasons.append(f"{r.label} ({why})")
     out = (
-        _("the columns named like money cannot be spend: %(columns)s") % {"columns": i18n.join(reasons)}
+        _("the columns named like money cannot be customer spend: %(columns)s") % {"columns": i18n.join(reasons)}
         if reasons
         else _("no column is named like spend, revenue, sales, amount, value or charges")
     )

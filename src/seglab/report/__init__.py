@@ -294,6 +294,7 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
             (_("Offer"), i18n.term(c.get("offer", ""))),
             (_("Buys more than average"), c.get("top_categories", "")),
             (_("Lifecycle"), c.get("lifecycle", "")),
+            (_("Outcomes"), c.get("outcomes", "")),
         ]
         if "buy_probability" in c:
             rows.append(
