@@ -173,7 +173,7 @@ def test_zeros_that_mean_unknown_are_flagged_and_not_averaged_in(tmp_path):
     r = c.quality["roles"]["customers"]["income"]
     assert r["kind"] == "sentinel" and r["sentinel"] == 0 and r["spike"]["share"] > 0.2
     assert b.features["income"].mean() == pytest.approx(known.mean())  # 0s are unknown, not low incomes
-    assert b.features.attrs["labels"]["income=never"] == "Income: 0 (unknown)"
+    assert b.features.attrs["labels"]["income=unknown"] == "Income: 0 (unknown)"
     row = _assumed(c)["Income"][0]
     assert row["assumed"] == "a number with 0 = unknown (demographic)"
     assert "roles.numbers: [Income]" in row["change"] and "roles.sentinels: {Income: 0}" in row["change"]

@@ -144,7 +144,7 @@ class _Encoder:
 
     def sentinel(self, base: dict, name: str, v: pd.Series, marker: float, unknown: bool = False) -> None:
         """A number with a marker for never (or, for a spike read as unknown, for unknown): the number
-        without it, and a 0/1 ``name=never``.
+        without it, and a 0/1 ``name=never`` (``name=unknown`` for a spike read as unknown).
         """
         num = v.astype(float)
         values = {"description": base["description"], "marker": i18n.digits(f"{marker:g}"), "column": base["label"]}
@@ -162,7 +162,7 @@ class _Encoder:
         )
         self.add(
             base,
-            f"{name}=never",
+            f"{name}={'unknown' if unknown else 'never'}",
             np.where(num.isna(), np.nan, (num == marker).astype(float)),
             FLAG_UNIT,
             (

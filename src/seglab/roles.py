@@ -456,7 +456,7 @@ def _marker_role(name: str, lens: str, v: pd.Series, guess) -> Role | None:
         "sentinel",
         _(
             "%(value)s in %(share)s of rows, far more often than any value near it and apart from the other values "
-            "(%(low)s to %(high)s): possibly 'unknown'; read as not known, kept as a 0/1 column beside the number"
+            "(%(low)s to %(high)s): read as 'unknown', kept as a 0/1 column beside the number"
         )
         % {
             "value": _g(found["value"]),
