@@ -231,3 +231,27 @@ def test_stage_01_on_spark_equals_the_local_run_on_online_retail(online_retail_p
     spark = collect.collect(_params(tables, "spark"), tmp_path, now=NOW, work=tmp_path / "work")
     _same(local, spark, tmp_path)
     assert spark.quality["tables"]["transactions"]["rejected"] > 100_000
+
+
+def test_money_written_as_text_and_spreadsheet_errors_read_on_spark_as_on_one_machine(tmp_path):
+    """The decimal mark decided on the whole column (a partition holding only '1.234' reads it as a
+    thousand, as the whole column shows decimal commas), spreadsheet errors read as missing and
+    counted, the same rows, record and assumptions."""
+    require_spark()
+    df = _messy(120, seed=5)
+    df["Price"] = [
+        f"€ {v:,.2f}".replace(",", " ").replace(".", ",")
+        for v in np.round(np.random.default_rng(1).uniform(1, 3000, len(df)), 2)
+    ]
+    df.loc[::7, "Price"] = "1.234"  # reads both ways: a thousand, since the column shows decimal commas
+    df.loc[::11, "Category"] = "#N/A"
+    df.loc[3, "Qty"] = "#VALUE!"
+    lines = _folder(df, tmp_path)
+    tables = {"transactions": {"path": str(lines), "columns": {**COLUMNS, "category": "Category"}}}
+    local = collect.collect(_params(tables, "duckdb"), tmp_path, now=NOW)
+    spark = collect.collect(_params(tables, "spark"), tmp_path, now=NOW, work=tmp_path / "work")
+    _same(local, spark, tmp_path)
+    q = spark.quality["tables"]["transactions"]
+    assert q["written"]["unit_price"]["decimal"] == "," and q["written"]["unit_price"]["currency"] == "€"
+    assert q["spreadsheet_errors"]["category"]["cells"] == len(df.loc[::11]) and "quantity" in q["spreadsheet_errors"]
+    assert (pd.read_parquet(spark.tables["transactions"])["unit_price"] == 1234.0).sum() > 0

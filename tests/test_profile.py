@@ -62,7 +62,7 @@ def test_the_same_amounts_written_as_exports_write_them_read_the_same(how):
 def test_negatives_percentages_and_what_is_not_a_number():
     got, w = amounts.read_numbers(pd.Series(["(1,234.00)", "1,234.00-", "−12.5", "-$3.00", "12 apples", "inf", ""]))
     assert got.tolist()[:4] == [-1234.0, -1234.0, -12.5, -3.0] and got.iloc[4:].isna().all()
-    assert w.unreadable == 1  # '12 apples' is not a number; 'inf' is not finite ('' is missing)
+    assert w.unreadable == 2  # '12 apples' and 'inf' are not numbers ('' is missing)
     pct, w = amounts.read_numbers(pd.Series(["12,5 %", "40 %", "7,25 %"]))
     assert pct.tolist() == [12.5, 40.0, 7.25] and w.percent == 3 and w.decimal == ","
     # a value that reads both ways follows the column: 1.234 is a thousand among decimal commas

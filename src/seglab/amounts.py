@@ -187,22 +187,36 @@ def _column_decimal(parts: dict[str, _Parts]) -> tuple[str | None, bool]:
     return ("," if seen[","] else "." if seen["."] else None), False
 
 
-def _read_texts(text: pd.Series, odd: pd.Series, plain: pd.Series, decimal_mark: str) -> tuple[pd.Series, Written]:
-    """The values plain parsing could not read (``odd``), read as exports write them; the plain
-    values of a decimal-comma column read again ('1.234' is a thousand there).
+#: A number as a plain parser reads it (ASCII digits, one '.', an exponent): anything else is "odd"
+#: and read by :func:`decide` (the same test on one machine and on Spark, whose regular expressions
+#: read \d as ASCII digits only).
+PLAIN = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
+#: A plain number whose '.' cannot be a thousands separator (12.5, 3.14159): it shows a decimal point.
+POINT = r".*[0-9]\.([0-9]{1,2}|[0-9]{4,})"
+
+
+def decide(
+    texts: list[str], rows: list[int], plain_point: bool, decimal_mark: str = "auto", column: str | None = None
+) -> tuple[dict[str, float], Written]:
+    """How a column's odd texts read: each distinct text's number, and how the column was written.
+
+    ``texts``: the distinct texts plain parsing cannot read, in the order they first occur;
+    ``rows``: how many rows hold each; ``plain_point``: whether a plain number of the column shows a
+    decimal point (12.5); ``decimal_mark``: ``cleaning.decimal_mark``; ``column``: the column's
+    decimal mark decided already (on the whole column, when it is read in parts).
     """
     written = Written()
-    uniques = pd.unique(text[odd].to_numpy(dtype=object))
-    parts = {u: p for u in uniques if (p := _split(str(u))) is not None}
-    plain_dots = text[~odd & text.notna()].str.contains(r"\d\.\d{1,2}$|\d\.\d{4,}$", regex=True)
-    if plain_dots.any():  # 12.5 among the plain numbers shows a decimal point
+    parts = {u: p for u in texts if (p := _split(str(u))) is not None}
+    if plain_point:  # 12.5 among the plain numbers shows a decimal point
         parts.setdefault("\0plain", _Parts("1.5", False, "", False))
     decimal, written.mixed = _column_decimal(parts)
     parts.pop("\0plain", None)
     if decimal_mark in (".", ","):
         decimal, written.mixed = decimal_mark, False
+    if column is not None:
+        decimal = column
     written.decimal = decimal
-    values = {}
+    values: dict[str, float] = {}
     for u, p in parts.items():
         mark, both_ways = _marks(p.core)
         own = mark is None or both_ways or mark == "٫" or decimal_mark in (".", ",")
@@ -211,37 +225,41 @@ def _read_texts(text: pd.Series, odd: pd.Series, plain: pd.Series, decimal_mark:
             values[u] = -v if p.negative else v
             if p.currency:
                 written.currencies[p.currency] = written.currencies.get(p.currency, 0) + 1
-    mapped = text[odd].map(values).astype(float)
-    plain = plain.where(~odd, mapped)
-    if decimal == ",":  # '1.234' among plain numbers is a thousand in a decimal-comma column
-        dotted = ~odd & text.notna() & text.str.contains(".", regex=False)
-        if dotted.any():
-            plain = plain.where(~dotted, text[dotted].map(lambda t: _value(t, ",")).astype(float))
-    written.formatted = int(mapped.notna().sum())
-    written.unreadable = int(mapped.isna().sum())
-    written.percent = int((text[odd].str.contains("%", regex=False) & mapped.notna()).sum())
+    counts = dict(zip(texts, rows, strict=True))
+    written.formatted = sum(counts[u] for u in values)
+    written.unreadable = sum(n for u, n in counts.items() if u not in values)
+    written.percent = sum(counts[u] for u in values if "%" in str(u))
     if written.currencies:
         written.currency = max(written.currencies, key=written.currencies.get)
-    if written.formatted:
-        written.example = str(text[odd][mapped.notna()].iloc[0])
-    return plain, written
+    written.example = next((str(u) for u in texts if u in values), None)
+    return values, written
 
 
-def read_numbers(s: pd.Series, decimal_mark: str = "auto") -> tuple[pd.Series, Written]:
+def read_numbers(s: pd.Series, decimal_mark: str = "auto", column: str | None = None) -> tuple[pd.Series, Written]:
     """Numbers from a column of numbers or text (see the module doc), NaN where a value is not a
     number or is infinite; and how the column was written. ``decimal_mark`` ("." or ",") replaces
-    the column's own evidence (``cleaning.decimal_mark``).
+    the column's own evidence (``cleaning.decimal_mark``); ``column``: the column's decimal mark
+    decided on the whole column elsewhere (stage 01 on Spark reads a column in parts).
     """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         out = s.astype(float)
         return out.where(np.isfinite(out)), Written()
     text = s.astype("str").str.strip()
     text = text.mask(text == "")
-    plain = pd.to_numeric(text, errors="coerce").astype(float)
-    odd = text.notna() & plain.isna()
+    plain_mask = text.str.fullmatch(PLAIN).fillna(False).astype(bool)
+    plain = pd.to_numeric(text.where(plain_mask), errors="coerce").astype(float)
+    odd = text.notna() & ~plain_mask
     written = Written()
     if odd.any():
-        plain, written = _read_texts(text, odd, plain, decimal_mark)
+        counts = text[odd].value_counts(sort=False)
+        texts = list(pd.unique(text[odd].to_numpy(dtype=object)))
+        point = bool(text[plain_mask].str.fullmatch(POINT).any())
+        values, written = decide(texts, [int(counts[u]) for u in texts], point, decimal_mark, column)
+        plain = plain.where(~odd, text[odd].map(values).astype(float))
+    if (written.decimal if odd.any() else column) == ",":  # '1.234' is a thousand in a decimal-comma column
+        dotted = plain_mask & text.str.contains(".", regex=False).fillna(False).astype(bool)
+        if dotted.any():
+            plain = plain.where(~dotted, text[dotted].map(lambda t: _value(t, ",")).astype(float))
     out = plain.astype(float)
     return out.where(np.isfinite(out)), written
 

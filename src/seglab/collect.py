@@ -498,10 +498,12 @@ def transaction_rules(
     notes: list[str] | None = None,
     where: str = "transactions",
     times: pd.Series | None = None,
+    decimals: dict[str, str | None] | None = None,
 ) -> tuple[pd.DataFrame, _Sorter, pd.Series]:
     """The rules of one row of transactions (every rule but the outliers, which need all rows):
     the typed rows, the rule rejecting each so far and which are cancellations by their order id.
-    ``times``: the timestamps already read (stage 01 on Spark reads each distinct text once).
+    ``times``: the timestamps already read (stage 01 on Spark reads each distinct text once);
+    ``decimals``: the decimal mark of quantity and unit price decided on the whole column (on Spark).
     Cancellations (order id starting with the cancellation prefix) get a negative quantity.
     """
     out = pd.DataFrame(index=df.index)
@@ -510,7 +512,8 @@ def transaction_rules(
     out["timestamp"] = _read_times(df, "timestamp", cleaning, notes, where, times)
     written = {}
     for col in ("quantity", "unit_price"):
-        out[col], how = amounts.read_numbers(df[col], cleaning.decimal_mark)
+        column = (decimals or {}).get(col)
+        out[col], how = amounts.read_numbers(df[col], cleaning.decimal_mark, column)
         if how.formatted:
             written[col] = how.to_dict()
     out["discount"] = (
@@ -852,9 +855,14 @@ def _without_spreadsheet_errors(mapped: pd.DataFrame) -> tuple[pd.DataFrame, dic
         hit = amounts.spreadsheet_errors(mapped[col])
         if hit.any():
             values = mapped.loc[hit, col].astype(str).str.strip().str.upper().value_counts()
-            found[col] = {"cells": int(hit.sum()), "values": {str(k): int(v) for k, v in values.items()}}
+            found[col] = {"cells": int(hit.sum()), "values": by_count({str(k): int(v) for k, v in values.items()})}
             mapped[col] = mapped[col].mask(hit)
     return mapped, found
+
+
+def by_count(counts: dict[str, int]) -> dict[str, int]:
+    """Values by how often they occur, most often first (ties in the order of the values)."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _read_as_written(

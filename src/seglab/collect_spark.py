@@ -33,7 +33,7 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from seglab import collect, io, schemas, sources
+from seglab import amounts, collect, io, schemas, sources
 from seglab.config import Params, TableSource
 from seglab.features import spark_uri
 from seglab.i18n import _
@@ -205,6 +205,59 @@ def _letters(df, names: dict[str, str], given: str, table: str, labels: dict[str
     return letters, labels, [collect._letters_assumption(changed, letters, given, table)] if changed else []
 
 
+def _spreadsheet_errors(df, names: dict[str, str]) -> dict[str, dict]:
+    """Per mapped column, the spreadsheet error texts its source column holds (``#VALUE!``...): how
+    many cells and which, as :func:`seglab.collect._without_spreadsheet_errors` counts them.
+    """
+    from pyspark.sql import functions as F
+
+    text = [c for c, n in names.items() if dict(df.dtypes).get(n) == "string"]
+    if not text:
+        return {}
+    errors = list(amounts.SPREADSHEET_ERRORS)
+    upper = {c: F.upper(F.trim(F.col(f"`{names[c]}`"))) for c in text}
+    hits = df.agg(*[F.count(F.when(upper[c].isin(errors), 1)).alias(c) for c in text]).first()
+    found = {}
+    for c in text:
+        if hits[c]:
+            values = df.where(upper[c].isin(errors)).groupBy(upper[c].alias("v")).count().toPandas()
+            counts = dict(zip(values["v"].astype(str), values["count"].astype(int), strict=True))
+            found[c] = {"cells": int(hits[c]), "values": collect.by_count(counts)}
+    return found
+
+
+def _numbers_written(df, names: dict[str, str], cleaning) -> tuple[dict[str, str | None], dict[str, dict]]:
+    """How the order lines' quantity and unit price are written, decided on the whole column: the
+    distinct texts a plain parser cannot read (with their rows, in the order they first occur) read
+    once by :func:`seglab.amounts.decide`. Returns each column's decimal mark (frozen for every
+    partition) and the record of the columns with numbers written as text.
+    """
+    from pyspark.sql import functions as F
+
+    decimals, written = {}, {}
+    errors = list(amounts.SPREADSHEET_ERRORS)
+    for c in ("quantity", "unit_price"):
+        if dict(df.dtypes).get(names.get(c)) != "string":
+            continue
+        t = F.trim(F.col(f"`{names[c]}`"))
+        filled = t.isNotNull() & (t != "") & ~F.upper(t).isin(errors)
+        odd = (
+            df.where(filled & ~t.rlike(f"^{amounts.PLAIN}$"))
+            .groupBy(t.alias("text"))
+            .agg(F.count("*").alias("rows"), F.min(ROW).alias("first"))
+            .toPandas()
+            .sort_values("first", kind="mergesort")
+        )
+        if odd.empty:
+            continue
+        point = df.where(filled & t.rlike(f"^{amounts.PLAIN}$") & t.rlike(f"^{amounts.POINT}$")).limit(1).count() > 0
+        _values, how = amounts.decide(list(odd["text"]), [int(n) for n in odd["rows"]], point, cleaning.decimal_mark)
+        decimals[c] = how.decimal
+        if how.formatted:
+            written[c] = how.to_dict()
+    return decimals, written
+
+
 def _times(session, df, column: str, cleaning, notes: list[str], where: str, table: str, canonical: str):
     """Text timestamps: each distinct text read once (with the row counts the notes give, its
     first row for the messages), joined back as ``TS``; other types are read per partition.
@@ -303,8 +356,11 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
             mapped = sources.apply_mapping(sources.Loaded(table, source, raw), spec, collect.REQUIRED[table])
             mapped["source_row"] = row
             mapped, _changed = collect.unify_letters(mapped, frozen["letters"], str)
+            mapped, _errors = collect._without_spreadsheet_errors(mapped)
             if table == "transactions":
-                out, s, by_id = collect.transaction_rules(mapped, cleaning, now, dup, times=times)
+                out, s, by_id = collect.transaction_rules(
+                    mapped, cleaning, now, dup, times=times, decimals=frozen["decimals"]
+                )
                 rule, size, rev = s.rule, collect.line_size(out), collect._line_revenue(out)
             else:
                 out, rule = collect.clean_events(mapped, table, dup, cleaning, now, None, where, times=times)
@@ -351,6 +407,9 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
         )
     names = _mapping(df, spec, source, table)
     letters, labels, assumptions = _letters(df, names, cleaning.letters, table, dict(names))
+    errors = _spreadsheet_errors(df, names)
+    decimals, written = _numbers_written(df, names, cleaning) if table == "transactions" else ({}, {})
+    assumptions += collect._read_as_written(table, source, labels, errors, written, cleaning)
     time_col = collect.TIME_COLUMN[table]
     df, timed, jalali = _times(session, df, names[time_col], cleaning, notes, source, table, time_col)
     canonical = canonical_types(table, names)
@@ -365,6 +424,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
         "local": local,
         "zones": zones,
         "values_for_all": cleaning.drop_outliers,
+        "decimals": decimals,
     }
     if names[time_col] in zones:  # (the note a local run's parse_time writes)
         notes.append(
@@ -382,6 +442,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     kept = F.col(RULE).isNull()
 
     entry = _entry(rows, kept, threshold, source)
+    entry.update({k: v for k, v in (("spreadsheet_errors", errors), ("written", written)) if v})
     if entry["kept"] == 0:
         message = _all_rejected(rows, entry, source, table)
         if table == "transactions" and cleaning.calendar == "gregorian" and jalali:
