@@ -153,6 +153,7 @@ def predict(
                 "min": i18n.number(horizon.min_history_days),
             }
         )
+    params = feature_building.fixed_window(params, first, as_of)  # the model's window at every date
     train_x, valid_x = (b.features for b in feature_building.build_many(tables, params, [train_at, valid_at]))
     between = outcomes(tables, train_at, valid_at, params)
     train_y = _targets(train_x, between)
