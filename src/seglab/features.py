@@ -824,7 +824,7 @@ def window_assumption(built: Built, first: pd.Timestamp) -> dict:
             "change": f"features.window_days: {max(1, history // 2)}  "
             + i18n._("(a shorter window for the model and monitoring leaves periods to compare)"),
         }
-    left_out = int(built.without["reason"].str.startswith("no purchase in the window").sum())
+    left_out = int((built.without["reason"] == WITHOUT["not_in_window"]).sum())
     return {
         **row,
         "assumed": i18n.ngettext(
@@ -1053,7 +1053,7 @@ def _finish(
     )
     feats.attrs["assumptions"] = []
     _describe(feats, cat)
-    return Built(feats, cat, _without(frames, feats, status, start))
+    return Built(feats, cat, _without(frames, feats, status))
 
 
 def summary_text(feats: pd.DataFrame) -> str:
@@ -1118,18 +1118,24 @@ def _frames(tables: dict[str, Table]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
+#: Why a customer has no feature row (in English in ``customers_without_features.csv``, translated
+#: where shown; the window's start is in ``features_meta.json``).
+WITHOUT = {
+    "returns_only": i18n.N_("only returns or cancellations in the window up to as_of"),
+    "not_in_window": i18n.N_("no purchase in the window"),
+    "after_as_of": i18n.N_("first transaction after as_of"),
+    "no_transaction": i18n.N_("no transaction at all"),
+}
+
+
+def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     """Customers of the input that get no feature row, and why (no customer is dropped silently)."""
     st = status.set_index("customer_id")  # the customers with transactions but no feature row
     reasons = pd.Series(
         np.select(
             [st["any_in_window"] > 0, st["any_before"] > 0, st["first_purchase"].isna() & (st["any_before"] == 0)],
-            [
-                "only returns or cancellations in the window up to as_of",
-                f"no purchase in the window (it starts {start.date() if start is not None else ''})",
-                "first transaction after as_of",
-            ],
-            default="first transaction after as_of",
+            [WITHOUT["returns_only"], WITHOUT["not_in_window"], WITHOUT["after_as_of"]],
+            default=WITHOUT["after_as_of"],
         ),
         index=st.index,
         dtype="str",
@@ -1138,7 +1144,7 @@ def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.
         known = tables["customers"]["customer_id"].astype(str)
         no_tx = sorted(set(known) - set(status["customer_id"]) - set(feats["customer_id"]))
         reasons = pd.concat(
-            [reasons, pd.Series("no transaction at all", index=pd.Index(no_tx, name="customer_id"), dtype="str")]
+            [reasons, pd.Series(WITHOUT["no_transaction"], index=pd.Index(no_tx, name="customer_id"), dtype="str")]
         )
     out = reasons.rename("reason").rename_axis("customer_id").reset_index()
     return out.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
