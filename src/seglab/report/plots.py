@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import pickle
+import textwrap
 import time
 import uuid
 from collections.abc import Iterable
@@ -794,10 +795,12 @@ def monitoring_over_time(
     size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str, growth: dict | None = None
 ) -> Figure:
     """Active customers, each segment's share of the active customers and net value per period,
-    one line per segment (its colour), with the growth flag of each segment in the legend; the
-    periods growth compares (``growth``: :attr:`seglab.monitoring.Growth.info`) shaded.
+    one line per segment (its colour), and a legend with the growth flag of each segment, two
+    panels a row (readable on a phone too); the periods growth compares (``growth``:
+    :attr:`seglab.monitoring.Growth.info`) shaded.
     """
-    fig, axes = plt.subplots(1, 3, figsize=(17, 5.6))
+    fig, grid = plt.subplots(2, 2, figsize=(13, 10))
+    axes, key = [grid[0, 0], grid[0, 1], grid[1, 0]], grid[1, 1]
     periods = sorted(size_table["period_end"].unique())
     x = np.arange(len(periods))
     for seg, g in size_table.groupby("segment"):
@@ -817,20 +820,19 @@ def monitoring_over_time(
         ax.set_xticks(x, _period_labels(periods, period), rotation=30, ha="right", fontsize=9)
         ax.set_xlabel(_(PERIOD_ENDING[period]))
     axes[0].set_ylabel(_("active customers (bought in the period)"))
-    axes[0].set_title(_(ACTIVE_PER[period]), fontsize=11, wrap=True)
+    axes[0].set_title(_(ACTIVE_PER[period]))
     axes[1].set_ylabel(_("share of the active customers (%)"))
     top = size_table["customer_share"].max()
     axes[1].set_ylim(0, 118 * (top if top > 0 else 0.01))  # room above the lines for the labels of the shading
-    axes[1].set_title(_("Share of the active customers\n(what growth measures)"), fontsize=11)
+    axes[1].set_title(_("Share of the active customers\n(what growth measures)"))
     axes[2].set_ylabel(_("net value in the period (%(unit)s)") % {"unit": _money_unit()})
-    axes[2].yaxis.set_major_formatter(Numbers())
-    axes[2].set_title(_(VALUE_PER[period]), fontsize=11, wrap=True)
-    # below the tick labels (two lines each in the Jalali calendar: season and last day)
-    lines = 1 + max((label.count("\n") for label in _period_labels(periods, period)), default=0)
-    axes[0].legend(
-        loc="upper center", bbox_to_anchor=(1.7, -0.22 - 0.1 * (lines - 1)), ncol=3, fontsize=9.5, frameon=False
-    )
-    fig.subplots_adjust(wspace=0.3)
+    for ax in axes:  # the reader's digits
+        ax.yaxis.set_major_formatter(Numbers())
+    axes[2].set_title(_(VALUE_PER[period]))
+    key.axis("off")
+    handles, labels = axes[0].get_legend_handles_labels()
+    key.legend(handles, [textwrap.fill(t, 40) for t in labels], loc="center", fontsize=10.5, frameon=False)
+    fig.subplots_adjust(wspace=0.3, hspace=0.45)
     return fig
 
 
