@@ -213,14 +213,24 @@ def migration(assigned: pd.DataFrame) -> pd.DataFrame:
     their numbers (text, so that "not active" fits in the same column).
     """
     periods = sorted(assigned["period_end"].unique())
+    # customers as integer codes: the joins compare numbers, not texts
+    coded = pd.DataFrame(
+        {
+            "period_end": assigned["period_end"].to_numpy(),
+            "customer": pd.factorize(assigned["customer_id"])[0],
+            "segment": assigned["segment"].to_numpy(),
+        }
+    )
+    by_period = dict(tuple(coded.groupby("period_end")[["customer", "segment"]]))
     rows = []
     for a, b in zip(periods[:-1], periods[1:], strict=True):
-        left = assigned.loc[assigned["period_end"] == a, ["customer_id", "segment"]]
-        right = assigned.loc[assigned["period_end"] == b, ["customer_id", "segment"]]
-        m = left.merge(right, on="customer_id", how="outer", suffixes=("_from", "_to"))
-        m["from_segment"] = m["segment_from"].map(lambda v: NOT_ACTIVE if pd.isna(v) else str(int(v)))
-        m["to_segment"] = m["segment_to"].map(lambda v: NOT_ACTIVE if pd.isna(v) else str(int(v)))
-        c = m.groupby(["from_segment", "to_segment"]).size().rename("customers").reset_index()
+        m = by_period[a].merge(by_period[b], on="customer", how="outer", suffixes=("_from", "_to"))
+        # counted on the numbers (0 = not active), then the few pairs named: no work per customer in Python
+        pairs = m[["segment_from", "segment_to"]].fillna(0).astype("int64")
+        c = pairs.groupby(["segment_from", "segment_to"]).size().rename("customers").reset_index()
+        c.insert(0, "from_segment", _state_names(c.pop("segment_from")))
+        c.insert(1, "to_segment", _state_names(c.pop("segment_to")))
+        c = c.sort_values(["from_segment", "to_segment"], kind="mergesort").reset_index(drop=True)
         c.insert(0, "to_period", pd.Timestamp(b).date())
         c.insert(0, "from_period", pd.Timestamp(a).date())
         rows.append(c)
@@ -231,6 +241,11 @@ def migration(assigned: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat(rows, ignore_index=True)
     out["share_of_from"] = out["customers"] / out.groupby(["from_period", "from_segment"])["customers"].transform("sum")
     return out
+
+
+def _state_names(segments: pd.Series) -> pd.Series:
+    """Segment numbers as text, 0 as "not active"."""
+    return pd.Series(np.where(segments == 0, NOT_ACTIVE, segments.astype(str)), index=segments.index, dtype=str)
 
 
 def _state_order(states) -> list[str]:
