@@ -161,6 +161,7 @@ def test_a_real_shift_of_share_is_growth_whatever_the_base_does():
     assert t.loc[1, "share_base"] == pytest.approx(0.2) and t.loc[1, "share_recent"] == pytest.approx(0.3)
     assert t.loc[1, "growth_rate"] == pytest.approx(0.5) and t.loc[1, "trend"] == "growing"
     assert t.loc[1, "share_change_low"] > 0
+    assert monitoring.matrix_growth(t)[1] == pytest.approx(0.5)  # the Boston matrix takes the real change
     # segment 2's share fell for real (the interval is below 0) but by 12.5 %, less than the threshold
     assert t.loc[2, "growth_rate"] == pytest.approx(-0.125) and t.loc[2, "share_change_high"] < 0
     assert t.loc[2, "trend"] == "stable"
@@ -178,6 +179,16 @@ def test_a_shift_that_resampling_explains_is_not_flagged_but_shown():
     assert t.loc[1, "share_change_low"] < 0 < t.loc[1, "share_change_high"]
     assert monitoring.within_noise(t.loc[1].to_dict(), s.info)
     assert "**S1 A** is not flagged: the change is within what resampling explains" in monitoring.trend_text(s)
+    # nor does the Boston matrix rank segments on it: growth 0 for both, so growth ranks nothing
+    from seglab import prioritize
+
+    matrix = monitoring.matrix_growth(t)
+    assert matrix.tolist() == [0.0, 0.0]
+    profile = pd.DataFrame(
+        {"segment": [1, 2], "customer_share": [0.5, 0.5], "revenue": [1.0, 2.0], "value_per_customer": [1.0, 2.0]}
+    )
+    raw, notes = prioritize.raw_components(profile, matrix)
+    assert "growth" not in raw and any("beyond what resampling explains" in n for n in notes)
 
 
 def test_with_two_years_growth_compares_the_same_season_a_year_earlier():
@@ -290,7 +301,8 @@ def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables,
     assert full is not None, why
     assert len(calls) == 1  # stage 06 reused stage 05's tracking
     expected = monitoring.summarise(full, [1, 2, 3, 4], {}, params.monitoring, params.seed)
-    assert rate.to_numpy() == pytest.approx(expected.trend["growth_rate"].to_numpy(), nan_ok=True)
+    matrix = monitoring.matrix_growth(expected.trend.set_index("segment"))
+    assert rate.to_numpy() == pytest.approx(matrix.to_numpy(), nan_ok=True)
     assert how.startswith(monitoring.comparison_text(expected.info)) and window == full.attrs["window_days"]
     pd.read_parquet(files["transactions"]).head(-1).to_parquet(files["transactions"])  # an input changed
     monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)

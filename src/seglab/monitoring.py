@@ -497,18 +497,34 @@ def growth_for_matrix(
     seed: int,
 ) -> tuple[pd.Series, str, int | None]:
     """The growth of each segment's share of the active customers for the Boston matrix (stage 05),
-    from the same tracking as stage 06 shows (:func:`attempt`). Returns the rates (NaN: unknown),
+    from the same tracking as stage 06 shows (:func:`attempt`). Returns the growth component
+    (:func:`matrix_growth`: 0 where resampling explains the change, NaN where unknown),
     what was compared (or why growth is unknown, and when seasons are not separated) and the
     window of behaviour each period's customers were assigned from (None without periods).
     """
     segments = list(range(1, model.k + 1))
     assigned, why_not = attempt(tables, feature_params, quality, model, params, as_of)
     g = segment_growth(assigned, segments, params, seed, why_not)
-    how = " ".join(t for t in (comparison_text(g.info), season_caveat(g.info)) if t)
-    return (
-        g.table["growth_rate"].rename("growth_rate"),
-        how,
-        assigned.attrs["window_days"] if assigned is not None else None,
+    shown = g.info.get("compared") and not g.info.get("unknown")
+    how = " ".join(t for t in (comparison_text(g.info), season_caveat(g.info), matrix_text() if shown else "") if t)
+    return matrix_growth(g.table), how, assigned.attrs["window_days"] if assigned is not None else None
+
+
+def matrix_growth(table: pd.DataFrame) -> pd.Series:
+    """The growth component of the Boston matrix: a segment's growth rate when the change of its
+    share is beyond what resampling explains, 0 when resampling explains it (no change the data
+    can support), NaN when unknown.
+    """
+    real = (table["share_change_low"] > 0) | (table["share_change_high"] < 0)
+    explained = (table["share_change_low"] <= 0) & (table["share_change_high"] >= 0)
+    return table["growth_rate"].where(real, np.where(explained, 0.0, np.nan)).rename("growth_rate")
+
+
+def matrix_text() -> str:
+    """How the Boston matrix reads growth."""
+    return i18n._(
+        "The Boston matrix takes a segment's growth rate when the change of its share is beyond what "
+        "resampling explains, and 0 when resampling explains it."
     )
 
 
@@ -540,9 +556,23 @@ def summarise(
 
 
 def shown_trend(trend: pd.DataFrame) -> pd.DataFrame:
-    """The growth table for people: the changes of share and their interval in percentage points."""
-    points = [c for c in ("share_change", "share_change_low", "share_change_high") if c in trend]
-    return trend.assign(**{c: 100 * trend[c] for c in points})
+    """The growth table for people: the change of share and its interval in percentage points (the
+    interval as one column, "-0.2 to +1.2"), without the mean customers per period (the table of
+    active customers per period is beside it).
+    """
+    out = trend.drop(columns=["customers_base", "customers_recent"], errors="ignore")
+    if "share_change" not in out:
+        return out
+    low, high = 100 * out.pop("share_change_low"), 100 * out.pop("share_change_high")
+    interval = [
+        i18n._("%(low)s to %(high)s") % {"low": i18n.number(lo, 1, sign=True), "high": i18n.number(hi, 1, sign=True)}
+        if not (pd.isna(lo) or pd.isna(hi))
+        else "–"
+        for lo, hi in zip(low, high, strict=True)
+    ]
+    out = out.assign(share_change=100 * out["share_change"])
+    out.insert(out.columns.get_loc("share_change") + 1, "share_change_interval", interval)
+    return out
 
 
 def sizes_wide(size_table: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:

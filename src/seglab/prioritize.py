@@ -7,7 +7,8 @@ attractiveness
   size                share of customers
   growth              growth of the segment's share of the active customers (seglab.monitoring.growth:
                       the frozen model applied period by period; a rise of the whole base is not
-                      growth); unknown for a segment: neutral in its attractiveness, with a note
+                      growth), 0 where resampling explains the change (seglab.monitoring.matrix_growth);
+                      unknown for a segment: neutral in its attractiveness, with a note
   value_per_customer  mean net value per customer
   total_value         net value of the segment
   predicted_value     expected spend of the segment in the next period (stage 04's prediction)
@@ -134,6 +135,14 @@ def _growth_component(raw: pd.DataFrame, growth: pd.Series, notes: list[str]) ->
     g = growth.reindex(raw.index)
     if g.isna().all():
         notes.append(_("growth: not measured (no history over time to monitor, or a single period)"))
+        return
+    if (g.dropna() == 0).all():
+        notes.append(
+            _(
+                "growth: not measured (no segment's share of the active customers changed beyond what resampling "
+                "explains, so it cannot rank them)"
+            )
+        )
         return
     raw["growth"] = g
     unknown = [int(s) for s in raw.index[g.isna()]]

@@ -44,6 +44,7 @@ HEADERS: dict[str, str] = {
     "share_change": N_("change of share (points)"),
     "share_change_low": N_("interval from (points)"),
     "share_change_high": N_("interval to (points)"),
+    "share_change_interval": N_("interval of the change (points)"),
     "budget": N_("budget"),
     "budget_share": N_("budget share"),
     "budget_how": N_("how the budget was set"),

@@ -832,7 +832,7 @@ def monitoring_over_time(
     key.axis("off")
     handles, labels = axes[0].get_legend_handles_labels()
     key.legend(handles, [textwrap.fill(t, 40) for t in labels], loc="center", fontsize=10.5, frameon=False)
-    fig.subplots_adjust(wspace=0.3, hspace=0.45)
+    fig.subplots_adjust(wspace=0.3, hspace=0.6)  # room for two-line (Jalali) period labels
     return fig
 
 
