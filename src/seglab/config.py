@@ -372,8 +372,9 @@ class Features(_Strict):
     window_days: int | Literal["all"] | None = Field(
         None,
         description="the window of behaviour, the same for the model and monitoring: the last N days up to as_of "
-        "(tenure still counts from the first purchase); null = 365 days, or half the history when that is "
-        "shorter; all = all history (monitoring then has one period)",
+        "(tenure still counts from the first purchase); null = 365 days, or the history less a quarter (92 days) "
+        "when it is shorter than 457 days, or all of it under 184 days; all = all history (monitoring then has one "
+        "period)",
     )
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb",
@@ -398,7 +399,9 @@ class Features(_Strict):
         if v is None or v == "all":
             return v
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError("a number of days (1 or more), all (all history) or null (365 days, or half the history)")
+            raise ValueError(
+                "a number of days (1 or more), all (all history) or null (a year, or less on a short history)"
+            )
         return v
 
 
