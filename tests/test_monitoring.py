@@ -1,5 +1,8 @@
 """Monitoring: periods, sizes, growth flags and migration on hand-built tables."""
 
+import time
+
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -70,21 +73,209 @@ def test_migration_counts_moves_joins_and_exits():
 
 
 @pytest.mark.parametrize(
-    ("rate", "expected"),
-    [(0.5, "growing"), (0.2, "stable"), (-0.2, "stable"), (-0.21, "shrinking"), (float("nan"), "unknown")],
+    ("rate", "low", "high", "expected"),
+    [
+        (0.5, 0.01, 0.05, "growing"),
+        (0.5, -0.01, 0.05, "stable"),  # beyond the threshold, but resampling explains it
+        (0.2, 0.01, 0.05, "stable"),  # beyond what resampling explains, but not beyond the threshold
+        (-0.21, -0.05, -0.01, "shrinking"),
+        (-0.21, -0.05, 0.01, "stable"),
+        (float("nan"), float("nan"), float("nan"), "unknown"),
+    ],
 )
-def test_growth_flags_at_the_thresholds(rate, expected):
-    assert monitoring.flags(pd.Series([rate], index=[1]), config.Monitoring())[1] == expected
+def test_growth_flags_need_the_threshold_and_the_interval(rate, low, high, expected):
+    table = pd.DataFrame({"growth_rate": [rate], "share_change_low": [low], "share_change_high": [high]}, index=[1])
+    assert monitoring.flags(table, config.Monitoring())[1] == expected
 
 
 def test_growth_compares_the_last_window_with_the_one_before():
     s = monitoring.sizes(_assigned(), [1, 2])
-    g, how = monitoring.growth(s, months=3, period="quarter")
-    # one quarter vs the quarter before: segment 2 from 2 (b, d) to 4 active customers; segment 1 from 1 to 0
-    assert g[2] == pytest.approx(1.0) and g[1] == pytest.approx(-1.0)
-    assert "last 1 quarter (to" in how  # one period: singular
-    only_one = monitoring.sizes(_assigned().query("period_end == '2024-03-31'"), [1, 2])
-    assert monitoring.growth(only_one, 6, "quarter")[0].isna().all()
+    g = monitoring.growth(s, config.Monitoring(growth_window_months=3), seed=0)
+    t = g.table
+    # the last quarter against the one before: segment 2 from 2 of 3 active customers (b, d) to 4 of 4
+    assert t.loc[2, "customers_change"] == pytest.approx(1.0) and t.loc[1, "customers_change"] == pytest.approx(-1.0)
+    assert t.loc[2, "share_base"] == pytest.approx(2 / 3) and t.loc[2, "share_recent"] == pytest.approx(1.0)
+    assert t.loc[2, "growth_rate"] == pytest.approx(0.5) and t.loc[1, "growth_rate"] == pytest.approx(-1.0)
+    assert g.info["recent"] == ["2024-09-30"] and g.info["base"] == ["2024-06-30"]
+    assert not g.info["year_over_year"] and not g.info["same_season"]
+    assert "last quarter (to 2024-09-30) with the quarter before (to 2024-06-30)" in monitoring.comparison_text(g.info)
+    first = _assigned()[lambda d: d["period_end"] == pd.Timestamp("2024-03-31")]
+    one = monitoring.growth(monitoring.sizes(first, [1, 2]), config.Monitoring(), seed=0)
+    assert len(one.table) == 2 and one.table["growth_rate"].isna().all() and (one.table["trend"] == "unknown").all()
+    assert monitoring.comparison_text(one.info).startswith("Growth is unknown: only 1 period")
+
+
+# ---------------------------------------------------------------------------------------------
+# growth separates movement, the base and the season
+# ---------------------------------------------------------------------------------------------
+def _tracked(counts: dict[str, list[int]], first: str, window: int | None = None) -> pd.DataFrame:
+    """Each period's active customers, ``counts[period_end][i]`` of them in segment i + 1, as
+    :func:`seglab.monitoring.track` returns them (its attributes included).
+    """
+    parts = []
+    for end, per_segment in counts.items():
+        seg = np.repeat(np.arange(1, len(per_segment) + 1), per_segment)
+        ids = [f"{end}/{i}" for i in range(len(seg))]
+        parts.append(pd.DataFrame({"period_end": pd.Timestamp(end), "customer_id": ids, "segment": seg, "value": 1.0}))
+    out = pd.concat(parts, ignore_index=True)
+    ends = sorted(pd.Timestamp(e) for e in counts)
+    out.attrs.update(periods=ends, first=pd.Timestamp(first), as_of=ends[-1], window_days=window)
+    return out
+
+
+NAMES = {1: "A", 2: "B", 3: "C", 4: "D"}
+
+
+def test_a_seasonal_rise_of_the_whole_base_is_not_growth_and_says_seasons_are_not_separated():
+    """A year of data: every segment doubles in the Christmas quarter, their shares do not move.
+    (Before: every segment "growing", +100 %.)"""
+    even = [400, 300, 200, 100]
+    tracked = _tracked(
+        {"2011-06-09": even, "2011-09-09": even, "2011-12-09": [2 * n for n in even]}, first="2010-12-01", window=282
+    )
+    s = monitoring.summarise(tracked, [1, 2, 3, 4], NAMES, config.Monitoring(), seed=42)
+    t = s.trend.set_index("segment")
+    assert (t["trend"] == "stable").all(), t
+    assert t["customers_change"].to_numpy() == pytest.approx([1.0] * 4)  # every segment doubled in customers
+    assert t["share_change"].to_numpy() == pytest.approx([0.0] * 4)  # and none moved
+    assert s.info["active_base"] == [1000.0, 2000.0]
+    assert "1,000, then 2,000 (+100%)" in monitoring.base_text(s.info)
+    # less than two years: the quarters compared are different seasons, and the page says so
+    assert not s.info["year_over_year"] and not s.info["same_season"]
+    caveat = monitoring.season_caveat(s.info)
+    assert caveat.startswith("Seasons are not separated") and "374 days from 2010-12-01" in caveat
+    assert "data from 2009-12-10" in caveat
+    assert caveat in monitoring.trend_text(s)
+    (row,) = monitoring.assumptions(s.info)
+    assert row["stage"] == "06" and row["subject"] == "growth over time"
+    assert row["assumed"].startswith("seasons not separated") and row["change"].startswith("(needs data: two years")
+
+
+def test_a_real_shift_of_share_is_growth_whatever_the_base_does():
+    """Segment 1 gains share while the whole base shrinks (its customers fall by 10 %). (Before:
+    segment 1 "stable", -10 % customers.)"""
+    tracked = _tracked({"2024-06-30": [200, 800], "2024-09-30": [180, 420]}, first="2023-07-01", window=365)
+    s = monitoring.summarise(tracked, [1, 2], NAMES, config.Monitoring(), seed=42)
+    t = s.trend.set_index("segment")
+    assert t.loc[1, "customers_change"] == pytest.approx(-0.1)
+    assert t.loc[1, "share_base"] == pytest.approx(0.2) and t.loc[1, "share_recent"] == pytest.approx(0.3)
+    assert t.loc[1, "growth_rate"] == pytest.approx(0.5) and t.loc[1, "trend"] == "growing"
+    assert t.loc[1, "share_change_low"] > 0
+    assert monitoring.matrix_growth(t)[1] == pytest.approx(0.5)  # the Boston matrix takes the real change
+    # segment 2's share fell for real (the interval is below 0) but by 12.5 %, less than the threshold
+    assert t.loc[2, "growth_rate"] == pytest.approx(-0.125) and t.loc[2, "share_change_high"] < 0
+    assert t.loc[2, "trend"] == "stable"
+    text = monitoring.trend_text(s)
+    assert "**S1 A** is **growing**: share of the active customers 20.0%, then 30.0% (+50%;" in text
+    assert "active customers -10%" in text
+
+
+def test_a_shift_that_resampling_explains_is_not_flagged_but_shown():
+    """The same +30 % of share from 20 customers a period is within the noise of who happened to buy."""
+    tracked = _tracked({"2024-06-30": [10, 10], "2024-09-30": [13, 7]}, first="2023-07-01", window=365)
+    s = monitoring.summarise(tracked, [1, 2], NAMES, config.Monitoring(), seed=42)
+    t = s.trend.set_index("segment")
+    assert t.loc[1, "growth_rate"] == pytest.approx(0.3) and (t["trend"] == "stable").all()
+    assert t.loc[1, "share_change_low"] < 0 < t.loc[1, "share_change_high"]
+    assert monitoring.within_noise(t.loc[1].to_dict(), s.info)
+    assert "**S1 A** is not flagged: the change is within what resampling explains" in monitoring.trend_text(s)
+    # nor does the Boston matrix rank segments on it: growth 0 for both, so growth ranks nothing
+    from seglab import prioritize
+
+    matrix = monitoring.matrix_growth(t)
+    assert matrix.tolist() == [0.0, 0.0]
+    profile = pd.DataFrame(
+        {"segment": [1, 2], "customer_share": [0.5, 0.5], "revenue": [1.0, 2.0], "value_per_customer": [1.0, 2.0]}
+    )
+    raw, notes = prioritize.raw_components(profile, matrix)
+    assert "growth" not in raw and any("beyond what resampling explains" in n for n in notes)
+
+
+def test_with_two_years_growth_compares_the_same_season_a_year_earlier():
+    """Nine quarters of a shop whose segment 2 (gift buyers) takes half of every Christmas quarter:
+    the same quarters a year apart compare equal, so nothing grows; the quarter before would have
+    made segment 2 "growing"."""
+    usual, christmas = [700, 300], [1000, 1000]
+    ends = pd.date_range("2022-12-31", "2024-12-31", freq="QE")
+    counts = {e.date().isoformat(): christmas if e.month == 12 else usual for e in ends}
+    tracked = _tracked(counts, first="2022-01-01", window=365)
+    s = monitoring.summarise(tracked, [1, 2], NAMES, config.Monitoring(), seed=42)
+    assert s.info["year_over_year"] and s.info["same_season"]
+    assert s.info["recent"] == ["2024-09-30", "2024-12-31"] and s.info["base"] == ["2023-09-30", "2023-12-31"]
+    assert (s.trend["trend"] == "stable").all() and s.trend["share_change"].abs().max() < 1e-12
+    assert "with the same 2 quarters a year earlier (to 2023-12-31)" in monitoring.comparison_text(s.info)
+    assert monitoring.season_caveat(s.info) == "" and monitoring.assumptions(s.info) == []
+    consecutive = monitoring.Comparison(
+        (pd.Timestamp("2024-12-31"),), (pd.Timestamp("2024-09-30"),), year_over_year=False
+    )
+    wide = monitoring.sizes(tracked, [1, 2]).pivot(index="period_end", columns="segment", values="customers")
+    shifted = monitoring.share_change(wide, consecutive, config.Monitoring(), seed=42)
+    assert monitoring.flags(shifted, config.Monitoring())[2] == "growing"  # what quarter on quarter would say
+
+
+@pytest.mark.parametrize(
+    ("n_periods", "period", "months", "recent", "base", "yoy", "same"),
+    [
+        (3, "quarter", 6, 1, 1, False, False),  # a short history: the quarter before
+        (4, "quarter", 6, 2, 2, False, False),
+        (5, "quarter", 6, 1, 1, True, True),  # the quarter a year back is tracked: year over year
+        (12, "month", 6, 6, 6, False, False),  # one year of months: the 6 months before
+        (13, "month", 6, 1, 1, True, True),
+        (8, "quarter", 12, 4, 4, True, True),  # whole years
+    ],
+)
+def test_which_periods_growth_compares(n_periods, period, months, recent, base, yoy, same):
+    step = 3 if period == "quarter" else 1
+    ends = [pd.Timestamp("2024-12-31") - pd.DateOffset(months=step * i) for i in range(n_periods)]
+    c = monitoring.compare(ends, months, period)
+    assert (len(c.recent), len(c.base), c.year_over_year, c.same_season) == (recent, base, yoy, same)
+    assert c.recent[-1] == pd.Timestamp("2024-12-31") and max(c.base) < min(c.recent)
+    if yoy:
+        assert [p - pd.DateOffset(months=12) for p in c.recent] == list(c.base)
+    assert monitoring.compare(ends[:1], months, period) is None
+
+
+def test_an_unknown_growth_stays_unknown_never_0():
+    """A segment with nobody active in either period has no growth (not 0), in monitoring and in
+    the Boston matrix; one that appears from nothing gets the largest growth recorded."""
+    from seglab import prioritize
+
+    tracked = _tracked({"2024-06-30": [500, 500, 0, 0], "2024-09-30": [500, 400, 100, 0]}, first="2023-07-01")
+    s = monitoring.summarise(tracked, [1, 2, 3, 4], NAMES, config.Monitoring(), seed=42)
+    t = s.trend.set_index("segment")
+    assert pd.isna(t.loc[4, "growth_rate"]) and t.loc[4, "trend"] == "unknown"
+    assert t.loc[3, "growth_rate"] == monitoring.GROWTH_CAP and t.loc[3, "trend"] == "growing"
+    profile = pd.DataFrame(
+        {
+            "segment": [1, 2, 3, 4],
+            "customer_share": [0.4, 0.3, 0.2, 0.1],
+            "revenue": [4.0, 3.0, 2.0, 1.0],
+            "value_per_customer": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    raw, notes = prioritize.raw_components(profile, t["growth_rate"])
+    assert pd.isna(raw.loc[4, "growth"]) and raw.loc[1, "growth"] == pytest.approx(0.0)
+    assert any(n.startswith("growth: unknown for S4") for n in notes)
+    raw, notes = prioritize.raw_components(profile, pd.Series(float("nan"), index=[1, 2, 3, 4]))
+    assert "growth" not in raw and any(n.startswith("growth: not measured") for n in notes)
+
+
+def test_the_interval_is_seeded_agrees_with_the_two_proportion_test_and_costs_nothing_per_customer():
+    params = config.Monitoring()
+    cmp = monitoring.Comparison((pd.Timestamp("2024-09-30"),), (pd.Timestamp("2024-06-30"),), year_over_year=False)
+    wide = pd.DataFrame(
+        [[500, 500], [550, 450]], index=[pd.Timestamp("2024-06-30"), pd.Timestamp("2024-09-30")], columns=[1, 2]
+    )
+    a, b = (monitoring.share_change(wide, cmp, params, seed=7) for _ in range(2))
+    pd.testing.assert_frame_equal(a, b)  # same seed, same interval
+    # the two-proportion standard error of a change from 50 % to 55 % with 1,000 customers each
+    se = np.sqrt(0.5 * 0.5 / 1000 + 0.55 * 0.45 / 1000)
+    half_width = (a.loc[1, "share_change_high"] - a.loc[1, "share_change_low"]) / 2
+    assert half_width == pytest.approx(1.96 * se, rel=0.1)
+    huge = wide * 1_000_000  # a billion customers per period: the draws are per segment, not per customer
+    started = time.perf_counter()
+    monitoring.share_change(huge, cmp, params, seed=7)
+    assert time.perf_counter() - started < 2.0
 
 
 def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables, default_params, tmp_path, monkeypatch):
@@ -103,12 +294,115 @@ def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables,
     calls = []
     real = monitoring.track
     monkeypatch.setattr(monitoring, "track", lambda *a, **k: calls.append(1) or real(*a, **k))
-    rate, how, window = monitoring.growth_for_matrix(files, params.features, None, seg.model, params.monitoring, as_of)
+    rate, how, window = monitoring.growth_for_matrix(
+        files, params.features, None, seg.model, params.monitoring, as_of, params.seed
+    )
     full, why = monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)
     assert full is not None, why
     assert len(calls) == 1  # stage 06 reused stage 05's tracking
-    expected, expected_how = monitoring.segment_growth(full, [1, 2, 3, 4], params.monitoring)
-    assert rate.equals(expected) and how == expected_how and window == full.attrs["window_days"]
+    expected = monitoring.summarise(full, [1, 2, 3, 4], {}, params.monitoring, params.seed)
+    matrix = monitoring.matrix_growth(expected.trend.set_index("segment"))
+    assert rate.to_numpy() == pytest.approx(matrix.to_numpy(), nan_ok=True)
+    assert how.startswith(monitoring.comparison_text(expected.info)) and window == full.attrs["window_days"]
     pd.read_parquet(files["transactions"]).head(-1).to_parquet(files["transactions"])  # an input changed
     monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)
     assert len(calls) == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# one window for the model and monitoring
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("history_days", "given", "expected"),
+    [
+        (731, None, 365),  # two years: a year, every season once
+        (374, None, 282),  # a year of Online Retail: a quarter (92 days) left before the window
+        (184, None, 92),
+        (183, None, None),  # under two quarters: all of it
+        (731, 30, 30),
+        (731, "all", None),
+    ],
+)
+def test_the_window_the_model_and_monitoring_share(history_days, given, expected):
+    from seglab import features
+
+    first, as_of = pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-01") + pd.Timedelta(days=history_days - 1)
+    assert features.resolve_window(first, as_of, config.Features(window_days=given)) == expected
+
+
+def test_monitoring_window_days_is_gone_and_says_where_the_window_is_set():
+    assert config.validate({"monitoring": {"window_days": None}}).monitoring == config.Monitoring()  # older files
+    with pytest.raises(config.ParamsError, match=r"set features.window_days: 180 instead"):
+        config.validate({"monitoring": {"window_days": 180}})
+    assert config.validate({"features": {"window_days": "all"}}).features.window_days == "all"
+    for bad in (0, "some", True, 1.5):
+        with pytest.raises(config.ParamsError, match=r"features.window_days.*a number of days \(1 or more\), all"):
+            config.validate({"features": {"window_days": bad}})
+
+
+def _agreement(tables: dict, params: config.Params, k: int, quality: dict | None = None) -> dict:
+    """Stage 02-03 as a run does them, then monitoring's last period (which ends at the model's
+    date): how many of its customers the model has, and how many get the model's segment.
+    """
+    from seglab import features, segment
+
+    built = features.build(tables, params.features, quality)
+    seg = segment.segment(built.features, params.segmentation.model_copy(update={"k": k, "bootstrap": 0}), 42)
+    as_of = pd.Timestamp(built.features.attrs["as_of"])
+    tracked = monitoring.track(tables, params.features, quality, seg.model, params.monitoring, as_of)
+    last = tracked[tracked["period_end"] == as_of]
+    both = last.merge(seg.segments, on="customer_id", suffixes=("_monitoring", "_model"))
+    return {
+        "active": len(last),
+        "in_model": len(both),
+        "same": int((both["segment_monitoring"] == both["segment_model"]).sum()),
+        "segments": both["segment_model"].nunique(),
+        "window": tracked.attrs["window_days"],
+        "built": built,
+    }
+
+
+@pytest.mark.parametrize("window", [None, "all"])
+def test_at_the_models_date_monitoring_gives_every_customer_the_models_segment(
+    synthetic_tables, default_params, window
+):
+    """The synthetic default (24 months): before, the model used all history and monitoring the
+    last 365 days, and they disagreed on customers at the model's own date."""
+    params = default_params.model_copy(
+        update={"features": default_params.features.model_copy(update={"window_days": window})}
+    )
+    got = _agreement(synthetic_tables, params, k=5)
+    assert got["active"] > 1000 and got["segments"] == 5
+    assert got["in_model"] == got["active"]  # every customer monitoring assigns there is one of the model's
+    assert got["same"] == got["active"], got  # 100 %
+    assert got["window"] == (365 if window is None else 731)
+    rows = got["built"].features.attrs["assumptions"]
+    assert [r["subject"] for r in rows] == (["window of behaviour"] if window is None else [])
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_at_the_models_date_monitoring_agrees_with_the_model_on_online_retail(online_retail_path, tmp_path):
+    """Online Retail (374 days): before, 82 % agreement (the model on 374 days, monitoring on 187)."""
+    from seglab import collect
+
+    params = config.validate(
+        {
+            "run_name": "t",
+            "source": {
+                "kind": "files",
+                "tables": {
+                    "transactions": {
+                        "path": str(online_retail_path),
+                        "preset": "online_retail",
+                        "customer_columns": ["country"],
+                    }
+                },
+            },
+        }
+    )
+    c = collect.collect(params, tmp_path, now=pd.Timestamp("2026-01-01"))
+    got = _agreement(c.tables, params, k=4, quality=c.quality)
+    assert got["active"] > 2000 and got["in_model"] == got["active"]
+    assert got["same"] == got["active"], {k: v for k, v in got.items() if k != "built"}
+    assert got["window"] == 282

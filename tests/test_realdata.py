@@ -156,6 +156,19 @@ def test_what_each_data_set_gives(run):
         assert "Impulse shoppers" not in set(names)
         returns = run.profiles.set_index("segment")["return_share"]
         assert names[returns.idxmax()] == "Bulk buyers"
+        # a year of orders: the Christmas quarter against the one before, every segment up 40 % or
+        # more in customers with the whole base, no share moving beyond resampling, and the seasons
+        # said not to be separated (on the index, in the 06 page and in What seglab assumed)
+        growth = json.loads((run.processed / "monitoring.json").read_text())["growth"]
+        assert growth["recent"] == ["2011-12-09"] and growth["base"] == ["2011-09-09"]
+        assert not growth["year_over_year"] and not growth["same_season"]
+        flags = pd.read_csv(run.processed / "monitoring_flags.csv")
+        assert (flags["customers_change"] > 0.4).all() and (flags["trend"] == "stable").all()
+        assert "Seasons are not separated" in run.index
+        assert "Seasons are not separated" in (run.reports / "06_monitoring.html").read_text()
+        season = json.loads((run.processed / "assumptions_06.json").read_text())
+        assert [a["subject"] for a in season] == ["growth over time"] and season[0]["subject"] in run.index
+        assert run.meta["window_days"] == 282  # the model's window, the one monitoring uses
     elif run.run == "cdnow":
         assert run.quality["tables"]["transactions"]["read"] == 69659
     elif run.run == "telco":

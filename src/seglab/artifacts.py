@@ -489,7 +489,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "06",
         (INDEX,),
         "json",
-        about="the periods tracked, or `available: false` and why (e.g. a customer-level source)",
+        about="the periods tracked, the window, the periods growth compares (year over year or consecutive, the "
+        "same season or not), or `available: false` and why (e.g. a customer-level source)",
     ),
     Artifact(
         "segment_periods",
@@ -520,9 +521,18 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "csv",
         optional=True,
         about=(
-            "per segment: growth rate, trend (growing / stable / shrinking), share that stays, moves, "
-            "is not active next period"
+            "per segment, over the periods growth compares: mean active customers and their change, share of "
+            "the active customers and its change with the resampling interval, growth rate (of the share), trend "
+            "(growing / stable / shrinking / unknown), share that stays, moves, is not active next period"
         ),
+    ),
+    Artifact(
+        "assumptions_06",
+        "processed/assumptions_06.json",
+        "06",
+        (INDEX,),
+        "json",
+        about="what monitoring could not separate or measure (seasons, growth unknown), with the line that changes it",
     ),
     # figures (reports/<run>/figures/ for seglab run; one folder per execution by hand)
     *(

@@ -392,8 +392,12 @@ class Features(_Strict):
     """``features``: stage 02 (as-of date, window, engine, ordered answers, lifecycle)."""
 
     as_of: date | None = Field(None, description="point in time; default: the last transaction date")
-    window_days: int | None = Field(
-        None, ge=1, description="use only the last N days up to as_of for behaviour; null = all history"
+    window_days: int | Literal["all"] | None = Field(
+        None,
+        description="the window of behaviour, the same for the model and monitoring: the last N days up to as_of "
+        "(tenure still counts from the first purchase); null = 365 days, or the history less a quarter (92 days) "
+        "when it is shorter than 457 days, or all of it under 184 days; all = all history (monitoring then has one "
+        "period)",
     )
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb",
@@ -411,6 +415,17 @@ class Features(_Strict):
         description="customer/survey text column -> its levels in order (encoded 0, 1, 2, ...)",
     )
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+
+    @field_validator("window_days", mode="before")
+    @classmethod
+    def _window(cls, v: Any) -> Any:
+        if v is None or v == "all":
+            return v
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(
+                "a number of days (1 or more), all (all history) or null (a year, or less on a short history)"
+            )
+        return v
 
 
 class Segmentation(_Strict):
@@ -652,18 +667,49 @@ class Monitoring(_Strict):
     """``monitoring``: stage 06 (period, window, growth thresholds)."""
 
     period: Literal["month", "quarter"] = Field("quarter", description="length of each monitoring period")
-    window_days: int | None = Field(
-        None,
-        ge=7,
-        description="each period's customers are assigned from their behaviour in the last N days before the "
-        "period's end, the same N for every period; null = features.window_days, or else 365 days "
-        "(half the history when that is shorter)",
-    )
     growth_window_months: int = Field(
-        6, ge=1, description="growth compares the last N months of periods with the N months before"
+        6,
+        ge=1,
+        description="growth compares the last N months of periods with the same months a year earlier when the "
+        "history holds them, else with the N months before",
     )
-    grow_above: float = Field(0.2, ge=0.0, description="a segment growing faster than this rate is flagged growing")
-    shrink_below: float = Field(-0.2, le=0.0, description="a segment shrinking faster than this is flagged shrinking")
+    grow_above: float = Field(
+        0.2,
+        ge=0.0,
+        description="a segment whose share of the active customers grew by more than this (0.2 = +20 % of its "
+        "share), beyond what resampling explains, is flagged growing",
+    )
+    shrink_below: float = Field(
+        -0.2,
+        le=0.0,
+        description="a segment whose share of the active customers fell by more than this, beyond what resampling "
+        "explains, is flagged shrinking",
+    )
+    bootstrap: int = Field(
+        1000,
+        ge=100,
+        le=100_000,
+        description="seeded resamples of each period's active customers that give the interval of each change of share",
+    )
+    confidence: float = Field(
+        0.95, ge=0.5, lt=1.0, description="coverage of that interval: a change is real when the interval excludes 0"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_window(cls, data: Any) -> Any:
+        """``monitoring.window_days`` is gone: the model and monitoring share ``features.window_days``
+        (a null left in an older parameters file is accepted).
+        """
+        if isinstance(data, dict) and "window_days" in data:
+            value = data["window_days"]
+            data = {k: v for k, v in data.items() if k != "window_days"}
+            if value is not None:
+                raise ValueError(
+                    f"monitoring.window_days ({value}) is no longer a parameter: the model and monitoring use one "
+                    f"window of behaviour, features.window_days; set features.window_days: {value} instead"
+                )
+        return data
 
 
 class Report(_Strict):

@@ -618,11 +618,49 @@ def resolve_as_of(transactions: Table, params: FeatureParams) -> pd.Timestamp:
     return as_of
 
 
-def window_start(as_of: pd.Timestamp, params: FeatureParams) -> pd.Timestamp | None:
-    """First moment of the behaviour window (None = all history)."""
-    if params.window_days is None:
+#: The longest window of behaviour chosen by default: a year, so that every season is in it once.
+YEAR_DAYS = 365
+#: The longest quarter: a default window leaves this much history before it, so that monitoring
+#: has two periods with a whole window to compare.
+QUARTER_DAYS = 92
+
+
+def resolve_window(first: pd.Timestamp | None, as_of: pd.Timestamp, params: FeatureParams) -> int | None:
+    """The window of behaviour in days, the one definition the model (stages 02-03) and monitoring
+    (stage 06) share; None = all history. ``features.window_days`` when given (``all``: None);
+    by default (null) a year (every season once); with a history (``first`` to ``as_of``) shorter
+    than a year and a quarter, the history less a quarter, so that monitoring has two quarters
+    with a whole window to compare; with less than two quarters, all of it (one period: growth is
+    then unknown).
+    """
+    if params.window_days == "all":
         return None
-    return as_of + pd.Timedelta(days=1) - pd.Timedelta(days=params.window_days)
+    if params.window_days is not None:
+        return int(params.window_days)
+    history = (pd.Timestamp(as_of).normalize() - pd.Timestamp(first).normalize()).days + 1
+    if history - QUARTER_DAYS < history / 2:
+        return None
+    return min(YEAR_DAYS, history - QUARTER_DAYS)
+
+
+def fixed_window(params: FeatureParams, first: pd.Timestamp, as_of: pd.Timestamp) -> FeatureParams:
+    """``params`` with a window chosen by default (null) fixed at its length at the run's ``as_of``,
+    so that the features at other dates (monitoring's periods, the prediction's training dates) use
+    the same window as the model's.
+    """
+    if params.window_days is not None:
+        return params
+    return params.model_copy(update={"window_days": resolve_window(first, as_of, params) or "all"})
+
+
+def window_start(as_of: pd.Timestamp, params: FeatureParams, first: pd.Timestamp | None = None) -> pd.Timestamp | None:
+    """First moment of the behaviour window (None = all history); ``first`` (the first
+    transaction's day) is needed when ``features.window_days`` is null (:func:`resolve_window`).
+    """
+    days = resolve_window(first, as_of, params)
+    if days is None:
+        return None
+    return as_of + pd.Timedelta(days=1) - pd.Timedelta(days=days)
 
 
 # --------------------------------------------------------------------------------------------
@@ -758,6 +796,55 @@ def build(tables: dict[str, Table], params: FeatureParams, quality: dict | None 
     return build_many(tables, params, [resolve_as_of(tables["transactions"], params)], quality)[0]
 
 
+def window_assumption(built: Built, first: pd.Timestamp) -> dict:
+    """The row of "What seglab assumed" for a window of behaviour chosen by default
+    (:func:`resolve_window`): how long, from when, and how many customers it leaves out.
+    """
+    f = built.features
+    days, as_of = f.attrs["window_days"], pd.Timestamp(f.attrs["as_of"])
+    history = (as_of - first).days + 1
+    row = {
+        "stage": "02",
+        "subject": i18n._("window of behaviour"),
+        "why": i18n._(
+            "the model and monitoring use one window, so that monitoring at the model's date gives every customer "
+            "the model's segment: a year (every season once); with less than a year and a quarter of history, the "
+            "history less a quarter, so that monitoring has two quarters to compare; with less than two quarters, "
+            "all of it"
+        ),
+    }
+    if days is None:
+        return {
+            **row,
+            "assumed": i18n._(
+                "all %(days)s days of history (%(first)s to %(as_of)s) for the model and for monitoring: one "
+                "period, so growth is unknown"
+            )
+            % {"days": i18n.number(history), "first": i18n.date(first), "as_of": i18n.date(as_of)},
+            "change": f"features.window_days: {max(1, history // 2)}  "
+            + i18n._("(a shorter window for the model and monitoring leaves periods to compare)"),
+        }
+    left_out = int((built.without["reason"] == WITHOUT["not_in_window"]).sum())
+    return {
+        **row,
+        "assumed": i18n.ngettext(
+            "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; %(n)s customer "
+            "with no purchase in them is not segmented",
+            "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; %(n)s customers "
+            "with no purchase in them are not segmented",
+            left_out,
+        )
+        % {
+            "days": i18n.number(days),
+            "start": i18n.date(f.attrs["window_start"]),
+            "as_of": i18n.date(as_of),
+            "n": i18n.number(left_out),
+        },
+        "change": "features.window_days: all  "
+        + i18n._("(every customer with a purchase is segmented; monitoring then has one period and growth is unknown)"),
+    }
+
+
 #: Order lines x points paired in one query of :func:`build_many` at most (more points are split
 #: over several queries, so memory stays bounded on large inputs).
 PAIRED_ROWS = 20_000_000
@@ -797,17 +884,20 @@ def build_many(
     available = dict(zip(cat["feature"], cat["available"], strict=True))
     days = [pd.Timestamp(d).normalize() for d in as_ofs]
     rows = _rows(tables["transactions"])
+    first = transaction_day(tables["transactions"], "min", params) if params.window_days is None else None
     per_query = max(1, PAIRED_ROWS // max(rows, 1))
     out: dict[pd.Timestamp, Built] = {}
     unique = sorted(set(days))
     for i in range(0, len(unique), per_query):
         chunk = unique[i : i + per_query]
         cutoffs = [d + pd.Timedelta(days=1) for d in chunk]  # as_of is a day: include all of it
-        when = When(tuple(cutoffs), tuple(window_start(d, params) for d in chunk))
+        when = When(tuple(cutoffs), tuple(window_start(d, params, first) for d in chunk))
         for day, cutoff, start, table in zip(
             chunk, cutoffs, when.starts, _query(tables, params, when, available), strict=True
         ):
             out[day] = _finish(table, frames, cat, available, params, quality, day, cutoff, start)
+            if params.window_days is None:  # the window was chosen, not given: say so
+                out[day].features.attrs["assumptions"].append(window_assumption(out[day], first))
     return [out[d] for d in days]
 
 
@@ -962,13 +1052,14 @@ def _finish(
     cat = pd.concat([cat, pd.DataFrame(attr_rows, columns=CATALOG_COLUMNS)], ignore_index=True)
     feats.attrs["as_of"] = as_of.date().isoformat()
     feats.attrs["window_start"] = None if start is None else start.date().isoformat()
+    feats.attrs["window_days"] = None if start is None else int((cutoff - start).days)
     feats.attrs["engine"] = params.engine
     feats.attrs["value_basis"] = i18n.N_(
         "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
     )
     _lifecycle_attrs(feats, h, params)
     _describe(feats, cat)
-    return Built(feats, cat, _without(frames, feats, status, start))
+    return Built(feats, cat, _without(frames, feats, status))
 
 
 def outcomes(rows: list[dict]) -> dict[str, dict]:
@@ -1062,18 +1153,24 @@ def _frames(tables: dict[str, Table]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
+#: Why a customer has no feature row (in English in ``customers_without_features.csv``, translated
+#: where shown; the window's start is in ``features_meta.json``).
+WITHOUT = {
+    "returns_only": i18n.N_("only returns or cancellations in the window up to as_of"),
+    "not_in_window": i18n.N_("no purchase in the window"),
+    "after_as_of": i18n.N_("first transaction after as_of"),
+    "no_transaction": i18n.N_("no transaction at all"),
+}
+
+
+def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     """Customers of the input that get no feature row, and why (no customer is dropped silently)."""
     st = status.set_index("customer_id")  # the customers with transactions but no feature row
     reasons = pd.Series(
         np.select(
             [st["any_in_window"] > 0, st["any_before"] > 0, st["first_purchase"].isna() & (st["any_before"] == 0)],
-            [
-                "only returns or cancellations in the window up to as_of",
-                f"no purchase in the window (it starts {start.date() if start is not None else ''})",
-                "first transaction after as_of",
-            ],
-            default="first transaction after as_of",
+            [WITHOUT["returns_only"], WITHOUT["not_in_window"], WITHOUT["after_as_of"]],
+            default=WITHOUT["after_as_of"],
         ),
         index=st.index,
         dtype="str",
@@ -1082,7 +1179,7 @@ def _without(tables: dict, feats: pd.DataFrame, status: pd.DataFrame, start: pd.
         known = tables["customers"]["customer_id"].astype(str)
         no_tx = sorted(set(known) - set(status["customer_id"]) - set(feats["customer_id"]))
         reasons = pd.concat(
-            [reasons, pd.Series("no transaction at all", index=pd.Index(no_tx, name="customer_id"), dtype="str")]
+            [reasons, pd.Series(WITHOUT["no_transaction"], index=pd.Index(no_tx, name="customer_id"), dtype="str")]
         )
     out = reasons.rename("reason").rename_axis("customer_id").reset_index()
     return out.sort_values("customer_id", kind="mergesort").reset_index(drop=True)

@@ -153,6 +153,7 @@ def predict(
                 "min": i18n.number(horizon.min_history_days),
             }
         )
+    params = feature_building.fixed_window(params, first, as_of)  # the model's window at every date
     # the history of the current features (what stage 01 found): tenure is censored the same way at every date
     known = {"history": current.attrs["history"]} if current.attrs.get("history") else None
     train_x, valid_x = (b.features for b in feature_building.build_many(tables, params, [train_at, valid_at], known))

@@ -5,8 +5,10 @@ attract it) are weighted means of components, each on a 0..1 scale:
 
 attractiveness
   size                share of customers
-  growth              growth rate of the segment's active customers from monitoring
-                      (seglab.monitoring.growth: the frozen model applied period by period)
+  growth              growth of the segment's share of the active customers (seglab.monitoring.growth:
+                      the frozen model applied period by period; a rise of the whole base is not
+                      growth), 0 where resampling explains the change (seglab.monitoring.matrix_growth);
+                      unknown for a segment: neutral in its attractiveness, with a note
   value_per_customer  mean net value per customer
   total_value         net value of the segment
   predicted_value     expected spend of the segment in the next period (stage 04's prediction)
@@ -233,10 +235,7 @@ def raw_components(
     notes = []
     raw = pd.DataFrame(index=p.index)
     raw["size"] = p["customer_share"]
-    if growth.reindex(p.index).notna().any():
-        raw["growth"] = growth.reindex(p.index)
-    else:
-        notes.append(_("growth: not measured (no history over time to monitor, or a single period)"))
+    _growth_component(raw, growth, notes)
     if p["revenue"].notna().any():
         raw["value_per_customer"] = p["value_per_customer"]
         raw["total_value"] = p["revenue"]
@@ -300,6 +299,31 @@ def _satisfaction_columns(p: pd.DataFrame) -> list[str]:
         for c in p.columns
         if "satisf" in c.lower() and not c.endswith(("_index", "_median")) and pd.api.types.is_numeric_dtype(p[c])
     ]
+
+
+def _growth_component(raw: pd.DataFrame, growth: pd.Series, notes: list[str]) -> None:
+    """The growth of each segment's share of the active customers in ``raw``: an unknown growth
+    stays unknown (NaN, never 0), and the notes say which segments have none.
+    """
+    g = growth.reindex(raw.index)
+    if g.isna().all():
+        notes.append(_("growth: not measured (no history over time to monitor, or a single period)"))
+        return
+    if (g.dropna() == 0).all():
+        notes.append(
+            _(
+                "growth: not measured (no segment's share of the active customers changed beyond what resampling "
+                "explains, so it cannot rank them)"
+            )
+        )
+        return
+    raw["growth"] = g
+    unknown = [int(s) for s in raw.index[g.isna()]]
+    if unknown:
+        notes.append(
+            _("growth: unknown for %(segments)s (nobody active in the periods compared): neutral in attractiveness")
+            % {"segments": i18n.join(f"S{s}" for s in unknown)}
+        )
 
 
 #: Amounts compared as ratios to the best segment; everything else is min-max scaled.

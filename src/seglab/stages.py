@@ -82,6 +82,7 @@ def load_quality(store: Store) -> dict:
 FEATURE_META = (
     "as_of",
     "window_start",
+    "window_days",
     "engine",
     "customer_level",
     "default_features",
@@ -270,7 +271,7 @@ def save_assumptions(stage: str, rows: list[dict], store: Store) -> None:
 def load_assumptions(store: Store) -> list[dict]:
     """Every assumption of the run, stage by stage: stage 01's (quality.json), then the others'."""
     out = list(store.load("quality").get("assumptions", [])) if store.exists("quality") else []
-    for name in ("assumptions_02", "assumptions_03", "assumptions_05"):
+    for name in ("assumptions_02", "assumptions_03", "assumptions_05", "assumptions_06"):
         if store.exists(name):
             later = store.load(name)
             topics = {r["topic"] for r in later if r.get("topic")}  # a later stage's word on a topic wins
@@ -279,13 +280,18 @@ def load_assumptions(store: Store) -> list[dict]:
 
 
 # 06 ------------------------------------------------------------------------------------------
-def save_tracking(assigned: pd.DataFrame | None, why_not: str, store: Store) -> None:
+def save_tracking(assigned: pd.DataFrame | None, why_not: str, store: Store, growth: dict | None = None) -> None:
     """Each period's active customers with their segment by the frozen model
-    (``period_segments.parquet``), or why there is none (``monitoring.json``).
+    (``period_segments.parquet``), or why there is none, and what growth compared
+    (``monitoring.json``); stage 06's rows of "What seglab assumed" (``assumptions_06.json``).
     """
+    from seglab import monitoring
+
+    growth = growth if growth is not None else monitoring.untracked(why_not)
+    save_assumptions("06", monitoring.assumptions(growth), store)
     if assigned is None:
         store.absent("period_segments")
-        store.save("monitoring", {"available": False, "why_not": why_not})
+        store.save("monitoring", {"available": False, "why_not": why_not, "growth": growth})
         return
     table = assigned.copy(deep=False)
     table.attrs = {"window_days": assigned.attrs.get("window_days")}  # (the periods are in monitoring.json)
@@ -297,6 +303,8 @@ def save_tracking(assigned: pd.DataFrame | None, why_not: str, store: Store) -> 
             "available": True,
             "window_days": assigned.attrs.get("window_days"),
             "periods": [str(pd.Timestamp(p).date()) for p in periods],
+            "first": monitoring.history(assigned)["first"],
+            "growth": growth,
         },
     )
 

@@ -517,37 +517,57 @@ def _midas_context(rows: list[dict]) -> dict:
     return {"criteria": [i18n.term(c) for c in criteria], "rows": out}
 
 
+#: The numbers of a row of ``monitoring_flags.csv`` (read as text, so that an empty cell stays unknown).
+_TREND_NUMBERS = (
+    "customers_base",
+    "customers_recent",
+    "customers_change",
+    "share_base",
+    "share_recent",
+    "share_change",
+    "share_change_low",
+    "share_change_high",
+    "growth_rate",
+)
+
+
+def _trend_row(r: dict) -> dict:
+    """A row of ``monitoring_flags.csv`` with its numbers as floats (NaN where unknown)."""
+    return {**r, **{k: float(r[k]) if str(r.get(k, "")).strip() else float("nan") for k in _TREND_NUMBERS if k in r}}
+
+
 def _trend_context(h: dict, paths: RunPaths) -> dict:
     from markupsafe import Markup, escape
 
-    moving = [
-        {
+    from seglab import monitoring
+
+    mon = h.get("monitoring") or {}
+    info = mon.get("growth") or {"compared": False, "unknown": "one_period", "periods": len(mon.get("periods", []))}
+    rows = [_trend_row(r) for r in h["trend"]]
+    shown = info.get("compared") and not info.get("unknown")
+
+    def line(r: dict, head: str) -> dict:
+        return {
             "segment": f"S{r['segment']}",
             "persona": i18n.term(r["persona"]),
-            "text": Markup(escape(_("is %(trend)s (%(rate)s active customers)")))
-            % {
-                "trend": Markup("<b>%s</b>") % i18n.term(r["trend"]),
-                "rate": i18n.percent(float(r["growth_rate"]), sign=True),
-            },
+            "text": Markup(head) + " " + escape(monitoring.change_text(r, info)),
         }
-        for r in h["trend"]
-        if r["trend"] in ("growing", "shrinking")
+
+    moving = [
+        line(r, Markup(escape(_("is %(trend)s:"))) % {"trend": Markup("<b>%s</b>") % i18n.term(r["trend"])})
+        for r in rows
+        if shown and r["trend"] in ("growing", "shrinking")
     ]
-    unknown = ""
-    if all(r["trend"] == "unknown" for r in h["trend"]):
-        n = len((h.get("monitoring") or {}).get("periods", []))
-        unknown = i18n.ngettext(
-            "Growth is unknown: only %(n)s period with a whole window of history: there is nothing to compare "
-            "(a shorter monitoring.period or monitoring.window_days gives more).",
-            "Growth is unknown: only %(n)s periods with a whole window of history: there is nothing to compare "
-            "(a shorter monitoring.period or monitoring.window_days gives more).",
-            n,
-        ) % {"n": i18n.number(n)}
-    w = (h.get("monitoring") or {}).get("window_days")
+    noise = [
+        line(r, escape(_("is not flagged: the change is within what resampling explains:")))
+        for r in rows
+        if shown and monitoring.within_noise(r, info)
+    ]
+    w = mon.get("window_days")
     window = (
         _(
-            "Each period's active customers are assigned from their last %(days)s days of behaviour, the same for "
-            "every period, so a change is movement between segments, not a longer history."
+            "Each period's active customers are assigned from their last %(days)s days of behaviour, the model's own "
+            "window, the same for every period: a change is movement between segments, not a longer history."
         )
         % {"days": i18n.number(w)}
         if w
@@ -555,7 +575,12 @@ def _trend_context(h: dict, paths: RunPaths) -> dict:
     )
     return {
         "moving": moving,
-        "unknown": unknown,
+        "noise": noise,
+        "unknown": "" if shown else monitoring.unknown_text(info),
+        "comparison": monitoring.comparison_text(info) if shown else "",
+        "base": monitoring.base_text(info),
+        "caveat": monitoring.season_caveat(info),
+        "rule": monitoring.rule_text(info),
         "window": window,
         "chart": _png(artifacts.location(artifacts.BY_NAME["06_segments_over_time"], paths)),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import pickle
+import textwrap
 import time
 import uuid
 from collections.abc import Iterable
@@ -790,11 +791,16 @@ def _annotations(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.vectorize(lambda v: "" if np.isnan(v) else i18n.number(v, decimals, grouping=False))(values)
 
 
-def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str) -> Figure:
-    """Active customers and net value per period, one line per segment (its colour), with the
-    growth flag of each segment in the legend.
+def monitoring_over_time(
+    size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str, growth: dict | None = None
+) -> Figure:
+    """Active customers, each segment's share of the active customers and net value per period,
+    one line per segment (its colour), and a legend with the growth flag of each segment, two
+    panels a row (readable on a phone too); the periods growth compares (``growth``:
+    :attr:`seglab.monitoring.Growth.info`) shaded.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(14, 5.2))
+    fig, grid = plt.subplots(2, 2, figsize=(13, 10))
+    axes, key = [grid[0, 0], grid[0, 1], grid[1, 0]], grid[1, 1]
     periods = sorted(size_table["period_end"].unique())
     x = np.arange(len(periods))
     for seg, g in size_table.groupby("segment"):
@@ -807,22 +813,50 @@ def monitoring_over_time(size_table: pd.DataFrame, names: dict[int, str], trend:
             "lw": 2.2 if trend.get(seg) in ("growing", "shrinking") else 1.4,
         }
         axes[0].plot(x, g["customers"], label=label, **style)
-        axes[1].plot(x, g["value"], label=label, **style)
+        axes[1].plot(x, 100 * g["customer_share"], **style)
+        axes[2].plot(x, g["value"], **style)
+    _shade_compared(axes, periods, growth or {})
     for ax in axes:
         ax.set_xticks(x, _period_labels(periods, period), rotation=30, ha="right", fontsize=9)
         ax.set_xlabel(_(PERIOD_ENDING[period]))
     axes[0].set_ylabel(_("active customers (bought in the period)"))
     axes[0].set_title(_(ACTIVE_PER[period]))
-    axes[1].set_ylabel(_("net value in the period (%(unit)s)") % {"unit": _money_unit()})
-    axes[1].yaxis.set_major_formatter(Numbers())
-    axes[1].set_title(_(VALUE_PER[period]))
-    # below the tick labels (two lines each in the Jalali calendar: season and last day)
-    lines = 1 + max((label.count("\n") for label in _period_labels(periods, period)), default=0)
-    axes[0].legend(
-        loc="upper center", bbox_to_anchor=(1.1, -0.22 - 0.1 * (lines - 1)), ncol=3, fontsize=9.5, frameon=False
-    )
-    fig.subplots_adjust(wspace=0.25)
+    axes[1].set_ylabel(_("share of the active customers (%)"))
+    top = size_table["customer_share"].max()
+    axes[1].set_ylim(0, 118 * (top if top > 0 else 0.01))  # room above the lines for the labels of the shading
+    axes[1].set_title(_("Share of the active customers\n(what growth measures)"))
+    axes[2].set_ylabel(_("net value in the period (%(unit)s)") % {"unit": _money_unit()})
+    for ax in axes:  # the reader's digits
+        ax.yaxis.set_major_formatter(Numbers())
+    axes[2].set_title(_(VALUE_PER[period]))
+    key.axis("off")
+    handles, labels = axes[0].get_legend_handles_labels()
+    key.legend(handles, [textwrap.fill(t, 40) for t in labels], loc="center", fontsize=10.5, frameon=False)
+    fig.subplots_adjust(wspace=0.3, hspace=0.6)  # room for two-line (Jalali) period labels
     return fig
+
+
+def _shade_compared(axes, periods: list, growth: dict) -> None:
+    """Shade the periods growth compares: the earlier ones (before) light, the recent ones (now) darker."""
+    if not growth.get("compared"):
+        return
+    where = {pd.Timestamp(p).date().isoformat(): i for i, p in enumerate(periods)}
+    for key, alpha, text in (("base", 0.08, _("before")), ("recent", 0.16, _("now"))):
+        idx = [where[p] for p in growth.get(key, []) if p in where]
+        if not idx:
+            continue
+        for ax in axes:
+            ax.axvspan(min(idx) - 0.4, max(idx) + 0.4, color="#777777", alpha=alpha, lw=0)
+        axes[1].text(
+            (min(idx) + max(idx)) / 2,
+            0.98,
+            text,
+            transform=axes[1].get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=8.5,
+            color="#555555",
+        )
 
 
 def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, names: dict[int, str]) -> Figure:

@@ -85,6 +85,8 @@ def classroom(seed: int = 7) -> Classroom:
             "run_name": "workshop",
             "seed": seed,
             "source": {"kind": "synthetic", "synthetic": {"n_customers": CUSTOMERS, "months": MONTHS, "start": START}},
+            # the whole year, as the exercises compute features by hand (the workshop does not monitor)
+            "features": {"window_days": "all"},
             "segmentation": {"k_min": 2, "k_max": 7, "bootstrap": 10},
         }
     )
