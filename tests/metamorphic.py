@@ -274,6 +274,9 @@ class Answer:
     quality: dict
     profile: dict
     names: pd.DataFrame
+    model: segment.SegmentModel | None = None
+    tables: dict | None = None
+    params: config.Params | None = None
 
 
 def answer(p: config.Params, root: Path, original_id=None) -> Answer:
@@ -300,6 +303,9 @@ def answer(p: config.Params, root: Path, original_id=None) -> Answer:
         c.quality,
         c.profile,
         names,
+        r.model,
+        c.tables,
+        p,
     )
 
 

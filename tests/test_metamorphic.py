@@ -168,11 +168,35 @@ def _history_cut(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, st
     return "flagged", f"{h['censored']} customers' tenure censored; no lifecycle name without known stages"
 
 
+def _one_season(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, str]:
+    """The order lines cut to their last 240 days: the periods growth compares fall in different
+    seasons and none a year earlier is there, so the run says that seasons are not separated."""
+    from seglab import monitoring
+
+    if "transactions" not in ds.tables:
+        return "n/a", "a customer-level source: nothing to follow over time"
+    tables = mm._copy(ds)
+    end = pd.to_datetime(tables["transactions"].frame[tables["transactions"].dates[0]]).max()
+    for name, t in tables.items():
+        if name != "customers" and t.dates:
+            t.frame = t.frame[pd.to_datetime(t.frame[t.dates[0]]) > end - pd.Timedelta(days=240)].reset_index(drop=True)
+    got = mm.answer(mm.params(ds, tables, folder), ROOT)
+    p = got.params
+    as_of = pd.Timestamp(got.features.attrs["as_of"])
+    assigned = monitoring.track(got.tables, p.features, got.quality, got.model, p.monitoring, as_of)
+    summary = monitoring.summarise(assigned, sorted(got.names["segment"]), {}, p.monitoring, p.seed)
+    rows = monitoring.assumptions(summary.info)
+    assert summary.info.get("same_season") is False and rows, summary.info
+    assert rows[0]["assumed"].startswith("seasons not separated"), rows
+    return "flagged", rows[0]["assumed"]
+
+
 REMOVING = {
     "history cut to its last 120 days": _history_cut,
     "25 % of a numeric attribute set to 0": _zeros,
     "a 0-100 share column added": _percent,
     "an outcome column added": _outcome,
+    "one season only": _one_season,
 }
 LOSSY = [(d, r) for d in mm.DATASETS for r in REMOVING]
 
