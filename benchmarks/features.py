@@ -155,7 +155,8 @@ def _child(method: str, path: str, out: str) -> None:
         from seglab import config, features
 
         def run() -> pd.DataFrame:
-            return features.build({"transactions": Path(path)}, config.Features()).features  # as_of: the last day
+            # as_of: the last day; the whole history, as the pandas implementation computes it
+            return features.build({"transactions": Path(path)}, config.Features(window_days="all")).features
     else:
         import pyarrow.parquet  # noqa: F401
 

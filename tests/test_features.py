@@ -327,8 +327,10 @@ def test_spark_gives_the_same_features_on_online_retail(online_retail_path, tmp_
     )
     tx = collect.collect(p, tmp_path, now=pd.Timestamp("2026-01-01")).tables["transactions"]
     path = io.write_parquet(tx, tmp_path / "transactions.parquet")
-    duck = features.build({"transactions": path}, config.Features())
-    assert len(duck.features) == 4334  # customers with a purchase (README: Online Retail)
+    whole = features.build({"transactions": path}, config.Features(window_days="all"))
+    assert len(whole.features) == 4334  # customers with a purchase (README: Online Retail)
+    duck = features.build({"transactions": path}, config.Features())  # the default window: 282 of the 374 days
+    assert duck.features.attrs["window_days"] == 282 and len(duck.features) == 3996
     assert_same_features(duck, features.build({"transactions": path}, _spark_params()))
 
 
