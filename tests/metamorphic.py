@@ -123,7 +123,7 @@ def cdnow(n: int = 600) -> DataSet:
         "unit_price": "price",
     }
     tx = Table(df, {"columns": columns}, ["price"], "customer", ["date"])
-    rename = {"customer": "client", "order": "purchase", "date": "day", "cds": "units", "price": "unit value"}
+    rename = {"customer": "client", "order": "purchase", "date": "day", "cds": "discs", "price": "unit value"}
     return DataSet("cdnow", {"transactions": tx}, rename, None, "transactions")
 
 

@@ -147,3 +147,17 @@ def write(folder: Path) -> dict[str, Path]:
         df.to_csv(path, sep=sep, index=False)
         out[name] = path
     return out
+
+
+def run(tmp_path: Path, df: pd.DataFrame, sep: str = ",", name: str = "t", **spec):
+    """Stages 01 and 02 on a customer-level table written as CSV (``spec``: the table's parameters:
+    roles, lenses, ...): stage 01's result and stage 02's."""
+    from seglab import collect, config, features
+
+    path = tmp_path / f"{name}.csv"
+    df.to_csv(path, sep=sep, index=False)
+    p = config.validate(
+        {"run_name": name, "source": {"kind": "files", "tables": {"customers": {"path": str(path), **spec}}}}
+    )
+    c = collect.collect(p, tmp_path)
+    return c, features.build(c.tables, p.features, c.quality)

@@ -13,16 +13,7 @@ from seglab import amounts, collect, config, features, personas, roles, segment,
 from seglab.artifacts import Store
 from seglab.paths import RunPaths
 
-
-def _run(tmp_path, df: pd.DataFrame, sep: str = ",", name: str = "t", **spec):
-    """Stages 01 and 02 on a customer-level table written as CSV."""
-    path = tmp_path / f"{name}.csv"
-    df.to_csv(path, sep=sep, index=False)
-    p = config.validate(
-        {"run_name": name, "source": {"kind": "files", "tables": {"customers": {"path": str(path), **spec}}}}
-    )
-    c = collect.collect(p, tmp_path)
-    return c, features.build(c.tables, p.features, c.quality)
+_run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV
 
 
 def _assumed(c) -> dict[str, list[dict]]:

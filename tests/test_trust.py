@@ -10,17 +10,7 @@ import realistic
 
 from seglab import collect, config, features, monitoring, personas, predict, prioritize, segment
 
-
-def _run(tmp_path, df: pd.DataFrame, sep: str = ",", name: str = "t", **spec):
-    """Stage 01 and 02 on a customer-level table written as CSV."""
-    path = tmp_path / f"{name}.csv"
-    df.to_csv(path, sep=sep, index=False)
-    p = config.validate(
-        {"run_name": name, "source": {"kind": "files", "tables": {"customers": {"path": str(path), **spec}}}}
-    )
-    c = collect.collect(p, tmp_path)
-    b = features.build(c.tables, p.features, c.quality)
-    return c, b
+_run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV
 
 
 def _assumed(c) -> dict[str, dict]:

@@ -482,6 +482,8 @@ def lifecycle_assumptions(record: dict, h: dict | None, as_of: str | None) -> li
     h = h or {}
     if not record.get("tenure_unknown") or h.get("kind") != "transactions":
         return []
+    if record["measured"] and not record.get("unknown"):  # every stage known: stage 01's row says the rest
+        return []
     values = {
         "n": i18n.number(record["unknown"]),
         "share": i18n.percent(record["unknown"] / max(record["customers"], 1)),

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import features as feature_building
-from seglab import i18n
+from seglab import i18n, vocabulary
 from seglab.config import Features as FeatureParams
 from seglab.config import Monitoring as MonitoringParams
 from seglab.segment import SegmentModel
@@ -293,19 +293,7 @@ def retention(mig: pd.DataFrame) -> pd.DataFrame:
 GROWTH_CAP = 3.0
 #: The shortest window of behaviour seglab suggests for comparing periods a year apart.
 MIN_SUGGESTED_WINDOW = 90
-#: The columns of the growth table, per segment.
-GROWTH_COLUMNS = [
-    "customers_base",
-    "customers_recent",
-    "customers_change",
-    "share_base",
-    "share_recent",
-    "share_change",
-    "share_change_low",
-    "share_change_high",
-    "growth_rate",
-    "trend",
-]
+GROWTH_COLUMNS = list(vocabulary.GROWTH_COLUMNS)  # the columns of the growth table, per segment
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,20 @@ KINDS: tuple[str, ...] = (
 )
 #: Words the tables show as values: the kind of a purchase mix, the row of all customers.
 TABLE_WORDS: tuple[str, ...] = (N_("channel"), N_("all"))
+
+#: The columns of the growth table of stage 06, per segment (``monitoring_flags.csv``): mean active
+#: customers per period before and after and their change, the share of the active customers before
+#: and after, its change and the resampling interval of the change, the growth rate (of the share)
+#: and the trend.
+GROWTH_COLUMNS: tuple[str, ...] = (
+    "customers_base",
+    "customers_recent",
+    "customers_change",
+    "share_base",
+    "share_recent",
+    "share_change",
+    "share_change_low",
+    "share_change_high",
+    "growth_rate",
+    "trend",
+)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from seglab import artifacts, history, i18n
 from seglab.artifacts import STAGES
 from seglab.i18n import N_, _
-from seglab.vocabulary import MIDAS_CRITERIA, NOT_PLACED, QUADRANTS
+from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS
 
 if TYPE_CHECKING:
     from seglab import config
@@ -518,17 +518,7 @@ def _midas_context(rows: list[dict]) -> dict:
 
 
 #: The numbers of a row of ``monitoring_flags.csv`` (read as text, so that an empty cell stays unknown).
-_TREND_NUMBERS = (
-    "customers_base",
-    "customers_recent",
-    "customers_change",
-    "share_base",
-    "share_recent",
-    "share_change",
-    "share_change_low",
-    "share_change_high",
-    "growth_rate",
-)
+_TREND_NUMBERS = tuple(c for c in GROWTH_COLUMNS if c != "trend")
 
 
 def _trend_row(r: dict) -> dict:
