@@ -60,7 +60,7 @@ def _sample_customers(ids: pd.Series, n: int, seed: int = 11) -> set:
     return set(rng.choice(unique, size=min(n, len(unique)), replace=False).tolist())
 
 
-def online_retail(n: int = 250) -> DataSet:
+def online_retail(n: int = 150) -> DataSet:
     """Online Retail: the order lines of ``n`` customers (with their cancellations)."""
     df = pd.read_parquet(SHARED / "online_retail" / "online_retail.parquet")
     df = df[df["CustomerID"].isin(_sample_customers(df["CustomerID"], n))].reset_index(drop=True)
@@ -95,7 +95,7 @@ def _order_ids(raw: pd.DataFrame) -> pd.Series:
     return raw["customer"] + "-" + raw["date"] + "-" + raw.groupby(["customer", "date"]).cumcount().astype(str)
 
 
-def cdnow(n: int = 600) -> DataSet:
+def cdnow(n: int = 400) -> DataSet:
     """CDNOW: the purchases of ``n`` customers of the 1997 cohort, one row per purchase day."""
     raw = pd.read_csv(
         SHARED / "cdnow" / "CDNOW_master.txt",
@@ -127,7 +127,7 @@ def cdnow(n: int = 600) -> DataSet:
     return DataSet("cdnow", {"transactions": tx}, rename, None, "transactions")
 
 
-def telco(n: int = 1500) -> DataSet:
+def telco(n: int = 700) -> DataSet:
     """IBM Telco churn: ``n`` customers, with the roles of ``notebooks/params/telco.yaml``."""
     df = pd.read_csv(SHARED / "telco_churn" / "WA_Fn-UseC_-Telco-Customer-Churn.csv", dtype=str)
     df = df[df["customerID"].isin(_sample_customers(df["customerID"], n))].reset_index(drop=True)
@@ -159,7 +159,7 @@ def telco(n: int = 1500) -> DataSet:
     return DataSet("telco", {"customers": table}, rename, "MonthlyCharges", "customers")
 
 
-def credit_card(n: int = 1500) -> DataSet:
+def credit_card(n: int = 700) -> DataSet:
     """Credit-card customers: ``n`` card holders, nothing declared."""
     df = pd.read_csv(SHARED / "credit_card" / "cc_general.csv")
     df = df[df["customer_id"].isin(_sample_customers(df["customer_id"], n))].reset_index(drop=True)
@@ -179,7 +179,7 @@ def credit_card(n: int = 1500) -> DataSet:
     return DataSet("credit_card", {"customers": table}, rename, "tenure", "customers")
 
 
-def synthetic(n: int = 400) -> DataSet:
+def synthetic(n: int = 300) -> DataSet:
     """The synthetic default's CRM (``seglab synth``), ``n`` customers over 24 months: order
     lines, customers, sessions and campaign events."""
     from seglab import synth
@@ -414,10 +414,14 @@ REWRITES = (
 )
 
 
-def unrename(name: str, ds: DataSet) -> str:
-    """A persona name made from renamed columns, with the original names back (for comparison)."""
+def unrename(name: str, ds: DataSet, labels: set[str]) -> str:
+    """A persona name made from renamed columns, with the original names back (for comparison):
+    only the labels of the run's features that are a renamed column's (``labels``: those the run
+    shows), whole words only ("day" must not touch "days since last purchase")."""
     from seglab.roles import readable
 
+    shown = {label.lower() for label in labels}
     for old, new in ds.rename.items():
-        name = re.sub(re.escape(readable(new)), readable(old), name, flags=re.I)
+        if readable(new).lower() in shown:
+            name = re.sub(rf"(?<![\w]){re.escape(readable(new))}(?![\w])", readable(old), name, flags=re.I)
     return name
