@@ -1,5 +1,6 @@
 """Monitoring: periods, sizes, growth flags and migration on hand-built tables."""
 
+import re
 import time
 
 import numpy as np
@@ -406,3 +407,26 @@ def test_at_the_models_date_monitoring_agrees_with_the_model_on_online_retail(on
     assert got["active"] > 2000 and got["in_model"] == got["active"]
     assert got["same"] == got["active"], {k: v for k, v in got.items() if k != "built"}
     assert got["window"] == 282
+
+
+@pytest.mark.parametrize("history_days", [40, 70, 100, 130, 183, 200, 300])
+@pytest.mark.parametrize("period", ["quarter", "month"])
+def test_the_line_that_leaves_two_periods_does_and_stages_02_and_06_say_the_same(history_days, period):
+    """On a history of one period, the line stage 06 suggests (and stage 02, for quarters) leaves two
+    periods with a whole window each; never a window half the history that still leaves one."""
+    from seglab import features
+
+    first = pd.Timestamp("2011-09-01")
+    as_of = first + pd.Timedelta(days=history_days - 1)
+    line = monitoring._one_period_change({"first": first, "as_of": as_of, "period": period})
+    window = re.search(r"features.window_days: (\d+)", line)
+    months = "month" if "monitoring.period: month" in line else period
+    w = int(window.group(1)) if window else (as_of - first).days + 1
+    ends = [e for e in monitoring.period_ends(first, as_of, months) if e - pd.Timedelta(days=w - 1) >= first]
+    if not window:
+        assert line == "(needs data: two whole months of history)" and history_days < 62
+        return
+    assert len(ends) >= 2, (line, ends)
+    assert w >= features.MIN_TWO_PERIOD_WINDOW
+    if period == "quarter":
+        assert line == features.two_periods_change(first, as_of)  # the row of stage 02

@@ -643,6 +643,28 @@ def resolve_window(first: pd.Timestamp | None, as_of: pd.Timestamp, params: Feat
     return min(YEAR_DAYS, history - QUARTER_DAYS)
 
 
+#: The shortest window of behaviour seglab suggests so that monitoring has two periods to compare.
+MIN_TWO_PERIOD_WINDOW = 28
+
+
+def two_periods_change(first: pd.Timestamp, as_of: pd.Timestamp, months: int = 3) -> str:
+    """The line of "What seglab assumed" that leaves monitoring two whole periods of ``months`` (3 =
+    quarters) with a whole window each: the longest such window, or monthly periods with theirs
+    when the history holds no two quarters or their window would be shorter than four weeks;
+    stages 02 and 06 say the same.
+    """
+    first, as_of = pd.Timestamp(first).normalize(), pd.Timestamp(as_of).normalize()
+    for step in dict.fromkeys((months, 1)):
+        two_whole = as_of - pd.DateOffset(months=2 * step) + pd.Timedelta(days=1) >= first
+        longest = (as_of - pd.DateOffset(months=step) - first).days + 1  # the window before the earlier end
+        if two_whole and longest >= MIN_TWO_PERIOD_WINDOW:
+            line = f"features.window_days: {longest}"
+            if step != months:
+                line = f"monitoring.period: month, {line}"
+            return f"{line}  " + i18n._("(a shorter window for the model and monitoring leaves two periods to compare)")
+    return i18n._("(needs data: two whole months of history)")
+
+
 def fixed_window(params: FeatureParams, first: pd.Timestamp, as_of: pd.Timestamp) -> FeatureParams:
     """``params`` with a window chosen by default (null) fixed at its length at the run's ``as_of``,
     so that the features at other dates (monitoring's periods, the prediction's training dates) use
@@ -821,8 +843,7 @@ def window_assumption(built: Built, first: pd.Timestamp) -> dict:
                 "period, so growth is unknown"
             )
             % {"days": i18n.number(history), "first": i18n.date(first), "as_of": i18n.date(as_of)},
-            "change": f"features.window_days: {max(1, history // 2)}  "
-            + i18n._("(a shorter window for the model and monitoring leaves periods to compare)"),
+            "change": two_periods_change(first, as_of),
         }
     left_out = int((built.without["reason"] == WITHOUT["not_in_window"]).sum())
     return {

@@ -721,13 +721,9 @@ def _season_change(info: dict) -> str:
 
 def _one_period_change(info: dict) -> str:
     """The line that leaves two periods with a whole window to compare."""
-    step = pd.DateOffset(months=PERIOD_MONTHS[info.get("period", "quarter")])
-    longest = (pd.Timestamp(info["as_of"]) - step - pd.Timestamp(info["first"])).days + 1
-    if longest >= 7:
-        return f"features.window_days: {longest}  " + i18n._(
-            "(a shorter window for the model and monitoring leaves two periods to compare)"
-        )
-    return "monitoring.period: month"
+    return feature_building.two_periods_change(
+        info["first"], info["as_of"], PERIOD_MONTHS[info.get("period", "quarter")]
+    )
 
 
 def assumptions(info: dict) -> list[dict]:
