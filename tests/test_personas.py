@@ -158,3 +158,17 @@ def test_the_median_view_has_every_feature_and_no_size_rows_even_without_a_value
     )
     view = personas.profile_view(prof, ["frequency", "monetary"], suffix="_median_index", head=False)
     assert view["measure"].tolist() == ["orders (index)", "net spend (index)"]
+
+
+@pytest.mark.parametrize("language", ["fa", "ar"])
+def test_every_name_match_reads_in_the_readers_language(language):
+    """persona_names.csv stores how clearly a segment matches in English words; each one (a
+    descriptive name included) is shown translated, never as the stored English word."""
+    from seglab import i18n, vocabulary
+
+    z = pd.DataFrame({"frequency": [2.0, 0.4, 0.0], "monetary": [0.0, 0.1, 0.05]}, index=[1, 2, 3])
+    shown = set(personas.name_personas(z, config.Personas())["confidence"])
+    assert "descriptive" in shown and shown <= set(vocabulary.CONFIDENCE)
+    with i18n.using(language):
+        for word in vocabulary.CONFIDENCE:
+            assert i18n.term(word) != word, word

@@ -27,10 +27,13 @@ from seglab.config import Midas, Personas
 from seglab.i18n import N_, _
 from seglab.registry import CATALOG
 from seglab.text import esc
-from seglab.vocabulary import MIDAS_CRITERIA
+from seglab.vocabulary import CONFIDENCE, MIDAS_CRITERIA
 
 if TYPE_CHECKING:
     from sklearn.tree import DecisionTreeClassifier
+#: How clearly a segment matches its archetype, as stored in persona_names.csv.
+HIGH, MEDIUM, LOW, DESCRIPTIVE = CONFIDENCE
+
 
 DEFAULT_RULES: dict[str, dict[str, float]] = {
     "loyal": {
@@ -455,12 +458,12 @@ def name_personas(
         if persona:
             name = PERSONA_NAMES.get(persona, persona.replace("_", " ").capitalize())
             margin = row["score"] - runner if not np.isnan(runner) else row["score"]
-            conf = "high" if margin >= 0.5 else "medium" if margin >= 0.2 else "low"
+            conf = HIGH if margin >= 0.5 else MEDIUM if margin >= 0.2 else LOW
             evidence = _("; ").join(proof.get((seg, persona), [])) or _("rule score %(score)s") % {
                 "score": i18n.number(row["score"], 2, grouping=False)
             }
         else:
-            name, margin, conf = _descriptive_name(seg, z, prof, labels, kinds, used), np.nan, "descriptive"
+            name, margin, conf = _descriptive_name(seg, z, prof, labels, kinds, used), np.nan, DESCRIPTIVE
             evidence = _("matches no archetype: named after its two strongest traits")
         if name in used:
             name = f"{name} (S{seg})"

@@ -23,8 +23,9 @@ LIFECYCLE_STAGES: tuple[str, ...] = ("new", "active", "long_term", "lapsing", "l
 RESULTS: tuple[str, ...] = (N_("pass"), N_("warn"), N_("fail"))
 #: A segment's trend over time.
 TRENDS: tuple[str, ...] = (N_("growing"), N_("stable"), N_("shrinking"), N_("unknown"))
-#: How clearly a segment matches its persona's archetype.
-CONFIDENCE: tuple[str, ...] = (N_("high"), N_("medium"), N_("low"))
+#: How clearly a segment matches its persona's archetype ("descriptive": it matches none and is
+#: named after its two strongest traits).
+CONFIDENCE: tuple[str, ...] = (N_("high"), N_("medium"), N_("low"), N_("descriptive"))
 #: Lifecycle stages as readers see them.
 LIFECYCLE_LABELS: tuple[str, ...] = (
     N_("new"),
