@@ -179,6 +179,54 @@ def test_day_first_dates_are_read_day_first_with_a_note(tmp_path):
     assert any("dates read day first, as values such as '25/03/2024' show" in n for n in c.notes)
 
 
+def test_one_day_first_date_never_reorders_the_iso_dates_of_its_column(tmp_path, online_retail_path):
+    """Issue 29: one '31/12/2011 10:00' among Online Retail's ISO timestamps made stage 01 read the
+    whole column day first (2010-12-01 became 12 January). Now only the day/month text is read day
+    first; every ISO date keeps its date, and a note counts each way the column is written."""
+    lines = pd.read_parquet(online_retail_path).head(3000)
+    lines = lines[lines["CustomerID"].notna()].reset_index(drop=True)
+    written = lines["InvoiceDate"].dt.strftime("%Y-%m-%d %H:%M")
+    written.iloc[7] = "31/12/2011 10:00"
+    f = tmp_path / "or.csv"
+    lines.assign(InvoiceDate=written).to_csv(f, index=False)
+    got = _collect(_params({"transactions": {"path": str(f), "preset": "online_retail"}}), tmp_path)
+    when = got.tables["transactions"]["timestamp"]
+    assert written.iloc[0] == "2010-12-01 08:26" and when.min() == pd.Timestamp("2010-12-01 08:26")
+    # the first 3,000 lines are of December 2010: so is every kept line but the one written day first
+    assert (when == pd.Timestamp("2011-12-31 10:00")).sum() == 1
+    assert when[when != pd.Timestamp("2011-12-31 10:00")].between("2010-12-01", "2010-12-31").all()
+    note = next(n for n in got.notes if "the dates are written two ways" in n)
+    n_iso = len(lines) - 1
+    assert f"{n_iso:,} year first (e.g. '2010-12-01 08:26'), read as written; 1 day and month" in note
+
+
+ISO_FORMS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y%m%d", "%Y/%m/%d %H:%M:%S"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    when=st.datetimes(
+        min_value=pd.Timestamp("1990-01-01").to_pydatetime(), max_value=pd.Timestamp("2040-12-31").to_pydatetime()
+    ),
+    form=st.sampled_from(ISO_FORMS),
+    others=st.lists(
+        st.sampled_from(["31/12/2011 10:00", "04/09/2012", "13.01.2020", "01/02/03", "not a date", "", "12/25/2019"]),
+        max_size=4,
+    ),
+    dayfirst=st.booleans(),
+)
+def test_an_iso_timestamp_reads_as_written_whatever_else_its_column_holds(when, form, others, dayfirst):
+    """Property: whatever day/month texts (or junk) share the column and whatever cleaning.dayfirst
+    says, an ISO timestamp is read as the moment it writes."""
+    value = when.strftime(form)
+    column = pd.Series([value, *others], dtype="object")
+    try:
+        got = collect.parse_time(column, config.Cleaning(dayfirst=dayfirst), [], "f")
+    except collect.DateOrderError:  # day first and month first texts together: refused, never guessed
+        return
+    assert got.iloc[0] == pd.Timestamp(pd.Timestamp(when).strftime(form.replace("T", " ")))
+
+
 def test_as_of_outside_the_data_is_a_clear_error():
     tx = pd.DataFrame(
         {

@@ -234,9 +234,9 @@ class DateOrderError(ValueError):
 def _to_datetime(values: pd.Series, dayfirst: bool, tz: str) -> pd.Series:
     """Text to naive timestamps in ``tz``: values with a zone are converted to it."""
     try:
-        out = pd.to_datetime(values, errors="coerce", format="mixed", dayfirst=dayfirst)
+        out = roles_mod.to_datetime(values, dayfirst)
     except (ValueError, TypeError):  # zones that differ between values
-        out = pd.to_datetime(values, errors="coerce", format="mixed", dayfirst=dayfirst, utc=True)
+        out = roles_mod.to_datetime(values, dayfirst, utc=True)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_convert(tz).dt.tz_localize(None)
     return out.astype("datetime64[us]")
@@ -305,6 +305,7 @@ def parse_time(
             )
             % {"where": where, "example": example, "given": str(cleaning.dayfirst).lower()}
         )
+    _two_ways_note(text, uniq, first, weights, where, notes)
     zoned = uniq.str.contains(_ZONED, na=False).to_numpy()
     parsed = pd.Series(pd.NaT, index=uniq.to_numpy(), dtype="datetime64[us]")
     if (~zoned).any():
@@ -338,6 +339,46 @@ def parse_time(
     in_range = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
     parsed = pd.Series(parsed.where(in_range).astype("datetime64[ns]").to_numpy(), index=uniq.to_numpy())
     return text.map(parsed).astype("datetime64[ns]")
+
+
+def _two_ways_note(
+    text: pd.Series, uniq: pd.Series, first: bool, weights: pd.Series | None, where: str, notes: list[str]
+) -> None:
+    """A note counting each way a column writes its dates when it mixes year-first dates (read as
+    written) with day/month texts (read in ``first``'s order).
+    """
+    iso = uniq[uniq.str.match(roles_mod.YEAR_FIRST).fillna(False)]
+    dm = uniq[uniq.str.match(_DAY_MONTH).fillna(False)]
+    if iso.empty or dm.empty:
+        return
+    rows = weights if weights is not None else pd.Series(1, index=text.index)
+    values = {
+        "where": where,
+        "iso": i18n.number(int(rows[text.isin(iso)].sum())),
+        "iso_example": iso.iloc[0],
+        "dm": i18n.number(int(rows[text.isin(dm)].sum())),
+        "dm_example": dm.iloc[0],
+    }
+    notes.append(
+        (
+            _(
+                "%(where)s: the dates are written two ways: %(iso)s year first (e.g. '%(iso_example)s'), read as "
+                "written; %(dm)s day and month (e.g. '%(dm_example)s'), read day first. Export them one way "
+                "(YYYY-MM-DD) to be sure."
+            )
+            if first
+            else _(
+                "%(where)s: the dates are written two ways: %(iso)s year first (e.g. '%(iso_example)s'), read as "
+                "written; %(dm)s day and month (e.g. '%(dm_example)s'), read month first. Export them one way "
+                "(YYYY-MM-DD) to be sure."
+            )
+        )
+        % values
+    )
+
+
+#: A date written day and month before the year (04/09/2024, 31-12-11).
+_DAY_MONTH = re.compile(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 
 def _mixed_order_message(text: pd.Series, where: str) -> str:

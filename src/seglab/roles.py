@@ -257,6 +257,30 @@ def to_flag(s: pd.Series) -> pd.Series:
     return low.map(lambda v: 1.0 if v in _YES else 0.0 if v in _NO else np.nan).astype(float)
 
 
+#: A date written year first (ISO 8601 and its kin: 2010-12-01, 2010/12/01, 20101201, with or without
+#: a time): it reads one way only, whatever order the other dates of its column are in.
+YEAR_FIRST = re.compile(r"^\s*\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|\d{4})(?=$|[T\s])")
+
+
+def to_datetime(text: pd.Series, dayfirst: bool, utc: bool = False) -> pd.Series:
+    """Text to timestamps (unreadable: NaT), ``dayfirst`` applying to day/month texts (04/09/2024)
+    only: a year-first date (:data:`YEAR_FIRST`) is read as written, never reordered (pandas with
+    ``dayfirst`` reads 2010-12-01 as 12 January).
+    """
+    text = text.astype("string")
+    year_first = text.str.match(YEAR_FIRST).fillna(False).to_numpy(dtype=bool)
+    if not dayfirst or not year_first.any():
+        return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=dayfirst, utc=utc)
+    if year_first.all():
+        return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=False, utc=utc)
+    iso = pd.to_datetime(text[year_first], errors="coerce", format="mixed", dayfirst=False, utc=utc)
+    rest = pd.to_datetime(text[~year_first], errors="coerce", format="mixed", dayfirst=True, utc=utc)
+    if iso.dtype != rest.dtype:  # one part with a zone, the other without: compare in UTC
+        if not utc:
+            return to_datetime(text, dayfirst, utc=True)
+    return pd.concat([iso, rest]).reindex(text.index)
+
+
 def _dates(s: pd.Series) -> pd.Series | None:
     """The column as dates when it is dates (or 95 % of its text parses as dates), else None."""
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -267,7 +291,7 @@ def _dates(s: pd.Series) -> pd.Series | None:
     if text.empty or not text.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() > 0.95:
         return None
     order = date_order(s)
-    parsed = pd.to_datetime(s.astype("string"), errors="coerce", format="mixed", dayfirst=order != "monthfirst")
+    parsed = to_datetime(s, dayfirst=order != "monthfirst")
     return parsed if parsed.notna().sum() >= 0.95 * s.notna().sum() else None
 
 
@@ -303,7 +327,7 @@ def parse_dates(s: pd.Series, dayfirst: bool) -> tuple[pd.Series, str]:
         )
     first = {"dayfirst": True, "monthfirst": False}.get(order, dayfirst)
     text = s.astype("string").str.strip()
-    parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=first).astype("datetime64[ns]")
+    parsed = to_datetime(text, first).astype("datetime64[ns]")
     how = (
         _("day first, as values such as 31-01 show")
         if order == "dayfirst"
