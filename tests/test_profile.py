@@ -172,6 +172,12 @@ def test_zeros_that_mean_unknown_are_flagged_and_not_averaged_in(tmp_path):
     c2, b2 = _run(tmp_path, df, name="real", roles={"numbers": ["Income"]})
     assert c2.quality["roles"]["customers"]["income"]["kind"] == "number"
     assert b2.features["income"].mean() == pytest.approx(df["Income"].mean())
+    # the line the row suggests, given: the same reading (unknown), the same numbers, said as given
+    c3, b3 = _run(tmp_path, df, name="given", roles={"sentinels": {"Income": 0}})
+    r3 = c3.quality["roles"]["customers"]["income"]
+    assert r3["how"] == "given" and r3["why"].startswith("given: 0 means unknown (")
+    assert b3.features["income"].mean() == pytest.approx(known.mean())
+    assert b3.features.attrs["labels"]["income=unknown"] == "Income: 0 (unknown)"
     # 0 spend or 0 orders is natural (nothing bought): never a spike
     spend = pd.Series([0.0] * 200 + list(range(40, 340)))
     assert roles.spike(spend, roles._natural_bounds("spend", spend)) is None and roles.spike(spend) is not None
@@ -179,16 +185,23 @@ def test_zeros_that_mean_unknown_are_flagged_and_not_averaged_in(tmp_path):
 
 def test_real_data_has_no_false_spike():
     """Credit-card zeros (no cash advance, no instalments) and shares at 1 are real values."""
-    from conftest import SHARED
+    from conftest import SHARED, skip_or_fail
 
     path = SHARED / "credit_card" / "cc_general.csv"
     if not path.is_file():
-        pytest.skip(f"credit-card data not found at {path} (see ../shared/data/README.md)")
+        skip_or_fail(f"credit-card data not found at {path} (see ../shared/data/README.md)")
     df = pd.read_csv(path)
     found = {c: roles.spike(df[c], roles._natural_bounds(c, df[c].dropna())) for c in df.columns[1:]}
     assert {c: s for c, s in found.items() if s} == {}
-    tenure = df["tenure"].where(np.random.default_rng(0).random(len(df)) > 0.25, 0)
-    assert roles.spike(tenure, roles._natural_bounds("tenure", tenure))["value"] == 0
+    # and a quarter set to 0 in any column where 0 is not natural is a spike: tenure, and credit limits
+    # (round numbers: a few limits of 50 beside the zeros are no bridge to the rest)
+    flagged = []
+    for c in df.columns[1:]:
+        zeroed = df[c].where(np.random.default_rng(0).random(len(df)) > 0.25, 0)
+        if 0 not in roles._natural_bounds(c, zeroed.dropna()):
+            assert (roles.spike(zeroed, roles._natural_bounds(c, zeroed.dropna())) or {}).get("value") == 0, c
+            flagged.append(c)
+    assert {"tenure", "credit_limit"} <= set(flagged)
 
 
 @pytest.mark.parametrize("name", ["CUST_ID", "Customer ID", "kunden_nr", "شناسه مشتری", "ID"])

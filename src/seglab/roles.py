@@ -378,6 +378,8 @@ SPIKE_EXCESS = 5
 #: ... outside the range of the other values, at a distance of at least this many times the
 #: typical spacing of the 20 values nearest to it.
 SPIKE_GAP = 3
+#: ... the gap measured to where the others begin: all but their outermost 2 %.
+SPIKE_EDGE = 0.02
 
 
 def spike(v: pd.Series, natural: frozenset[float] = frozenset()) -> dict | None:
@@ -400,9 +402,12 @@ def spike(v: pd.Series, natural: frozenset[float] = frozenset()) -> dict | None:
             continue
         near = others.index.to_numpy(dtype=float)[:20]
         spacing = float(np.median(np.abs(np.diff(near))))
-        gap = float(abs(near[0] - x0))
+        rest = v[v != x0]
+        # far from the rest: from where the others begin (all but their outermost 2 %: a few stray
+        # values beside a marker, such as credit limits of 50 beside a quarter at 0, are no bridge)
+        edge = float(rest.quantile(SPIKE_EDGE if x0 < rest.min() else 1 - SPIKE_EDGE))
+        gap = float(abs(edge - x0))
         if gap > SPIKE_GAP * spacing:
-            rest = v[v != x0]
             return {
                 "value": float(x0),
                 "share": round(c0 / len(v), 4),
@@ -709,8 +714,18 @@ class _Declared:
             levels = sorted(self.df[c].dropna().unique().tolist())
             self.give(c, "code", _("given as a code (categories stored as numbers)"), levels=levels)
         for n, marker in declared.sentinels.items():
+            c = self.res(n, "sentinels")
+            v = pd.to_numeric(self.df[c], errors="coerce")
+            found = spike(v, _natural_bounds(c.lower(), v.dropna()))
+            if found and found["value"] == float(marker):  # the spike the data show: unknown, as guessed
+                why = _("given: %(marker)s means unknown (%(share)s of the rows, apart from the other values)") % {
+                    "marker": _g(marker),
+                    "share": i18n.percent(found["share"]),
+                }
+                self.give(c, "sentinel", why, sentinel=float(marker), spike=found)
+                continue
             why = _("given: %(marker)s means never / not applicable") % {"marker": _g(marker)}
-            self.give(self.res(n, "sentinels"), "sentinel", why, sentinel=float(marker))
+            self.give(c, "sentinel", why, sentinel=float(marker))
         if declared.signup:
             self.give(self.res(declared.signup, "signup"), "signup", _("given as the join date: tenure counts from it"))
         for n in declared.dates:
