@@ -699,6 +699,23 @@ class _Declared:
         lens = kw.pop("lens", None) or self.lenses.get(c, {}).get("lens", "behavioural")
         roles[c] = Role(c, self.label(c), kind, lens, "given", why, **kw)
 
+    def given_sentinel(self, c: str, marker: float) -> None:
+        """A declared marker: unknown when it is the spike the data show (as the guess read it),
+        else never / not applicable.
+        """
+        v = pd.to_numeric(self.df[c], errors="coerce")
+        found = spike(v, _natural_bounds(c.lower(), v.dropna()))
+        if found and found["value"] == marker:
+            why = _("given: %(marker)s means unknown (%(share)s of the rows, apart from the other values)") % {
+                "marker": _g(marker),
+                "share": i18n.percent(found["share"]),
+            }
+            self.give(c, "sentinel", why, sentinel=marker, spike=found)
+            return
+        self.give(
+            c, "sentinel", _("given: %(marker)s means never / not applicable") % {"marker": _g(marker)}, sentinel=marker
+        )
+
     def plain(self, declared: Roles) -> tuple[list[str], list[str]]:
         """Value, spend, flags, codes, sentinels, dates and left-out columns; the value and spend columns."""
         value = [self.res(n, "value") for n in declared.value]
@@ -714,18 +731,7 @@ class _Declared:
             levels = sorted(self.df[c].dropna().unique().tolist())
             self.give(c, "code", _("given as a code (categories stored as numbers)"), levels=levels)
         for n, marker in declared.sentinels.items():
-            c = self.res(n, "sentinels")
-            v = pd.to_numeric(self.df[c], errors="coerce")
-            found = spike(v, _natural_bounds(c.lower(), v.dropna()))
-            if found and found["value"] == float(marker):  # the spike the data show: unknown, as guessed
-                why = _("given: %(marker)s means unknown (%(share)s of the rows, apart from the other values)") % {
-                    "marker": _g(marker),
-                    "share": i18n.percent(found["share"]),
-                }
-                self.give(c, "sentinel", why, sentinel=float(marker), spike=found)
-                continue
-            why = _("given: %(marker)s means never / not applicable") % {"marker": _g(marker)}
-            self.give(c, "sentinel", why, sentinel=float(marker))
+            self.given_sentinel(self.res(n, "sentinels"), float(marker))
         if declared.signup:
             self.give(self.res(declared.signup, "signup"), "signup", _("given as the join date: tenure counts from it"))
         for n in declared.dates:
