@@ -201,9 +201,9 @@ def _redacted(message: str) -> str:
     already never put one in a message).
     """
     try:
-        from seglab import sources
+        from seglab import secret
 
-        return sources.redact_urls(message)
+        return secret.redact(message)
     except Exception:  # noqa: BLE001
         return message
 

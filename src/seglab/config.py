@@ -11,7 +11,6 @@ the file, the key path, the problem and (for unknown keys) the closest known key
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from seglab import secret
 from seglab.i18n import N_
 from seglab.vocabulary import QUADRANTS
 
@@ -44,13 +44,7 @@ class SyntheticSource(_Strict):
 
 CANONICAL_TABLES = ("transactions", "customers", "sessions", "campaign_events", "survey")
 LENSES = ("demographic", "geographic", "psychographic", "behavioural", "firmographic", "contactability")
-#: A URL with a user and a password (anywhere in a text: a path, a query), e.g. postgresql://u:p@h/db;
-#: the password may hold an unencoded ':' or '@'.
-_SECRET_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:[^\s'\"]*@", re.I)
-SECRET_MESSAGE = (
-    "looks like a connection URL with a password; never put secrets in parameters: export it in an "
-    "environment variable and give its name in url_env"
-)
+SECRET_MESSAGE = secret.MESSAGE
 
 
 #: Canonical columns of each table, the names ``columns`` maps to (other columns keep their own
@@ -214,7 +208,7 @@ class TableSource(_Strict):
     @field_validator("path", "query", "table")
     @classmethod
     def _no_secrets(cls, v: str | None) -> str | None:
-        if v and _SECRET_URL.search(v.strip()):
+        if v and secret.looks_secret(v.strip()):
             raise ValueError(SECRET_MESSAGE)
         return v
 
@@ -820,14 +814,32 @@ def _format_errors(exc: ValidationError, origin: str) -> str:
             lines.append(f"  - key '{key}' is not a known parameter.{hint} Known keys here: {', '.join(known)}")
         else:
             value = err.get("input")
-            secret = isinstance(value, str) and bool(_SECRET_URL.search(value))
-            shown = "" if isinstance(value, dict) or secret else f" (got {_short(value)})"  # never echo a secret
+            hidden = isinstance(value, str) and secret.looks_secret(value)
+            shown = "" if isinstance(value, dict) or hidden else f" (got {_short(value)})"  # never echo a secret
             lines.append(f"  - key '{key}': {err['msg']}{shown}")
     return "\n".join(lines)
 
 
+def _secret_keys(data: Any, at: str = "") -> list[str]:
+    """The keys (dotted, lists by index) of every text in ``data`` that holds a password, in any
+    form :func:`seglab.secret.looks_secret` knows: a password is refused anywhere in parameters.
+    """
+    if isinstance(data, dict):
+        out = []
+        for k, v in data.items():
+            key = f"{at}.{k}" if at else str(k)
+            # a key that is itself the secret is named by where it is, never echoed
+            out += [at or "(top level)"] if isinstance(k, str) and secret.looks_secret(k) else _secret_keys(v, key)
+        return out
+    if isinstance(data, list | tuple):
+        return [k for i, v in enumerate(data) for k in _secret_keys(v, f"{at}[{i}]")]
+    return [at or "(top level)"] if isinstance(data, str) and secret.looks_secret(data) else []
+
+
 def validate(data: dict[str, Any] | None, origin: str = "parameters") -> Params:
     """Validate a parameters mapping; raise :class:`ParamsError` naming each bad key."""
+    for key in _secret_keys(data or {}):
+        raise ParamsError(f"{origin}: invalid parameters\n  - key '{key}': {SECRET_MESSAGE}")
     try:
         return Params.model_validate(data or {})
     except ValidationError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from seglab import secret
 from seglab.config import TableSource
 from seglab.paths import resolve
 from seglab.text import SAME_LETTERS
@@ -502,48 +503,26 @@ def postgres_url(spec: TableSource) -> str:
 
 
 def secrets_of(url: str) -> list[str]:
-    """The parts of a connection URL that must never be shown: the URL itself and its password,
-    as written and percent-decoded (a password with '%' or '@' is written encoded). The password is
-    what follows the first ':' after '://' up to the last '@' before the host, so an unencoded '@'
-    or ':' inside it is still found.
+    """The parts of a connection URL (or key=value connection string) that must never be shown: the
+    text itself and every password in it, as written, unquoted and percent-decoded
+    (:func:`seglab.secret.values`: userinfo with or without a user, ``?password=``, ``password=``).
     """
-    from urllib.parse import unquote
-
-    m = re.match(r"^[a-z][a-z0-9+.-]*://([^/]*)@", url, re.I)  # userinfo: up to the last @ of the authority
-    if not (m and ":" in m.group(1)):
-        return [url]
-    password = m.group(1).split(":", 1)[1]
-    return [url, password, unquote(password)]  # the URL, then the password as written and decoded
-
-
-def _shares(word: str, secret: str, n: int = 4) -> bool:
-    """Whether ``word`` holds a piece of ``secret`` (n characters, or the whole of a shorter one)."""
-    if len(secret) < n:
-        return secret in word
-    return any(secret[i : i + n] in word for i in range(len(secret) - n + 1))
+    return [url, *secret.values(url)]
 
 
 def redact(text: str, url: str) -> str:
-    """``text`` with the URL and its password replaced by '***': every form of the password, and
-    every word of the text that holds a piece of it (a driver may quote the password cut at an
-    unencoded '@', ':' or '%', e.g. libpq's 'invalid percent-encoded token: "p%ss"').
+    """``text`` without the connection text ``url``, any password of it (every form and every word
+    holding a piece of one), any password written in ``text`` itself, and the environment's
+    (``PGPASSWORD``).
     """
-    secrets = secrets_of(url)
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    passwords = [p for p in secrets[1:3]] if len(secrets) > 1 else []
-    if passwords:
-        text = re.sub(
-            r"[^\s\"'()\[\]{},;]+",
-            lambda m: "***" if any(_shares(m.group(0), p) for p in passwords) else m.group(0),
-            text,
-        )
-    return redact_urls(text)
+    return secret.redact(text.replace(url, "***") if url else text, secrets_of(url)[1:] if url else [])
 
 
 def redact_urls(text: str) -> str:
-    """``text`` with the password of every ``scheme://user:password@host`` in it replaced by '***'."""
-    return re.sub(r"(://[^:/\s@]+:)[^\s]+@", r"\1***@", text)
+    """``text`` without any password written in it (every form :mod:`seglab.secret` knows) or held
+    in the environment.
+    """
+    return secret.redact(text)
 
 
 def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
@@ -561,7 +540,8 @@ def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
             cur.execute(_sql(spec))
             df = cur.fetch_arrow_table().to_pandas()
     except Exception as exc:  # noqa: BLE001 - re-raised with the secret removed
-        password = (secrets_of(url)[1:2] or [""])[0]
+        written = secret.URL_PASSWORD.search(url)
+        password = written["secret"] if written else ""  # the URL's password as written
         raw = re.search(r"[@:/]|%(?![0-9A-Fa-f]{2})", password)  # characters a URL needs encoded
         hint = (
             " The password holds '%', '@', ':' or '/' as they are: write it percent-encoded in the URL (% as "
