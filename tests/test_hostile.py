@@ -671,6 +671,59 @@ def test_run_lock_is_exclusive_and_released_when_its_process_dies(tmp_path):
         pass
 
 
+def test_a_lock_file_that_is_a_link_is_refused_and_its_target_untouched(tmp_path):
+    """Issue 29: data/processed/.<run>.lock as a link to any writable file truncated that file."""
+    victim = tmp_path / "outside" / "notes.txt"
+    victim.parent.mkdir()
+    victim.write_text("an analyst's notes")
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    (tmp_path / "data" / "processed" / ".r.lock").symlink_to(victim)
+    with pytest.raises(pipeline.UnsafePath, match=r"\.r\.lock is a symbolic link.*never writes"):
+        pipeline.RunLock(tmp_path, "r").__enter__()
+    assert victim.read_text() == "an analyst's notes"
+    fifo = tmp_path / "data" / "processed" / ".f.lock"
+    os.mkfifo(fifo)
+    with pytest.raises(pipeline.UnsafePath, match=r"\.f\.lock is not a plain file"):
+        pipeline.RunLock(tmp_path, "f").__enter__()
+
+
+@pytest.mark.parametrize("folder", ["reports/r", "data/processed/r", "data/interim/r", "reports/r/exports", "reports"])
+def test_a_run_folder_that_is_a_link_is_refused_before_anything_is_written(tmp_path, folder):
+    """Issue 29: a symlinked reports/<run> made seglab write 33 files outside the project, remove the
+    target's figures/ and delete audience files it did not write."""
+    from seglab.paths import RunPaths, UnsafePath
+
+    target = tmp_path / "elsewhere"
+    (target / "figures").mkdir(parents=True)
+    (target / "figures" / "keep.png").write_bytes(b"png")
+    (target / "audience_S9_theirs.csv").write_text("a,b\n")
+    link = tmp_path / "project" / folder
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target, target_is_directory=True)
+    with pytest.raises(UnsafePath, match=rf"{folder} is a symbolic link \(to .*elsewhere\): seglab never writes"):
+        RunPaths(tmp_path / "project", "r").ensure()
+    assert sorted(p.name for p in target.rglob("*")) == ["audience_S9_theirs.csv", "figures", "keep.png"]
+
+
+def test_stage_05_deletes_only_the_audience_files_its_lineage_says_it_wrote(tmp_path):
+    from seglab import exports
+    from seglab.artifacts import Store
+    from seglab.paths import RunPaths
+
+    run = RunPaths(tmp_path, "r").ensure()
+    folder = run.reports / "exports"
+    folder.mkdir()
+    (folder / "audience_S7_mine.csv").write_text("x\n")  # an earlier execution's, listed in exports.json
+    (folder / "audience_S8_theirs.csv").write_text("y\n")  # a user's file, never listed
+    (run.processed / "exports.json").write_text(json.dumps({"audiences": [{"file": "audience_S7_mine.csv"}]}))
+    segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": [1, 2]})
+    matrix = pd.DataFrame({"segment": [1, 2], "persona": ["P1", "P2"], "quadrant": ["Target", "Grow"]})
+    exports.write(Store(run, "05", check=False), segments, matrix, None, None)
+    names = sorted(p.name for p in folder.iterdir())
+    assert "audience_S7_mine.csv" not in names and "audience_S8_theirs.csv" in names
+    assert any(n.startswith("audience_S1_") for n in names)
+
+
 # ---------------------------------------------------------------------------------------------
 # property: random and mutated CSV bytes through stage 01
 # ---------------------------------------------------------------------------------------------

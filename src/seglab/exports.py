@@ -20,6 +20,7 @@ never written as ``no``.
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -223,6 +224,21 @@ def links(entries: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _written_before(store) -> list[str]:
+    """The audience files the run's previous exports.json lists (its lineage of them): the only
+    files of the folder seglab may delete.
+    """
+    from seglab import artifacts
+
+    p = artifacts.location(artifacts.BY_NAME["exports"], store.run)
+    try:
+        entries = json.loads(p.read_text(encoding="utf-8")).get("audiences", []) if p.is_file() else []
+    except (OSError, ValueError, AttributeError):
+        return []
+    names = [e.get("file") for e in entries if isinstance(e, dict)]
+    return [n for n in names if isinstance(n, str) and n.startswith("audience_S") and "/" not in n and "\\" not in n]
+
+
 def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predictions) -> list[dict]:
     """Write segments.csv, the audience files and exports.json through the run's store (stage
     05); an audience file an earlier execution left for a segment that no longer exists goes.
@@ -233,9 +249,9 @@ def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predict
     store.save("segments_export", customers, encoding="utf-8-sig")
     folder = store.path("segments_export").parent
     files = audiences(customers, matrix)
-    for old in folder.glob("audience_S*.csv"):
-        if old.name not in files:
-            old.unlink()
+    for old in _written_before(store):  # only files an earlier execution says it wrote
+        if old not in files and (folder / old).is_file() and not (folder / old).is_symlink():
+            (folder / old).unlink()
     for name, rows in files.items():
         io.write_csv(rows, folder / name, encoding="utf-8-sig")
     entries = summary(files, matrix)

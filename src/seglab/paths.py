@@ -86,10 +86,39 @@ class RunPaths:
         return self.processed / "model"
 
     def ensure(self) -> RunPaths:
-        """These folders, created when missing."""
+        """These folders, created when missing; refused (:class:`UnsafePath`) when one of them, or a
+        folder between it and the project root, is a symbolic link or resolves outside the project:
+        a run never writes, and never deletes, through a link.
+        """
+        folders = (self.interim, self.processed, self.reports, self.figures, self.model, self.reports / "exports")
+        for p in folders:
+            inside(self.root, p)
         for p in (self.interim, self.processed, self.reports, self.figures):
             p.mkdir(parents=True, exist_ok=True)
         return self
+
+
+class UnsafePath(ValueError):
+    """A folder or file a run would write through a symbolic link, or outside the project."""
+
+
+def inside(root: Path, p: Path) -> Path:
+    """``p`` when neither it nor any folder between ``root`` and it is a symbolic link and it lies
+    inside ``root``; else :class:`UnsafePath` naming the link and its target.
+    """
+    root = Path(root)
+    rel = Path(os.path.relpath(p, root))
+    if rel.parts[:1] == ("..",):
+        raise UnsafePath(f"{p}: outside the project {root}; seglab writes only inside the project")
+    q = root
+    for part in rel.parts:
+        q = q / part
+        if q.is_symlink():
+            raise UnsafePath(
+                f"{q.relative_to(root)} is a symbolic link (to {os.readlink(q)}): seglab never writes or deletes "
+                "through a link; remove the link (seglab makes a real one in its place) or give the run another name"
+            )
+    return p
 
 
 def run_paths(run: str, root: Path | None = None) -> RunPaths:

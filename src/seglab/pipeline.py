@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seglab.artifacts import STAGES, reset_figures
-from seglab.paths import RunPaths, project_root, run_paths
+from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths
 from seglab.report import pages as report_pages
 from seglab.report.pages import render_html, write_index
 
@@ -56,6 +57,7 @@ class RunLock:
 
     def __init__(self, root: Path, run: str):
         self.run = run
+        self.root = root
         self.path = root / "data" / "processed" / f".{run}.lock"
         self._fd: int | None = None
         self.marker: Path | None = None
@@ -64,9 +66,21 @@ class RunLock:
     def __enter__(self) -> RunLock:
         """Take the lock, or raise :class:`RunInProgress` naming the process that holds it."""
         import fcntl
+        import stat
 
+        inside(self.root, self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:  # never through a link: a link in the lock's place would truncate its target
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            what = "is a symbolic link" if exc.errno == errno.ELOOP else f"cannot be opened ({exc.strerror})"
+            raise UnsafePath(
+                f"data/processed/.{self.run}.lock {what}: the run lock must be a plain file, never written through "
+                "a link; remove it"
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise UnsafePath(f"data/processed/.{self.run}.lock is not a plain file: remove it")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
