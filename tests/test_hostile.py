@@ -110,6 +110,34 @@ def test_non_finite_numbers_are_bad_numbers(tmp_path, value):
     assert np.isfinite(c.tables["transactions"][["quantity", "unit_price"]].to_numpy()).all()
 
 
+def test_a_barcode_pasted_into_quantity_is_out_of_range_in_stage_01_and_stage_02_runs(tmp_path):
+    """Issue 29: 8712345678906 in Quantity passed stage 01 (flagged as an outlier) and stage 02
+    failed on DuckDB's DOUBLE to INT64 cast (revenue in integer millionths overflows)."""
+    lines = _lines(30)
+    lines[5] = "5,O5,2024-01-06,8712345678906,2.5,item 5"
+    lines[9] = "9,O9,2024-01-10,1,999999999999999,item 9"
+    c = _collect(_params(_tx(_write(tmp_path, "big.csv", "\n".join(lines)))), tmp_path)
+    rejected = c.rejected.set_index("source_line")
+    assert rejected.loc[6, "rule"] == "out_of_range" and "8712345678906" in rejected.loc[6, "values"]
+    assert rejected.loc[10, "rule"] == "out_of_range"
+    built = features.build(c.tables, config.Features(), c.quality)
+    assert len(built.features) > 0 and built.features["monetary"].max() < 1e6
+
+
+def test_tex_in_a_persona_name_is_drawn_as_text(tmp_path):
+    """Issue 29: a persona rule named '$\\undefinedcmd$ fans' crashed stage 04 in matplotlib's
+    mathtext parser; names and values are drawn as the text they are."""
+    from seglab.report import plots
+
+    plots.theme()
+    names = {1: r"$\undefinedcmd$ fans", 2: "$5 and $10 buyers", 3: r"x^2_{y}"}
+    z = pd.DataFrame({"frequency": [1.0, -0.5, 0.2], "monetary": [0.3, 0.1, -1.0]}, index=[1, 2, 3])
+    fig = plots.profile_heatmap(z, names, {"frequency": "Orders", "monetary": "Spend"})
+    fig.savefig(tmp_path / "f.png")  # drawn: mathtext would raise ParseFatalException here
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels() + fig.axes[0].get_xticklabels()]
+    assert any(r"$\undefinedcmd$ fans" in t for t in shown), shown
+
+
 def test_infinite_attribute_is_unknown_with_a_note(tmp_path):
     cust = _write(tmp_path, "c.csv", "cust,score\n1,3\n2,inf\n3,4\n")
     c = _collect(

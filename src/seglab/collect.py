@@ -34,6 +34,11 @@ REQUIRED = {
 TIME_COLUMN = {"transactions": "timestamp", "sessions": "timestamp", "campaign_events": "sent_at"}
 ID_COLUMNS = ("customer_id", "order_id", "product_id", "campaign_id", "session_id")
 
+#: The largest quantity, price or line revenue stage 01 keeps: revenue is summed in integer
+#: millionths (a 64-bit integer holds 9.2e18 of them, 9.2e12 of money), so a line above a trillion,
+#: a barcode such as 8712345678906 pasted into Quantity, is rejected (rule out_of_range).
+MAX_AMOUNT = 1e12
+
 RULE_TEXT = {
     "exact_duplicate": N_("exact duplicate of an earlier row (all columns equal)"),
     "missing_customer_id": N_("no customer id: cannot be attributed to a customer"),
@@ -41,6 +46,10 @@ RULE_TEXT = {
     "future_timestamp": N_("dated after the run date"),
     "early_timestamp": N_("dated before cleaning.min_date: implausible (a typing error or a placeholder date)"),
     "bad_number": N_("quantity or price missing, not a number, or infinite"),
+    "out_of_range": N_(
+        "quantity, price or their product beyond a trillion (a barcode or an id pasted into a number): "
+        "no revenue that large can be counted exactly"
+    ),
     "zero_quantity": N_("quantity is zero"),
     "zero_price": N_("unit price is zero (cleaning.reject_zero_price)"),
     "negative_price": N_("unit price is negative (e.g. a manual adjustment)"),
@@ -572,6 +581,11 @@ def transaction_rules(
     s.reject(out["customer_id"].isna(), "missing_customer_id")
     _reject_times(s, out["timestamp"], df["timestamp"], cleaning, now)
     s.reject(out["quantity"].isna() | out["unit_price"].isna(), "bad_number")
+    revenue = (out["quantity"].abs() * out["unit_price"].abs()).fillna(0)
+    s.reject(
+        (out["quantity"].abs() > MAX_AMOUNT) | (out["unit_price"].abs() > MAX_AMOUNT) | (revenue > MAX_AMOUNT),
+        "out_of_range",
+    )
     s.reject(out["quantity"] == 0, "zero_quantity")
     s.reject(out["unit_price"] < 0, "negative_price")
     if cleaning.reject_zero_price:
@@ -1144,6 +1158,7 @@ def _all_rejected_message(loaded: Loaded, entry: dict, typed: pd.DataFrame, rule
         "missing_customer_id": "customer_id",
         "bad_timestamp": "timestamp",
         "bad_number": "quantity/unit_price",
+        "out_of_range": "quantity/unit_price",
         "zero_price": "unit_price",
         "negative_price": "unit_price",
         "zero_quantity": "quantity",

@@ -111,6 +111,8 @@ def theme() -> None:
     """
     plt.rcParams.update(THEME_RC)
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 120, "savefig.bbox": "tight", "axes.titleweight": "bold"})
+    # names and values from data or parameters are text, never TeX: "$\undefined$ fans" or "$5 and $10"
+    plt.rcParams["text.parse_math"] = False
     if i18n.reader().rtl:
         register_fonts()
         plt.rcParams["font.sans-serif"] = [i18n.FONT_FAMILY, *THEME_RC["font.sans-serif"]]
