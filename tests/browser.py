@@ -106,6 +106,7 @@ def _resolves(page, folder: Path, href: str) -> bool:
 INJECTED_JS = """() => [...document.querySelectorAll('*')].filter(e =>
     (e.id || '').startsWith('pwn')
     || (e.tagName === 'SCRIPT' && e.textContent.includes('xss'))
+    || (e.tagName === 'A' && (e.getAttribute('href') || '').includes('evil.example'))
     || [...e.attributes].some(a => (a.name.startsWith('on') && a.value.includes('xss'))
                                    || a.value.trim().toLowerCase().startsWith('javascript:'))
 ).map(e => e.outerHTML.slice(0, 160))"""

@@ -138,6 +138,23 @@ def test_tex_in_a_persona_name_is_drawn_as_text(tmp_path):
     assert any(r"$\undefinedcmd$ fans" in t for t in shown), shown
 
 
+@pytest.mark.parametrize("value", ["http://evil.example/login", "see https://evil.example/x?a=1 now", "ftp://x.y/z"])
+def test_a_url_from_data_is_text_in_markdown_and_html_never_a_link(value):
+    """Issue 29: a customer-typed URL became a clickable link in pages 03-06 (Markdown autolinks)."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    shown = markdown2html_mistune(text.esc(value))
+    assert "<a" not in shown and "href" not in shown
+    assert html_text(shown) == value
+
+
+def html_text(fragment: str) -> str:
+    import html as h
+    import re
+
+    return h.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
 def test_infinite_attribute_is_unknown_with_a_note(tmp_path):
     cust = _write(tmp_path, "c.csv", "cust,score\n1,3\n2,inf\n3,4\n")
     c = _collect(
@@ -855,6 +872,7 @@ PAYLOADS = [
     '"><b id=pwn-attr>x</b>',
     '=HYPERLINK("http://evil.example")',
     "{{7*7}}",
+    "http://evil.example/login",  # a bare URL: shown as text, never a link (issue 29)
 ]
 
 
@@ -881,7 +899,12 @@ def _hostile_project(tmp: Path, root: Path) -> Path:
     tx.to_csv(raw / "tx.csv", index=False)
     cu.to_csv(raw / "cu.csv", index=False)
     shutil.copytree(root / "notebooks", tmp / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    rules = {PAYLOADS[0]: {"monetary": 1.0}, PAYLOADS[1]: {"frequency": 1.0}, PAYLOADS[3]: {"recency_days": -1.0}}
+    rules = {
+        PAYLOADS[0]: {"monetary": 1.0},
+        PAYLOADS[1]: {"frequency": 1.0},
+        PAYLOADS[3]: {"recency_days": -1.0},
+        f"fans of {PAYLOADS[7]}": {"discount_share": 1.0},
+    }
     params = {
         "run_name": "hostile",
         "seed": 1,
@@ -927,6 +950,7 @@ def test_hostile_data_run_shows_text_and_runs_nothing(tmp_path, root):
     shown = "\n".join(found["text"].values())
     assert "<script>alert('xss-script')</script>" in shown  # shown as text
     assert "<img src=x onerror=alert('xss-img') id=pwn-img>" in shown
+    assert "http://evil.example/login" in shown  # the URL as text; INJECTED_JS finds any link to it
     # every CSV written: no cell starts a formula; the Parquet files keep the raw ids
     written = [*(tmp_path / "data" / "interim").rglob("*.csv"), *(tmp_path / "data" / "processed").rglob("*.csv")]
     assert len(written) >= 10

@@ -27,9 +27,10 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]()#!|~{}])")
 def esc(value) -> str:
     """``value`` as text that shows as itself in Markdown and HTML: Markdown's punctuation
     backslash-escaped (no link, image, emphasis or code can be made from it), then HTML's special
-    characters as entities (no tag, script or attribute).
+    characters as entities (no tag, script or attribute), and the ':' of a URL's '://' as an entity
+    (a bare URL a customer typed shows as text, never as a link Markdown makes of it).
     """
-    return html.escape(_MARKDOWN.sub(r"\\\1", str(value)), quote=True)
+    return html.escape(_MARKDOWN.sub(r"\\\1", str(value)), quote=True).replace("://", "&#58;//")
 
 
 def esc_list(items) -> str:
