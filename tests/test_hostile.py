@@ -438,6 +438,28 @@ def test_a_password_anywhere_in_params_is_refused_naming_the_key():
     config.validate({"report": {"currency": "EUR"}, "source": {"kind": "synthetic"}})  # nothing else refused
 
 
+def test_a_key_given_twice_or_nesting_without_end_is_refused_with_the_file_and_line(tmp_path):
+    """Issue 29: a second run_name silently won; a file nested 100,000 deep was called a seglab bug."""
+    twice = _write(tmp_path, "twice.yaml", "run_name: first\nseed: 1\nrun_name: second\n")
+    with pytest.raises(ParamsError, match=r"twice\.yaml: .*key 'run_name' is given twice \(lines 1 and 3\)"):
+        config.load(twice)
+    deep = _write(tmp_path, "deep.yaml", "x: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(ParamsError, match=r"deep\.yaml: nested too deeply to be parameters"):
+        config.load(deep)
+    merged = _write(tmp_path, "anchors.yaml", "base: &b {k: 3}\nsegmentation:\n  <<: *b\n  k_max: 6\n")
+    with pytest.raises(ParamsError, match=r"key 'base' is not a known parameter"):  # anchors still read
+        config.load(merged)
+
+
+def test_a_fifo_is_not_a_regular_file_for_params_or_a_source(tmp_path):
+    fifo = tmp_path / "lines.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ParamsError, match=r"lines\.csv: not a regular file"):
+        config.load(fifo)
+    with pytest.raises(sources.SourceError, match=r"lines\.csv: not a regular file \(a FIFO, device or socket\)"):
+        _collect(_params(_tx(fifo)), tmp_path)
+
+
 def test_nested_unknown_key_lists_the_known_keys():
     with pytest.raises(
         ParamsError,

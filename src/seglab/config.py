@@ -846,9 +846,38 @@ def validate(data: dict[str, Any] | None, origin: str = "parameters") -> Params:
         raise ParamsError(_format_errors(exc, origin)) from None
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (the second would silently win)."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict = {}
+    for key_node, _value in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *anchor": merged keys may be given again
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if isinstance(key, str | int | float | bool) and key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key '{key}' is given twice (lines {seen[key]} and {line}): the second would silently replace the "
+                "first; keep one",
+                key_node.start_mark,
+            )
+        if isinstance(key, str | int | float | bool):
+            seen[key] = line
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def load(path: str | Path) -> Params:
     """Read and validate a YAML parameters file."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ParamsError(f"{path}: not a regular file (a folder, FIFO or device); give the path of a YAML file")
     if not path.is_file():
         raise ParamsError(
             f"{path}: parameters file not found. Give the path of a YAML file such as notebooks/params/default.yaml."
@@ -863,9 +892,14 @@ def load(path: str | Path) -> Params:
             "file as UTF-8 (in most editors: Save with encoding, UTF-8)"
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeys)  # noqa: S506 - a SafeLoader that refuses repeated keys
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ParamsError(
+            f"{path}: nested too deeply to be parameters (thousands of levels of lists or mappings); "
+            "check the file, a parameters file has a few levels"
+        ) from None
     if data is not None and not isinstance(data, dict):
         raise ParamsError(f"{path}: the top level must be a mapping of keys (run_name, seed, source, ...)")
     return validate(data, origin=str(path))

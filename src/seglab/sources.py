@@ -555,6 +555,11 @@ def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
 
 def _read_frame(spec: TableSource, table: str, path: Path | None, fmt: str) -> tuple[pd.DataFrame, dict]:
     """The source table as its reader gives it, and what the reader found (format, encoding, ...)."""
+    if fmt != "postgres" and path.exists() and not path.is_file() and not path.is_dir():
+        raise SourceError(
+            f"{path}: not a regular file (a FIFO, device or socket) for table '{table}'; give the path of the "
+            "exported file itself"
+        )
     if fmt != "postgres" and not path.is_file() and not (fmt == "parquet" and path.is_dir()):
         raise SourceError(
             f"{path}: file not found for table '{table}'. Check source.tables.{table}.path "
