@@ -100,6 +100,19 @@ def test_line_with_too_many_fields_is_rejected_with_its_line(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # stage 01 accepts only what later stages can compute on
 # ---------------------------------------------------------------------------------------------
+def test_a_first_line_with_one_field_too_many_shifts_no_other_row(tmp_path):
+    """Found by the fuzz test below: when the first data line had one field more than the header,
+    pandas took the first column as an index and every row shifted one column (customer ids became
+    order ids) without a word. Now that line alone is rejected, at its line."""
+    lines = _lines(12)
+    lines[1] = "," + lines[1]
+    c = _collect(_params(_tx(_write(tmp_path, "shifted.csv", "\n".join(lines)))), tmp_path)
+    assert c.rejected.set_index("source_line").loc[2, "rule"] == "malformed_line"
+    kept = c.tables["transactions"]
+    assert kept["order_id"].tolist() == [f"O{i}" for i in range(2, 13)]
+    assert kept["customer_id"].tolist() == [str(i % 40 + 1) for i in range(2, 13)]
+
+
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e400", "Infinity", "NaN"])
 def test_non_finite_numbers_are_bad_numbers(tmp_path, value):
     lines = _lines(4)

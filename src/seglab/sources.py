@@ -424,7 +424,9 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
         df = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""], quotechar=quote, engine="c"
         )
-        fast = len(df) == len(nonblank) - 1
+        # a first row with one field more than the header makes pandas take the first column as an index and
+        # shift every row: never the fast path then (the line reader rejects such lines, each at its line)
+        fast = len(df) == len(nonblank) - 1 and isinstance(df.index, pd.RangeIndex)
     except pd.errors.ParserError:
         fast = False
     if fast:
