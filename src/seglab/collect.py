@@ -299,7 +299,7 @@ def parse_time(
         raise DateOrderError(_mixed_order_message(text, where))
     first = {"dayfirst": True, "monthfirst": False}.get(order, cleaning.dayfirst)
     if order and first != cleaning.dayfirst:
-        example = uniq[uniq.str.match(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")].iloc[0]
+        example = uniq[uniq.str.match(roles_mod.DAY_MONTH)].iloc[0]
         notes.append(
             (
                 _(
@@ -357,7 +357,7 @@ def _two_ways_note(
     written) with day/month texts (read in ``first``'s order).
     """
     iso = uniq[uniq.str.match(roles_mod.YEAR_FIRST).fillna(False)]
-    dm = uniq[uniq.str.match(_DAY_MONTH).fillna(False)]
+    dm = uniq[uniq.str.match(roles_mod.DAY_MONTH).fillna(False)]
     if iso.empty or dm.empty:
         return
     rows = weights if weights is not None else pd.Series(1, index=text.index)
@@ -386,12 +386,8 @@ def _two_ways_note(
     )
 
 
-#: A date written day and month before the year (04/09/2024, 31-12-11).
-_DAY_MONTH = re.compile(r"^\s*\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
-
-
 def _mixed_order_message(text: pd.Series, where: str) -> str:
-    parts = text.str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}").astype(float)
+    parts = text.str.extract(roles_mod.DAY_MONTH).astype(float)
     day = text[parts[0] > 12].head(3)
     month = text[parts[1] > 12].head(3)
     show = lambda v: ", ".join(f"row {i + 1}: '{t}'" for i, t in v.items())  # noqa: E731

@@ -260,6 +260,8 @@ def to_flag(s: pd.Series) -> pd.Series:
 #: A date written year first (ISO 8601 and its kin: 2010-12-01, 2010/12/01, 20101201, with or without
 #: a time): it reads one way only, whatever order the other dates of its column are in.
 YEAR_FIRST = re.compile(r"^\s*\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2}|\d{4})(?=$|[T\s])")
+#: A date written day and month before the year (04/09/2024, 31-12-11): groups the two first numbers.
+DAY_MONTH = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
 
 
 def to_datetime(text: pd.Series, dayfirst: bool, utc: bool = False) -> pd.Series:
@@ -275,9 +277,8 @@ def to_datetime(text: pd.Series, dayfirst: bool, utc: bool = False) -> pd.Series
         return pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=False, utc=utc)
     iso = pd.to_datetime(text[year_first], errors="coerce", format="mixed", dayfirst=False, utc=utc)
     rest = pd.to_datetime(text[~year_first], errors="coerce", format="mixed", dayfirst=True, utc=utc)
-    if iso.dtype != rest.dtype:  # one part with a zone, the other without: compare in UTC
-        if not utc:
-            return to_datetime(text, dayfirst, utc=True)
+    if iso.dtype != rest.dtype and not utc:  # one part with a zone, the other without: compare in UTC
+        return to_datetime(text, dayfirst, utc=True)
     return pd.concat([iso, rest]).reindex(text.index)
 
 
@@ -303,7 +304,7 @@ def date_order(s: pd.Series) -> str | None:
     """
     if pd.api.types.is_datetime64_any_dtype(s):
         return None
-    parts = s.dropna().astype(str).str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
+    parts = s.dropna().astype(str).str.extract(DAY_MONTH)
     parts = parts.dropna().astype(int)
     if parts.empty:
         return None

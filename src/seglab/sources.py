@@ -520,13 +520,6 @@ def redact(text: str, url: str) -> str:
     return secret.redact(text.replace(url, "***") if url else text, secrets_of(url)[1:] if url else [])
 
 
-def redact_urls(text: str) -> str:
-    """``text`` without any password written in it (every form :mod:`seglab.secret` knows) or held
-    in the environment.
-    """
-    return secret.redact(text)
-
-
 def _read_postgres(spec: TableSource) -> tuple[pd.DataFrame, dict]:
     try:
         import adbc_driver_postgresql.dbapi as pg
