@@ -67,6 +67,11 @@ def _messy(n: int = 600, seed: int = 3) -> pd.DataFrame:
     df.loc[23, "Item"] = "POST"
     df.loc[n] = df.loc[3]  # duplicates, in another file of the folder
     df.loc[n + 1] = df.loc[4]
+    again = df.loc[8].copy()  # a duplicate written another way (Persian digits, Arabic letters, a space)
+    again["Qty"] = str(again["Qty"]).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    again["Category"], again["Item"] = "كتاب", f"{again['Item']} "
+    df.loc[8, "Category"] = "کتاب"  # (row 8: in the same region= folder as row n + 2)
+    df.loc[n + 2] = again
     return df
 
 
@@ -161,7 +166,8 @@ def test_stage_01_on_spark_equals_the_local_run_on_messy_partitioned_lines(tmp_p
 
     # what this data set exercises, so that equality means something
     q = spark.quality["tables"]["transactions"]
-    assert q["read"] == 602 and q["exact_duplicate_rows"] == 2
+    assert q["read"] == 603 and q["exact_duplicate_rows"] == 3
+    assert any("1 row(s) repeat an earlier row once written one way" in n for n in local.notes)
     assert {"exact_duplicate", "missing_customer_id", "bad_timestamp", "future_timestamp", "zero_price"} <= set(
         q["rejected_by_rule"]
     )

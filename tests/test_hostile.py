@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import functools
 import io
 import json
 import os
@@ -113,6 +114,60 @@ def test_a_first_line_with_one_field_too_many_shifts_no_other_row(tmp_path):
     assert kept["customer_id"].tolist() == [str(i % 40 + 1) for i in range(2, 13)]
 
 
+def test_a_table_of_thousands_of_columns_is_read_column_by_column_as_one_column_is(tmp_path, monkeypatch):
+    """5,000 columns took 412 s in stage 01: pandas deep-copied the column names kept in
+    ``DataFrame.attrs`` into every Series taken from the table, and columns were inserted one at a
+    time. Now no dictionary rides on the frames of stage 01 and text columns are read many at a
+    time (``benchmarks/wide.py`` times 5,000 columns). Read many at a time, each column must still
+    read as it does alone: forced here into chunks of a few columns."""
+    import pandas.core.generic as generic
+
+    copies = []
+    real = generic.deepcopy
+    monkeypatch.setattr(generic, "deepcopy", lambda x, *a: copies.append(1) or real(x, *a))
+    monkeypatch.setattr(collect, "_columns_at_once", functools.partial(collect._columns_at_once, cells=50))
+    odd = {"digits": "۱۲", "float": "7.0", "error": "#N/A", "blank": " ", "fa": "كتاب", "text": " a b "}
+    wide = ",".join(f"a{i}" for i in range(300))
+    lines = [f"cust,order,date,qty,price,{','.join(odd)},{wide}"] + [
+        f"{i % 7 + 1},O{i},2024-01-{i % 28 + 1:02d},1,2.5,{','.join(odd.values())},"
+        + ",".join(str(i * j) for j in range(300))
+        for i in range(1, 21)
+    ]
+    c = _collect(_params(_tx(_write(tmp_path, "wide.csv", "\n".join(lines)), keep_other_columns=True)), tmp_path)
+    kept = c.tables["transactions"]
+    assert len(copies) < 100, f"{len(copies)} deep copies of DataFrame.attrs for 300 columns"
+    assert kept["a299"].tolist() == [str(i * 299) for i in range(1, 21)]
+    row = kept.iloc[0]
+    assert (row["digits"], row["float"], row["text"]) == ("12", "7", "a b")
+    assert pd.isna(row["error"]) and pd.isna(row["blank"])
+    assert c.quality["tables"]["transactions"]["spreadsheet_errors"]["error"]["cells"] == 20
+
+
+def test_a_row_written_again_with_persian_digits_or_arabic_letters_is_an_exact_duplicate(tmp_path):
+    """Duplicates were found on the text as written, so a row exported once with Latin and once
+    with Persian digits (or ي for ی, a space after a value) was kept twice and its revenue counted
+    twice, without a word. Now rows are compared once written one way, with a note."""
+    data = (
+        "cust,order,date,qty,price,desc\n"
+        "12,O1,2024-01-02,2,2.5,کتاب\n"
+        "۱۲,O۱,۲۰۲۴-۰۱-۰۲,۲,۲٫۵,كتاب\n"
+        "12 ,O1,2024-01-02,2,2.5,کتاب \n"
+        "12,O1,2024-01-02,2,2.5,کتاب\n"
+        "13,O2,2024-01-03,1,2,کتاب\n"
+    )
+    c = _collect(_params(_tx(_write(tmp_path, "twice.csv", data))), tmp_path)
+    q = c.quality["tables"]["transactions"]
+    assert q["rejected_by_rule"] == {"exact_duplicate": 3} and q["revenue_kept"] == 7.0
+    assert [n for n in c.notes if "once written one way" in n] == [
+        f"{tmp_path / 'twice.csv'}: 2 row(s) repeat an earlier row once written one way (Persian and Arabic "
+        "digits, letters and decimal marks; spaces around values), e.g. row 2: rejected as exact_duplicate, "
+        "like rows repeated as written."
+    ]
+    kept = _collect(_params(_tx(tmp_path / "twice.csv"), cleaning={"drop_exact_duplicates": False}), tmp_path)
+    assert kept.quality["tables"]["transactions"]["kept"] == 5
+    assert not [n for n in kept.notes if "once written one way" in n]
+
+
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e400", "Infinity", "NaN"])
 def test_non_finite_numbers_are_bad_numbers(tmp_path, value):
     lines = _lines(4)
@@ -135,6 +190,40 @@ def test_a_barcode_pasted_into_quantity_is_out_of_range_in_stage_01_and_stage_02
     assert rejected.loc[10, "rule"] == "out_of_range"
     built = features.build(c.tables, config.Features(), c.quality)
     assert len(built.features) > 0 and built.features["monetary"].max() < 1e6
+
+
+def test_a_one_day_history_says_what_it_cannot_measure_and_names_no_loyal_segment(tmp_path):
+    """Every order line on one day: stage 04 called segments "Loyal customers" (more orders that
+    day) and showed days since the last purchase in hours as a trait, with no word that one day
+    cannot show loyalty, recency or tenure. Now those features are not measured: said in the
+    assumptions with the parameter, left out of the default features, names and traits."""
+    from seglab import personas, segment
+
+    lines = ["cust,order,date,qty,price"] + [
+        f"{c},O{c}_{k},2024-03-05 {9 + k}:00,1,{5 + c % 3}" for c in range(1, 41) for k in range(1 + (c <= 10) * 5)
+    ]
+    c = _collect(_params(_tx(_write(tmp_path, "oneday.csv", "\n".join(lines)))), tmp_path)
+    built = features.build(c.tables, config.Features(), c.quality)
+    f = built.features
+    assert f.attrs["not_measured"] == [
+        "frequency", "recency_days", "tenure_days", "interpurchase_mean_days", "interpurchase_cv", "spend_trend"
+    ]  # fmt: skip
+    row = next(a for a in f.attrs["assumptions"] if a["subject"] == "history too short")
+    assert row["assumed"].startswith("1 day(s) of order lines (2024-03-05 to 2024-03-05) cannot show repeat buying")
+    assert row["change"].startswith("features.min_history_days: 1")
+    use, _absent = segment.select_features(f, None)
+    assert "frequency" not in use and use
+    # ten customers with six orders that day: on a real history they would be the loyal segment
+    data = f.assign(segment=np.where(f["frequency"] > 1, 1, 2))
+    cols = personas.profile_columns(data)
+    assert not set(cols) & set(f.attrs["not_measured"])
+    z = personas.z_profile(data, ["frequency", *cols])  # even with orders among the profiled features
+    prof = personas.profile(f, data[["customer_id", "segment"]])
+    named = personas.name_personas(z, config.Personas(), prof, unmeasured=f.attrs["not_measured"])
+    assert "loyal" not in set(named["archetype"].dropna())
+    assert "loyal" in set(personas.name_personas(z, config.Personas(), prof)["archetype"].dropna())
+    longer = features.build(c.tables, config.Features(min_history_days=1), c.quality).features
+    assert longer.attrs["not_measured"] == []
 
 
 def test_tex_in_a_persona_name_is_drawn_as_text(tmp_path):
@@ -546,6 +635,24 @@ def test_a_file_is_written_completely_or_not_at_all(tmp_path):
     assert target.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
 
 
+def test_a_full_disk_inside_a_stage_names_the_file_being_written(tmp_path, monkeypatch):
+    """Issue 29: a full disk inside a stage failed with "OSError: [Errno 28] No space left on
+    device" naming no file (pyarrow's and pandas' writers do not say). Now every file seglab
+    writes names itself in the error."""
+    import pyarrow.parquet as pq
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", full)
+    target = tmp_path / "data" / "features.parquet"
+    with pytest.raises(OSError) as exc:
+        sio.write_parquet(pd.DataFrame({"a": [1]}), target)
+    assert exc.value.errno == errno.ENOSPC and exc.value.filename == str(target)
+    assert str(target) in pipeline._failure_message("02_feature_building", exc.value)
+    assert not list(target.parent.iterdir())  # and nothing half-written
+
+
 def test_a_table_written_by_spark_replaces_a_file_and_a_file_replaces_it(tmp_path):
     """Stage 01 on Spark writes a folder where a local run wrote a file, and the other way round:
     either replaces the other whole, with nothing left beside."""
@@ -721,6 +828,35 @@ def test_score_input_problems(model_dir, tmp_path, capsys):
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_score_refuses_features_built_over_another_window_than_the_models(model_dir, tmp_path, capsys):
+    """Issue 29: seglab score could not tell features built with another window: the model
+    recorded no window or as-of date, and 90 days of spend were read as a year's. Now the model
+    records how its features were built, stage 02 writes it in features.parquet, and score
+    refuses a different window naming the parameter (and notes an input that does not say)."""
+    from seglab import features as fb
+    from seglab import segment, synth
+
+    model = model_dir / "model"
+    built = json.loads((model / "model.json").read_text())["built_with"]
+    assert built == {"window_days": None, "as_of": built["as_of"], "customer_level": False} and built["as_of"]
+    data = synth.generate(300, 6, seed=2)
+    tables = {"transactions": data.transactions, "customers": data.customers}
+    same = fb.build(tables, config.Features()).features
+    sio.write_parquet(same, tmp_path / "same.parquet", segment.built_metadata(same))
+    assert _score(model, tmp_path / "same.parquet", tmp_path / "same.csv") == 0
+    assert "note:" not in capsys.readouterr().out
+    short = fb.build(tables, config.Features(window_days=30)).features
+    sio.write_parquet(short, tmp_path / "short.parquet", segment.built_metadata(short))
+    assert _score(model, tmp_path / "short.parquet", tmp_path / "short.csv") == 1
+    message = _one_line(capsys, "seglab score: ")
+    assert "features built from 30 days of behaviour up to" in message
+    assert f"was trained on all history up to {built['as_of']}" in message  # 6 months: all of it
+    assert "Build the features again with features.window_days: all (stage 02)" in message
+    assert not (tmp_path / "short.csv").exists()
+    assert _score(model, model_dir / "features.parquet", tmp_path / "unsaid.csv") == 0  # written by pandas
+    assert "does not say how its features were built" in capsys.readouterr().out
+
+
 # ---------------------------------------------------------------------------------------------
 # one run per name
 # ---------------------------------------------------------------------------------------------
@@ -749,6 +885,111 @@ def test_run_lock_is_exclusive_and_released_when_its_process_dies(tmp_path):
     holder.wait()
     with pipeline.RunLock(tmp_path, "r"):
         pass
+
+
+def test_a_notebook_run_by_hand_shares_the_run_lock_with_seglab_run(tmp_path, monkeypatch):
+    """Issue 29: a stage run by hand in JupyterLab ignored the run lock: during a `seglab run` of
+    the same name both wrote, both exited 0, and the run's index left results out as stale. Now
+    a kernel running a stage holds the run's lock shared (other kernels of the analyst may too)
+    until it ends; seglab run takes it alone."""
+    import seglab
+    from seglab import session
+
+    (tmp_path / "notebooks" / "params").mkdir(parents=True)
+    (tmp_path / "notebooks" / "params" / "default.yaml").write_text("run_name: default\n")
+    monkeypatch.setenv("SEGLAB_ROOT", str(tmp_path))
+    monkeypatch.setattr(session, "_HELD", {})
+    with pipeline.RunLock(tmp_path, "r"):  # seglab run is running 'r'
+        with pytest.raises(pipeline.RunInProgress, match=r"run 'r' is already in progress \(process \d+"):
+            seglab.start("03_segmentation", run_name="r")
+    seglab.start("03_segmentation", run_name="r")  # by hand, once the run is over
+    seglab.start("04_persona_profiling", run_name="r")  # the same kernel, the next stage
+    by_hand = r"a notebook run by hand, process \d+.*shut that notebook's kernel"
+    with pytest.raises(pipeline.RunInProgress, match=by_hand):
+        pipeline.RunLock(tmp_path, "r").__enter__()  # seglab run while the kernel has 'r' open
+    held = session._HELD.pop((tmp_path, "r"))
+    held.__exit__(None, None, None)  # the kernel ends
+    with pipeline.RunLock(tmp_path, "r"):
+        pass
+
+
+def test_a_new_run_sets_the_earlier_runs_pages_and_exports_aside_and_drops_them_when_complete(tmp_path):
+    """Issue 29: after a kill (or a failing stage) the earlier run's pages 04 to 06 and exports/
+    stayed beside the new run's, unmarked. Now a run moves them into previous-run/ when it starts
+    (only the pages of the stages and the exports its lineage lists: a file of the user's stays)
+    and removes them when it completes."""
+    run = pipeline.run_paths("r", tmp_path)
+    for name, _title in artifacts.STAGES:
+        (run.reports / f"{name}.html").write_text(f"earlier {name}")
+        (run.reports / f"{name}.ipynb").write_text("{}")
+    exports = run.reports / "exports"
+    exports.mkdir()
+    for name in ("segments.csv", "audience_S1_a.csv", "audience_S9_mine.csv", "notes.txt"):
+        (exports / name).write_text(name)
+    sio.write_json({"audiences": [{"file": "audience_S1_a.csv"}, {"file": "../../x"}], "segments": "segments.csv"},
+                   run.processed / "exports.json")  # fmt: skip
+    moved = pipeline.set_aside(run)
+    aside = run.reports / pipeline.PREVIOUS
+    assert len(moved) == 14 and (aside / "05_prioritization.html").read_text() == "earlier 05_prioritization"
+    assert not list(run.reports.glob("0*"))
+    assert sorted(p.name for p in exports.iterdir()) == ["audience_S9_mine.csv", "notes.txt"]
+    assert sorted(p.name for p in (aside / "exports").iterdir()) == ["audience_S1_a.csv", "segments.csv"]
+    (aside / "mine.txt").write_text("the analyst's own")
+    pipeline.drop_aside(run)  # the run completed
+    assert sorted(p.name for p in aside.iterdir()) == ["mine.txt"]
+
+
+def test_the_temporary_folders_of_a_killed_run_are_removed_by_the_next(tmp_path, monkeypatch):
+    """Issue 29: runs killed with kill -9 left seglab-kernel-* and seglab-figures-* folders in the
+    system's temporary folder for ever. Their names now carry the process id; the next run removes
+    those whose process is gone."""
+    import tempfile
+
+    from seglab import runlock
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(gone.stdout)
+    for name in (f"seglab-kernel-{dead}-abc", f"seglab-figures-{dead}-x1", f"seglab-01-{dead}-q"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "kernel.json").write_text("{}")
+    mine = runlock.temp_folder("figures")
+    other = tmp_path / "seglab-notes"
+    other.mkdir()
+    removed = runlock.remove_orphans()
+    assert sorted(p.name for p in removed) == sorted(
+        [f"seglab-kernel-{dead}-abc", f"seglab-figures-{dead}-x1", f"seglab-01-{dead}-q"]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, "seglab-notes"])
+
+
+def test_a_run_whose_kernel_cannot_start_leaves_no_unfinished_marker(tmp_path, root, monkeypatch):
+    """Issue 29: a failure before the stages started left the "did not finish" marker, and the
+    next run said the previous one had been interrupted. The marker is now written once the
+    kernel is ready, when the run begins replacing files."""
+    import shutil
+
+    from seglab import kernel
+
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    f = tmp_path / "notebooks" / "params" / "nostart.yaml"
+    f.write_text("run_name: nostart\n")
+
+    class Dead:
+        def __init__(self, *_a, **_k):
+            pass
+
+        def wait_ready(self):
+            raise kernel.KernelError("the kernel died while importing the stage modules")
+
+        def shutdown(self):
+            pass
+
+    monkeypatch.setattr(kernel, "SharedKernel", Dead)
+    with pytest.raises(kernel.KernelError):
+        pipeline.run(f, root=tmp_path, progress=False, log=lambda m: None)
+    assert not (tmp_path / "data" / "processed" / "nostart" / pipeline.UNFINISHED_FILE).exists()
+    assert not (tmp_path / "reports" / "nostart" / "index.html").exists()
 
 
 def test_a_lock_file_that_is_a_link_is_refused_and_its_target_untouched(tmp_path):
@@ -1018,6 +1259,12 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
             }
         )
     )
+    earlier = tmp_path / "reports" / "twice"  # an earlier complete run's page and exports
+    (earlier / "exports").mkdir(parents=True)
+    (earlier / "05_prioritization.html").write_text("an earlier run's page")
+    (earlier / "exports" / "segments.csv").write_text("customer_id,segment\n1,1\n")
+    lineage = tmp_path / "data" / "processed" / "twice" / "exports.json"
+    sio.write_json({"audiences": [], "segments": "segments.csv"}, lineage)
     env = {**os.environ, "SEGLAB_ROOT": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     first = subprocess.Popen(
         [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
@@ -1045,7 +1292,8 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
         took = time.perf_counter() - t
         assert second.returncode == 1
         assert second.stderr.startswith("seglab run: run 'twice' is already in progress (process ")
-        assert second.stderr.count("\n") == 1 and took < 20
+        # at once: while the first is still running (not after it), in seconds even on a busy machine
+        assert second.stderr.count("\n") == 1 and first.poll() is None and took < 60
         index = tmp_path / "reports" / "twice" / "index.html"
         assert "This run is incomplete" in index.read_text(encoding="utf-8")
     finally:
@@ -1053,6 +1301,11 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
         first.wait()
     page = (tmp_path / "reports" / "twice" / "index.html").read_text(encoding="utf-8")
     assert "This run is incomplete" in page and "interrupted" in page
+    # the earlier run's pages of the stages this run never reached are set aside, not left as its own
+    reports = tmp_path / "reports" / "twice"
+    assert not (reports / "05_prioritization.html").exists() and not (reports / "exports" / "segments.csv").exists()
+    assert (reports / "previous-run" / "05_prioritization.html").read_text() == "an earlier run's page"
+    assert (reports / "previous-run" / "exports" / "segments.csv").is_file() and "previous-run/" in page
     import nbformat
 
     for nb in (tmp_path / "reports" / "twice").glob("*.ipynb"):  # never a half-written notebook
@@ -1252,6 +1505,18 @@ def test_a_full_disk_ends_in_one_line_and_leaves_no_half_written_notebook(tmp_pa
     assert sorted(p.name for p in reports.glob("*.ipynb")) == ["01_data_collection.ipynb"]
     assert not list(reports.glob(".*"))  # no temporary file left
     assert "This run is incomplete" in (reports / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_workshop_guide_carries_the_reports_content_security_policy(tmp_path):
+    """Issue 29: the workshop's guide.html (Markdown from the repository, opened by teachers and
+    mailed to students) had no Content-Security-Policy, unlike every report page."""
+    from seglab.text import CSP
+    from seglab.workshop import versions
+
+    for language in ("en", "fa"):
+        page = versions.write_guide(tmp_path / language, language).read_text(encoding="utf-8")
+        assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page.replace("&#39;", "'")
+    assert "script-src" not in CSP and "default-src 'none'" in CSP
 
 
 def test_every_row_of_the_readme_catalogue_names_a_test(root):

@@ -269,9 +269,14 @@ def to_number(s: pd.Series, decimal_mark: str = "auto") -> pd.Series:
     return read_numbers(s, decimal_mark)[0]
 
 
+def never_text(s: pd.Series) -> bool:
+    """Whether the column's type holds no text (numbers, dates, flags)."""
+    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s)
+
+
 def spreadsheet_errors(s: pd.Series) -> pd.Series:
     """Whether each value is a spreadsheet error text (``#VALUE!``, ``#DIV/0!``, ``#N/A``...)."""
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
+    if never_text(s):
         return pd.Series(False, index=s.index)
     text = s.astype("str").str.strip().str.upper()
     return text.isin(SPREADSHEET_ERRORS).fillna(False).astype(bool)

@@ -962,7 +962,7 @@ def write(a: Artifact, obj: Any, p: Path, **kwargs) -> Path:
     if a.kind == "table" and isinstance(obj, Path):  # a Parquet dataset folder Spark wrote (validated there)
         return io.place_folder(obj, p)
     if a.kind == "table":
-        return io.write_table(obj, p, a.schema)
+        return io.write_table(obj, p, a.schema, kwargs.get("metadata"))
     if a.kind == "csv":
         if a.schema:
             from seglab import schemas

@@ -123,6 +123,10 @@ LETTERS = {
 _LETTER_CHARS = {"persian": "[يىك]", "arabic": "[یک]"}
 
 
+def _is_text(col: pd.Series) -> bool:
+    return col.dtype == object or pd.api.types.is_string_dtype(col)
+
+
 def unify_letters(frame: pd.DataFrame, letters: str, label) -> tuple[pd.DataFrame, dict[str, int]]:
     """The text columns of ``frame`` with Persian/Arabic letters written one way (``letters``:
     persian, arabic or as_is); per column (by its label), how many distinct values changed.
@@ -133,7 +137,7 @@ def unify_letters(frame: pd.DataFrame, letters: str, label) -> tuple[pd.DataFram
     out = frame
     for c in frame.columns:
         col = frame[c]
-        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+        if not _is_text(col):
             continue
         text = col.where(col.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool))
         hit = text.str.contains(_LETTER_CHARS[letters], regex=True, na=False)
@@ -147,26 +151,91 @@ def unify_letters(frame: pd.DataFrame, letters: str, label) -> tuple[pd.DataFram
 
 def _unified(
     mapped: pd.DataFrame, labels: dict[str, str], given: str, table: str
-) -> tuple[pd.DataFrame, dict[str, str], list[dict]]:
+) -> tuple[pd.DataFrame, dict[str, str], list[dict], str]:
     """A table's text values and column names with its letters written one way (``cleaning.letters``),
-    and the assumption saying so when values changed.
+    the assumption saying so when values changed, and the letters chosen.
     """
     letters = given if given != "auto" else ("persian" if _has_persian_letters(mapped) else "as_is")
     if letters != "as_is":  # the columns' names as readers see them, written the same way
         labels = {c: str(n).translate(LETTERS[letters]) for c, n in labels.items()}
     mapped, changed = unify_letters(mapped, letters, lambda c: labels.get(c, c))
-    return mapped, labels, [_letters_assumption(changed, letters, given, table)] if changed else []
+    return mapped, labels, [_letters_assumption(changed, letters, given, table)] if changed else [], letters
+
+
+#: Around a value, what both engines trim before comparing rows (Python's ``str.strip`` and
+#: Spark's regular expressions agree on these).
+SPACES = " \t\n\x0b\f\r"
+
+
+def one_way(letters: str) -> tuple[str, str]:
+    """The characters written one way before rows are compared (as ``str.translate`` and Spark's
+    ``translate`` take them): Persian and Arabic-Indic digits as ASCII, the Arabic decimal and
+    thousands marks (``٫`` ``٬``) as ``.`` and ``,``, and the letters of ``cleaning.letters``.
+    """
+    frm, to = "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬", "01234567890123456789.,"
+    for a, b in LETTERS.get(letters, {}).items():
+        frm, to = frm + chr(a), to + b
+    return frm, to
+
+
+def exact_duplicates(frame: pd.DataFrame, letters: str) -> tuple[pd.Series, pd.Series]:
+    """Which rows repeat an earlier row in every column of the source, once the text is written
+    one way (:func:`one_way`, and spaces around values trimmed): ``۱۲`` and ``12`` are the same
+    fact, and a row written once each way would count its revenue twice. Also: which of those
+    repeat a row only once so written (for the note).
+    """
+    as_written = frame.duplicated(keep="first")
+    cols = [c for c in frame.columns if _is_text(frame[c])]
+    if not cols:
+        return as_written, pd.Series(False, index=frame.index)
+    table = str.maketrans(*one_way(letters))
+    pattern = f"[{''.join(one_way(letters)[0])}]|^[{SPACES}]|[{SPACES}]$"
+
+    def normal(t: pd.Series) -> pd.Series:
+        odd = t.str.contains(pattern, regex=True, na=False)
+        return t.where(~odd, t[odd].str.strip(SPACES).str.translate(table)) if odd.any() else t
+
+    same = pd.DataFrame({**{c: frame[c] for c in frame.columns}, **_columns_at_once(frame, cols, normal)})
+    dup = same.duplicated(keep="first")
+    return dup, dup & ~as_written
+
+
+def _rewritten_duplicates(rewritten: pd.Series, where: str, cleaning: Cleaning) -> list[str]:
+    if not (cleaning.drop_exact_duplicates and rewritten.any()):
+        return []
+    return [rewritten_duplicates_note(where, int(rewritten.sum()), int(rewritten.to_numpy().argmax()) + 1)]
+
+
+def rewritten_duplicates_note(where: str, n: int, row: int) -> str:
+    """The note of rows that repeat another only once digits, letters and spaces are written one way."""
+    return _(
+        "%(where)s: %(n)s row(s) repeat an earlier row once written one way (Persian and Arabic digits, letters "
+        "and decimal marks; spaces around values), e.g. row %(row)s: rejected as exact_duplicate, like rows "
+        "repeated as written."
+    ) % {"where": where, "n": i18n.number(n), "row": i18n.number(row)}
+
+
+def _columns_at_once(frame: pd.DataFrame, cols: list, fn, cells: int = 1_000_000) -> dict[str, pd.Series]:
+    """``fn``, a function of text value by value, applied to the columns ``cols`` of ``frame``
+    many at a time, as one long column: a pandas call per column costs about a millisecond of
+    overhead, which on a table of thousands of columns is minutes. At most ``cells`` values at once.
+    """
+    out: dict[str, pd.Series] = {}
+    n = len(frame)
+    step = max(1, cells // max(n, 1))
+    for i in range(0, len(cols), step):
+        part = cols[i : i + step]
+        done = fn(pd.concat([frame[c].astype("str") for c in part], ignore_index=True))
+        for j, c in enumerate(part):
+            out[c] = done.iloc[j * n : (j + 1) * n].set_axis(frame.index)
+    return out
 
 
 def _has_persian_letters(frame: pd.DataFrame) -> bool:
     """Whether a text column holds letters Persian has and Arabic has not (پ چ ژ گ ی ک)."""
-    for c in frame.columns:
-        col = frame[c]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
-            text = col.dropna().astype("str")
-            if text.str.contains("[پچژگیک]", regex=True).any():
-                return True
-    return False
+    cols = [c for c in frame.columns if _is_text(frame[c])]
+    hits = _columns_at_once(frame, cols, lambda t: t.str.contains("[پچژگیک]", regex=True, na=False))
+    return any(bool(h.any()) for h in hits.values())
 
 
 def _letters_assumption(changed: dict[str, int], letters: str, given: str, table: str) -> dict:
@@ -517,16 +586,15 @@ def row_values(raw: pd.DataFrame) -> list[str]:
     )
 
 
-def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> None:
-    """Carry the other columns over: text trimmed (with ASCII digits), numbers as they are."""
-    for col in df.columns:
-        if col not in out and col != "source_row":
-            v = df[col]
-            out[col] = (
-                v
-                if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v)
-                else _as_text(v, is_id=True)
-            )
+def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
+    """``out`` with the other columns carried over: text trimmed (with ASCII digits), numbers as
+    they are. Joined once: inserting thousands of columns one by one is quadratic in pandas.
+    """
+    cols = [c for c in df.columns if c not in out and c != "source_row"]
+    as_is = {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_datetime64_any_dtype(df[c])}
+    texts = _columns_at_once(df, [c for c in cols if c not in as_is], lambda t: _as_text(t, is_id=True))
+    extras = {c: df[c] if c in as_is else texts[c] for c in cols}
+    return pd.concat([out, pd.DataFrame(extras, index=out.index)], axis=1) if extras else out
 
 
 def _read_times(df: pd.DataFrame, column: str, cleaning: Cleaning, notes, where: str, times: pd.Series | None):
@@ -545,9 +613,10 @@ def transaction_rules(
     where: str = "transactions",
     times: pd.Series | None = None,
     decimals: dict[str, str | None] | None = None,
-) -> tuple[pd.DataFrame, _Sorter, pd.Series]:
+) -> tuple[pd.DataFrame, _Sorter, pd.Series, dict]:
     """The rules of one row of transactions (every rule but the outliers, which need all rows):
-    the typed rows, the rule rejecting each so far and which are cancellations by their order id.
+    the typed rows, the rule rejecting each so far, which are cancellations by their order id and
+    how quantity and unit price were written (per column, when written as formatted text).
     ``times``: the timestamps already read (stage 01 on Spark reads each distinct text once);
     ``decimals``: the decimal mark of quantity and unit price decided on the whole column (on Spark).
     Cancellations (order id starting with the cancellation prefix) get a negative quantity.
@@ -567,9 +636,8 @@ def transaction_rules(
     )
     for col in ("product_id", "category", "channel"):
         out[col] = _as_text(df[col], is_id=col == "product_id") if col in df else None
-    _typed_extras(df, out)
+    out = _typed_extras(df, out)
     out["source_row"] = df["source_row"]
-    out.attrs["written"] = written  # how the numbers were written (stage 01 says so)
 
     s = _Sorter(out.index)
     if cleaning.drop_exact_duplicates:
@@ -596,7 +664,7 @@ def transaction_rules(
     if cleaning.cancellation_prefix:
         by_id = out["order_id"].fillna("").str.startswith(cleaning.cancellation_prefix)
         out.loc[by_id & (out["quantity"] > 0), "quantity"] *= -1  # a cancellation is a return
-    return out, s, by_id
+    return out, s, by_id, written
 
 
 def line_size(typed: pd.DataFrame) -> pd.Series:
@@ -624,7 +692,7 @@ def clean_transactions(
     quantity) are kept as returns: their negative quantity nets against purchases.
     Extreme lines are flagged in the ``outlier`` column (rejected only with drop_outliers).
     """
-    out, s, by_id = transaction_rules(df, cleaning, now, raw_dup, notes, where)
+    out, s, by_id, written = transaction_rules(df, cleaning, now, raw_dup, notes, where)
     size = line_size(out)
     q1, q3 = size[s.kept].quantile([0.25, 0.75]) if s.kept.any() else (0.0, 0.0)
     threshold = outlier_threshold(q1, q3, cleaning)
@@ -641,6 +709,8 @@ def clean_transactions(
         "outlier_rows_flagged": int(out["outlier"].sum()),
         "outlier_threshold_revenue": round(float(np.expm1(threshold)), 2),
     }
+    if written:  # how the numbers were written (stage 01 says so)
+        counters["written"] = written
     return out, s.rule, counters
 
 
@@ -667,7 +737,7 @@ def clean_events(
     for col in ("channel", "campaign_id", "session_id"):
         if col in df:
             out[col] = _as_text(df[col], is_id=col != "channel")
-    _typed_extras(df, out)
+    out = _typed_extras(df, out)
     out["source_row"] = df["source_row"]
     s = _Sorter(out.index)
     if cleaning.drop_exact_duplicates:
@@ -679,10 +749,11 @@ def clean_events(
 
 def clean_customers(
     df: pd.DataFrame, cleaning: Cleaning, notes: list[str] | None = None, where: str = "customers"
-) -> tuple[pd.DataFrame, pd.Series]:
+) -> tuple[pd.DataFrame, pd.Series, dict]:
     """Clean a customers or survey table: one row per customer id (later duplicates rejected);
     text trimmed; numbers written as text (with Persian/Arabic digits) converted; infinite
     numbers and sign-up dates before ``cleaning.min_date`` read as unknown, with a note.
+    Returns the typed rows, the rule rejecting each and how numbers written as text were written.
     """
     notes = notes if notes is not None else []
     out = pd.DataFrame(index=df.index)
@@ -709,12 +780,13 @@ def clean_customers(
             out[col] = _parse_bool(df[col])
     written: dict[str, dict] = {}
     decimal = cleaning.decimal_mark
+    more = {}  # joined once: inserting thousands of columns one by one is quadratic in pandas
     for col in df.columns:
         if col in out or col == "source_row":
             continue
         v = df[col]
         if pd.api.types.is_bool_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
-            out[col] = v
+            more[col] = v
             continue
         numeric = pd.api.types.is_numeric_dtype(v)
         raw_num = v.astype(float) if numeric else pd.to_numeric(_text(v), errors="coerce")
@@ -740,13 +812,13 @@ def clean_customers(
                     "value": repr(str(v[infinite].iloc[0])),
                 }
             )
-        out[col] = num if mostly_numbers else text
-    out["source_row"] = df["source_row"]
-    out.attrs["written"] = written  # how the numbers were written (stage 01 says so)
+        more[col] = num if mostly_numbers else text
+    more["source_row"] = df["source_row"]
+    out = pd.concat([out, pd.DataFrame(more, index=out.index)], axis=1)
     s = _Sorter(out.index)
     s.reject(out["customer_id"].isna(), "missing_customer_id")
     s.reject(out["customer_id"].duplicated() & out["customer_id"].notna(), "duplicate_customer_id")
-    return out, s.rule
+    return out, s.rule, written
 
 
 def customers_from_transactions(tx: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -854,22 +926,22 @@ def _collect_table(
         if here == "":
             return _Table(*collect_spark.collect_events(table, spec, params, root, now, work / table))
     loaded = sources.read(spec, table, root)
-    mapped = sources.apply_mapping(loaded, spec, REQUIRED[table])
-    labels = dict(mapped.attrs.get("source_names", {}))
-    mapped, labels, unified = _unified(mapped, labels, params.cleaning.letters, table)
+    mapped, labels = sources.apply_mapping(loaded, spec, REQUIRED[table])
+    mapped, labels, unified, letters = _unified(mapped, labels, params.cleaning.letters, table)
     notes, assumptions = _customer_ids(mapped, loaded, spec, table, customer_level, labels)
-    raw_dup = loaded.frame.duplicated(keep="first")
+    raw_dup, rewritten = exact_duplicates(loaded.frame, letters)
     mapped, errors = _without_spreadsheet_errors(mapped)
     try:
         typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
     except DateOrderError as exc:
         raise SourceError(f"{exc} (table '{table}')") from None
-    written = typed.attrs.pop("written", {})
+    written = counters.pop("written", {})
     assumptions += unified + _read_as_written(table, loaded.source, labels, errors, written, params.cleaning)
     if table == "transactions":
         assumptions += _normalise_channels(typed, spec.roles.channel_values, loaded.source)
         if params.cleaning.calendar == "gregorian" and looks_jalali(mapped["timestamp"]):
             notes.append(_jalali_hint(loaded.source))
+    notes += _rewritten_duplicates(rewritten, loaded.source, params.cleaning)
     if loaded.malformed is not None and loaded.malformed.notna().any():  # lines that are not rows
         rule = rule.mask(loaded.malformed.notna().to_numpy(), "malformed_line")
     kept_mask = rule.isna()
@@ -900,10 +972,8 @@ def _without_spreadsheet_errors(mapped: pd.DataFrame) -> tuple[pd.DataFrame, dic
     missing; per column, how many there were and which.
     """
     found: dict[str, dict] = {}
-    for col in mapped.columns:
-        if col == "source_row":
-            continue
-        hit = amounts.spreadsheet_errors(mapped[col])
+    cols = [c for c in mapped.columns if c != "source_row" and not amounts.never_text(mapped[c])]
+    for col, hit in _columns_at_once(mapped, cols, amounts.spreadsheet_errors).items():
         if hit.any():
             values = mapped.loc[hit, col].astype(str).str.strip().str.upper().value_counts()
             found[col] = {"cells": int(hit.sum()), "values": by_count({str(k): int(v) for k, v in values.items()})}
@@ -1046,9 +1116,9 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
     """
     now = now or pd.Timestamp.now().normalize()
     if work is None and params.features.engine == "spark":
-        import tempfile
+        from seglab.runlock import temp_folder
 
-        work = Path(tempfile.mkdtemp(prefix="seglab-01-"))
+        work = temp_folder("01")
     specs = source_tables(params, root)
     customer_level = "transactions" not in specs
     quality: dict = {"source_kind": params.source.kind, "customer_level": customer_level, "tables": {}}
@@ -1127,7 +1197,8 @@ def _clean(
     if table == "transactions":
         return clean_transactions(mapped, params.cleaning, now, raw_dup, loaded.notes, loaded.source)
     if table in ("customers", "survey"):
-        return (*clean_customers(mapped, params.cleaning, loaded.notes, loaded.source), {})
+        out, rule, written = clean_customers(mapped, params.cleaning, loaded.notes, loaded.source)
+        return out, rule, {"written": written} if written else {}
     return (*clean_events(mapped, table, raw_dup, params.cleaning, now, loaded.notes, loaded.source), {})
 
 

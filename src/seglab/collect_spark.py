@@ -161,13 +161,34 @@ def _read(session, path: Path):
     return df.select(*cols, ROW), [names[c] for c in raw.columns], zones, int(sizes["count"].sum())
 
 
-def _with_duplicates(df, columns: list[str]):
-    """``DUP``: the row repeats an earlier one in every column (pandas' ``duplicated``)."""
+def _with_duplicates(df, columns: list[str], letters: str, drop: bool, source: str, notes: list[str]):
+    """``DUP``: the row repeats an earlier one in every column once its text is written one way
+    (:func:`seglab.collect.exact_duplicates`); with the note of the rows that repeat another only
+    once so written (counted by a second window only when some text is written another way).
+    """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    window = Window.partitionBy(*[F.col(f"`{c}`") for c in columns]).orderBy(ROW)
-    return df.withColumn(DUP, F.row_number().over(window) > 1)
+    text = {c for c, t in df.dtypes if t == "string" and c in columns}
+    frm, to = collect.one_way(letters)
+    spaces = f"[{collect.SPACES}]"
+    normal = {c: F.translate(F.regexp_replace(F.col(f"`{c}`"), f"^{spaces}+|{spaces}+$", ""), frm, to) for c in text}
+    keys = [normal.get(c, F.col(f"`{c}`")) for c in columns]
+    df = df.withColumn(DUP, F.row_number().over(Window.partitionBy(*keys).orderBy(ROW)) > 1)
+    if not (drop and text):
+        return df
+    changed = any(df.agg(*[F.max((F.col(f"`{c}`") != normal[c]).cast("int")) for c in text]).first())
+    if changed:
+        as_written = Window.partitionBy(*[F.col(f"`{c}`") for c in columns]).orderBy(ROW)
+        found = (
+            df.withColumn("__seglab_as_written", F.row_number().over(as_written) > 1)
+            .where(F.col(DUP) & ~F.col("__seglab_as_written"))
+            .agg(F.count("*").alias("n"), F.min(ROW).alias("first"))
+            .first()
+        )
+        if found["n"]:
+            notes.insert(0, collect.rewritten_duplicates_note(source, int(found["n"]), int(found["first"])))
+    return df
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,8 +198,7 @@ def _mapping(df, spec: TableSource, source: str, table: str):
     """Canonical column -> source column, from the first rows (the mapping errors of a local run)."""
     sample = df.limit(200).drop(ROW).toPandas()
     loaded = sources.Loaded(table, source, sample, {"format": "parquet"})
-    mapped = sources.apply_mapping(loaded, spec, collect.REQUIRED[table])
-    return dict(mapped.attrs.get("source_names", {}))
+    return sources.apply_mapping(loaded, spec, collect.REQUIRED[table])[1]
 
 
 def _letters(df, names: dict[str, str], given: str, table: str, labels: dict[str, str]):
@@ -353,12 +373,12 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
                     raw[c] = raw[c].astype(t)
             for c, zone in frozen["zones"].items():  # instants in their zone, as a local run reads them
                 raw[c] = raw[c].dt.tz_localize("UTC").dt.tz_convert(zone)
-            mapped = sources.apply_mapping(sources.Loaded(table, source, raw), spec, collect.REQUIRED[table])
+            mapped, _names = sources.apply_mapping(sources.Loaded(table, source, raw), spec, collect.REQUIRED[table])
             mapped["source_row"] = row
             mapped, _changed = collect.unify_letters(mapped, frozen["letters"], str)
             mapped, _errors = collect._without_spreadsheet_errors(mapped)
             if table == "transactions":
-                out, s, by_id = collect.transaction_rules(
+                out, s, by_id, _written = collect.transaction_rules(
                     mapped, cleaning, now, dup, times=times, decimals=frozen["decimals"]
                 )
                 rule, size, rev = s.rule, collect.line_size(out), collect._line_revenue(out)
@@ -416,7 +436,8 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     extras = [c for c in names if c not in canonical]
     local = _local_dtypes(path)
     schema = _out_schema(df, names, canonical, extras, local)
-    df = _with_duplicates(df, raw_columns)  # (last: each decision above is one scan, without this shuffle)
+    # (last: each decision above is one scan, without this shuffle)
+    df = _with_duplicates(df, raw_columns, letters, cleaning.drop_exact_duplicates, source, notes)
     columns = [*canonical, *extras, "source_row", RULE, SIZE, REV, BY_ID, VALUES, DUP]
     frozen = {
         "letters": letters,

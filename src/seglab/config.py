@@ -409,6 +409,14 @@ class Features(_Strict):
         description="customer/survey text column -> its levels in order (encoded 0, 1, 2, ...)",
     )
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
+    min_history_days: int = Field(
+        28,
+        ge=1,
+        le=3650,
+        description="a history of order lines shorter than this many days cannot show repeat buying, recency or "
+        "tenure: orders, days since last purchase, tenure, days between purchases and spend trend are then not "
+        "measured (left out of the default segmentation features, of persona names and of traits)",
+    )
 
     @field_validator("window_days", mode="before")
     @classmethod

@@ -1079,8 +1079,23 @@ def _finish(
         "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
     )
     _lifecycle_attrs(feats, h, params)
+    _not_measured(feats, cat, h, params)
     _describe(feats, cat)
     return Built(feats, cat, _without(frames, feats, status))
+
+
+def _not_measured(feats: pd.DataFrame, cat: pd.DataFrame, h: dict | None, params: FeatureParams) -> None:
+    """A history too short to show repeat buying, recency or tenure (``features.min_history_days``):
+    those features stay in the table, marked ``not_measured`` (in ``attrs`` and in the catalog's
+    ``why_not``), so that no default segmentation, persona name or trait rests on them.
+    """
+    missing = [f for f in history.not_measured(h, params.min_history_days) if f in feats.columns]
+    feats.attrs["not_measured"] = missing
+    if not missing:
+        return
+    feats.attrs["assumptions"].append(history.short_history_assumption(h, missing, params.min_history_days))
+    why = i18n.N_("not measured: the history is shorter than features.min_history_days")
+    cat.loc[cat["feature"].isin(missing), "why_not"] = why
 
 
 def outcomes(rows: list[dict]) -> dict[str, dict]:

@@ -191,6 +191,60 @@ def facts(
     }
 
 
+#: What a history of too few days cannot show: repeat buying (orders), recency, tenure, the
+#: rhythm of purchases and its trend (``features.min_history_days``).
+NEED_TIME: tuple[str, ...] = (
+    "frequency",
+    "recency_days",
+    "tenure_days",
+    "interpurchase_mean_days",
+    "interpurchase_cv",
+    "spend_trend",
+)
+
+
+def not_measured(h: dict | None, min_days: int) -> list[str]:
+    """The features a history of order lines too short cannot measure (:data:`NEED_TIME`): all of
+    them when the data cover fewer than ``min_days`` days, else none (and none for a
+    customer-level source, whose columns were measured by whoever exported them).
+    """
+    if not h or h.get("kind") != "transactions" or h.get("days") is None or h["days"] >= min_days:
+        return []
+    return list(NEED_TIME)
+
+
+def short_history_assumption(h: dict, features: list[str], min_days: int) -> dict:
+    """The row of *What seglab assumed* for a history too short to measure ``features``."""
+    return {
+        "stage": "02",
+        "subject": _("history too short"),
+        "assumed": _(
+            "%(days)s day(s) of order lines (%(start)s to %(end)s) cannot show repeat buying, recency or tenure: "
+            "%(features)s not measured; left out of the default segmentation features, persona names and traits"
+        )
+        % {
+            "days": i18n.number(h["days"]),
+            "start": i18n.date(h["data_start"]),
+            "end": i18n.date(h["data_end"]),
+            "features": i18n.join(i18n.term(registry_label(f)) for f in features),
+        },
+        "why": _(
+            "on a history shorter than %(min)s days, a customer seen once and a loyal one look alike, and days "
+            "since the last purchase are hours"
+        )
+        % {"min": i18n.number(min_days)},
+        "change": _("features.min_history_days: %(days)s (to measure them anyway), or a longer export")
+        % {"days": i18n.number(h["days"])},
+    }
+
+
+def registry_label(feature: str) -> str:
+    """A catalog feature's label (English msgid)."""
+    from seglab.registry import CATALOG
+
+    return next((f.label for f in CATALOG if f.name == feature and f.label), feature.replace("_", " "))
+
+
 def customer_level_facts(quality: dict) -> dict:
     """The facts of the history of a customer-level source: tenure comes from a tenure column or
     a signup date (known), or is not in the data; there are no transaction dates to censor.

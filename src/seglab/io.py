@@ -55,6 +55,12 @@ def atomic(path: Path, write: Callable[[Path], object]) -> Path:
     try:
         write(tmp)
         _replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.filename:
+            raise
+        # a full disk inside a writer (pyarrow, pandas) names no file: the message names the one written
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -98,14 +104,18 @@ def parquet_files(path: Path) -> list[Path]:
     return sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+def write_parquet(df: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None) -> Path:
     """Write ``df`` as Parquet (atomically). A column with no value at all is written as text, not
-    with Arrow's null type, which engines read as they like (Spark: an integer).
+    with Arrow's null type, which engines read as they like (Spark: an integer). ``metadata``:
+    key-value texts stored in the file's schema (how the table was built).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
+    if metadata:
+        more = {k.encode(): v.encode() for k, v in metadata.items()}
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **more})
     for i, field in enumerate(table.schema):
         if pa.types.is_null(field.type):
             table = table.set_column(i, pa.field(field.name, pa.string()), table.column(i).cast(pa.string()))
@@ -146,14 +156,14 @@ def write_text(text: str, path: Path) -> Path:
     return atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def write_table(df: pd.DataFrame, path: Path, schema: str | None = None) -> Path:
+def write_table(df: pd.DataFrame, path: Path, schema: str | None = None, metadata: dict | None = None) -> Path:
     """Validate ``df`` against the named schema (if any) and write it as Parquet."""
     path = Path(path).with_suffix(".parquet")
     if schema:
         from seglab import schemas
 
         df = validate(df, schemas.BY_NAME[schema], str(path))
-    return write_parquet(df, path)
+    return write_parquet(df, path, metadata)
 
 
 def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
+
+from seglab.runlock import temp_folder
 
 #: What a run imports in the kernel, loaded while the runner gets ready (the floor of
 #: ``benchmarks/run_overhead.py`` imports the same list).
@@ -114,7 +115,7 @@ class SharedKernel:
         from jupyter_core.utils import run_sync
 
         self._run_sync = run_sync
-        self._folder = Path(tempfile.mkdtemp(prefix="seglab-kernel-"))
+        self._folder = temp_folder("kernel")
         start = time.perf_counter()
         self.km = AsyncKernelManager(
             kernel_name="python3", transport="ipc", connection_file=str(self._folder / "kernel.json")

@@ -121,6 +121,7 @@ class SegmentModelFile(_Loose):
     labels: list[str]
     selection: str
     versions: dict
+    built_with: dict | None = None  # the training features' window and as-of date
 
     @model_validator(mode="after")
     def _shapes(self) -> SegmentModelFile:

@@ -236,10 +236,12 @@ def z_profile(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 def profile_columns(df: pd.DataFrame, model_features: list[str] = ()) -> list[str]:
     """Features to profile: the catalog's profile features present, the model's other features,
-    then the customer table's other numbers (age, income, ...: ``df.attrs['kinds']``).
+    then the customer table's other numbers (age, income, ...: ``df.attrs['kinds']``); never those
+    a history too short cannot measure (``df.attrs['not_measured']``).
     """
-    known = [f for f in PROFILE_FEATURES if f in df.columns]
-    out = known + [f for f in model_features if f not in known and f in df.columns]
+    unmeasured = set(df.attrs.get("not_measured") or [])  # a history too short for them: no trait, no name
+    known = [f for f in PROFILE_FEATURES if f in df.columns and f not in unmeasured]
+    out = known + [f for f in model_features if f not in known and f in df.columns and f not in unmeasured]
     kinds = df.attrs.get("kinds") or {}
     return out + [f for f, k in kinds.items() if k in NUMERIC_KINDS and f in df.columns and f not in out]
 
@@ -397,7 +399,9 @@ def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | No
     return True, evidence
 
 
-def _archetypes(z: pd.DataFrame, params: Personas, prof: pd.DataFrame | None) -> tuple[pd.DataFrame, dict, dict]:
+def _archetypes(
+    z: pd.DataFrame, params: Personas, prof: pd.DataFrame | None, unmeasured: frozenset[str] = frozenset()
+) -> tuple[pd.DataFrame, dict, dict]:
     """The rule scores of the archetypes each segment may have (a segment without an archetype's
     defining traits: NaN), their evidence, and each segment's archetype by a one-to-one assignment
     of the best scores (None below ``params.min_score``).
@@ -406,7 +410,9 @@ def _archetypes(z: pd.DataFrame, params: Personas, prof: pd.DataFrame | None) ->
     proof: dict[tuple[int, str], list[str]] = {}
     for persona in scores.columns:
         for seg in scores.index:
-            ok, why = _holds(persona, seg, z, prof)
+            # a trait on a feature the history was too short to measure does not hold
+            short = any(feature in unmeasured for _m, feature, _o, _b in DEFINING.get(persona, []))
+            ok, why = (False, []) if short else _holds(persona, seg, z, prof)
             if ok:
                 proof[(seg, persona)] = why
             else:
@@ -440,14 +446,16 @@ def name_personas(
     profile: pd.DataFrame | None = None,
     labels: dict[str, str] | None = None,
     kinds: dict[str, str] | None = None,
+    unmeasured: list[str] | None = None,
 ) -> pd.DataFrame:
     """One persona per segment (see the module doc for the rule). An archetype is only given to a
     segment that shows its defining traits (:data:`DEFINING`; a lifecycle name needs most of the
-    segment in that stage: ``profile``'s lifecycle shares). Columns: segment, persona, archetype
-    (None for descriptive names), score, runner_up, margin, confidence, evidence.
+    segment in that stage: ``profile``'s lifecycle shares), never on a feature the history was
+    too short to measure (``unmeasured``: stage 02's ``not_measured``). Columns: segment,
+    persona, archetype (None for descriptive names), score, runner_up, margin, confidence, evidence.
     """
     prof = profile.set_index("segment") if profile is not None and "segment" in profile else profile
-    usable, proof, rows = _archetypes(z, params, prof)
+    usable, proof, rows = _archetypes(z, params, prof, frozenset(unmeasured or ()))
     out = []
     used: set[str] = set()
     for seg in z.index:

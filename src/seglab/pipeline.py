@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import errno
 import json
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -26,9 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seglab.artifacts import STAGES, reset_figures
-from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths
+from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths  # noqa: F401  (pipeline.UnsafePath)
 from seglab.report import pages as report_pages
 from seglab.report.pages import render_html, write_index
+from seglab.runlock import UNFINISHED_FILE, RunInProgress, RunLock, _now, remove_orphans, temp_folder  # noqa: F401  (seglab.pipeline.RunLock...)
 
 if TYPE_CHECKING:
     from seglab import config
@@ -36,91 +35,6 @@ if TYPE_CHECKING:
 
 class StageFailed(RuntimeError):
     """A stage notebook raised; the message names the notebook, the cell and the error."""
-
-
-class RunInProgress(RuntimeError):
-    """Another process is running the same run name."""
-
-
-UNFINISHED_FILE = ".seglab-run-unfinished.json"
-
-
-class RunLock:
-    """One run per run name at a time: an exclusive lock (``flock``) on
-    ``data/processed/.<run>.lock``, held while the run writes. The operating system releases it
-    when the process ends, however it ends (``kill -9`` included), so a stale lock never blocks.
-
-    :meth:`started` leaves ``UNFINISHED_FILE`` in the run's processed folder; :meth:`finished`
-    removes it when the run ends with its outcome (done or failed) in the index. A run that was
-    killed leaves it, and the next run says so.
-    """
-
-    def __init__(self, root: Path, run: str):
-        self.run = run
-        self.root = root
-        self.path = root / "data" / "processed" / f".{run}.lock"
-        self._fd: int | None = None
-        self.marker: Path | None = None
-        self.interrupted_before: dict | None = None
-
-    def __enter__(self) -> RunLock:
-        """Take the lock, or raise :class:`RunInProgress` naming the process that holds it."""
-        import fcntl
-        import stat
-
-        inside(self.root, self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # never through a link: a link in the lock's place would truncate its target
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-        except OSError as exc:
-            what = "is a symbolic link" if exc.errno == errno.ELOOP else f"cannot be opened ({exc.strerror})"
-            raise UnsafePath(
-                f"data/processed/.{self.run}.lock {what}: the run lock must be a plain file, never written through "
-                "a link; remove it"
-            ) from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise UnsafePath(f"data/processed/.{self.run}.lock is not a plain file: remove it")
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 200).decode("utf-8", "replace").strip()
-            os.close(fd)
-            raise RunInProgress(
-                f"run '{self.run}' is already in progress ({holder or 'another process'}); wait for it to "
-                f"finish, or give this run another name (seglab run --run <name>)"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"process {os.getpid()}, started {_now()}".encode())
-        self._fd = fd
-        return self
-
-    def started(self, paths: RunPaths) -> None:
-        """Leave the marker of an unfinished run, noting whether the previous run did not finish."""
-        from seglab import io
-
-        self.marker = paths.processed / UNFINISHED_FILE
-        if self.marker.is_file():
-            try:
-                self.interrupted_before = json.loads(self.marker.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self.interrupted_before = {}
-        io.write_json({"started": _now(), "pid": os.getpid()}, self.marker)
-
-    def finished(self) -> None:
-        """Remove the marker: the run ended and its outcome is in the index."""
-        if self.marker is not None:
-            self.marker.unlink(missing_ok=True)
-
-    def __exit__(self, *exc) -> None:
-        """Release the lock."""
-        if self._fd is not None:
-            os.close(self._fd)  # releases the lock
-            self._fd = None
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def _peek_run_name(params_file: str | Path, run_name: str | None) -> str | None:
@@ -332,7 +246,8 @@ def _run_locked(
     from seglab.paths import FIGURE_QUEUE_ENV
 
     # figures: the kernel pickles them into this folder, this process draws the PNGs
-    queue = tempfile.mkdtemp(prefix="seglab-figures-")
+    remove_orphans()  # the temporary folders of runs that were killed
+    queue = str(temp_folder("figures"))
     previous_queue = os.environ.get(FIGURE_QUEUE_ENV)
     os.environ[FIGURE_QUEUE_ENV] = queue
     try:
@@ -348,12 +263,14 @@ def _run_locked(
             if lock is None or lock.run != params.run_name:
                 lock = held.enter_context(RunLock(root, params.run_name))
             paths = run_paths(params.run_name, root)
+            kernel.wait_ready()  # a kernel that cannot start stops the run before it replaces anything
             lock.started(paths)
             if lock.interrupted_before is not None:
                 log(
                     f"the previous run '{params.run_name}' (started {lock.interrupted_before.get('started', '?')}) "
                     "did not finish; this run replaces its files"
                 )
+            set_aside(paths)  # the earlier run's pages and exports: never mixed with this run's
             write_index(paths, params, RunResult(paths), running=_now(), params_file=params_file)
             reset_figures(paths.figures)  # the figures folder holds this run's figures only
             drawer = FigureDrawer(Path(queue))
@@ -364,6 +281,7 @@ def _run_locked(
                 raise
             finally:
                 drawer.close()
+            drop_aside(paths)  # every page and export is this run's now
             lock.finished()
         finally:
             kernel.shutdown()
@@ -375,6 +293,64 @@ def _run_locked(
                 os.environ[name] = value
         shutil.rmtree(queue, ignore_errors=True)
     return result, paths
+
+
+#: Where a run sets the earlier run's pages and exports aside when it starts (inside
+#: reports/<run>/), with ``moved.json`` listing them; removed when the run completes.
+PREVIOUS = "previous-run"
+
+
+def set_aside(paths: RunPaths) -> list[str]:
+    """Move the earlier run's stage pages (``.html``, ``.ipynb``) and the exports its lineage lists
+    into ``reports/<run>/previous-run/``: a run that is killed, or stops at a failing stage, never
+    leaves an earlier run's pages and audience files beside its own as if they were its results.
+    What an earlier set-aside holds (``moved.json``) goes first; nothing else is deleted.
+    """
+    from seglab import io
+
+    aside = inside(paths.root, paths.reports / PREVIOUS)
+    drop_aside(paths)
+    exports = paths.reports / "exports"
+    listed = _exported_before(paths)
+    moving = [paths.reports / f"{name}{ext}" for name, _t in STAGES for ext in (".html", ".ipynb")]
+    moving += [exports / name for name in listed]
+    moved = []
+    for src in moving:
+        if src.is_file() and not src.is_symlink():
+            dst = aside / src.relative_to(paths.reports)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+            moved.append(dst.relative_to(aside).as_posix())
+    if moved:
+        io.write_json({"moved": moved, "when": _now()}, aside / "moved.json")
+    return moved
+
+
+def drop_aside(paths: RunPaths) -> None:
+    """Delete what :func:`set_aside` moved (the files ``moved.json`` lists), then its empty folders."""
+    aside = inside(paths.root, paths.reports / PREVIOUS)
+    try:
+        listed = json.loads((aside / "moved.json").read_text(encoding="utf-8")).get("moved", [])
+    except (OSError, ValueError, AttributeError):
+        return
+    for rel in listed:
+        p = aside / str(rel)
+        if isinstance(rel, str) and ".." not in Path(rel).parts and p.is_file() and not p.is_symlink():
+            p.unlink()
+    (aside / "moved.json").unlink(missing_ok=True)
+    for folder in (aside / "exports", aside):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty: a file of the user's stays
+
+
+def _exported_before(paths: RunPaths) -> list[str]:
+    """The files of reports/<run>/exports/ the run's exports.json says seglab wrote."""
+    try:
+        entry = json.loads((paths.processed / "exports.json").read_text(encoding="utf-8"))
+        names = [a.get("file") for a in entry.get("audiences", [])] + [entry.get("segments")]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []
+    return [n for n in names if isinstance(n, str) and n and "/" not in n and "\\" not in n and n not in (".", "..")]
 
 
 def _with_overrides(params: config.Params, overrides: dict, origin: str) -> config.Params:

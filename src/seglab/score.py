@@ -9,6 +9,7 @@ and nearest-centroid rule that stage 03 used to write them.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -43,6 +44,7 @@ class ScoreSummary:
     per_segment: dict[int, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     lookalike: int = 0  # rows placed by the lookalike model
+    notes: list[str] = field(default_factory=list)  # what the input does not say
 
 
 def _columns(path: Path) -> list[str]:
@@ -50,6 +52,54 @@ def _columns(path: Path) -> list[str]:
         return pq.read_schema(path).names
     with path.open("rb") as f:
         return pacsv.open_csv(f).schema.names
+
+
+def _built_of(path: Path) -> dict | None:
+    """How the input's features were built (the schema metadata stage 02 writes in
+    features.parquet); None when the input does not say (a CSV, a table from elsewhere).
+    """
+    from seglab import io
+    from seglab.segment import BUILT_WITH
+
+    files = io.parquet_files(path) if path.is_dir() or path.suffix.lower() == ".parquet" else []
+    try:
+        meta = pq.read_schema(files[0]).metadata or {} if files else {}
+        got = json.loads(meta[BUILT_WITH.encode()]) if BUILT_WITH.encode() in meta else None
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    return got if isinstance(got, dict) else None
+
+
+def _window(built: dict) -> str:
+    if built.get("customer_level"):
+        return "the columns of a customer-level table"
+    days = built.get("window_days")
+    return f"{days:,} days of behaviour" if days else "all history"
+
+
+def check_built(model: SegmentModel, path: Path, model_dir: Path) -> list[str]:
+    """Refuse features built with another window of behaviour than the model's training features
+    (:func:`seglab.segment.built_with`), naming the parameter to use; the note to show when the
+    input does not say how it was built. A model saved before seglab recorded it: nothing to check.
+    """
+    want = model.built_with
+    if not want:
+        return []
+    got = _built_of(path)
+    window = want.get("window_days") or "all"
+    if got is None:
+        return [
+            f"{path} does not say how its features were built: the model expects {_window(want)} up to the "
+            f"customers' as-of date (stage 02 with features.window_days: {window}); scores of features built "
+            "otherwise are not comparable"
+        ]
+    if (got.get("window_days"), bool(got.get("customer_level"))) != (want.get("window_days"), want["customer_level"]):
+        raise ScoreError(
+            f"{path}: features built from {_window(got)} up to {got.get('as_of')}; the model in {model_dir} was "
+            f"trained on {_window(want)} up to {want.get('as_of')}: a customer's numbers would not mean what the "
+            f"segments mean. Build the features again with features.window_days: {window} (stage 02) and score them"
+        )
+    return []
 
 
 def _chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -97,8 +147,6 @@ def persona_names(model_dir: Path, k: int) -> np.ndarray:
     """The persona name of each segment (stage 04's, written beside the model), or "S<n>" before
     stage 04 has run.
     """
-    import json
-
     from seglab.artifacts import model_file
 
     f = model_file("persona_labels", model_dir)
@@ -193,6 +241,7 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     model = artifacts.read_segment_model(model_dir)
     look = artifacts.read_lookalike(model_dir)
     prospects, read, summary = _plan(model, look, _columns(input_path), str(input_path))
+    summary.notes = [] if prospects else check_built(model, input_path, model_dir)
     labels = np.asarray(model.labels)
     names = persona_names(model_dir, model.k)
     output = _Output(output_path)
@@ -239,7 +288,6 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     are the ones a single machine gives. The folder is written beside the output and renamed when
     complete (it appears whole, or not at all). ``spark``: ``features.spark`` (master, settings).
     """
-    import json
     import shutil
 
     from seglab.config import Spark
@@ -258,6 +306,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     where = Path(source)
     frame = session.read.parquet(spark_uri(where)) if where.exists() else session.table(str(source))
     prospects, read, summary = _plan(model, look, list(frame.columns), str(source))
+    summary.notes = [] if prospects else check_built(model, where, model_dir)
     from pyspark.sql import functions as F
 
     twice = frame.groupBy(ID).count().filter(F.col("count") > 1).limit(1).collect()
@@ -374,6 +423,8 @@ def report(summary: ScoreSummary, output_path: Path, stream=None) -> None:
     for s, n in summary.per_segment.items():
         share = n / summary.rows if summary.rows else 0.0
         print(f"  S{s}: {n:,} ({share:.1%})", file=stream)
+    for note in summary.notes:
+        print(f"  note: {note}", file=stream)
     if summary.ignored_columns:
         print(
             f"  {len(summary.ignored_columns)} column(s) the model does not use were ignored: "

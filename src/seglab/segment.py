@@ -172,12 +172,14 @@ def select_features(features: pd.DataFrame, wanted: list[str] | None) -> tuple[l
 
     For a customer-level source the default behavioural features do not exist: unless the
     parameters name features, every encoded column of the customer table is used
-    (``features.attrs['default_features']``).
+    (``features.attrs['default_features']``). Features a history too short cannot measure
+    (``features.attrs['not_measured']``) are not among the defaults.
     """
     if wanted is None:
         if features.attrs.get("customer_level"):
             return list(features.attrs.get("default_features") or []), []
-        wanted = list(DEFAULT_FEATURES)
+        unmeasured = set(features.attrs.get("not_measured") or [])  # a history too short for them
+        wanted = [f for f in DEFAULT_FEATURES if f not in unmeasured]
     present = [f for f in wanted if f in features.columns]
     return present, [f for f in wanted if f not in features.columns]
 
@@ -526,6 +528,27 @@ class CategoricalCodes:
         return out
 
 
+#: The key of the Parquet schema metadata of features.parquet saying how the features were built
+#: (:func:`built_with`): ``seglab score`` compares it with the model's.
+BUILT_WITH = "seglab.features"
+
+
+def built_metadata(feats: pd.DataFrame) -> dict[str, str]:
+    """The Parquet schema metadata of a feature table: :func:`built_with`, as JSON."""
+    return {BUILT_WITH: json.dumps(built_with(feats.attrs), sort_keys=True)}
+
+
+def built_with(attrs: dict) -> dict:
+    """How a feature table was built (from its ``attrs``): the window of behaviour in days (None:
+    all history), its as-of date, and whether it came from a customer-level table.
+    """
+    return {
+        "window_days": attrs.get("window_days"),
+        "as_of": attrs.get("as_of"),
+        "customer_level": bool(attrs.get("customer_level")),
+    }
+
+
 @dataclass
 class SegmentModel:
     """Everything needed to assign customers to segments, stored as JSON (no pickle)."""
@@ -539,6 +562,9 @@ class SegmentModel:
     versions: dict
     rfm: rfm.RFMRules | None = None
     categorical: CategoricalCodes | None = None  # k-prototypes
+    #: how the training features were built (:func:`seglab.features.built_with`): the window of
+    #: behaviour and the as-of date; None in a model saved before seglab recorded them
+    built_with: dict | None = None
 
     @property
     def method(self) -> str:
@@ -593,6 +619,7 @@ class SegmentModel:
             "selection": self.selection,
             "numbering": "segments ordered by mean net value per customer, highest first",
             "versions": self.versions,
+            "built_with": self.built_with,
         }
 
     def to_text(self) -> str:
@@ -627,7 +654,8 @@ class SegmentModel:
             if d.get("categorical")
             else None
         )
-        return cls(prep, fit, d["labels"], d["k"], d["seed"], d["selection"], d["versions"], rules, cats)
+        built = d.get("built_with")
+        return cls(prep, fit, d["labels"], d["k"], d["seed"], d["selection"], d["versions"], rules, cats, built)
 
 
 @dataclass
@@ -798,6 +826,7 @@ def segment(
     fit = fit.reorder(np.argsort(mapping))
     labels = describe_centroids(fit.centers, use, labels=names, kinds=features.attrs.get("kinds"))
     model = SegmentModel(prep, fit, labels, k, seed, why, _versions(), categorical=cats)
+    model.built_with = built_with(features.attrs)
     result = _result(model, data, table, why, x, absent)
     result.assumptions = notes
     return result
@@ -886,5 +915,6 @@ def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> Segment
         why,
         _versions(),
         rules,
+        built_with=built_with(data.attrs),
     )
     return _result(model, data, table, why, x, [])

@@ -27,6 +27,22 @@ class Session:
         return self.store.figure(name)
 
 
+#: The run locks a kernel running stage notebooks by hand holds, by (project root, run name):
+#: released when the kernel ends (the operating system releases them with the process).
+_HELD: dict[tuple[Path, str], Any] = {}
+
+
+def _hold_by_hand(root: Path, run: str) -> None:
+    """Share the run's lock (:class:`seglab.runlock.RunLock`) for the kernel's lifetime: a stage
+    run by hand while ``seglab run`` runs the same run name stops at once, and a ``seglab run``
+    started while a kernel has the run open stops naming the kernel. Raises ``RunInProgress``.
+    """
+    from seglab.runlock import RunLock
+
+    if (root, run) not in _HELD:
+        _HELD[(root, run)] = RunLock(root, run, shared=True).__enter__()
+
+
 def start(stage: str, **parameters: Any) -> Session:
     """See :func:`seglab.start`."""
     from seglab import config, i18n, paths
@@ -36,6 +52,8 @@ def start(stage: str, **parameters: Any) -> Session:
         raise ValueError(f"'{stage}' is not a stage; the stages are {', '.join(artifacts.STAGE_NAMES.values())}")
     params = config.from_notebook(**parameters)  # validated parameters of this run
     run = paths.run_paths(params.run_name)
+    if not artifacts.under_seglab_run():  # (seglab run holds the run's lock itself)
+        _hold_by_hand(run.root, params.run_name)
     # figures: seglab run empties reports/<run>/figures when it starts; a notebook run by hand
     # writes its own folder, emptied here: a folder of figures never mixes two executions
     figures = (

@@ -680,25 +680,28 @@ def _check_mapped(loaded: Loaded, spec: TableSource, cols: dict[str, str], requi
             raise missing_column_error(loaded, new, name, False).with_fix(f"source.tables.{loaded.table}.rename.{new}")
 
 
-def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> pd.DataFrame:
-    """Rename source columns to canonical names (plus ``source_row``, 1-based row number)."""
+def apply_mapping(loaded: Loaded, spec: TableSource, required: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename source columns to canonical names (plus ``source_row``, 1-based row number); with
+    each table column's name in the source (for labels). The names are returned apart, never in
+    ``DataFrame.attrs``: pandas deep-copies attrs into every Series and frame derived from it, which
+    made stage 01 on a 5,000-column table spend minutes copying one dictionary.
+    """
     df = loaded.frame
     if spec.preset:
         required = [c for c in required if c not in PRESETS[spec.preset].derives]
     cols = resolve_mapping(spec, list(df.columns), required)
     _check_mapped(loaded, spec, cols, required)
-    out = pd.DataFrame({canonical: df[name] for canonical, name in cols.items() if name in df.columns})
     names = {canonical: name for canonical, name in cols.items() if name in df.columns}
-    for new, name in spec.rename.items():
-        out[new], names[new] = df[name], name
+    names.update(spec.rename)
     if spec.keep_other_columns:
         used = set(names.values())
         for name in df.columns:
             s = snake(str(name))
-            if name not in used and s and s not in out:
-                out[s], names[s] = df[name], str(name)
+            if name not in used and s and s not in names:
+                names[s] = str(name)
+    # built at once: inserting thousands of columns one by one is quadratic in pandas
+    out = pd.DataFrame({c: df[name] for c, name in names.items()}, index=df.index)
     if spec.preset and PRESETS[spec.preset].derive:
         out = PRESETS[spec.preset].derive(out)
     out["source_row"] = np.arange(1, len(df) + 1, dtype="int64")
-    out.attrs["source_names"] = names  # table column -> the column's name in the source (for labels)
-    return out
+    return out, names

@@ -93,13 +93,16 @@ FEATURE_META = (
     "outcomes",
     "history",
     "lifecycle",
+    "not_measured",
 )
 
 
 def save_features(built: Built, store: Store) -> None:
     """Stage 02's features, catalog, customers without features and metadata."""
     save_assumptions("02", built.features.attrs.get("assumptions") or [], store)
-    store.save("features", built.features)
+    from seglab.segment import built_metadata
+
+    store.save("features", built.features, metadata=built_metadata(built.features))
     store.save("feature_catalog", built.catalog)
     store.save("customers_without_features", built.without)
     store.save("features_meta", {k: built.features.attrs.get(k) for k in FEATURE_META})

@@ -14,6 +14,12 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+#: The Content-Security-Policy of every page seglab writes (reports, index, the workshop's guide):
+#: no script, no request; images and fonts only embedded, styles only inline.
+CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'"
+)
+
 if TYPE_CHECKING:
     import pandas as pd
 

@@ -240,6 +240,7 @@ def _env():
     from markupsafe import Markup, escape
 
     from seglab import i18n
+    from seglab.text import CSP
 
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -250,6 +251,7 @@ def _env():
     )
     env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
     env.globals.update(
+        csp=CSP,
         code=lambda text: Markup("<code>%s</code>") % text,
         bold=lambda text: Markup("<b>%s</b>") % escape(text),
         link=lambda href, text: Markup('<a href="%s" download><bdi>%s</bdi></a>') % (href, text),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from seglab import artifacts, history, i18n
 from seglab.artifacts import STAGES
 from seglab.i18n import N_, _
+from seglab.text import CSP
 from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def render_html(
         ),
         "message_in_english": _("seglab's message, in English (it names the file, column or parameter to fix):"),
         "back": _("← The run's summary (index)"),
+        "csp": CSP,
         **(footer or provenance(run_name or executed.parent.name)),
     }
     body, _resources = exporter.from_notebook_node(nb)
@@ -300,6 +302,8 @@ def write_index(
     ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
     ctx["provenance"] = provenance(params.run_name, params_file, None if running else data_as_of(paths))
     index = artifacts.location(artifacts.BY_NAME["index"], paths)
+    # the earlier run's pages and exports, set aside when this run started (seglab.pipeline.set_aside)
+    ctx["aside"] = (paths.reports / "previous-run" / "moved.json").is_file()
     if running:
         ctx.update(
             running=running,

@@ -66,6 +66,7 @@ def guide_html(language: str = "en", source: Path | None = None) -> str:
     import mistune
 
     from seglab.paths import project_root
+    from seglab.text import CSP
 
     source = source or project_root() / "notebooks" / "workshop"
     from seglab.workshop.answers import BEGIN, END
@@ -77,6 +78,7 @@ def guide_html(language: str = "en", source: Path | None = None) -> str:
     title = html.escape(text.splitlines()[0].lstrip("# "))
     return (
         f'<!DOCTYPE html>\n<html lang="{page["lang"]}" dir="{page["dir"]}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>\n{page['font_css']}\n"
         f"body{{font-family:{page['font_family']}system-ui,sans-serif;max-width:980px;margin:24px auto;padding:0 16px;"
