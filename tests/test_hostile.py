@@ -443,6 +443,27 @@ def test_mixed_utf8_and_latin1_lines_are_read_each_in_its_encoding_with_a_note(t
     assert any("mixes encodings" in n and "line(s) 3 are not" in n for n in c.notes)
 
 
+@pytest.mark.parametrize("engine", ["fast", "line by line"])
+def test_a_second_export_appended_with_its_bom_and_header_is_read_as_rows_with_a_note(tmp_path, engine):
+    """Issue 29: a second export appended to the first (its byte-order mark, its header) had its
+    header rejected as bad_timestamp without a word, and a BOM before a value made a separate
+    order ('\\ufeff557287'). Now inner BOMs are removed and a line repeating the header is not a
+    row (rejected as malformed_line, named in a note), on pandas' reader and line by line."""
+    second = [line.replace(",O", ",P") for line in _lines(3)]
+    if engine == "line by line":  # a stray quote sends the whole file to the line reader
+        second[2] = second[2].replace("item", '"item')
+    data = "\ufeff" + "\n".join(_lines(6)) + "\n\ufeff" + "\n".join(second) + "\n"
+    c = _collect(_params(_tx(_write(tmp_path, "appended.csv", data))), tmp_path)
+    q = c.quality["tables"]["transactions"]
+    assert q["read"] == 10 and q["rejected_by_rule"] == {"malformed_line": 1 + (engine != "fast")}
+    header = c.rejected.set_index("source_line").loc[8]
+    assert header["rule"] == "malformed_line" and header["reason"].startswith("the header line again")
+    kept = c.tables["transactions"]["order_id"].tolist()
+    assert kept[:7] == ["O1", "O2", "O3", "O4", "O5", "O6", "P1"] and all("\ufeff" not in o for o in kept)
+    assert any("byte-order mark(s) (U+FEFF) inside the file removed" in n for n in c.notes)
+    assert any("line(s) 8 repeat the header (a second export appended to the first?)" in n for n in c.notes)
+
+
 def test_duplicate_column_names(tmp_path):
     used = "cust,order,date,qty,price,price\n1,A,2024-01-02,1,2,3\n"
     with pytest.raises(sources.SourceError, match=r"header names column 'price' 2 times \(columns 5, 6\).*cannot tell"):

@@ -284,6 +284,13 @@ def _read_text(path: Path, spec: TableSource, fmt: str) -> tuple[pd.DataFrame, d
         check_text(raw, path)
     text, encoding, notes = decode(raw, spec.encoding, path)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    inner = text.count("\ufeff")  # a second export appended to the first brings its byte-order mark
+    if inner:
+        text = text.replace("\ufeff", "")
+        notes.append(
+            f"{path}: {inner} byte-order mark(s) (U+FEFF) inside the file removed (a file appended to another "
+            "brings its own); values are read without them."
+        )
     if fmt == "whitespace":
         sep = r"\s+"
     elif fmt == "tsv":
@@ -347,6 +354,39 @@ def _header(lines: list[str], sep: str, quote: str, where: str) -> tuple[np.ndar
     return nonblank, header_at, header, {h: pos for h, pos in seen.items() if len(pos) > 1}
 
 
+#: Why a line that repeats the header is not a row (a second export appended to the first).
+REPEATED_HEADER = "the header line again (a second export appended to the first?): not a row"
+
+
+def _repeated_headers(
+    df: pd.DataFrame, header: list[str], lines: list[str], nonblank: np.ndarray
+) -> tuple[pd.Series, dict[int, str]]:
+    """The rows of a table read by pandas that repeat the header (every field equal to its column's
+    name): why each is not a row, and their lines' text.
+    """
+    reasons = pd.Series([None] * len(df), dtype=object)
+    if not len(df) or not header:
+        return reasons, {}
+    first = df.iloc[:, 0].astype("str").str.strip() == header[0]
+    candidates = np.flatnonzero(first.fillna(False).to_numpy(dtype=bool))
+    raw_lines = {}
+    for pos in candidates:
+        if [str(v).strip() for v in df.iloc[pos].tolist()] == header:
+            reasons.iat[pos] = REPEATED_HEADER
+            raw_lines[int(pos)] = lines[int(nonblank[pos + 1])]
+    return reasons, raw_lines
+
+
+def _repeated_header_note(where: str, reasons: pd.Series, starts: np.ndarray) -> list[str]:
+    at = [int(starts[k]) for k in np.flatnonzero((reasons == REPEATED_HEADER).to_numpy(dtype=bool))]
+    if not at:
+        return []
+    return [
+        f"{where}: line(s) {', '.join(map(str, at[:10]))}{' ...' if len(at) > 10 else ''} repeat the header (a second "
+        "export appended to the first?): they are not rows, rejected as malformed_line; the rows after them are read."
+    ]
+
+
 def _record(lines: list[str], i: int, n: int, sep: str, quote: str) -> tuple[list[str] | None, int, str | None]:
     """The record that starts on line ``i``: its fields (None: malformed), its last line, and why
     it is malformed. A quote left open continues on the next lines only when the next line is not
@@ -375,10 +415,11 @@ def _record(lines: list[str], i: int, n: int, sep: str, quote: str) -> tuple[lis
     return fields, end, why
 
 
-def _line_by_line(lines: list[str], header_at: int, n: int, sep: str, quote: str):
-    """Every record after the header, line by line: rows (None: malformed), first lines, reasons,
-    malformed lines' text, and how many rows run over several lines.
+def _line_by_line(lines: list[str], header_at: int, header: list[str], sep: str, quote: str):
+    """Every record after the header, line by line: rows (None: malformed, or the header again),
+    first lines, reasons, malformed lines' text, and how many rows run over several lines.
     """
+    n = len(header)
     rows: list[list[str] | None] = []
     starts: list[int] = []
     reasons: list[str | None] = []
@@ -390,6 +431,8 @@ def _line_by_line(lines: list[str], header_at: int, n: int, sep: str, quote: str
             i += 1
             continue
         fields, end, why = _record(lines, i, n, sep, quote)
+        if fields is not None and [f.strip() for f in fields] == header:
+            fields, end, why = None, i, REPEATED_HEADER
         starts.append(i + 1)
         if fields is None:
             raw_lines[len(rows)] = lines[i]
@@ -430,14 +473,17 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     except pd.errors.ParserError:
         fast = False
     if fast:
-        return Parsed(df, nonblank[1:] + 1, pd.Series([None] * len(df), dtype=object), {}, notes, duplicates)
+        malformed, raw_lines = _repeated_headers(df, header, lines, nonblank)
+        notes += _repeated_header_note(where, malformed, nonblank[1:] + 1)
+        return Parsed(df, nonblank[1:] + 1, malformed, raw_lines, notes, duplicates)
     n = len(header)
-    rows, starts, reasons, raw_lines, spanning = _line_by_line(lines, header_at, n, sep, quote)
+    rows, starts, reasons, raw_lines, spanning = _line_by_line(lines, header_at, header, sep, quote)
     frame = pd.DataFrame([r if r is not None else [None] * n for r in rows], columns=_unique(header), dtype=object)
     frame = frame.mask(frame == "").astype("str")  # as pandas reads it: text, empty = missing
-    bad = sum(r is not None for r in reasons)
+    notes += _repeated_header_note(where, pd.Series(reasons, dtype=object), np.asarray(starts))
+    bad = sum(r is not None and r != REPEATED_HEADER for r in reasons)
     if bad:
-        first = [starts[k] for k, r in enumerate(reasons) if r is not None][:10]
+        first = [starts[k] for k, r in enumerate(reasons) if r is not None and r != REPEATED_HEADER][:10]
         notes.append(
             f"{where}: {bad} line(s) could not be read as rows (lines {', '.join(map(str, first))}"
             f"{' ...' if bad > 10 else ''}); they are rejected as malformed_line with their text. Fix the "
