@@ -7,8 +7,9 @@ constant (a pandas call, a copy of ``DataFrame.attrs``) or that grows with the c
 there (inserting columns one at a time) made 5,000 columns take 412 s (issue 29).
 
 For each width this script writes N order lines with ``--columns`` columns (six of an order line,
-the rest numbers written as text, as a CSV holds them), and a customer-level table (an id and
-the rest answers written as numbers, a survey export), then times, in a fresh process each:
+the rest numbers written as text, as a CSV holds them), a customer-level table (an id and the
+rest answers written as numbers) and a survey of worded answers ("Agree", "N/A", ...), then
+times, in a fresh process each:
 
 1. ``collect.collect`` alone (reading, typing, rules, the profile's facts);
 2. the whole stage 01 as ``seglab run`` executes it (notebook, tables, figure, page), in a
@@ -50,8 +51,13 @@ COLUMNS = {
 
 def write_table(path: Path, rows: int, columns: int, kind: str, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
-    if kind == "customers":
-        df = pd.DataFrame(rng.integers(0, 100, (rows, columns - 1)), columns=[f"q{i}" for i in range(columns - 1)])
+    if kind in ("customers", "answers"):
+        if kind == "customers":
+            values = rng.integers(0, 100, (rows, columns - 1))
+        else:
+            words = np.array(["Agree", "Disagree", "Neutral", "Strongly agree", "N/A"])
+            values = words[rng.integers(0, 5, (rows, columns - 1))]
+        df = pd.DataFrame(values, columns=[f"q{i}" for i in range(columns - 1)])
         df.insert(0, "respondent", [f"R{i}" for i in range(rows)])
         df.to_csv(path, index=False)
         return
@@ -73,7 +79,7 @@ def write_table(path: Path, rows: int, columns: int, kind: str, seed: int = 0) -
 
 
 def params(path: Path) -> dict:
-    if path.stem.startswith("customers"):
+    if path.stem.startswith(("customers", "answers")):
         table = {"customers": {"path": str(path), "columns": {"customer_id": "respondent"}}}
     else:
         table = {"transactions": {"path": str(path), "columns": COLUMNS}}
@@ -131,7 +137,7 @@ def main() -> None:
     print(f"stage 01 on {args.rows:,} rows; baseline: the same rows with 6 columns")
     print(f"{'table':>10} {'columns':>8} {'collect s':>10} {'ratio':>7} {'stage 01 s':>11} {'ratio':>7}")
     with tempfile.TemporaryDirectory() as tmp:
-        for kind in ("lines", "customers"):
+        for kind in ("lines", "customers", "answers"):
             base = None
             for n in widths:
                 path = Path(tmp) / f"{kind}_{n}.csv"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import errno
-import functools
 import io
 import json
 import os
@@ -24,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import artifacts, cli, collect, config, features, pipeline, sources, text
+from seglab import amounts, artifacts, cli, collect, config, features, pipeline, sources, text
 from seglab import io as sio
 from seglab.config import ParamsError
 
@@ -125,7 +124,7 @@ def test_a_table_of_thousands_of_columns_is_read_column_by_column_as_one_column_
     copies = []
     real = generic.deepcopy
     monkeypatch.setattr(generic, "deepcopy", lambda x, *a: copies.append(1) or real(x, *a))
-    monkeypatch.setattr(collect, "_columns_at_once", functools.partial(collect._columns_at_once, cells=50))
+    monkeypatch.setattr(amounts, "CELLS", 50)
     odd = {"digits": "۱۲", "float": "7.0", "error": "#N/A", "blank": " ", "fa": "كتاب", "text": " a b "}
     wide = ",".join(f"a{i}" for i in range(300))
     lines = [f"cust,order,date,qty,price,{','.join(odd)},{wide}"] + [

@@ -264,6 +264,91 @@ def read_numbers(s: pd.Series, decimal_mark: str = "auto", column: str | None = 
     return out.where(np.isfinite(out)), written
 
 
+#: At most this many values are handled at once by :func:`columns_at_once`.
+CELLS = 1_000_000
+
+
+def columns_at_once(frame: pd.DataFrame, cols: list, fn) -> dict[str, pd.Series]:
+    """``fn``, a function of text value by value, applied to the columns ``cols`` of ``frame``
+    many at a time, as one long column: a pandas call per column costs about a millisecond of
+    overhead, which on a table of thousands of columns is minutes. At most :data:`CELLS` values
+    at once.
+    """
+    out: dict[str, pd.Series] = {}
+    n = len(frame)
+    step = max(1, CELLS // max(n, 1))
+    for i in range(0, len(cols), step):
+        part = cols[i : i + step]
+        done = fn(_stacked([frame[c] for c in part]))
+        for j, c in enumerate(part):
+            out[c] = done.iloc[j * n : (j + 1) * n].set_axis(frame.index)
+    return out
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series:
+    """Texts that are plain numbers (:data:`PLAIN`) or missing, as floats: cast by Arrow (correctly
+    rounded, ten times faster than ``pd.to_numeric`` on millions of values), else by pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pc.cast(pa.array(text, type=pa.string()), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pd.to_numeric(text, errors="coerce").astype(float)
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index, dtype=float)
+
+
+def _stacked(columns: list[pd.Series]) -> pd.Series:
+    """The columns one after the other as one text column: their Arrow chunks joined without a
+    copy when all are Arrow-backed text of one type (four times faster than ``pd.concat``).
+    """
+    import pyarrow as pa
+
+    if all(isinstance(c.dtype, pd.StringDtype) and c.dtype.storage == "pyarrow" for c in columns):
+        arrays = [pa.array(c) for c in columns]
+        chunks = [a for x in arrays for a in (x.chunks if isinstance(x, pa.ChunkedArray) else [x])]
+        if chunks and len({a.type for a in chunks}) == 1:
+            return pd.Series(pa.chunked_array(chunks, type=chunks[0].type), dtype=columns[0].dtype)
+    return pd.concat([c.astype("str") for c in columns], ignore_index=True)
+
+
+def read_numbers_many(
+    frame: pd.DataFrame, cols: list, decimal_mark: str = "auto", least: float | None = None
+) -> dict[str, tuple[pd.Series, Written, pd.Series | None] | None]:
+    """:func:`read_numbers` of each text column ``cols`` of ``frame``, the plain numbers of all of
+    them read at once (:func:`columns_at_once`); a column holding any other text is read alone.
+    With each column, which values are infinite (``1e400``), or None for a column read alone.
+    ``least``: None instead for a column whose filled values cannot be at least this share of
+    numbers (too few of them hold a digit or ``inf``): a column of words is never parsed.
+    """
+
+    def plain(t: pd.Series) -> pd.DataFrame:
+        text = t.str.strip()
+        text = text.mask(text == "")
+        is_plain = text.str.fullmatch(PLAIN).fillna(False).astype(bool)
+        odd = text.notna() & ~is_plain
+        return pd.DataFrame(
+            {
+                "value": _plain_numbers(text.where(is_plain)),
+                "odd": odd,
+                "filled": text.notna(),
+                "maybe": is_plain | (odd & text.str.contains(r"[0-9۰-۹٠-٩]|(?i:inf)", regex=True).fillna(False)),
+            }
+        )
+
+    out = {}
+    for col, got in columns_at_once(frame, cols, plain).items():
+        if least is not None and got["maybe"].to_numpy().sum() < least * got["filled"].to_numpy().sum():
+            out[col] = None
+        elif got["odd"].any():
+            out[col] = (*read_numbers(frame[col], decimal_mark), None)
+        else:
+            value = got["value"]
+            out[col] = value.where(np.isfinite(value)), Written(), pd.Series(np.isinf(value.to_numpy()), value.index)
+    return out
+
+
 def to_number(s: pd.Series, decimal_mark: str = "auto") -> pd.Series:
     """Numbers from numbers or text (:func:`read_numbers`), without the account of how."""
     return read_numbers(s, decimal_mark)[0]
@@ -278,5 +363,8 @@ def spreadsheet_errors(s: pd.Series) -> pd.Series:
     """Whether each value is a spreadsheet error text (``#VALUE!``, ``#DIV/0!``, ``#N/A``...)."""
     if never_text(s):
         return pd.Series(False, index=s.index)
-    text = s.astype("str").str.strip().str.upper()
-    return text.isin(SPREADSHEET_ERRORS).fillna(False).astype(bool)
+    text = s.astype("str")
+    out = text.str.contains("#", regex=False).fillna(False).astype(bool)  # every one starts with '#'
+    if out.any():
+        out[out] = text[out].str.strip().str.upper().isin(SPREADSHEET_ERRORS).fillna(False).astype(bool)
+    return out

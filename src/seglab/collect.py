@@ -191,12 +191,17 @@ def exact_duplicates(frame: pd.DataFrame, letters: str) -> tuple[pd.Series, pd.S
     table = str.maketrans(*one_way(letters))
     pattern = f"[{''.join(one_way(letters)[0])}]|^[{SPACES}]|[{SPACES}]$"
 
-    def normal(t: pd.Series) -> pd.Series:
-        odd = t.str.contains(pattern, regex=True, na=False)
-        return t.where(~odd, t[odd].str.strip(SPACES).str.translate(table)) if odd.any() else t
+    odd = amounts.columns_at_once(frame, cols, lambda t: t.str.contains(pattern, regex=True, na=False))
+    changing = {c: hit for c, hit in odd.items() if hit.any()}  # columns written another way somewhere
+    if not changing:
+        return as_written, pd.Series(False, index=frame.index)
 
-    same = pd.DataFrame({**{c: frame[c] for c in frame.columns}, **_columns_at_once(frame, cols, normal)})
-    dup = same.duplicated(keep="first")
+    def one(c: str, hit: pd.Series) -> pd.Series:
+        text = frame[c].astype("str")
+        return text.where(~hit, text[hit].str.strip(SPACES).str.translate(table))
+
+    rewritten = {c: one(c, hit) for c, hit in changing.items()}
+    dup = pd.DataFrame({c: rewritten.get(c, frame[c]) for c in frame.columns}).duplicated(keep="first")
     return dup, dup & ~as_written
 
 
@@ -215,26 +220,10 @@ def rewritten_duplicates_note(where: str, n: int, row: int) -> str:
     ) % {"where": where, "n": i18n.number(n), "row": i18n.number(row)}
 
 
-def _columns_at_once(frame: pd.DataFrame, cols: list, fn, cells: int = 1_000_000) -> dict[str, pd.Series]:
-    """``fn``, a function of text value by value, applied to the columns ``cols`` of ``frame``
-    many at a time, as one long column: a pandas call per column costs about a millisecond of
-    overhead, which on a table of thousands of columns is minutes. At most ``cells`` values at once.
-    """
-    out: dict[str, pd.Series] = {}
-    n = len(frame)
-    step = max(1, cells // max(n, 1))
-    for i in range(0, len(cols), step):
-        part = cols[i : i + step]
-        done = fn(pd.concat([frame[c].astype("str") for c in part], ignore_index=True))
-        for j, c in enumerate(part):
-            out[c] = done.iloc[j * n : (j + 1) * n].set_axis(frame.index)
-    return out
-
-
 def _has_persian_letters(frame: pd.DataFrame) -> bool:
     """Whether a text column holds letters Persian has and Arabic has not (پ چ ژ گ ی ک)."""
     cols = [c for c in frame.columns if _is_text(frame[c])]
-    hits = _columns_at_once(frame, cols, lambda t: t.str.contains("[پچژگیک]", regex=True, na=False))
+    hits = amounts.columns_at_once(frame, cols, lambda t: t.str.contains("[پچژگیک]", regex=True, na=False))
     return any(bool(h.any()) for h in hits.values())
 
 
@@ -592,7 +581,7 @@ def _typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
     """
     cols = [c for c in df.columns if c not in out and c != "source_row"]
     as_is = {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_datetime64_any_dtype(df[c])}
-    texts = _columns_at_once(df, [c for c in cols if c not in as_is], lambda t: _as_text(t, is_id=True))
+    texts = amounts.columns_at_once(df, [c for c in cols if c not in as_is], lambda t: _as_text(t, is_id=True))
     extras = {c: df[c] if c in as_is else texts[c] for c in cols}
     return pd.concat([out, pd.DataFrame(extras, index=out.index)], axis=1) if extras else out
 
@@ -781,24 +770,20 @@ def clean_customers(
     written: dict[str, dict] = {}
     decimal = cleaning.decimal_mark
     more = {}  # joined once: inserting thousands of columns one by one is quadratic in pandas
-    for col in df.columns:
-        if col in out or col == "source_row":
-            continue
+    cols = [c for c in df.columns if c not in out and c != "source_row"]
+    # text columns read many at a time (a survey export can have thousands)
+    texts = [c for c in cols if not amounts.never_text(df[c])]
+    as_text = amounts.columns_at_once(df, texts, _as_text)
+    numbers = amounts.read_numbers_many(df, texts, decimal, least=MOSTLY_NUMBERS)
+    for col in cols:
         v = df[col]
         if pd.api.types.is_bool_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
             more[col] = v
             continue
-        numeric = pd.api.types.is_numeric_dtype(v)
-        raw_num = v.astype(float) if numeric else pd.to_numeric(_text(v), errors="coerce")
-        infinite = pd.Series(np.isinf(raw_num.to_numpy(dtype=float, na_value=np.nan)), index=v.index)
-        num, how = (v, amounts.Written()) if pd.api.types.is_integer_dtype(v) else amounts.read_numbers(v, decimal)
-        text = None if numeric else _as_text(v)
-        mostly_numbers = numeric or (
-            text.notna().sum() > 0 and (num.notna() | infinite).sum() >= 0.95 * text.notna().sum()
-        )
-        if mostly_numbers and how.formatted:
+        typed, how, infinite = _customer_column(v, numbers.get(col), as_text.get(col), decimal)
+        if how is not None and how.formatted:
             written[col] = how.to_dict()
-        if mostly_numbers and infinite.any():
+        if how is not None and infinite.any():
             notes.append(
                 _(
                     "%(where)s, column %(column)s: %(n)s infinite value(s) (e.g. row %(row)s: %(value)s) read as "
@@ -812,13 +797,41 @@ def clean_customers(
                     "value": repr(str(v[infinite].iloc[0])),
                 }
             )
-        more[col] = num if mostly_numbers else text
+        more[col] = typed
     more["source_row"] = df["source_row"]
     out = pd.concat([out, pd.DataFrame(more, index=out.index)], axis=1)
     s = _Sorter(out.index)
     s.reject(out["customer_id"].isna(), "missing_customer_id")
     s.reject(out["customer_id"].duplicated() & out["customer_id"].notna(), "duplicate_customer_id")
     return out, s.rule, written
+
+
+#: A text column of a customers table is read as numbers when at least this share of its filled
+#: values are numbers (the rest read as unknown).
+MOSTLY_NUMBERS = 0.95
+
+
+def _customer_column(v: pd.Series, number, text: pd.Series | None, decimal: str):
+    """One column of a customers table typed: its numbers when (nearly) all its values are numbers,
+    else its text; how the numbers were written (None: read as text) and which were infinite.
+    ``number``, ``text``: the column already read (:func:`seglab.amounts.read_numbers_many`) when
+    it is text.
+    """
+    if pd.api.types.is_numeric_dtype(v):
+        num, how = (v, amounts.Written()) if pd.api.types.is_integer_dtype(v) else amounts.read_numbers(v, decimal)
+        return num, how, _infinite(v.astype(float))
+    if number is None:  # words: too few values hold a digit to be mostly numbers
+        return text, None, pd.Series(False, index=v.index)
+    num, how, infinite = number
+    if infinite is None:  # a column with other text than plain numbers, read alone
+        infinite = _infinite(pd.to_numeric(_text(v), errors="coerce"))
+    filled = int(text.notna().to_numpy().sum())
+    numbers = int((num.notna().to_numpy() | infinite.to_numpy()).sum())
+    return (num, how, infinite) if filled > 0 and numbers >= MOSTLY_NUMBERS * filled else (text, None, infinite)
+
+
+def _infinite(numbers: pd.Series) -> pd.Series:
+    return pd.Series(np.isinf(numbers.to_numpy(dtype=float, na_value=np.nan)), index=numbers.index)
 
 
 def customers_from_transactions(tx: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -973,7 +986,7 @@ def _without_spreadsheet_errors(mapped: pd.DataFrame) -> tuple[pd.DataFrame, dic
     """
     found: dict[str, dict] = {}
     cols = [c for c in mapped.columns if c != "source_row" and not amounts.never_text(mapped[c])]
-    for col, hit in _columns_at_once(mapped, cols, amounts.spreadsheet_errors).items():
+    for col, hit in amounts.columns_at_once(mapped, cols, amounts.spreadsheet_errors).items():
         if hit.any():
             values = mapped.loc[hit, col].astype(str).str.strip().str.upper().value_counts()
             found[col] = {"cells": int(hit.sum()), "values": by_count({str(k): int(v) for k, v in values.items()})}

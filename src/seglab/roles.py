@@ -352,24 +352,29 @@ def _sentinel(v: pd.Series) -> float | None:
     """A frequent out-of-range marker of a whole-number column: one negative value (-1, -99, -999)
     below otherwise non-negative values, or 999/9999 far above the rest.
     """
-    v = v.dropna()
-    if len(v) < 10 or not _whole(v):
+    a = _values(v)  # (numpy: thousands of columns each go through here)
+    if len(a) < 10 or not np.all(np.mod(a, 1) == 0):
         return None
-    neg = v[v < 0]
+    neg = a[a < 0]
     if (
         len(neg)
-        and neg.nunique() == 1
-        and neg.iloc[0] in (-1, -9, -99, -999, -9999)
-        and len(neg) >= 0.02 * len(v)
-        and (v >= 0).any()
+        and np.all(neg == neg[0])
+        and neg[0] in (-1, -9, -99, -999, -9999)
+        and len(neg) >= 0.02 * len(a)
+        and (a >= 0).any()
     ):
-        return float(neg.iloc[0])
+        return float(neg[0])
     for marker in (999, 9999, 99999):
-        hit = v == marker
-        rest = v[~hit]
+        hit = a == marker
+        rest = a[~hit]
         if hit.mean() >= 0.02 and len(rest) and rest.max() < marker / 3:
             return float(marker)
     return None
+
+
+def _values(v: pd.Series) -> np.ndarray:
+    """The known values of a numeric column as floats."""
+    return v.dropna().to_numpy(dtype=float)
 
 
 #: A spike: a value held by at least this share of the rows ...
@@ -391,27 +396,26 @@ def spike(v: pd.Series, natural: frozenset[float] = frozenset()) -> dict | None:
     there is no such value. ``natural``: values that are natural bounds of the column (0 for spend
     or a count of behaviour: nothing bought; 0 and 1 for a share): a spike there is not one.
     """
-    v = v.dropna().astype(float)
-    counts = v.value_counts().sort_index()
-    if len(v) < 20 or len(counts) < 6:
+    a = _values(v)
+    values, counts = np.unique(a, return_counts=True)  # (numpy: thousands of columns each come here)
+    if len(a) < 20 or len(values) < 6:
         return None
-    for x0, others in ((counts.index[0], counts.iloc[1:]), (counts.index[-1], counts.iloc[-2::-1])):
-        c0 = int(counts.loc[x0])
-        if c0 < max(10, SPIKE_SHARE * len(v)) or float(x0) in natural:
+    ends = ((values[0], counts[0], values[1:], counts[1:]), (values[-1], counts[-1], values[-2::-1], counts[-2::-1]))
+    for x0, c0, near_values, near_counts in ends:
+        if c0 < max(10, SPIKE_SHARE * len(a)) or float(x0) in natural:
             continue
-        if c0 < SPIKE_EXCESS * int(others.iloc[:5].max()):  # not far more frequent than its neighbours
+        if c0 < SPIKE_EXCESS * int(near_counts[:5].max()):  # not far more frequent than its neighbours
             continue
-        near = others.index.to_numpy(dtype=float)[:20]
-        spacing = float(np.median(np.abs(np.diff(near))))
-        rest = v[v != x0]
+        spacing = float(np.median(np.abs(np.diff(near_values[:20]))))
+        rest = a[a != x0]
         # far from the rest: from where the others begin (all but their outermost 2 %: a few stray
         # values beside a marker, such as credit limits of 50 beside a quarter at 0, are no bridge)
-        edge = float(rest.quantile(SPIKE_EDGE if x0 < rest.min() else 1 - SPIKE_EDGE))
+        edge = float(np.quantile(rest, SPIKE_EDGE if x0 < rest.min() else 1 - SPIKE_EDGE))
         gap = float(abs(edge - x0))
         if gap > SPIKE_GAP * spacing:
             return {
                 "value": float(x0),
-                "share": round(c0 / len(v), 4),
+                "share": round(int(c0) / len(a), 4),
                 "gap": gap,
                 "low": float(rest.min()),
                 "high": float(rest.max()),
@@ -451,9 +455,10 @@ def _natural_bounds(name: str, v: pd.Series) -> frozenset[float]:
     of behaviour (nothing bought, no visit), 0 and 1 for a share, 0 and 100 for a percentage.
     """
     bounds = {0.0} if re.search(_ZERO_IS_NATURAL, name) else set()
-    if v.between(0, 1).all():
+    a = v.to_numpy(dtype=float, na_value=np.nan)
+    if np.all((a >= 0) & (a <= 1)):
         bounds |= {0.0, 1.0}
-    elif v.between(0, 100).all() and v.max() == 100:
+    elif np.all((a >= 0) & (a <= 100)) and np.nanmax(a, initial=-np.inf) == 100:
         bounds |= {0.0, 100.0}
     return frozenset(bounds)
 
