@@ -142,6 +142,36 @@ def test_a_table_of_thousands_of_columns_is_read_column_by_column_as_one_column_
     assert c.quality["tables"]["transactions"]["spreadsheet_errors"]["error"]["cells"] == 20
 
 
+def test_a_wide_customer_table_types_each_column_as_it_would_alone(tmp_path, monkeypatch):
+    """Customer tables of thousands of columns are typed many columns at a time (numbers cast by
+    Arrow, a column of words never parsed): each column must come out as read alone. Chunks of
+    a few columns here, and every kind of column: plain numbers, numbers with thousands marks,
+    Persian digits, an infinite value, words, numbers with one word in 40 (still numbers) and
+    with one in 10 (text)."""
+    monkeypatch.setattr(amounts, "CELLS", 70)
+    n = 40
+    cols = {
+        "plain": [str(i) for i in range(n)],
+        "thousands": [f"{1000 + i:,}.5" for i in range(n)],
+        "persian": ["۱۲"] * n,
+        "infinite": ["1e400"] + [str(i) for i in range(1, n)],
+        "words": ["Agree", "Disagree"] * (n // 2),
+        "one_word": ["n/a"] + [str(i) for i in range(1, n)],
+        "many_words": ["n/a" if i % 10 == 0 else str(i) for i in range(n)],
+    }
+    lines = ["id," + ",".join(cols)] + [f"C{i}," + ",".join(f'"{v[i]}"' for v in cols.values()) for i in range(n)]
+    path = _write(tmp_path, "wide_customers.csv", "\n".join(lines))
+    c = _collect(_params({"customers": {"path": str(path), "columns": {"customer_id": "id"}}}), tmp_path)
+    t = c.tables["customers"].set_index("customer_id")
+    assert t["plain"].tolist() == [float(i) for i in range(n)]
+    assert t.loc["C3", "thousands"] == 1003.5 and t.loc["C0", "persian"] == 12.0
+    assert pd.isna(t.loc["C0", "infinite"]) and t.loc["C1", "infinite"] == 1.0
+    assert t["words"].tolist()[:2] == ["Agree", "Disagree"]
+    assert pd.isna(t.loc["C0", "one_word"]) and t.loc["C7", "one_word"] == 7.0
+    assert t.loc["C0", "many_words"] == "n/a" and t.loc["C7", "many_words"] == "7"
+    assert any("column infinite: 1 infinite value(s)" in note for note in c.notes)
+
+
 def test_a_row_written_again_with_persian_digits_or_arabic_letters_is_an_exact_duplicate(tmp_path):
     """Duplicates were found on the text as written, so a row exported once with Latin and once
     with Persian digits (or ي for ی, a space after a value) was kept twice and its revenue counted
