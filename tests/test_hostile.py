@@ -172,6 +172,22 @@ def test_a_wide_customer_table_types_each_column_as_it_would_alone(tmp_path, mon
     assert any("column infinite: 1 infinite value(s)" in note for note in c.notes)
 
 
+def test_a_decimal_comma_given_in_the_parameters_applies_to_every_column(tmp_path):
+    """Found while batching issue 29's wide tables: with cleaning.decimal_mark: ",", a price
+    column whose every value looks plain (1.234, 2.500) was read with a decimal point (1.234)
+    unless some other value of it was formatted: the parameter was ignored, silently."""
+    lines = ["cust,order,date,qty,price"] + [
+        f"{i},O{i},2024-01-0{i},1,{p}" for i, p in enumerate(["1.234", "2.500", "7"], 1)
+    ]
+    c = _collect(
+        _params(_tx(_write(tmp_path, "comma.csv", "\n".join(lines))), cleaning={"decimal_mark": ","}), tmp_path
+    )
+    assert c.tables["transactions"]["unit_price"].tolist() == [1234.0, 2500.0, 7.0]
+    assert _collect(_params(_tx(tmp_path / "comma.csv")), tmp_path).tables["transactions"]["unit_price"].tolist() == [
+        1.234, 2.5, 7.0
+    ]  # fmt: skip
+
+
 def test_a_row_written_again_with_persian_digits_or_arabic_letters_is_an_exact_duplicate(tmp_path):
     """Duplicates were found on the text as written, so a row exported once with Latin and once
     with Persian digits (or ي for ی, a space after a value) was kept twice and its revenue counted

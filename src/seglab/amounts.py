@@ -256,7 +256,8 @@ def read_numbers(s: pd.Series, decimal_mark: str = "auto", column: str | None = 
         point = bool(text[plain_mask].str.fullmatch(POINT).any())
         values, written = decide(texts, [int(counts[u]) for u in texts], point, decimal_mark, column)
         plain = plain.where(~odd, text[odd].map(values).astype(float))
-    if (written.decimal if odd.any() else column) == ",":  # '1.234' is a thousand in a decimal-comma column
+    given = decimal_mark if decimal_mark in (".", ",") else None  # cleaning.decimal_mark, when set
+    if (written.decimal if odd.any() else column or given) == ",":  # '1.234' is a thousand in a decimal-comma column
         dotted = plain_mask & text.str.contains(".", regex=False).fillna(False).astype(bool)
         if dotted.any():
             plain = plain.where(~dotted, text[dotted].map(lambda t: _value(t, ",")).astype(float))
@@ -328,6 +329,8 @@ def read_numbers_many(
         text = text.mask(text == "")
         is_plain = text.str.fullmatch(PLAIN).fillna(False).astype(bool)
         odd = text.notna() & ~is_plain
+        if decimal_mark == ",":  # '1.234' is a thousand then: such a column is read alone
+            odd |= text.str.contains(".", regex=False).fillna(False).astype(bool)
         return pd.DataFrame(
             {
                 "value": _plain_numbers(text.where(is_plain)),
