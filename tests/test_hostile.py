@@ -140,6 +140,9 @@ def test_a_table_of_thousands_of_columns_is_read_column_by_column_as_one_column_
     assert (row["digits"], row["float"], row["text"]) == ("12", "7", "a b")
     assert pd.isna(row["error"]) and pd.isna(row["blank"])
     assert c.quality["tables"]["transactions"]["spreadsheet_errors"]["error"]["cells"] == 20
+    with pytest.raises(sources.SourceError) as missing:  # the message lists 40 columns, not 311
+        _collect(_params(_tx(tmp_path / "wide.csv", columns={**CANON, "product_id": "a12x"})), tmp_path)
+    assert "a27, a28, ... and 271 more. The closest column is 'a12'." in str(missing.value)
 
 
 def test_a_wide_customer_table_types_each_column_as_it_would_alone(tmp_path, monkeypatch):

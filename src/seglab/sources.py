@@ -690,6 +690,10 @@ def resolve_mapping(spec: TableSource, found: list[str], required: list[str]) ->
     return cols
 
 
+#: How many of a file's columns a message lists.
+SHOWN_COLUMNS = 40
+
+
 def missing_column_error(loaded: Loaded, canonical: str, name: str, required: bool) -> SourceError:
     """The error for a mapped column absent from the source, naming the closest column."""
     found = list(loaded.frame.columns)
@@ -699,9 +703,12 @@ def missing_column_error(loaded: Loaded, canonical: str, name: str, required: bo
     if len(found) == 1 and any(s in found[0] for s in ",;\t|"):
         sep_hint = " The file has a single column containing separators: set csv_sep (or check the quoting)."
     kind = "required" if required else "mapped"
+    shown = ", ".join(map(str, found[:SHOWN_COLUMNS])) + (
+        f", ... and {len(found) - SHOWN_COLUMNS:,} more" if len(found) > SHOWN_COLUMNS else ""
+    )  # a file of thousands of columns: a message, not a page
     return SourceError(
         f"{loaded.source}: {kind} column '{name}' (canonical '{canonical}') not found in table "
-        f"'{loaded.table}'. Columns found: {', '.join(found)}.{hint}{sep_hint} "
+        f"'{loaded.table}'. Columns found: {shown}.{hint}{sep_hint} "
         f"Fix source.tables.{loaded.table}.columns.{canonical}."
     )
 
