@@ -188,8 +188,9 @@ def exact_duplicates(frame: pd.DataFrame, letters: str) -> tuple[pd.Series, pd.S
     cols = [c for c in frame.columns if _is_text(frame[c])]
     if not cols:
         return as_written, pd.Series(False, index=frame.index)
-    table = str.maketrans(*one_way(letters))
-    pattern = f"[{''.join(one_way(letters)[0])}]|^[{SPACES}]|[{SPACES}]$"
+    frm, to = one_way(letters)
+    table = str.maketrans(frm, to)
+    pattern = f"[{frm}]|^[{SPACES}]|[{SPACES}]$"
 
     odd = amounts.columns_at_once(frame, cols, lambda t: t.str.contains(pattern, regex=True, na=False))
     changing = {c: hit for c, hit in odd.items() if hit.any()}  # columns written another way somewhere

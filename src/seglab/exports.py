@@ -224,19 +224,20 @@ def links(entries: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _written_before(store) -> list[str]:
-    """The audience files the run's previous exports.json lists (its lineage of them): the only
-    files of the folder seglab may delete.
+def written_before(run) -> list[str]:
+    """The files of reports/<run>/exports/ the run's previous exports.json lists (its lineage of
+    them: the audience files and segments.csv): the only files of the folder seglab may delete or
+    set aside.
     """
     from seglab import artifacts
 
-    p = artifacts.location(artifacts.BY_NAME["exports"], store.run)
+    p = artifacts.location(artifacts.BY_NAME["exports"], run)
     try:
-        entries = json.loads(p.read_text(encoding="utf-8")).get("audiences", []) if p.is_file() else []
-    except (OSError, ValueError, AttributeError):
+        entry = json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+        names = [e.get("file") for e in entry.get("audiences", []) if isinstance(e, dict)] + [entry.get("segments")]
+    except (OSError, ValueError, AttributeError, TypeError):
         return []
-    names = [e.get("file") for e in entries if isinstance(e, dict)]
-    return [n for n in names if isinstance(n, str) and n.startswith("audience_S") and "/" not in n and "\\" not in n]
+    return [n for n in names if isinstance(n, str) and n not in ("", ".", "..") and "/" not in n and "\\" not in n]
 
 
 def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predictions) -> list[dict]:
@@ -249,7 +250,8 @@ def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predict
     store.save("segments_export", customers, encoding="utf-8-sig")
     folder = store.path("segments_export").parent
     files = audiences(customers, matrix)
-    for old in _written_before(store):  # only files an earlier execution says it wrote
+    earlier = [n for n in written_before(store.run) if n.startswith("audience_S")]  # what it says it wrote
+    for old in earlier:
         if old not in files and (folder / old).is_file() and not (folder / old).is_symlink():
             (folder / old).unlink()
     for name, rows in files.items():

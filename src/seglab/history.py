@@ -37,6 +37,7 @@ import pandas as pd
 
 from seglab import i18n
 from seglab.i18n import _
+from seglab.registry import BY_NAME
 
 if TYPE_CHECKING:
     from seglab.config import Features as FeatureParams
@@ -226,7 +227,7 @@ def short_history_assumption(h: dict, features: list[str], min_days: int) -> dic
             "days": i18n.number(h["days"]),
             "start": i18n.date(h["data_start"]),
             "end": i18n.date(h["data_end"]),
-            "features": i18n.join(i18n.term(registry_label(f)) for f in features),
+            "features": i18n.join(i18n.term(BY_NAME[f].label or f.replace("_", " ")) for f in features),
         },
         "why": _(
             "on a history shorter than %(min)s days, a customer seen once and a loyal one look alike, and days "
@@ -236,13 +237,6 @@ def short_history_assumption(h: dict, features: list[str], min_days: int) -> dic
         "change": _("features.min_history_days: %(days)s (to measure them anyway), or a longer export")
         % {"days": i18n.number(h["days"])},
     }
-
-
-def registry_label(feature: str) -> str:
-    """A catalog feature's label (English msgid)."""
-    from seglab.registry import CATALOG
-
-    return next((f.label for f in CATALOG if f.name == feature and f.label), feature.replace("_", " "))
 
 
 def customer_level_facts(quality: dict) -> dict:

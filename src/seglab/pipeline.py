@@ -311,7 +311,9 @@ def set_aside(paths: RunPaths) -> list[str]:
     aside = inside(paths.root, paths.reports / PREVIOUS)
     drop_aside(paths)
     exports = paths.reports / "exports"
-    listed = _exported_before(paths)
+    from seglab.exports import written_before
+
+    listed = written_before(paths)
     moving = [paths.reports / f"{name}{ext}" for name, _t in STAGES for ext in (".html", ".ipynb")]
     moving += [exports / name for name in listed]
     moved = []
@@ -341,16 +343,6 @@ def drop_aside(paths: RunPaths) -> None:
     for folder in (aside / "exports", aside):
         with contextlib.suppress(OSError):
             folder.rmdir()  # only when empty: a file of the user's stays
-
-
-def _exported_before(paths: RunPaths) -> list[str]:
-    """The files of reports/<run>/exports/ the run's exports.json says seglab wrote."""
-    try:
-        entry = json.loads((paths.processed / "exports.json").read_text(encoding="utf-8"))
-        names = [a.get("file") for a in entry.get("audiences", [])] + [entry.get("segments")]
-    except (OSError, ValueError, AttributeError, TypeError):
-        return []
-    return [n for n in names if isinstance(n, str) and n and "/" not in n and "\\" not in n and n not in (".", "..")]
 
 
 def _with_overrides(params: config.Params, overrides: dict, origin: str) -> config.Params:
