@@ -175,6 +175,36 @@ def test_a_wide_customer_table_types_each_column_as_it_would_alone(tmp_path, mon
     assert any("column infinite: 1 infinite value(s)" in note for note in c.notes)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    columns=st.lists(
+        st.lists(st.one_of(st.none(), st.sampled_from(["", " a", "Agree", "#N/A", "۱۲", "3.5", "x/1/2"]), st.text()),
+            min_size=1, max_size=12),
+        min_size=1, max_size=6,
+    ),
+    cells=st.integers(1, 40),
+)  # fmt: skip
+def test_text_columns_read_many_at_a_time_by_their_distinct_values_read_as_each_alone(columns, cells, monkeypatch):
+    """A short table's text columns are read many at a time, each distinct value once (a survey's
+    5,000 columns of five answers each are 25,000 values, not 10 million): each row must still get
+    exactly what the function gives its value, and the counts what the rows hold, for any text,
+    missing values included, in batches of any size."""
+    monkeypatch.setattr(amounts, "CELLS", cells)
+    n = max(map(len, columns))
+    frame = pd.DataFrame({f"c{j}": pd.Series(c + [None] * (n - len(c)), dtype="str") for j, c in enumerate(columns)})
+    cols = list(frame.columns)
+
+    def fn(t: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({"strip": t.str.strip(), "digit": t.str.contains(r"\d", regex=True, na=False)})
+
+    together = amounts.columns_at_once(frame, cols, fn)
+    counts = amounts.count_at_once(frame, cols, lambda t: t.str.contains(r"\d", regex=True, na=False))
+    for c in cols:
+        alone = fn(frame[c])
+        pd.testing.assert_frame_equal(together[c], alone)
+        assert counts[c] == int(alone["digit"].sum())
+
+
 def test_a_decimal_comma_given_in_the_parameters_applies_to_every_column(tmp_path):
     """Found while batching issue 29's wide tables: with cleaning.decimal_mark: ",", a price
     column whose every value looks plain (1.234, 2.500) was read with a decimal point (1.234)

@@ -269,21 +269,102 @@ def read_numbers(s: pd.Series, decimal_mark: str = "auto", column: str | None = 
 CELLS = 1_000_000
 
 
-def columns_at_once(frame: pd.DataFrame, cols: list, fn) -> dict[str, pd.Series]:
-    """``fn``, a function of text value by value, applied to the columns ``cols`` of ``frame``
-    many at a time, as one long column: a pandas call per column costs about a millisecond of
-    overhead, which on a table of thousands of columns is minutes. At most :data:`CELLS` values
-    at once.
+@dataclass
+class Batch:
+    """Text columns of a table one after the other as one long column (:func:`batches`)."""
+
+    cols: list
+    text: pd.Series  # the values, column after column (of a short table's text: its distinct values)
+    starts: np.ndarray  # where each column begins in ``text``; the last item: its length
+    codes: list  # per column, each row's position among the column's values; None: every row in order
+    index: pd.Index  # the table's rows
+
+    def rows(self, done: pd.Series | pd.DataFrame, j: int) -> pd.Series | pd.DataFrame:
+        """Of a result value by value on ``text``, column ``j``'s part, at the table's rows."""
+        part = done.iloc[self.starts[j] : self.starts[j + 1]]
+        return (part if self.codes[j] is None else part.take(self.codes[j])).set_axis(self.index)
+
+    def counts(self, hits: np.ndarray) -> np.ndarray:
+        """Of a yes/no per value of ``text``, in how many of the table's rows it holds, per column."""
+        hits = np.asarray(hits, dtype=np.int64)
+        if all(c is None for c in self.codes):
+            return np.add.reduceat(hits, self.starts[:-1]) if len(hits) else np.zeros(len(self.cols), np.int64)
+        out = np.zeros(len(self.cols), dtype=np.int64)
+        for j, codes in enumerate(self.codes):
+            part = hits[self.starts[j] : self.starts[j + 1]]
+            out[j] = part[codes].sum() if codes is not None else part.sum()
+        return out
+
+
+def batches(frame: pd.DataFrame, cols: list):
+    """The columns ``cols`` of ``frame``, many at a time as one long column (:class:`Batch`), for
+    work value by value: a pandas call per column costs about a millisecond of overhead, which on a
+    table of thousands of columns is minutes. At most :data:`CELLS` rows' values at once. Of a
+    short table's Arrow text columns, each distinct value is in the long column once (a column of
+    answers holds a handful of them in thousands of rows).
     """
-    out: dict[str, pd.Series] = {}
     n = len(frame)
     step = max(1, CELLS // max(n, 1))
     for i in range(0, len(cols), step):
         part = cols[i : i + step]
-        done = fn(_stacked([frame[c] for c in part]))
-        for j, c in enumerate(part):
-            out[c] = done.iloc[j * n : (j + 1) * n].set_axis(frame.index)
+        coded = [_distinct(frame[c]) for c in part] if step > 1 else []
+        if coded and all(x is not None for x in coded):
+            values = [v for _, v in coded]
+            sizes = [len(v) for v in values]
+            text = pd.Series(_chunked(values), dtype=frame[part[0]].dtype)
+            codes = [c for c, _ in coded]
+        else:
+            text, sizes, codes = _stacked([frame[c] for c in part]), [n] * len(part), [None] * len(part)
+        yield Batch(part, text, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64), codes, frame.index)
+
+
+def columns_at_once(frame: pd.DataFrame, cols: list, fn) -> dict[str, pd.Series]:
+    """``fn``, a function of text value by value, applied to the columns ``cols`` of ``frame``
+    many at a time (:func:`batches`): the same as column by column, since ``fn`` reads values
+    one at a time.
+    """
+    out: dict[str, pd.Series] = {}
+    for b in batches(frame, cols):
+        done = fn(b.text)
+        for j, c in enumerate(b.cols):
+            out[c] = b.rows(done, j)
     return out
+
+
+def count_at_once(frame: pd.DataFrame, cols: list, fn) -> dict[str, int]:
+    """In how many rows of each column ``cols`` of ``frame`` ``fn`` (a yes/no of text, value by
+    value) holds, many columns at a time (:func:`batches`).
+    """
+    out: dict[str, int] = {}
+    for b in batches(frame, cols):
+        hits = fn(b.text).to_numpy(dtype=bool, na_value=False)
+        out.update(zip(b.cols, b.counts(hits).tolist(), strict=True))
+    return out
+
+
+def _distinct(s: pd.Series):
+    """An Arrow text column as the position of each row's value among its distinct values (a
+    missing value one of them) and those values (an Arrow array); None for a column of another type.
+    """
+    import pyarrow as pa
+
+    if not (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+        return None
+    values = pa.array(s)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    coded = values.dictionary_encode(null_encoding="encode")
+    return coded.indices.to_numpy(), coded.dictionary
+
+
+def _chunked(arrays: list):
+    """Arrow arrays as one chunked array, of their common type."""
+    import pyarrow as pa
+
+    kinds = {a.type for a in arrays}
+    if len(kinds) > 1:
+        arrays = [a.cast(pa.large_string()) for a in arrays]
+    return pa.chunked_array(arrays, type=arrays[0].type)
 
 
 def _plain_numbers(text: pd.Series) -> pd.Series:
@@ -341,14 +422,21 @@ def read_numbers_many(
         )
 
     out = {}
-    for col, got in columns_at_once(frame, cols, plain).items():
-        if least is not None and got["maybe"].to_numpy().sum() < least * got["filled"].to_numpy().sum():
-            out[col] = None
-        elif got["odd"].any():
-            out[col] = (*read_numbers(frame[col], decimal_mark), None)
-        else:
-            value = got["value"]
-            out[col] = value.where(np.isfinite(value)), Written(), pd.Series(np.isinf(value.to_numpy()), value.index)
+    for b in batches(frame, cols):
+        got = plain(b.text)
+        maybe, filled, odd = (b.counts(got[k].to_numpy(dtype=bool)) for k in ("maybe", "filled", "odd"))
+        for j, col in enumerate(b.cols):
+            if least is not None and maybe[j] < least * filled[j]:
+                out[col] = None
+            elif odd[j]:
+                out[col] = (*read_numbers(frame[col], decimal_mark), None)
+            else:
+                value = b.rows(got["value"], j)
+                out[col] = (
+                    value.where(np.isfinite(value)),
+                    Written(),
+                    pd.Series(np.isinf(value.to_numpy()), value.index),
+                )
     return out
 
 

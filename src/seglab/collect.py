@@ -192,8 +192,10 @@ def exact_duplicates(frame: pd.DataFrame, letters: str) -> tuple[pd.Series, pd.S
     table = str.maketrans(frm, to)
     pattern = f"[{frm}]|^[{SPACES}]|[{SPACES}]$"
 
-    odd = amounts.columns_at_once(frame, cols, lambda t: t.str.contains(pattern, regex=True, na=False))
-    changing = {c: hit for c, hit in odd.items() if hit.any()}  # columns written another way somewhere
+    odd = amounts.count_at_once(frame, cols, lambda t: t.str.contains(pattern, regex=True, na=False))
+    changing = {  # columns written another way somewhere
+        c: frame[c].astype("str").str.contains(pattern, regex=True, na=False) for c, n in odd.items() if n
+    }
     if not changing:
         return as_written, pd.Series(False, index=frame.index)
 
@@ -224,8 +226,8 @@ def rewritten_duplicates_note(where: str, n: int, row: int) -> str:
 def _has_persian_letters(frame: pd.DataFrame) -> bool:
     """Whether a text column holds letters Persian has and Arabic has not (پ چ ژ گ ی ک)."""
     cols = [c for c in frame.columns if _is_text(frame[c])]
-    hits = amounts.columns_at_once(frame, cols, lambda t: t.str.contains("[پچژگیک]", regex=True, na=False))
-    return any(bool(h.any()) for h in hits.values())
+    hits = amounts.count_at_once(frame, cols, lambda t: t.str.contains("[پچژگیک]", regex=True, na=False))
+    return any(hits.values())
 
 
 def _letters_assumption(changed: dict[str, int], letters: str, given: str, table: str) -> dict:
@@ -987,7 +989,9 @@ def _without_spreadsheet_errors(mapped: pd.DataFrame) -> tuple[pd.DataFrame, dic
     """
     found: dict[str, dict] = {}
     cols = [c for c in mapped.columns if c != "source_row" and not amounts.never_text(mapped[c])]
-    for col, hit in amounts.columns_at_once(mapped, cols, amounts.spreadsheet_errors).items():
+    found_in = [c for c, n in amounts.count_at_once(mapped, cols, amounts.spreadsheet_errors).items() if n]
+    for col in found_in:
+        hit = amounts.spreadsheet_errors(mapped[col])
         if hit.any():
             values = mapped.loc[hit, col].astype(str).str.strip().str.upper().value_counts()
             found[col] = {"cells": int(hit.sum()), "values": by_count({str(k): int(v) for k, v in values.items()})}

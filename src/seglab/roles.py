@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
+from seglab.amounts import count_at_once
 from seglab.config import BEHAVIOUR_ROLES, Roles
 from seglab.i18n import N_, _
 from seglab.text import SAME_LETTERS
@@ -282,14 +283,22 @@ def to_datetime(text: pd.Series, dayfirst: bool, utc: bool = False) -> pd.Series
     return pd.concat([iso, rest]).reindex(text.index)
 
 
-def _dates(s: pd.Series) -> pd.Series | None:
-    """The column as dates when it is dates (or 95 % of its text parses as dates), else None."""
+#: A text written like a date (two separators between numbers: 2012-04-09, 9/4/12, 09.04.2012).
+DATE_SHAPED = r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}"
+
+
+def _dates(s: pd.Series, shaped: int | None = None) -> pd.Series | None:
+    """The column as dates when it is dates (or 95 % of its text parses as dates), else None.
+    ``shaped``: how many of its values are written like dates (:data:`DATE_SHAPED`), when known.
+    """
     if pd.api.types.is_datetime64_any_dtype(s):
         return s
     if pd.api.types.is_numeric_dtype(s):
         return None
-    text = s.dropna().astype(str)
-    if text.empty or not text.str.contains(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}").mean() > 0.95:
+    filled = int(s.notna().sum())
+    if shaped is None:
+        shaped = int(s.dropna().astype(str).str.contains(DATE_SHAPED).sum())
+    if not filled or not shaped > 0.95 * filled:
         return None
     order = date_order(s)
     parsed = to_datetime(s, dayfirst=order != "monthfirst")
@@ -343,12 +352,12 @@ def parse_dates(s: pd.Series, dayfirst: bool) -> tuple[pd.Series, str]:
     return parsed, how
 
 
-def _whole(v: pd.Series) -> bool:
-    v = v.dropna()
-    return bool(len(v)) and bool(np.all(np.mod(v.to_numpy(dtype=float), 1) == 0))
+def _whole(v: pd.Series | np.ndarray) -> bool:
+    a = _values(v)
+    return bool(len(a)) and bool(np.all(np.mod(a, 1) == 0))
 
 
-def _sentinel(v: pd.Series) -> float | None:
+def _sentinel(v: pd.Series | np.ndarray) -> float | None:
     """A frequent out-of-range marker of a whole-number column: one negative value (-1, -99, -999)
     below otherwise non-negative values, or 999/9999 far above the rest.
     """
@@ -372,9 +381,9 @@ def _sentinel(v: pd.Series) -> float | None:
     return None
 
 
-def _values(v: pd.Series) -> np.ndarray:
-    """The known values of a numeric column as floats."""
-    return v.dropna().to_numpy(dtype=float)
+def _values(v: pd.Series | np.ndarray) -> np.ndarray:
+    """The known values of a numeric column as floats (of an array: as they are, already known)."""
+    return v if isinstance(v, np.ndarray) else v.dropna().to_numpy(dtype=float)
 
 
 #: A spike: a value held by at least this share of the rows ...
@@ -388,7 +397,7 @@ SPIKE_GAP = 3
 SPIKE_EDGE = 0.02
 
 
-def spike(v: pd.Series, natural: frozenset[float] = frozenset()) -> dict | None:
+def spike(v: pd.Series | np.ndarray, natural: frozenset[float] = frozenset()) -> dict | None:
     """A value far more frequent than its neighbours and apart from the rest (0 for a quarter of the
     customers when the next income is 15): what exports write for "unknown". Only the smallest and
     the largest value can be one (a spike inside the range is a common value). Returns the value,
@@ -450,12 +459,12 @@ _ZERO_IS_NATURAL = (
 )
 
 
-def _natural_bounds(name: str, v: pd.Series) -> frozenset[float]:
+def _natural_bounds(name: str, v: pd.Series | np.ndarray) -> frozenset[float]:
     """The values a column reaches naturally, where a spike is not a marker: 0 for spend or a count
     of behaviour (nothing bought, no visit), 0 and 1 for a share, 0 and 100 for a percentage.
     """
     bounds = {0.0} if re.search(_ZERO_IS_NATURAL, name) else set()
-    a = v.to_numpy(dtype=float, na_value=np.nan)
+    a = v if isinstance(v, np.ndarray) else v.to_numpy(dtype=float, na_value=np.nan)
     if np.all((a >= 0) & (a <= 1)):
         bounds |= {0.0, 1.0}
     elif np.all((a >= 0) & (a <= 100)) and np.nanmax(a, initial=-np.inf) == 100:
@@ -463,13 +472,13 @@ def _natural_bounds(name: str, v: pd.Series) -> frozenset[float]:
     return frozenset(bounds)
 
 
-def _marker_role(name: str, lens: str, v: pd.Series, guess) -> Role | None:
+def _marker_role(name: str, lens: str, a: np.ndarray, guess) -> Role | None:
     """A number with a marker: a known "never" marker (-1, 999...) or a spike far from the rest
-    (read as unknown); None when there is neither.
+    (read as unknown); None when there is neither. ``a``: the column's known values.
     """
-    marker = _sentinel(v)
+    marker = _sentinel(a)
     if marker is not None:
-        share = float((v == marker).mean())
+        share = float((a == marker).mean())
         return guess(
             "sentinel",
             _(
@@ -479,12 +488,12 @@ def _marker_role(name: str, lens: str, v: pd.Series, guess) -> Role | None:
             % {
                 "marker": _g(marker),
                 "share": i18n.percent(share),
-                "low": _g(v[v != marker].min()),
-                "high": _g(v[v != marker].max()),
+                "low": _g(a[a != marker].min()),
+                "high": _g(a[a != marker].max()),
             },
             sentinel=marker,
         )
-    found = spike(v, _natural_bounds(name, v))
+    found = spike(a, _natural_bounds(name, a))
     if found is None:
         return None
     return guess(
@@ -506,24 +515,26 @@ def _marker_role(name: str, lens: str, v: pd.Series, guess) -> Role | None:
 
 def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int, guess, written: dict) -> Role:
     """The role of a numeric column that is neither an id nor a flag: a code, a sentinel, a
-    score, a percentage, a share, money, a count or a plain number.
+    score, a percentage, a share, money, a count or a plain number. ``v``: its known values.
     """
-    if _whole(v) and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and v.min() >= 0:
+    a = v.to_numpy(dtype=float)  # read once (numpy: thousands of columns each come here)
+    whole, low, high = _whole(a), a.min(), a.max()
+    if whole and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and low >= 0:
         return guess(
             "code",
             _("whole numbers with %(n)s values in a column named like a code: categories, never high or low")
             % {"n": i18n.number(distinct)},
             levels=sorted(v.unique().tolist()),
         )
-    marked = _marker_role(name, lens, v, guess)
+    marked = _marker_role(name, lens, a, guess)
     if marked is not None:
         return marked
     if re.search(_SCORE_NAME, name) or re.search(r"\(\d+\s*-\s*\d+\)", label):
         return guess(
             "score",
-            _("a score (%(low)s to %(high)s): a number, never money") % {"low": _g(v.min()), "high": _g(v.max())},
+            _("a score (%(low)s to %(high)s): a number, never money") % {"low": _g(low), "high": _g(high)},
         )
-    if (written.get("percent") or re.search(_PERCENT_LABEL, label, re.I)) and v.between(0, 100).all():
+    if (written.get("percent") or re.search(_PERCENT_LABEL, label, re.I)) and low >= 0 and high <= 100:
         return guess(
             "percent",
             _("values in 0..100 named or written as a percentage: a share, never money")
@@ -531,17 +542,17 @@ def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int,
             else _("values written as percentages (e.g. %(example)s): a share, never money")
             % {"example": written.get("example", "")},
         )
-    if v.between(0, 1).all() and re.search(_SHARE_NAME, name):
+    if low >= 0 and high <= 1 and re.search(_SHARE_NAME, name):
         return guess("share", _("values in 0..1 named like a rate or share: a share, never money"))
     named = re.search(_MONEY_NAME, name) or written.get("currency")
-    if named and not re.search(_NOT_MONEY_NAME, name) and v.min() >= 0 and lens == "behavioural":
+    if named and not re.search(_NOT_MONEY_NAME, name) and low >= 0 and lens == "behavioural":
         return guess(
             "money",
             _("non-negative amounts named like money")
             if not written.get("currency")
             else _("non-negative amounts written with a currency (e.g. %(example)s)") % {"example": written["example"]},
         )
-    if _whole(v) and v.min() >= 0:
+    if whole and low >= 0:
         return guess("count", _("whole non-negative numbers: a count or amount"))
     return guess("number", _("numbers, used as they are"))
 
@@ -594,8 +605,10 @@ def _outcome_role(name: str, v: pd.Series, numeric: bool, guess) -> Role | None:
     only after the fact, so never clustered on (unless segmentation.features names it); None otherwise.
     """
     direction = outcome_direction(name)
+    if direction is None:
+        return None
     level = _outcome_level(v)
-    if direction is None or (level is None and not numeric):
+    if level is None and not numeric:
         return None
     why = (
         _(
@@ -611,9 +624,9 @@ def _outcome_role(name: str, v: pd.Series, numeric: bool, guess) -> Role | None:
     return guess("outcome", why, levels=level, outcome=direction, lens="outcome")
 
 
-def _date_id_or_outcome(name: str, s: pd.Series, v: pd.Series, numeric: bool, guess) -> Role | None:
+def _date_id_or_outcome(name: str, s: pd.Series, v: pd.Series, numeric: bool, guess, shaped: int | None) -> Role | None:
     """A column of dates, an identifier or an outcome (before anything is read into its values)."""
-    if _dates(s) is not None:
+    if _dates(s, shaped) is not None:
         if re.search(_SIGNUP_NAME, name):
             return guess("signup", _("dates named like a join date: tenure counts from them"))
         return guess("date", _("dates: not a feature"))
@@ -627,8 +640,12 @@ def _date_id_or_outcome(name: str, s: pd.Series, v: pd.Series, numeric: bool, gu
     return _outcome_role(name, v, numeric, guess)
 
 
-def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str, written: dict | None = None) -> Role:
-    """The inferred role of one column (see the module doc)."""
+def _column_role(
+    col: str, s: pd.Series, label: str, lens: str, table: str, written: dict | None = None, shaped: int | None = None
+) -> Role:
+    """The inferred role of one column (see the module doc). ``shaped``: how many of its values are
+    written like dates, when known.
+    """
     name = col.lower()
     v = s.dropna()
 
@@ -644,7 +661,7 @@ def _column_role(col: str, s: pd.Series, label: str, lens: str, table: str, writ
             _("the same value (%(value)s) for every customer: it cannot tell customers apart") % {"value": v.iloc[0]},
         )
     numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-    first = _date_id_or_outcome(name, s, v, numeric, guess)
+    first = _date_id_or_outcome(name, s, v, numeric, guess, shaped)
     if first is not None:
         return first
     if distinct == 2 and (_is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s)):
@@ -788,6 +805,8 @@ class _Declared:
 
     def guess_the_rest(self, table: str) -> None:
         """The role of every column not given, from its name and values."""
+        text = [c for c in self.cols if c not in self.roles and pd.api.types.is_string_dtype(self.df[c])]
+        shaped = count_at_once(self.df, text, lambda t: t.str.contains(DATE_SHAPED, regex=True, na=False))
         for c in self.cols:
             if c in self.roles:
                 continue
@@ -801,7 +820,9 @@ class _Declared:
                 )
             else:
                 lens = self.lenses.get(c, {}).get("lens", "behavioural")
-                self.roles[c] = _column_role(c, self.df[c], self.label(c), lens, table, self.written.get(c))
+                self.roles[c] = _column_role(
+                    c, self.df[c], self.label(c), lens, table, self.written.get(c), shaped.get(c)
+                )
 
 
 def _behaviour_role(name: str, r: Role, declared: Roles, behaviour: dict[str, list[str]]) -> str | None:

@@ -445,6 +445,11 @@ def _line_by_line(lines: list[str], header_at: int, header: list[str], sep: str,
     return rows, starts, reasons, raw_lines, spanning
 
 
+#: A file with more columns than this is read in one go, not in pieces (faster by half at 5,000
+#: columns; a file so wide has few rows).
+WIDE = 200
+
+
 def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     """Parse CSV text so that no line is lost or merged unseen.
 
@@ -465,7 +470,14 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     notes = [f"{where}: {blank} blank line(s) skipped."] if blank else []
     try:
         df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""], quotechar=quote, engine="c"
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            quotechar=quote,
+            engine="c",
+            low_memory=len(header) <= WIDE,  # in pieces, each column a piece per 2**18 bytes: slow when wide
         )
         # a first row with one field more than the header makes pandas take the first column as an index and
         # shift every row: never the fast path then (the line reader rejects such lines, each at its line)
