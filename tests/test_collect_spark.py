@@ -13,6 +13,7 @@ import pytest
 from conftest import require_spark
 
 from seglab import collect, config, io, sources
+from seglab.collection import rules
 
 NOW = pd.Timestamp("2024-07-01")
 #: The canonical columns of the messy order lines (:func:`_messy`).
@@ -120,7 +121,7 @@ def _events(n: int = 300, seed: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _same(local: collect.Collected, spark: collect.Collected, tmp: Path) -> None:
     """Every output of stage 01 equal (the local tables compared as written and read back)."""
     for table, kept in local.tables.items():
-        if table not in collect.TIME_COLUMN:
+        if table not in rules.TIME_COLUMN:
             continue
         io.write_parquet(kept, tmp / f"local_{table}.parquet")
         tx_local = pd.read_parquet(tmp / f"local_{table}.parquet")
@@ -179,7 +180,7 @@ def test_stage_01_on_spark_equals_the_local_run_on_messy_partitioned_lines(tmp_p
     assert spark.quality["tables"]["sessions"]["rejected_by_rule"] == {"bad_timestamp": 1, "exact_duplicate": 1}
     assert spark.quality["tables"]["campaign_events"]["rejected_by_rule"] == {"missing_customer_id": 1}
     assert any("carry a time zone" in n and "Asia/Tehran" in n for n in spark.notes)
-    assert all(isinstance(spark.tables[t], Path) for t in collect.TIME_COLUMN)
+    assert all(isinstance(spark.tables[t], Path) for t in rules.TIME_COLUMN)
     tx = pd.read_parquet(spark.tables["transactions"])
     assert tx["timestamp"].min() >= pd.Timestamp("2024-01-01") and tx["points"].isna().any()
     assert set(tx["category"]) == {"کتاب", "پوشاک", "لوازم خانگی"}  # one way of writing the letters

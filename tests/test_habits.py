@@ -14,78 +14,121 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "seglab"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
-#: Stage modules compute and return data: they import neither the run layer nor the report layer.
-STAGE_MODULES = (
-    "collect",
-    "collect_spark",
-    "history",
-    "features",
-    "attributes",
-    "segment",
-    "personas",
-    "predict",
-    "prioritize",
-    "monitoring",
-    "lookalike",
-    "rfm",
-    "methods",
-    "roles",
-    "amounts",
-    "profile",
-    "sources",
-    "synth",
-    "registry",
-    "vocabulary",
+#: The layers, lowest first: a module imports only from its own layer or those below, at the top
+#: of the file or inside a function (the names imported for type hints only are free).
+LAYERS = (
+    # foundation: parameters, files, text, words and numbers for readers, the vocabulary
+    (
+        "foundation",
+        (
+            *("config", "schemas", "io", "paths", "text", "secret", "modelfile", "i18n", "lockfile", "runlock"),
+            *("vocabulary", "registry"),
+        ),
+    ),
+    # the stages: compute and return data (DataFrames, records); the engines they compute on
+    (
+        "stage",
+        (
+            *("collection", "collect", "collect_spark", "engine", "sources", "roles", "amounts", "profile"),
+            *("history", "features", "attributes", "segment", "personas", "predict", "prioritize"),
+            *("monitoring", "lookalike", "rfm", "methods", "synth"),
+        ),
+    ),
+    # a run's files: the artifact table and store, lineage, exports, scoring, the catalogs
+    ("files", ("artifacts", "stages", "exports", "catalogs", "score", "probes")),
+    # for people: tables, cards, pages and figures (reads a run's files, computes nothing upstream)
+    ("report", ("report",)),
+    # running: a stage's session, the papermill runner, the kernel, the README's generated parts
+    ("run", ("session", "pipeline", "kernel", "readme")),
+    # the workshop track (teaching notebooks' helpers), on the stages and the reports
+    ("workshop", ("workshop",)),
+    # the entry points: the command line and the package (seglab.start)
+    ("entry", ("cli", "__init__")),
 )
-#: The run layer: files, lineage, the papermill runner, the CLI, scoring, exports.
-RUN_LAYER = ("artifacts", "stages", "session", "pipeline", "kernel", "cli", "score", "probes", "catalogs", "exports")
-#: The report layer (the package seglab.report): tables, cards, pages and figures for people.
-REPORT_LAYER = ("report",)
-#: The workshop track (teaching notebooks' helpers): it uses the stages and the report layer.
-WORKSHOP_LAYER = ("workshop",)
+RANK = {m: i for i, (_name, mods) in enumerate(LAYERS) for m in mods}
 
 
-def _imports(path: Path) -> set[str]:
-    """Every seglab module ``path`` imports at run time, at the top or inside a function (not
-    the names imported for type hints only, under ``if TYPE_CHECKING:``)."""
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module(p): p for p in sorted(SRC.rglob("*.py"))}
+
+
+def _imports(name: str) -> set[str]:
+    """The seglab modules ``name`` imports at run time, at the top or inside a function (not the
+    names imported for type hints only, under ``if TYPE_CHECKING:``); relative imports resolved.
+    """
+    path = MODULES[name]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
             node.body = []
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("seglab"):
-            parts = node.module.split(".")
-            if len(parts) == 1:
-                found |= {alias.name for alias in node.names}
-            else:
-                found.add(parts[1])
+        if isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            module = ".".join([*base, node.module] if node.module else base)
+            found |= {f"{module}.{a.name}" if f"{module}.{a.name}" in MODULES else module for a in node.names}
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("seglab.")}
-    return found
+            found |= {a.name for a in node.names}
+    return {m for m in found if m in MODULES and m not in (name, "seglab")}
 
 
-@pytest.mark.parametrize("module", STAGE_MODULES)
-def test_stage_modules_import_neither_the_run_nor_the_report_layer(module):
-    upward = _imports(SRC / f"{module}.py") & {*RUN_LAYER, *REPORT_LAYER, *WORKSHOP_LAYER}
-    assert not upward, f"seglab.{module} imports {sorted(upward)}: a stage module computes and returns data"
+GRAPH = {m: _imports(m) for m in MODULES}
 
 
-def test_the_layers_cover_every_module():
-    modules = {p.stem for p in SRC.glob("*.py")} | {p.name for p in SRC.iterdir() if (p / "__init__.py").is_file()}
-    foundation = {
-        *("__init__", "config", "schemas", "io", "paths", "text", "secret", "modelfile", "i18n", "lockfile"),
-        "runlock",  # the run lock and temporary folders: a stage module (01 on Spark) makes one
-    }
-    assert modules == {*STAGE_MODULES, *RUN_LAYER, *REPORT_LAYER, *WORKSHOP_LAYER, *foundation}, (
-        "put the new module in a layer"
-    )
+def _layer(module: str) -> int:
+    parts = module.split(".")
+    return RANK[parts[1] if len(parts) > 1 else "__init__"]
 
 
-def test_the_report_layer_computes_nothing_upstream():
-    for module in ("report/__init__.py", "report/pages.py", "report/plots.py"):
-        bad = _imports(SRC / module) & {"pipeline", "kernel", "cli"}
-        assert not bad, f"{module} imports {sorted(bad)}"
+def test_every_module_is_in_a_layer():
+    tops = {m.split(".")[1] if "." in m else "__init__" for m in MODULES}
+    assert not tops - set(RANK), f"put {sorted(tops - set(RANK))} in a layer of LAYERS"
+
+
+def test_no_module_imports_from_a_higher_layer():
+    up = [
+        f"{m} ({LAYERS[_layer(m)][0]}) imports {d} ({LAYERS[_layer(d)][0]})"
+        for m, deps in GRAPH.items()
+        for d in sorted(deps)
+        if _layer(d) > _layer(m)
+    ]
+    assert not up, "imports reaching up a layer:\n" + "\n".join(up)
+
+
+def test_the_imports_have_no_cycle():
+    """No module imports, directly or through others, a module that imports it (imports inside
+    functions count: they only hide a cycle until the day the import order changes)."""
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    path: list[str] = []
+
+    def walk(m: str) -> list[str] | None:
+        state[m] = 1
+        path.append(m)
+        for d in sorted(GRAPH[m]):
+            if state.get(d) == 1:
+                return [*path[path.index(d) :], d]
+            if d not in state and (cycle := walk(d)):
+                return cycle
+        state[m] = 2
+        path.pop()
+        return None
+
+    for m in sorted(GRAPH):
+        if m not in state and (cycle := walk(m)):
+            pytest.fail("an import cycle: " + " -> ".join(cycle))
+
+
+def test_the_graph_sees_imports_inside_functions_and_relative_ones():
+    """The two tests above are only as good as the graph: it must see a function's import and a
+    relative one (``history`` opens the engine inside a function)."""
+    assert "seglab.engine" in GRAPH["seglab.history"]
+    assert "seglab.collection.rules" in GRAPH["seglab.collect"]
+    assert "seglab.report.pages" in GRAPH["seglab.pipeline"]
 
 
 def _cells(nb: Path) -> list[dict]:
@@ -128,3 +171,19 @@ def test_notebooks_start_with_seglab_start_and_one_parameters_cell(nb):
     setup = "".join(cells[1]["source"])
     assert re.search(rf'seglab\.start\(\s*"{nb.stem}"', setup), f"{nb.name}: the second code cell starts the stage"
     assert "noqa" not in "".join("".join(c["source"]) for c in cells), f"{nb.name}: a lint rule switched off"
+
+
+def test_where_things_live_in_the_readme_lists_every_module_in_its_layer():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Where things live") : text.index("## Development")]
+    layer, found = None, {}
+    for line in section.splitlines():
+        if m := re.match(r"\| \*\*(\w+)\*\*", line):
+            layer = m.group(1)
+        elif line.startswith("| `"):
+            for name in re.findall(r"`(\w+)`", line.split("|")[1]):
+                found[name] = layer
+    expected = {m: name for name, mods in LAYERS for m in mods if m != "__init__"}
+    assert found == expected, {
+        m: (found.get(m), expected.get(m)) for m in {*found, *expected} if found.get(m) != expected.get(m)
+    }

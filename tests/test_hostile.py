@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from seglab import amounts, artifacts, cli, collect, config, features, pipeline, sources, text
 from seglab import io as sio
+from seglab.collection import rules
 from seglab.config import ParamsError
 
 CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}
@@ -446,8 +447,8 @@ def test_an_iso_timestamp_reads_as_written_whatever_else_its_column_holds(when, 
     value = when.strftime(form)
     column = pd.Series([value, *others], dtype="object")
     try:
-        got = collect.parse_time(column, config.Cleaning(dayfirst=dayfirst), [], "f")
-    except collect.DateOrderError:  # day first and month first texts together: refused, never guessed
+        got = rules.parse_time(column, config.Cleaning(dayfirst=dayfirst), [], "f")
+    except rules.DateOrderError:  # day first and month first texts together: refused, never guessed
         return
     assert got.iloc[0] == pd.Timestamp(pd.Timestamp(when).strftime(form.replace("T", " ")))
 
@@ -556,8 +557,8 @@ def test_duplicate_column_names(tmp_path):
 # ---------------------------------------------------------------------------------------------
 def test_id_matching_rules():
     ids = pd.Series(["123", " 123 ", "123.0", "۱۲۳", "00123", "AB1", "ab1"])
-    assert collect._as_text(ids, is_id=True).tolist() == ["123", "123", "123", "123", "00123", "AB1", "ab1"]
-    assert collect._as_text(pd.Series([17850.0, np.nan]), is_id=True).tolist()[0] == "17850"
+    assert rules.as_text(ids, is_id=True).tolist() == ["123", "123", "123", "123", "00123", "AB1", "ab1"]
+    assert rules.as_text(pd.Series([17850.0, np.nan]), is_id=True).tolist()[0] == "17850"
 
 
 def test_ids_that_barely_match_give_a_warning_with_examples(tmp_path):

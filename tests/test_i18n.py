@@ -19,6 +19,7 @@ import yaml
 from conftest import skip_or_fail
 
 from seglab import catalogs, collect, config, i18n, pipeline
+from seglab.collection import rules
 from seglab.report import styled
 from seglab.text import SAME_LETTERS
 
@@ -139,12 +140,12 @@ def test_glossary_seed_terms_come_from_the_seed_articles(root):
 # ---------------------------------------------------------------------------------------------
 def test_arabic_and_persian_letters_become_one_value_and_zwnj_is_kept():
     frame = pd.DataFrame({"country": ["ايران", "ایران", "كويت"], "note": ["می\u200cخواهم", "x", None], "n": [1, 2, 3]})
-    out, changed = collect.unify_letters(frame, "persian", str)
+    out, changed = rules.unify_letters(frame, "persian", str)
     assert out["country"].tolist() == ["ایران", "ایران", "کویت"]
     assert out["note"].tolist()[0] == "می\u200cخواهم" and changed == {"country": 2}
-    back, _ = collect.unify_letters(out, "arabic", str)
+    back, _ = rules.unify_letters(out, "arabic", str)
     assert back["country"].tolist() == ["ايران", "ايران", "كويت"]
-    assert collect.unify_letters(frame, "as_is", str)[0] is frame
+    assert rules.unify_letters(frame, "as_is", str)[0] is frame
 
 
 def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:

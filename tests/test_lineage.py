@@ -13,7 +13,7 @@ import pytest
 import yaml
 from test_pipeline import SMALL, _project, _seglab
 
-from seglab import artifacts, config
+from seglab import artifacts, config, readme
 from seglab.artifacts import ARTIFACTS, StaleArtifact, Store
 from seglab.paths import RunPaths
 
@@ -53,14 +53,14 @@ def test_every_artifact_is_declared_once_with_a_known_writer_and_readers():
 
 
 def test_the_readme_outputs_reference_is_the_table(root):
-    assert artifacts.outputs_markdown() in (root / "README.md").read_text(encoding="utf-8"), "run: make readme"
+    assert readme.outputs_markdown() in (root / "README.md").read_text(encoding="utf-8"), "run: make readme"
 
 
 def test_each_notebook_opening_cell_says_what_the_table_says_it_reads_and_writes():
     for name in artifacts.STAGE_NAMES.values():
         nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
         opening = "".join(nb["cells"][0]["source"])
-        assert artifacts.describe(name[:2]) in opening, f"{name}: the opening cell does not match ARTIFACTS"
+        assert readme.describe(name[:2]) in opening, f"{name}: the opening cell does not match ARTIFACTS"
 
 
 def test_every_figure_a_notebook_draws_is_declared_and_every_declared_one_is_drawn():

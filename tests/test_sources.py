@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seglab import collect, config, sources
+from seglab.collection import rules
 
 CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}
 
@@ -295,7 +296,7 @@ def test_random_malformed_rows_are_all_accounted_for(tmp_path, rows):
     f = tmp_path / "h.parquet"
     df.astype("string").to_parquet(f)
     c = collect.collect(_params(_tx(f)), tmp_path, now=pd.Timestamp("2030-01-01"))
-    assert set(c.rejected["rule"]) <= set(collect.RULE_TEXT)
+    assert set(c.rejected["rule"]) <= set(rules.RULE_TEXT)
     q = c.quality["tables"]["transactions"]
     assert q["read"] == len(df) == q["kept"] + q["rejected"]
     assert len(c.rejected) == q["rejected"] and len(c.tables["transactions"]) == q["kept"]

@@ -44,7 +44,7 @@ def _ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]])
         order = [str(v).strip().lower() for v in given[column]]
         unknown = sorted(levels - set(order))
         if unknown:
-            from seglab.features import FeatureError
+            from seglab.engine import FeatureError
 
             raise FeatureError(
                 f"features.ordinal.{column}: values {unknown} are not among the levels {given[column]}; "
@@ -69,7 +69,7 @@ def _table_roles(table: str, df: pd.DataFrame, quality: dict) -> tuple[dict[str,
         return quality["roles"][table], labels
     lenses = quality.get("lenses", {}).get(table, {})
     if not lenses:
-        from seglab.collect import guess_lens
+        from seglab.collection.rules import guess_lens
 
         lenses = {c: {"lens": guess_lens(c, table)} for c in df.columns}
     found = roles_mod.infer(df, config.Roles(), lenses, labels, table, False)
@@ -270,7 +270,7 @@ def encode_attributes(
         set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns}
     )
     if unknown:
-        from seglab.features import FeatureError
+        from seglab.engine import FeatureError
 
         raise FeatureError(
             f"features.ordinal names columns that are in neither the customers nor the survey table: {unknown}"

@@ -10,10 +10,10 @@ counts and notes), reached in three steps:
 1. **Decisions about whole columns, on the driver, from Spark aggregates**: the row number of
    every line (the files in path order, ``_metadata.row_index`` within a file), exact duplicates
    (a window over every column), the letters (are there Persian letters anywhere?), and the
-   timestamps: each *distinct* text is read once by :func:`seglab.collect.parse_time`, which
+   timestamps: each *distinct* text is read once by :func:`seglab.rules.parse_time`, which
    decides day-first or month-first from all of them, and joined back.
 2. **The row rules per partition** (``mapInPandas``): the same
-   :func:`~seglab.collect.transaction_rules` (:func:`~seglab.collect.clean_events`) the local run
+   :func:`~seglab.rules.transaction_rules` (:func:`~seglab.rules.clean_events`) the local run
    applies, with those decisions frozen, and the kept rows checked against the table's schema.
 3. **What needs every row, in Spark**: the outlier quartiles (exact ``percentile``, the local
    run's linear interpolation), the counts of the quality record, the channel values, the
@@ -33,9 +33,10 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from seglab import amounts, collect, io, schemas, sources
+from seglab import amounts, io, schemas, sources
+from seglab.collection import rules
 from seglab.config import Params, TableSource
-from seglab.features import spark_uri
+from seglab.engine import spark_uri
 from seglab.i18n import _
 
 ROW, DUP, TS, TEXT = "__seglab_row", "__seglab_dup", "__seglab_ts", "__seglab_text"
@@ -63,7 +64,7 @@ def canonical_types(table: str, names: dict[str, str]) -> dict[str, str]:
         return TRANSACTION_TYPES
     return {
         "customer_id": "string",
-        collect.TIME_COLUMN[table]: "timestamp_ntz",
+        rules.TIME_COLUMN[table]: "timestamp_ntz",
         **{c: "boolean" for c in EVENT_FLAGS if c in names},
         **{c: "string" for c in EVENT_IDS if c in names},
     }
@@ -163,15 +164,15 @@ def _read(session, path: Path):
 
 def _with_duplicates(df, columns: list[str], letters: str, drop: bool, source: str, notes: list[str]):
     """``DUP``: the row repeats an earlier one in every column once its text is written one way
-    (:func:`seglab.collect.exact_duplicates`); with the note of the rows that repeat another only
+    (:func:`seglab.rules.exact_duplicates`); with the note of the rows that repeat another only
     once so written (counted by a second window only when some text is written another way).
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     text = {c for c, t in df.dtypes if t == "string" and c in columns}
-    frm, to = collect.one_way(letters)
-    spaces = f"[{collect.SPACES}]"
+    frm, to = rules.one_way(letters)
+    spaces = f"[{rules.SPACES}]"
     normal = {c: F.translate(F.regexp_replace(F.col(f"`{c}`"), f"^{spaces}+|{spaces}+$", ""), frm, to) for c in text}
     keys = [normal.get(c, F.col(f"`{c}`")) for c in columns]
     df = df.withColumn(DUP, F.row_number().over(Window.partitionBy(*keys).orderBy(ROW)) > 1)
@@ -187,7 +188,7 @@ def _with_duplicates(df, columns: list[str], letters: str, drop: bool, source: s
             .first()
         )
         if found["n"]:
-            notes.insert(0, collect.rewritten_duplicates_note(source, int(found["n"]), int(found["first"])))
+            notes.insert(0, rules.rewritten_duplicates_note(source, int(found["n"]), int(found["first"])))
     return df
 
 
@@ -198,7 +199,7 @@ def _mapping(df, spec: TableSource, source: str, table: str):
     """Canonical column -> source column, from the first rows (the mapping errors of a local run)."""
     sample = df.limit(200).drop(ROW).toPandas()
     loaded = sources.Loaded(table, source, sample, {"format": "parquet"})
-    return sources.apply_mapping(loaded, spec, collect.REQUIRED[table])[1]
+    return sources.apply_mapping(loaded, spec, rules.REQUIRED[table])[1]
 
 
 def _letters(df, names: dict[str, str], given: str, table: str, labels: dict[str, str]):
@@ -214,20 +215,20 @@ def _letters(df, names: dict[str, str], given: str, table: str, labels: dict[str
         letters = "persian" if text and any(v for v in df.agg(*hits).first()) else "as_is"
     if letters == "as_is":
         return letters, labels, []
-    labels = {c: str(n).translate(collect.LETTERS[letters]) for c, n in labels.items()}
+    labels = {c: str(n).translate(rules.LETTERS[letters]) for c, n in labels.items()}
     if not text:
         return letters, labels, []
-    pattern = collect._LETTER_CHARS[letters]
+    pattern = rules.LETTER_CHARS[letters]
     counts = df.agg(
         *[F.countDistinct(F.when(F.col(f"`{names[c]}`").rlike(pattern), F.col(f"`{names[c]}`"))) for c in text]
     ).first()
     changed = {labels.get(c, c): int(n) for c, n in zip(text, counts, strict=True) if n}
-    return letters, labels, [collect._letters_assumption(changed, letters, given, table)] if changed else []
+    return letters, labels, [rules.letters_assumption(changed, letters, given, table)] if changed else []
 
 
 def _spreadsheet_errors(df, names: dict[str, str]) -> dict[str, dict]:
     """Per mapped column, the spreadsheet error texts its source column holds (``#VALUE!``...): how
-    many cells and which, as :func:`seglab.collect._without_spreadsheet_errors` counts them.
+    many cells and which, as :func:`seglab.rules.without_spreadsheet_errors` counts them.
     """
     from pyspark.sql import functions as F
 
@@ -242,7 +243,7 @@ def _spreadsheet_errors(df, names: dict[str, str]) -> dict[str, dict]:
         if hits[c]:
             values = df.where(upper[c].isin(errors)).groupBy(upper[c].alias("v")).count().toPandas()
             counts = dict(zip(values["v"].astype(str), values["count"].astype(int), strict=True))
-            found[c] = {"cells": int(hits[c]), "values": collect.by_count(counts)}
+            found[c] = {"cells": int(hits[c]), "values": rules.by_count(counts)}
     return found
 
 
@@ -297,8 +298,8 @@ def _times(session, df, column: str, cleaning, notes: list[str], where: str, tab
     values = pd.Series(distinct["text"].to_numpy(), index=distinct["first"].to_numpy() - 1, dtype="str")
     weights = pd.Series(distinct["rows"].to_numpy(), index=values.index)
     try:
-        parsed = collect.parse_time(values, cleaning, notes, f"{where}, column {canonical}", weights=weights)
-    except collect.DateOrderError as exc:
+        parsed = rules.parse_time(values, cleaning, notes, f"{where}, column {canonical}", weights=weights)
+    except rules.DateOrderError as exc:
         raise sources.SourceError(f"{exc} (table '{table}')") from None
     table = pd.DataFrame({"text": values.to_numpy(), TS: parsed.to_numpy()})
     schema = f"text string, {TS} timestamp_ntz"
@@ -307,7 +308,7 @@ def _times(session, df, column: str, cleaning, notes: list[str], where: str, tab
     joined = df.join(
         F.broadcast(times) if len(table) < 1_000_000 else times, F.col(f"`{column}`") == F.col(TEXT), "left"
     )
-    return joined.drop(TEXT), True, collect.looks_jalali(values)
+    return joined.drop(TEXT), True, rules.looks_jalali(values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,17 +374,17 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
                     raw[c] = raw[c].astype(t)
             for c, zone in frozen["zones"].items():  # instants in their zone, as a local run reads them
                 raw[c] = raw[c].dt.tz_localize("UTC").dt.tz_convert(zone)
-            mapped, _names = sources.apply_mapping(sources.Loaded(table, source, raw), spec, collect.REQUIRED[table])
+            mapped, _names = sources.apply_mapping(sources.Loaded(table, source, raw), spec, rules.REQUIRED[table])
             mapped["source_row"] = row
-            mapped, _changed = collect.unify_letters(mapped, frozen["letters"], str)
-            mapped, _errors = collect._without_spreadsheet_errors(mapped)
+            mapped, _changed = rules.unify_letters(mapped, frozen["letters"], str)
+            mapped, _errors = rules.without_spreadsheet_errors(mapped)
             if table == "transactions":
-                out, s, by_id, _written = collect.transaction_rules(
+                out, s, by_id, _written = rules.transaction_rules(
                     mapped, cleaning, now, dup, times=times, decimals=frozen["decimals"]
                 )
-                rule, size, rev = s.rule, collect.line_size(out), collect._line_revenue(out)
+                rule, size, rev = s.rule, rules.line_size(out), rules.line_revenue(out)
             else:
-                out, rule = collect.clean_events(mapped, table, dup, cleaning, now, None, where, times=times)
+                out, rule = rules.clean_events(mapped, table, dup, cleaning, now, None, where, times=times)
                 by_id, size, rev = pd.Series(False, index=out.index), 0.0, 0.0
             io.validate(out.loc[rule.isna().to_numpy()], schema, where)
             out[RULE] = rule.astype("string")
@@ -391,7 +392,7 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
             show = rule.notna().to_numpy() | frozen["values_for_all"]
             out[VALUES] = None
             if show.any():
-                out.loc[show, VALUES] = collect.row_values(raw.loc[show])
+                out.loc[show, VALUES] = rules.row_values(raw.loc[show])
             out[DUP] = dup
             yield out[columns]
 
@@ -404,11 +405,11 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
 def collect_events(table: str, spec: TableSource, params: Params, root: Path, now: pd.Timestamp, work: Path):
     """Stage 01's transactions, sessions or campaign events on Spark: the kept rows (a
     :class:`SparkTable`), the rejected rows, the quality entry, the column labels, notes and
-    assumptions (what :func:`seglab.collect._collect_table` gives on one machine).
+    assumptions (what :func:`seglab.collect.collect` gives on one machine).
     """
     from pyspark.sql import functions as F
 
-    from seglab.features import spark_session
+    from seglab.engine import spark_session
 
     session = spark_session(params.features.spark)
     cleaning = params.cleaning
@@ -429,8 +430,8 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     letters, labels, assumptions = _letters(df, names, cleaning.letters, table, dict(names))
     errors = _spreadsheet_errors(df, names)
     decimals, written = _numbers_written(df, names, cleaning) if table == "transactions" else ({}, {})
-    assumptions += collect._read_as_written(table, source, labels, errors, written, cleaning)
-    time_col = collect.TIME_COLUMN[table]
+    assumptions += rules.read_as_written(table, source, labels, errors, written, cleaning)
+    time_col = rules.TIME_COLUMN[table]
     df, timed, jalali = _times(session, df, names[time_col], cleaning, notes, source, table, time_col)
     canonical = canonical_types(table, names)
     extras = [c for c in names if c not in canonical]
@@ -467,18 +468,18 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     if entry["kept"] == 0:
         message = _all_rejected(rows, entry, source, table)
         if table == "transactions" and cleaning.calendar == "gregorian" and jalali:
-            message += " " + collect._jalali_hint(source)
+            message += " " + rules.jalali_hint(source)
         raise sources.SourceError(message)
     rejected = _rejected(rows, source, table)
 
-    named = collect._customer_ids(pd.DataFrame(columns=["customer_id"]), None, spec, table, False, dict(labels))[1]
+    named = rules.customer_ids(pd.DataFrame(columns=["customer_id"]), None, spec, table, False, dict(labels))[1]
     assumptions = named + assumptions
     lines = rows.where(kept).drop(*INTERNAL)
     if table == "transactions":
         lines, plan = _channels(rows, lines, spec)
         assumptions += plan
         if cleaning.calendar == "gregorian" and jalali:
-            notes.insert(0, collect._jalali_hint(source))
+            notes.insert(0, rules.jalali_hint(source))
     return SparkTable(table, lines, work), rejected, entry, labels, notes, assumptions
 
 
@@ -492,7 +493,7 @@ def _outliers(rows, cleaning):
     kept = F.col(RULE).isNull()
     q = rows.where(kept).agg(F.expr(f"percentile({SIZE}, array(0.25, 0.75))")).first()[0]
     q1, q3 = q if q else (0.0, 0.0)
-    threshold = collect.outlier_threshold(q1, q3, cleaning)
+    threshold = rules.outlier_threshold(q1, q3, cleaning)
     rows = rows.withColumn("outlier", kept & (F.col(SIZE) > F.lit(threshold)))
     if cleaning.drop_outliers:
         rows = rows.withColumn(RULE, F.when(F.col("outlier"), F.lit("outlier")).otherwise(F.col(RULE)))
@@ -501,19 +502,19 @@ def _outliers(rows, cleaning):
 
 def _channels(rows, lines, spec: TableSource):
     """The kept lines with channel values read as web / store / app, and the assumptions made
-    (:func:`seglab.collect.channel_plan`, from the lines of each value).
+    (:func:`seglab.rules.channel_plan`, from the lines of each value).
     """
     from pyspark.sql import functions as F
 
     channels = rows.where(F.col("channel").isNotNull()).groupBy("channel").count().toPandas()
     if not len(channels):
         return lines, []
-    plan, renamed = collect.channel_plan(channels.set_index("channel")["count"], spec.roles.channel_values)
+    plan, renamed = rules.channel_plan(channels.set_index("channel")["count"], spec.roles.channel_values)
     return (lines.replace(renamed, subset=["channel"]) if renamed else lines), plan
 
 
 def _entry(rows, kept, threshold: float | None, source: str) -> dict:
-    """The quality entry of a table (as :func:`seglab.collect._collect_table` writes it); for the
+    """The quality entry of a table (as :func:`seglab.collect.collect` writes it); for the
     transactions (``threshold`` given) with the counters and revenue of the local cleaning.
     """
     from pyspark.sql import functions as F
@@ -580,7 +581,7 @@ def _rejected(rows, source: str, table: str) -> pd.DataFrame:
 
     got = rows.where(F.col(RULE).isNotNull()).select("source_row", RULE, VALUES).orderBy("source_row").toPandas()
     if got.empty:
-        return pd.DataFrame(columns=collect.REJECTED_COLUMNS)
+        return pd.DataFrame(columns=rules.REJECTED_COLUMNS)
     return pd.DataFrame(
         {
             "table": table,
@@ -588,9 +589,7 @@ def _rejected(rows, source: str, table: str) -> pd.DataFrame:
             "source_row": got["source_row"].to_numpy("int64"),
             "source_line": pd.array([pd.NA] * len(got), dtype="Int64"),
             "rule": got[RULE].to_numpy(dtype=object),
-            "reason": got[RULE]
-            .map(lambda r: _(collect.RULE_TEXT[r]) if r in collect.RULE_TEXT else r)
-            .to_numpy(object),
+            "reason": got[RULE].map(lambda r: _(rules.RULE_TEXT[r]) if r in rules.RULE_TEXT else r).to_numpy(object),
             "values": got[VALUES].to_numpy(dtype=object),
         }
     )
@@ -606,7 +605,7 @@ def _all_rejected(rows, entry: dict, source: str, table: str) -> str:
     example = json.loads(first) if first else {}
     return (
         f"{source}: all {entry['read']} rows of table '{table}' were rejected "
-        f"(by rule: {entry['rejected_by_rule']}). Most by '{top}': {collect.RULE_TEXT.get(top, top)}; "
+        f"(by rule: {entry['rejected_by_rule']}). Most by '{top}': {rules.RULE_TEXT.get(top, top)}; "
         f"first such row: {example}. Check the column mapping and the cleaning parameters."
     )
 
@@ -615,7 +614,7 @@ def _all_rejected(rows, entry: dict, source: str, table: str) -> str:
 # customers and the written table
 # --------------------------------------------------------------------------------------------
 def customers_from_transactions(lines, columns: list[str]) -> pd.DataFrame:
-    """:func:`seglab.collect.customers_from_transactions` in Spark: first purchase as signup date,
+    """:func:`seglab.rules.customers_from_transactions` in Spark: first purchase as signup date,
     each customer column's most frequent value (ties: the value seen first).
     """
     from pyspark.sql import Window

@@ -79,9 +79,9 @@ def first_purchases(transactions, params: FeatureParams | None = None) -> tuple[
     """
     import ibis
 
-    from seglab import features
+    from seglab import engine
 
-    with features.engine(params) as (table, _con):
+    with engine.opened(params) as (table, _con):
         tx = table("transactions", transactions, ["customer_id", "timestamp", "quantity"])
         span = tx.aggregate(start=tx.timestamp.min(), end=tx.timestamp.max()).to_pyarrow().to_pylist()[0]
         buy = tx.filter(tx.quantity > 0)

@@ -291,7 +291,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     import shutil
 
     from seglab.config import Spark
-    from seglab.features import spark_session, spark_uri
+    from seglab.engine import spark_session, spark_uri
 
     model_dir, output_path = Path(model_dir), Path(output_path)
     if output_path.suffix.lower() == ".csv":

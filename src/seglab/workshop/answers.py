@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from seglab.workshop import check, classroom
-
-BEGIN, END = "<!-- expected answers: begin (make workshop-guide) -->", "<!-- expected answers: end -->"
+from seglab.workshop.versions import BEGIN, END, GUIDES
 
 
 def expected(seed: int = 7) -> dict[str, str]:
@@ -101,7 +100,6 @@ def markdown(seed: int = 7, language: str = "en") -> str:
 def update_guides(seed: int = 7) -> list:
     """Rewrite the expected answers of the English and Persian guides; the files changed."""
     from seglab.paths import project_root
-    from seglab.workshop.versions import GUIDES
 
     folder = project_root() / "notebooks" / "workshop"
     return [folder / name for lang, name in GUIDES.items() if update_guide(folder / name, seed, lang)]

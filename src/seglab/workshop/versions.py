@@ -57,6 +57,8 @@ def write(out: Path, learner: bool = True, language: str = "en", source: Path | 
 
 
 GUIDES = {"en": "README.md", "fa": "README.fa.md"}
+#: Around the guide's expected answers (:func:`seglab.workshop.answers.update_guide` writes them).
+BEGIN, END = "<!-- expected answers: begin (make workshop-guide) -->", "<!-- expected answers: end -->"
 
 
 def guide_html(language: str = "en", source: Path | None = None) -> str:
@@ -69,7 +71,6 @@ def guide_html(language: str = "en", source: Path | None = None) -> str:
     from seglab.text import CSP
 
     source = source or project_root() / "notebooks" / "workshop"
-    from seglab.workshop.answers import BEGIN, END
 
     text = (source / GUIDES[language]).read_text(encoding="utf-8").replace(BEGIN, "").replace(END, "")
     body = mistune.create_markdown(plugins=["table"], escape=True)(text)
