@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "seglab"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: The workshop's notebooks (teaching: learners write code in them, so some habits differ).
+WORKSHOP_NOTEBOOKS = sorted((ROOT / "notebooks" / "workshop").glob("*.ipynb"))
 
 #: The layers, lowest first: a module imports only from its own layer or those below, at the top
 #: of the file or inside a function (the names imported for type hints only are free).
@@ -135,7 +137,7 @@ def _cells(nb: Path) -> list[dict]:
     return json.loads(nb.read_text(encoding="utf-8"))["cells"]
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("nb", NOTEBOOKS + WORKSHOP_NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_define_nothing(nb):
     for i, cell in enumerate(_cells(nb)):
         if cell["cell_type"] != "code":
@@ -156,7 +158,7 @@ def test_every_code_cell_follows_a_markdown_cell_saying_why(nb):
             assert before["cell_type"] == "markdown", f"{nb.name} cell {i}: code after code, with no word on why"
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("nb", NOTEBOOKS + WORKSHOP_NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_are_committed_without_outputs(nb):
     for i, cell in enumerate(_cells(nb)):
         if cell["cell_type"] == "code":
@@ -187,3 +189,34 @@ def test_where_things_live_in_the_readme_lists_every_module_in_its_layer():
     assert found == expected, {
         m: (found.get(m), expected.get(m)) for m in {*found, *expected} if found.get(m) != expected.get(m)
     }
+
+
+@pytest.mark.parametrize("nb", WORKSHOP_NOTEBOOKS, ids=lambda p: p.stem)
+def test_workshop_notebooks_open_with_words_then_parameters_then_their_start(nb):
+    """A workshop notebook opens with the exercise's words, then its one parameters cell, then
+    ``seglab.workshop.start("<its name>", ...)``. (An exercise cell may follow a code cell: the
+    learner's cell and the check of it are a pair, said in the markdown above the pair.)"""
+    cells = _cells(nb)
+    assert cells[0]["cell_type"] == "markdown", f"{nb.name} opens with code"
+    code = [c for c in cells if c["cell_type"] == "code"]
+    tagged = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1 and code[0] is tagged[0], f"{nb.name}: the first code cell must be the parameters cell"
+    setup = "".join(code[1]["source"])
+    assert re.search(rf'seglab\.workshop\.start\(\s*"{nb.stem}"', setup), f"{nb.name}: the second code cell starts it"
+    assert "noqa" not in "".join("".join(c["source"]) for c in code), f"{nb.name}: a lint rule switched off"
+
+
+def test_the_pre_commit_hooks_run_ruff_clear_notebooks_and_the_habits():
+    """``.pre-commit-config.yaml`` (README "Development"): the checks a commit must pass, with the
+    project's environment."""
+    import yaml
+
+    hooks = {
+        h["id"]: h for r in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"] for h in r["hooks"]
+    }
+    assert hooks["ruff-check"]["entry"].startswith(".venv/bin/ruff check")
+    assert hooks["ruff-format"]["entry"].startswith(".venv/bin/ruff format --check")
+    assert "--clear-output" in hooks["notebook-outputs"]["entry"]
+    assert "tests/test_habits.py" in hooks["habits"]["entry"]
+    for h in hooks.values():
+        assert (ROOT / h["entry"].split()[0]).name in ("ruff", "jupyter", "python"), h["entry"]

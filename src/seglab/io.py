@@ -1,5 +1,7 @@
-"""Reading and writing stage tables. Only this module (and the pipeline) touches disk; every file
-is written completely or not at all (:func:`atomic`).
+"""Reading and writing tables (Parquet, CSV), JSON and text: each file is written completely or
+not at all (:func:`atomic`: a temporary file beside it, renamed into place), tables checked
+against their schemas (:func:`validate`). The store (:mod:`seglab.artifacts`), the exports and
+the pages write through these functions; reading sources is :mod:`seglab.sources`.
 """
 
 from __future__ import annotations
