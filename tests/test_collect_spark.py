@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import require_spark
 
-from seglab import collect, config, io, sources
+from seglab import collect, config, i18n, io, sources
 from seglab.collection import rules
 
 NOW = pd.Timestamp("2024-07-01")
@@ -168,7 +168,7 @@ def test_stage_01_on_spark_equals_the_local_run_on_messy_partitioned_lines(tmp_p
     # what this data set exercises, so that equality means something
     q = spark.quality["tables"]["transactions"]
     assert q["read"] == 603 and q["exact_duplicate_rows"] == 3
-    assert any("1 row(s) repeat an earlier row once written one way" in n for n in local.notes)
+    assert any("1 row(s) repeat an earlier row once written one way" in n for n in map(i18n.say, local.notes))
     assert {"exact_duplicate", "missing_customer_id", "bad_timestamp", "future_timestamp", "zero_price"} <= set(
         q["rejected_by_rule"]
     )
@@ -176,10 +176,10 @@ def test_stage_01_on_spark_equals_the_local_run_on_messy_partitioned_lines(tmp_p
     assert spark.quality["tables"]["customers"]["added_from_transactions"] > 0
     assumed = " ".join(a["assumed"] for a in spark.quality["assumptions"])
     assert "read with Persian" in assumed and "the web channel" in assumed
-    assert any("day first" in n for n in spark.notes)
+    assert any("day first" in n for n in map(i18n.say, spark.notes))
     assert spark.quality["tables"]["sessions"]["rejected_by_rule"] == {"bad_timestamp": 1, "exact_duplicate": 1}
     assert spark.quality["tables"]["campaign_events"]["rejected_by_rule"] == {"missing_customer_id": 1}
-    assert any("carry a time zone" in n and "Asia/Tehran" in n for n in spark.notes)
+    assert any("carry a time zone" in n and "Asia/Tehran" in n for n in map(i18n.say, spark.notes))
     assert all(isinstance(spark.tables[t], Path) for t in rules.TIME_COLUMN)
     tx = pd.read_parquet(spark.tables["transactions"])
     assert tx["timestamp"].min() >= pd.Timestamp("2024-01-01") and tx["points"].isna().any()
@@ -225,7 +225,9 @@ def test_a_csv_source_is_cleaned_here_and_the_report_says_why(tmp_path):
     }
     got = collect.collect(_params(tables, "spark"), tmp_path, now=NOW)
     assert isinstance(got.tables["transactions"], pd.DataFrame)
-    assert any("cleaned on this machine" in n and "convert the source to Parquet" in n for n in got.notes)
+    assert any(
+        "cleaned on this machine" in n and "convert the source to Parquet" in n for n in map(i18n.say, got.notes)
+    )
 
 
 @pytest.mark.realdata

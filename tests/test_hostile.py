@@ -23,7 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import amounts, artifacts, cli, collect, config, features, pipeline, sources, text
+from seglab import amounts, artifacts, cli, collect, config, features, i18n, pipeline, sources, text
 from seglab import io as sio
 from seglab.collection import rules
 from seglab.config import ParamsError
@@ -75,7 +75,7 @@ def test_stray_quote_loses_no_line_and_names_its_line(tmp_path):
     kept = c.tables["transactions"]
     assert not kept["desc"].str.contains("\n").any() and kept["desc"].str.len().max() < 20
     assert (kept["order_id"] == "O101").sum() == 1  # the line after the stray quote is a row of its own
-    assert any("lines 101" in n for n in c.notes)
+    assert any("lines 101" in n for n in map(i18n.say, c.notes))
 
 
 def test_quoted_value_over_several_lines_is_one_row_at_its_first_line(tmp_path):
@@ -86,7 +86,7 @@ def test_quoted_value_over_several_lines_is_one_row_at_its_first_line(tmp_path):
     kept = c.tables["transactions"]
     assert c.quality["tables"]["transactions"]["read"] == 5 == len(kept)
     assert kept.loc[kept["order_id"] == "O3", "desc"].item() == "a note\nwritten on two lines"
-    assert any("running over several lines" in n for n in c.notes)
+    assert any("running over several lines" in n for n in map(i18n.say, c.notes))
 
 
 def test_line_with_too_many_fields_is_rejected_with_its_line(tmp_path):
@@ -173,7 +173,7 @@ def test_a_wide_customer_table_types_each_column_as_it_would_alone(tmp_path, mon
     assert t["words"].tolist()[:2] == ["Agree", "Disagree"]
     assert pd.isna(t.loc["C0", "one_word"]) and t.loc["C7", "one_word"] == 7.0
     assert t.loc["C0", "many_words"] == "n/a" and t.loc["C7", "many_words"] == "7"
-    assert any("column infinite: 1 infinite value(s)" in note for note in c.notes)
+    assert any("column infinite: 1 infinite value(s)" in note for note in map(i18n.say, c.notes))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -237,14 +237,14 @@ def test_a_row_written_again_with_persian_digits_or_arabic_letters_is_an_exact_d
     c = _collect(_params(_tx(_write(tmp_path, "twice.csv", data))), tmp_path)
     q = c.quality["tables"]["transactions"]
     assert q["rejected_by_rule"] == {"exact_duplicate": 3} and q["revenue_kept"] == 7.0
-    assert [n for n in c.notes if "once written one way" in n] == [
+    assert [n for n in map(i18n.say, c.notes) if "once written one way" in n] == [
         f"{tmp_path / 'twice.csv'}: 2 row(s) repeat an earlier row once written one way (Persian and Arabic "
         "digits, letters and decimal marks; spaces around values), e.g. row 2: rejected as exact_duplicate, "
         "like rows repeated as written."
     ]
     kept = _collect(_params(_tx(tmp_path / "twice.csv"), cleaning={"drop_exact_duplicates": False}), tmp_path)
     assert kept.quality["tables"]["transactions"]["kept"] == 5
-    assert not [n for n in kept.notes if "once written one way" in n]
+    assert not [n for n in map(i18n.say, kept.notes) if "once written one way" in n]
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "1e400", "Infinity", "NaN"])
@@ -349,7 +349,7 @@ def test_infinite_attribute_is_unknown_with_a_note(tmp_path):
     )
     score = c.tables["customers"].set_index("customer_id")["score"]
     assert score[["1", "2", "3"]].tolist()[::2] == [3.0, 4.0] and np.isnan(score["2"])
-    assert any("column score: 1 infinite value(s) (e.g. row 2" in n for n in c.notes)
+    assert any("column score: 1 infinite value(s) (e.g. row 2" in n for n in map(i18n.say, c.notes))
 
 
 def test_zoned_timestamps_are_converted_to_the_run_zone(tmp_path):
@@ -367,7 +367,7 @@ def test_zoned_timestamps_are_converted_to_the_run_zone(tmp_path):
     }
     assert any(
         "2 timestamp(s) carry a time zone" in n and "converted to UTC" in n and "the 1 without a zone" in n
-        for n in c.notes
+        for n in map(i18n.say, c.notes)
     )
     tehran = _collect(_params(_tx(f), cleaning={"timezone": "Asia/Tehran"}), tmp_path)
     assert tehran.tables["transactions"].set_index("order_id")["timestamp"]["O1"] == pd.Timestamp("2024-03-01 13:30")
@@ -402,7 +402,7 @@ def test_day_first_dates_are_read_day_first_with_a_note(tmp_path):
     lines = ["cust,order,date,qty,price", "1,A,25/03/2024,1,2", "2,B,04/09/2024,1,2"]
     c = _collect(_params(_tx(_write(tmp_path, "d.csv", "\n".join(lines)))), tmp_path)
     assert c.tables["transactions"]["timestamp"].tolist() == [pd.Timestamp("2024-03-25"), pd.Timestamp("2024-09-04")]
-    assert any("dates read day first, as values such as '25/03/2024' show" in n for n in c.notes)
+    assert any("dates read day first, as values such as '25/03/2024' show" in n for n in map(i18n.say, c.notes))
 
 
 def test_one_day_first_date_never_reorders_the_iso_dates_of_its_column(tmp_path, online_retail_path):
@@ -421,7 +421,7 @@ def test_one_day_first_date_never_reorders_the_iso_dates_of_its_column(tmp_path,
     # the first 3,000 lines are of December 2010: so is every kept line but the one written day first
     assert (when == pd.Timestamp("2011-12-31 10:00")).sum() == 1
     assert when[when != pd.Timestamp("2011-12-31 10:00")].between("2010-12-01", "2010-12-31").all()
-    note = next(n for n in got.notes if "the dates are written two ways" in n)
+    note = next(n for n in map(i18n.say, got.notes) if "the dates are written two ways" in n)
     n_iso = len(lines) - 1
     assert f"{n_iso:,} year first (e.g. '2010-12-01 08:26'), read as written; 1 day and month" in note
 
@@ -519,7 +519,7 @@ def test_mixed_utf8_and_latin1_lines_are_read_each_in_its_encoding_with_a_note(t
     c = _collect(_params(_tx(_write(tmp_path, "mixed.csv", data), keep_other_columns=True)), tmp_path)
     assert c.tables["transactions"]["city"].tolist() == ["Zürich", "Düsseldorf"]
     assert c.quality["tables"]["transactions"]["encoding"].startswith("mixed (UTF-8, 1 line(s) ")
-    assert any("mixes encodings" in n and "line(s) 3 are not" in n for n in c.notes)
+    assert any("mixes encodings" in n and "1 line(s) are not (lines 3)" in n for n in map(i18n.say, c.notes))
 
 
 @pytest.mark.parametrize("engine", ["fast", "line by line"])
@@ -539,8 +539,30 @@ def test_a_second_export_appended_with_its_bom_and_header_is_read_as_rows_with_a
     assert header["rule"] == "malformed_line" and header["reason"].startswith("the header line again")
     kept = c.tables["transactions"]["order_id"].tolist()
     assert kept[:7] == ["O1", "O2", "O3", "O4", "O5", "O6", "P1"] and all("\ufeff" not in o for o in kept)
-    assert any("byte-order mark(s) (U+FEFF) inside the file removed" in n for n in c.notes)
-    assert any("line(s) 8 repeat the header (a second export appended to the first?)" in n for n in c.notes)
+    said = [i18n.say(n) for n in c.notes]
+    assert any("byte-order mark(s) (U+FEFF) inside the file removed" in n for n in said)
+    assert any("1 line(s) repeat the header (lines 8; a second export appended to the first?)" in n for n in said)
+
+
+def test_a_files_notes_are_kept_as_ids_and_values_and_said_in_the_readers_language(tmp_path):
+    """Issue 30: the notes of reading a file (blank lines, an appended export's mark and header)
+    were English sentences made where the file was read, so a Persian page showed English and
+    quality.json held sentences. Now the data hold the message id and its values, the same in
+    every language, and the sentence is made where it is shown, with the reader's digits."""
+    data = "\ufeff" + "\n".join(_lines(6)) + "\n\n\ufeff" + "\n".join(_lines(3)) + "\n"
+    c = _collect(_params(_tx(_write(tmp_path, "twice.csv", data))), tmp_path)
+    blank = next(n for n in c.quality["notes"] if "blank line(s) skipped" in n["id"])
+    assert blank == {
+        "id": "%(where)s: %(n)s blank line(s) skipped.",
+        "values": {"n": 1, "where": blank["values"]["where"]},
+    }
+    json.dumps(c.quality["notes"])  # (written as it is to quality.json)
+    header = next(n for n in c.quality["notes"] if "repeat the header" in n["id"])
+    assert header["values"]["lines"] == [9] and header["values"]["n"] == 1
+    with i18n.using("fa"):
+        shown = i18n.say(header)
+    assert "۹" in shown and "repeat the header" not in shown, shown
+    assert i18n.say(header) == i18n.say(next(n for n in c.notes if isinstance(n, i18n.Note) and n.id == header["id"]))
 
 
 def test_duplicate_column_names(tmp_path):
@@ -549,7 +571,8 @@ def test_duplicate_column_names(tmp_path):
         _collect(_params(_tx(_write(tmp_path, "dup.csv", used))), tmp_path)
     unused = "cust,order,date,qty,price,note,note\n1,A,2024-01-02,1,2,x,y\n"
     c = _collect(_params(_tx(_write(tmp_path, "dup2.csv", unused), keep_other_columns=True)), tmp_path)
-    assert any("names column 'note' 2 times (columns 6, 7); the later ones are read as 'note.1'" in n for n in c.notes)
+    said = [i18n.say(n) for n in c.notes]
+    assert any("names column 'note' 2 times (columns 6, 7); the later ones are read as 'note.1'" in n for n in said)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,7 +596,7 @@ def test_ids_that_barely_match_give_a_warning_with_examples(tmp_path):
         ),
         tmp_path,
     )
-    warning = next(n for n in c.notes if n.startswith("Customer ids barely match"))
+    warning = next(n for n in map(i18n.say, c.notes) if n.startswith("Customer ids barely match"))
     assert "0 of the 20 customer ids of transactions are in customers" in warning
     assert "'1', '2', '3'" in warning and "'00001', '00002', '00003'" in warning
     assert "leading zeros" in warning and "Matching rules:" in warning

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import collect, config, sources
+from seglab import collect, config, i18n, sources
 from seglab.collection import rules
 
 CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}
@@ -228,7 +228,7 @@ def test_jalali_dates_read_as_gregorian_get_a_hint(tmp_path):
     text = "cust,order,date,qty,price\n1,A,1402/05/12,1,5\n2,B,1402/05/13,1,5\n3,C,2024-01-01,1,5\n"
     c = collect.collect(_params(_tx(_write(tmp_path, "j.csv", text))), tmp_path)
     assert c.quality["tables"]["transactions"]["rejected_by_rule"] == {"bad_timestamp": 2}
-    assert any("cleaning.calendar: jalali" in n for n in c.notes)
+    assert any("cleaning.calendar: jalali" in n for n in map(i18n.say, c.notes))
 
 
 def test_outliers_flagged_not_dropped_by_default(tmp_path):
@@ -273,7 +273,7 @@ def test_customer_level_source_without_ids(tmp_path):
     cu = c.tables["customers"]
     assert list(cu["customer_id"]) == ["R000001", "R000002", "R000003"]
     assert c.quality["customer_level"] is True and c.quality["tables"]["customers"]["read"] == 3
-    assert any("row number" in n for n in c.notes)
+    assert any("row number" in n for n in map(i18n.say, c.notes))
     assert cu["spend_food"].dtype.kind == "f"
 
 

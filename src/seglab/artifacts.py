@@ -166,7 +166,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
             "per table: source, format, encoding, separator, rows read, kept, rejected by rule (read = "
             "kept + rejected), revenue per bucket, cancellations, outliers; the lens and role of each "
             "customer column, their names in the source, the value basis; every assumption (subject, assumed, "
-            "why, the line that changes it); notes"
+            "why, the line that changes it); notes (those of reading the files as a message id and its values, "
+            "made into sentences where shown, in the reader's language)"
         ),
     ),
     Artifact(

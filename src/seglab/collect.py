@@ -482,7 +482,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
     quality["history"] = history.facts_of(tables, params, quality)  # when the customers' history begins
     assumptions += history.assumptions(quality["history"])
     quality["assumptions"] = assumptions
-    quality["notes"] = notes
+    quality["notes"] = [n.to_dict() if isinstance(n, i18n.Note) else n for n in notes]  # (as data: id and values)
     check_accounting(quality)
     return Collected(tables, rejected, quality, notes, profile_mod.build(tables, quality, labels))
 

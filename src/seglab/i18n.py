@@ -175,6 +175,48 @@ def N_(message: str) -> str:
     return message
 
 
+@dataclass(frozen=True)
+class Note:
+    """A note for readers kept as data: its message id (an English sentence with ``%(name)s``
+    places, marked with :func:`N_`) and its values (counts, line numbers, file and column names),
+    never a sentence. The sentence is made where the note is shown, in the reader's language, with
+    numbers in the reader's digits (:func:`say`); the data files hold the id and the values, the
+    same in every language (:meth:`to_dict`).
+    """
+
+    id: str
+    values: tuple = ()  # (name, value) pairs: a frozen record, compared and hashed by its content
+
+    @classmethod
+    def of(cls, message: str, **values) -> Note:
+        """The note of ``message`` (marked with :func:`N_`) with its values."""
+        return cls(message, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items())))
+
+    def to_dict(self) -> dict:
+        """The note as JSON data: ``{"id": ..., "values": {...}}``."""
+        return {"id": self.id, "values": {k: list(v) if isinstance(v, tuple) else v for k, v in self.values}}
+
+
+def _shown(value) -> str:
+    """A note's value for readers: numbers in the reader's digits, lists joined with its comma."""
+    if isinstance(value, list | tuple):
+        return join(_shown(v) for v in value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return number(value, 0 if float(value).is_integer() else 2)
+
+
+def say(item) -> str:
+    """A note in the reader's language: a :class:`Note` (or its :meth:`Note.to_dict`) made into its
+    sentence; any other text as :func:`term` shows it (a sentence of seglab stored in English).
+    """
+    if isinstance(item, dict) and "id" in item:
+        item = Note.of(item["id"], **item.get("values", {}))
+    if isinstance(item, Note):
+        return _(item.id) % {k: _shown(v) for k, v in item.values}
+    return term(item)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Singular or plural of a message for ``n``, in the reader's language."""
     return translations(_reader.language).ngettext(singular, plural, n)

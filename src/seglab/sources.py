@@ -22,6 +22,7 @@ import pandas as pd
 
 from seglab import secret
 from seglab.config import TableSource
+from seglab.i18n import N_, Note
 from seglab.paths import resolve
 from seglab.text import SAME_LETTERS
 
@@ -250,10 +251,18 @@ def decode(raw: bytes, encoding: str, path: Path) -> tuple[str, str, list[str]]:
                 parts.append(line.decode(enc, errors="replace"))
                 legacy.append(number)
         if len(legacy) < len(parts):
-            shown = ", ".join(map(str, legacy[:10])) + (f" and {len(legacy) - 10} more" if len(legacy) > 10 else "")
             notes.append(
-                f"{path}: the file mixes encodings: most lines are UTF-8, line(s) {shown} are not and were "
-                f"read as {enc}. Check their accents and letters; save the file as UTF-8 to be sure."
+                Note.of(
+                    N_(
+                        "%(path)s: the file mixes encodings: most lines are UTF-8, %(n)s line(s) are not (lines "
+                        "%(lines)s) and were read as %(encoding)s. Check their accents and letters; save the file as "
+                        "UTF-8 to be sure."
+                    ),
+                    path=str(path),
+                    n=len(legacy),
+                    lines=_first(legacy),
+                    encoding=enc,
+                )
             )
             return "\n".join(parts), f"mixed (UTF-8, {len(legacy)} line(s) {enc})", notes
     return raw.decode(enc, errors="replace"), enc, notes
@@ -288,8 +297,14 @@ def _read_text(path: Path, spec: TableSource, fmt: str) -> tuple[pd.DataFrame, d
     if inner:
         text = text.replace("\ufeff", "")
         notes.append(
-            f"{path}: {inner} byte-order mark(s) (U+FEFF) inside the file removed (a file appended to another "
-            "brings its own); values are read without them."
+            Note.of(
+                N_(
+                    "%(path)s: %(n)s byte-order mark(s) (U+FEFF) inside the file removed (a file appended to another "
+                    "brings its own); values are read without them."
+                ),
+                path=str(path),
+                n=inner,
+            )
         )
     if fmt == "whitespace":
         sep = r"\s+"
@@ -377,13 +392,25 @@ def _repeated_headers(
     return reasons, raw_lines
 
 
-def _repeated_header_note(where: str, reasons: pd.Series, starts: np.ndarray) -> list[str]:
+def _first(lines: list[int]) -> list[int]:
+    """The first ten of a note's line numbers (the note says how many there are)."""
+    return [int(x) for x in lines[:10]]
+
+
+def _repeated_header_note(where: str, reasons: pd.Series, starts: np.ndarray) -> list[Note]:
     at = [int(starts[k]) for k in np.flatnonzero((reasons == REPEATED_HEADER).to_numpy(dtype=bool))]
     if not at:
         return []
     return [
-        f"{where}: line(s) {', '.join(map(str, at[:10]))}{' ...' if len(at) > 10 else ''} repeat the header (a second "
-        "export appended to the first?): they are not rows, rejected as malformed_line; the rows after them are read."
+        Note.of(
+            N_(
+                "%(where)s: %(n)s line(s) repeat the header (lines %(lines)s; a second export appended to the "
+                "first?): they are not rows, rejected as malformed_line; the rows after them are read."
+            ),
+            where=where,
+            n=len(at),
+            lines=_first(at),
+        )
     ]
 
 
@@ -467,7 +494,7 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
         lines.pop()  # the file's last line break
     nonblank, header_at, header, duplicates = _header(lines, sep, quote, where)
     blank = len(lines) - len(nonblank)
-    notes = [f"{where}: {blank} blank line(s) skipped."] if blank else []
+    notes = [Note.of(N_("%(where)s: %(n)s blank line(s) skipped."), where=where, n=blank)] if blank else []
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -497,14 +524,26 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     if bad:
         first = [starts[k] for k, r in enumerate(reasons) if r is not None and r != REPEATED_HEADER][:10]
         notes.append(
-            f"{where}: {bad} line(s) could not be read as rows (lines {', '.join(map(str, first))}"
-            f"{' ...' if bad > 10 else ''}); they are rejected as malformed_line with their text. Fix the "
-            "quoting or the number of separators on those lines."
+            Note.of(
+                N_(
+                    "%(where)s: %(n)s line(s) could not be read as rows (lines %(lines)s); they are rejected as "
+                    "malformed_line with their text. Fix the quoting or the number of separators on those lines."
+                ),
+                where=where,
+                n=bad,
+                lines=_first(first),
+            )
         )
     if spanning:
         notes.append(
-            f"{where}: {spanning} row(s) have a quoted value running over several lines; each is one row, "
-            "counted at its first line."
+            Note.of(
+                N_(
+                    "%(where)s: %(n)s row(s) have a quoted value running over several lines; each is one row, counted "
+                    "at its first line."
+                ),
+                where=where,
+                n=spanning,
+            )
         )
     return Parsed(
         frame, np.asarray(starts, dtype=np.int64), pd.Series(reasons, dtype=object), raw_lines, notes, duplicates
@@ -644,9 +683,17 @@ def _with_lines(loaded: Loaded, parsed: Parsed, table: str) -> None:
     loaded.info["duplicate_columns"] = parsed.duplicates
     for name, positions in parsed.duplicates.items():
         loaded.notes.append(
-            f"{source}: the header names column '{name}' {len(positions)} times (columns "
-            f"{', '.join(map(str, positions))}); the later ones are read as "
-            f"{', '.join(repr(f'{name}.{k}') for k in range(1, len(positions)))}."
+            Note.of(
+                N_(
+                    "%(source)s: the header names column '%(name)s' %(n)s times (columns %(columns)s); the later ones "
+                    "are read as %(later)s."
+                ),
+                source=source,
+                name=name,
+                n=len(positions),
+                columns=[int(c) for c in positions],
+                later=[f"'{name}.{k}'" for k in range(1, len(positions))],
+            )
         )
     if parsed.malformed.notna().all():
         raise SourceError(

@@ -208,7 +208,7 @@ def md_list(items) -> object:
 
     from seglab import i18n
 
-    return Markdown(esc_list(i18n.term(i) for i in items))
+    return Markdown(esc_list(i18n.say(i) for i in items))
 
 
 def color_results(styler: Styler, columns: Iterable[str]) -> Styler:
