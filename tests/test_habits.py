@@ -220,3 +220,16 @@ def test_the_pre_commit_hooks_run_ruff_clear_notebooks_and_the_habits():
     assert "tests/test_habits.py" in hooks["habits"]["entry"]
     for h in hooks.values():
         assert (ROOT / h["entry"].split()[0]).name in ("ruff", "jupyter", "python"), h["entry"]
+
+
+def test_segments_are_written_by_one_helper():
+    """``S3`` and ``S3 <persona>`` are made by ``vocabulary.segment_code`` / ``segment_label`` only:
+    one place decides how a segment reads (in every language and direction)."""
+    made_here = [
+        f"{p.relative_to(SRC)}:{i}"
+        for p in SRC.rglob("*.py")
+        if p.name != "vocabulary.py"
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"""f["']S\{[^:}]+\}""", line)
+    ]
+    assert not made_here, f"segment codes made by hand: {made_here} (use seglab.vocabulary.segment_code/_label)"

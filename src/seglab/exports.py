@@ -28,6 +28,7 @@ import pandas as pd
 
 from seglab import i18n
 from seglab.i18n import _
+from seglab.vocabulary import segment_code
 
 #: The columns of segments.csv and of every audience file, with what each holds (README).
 CUSTOMER_COLUMNS: dict[str, str] = {
@@ -90,7 +91,7 @@ def customer_list(
     seg = matrix.set_index("segment")
     out = pd.DataFrame({"customer_id": segments["customer_id"].astype(str).to_numpy()})
     number = segments["segment"].astype(int).to_numpy()
-    out["segment"] = [f"S{n}" for n in number]
+    out["segment"] = [segment_code(n) for n in number]
     personas = {s: i18n.term(str(p)) for s, p in seg["persona"].items()}
     quadrants = {s: (i18n.term(q) if q in QUADRANTS else "") for s, q in seg["quadrant"].items()}
     out["persona"] = [personas.get(n, "") for n in number]
@@ -146,7 +147,7 @@ def audiences(customers: pd.DataFrame, matrix: pd.DataFrame) -> dict[str, pd.Dat
     out = {}
     for _i, row in matrix.sort_values("segment").iterrows():
         s = int(row["segment"])
-        rows = customers[customers["segment"] == f"S{s}"]
+        rows = customers[customers["segment"] == segment_code(s)]
         rows = rows.sort_values(["p_buy_next_period", "customer_id"], ascending=[False, True], na_position="last")
         out[audience_file(s, row["persona"])] = rows.reset_index(drop=True)
     return out
@@ -182,7 +183,7 @@ def summary_table(entries: list[dict]) -> pd.DataFrame:
     for e in entries:
         rows.append(
             {
-                _("segment"): f"S{e['segment']}",
+                _("segment"): segment_code(e["segment"]),
                 _("persona"): i18n.term(e["persona"]),
                 _("quadrant"): i18n.term(e["quadrant"]),
                 _("customers"): i18n.number(e["customers"]),
@@ -216,7 +217,7 @@ def links(entries: list[dict]) -> str:
             % {
                 "file": esc(e["file"]),
                 "link": "exports/" + quote(e["file"]),
-                "segment": f"S{e['segment']}",
+                "segment": segment_code(e["segment"]),
                 "persona": esc(i18n.term(e["persona"])),
                 "customers": i18n.number(e["customers"]),
             }

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
+from seglab.vocabulary import segment_code
 
 ATTRIBUTE_LENSES = ("demographic", "geographic", "firmographic", "psychographic", "contactability")
 NOT_ATTRIBUTES = ("reachable",)  # derived from the opt-ins, which are used themselves
@@ -146,8 +147,8 @@ def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame 
     labels = sorted(set(y))
     cm = pd.DataFrame(
         confusion_matrix(y[test_idx], pred, labels=labels),
-        index=pd.Index([f"S{s}" for s in labels], name="actual"),
-        columns=pd.Index([f"S{s}" for s in labels], name="predicted"),
+        index=pd.Index([segment_code(s) for s in labels], name="actual"),
+        columns=pd.Index([segment_code(s) for s in labels], name="predicted"),
     )
     baseline = float(np.bincount(y[test_idx]).max() / len(test_idx))
     return LookalikeResult(

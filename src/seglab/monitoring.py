@@ -46,6 +46,7 @@ from seglab.config import Features as FeatureParams
 from seglab.config import Monitoring as MonitoringParams
 from seglab.segment import SegmentModel
 from seglab.text import esc
+from seglab.vocabulary import segment_label
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3}
 NOT_ACTIVE = i18n.N_("not active")
@@ -568,7 +569,7 @@ def sizes_wide(size_table: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
     ``S<n> <persona>``).
     """
     wide = size_table.pivot(index="period_end", columns="segment", values="customers")
-    wide = wide.rename(index=i18n.date, columns=lambda s: f"S{s} {i18n.term(names.get(s, ''))}")
+    wide = wide.rename(index=i18n.date, columns=lambda s: segment_label(s, names.get(s, "")))
     return wide.rename_axis("period_end").reset_index()
 
 

@@ -27,7 +27,7 @@ from seglab.config import Midas, Personas
 from seglab.i18n import N_, _
 from seglab.registry import CATALOG
 from seglab.text import esc
-from seglab.vocabulary import CONFIDENCE, MIDAS_CRITERIA
+from seglab.vocabulary import CONFIDENCE, MIDAS_CRITERIA, segment_code, segment_label
 
 if TYPE_CHECKING:
     from sklearn.tree import DecisionTreeClassifier
@@ -315,7 +315,7 @@ def profile_view(
         if f"{f}{suffix}" in p:
             rows[_("%(feature)s (index)") % {"feature": label(f, labels)}] = p[f"{f}{suffix}"]
     out = pd.DataFrame(rows).T
-    out.columns = [f"S{s} {i18n.term((names or {}).get(s, ''))}".strip() for s in out.columns]
+    out.columns = [segment_label(s, (names or {}).get(s, "")) for s in out.columns]
     return out.rename_axis("measure").reset_index()
 
 
@@ -660,7 +660,7 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
                 )
                 % {
                     "rule": esc(r.rule),
-                    "segment": f"S{seg}",
+                    "segment": segment_code(seg),
                     "customers": i18n.number(r.customers),
                     "precision": i18n.percent(r.precision),
                     "covers": i18n.percent(r.covers),

@@ -86,7 +86,7 @@ from seglab.config import (
 )
 from seglab.i18n import N_, _
 from seglab.text import esc
-from seglab.vocabulary import NOT_PLACED, QUADRANTS
+from seglab.vocabulary import NOT_PLACED, QUADRANTS, segment_code
 
 ACTIONS = {
     "Target": N_("Core customers: protect them from competitors and keep serving them well."),
@@ -184,7 +184,7 @@ def outcome_table(rates: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     segments = sorted(int(s) for s in rates["segment"].unique())
     out = pd.DataFrame(
         {
-            "segment": [f"S{s}" for s in segments] + [""],
+            "segment": [segment_code(s) for s in segments] + [""],
             "persona": [i18n.term(persona.get(s, "")) for s in segments] + [_("all customers")],
         }
     )
@@ -322,7 +322,7 @@ def _growth_component(raw: pd.DataFrame, growth: pd.Series, notes: list[str]) ->
     if unknown:
         notes.append(
             _("growth: unknown for %(segments)s (nobody active in the periods compared): neutral in attractiveness")
-            % {"segments": i18n.join(f"S{s}" for s in unknown)}
+            % {"segments": i18n.join(segment_code(s) for s in unknown)}
         )
 
 
@@ -811,7 +811,8 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
                 {
                     "stage": "05",
                     "subject": _(COMPONENT_LABELS[c]),
-                    "assumed": _("neutral (0.5) for %(segments)s") % {"segments": i18n.join(f"S{s}" for s in unset)},
+                    "assumed": _("neutral (0.5) for %(segments)s")
+                    % {"segments": i18n.join(segment_code(s) for s in unset)},
                     "why": _("an analyst's judgement that the data cannot give"),
                     "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1",
                 }
@@ -1191,7 +1192,7 @@ def fragility_text(reasons) -> list[str]:
             if rid == "weights":
                 values["other"] = _(r["other"]) if r.get("other") else "–"
             else:
-                values["segments"] = i18n.join(f"S{s}" for s in r["segments"])
+                values["segments"] = i18n.join(segment_code(s) for s in r["segments"])
             out.append(_(FRAGILE_REASONS[rid]) % values)
         elif rid == "one_component":
             out.append(

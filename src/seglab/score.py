@@ -26,6 +26,7 @@ from seglab import artifacts
 from seglab.lookalike import Lookalike
 from seglab.segment import SegmentationError, SegmentModel
 from seglab.text import csv_safe
+from seglab.vocabulary import segment_code
 
 #: Columns of the input that are never features.
 ID = "customer_id"
@@ -151,7 +152,7 @@ def persona_names(model_dir: Path, k: int) -> np.ndarray:
 
     f = model_file("persona_labels", model_dir)
     names = {int(s): n for s, n in json.loads(f.read_text(encoding="utf-8")).items()} if f.is_file() else {}
-    return np.asarray([names.get(s, f"S{s}") for s in range(1, k + 1)], dtype=object)
+    return np.asarray([names.get(s, segment_code(s)) for s in range(1, k + 1)], dtype=object)
 
 
 def _check_paths(input_path: Path, output_path: Path, chunk_rows: int) -> None:

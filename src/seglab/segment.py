@@ -37,6 +37,7 @@ from seglab.config import Segmentation
 from seglab.i18n import N_
 from seglab.registry import BY_NAME as CATALOG_FEATURES
 from seglab.registry import DEFAULT_FEATURES, LOGGED
+from seglab.vocabulary import segment_code
 
 MODEL_FORMAT = "seglab-segments/2"
 
@@ -480,7 +481,7 @@ def describe_centroids(
             % {"feature": i18n.term((labels or {}).get(features[i]) or features[i].replace("_", " "))}
             for i in idx
         ]
-        out.append(f"S{seg}: " + i18n.join(traits))
+        out.append(f"{segment_code(seg)}: " + i18n.join(traits))
     return out
 
 
@@ -909,7 +910,7 @@ def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> Segment
     model = SegmentModel(
         prep,
         None,
-        [f"S{i}: {name}" for i, name in enumerate(rules.segments, start=1)],
+        [f"{segment_code(i)}: {name}" for i, name in enumerate(rules.segments, start=1)],
         k,
         seed,
         why,

@@ -101,3 +101,20 @@ GROWTH_COLUMNS: tuple[str, ...] = (
     "growth_rate",
     "trend",
 )
+
+
+def segment_code(number) -> str:
+    """A segment as the method writes it: ``S1``, ``S2``, ... (``number``: its number, from 1).
+    Every page, table, figure and file writes segments through here (and :func:`segment_label`).
+    """
+    return f"S{number}"
+
+
+def segment_label(number, name: str = "") -> str:
+    """A segment with its persona's name in the reader's language (``S3 Loyal big spenders``); the
+    code alone when it has no name.
+    """
+    from seglab import i18n
+
+    shown = i18n.term(name) if name else ""
+    return f"{segment_code(number)} {shown}" if shown else segment_code(number)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seglab.text import esc, esc_list
+from seglab.vocabulary import segment_code
 
 if TYPE_CHECKING:  # pandas loads with the first table (the index page needs none)
     import pandas as pd
@@ -324,7 +325,7 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
         known = c.get("revenue_share") is not None
         view.append(
             {
-                "label": f"S{c['segment']}",
+                "label": segment_code(c["segment"]),
                 "name": i18n.term(c["name"]),
                 "confidence": i18n.term(c["confidence"]),
                 "color": colors.get(c["segment"], "#555"),

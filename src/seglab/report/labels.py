@@ -14,6 +14,7 @@ from functools import cache
 from seglab import i18n
 from seglab.i18n import N_, _
 from seglab.prioritize import COMPONENT_LABELS
+from seglab.vocabulary import segment_label
 
 #: Labels of the columns of seglab's tables (features take theirs from the registry, the
 #: Boston-matrix components theirs from :data:`seglab.prioritize.COMPONENT_LABELS`).
@@ -170,7 +171,7 @@ def header(column) -> str:
             return _(template) % {"what": i18n.term(column[len(prefix) :].replace("_", " "))}
     m = _PERSONA_COLUMN.match(column)
     if m:
-        return f"S{m.group(1)} {i18n.term(m.group(2))}"
+        return segment_label(m.group(1), m.group(2))
     if "=" in column:  # an encoded attribute: its column, then its value from the data as it is
         name, value = column.split("=", 1)
         return f"{header(name)} = {value}"

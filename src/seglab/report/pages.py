@@ -15,7 +15,7 @@ from seglab import artifacts, history, i18n
 from seglab.artifacts import STAGES
 from seglab.i18n import N_, _
 from seglab.text import CSP
-from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS
+from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS, segment_code
 
 if TYPE_CHECKING:
     from seglab import config
@@ -455,7 +455,7 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
         f = fragile.get(int(r["segment"]))
         rows.append(
             {
-                "segment": f"S{r['segment']}",
+                "segment": segment_code(r["segment"]),
                 "persona": i18n.term(r["persona"]),
                 "quadrant": i18n.term(r["quadrant"]),
                 "action": i18n.term(r["action"]),
@@ -517,7 +517,7 @@ def _midas_context(rows: list[dict]) -> dict:
                 if r
                 else None
             )
-        out.append({"segment": f"S{s}", "persona": i18n.term(persona), "cells": cells})
+        out.append({"segment": segment_code(s), "persona": i18n.term(persona), "cells": cells})
     return {"criteria": [i18n.term(c) for c in criteria], "rows": out}
 
 
@@ -542,7 +542,7 @@ def _trend_context(h: dict, paths: RunPaths) -> dict:
 
     def line(r: dict, head: str) -> dict:
         return {
-            "segment": f"S{r['segment']}",
+            "segment": segment_code(r["segment"]),
             "persona": i18n.term(r["persona"]),
             "text": Markup(head) + " " + escape(monitoring.change_text(r, info)),
         }

@@ -25,7 +25,7 @@ from matplotlib.ticker import Formatter, ScalarFormatter
 from seglab import i18n
 from seglab.i18n import N_, _
 from seglab.paths import FIGURE_QUEUE_ENV
-from seglab.vocabulary import QUADRANTS
+from seglab.vocabulary import QUADRANTS, segment_code, segment_label
 
 # Okabe & Ito's colour-blind-safe palette (the eight colours told apart with any colour vision),
 # ordered so that neighbouring segments differ in hue and lightness (blue, orange, green, purple,
@@ -529,7 +529,7 @@ def prediction_quality(holdout: pd.DataFrame, per_persona: pd.DataFrame, auc: fl
     ax.legend(loc="upper left")
     ax = axes[2]
     pp = per_persona.sort_values("segment")
-    labels = [f"S{s} {i18n.term(n)}" for s, n in zip(pp["segment"], pp["persona"], strict=True)]
+    labels = [segment_label(s, n) for s, n in zip(pp["segment"], pp["persona"], strict=True)]
     ax.barh(labels, pp["expected_spend"], color=[segment_color(s) for s in pp["segment"]])
     for y, (v, r) in enumerate(zip(pp["expected_spend"], pp["churn_risk"], strict=True)):
         ax.text(v, y, "  " + _("churn risk %(risk)s") % {"risk": i18n.percent(r)}, va="center", fontsize=10)
@@ -554,7 +554,7 @@ def segment_map(embedding: np.ndarray, segments: np.ndarray, seed: int, max_poin
     fig, ax = plt.subplots(figsize=(8, 6.5))
     for s in np.unique(segments):
         m = segments[idx] == s
-        ax.scatter(xy[idx][m, 0], xy[idx][m, 1], s=8, alpha=0.55, color=segment_color(s), label=f"S{s}")
+        ax.scatter(xy[idx][m, 0], xy[idx][m, 1], s=8, alpha=0.55, color=segment_color(s), label=segment_code(s))
     ev = pca.explained_variance_ratio_
     ax.set_xlabel(_("principal component 1 (%(share)s of variance)") % {"share": i18n.percent(ev[0])})
     ax.set_ylabel(_("principal component 2 (%(share)s of variance)") % {"share": i18n.percent(ev[1])})
@@ -566,7 +566,7 @@ def segment_map(embedding: np.ndarray, segments: np.ndarray, seed: int, max_poin
 def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, str]) -> Figure:
     """Segments x features: standardised mean (how many standard deviations from the base)."""
     data = z.copy()
-    data.index = [f"S{s} {i18n.term(names.get(s, ''))}" for s in data.index]
+    data.index = [segment_label(s, names.get(s, "")) for s in data.index]
     data.columns = [i18n.term(labels.get(c, c)) for c in data.columns]
     fig, ax = plt.subplots(figsize=(1.2 + 0.62 * data.shape[1], 1.6 + 0.55 * data.shape[0]))
     lim = max(1.0, float(np.nanmax(np.abs(data.to_numpy()))))
@@ -593,7 +593,7 @@ def profile_heatmap(z: pd.DataFrame, names: dict[int, str], labels: dict[str, st
 def size_and_value(profile: pd.DataFrame, names: dict[int, str]) -> Figure:
     """Share of customers and share of net value per segment, side by side."""
     p = profile.sort_values("segment")
-    labels = [f"S{s} {i18n.term(names.get(s, ''))}" for s in p["segment"]]
+    labels = [segment_label(s, names.get(s, "")) for s in p["segment"]]
     y = np.arange(len(p))
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.6 * len(p)))
     colors = [segment_color(s) for s in p["segment"]]
@@ -716,7 +716,7 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     for _i, r in bm.iterrows():
         extra = " · " + _("fragile") if r["segment"] in fragile else ""
         amount = i18n.money(r["revenue"]) if known else i18n.number(r["basis_value"])
-        texts.append(f"S{r['segment']} {i18n.term(r['persona'])}\n{amount} {what}{extra}")
+        texts.append(f"{segment_label(r['segment'], r['persona'])}\n{amount} {what}{extra}")
     boxes = [
         (max(len(line) for line in t.split("\n")) * 0.085 * per_in_x + 0.02, 2 * 0.2 * per_in_y + 0.015) for t in texts
     ]
@@ -754,7 +754,7 @@ def attractiveness_ranking(bm: pd.DataFrame, size_only: bool = False) -> Figure:
     """
     b = bm.sort_values("attractiveness", kind="mergesort")
     fig, ax = plt.subplots(figsize=(10, 1.4 + 0.6 * len(b)))
-    labels = [f"S{s} {i18n.term(p)}" for s, p in zip(b["segment"], b["persona"], strict=True)]
+    labels = [segment_label(s, p) for s, p in zip(b["segment"], b["persona"], strict=True)]
     ax.barh(labels, b["attractiveness"], color=[segment_color(s) for s in b["segment"]])
     for y, v in enumerate(b["attractiveness"]):
         ax.text(v, y, f"  {i18n.number(v, 2)}", va="center", fontsize=10)
@@ -807,7 +807,7 @@ def monitoring_over_time(
     x = np.arange(len(periods))
     for seg, g in size_table.groupby("segment"):
         g = g.set_index("period_end").reindex(periods)
-        label = f"S{seg} {i18n.term(names.get(seg, ''))} ({i18n.term(trend.get(seg, 'unknown'))})"
+        label = f"{segment_label(seg, names.get(seg, ''))} ({i18n.term(trend.get(seg, 'unknown'))})"
         style = {
             "color": segment_color(seg),
             "marker": segment_marker(seg),
@@ -868,7 +868,7 @@ def migration_heatmap(counts: pd.DataFrame, shares: pd.DataFrame, names: dict[in
 
     def label(state: str, row: bool) -> str:
         if state.isdigit():
-            return f"S{state} {i18n.term(names.get(int(state), ''))}"
+            return segment_label(state, names.get(int(state), ""))
         return _("not active before\n(joins or returns)") if row else _("not active next")
 
     fig, ax = plt.subplots(figsize=(11, 1.6 + 0.75 * len(shares)))
@@ -984,7 +984,7 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
     handles = [plt.Rectangle((0, 0), 1, 1, color=segment_color(s)) for s in segs]
     ax.legend(
         handles,
-        [f"S{s} {i18n.term(names.get(s, ''))}" for s in segs],
+        [segment_label(s, names.get(s, "")) for s in segs],
         loc="upper left",
         bbox_to_anchor=(1.0, 1.0),
         fontsize=9.5,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from seglab.vocabulary import segment_code
 from seglab.workshop import check, classroom
 from seglab.workshop.versions import BEGIN, END, GUIDES
 
@@ -41,10 +42,10 @@ def expected(seed: int = 7) -> dict[str, str]:
         "W3.1 nearest centroid": ", ".join(str(int(v)) for v in _nearest(room, seed)),
         "W3.2 k": str(int(seg.model.k)),
         "W3.3 adjusted Rand index": f"{adjusted_rand_score(truth, labels):.3f}",
-        "W4.1 names": ", ".join(f"S{s}: {a}" for s, a in names.items()),
-        "W4.2 bargain hunters' segment": f"S{target}",
-        "W5.1 quadrants": ", ".join(f"S{s}: {q}" for s, q in _quadrants(matrix).items()),
-        "W5.2 budget": "; ".join(f"S{s}: {b:,.0f}" for s, b in _budget(matrix).items()),
+        "W4.1 names": ", ".join(f"{segment_code(s)}: {a}" for s, a in names.items()),
+        "W4.2 bargain hunters' segment": segment_code(target),
+        "W5.1 quadrants": ", ".join(f"{segment_code(s)}: {q}" for s, q in _quadrants(matrix).items()),
+        "W5.2 budget": "; ".join(f"{segment_code(s)}: {b:,.0f}" for s, b in _budget(matrix).items()),
     }
 
 

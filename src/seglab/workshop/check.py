@@ -17,6 +17,7 @@ import pandas as pd
 
 from seglab import i18n
 from seglab.i18n import N_, _
+from seglab.vocabulary import segment_code
 
 RIGHT, HINT, MISSING = "right", "hint", "missing"
 
@@ -371,7 +372,7 @@ def w4_names(answer: dict | None) -> Feedback:
     expected = planted_names()
     given = {int(k): str(v).strip().lower().replace(" ", "_") for k, v in dict(answer).items()}
     if set(given) != set(expected):
-        return _hint("Name every segment: %(segments)s.", segments=", ".join(f"S{s}" for s in expected))
+        return _hint("Name every segment: %(segments)s.", segments=", ".join(segment_code(s) for s in expected))
     unknown = sorted(set(given.values()) - set(ARCHETYPES))
     if unknown:
         return _hint("Use the archetypes' names: %(names)s.", names=", ".join(ARCHETYPES))
@@ -385,7 +386,7 @@ def w4_names(answer: dict | None) -> Feedback:
                 if tell:
                     return _hint("S%(a)s and S%(b)s are swapped: compare %(tell)s.", a=a, b=b, tell=_(tell))
                 return _hint("S%(a)s and S%(b)s are swapped.", a=a, b=b)
-    return _hint("Not yet: %(segments)s.", segments=", ".join(f"S{s}" for s in wrong))
+    return _hint("Not yet: %(segments)s.", segments=", ".join(segment_code(s) for s in wrong))
 
 
 def w4_rule(answer, segment: int, min_precision: float = 0.7, min_recall: float = 0.7) -> Feedback:
