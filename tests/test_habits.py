@@ -233,3 +233,15 @@ def test_segments_are_written_by_one_helper():
         if re.search(r"""f["']S\{[^:}]+\}""", line)
     ]
     assert not made_here, f"segment codes made by hand: {made_here} (use seglab.vocabulary.segment_code/_label)"
+
+
+def test_a_stage_number_is_read_by_one_function():
+    """A stage's number comes from ``artifacts.Stage.number`` / ``artifacts.number_of``, never from
+    slicing a name (``name[:2]`` was in 13 places: a stage 10 would have broken each)."""
+    sliced = [
+        f"{p.relative_to(SRC)}:{i}"
+        for p in SRC.rglob("*.py")
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\b(name|stem|stage|n)(\.name)?\[:2\]", line)
+    ]
+    assert not sliced, f"stage numbers sliced from names: {sliced}"

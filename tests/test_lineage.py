@@ -57,10 +57,10 @@ def test_the_readme_outputs_reference_is_the_table(root):
 
 
 def test_each_notebook_opening_cell_says_what_the_table_says_it_reads_and_writes():
-    for name in artifacts.STAGE_NAMES.values():
-        nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+    for stage in artifacts.STAGES:
+        nb = json.loads((ROOT / "notebooks" / f"{stage.name}.ipynb").read_text())
         opening = "".join(nb["cells"][0]["source"])
-        assert readme.describe(name[:2]) in opening, f"{name}: the opening cell does not match ARTIFACTS"
+        assert readme.describe(stage.number) in opening, f"{stage.name}: the opening cell does not match ARTIFACTS"
 
 
 def test_every_figure_a_notebook_draws_is_declared_and_every_declared_one_is_drawn():
@@ -70,7 +70,7 @@ def test_every_figure_a_notebook_draws_is_declared_and_every_declared_one_is_dra
     for name in artifacts.STAGE_NAMES.values():
         text = (ROOT / "notebooks" / f"{name}.ipynb").read_text()
         found = set(re.findall(r'stage\.figure\(\\"(\w+)\\"\)', text))
-        assert all(f.startswith(name[:2]) for f in found), (name, found)
+        assert all(artifacts.number_of(f) == artifacts.number_of(name) for f in found), (name, found)
         drawn |= found
     assert drawn == {a.name for a in ARTIFACTS if a.kind == "figure"}
 

@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from seglab import io
 from seglab.i18n import N_
@@ -28,16 +28,36 @@ if TYPE_CHECKING:
     from seglab.config import Params
     from seglab.paths import RunPaths
 
-#: The stages of a run: notebook name and title, in order.
-STAGES: tuple[tuple[str, str], ...] = (
-    ("01_data_collection", N_("Data collection")),
-    ("02_feature_building", N_("Feature building")),
-    ("03_segmentation", N_("Segmentation")),
-    ("04_persona_profiling", N_("Persona profiling")),
-    ("05_prioritization", N_("Prioritisation (Boston matrix)")),
-    ("06_monitoring", N_("Monitoring over time")),
+
+class Stage(NamedTuple):
+    """A stage of a run: its notebook's name (``03_segmentation``) and title."""
+
+    name: str
+    title: str
+
+    @property
+    def number(self) -> str:
+        """The stage's number, as artifacts and pages name it: ``03``."""
+        return number_of(self.name)
+
+
+def number_of(name: str) -> str:
+    """The stage number a notebook's or figure's name starts with: ``03`` of ``03_segmentation``
+    or of ``03_elbow``.
+    """
+    return name.split("_", 1)[0]
+
+
+#: The stages of a run, in order.
+STAGES: tuple[Stage, ...] = (
+    Stage("01_data_collection", N_("Data collection")),
+    Stage("02_feature_building", N_("Feature building")),
+    Stage("03_segmentation", N_("Segmentation")),
+    Stage("04_persona_profiling", N_("Persona profiling")),
+    Stage("05_prioritization", N_("Prioritisation (Boston matrix)")),
+    Stage("06_monitoring", N_("Monitoring over time")),
 )
-STAGE_NAMES = {name[:2]: name for name, _ in STAGES}
+STAGE_NAMES = {s.number: s.name for s in STAGES}
 #: Readers that are not stage notebooks: the index page and ``seglab score``.
 INDEX, SCORE = "index", "score"
 
@@ -537,7 +557,7 @@ ARTIFACTS: tuple[Artifact, ...] = (
     ),
     # figures (reports/<run>/figures/ for seglab run; one folder per execution by hand)
     *(
-        Artifact(f"{n}", f"figures/{n}.png", n[:2], readers, "figure", optional=True, about=about)
+        Artifact(f"{n}", f"figures/{n}.png", number_of(n), readers, "figure", optional=True, about=about)
         for n, readers, about in (
             ("01_rejected_by_rule", (), "rejected rows per table and rule"),
             ("02_distributions", (), "distribution of each feature"),
@@ -576,12 +596,21 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "parameters than the run's is left out, and the page says so",
     ),
     *(
-        Artifact(f"page_{n[:2]}", f"reports/{n}.html", "run", (), "page", about=f"{title}: the stage's report")
-        for n, title in STAGES
+        Artifact(
+            f"page_{s.number}", f"reports/{s.name}.html", "run", (), "page", about=f"{s.title}: the stage's report"
+        )
+        for s in STAGES
     ),
     *(
-        Artifact(f"notebook_{n[:2]}", f"reports/{n}.ipynb", "run", (), "page", about=f"{title}: the executed notebook")
-        for n, title in STAGES
+        Artifact(
+            f"notebook_{s.number}",
+            f"reports/{s.name}.ipynb",
+            "run",
+            (),
+            "page",
+            about=f"{s.title}: the executed notebook",
+        )
+        for s in STAGES
     ),
 )
 BY_NAME: dict[str, Artifact] = {a.name: a for a in ARTIFACTS}

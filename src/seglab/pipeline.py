@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab.artifacts import STAGES, reset_figures
+from seglab.artifacts import STAGES, number_of, reset_figures
 from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths  # noqa: F401  (pipeline.UnsafePath)
 from seglab.report import pages as report_pages
 from seglab.report.pages import render_html, write_index
@@ -401,7 +401,7 @@ def _run_stages(
                     complete_figures(executed, drawer)
                     stage.profile["png_wait"] = time.perf_counter() - t
                     t = time.perf_counter()
-                    as_of = report_pages.data_as_of(paths) if stage.name[:2] > "01" else None
+                    as_of = report_pages.data_as_of(paths) if number_of(stage.name) > "01" else None
                     footer = report_pages.provenance(params.run_name, params_file, as_of)
                     render_html(executed, params.report.show_code, error=error, run_name=params.run_name, footer=footer)
                     stage.profile["html"] = time.perf_counter() - t

@@ -61,8 +61,9 @@ def start(stage: str, **parameters: Any) -> Session:
     )
     # the report section changes how results are shown, never the data files: not in their lineage;
     # nor does where stage 01 runs (features.engine, features.spark: the same tables either way)
-    sections = [k for k in parameters if k not in ("run_name", "report") and (stage[:2], k) != ("01", "features")]
-    store = artifacts.Store(run, stage[:2], params, sections=sections, figures=figures)
+    number = artifacts.number_of(stage)
+    sections = [k for k in parameters if k not in ("run_name", "report") and (number, k) != ("01", "features")]
+    store = artifacts.Store(run, number, params, sections=sections, figures=figures)
     i18n.use_report(params.report)  # tables, texts and figures in the reader's language
     plots.theme()
     shown = figures.relative_to(run.root)

@@ -57,7 +57,10 @@ def render_html(
             cell.source = i18n.pgettext(i18n.notebook_context(stem, cell.id), cell.source)
     title = dict(STAGES).get(stem)
     if title:
-        nb.metadata["title"] = _("%(number)s · %(stage)s · seglab") % {"number": stem[:2], "stage": i18n.term(title)}
+        nb.metadata["title"] = _("%(number)s · %(stage)s · seglab") % {
+            "number": artifacts.number_of(stem),
+            "stage": i18n.term(title),
+        }
     # the template shows the failure at the top (escaped), from the notebook's metadata
     nb.metadata["seglab_error"] = error or ""
     nb.metadata["seglab_page"] = {
@@ -310,7 +313,7 @@ def write_index(
             nav=[],
             stages=[
                 {
-                    "number": name[:2],
+                    "number": artifacts.number_of(name),
                     "title": i18n.term(title),
                     "link": None,
                     "status": _("not finished"),
@@ -412,13 +415,13 @@ def _lead(h: dict) -> dict | None:
 def _stage_row(name: str, title: str, result: RunResult, paths: RunPaths) -> dict:
     """A row of the index's table of stage reports: link and status."""
     done = next((s for s in result.stages if s.name == name), None)
-    page = artifacts.location(artifacts.BY_NAME[f"page_{name[:2]}"], paths)
+    page = artifacts.location(artifacts.BY_NAME[f"page_{artifacts.number_of(name)}"], paths)
     if done is None:
         status = _("not run") if not page.is_file() else _("from an earlier run")
     else:
         status = _("done in %(seconds)s s") % {"seconds": i18n.number(done.seconds, 1)} if done.ok else done.error
     return {
-        "number": name[:2],
+        "number": artifacts.number_of(name),
         "title": i18n.term(title),
         "link": f"{name}.html" if page.is_file() else None,
         "status": status,
