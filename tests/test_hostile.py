@@ -1404,6 +1404,7 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
             if "[03_segmentation] running" in line:
                 break
         assert any("[03_segmentation] running" in s for s in seen), seen
+        os.killpg(first.pid, signal.SIGSTOP)  # held mid-run (a busy machine could otherwise finish it first)
         t = time.perf_counter()
         second = subprocess.run(
             [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],

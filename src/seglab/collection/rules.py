@@ -490,6 +490,23 @@ def row_values(raw: pd.DataFrame) -> list[str]:
     )
 
 
+def _first_rules(
+    df: pd.DataFrame, out: pd.DataFrame, raw_dup: pd.Series, cleaning: Cleaning, now: pd.Timestamp, time_col: str
+) -> tuple[pd.DataFrame, Sorter]:
+    """The rules every table of events begins with, in order: an exact duplicate, a missing
+    customer id, a time that is missing, unreadable, before ``cleaning.min_date`` or after the run
+    date; ``out`` completed with the source's other columns and rows.
+    """
+    out = _typed_extras(df, out)
+    out["source_row"] = df["source_row"]
+    s = Sorter(out.index)
+    if cleaning.drop_exact_duplicates:
+        s.reject(raw_dup, "exact_duplicate")
+    s.reject(out["customer_id"].isna(), "missing_customer_id")
+    _reject_times(s, out[time_col], df[time_col], cleaning, now)
+    return out, s
+
+
 def transaction_rules(
     df: pd.DataFrame,
     cleaning: Cleaning,
@@ -522,14 +539,7 @@ def transaction_rules(
     )
     for col in ("product_id", "category", "channel"):
         out[col] = as_text(df[col], is_id=col == "product_id") if col in df else None
-    out = _typed_extras(df, out)
-    out["source_row"] = df["source_row"]
-
-    s = Sorter(out.index)
-    if cleaning.drop_exact_duplicates:
-        s.reject(raw_dup, "exact_duplicate")
-    s.reject(out["customer_id"].isna(), "missing_customer_id")
-    _reject_times(s, out["timestamp"], df["timestamp"], cleaning, now)
+    out, s = _first_rules(df, out, raw_dup, cleaning, now, "timestamp")
     s.reject(out["quantity"].isna() | out["unit_price"].isna(), "bad_number")
     revenue = (out["quantity"].abs() * out["unit_price"].abs()).fillna(0)
     s.reject(
@@ -586,13 +596,9 @@ def clean_events(
     for col in ("channel", "campaign_id", "session_id"):
         if col in df:
             out[col] = as_text(df[col], is_id=col != "channel")
-    out = _typed_extras(df, out)
-    out["source_row"] = df["source_row"]
-    s = Sorter(out.index)
-    if cleaning.drop_exact_duplicates:
-        s.reject(raw_dup, "exact_duplicate")
-    s.reject(out["customer_id"].isna(), "missing_customer_id")
-    _reject_times(s, out[time_col], df[time_col], cleaning, now if now is not None else pd.Timestamp.now().normalize())
+    out, s = _first_rules(
+        df, out, raw_dup, cleaning, now if now is not None else pd.Timestamp.now().normalize(), time_col
+    )
     return out, s.rule
 
 
