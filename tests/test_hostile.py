@@ -565,6 +565,19 @@ def test_a_files_notes_are_kept_as_ids_and_values_and_said_in_the_readers_langua
     assert i18n.say(header) == i18n.say(next(n for n in c.notes if isinstance(n, i18n.Note) and n.id == header["id"]))
 
 
+def test_a_customer_tables_notes_are_data_in_quality_json(tmp_path):
+    """The notes of a customer table (the source is customer-level; an infinite value read as
+    unknown) are stored as message ids and values, never as sentences of one language."""
+    path = _write(
+        tmp_path, "people.csv", "id,score\n" + "".join(f"C{i},{'1e400' if i == 2 else i}\n" for i in range(30))
+    )
+    c = _collect(_params({"customers": {"path": str(path), "columns": {"customer_id": "id"}}}), tmp_path)
+    ids = [n["id"] for n in c.quality["notes"]]
+    assert any(i.startswith("Customer-level source") for i in ids)
+    infinite = next(n for n in c.quality["notes"] if "infinite value(s)" in n["id"])
+    assert infinite["values"] | {"where": ""} == {"where": "", "column": "score", "n": 1, "row": 3, "value": "'1e400'"}
+
+
 def test_duplicate_column_names(tmp_path):
     used = "cust,order,date,qty,price,price\n1,A,2024-01-02,1,2,3\n"
     with pytest.raises(sources.SourceError, match=r"header names column 'price' 2 times \(columns 5, 6\).*cannot tell"):

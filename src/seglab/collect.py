@@ -19,7 +19,7 @@ from seglab import roles as roles_mod
 from seglab.amounts import to_number  # noqa: F401  (the number reading of every table)
 from seglab.collection import rules
 from seglab.config import Cleaning, Params, TableSource
-from seglab.i18n import _
+from seglab.i18n import N_, _
 from seglab.sources import Loaded, SourceError  # noqa: F401  (re-exported: the stage's errors)
 
 
@@ -206,17 +206,17 @@ def clean_customers(
             written[col] = how.to_dict()
         if how is not None and infinite.any():
             notes.append(
-                _(
-                    "%(where)s, column %(column)s: %(n)s infinite value(s) (e.g. row %(row)s: %(value)s) read as "
-                    "unknown."
+                i18n.Note.of(
+                    N_(
+                        "%(where)s, column %(column)s: %(n)s infinite value(s) (e.g. row %(row)s: %(value)s) read as "
+                        "unknown."
+                    ),
+                    where=where,
+                    column=col,
+                    n=int(infinite.sum()),
+                    row=int(infinite.idxmax()) + 1,
+                    value=repr(str(v[infinite].iloc[0])),
                 )
-                % {
-                    "where": where,
-                    "column": col,
-                    "n": i18n.number(int(infinite.sum())),
-                    "row": i18n.number(int(infinite.idxmax()) + 1),
-                    "value": repr(str(v[infinite].iloc[0])),
-                }
             )
         more[col] = typed
     more["source_row"] = df["source_row"]
@@ -331,7 +331,7 @@ def _collect_table(
             and params.cleaning.calendar == "gregorian"
             and rules.looks_jalali(mapped["timestamp"])
         ):
-            message += " " + rules.jalali_hint(loaded.source)  # the likely cause, said where the run stops
+            message += " " + i18n.say(rules.jalali_hint(loaded.source))  # the likely cause, said where the run stops
         raise SourceError(message)
     rejected = _rejected_rows(loaded, typed.loc[~kept_mask], rule[~kept_mask])
     return _Table(kept, rejected, entry, labels, notes + loaded.notes + ([here] if here else []), assumptions)
@@ -434,9 +434,11 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
     on_spark = [t for t in rules.TIME_COLUMN if t in tables and not isinstance(tables[t], pd.DataFrame)]
     if customer_level:
         notes.append(
-            _(
-                "Customer-level source: one row per customer with already-aggregated columns; no transactions, so "
-                "features are the customer table's columns."
+            i18n.Note.of(
+                N_(
+                    "Customer-level source: one row per customer with already-aggregated columns; no transactions, so "
+                    "features are the customer table's columns."
+                )
             )
         )
     else:

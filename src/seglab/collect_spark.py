@@ -33,7 +33,7 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from seglab import amounts, io, schemas, sources
+from seglab import amounts, i18n, io, schemas, sources
 from seglab.collection import rules
 from seglab.config import Params, TableSource
 from seglab.engine import spark_uri
@@ -468,7 +468,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     if entry["kept"] == 0:
         message = _all_rejected(rows, entry, source, table)
         if table == "transactions" and cleaning.calendar == "gregorian" and jalali:
-            message += " " + rules.jalali_hint(source)
+            message += " " + i18n.say(rules.jalali_hint(source))
         raise sources.SourceError(message)
     rejected = _rejected(rows, source, table)
 

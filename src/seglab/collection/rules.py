@@ -153,13 +153,18 @@ def exact_duplicates(frame: pd.DataFrame, letters: str) -> tuple[pd.Series, pd.S
     return dup, dup & ~as_written
 
 
-def rewritten_duplicates_note(where: str, n: int, row: int) -> str:
+def rewritten_duplicates_note(where: str, n: int, row: int) -> i18n.Note:
     """The note of rows that repeat another only once digits, letters and spaces are written one way."""
-    return _(
-        "%(where)s: %(n)s row(s) repeat an earlier row once written one way (Persian and Arabic digits, letters "
-        "and decimal marks; spaces around values), e.g. row %(row)s: rejected as exact_duplicate, like rows "
-        "repeated as written."
-    ) % {"where": where, "n": i18n.number(n), "row": i18n.number(row)}
+    return i18n.Note.of(
+        N_(
+            "%(where)s: %(n)s row(s) repeat an earlier row once written one way (Persian and Arabic digits, letters "
+            "and decimal marks; spaces around values), e.g. row %(row)s: rejected as exact_duplicate, like rows "
+            "repeated as written."
+        ),
+        where=where,
+        n=int(n),
+        row=int(row),
+    )
 
 
 def has_persian_letters(frame: pd.DataFrame) -> bool:
@@ -739,12 +744,15 @@ def read_as_written(
     return out
 
 
-def jalali_hint(source: str) -> str:
+def jalali_hint(source: str) -> i18n.Note:
     """What to do when the dates look Shamsi but are read as Gregorian."""
-    return _(
-        "%(source)s: most dates start with a year between 1300 and 1499: they look like Jalali (Shamsi) dates. Set "
-        "cleaning.calendar: jalali to read them."
-    ) % {"source": source}
+    return i18n.Note.of(
+        N_(
+            "%(source)s: most dates start with a year between 1300 and 1499: they look like Jalali (Shamsi) dates. "
+            "Set cleaning.calendar: jalali to read them."
+        ),
+        source=source,
+    )
 
 
 #: Name patterns that guess a column's lens (first match wins; see guess_lens).
