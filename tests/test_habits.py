@@ -167,11 +167,17 @@ def test_notebooks_are_committed_without_outputs(nb):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_start_with_seglab_start_and_one_parameters_cell(nb):
+    _parameters_then_start(nb, "seglab.start")
+
+
+def _parameters_then_start(nb: Path, start: str) -> None:
+    """The notebook's first code cell is its one parameters cell, the second calls ``start``
+    with the notebook's name; no lint rule is switched off in it."""
     cells = [c for c in _cells(nb) if c["cell_type"] == "code"]
     tagged = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1 and cells[0] is tagged[0], f"{nb.name}: the first code cell must be the parameters cell"
     setup = "".join(cells[1]["source"])
-    assert re.search(rf'seglab\.start\(\s*"{nb.stem}"', setup), f"{nb.name}: the second code cell starts the stage"
+    assert re.search(rf'{re.escape(start)}\(\s*"{nb.stem}"', setup), f"{nb.name}: the second code cell calls {start}"
     assert "noqa" not in "".join("".join(c["source"]) for c in cells), f"{nb.name}: a lint rule switched off"
 
 
@@ -196,14 +202,8 @@ def test_workshop_notebooks_open_with_words_then_parameters_then_their_start(nb)
     """A workshop notebook opens with the exercise's words, then its one parameters cell, then
     ``seglab.workshop.start("<its name>", ...)``. (An exercise cell may follow a code cell: the
     learner's cell and the check of it are a pair, said in the markdown above the pair.)"""
-    cells = _cells(nb)
-    assert cells[0]["cell_type"] == "markdown", f"{nb.name} opens with code"
-    code = [c for c in cells if c["cell_type"] == "code"]
-    tagged = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
-    assert len(tagged) == 1 and code[0] is tagged[0], f"{nb.name}: the first code cell must be the parameters cell"
-    setup = "".join(code[1]["source"])
-    assert re.search(rf'seglab\.workshop\.start\(\s*"{nb.stem}"', setup), f"{nb.name}: the second code cell starts it"
-    assert "noqa" not in "".join("".join(c["source"]) for c in code), f"{nb.name}: a lint rule switched off"
+    assert _cells(nb)[0]["cell_type"] == "markdown", f"{nb.name} opens with code"
+    _parameters_then_start(nb, "seglab.workshop.start")
 
 
 def test_the_pre_commit_hooks_run_ruff_clear_notebooks_and_the_habits():
@@ -225,23 +225,23 @@ def test_the_pre_commit_hooks_run_ruff_clear_notebooks_and_the_habits():
 def test_segments_are_written_by_one_helper():
     """``S3`` and ``S3 <persona>`` are made by ``vocabulary.segment_code`` / ``segment_label`` only:
     one place decides how a segment reads (in every language and direction)."""
-    made_here = [
-        f"{p.relative_to(SRC)}:{i}"
-        for p in SRC.rglob("*.py")
-        if p.name != "vocabulary.py"
-        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
-        if re.search(r"""f["']S\{[^:}]+\}""", line)
-    ]
+    made_here = _source_lines(r"""f["']S\{[^:}]+\}""", skip="vocabulary.py")
     assert not made_here, f"segment codes made by hand: {made_here} (use seglab.vocabulary.segment_code/_label)"
 
 
 def test_a_stage_number_is_read_by_one_function():
     """A stage's number comes from ``artifacts.Stage.number`` / ``artifacts.number_of``, never from
     slicing a name (``name[:2]`` was in 13 places: a stage 10 would have broken each)."""
-    sliced = [
+    sliced = _source_lines(r"\b(name|stem|stage|n)(\.name)?\[:2\]")
+    assert not sliced, f"stage numbers sliced from names: {sliced}"
+
+
+def _source_lines(pattern: str, skip: str = "") -> list[str]:
+    """``file:line`` of every line of the package matching ``pattern`` (``skip``: a file name left out)."""
+    return [
         f"{p.relative_to(SRC)}:{i}"
         for p in SRC.rglob("*.py")
+        if p.name != skip
         for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
-        if re.search(r"\b(name|stem|stage|n)(\.name)?\[:2\]", line)
+        if re.search(pattern, line)
     ]
-    assert not sliced, f"stage numbers sliced from names: {sliced}"
