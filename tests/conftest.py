@@ -137,12 +137,17 @@ def pg_url(tmp_path_factory):
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test` runs the tests on two workers), the Spark tests stay on one
     worker: they share one Spark session (starting a JVM costs ~10 s); so do the metamorphic tests of
-    one data set (its first answer is computed once per worker)."""
+    one data set (its first answer is computed once per worker) and the tests of one real data set's
+    run, or the runs in three languages (whole runs, 20-60 s each, made once)."""
     for item in items:
         if "spark" in item.name:
             item.add_marker(pytest.mark.xdist_group("spark"))
         elif item.module.__name__ == "test_metamorphic" and hasattr(item, "callspec"):
             item.add_marker(pytest.mark.xdist_group(f"metamorphic-{item.callspec.params['dataset']}"))
+        elif item.module.__name__ == "test_realdata" and hasattr(item, "callspec"):
+            item.add_marker(pytest.mark.xdist_group(f"realdata-{item.callspec.params['run']}"))
+        elif "languages" in getattr(item, "fixturenames", ()):  # (the runs in three languages)
+            item.add_marker(pytest.mark.xdist_group("languages"))
 
 
 METAMORPHIC = ROOT / "test-output" / "metamorphic"
