@@ -138,7 +138,7 @@ def _same(local: collect.Collected, spark: collect.Collected, tmp: Path) -> None
     )
     as_json = lambda q: json.loads(json.dumps({**q, "notes": None}, default=str, sort_keys=True))  # noqa: E731
     assert as_json(spark.quality) == as_json(local.quality)
-    assert spark.notes[:-1] == local.notes and "Read and cleaned on Spark" in spark.notes[-1]
+    assert spark.notes[:-1] == local.notes and "Read and cleaned on Spark" in i18n.say(spark.notes[-1])
 
 
 def test_stage_01_on_spark_equals_the_local_run_on_messy_partitioned_lines(tmp_path):
@@ -174,7 +174,7 @@ def test_stage_01_on_spark_equals_the_local_run_on_messy_partitioned_lines(tmp_p
     )
     assert q["rejected_by_rule"].get("outlier") == 1 and q["cancellation_rows"] > 0
     assert spark.quality["tables"]["customers"]["added_from_transactions"] > 0
-    assumed = " ".join(a["assumed"] for a in spark.quality["assumptions"])
+    assumed = " ".join(i18n.say(a["assumed"]) for a in spark.quality["assumptions"])
     assert "read with Persian" in assumed and "the web channel" in assumed
     assert any("day first" in n for n in map(i18n.say, spark.notes))
     assert spark.quality["tables"]["sessions"]["rejected_by_rule"] == {"bad_timestamp": 1, "exact_duplicate": 1}

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from conftest import require_spark
 
-from seglab import config, features, registry
+from seglab import config, features, i18n, registry, report
 
 TX = [
     # customer, order, time, product, category, qty, price, discount, channel
@@ -132,7 +132,7 @@ def test_absent_sources_are_left_out_with_reason():
     f, cat = _build(t, as_of=AS_OF)
     for gone in ("category_breadth", "web_share", "discount_share", "sessions_per_order", "campaign_open_rate"):
         assert gone not in f
-        assert "needs" in cat.set_index("feature").loc[gone, "why_not"]
+        assert "needs" in i18n.say(cat.set_index("feature").loc[gone, "why_not"])
     assert {"frequency", "monetary", "recency_days"} <= set(f.columns)
 
 
@@ -255,7 +255,7 @@ def test_customer_and_survey_columns_are_encoded_for_clustering():
     assert (f.loc["A", "income_band"], f.loc["B", "income_band"]) == (2.0, 0.0)  # low < middle < high, any case
     assert (f.loc["A", "survey_satisfaction"], f.loc["B", "survey_satisfaction"]) == (3.0, 4.0)  # Likert scale
     assert (f.loc["A", "survey_size"], f.loc["B", "survey_size"]) == (0.0, 3.0)  # features.ordinal
-    cat = b.catalog.set_index("feature")
+    cat = report.said(b.catalog).set_index("feature")
     assert cat.loc["survey_satisfaction", "lens"] == "psychographic"
     assert cat.loc["income_band", "unit"] == "ordinal 0 low < 1 middle < 2 high"
     assert not cat.loc["created", "available"] and "date" in cat.loc["created", "why_not"]  # a date is no feature

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import ONLINE_RETAIL, ROOT, skip_or_fail
 
-from seglab import collect, config, features, history, personas, segment
+from seglab import collect, config, features, history, i18n, personas, segment
 
 START, YEARS = pd.Timestamp("2019-01-01"), 3
 END = START + pd.Timedelta(days=365 * YEARS)
@@ -163,7 +163,7 @@ def test_too_short_a_history_leaves_the_lifecycle_not_measured_with_the_line_tha
     built = features.build({"transactions": part}, config.Features())
     feats = built.features
     assert (feats["lifecycle"] == "unknown").all()
-    rows = [r for r in feats.attrs["assumptions"] if r["subject"] != "window of behaviour"]
+    rows = [i18n.said(r) for r in feats.attrs["assumptions"] if r["subject"] != "window of behaviour"]
     assert [r["subject"] for r in rows] == ["lifecycle stage"] and rows[0]["assumed"].startswith("not measured")
     start = part["timestamp"].min().date().isoformat()
     assert rows[0]["change"].startswith(f"source.history_start: {start}")
@@ -171,10 +171,10 @@ def test_too_short_a_history_leaves_the_lifecycle_not_measured_with_the_line_tha
     assert text.startswith("Lifecycle: not measured") and f"source.history_start: {start}" in text
     h = history.from_data({"transactions": part}, config.Features())
     assert h["too_short"] and h["censored"] == h["customers"]
-    row = history.assumptions(h)[0]
+    row = i18n.said(history.assumptions(h)[0])
     assert row["stage"] == "01" and row["change"].startswith(f"source.history_start: {start}")
     catalog = built.catalog.set_index("feature")
-    assert "lower bound" in catalog.loc["tenure_days", "description"]
+    assert "lower bound" in i18n.say(catalog.loc["tenure_days", "description"])
 
 
 def test_card_advice_follows_the_known_facts():
@@ -195,9 +195,9 @@ def test_card_advice_follows_the_known_facts():
     z = pd.DataFrame({"tenure_days": [-2.0, -2.0], "frequency": [-1.0, -1.0]}, index=[1, 2])
     assert personas._holds("new_customers", 1, z, prof) == (False, [])
     ok, why = personas._holds("new_customers", 2, z, prof)
-    assert ok and why == ["60% of them are known to be new (30% unknown)"]
+    assert ok and [i18n.say(w) for w in why] == ["60% of them are known to be new (30% unknown)"]
     data = pd.DataFrame({"segment": [1] * 10, "tenure_known": [0] * 7 + [1] * 3})
-    text = personas.lifecycle_text(prof.loc[1], data, 1)
+    text = i18n.say(personas.lifecycle_text(prof.loc[1], data, 1))
     assert text.startswith("new 30%") and "tenure unknown for 70%" in text
 
 

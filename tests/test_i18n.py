@@ -100,6 +100,62 @@ def test_tables_translate_the_method_words_and_stay_escaped():
 # ---------------------------------------------------------------------------------------------
 # the catalogs
 # ---------------------------------------------------------------------------------------------
+def _a_note() -> i18n.Note:
+    """A note with a value of every kind, nested, as computing code makes them."""
+    from seglab.i18n import N_, Nn_
+
+    facts = [
+        i18n.Note.of(N_("%(share)s reachable by e-mail or SMS"), share=i18n.as_percent(0.4931, 1)),
+        i18n.Note.of(N_("%(amount)s per customer"), amount=i18n.as_money(12880.4)),
+    ]
+    return i18n.Note.of(
+        N_("%(quadrant)s. %(attractiveness)s. %(ability)s."),
+        quadrant=i18n.as_term("Target"),
+        attractiveness=i18n.concat(
+            i18n.Note.of(N_("Attractive: %(facts)s"), facts=i18n.joined(facts, N_("; "))),
+            i18n.Note.of(N_("; mean spend trend %(trend)s"), trend=i18n.as_number(-0.125, 2, sign=True)),
+        ),
+        ability=i18n.capital(
+            i18n.listed(
+                [
+                    i18n.Note.of(
+                        Nn_(
+                            "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; "
+                            "%(n)s customer with no purchase in them is not segmented",
+                            "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; "
+                            "%(n)s customers with no purchase in them are not segmented",
+                        ),
+                        days=365,
+                        start=i18n.as_date("2024-01-02"),
+                        as_of=i18n.as_date("2024-12-31"),
+                        n=1,
+                    ),
+                    i18n.Note.of(N_("%(first)s %(second)s"), first=i18n.as_g(1e12), second=i18n.as_digits("[4, 6]")),
+                ]
+            )
+        ),
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "ar"])
+def test_a_note_kept_as_data_says_the_same_sentence_read_back_from_any_file(language):
+    """A note (message id and values, nested, of every kind of value) says the same sentence as it
+    is, read back from JSON (a data file) and from its text in a table's cell; a data text that only
+    looks like a note stays text."""
+    note = _a_note()
+    with i18n.using(language, currency="EUR"):
+        said = i18n.say(note)
+        assert i18n.say(json.loads(json.dumps(note.to_dict()))) == said
+        assert i18n.say(note.as_text()) == said and i18n.term(note.as_text()) == said
+        assert i18n.say(i18n.Note.from_dict(note.to_dict())) == said
+        assert "%(" not in said and '"id"' not in said
+    with i18n.using("en", currency="EUR"):
+        assert i18n.say(note).startswith("Target. Attractive: 49.3% reachable by e-mail or SMS; €12,880 per customer")
+        assert "The last 365 days (2024-01-02 to 2024-12-31)" in said or language != "en"
+    looks = '{"id": "%(x)s", "values": {"y": 1}}'  # a cell of the data that happens to look like one
+    assert i18n.say(looks).startswith("%(x)s") and i18n.say('{"id": "not json') == '{"id": "not json'
+
+
 def test_every_catalog_entry_is_translated_in_persian_and_arabic(root):
     """The template holds every text of the code, templates and notebooks (a new text fails
     here until `make catalogs`), and each is translated, not fuzzy, with its placeholders."""
@@ -202,7 +258,9 @@ def test_the_same_persian_export_in_two_encodings_gives_the_same_tables(tmp_path
     assert set(tx["channel"]) == {"web", "store", "app"}  # Persian channel words
     assert set(got["cp1256"].tables["customers"]["country"]) == set(persian.COUNTRIES)
     assert tx["timestamp"].min() >= pd.Timestamp("2023-03-21")  # Jalali 1402-01-01
-    said = [a for a in got["cp1256"].quality["assumptions"] if a["change"].startswith("cleaning.letters")]
+    said = [
+        a for a in map(i18n.said, got["cp1256"].quality["assumptions"]) if a["change"].startswith("cleaning.letters")
+    ]
     assert said and "Arabic ي/ك/ى read with Persian ی/ک" in said[0]["assumed"]
 
 
@@ -227,14 +285,74 @@ def _run(tmp: Path, params: Path, *extra: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module", params=["fa", "ar"])
-def translated_run(request, tmp_path_factory, root):
+@pytest.fixture(scope="module")
+def languages(tmp_path_factory, root) -> dict[str, dict]:
+    """The small synthetic run made in English, Persian and Arabic, one after the other in one
+    project folder under one run name: per language, a copy of its pages (``reports``) and the bytes
+    of every file of its data/processed/<run>/ and data/interim/<run>/ (``data``). Made once per
+    test worker (its tests stay on one worker: conftest), kept across pytest's module switches."""
+    if _LANGUAGES:
+        return _LANGUAGES
+    tmp = tmp_path_factory.mktemp("languages")
+    params = _project(tmp, root, {**SMALL, "run_name": "one", "report": {"currency": "EUR"}})
+    out = {}
+    for language in ("en", "fa", "ar"):
+        done = _run(tmp, params, "--language", language)
+        assert done.returncode == 0, done.stderr[-3000:]
+        kept = shutil.copytree(tmp / "reports" / "one", tmp / "pages" / language)  # (the next run replaces them)
+        data = {
+            f"{layer}/{f.relative_to(tmp / 'data' / layer / 'one')}": f.read_bytes()
+            for layer in ("processed", "interim")
+            for f in sorted((tmp / "data" / layer / "one").rglob("*"))
+            if f.is_file()
+        }
+        out[language] = {"reports": kept, "data": data}
+    _LANGUAGES.update(out)
+    return out
+
+
+_LANGUAGES: dict[str, dict] = {}
+
+
+@pytest.mark.slow
+def test_the_data_of_a_run_are_the_same_bytes_in_every_language(languages):
+    """Numbers apart from words: the same run in English, Persian and Arabic writes the very same
+    bytes to every file of data/processed/<run>/ and data/interim/<run>/ (notes kept as message ids
+    and values, said only on the pages), and each language's pages read in that language."""
+    data = {language: run["data"] for language, run in languages.items()}
+    for language, run in languages.items():
+        page = (run["reports"] / "05_prioritization.html").read_text(encoding="utf-8")
+        assert f'lang="{language}"' in page
+    assert "processed/personas.json" in data["en"] and "processed/segments.parquet" in data["en"]
+    for language in ("fa", "ar"):
+        assert data[language].keys() == data["en"].keys()
+        differ = [name for name, b in data[language].items() if b != data["en"][name]]
+        assert differ == ["processed/lineage.json"], f"{language}: {differ}"
+        assert _data_lineage(data[language]) == _data_lineage(data["en"])
+    words = json.loads(data["en"]["processed/personas.json"])
+    assert not re.search("[\u0600-\u06ff]", json.dumps(words, ensure_ascii=False))  # no Persian or Arabic letter
+
+
+def _data_lineage(files: dict[str, bytes]) -> dict:
+    """lineage.json without the records of the exports (reports/<run>/exports/: written for people,
+    in the reader's words, so their hashes differ by language), nor those hashes where other records
+    list them as inputs."""
+    from seglab import artifacts
+
+    pages = {n for n, a in artifacts.BY_NAME.items() if a.path.startswith("reports/")}
+    lineage = json.loads(files["processed/lineage.json"])
+    assert pages & lineage.keys()  # (they are recorded)
+    return {
+        name: {**r, "inputs": {k: v for k, v in r.get("inputs", {}).items() if k not in pages}}
+        for name, r in lineage.items()
+        if name not in pages
+    }
+
+
+@pytest.fixture(params=["fa", "ar"])
+def translated_run(request, languages):
     """The small synthetic run with ``seglab run --language fa`` (and ar): its reports folder."""
-    tmp = tmp_path_factory.mktemp(f"run_{request.param}")
-    params = _project(tmp, root, {**SMALL, "run_name": f"small_{request.param}"})
-    done = _run(tmp, params, "--language", request.param)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return request.param, tmp / "reports" / f"small_{request.param}"
+    return request.param, languages[request.param]["reports"]
 
 
 class _Visible(HTMLParser):

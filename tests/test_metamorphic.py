@@ -17,6 +17,8 @@ import pytest
 from conftest import skip_or_fail
 from sklearn.metrics import adjusted_rand_score
 
+from seglab import i18n
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "test-output" / "metamorphic"
 #: The answer of each data set as written first (CSV), once per test worker.
@@ -104,11 +106,11 @@ def _zeros(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, str]:
     rng = np.random.default_rng(8)
     t.frame[col] = t.frame[col].where(rng.random(len(t.frame)) > 0.25, 0)
     got = mm.answer(mm.params(ds, tables, folder), ROOT)
-    rows = [a for a in got.assumptions if a["subject"] == col]
+    rows = [i18n.said(a) for a in got.assumptions if i18n.say(a["subject"]) == col]
     assert any("= unknown" in a["assumed"] or "may mean unknown" in a["assumed"] for a in rows), rows
     from seglab.roles import readable
 
-    for name in got.names["persona"]:
+    for name in got.names["persona"].map(i18n.say):
         assert readable(col).lower() not in name.lower() or "unknown" in name, name
     return "flagged", f"{col}: '{rows[0]['assumed']}'"
 
@@ -188,7 +190,7 @@ def _one_season(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, str
     as_of = pd.Timestamp(got.features.attrs["as_of"])
     assigned = monitoring.track(got.tables, p.features, got.quality, got.model, p.monitoring, as_of)
     summary = monitoring.summarise(assigned, sorted(got.names["segment"]), {}, p.monitoring, p.seed)
-    rows = monitoring.assumptions(summary.info)
+    rows = [i18n.said(r) for r in monitoring.assumptions(summary.info)]
     assert summary.info.get("same_season") is False and rows, summary.info
     assert rows[0]["assumed"].startswith("seasons not separated"), rows
     return "flagged", rows[0]["assumed"]

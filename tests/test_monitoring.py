@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import config, monitoring
+from seglab import config, i18n, monitoring
 
 
 def test_periods_count_back_from_as_of_and_are_complete():
@@ -147,7 +147,7 @@ def test_a_seasonal_rise_of_the_whole_base_is_not_growth_and_says_seasons_are_no
     assert caveat.startswith("Seasons are not separated") and "374 days from 2010-12-01" in caveat
     assert "data from 2009-12-10" in caveat
     assert caveat in monitoring.trend_text(s)
-    (row,) = monitoring.assumptions(s.info)
+    (row,) = map(i18n.said, monitoring.assumptions(s.info))
     assert row["stage"] == "06" and row["subject"] == "growth over time"
     assert row["assumed"].startswith("seasons not separated") and row["change"].startswith("(needs data: two years")
 
@@ -418,7 +418,7 @@ def test_the_line_that_leaves_two_periods_does_and_stages_02_and_06_say_the_same
 
     first = pd.Timestamp("2011-09-01")
     as_of = first + pd.Timedelta(days=history_days - 1)
-    line = monitoring._one_period_change({"first": first, "as_of": as_of, "period": period})
+    line = i18n.say(monitoring._one_period_change({"first": first, "as_of": as_of, "period": period}))
     window = re.search(r"features.window_days: (\d+)", line)
     months = "month" if "monitoring.period: month" in line else period
     w = int(window.group(1)) if window else (as_of - first).days + 1
@@ -429,4 +429,4 @@ def test_the_line_that_leaves_two_periods_does_and_stages_02_and_06_say_the_same
     assert len(ends) >= 2, (line, ends)
     assert w >= features.MIN_TWO_PERIOD_WINDOW
     if period == "quarter":
-        assert line == features.two_periods_change(first, as_of)  # the row of stage 02
+        assert line == i18n.say(features.two_periods_change(first, as_of))  # the row of stage 02

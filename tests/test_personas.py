@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import config, personas
+from seglab import config, i18n, personas
 
 
 def test_names_are_unique_and_follow_rules():
@@ -63,7 +63,8 @@ def test_definable_rules_in_plain_words():
     rules = personas.definable_rules(f, s, ["frequency"], seed=1)
     assert list(rules["segment"]) == [1, 2]
     # the split of the tree (frequency <= 5.5) read in whole orders
-    assert rules.loc[0, "rule"] == "orders at most 5" and rules.loc[1, "rule"] == "orders at least 6"
+    said = rules["rule"].map(i18n.say)
+    assert said[0] == "orders at most 5" and said[1] == "orders at least 6"
     assert (rules["precision"] == 1.0).all() and (rules["covers"] == 1.0).all()
     fid = personas.segment_rules(f, s, ["frequency"], seed=1)
     text = personas.rules_markdown(rules, fid, {1: "Bargain hunters", 2: "Loyal customers"})
@@ -73,10 +74,14 @@ def test_definable_rules_in_plain_words():
 
 def test_rule_conditions_merge_ranges_and_name_levels():
     v = pd.Series([0.0, 0.25, 0.5, 1.0])
-    assert personas._threshold_text("discount_share", v, 0.125, 0.6) == "discounted share between 12% and 60%"
-    assert personas._threshold_text("gender=female", pd.Series([0.0, 1.0]), None, 0.5) == "gender is not female"
-    assert personas._threshold_text("gender=female", pd.Series([0.0, 1.0]), 0.5, None) == "gender is female"
-    assert personas._threshold_text("frequency", pd.Series([1.0, 4.0, 9.0]), 2.5, 6.5) == "orders from 3 to 6"
+
+    def text(*args):
+        return i18n.say(personas._threshold_text(*args))
+
+    assert text("discount_share", v, 0.125, 0.6) == "discounted share between 12% and 60%"
+    assert text("gender=female", pd.Series([0.0, 1.0]), None, 0.5) == "gender is not female"
+    assert text("gender=female", pd.Series([0.0, 1.0]), 0.5, None) == "gender is female"
+    assert text("frequency", pd.Series([1.0, 4.0, 9.0]), 2.5, 6.5) == "orders from 3 to 6"
 
 
 def test_effect_size_by_hand():
@@ -91,13 +96,13 @@ def test_effect_size_by_hand():
 def test_contact_plan_never_emails_without_permission():
     f, s = _two_groups()
     data = personas.joined(f, s)
-    plan = personas.contact_plan(data, 1, "web")
+    plan = i18n.said(personas.contact_plan(data, 1, "web"))
     assert plan["email_permission_share"] == 0.5
     assert plan["contact"].startswith("E-mail to the 50% who allowed it (never to the other 50%)")
-    none = personas.contact_plan(data.drop(columns=["email_opt_in"]), 1, "store")
+    none = i18n.said(personas.contact_plan(data.drop(columns=["email_opt_in"]), 1, "store"))
     assert "do not e-mail or text anyone whose permission is not recorded" in none["contact"]
     assert "on the store channel" in none["contact"]
-    unknown = personas.contact_plan(data.drop(columns=["email_opt_in"]), 1, personas.NO_CHANNEL)
+    unknown = i18n.said(personas.contact_plan(data.drop(columns=["email_opt_in"]), 1, personas.NO_CHANNEL))
     assert "in the channel where they buy" in unknown["contact"]
 
 

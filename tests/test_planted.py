@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from seglab import features, personas, segment
+from seglab import features, i18n, personas, segment
 
 pytestmark = pytest.mark.xdist_group("planted")  # one worker computes the shared fixtures once
 
@@ -89,7 +89,7 @@ def test_definable_rules_reproduce_each_planted_segment(fitted):
     best = rules.groupby("segment")["covers"].max()
     assert (best >= 0.8).all()  # one branch carries most of each segment
     bargain = names.loc[names["persona"] == "Bargain hunters", "segment"].item()
-    assert "discounted share" in rules.loc[rules["segment"] == bargain].iloc[0]["rule"]
+    assert "discounted share" in i18n.say(rules.loc[rules["segment"] == bargain].iloc[0]["rule"])
 
 
 def test_prediction_beats_chance_on_a_time_holdout(synthetic_tables, default_params, fitted):

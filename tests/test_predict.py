@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from seglab import config, predict
+from seglab import config, i18n, predict
 
 
 def _tx(rows):
@@ -49,9 +49,9 @@ def test_short_history_is_a_clear_error():
     ):
         predict.predict({"transactions": tx}, config.Features(), p, feats, 1)
     pred, why = predict.attempt({"transactions": tx}, config.Features(), p, feats, 1)
-    assert pred is None and "too short" in why
+    assert pred is None and "too short" in i18n.say(why)
     pred, why = predict.attempt({"customers": pd.DataFrame()}, config.Features(), p, feats, 1)
-    assert pred is None and "customer-level" in why
+    assert pred is None and "customer-level" in i18n.say(why)
     pred, why = predict.attempt({"transactions": tx}, config.Features(), config.Prediction(enabled=False), feats, 1)
     assert pred is None and "enabled is false" in why
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from seglab import config, i18n, prioritize, stages, vocabulary
+from seglab import config, i18n, prioritize, report, stages, vocabulary
 
 
 @pytest.mark.parametrize(
@@ -228,6 +228,7 @@ def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_aske
 
 def test_each_placement_says_what_decided_it():
     bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    bm = report.said(bm)
     assert bm.loc[1, "decided_by"].startswith("Target. Attractive: ")
     assert "50 per customer (best of 3)" in bm.loc[1, "decided_by"] and "Easy to win: " in bm.loc[1, "decided_by"]
     assert bm.loc[1, "budget_how"].startswith("Target weight 0.45 x 5,000 observed net value")
@@ -236,7 +237,7 @@ def test_each_placement_says_what_decided_it():
 def test_neutral_judgement_calls_are_listed_as_assumptions():
     p = config.Prioritization(analyst_inputs={2: {"competition": 0.2}})
     bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
-    rows = {a["subject"]: a for a in prioritize.assumptions(bm, p)}
+    rows = {a["subject"]: a for a in map(i18n.said, prioritize.assumptions(bm, p))}
     assert rows["competition (analyst)"]["assumed"] == "neutral (0.5) for S1, S3"
     assert rows["fit (analyst)"]["assumed"] == "neutral (0.5) for S1, S2, S3"
     assert rows["predicted spend"]["assumed"].startswith("not measured")
@@ -324,7 +325,7 @@ def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
     the reader is told the 49 %, where it stands among the segments, and never a 0..1 score."""
     prof = _profile().assign(reachable=[0.9, 0.8, 0.49], return_share=[0.01, 0.05, 0.2])
     with i18n.using("en", currency="EUR"):
-        bm = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+        bm = report.said(prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0]).set_index("segment")
     assert bm.loc[3, "coverage"] == 0.0 and bm.loc[3, "computed_quadrant"] == "Ignore"
     assert "49% reachable by e-mail or SMS (worst of 3)" in bm.loc[3, "decided_by"]
     assert bm.loc[3, "credibility_fact"] == "returns 20% of the value bought (worst of 3)"
@@ -340,7 +341,7 @@ def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
         assert not SCORE.search(said), said
     # the judgement calls the analyst gives are named as such, with their own scale
     given = config.Prioritization(analyst_inputs={1: {"fit": 0.9}})
-    bm = prioritize.boston_matrix(prof, GROWTH, NAMES, given)[0].set_index("segment")
+    bm = report.said(prioritize.boston_matrix(prof, GROWTH, NAMES, given)[0]).set_index("segment")
     assert bm.loc[1, "fit_fact"] == "fit (analyst) 0.90 of 1 (the analyst's judgement) (best of 3)"
     assert bm.loc[2, "fit_fact"] == "fit (analyst) neutral (0.5): not given by the analyst (worst of 3)"
 
@@ -527,7 +528,7 @@ def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
     ranked, _notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, on, outcomes=rates)
     a_on, a_off = ranked.set_index("segment")["attractiveness"], plain.set_index("segment")["attractiveness"]
     assert a_on[1] > a_off[1] and a_on[3] < a_off[3]  # least churn and most response gain; the most churn loses
-    assert "Churn 10% (all customers 33%)" in ranked.set_index("segment").loc[1, "outcome_fact"]
+    assert "Churn 10% (all customers 33%)" in i18n.say(ranked.set_index("segment").loc[1, "outcome_fact"])
     assert prioritize.basis(ranked, on)["outcomes"][0]["enters"]
 
 
@@ -556,7 +557,7 @@ def test_a_ranking_by_size_alone_says_so_and_what_would_add_information():
     assert lines["growth"] == "order lines over time (a transactions table)"
     assert lines["competition (analyst)"] == "prioritization.analyst_inputs.<segment>.competition: 0..1"
     assert "Ranked by size only" in prioritize.basis_markdown(b)
-    rows = {a["subject"]: a for a in prioritize.assumptions(bm, p)}
+    rows = {a["subject"]: a for a in map(i18n.said, prioritize.assumptions(bm, p))}
     assert rows["attractiveness"]["assumed"] == "size only: the segments are ranked by their number of customers"
     # weights that leave size alone say so too, with the line that weighs the value again
     only = config.Prioritization(weights={"attractiveness": {"size": 1.0}, "ability_to_win": p.weights.ability_to_win})

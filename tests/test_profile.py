@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import amounts, collect, config, features, personas, roles, segment, stages
+from seglab import amounts, collect, config, features, i18n, personas, roles, segment, stages
 from seglab.artifacts import Store
 from seglab.paths import RunPaths
 
@@ -18,7 +18,7 @@ _run = realistic.run  # stages 01 and 02 on a customer-level table written as CS
 
 def _assumed(c) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for a in c.quality["assumptions"]:
+    for a in map(i18n.said, c.quality["assumptions"]):  # (as the reader reads them)
         out.setdefault(a["subject"], []).append(a)
     return out
 
@@ -175,7 +175,7 @@ def test_zeros_that_mean_unknown_are_flagged_and_not_averaged_in(tmp_path):
     # the line the row suggests, given: the same reading (unknown), the same numbers, said as given
     c3, b3 = _run(tmp_path, df, name="given", roles={"sentinels": {"Income": 0}})
     r3 = c3.quality["roles"]["customers"]["income"]
-    assert r3["how"] == "given" and r3["why"].startswith("given: 0 means unknown (")
+    assert r3["how"] == "given" and i18n.say(r3["why"]).startswith("given: 0 means unknown (")
     assert b3.features["income"].mean() == pytest.approx(known.mean())
     assert b3.features.attrs["labels"]["income=unknown"] == "Income: 0 (unknown)"
     # 0 spend or 0 orders is natural (nothing bought): never a spike
@@ -263,20 +263,20 @@ def test_declared_lenses_are_clustered_exactly(tmp_path):
     spec = {"lenses": {"behavioural": ["Annual Income (k$)", "Spending Score (1-100)"]}}
     c, b = _run(tmp_path, realistic.mall(), name="lens", **spec)
     assert b.features.attrs["default_features"] == ["annual_income_k", "spending_score_1_100"]  # Age not added
-    note = next(a for a in b.features.attrs["assumptions"] if a["subject"] == "features clustered on")
+    note = next(i18n.said(a) for a in b.features.attrs["assumptions"] if a["subject"] == "features clustered on")
     assert "Age" not in note["assumed"] and "declared" in note["assumed"]
 
 
 def test_the_assumptions_say_what_segmentation_features_clustered(tmp_path):
     c, b = _run(tmp_path, realistic.mall(), name="given")  # stage 02 would add Age and income to the score
-    assert any("also" in a["assumed"] for a in b.features.attrs["assumptions"])
+    assert any("also" in i18n.say(a["assumed"]) for a in b.features.attrs["assumptions"])
     r = segment.segment(b.features, config.Segmentation(features=["spending_score_1_100"], k=2, bootstrap=0), 42)
     run = RunPaths(tmp_path, "given").ensure()
     stages.save_collected(c, Store(run, "01"))
     stages.save_assumptions("02", b.features.attrs["assumptions"], Store(run, "02"))
     stages.save_assumptions("03", r.assumptions, Store(run, "03"))
     rows = [a for a in stages.load_assumptions(Store(run)) if a["subject"] == "features clustered on"]
-    assert [a["assumed"] for a in rows] == ["as given: Spending Score (1-100)"]
+    assert [i18n.say(a["assumed"]) for a in rows] == ["as given: Spending Score (1-100)"]
 
 
 def test_a_given_money_column_with_a_spike_is_kept_and_said(tmp_path):
@@ -295,6 +295,6 @@ def test_a_card_shows_its_segments_outcomes_beside_all_customers():
         "churn": {"label": "Churn", "direction": "bad", "kind": "flag"},
         "calls": {"label": "Duration", "direction": "unknown", "kind": "number"},
     }
-    assert personas.outcome_text(data, 1) == "Churn 67% (all customers 40%), Duration 4.0 (all customers 3.0)"
+    assert i18n.say(personas.outcome_text(data, 1)) == "Churn 67% (all customers 40%), Duration 4.0 (all customers 3.0)"
     data.attrs["outcomes"] = {}
     assert personas.outcome_text(data, 1) == ""

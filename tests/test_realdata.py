@@ -17,7 +17,7 @@ import yaml
 from conftest import SHARED, skip_or_fail
 from test_pipeline import _project, _seglab
 
-from seglab import pipeline, prioritize
+from seglab import i18n, pipeline, prioritize
 
 pytestmark = [pytest.mark.slow, pytest.mark.realdata]
 
@@ -56,9 +56,15 @@ class Run:
         self.index = (self.reports / "index.html").read_text()
 
 
+#: Each data set's run, made once per test worker (its tests stay on one worker: conftest).
+_RUNS: dict[str, Run] = {}
+
+
 @pytest.fixture(scope="module", params=list(DATA))
 def run(request, root, tmp_path_factory):
-    return Run(*_run(request.param, root, tmp_path_factory))
+    if request.param not in _RUNS:  # (pytest may set a parameter up again after another's tests)
+        _RUNS[request.param] = Run(*_run(request.param, root, tmp_path_factory))
+    return _RUNS[request.param]
 
 
 def test_every_guess_is_listed_with_the_line_that_changes_it(run):
@@ -86,7 +92,8 @@ def test_no_code_or_category_is_called_high_or_low(run):
     kinds = run.meta.get("kinds") or {}
     labels = run.meta.get("labels") or {}
     indicator = [labels.get(f, f) for f, k in kinds.items() if "=" in f or k in ("flag", "binary", "category", "code")]
-    text = " ".join(run.names["persona"]) + " " + " ".join(t for c in run.cards for t in c["traits"])
+    said = [*run.names["persona"], *(t for c in run.cards for t in c["traits"])]  # as the reader reads them
+    text = " ".join(map(i18n.say, said))
     for label in indicator:
         assert not re.search(rf"\b(high|low) {re.escape(label)}\b", text, re.I), label
 

@@ -1,10 +1,13 @@
 """seglab score: chunked scoring with a saved model reproduces training segments exactly."""
 
+import json
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import artifacts, cli, features, lookalike, score, segment
+from seglab import artifacts, cli, features, i18n, lookalike, score, segment
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,8 @@ def test_scoring_the_training_customers_reproduces_their_segments(trained, suffi
     summary = score.score_file(tmp / "model", src, out, chunk_rows=chunk_rows)
     got = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out, dtype={"customer_id": str})
     assert summary.chunks == -(-len(feats) // chunk_rows) and summary.rows == len(feats)
-    pd.testing.assert_frame_equal(got.drop(columns=["assigned_by", "persona"]), result.segments, check_dtype=False)
+    said = result.segments.assign(segment_label=result.segments["segment_label"].map(i18n.say))  # (in English)
+    pd.testing.assert_frame_equal(got.drop(columns=["assigned_by", "persona"]), said, check_dtype=False)
     assert (got["persona"] == "S" + got["segment"].astype(str)).all()  # before stage 04 names them
     assert (got["assigned_by"] == "behaviour").all()
     assert summary.per_segment == result.segments["segment"].value_counts().sort_index().to_dict()
@@ -104,6 +108,33 @@ def test_cli_score(trained, capsys):
     )
     err = capsys.readouterr().err
     assert err.startswith("seglab score: ") and "no segment model here" in err and err.count("\n") == 1
+
+
+def test_score_writes_the_labels_and_names_in_the_language_asked(trained, capsys, tmp_path):
+    """The model folder keeps each segment's label and persona name as a message id and values:
+    `--language fa` writes them in Persian, `--language ar` in Arabic, the default in English;
+    the segments are the same."""
+    tmp, _feats, result, _ = trained
+    model = shutil.copytree(tmp / "model", tmp_path / "model")  # (named by stage 04: a copy)
+    (model / "personas.json").write_text(json.dumps({"1": "Loyal customers"}), encoding="utf-8")
+    got = {}
+    with i18n.using("en"):  # (the command sets this process's reader: put back after it)
+        for language in ("en", "fa", "ar"):
+            out = tmp_path / f"scored_{language}.parquet"
+            args = ["score", "--model", str(model), "--input", str(tmp / "features.parquet"), "--output", str(out)]
+            assert cli.main([*args, "--language", language]) == 0
+            got[language] = pd.read_parquet(out)
+    capsys.readouterr()
+    with i18n.using("en"):
+        english = result.segments["segment_label"].map(i18n.say)
+    assert (got["en"]["segment_label"].to_numpy() == english.to_numpy()).all()
+    with i18n.using("fa"):
+        assert got["fa"]["persona"][got["fa"]["segment"] == 1].eq(i18n.term("Loyal customers")).all()
+    for language in ("fa", "ar"):
+        assert (got[language]["segment"] == got["en"]["segment"]).all()
+        labels = got[language]["segment_label"]
+        assert labels.str.contains("[\u0600-\u06ff]").all() and not labels.str.contains('"id"').any()
+    assert got["en"].loc[got["en"]["segment"] == 1, "persona"].eq("Loyal customers").all()
 
 
 def test_assign_is_the_same_in_any_block(trained):

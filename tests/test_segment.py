@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import artifacts, config, methods, segment
+from seglab import artifacts, config, i18n, methods, segment
 
 
 def _blobs(n_per=60, seed=0):
@@ -88,7 +88,7 @@ def test_constant_and_missing_columns_are_handled():
     p = config.Segmentation(features=["monetary", "discount_share", "constant"], k=3, n_init=4)
     r = segment.segment(df, p, seed=1)
     assert r.model.preparation.features == ["monetary", "discount_share"]  # the constant column is left out...
-    subjects = [a["subject"] for a in r.assumptions]
+    subjects = [i18n.say(a["subject"]) for a in r.assumptions]
     assert subjects == ["features clustered on", "constant"]  # what was given, and what was left out
     assert np.isfinite(r.embedding).all()
     assert r.segments["segment"].nunique() == 3
@@ -117,6 +117,7 @@ def test_choose_k_consensus_and_min_share():
         }
     )
     k, table, why = segment.choose_k(t, min_share=0.05)
+    why = i18n.say(why)
     assert k == 3  # k = 4 scores best but leaves a segment with 1 % of customers
     assert "k = [4] were excluded" in why and table["chosen"].sum() == 1
 
@@ -137,13 +138,14 @@ EVIDENCE = pd.DataFrame(
 
 def test_choose_k_takes_the_most_stable_of_the_good():
     k, t, why = segment.choose_k(EVIDENCE, min_share=0.02, good_margin=0.1)
+    why = i18n.say(why)
     # consensus: k=4 best (1.0), k=5 within 0.1 (good), k=3 further; k=2 is the most stable but not good
     assert t.loc[t["good"], "k"].tolist() == [4, 5]
     assert k == 5 and "most stable of the good k (bootstrap ARI 0.95" in why
     assert "stability prefers k = 2" in why  # the disagreement is said
     # without stability the best consensus wins; a wider margin lets k = 2 in and it wins on stability
     k0, _, why0 = segment.choose_k(EVIDENCE.assign(stability=np.nan), min_share=0.02)
-    assert k0 == 4 and "best consensus" in why0
+    assert k0 == 4 and "best consensus" in i18n.say(why0)
     assert segment.choose_k(EVIDENCE, min_share=0.02, good_margin=1.0)[0] == 2
 
 

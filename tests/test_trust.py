@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import collect, config, features, monitoring, personas, predict, prioritize, segment
+from seglab import collect, config, features, i18n, monitoring, personas, predict, prioritize, segment
 
 _run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV
 
 
 def _assumed(c) -> dict[str, dict]:
-    return {a["subject"]: a for a in c.quality["assumptions"]}
+    return {a["subject"]: a for a in map(i18n.said, c.quality["assumptions"])}  # (as the reader reads them)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_a_total_column_is_the_value_and_the_sum_of_parts_is_recognised(tmp_path
     )
     c2, _ = _run(tmp_path, parts, name="parts")
     assert c2.quality["value"]["columns"] == ["purchases"]
-    assert "sum of oneoff_purchases + installment_purchases" in c2.quality["value"]["why"]
+    assert "sum of oneoff_purchases + installment_purchases" in i18n.say(c2.quality["value"]["why"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_thin_behaviour_adds_the_other_numbers_with_a_note(tmp_path):
     c, b = _run(tmp_path, realistic.mall(), name="thin")
     default = b.features.attrs["default_features"]
     assert default == ["spending_score_1_100", "age", "annual_income_k"]  # not the score alone
-    note = next(a for a in b.features.attrs["assumptions"] if a["subject"] == "features clustered on")
+    note = next(i18n.said(a) for a in b.features.attrs["assumptions"] if a["subject"] == "features clustered on")
     assert "Age" in note["assumed"] and "Annual Income (k$)" in note["assumed"]
     assert "only 1 usable feature" in note["why"]
 
@@ -274,7 +274,8 @@ def test_a_lifecycle_name_needs_most_of_the_segment_in_that_stage():
     assert names.loc[1, "archetype"] not in ("lapsed", "new_customers", "at_risk")
     most = few.assign(lifecycle_lapsed=[0.7, 0.0])
     named = personas.name_personas(z, config.Personas(), most).set_index("segment")
-    assert named.loc[1, "persona"] == "Lapsed customers" and named.loc[1, "evidence"] == "70% of them are lapsed"
+    assert named.loc[1, "persona"] == "Lapsed customers"
+    assert i18n.say(named.loc[1, "evidence"]) == "70% of them are lapsed"
     # no lifecycle data at all (a customer-level source without dates): no lifecycle name
     assert personas.name_personas(z, config.Personas()).set_index("segment").loc[1, "archetype"] is None
 
@@ -283,7 +284,8 @@ def test_bulk_orders_are_bulk_buyers_not_impulse_shoppers():
     z = _z({1: {"avg_order_value": 2.5, "avg_basket_size": 2.5, "return_share": 2.0}, 2: {"avg_order_value": -0.5}})
     prof = pd.DataFrame({"segment": [1, 2], "avg_basket_size_median": [1200.0, 80.0]})
     names = personas.name_personas(z, config.Personas(), prof).set_index("segment")
-    assert names.loc[1, "persona"] == "Bulk buyers" and "typically 1,200 units per order" in names.loc[1, "evidence"]
+    assert names.loc[1, "persona"] == "Bulk buyers"
+    assert "typically 1,200 units per order" in i18n.say(names.loc[1, "evidence"])
     consumer = prof.assign(avg_basket_size_median=[12.0, 3.0])
     again = personas.name_personas(z, config.Personas(), consumer).set_index("segment")
     assert again.loc[1, "persona"] == "Impulse shoppers"
@@ -300,14 +302,18 @@ def test_descriptive_names_never_repeat_and_codes_are_never_high_or_low():
     labels = {"channel=2": "Channel: 2", "monetary": "customer value"}
     means = pd.DataFrame({"segment": [1, 2, 3], "channel=2": [0.9, 0.85, 0.02], "monetary": [10.0, 10.0, 1.0]})
     names = personas.name_personas(z, config.Personas(), means, labels)
+    names["persona"] = names["persona"].map(i18n.say)  # (as the reader reads them)
     assert names["persona"].is_unique and not names["persona"].str.contains(r"\(S\d\)").any()
     text = " ".join(names["persona"])
     assert "high Channel" not in text and "low Channel" not in text
     assert "Channel: 2 90%" in text  # a code says its share
     # segment labels (seglab score, model.json) follow the same rule
-    assert segment.describe_centroids(
-        np.array([[1.0, -2.0]]), ["monetary", "region=3"], labels={"region=3": "Region: 3"}
-    ) == ["S1: fewer Region: 3, high monetary"]
+    assert [
+        i18n.say(label)
+        for label in segment.describe_centroids(
+            np.array([[1.0, -2.0]]), ["monetary", "region=3"], labels={"region=3": "Region: 3"}
+        )
+    ] == ["S1: fewer Region: 3, high monetary"]
 
 
 def test_customer_level_deal_seekers_are_bargain_hunters(tmp_path):
@@ -436,7 +442,7 @@ def test_channel_values_in_other_languages_count_as_web_store_app(tmp_path):
     odd.to_csv(path, index=False)
     c2 = collect.collect(p, tmp_path)
     cat = features.build(c2.tables, p.features, c2.quality).catalog.set_index("feature")
-    assert not cat.loc["web_share", "available"] and "roles.channel_values" in cat.loc["web_share", "why_not"]
+    assert not cat.loc["web_share", "available"] and "roles.channel_values" in i18n.say(cat.loc["web_share", "why_not"])
     assert personas.preferred_channel(pd.Series({"web_share": 0.0, "store_share": 0.0})) == personas.NO_CHANNEL
 
 

@@ -910,7 +910,7 @@ def write(a: Artifact, obj: Any, p: Path, **kwargs) -> Path:
         if a.schema:
             from seglab import schemas
 
-            io.validate(obj, schemas.BY_NAME[a.schema], str(p))
+            io.validate(io.notes_as_json(obj), schemas.BY_NAME[a.schema], str(p))
         return io.write_csv(obj, p, **kwargs)
     if a.kind == "json":  # a text is written as it is (already JSON)
         return io.write_text(obj, p) if isinstance(obj, str) else io.write_json(obj, p)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from seglab import i18n
 from seglab.config import Features as FeatureParams
-from seglab.i18n import N_, _
+from seglab.i18n import N_
 
 #: Units of the attribute features (stored in English, shown in the reader's language).
 FLAG_UNIT = N_("flag 0/1")
@@ -116,8 +116,8 @@ class _Encoder:
             f"{name}={level}",
             np.where(v.isna(), np.nan, (text == level).astype(float)),
             FLAG_UNIT,
-            _("'%(column)s' is %(level)s") % {"column": base["label"], "level": level},
-            label=_("%(column)s: %(level)s") % {"column": base["label"], "level": level},
+            i18n.Note.of(N_("'%(column)s' is %(level)s"), column=base["label"], level=level),
+            label=N_("%(column)s: %(level)s") % {"column": base["label"], "level": level},
         )
 
     def levels(self, base: dict, name: str, v: pd.Series, levels: list) -> None:
@@ -137,9 +137,10 @@ class _Encoder:
             f"{name}=other",
             np.where(v.isna(), np.nan, (~text.isin(top)).astype(float)),
             FLAG_UNIT,
-            _("'%(column)s' is none of its %(n)s most frequent values")
-            % {"column": base["label"], "n": i18n.number(len(top))},
-            label=_("%(column)s: other") % {"column": base["label"]},
+            i18n.Note.of(
+                N_("'%(column)s' is none of its %(n)s most frequent values"), column=base["label"], n=len(top)
+            ),
+            label=N_("%(column)s: other") % {"column": base["label"]},
         )
 
     def sentinel(self, base: dict, name: str, v: pd.Series, marker: float, unknown: bool = False) -> None:
@@ -147,31 +148,32 @@ class _Encoder:
         without it, and a 0/1 ``name=never`` (``name=unknown`` for a spike read as unknown).
         """
         num = v.astype(float)
-        values = {"description": base["description"], "marker": i18n.digits(f"{marker:g}"), "column": base["label"]}
+        values = {"description": base["description"], "marker": i18n.as_g(marker), "column": base["label"]}
         self.add(
             base,
             name,
             num.where(num != marker).to_numpy(),
             AS_IN_SOURCE,
-            (
-                _("%(description)s; %(marker)s (unknown) left out")
+            i18n.Note.of(
+                N_("%(description)s; %(marker)s (unknown) left out")
                 if unknown
-                else _("%(description)s; %(marker)s (never / not applicable) left out")
-            )
-            % values,
+                else N_("%(description)s; %(marker)s (never / not applicable) left out"),
+                **values,
+            ),
         )
         self.add(
             base,
             f"{name}={'unknown' if unknown else 'never'}",
             np.where(num.isna(), np.nan, (num == marker).astype(float)),
             FLAG_UNIT,
-            (
-                _("'%(column)s' is %(marker)s: unknown")
+            i18n.Note.of(
+                N_("'%(column)s' is %(marker)s: unknown")
                 if unknown
-                else _("'%(column)s' is %(marker)s: never / not applicable")
-            )
-            % values,
-            label=(_("%(column)s: %(marker)s (unknown)") if unknown else _("%(column)s: never")) % values,
+                else N_("'%(column)s' is %(marker)s: never / not applicable"),
+                **values,
+            ),
+            label=(N_("%(column)s: %(marker)s (unknown)") if unknown else N_("%(column)s: never"))
+            % {**values, "marker": f"{marker:g}"},
             role_kind="flag",
         )
 
@@ -192,7 +194,7 @@ class _Encoder:
             name,
             np.where(v.isna(), np.nan, (text == level).astype(float)),
             FLAG_UNIT,
-            _("%(description)s; 1 = '%(level)s'") % {"description": base["description"], "level": level},
+            i18n.Note.of(N_("%(description)s; 1 = '%(level)s'"), description=base["description"], level=level),
         )
 
     def column(
@@ -210,10 +212,13 @@ class _Encoder:
                 base,
                 name,
                 codes,
-                _("ordinal %(levels)s")
-                % {"levels": " < ".join(f"{i18n.digits(str(i))} {lvl}" for lvl, i in pos.items())},
-                _("%(description)s, ordered: %(order)s")
-                % {"description": base["description"], "order": " < ".join(order)},
+                i18n.Note.of(
+                    N_("ordinal %(levels)s"),
+                    levels=i18n.as_digits(" < ".join(f"{i} {lvl}" for lvl, i in pos.items())),
+                ),
+                i18n.Note.of(
+                    N_("%(description)s, ordered: %(order)s"), description=base["description"], order=" < ".join(order)
+                ),
                 role_kind="ordinal",
             )
         elif kind == "flag":
@@ -227,7 +232,7 @@ class _Encoder:
         elif kind == "sentinel":
             self.sentinel(base, name, v, float(role["sentinel"]), bool(role.get("spike")))
         elif not pd.api.types.is_numeric_dtype(v):  # money, count, number, score, share
-            self.skip(base, name, _("not numeric"))
+            self.skip(base, name, N_("not numeric"))
         else:
             unit = UNITS.get(kind, AS_IN_SOURCE)
             self.add(base, name, v.astype(float).to_numpy(), unit)
@@ -239,10 +244,12 @@ def _left_out(role: dict, table: str, col: str, quality: dict) -> str | None:
         return role["why"]
     if role.get("behaviour"):  # a customer-level behaviour column: it feeds a catalog feature
         if role["behaviour"].startswith("channel:"):
-            return _("used for the channel shares: %(channel)s") % {"channel": _(role["behaviour"].split(":", 1)[1])}
-        return _("used for %(role)s") % {"role": role["behaviour"]}
+            return i18n.Note.of(
+                N_("used for the channel shares: %(channel)s"), channel=i18n.as_term(role["behaviour"].split(":", 1)[1])
+            )
+        return i18n.Note.of(N_("used for %(role)s"), role=role["behaviour"])
     if table == "customers" and [col] == quality.get("value", {}).get("columns"):
-        return _("the customer value: it is the feature monetary")
+        return N_("the customer value: it is the feature monetary")
     return None
 
 
@@ -291,8 +298,12 @@ def encode_attributes(
             base = {
                 "columns": [name],
                 "lens": role["lens"],
-                "description": _("'%(column)s' of the %(table)s table (%(why)s)")
-                % {"column": text_label, "table": _(table), "why": role["why"]},
+                "description": i18n.Note.of(
+                    N_("'%(column)s' of the %(table)s table (%(why)s)"),
+                    column=text_label,
+                    table=i18n.as_term(table),
+                    why=i18n.worded(role["why"]),
+                ),
                 "role": role["kind"],
                 "label": text_label,
                 "default": False,

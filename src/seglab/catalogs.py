@@ -28,6 +28,7 @@ from seglab.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, TEMPLATE_PATH, notebook_c
 KEYWORDS = {
     "_": None,
     "N_": None,
+    "Nn_": (1, 2),
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "md": None,

@@ -47,8 +47,9 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _score(args: argparse.Namespace) -> None:
-    from seglab import score
+    from seglab import i18n, score
 
+    i18n.use(args.language)  # the persona names and segment labels written, in this language
     if args.chunk_rows < 1:
         raise CommandError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     try:
@@ -141,6 +142,12 @@ def parser() -> argparse.ArgumentParser:
         help="local: this process, in chunks; spark: on a Spark cluster (mapInPandas with the JSON model)",
     )
     c.add_argument("--spark-master", default="local[*]", help="with --engine spark: the master (local[*], yarn, ...)")
+    c.add_argument(
+        "--language",
+        choices=("en", "fa", "ar"),
+        default="en",
+        help="language of the persona names and segment labels written (en, fa, ar)",
+    )
     c.set_defaults(func=_score)
 
     s = sub.add_parser(

@@ -97,12 +97,14 @@ def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.Da
         return pd.DataFrame(columns=rules.REJECTED_COLUMNS)
     at = rows["source_row"].to_numpy() - 1
     values = rules.row_values(loaded.frame.iloc[at])
-    reason = rule.map(lambda r: _(rules.RULE_TEXT[r]) if r in rules.RULE_TEXT else r).to_numpy(dtype=object)
+    reason = rule.map(lambda r: rules.RULE_TEXT.get(r, r)).to_numpy(dtype=object)  # (said where shown)
     if loaded.malformed is not None:
         for k, pos in enumerate(at):
             if pos in loaded.raw_lines:
                 values[k] = json.dumps({"line": loaded.raw_lines[pos][:500]}, ensure_ascii=False)
-                reason[k] = _("%(problem)s; the line's text is in values") % {"problem": loaded.malformed.iloc[pos]}
+                reason[k] = i18n.Note.of(
+                    N_("%(problem)s; the line's text is in values"), problem=loaded.malformed.iloc[pos]
+                ).as_text()
     return pd.DataFrame(
         {
             "table": loaded.table,
@@ -173,16 +175,17 @@ def clean_customers(
         early = out["signup_date"] < pd.Timestamp(cleaning.min_date)
         if early.any():
             notes.append(
-                _(
-                    "%(where)s, column signup_date: %(n)s date(s) before %(min)s (cleaning.min_date; e.g. row %(row)s) "
-                    "read as unknown."
+                i18n.Note.of(
+                    N_(
+                        "%(where)s, column signup_date: %(n)s date(s) before %(min)s "
+                        "(cleaning.min_date; e.g. row %(row)s) "
+                        "read as unknown."
+                    ),
+                    where=where,
+                    n=int(early.sum()),
+                    min=i18n.as_date(cleaning.min_date),
+                    row=int(early.idxmax()) + 1,
                 )
-                % {
-                    "where": where,
-                    "n": i18n.number(int(early.sum())),
-                    "min": i18n.date(cleaning.min_date),
-                    "row": i18n.number(int(early.idxmax()) + 1),
-                }
             )
             out.loc[early, "signup_date"] = pd.NaT
     for col in ("email_opt_in", "sms_opt_in"):
@@ -368,8 +371,8 @@ def _role_dates(table: str, frame: pd.DataFrame, found, params: Params, where: s
             {
                 "stage": "01",
                 "subject": r.label,
-                "assumed": _("dates read %(how)s") % {"how": how},
-                "why": _("text dates"),
+                "assumed": i18n.Note.of(N_("dates read %(how)s"), how=i18n.as_term(how)),
+                "why": N_("text dates"),
                 "change": "cleaning.dayfirst: true | false",
             }
         )
@@ -449,14 +452,15 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
             tables[t] = tables[t].write()
     if on_spark:
         notes.append(
-            _(
-                "Read and cleaned on Spark (features.engine: spark, master %(master)s), by the rules of a run on one "
-                "machine and with the same results: %(tables)s."
+            i18n.Note.of(
+                N_(
+                    "Read and cleaned on Spark (features.engine: spark, master %(master)s), by the "
+                    "rules of a run on one "
+                    "machine and with the same results: %(tables)s."
+                ),
+                tables=[i18n.as_term(t.replace("_", " ")) for t in on_spark],
+                master=params.features.spark.master,
             )
-            % {
-                "tables": i18n.join(i18n.term(t).replace("_", " ") for t in on_spark),
-                "master": params.features.spark.master,
-            }
         )
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
     rejected = rejected.astype({"source_row": "int64"}) if len(rejected) else rejected
@@ -475,10 +479,10 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
         assumptions.append(
             {
                 "stage": "01",
-                "subject": _("customer ids"),
+                "subject": N_("customer ids"),
                 "assumed": warning.split(" (")[0],
                 "why": warning.split(". ", 1)[-1] if ". " in warning else warning,
-                "change": _("make the ids identical in both files"),
+                "change": N_("make the ids identical in both files"),
             }
         )
     quality["history"] = history.facts_of(tables, params, quality)  # when the customers' history begins
@@ -559,13 +563,16 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
     if "customers" not in tables:
         tables["customers"] = derive(customer_cols)
         notes.append(
-            _(
-                "No customers table was given: customers are the distinct customer ids of the transactions, with the "
-                "first purchase as signup date and %(columns)s taken from the transactions."
+            i18n.Note.of(
+                N_(
+                    "No customers table was given: customers are the distinct customer ids of the "
+                    "transactions, with the "
+                    "first purchase as signup date and %(columns)s taken from the transactions."
+                ),
+                columns=customer_cols,
             )
-            % {"columns": i18n.join(customer_cols)}
             if customer_cols
-            else _(
+            else N_(
                 "No customers table was given: customers are the distinct customer ids of the transactions, with the "
                 "first purchase as signup date."
             )
@@ -588,11 +595,13 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
             add = firsts[firsts["customer_id"].isin(missing)].reset_index(drop=True)
             tables["customers"] = pd.concat([tables["customers"], add], ignore_index=True)
             notes.append(
-                _(
-                    "%(n)s customers appear in transactions but not in the customers table; added with unknown "
-                    "attributes."
+                i18n.Note.of(
+                    N_(
+                        "%(n)s customers appear in transactions but not in the customers table; added with unknown "
+                        "attributes."
+                    ),
+                    n=len(missing),
                 )
-                % {"n": i18n.number(len(missing))}
             )
         quality["tables"]["customers"]["added_from_transactions"] = len(missing)
     tables["transactions"] = tx.drop(columns=customer_cols) if local else tx.write(drop=tuple(customer_cols))

@@ -37,7 +37,7 @@ from seglab import amounts, i18n, io, schemas, sources
 from seglab.collection import rules
 from seglab.config import Params, TableSource
 from seglab.engine import spark_uri
-from seglab.i18n import _
+from seglab.i18n import N_
 
 ROW, DUP, TS, TEXT = "__seglab_row", "__seglab_dup", "__seglab_ts", "__seglab_text"
 RULE, SIZE, REV, BY_ID, VALUES = "__seglab_rule", "__seglab_size", "__seglab_rev", "__seglab_by_id", "__seglab_values"
@@ -80,17 +80,23 @@ def on_spark(params: Params, spec: TableSource, root: Path, table: str = "transa
     path = sources.resolve(spec.path, root) if spec.path else None
     fmt = sources.detect_format(spec, path) if path is not None or spec.format != "auto" else "postgres"
     if fmt != "parquet":
-        return _(
-            "%(source)s (table %(table)s): read and cleaned on this machine: with features.engine: spark, stage 01 "
-            "runs on Spark for Parquet sources (a file or a folder of files); convert the source to Parquet to clean "
-            "it on the cluster."
-        ) % {"source": path or f"postgres:{spec.table or 'query'}", "table": table}
+        return i18n.Note.of(
+            N_(
+                "%(source)s (table %(table)s): read and cleaned on this machine: with features.engine: spark, stage 01 "
+                "runs on Spark for Parquet sources (a file or a folder of files); convert the source "
+                "to Parquet to clean "
+                "it on the cluster."
+            ),
+            source=str(path or f"postgres:{spec.table or 'query'}"),
+            table=table,
+        )
     if spec.preset and sources.PRESETS[spec.preset].derive:
-        return _("%(source)s (table %(table)s): read and cleaned on this machine (preset %(preset)s).") % {
-            "source": path,
-            "table": table,
-            "preset": spec.preset,
-        }
+        return i18n.Note.of(
+            N_("%(source)s (table %(table)s): read and cleaned on this machine (preset %(preset)s)."),
+            source=str(path),
+            table=table,
+            preset=spec.preset,
+        )
     return ""
 
 
@@ -450,8 +456,14 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     }
     if names[time_col] in zones:  # (the note a local run's parse_time writes)
         notes.append(
-            _("%(where)s: timestamps carry the time zone %(zone)s; converted to %(timezone)s (cleaning.timezone).")
-            % {"where": f"{source}, column {time_col}", "zone": zones[names[time_col]], "timezone": cleaning.timezone}
+            i18n.Note.of(
+                N_(
+                    "%(where)s: timestamps carry the time zone %(zone)s; converted to %(timezone)s (cleaning.timezone)."
+                ),
+                where=f"{source}, column {time_col}",
+                zone=str(zones[names[time_col]]),
+                timezone=cleaning.timezone,
+            )
         )
     work.mkdir(parents=True, exist_ok=True)
     first = work / "rows.parquet"
@@ -589,7 +601,7 @@ def _rejected(rows, source: str, table: str) -> pd.DataFrame:
             "source_row": got["source_row"].to_numpy("int64"),
             "source_line": pd.array([pd.NA] * len(got), dtype="Int64"),
             "rule": got[RULE].to_numpy(dtype=object),
-            "reason": got[RULE].map(lambda r: _(rules.RULE_TEXT[r]) if r in rules.RULE_TEXT else r).to_numpy(object),
+            "reason": got[RULE].map(lambda r: rules.RULE_TEXT.get(r, r)).to_numpy(object),  # (said where shown)
             "values": got[VALUES].to_numpy(dtype=object),
         }
     )

@@ -134,8 +134,13 @@ def slug(name: str, limit: int = 40) -> str:
     return text.strip("-")
 
 
-def audience_file(segment: int, english_name: str) -> str:
-    """The audience file of a segment: ``audience_S2_loyal-customers.csv``."""
+def audience_file(segment: int, english_name) -> str:
+    """The audience file of a segment: ``audience_S2_loyal-customers.csv`` (a name kept as a note:
+    its English words).
+    """
+    if i18n.is_note(english_name):
+        with i18n.using("en"):
+            english_name = i18n.say(english_name)
     part = slug(english_name)
     return f"audience_S{segment}{'_' + part if part else ''}.csv"
 
@@ -163,7 +168,7 @@ def summary(files: dict[str, pd.DataFrame], matrix: pd.DataFrame) -> list[dict]:
         entry = {
             "file": name,
             "segment": int(row["segment"]),
-            "persona": str(row["persona"]),
+            "persona": i18n.neutral(row["persona"]),
             "quadrant": str(row["quadrant"]),
             "customers": len(rows),
         }

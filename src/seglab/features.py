@@ -32,6 +32,7 @@ from seglab import history, i18n, io
 from seglab.attributes import encode_attributes
 from seglab.config import Features as FeatureParams
 from seglab.engine import FeatureError, Table, connect, opened, register
+from seglab.i18n import N_, Nn_
 from seglab.registry import BY_NAME, CATALOG, INTEGER
 from seglab.vocabulary import LIFECYCLE_STAGES
 
@@ -520,7 +521,7 @@ def resolve_window(first: pd.Timestamp | None, as_of: pd.Timestamp, params: Feat
 MIN_TWO_PERIOD_WINDOW = 28
 
 
-def two_periods_change(first: pd.Timestamp, as_of: pd.Timestamp, months: int = 3) -> str:
+def two_periods_change(first: pd.Timestamp, as_of: pd.Timestamp, months: int = 3) -> i18n.Value:
     """The line of "What seglab assumed" that leaves monitoring two whole periods of ``months`` (3 =
     quarters) with a whole window each: the longest such window, or monthly periods with theirs
     when the history holds no two quarters or their window would be shorter than four weeks;
@@ -534,8 +535,10 @@ def two_periods_change(first: pd.Timestamp, as_of: pd.Timestamp, months: int = 3
             line = f"features.window_days: {longest}"
             if step != months:
                 line = f"monitoring.period: month, {line}"
-            return f"{line}  " + i18n._("(a shorter window for the model and monitoring leaves two periods to compare)")
-    return i18n._("(needs data: two whole months of history)")
+            return i18n.concat(
+                f"{line}  ", N_("(a shorter window for the model and monitoring leaves two periods to compare)")
+            )
+    return i18n.concat(N_("(needs data: two whole months of history)"))
 
 
 def fixed_window(params: FeatureParams, first: pd.Timestamp, as_of: pd.Timestamp) -> FeatureParams:
@@ -606,10 +609,13 @@ def catalog(tables: dict[str, Table], params: FeatureParams | None = None) -> pd
         if not avail:
             column, _sep, value = f.needs.partition("=")
             why = (
-                i18n._("no '%(value)s' value in %(column)s (map channel values with roles.channel_values)")
-                % {"value": value, "column": column}
+                i18n.Note.of(
+                    N_("no '%(value)s' value in %(column)s (map channel values with roles.channel_values)"),
+                    value=value,
+                    column=column,
+                )
                 if value and ok.get(column)
-                else i18n._("needs %(column)s, absent or empty in the input") % {"column": column}
+                else i18n.Note.of(N_("needs %(column)s, absent or empty in the input"), column=column)
             )
         rows.append(
             {
@@ -700,8 +706,8 @@ def window_assumption(built: Built, first: pd.Timestamp) -> dict:
     history = (as_of - first).days + 1
     row = {
         "stage": "02",
-        "subject": i18n._("window of behaviour"),
-        "why": i18n._(
+        "subject": N_("window of behaviour"),
+        "why": N_(
             "the model and monitoring use one window, so that monitoring at the model's date gives every customer "
             "the model's segment: a year (every season once); with less than a year and a quarter of history, the "
             "history less a quarter, so that monitoring has two quarters to compare; with less than two quarters, "
@@ -711,31 +717,36 @@ def window_assumption(built: Built, first: pd.Timestamp) -> dict:
     if days is None:
         return {
             **row,
-            "assumed": i18n._(
-                "all %(days)s days of history (%(first)s to %(as_of)s) for the model and for monitoring: one "
-                "period, so growth is unknown"
-            )
-            % {"days": i18n.number(history), "first": i18n.date(first), "as_of": i18n.date(as_of)},
+            "assumed": i18n.Note.of(
+                N_(
+                    "all %(days)s days of history (%(first)s to %(as_of)s) for the model and for monitoring: one "
+                    "period, so growth is unknown"
+                ),
+                days=history,
+                first=i18n.as_date(first),
+                as_of=i18n.as_date(as_of),
+            ),
             "change": two_periods_change(first, as_of),
         }
     left_out = int((built.without["reason"] == WITHOUT["not_in_window"]).sum())
     return {
         **row,
-        "assumed": i18n.ngettext(
-            "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; %(n)s customer "
-            "with no purchase in them is not segmented",
-            "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; %(n)s customers "
-            "with no purchase in them are not segmented",
-            left_out,
-        )
-        % {
-            "days": i18n.number(days),
-            "start": i18n.date(f.attrs["window_start"]),
-            "as_of": i18n.date(as_of),
-            "n": i18n.number(left_out),
-        },
-        "change": "features.window_days: all  "
-        + i18n._("(every customer with a purchase is segmented; monitoring then has one period and growth is unknown)"),
+        "assumed": i18n.Note.of(
+            Nn_(
+                "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; %(n)s customer "
+                "with no purchase in them is not segmented",
+                "the last %(days)s days (%(start)s to %(as_of)s) for the model and for monitoring; %(n)s customers "
+                "with no purchase in them are not segmented",
+            ),
+            days=days,
+            start=i18n.as_date(f.attrs["window_start"]),
+            as_of=i18n.as_date(as_of),
+            n=left_out,
+        ),
+        "change": i18n.concat(
+            "features.window_days: all  ",
+            N_("(every customer with a purchase is segmented; monitoring then has one period and growth is unknown)"),
+        ),
     }
 
 
@@ -791,7 +802,7 @@ def build_many(
         ):
             out[day] = _finish(table, frames, cat, available, params, quality, day, cutoff, start)
             if params.window_days is None:  # the window was chosen, not given: say so
-                out[day].features.attrs["assumptions"].append(window_assumption(out[day], first))
+                out[day].features.attrs["assumptions"].append(i18n.neutral(window_assumption(out[day], first)))
     return [out[d] for d in days]
 
 
@@ -966,7 +977,9 @@ def _not_measured(feats: pd.DataFrame, cat: pd.DataFrame, h: dict | None, params
     feats.attrs["not_measured"] = missing
     if not missing:
         return
-    feats.attrs["assumptions"].append(history.short_history_assumption(h, missing, params.min_history_days))
+    feats.attrs["assumptions"].append(
+        i18n.neutral(history.short_history_assumption(h, missing, params.min_history_days))
+    )
     why = i18n.N_("not measured: the history is shorter than features.min_history_days")
     cat.loc[cat["feature"].isin(missing), "why_not"] = why
 
@@ -997,7 +1010,7 @@ def _lifecycle_attrs(feats: pd.DataFrame, h: dict | None, params: FeatureParams)
     record = history.lifecycle_record(feats, h, params)
     feats.attrs["history"] = h
     feats.attrs["lifecycle"] = record
-    feats.attrs["assumptions"] = history.lifecycle_assumptions(record, h, feats.attrs.get("as_of"))
+    feats.attrs["assumptions"] = i18n.neutral(history.lifecycle_assumptions(record, h, feats.attrs.get("as_of")))
 
 
 def summary_text(feats: pd.DataFrame) -> str:
@@ -1198,8 +1211,11 @@ class _Behaviour:
             {
                 "feature": name,
                 "lens": "behavioural",
-                "description": i18n._("%(description)s: from %(source)s")
-                % {"description": i18n._(f.description) if f else name, "source": source},
+                "description": i18n.Note.of(
+                    N_("%(description)s: from %(source)s"),
+                    description=i18n.as_term(f.description) if f else name,
+                    source=source,
+                ),
                 "unit": f.unit if f else "",
                 "available": True,
                 "why_not": "",
@@ -1237,11 +1253,11 @@ class _Behaviour:
             self.notes.append(
                 {
                     "stage": "02",
-                    "subject": i18n._("as of"),
-                    "assumed": i18n._("%(date)s (the latest %(column)s)") % {"date": i18n.date(as_of), "column": label},
-                    "why": i18n._(
-                        "a customer-level source has no transaction dates: tenure counts to the last join date"
+                    "subject": N_("as of"),
+                    "assumed": i18n.Note.of(
+                        N_("%(date)s (the latest %(column)s)"), date=i18n.as_date(as_of), column=label
                     ),
+                    "why": N_("a customer-level source has no transaction dates: tenure counts to the last join date"),
                     "change": "features.as_of: <the date the table was exported>",
                 }
             )
@@ -1360,22 +1376,20 @@ def _thin_note(numeric: list[dict], doing: list[str], extra: list[dict]) -> dict
     return {
         "stage": "02",
         "topic": "clustered_features",
-        "subject": i18n._("features clustered on"),
-        "assumed": i18n._("also %(features)s (%(lenses)s)")
-        % {
-            "features": i18n.join(r["label"] for r in extra),
-            "lenses": i18n.join(i18n._(lens) for lens in sorted({r["lens"] for r in extra})),
-        },
-        "why": (
-            i18n._("behaviour gives only %(n)s usable feature(s) (%(features)s): fewer than %(min)s")
+        "subject": N_("features clustered on"),
+        "assumed": i18n.Note.of(
+            N_("also %(features)s (%(lenses)s)"),
+            features=[i18n.as_term(r["label"]) for r in extra],
+            lenses=[i18n.as_term(lens) for lens in sorted({r["lens"] for r in extra})],
+        ),
+        "why": i18n.Note.of(
+            N_("behaviour gives only %(n)s usable feature(s) (%(features)s): fewer than %(min)s")
             if doing
-            else i18n._("behaviour gives only %(n)s usable feature(s): fewer than %(min)s")
-        )
-        % {
-            "n": i18n.number(len(doing)),
-            "features": i18n.join(r["label"] for r in numeric if r["feature"] in doing),
-            "min": i18n.number(MIN_BEHAVIOUR_FEATURES),
-        },
+            else N_("behaviour gives only %(n)s usable feature(s): fewer than %(min)s"),
+            n=len(doing),
+            features=[i18n.as_term(r["label"]) for r in numeric if r["feature"] in doing],
+            min=MIN_BEHAVIOUR_FEATURES,
+        ),
         "change": "segmentation.features: [...]  (or declare columns as behavioural in source.tables.customers.lenses)",
     }
 
@@ -1385,10 +1399,12 @@ def _declared_note(doing: list[str], numeric: list[dict]) -> dict:
     return {
         "stage": "02",
         "topic": "clustered_features",
-        "subject": i18n._("features clustered on"),
-        "assumed": i18n._("exactly the columns of the declared lenses: %(features)s")
-        % {"features": i18n.join(r["label"] for r in numeric if r["feature"] in doing)},
-        "why": i18n._("source.tables.customers.lenses declares the behavioural, psychographic or firmographic columns"),
+        "subject": N_("features clustered on"),
+        "assumed": i18n.Note.of(
+            N_("exactly the columns of the declared lenses: %(features)s"),
+            features=[i18n.as_term(r["label"]) for r in numeric if r["feature"] in doing],
+        ),
+        "why": N_("source.tables.customers.lenses declares the behavioural, psychographic or firmographic columns"),
         "change": "segmentation.features: [...]  (or change source.tables.customers.lenses)",
     }
 
@@ -1487,7 +1503,7 @@ def build_customer_level(
     )
     cat = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
     _lifecycle_attrs(feats, quality.get("history"), params)
-    feats.attrs["assumptions"] = notes + more + feats.attrs["assumptions"]
+    feats.attrs["assumptions"] = i18n.neutral(notes + more) + feats.attrs["assumptions"]
     _describe(feats, cat)
     return feats, cat
 

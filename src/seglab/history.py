@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
-from seglab.i18n import _
+from seglab.i18n import N_, _
 from seglab.registry import BY_NAME
 
 if TYPE_CHECKING:
@@ -60,12 +60,12 @@ def _day(value) -> pd.Timestamp | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).normalize()
 
 
-def _until(h: dict) -> str:
-    """The last day a censored customer can have been first seen, in words (the window's end, or
-    the data's last day when the data end first).
+def _until(h: dict) -> i18n.Value:
+    """The last day a censored customer can have been first seen (the window's end, or the data's
+    last day when the data end first), a date shown in the reader's calendar.
     """
     last = pd.Timestamp(h["censored_until"]) - DAY
-    return i18n.date(min(last, pd.Timestamp(h["data_end"])) if h.get("data_end") else last)
+    return i18n.as_date(min(last, pd.Timestamp(h["data_end"])) if h.get("data_end") else last)
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,24 +218,27 @@ def short_history_assumption(h: dict, features: list[str], min_days: int) -> dic
     """The row of *What seglab assumed* for a history too short to measure ``features``."""
     return {
         "stage": "02",
-        "subject": _("history too short"),
-        "assumed": _(
-            "%(days)s day(s) of order lines (%(start)s to %(end)s) cannot show repeat buying, recency or tenure: "
-            "%(features)s not measured; left out of the default segmentation features, persona names and traits"
-        )
-        % {
-            "days": i18n.number(h["days"]),
-            "start": i18n.date(h["data_start"]),
-            "end": i18n.date(h["data_end"]),
-            "features": i18n.join(i18n.term(BY_NAME[f].label or f.replace("_", " ")) for f in features),
-        },
-        "why": _(
-            "on a history shorter than %(min)s days, a customer seen once and a loyal one look alike, and days "
-            "since the last purchase are hours"
-        )
-        % {"min": i18n.number(min_days)},
-        "change": _("features.min_history_days: %(days)s (to measure them anyway), or a longer export")
-        % {"days": i18n.number(h["days"])},
+        "subject": N_("history too short"),
+        "assumed": i18n.Note.of(
+            N_(
+                "%(days)s day(s) of order lines (%(start)s to %(end)s) cannot show repeat buying, recency or tenure: "
+                "%(features)s not measured; left out of the default segmentation features, persona names and traits"
+            ),
+            days=h["days"],
+            start=i18n.as_date(h["data_start"]),
+            end=i18n.as_date(h["data_end"]),
+            features=[i18n.as_term(BY_NAME[f].label or f.replace("_", " ")) for f in features],
+        ),
+        "why": i18n.Note.of(
+            N_(
+                "on a history shorter than %(min)s days, a customer seen once and a loyal one look alike, and days "
+                "since the last purchase are hours"
+            ),
+            min=min_days,
+        ),
+        "change": i18n.Note.of(
+            N_("features.min_history_days: %(days)s (to measure them anyway), or a longer export"), days=h["days"]
+        ),
     }
 
 
@@ -302,27 +305,27 @@ def signups(customers: pd.DataFrame | None, given: bool = True) -> pd.Series | N
 def _evidence(h: dict) -> str:
     """The newcomers of the first weeks against the rate afterwards, in words."""
     if h.get("first_seen_spike") is None:
-        return _("the data are too short to compare the first weeks with the rest")
+        return N_("the data are too short to compare the first weeks with the rest")
     values = {
-        "start": i18n.number(h["first_seen_start_per_week"]),
-        "weeks": i18n.number(h["first_seen_weeks"]),
-        "later": i18n.number(h["first_seen_later_per_week"]),
-        "ratio": i18n.number(h["first_seen_spike"], 1, grouping=False),
+        "start": i18n.as_number(h["first_seen_start_per_week"]),
+        "weeks": i18n.as_number(h["first_seen_weeks"]),
+        "later": i18n.as_number(h["first_seen_later_per_week"]),
+        "ratio": i18n.as_number(h["first_seen_spike"], 1),
     }
     if h["first_seen_spike"] >= SPIKE:
-        return (
-            _(
+        return i18n.Note.of(
+            N_(
                 "%(start)s customers a week first seen in the first %(weeks)s weeks, %(later)s a week afterwards "
                 "(%(ratio)s times as many): the data very likely begin after the business did"
-            )
-            % values
+            ),
+            **values,
         )
-    return (
-        _(
+    return i18n.Note.of(
+        N_(
             "%(start)s customers a week first seen in the first %(weeks)s weeks, %(later)s a week afterwards "
             "(%(ratio)s times): no spike of newcomers at the start, yet earlier buyers cannot be ruled out"
-        )
-        % values
+        ),
+        **values,
     )
 
 
@@ -331,62 +334,78 @@ def assumptions(h: dict) -> list[dict]:
     if h.get("kind") != "transactions" or not h.get("data_start"):
         return []
     rows = []
-    start = i18n.date(h["data_start"])
+    start = i18n.as_date(h["data_start"])
     if h.get("history_start_after_data"):
         rows.append(
             {
                 "stage": "01",
-                "subject": _("history before the data"),
-                "assumed": _("the history begins with the data, on %(start)s") % {"start": start},
-                "why": _("source.history_start (%(declared)s) is after the first transaction (%(start)s)")
-                % {"declared": i18n.date(h["history_start"]), "start": start},
+                "subject": N_("history before the data"),
+                "assumed": i18n.Note.of(N_("the history begins with the data, on %(start)s"), start=start),
+                "why": i18n.Note.of(
+                    N_("source.history_start (%(declared)s) is after the first transaction (%(start)s)"),
+                    declared=i18n.as_date(h["history_start"]),
+                    start=start,
+                ),
                 "change": CHANGE.format(date=h["data_start"]),
             }
         )
     if not h["censored"]:
         return rows
     values = {
-        "n": i18n.number(h["censored"]),
-        "customers": i18n.number(h["customers"]),
-        "share": i18n.percent(h["censored_share"]),
+        "n": h["censored"],
+        "customers": h["customers"],
+        "share": i18n.as_percent(h["censored_share"]),
         "start": start,
         "until": _until(h),
     }
     if h.get("history_start"):
-        assumed = _(
-            "the tenure of %(n)s of the %(customers)s customers with a purchase (%(share)s), first seen from "
-            "%(start)s to %(until)s, is only known to lie between the days since they were first seen and the days "
-            "since %(declared)s"
-        ) % {**values, "declared": i18n.date(h["history_start"])}
-        why = _(
-            "source.history_start (%(declared)s) is before the data begin (%(start)s): purchases in between are "
-            "not in the data"
-        ) % {**values, "declared": i18n.date(h["history_start"])}
+        assumed = i18n.Note.of(
+            N_(
+                "the tenure of %(n)s of the %(customers)s customers with a purchase (%(share)s), first seen from "
+                "%(start)s to %(until)s, is only known to lie between the days since they were first seen and the days "
+                "since %(declared)s"
+            ),
+            **values,
+            declared=i18n.as_date(h["history_start"]),
+        )
+        why = i18n.Note.of(
+            N_(
+                "source.history_start (%(declared)s) is before the data begin (%(start)s): purchases in between are "
+                "not in the data"
+            ),
+            **values,
+            declared=i18n.as_date(h["history_start"]),
+        )
     else:
-        assumed = (
-            _(
+        assumed = i18n.Note.of(
+            N_(
                 "%(n)s of the %(customers)s customers with a purchase (%(share)s), first seen from %(start)s to "
                 "%(until)s, may have bought before: their tenure is only a lower bound"
-            )
-            % values
-        )
-        why = _(
-            "the data begin on %(start)s and nothing says the business began then (no source.history_start"
-            "%(signup)s); %(evidence)s"
-        ) % {
+            ),
             **values,
-            "signup": _(", signup dates for only some customers") if h.get("with_signup") else _(", no signup date"),
-            "evidence": _evidence(h),
-        }
+        )
+        why = i18n.Note.of(
+            N_(
+                "the data begin on %(start)s and nothing says the business began then (no source.history_start"
+                "%(signup)s); %(evidence)s"
+            ),
+            **values,
+            signup=i18n.as_term(
+                N_(", signup dates for only some customers") if h.get("with_signup") else N_(", no signup date")
+            ),
+            evidence=i18n.worded(_evidence(h)),
+        )
     rows.append(
         {
             "stage": "01",
-            "subject": _("history before the data"),
+            "subject": N_("history before the data"),
             "assumed": assumed,
             "why": why,
-            "change": CHANGE.format(date=h["data_start"])
-            + "  "
-            + _("(if the business began with the data; an earlier date bounds the tenure; or signup dates)"),
+            "change": i18n.concat(
+                CHANGE.format(date=h["data_start"]),
+                "  ",
+                N_("(if the business began with the data; an earlier date bounds the tenure; or signup dates)"),
+            ),
         }
     )
     return rows
@@ -407,7 +426,7 @@ def summary(h: dict | None) -> pd.DataFrame:
             else _("not declared (source.history_start)"),
         ),
         (_("customers with a signup date"), i18n.number(h["with_signup"]) if h["signup_column"] else _("none")),
-        (_("customers first seen per week"), _evidence(h)),
+        (_("customers first seen per week"), i18n.say(_evidence(h))),
         (_("customers whose tenure is only a lower bound"), text(h)),
     ]
     return pd.DataFrame(rows, columns=cols)
@@ -433,7 +452,7 @@ def text(h: dict | None) -> str:
         "customers": i18n.number(h["customers"]),
         "share": i18n.percent(h["censored_share"]),
         "start": i18n.date(h["data_start"]),
-        "until": _until(h),
+        "until": _until(h).shown(),
     }
 
 
@@ -515,11 +534,11 @@ def lifecycle_record(feats: pd.DataFrame, h: dict | None, params: FeatureParams)
     return out
 
 
-def _change(h: dict) -> str:
-    return (
-        CHANGE.format(date=h.get("data_start") or "YYYY-MM-DD")
-        + "  "
-        + _("(if the business began with the data), or signup dates (source.tables.customers.columns.signup_date)")
+def _change(h: dict) -> i18n.Value:
+    return i18n.concat(
+        CHANGE.format(date=h.get("data_start") or "YYYY-MM-DD"),
+        "  ",
+        N_("(if the business began with the data), or signup dates (source.tables.customers.columns.signup_date)"),
     )
 
 
@@ -533,36 +552,36 @@ def lifecycle_assumptions(record: dict, h: dict | None, as_of: str | None) -> li
     if record["measured"] and not record.get("unknown"):  # every stage known: stage 01's row says the rest
         return []
     values = {
-        "n": i18n.number(record["unknown"]),
-        "share": i18n.percent(record["unknown"] / max(record["customers"], 1)),
-        "tenure": i18n.number(record["tenure_unknown"]),
-        "start": i18n.date(h["data_start"]),
+        "n": record["unknown"],
+        "share": i18n.as_percent(record["unknown"] / max(record["customers"], 1)),
+        "tenure": record["tenure_unknown"],
+        "start": i18n.as_date(h["data_start"]),
         "until": _until(h),
-        "as_of": i18n.date(as_of) if as_of else "",
-        "days": i18n.number(h["censor_days"]),
+        "as_of": i18n.as_date(as_of) if as_of else "",
+        "days": h["censor_days"],
     }
     if not record["measured"]:
-        assumed = _("not measured: no customer's tenure is known, so nobody is called new, active or long-term")
-        why = (
-            _(
+        assumed = N_("not measured: no customer's tenure is known, so nobody is called new, active or long-term")
+        why = i18n.Note.of(
+            N_(
                 "the data begin on %(start)s and every customer up to %(as_of)s was first seen in the data's first "
                 "%(days)s days, with no signup date: each may have bought before"
-            )
-            % values
+            ),
+            **values,
         )
     else:
-        assumed = (
-            _(
+        assumed = i18n.Note.of(
+            N_(
                 "unknown for %(n)s customers (%(share)s): the tenure of %(tenure)s customers first seen from %(start)s "
                 "to %(until)s is only a lower bound"
-            )
-            % values
+            ),
+            **values,
         )
-        why = _(
+        why = N_(
             "they may have bought before the data began; a stage is given where the known facts decide it (recency, "
             "or a tenure whose bounds fall in one stage)"
         )
-    return [{"stage": "02", "subject": _("lifecycle stage"), "assumed": assumed, "why": why, "change": _change(h)}]
+    return [{"stage": "02", "subject": N_("lifecycle stage"), "assumed": assumed, "why": why, "change": _change(h)}]
 
 
 def lifecycle_text(record: dict | None, h: dict | None) -> str:
@@ -578,7 +597,7 @@ def lifecycle_text(record: dict | None, h: dict | None) -> str:
         "tenure": i18n.number(record["tenure_unknown"]),
         "share": i18n.percent(record["tenure_unknown"] / max(record["customers"], 1)),
         "start": i18n.date(h.get("data_start")),
-        "until": _until(h) if h.get("censored_until") else "",
+        "until": _until(h).shown() if h.get("censored_until") else "",
         "line": i18n.isolate(CHANGE.format(date=h.get("data_start") or "YYYY-MM-DD")),
     }
     if not record["measured"]:

@@ -114,6 +114,9 @@ def write_parquet(df: pd.DataFrame, path: Path, metadata: dict[str, str] | None 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if df.attrs:  # the attributes as JSON keeps them (notes as their data)
+        df = df.copy(deep=False)
+        df.attrs = json.loads(json.dumps(df.attrs, default=_as_json))
     table = pa.Table.from_pandas(df, preserve_index=False)
     if metadata:
         more = {k.encode(): v.encode() for k, v in metadata.items()}
@@ -132,7 +135,7 @@ def write_csv(df: pd.DataFrame, path: Path, **kwargs) -> Path:
     """
     from seglab.text import csv_safe
 
-    safe = csv_safe(df)
+    safe = csv_safe(notes_as_json(df))
     return atomic(path, lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\r\n", **kwargs))
 
 
@@ -153,6 +156,27 @@ def read_csv(path: Path, **kwargs) -> pd.DataFrame:
     return df
 
 
+def _is_note(v) -> bool:
+    return hasattr(v, "to_dict") or (isinstance(v, dict) and ("id" in v or "kind" in v))
+
+
+def notes_as_json(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each note (a reader's sentence kept as its message id and values) written as its
+    JSON (:meth:`seglab.i18n.Note.as_text`), the same in every language, said where it is shown.
+    """
+    columns = [c for c in df.columns if df[c].dtype == object and df[c].map(_is_note).any()]
+    if not columns:
+        return df
+    out = df.copy()
+    for c in columns:
+        out[c] = out[c].map(lambda v: _note_json(v) if _is_note(v) else v)
+    return out
+
+
+def _note_json(v) -> str:
+    return json.dumps(v.to_dict() if hasattr(v, "to_dict") else v, ensure_ascii=False, sort_keys=True)
+
+
 def write_text(text: str, path: Path) -> Path:
     """Write a text file (UTF-8) atomically."""
     return atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -161,6 +185,7 @@ def write_text(text: str, path: Path) -> Path:
 def write_table(df: pd.DataFrame, path: Path, schema: str | None = None, metadata: dict | None = None) -> Path:
     """Validate ``df`` against the named schema (if any) and write it as Parquet."""
     path = Path(path).with_suffix(".parquet")
+    df = notes_as_json(df)
     if schema:
         from seglab import schemas
 
@@ -185,7 +210,12 @@ def read_table(path: Path, schema: str | None = None) -> pd.DataFrame:
 
 def write_json(obj: Any, path: Path) -> Path:
     """Write ``obj`` as JSON (atomically)."""
-    return write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", path)
+    return write_text(json.dumps(obj, indent=2, sort_keys=True, default=_as_json) + "\n", path)
+
+
+def _as_json(obj) -> Any:
+    """A value JSON has no type for: a record that gives its data (a note) as that data, else its text."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else str(obj)
 
 
 def read_json(path: Path) -> Any:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
+from seglab.i18n import N_
 from seglab.vocabulary import segment_code
 
 ATTRIBUTE_LENSES = ("demographic", "geographic", "firmographic", "psychographic", "contactability")
@@ -122,7 +123,7 @@ def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame 
 
     empty = pd.DataFrame()
     if catalog is None:
-        return LookalikeResult(None, np.nan, np.nan, empty, 0, i18n._("no feature catalog"))
+        return LookalikeResult(None, np.nan, np.nan, empty, 0, i18n.as_term(N_("no feature catalog")))
     cols = attribute_features(features, catalog)
     if not cols:
         return LookalikeResult(
@@ -131,16 +132,19 @@ def train(features: pd.DataFrame, segments: pd.DataFrame, catalog: pd.DataFrame 
             np.nan,
             empty,
             0,
-            i18n._(
-                "the data has no customer attributes (demographic, geographic, firmographic, psychographic columns "
-                "or contact permissions) to learn from"
+            i18n.as_term(
+                N_(
+                    "the data has no customer attributes (demographic, geographic, firmographic, psychographic "
+                    "columns or contact permissions) to learn from"
+                )
             ),
         )
     data = segments.merge(features[["customer_id", *cols]], on="customer_id", how="left")
     y = data["segment"].to_numpy()
     counts = np.bincount(y)
     if len(data) < 40 or (counts[counts > 0] < 2).any():
-        return LookalikeResult(None, np.nan, np.nan, empty, 0, i18n._("too few customers per segment for a hold-out"))
+        few = i18n.as_term(N_("too few customers per segment for a hold-out"))
+        return LookalikeResult(None, np.nan, np.nan, empty, 0, few)
     train_idx, test_idx = train_test_split(np.arange(len(data)), test_size=0.25, random_state=seed, stratify=y)
     held = _fit(data.iloc[train_idx], y[train_idx], cols, seed)
     pred = held.predict(data.iloc[test_idx])

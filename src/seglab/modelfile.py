@@ -118,8 +118,8 @@ class SegmentModelFile(_Loose):
     centroids: list[list[float]] | None = None  # seglab-kmeans/1
     rfm: dict | None = None
     categorical: dict | None = None
-    labels: list[str]
-    selection: str
+    labels: list[str | dict]  # each segment's label: a note (message id and values) or, in older files, a text
+    selection: str | dict
     versions: dict
     built_with: dict | None = None  # the training features' window and as-of date
 

@@ -44,6 +44,7 @@ from seglab import features as feature_building
 from seglab import i18n, vocabulary
 from seglab.config import Features as FeatureParams
 from seglab.config import Monitoring as MonitoringParams
+from seglab.i18n import N_
 from seglab.segment import SegmentModel
 from seglab.text import esc
 from seglab.vocabulary import segment_label
@@ -55,7 +56,13 @@ NO_HISTORY = i18n.N_("a customer-level source has no history over time: nothing 
 
 
 class MonitoringUnavailable(ValueError):
-    """The data has no history over time (a customer-level source) or is shorter than one period."""
+    """The data has no history over time (a customer-level source) or is shorter than one period
+    (its argument: why, a note said where shown).
+    """
+
+    def __str__(self) -> str:
+        """Why, in the reader's language."""
+        return i18n.say(self.args[0]) if self.args else ""
 
 
 def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str) -> list[pd.Timestamp]:
@@ -98,7 +105,7 @@ def track(
     period of history.
     """
     if "transactions" not in tables:
-        raise MonitoringUnavailable(i18n._(NO_HISTORY))
+        raise MonitoringUnavailable(i18n.as_term(NO_HISTORY))
     tx = tables["transactions"]
     first = feature_building.transaction_day(tx, "min", feature_params)
     as_of = pd.Timestamp(as_of).normalize()
@@ -106,16 +113,16 @@ def track(
     ends = [e for e in period_ends(first, as_of, params.period) if e - pd.Timedelta(days=w - 1) >= first]
     if not ends:
         raise MonitoringUnavailable(
-            i18n._(
-                "the history (%(first)s to %(last)s) holds no %(period)s with a whole %(days)s-day window of "
-                "behaviour before its end: set monitoring.period to month or a shorter features.window_days"
+            i18n.Note.of(
+                N_(
+                    "the history (%(first)s to %(last)s) holds no %(period)s with a whole %(days)s-day window of "
+                    "behaviour before its end: set monitoring.period to month or a shorter features.window_days"
+                ),
+                first=i18n.as_date(first),
+                last=i18n.as_date(as_of),
+                period=i18n.as_term(PERIOD_WORD[params.period]),
+                days=w,
             )
-            % {
-                "first": i18n.date(first),
-                "last": i18n.date(as_of),
-                "period": i18n._(PERIOD_WORD[params.period]),
-                "days": i18n.number(w),
-            }
         )
     step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
     activity = feature_building.period_activity(tx, [(end - step, end) for end in ends], feature_params)
@@ -179,14 +186,14 @@ def attempt(
     computed again.
     """
     if as_of is None or pd.isna(as_of):
-        return None, i18n._(NO_HISTORY)
+        return None, i18n.as_term(NO_HISTORY)
     key = _tracking_key(tables, feature_params, model, params, as_of)
     if key is not None and key in _LAST_TRACKED:
         return _LAST_TRACKED[key].copy(), ""
     try:
         out = track(tables, feature_params, quality, model, params, pd.Timestamp(as_of))
     except MonitoringUnavailable as exc:
-        return None, str(exc)
+        return None, exc.args[0]  # (a note: said where shown)
     if key is not None:
         _LAST_TRACKED.clear()
         _LAST_TRACKED[key] = out.copy()
@@ -606,7 +613,8 @@ def _words(info: dict, n: int) -> dict:
 def unknown_text(info: dict) -> str:
     """Why growth is unknown, as a sentence."""
     if info.get("unknown") == "no_tracking":
-        return i18n._("Growth is unknown: %(why)s.") % {"why": info.get("why_not") or i18n._("no periods tracked")}
+        why = i18n.say(info.get("why_not") or N_("no periods tracked"))
+        return i18n._("Growth is unknown: %(why)s.") % {"why": why}
     if info.get("unknown") == "nobody_active":
         return i18n._("Growth is unknown: nobody was active in the periods compared.")
     n = int(info.get("periods", 1))
@@ -697,30 +705,35 @@ def season_caveat(info: dict) -> str:
     ) % {"last": i18n.date(info["recent"][-1]), "before": i18n.date(info["base"][-1])}
     if info.get("first") and info.get("as_of"):
         days = (pd.Timestamp(info["as_of"]) - pd.Timestamp(info["first"])).days + 1
-        text += " " + i18n._(
-            "The history runs %(days)s days from %(first)s; with two years (data from %(date)s) each period is "
-            "compared with the same period a year earlier."
-        ) % {
-            "days": i18n.number(days),
-            "first": i18n.date(info["first"]),
-            "date": i18n.date(_year_back(info) - pd.Timedelta(days=feature_building.YEAR_DAYS - 1)),
-        }
+        text += " " + i18n.say(
+            i18n.Note.of(
+                N_(
+                    "The history runs %(days)s days from %(first)s; with two years (data from %(date)s) each period "
+                    "is compared with the same period a year earlier."
+                ),
+                days=days,
+                first=i18n.as_date(info["first"]),
+                date=i18n.as_date(_year_back(info) - pd.Timedelta(days=feature_building.YEAR_DAYS - 1)),
+            )
+        )
     return text
 
 
-def _season_change(info: dict) -> str:
+def _season_change(info: dict) -> i18n.Value | i18n.Note:
     """The line that makes the periods a year apart comparable, or the history it needs."""
     longest = (_year_back(info) - pd.Timestamp(info["first"])).days + 1  # the longest window a year back
     if longest >= MIN_SUGGESTED_WINDOW:
-        return f"features.window_days: {longest}  " + i18n._(
-            "(a shorter window for the model and monitoring: the periods a year earlier then have a whole window)"
+        return i18n.concat(
+            f"features.window_days: {longest}  ",
+            N_("(a shorter window for the model and monitoring: the periods a year earlier then have a whole window)"),
         )
-    return i18n._("(needs data: two years of history, from %(date)s)") % {
-        "date": i18n.date(_year_back(info) - pd.Timedelta(days=feature_building.YEAR_DAYS - 1))
-    }
+    return i18n.Note.of(
+        N_("(needs data: two years of history, from %(date)s)"),
+        date=i18n.as_date(_year_back(info) - pd.Timedelta(days=feature_building.YEAR_DAYS - 1)),
+    )
 
 
-def _one_period_change(info: dict) -> str:
+def _one_period_change(info: dict) -> i18n.Value:
     """The line that leaves two periods with a whole window to compare."""
     return feature_building.two_periods_change(
         info["first"], info["as_of"], PERIOD_MONTHS[info.get("period", "quarter")]
@@ -731,16 +744,16 @@ def assumptions(info: dict) -> list[dict]:
     """Stage 06's rows of "What seglab assumed": seasons not separated, or growth unknown, each
     with the line that changes it (none for a source without dates: there is nothing to monitor).
     """
-    subject = i18n._("growth over time")
+    subject = N_("growth over time")
     if info.get("unknown") == "no_tracking":
         why = info.get("why_not") or ""
-        if not why or why == i18n._(NO_HISTORY):
+        if not why or i18n.say(why) == i18n.say(NO_HISTORY):
             return []
         return [
             {
                 "stage": "06",
                 "subject": subject,
-                "assumed": i18n._("unknown"),
+                "assumed": N_("unknown"),
                 "why": why,
                 "change": "monitoring.period: month",
             }
@@ -750,12 +763,16 @@ def assumptions(info: dict) -> list[dict]:
             {
                 "stage": "06",
                 "subject": subject,
-                "assumed": i18n._("unknown: one period only"),
-                "why": i18n._(
-                    "one %(period)s ends with a whole %(window)s-day window of behaviour before it: there is nothing "
-                    "to compare"
-                )
-                % {**_words(info, 1), "window": i18n.number(info["window_days"])},
+                "assumed": N_("unknown: one period only"),
+                "why": i18n.Note.of(
+                    N_(
+                        "one %(period)s ends with a whole %(window)s-day window of behaviour before "
+                        "it: there is nothing "
+                        "to compare"
+                    ),
+                    period=i18n.as_term(PERIOD_WORD[info.get("period", "quarter")]),
+                    window=info["window_days"],
+                ),
                 "change": _one_period_change(info),
             }
         ]
@@ -764,16 +781,19 @@ def assumptions(info: dict) -> list[dict]:
             {
                 "stage": "06",
                 "subject": subject,
-                "assumed": i18n._("seasons not separated: the periods to %(last)s compared with those to %(before)s")
-                % {"last": i18n.date(info["recent"][-1]), "before": i18n.date(info["base"][-1])},
-                "why": i18n._(
-                    "no period a year earlier is tracked (the history runs %(days)s days from %(first)s), so a "
-                    "seasonal change cannot be told from growth"
-                )
-                % {
-                    "days": i18n.number((pd.Timestamp(info["as_of"]) - pd.Timestamp(info["first"])).days + 1),
-                    "first": i18n.date(info["first"]),
-                },
+                "assumed": i18n.Note.of(
+                    N_("seasons not separated: the periods to %(last)s compared with those to %(before)s"),
+                    last=i18n.as_date(info["recent"][-1]),
+                    before=i18n.as_date(info["base"][-1]),
+                ),
+                "why": i18n.Note.of(
+                    N_(
+                        "no period a year earlier is tracked (the history runs %(days)s days from %(first)s), so a "
+                        "seasonal change cannot be told from growth"
+                    ),
+                    days=(pd.Timestamp(info["as_of"]) - pd.Timestamp(info["first"])).days + 1,
+                    first=i18n.as_date(info["first"]),
+                ),
                 "change": _season_change(info),
             }
         ]

@@ -182,17 +182,22 @@ def _fmt(feature: str, v: float, kinds: dict[str, str] | None = None) -> str:
     """A feature's value for readers: shares as percentages, a percentage column with its % sign,
     other numbers with two significant digits at least (0.05 and 0.29, never 0.0 and 0.1).
     """
+    return i18n.say(_value(feature, v, kinds))
+
+
+def _value(feature: str, v: float, kinds: dict[str, str] | None = None) -> i18n.Value | str:
+    """A feature's value as a note keeps it, shown as :func:`_fmt` says."""
     if pd.isna(v):
-        return _("n/a")
+        return N_("n/a")
     kind = (kinds or {}).get(feature)
     if feature in SHARE_FEATURES or _indicator(feature, kinds) or kind == "share":
-        return i18n.percent(v, 1 if 0 < abs(v) < 0.1 else 0)
+        return i18n.as_percent(v, 1 if 0 < abs(v) < 0.1 else 0)
     if kind == "percent":
-        return i18n.percent(v / 100, 1 if 0 < abs(v) < 10 else 0)
+        return i18n.as_percent(v / 100, 1 if 0 < abs(v) < 10 else 0)
     if abs(v) >= 100:
-        return i18n.number(v)
+        return i18n.as_number(v)
     decimals = 1 if abs(v) >= 10 or v == 0 else max(1, 1 - int(np.floor(np.log10(abs(v)))))
-    return i18n.number(v, decimals, grouping=False)
+    return i18n.as_number(v, decimals)
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,9 +255,18 @@ def label(feature: str, labels: dict[str, str] | None = None) -> str:
     """A feature's name for readers: its label from stage 02 (the column's name in the source), the
     catalog's label, or the name with spaces.
     """
+    return i18n.term(_label_id(feature, labels))
+
+
+def _label_id(feature: str, labels: dict[str, str] | None = None) -> str:
+    """A feature's name as the data files keep it (translated where shown: :func:`label`)."""
     if labels and labels.get(feature):
-        return i18n.term(labels[feature])
-    return i18n.term(LABELS.get(feature, feature.replace("_", " ")))
+        return labels[feature]
+    return LABELS.get(feature, feature.replace("_", " "))
+
+
+def _named(feature: str, labels: dict[str, str] | None = None) -> i18n.Value:
+    return i18n.as_term(_label_id(feature, labels))
 
 
 def profile(features: pd.DataFrame, segments: pd.DataFrame, model_features: list[str] = ()) -> pd.DataFrame:
@@ -354,11 +368,12 @@ def describe(
     parts = []
     for f in picks:
         if _indicator(f, kinds) and means is not None and f in means and not pd.isna(means[f]):
-            parts.append(_("%(feature)s %(share)s") % {"feature": label(f, labels), "share": i18n.percent(means[f])})
+            parts.append(
+                i18n.Note.of(N_("%(feature)s %(share)s"), feature=_named(f, labels), share=i18n.as_percent(means[f]))
+            )
         else:
-            parts.append(_(TRAIT_TEMPLATES[trait_word(f, zrow[f] > 0, kinds)]) % {"feature": label(f, labels)})
-    text = i18n.join(parts)
-    return text[0].upper() + text[1:]
+            parts.append(i18n.Note.of(TRAIT_TEMPLATES[trait_word(f, zrow[f] > 0, kinds)], feature=_named(f, labels)))
+    return i18n.capital(parts)
 
 
 def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | None) -> tuple[bool, list[str]]:
@@ -382,20 +397,25 @@ def _holds(archetype: str, seg: int, z: pd.DataFrame, profile: pd.DataFrame | No
             stage = feature.removeprefix("lifecycle_").replace("_", " ")
             unknown = profile.at[seg, "lifecycle_unknown"] if "lifecycle_unknown" in profile else 0.0
             evidence.append(
-                (
-                    _("%(share)s of them are known to be %(stage)s (%(unknown)s unknown)")
+                i18n.Note.of(
+                    N_("%(share)s of them are known to be %(stage)s (%(unknown)s unknown)")
                     if unknown > 0
-                    else _("%(share)s of them are %(stage)s")
+                    else N_("%(share)s of them are %(stage)s"),
+                    share=i18n.as_percent(v),
+                    stage=i18n.as_term(stage),
+                    unknown=i18n.as_percent(unknown),
                 )
-                % {"share": i18n.percent(v), "stage": i18n.term(stage), "unknown": i18n.percent(unknown)}
             )
         elif measure == "z" and op == ">=":
             evidence.append(
-                _("%(feature)s %(sd)s SD from the average")
-                % {"feature": label(feature), "sd": i18n.number(v, 1, sign=True, grouping=False)}
+                i18n.Note.of(
+                    N_("%(feature)s %(sd)s SD from the average"), feature=_named(feature), sd=i18n.as_number(v, 1, True)
+                )
             )
         elif measure == "median" and op == ">=":
-            evidence.append(_("typically %(value)s %(feature)s") % {"value": i18n.number(v), "feature": label(feature)})
+            evidence.append(
+                i18n.Note.of(N_("typically %(value)s %(feature)s"), value=i18n.as_number(v), feature=_named(feature))
+            )
     return True, evidence
 
 
@@ -467,17 +487,27 @@ def name_personas(
             name = PERSONA_NAMES.get(persona, persona.replace("_", " ").capitalize())
             margin = row["score"] - runner if not np.isnan(runner) else row["score"]
             conf = HIGH if margin >= 0.5 else MEDIUM if margin >= 0.2 else LOW
-            evidence = _("; ").join(proof.get((seg, persona), [])) or _("rule score %(score)s") % {
-                "score": i18n.number(row["score"], 2, grouping=False)
-            }
+            proven = proof.get((seg, persona), [])
+            evidence = (
+                i18n.joined(proven, N_("; "))
+                if proven
+                else i18n.Note.of(N_("rule score %(score)s"), score=i18n.as_number(row["score"], 2))
+            )
         else:
             name, margin, conf = _descriptive_name(seg, z, prof, labels, kinds, used), np.nan, DESCRIPTIVE
-            evidence = _("matches no archetype: named after its two strongest traits")
+            evidence = N_("matches no archetype: named after its two strongest traits")
         if name in used:
-            name = f"{name} (S{seg})"
+            name = i18n.concat(name, f" ({segment_code(seg)})")
         used.add(name)
         out.append(
-            {**row, "persona": name, "runner_up": runner, "margin": margin, "confidence": conf, "evidence": evidence}
+            {
+                **row,
+                "persona": i18n.as_text(name),
+                "runner_up": runner,
+                "margin": margin,
+                "confidence": conf,
+                "evidence": i18n.as_text(evidence),
+            }
         )
     cols = ["segment", "persona", "archetype", "score", "runner_up", "margin", "confidence", "evidence"]
     return pd.DataFrame(out)[cols]
@@ -496,14 +526,17 @@ def traits(
     for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
         seg_v, base_v = prof_row[f], base[f]
         template = (
-            _("%(feature)s: %(value)s, above the average of %(average)s")
+            N_("%(feature)s: %(value)s, above the average of %(average)s")
             if zrow[f] > 0
-            else _("%(feature)s: %(value)s, below the average of %(average)s")
+            else N_("%(feature)s: %(value)s, below the average of %(average)s")
         )
-        name = label(f, labels)
         out.append(
-            template
-            % {"feature": name[0].upper() + name[1:], "value": _fmt(f, seg_v, kinds), "average": _fmt(f, base_v, kinds)}
+            i18n.Note.of(
+                template,
+                feature=i18n.capital(_named(f, labels)),
+                value=_value(f, seg_v, kinds),
+                average=_value(f, base_v, kinds),
+            )
         )
     return out
 
@@ -556,32 +589,30 @@ def segment_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[str
 
 def _threshold_text(feature: str, values: pd.Series, low: float | None, high: float | None) -> str:
     """One feature's condition on a tree path (``low < value <= high``) in plain words."""
-    name = label(feature)
+    name = _named(feature)
     distinct = values.dropna().unique()
     if "=" in feature and set(distinct) <= {0.0, 1.0}:  # a one-hot column: "gender=female"
         column, level = feature.split("=", 1)
-        values = {"column": i18n.term(column.replace("_", " ")), "level": level}
-        return (_("%(column)s is %(level)s") if low is not None else _("%(column)s is not %(level)s")) % values
+        said = N_("%(column)s is %(level)s") if low is not None else N_("%(column)s is not %(level)s")
+        return i18n.Note.of(said, column=i18n.as_term(column.replace("_", " ")), level=level)
     if set(distinct) <= {0.0, 1.0}:  # a flag (opt-ins, reachable)
-        return (_("%(feature)s: yes") if low is not None else _("%(feature)s: no")) % {"feature": name}
+        return i18n.Note.of(N_("%(feature)s: yes") if low is not None else N_("%(feature)s: no"), feature=name)
     integer = bool(len(distinct)) and bool(np.all(np.mod(distinct.astype(float), 1) == 0))
 
-    def show(v: float, upper: bool) -> str:
+    def show(v: float, upper: bool) -> i18n.Value | str:
         if integer:
-            return i18n.number(int(np.floor(v)) if upper else int(np.floor(v)) + 1)
+            return i18n.as_number(int(np.floor(v)) if upper else int(np.floor(v)) + 1)
         if feature in SHARE_FEATURES:
-            return i18n.percent(v)
-        return _fmt(feature, v)
+            return i18n.as_percent(v)
+        return _value(feature, v)
 
     if low is not None and high is not None:
-        bounds = {"feature": name, "low": show(low, False), "high": show(high, True)}
-        return (
-            _("%(feature)s from %(low)s to %(high)s") if integer else _("%(feature)s between %(low)s and %(high)s")
-        ) % bounds
+        said = N_("%(feature)s from %(low)s to %(high)s") if integer else N_("%(feature)s between %(low)s and %(high)s")
+        return i18n.Note.of(said, feature=name, low=show(low, False), high=show(high, True))
     if high is not None:
-        return _("%(feature)s at most %(value)s") % {"feature": name, "value": show(high, True)}
-    at = _("%(feature)s at least %(value)s") if integer else _("%(feature)s above %(value)s")
-    return at % {"feature": name, "value": show(low, False)}
+        return i18n.Note.of(N_("%(feature)s at most %(value)s"), feature=name, value=show(high, True))
+    at = N_("%(feature)s at least %(value)s") if integer else N_("%(feature)s above %(value)s")
+    return i18n.Note.of(at, feature=name, value=show(low, False))
 
 
 def _leaf_paths(tree: DecisionTreeClassifier) -> dict[int, list[tuple[int, str, float]]]:
@@ -623,23 +654,24 @@ def definable_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[s
                     bounds[f][0] = thr if low is None else max(low, thr)
                 else:
                     bounds[f][1] = thr if high is None else min(high, thr)
-            text = _(" and ").join(
+            parts = [
                 _threshold_text(cols[f], df[cols[f]].astype(float), lo, hi)
                 for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: [c[0] for c in conds].index(kv[0]))
-            )
+            ]
             rows.append(
                 {
                     "segment": seg,
-                    "rule": text or _("every customer"),
+                    "rule": i18n.as_text(i18n.joined(parts, N_(" and "))) if parts else N_("every customer"),
                     "customers": int(at.sum()),
                     "precision": float(y[at].mean()),
                     "covers": float(y[at].sum() / y.sum()),
                 }
             )
     out = pd.DataFrame(rows, columns=["segment", "rule", "customers", "precision", "covers"])
-    return out.sort_values(["segment", "covers", "rule"], ascending=[True, False, True], kind="mergesort").reset_index(
-        drop=True
-    )
+    with i18n.using("en"):  # ties in the order of the rules' English words, the same in every language
+        key = out.assign(words=out["rule"].map(i18n.say))
+    order = key.sort_values(["segment", "covers", "words"], ascending=[True, False, True], kind="mergesort").index
+    return out.loc[order].reset_index(drop=True)
 
 
 def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int, str]) -> str:
@@ -659,7 +691,7 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
                     "%(segment)s; covers %(covers)s of %(segment)s"
                 )
                 % {
-                    "rule": esc(r.rule),
+                    "rule": esc(i18n.say(r.rule)),
                     "segment": segment_code(seg),
                     "customers": i18n.number(r.customers),
                     "precision": i18n.percent(r.precision),
@@ -798,29 +830,42 @@ def mix_text(mix: pd.DataFrame | None, seg: int) -> str:
         return ""
     if "over" not in rows or rows["over"].astype(bool).all():
         if "index" not in rows:
-            return i18n.join(
-                f"{i18n.term(v)} ({i18n.percent(s)})" for v, s in zip(rows["value"], rows["share"], strict=True)
+            return i18n.listed(
+                [
+                    i18n.Note.of(N_("%(first)s (%(second)s)"), first=i18n.as_term(v), second=i18n.as_percent(s))
+                    for v, s in zip(rows["value"], rows["share"], strict=True)
+                ],
             )
-        return i18n.join(
-            _("%(category)s (%(share)s of their spend, %(index)s× the average customer)")
-            % {"category": i18n.term(v), "share": i18n.percent(s), "index": i18n.number(x, 1)}
-            for v, s, x in zip(rows["value"], rows["share"], rows["index"], strict=True)
+        return i18n.listed(
+            [
+                i18n.Note.of(
+                    N_("%(category)s (%(share)s of their spend, %(index)s× the average customer)"),
+                    category=i18n.as_term(v),
+                    share=i18n.as_percent(s),
+                    index=i18n.as_number(x, 1),
+                )
+                for v, s, x in zip(rows["value"], rows["share"], rows["index"], strict=True)
+            ],
         )
-    return _("nothing in particular: buys like the average customer (%(categories)s)") % {
-        "categories": i18n.join(
-            f"{i18n.term(v)} {i18n.percent(s)}" for v, s in zip(rows["value"], rows["share"], strict=True)
-        )
-    }
+    return i18n.Note.of(
+        N_("nothing in particular: buys like the average customer (%(categories)s)"),
+        categories=[
+            i18n.Note.of(N_("%(first)s %(second)s"), first=i18n.as_term(v), second=i18n.as_percent(s))
+            for v, s in zip(rows["value"], rows["share"], strict=True)
+        ],
+    )
 
 
 def best_time(data: pd.DataFrame, seg: int) -> str:
     """The most common preferred weekday and hour of the segment's customers (ties: the earliest)."""
     rows = data[data["segment"] == seg]
     if "preferred_weekday" not in rows or rows["preferred_weekday"].dropna().empty:
-        return _("unknown (no order times)")
+        return N_("unknown (no order times)")
     day = int(rows["preferred_weekday"].value_counts().sort_index().idxmax())
     hour = int(rows["preferred_hour"].value_counts().sort_index().idxmax())
-    return _("%(weekday)s around %(hour)s") % {"weekday": _(WEEKDAYS[day]), "hour": i18n.digits(f"{hour:02d}:00")}
+    return i18n.Note.of(
+        N_("%(weekday)s around %(hour)s"), weekday=i18n.as_term(WEEKDAYS[day]), hour=i18n.as_digits(f"{hour:02d}:00")
+    )
 
 
 def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
@@ -829,26 +874,32 @@ def contact_plan(data: pd.DataFrame, seg: int, channel: str) -> dict:
     email = float(rows["email_opt_in"].astype(float).mean()) if "email_opt_in" in rows else None
     sms = float(rows["sms_opt_in"].astype(float).mean()) if "sms_opt_in" in rows else None
     where = (
-        _("in the channel where they buy")
+        i18n.as_term(N_("in the channel where they buy"))
         if channel == NO_CHANNEL
-        else _("on the %(channel)s channel") % {"channel": i18n.term(channel)}
+        else i18n.Note.of(N_("on the %(channel)s channel"), channel=i18n.as_term(channel))
     )
     if email is None and sms is None:
-        text = _(
-            "No contact permissions in the data: reach them %(where)s and ask for e-mail permission there; "
-            "do not e-mail or text anyone whose permission is not recorded."
-        ) % {"where": where}
+        text = i18n.Note.of(
+            N_(
+                "No contact permissions in the data: reach them %(where)s and ask for e-mail permission there; "
+                "do not e-mail or text anyone whose permission is not recorded."
+            ),
+            where=where,
+        )
     else:
         parts = []
         if email is not None:
             parts.append(
-                _("e-mail to the %(share)s who allowed it (never to the other %(rest)s)")
-                % {"share": i18n.percent(email), "rest": i18n.percent(1 - email)}
+                i18n.Note.of(
+                    N_("e-mail to the %(share)s who allowed it (never to the other %(rest)s)"),
+                    share=i18n.as_percent(email),
+                    rest=i18n.as_percent(1 - email),
+                )
             )
         if sms is not None:
-            parts.append(_("SMS to the %(share)s who allowed it") % {"share": i18n.percent(sms)})
-        text = _("; ").join(parts) + _("; everyone else only %(where)s.") % {"where": where}
-        text = text[0].upper() + text[1:]
+            parts.append(i18n.Note.of(N_("SMS to the %(share)s who allowed it"), share=i18n.as_percent(sms)))
+        rest = i18n.Note.of(N_("; everyone else only %(where)s."), where=where)
+        text = i18n.capital(i18n.concat(i18n.joined(parts, N_("; ")), rest))
     return {
         "contact": text,
         "email_permission_share": None if email is None else round(email, 4),
@@ -888,18 +939,25 @@ def midas(
     for seg, p in prof.iterrows():
         share, vshare = p["customer_share"], p["revenue_share"]
         value_text = (
-            _("net value %(value)s (%(share)s of total)")
-            % {"value": i18n.money(p["revenue"]), "share": i18n.percent(vshare, 1)}
+            i18n.Note.of(
+                N_("net value %(value)s (%(share)s of total)"),
+                value=i18n.as_money(p["revenue"]),
+                share=i18n.as_percent(vshare, 1),
+            )
             if not pd.isna(vshare)
-            else _("value unknown")
+            else i18n.as_term(N_("value unknown"))
         )
         rows.append(
             (
                 seg,
                 "Measurable",
                 _grade(share, params.min_share, params.min_share / 2),
-                _("%(customers)s customers (%(share)s), %(value)s")
-                % {"customers": i18n.number(int(p["customers"])), "share": i18n.percent(share, 1), "value": value_text},
+                i18n.Note.of(
+                    N_("%(customers)s customers (%(share)s), %(value)s"),
+                    customers=int(p["customers"]),
+                    share=i18n.as_percent(share, 1),
+                    value=value_text,
+                ),
             )
         )
         s = sil.get(seg, np.nan)
@@ -909,12 +967,12 @@ def midas(
                 seg,
                 "Identifiable",
                 ident,
-                (
-                    _("every customer in exactly one segment: yes; mean silhouette %(silhouette)s")
+                i18n.Note.of(
+                    N_("every customer in exactly one segment: yes; mean silhouette %(silhouette)s")
                     if exactly_one
-                    else _("every customer in exactly one segment: NO; mean silhouette %(silhouette)s")
-                )
-                % {"silhouette": i18n.number(s, 2, grouping=False)},
+                    else N_("every customer in exactly one segment: NO; mean silhouette %(silhouette)s"),
+                    silhouette=i18n.as_number(s, 2),
+                ),
             )
         )
         f = fidelity.loc[seg]
@@ -923,15 +981,15 @@ def midas(
                 seg,
                 "Definable",
                 _grade(f["fidelity"], params.min_fidelity, params.min_fidelity - 0.15),
-                _(
-                    "a rule of at most 3 questions (decision tree) finds %(recall)s of its customers, "
-                    "%(precision)s of those it selects belong to it (fidelity %(fidelity)s)"
-                )
-                % {
-                    "recall": i18n.percent(f["recall"]),
-                    "precision": i18n.percent(f["precision"]),
-                    "fidelity": i18n.number(f["fidelity"], 2, grouping=False),
-                },
+                i18n.Note.of(
+                    N_(
+                        "a rule of at most 3 questions (decision tree) finds %(recall)s of its customers, "
+                        "%(precision)s of those it selects belong to it (fidelity %(fidelity)s)"
+                    ),
+                    recall=i18n.as_percent(f["recall"]),
+                    precision=i18n.as_percent(f["precision"]),
+                    fidelity=i18n.as_number(f["fidelity"], 2),
+                ),
             )
         )
         if "reachable" in p.index and not pd.isna(p.get("reachable")):
@@ -941,24 +999,26 @@ def midas(
                     seg,
                     "Actionable",
                     _grade(reach, params.min_reachable, params.min_reachable / 2),
-                    _("%(share)s may be contacted by e-mail or SMS") % {"share": i18n.percent(reach)},
+                    i18n.Note.of(N_("%(share)s may be contacted by e-mail or SMS"), share=i18n.as_percent(reach)),
                 )
             )
         else:
-            rows.append((seg, "Actionable", "warn", _("no contact-permission data: reachability unknown")))
+            rows.append((seg, "Actionable", "warn", N_("no contact-permission data: reachability unknown")))
         trend = p.get("spend_trend", np.nan)
         viable = _grade(vshare, params.min_value_share, params.min_value_share / 2)
         if viable == "pass" and not pd.isna(trend) and trend < -0.2:
             viable = "warn"
         evidence = (
-            _("value unknown: no column measures customer value")
+            N_("value unknown: no column measures customer value")
             if pd.isna(vshare)
-            else _("%(share)s of net value") % {"share": i18n.percent(vshare, 1)}
+            else i18n.Note.of(N_("%(share)s of net value"), share=i18n.as_percent(vshare, 1))
         )
         if not pd.isna(trend):
-            evidence += _("; mean spend trend %(trend)s") % {"trend": i18n.number(trend, 2, sign=True, grouping=False)}
+            more = i18n.Note.of(N_("; mean spend trend %(trend)s"), trend=i18n.as_number(trend, 2, True))
+            evidence = i18n.concat(evidence, more)
         rows.append((seg, "Viable", viable, evidence))
     out = pd.DataFrame(rows, columns=["segment", "criterion", "result", "evidence"])
+    out["evidence"] = out["evidence"].map(i18n.as_text)  # (a note: said where shown)
     out.insert(1, "persona", out["segment"].map(names))
     return out
 
@@ -992,16 +1052,18 @@ def lifecycle_text(prof_row: pd.Series, data: pd.DataFrame | None = None, seg: i
     if not shares and "lifecycle_unknown" not in prof_row:
         return ""
     parts = [
-        f"{i18n.term(k.replace('_', ' '))} {i18n.percent(v)}"
+        i18n.Note.of(N_("%(first)s %(second)s"), first=i18n.as_term(k.replace("_", " ")), second=i18n.as_percent(v))
         for k, v in sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    text = i18n.join(parts) if parts else _("no stage known")
+    text = i18n.listed(parts) if parts else N_("no stage known")
     rows = data[data["segment"] == seg] if data is not None and seg is not None and "tenure_known" in data else None
     unknown = float(1 - rows["tenure_known"].mean()) if rows is not None and len(rows) else 0.0
     if unknown > 0:
-        text += _(
-            "; tenure unknown for %(share)s (first seen near the start of the data: they may have bought before)"
-        ) % {"share": i18n.percent(unknown)}
+        more = i18n.Note.of(
+            N_("; tenure unknown for %(share)s (first seen near the start of the data: they may have bought before)"),
+            share=i18n.as_percent(unknown),
+        )
+        text = i18n.concat(text, more)
     return text
 
 
@@ -1016,16 +1078,20 @@ def outcome_text(data: pd.DataFrame | None, seg: int) -> str:
             continue
         values = pd.to_numeric(data[f], errors="coerce")
         seg_v, all_v = values[data["segment"] == seg].mean(), values.mean()
-        show = (lambda v: i18n.percent(v, 1 if 0 < v < 0.1 else 0)) if o.get("kind") == "flag" else _fmt_mean
+        show = (lambda v: i18n.as_percent(v, 1 if 0 < v < 0.1 else 0)) if o.get("kind") == "flag" else _mean_value
         parts.append(
-            _("%(outcome)s %(value)s (all customers %(all)s)")
-            % {"outcome": i18n.term(o.get("label") or f), "value": show(seg_v), "all": show(all_v)}
+            i18n.Note.of(
+                N_("%(outcome)s %(value)s (all customers %(all)s)"),
+                outcome=i18n.as_term(o.get("label") or f),
+                value=show(seg_v),
+                all=show(all_v),
+            )
         )
-    return i18n.join(parts)
+    return i18n.listed(parts) if parts else ""
 
 
-def _fmt_mean(v: float) -> str:
-    return _fmt("", v)
+def _mean_value(v: float) -> i18n.Value | str:
+    return _value("", v)
 
 
 def persona_cards(
@@ -1073,8 +1139,10 @@ def persona_cards(
             "traits": traits(pr, z.loc[seg], base, n=5, labels=labels, kinds=kinds),
             "channel": channel,
             "best_time": best_time(data, seg) if data is not None else "unknown",
-            "message": f"{_(message)} {_(cue) if cue else ''}".strip(),
-            "offer": _(OFFERS.get(row["archetype"], OFFERS[None])),
+            "message": i18n.Note.of(N_("%(first)s %(second)s"), first=i18n.as_term(message), second=i18n.as_term(cue))
+            if cue
+            else message,
+            "offer": OFFERS.get(row["archetype"], OFFERS[None]),
             "top_categories": mix_text(categories, seg),
             "lifecycle": lifecycle_text(pr, data, seg),
             "outcomes": outcome_text(data, seg),

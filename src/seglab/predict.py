@@ -32,13 +32,20 @@ from seglab import features as feature_building
 from seglab import i18n
 from seglab.config import Features as FeatureParams
 from seglab.config import Prediction as PredictionParams
+from seglab.i18n import N_
 
 #: Columns of the feature table that are not model inputs.
 NOT_INPUTS = ("customer_id", "first_purchase", "last_purchase", "segment", "segment_label")
 
 
 class PredictionUnavailable(ValueError):
-    """The data cannot support the time hold-out (no transactions, or too short a history)."""
+    """The data cannot support the time hold-out (no transactions, or too short a history; its
+    argument: why, a note said where shown).
+    """
+
+    def __str__(self) -> str:
+        """Why, in the reader's language."""
+        return i18n.say(self.args[0]) if self.args else ""
 
 
 @dataclass
@@ -100,13 +107,16 @@ def _fit(x: pd.DataFrame, bought: np.ndarray, spend: np.ndarray, seed: int):
 
     if bought.all() or not bought.any():
         raise PredictionUnavailable(
-            i18n._(
-                "every customer bought in the training period: nothing to learn; try another prediction.horizon_days"
-            )
-            if bought.all()
-            else i18n._(
-                "every customer did not buy in the training period: nothing to learn; try another "
-                "prediction.horizon_days"
+            i18n.as_term(
+                N_(
+                    "every customer bought in the training period: nothing to learn; try another "
+                    "prediction.horizon_days"
+                )
+                if bought.all()
+                else N_(
+                    "every customer did not buy in the training period: nothing to learn; try another "
+                    "prediction.horizon_days"
+                )
             )
         )
     with _threads(len(x)):
@@ -133,25 +143,28 @@ def predict(
     ``horizon.min_history_days`` before T - 2H, or when the source has no transactions.
     """
     if "transactions" not in tables:
-        raise PredictionUnavailable("a customer-level source has no transaction history to learn from")
+        raise PredictionUnavailable(
+            i18n.as_term(N_("a customer-level source has no transaction history to learn from"))
+        )
     h = pd.Timedelta(days=horizon.horizon_days)
     as_of = pd.Timestamp(current.attrs.get("as_of") or feature_building.resolve_as_of(tables["transactions"], params))
     first = feature_building.transaction_day(tables["transactions"], "min", params)
     train_at, valid_at = as_of - 2 * h, as_of - h
     if (train_at - first).days < horizon.min_history_days:
         raise PredictionUnavailable(
-            i18n._(
-                "the history (%(first)s to %(last)s, %(days)s days) is too short for a %(horizon)s-day horizon: the "
-                "time hold-out needs 2 x %(horizon)s days plus %(min)s days of history before them; lower "
-                "prediction.horizon_days"
+            i18n.Note.of(
+                N_(
+                    "the history (%(first)s to %(last)s, %(days)s days) is too short for a "
+                    "%(horizon)s-day horizon: the "
+                    "time hold-out needs 2 x %(horizon)s days plus %(min)s days of history before them; lower "
+                    "prediction.horizon_days"
+                ),
+                first=i18n.as_date(first),
+                last=i18n.as_date(as_of),
+                days=(as_of - first).days,
+                horizon=horizon.horizon_days,
+                min=horizon.min_history_days,
             )
-            % {
-                "first": i18n.date(first),
-                "last": i18n.date(as_of),
-                "days": i18n.number((as_of - first).days),
-                "horizon": i18n.number(horizon.horizon_days),
-                "min": i18n.number(horizon.min_history_days),
-            }
         )
     params = feature_building.fixed_window(params, first, as_of)  # the model's window at every date
     # the history of the current features (what stage 01 found): tenure is censored the same way at every date
@@ -222,7 +235,7 @@ def attempt(
     try:
         return predict(tables, params, horizon, current, seed), ""
     except PredictionUnavailable as exc:
-        return None, str(exc)
+        return None, exc.args[0]  # (a note: said where shown)
 
 
 def per_persona(pred: pd.DataFrame, segments: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:

@@ -193,11 +193,11 @@ def outcome_table(rates: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
         first = r.iloc[0]
         cells = []
         for s in segments:
-            text = _rate_text(r.loc[s, "rate"], first["kind"])
+            text = i18n.say(_rate_text(r.loc[s, "rate"], first["kind"]))
             if r.loc[s, "known"] < r.loc[s, "customers"]:
                 text = _("%(rate)s (of %(known)s known)") % {"rate": text, "known": i18n.number(r.loc[s, "known"])}
             cells.append(text)
-        cells.append(_rate_text(first["base_rate"], first["kind"]))
+        cells.append(i18n.say(_rate_text(first["base_rate"], first["kind"])))
         out[f"{first['label']} ({_(DIRECTIONS[first['direction'] if first['direction'] in DIRECTIONS else None])})"] = (
             cells
         )
@@ -499,7 +499,7 @@ def boston_matrix(
     facts = _facts(profile, raw, comp, measured, params, outcomes)
     for c in facts.columns:
         out[c] = facts[c].to_numpy()
-    out["decided_by"] = [decided_by(r, measured, params) for _, r in out.iterrows()]
+    out["decided_by"] = [i18n.as_text(decided_by(r, measured, params)) for _, r in out.iterrows()]
     out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
     basis, out["budget_basis"] = _budget_basis(profile, predicted)
     out["basis_value"] = basis.reindex(out["segment"]).to_numpy(dtype=float)
@@ -511,7 +511,7 @@ def boston_matrix(
     out["budget_weight"] = weight
     out["budget"] = budget(weight, out["basis_value"].to_numpy(dtype=float), params.budget.total)
     out["budget_share"] = out["budget"] / params.budget.total if params.budget.total > 0 else 0.0
-    out["budget_how"] = [budget_how(r, placed) for _, r in out.iterrows()]
+    out["budget_how"] = [i18n.as_text(budget_how(r, placed)) for _, r in out.iterrows()]
     out.attrs["measured"] = measured
     out.attrs["unmeasured_inputs"] = [c for c in ABILITY_INPUTS if c not in measured] if not placed else []
     out.attrs["outcomes"] = _outcome_summary(outcomes, params, "outcome" in measured)
@@ -556,16 +556,17 @@ def budget(weight: np.ndarray, value: np.ndarray, total: float) -> np.ndarray:
 def budget_how(r: pd.Series, placed: bool) -> str:
     """How a segment's budget was derived, in words."""
     if r["budget_weight"] <= 0:
-        return _("%(quadrant)s: weight 0, no budget") % {"quadrant": _(r["quadrant"])}
-    what = _(r["budget_basis"]).split(" (")[0]
-    base = {"weight": i18n.number(r["budget_weight"], 2, grouping=False), "amount": i18n.number(r["basis_value"])}
+        return i18n.Note.of(N_("%(quadrant)s: weight 0, no budget"), quadrant=i18n.as_term(r["quadrant"]))
+    what = i18n.Value("before", r["budget_basis"])  # the basis without its explanation in brackets
+    base = {"weight": i18n.as_number(r["budget_weight"], 2), "amount": i18n.as_number(r["basis_value"])}
     if not placed and r["quadrant"] == NOT_PLACED:
-        return _("attractiveness %(weight)s x %(amount)s %(basis)s") % {**base, "basis": what}
-    return _("%(quadrant)s weight %(weight)s x %(amount)s %(basis)s") % {
+        return i18n.Note.of(N_("attractiveness %(weight)s x %(amount)s %(basis)s"), **base, basis=what)
+    return i18n.Note.of(
+        N_("%(quadrant)s weight %(weight)s x %(amount)s %(basis)s"),
         **base,
-        "basis": what,
-        "quadrant": _(r["quadrant"]),
-    }
+        basis=what,
+        quadrant=i18n.as_term(r["quadrant"]),
+    )
 
 
 #: The facts behind each data component, as a reader sees them (their numbers in their units).
@@ -590,26 +591,26 @@ APPEAL_PARTS = ("campaign_click_rate", "campaign_conversion_rate", "browse_conve
 CHANNELS = {"web_share": N_("web"), "store_share": N_("store"), "app_share": N_("app")}
 
 
-def share_text(v) -> str:
+def share_text(v) -> i18n.Value:
     """A share as a percentage: one decimal below 10 % (3.4 % and 11.7 % stay apart), none above."""
-    return i18n.percent(v, 1 if abs(float(v)) < 0.1 else 0)
+    return i18n.as_percent(v, 1 if abs(float(v)) < 0.1 else 0)
 
 
-def share_beside(v, rule: float) -> str:
+def share_beside(v, rule: float) -> i18n.Value:
     """A share compared with ``rule`` in the text: as :func:`share_text`, with the decimals that keep
     it on its side of the rule (:func:`seglab.i18n.percent_beside`: 9.96 % is never "10 %").
     """
-    return i18n.percent_beside(v, rule, 1 if abs(float(v)) < 0.1 else 0)
+    return i18n.Value("beside", (i18n.plain(v), rule), 1 if abs(float(v)) < 0.1 else 0)
 
 
-def _rate_text(v, kind: str) -> str:
+def _rate_text(v, kind: str) -> i18n.Value:
     """An outcome's rate: a flag's share of 1s as a percentage, a number's mean as a number."""
-    return share_text(v) if kind == "flag" else i18n.number(v, 2)
+    return share_text(v) if kind == "flag" else i18n.as_number(v, 2)
 
 
-def _semicolons(items) -> str:
+def _semicolons(items) -> i18n.Value:
     """Facts that hold commas, joined with the reader's semicolon."""
-    return ("؛ " if i18n.reader().rtl else "; ").join(str(i) for i in items)
+    return i18n.joined(items, N_("; "))
 
 
 def _places(score: pd.Series) -> pd.Series:
@@ -623,35 +624,43 @@ def _places(score: pd.Series) -> pd.Series:
         if pd.isna(rank):
             out[seg] = ""
         elif rank == 1:
-            out[seg] = _("best of %(n)s") % {"n": i18n.number(n)}
+            out[seg] = i18n.Note.of(N_("best of %(n)s"), n=n)
         elif worst[seg] == 1:
-            out[seg] = _("worst of %(n)s") % {"n": i18n.number(n)}
+            out[seg] = i18n.Note.of(N_("worst of %(n)s"), n=n)
         else:
-            out[seg] = _("%(rank)s of %(n)s, best first") % {"rank": i18n.number(rank), "n": i18n.number(n)}
+            out[seg] = i18n.Note.of(N_("%(rank)s of %(n)s, best first"), rank=int(rank), n=n)
     return pd.Series(out, dtype=object)
 
 
 def _data_fact(c: str, pr: pd.Series, raw: pd.Series, outcomes: pd.DataFrame | None) -> str:
     """The facts behind data component ``c`` for one segment (profile row ``pr``, raw components ``raw``)."""
     if c == "size":
-        return _(FACTS[c]) % {"customers": i18n.number(pr["customers"]), "share": share_text(pr["customer_share"])}
+        return i18n.Note.of(FACTS[c], customers=i18n.as_number(pr["customers"]), share=share_text(pr["customer_share"]))
     if c == "growth":
-        return _(FACTS[c]) % {"rate": i18n.percent(raw["growth"], 0, sign=True)}
+        return i18n.Note.of(FACTS[c], rate=i18n.as_percent(raw["growth"], 0, sign=True))
     if c in ("value_per_customer", "predicted_value"):
-        return _(FACTS[c]) % {"amount": i18n.money(pr["value_per_customer"] if c == "value_per_customer" else raw[c])}
+        amount = pr["value_per_customer"] if c == "value_per_customer" else raw[c]
+        return i18n.Note.of(FACTS[c], amount=i18n.as_money(amount))
     if c == "total_value":
-        return _(FACTS[c]) % {"amount": i18n.money(pr["revenue"]), "share": share_text(pr["revenue_share"])}
+        return i18n.Note.of(FACTS[c], amount=i18n.as_money(pr["revenue"]), share=share_text(pr["revenue_share"]))
     if c == "coverage":
-        return _(FACTS[c]) % {"share": share_text(pr["reachable"])}
+        return i18n.Note.of(FACTS[c], share=share_text(pr["reachable"]))
     if c == "appeal":
-        return i18n.join(_(FACTS[f]) % {"share": share_text(pr[f])} for f in APPEAL_PARTS if pd.notna(pr.get(f)))
+        parts = [i18n.Note.of(FACTS[f], share=share_text(pr[f])) for f in APPEAL_PARTS if pd.notna(pr.get(f))]
+        return i18n.listed(parts) if parts else ""
     if c == "media_mix":
         shares = [(label, pr[f]) for f, label in CHANNELS.items() if pd.notna(pr.get(f))]
-        return _(FACTS[c]) % {
-            "n": i18n.number(sum(v >= MEDIA_MIX_LEAST for _l, v in shares)),
-            "least": i18n.percent(MEDIA_MIX_LEAST),
-            "channels": i18n.join(f"{_(label)} {share_beside(v, MEDIA_MIX_LEAST)}" for label, v in shares),
-        }
+        return i18n.Note.of(
+            FACTS[c],
+            n=int(sum(v >= MEDIA_MIX_LEAST for _l, v in shares)),
+            least=i18n.as_percent(MEDIA_MIX_LEAST),
+            channels=[
+                i18n.Note.of(
+                    N_("%(first)s %(second)s"), first=i18n.as_term(label), second=share_beside(v, MEDIA_MIX_LEAST)
+                )
+                for label, v in shares
+            ],
+        )
     if c == "credibility":
         return _credibility_fact(pr)
     return _outcome_fact(pr.name, outcomes)
@@ -659,34 +668,35 @@ def _data_fact(c: str, pr: pd.Series, raw: pd.Series, outcomes: pd.DataFrame | N
 
 def _credibility_fact(pr: pd.Series) -> str:
     parts = (
-        [_(FACTS["return_share"]) % {"share": share_text(pr["return_share"])}]
+        [i18n.Note.of(FACTS["return_share"], share=share_text(pr["return_share"]))]
         if pd.notna(pr.get("return_share"))
         else []
     )
     parts += [
-        _(FACTS["satisfaction"]) % {"question": str(c).replace("_", " "), "value": i18n.number(float(pr[c]), 2)}
+        i18n.Note.of(FACTS["satisfaction"], question=str(c).replace("_", " "), value=i18n.as_number(float(pr[c]), 2))
         for c in pr.index
         if "satisf" in str(c).lower()
         and not str(c).endswith(("_index", "_median"))
         and isinstance(pr[c], int | float | np.number)
         and pd.notna(pr[c])
     ]
-    return i18n.join(parts)
+    return i18n.listed(parts) if parts else ""
 
 
 def _outcome_fact(segment, outcomes: pd.DataFrame | None) -> str:
     if outcomes is None or not len(outcomes):
         return ""
     rows = outcomes[(outcomes["segment"] == segment) & outcomes["direction"].isin(["good", "bad"])]
-    return i18n.join(
-        _(FACTS["outcome"])
-        % {
-            "outcome": r["label"],
-            "rate": _rate_text(r["rate"], r["kind"]),
-            "base": _rate_text(r["base_rate"], r["kind"]),
-        }
+    parts = [
+        i18n.Note.of(
+            FACTS["outcome"],
+            outcome=r["label"],
+            rate=_rate_text(r["rate"], r["kind"]),
+            base=_rate_text(r["base_rate"], r["kind"]),
+        )
         for _i, r in rows.iterrows()
-    )
+    ]
+    return i18n.listed(parts) if parts else ""
 
 
 def _facts(
@@ -712,15 +722,16 @@ def _facts(
         for seg in comp.index:
             given = params.analyst_inputs.get(seg)
             value = getattr(given, c, None) if given is not None else None
-            label = _(COMPONENT_LABELS[c])
+            label = i18n.as_term(COMPONENT_LABELS[c])
             if value is not None:
-                fact = _(FACTS["analyst"]) % {"component": label, "score": i18n.number(value, 2)}
+                fact = i18n.Note.of(FACTS["analyst"], component=label, score=i18n.as_number(value, 2))
             elif c in ANALYST:
-                fact = _(FACTS["neutral"]) % {"component": label}
+                fact = i18n.Note.of(FACTS["neutral"], component=label)
             else:
                 fact = _data_fact(c, p.loc[seg], raw.loc[seg] if seg in raw.index else pd.Series(dtype=float), outcomes)
-            texts.append(f"{fact} ({places[seg]})" if fact and places[seg] else fact)
-        out[f"{c}_fact"] = texts
+            placed = fact and places[seg]
+            texts.append(i18n.Note.of(N_("%(first)s (%(second)s)"), first=fact, second=places[seg]) if placed else fact)
+        out[f"{c}_fact"] = [i18n.as_text(t) for t in texts]
     return out
 
 
@@ -760,25 +771,28 @@ def decided_by(r: pd.Series, measured: dict[str, str], params: Prioritization) -
 
     t = params.threshold
     a, w = r["attractiveness"], r["ability_to_win"]
-    att = (_("Attractive: %(facts)s") if a >= t else _("Less attractive: %(facts)s")) % {
-        "facts": top(params.weights.attractiveness, a >= t)
-    }
+    att = i18n.Note.of(
+        N_("Attractive: %(facts)s") if a >= t else N_("Less attractive: %(facts)s"),
+        facts=top(params.weights.attractiveness, a >= t),
+    )
     if pd.isna(w):
-        return _("%(attractiveness)s. Ability to win not measured.") % {"attractiveness": att}
-    win = (_("Easy to win: %(facts)s") if w >= t else _("Hard to win: %(facts)s")) % {
-        "facts": top(params.weights.ability_to_win, w >= t)
-    }
-    return _("%(quadrant)s. %(attractiveness)s. %(ability)s.") % {
-        "quadrant": _(r["computed_quadrant"]),
-        "attractiveness": att,
-        "ability": win,
-    }
+        return i18n.Note.of(N_("%(attractiveness)s. Ability to win not measured."), attractiveness=att)
+    win = i18n.Note.of(
+        N_("Easy to win: %(facts)s") if w >= t else N_("Hard to win: %(facts)s"),
+        facts=top(params.weights.ability_to_win, w >= t),
+    )
+    return i18n.Note.of(
+        N_("%(quadrant)s. %(attractiveness)s. %(ability)s."),
+        quadrant=i18n.as_term(r["computed_quadrant"]),
+        attractiveness=att,
+        ability=win,
+    )
 
 
-def _shown_fact(r: pd.Series, c: str) -> str:
-    """Component ``c``'s facts in row ``r``; its name alone when the row carries no facts."""
+def _shown_fact(r: pd.Series, c: str):
+    """Component ``c``'s facts in row ``r`` (a note); its name alone when the row carries no facts."""
     fact = r.get(f"{c}_fact")
-    return fact if isinstance(fact, str) and fact else _(COMPONENT_LABELS[c])
+    return fact if i18n.is_note(fact) or (isinstance(fact, str) and fact) else i18n.as_term(COMPONENT_LABELS[c])
 
 
 def analyst_template(bm: pd.DataFrame) -> str:
@@ -787,7 +801,7 @@ def analyst_template(bm: pd.DataFrame) -> str:
     fields = [*missing, "competition", "fit"]
     lines = ["prioritization:", "  analyst_inputs:"]
     for _i, r in bm.iterrows():
-        name = re.sub(r"[`\r\n]", " ", str(r["persona"]))  # a comment line: no line break, no code fence
+        name = re.sub(r"[`\r\n]", " ", i18n.say(r["persona"]))  # a comment line: no line break, no code fence
         lines.append(f"    {int(r['segment'])}:  # {name}")
         for f in fields:
             lines.append(f"      {f}:   # 0..1")
@@ -810,10 +824,11 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
             out.append(
                 {
                     "stage": "05",
-                    "subject": _(COMPONENT_LABELS[c]),
-                    "assumed": _("neutral (0.5) for %(segments)s")
-                    % {"segments": i18n.join(segment_code(s) for s in unset)},
-                    "why": _("an analyst's judgement that the data cannot give"),
+                    "subject": COMPONENT_LABELS[c],
+                    "assumed": i18n.Note.of(
+                        N_("neutral (0.5) for %(segments)s"), segments=[segment_code(s) for s in unset]
+                    ),
+                    "why": N_("an analyst's judgement that the data cannot give"),
                     "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1",
                 }
             )
@@ -824,12 +839,12 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
             out.append(
                 {
                     "stage": "05",
-                    "subject": _(COMPONENT_LABELS[c]),
-                    "assumed": _("not measured: left out of its axis"),
-                    "why": _("no data for it"),
+                    "subject": COMPONENT_LABELS[c],
+                    "assumed": N_("not measured: left out of its axis"),
+                    "why": N_("no data for it"),
                     "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"
                     if c in ABILITY_INPUTS
-                    else _("(needs data)"),
+                    else N_("(needs data)"),
                 }
             )
     return out + _basis_assumptions(basis(bm, params))
@@ -842,10 +857,10 @@ def _basis_assumptions(b: dict) -> list[dict]:
         out.append(
             {
                 "stage": "05",
-                "subject": _("attractiveness"),
-                "assumed": _("size only: the segments are ranked by their number of customers"),
-                "why": _("no other component of attractiveness is measured and weighted"),
-                "change": "; ".join(w["line"] for w in b["would_add"] if w.get("line")) or _("(needs data)"),
+                "subject": N_("attractiveness"),
+                "assumed": N_("size only: the segments are ranked by their number of customers"),
+                "why": N_("no other component of attractiveness is measured and weighted"),
+                "change": "; ".join(w["line"] for w in b["would_add"] if w.get("line")) or N_("(needs data)"),
             }
         )
     for o in b["outcomes"]:
@@ -855,8 +870,8 @@ def _basis_assumptions(b: dict) -> list[dict]:
             {
                 "stage": "05",
                 "subject": o["label"],
-                "assumed": _("an outcome: shown per segment, not in attractiveness"),
-                "why": _("its direction is unknown") if o["direction"] is None else _("the weight of outcome is 0"),
+                "assumed": N_("an outcome: shown per segment, not in attractiveness"),
+                "why": N_("its direction is unknown") if o["direction"] is None else N_("the weight of outcome is 0"),
                 "change": b["direction_line"] if o["direction"] is None else b["outcome_line"],
             }
         )
@@ -1188,7 +1203,7 @@ def fragility_text(reasons) -> list[str]:
     for r in reasons or []:
         rid = r.get("id")
         if rid in ("weights", "ignore_share"):
-            values = {"share": share_beside(r["share"], r["rule"]), "rule": i18n.percent_exact(r["rule"])}
+            values = {"share": i18n.say(share_beside(r["share"], r["rule"])), "rule": i18n.percent_exact(r["rule"])}
             if rid == "weights":
                 values["other"] = _(r["other"]) if r.get("other") else "–"
             else:
@@ -1243,7 +1258,7 @@ def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
         if r["fragile"]:
             lines.append(
                 f"- **S{r['segment']} {esc(i18n.term(r['persona']))}** ({_(r['computed_quadrant'])}): "
-                + esc(_semicolons(fragility_text(r.get("fragile_reasons", "[]"))))
+                + esc(i18n.say(_semicolons(fragility_text(r.get("fragile_reasons", "[]")))))
             )
     if len(lines) == 1:
         lines.append("- " + _("No placement is fragile: each keeps its quadrant and rests on more than one component."))

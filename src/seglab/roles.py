@@ -50,7 +50,7 @@ import pandas as pd
 from seglab import i18n
 from seglab.amounts import count_at_once
 from seglab.config import BEHAVIOUR_ROLES, Roles
-from seglab.i18n import N_, _
+from seglab.i18n import N_
 from seglab.text import SAME_LETTERS
 
 MAX_LEVELS = 12
@@ -339,14 +339,14 @@ def parse_dates(s: pd.Series, dayfirst: bool) -> tuple[pd.Series, str]:
     text = s.astype("string").str.strip()
     parsed = to_datetime(text, first).astype("datetime64[ns]")
     how = (
-        _("day first, as values such as 31-01 show")
+        N_("day first, as values such as 31-01 show")
         if order == "dayfirst"
-        else _("month first, as values such as 01-31 show")
+        else N_("month first, as values such as 01-31 show")
         if order == "monthfirst"
         else (
-            _("day first (cleaning.dayfirst): every value reads both ways")
+            N_("day first (cleaning.dayfirst): every value reads both ways")
             if first
-            else _("month first (cleaning.dayfirst): every value reads both ways")
+            else N_("month first (cleaning.dayfirst): every value reads both ways")
         )
     )
     return parsed, how
@@ -437,16 +437,19 @@ def _text_role(v: pd.Series, distinct: int, guess) -> Role:
     if distinct <= MAX_LEVELS:
         return guess(
             "category",
-            _("text with %(n)s values: one 0/1 column per value") % {"n": i18n.number(distinct)},
+            i18n.Note.of(N_("text with %(n)s values: one 0/1 column per value"), n=distinct),
             levels=sorted(v.astype(str).unique()),
         )
     return guess(
         "text",
-        _(
-            "text with %(n)s values (more than %(max)s): its most frequent values are shown per segment, it is not "
-            "clustered on"
-        )
-        % {"n": i18n.number(distinct), "max": i18n.number(MAX_LEVELS)},
+        i18n.Note.of(
+            N_(
+                "text with %(n)s values (more than %(max)s): its most frequent values are shown per segment, it is not "
+                "clustered on"
+            ),
+            n=distinct,
+            max=MAX_LEVELS,
+        ),
     )
 
 
@@ -481,16 +484,17 @@ def _marker_role(name: str, lens: str, a: np.ndarray, guess) -> Role | None:
         share = float((a == marker).mean())
         return guess(
             "sentinel",
-            _(
-                "%(marker)s in %(share)s of rows, outside the range of the other values (%(low)s to %(high)s): read "
-                "as 'never / not applicable', kept as a 0/1 column beside the number"
-            )
-            % {
-                "marker": _g(marker),
-                "share": i18n.percent(share),
-                "low": _g(a[a != marker].min()),
-                "high": _g(a[a != marker].max()),
-            },
+            i18n.Note.of(
+                N_(
+                    "%(marker)s in %(share)s of rows, outside the range of the other values (%(low)s "
+                    "to %(high)s): read "
+                    "as 'never / not applicable', kept as a 0/1 column beside the number"
+                ),
+                marker=i18n.as_g(marker),
+                share=i18n.as_percent(share),
+                low=i18n.as_g(a[a != marker].min()),
+                high=i18n.as_g(a[a != marker].max()),
+            ),
             sentinel=marker,
         )
     found = spike(a, _natural_bounds(name, a))
@@ -498,16 +502,16 @@ def _marker_role(name: str, lens: str, a: np.ndarray, guess) -> Role | None:
         return None
     return guess(
         "sentinel",
-        _(
-            "%(value)s in %(share)s of rows, far more often than any value near it and apart from the other values "
-            "(%(low)s to %(high)s): read as 'unknown', kept as a 0/1 column beside the number"
-        )
-        % {
-            "value": _g(found["value"]),
-            "share": i18n.percent(found["share"]),
-            "low": _g(found["low"]),
-            "high": _g(found["high"]),
-        },
+        i18n.Note.of(
+            N_(
+                "%(value)s in %(share)s of rows, far more often than any value near it and apart from the other values "
+                "(%(low)s to %(high)s): read as 'unknown', kept as a 0/1 column beside the number"
+            ),
+            value=i18n.as_g(found["value"]),
+            share=i18n.as_percent(found["share"]),
+            low=i18n.as_g(found["low"]),
+            high=i18n.as_g(found["high"]),
+        ),
         sentinel=found["value"],
         spike=found,
     )
@@ -522,8 +526,10 @@ def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int,
     if whole and distinct <= MAX_LEVELS and re.search(_CODE_NAME, name) and low >= 0:
         return guess(
             "code",
-            _("whole numbers with %(n)s values in a column named like a code: categories, never high or low")
-            % {"n": i18n.number(distinct)},
+            i18n.Note.of(
+                N_("whole numbers with %(n)s values in a column named like a code: categories, never high or low"),
+                n=distinct,
+            ),
             levels=sorted(v.unique().tolist()),
         )
     marked = _marker_role(name, lens, a, guess)
@@ -532,29 +538,35 @@ def _numeric_role(name: str, label: str, lens: str, v: pd.Series, distinct: int,
     if re.search(_SCORE_NAME, name) or re.search(r"\(\d+\s*-\s*\d+\)", label):
         return guess(
             "score",
-            _("a score (%(low)s to %(high)s): a number, never money") % {"low": _g(low), "high": _g(high)},
+            i18n.Note.of(
+                N_("a score (%(low)s to %(high)s): a number, never money"), low=i18n.as_g(low), high=i18n.as_g(high)
+            ),
         )
     if (written.get("percent") or re.search(_PERCENT_LABEL, label, re.I)) and low >= 0 and high <= 100:
         return guess(
             "percent",
-            _("values in 0..100 named or written as a percentage: a share, never money")
+            N_("values in 0..100 named or written as a percentage: a share, never money")
             if not written.get("percent")
-            else _("values written as percentages (e.g. %(example)s): a share, never money")
-            % {"example": written.get("example", "")},
+            else i18n.Note.of(
+                N_("values written as percentages (e.g. %(example)s): a share, never money"),
+                example=written.get("example", ""),
+            ),
         )
     if low >= 0 and high <= 1 and re.search(_SHARE_NAME, name):
-        return guess("share", _("values in 0..1 named like a rate or share: a share, never money"))
+        return guess("share", N_("values in 0..1 named like a rate or share: a share, never money"))
     named = re.search(_MONEY_NAME, name) or written.get("currency")
     if named and not re.search(_NOT_MONEY_NAME, name) and low >= 0 and lens == "behavioural":
         return guess(
             "money",
-            _("non-negative amounts named like money")
+            N_("non-negative amounts named like money")
             if not written.get("currency")
-            else _("non-negative amounts written with a currency (e.g. %(example)s)") % {"example": written["example"]},
+            else i18n.Note.of(
+                N_("non-negative amounts written with a currency (e.g. %(example)s)"), example=written["example"]
+            ),
         )
     if whole and low >= 0:
-        return guess("count", _("whole non-negative numbers: a count or amount"))
-    return guess("number", _("numbers, used as they are"))
+        return guess("count", N_("whole non-negative numbers: a count or amount"))
+    return guess("number", N_("numbers, used as they are"))
 
 
 def outcome_direction(name: str) -> str | None:
@@ -611,12 +623,12 @@ def _outcome_role(name: str, v: pd.Series, numeric: bool, guess) -> Role | None:
     if level is None and not numeric:
         return None
     why = (
-        _(
+        N_(
             "named like an outcome (known only after the fact): its rate is shown per segment, clustered on only "
             "when segmentation.features names it"
         )
         if level is not None
-        else _(
+        else N_(
             "named like an outcome (known only after the fact): its mean is shown per segment, clustered on only "
             "when segmentation.features names it"
         )
@@ -628,14 +640,14 @@ def _date_id_or_outcome(name: str, s: pd.Series, v: pd.Series, numeric: bool, gu
     """A column of dates, an identifier or an outcome (before anything is read into its values)."""
     if _dates(s, shaped) is not None:
         if re.search(_SIGNUP_NAME, name):
-            return guess("signup", _("dates named like a join date: tenure counts from them"))
-        return guess("date", _("dates: not a feature"))
+            return guess("signup", N_("dates named like a join date: tenure counts from them"))
+        return guess("date", N_("dates: not a feature"))
     if v.nunique() == len(v) and len(v) >= 20 and (re.search(_ID_NAME, name) or not numeric):
         return guess(
             "id",
-            _("a different value in every row and named like an identifier: not a feature")
+            N_("a different value in every row and named like an identifier: not a feature")
             if re.search(_ID_NAME, name)
-            else _("text with a different value in every row: not a feature"),
+            else N_("text with a different value in every row: not a feature"),
         )
     return _outcome_role(name, v, numeric, guess)
 
@@ -653,25 +665,30 @@ def _column_role(
         return Role(col, label, kind, kw.pop("lens", lens), "guessed", why, **kw)
 
     if v.empty:
-        return guess("empty", _("no value in any row"))
+        return guess("empty", N_("no value in any row"))
     distinct = v.nunique()
     if distinct == 1:
         return guess(
             "constant",
-            _("the same value (%(value)s) for every customer: it cannot tell customers apart") % {"value": v.iloc[0]},
+            i18n.Note.of(
+                N_("the same value (%(value)s) for every customer: it cannot tell customers apart"), value=v.iloc[0]
+            ),
         )
     numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
     first = _date_id_or_outcome(name, s, v, numeric, guess, shaped)
     if first is not None:
         return first
     if distinct == 2 and (_is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s)):
-        return guess("flag", _("two values that read as yes/no: a 0/1 flag"))
+        return guess("flag", N_("two values that read as yes/no: a 0/1 flag"))
     if distinct == 2 and not numeric:
         rare = v.value_counts().sort_index().sort_values(kind="mergesort").index[0]
         return guess(
             "binary",
-            _("two values (%(values)s): one 0/1 column for '%(rare)s'")
-            % {"values": i18n.join(map(str, sorted(v.unique(), key=str))), "rare": rare},
+            i18n.Note.of(
+                N_("two values (%(values)s): one 0/1 column for '%(rare)s'"),
+                values=[str(x) for x in sorted(v.unique(), key=str)],
+                rare=rare,
+            ),
             levels=[rare],
         )
     if not numeric:
@@ -729,14 +746,18 @@ class _Declared:
         v = pd.to_numeric(self.df[c], errors="coerce")
         found = spike(v, _natural_bounds(c.lower(), v.dropna()))
         if found and found["value"] == marker:
-            why = _("given: %(marker)s means unknown (%(share)s of the rows, apart from the other values)") % {
-                "marker": _g(marker),
-                "share": i18n.percent(found["share"]),
-            }
+            why = i18n.Note.of(
+                N_("given: %(marker)s means unknown (%(share)s of the rows, apart from the other values)"),
+                marker=i18n.as_g(marker),
+                share=i18n.as_percent(found["share"]),
+            )
             self.give(c, "sentinel", why, sentinel=marker, spike=found)
             return
         self.give(
-            c, "sentinel", _("given: %(marker)s means never / not applicable") % {"marker": _g(marker)}, sentinel=marker
+            c,
+            "sentinel",
+            i18n.Note.of(N_("given: %(marker)s means never / not applicable"), marker=i18n.as_g(marker)),
+            sentinel=marker,
         )
 
     def plain(self, declared: Roles) -> tuple[list[str], list[str]]:
@@ -744,35 +765,37 @@ class _Declared:
         value = [self.res(n, "value") for n in declared.value]
         spend = [self.res(n, "spend") for n in declared.spend]
         for c in value + spend:
-            why = _("given as customer value") if c in value else _("given as spend per category")
+            why = N_("given as customer value") if c in value else N_("given as spend per category")
             v = pd.to_numeric(self.df[c], errors="coerce")
             self.give(c, "money", why, lens="behavioural", spike=spike(v, _natural_bounds(c.lower(), v.dropna())))
         for n in declared.flags:
-            self.give(self.res(n, "flags"), "flag", _("given as a yes/no flag"))
+            self.give(self.res(n, "flags"), "flag", N_("given as a yes/no flag"))
         for n in declared.codes:
             c = self.res(n, "codes")
             levels = sorted(self.df[c].dropna().unique().tolist())
-            self.give(c, "code", _("given as a code (categories stored as numbers)"), levels=levels)
+            self.give(c, "code", N_("given as a code (categories stored as numbers)"), levels=levels)
         for n, marker in declared.sentinels.items():
             self.given_sentinel(self.res(n, "sentinels"), float(marker))
         if declared.signup:
-            self.give(self.res(declared.signup, "signup"), "signup", _("given as the join date: tenure counts from it"))
+            self.give(
+                self.res(declared.signup, "signup"), "signup", N_("given as the join date: tenure counts from it")
+            )
         for n in declared.dates:
-            self.give(self.res(n, "dates"), "date", _("given as a date: not a feature"))
+            self.give(self.res(n, "dates"), "date", N_("given as a date: not a feature"))
         for n in declared.numbers:
-            self.give(self.res(n, "numbers"), "number", _("given as a plain number: every value is real"))
+            self.give(self.res(n, "numbers"), "number", N_("given as a plain number: every value is real"))
         for n in declared.outcomes:
             c = self.res(n, "outcomes")
             self.give(
                 c,
                 "outcome",
-                _("given as an outcome: shown per segment, never clustered unless segmentation.features names it"),
+                N_("given as an outcome: shown per segment, never clustered unless segmentation.features names it"),
                 lens="outcome",
                 outcome=outcome_direction(c) or "unknown",
                 levels=_outcome_level(self.df[c]),
             )
         for n in declared.ignore:
-            self.give(self.res(n, "ignore"), "ignore", _("left out (roles.ignore)"))
+            self.give(self.res(n, "ignore"), "ignore", N_("left out (roles.ignore)"))
         return value, spend
 
     def behaviour(self, declared: Roles) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -788,7 +811,7 @@ class _Declared:
                 self.give(
                     c,
                     kind,
-                    _("given as %(role)s") % {"role": _(BEHAVIOUR_ROLES[role])},
+                    i18n.Note.of(N_("given as %(role)s"), role=i18n.as_term(BEHAVIOUR_ROLES[role])),
                     lens="behavioural",
                     behaviour=role,
                 )
@@ -797,7 +820,7 @@ class _Declared:
             self.give(
                 c,
                 "count",
-                _("given as purchases on the %(channel)s channel") % {"channel": _(ch)},
+                i18n.Note.of(N_("given as purchases on the %(channel)s channel"), channel=i18n.as_term(ch)),
                 lens="behavioural",
                 behaviour=f"channel:{ch}",
             )
@@ -812,11 +835,11 @@ class _Declared:
                 continue
             if c == "signup_date":
                 self.roles[c] = Role(
-                    c, self.label(c), "signup", "behavioural", "given", _("the join date (signup_date)")
+                    c, self.label(c), "signup", "behavioural", "given", N_("the join date (signup_date)")
                 )
             elif c in ("email_opt_in", "sms_opt_in"):
                 self.roles[c] = Role(
-                    c, self.label(c), "flag", "contactability", "given", _("a contact permission (yes/no)")
+                    c, self.label(c), "flag", "contactability", "given", N_("a contact permission (yes/no)")
                 )
             else:
                 lens = self.lenses.get(c, {}).get("lens", "behavioural")
@@ -856,13 +879,16 @@ def _behaviour_by_name(
             ch = _CHANNEL_NAMES.get(m.group(2), m.group(2))
             channels.setdefault(ch, c)
             r.behaviour, r.lens = f"channel:{ch}", "behavioural"
-            r.why = _("named like purchases on the %(channel)s channel: gives the channel shares") % {"channel": _(ch)}
+            r.why = i18n.Note.of(
+                N_("named like purchases on the %(channel)s channel: gives the channel shares"),
+                channel=i18n.as_term(ch),
+            )
             continue
         role = _behaviour_role(name, r, declared, behaviour)
         if role is not None:
             behaviour.setdefault(role, []).append(c)
             r.behaviour, r.lens = role, "behavioural"
-            r.why = _("named like %(role)s") % {"role": _(BEHAVIOUR_ROLES.get(role, role))}
+            r.why = i18n.Note.of(N_("named like %(role)s"), role=i18n.as_term(BEHAVIOUR_ROLES.get(role, role)))
 
 
 def _value_basis(
@@ -872,7 +898,7 @@ def _value_basis(
     if value:
         info = {"columns": value, "how": "given", "why": "roles.value"}
     elif spend:
-        info = {"columns": spend, "how": "given", "why": _("the sum of roles.spend")}
+        info = {"columns": spend, "how": "given", "why": N_("the sum of roles.spend")}
     else:
         info = _guess_value(df, roles, table)
         if info["how"] == "guessed" and len(info["columns"]) > 1 and info.get("family"):
@@ -880,7 +906,7 @@ def _value_basis(
     for c in info["columns"]:
         roles[c].kind = "money"
     if not customer_level:
-        info = {"columns": [], "how": "transactions", "why": _("net revenue of the order lines")}
+        info = {"columns": [], "how": "transactions", "why": N_("net revenue of the order lines")}
     return info, spend
 
 
@@ -895,12 +921,12 @@ def _given_spike(r: Role, table: str) -> dict:
     return {
         "stage": "01",
         "subject": r.label,
-        "assumed": _("money as given; %(value)s in %(share)s of rows may mean unknown") % values,
-        "why": _(
-            "%(value)s is far more frequent than any value near it and apart from the others (%(low)s to %(high)s)"
-        )
-        % values,
-        "change": _("if %(value)s means unknown, leave those cells empty in the export") % values,
+        "assumed": i18n.Note.of(N_("money as given; %(value)s in %(share)s of rows may mean unknown"), **values),
+        "why": i18n.Note.of(
+            N_("%(value)s is far more frequent than any value near it and apart from the others (%(low)s to %(high)s)"),
+            **values,
+        ),
+        "change": i18n.Note.of(N_("if %(value)s means unknown, leave those cells empty in the export"), **values),
     }
 
 
@@ -926,8 +952,8 @@ def _assumptions(roles: dict[str, Role], value_info: dict, table: str, customer_
             0,
             {
                 "stage": "01",
-                "subject": _("customer value"),
-                "assumed": _("unknown") if unknown else " + ".join(roles[c].label for c in value_info["columns"]),
+                "subject": N_("customer value"),
+                "assumed": N_("unknown") if unknown else " + ".join(roles[c].label for c in value_info["columns"]),
                 "why": value_info["why"],
                 "change": f"{_key(table, 'value')}: "
                 + ("[<the column(s) of spend or revenue>]" if unknown else "[...]"),
@@ -1002,44 +1028,54 @@ SPIKE_IS_REAL = N_(
 )
 
 
-def _change(r: Role, table: str) -> str:
-    """The parameter line that changes what was assumed about a column."""
+def _change(r: Role, table: str) -> i18n.Note | str:
+    """The parameter line that changes what was assumed about a column, with what it does (a note)."""
     if r.kind == "constant":
-        return _("nothing to change: it cannot tell customers apart")
+        return N_("nothing to change: it cannot tell customers apart")
     if r.kind == "id":
-        return f"source.tables.{table}.columns.customer_id: {r.label}  " + _("(if it is the customer id)")
+        return changed_by(f"source.tables.{table}.columns.customer_id: {r.label}", N_("(if it is the customer id)"))
     if r.spike:
-        comment = _(SPIKE_IS_REAL) % {"value": f"{r.spike['value']:g}", "col": r.label}
-        return f"{_key(table, 'numbers')}: [{r.label}]  {comment}"
+        comment = i18n.Note.of(SPIKE_IS_REAL, value=f"{r.spike['value']:g}", col=r.label)
+        return changed_by(f"{_key(table, 'numbers')}: [{r.label}]", comment)
     if r.kind == "outcome" and r.levels:
-        return f"{_key(table, 'flags')}: [{r.label}]  " + _(_CHANGE_COMMENTS["outcome"])
+        return changed_by(f"{_key(table, 'flags')}: [{r.label}]", _CHANGE_COMMENTS["outcome"])
     key, line = _CHANGES.get(r.kind, ("codes", "[{col}]"))
     value = line.format(col=r.label, sentinel=r.sentinel if r.sentinel is not None else 0)
-    comment = _(_CHANGE_COMMENTS.get(r.kind, IF_A_CODE))
-    return f"{_key(table, key)}: {value}  " + (comment % {"col": r.label} if "%(col)s" in comment else comment)
+    comment = _CHANGE_COMMENTS.get(r.kind, IF_A_CODE)
+    return changed_by(
+        f"{_key(table, key)}: {value}", i18n.Note.of(comment, col=r.label) if "%(col)s" in comment else comment
+    )
 
 
-def _kind_text(r: Role) -> str:
-    """What a column was taken to be, with its lens, in the reader's language."""
+def changed_by(line: str, comment) -> i18n.Note:
+    """A parameter line and, after it, what it does (a message id or a note) for the reader."""
+    return i18n.Note.of(N_("%(line)s  %(comment)s"), line=line, comment=i18n.worded(comment))
+
+
+def _kind_text(r: Role) -> i18n.Note:
+    """What a column was taken to be, with its lens (a note)."""
     if r.kind == "binary":
-        base = _("a 0/1 column for '%(level)s'") % {"level": (r.levels or [""])[0]}
+        base = i18n.Note.of(N_("a 0/1 column for '%(level)s'"), level=(r.levels or [""])[0])
     elif r.kind == "sentinel":
-        base = (_("a number with %(marker)s = unknown") if r.spike else _("a number with %(marker)s = never")) % {
-            "marker": _g(r.sentinel or 0)
-        }
+        marker = i18n.as_g(r.sentinel or 0)
+        base = i18n.Note.of(
+            N_("a number with %(marker)s = unknown") if r.spike else N_("a number with %(marker)s = never"),
+            marker=marker,
+        )
     elif r.kind == "outcome":
-        base = _(OUTCOME_TEXT[r.outcome or "unknown"])
+        base = i18n.as_term(OUTCOME_TEXT[r.outcome or "unknown"])
         if r.levels:
-            base += " " + _("('%(level)s' = 1)") % {"level": r.levels[0]}
+            level = i18n.Note.of(N_("('%(level)s' = 1)"), level=r.levels[0])
+            base = i18n.Note.of(N_("%(first)s %(second)s"), first=base, second=level)
     else:
-        base = _(KIND_TEXT[r.kind])
+        base = i18n.as_term(KIND_TEXT[r.kind])
     if r.behaviour:
         base = (
-            _("purchases on the %(channel)s channel") % {"channel": _(r.behaviour.split(":")[1])}
+            i18n.Note.of(N_("purchases on the %(channel)s channel"), channel=i18n.as_term(r.behaviour.split(":")[1]))
             if r.behaviour.startswith("channel:")
-            else _(BEHAVIOUR_ROLES.get(r.behaviour, r.behaviour))
+            else i18n.as_term(BEHAVIOUR_ROLES.get(r.behaviour, r.behaviour))
         )
-    return _("%(what)s (%(lens)s)") % {"what": base, "lens": _(r.lens)}
+    return i18n.Note.of(N_("%(what)s (%(lens)s)"), what=base, lens=i18n.as_term(r.lens))
 
 
 #: What a column of each kind is taken to be (binary and sentinel columns say their value).
@@ -1085,7 +1121,7 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
         return {
             "columns": totals,
             "how": "guessed",
-            "why": _("the money column named as a total (of %(n)s)") % {"n": i18n.number(len(money))},
+            "why": i18n.Note.of(N_("the money column named as a total (of %(n)s)"), n=len(money)),
         }
     x = df[money].astype(float)
     if len(money) <= 12:
@@ -1098,8 +1134,11 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
                         return {
                             "columns": [c],
                             "how": "guessed",
-                            "why": _("it is the sum of %(parts)s in %(share)s of rows")
-                            % {"parts": " + ".join(roles[p].label for p in parts), "share": i18n.percent(close.mean())},
+                            "why": i18n.Note.of(
+                                N_("it is the sum of %(parts)s in %(share)s of rows"),
+                                parts=" + ".join(roles[p].label for p in parts),
+                                share=i18n.as_percent(close.mean()),
+                            ),
                         }
     family = _family(money)
     if family:
@@ -1107,16 +1146,17 @@ def _guess_value(df: pd.DataFrame, roles: dict[str, Role], table: str) -> dict:
             "columns": family,
             "how": "guessed",
             "family": True,
-            "why": _("the sum of %(n)s spend columns of one family (spend per category)")
-            % {"n": i18n.number(len(family))},
+            "why": i18n.Note.of(N_("the sum of %(n)s spend columns of one family (spend per category)"), n=len(family)),
         }
     if len(money) == 1:
-        return {"columns": money, "how": "guessed", "why": _("the only column named like money")}
+        return {"columns": money, "how": "guessed", "why": N_("the only column named like money")}
     return {
         "columns": [],
         "how": "unknown",
-        "why": _("several money columns (%(columns)s) and none is their total: say which is customer value")
-        % {"columns": i18n.join(roles[c].label for c in money)},
+        "why": i18n.Note.of(
+            N_("several money columns (%(columns)s) and none is their total: say which is customer value"),
+            columns=[roles[c].label for c in money],
+        ),
     }
 
 
@@ -1131,24 +1171,25 @@ def _no_value_why(df: pd.DataFrame, roles: dict[str, Role]) -> str:
         r = roles[c]
         v = df[c]
         why = (
-            _("not numbers")
+            N_("not numbers")
             if not pd.api.types.is_numeric_dtype(v)
-            else _("negative values")
+            else N_("negative values")
             if (v < 0).any()
-            else _("a score or a share")
+            else N_("a score or a share")
             if r.kind in ("score", "share", "percent")
-            else _(r.lens)
+            else r.lens
             if r.lens != "behavioural"
-            else _(KIND_TEXT.get(r.kind, r.kind))
+            else KIND_TEXT.get(r.kind, r.kind)
         )
-        reasons.append(f"{r.label} ({why})")
+        reasons.append(i18n.Note.of(N_("%(first)s (%(second)s)"), first=r.label, second=i18n.as_term(why)))
     out = (
-        _("the columns named like money cannot be customer spend: %(columns)s") % {"columns": i18n.join(reasons)}
+        i18n.Note.of(N_("the columns named like money cannot be customer spend: %(columns)s"), columns=reasons)
         if reasons
-        else _("no column is named like spend, revenue, sales, amount, value or charges")
+        else N_("no column is named like spend, revenue, sales, amount, value or charges")
     )
     if scores:
-        out += " " + _("(%(columns)s are scores or shares, not money)") % {"columns": i18n.join(scores)}
+        more = i18n.Note.of(N_("(%(columns)s are scores or shares, not money)"), columns=scores)
+        out = i18n.Note.of(N_("%(first)s %(second)s"), first=i18n.worded(out), second=more)
     return out
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from seglab import artifacts
+from seglab import artifacts, i18n
 from seglab.lookalike import Lookalike
 from seglab.segment import SegmentationError, SegmentModel
 from seglab.text import csv_safe
@@ -145,14 +145,19 @@ def _use_lookalike(model: SegmentModel, look: Lookalike | None, columns: list[st
 
 
 def persona_names(model_dir: Path, k: int) -> np.ndarray:
-    """The persona name of each segment (stage 04's, written beside the model), or "S<n>" before
-    stage 04 has run.
+    """The persona name of each segment (stage 04's, written beside the model) in the reader's
+    language, or "S<n>" before stage 04 has run.
     """
     from seglab.artifacts import model_file
 
     f = model_file("persona_labels", model_dir)
     names = {int(s): n for s, n in json.loads(f.read_text(encoding="utf-8")).items()} if f.is_file() else {}
-    return np.asarray([names.get(s, segment_code(s)) for s in range(1, k + 1)], dtype=object)
+    return np.asarray([i18n.say(names.get(s, segment_code(s))) for s in range(1, k + 1)], dtype=object)
+
+
+def segment_labels(model: SegmentModel) -> list[str]:
+    """Each segment's descriptive label in the reader's language (``seglab score --language``)."""
+    return [i18n.say(label) for label in model.labels]
 
 
 def _check_paths(input_path: Path, output_path: Path, chunk_rows: int) -> None:
@@ -243,7 +248,7 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     look = artifacts.read_lookalike(model_dir)
     prospects, read, summary = _plan(model, look, _columns(input_path), str(input_path))
     summary.notes = [] if prospects else check_built(model, input_path, model_dir)
-    labels = np.asarray(model.labels)
+    labels = np.asarray(segment_labels(model), dtype=object)
     names = persona_names(model_dir, model.k)
     output = _Output(output_path)
     counts = np.zeros(model.k + 1, dtype=np.int64)
@@ -313,7 +318,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     twice = frame.groupBy(ID).count().filter(F.col("count") > 1).limit(1).collect()
     if twice:
         raise ScoreError(f"{source}: {ID} {twice[0][ID]!r} appears more than once; give each customer one row")
-    names, labels = persona_names(model_dir, model.k).tolist(), list(model.labels)
+    names, labels = persona_names(model_dir, model.k).tolist(), segment_labels(model)
 
     def score_partition(batches):  # runs on the executors
         from seglab.lookalike import Lookalike

@@ -344,7 +344,8 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
     if len(t) == 1:
         k = int(t["k"].iloc[0])
         t["good"] = t["chosen"] = True
-        return k, t, i18n._("k = %(k)s was fixed in the parameters (segmentation.k).") % {"k": i18n.number(k)}
+        return k, t, i18n.Note.of(N_("k = %(k)s was fixed in the parameters (segmentation.k)."), k=k)
+    parts = []
     if t["eligible"].any():
         top = t.loc[t["eligible"], "consensus"].max()
         t["good"] = t["eligible"] & (t["consensus"] >= top - good_margin - 1e-12)
@@ -355,39 +356,54 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
             k = int(pool["k"].iloc[0])
             row = pool.iloc[0]
             others = [int(v) for v in pool["k"] if v != k]
-            why = i18n._(
-                "k = %(k)s is the most stable of the good k (bootstrap ARI %(ari)s ± %(sd)s; consensus of the "
-                "three indices %(consensus)s of 1)"
-            ) % {
-                "k": i18n.number(k),
-                "ari": _two(row["stability"]),
-                "sd": _two(row["stability_sd"]),
-                "consensus": _two(row["consensus"]),
-            }
-            why += (
-                i18n._("; the other good k %(others)s were less stable or tied with a lower consensus")
-                % {"others": _ks(others)}
+            parts.append(
+                i18n.Note.of(
+                    N_(
+                        "k = %(k)s is the most stable of the good k (bootstrap ARI %(ari)s ± %(sd)s; consensus of the "
+                        "three indices %(consensus)s of 1)"
+                    ),
+                    k=k,
+                    ari=_two(row["stability"]),
+                    sd=_two(row["stability_sd"]),
+                    consensus=_two(row["consensus"]),
+                )
+            )
+            parts.append(
+                i18n.Note.of(
+                    N_("; the other good k %(others)s were less stable or tied with a lower consensus"),
+                    others=_ks(others),
+                )
                 if others
-                else i18n._("; no other k had a consensus within the margin")
+                else N_("; no other k had a consensus within the margin")
             )
         else:
             pool = pool.sort_values(["consensus", "k"], ascending=[False, True])
             k = int(pool["k"].iloc[0])
-            why = i18n._("k = %(k)s has the best consensus of the three indices (%(consensus)s of 1)") % {
-                "k": i18n.number(k),
-                "consensus": _two(pool["consensus"].iloc[0]),
-            }
+            parts.append(
+                i18n.Note.of(
+                    N_("k = %(k)s has the best consensus of the three indices (%(consensus)s of 1)"),
+                    k=k,
+                    consensus=_two(pool["consensus"].iloc[0]),
+                )
+            )
         ineligible = t.loc[~t["eligible"], "k"].tolist()
         if ineligible:
-            why += i18n._("; k = %(ks)s were excluded because a segment would hold under %(share)s of customers") % {
-                "ks": _ks(ineligible),
-                "share": i18n.percent(min_share),
-            }
+            parts.append(
+                i18n.Note.of(
+                    N_("; k = %(ks)s were excluded because a segment would hold under %(share)s of customers"),
+                    ks=_ks(ineligible),
+                    share=i18n.as_percent(min_share),
+                )
+            )
     else:
         k = int(t.sort_values(["min_share", "k"], ascending=[False, True])["k"].iloc[0])
-        why = i18n._(
-            "no k keeps every segment above %(share)s of customers; k = %(k)s has the largest smallest segment"
-        ) % {"share": i18n.percent(min_share), "k": i18n.number(k)}
+        parts.append(
+            i18n.Note.of(
+                N_("no k keeps every segment above %(share)s of customers; k = %(k)s has the largest smallest segment"),
+                share=i18n.as_percent(min_share),
+                k=k,
+            )
+        )
     agree = sorted(set(best.values()))
     names = {
         "silhouette": N_("silhouette"),
@@ -396,19 +412,18 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
         "stability": N_("stability"),
     }
     if len(agree) == 1:
-        why += i18n._(". Every index prefers k = %(k)s") % {"k": i18n.number(agree[0])}
+        parts.append(i18n.Note.of(N_(". Every index prefers k = %(k)s"), k=agree[0]))
     else:
-        why += i18n._(". The indices disagree: %(preferences)s") % {
-            "preferences": i18n.join(
-                i18n._("%(index)s prefers k = %(k)s") % {"index": i18n._(names[n]), "k": i18n.number(v)}
-                for n, v in best.items()
-            )
-        }
-    why += (
-        i18n._("; the elbow of inertia is at k = %(k)s.") % {"k": i18n.number(knee)}
+        preferences = [
+            i18n.Note.of(N_("%(index)s prefers k = %(k)s"), index=i18n.as_term(names[n]), k=v) for n, v in best.items()
+        ]
+        parts.append(i18n.Note.of(N_(". The indices disagree: %(preferences)s"), preferences=preferences))
+    parts.append(
+        i18n.Note.of(N_("; the elbow of inertia is at k = %(k)s."), k=knee)
         if knee is not None
-        else i18n._("; the inertia curve has no clear elbow.")
+        else N_("; the inertia curve has no clear elbow.")
     )
+    why = i18n.concat(*parts)
     t["chosen"] = t["k"] == k
     return k, t, why
 
@@ -436,14 +451,14 @@ def stable_order(labels: np.ndarray, centroids: np.ndarray, value: np.ndarray) -
 INDICATOR_KINDS = ("flag", "binary", "category", "code", "text")
 
 
-def _two(v: float) -> str:
+def _two(v: float) -> i18n.Value:
     """A score with two decimals in the reader's digits."""
-    return i18n.number(v, 2, grouping=False)
+    return i18n.as_number(v, 2)
 
 
-def _ks(ks) -> str:
+def _ks(ks) -> i18n.Value:
     """A list of k as in ``[4, 6]``, in the reader's digits."""
-    return i18n.digits(str([int(k) for k in ks]))
+    return i18n.as_digits(str([int(k) for k in ks]))
 
 
 def trait_word(feature: str, above: bool, kinds: dict[str, str] | None = None) -> str:
@@ -477,11 +492,13 @@ def describe_centroids(
     for seg, c in enumerate(centroids, start=1):
         idx = np.argsort(-np.abs(c), kind="stable")[:n_traits]
         traits = [
-            i18n._(TRAIT_TEMPLATES[trait_word(features[i], c[i] > 0, kinds)])
-            % {"feature": i18n.term((labels or {}).get(features[i]) or features[i].replace("_", " "))}
+            i18n.Note.of(
+                TRAIT_TEMPLATES[trait_word(features[i], c[i] > 0, kinds)],
+                feature=i18n.as_term((labels or {}).get(features[i]) or features[i].replace("_", " ")),
+            )
             for i in idx
         ]
-        out.append(f"{segment_code(seg)}: " + i18n.join(traits))
+        out.append(i18n.Note.of(N_("%(segment)s: %(traits)s"), segment=segment_code(seg), traits=traits))
     return out
 
 
@@ -616,8 +633,8 @@ class SegmentModel:
                 if self.categorical is not None
                 else None
             ),
-            "labels": self.labels,
-            "selection": self.selection,
+            "labels": i18n.neutral(self.labels),
+            "selection": i18n.neutral(self.selection),
             "numbering": "segments ordered by mean net value per customer, highest first",
             "versions": self.versions,
             "built_with": self.built_with,
@@ -689,7 +706,7 @@ class SegmentationResult:
             )
         out += [
             i18n._("%(subject)s: %(assumed)s (%(why)s; to change: %(change)s).")
-            % {k: i18n.term(a[k]) if k != "change" else a[k] for k in ("subject", "assumed", "why", "change")}
+            % {k: i18n.say(a[k]) for k in ("subject", "assumed", "why", "change")}
             for a in self.assumptions
         ]
         return out
@@ -753,10 +770,11 @@ def selection_note(sampled: int, n: int, params: Segmentation) -> dict:
     """The assumption stage 03 records when k was chosen on a sample."""
     return {
         "stage": "03",
-        "subject": i18n._("choice of k"),
-        "assumed": i18n._("chosen on a seeded sample of %(m)s of the %(n)s customers, then fitted on all of them")
-        % {"m": i18n.number(sampled), "n": i18n.number(n)},
-        "why": i18n._(
+        "subject": N_("choice of k"),
+        "assumed": i18n.Note.of(
+            N_("chosen on a seeded sample of %(m)s of the %(n)s customers, then fitted on all of them"), m=sampled, n=n
+        ),
+        "why": N_(
             "the indices and the stability of each k are as clear on a sample this size; fitting every k on "
             "every customer would take most of the stage's time"
         ),
@@ -794,9 +812,9 @@ def segment(
         notes.append(
             {
                 "stage": "03",
-                "subject": i18n.join(i18n.term(names.get(f, f)) for f in flat),
-                "assumed": i18n._("not clustered on"),
-                "why": i18n._("the same value for (almost) every customer once prepared (after the winsor clipping)"),
+                "subject": i18n.listed(i18n.as_term(names.get(f, f)) for f in flat),
+                "assumed": N_("not clustered on"),
+                "why": N_("the same value for (almost) every customer once prepared (after the winsor clipping)"),
                 "change": "segmentation.winsor: [0, 1]  (no clipping) or segmentation.features: [...]",
             }
         )
@@ -838,10 +856,10 @@ def _given_features_note(use: list[str], names: dict[str, str]) -> dict:
     return {
         "stage": "03",
         "topic": "clustered_features",
-        "subject": i18n._("features clustered on"),
-        "assumed": i18n._("as given: %(features)s") % {"features": i18n.join(i18n.term(names.get(f, f)) for f in use)},
+        "subject": N_("features clustered on"),
+        "assumed": i18n.Note.of(N_("as given: %(features)s"), features=[i18n.as_term(names.get(f, f)) for f in use]),
         "why": "segmentation.features",
-        "change": "segmentation.features: null  " + i18n._("(seglab chooses)"),
+        "change": i18n.concat("segmentation.features: null  ", N_("(seglab chooses)")),
     }
 
 
@@ -859,7 +877,7 @@ def _result(
         {
             "customer_id": data["customer_id"].astype(str),
             "segment": seg.astype("int64"),
-            "segment_label": np.asarray(model.labels)[seg - 1],
+            "segment_label": np.asarray([i18n.as_text(x) for x in model.labels], dtype=object)[seg - 1],
         }
     )
     by_id = np.argsort(segments["customer_id"].to_numpy(dtype=str), kind="stable")  # files list customers by id

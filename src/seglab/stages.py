@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from seglab import i18n
 from seglab.artifacts import Store
 
 if TYPE_CHECKING:
@@ -167,10 +168,9 @@ def save_personas(
     store.save("profiles", profile, float_format="%.10g")
     store.save("persona_names", personas, float_format="%.10g")
     # seglab score labels customers with these names
-    store.save(
-        "persona_labels", {str(int(s)): n for s, n in zip(personas["segment"], personas["persona"], strict=True)}
-    )
-    store.save("personas", json.dumps(cards, indent=2, ensure_ascii=False) + "\n")
+    names = {str(int(s)): n for s, n in zip(personas["segment"], personas["persona"], strict=True)}
+    store.save("persona_labels", i18n.neutral(names))
+    store.save("personas", json.dumps(i18n.neutral(cards), indent=2, ensure_ascii=False) + "\n")
     store.save("midas", midas)
 
 

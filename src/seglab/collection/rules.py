@@ -15,7 +15,7 @@ from seglab import amounts, i18n, sources
 from seglab import roles as roles_mod
 from seglab.amounts import to_number
 from seglab.config import Cleaning, TableSource
-from seglab.i18n import N_, _
+from seglab.i18n import N_
 
 #: Canonical columns each table must have after mapping, and those it may have.
 REQUIRED = {
@@ -180,20 +180,22 @@ def letters_assumption(changed: dict[str, int], letters: str, given: str, table:
     """
     return {
         "stage": "01",
-        "subject": _("letters of %(table)s") % {"table": i18n.term(table).replace("_", " ")},
-        "assumed": (
-            _("%(n)s values of %(columns)s written with Arabic ي/ك/ى read with Persian ی/ک")
+        "subject": i18n.Note.of(N_("letters of %(table)s"), table=i18n.as_term(table.replace("_", " "))),
+        "assumed": i18n.Note.of(
+            N_("%(n)s values of %(columns)s written with Arabic ي/ك/ى read with Persian ی/ک")
             if letters == "persian"
-            else _("%(n)s values of %(columns)s written with Persian ی/ک read with Arabic ي/ك")
-        )
-        % {"n": i18n.number(sum(changed.values())), "columns": i18n.join(changed)},
-        "why": _(
+            else N_("%(n)s values of %(columns)s written with Persian ی/ک read with Arabic ي/ك"),
+            n=sum(changed.values()),
+            columns=list(changed),
+        ),
+        "why": N_(
             "the same word typed with Arabic or Persian letters (a Windows-1256 export writes ي for ی) would "
             "otherwise be two values"
         ),
-        "change": "cleaning.letters: "
-        + ("arabic | as_is" if letters == "persian" else "persian | as_is")
-        + ("  " + _("(auto: the text has Persian letters)") if given == "auto" else ""),
+        "change": i18n.concat(
+            "cleaning.letters: " + ("arabic | as_is" if letters == "persian" else "persian | as_is"),
+            *(("  ", N_("(auto: the text has Persian letters)")) if given == "auto" else ()),
+        ),
     }
 
 
@@ -279,8 +281,15 @@ def parse_time(
     if pd.api.types.is_datetime64_any_dtype(s):
         if getattr(s.dt, "tz", None) is not None:
             notes.append(
-                _("%(where)s: timestamps carry the time zone %(zone)s; converted to %(timezone)s (cleaning.timezone).")
-                % {"where": where, "zone": s.dt.tz, "timezone": cleaning.timezone}
+                i18n.Note.of(
+                    N_(
+                        "%(where)s: timestamps carry the time zone %(zone)s; converted to "
+                        "%(timezone)s (cleaning.timezone)."
+                    ),
+                    where=where,
+                    zone=str(s.dt.tz),
+                    timezone=cleaning.timezone,
+                )
             )
             s = s.dt.tz_convert(cleaning.timezone).dt.tz_localize(None)
         return s.astype("datetime64[ns]")
@@ -306,18 +315,20 @@ def parse_time(
     if order and first != cleaning.dayfirst:
         example = uniq[uniq.str.match(roles_mod.DAY_MONTH)].iloc[0]
         notes.append(
-            (
-                _(
+            i18n.Note.of(
+                N_(
                     "%(where)s: dates read day first, as values such as '%(example)s' show (cleaning.dayfirst is "
                     "%(given)s)."
                 )
                 if first
-                else _(
+                else N_(
                     "%(where)s: dates read month first, as values such as '%(example)s' show (cleaning.dayfirst is "
                     "%(given)s)."
-                )
+                ),
+                where=where,
+                example=example,
+                given=str(cleaning.dayfirst).lower(),
             )
-            % {"where": where, "example": example, "given": str(cleaning.dayfirst).lower()}
         )
     _two_ways_note(text, uniq, first, weights, where, notes)
     zoned = uniq.str.contains(_ZONED, na=False).to_numpy()
@@ -331,24 +342,24 @@ def parse_time(
         rest = int(rows[text.notna()].sum()) - n_zoned
         values = {
             "where": where,
-            "n": i18n.number(n_zoned),
+            "n": n_zoned,
             "example": uniq[zoned].iloc[0],
             "timezone": cleaning.timezone,
-            "rest": i18n.number(rest),
+            "rest": rest,
         }
         notes.append(
-            (
-                _(
+            i18n.Note.of(
+                N_(
                     "%(where)s: %(n)s timestamp(s) carry a time zone (e.g. '%(example)s'): converted to %(timezone)s "
                     "(cleaning.timezone); the %(rest)s without a zone are taken as %(timezone)s already."
                 )
                 if rest
-                else _(
+                else N_(
                     "%(where)s: %(n)s timestamp(s) carry a time zone (e.g. '%(example)s'): converted to %(timezone)s "
                     "(cleaning.timezone)."
-                )
+                ),
+                **values,
             )
-            % values
         )
     in_range = (parsed >= pd.Timestamp("1678-01-01")) & (parsed <= pd.Timestamp("2261-12-31"))
     parsed = pd.Series(parsed.where(in_range).astype("datetime64[ns]").to_numpy(), index=uniq.to_numpy())
@@ -368,26 +379,26 @@ def _two_ways_note(
     rows = weights if weights is not None else pd.Series(1, index=text.index)
     values = {
         "where": where,
-        "iso": i18n.number(int(rows[text.isin(iso)].sum())),
+        "iso": int(rows[text.isin(iso)].sum()),
         "iso_example": iso.iloc[0],
-        "dm": i18n.number(int(rows[text.isin(dm)].sum())),
+        "dm": int(rows[text.isin(dm)].sum()),
         "dm_example": dm.iloc[0],
     }
     notes.append(
-        (
-            _(
+        i18n.Note.of(
+            N_(
                 "%(where)s: the dates are written two ways: %(iso)s year first (e.g. '%(iso_example)s'), read as "
                 "written; %(dm)s day and month (e.g. '%(dm_example)s'), read day first. Export them one way "
                 "(YYYY-MM-DD) to be sure."
             )
             if first
-            else _(
+            else N_(
                 "%(where)s: the dates are written two ways: %(iso)s year first (e.g. '%(iso_example)s'), read as "
                 "written; %(dm)s day and month (e.g. '%(dm_example)s'), read month first. Export them one way "
                 "(YYYY-MM-DD) to be sure."
-            )
+            ),
+            **values,
         )
-        % values
     )
 
 
@@ -644,22 +655,25 @@ def customer_ids(
                 {
                     "stage": "01",
                     "subject": labels["customer_id"],
-                    "assumed": _("the customer id"),
-                    "why": _("a different value in every row, named like an identifier"),
+                    "assumed": N_("the customer id"),
+                    "why": N_("a different value in every row, named like an identifier"),
                     "change": f"source.tables.{table}.columns.customer_id: <another column>",
                 }
             ]
         mapped.insert(0, "customer_id", "R" + mapped["source_row"].astype(str).str.zfill(6))
-        note = _(
-            "%(source)s has no customer id column: each row is a customer, with an id made from its row number "
-            "(R000001 = row 1)."
-        ) % {"source": loaded.source}
+        note = i18n.Note.of(
+            N_(
+                "%(source)s has no customer id column: each row is a customer, with an id made from its row number "
+                "(R000001 = row 1)."
+            ),
+            source=loaded.source,
+        )
         return [note], [
             {
                 "stage": "01",
-                "subject": _("customer id"),
-                "assumed": _("the row number (R000001 = row 1)"),
-                "why": _("no column is named customer_id"),
+                "subject": N_("customer id"),
+                "assumed": N_("the row number (R000001 = row 1)"),
+                "why": N_("no column is named customer_id"),
                 "change": f"source.tables.{table}.columns.customer_id: <the id column>",
             }
         ]
@@ -669,8 +683,8 @@ def customer_ids(
             {
                 "stage": "01",
                 "subject": label,
-                "assumed": _("the customer id"),
-                "why": _("its name in snake_case is customer_id"),
+                "assumed": N_("the customer id"),
+                "why": N_("its name in snake_case is customer_id"),
                 "change": f"source.tables.{table}.columns.customer_id: <another column>",
             }
         ]
@@ -708,10 +722,15 @@ def read_as_written(
             {
                 "stage": "01",
                 "subject": labels.get(col, col),
-                "assumed": _("%(n)s spreadsheet error cell(s) (%(values)s) read as missing")
-                % {"n": i18n.number(e["cells"]), "values": i18n.join(e["values"])},
-                "why": _("%(source)s: a formula that failed in the spreadsheet is not a value") % {"source": source},
-                "change": _("fix the formulas in the spreadsheet and export again"),
+                "assumed": i18n.Note.of(
+                    N_("%(n)s spreadsheet error cell(s) (%(values)s) read as missing"),
+                    n=e["cells"],
+                    values=list(e["values"]),
+                ),
+                "why": i18n.Note.of(
+                    N_("%(source)s: a formula that failed in the spreadsheet is not a value"), source=source
+                ),
+                "change": N_("fix the formulas in the spreadsheet and export again"),
             }
         )
     for col, w in written.items():
@@ -720,23 +739,34 @@ def read_as_written(
             {
                 "stage": "01",
                 "subject": labels.get(col, col),
-                "assumed": _(
-                    "%(n)s number(s) written as text (e.g. %(example)s) read with '%(mark)s' as the decimal mark"
-                )
-                % {"n": i18n.number(w["formatted"]), "example": repr(w.get("example", "")), "mark": mark}
-                + (_("; currency %(currency)s") % {"currency": w["currency"]} if w.get("currency") else "")
-                + (_("; written as percentages") if w.get("percent") else ""),
+                "assumed": i18n.concat(
+                    i18n.Note.of(
+                        N_(
+                            "%(n)s number(s) written as text (e.g. %(example)s) read with '%(mark)s' "
+                            "as the decimal mark"
+                        ),
+                        n=w["formatted"],
+                        example=repr(w.get("example", "")),
+                        mark=mark,
+                    ),
+                    *(
+                        [i18n.Note.of(N_("; currency %(currency)s"), currency=w["currency"])]
+                        if w.get("currency")
+                        else []
+                    ),
+                    *([N_("; written as percentages")] if w.get("percent") else []),
+                ),
                 "why": (
-                    _("the decimal mark given in cleaning.decimal_mark")
+                    N_("the decimal mark given in cleaning.decimal_mark")
                     if cleaning.decimal_mark != "auto"
-                    else _(
+                    else N_(
                         "the values that read one way only show the decimal mark (both marks occur: each such value by "
                         "its own)"
                     )
                     if w.get("mixed")
-                    else _("the values that read one way only show the decimal mark")
+                    else N_("the values that read one way only show the decimal mark")
                     if w.get("decimal")
-                    else _("no value shows the decimal mark: '1,234' is read as 1234")
+                    else N_("no value shows the decimal mark: '1,234' is read as 1234")
                 ),
                 "change": "cleaning.decimal_mark: '.' | ','",
             }
@@ -814,9 +844,9 @@ def channel_plan(rows: pd.Series, mapping: dict[str, str]) -> tuple[list[dict], 
             out.append(
                 {
                     "stage": "01",
-                    "subject": _("channel '%(value)s'") % {"value": v},
-                    "assumed": _("the %(channel)s channel") % {"channel": _(ch)},
-                    "why": _("given in roles.channel_values") if given else _("a known word for it"),
+                    "subject": i18n.Note.of(N_("channel '%(value)s'"), value=v),
+                    "assumed": i18n.Note.of(N_("the %(channel)s channel"), channel=i18n.as_term(ch)),
+                    "why": N_("given in roles.channel_values") if given else N_("a known word for it"),
                     "change": f"source.tables.transactions.roles.channel_values: {{{v}: <channel>}}",
                 }
             )
@@ -825,11 +855,13 @@ def channel_plan(rows: pd.Series, mapping: dict[str, str]) -> tuple[list[dict], 
         out.append(
             {
                 "stage": "01",
-                "subject": _("channel values %(values)s")
-                % {"values": i18n.join(f"'{v}'" for v in sorted(map(str, unknown))[:8])},
-                "assumed": _("neither web, store nor app"),
-                "why": _("%(rows)s order lines: their orders count in no channel share")
-                % {"rows": i18n.number(int(rows[unknown].sum()))},
+                "subject": i18n.Note.of(
+                    N_("channel values %(values)s"), values=[f"'{v}'" for v in sorted(map(str, unknown))[:8]]
+                ),
+                "assumed": N_("neither web, store nor app"),
+                "why": i18n.Note.of(
+                    N_("%(rows)s order lines: their orders count in no channel share"), rows=int(rows[unknown].sum())
+                ),
                 "change": "source.tables.transactions.roles.channel_values: {<value>: web|store|app}",
             }
         )

@@ -36,6 +36,7 @@ def styled(
 
     from seglab import i18n
 
+    df = said(df)
     fmt = {}
     fmt.update({c: (lambda v: i18n.percent(v, 1)) for c in percent if c in df})
     fmt.update({c: i18n.number for c in integer if c in df})
@@ -58,6 +59,26 @@ def styled(
             {c: [{"selector": "th", "props": "text-align: start"}] for c in words}, overwrite=False
         )
     return styler
+
+
+def said(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every note in it (a :class:`seglab.i18n.Note` or the data a file keeps of one)
+    made into its sentence in the reader's language; ``df`` itself when it holds none.
+    """
+    from seglab import i18n
+
+    if not df.columns.is_unique:
+        return df
+    import pandas as pd
+
+    text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    columns = [c for c in text if df[c].map(i18n.is_note, na_action="ignore").any()]
+    if not columns:
+        return df
+    out = df.copy()
+    for c in columns:
+        out[c] = out[c].astype(object).map(lambda v: i18n.say(v) if i18n.is_note(v) else v)
+    return out
 
 
 def _default_formats(df: pd.DataFrame, given: dict, as_is: bool) -> dict:
@@ -196,9 +217,11 @@ def md(template: str, **values):
     """
     from IPython.display import Markdown
 
+    from seglab import i18n
     from seglab.i18n import _
 
-    return Markdown(_(template).format(**{k: esc(v) for k, v in values.items()}))
+    said = {k: i18n.say(v) if i18n.is_note(v) else v for k, v in values.items()}  # a note: its sentence
+    return Markdown(_(template).format(**{k: esc(v) for k, v in said.items()}))
 
 
 def md_list(items) -> object:
@@ -281,7 +304,7 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
                 % {
                     "criterion": i18n.term(str(r["criterion"])),
                     "result": i18n.term(str(r["result"])),
-                    "evidence": i18n.term(str(r.get("evidence") or "")),
+                    "evidence": i18n.say(r.get("evidence") or ""),
                 }
             )
     view = []
@@ -295,9 +318,9 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
             (_("Contact"), i18n.term(c.get("contact", ""))),
             (_("Message"), i18n.term(c["message"])),
             (_("Offer"), i18n.term(c.get("offer", ""))),
-            (_("Buys more than average"), c.get("top_categories", "")),
-            (_("Lifecycle"), c.get("lifecycle", "")),
-            (_("Outcomes"), c.get("outcomes", "")),
+            (_("Buys more than average"), i18n.say(c.get("top_categories", ""))),
+            (_("Lifecycle"), i18n.say(c.get("lifecycle", ""))),
+            (_("Outcomes"), i18n.say(c.get("outcomes", ""))),
         ]
         if "buy_probability" in c:
             rows.append(

@@ -248,10 +248,12 @@ class _Reader:
         from seglab import stages
 
         try:
-            return stages.load_assumptions(self.store)
+            rows = stages.load_assumptions(self.store)
         except (artifacts.StaleArtifact, ValueError, OSError) as exc:
             self.left_out.append(f"assumptions: {exc}")
             return []
+        fields = ("subject", "assumed", "why", "change")  # in the reader's words
+        return [{**r, **{k: i18n.say(r[k]) for k in fields if k in r}} for r in rows]
 
 
 def headline(paths: RunPaths, params: config.Params) -> dict:
