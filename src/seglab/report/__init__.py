@@ -69,10 +69,14 @@ def said(df: pd.DataFrame) -> pd.DataFrame:
 
     if not df.columns.is_unique:
         return df
+    import numpy as np
     import pandas as pd
 
-    text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
-    columns = [c for c in text if df[c].map(i18n.is_note, na_action="ignore").any()]
+    text = [c for c, t in df.dtypes.items() if pd.api.types.is_object_dtype(t) or pd.api.types.is_string_dtype(t)]
+    if not text:
+        return df
+    found = np.frompyfunc(i18n.is_note, 1, 1)(df[text].to_numpy(dtype=object)).astype(bool).any(axis=0)
+    columns = [c for c, hit in zip(text, found, strict=True) if hit]  # (one pass over every cell: wide tables)
     if not columns:
         return df
     out = df.copy()
