@@ -403,10 +403,12 @@ def as_text(item):
     any text, said where shown); any other item as it is.
     """
     if isinstance(item, Note | Value):
-        import json
+        item = item.to_dict()
+    elif not (isinstance(item, dict) and is_note(item)):
+        return item
+    import json
 
-        return json.dumps(item.to_dict(), ensure_ascii=False, sort_keys=True)
-    return item
+    return json.dumps(item, ensure_ascii=False, sort_keys=True)
 
 
 def is_note(item) -> bool:
@@ -459,8 +461,8 @@ def say(item) -> str:
     """A note in the reader's language: a :class:`Note` (or its :meth:`Note.to_dict`) made into its
     sentence; any other text as :func:`term` shows it (a word or sentence of seglab stored in English).
     """
-    if isinstance(item, str) and _note_text(item) is not None:
-        item = _note_text(item)
+    if isinstance(item, str):
+        item = _note_text(item) or item
     if isinstance(item, dict) and "id" in item:
         item = Note.from_dict(item)
     if isinstance(item, dict) and "kind" in item:

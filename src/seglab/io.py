@@ -156,25 +156,22 @@ def read_csv(path: Path, **kwargs) -> pd.DataFrame:
     return df
 
 
-def _is_note(v) -> bool:
-    return hasattr(v, "to_dict") or (isinstance(v, dict) and ("id" in v or "kind" in v))
-
-
 def notes_as_json(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with each note (a reader's sentence kept as its message id and values) written as its
     JSON (:meth:`seglab.i18n.Note.as_text`), the same in every language, said where it is shown.
     """
-    columns = [c for c in df.columns if df[c].dtype == object and df[c].map(_is_note).any()]
+    from seglab import i18n
+
+    def kept(v) -> bool:  # a note or value, or its data (a text that already is its JSON stays as it is)
+        return isinstance(v, i18n.Note | i18n.Value) or (isinstance(v, dict) and i18n.is_note(v))
+
+    columns = [c for c in df.columns if df[c].dtype == object and df[c].map(kept).any()]
     if not columns:
         return df
     out = df.copy()
     for c in columns:
-        out[c] = out[c].map(lambda v: _note_json(v) if _is_note(v) else v)
+        out[c] = out[c].map(i18n.as_text)
     return out
-
-
-def _note_json(v) -> str:
-    return json.dumps(v.to_dict() if hasattr(v, "to_dict") else v, ensure_ascii=False, sort_keys=True)
 
 
 def write_text(text: str, path: Path) -> Path:
