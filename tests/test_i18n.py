@@ -275,13 +275,18 @@ def _project(tmp: Path, root: Path, params: dict) -> Path:
 
 
 def _run(tmp: Path, params: Path, *extra: str) -> subprocess.CompletedProcess:
+    return _seglab(tmp, "run", "--params", str(params), *extra)
+
+
+def _report(tmp: Path, languages: str) -> subprocess.CompletedProcess:
+    """``seglab report --run one --language <languages>`` in the project ``tmp``."""
+    return _seglab(tmp, "report", "--run", "one", "--language", languages)
+
+
+def _seglab(tmp: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**__import__("os").environ, "SEGLAB_ROOT": str(tmp)}
     return subprocess.run(
-        [sys.executable, "-m", "seglab.cli", "run", "--params", str(params), *extra],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
+        [sys.executable, "-m", "seglab.cli", *args], capture_output=True, text=True, env=env, timeout=900
     )
 
 
@@ -306,7 +311,7 @@ def languages(tmp_path_factory, root) -> dict[str, dict]:
             for f in sorted((tmp / "data" / layer / "one").rglob("*"))
             if f.is_file()
         }
-        out[language] = {"reports": kept, "data": data}
+        out[language] = {"reports": kept, "data": data, "project": tmp}
     _LANGUAGES.update(out)
     return out
 
@@ -326,8 +331,9 @@ def test_the_data_of_a_run_are_the_same_bytes_in_every_language(languages):
     assert "processed/personas.json" in data["en"] and "processed/segments.parquet" in data["en"]
     for language in ("fa", "ar"):
         assert data[language].keys() == data["en"].keys()
-        differ = [name for name, b in data[language].items() if b != data["en"][name]]
-        assert differ == ["processed/lineage.json"], f"{language}: {differ}"
+        differ = sorted(name for name, b in data[language].items() if b != data["en"][name])
+        # (the run's record holds its parameters: report.language among them)
+        assert differ == ["interim/kept/run.json", "processed/lineage.json"], f"{language}: {differ}"
         assert _data_lineage(data[language]) == _data_lineage(data["en"])
     words = json.loads(data["en"]["processed/personas.json"])
     assert not re.search("[\u0600-\u06ff]", json.dumps(words, ensure_ascii=False))  # no Persian or Arabic letter
@@ -458,6 +464,91 @@ def _visible(html: str) -> str:
     parser = _Visible()
     parser.feed(html)
     return "\n".join(parser.parts)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file's bytes under ``folder`` but the run's lock (``.<run>.lock``: who holds the run now)."""
+    return {
+        f.relative_to(folder).as_posix(): f.read_bytes()
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and not f.name.endswith(".lock")
+    }
+
+
+def _as_shown(html: str) -> str:
+    """A page's visible text without what differs between two executions of the same run: the
+    footer (when the page was made), stage durations and the links to the run's other languages."""
+    html = re.sub(r'<p class="languages">.*?</p>|<footer.*?</footer>', "", html, flags=re.S)
+    return re.sub(r"[\d۰-۹٠-٩]+([.,٫][\d۰-۹٠-٩]+)? ?(s|ث|ثانیه|ثانية)\b", "<t>", _visible(html))
+
+
+@pytest.mark.slow
+def test_seglab_report_renders_a_run_in_other_languages_as_runs_made_in_them(languages):
+    """One run, any language: ``seglab report --run one --language en,fa`` on the run made last (in
+    Arabic) computes nothing (every file under data/ keeps its bytes), leaves the Arabic pages
+    where they are, and writes reports/one/en/ and reports/one/fa/, whose every page says what the
+    runs made in English and in Persian said; the index pages link each other."""
+    tmp = languages["ar"]["project"]
+    data, top = _files(tmp / "data"), tmp / "reports" / "one"
+    arabic = {p.name: p.read_bytes() for p in top.glob("0*.html")}
+    done = _report(tmp, "en,fa")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "nothing was computed" in done.stdout
+    assert _files(tmp / "data") == data  # nothing computed, nothing written, the lineage as it was
+    assert {p.name: p.read_bytes() for p in top.glob("0*.html")} == arabic
+    for language in ("en", "fa"):
+        made = languages[language]["reports"]
+        for page in PAGES:
+            rendered = (top / language / page).read_text(encoding="utf-8")
+            assert f'<html lang="{language}"' in rendered
+            assert _as_shown(rendered) == _as_shown((made / page).read_text(encoding="utf-8")), f"{language} {page}"
+        figures = sorted(p.name for p in (top / language / "figures").glob("*.png"))
+        assert figures == sorted(p.name for p in (made / "figures").glob("*.png"))
+    links = re.search(r'<p class="languages">(.*?)</p>', (top / "index.html").read_text(encoding="utf-8"))
+    assert links and 'href="en/index.html"' in links[1] and 'href="fa/index.html"' in links[1]
+    fa_index = (top / "fa" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../index.html" lang="ar"' in fa_index and 'href="../en/index.html"' in fa_index
+    assert 'href="../exports/segments.csv"' in fa_index  # the one exports folder, from one folder down
+
+
+@pytest.mark.slow
+def test_a_page_rendered_again_reads_what_its_stage_kept_only_while_it_is_the_runs(languages, tmp_path, monkeypatch):
+    """What a stage kept is of the files the run holds, made by this seglab: rendering stage 04's
+    page again returns its kept results without computing; after a file the stage wrote changed (the
+    stage ran again by hand), with other versions of the libraries, or with nothing kept, it refuses,
+    naming the stage, the file and what to run."""
+    from seglab import artifacts, session
+
+    tmp = tmp_path / "project"
+    shutil.copytree(languages["ar"]["project"], tmp, ignore=shutil.ignore_patterns("pages", "reports"))
+    record = json.loads((tmp / "data" / "interim" / "one" / "kept" / "run.json").read_text(encoding="utf-8"))
+    monkeypatch.setenv("SEGLAB_ROOT", str(tmp))
+    monkeypatch.setenv(session.RENDER_ENV, "en")
+    lineage = tmp / "data" / "processed" / "one" / "lineage.json"
+    book = json.loads(lineage.read_text(encoding="utf-8"))
+
+    def stage_04():
+        return session.start("04_persona_profiling", **{**record["params"], "report": {"language": "en"}})
+
+    def never(*_a, **_k):
+        raise AssertionError("computed while rendering")
+
+    names = stage_04().kept("names", never)
+    assert list(names["segment"]) == sorted(names["segment"]) and len(names) >= 2
+    with pytest.raises(artifacts.StaleArtifact, match="kept no 'nothing'"):
+        stage_04().kept("nothing", never)
+    changed = {**book, "personas": {**book["personas"], "sha256": "0" * 64}}  # personas.json written again since
+    lineage.write_text(json.dumps(changed), encoding="utf-8")
+    refused = r"04_persona_profiling.*personas\.json changed since.*seglab run"
+    with pytest.raises(artifacts.StaleArtifact, match=refused):
+        stage_04().kept("names", never)
+    older = {**book, "kept_04": {**book["kept_04"], "software": {"seglab": "0.0.1"}}}
+    lineage.write_text(json.dumps(older), encoding="utf-8")
+    with pytest.raises(artifacts.StaleArtifact, match="other versions of seglab"):
+        stage_04().kept("names", never)
+    lineage.write_text(json.dumps({k: v for k, v in book.items() if k != "kept_04"}), encoding="utf-8")
+    with pytest.raises(artifacts.StaleArtifact, match="nothing was kept"):
+        stage_04().kept("names", never)
 
 
 @pytest.mark.slow

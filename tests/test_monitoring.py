@@ -295,7 +295,7 @@ def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables,
     calls = []
     real = monitoring.track
     monkeypatch.setattr(monitoring, "track", lambda *a, **k: calls.append(1) or real(*a, **k))
-    rate, how, window = monitoring.growth_for_matrix(
+    rate, info, window = monitoring.growth_for_matrix(
         files, params.features, None, seg.model, params.monitoring, as_of, params.seed
     )
     full, why = monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)
@@ -304,6 +304,7 @@ def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables,
     expected = monitoring.summarise(full, [1, 2, 3, 4], {}, params.monitoring, params.seed)
     matrix = monitoring.matrix_growth(expected.trend.set_index("segment"))
     assert rate.to_numpy() == pytest.approx(matrix.to_numpy(), nan_ok=True)
+    how = monitoring.growth_text(info)
     assert how.startswith(monitoring.comparison_text(expected.info)) and window == full.attrs["window_days"]
     pd.read_parquet(files["transactions"]).head(-1).to_parquet(files["transactions"])  # an input changed
     monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)

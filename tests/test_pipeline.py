@@ -12,6 +12,7 @@ from pathlib import Path
 
 import browser
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -47,10 +48,11 @@ def _digest(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory, root):
-    """One `seglab run` of a small synthetic CRM: (project folder, params file, the process result)."""
+    """One `seglab run --language en,ar` of a small synthetic CRM (computed in English, its pages also
+    rendered in Arabic): (project folder, params file, the process result)."""
     tmp = tmp_path_factory.mktemp("small")
     params = _project(tmp, root, SMALL)
-    return tmp, params, _seglab("run", "--params", str(params), root=tmp)
+    return tmp, params, _seglab("run", "--params", str(params), "--language", "en,ar", root=tmp)
 
 
 @pytest.mark.slow
@@ -136,7 +138,16 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
     }
     exported = {f.name: _digest(f) for f in sorted((reports / "exports").glob("*.csv"))}
     assert "segments.csv" in exported and len(exported) > 2
-    second = _seglab("run", "--params", str(params), root=tmp_path)
+    # the pages in Arabic too, from the same results: their own folder, the exports' names in both
+    assert "seglab report 'small' in ar" in first.stdout
+    for name in ["index", *(n for n, _ in pipeline.STAGES)]:
+        assert '<html lang="ar" dir="rtl">' in (reports / "ar" / f"{name}.html").read_text(encoding="utf-8"), name
+    assert '<html lang="en" dir="ltr">' in index and 'href="ar/index.html"' in index
+    exported_rows = pd.read_csv(reports / "exports" / "segments.csv", encoding="utf-8-sig")
+    assert list(exported_rows.columns[:4]) == ["customer_id", "segment", "persona", "persona_ar"]
+    assert exported_rows["persona_ar"].str.contains("[\u0600-\u06ff]").all()
+    assert not exported_rows["persona"].str.contains("[\u0600-\u06ff]").any()
+    second = _seglab("run", "--params", str(params), "--language", "en,ar", root=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
     assert {f: _digest(processed / f) for f in before} == before
     assert {f.name: _digest(f) for f in sorted((reports / "exports").glob("*.csv"))} == exported
@@ -157,6 +168,9 @@ def test_reports_load_cleanly_in_a_browser(small_run, root):
     assert by_page["05_prioritization.html"].images >= 1 and by_page["06_monitoring.html"].images >= 3
     for c in checks:
         assert c.screenshot.stat().st_size > 10_000, c.page  # a page was drawn, not a blank
+    # the pages rendered in Arabic (one folder down: their links to the exports and the other language)
+    checks = browser.check_pages(reports / "ar", pages, root / "test-output" / "screenshots" / "small-ar")
+    assert [p for c in checks for p in c.problems()] == []
 
 
 @pytest.mark.slow

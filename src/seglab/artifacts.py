@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,7 +80,8 @@ class Artifact:
         The stages (and :data:`INDEX`, :data:`SCORE`) that read it.
     kind : str
         ``table`` (Parquet, checked against ``schema``), ``csv``, ``json``, ``model`` (JSON that
-        loads without executing code), ``figure`` (PNG), ``page`` (HTML or a notebook).
+        loads without executing code), ``figure`` (PNG), ``page`` (HTML or a notebook), ``kept``
+        (a pickle of what a page shows, :meth:`seglab.session.Session.kept`).
     schema : str, optional
         The :mod:`seglab.schemas` name of a table or CSV, or the :mod:`seglab.modelfile` class
         of a model.
@@ -574,6 +576,30 @@ ARTIFACTS: tuple[Artifact, ...] = (
             ("06_flow", (), "flow of customers period to period"),
         )
     ),
+    # what each stage's page shows, for rendering it again in another language without computing
+    *(
+        Artifact(
+            f"kept_{s.number}",
+            f"interim/kept/{s.number}.pickle",
+            s.number,
+            (),
+            "kept",
+            optional=True,
+            about=f"{s.title}: the results its page shows (Python pickle, written by `seglab run`), "
+            "read by `seglab report --language` to render the page in another language without computing; "
+            "refused when the stage ran again since, or by other versions of seglab and its libraries",
+        )
+        for s in STAGES
+    ),
+    Artifact(
+        "run_record",
+        "interim/kept/run.json",
+        "run",
+        (),
+        "json",
+        about="the run's last complete `seglab run`: its parameters (which hold no secrets), parameters file "
+        "and each stage's time, which `seglab report` renders the pages with",
+    ),
     # seglab run
     Artifact(
         "lineage",
@@ -639,7 +665,7 @@ def location(a: Artifact, run: RunPaths, figures: Path | None = None) -> Path:
         "interim": run.interim,
         "processed": run.processed,
         "model": run.model,
-        "reports": run.reports,
+        "reports": run.pages if a.kind == "page" else run.reports,  # the exports: one folder per run
         "figures": figures or run.figures,
     }[head]
     return base / rest
@@ -711,6 +737,9 @@ class Store:
     check : bool
         Check the lineage of every file read (the index page reads what is there and checks
         for itself).
+    read_only : bool
+        Write nothing (a stage's page rendered again in another language, :mod:`seglab.session`):
+        :meth:`save` and :meth:`absent` leave every file and the lineage as they are.
     """
 
     def __init__(
@@ -721,11 +750,13 @@ class Store:
         sections: Iterable[str] = (),
         figures: Path | None = None,
         check: bool = True,
+        read_only: bool = False,
     ):
         self.run = run
         self.stage = stage
         self.figures = figures or run.figures
         self.check = check
+        self.read_only = read_only
         dumped = params.model_dump(mode="json") if params is not None else {}
         self.params = {s: dumped[s] for s in sections if s in dumped}
         self.inputs: dict[str, str] = {}  # what this stage has read: name -> sha256
@@ -766,7 +797,8 @@ class Store:
         """
         p = location(self.artifact(name, writing=True), self.run, self.figures)
         work = p.with_name(f".{p.name}.work")
-        shutil.rmtree(work, ignore_errors=True)
+        if not self.read_only:
+            shutil.rmtree(work, ignore_errors=True)
         return work
 
     def figure(self, name: str) -> Path:
@@ -868,6 +900,8 @@ class Store:
         """Write ``name`` completely or not at all, and record its lineage."""
         a = self.artifact(name, writing=True)
         p = location(a, self.run, self.figures)
+        if self.read_only and a.kind != "figure":
+            return p
         write(a, obj, p, **kwargs)
         if a.kind != "figure":
             self._record(a, {"sha256": digest(p)})
@@ -878,6 +912,8 @@ class Store:
         a = self.artifact(name, writing=True)
         if not a.optional:
             raise ValueError(f"{name} is not optional")
+        if self.read_only:
+            return
         p = location(a, self.run, self.figures)
         if p.is_dir():  # a Parquet dataset folder (stage 01 on Spark)
             shutil.rmtree(p)
@@ -897,6 +933,8 @@ def read(a: Artifact, p: Path, **kwargs) -> Any:
         from seglab import modelfile
 
         return modelfile.load_json(p, getattr(modelfile, a.schema))
+    if a.kind == "kept":  # seglab's own file, its SHA-256 checked against the lineage before this
+        return pickle.loads(p.read_bytes())  # noqa: S301
     raise TypeError(f"{a.name}: a {a.kind} is not read through the store")
 
 
@@ -916,6 +954,8 @@ def write(a: Artifact, obj: Any, p: Path, **kwargs) -> Path:
         return io.write_text(obj, p) if isinstance(obj, str) else io.write_json(obj, p)
     if a.kind == "model":
         return io.write_text(obj if isinstance(obj, str) else json.dumps(obj, indent=1) + "\n", p)
+    if a.kind == "kept":
+        return io.atomic(p, lambda tmp: tmp.write_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)))
     raise TypeError(f"{a.name}: a {a.kind} is not written through the store")
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``seglab run``, ``seglab score``, ``seglab synth``.
+"""Command line: ``seglab run``, ``seglab report``, ``seglab score``, ``seglab synth``.
 
 Every failure ends in one line, ``seglab <command>: <what, where, and the fix>``, and exit
 status 1; the traceback is printed only with ``--debug``.
@@ -43,6 +43,26 @@ def _run(args: argparse.Namespace) -> None:
     except (pipeline.StageFailed, pipeline.RunInProgress) as exc:
         raise CommandError(str(exc)) from exc
     except ValueError as exc:  # config.ParamsError, a broken parameters file
+        raise CommandError(str(exc)) from exc
+
+
+def _languages(text: str) -> list[str]:
+    """``en,fa`` → ``["en", "fa"]``: each of en, fa, ar, once."""
+    langs = list(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    wrong = [x for x in langs if x not in ("en", "fa", "ar")]
+    if wrong or not langs:
+        raise argparse.ArgumentTypeError(f"'{text}': give one or more of en, fa, ar, comma-separated (e.g. en,fa)")
+    return langs
+
+
+def _report(args: argparse.Namespace) -> None:
+    from seglab import artifacts, pipeline
+
+    try:
+        pipeline.render(args.run, args.language)
+    except (pipeline.StageFailed, pipeline.RunInProgress, artifacts.StaleArtifact, FileNotFoundError) as exc:
+        raise CommandError(str(exc)) from exc
+    except ValueError as exc:  # a run record whose parameters no longer validate
         raise CommandError(str(exc)) from exc
 
 
@@ -96,7 +116,7 @@ def _workshop(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line: ``seglab run``, ``seglab synth``, ``seglab score``."""
+    """The command line: ``seglab run``, ``seglab report``, ``seglab synth``, ``seglab score``."""
     top = argparse.ArgumentParser(prog="seglab", description="Customer-segmentation research workbook.")
     top.add_argument("--version", action="version", version=f"seglab {__version__}")
     top.add_argument("--debug", action="store_true", help="print the full traceback when a command fails")
@@ -107,11 +127,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--run", default=None, help="run name (default: run_name in the parameters file)")
     p.add_argument(
         "--language",
-        choices=("en", "fa", "ar"),
+        type=lambda t: ",".join(_languages(t)),
         default=None,
-        help="language of the reports (default: report.language in the parameters file)",
+        help="language of the reports (default: report.language in the parameters file); several, "
+        "comma-separated (en,fa): the run in the first, its pages also rendered in the others, each in its folder",
     )
     p.set_defaults(func=_run)
+
+    r = sub.add_parser("report", help="render an existing run's pages in other languages, without computing anything")
+    r.add_argument("--run", required=True, help="the run's name (reports/<run>/)")
+    r.add_argument(
+        "--language",
+        type=_languages,
+        required=True,
+        help="en, fa or ar, or several comma-separated: the pages go to reports/<run>/<language>/ "
+        "(reports/<run>/ for the run's own language)",
+    )
+    r.set_defaults(func=_report)
 
     w = sub.add_parser("workshop", help="write the workshop notebooks for learners (or instructors)")
     w.add_argument("--out", type=Path, required=True, help="folder for the five notebooks")

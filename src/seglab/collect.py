@@ -7,7 +7,7 @@ that rejected it; :func:`quality_report` checks read = kept + rejected per table
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,12 @@ class Collected:
     quality: dict
     notes: list[str] = field(default_factory=list)
     profile: dict = field(default_factory=dict)  # what each column is and what was found (seglab.profile)
+
+    def for_page(self) -> Collected:
+        """What stage 01's page shows, without the tables (written as files): what the stage keeps
+        for rendering its page again in another language (:meth:`seglab.session.Session.kept`).
+        """
+        return replace(self, tables={})
 
 
 # --------------------------------------------------------------------------------------------

@@ -732,6 +732,16 @@ class Report(_Strict):
         "auto",
         description="calendar of the dates shown: auto = Jalali for fa, Gregorian otherwise; hijri = Umm al-Qura",
     )
+    languages: list[Literal["en", "fa", "ar"]] = Field(
+        default_factory=list,
+        description="further languages of the pages, each rendered from the same results (nothing computed "
+        "again) into reports/<run>/<language>/; the exports add the persona name in each (persona_<language>)",
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _each_once(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(v))
 
 
 class Params(_Strict):

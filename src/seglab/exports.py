@@ -34,7 +34,8 @@ from seglab.vocabulary import segment_code
 CUSTOMER_COLUMNS: dict[str, str] = {
     "customer_id": "the customer's identifier, as in the source data",
     "segment": "the segment: S1, S2, … (S1 = highest value per customer)",
-    "persona": "the segment's persona name, as the report shows it (report.language)",
+    "persona": "the segment's persona name, as the report shows it (report.language); after it, "
+    "`persona_<language>` for each further language of the pages (report.languages: persona_fa, persona_ar)",
     "quadrant": "the segment's Boston-matrix quadrant: Target, Convert, Grow or Ignore (report.language), "
     "empty when the matrix could not place it",
     "p_buy_next_period": "probability (0 to 1) that the customer buys in the next period (stage 04's "
@@ -71,8 +72,10 @@ def customer_list(
     matrix: pd.DataFrame,
     contacts: pd.DataFrame | None = None,
     predictions: pd.DataFrame | None = None,
+    languages: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """One row per segmented customer with the columns of :data:`CUSTOMER_COLUMNS`.
+    """One row per segmented customer with the columns of :data:`CUSTOMER_COLUMNS` (and, for each
+    of ``languages``, the persona name in it: ``persona_fa`` after ``persona``).
 
     Parameters
     ----------
@@ -85,6 +88,8 @@ def customer_list(
         ``sms_opt_in``); a column the data lack stays empty.
     predictions : DataFrame, optional
         ``customer_id``, ``p_buy``, ``expected_spend`` (stage 04).
+    languages : tuple of str
+        Further languages of the run's pages (``report.languages``).
     """
     from seglab.vocabulary import QUADRANTS
 
@@ -95,6 +100,11 @@ def customer_list(
     personas = {s: i18n.term(str(p)) for s, p in seg["persona"].items()}
     quadrants = {s: (i18n.term(q) if q in QUADRANTS else "") for s, q in seg["quadrant"].items()}
     out["persona"] = [personas.get(n, "") for n in number]
+    further = {}
+    for lang in languages:
+        with i18n.using(lang):
+            named = {s: i18n.term(str(p)) for s, p in seg["persona"].items()}
+        further[f"persona_{lang}"] = [named.get(n, "") for n in number]
     out["quadrant"] = [quadrants.get(n, "") for n in number]
     ids = out["customer_id"]
     if predictions is not None and len(predictions):
@@ -120,7 +130,9 @@ def customer_list(
         out["channels_allowed"] = channels
     else:
         out["channels_allowed"] = ""
-    return out[list(CUSTOMER_COLUMNS)]
+    columns = list(CUSTOMER_COLUMNS)
+    at = columns.index("persona") + 1
+    return pd.concat([out[columns[:at]], pd.DataFrame(further, index=out.index), out[columns[at:]]], axis=1)
 
 
 def slug(name: str, limit: int = 40) -> str:
@@ -201,8 +213,10 @@ def summary_table(entries: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def links(entries: list[dict]) -> str:
-    """Markdown links to the export files (relative to the run's pages), in the reader's language."""
+def links(entries: list[dict], folder: str = "exports/") -> str:
+    """Markdown links to the export files, in the reader's language; ``folder``: the exports folder
+    as the page links it (:attr:`seglab.paths.RunPaths.exports_link`).
+    """
     from urllib.parse import quote
 
     from seglab.text import esc
@@ -213,7 +227,7 @@ def links(entries: list[dict]) -> str:
             "[segments.csv](%(link)s): every segmented customer with segment, persona, quadrant, next-period "
             "probability and contact permissions"
         )
-        % {"link": "exports/segments.csv"}
+        % {"link": folder + "segments.csv"}
     ]
     for e in entries:
         lines.append(
@@ -221,7 +235,7 @@ def links(entries: list[dict]) -> str:
             + _("[%(file)s](%(link)s): %(segment)s %(persona)s, %(customers)s customers")
             % {
                 "file": esc(e["file"]),
-                "link": "exports/" + quote(e["file"]),
+                "link": folder + quote(e["file"]),
                 "segment": segment_code(e["segment"]),
                 "persona": esc(i18n.term(e["persona"])),
                 "customers": i18n.number(e["customers"]),
@@ -246,13 +260,14 @@ def written_before(run) -> list[str]:
     return [n for n in names if isinstance(n, str) and n not in ("", ".", "..") and "/" not in n and "\\" not in n]
 
 
-def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predictions) -> list[dict]:
+def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predictions, languages=()) -> list[dict]:
     """Write segments.csv, the audience files and exports.json through the run's store (stage
     05); an audience file an earlier execution left for a segment that no longer exists goes.
+    ``languages``: the further languages whose persona names the files add.
     """
     from seglab import io
 
-    customers = customer_list(segments, matrix, contacts, predictions)
+    customers = customer_list(segments, matrix, contacts, predictions, tuple(languages))
     store.save("segments_export", customers, encoding="utf-8-sig")
     folder = store.path("segments_export").parent
     files = audiences(customers, matrix)

@@ -491,19 +491,25 @@ def growth_for_matrix(
     params: MonitoringParams,
     as_of,
     seed: int,
-) -> tuple[pd.Series, str, int | None]:
+) -> tuple[pd.Series, dict, int | None]:
     """The growth of each segment's share of the active customers for the Boston matrix (stage 05),
     from the same tracking as stage 06 shows (:func:`attempt`). Returns the growth component
     (:func:`matrix_growth`: 0 where resampling explains the change, NaN where unknown),
-    what was compared (or why growth is unknown, and when seasons are not separated) and the
+    what was compared (the record of :func:`segment_growth`, said by :func:`growth_text`) and the
     window of behaviour each period's customers were assigned from (None without periods).
     """
     segments = list(range(1, model.k + 1))
     assigned, why_not = attempt(tables, feature_params, quality, model, params, as_of)
     g = segment_growth(assigned, segments, params, seed, why_not)
-    shown = g.info.get("compared") and not g.info.get("unknown")
-    how = " ".join(t for t in (comparison_text(g.info), season_caveat(g.info), matrix_text() if shown else "") if t)
-    return matrix_growth(g.table), how, assigned.attrs["window_days"] if assigned is not None else None
+    return matrix_growth(g.table), g.info, assigned.attrs["window_days"] if assigned is not None else None
+
+
+def growth_text(info: dict) -> str:
+    """What growth compared for the Boston matrix (or why it is unknown, and when seasons are not
+    separated), in the reader's language.
+    """
+    shown = info.get("compared") and not info.get("unknown")
+    return " ".join(t for t in (comparison_text(info), season_caveat(info), matrix_text() if shown else "") if t)
 
 
 def matrix_growth(table: pd.DataFrame) -> pd.Series:

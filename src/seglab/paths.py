@@ -54,6 +54,9 @@ class RunPaths:
 
     root: Path
     run: str
+    #: the folder of the pages in a further language (``fa``: ``reports/<run>/fa/``), "" for the
+    #: pages of the run's own language (``reports/<run>/``)
+    language: str = ""
 
     @property
     def raw(self) -> Path:
@@ -76,9 +79,21 @@ class RunPaths:
         return self.root / "reports" / self.run
 
     @property
+    def pages(self) -> Path:
+        """Where the pages, the executed notebooks and the index go: ``reports/<run>``, or
+        ``reports/<run>/<language>`` for a further language (:func:`seglab.pipeline.render`).
+        """
+        return self.reports / self.language if self.language else self.reports
+
+    @property
     def figures(self) -> Path:
-        """``reports/<run>/figures``: the figures of the last ``seglab run``."""
-        return self.reports / "figures"
+        """``figures`` beside the pages: the figures of the last ``seglab run`` (or rendering)."""
+        return self.pages / "figures"
+
+    @property
+    def exports_link(self) -> str:
+        """The exports folder as a page links it (pages of a further language are one folder down)."""
+        return "../exports/" if self.language else "exports/"
 
     @property
     def model(self) -> Path:
@@ -90,10 +105,10 @@ class RunPaths:
         folder between it and the project root, is a symbolic link or resolves outside the project:
         a run never writes, and never deletes, through a link.
         """
-        folders = (self.interim, self.processed, self.reports, self.figures, self.model, self.reports / "exports")
-        for p in folders:
+        folders = (self.interim, self.processed, self.reports, self.pages, self.figures, self.model)
+        for p in (*folders, self.reports / "exports"):
             inside(self.root, p)
-        for p in (self.interim, self.processed, self.reports, self.figures):
+        for p in (self.interim, self.processed, self.reports, self.pages, self.figures):
             p.mkdir(parents=True, exist_ok=True)
         return self
 
@@ -121,6 +136,8 @@ def inside(root: Path, p: Path) -> Path:
     return p
 
 
-def run_paths(run: str, root: Path | None = None) -> RunPaths:
-    """The folders of run ``run`` (created when missing)."""
-    return RunPaths(root or project_root(), run).ensure()
+def run_paths(run: str, root: Path | None = None, language: str = "") -> RunPaths:
+    """The folders of run ``run`` (created when missing); ``language``: of its pages in a further
+    language (:attr:`RunPaths.language`).
+    """
+    return RunPaths(root or project_root(), run, language).ensure()

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab.artifacts import STAGES, number_of, reset_figures
+from seglab.artifacts import BY_NAME, STAGES, location, number_of, reset_figures
+from seglab.i18n import LANGUAGES
 from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths  # noqa: F401  (pipeline.UnsafePath)
 from seglab.report import pages as report_pages
 from seglab.report.pages import render_html, write_index
@@ -199,7 +200,9 @@ def run(
         Time imports and figures inside the kernel (``benchmarks/run_overhead.py``); the
         results land in each stage's ``profile``.
     language : str, optional
-        Replaces ``report.language`` of the parameters (en, fa, ar).
+        Replaces ``report.language`` of the parameters (en, fa, ar); several, comma-separated
+        (``en,fa``): the first replaces it, the others ``report.languages`` (pages rendered in
+        each, from the same results).
 
     Returns
     -------
@@ -216,12 +219,48 @@ def run(
     peeked = _peek_run_name(params_file, run_name)
     with contextlib.ExitStack() as held:
         lock = held.enter_context(RunLock(root, peeked)) if peeked else None  # before the kernel starts
-        overrides = {"run_name": run_name, "language": language}
+        # --language en,fa: the run in the first, its pages rendered in the others too
+        langs = [x.strip() for x in language.split(",") if x.strip()] if language else []
+        overrides = {
+            "run_name": run_name,
+            "language": langs[0] if langs else None,
+            "languages": langs[1:] if len(langs) > 1 else None,
+        }
         result, paths = _run_locked(params_file, overrides, root, log, stages, progress, probes, lock, held)
     result.total_seconds = time.perf_counter() - started
     log(timing_summary(result))
     log(f"all {len(result.stages)} stages done in {result.total_seconds:.1f} s; open {paths.reports / 'index.html'}")
     return result
+
+
+@contextlib.contextmanager
+def _environment(root: Path):
+    """The environment a run's kernel starts in (restored after): the project root, OpenMP threads
+    that sleep when idle, and the folder the kernel pickles its figures into (yielded).
+    """
+    from seglab.paths import FIGURE_QUEUE_ENV
+    from seglab.session import RENDER_ENV
+
+    saved = {name: os.environ.get(name) for name in ("SEGLAB_ROOT", FIGURE_QUEUE_ENV, RENDER_ENV)}
+    os.environ["SEGLAB_ROOT"] = str(root)  # the kernel resolves the same project root
+    # OpenMP threads (scikit-learn's k-means and gradient boosting) sleep when idle instead of
+    # spinning: with another busy process on the machine, spinning made stages 03 and 04 up to
+    # 20x slower (two runs at once: 172 s each instead of 27 s). The kernel inherits it.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.pop(RENDER_ENV, None)  # the kernel computes unless told to render (_render_language)
+    # figures: the kernel pickles them into this folder, this process draws the PNGs
+    remove_orphans()  # the temporary folders of runs that were killed
+    queue = temp_folder("figures")
+    os.environ[FIGURE_QUEUE_ENV] = str(queue)
+    try:
+        yield queue
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(queue, ignore_errors=True)
 
 
 def _run_locked(
@@ -235,22 +274,10 @@ def _run_locked(
     lock: RunLock | None,
     held: contextlib.ExitStack,
 ) -> tuple[RunResult, RunPaths]:
-    previous = os.environ.get("SEGLAB_ROOT")
-    os.environ["SEGLAB_ROOT"] = str(root)  # the kernel resolves the same project root
-    # OpenMP threads (scikit-learn's k-means and gradient boosting) sleep when idle instead of
-    # spinning: with another busy process on the machine, spinning made stages 03 and 04 up to
-    # 20x slower (two runs at once: 172 s each instead of 27 s). The kernel inherits it.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from seglab import i18n
     from seglab.kernel import SharedKernel
-    from seglab.paths import FIGURE_QUEUE_ENV
 
-    # figures: the kernel pickles them into this folder, this process draws the PNGs
-    remove_orphans()  # the temporary folders of runs that were killed
-    queue = str(temp_folder("figures"))
-    previous_queue = os.environ.get(FIGURE_QUEUE_ENV)
-    os.environ[FIGURE_QUEUE_ENV] = queue
-    try:
+    with _environment(root) as queue:
         kernel = SharedKernel(root, probes=probes)  # it starts and imports while the parameters are read here
         try:
             from seglab import config  # after the kernel's start: pydantic takes a while to load
@@ -273,9 +300,17 @@ def _run_locked(
             set_aside(paths)  # the earlier run's pages and exports: never mixed with this run's
             write_index(paths, params, RunResult(paths), running=_now(), params_file=params_file)
             reset_figures(paths.figures)  # the figures folder holds this run's figures only
-            drawer = FigureDrawer(Path(queue))
+            further = further_languages(params)
+            drawer = FigureDrawer(queue)
             try:
-                result = _run_stages(kernel, drawer, root, params, paths, log, stages, progress, probes, params_file)
+                result = _run_stages(
+                    kernel, drawer, root, params, paths, log, stages, progress, probes, params_file, last=not further
+                )
+                record = write_record(paths, params, result, params_file)
+                for n, language in enumerate(further, 1):
+                    _render_language(kernel, drawer, root, record, language, log, progress, last=n == len(further))
+                if further:
+                    write_indexes(root, record)
             except StageFailed:
                 lock.finished()  # the failure is recorded in the index
                 raise
@@ -285,14 +320,142 @@ def _run_locked(
             lock.finished()
         finally:
             kernel.shutdown()
-    finally:
-        for name, value in (("SEGLAB_ROOT", previous), (FIGURE_QUEUE_ENV, previous_queue)):
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        shutil.rmtree(queue, ignore_errors=True)
     return result, paths
+
+
+def further_languages(params: config.Params) -> list[str]:
+    """The languages the pages are rendered in besides ``report.language`` (``report.languages``)."""
+    return [lang for lang in params.report.languages if lang != params.report.language]
+
+
+def write_record(paths: RunPaths, params: config.Params, result: RunResult, params_file=None) -> dict:
+    """Write the run's record (``run_record``: parameters, parameters file, each stage's time) when
+    every stage has run: what :func:`render` renders the pages with.
+    """
+    from seglab import io
+
+    record = {
+        "params": params.model_dump(mode="json"),
+        "params_file": str(params_file) if params_file else None,
+        "stages": [
+            {"name": s.name, "title": s.title, "seconds": round(s.seconds, 3), "ok": s.ok, "error": s.error}
+            for s in result.stages
+        ],
+        "finished": _now(),
+    }
+    if len(result.stages) == len(STAGES) and all(s.ok for s in result.stages):
+        # in the parameters' own order (not io.write_json's sorted keys): a page lists weights, lenses
+        # and columns in the order they were given
+        text = json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+        io.write_text(text, location(BY_NAME["run_record"], paths))
+    return record
+
+
+def read_record(paths: RunPaths) -> dict:
+    """The run's record (:func:`write_record`); FileNotFoundError naming what to run when there is none."""
+    p = location(BY_NAME["run_record"], paths)
+    try:
+        record = json.loads(p.read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or not isinstance(record.get("params"), dict):
+            raise ValueError("not a run record")
+    except (OSError, ValueError) as exc:
+        raise FileNotFoundError(
+            f"run '{paths.run}' has no complete `seglab run` to render ({p}: "
+            f"{getattr(exc, 'strerror', None) or exc}): run `seglab run` for it first"
+        ) from None
+    return record
+
+
+def _record_params(record: dict, language: str) -> config.Params:
+    from seglab import config
+
+    params = config.validate(record["params"], origin="the run's record (data/interim/<run>/kept/run.json)")
+    return _with_overrides(params, {"language": language}, "seglab report --language")
+
+
+def _record_result(record: dict, paths: RunPaths) -> RunResult:
+    stages = [StageResult(s["name"], s["title"], s["seconds"], s["ok"], s.get("error", "")) for s in record["stages"]]
+    return RunResult(paths, stages)
+
+
+def _render_language(kernel, drawer, root: Path, record: dict, language: str, log, progress: bool, last: bool):
+    """Render every stage's page of a run in ``language`` from what its stages kept (nothing is
+    computed, no data file is written), into ``reports/<run>/`` for the run's own language and
+    ``reports/<run>/<language>/`` for another.
+    """
+    from seglab import i18n
+    from seglab.session import RENDER_ENV
+
+    params = _record_params(record, language)
+    folder = "" if language == record["params"]["report"]["language"] else language
+    paths = run_paths(params.run_name, root, language=folder)
+    kernel.evaluate(f"__import__('os').environ.__setitem__({RENDER_ENV!r}, {folder or '.'!r})")
+    i18n.use_report(params.report)
+    if folder:
+        reset_figures(paths.figures)
+    log(f"seglab report '{params.run_name}' in {language}: the pages from what the stages kept -> {paths.pages}")
+    return _run_stages(
+        kernel, drawer, root, params, paths, log, STAGES, progress, False, record.get("params_file"), last=last
+    )
+
+
+def write_indexes(root: Path, record: dict) -> list[Path]:
+    """Write the run's index page again in each language its pages exist in (each then links the
+    others), with the stage times of the run's record.
+    """
+    from seglab import i18n
+
+    top = RunPaths(root, record["params"]["run_name"])
+    own = record["params"]["report"]["language"]
+    found = [(own, "")] + [(lang, lang) for lang in i18n.LANGUAGES if (top.reports / lang / "index.html").is_file()]
+    written = []
+    for language, folder in found:
+        params = _record_params(record, language)
+        paths = RunPaths(root, params.run_name, folder)
+        i18n.use_report(params.report)
+        written.append(write_index(paths, params, _record_result(record, paths), params_file=record.get("params_file")))
+    return written
+
+
+def render(
+    run_name: str, languages: list[str], root: Path | None = None, log: Callable[[str], None] = print, progress=True
+) -> list[RunResult]:
+    """Render the pages of an existing run in each of ``languages`` without computing anything:
+    each stage's notebook runs again on what the stage kept in the run's last ``seglab run``
+    (:meth:`seglab.session.Session.kept`), writing no data file, into ``reports/<run>/<language>/``
+    (``reports/<run>/`` for the run's own language); the index pages then link every language.
+
+    Raises FileNotFoundError when the run has no complete ``seglab run``,
+    :class:`~seglab.artifacts.StaleArtifact` (as a :class:`StageFailed`) when a stage ran again since.
+    """
+    from seglab import i18n
+    from seglab.kernel import SharedKernel
+
+    started = time.perf_counter()
+    root = root or project_root()
+    results = []
+    with RunLock(root, run_name), _environment(root) as queue:
+        record = read_record(RunPaths(root, run_name))
+        reader = i18n.reader()
+        kernel = SharedKernel(root)
+        try:
+            kernel.wait_ready()
+            drawer = FigureDrawer(queue)
+            try:
+                for n, language in enumerate(languages, 1):
+                    t = time.perf_counter()
+                    last = n == len(languages)
+                    results.append(_render_language(kernel, drawer, root, record, language, log, progress, last))
+                    results[-1].total_seconds = time.perf_counter() - t
+                    log(timing_summary(results[-1]))
+            finally:
+                drawer.close()
+            write_indexes(root, record)
+        finally:
+            kernel.shutdown()
+            i18n.use_reader(reader)
+    log(f"rendered {', '.join(languages)} in {time.perf_counter() - started:.1f} s; nothing was computed")
+    return results
 
 
 #: Where a run sets the earlier run's pages and exports aside when it starts (inside
@@ -316,6 +479,12 @@ def set_aside(paths: RunPaths) -> list[str]:
     listed = written_before(paths)
     moving = [paths.reports / f"{name}{ext}" for name, _t in STAGES for ext in (".html", ".ipynb")]
     moving += [exports / name for name in listed]
+    for lang in LANGUAGES:  # the pages rendered in other languages show the earlier run's results
+        folder = paths.reports / lang
+        moving += [folder / "index.html"] + [
+            folder / f"{name}{ext}" for name, _t in STAGES for ext in (".html", ".ipynb")
+        ]
+        moving += sorted((folder / "figures").glob("*.png"))
     moved = []
     for src in moving:
         if src.is_file() and not src.is_symlink():
@@ -340,7 +509,8 @@ def drop_aside(paths: RunPaths) -> None:
         if isinstance(rel, str) and ".." not in Path(rel).parts and p.is_file() and not p.is_symlink():
             p.unlink()
     (aside / "moved.json").unlink(missing_ok=True)
-    for folder in (aside / "exports", aside):
+    folders = [aside / lang / "figures" for lang in LANGUAGES] + [aside / lang for lang in LANGUAGES]
+    for folder in (*folders, aside / "exports", aside):
         with contextlib.suppress(OSError):
             folder.rmdir()  # only when empty: a file of the user's stays
 
@@ -354,6 +524,8 @@ def _with_overrides(params: config.Params, overrides: dict, origin: str) -> conf
         data["run_name"] = overrides["run_name"]
     if overrides.get("language"):
         data["report"] = {**data["report"], "language": overrides["language"]}
+    if overrides.get("languages") is not None:
+        data["report"] = {**data["report"], "languages": overrides["languages"]}
     return config.validate(data, origin=origin) if data != params.model_dump(mode="json") else params
 
 
@@ -378,6 +550,7 @@ def _run_stages(
     progress: bool,
     probes: bool,
     params_file: str | Path | None = None,
+    last: bool = True,
 ) -> RunResult:
     import papermill
 
@@ -386,7 +559,7 @@ def _run_stages(
 
     register_engine()
     result = RunResult(paths)
-    log(f"seglab run '{params.run_name}': {len(stages)} stages -> {paths.reports}")
+    log(f"seglab run '{params.run_name}': {len(stages)} stages -> {paths.pages}")
     result.setup_seconds = kernel.wait_ready()
     log(f"kernel ready in {result.setup_seconds:.1f} s (started once for all stages)")
     pages: list[tuple[StageResult, Future]] = []
@@ -414,10 +587,10 @@ def _run_stages(
 
         for name, title in stages:
             notebook = root / "notebooks" / f"{name}.ipynb"
-            executed = paths.reports / f"{name}.ipynb"
+            executed = paths.pages / f"{name}.ipynb"
             # executed under a temporary name and renamed when it ends: a killed run never leaves a
             # half-written notebook under the stage's name
-            partial = paths.reports / f".{name}.partial.ipynb"
+            partial = paths.pages / f".{name}.partial.ipynb"
             values = config.notebook_values(params, declared_parameters(notebook))
             before = _probe_totals(kernel, probes)
             start = time.perf_counter()
@@ -458,6 +631,7 @@ def _run_stages(
                         f"{also.filename or paths.reports})"
                     ) from None
                 raise StageFailed(f"{message} (the executed notebook, with the traceback: {executed})") from None
+            kernel.evaluate(KEEP, timeout=600)  # what the page showed, for rendering it in another language
             secs = time.perf_counter() - start
             os.replace(partial, executed)
             stage = StageResult(name, title, secs, True, profile={"cells": _cell_seconds(nb)})
@@ -466,10 +640,15 @@ def _run_stages(
             result.stages.append(stage)
             render(stage, executed)
             log(f"[{name}] done in {secs:.1f} s")
-        kernel.request_stop()  # it exits while the last page and the index are written
+        if last:
+            kernel.request_stop()  # it exits while the last page and the index are written
         _finish_pages(pages)
     write_index(paths, params, result, params_file=params_file)
     return result
+
+
+#: Evaluated in the kernel after each stage: write what the stage kept (seglab.session.keep).
+KEEP = "__import__('seglab.session').session.keep()"
 
 
 def _load_renderers() -> None:

@@ -25,7 +25,8 @@ def describe(stage: str) -> str:
     for a in read_by(stage):
         by_stage.setdefault(a.stage, []).append(a)
     reads = "; ".join(f"{names(arts)} (stage {s})" for s, arts in by_stage.items()) or "the run's sources"
-    files = [a for a in written_by(stage) if a.kind != "figure" and not a.path.startswith("reports/")]
+    # (what the stage keeps for its page, kind "kept", is seglab run's: in the outputs table only)
+    files = [a for a in written_by(stage) if a.kind not in ("figure", "kept") and not a.path.startswith("reports/")]
     pages = [a for a in written_by(stage) if a.path.startswith("reports/")]
     figures = [a for a in written_by(stage) if a.kind == "figure"]
     folder = "interim" if stage == "01" else "processed"

@@ -248,21 +248,25 @@ def load_predicted_value(store: Store) -> tuple[pd.Series | None, str]:
     return pred.groupby("segment")["expected_spend"].sum(), "predicted next-period spend"
 
 
-def save_exports(matrix: pd.DataFrame, store: Store) -> list[dict]:
+def save_exports(matrix: pd.DataFrame, store: Store, report=None) -> list[dict]:
     """Stage 05's exports for marketing tools (:mod:`seglab.exports`): ``segments.csv`` and one
     audience file per segment in ``reports/<run>/exports/``, with each customer's contact
     permissions from the customers table (unknown where it has none) and stage 04's prediction
-    (empty without one). Returns the audience files with their counts.
+    (empty without one); with ``report`` (the parameters' section), the persona name in each further
+    language of the pages too. Returns the audience files with their counts.
     """
     from seglab import exports
 
+    if store.read_only:  # a page rendered again: the files written by the run, as its record lists them
+        return store.load("exports")["audiences"]
     contacts = None
     customers = store.load("customers")  # None: the source has no customer table
     if customers is not None:
         columns = [c for c in exports.PERMISSIONS.values() if c in customers]
         contacts = customers[["customer_id", *columns]] if columns else None
     predictions = store.load("predictions") if load_prediction_quality(store).get("available") else None
-    return exports.write(store, load_segments(store), matrix, contacts, predictions)
+    further = [lang for lang in report.languages if lang != report.language] if report is not None else []
+    return exports.write(store, load_segments(store), matrix, contacts, predictions, further)
 
 
 # assumptions ---------------------------------------------------------------------------------

@@ -309,6 +309,7 @@ def write_index(
     index = artifacts.location(artifacts.BY_NAME["index"], paths)
     # the earlier run's pages and exports, set aside when this run started (seglab.pipeline.set_aside)
     ctx["aside"] = (paths.reports / "previous-run" / "moved.json").is_file()
+    ctx["languages"] = other_languages(paths, params)
     if running:
         ctx.update(
             running=running,
@@ -374,7 +375,8 @@ def write_index(
         from seglab import exports
 
         ctx["exports"] = {
-            "segments": "exports/" + h["exports"]["segments"],
+            "folder": paths.exports_link,
+            "segments": paths.exports_link + h["exports"]["segments"],
             "table": exports.summary_table(h["exports"]["audiences"]).to_dict("split"),
         }
     ctx["stages"] = [_stage_row(name, title, result, paths) for name, title in STAGES]
@@ -391,6 +393,40 @@ def write_index(
     ctx["nav"] = [(anchor, _(title)) for anchor, title, present in sections if present]
     ctx["left_out"] = h["left_out"]
     return io.write_text(report.render_index(ctx), index)
+
+
+#: Each language's own name, as its readers write it (the link to the pages in it).
+AUTONYMS = {"en": "English", "fa": "فارسی", "ar": "العربية"}
+
+
+def other_languages(paths: RunPaths, params: config.Params) -> list[dict]:
+    """The run's pages in its other languages (``report.languages``, ``seglab report --language``)
+    that exist: each language's name in that language and the link to its index, from this page.
+    """
+    here = paths.language or params.report.language
+    up = "../" if paths.language else ""
+    top = _language_of(paths.reports)  # the language of the run's own pages (reports/<run>/)
+    out = []
+    for lang in i18n.LANGUAGES:
+        if lang == here:
+            continue
+        if (paths.reports / lang / "index.html").is_file():
+            out.append({"lang": lang, "name": AUTONYMS[lang], "link": f"{up}{lang}/index.html"})
+        elif paths.language and lang == top:
+            out.append({"lang": lang, "name": AUTONYMS[lang], "link": "../index.html"})
+    return out
+
+
+def _language_of(folder: Path) -> str | None:
+    """The language of the index page in ``folder`` (its ``<html lang>``)."""
+    import re
+
+    try:
+        head = (folder / "index.html").read_text(encoding="utf-8")[:400]
+    except OSError:
+        return None
+    found = re.search(r'<html lang="([a-z]{2})"', head)
+    return found.group(1) if found else None
 
 
 def _lead(h: dict) -> dict | None:
