@@ -158,6 +158,28 @@ def test_every_code_cell_follows_a_markdown_cell_saying_why(nb):
             assert before["cell_type"] == "markdown", f"{nb.name} cell {i}: code after code, with no word on why"
 
 
+def _dotted(node: ast.AST) -> str:
+    return f"{_dotted(node.value)}.{node.attr}" if isinstance(node, ast.Attribute) else getattr(node, "id", "?")
+
+
+def test_a_computation_a_stage_keeps_is_never_called_outside_stage_kept():
+    """``seglab report`` renders a page again from what its stage kept: a computation a notebook
+    passes to ``stage.kept(name, function, ...)`` is called nowhere else in a stage notebook (it would
+    compute again while rendering, or show what was not kept)."""
+    kept, called = set(), []
+    for nb in NOTEBOOKS:
+        for i, cell in enumerate(_cells(nb)):
+            if cell["cell_type"] != "code":
+                continue
+            for node in ast.walk(ast.parse("".join(cell["source"]))):
+                if isinstance(node, ast.Call) and _dotted(node.func) == "stage.kept":
+                    kept.add(_dotted(node.args[1]))
+                elif isinstance(node, ast.Call):
+                    called.append((f"{nb.name} cell {i}", _dotted(node.func)))
+    assert {"collect.collect", "segment.segment", "predict.attempt", "seglab.monitoring.attempt"} <= kept
+    assert [(where, f) for where, f in called if f in kept] == []
+
+
 @pytest.mark.parametrize("nb", NOTEBOOKS + WORKSHOP_NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_are_committed_without_outputs(nb):
     for i, cell in enumerate(_cells(nb)):

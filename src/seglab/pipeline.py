@@ -5,6 +5,11 @@ notebook in it, each from a clean namespace: the kernel start and the imports of
 stack are paid once per run, not once per stage. papermill and nbconvert are imported once, in
 this process, while the kernel imports its modules. Each stage's HTML page is rendered in a
 background thread while the next stage computes; the index is written when all pages are.
+
+After each stage the kernel writes what the stage kept for its page (:meth:`seglab.session.Session.kept`);
+:func:`render` (``seglab report --language``, and ``seglab run --language en,fa`` for the further
+languages) executes the stage notebooks again on that, computing and writing no data, into the
+pages' folder of each language.
 """
 
 from __future__ import annotations
