@@ -1,5 +1,5 @@
 """Benchmark: stage 01 (reading and cleaning the order lines) on one machine (pandas) and on
-Spark (``features.engine: spark``, local mode), with time and peak memory of each.
+Spark (``engine.kind: spark``, local mode), with time and peak memory of each.
 
 Generates N order lines as a Parquet dataset folder (the generator of ``benchmarks/scale.py``),
 then runs :func:`seglab.collect.collect` on it in a fresh process per engine, sampling the
@@ -33,8 +33,8 @@ def _child(engine: str, data: str, work: str) -> dict:
         {
             "run_name": f"bench01_{engine}",
             "source": {"kind": "files", "tables": {"transactions": {"path": data}}},
-            "features": {
-                "engine": engine,
+            "engine": {
+                "kind": engine,
                 "spark": {"master": "local[*]", "config": {"spark.driver.memory": "4g"}},
             },
         }

@@ -108,9 +108,11 @@ def _features(data: Path, engine: str, memory_limit: str, tmp: Path):
     from seglab import config, features
 
     if engine == "duckdb":
-        params = config.Features(duckdb={"memory_limit": memory_limit, "temp_directory": str(tmp / "spill")})
+        duckdb = {"memory_limit": memory_limit, "temp_directory": str(tmp / "spill")}
+        params = config.Features().on(config.Engine(duckdb=duckdb))
     else:
-        params = config.Features(engine="spark", spark={"master": "local[*]", "config": {"spark.driver.memory": "6g"}})
+        spark = {"master": "local[*]", "config": {"spark.driver.memory": "6g"}}
+        params = config.Features().on(config.Engine(kind="spark", spark=spark))
     return features.build({"transactions": data}, params).features
 
 

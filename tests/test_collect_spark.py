@@ -1,4 +1,4 @@
-"""Stage 01 on Spark (``features.engine: spark``) gives what it gives on one machine: the same
+"""Stage 01 on Spark (``engine.kind: spark``) gives what it gives on one machine: the same
 canonical tables, the same rejected rows with the same rules and values, the same quality
 record, notes and assumptions."""
 
@@ -32,7 +32,7 @@ def _params(tables: dict, engine: str, **cleaning) -> config.Params:
             "run_name": f"spark01_{engine}",
             "source": {"kind": "files", "tables": tables},
             "cleaning": cleaning,
-            "features": {"engine": engine, "spark": {"master": "local[2]"}},
+            "engine": {"kind": engine, "spark": {"master": "local[2]"}},
         }
     )
 

@@ -74,3 +74,18 @@ def test_online_retail_params_valid(root):
     p = config.load(root / "notebooks/params/online_retail.yaml")
     assert p.source.kind == "files" and p.source.tables["transactions"].preset == "online_retail"
     assert yaml.safe_load((root / "notebooks/params/online_retail.yaml").read_text())["run_name"] == "online_retail"
+
+
+def test_the_engine_has_a_section_of_its_own_and_is_still_read_where_it_was():
+    """``engine`` (kind, duckdb, spark) is one section every stage and the features read; the
+    engine written under ``features`` (before it had a section) is read as the same, with where to
+    move it; given in both places differently, the message names both."""
+    new = config.validate({"engine": {"kind": "spark", "spark": {"master": "local[2]"}}})
+    old = config.validate({"features": {"engine": "spark", "spark": {"master": "local[2]"}}})
+    assert new.engine == old.engine and new.engine.kind == "spark" and new.engine.spark.master == "local[2]"
+    assert old.features.engine == old.engine and new.features.engine == new.engine  # what the features compute on
+    assert old.moved == [("features.engine", "engine.kind"), ("features.spark", "engine.spark")] and new.moved == []
+    assert "engine" not in old.model_dump()["features"]  # nor in the lineage of the features' files
+    assert config.validate({}).features.engine.kind == "duckdb" and config.Features().engine.kind == "duckdb"
+    with pytest.raises(config.ParamsError, match="features.engine and engine.kind differ"):
+        config.validate({"features": {"engine": "spark"}, "engine": {"kind": "duckdb"}})

@@ -282,7 +282,7 @@ def test_parquet_paths_give_the_same_features_as_frames(tmp_path):
 # --------------------------------------------------------------------------------------------
 def _spark_params(**kw) -> config.Features:
     require_spark()
-    return config.Features(engine="spark", spark={"master": "local[2]"}, **kw)
+    return config.Features(**kw).on(config.Engine(kind="spark", spark={"master": "local[2]"}))
 
 
 def assert_same_features(a: features.Built, b: features.Built) -> None:
@@ -383,9 +383,9 @@ def test_readme_lists_the_feature_catalog(root):
 
 def test_bad_duckdb_settings_are_named():
     with pytest.raises(
-        features.FeatureError, match=r"features.duckdb: DuckDB refused the settings \{'no_such_setting': 1\}"
+        features.FeatureError, match=r"engine.duckdb: DuckDB refused the settings \{'no_such_setting': 1\}"
     ):
-        features.build(_tables(), config.Features(as_of=AS_OF, duckdb={"no_such_setting": 1}))
+        features.build(_tables(), config.Features(as_of=AS_OF).on(config.Engine(duckdb={"no_such_setting": 1})))
 
 
 def test_every_registry_feature_is_defined_where_the_registry_says_and_no_other_is_computed():

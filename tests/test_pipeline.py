@@ -413,7 +413,8 @@ def test_exports_list_every_customer_with_the_reports_persona_and_channels(small
     processed, reports = tmp_path / "data" / "processed" / "small", tmp_path / "reports" / "small"
     folder = reports / "exports"
     listed = pd.read_csv(folder / "segments.csv", encoding="utf-8-sig", dtype={"customer_id": str})
-    assert list(listed.columns) == list(exports.CUSTOMER_COLUMNS)
+    columns = list(exports.CUSTOMER_COLUMNS)  # (the run's further language adds its persona names)
+    assert list(listed.columns) == [*columns[:3], "persona_ar", *columns[3:]]
     segs = pd.read_parquet(processed / "segments.parquet")
     assert sorted(listed["customer_id"]) == sorted(segs["customer_id"])  # every segmented customer, once
     matrix = pd.read_csv(processed / "boston_matrix.csv")
@@ -466,7 +467,7 @@ def test_exports_list_every_customer_with_the_reports_persona_and_channels(small
 @pytest.mark.slow
 @pytest.mark.xdist_group("small_run")
 def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run, root):
-    """features.engine: spark (Spark local here) cleans the order lines (stage 01) and builds every
+    """engine.kind: spark (Spark local here) cleans the order lines (stage 01) and builds every
     feature table of the run (stage 02, the prediction's and monitoring's dates): the same canonical
     tables, features, segments, predictions, matrix and period assignments as DuckDB."""
     import pandas as pd
@@ -475,6 +476,7 @@ def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run
     require_spark()
     tmp_path, _, first = small_run
     assert first.returncode == 0, first.stderr[-2000:]
+    # (the engine as parameters gave it before it had a section of its own: still read, with a note)
     cluster = {**SMALL, "run_name": "small_cluster", "features": {"engine": "spark", "spark": {"master": "local[2]"}}}
     params = tmp_path / "notebooks" / "params" / "small_cluster.yaml"
     params.write_text(yaml.safe_dump(cluster))
@@ -493,6 +495,7 @@ def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run
             check_dtype=False,
         )
     assert json.loads((spark / "features_meta.json").read_text())["engine"] == "spark"
+    assert "features.engine is read as engine.kind: move it there" in done.stdout
     for table in ("features.parquet", "segments.parquet", "predictions.parquet", "period_segments.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(spark / table), pd.read_parquet(duck / table), obj=table)
     for table in ("boston_matrix.csv", "migration.csv", "persona_names.csv"):

@@ -106,7 +106,7 @@ class Artifact:
         return self.path.rsplit("/", 1)[-1]
 
 
-_SPARK_FOLDER = "; on Spark (`features.engine: spark`, a Parquet source) a folder of Parquet files of that name"
+_SPARK_FOLDER = "; on Spark (`engine.kind: spark`, a Parquet source) a folder of Parquet files of that name"
 _DOWNSTREAM = ("02", "04", "05", "06")  # the stages that compute features from the canonical tables
 ARTIFACTS: tuple[Artifact, ...] = (
     # 01 data collection

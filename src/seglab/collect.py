@@ -34,10 +34,11 @@ class Collected:
     profile: dict = field(default_factory=dict)  # what each column is and what was found (seglab.profile)
 
     def for_page(self) -> Collected:
-        """What stage 01's page shows, without the tables (written as files): what the stage keeps
-        for rendering its page again in another language (:meth:`seglab.session.Session.kept`).
+        """What stage 01 keeps for rendering its page again in another language
+        (:meth:`seglab.session.Session.kept`): its records, without the tables and the rejected rows,
+        which the page reads from their files (``stages.load_rejected``).
         """
-        return replace(self, tables={})
+        return replace(self, tables={}, rejected=self.rejected.iloc[:0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,7 +294,7 @@ def _collect_table(
     work: Path | None = None,
 ) -> _Table:
     """Read, map and clean one source table, accounting for every row."""
-    here = None  # why events are cleaned here although features.engine is spark
+    here = None  # why events are cleaned here although engine.kind is spark
     if table in rules.TIME_COLUMN:
         from seglab import collect_spark
 
@@ -417,11 +418,11 @@ def _roles(tables: dict, specs: dict, quality: dict, params: Params, customer_le
 
 def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: Path | None = None) -> Collected:
     """Run stage 01: read every source table, clean it, and account for every row. ``work``: a
-    folder for Spark's files (``features.engine: spark``; default: a temporary folder), on the
+    folder for Spark's files (``engine.kind: spark``; default: a temporary folder), on the
     file system of the run's data, so that the written order lines move into place in one rename.
     """
     now = now or pd.Timestamp.now().normalize()
-    if work is None and params.features.engine == "spark":
+    if work is None and params.engine.kind == "spark":
         from seglab.runlock import temp_folder
 
         work = temp_folder("01")
@@ -460,12 +461,12 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
         notes.append(
             i18n.Note.of(
                 N_(
-                    "Read and cleaned on Spark (features.engine: spark, master %(master)s), by the "
+                    "Read and cleaned on Spark (engine.kind: spark, master %(master)s), by the "
                     "rules of a run on one "
                     "machine and with the same results: %(tables)s."
                 ),
                 tables=[i18n.as_term(t.replace("_", " ")) for t in on_spark],
-                master=params.features.spark.master,
+                master=params.engine.spark.master,
             )
         )
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()

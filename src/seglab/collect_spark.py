@@ -1,5 +1,5 @@
 """Stage 01 on Spark: the order lines, sessions and campaign events of a Parquet source (a file
-or a dataset folder) cleaned where they lie, with ``features.engine: spark``.
+or a dataset folder) cleaned where they lie, with ``engine.kind: spark``.
 
 Customer and survey tables (one row per customer) are cleaned on the driver by
 :mod:`seglab.collect`; so are tables of events whose source is not Parquet (a note says so).
@@ -72,17 +72,17 @@ def canonical_types(table: str, names: dict[str, str]) -> dict[str, str]:
 
 def on_spark(params: Params, spec: TableSource, root: Path, table: str = "transactions") -> str | None:
     """Why a table of events (transactions, sessions, campaign events) is cleaned on this machine
-    although ``features.engine`` is spark (a note for the reader), or "" when Spark cleans it;
+    although ``engine.kind`` is spark (a note for the reader), or "" when Spark cleans it;
     None without Spark.
     """
-    if params.features.engine != "spark":
+    if params.engine.kind != "spark":
         return None
     path = sources.resolve(spec.path, root) if spec.path else None
     fmt = sources.detect_format(spec, path) if path is not None or spec.format != "auto" else "postgres"
     if fmt != "parquet":
         return i18n.Note.of(
             N_(
-                "%(source)s (table %(table)s): read and cleaned on this machine: with features.engine: spark, stage 01 "
+                "%(source)s (table %(table)s): read and cleaned on this machine: with engine.kind: spark, stage 01 "
                 "runs on Spark for Parquet sources (a file or a folder of files); convert the source "
                 "to Parquet to clean "
                 "it on the cluster."
@@ -417,7 +417,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
 
     from seglab.engine import spark_session
 
-    session = spark_session(params.features.spark)
+    session = spark_session(params.engine.spark)
     cleaning = params.cleaning
     path = sources.resolve(spec.path, root)
     source = str(path)

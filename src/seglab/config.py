@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from seglab import secret
 from seglab.i18n import N_
@@ -376,14 +376,54 @@ class Lifecycle(_Strict):
 
 
 class Spark(_Strict):
-    """``features.spark``: the Spark master and settings."""
+    """``engine.spark``: the Spark master and settings."""
 
     master: str = Field("local[*]", description="Spark master URL: local[*], spark://host:7077, yarn, ...")
     config: dict[str, str] = Field(default_factory=dict, description="extra Spark settings (spark.* keys)")
 
 
+class Engine(_Strict):
+    """``engine``: where the stages compute on the order lines (stage 01 on a Parquet source, the
+    features, the history, monitoring, the prediction). Where they compute never changes a result, so
+    the engine is not part of any file's lineage.
+    """
+
+    kind: Literal["duckdb", "spark"] = Field(
+        "duckdb",
+        description="duckdb (in this process) or spark (pyspark and Java needed); spark also cleans a Parquet "
+        "source's order lines where they lie (stage 01)",
+    )
+    duckdb: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="DuckDB settings when kind: duckdb, e.g. {memory_limit: 8GB, threads: 8}; "
+        "threads default to twice the processors (the hash aggregations wait on memory: 2 threads per processor "
+        "were up to 15 % faster than 1 in benchmarks/features.py)",
+    )
+    spark: Spark = Field(default_factory=Spark)
+
+
+#: Where the engine's settings were before they had a section of their own: features.<old> -> engine.<new>.
+ENGINE_MOVED = {"engine": "kind", "duckdb": "duckdb", "spark": "spark"}
+
+
 class Features(_Strict):
-    """``features``: stage 02 (as-of date, window, engine, ordered answers, lifecycle)."""
+    """``features``: stage 02 (as-of date, window, ordered answers, lifecycle). The functions that
+    read the order lines open the run's engine from it (:attr:`engine`: the ``engine`` section of
+    the parameters it belongs to).
+    """
+
+    _engine: Engine | None = PrivateAttr(default=None)
+
+    @property
+    def engine(self) -> Engine:
+        """The run's ``engine`` section (DuckDB for features made on their own)."""
+        return self._engine or Engine()
+
+    def on(self, engine: Engine) -> Features:
+        """These features' parameters, computed on ``engine``."""
+        out = self.model_copy()
+        out._engine = engine
+        return out
 
     as_of: date | None = Field(None, description="point in time; default: the last transaction date")
     window_days: int | Literal["all"] | None = Field(
@@ -393,17 +433,6 @@ class Features(_Strict):
         "when it is shorter than 457 days, or all of it under 184 days; all = all history (monitoring then has one "
         "period)",
     )
-    engine: Literal["duckdb", "spark"] = Field(
-        "duckdb",
-        description="where the features are computed; spark also cleans a Parquet source's order lines (stage 01)",
-    )
-    duckdb: dict[str, str | int | float | bool] = Field(
-        default_factory=dict,
-        description="DuckDB settings when engine: duckdb, e.g. {memory_limit: 8GB, threads: 8}; "
-        "threads default to twice the processors (the hash aggregations wait on memory: 2 threads per processor "
-        "were up to 15 % faster than 1 in benchmarks/features.py)",
-    )
-    spark: Spark = Field(default_factory=Spark)
     ordinal: dict[str, list[str]] = Field(
         default_factory=dict,
         description="customer/survey text column -> its levels in order (encoded 0, 1, 2, ...)",
@@ -762,7 +791,46 @@ class Params(_Strict):
     prediction: Prediction = Field(default_factory=Prediction)
     prioritization: Prioritization = Field(default_factory=Prioritization)
     monitoring: Monitoring = Field(default_factory=Monitoring)
+    engine: Engine = Field(default_factory=Engine)
     report: Report = Field(default_factory=Report)
+    #: the parameters read from where they were before (``features.engine``): the lines to move them
+    _moved: list[tuple[str, str]] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _engine_moved(cls, data: Any, handler) -> Params:
+        """``features.engine``, ``features.duckdb`` and ``features.spark`` are still read (as
+        ``engine.kind``, ``engine.duckdb``, ``engine.spark``); :attr:`moved` says so.
+        """
+        moved = []
+        if isinstance(data, dict) and isinstance(data.get("features"), dict):
+            features, engine = dict(data["features"]), data.get("engine")
+            engine = dict(engine) if isinstance(engine, dict) else {}
+            for old, new in ENGINE_MOVED.items():
+                if old in features:
+                    value = features.pop(old)
+                    if new in engine and engine[new] != value:
+                        raise ValueError(
+                            f"features.{old} and engine.{new} differ: give engine.{new} only (features.{old} is "
+                            "where it was before the engine had a section of its own)"
+                        )
+                    engine[new] = value
+                    moved.append((f"features.{old}", f"engine.{new}"))
+            if moved:
+                data = {**data, "features": features, "engine": engine}
+        params = handler(data)
+        params._moved = moved
+        return params
+
+    @model_validator(mode="after")
+    def _features_on_the_engine(self) -> Params:
+        self.features._engine = self.engine
+        return self
+
+    @property
+    def moved(self) -> list[tuple[str, str]]:
+        """(old place, new place) of each parameter read from where it was before."""
+        return list(self._moved)
 
     @field_validator("run_name")
     @classmethod

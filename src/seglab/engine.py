@@ -1,5 +1,6 @@
 """The engines the stages compute on: an in-process DuckDB (default) or a Spark session, as Ibis
-backends, from the ``features.engine``, ``features.duckdb`` and ``features.spark`` parameters.
+backends, from the ``engine`` section of the parameters (``engine.kind``, ``engine.duckdb``,
+``engine.spark``), which the features' parameters carry (:attr:`seglab.config.Features.engine`).
 Stage 01 (order lines cleaned on Spark), the lifecycle facts, stage 02 and ``seglab score`` all
 connect here.
 """
@@ -36,31 +37,32 @@ def _processors() -> int:
 
 
 def connect(params: FeatureParams):
-    """An Ibis backend for ``params.engine``: an in-process DuckDB, or a Spark session
-    (``params.spark.master``; pyspark and Java are needed, ``pip install 'seglab[spark]'``).
+    """An Ibis backend for the run's engine (``params.engine``): an in-process DuckDB, or a Spark
+    session (``engine.spark.master``; pyspark and Java are needed, ``pip install 'seglab[spark]'``).
     """
-    if params.engine == "duckdb":
-        settings = {"threads": 2 * _processors(), **params.duckdb}
+    engine = params.engine
+    if engine.kind == "duckdb":
+        settings = {"threads": 2 * _processors(), **engine.duckdb}
         try:
             return ibis.duckdb.connect(**settings)
         except duckdb.Error as exc:
             raise FeatureError(
-                f"features.duckdb: DuckDB refused the settings {params.duckdb}: {exc}. "
+                f"engine.duckdb: DuckDB refused the settings {engine.duckdb}: {exc}. "
                 "Use settings from DuckDB's configuration reference, e.g. {memory_limit: 8GB, threads: 8}"
             ) from exc
-    return ibis.pyspark.connect(spark_session(params.spark))
+    return ibis.pyspark.connect(spark_session(engine.spark))
 
 
 def spark_session(spark):
-    """The Spark session of ``features.spark`` (master and settings), started once per process;
+    """The Spark session of ``engine.spark`` (master and settings), started once per process;
     a clear :class:`FeatureError` when pyspark or Java is missing or the master unreachable.
     """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise FeatureError(
-            "features.engine is 'spark' but pyspark is not installed: pip install 'seglab[spark]' "
-            "(or set features.engine: duckdb)"
+            "engine.kind is 'spark' but pyspark is not installed: pip install 'seglab[spark]' "
+            "(or set engine.kind: duckdb)"
         ) from exc
     # the Python workers run seglab's code (scoring with mapInPandas): in local mode they use this
     # interpreter; on a cluster, spark.pyspark.python names an environment with seglab installed
@@ -92,7 +94,7 @@ def spark_session(spark):
         tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.is_file() else []
         raise FeatureError(
             f"cannot start Spark (master {spark.master!r}): {exc}{' | '.join(['', *tail])}. Spark needs Java 17+ "
-            f"(Debian: apt-get install default-jre-headless) or set features.engine: duckdb. Spark's log: {log}"
+            f"(Debian: apt-get install default-jre-headless) or set engine.kind: duckdb. Spark's log: {log}"
         ) from exc
     finally:
         sys.stderr.flush()
@@ -141,5 +143,5 @@ def opened(params: FeatureParams | None = None):
         with tempfile.TemporaryDirectory(prefix="seglab-features-") as tmp:
             yield (lambda name, source, columns: register(con, name, source, columns, Path(tmp))), con
     finally:
-        if params.engine == "duckdb":
+        if params.engine.kind == "duckdb":
             con.disconnect()

@@ -2,7 +2,7 @@
 
 The behavioural features are Ibis expressions (``transaction_features``, ``session_features``,
 ``campaign_features``), written once and run by DuckDB (default) or Spark
-(``features.engine``). Revenue of a line = quantity x unit_price x (1 - discount). Purchases
+(``engine.kind``). Revenue of a line = quantity x unit_price x (1 - discount). Purchases
 are lines with a positive quantity; returns and cancellations have a negative quantity and net
 against purchases. Nothing after ``as_of`` (end of that day) is used; with ``window_days``
 nothing before the window either (tenure excepted: it counts from the first purchase or signup).
@@ -870,7 +870,7 @@ def _query(tables: dict[str, Table], params: FeatureParams, when: When, availabl
         table = rows.order_by(keys).to_pyarrow()
         for cached in (orders, others):
             cached.release()
-    if params.engine == "duckdb":
+    if params.engine.kind == "duckdb":
         con.disconnect()
     if not when.many:
         return [_sorted(table)]
@@ -958,7 +958,7 @@ def _finish(
     feats.attrs["as_of"] = as_of.date().isoformat()
     feats.attrs["window_start"] = None if start is None else start.date().isoformat()
     feats.attrs["window_days"] = None if start is None else int((cutoff - start).days)
-    feats.attrs["engine"] = params.engine
+    feats.attrs["engine"] = params.engine.kind
     feats.attrs["value_basis"] = i18n.N_(
         "net revenue of the order lines (quantity x unit price x (1 - discount), returns subtracted)"
     )

@@ -287,7 +287,10 @@ def _run_locked(
         try:
             from seglab import config  # after the kernel's start: pydantic takes a while to load
 
-            params = _with_overrides(config.load(params_file), overrides, str(params_file))
+            loaded = config.load(params_file)
+            for old, new in loaded.moved:  # (each stage's page says so too)
+                log(f"{old} is read as {new}: move it there")
+            params = _with_overrides(loaded, overrides, str(params_file))
             # the pages and the index are written here in the reader's language (the kernel's
             # stages set it from the same parameters)
             held.callback(i18n.use_reader, i18n.reader())

@@ -292,7 +292,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     The models travel to the executors as their JSON (no pickle of fitted objects) and every
     partition is scored by the same code as :func:`score_file` (``mapInPandas``), so the segments
     are the ones a single machine gives. The folder is written beside the output and renamed when
-    complete (it appears whole, or not at all). ``spark``: ``features.spark`` (master, settings).
+    complete (it appears whole, or not at all). ``spark``: ``engine.spark`` (master, settings).
     """
     import shutil
 

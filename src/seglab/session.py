@@ -154,13 +154,19 @@ def start(stage: str, **parameters: Any) -> Session:
         run.figures if artifacts.under_seglab_run() else artifacts.reset_figures(artifacts.hand_figures(run, stage))
     )
     # the report section changes how results are shown, never the data files: not in their lineage;
-    # nor does where stage 01 runs (features.engine, features.spark: the same tables either way)
+    # nor does where the stages compute (engine: the same results on DuckDB or Spark). Stage 01 reads
+    # only features.lifecycle (the history's facts): its files do not record the features section,
+    # which stage 02's files record (else every change of a feature parameter would ask to rerun 01)
     number = artifacts.number_of(stage)
-    sections = [k for k in parameters if k not in ("run_name", "report") and (number, k) != ("01", "features")]
+    sections = [
+        k for k in parameters if k not in ("run_name", "report", "engine") and (number, k) != ("01", "features")
+    ]
     store = artifacts.Store(run, number, params, sections=sections, figures=figures, read_only=folder is not None)
     i18n.use_report(params.report)  # tables, texts and figures in the reader's language
     plots.theme()
     shown = figures.relative_to(run.root)
+    for old, new in params.moved:  # a parameter read from where it was before
+        print(i18n._("%(old)s is read as %(new)s: move it there") % {"old": old, "new": new})
     print(
         i18n._("run '%(run)s': reading and writing data/*/%(run)s/, figures in %(figures)s")
         % {"run": params.run_name, "figures": shown}

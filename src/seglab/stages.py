@@ -46,6 +46,11 @@ def save_collected(c: Collected, store: Store) -> None:
     store.save("profile", c.profile)
 
 
+def load_rejected(store: Store) -> pd.DataFrame:
+    """Stage 01's rejected rows (``rejected.parquet``), each with its rule, reason and values."""
+    return store.load("rejected")
+
+
 def load_data_profile(store: Store) -> dict:
     """Stage 01's data profile (``profile.json``): each column's kind and findings, the outcomes, the
     history (:mod:`seglab.profile`).
