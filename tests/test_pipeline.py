@@ -504,3 +504,15 @@ def test_a_run_on_the_cluster_engine_gives_the_same_segments_as_duckdb(small_run
     page01 = (tmp_path / "reports" / "small_cluster" / "01_data_collection.html").read_text()
     assert "Read and cleaned on Spark" in page01
     assert "log4j" not in page01 and "NativeCodeLoader" not in page01  # the JVM's lines go to its log file
+
+
+def test_seglab_report_names_the_runs_there_are_when_the_run_is_not_one(tmp_path, root):
+    """A run name typed wrong gets the project's runs; a run without a complete `seglab run` gets
+    what to run."""
+    shutil.copytree(root / "notebooks" / "params", tmp_path / "notebooks" / "params")
+    (tmp_path / "reports" / "shop_2024").mkdir(parents=True)
+    done = _seglab("report", "--run", "shop_2042", "--language", "fa", root=tmp_path)
+    assert done.returncode == 1
+    assert "no run named 'shop_2042'" in done.stderr and "its runs: shop_2024" in done.stderr, done.stderr
+    done = _seglab("report", "--run", "shop_2024", "--language", "fa", root=tmp_path)
+    assert done.returncode == 1 and "has no complete `seglab run` to render" in done.stderr, done.stderr

@@ -362,6 +362,12 @@ def write_record(paths: RunPaths, params: config.Params, result: RunResult, para
 def read_record(paths: RunPaths) -> dict:
     """The run's record (:func:`write_record`); FileNotFoundError naming what to run when there is none."""
     p = location(BY_NAME["run_record"], paths)
+    if not paths.reports.is_dir() and not paths.processed.is_dir():  # (a typing slip, most often)
+        made = sorted(d.name for d in (paths.root / "reports").glob("*") if d.is_dir()) if paths.root.is_dir() else []
+        raise FileNotFoundError(
+            f"no run named '{paths.run}' in {paths.root} (its runs: {', '.join(made) or 'none yet'}); "
+            "give one of them to --run, or make it with `seglab run`"
+        )
     try:
         record = json.loads(p.read_text(encoding="utf-8"))
         if not isinstance(record, dict) or not isinstance(record.get("params"), dict):
@@ -462,7 +468,17 @@ def render(
         finally:
             kernel.shutdown()
             i18n.use_reader(reader)
-    log(f"rendered {', '.join(languages)} in {time.perf_counter() - started:.1f} s; nothing was computed")
+    folders = ", ".join(
+        str(
+            RunPaths(root, run_name, "" if lang == record["params"]["report"]["language"] else lang).pages
+            / "index.html"
+        )
+        for lang in languages
+    )
+    log(
+        f"seglab report: {', '.join(languages)} rendered in {time.perf_counter() - started:.1f} s in all (kernel "
+        f"start and index pages included); nothing was computed; open {folders}"
+    )
     return results
 
 
@@ -567,7 +583,7 @@ def _run_stages(
 
     register_engine()
     result = RunResult(paths)
-    log(f"seglab run '{params.run_name}': {len(stages)} stages -> {paths.pages}")
+    log(f"run '{params.run_name}': {len(stages)} stages -> {paths.pages}")
     result.setup_seconds = kernel.wait_ready()
     log(f"kernel ready in {result.setup_seconds:.1f} s (started once for all stages)")
     pages: list[tuple[StageResult, Future]] = []
