@@ -33,7 +33,7 @@ RUN_IMPORTS = (
     "seglab.monitoring",
     "seglab.stages",
     "seglab.session",
-    "seglab.attributes",
+    "seglab.features.attributes",
     "seglab.report.plots",
     "seglab.report",
     "IPython.display",

@@ -28,7 +28,9 @@ class Feature:
     unit: str
     needs: str = ""  # "table", "table.column" or "table.column=value" that must be present; "" = transactions only
     label: str = ""  # the short name readers see
-    defined_in: str = "transaction_features"  # the function of seglab.features whose result holds it
+    defined_in: str = (
+        "transaction_features"  # the function of seglab.features (.definitions or .builder) whose result holds it
+    )
     logged: bool = False  # log1p(max(x, 0)) before scaling (money, counts, days)
     integer: bool = False  # stored as an integer
     default: bool = False  # clustered on when segmentation.features is not given

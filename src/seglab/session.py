@@ -81,7 +81,10 @@ class Session:
             raise artifacts.StaleArtifact(self._not_kept("nothing was kept (run by hand or by an older seglab)"))
         if entry.get("software") != key_versions():
             raise artifacts.StaleArtifact(self._not_kept("it was made by other versions of seglab or its libraries"))
-        payload = self.store.load(name)  # its hash, parameters and inputs checked like every file's
+        try:
+            payload = self.store.load(name)  # its hash, parameters and inputs checked like every file's
+        except (AttributeError, ImportError) as err:  # a kept record whose class has moved since
+            raise artifacts.StaleArtifact(self._not_kept(f"it holds what this seglab no longer has ({err})")) from err
         book = self.store.lineage()
         changed = [
             artifacts.shown(artifacts.BY_NAME[f])
