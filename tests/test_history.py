@@ -193,8 +193,8 @@ def test_card_advice_follows_the_known_facts():
     assert "Most are new" not in cue[1] and "unknown" in cue[1]
     assert cue[2].startswith("Most are new")
     z = pd.DataFrame({"tenure_days": [-2.0, -2.0], "frequency": [-1.0, -1.0]}, index=[1, 2])
-    assert personas._holds("new_customers", 1, z, prof) == (False, [])
-    ok, why = personas._holds("new_customers", 2, z, prof)
+    assert personas.naming._holds("new_customers", 1, z, prof) == (False, [])
+    ok, why = personas.naming._holds("new_customers", 2, z, prof)
     assert ok and [i18n.say(w) for w in why] == ["60% of them are known to be new (30% unknown)"]
     data = pd.DataFrame({"segment": [1] * 10, "tenure_known": [0] * 7 + [1] * 3})
     text = i18n.say(personas.lifecycle_text(prof.loc[1], data, 1))

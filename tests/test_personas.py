@@ -76,7 +76,7 @@ def test_rule_conditions_merge_ranges_and_name_levels():
     v = pd.Series([0.0, 0.25, 0.5, 1.0])
 
     def text(*args):
-        return i18n.say(personas._threshold_text(*args))
+        return i18n.say(personas.explain._threshold_text(*args))
 
     assert text("discount_share", v, 0.125, 0.6) == "discounted share between 12% and 60%"
     assert text("gender=female", pd.Series([0.0, 1.0]), None, 0.5) == "gender is not female"

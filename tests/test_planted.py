@@ -93,7 +93,7 @@ def test_definable_rules_reproduce_each_planted_segment(fitted):
 
 
 def test_prediction_beats_chance_on_a_time_holdout(synthetic_tables, default_params, fitted):
-    from seglab import predict
+    from seglab.personas import predict
 
     feats, result, names = fitted
     pred = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 42)

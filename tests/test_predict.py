@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from seglab import config, i18n, predict
+from seglab import config, i18n
+from seglab.personas import predict
 
 
 def _tx(rows):

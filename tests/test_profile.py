@@ -218,9 +218,12 @@ def test_an_identifier_in_any_case_is_the_customer_id(tmp_path, name):
 def test_names_in_capitals_and_small_rates_read_right():
     assert roles.readable("PURCHASES_FREQUENCY") == "Purchases frequency"
     assert roles.readable("SMS_opt_in") == "SMS opt in"  # acronyms in a mixed-case name stay
-    assert personas._fmt("x", 0.05) != personas._fmt("x", 0.0) and personas._fmt("x", 0.29) == "0.29"
-    assert personas._fmt("x", 0.05) == "0.050"
-    assert personas._fmt("y", 12.5, {"y": "percent"}) == "12%"
+    assert (
+        personas.profiles._fmt("x", 0.05) != personas.profiles._fmt("x", 0.0)
+        and personas.profiles._fmt("x", 0.29) == "0.29"
+    )
+    assert personas.profiles._fmt("x", 0.05) == "0.050"
+    assert personas.profiles._fmt("y", 12.5, {"y": "percent"}) == "12%"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import collect, config, features, i18n, monitoring, personas, predict, prioritize, segment
+from seglab import collect, config, features, i18n, monitoring, personas, prioritize, segment
+from seglab.personas import predict
 
 _run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV
 

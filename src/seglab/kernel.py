@@ -28,7 +28,7 @@ RUN_IMPORTS = (
     "seglab.segment",
     "seglab.lookalike",
     "seglab.personas",
-    "seglab.predict",
+    "seglab.personas.predict",
     "seglab.prioritize",
     "seglab.monitoring",
     "seglab.stages",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from seglab.collect import Collected
     from seglab.features import Built
     from seglab.lookalike import LookalikeResult
-    from seglab.predict import Prediction
+    from seglab.personas.predict import Prediction
     from seglab.segment import SegmentationResult, SegmentModel
 
 #: The stage-01 tables, by artifact name.
