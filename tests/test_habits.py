@@ -32,7 +32,7 @@ LAYERS = (
         "stage",
         (
             *("collection", "collect", "collect_spark", "engine", "sources", "roles", "amounts", "profile"),
-            *("history", "features", "segment", "personas", "prioritize"),
+            *("history", "features", "segment", "personas", "prioritization"),
             *("monitoring", "lookalike", "rfm", "methods", "synth"),
         ),
     ),

@@ -88,13 +88,14 @@ def test_no_stage_module_or_notebook_builds_a_run_path_itself():
         "features",
         "segment",
         "personas",
-        "predict",
-        "prioritize",
+        "prioritization",
         "monitoring",
         "lookalike",
     ):
-        text = (ROOT / "src" / "seglab" / f"{module}.py").read_text()
-        assert not re.search(r"processed|interim|reports|figures /|model\.json|\.png", text), module
+        where = ROOT / "src" / "seglab" / module
+        for path in sorted(where.glob("*.py")) if where.is_dir() else [where.with_suffix(".py")]:
+            text = path.read_text()
+            assert not re.search(r"processed|interim|reports|figures /|model\.json|\.png", text), path.name
 
 
 # --- the store ------------------------------------------------------------------------------------

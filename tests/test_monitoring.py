@@ -181,14 +181,14 @@ def test_a_shift_that_resampling_explains_is_not_flagged_but_shown():
     assert monitoring.within_noise(t.loc[1].to_dict(), s.info)
     assert "**S1 A** is not flagged: the change is within what resampling explains" in monitoring.trend_text(s)
     # nor does the Boston matrix rank segments on it: growth 0 for both, so growth ranks nothing
-    from seglab import prioritize
+    from seglab import prioritization
 
     matrix = monitoring.matrix_growth(t)
     assert matrix.tolist() == [0.0, 0.0]
     profile = pd.DataFrame(
         {"segment": [1, 2], "customer_share": [0.5, 0.5], "revenue": [1.0, 2.0], "value_per_customer": [1.0, 2.0]}
     )
-    raw, notes = prioritize.raw_components(profile, matrix)
+    raw, notes = prioritization.raw_components(profile, matrix)
     assert "growth" not in raw and any("beyond what resampling explains" in n for n in notes)
 
 
@@ -239,7 +239,7 @@ def test_which_periods_growth_compares(n_periods, period, months, recent, base, 
 def test_an_unknown_growth_stays_unknown_never_0():
     """A segment with nobody active in either period has no growth (not 0), in monitoring and in
     the Boston matrix; one that appears from nothing gets the largest growth recorded."""
-    from seglab import prioritize
+    from seglab import prioritization
 
     tracked = _tracked({"2024-06-30": [500, 500, 0, 0], "2024-09-30": [500, 400, 100, 0]}, first="2023-07-01")
     s = monitoring.summarise(tracked, [1, 2, 3, 4], NAMES, config.Monitoring(), seed=42)
@@ -254,10 +254,10 @@ def test_an_unknown_growth_stays_unknown_never_0():
             "value_per_customer": [1.0, 1.0, 1.0, 1.0],
         }
     )
-    raw, notes = prioritize.raw_components(profile, t["growth_rate"])
+    raw, notes = prioritization.raw_components(profile, t["growth_rate"])
     assert pd.isna(raw.loc[4, "growth"]) and raw.loc[1, "growth"] == pytest.approx(0.0)
     assert any(n.startswith("growth: unknown for S4") for n in notes)
-    raw, notes = prioritize.raw_components(profile, pd.Series(float("nan"), index=[1, 2, 3, 4]))
+    raw, notes = prioritization.raw_components(profile, pd.Series(float("nan"), index=[1, 2, 3, 4]))
     assert "growth" not in raw and any(n.startswith("growth: not measured") for n in notes)
 
 

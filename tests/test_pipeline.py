@@ -357,7 +357,7 @@ def test_setup_cells_load_no_heavy_library(root):
     neither scikit-learn nor seaborn nor pandera (they load when first used)."""
     code = (
         "import sys; from seglab import config, paths, report, stages, collect, features, segment, "
-        "lookalike, personas, prioritize, monitoring, io; from seglab.personas import predict; "
+        "lookalike, personas, prioritization, monitoring, io; from seglab.personas import predict; "
         "print(sorted(m for m in ('sklearn', 'seaborn', 'pandera', 'scipy.stats') if m in sys.modules))"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)

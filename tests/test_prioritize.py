@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from seglab import config, i18n, prioritize, report, stages, vocabulary
+from seglab import config, i18n, report, stages, vocabulary
+from seglab import prioritization as pr
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,7 @@ from seglab import config, i18n, prioritize, report, stages, vocabulary
     ],
 )
 def test_quadrant_boundaries(a, w, expected):
-    assert prioritize.quadrant(a, w, 0.5) == expected
+    assert pr.quadrant(a, w, 0.5) == expected
 
 
 def _profile():
@@ -50,7 +51,7 @@ GROWTH = pd.Series([0.0, 0.5, -0.2], index=[1, 2, 3])
 
 
 def test_matrix_columns_and_actions():
-    bm, notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
+    bm, notes = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
     assert [n.split(":")[0] for n in notes] == ["predicted value"]  # no prediction given
     for col in (
         "size",
@@ -70,7 +71,7 @@ def test_matrix_columns_and_actions():
     ):
         assert col in bm
     assert bm["attractiveness"].between(0, 1).all() and bm["ability_to_win"].between(0, 1).all()
-    assert (bm["action"] == bm["quadrant"].map(prioritize.ACTIONS)).all()
+    assert (bm["action"] == bm["quadrant"].map(pr.ACTIONS)).all()
     assert bm.loc[bm["segment"] == 1, "quadrant"].item() == "Target"
 
 
@@ -82,8 +83,8 @@ def test_weights_move_segments_in_the_expected_direction():
     value_only = config.Prioritization(
         weights={"attractiveness": {"value_per_customer": 1.0}, "ability_to_win": base.weights.ability_to_win}
     )
-    a_size = prioritize.boston_matrix(_profile(), GROWTH, NAMES, size_only)[0].set_index("segment")["attractiveness"]
-    a_value = prioritize.boston_matrix(_profile(), GROWTH, NAMES, value_only)[0].set_index("segment")["attractiveness"]
+    a_size = pr.boston_matrix(_profile(), GROWTH, NAMES, size_only)[0].set_index("segment")["attractiveness"]
+    a_value = pr.boston_matrix(_profile(), GROWTH, NAMES, value_only)[0].set_index("segment")["attractiveness"]
     assert a_size[3] > a_value[3]  # the biggest segment gains when size weighs alone
     assert a_value[1] > a_size[1]  # the most valuable per customer gains when value weighs alone
     assert a_size.idxmax() == 3 and a_value.idxmax() == 1
@@ -94,8 +95,8 @@ def test_analyst_inputs_and_overrides_are_honoured_and_recorded():
         analyst_inputs={3: {"competition": 1.0, "fit": 1.0}},
         overrides=[{"segment": 2, "quadrant": "Ignore", "reason": "brand policy excludes deal seekers"}],
     )
-    plain = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0].set_index("segment")
+    plain = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0].set_index("segment")
     assert bm.loc[3, "competition"] == 1.0 and bm.loc[3, "attractiveness"] > plain.loc[3, "attractiveness"]
     assert bm.loc[2, "quadrant"] == "Ignore" and bm.loc[2, "computed_quadrant"] == plain.loc[2, "quadrant"]
     assert bm.loc[2, "override_reason"] == "brand policy excludes deal seekers"
@@ -105,14 +106,14 @@ def test_analyst_inputs_and_overrides_are_honoured_and_recorded():
 def test_override_of_unknown_segment_is_an_error():
     p = config.Prioritization(overrides=[{"segment": 9, "quadrant": "Target", "reason": "test"}])
     with pytest.raises(ValueError, match="overrides names segment 9"):
-        prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)
+        pr.boston_matrix(_profile(), GROWTH, NAMES, p)
 
 
 def test_components_without_data_are_not_measured_left_out_and_noted():
     prof = _profile().drop(
         columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share", "app_share"]
     )
-    bm, notes = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
+    bm, notes = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
     assert bm[["appeal", "coverage", "media_mix"]].isna().all().all()  # not a neutral 0.5: not measured
     assert [n.split(":")[0] for n in notes] == ["predicted value", "appeal", "coverage", "media mix"]
     # ability to win rests on credibility alone (1 - returned share: 0.99, 0.95, 0.90, min-max scaled)
@@ -121,11 +122,11 @@ def test_components_without_data_are_not_measured_left_out_and_noted():
 
 
 def test_missing_prediction_is_not_measured_and_noted_and_a_prediction_moves_attractiveness():
-    plain, notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
+    plain, notes = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
     assert plain["predicted_value"].isna().all() and any(n.startswith("predicted value") for n in notes)
     # segment 3 is predicted to spend the most next period: its predicted value becomes 1, the others a ratio
     predicted = pd.Series({1: 1000.0, 2: 500.0, 3: 4000.0})
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), predicted)[0].set_index("segment")
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), predicted)[0].set_index("segment")
     assert bm["predicted_value"].tolist() == [0.25, 0.125, 1.0]
     assert bm.loc[3, "attractiveness"] > plain.set_index("segment").loc[3, "attractiveness"]
     assert (bm["budget_basis"] == "predicted next-period spend").all()
@@ -133,7 +134,7 @@ def test_missing_prediction_is_not_measured_and_noted_and_a_prediction_moves_att
 
 def test_analyst_input_reason_is_kept():
     p = config.Prioritization(analyst_inputs={2: {"fit": 0.9, "reason": "our new discount brand"}})
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0].set_index("segment")
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0].set_index("segment")
     assert bm.loc[2, "analyst_reason"] == "our new discount brand" and bm.loc[1, "analyst_reason"] == ""
 
 
@@ -144,7 +145,7 @@ def test_satisfaction_enters_credibility():
         survey_satisfaction_median=[5.0, 1.0, 1.0],
         survey_satisfaction_index=[50.0, 110, 130],
     )
-    bm = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    bm = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
     assert bm["credibility"].is_monotonic_increasing and bm.loc[1, "credibility"] == 0.0
 
 
@@ -172,7 +173,7 @@ def test_satisfaction_enters_credibility():
 )
 def test_budget_policy(quadrants, value, expected):
     weights = pd.Series(quadrants).map(config.Budget().quadrant_weights).to_numpy(dtype=float)
-    got = prioritize.budget(weights, np.array(value, dtype=float), 100_000)
+    got = pr.budget(weights, np.array(value, dtype=float), 100_000)
     assert got == pytest.approx(expected)
 
 
@@ -188,7 +189,7 @@ def test_budget_never_favours_a_lower_quadrant_or_a_smaller_value(seed):
     quadrants = rng.choice(list(vocabulary.QUADRANTS), n)
     value = rng.gamma(1.0, 100.0, n)
     weights = pd.Series(quadrants).map(config.Budget().quadrant_weights).to_numpy(dtype=float)
-    got = prioritize.budget(weights, value, 1000.0)
+    got = pr.budget(weights, value, 1000.0)
     for i in range(n):
         for j in range(n):
             if value[j] >= value[i] and _priority(quadrants[j]) <= _priority(quadrants[i]):
@@ -207,13 +208,13 @@ def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_aske
             "return_share",
         ]
     )
-    bm, notes = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
-    assert bm["ability_to_win"].isna().all() and (bm["quadrant"] == prioritize.NOT_PLACED).all()
+    bm, notes = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
+    assert bm["ability_to_win"].isna().all() and (bm["quadrant"] == vocabulary.NOT_PLACED).all()
     assert any("ability to win: not measured" in n for n in notes)
     assert bm["budget"].sum() == pytest.approx(100_000)  # split by attractiveness x value
     order = bm.sort_values("attractiveness", ascending=False)["segment"].tolist()
-    assert prioritize.action_table(bm)["segment"].tolist() == order  # ranked by the measured axis
-    block = prioritize.analyst_template(bm)
+    assert pr.action_table(bm)["segment"].tolist() == order  # ranked by the measured axis
+    block = pr.analyst_template(bm)
     for field in ("appeal", "coverage", "media_mix", "credibility", "competition", "fit"):
         assert f"      {field}:" in block
     assert "    1:  # Loyal customers" in block
@@ -222,12 +223,12 @@ def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_aske
         s: {"appeal": a, "coverage": 0.5, "media_mix": 0.5, "credibility": 0.5}
         for s, a in ((1, 0.9), (2, 0.2), (3, 0.6))
     }
-    placed = prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization(analyst_inputs=inputs))[0]
-    assert placed["ability_to_win"].notna().all() and (placed["quadrant"] != prioritize.NOT_PLACED).all()
+    placed = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization(analyst_inputs=inputs))[0]
+    assert placed["ability_to_win"].notna().all() and (placed["quadrant"] != vocabulary.NOT_PLACED).all()
 
 
 def test_each_placement_says_what_decided_it():
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
     bm = report.said(bm)
     assert bm.loc[1, "decided_by"].startswith("Target. Attractive: ")
     assert "50 per customer (best of 3)" in bm.loc[1, "decided_by"] and "Easy to win: " in bm.loc[1, "decided_by"]
@@ -236,8 +237,8 @@ def test_each_placement_says_what_decided_it():
 
 def test_neutral_judgement_calls_are_listed_as_assumptions():
     p = config.Prioritization(analyst_inputs={2: {"competition": 0.2}})
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
-    rows = {a["subject"]: a for a in map(i18n.said, prioritize.assumptions(bm, p))}
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    rows = {a["subject"]: a for a in map(i18n.said, pr.assumptions(bm, p))}
     assert rows["competition (analyst)"]["assumed"] == "neutral (0.5) for S1, S3"
     assert rows["fit (analyst)"]["assumed"] == "neutral (0.5) for S1, S2, S3"
     assert rows["predicted spend"]["assumed"].startswith("not measured")
@@ -247,7 +248,7 @@ def test_budget_follows_the_final_quadrant_and_sums_to_the_total():
     p = config.Prioritization(
         overrides=[{"segment": 3, "quadrant": "Ignore", "reason": "out of scope"}], budget={"total": 1000}
     )
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
     assert bm.loc[bm["segment"] == 3, "budget"].item() == 0.0
     assert bm["budget"].sum() == pytest.approx(1000.0) and bm["budget_share"].sum() == pytest.approx(1.0)
 
@@ -262,7 +263,7 @@ def _scaled(rows: dict[int, list[float]]) -> pd.DataFrame:
     for axis, weights in (("attractiveness", p.weights.attractiveness), ("ability_to_win", p.weights.ability_to_win)):
         bm[axis] = sum(w * bm[c] for c, w in weights.items()) / sum(weights.values())
     bm["computed_quadrant"] = [
-        prioritize.quadrant(a, w, 0.5) for a, w in zip(bm["attractiveness"], bm["ability_to_win"], strict=True)
+        pr.quadrant(a, w, 0.5) for a, w in zip(bm["attractiveness"], bm["ability_to_win"], strict=True)
     ]
     return bm
 
@@ -276,16 +277,16 @@ def test_sensitivity_finds_the_placement_on_the_edge():
         }
     )
     assert bm["computed_quadrant"].tolist() == ["Target", "Target", "Ignore"]
-    sens = prioritize.sensitivity(bm, config.Prioritization(), seed=7).set_index("segment")
+    sens = pr.sensitivity(bm, config.Prioritization(), seed=7).set_index("segment")
     shares = sens[["share_Target", "share_Convert", "share_Grow", "share_Ignore"]]
     assert np.allclose(shares.sum(axis=1), 1.0)
     assert sens.loc[1, "stay_share"] == 1.0 and sens.loc[3, "stay_share"] == 1.0
     assert not sens.loc[1, "fragile"] and sens.loc[1, "else_most_often"] == ""
     # attractiveness on the threshold flips with small changes of the weights, to Grow (ability stays high)
     assert 0.2 < sens.loc[2, "stay_share"] < 0.8 and sens.loc[2, "fragile"] and sens.loc[2, "else_most_often"] == "Grow"
-    again = prioritize.sensitivity(bm, config.Prioritization(), seed=7)
+    again = pr.sensitivity(bm, config.Prioritization(), seed=7)
     pd.testing.assert_frame_equal(sens.reset_index(), again)  # same seed, same draws
-    off = prioritize.sensitivity(bm, config.Prioritization(sensitivity={"draws": 0}), seed=7)
+    off = pr.sensitivity(bm, config.Prioritization(sensitivity={"draws": 0}), seed=7)
     assert off["stay_share"].isna().all() and '"weights"' not in "".join(off["fragile_reasons"])
 
 
@@ -304,14 +305,14 @@ def test_what_decided_a_place_does_not_depend_on_the_order_of_the_weights():
     flipped = config.Prioritization(
         weights={axis: dict(reversed(list(w.items()))) for axis, w in weights.items() if isinstance(w, dict)}
     )
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, base)[0]
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, base)[0]
     row = bm.iloc[0].copy()
     row["value_per_customer"], row["total_value"] = 1.0, 1.0 - 1e-12
-    measured = dict.fromkeys(prioritize.COMPONENT_LABELS, "")
-    a = prioritize.decided_by(row, measured, base)
-    assert a == prioritize.decided_by(row, measured, flipped)
+    measured = dict.fromkeys(pr.COMPONENT_LABELS, "")
+    a = pr.decided_by(row, measured, base)
+    assert a == pr.decided_by(row, measured, flipped)
     row["value_per_customer"], row["total_value"] = 1.0 - 1e-12, 1.0
-    assert a == prioritize.decided_by(row, measured, base)
+    assert a == pr.decided_by(row, measured, base)
 
 
 # --- decisions that say what they rest on ---------------------------------------------------------
@@ -325,7 +326,7 @@ def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
     the reader is told the 49 %, where it stands among the segments, and never a 0..1 score."""
     prof = _profile().assign(reachable=[0.9, 0.8, 0.49], return_share=[0.01, 0.05, 0.2])
     with i18n.using("en", currency="EUR"):
-        bm = report.said(prioritize.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0]).set_index("segment")
+        bm = report.said(pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0]).set_index("segment")
     assert bm.loc[3, "coverage"] == 0.0 and bm.loc[3, "computed_quadrant"] == "Ignore"
     assert "49% reachable by e-mail or SMS (worst of 3)" in bm.loc[3, "decided_by"]
     assert bm.loc[3, "credibility_fact"] == "returns 20% of the value bought (worst of 3)"
@@ -341,7 +342,7 @@ def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
         assert not SCORE.search(said), said
     # the judgement calls the analyst gives are named as such, with their own scale
     given = config.Prioritization(analyst_inputs={1: {"fit": 0.9}})
-    bm = report.said(prioritize.boston_matrix(prof, GROWTH, NAMES, given)[0]).set_index("segment")
+    bm = report.said(pr.boston_matrix(prof, GROWTH, NAMES, given)[0]).set_index("segment")
     assert bm.loc[1, "fit_fact"] == "fit (analyst) 0.90 of 1 (the analyst's judgement) (best of 3)"
     assert bm.loc[2, "fit_fact"] == "fit (analyst) neutral (0.5): not given by the analyst (worst of 3)"
 
@@ -381,11 +382,11 @@ def test_a_share_beside_its_rule_reads_on_its_own_side_in_every_language(seed):
 
 def test_a_fragile_placement_says_its_exact_share_and_the_rule():
     reasons = [{"id": "weights", "share": 0.796, "rule": 0.8, "other": "Grow"}]
-    assert prioritize.fragility_text(json.dumps(reasons)) == [
+    assert pr.fragility_text(json.dumps(reasons)) == [
         "kept its quadrant in 79.6% of the weight changes (fragile below 80%); otherwise mostly Grow"
     ]
     with i18n.using("fa"):
-        assert "۷۹٫۶٪" in prioritize.fragility_text(reasons)[0]
+        assert "۷۹٫۶٪" in pr.fragility_text(reasons)[0]
 
 
 def test_the_index_shows_the_exact_share_of_a_fragile_placement(tmp_path):
@@ -395,8 +396,8 @@ def test_the_index_shows_the_exact_share_of_a_fragile_placement(tmp_path):
     from seglab.report import pages
 
     p = config.Prioritization()
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
-    sens = prioritize.sensitivity(bm, p, seed=1)
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    sens = pr.sensitivity(bm, p, seed=1)
     sens.loc[sens["segment"] == 2, ["stay_share", "fragile"]] = [0.796, True]
     sens.loc[sens["segment"] == 2, "fragile_reasons"] = json.dumps(
         [{"id": "weights", "share": 0.796, "rule": 0.8, "other": "Target"}]
@@ -416,18 +417,18 @@ def test_the_index_shows_the_exact_share_of_a_fragile_placement(tmp_path):
 
 def test_ignore_holding_forty_percent_of_the_customers_is_fragile_with_the_evidence():
     p = config.Prioritization(sensitivity={"draws": 0})
-    bm = prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
     assert bm.loc[bm["segment"] == 3, "computed_quadrant"].item() == "Ignore"  # 60 % of the customers
-    sens = prioritize.sensitivity(bm, p, seed=1).set_index("segment")
+    sens = pr.sensitivity(bm, p, seed=1).set_index("segment")
     reasons = json.loads(sens.loc[3, "fragile_reasons"])
     assert {"id": "ignore_share", "share": 0.6, "rule": 0.4, "segments": [3]} in reasons and sens.loc[3, "fragile"]
     assert (
         "the segments placed in Ignore (S3) hold 60% of the customers (fragile at 40% or more): giving that many "
         "customers no budget needs more evidence than the matrix"
-    ) in prioritize.fragility_text(reasons)
+    ) in pr.fragility_text(reasons)
     for rule, flagged in ((0.6, True), (0.61, False)):  # at the rule: fragile; above the share: not for that
         q = config.Prioritization(sensitivity={"draws": 0, "fragile_ignore_share": rule})
-        said = prioritize.sensitivity(bm, q, seed=1).set_index("segment").loc[3, "fragile_reasons"]
+        said = pr.sensitivity(bm, q, seed=1).set_index("segment").loc[3, "fragile_reasons"]
         assert ('"ignore_share"' in said) == flagged
     for bad in (0, 1.5):
         with pytest.raises(config.ParamsError, match="fragile_ignore_share"):
@@ -440,14 +441,14 @@ def test_a_placement_on_one_measured_component_is_fragile():
         columns=["campaign_click_rate", "browse_conversion", "web_share", "store_share", "app_share", "return_share"]
     )
     p = config.Prioritization(sensitivity={"draws": 0})
-    bm = prioritize.boston_matrix(prof, GROWTH, NAMES, p)[0]
-    sens = prioritize.sensitivity(bm, p, seed=1)
+    bm = pr.boston_matrix(prof, GROWTH, NAMES, p)[0]
+    sens = pr.sensitivity(bm, p, seed=1)
     assert sens["fragile"].all()
     for said in sens["fragile_reasons"]:
         assert {"id": "one_component", "axis": "ability_to_win", "component": "coverage"} in json.loads(said)
     assert (
         "ability to win rests on reach by e-mail/SMS alone: the only component of that axis measured and weighted"
-        in prioritize.fragility_text(sens["fragile_reasons"].iloc[0])
+        in pr.fragility_text(sens["fragile_reasons"].iloc[0])
     )
 
 
@@ -456,11 +457,11 @@ def test_a_placement_whose_side_one_component_decides_is_fragile():
     components (0.34) would make it hard to win. Segment 2 is best everywhere: nothing decides alone."""
     bm = _scaled({1: [0.8] * 8 + [0.2, 1.0, 0.5, 0.4], 2: [1.0] * 12})
     assert bm["computed_quadrant"].tolist() == ["Target", "Target"]
-    sens = prioritize.sensitivity(bm, config.Prioritization(sensitivity={"draws": 0}), seed=1)
+    sens = pr.sensitivity(bm, config.Prioritization(sensitivity={"draws": 0}), seed=1)
     assert json.loads(sens["fragile_reasons"].iloc[0]) == [
         {"id": "decides", "axis": "ability_to_win", "component": "coverage", "high": True}
     ]
-    assert prioritize.fragility_text(sens["fragile_reasons"].iloc[0]) == [
+    assert pr.fragility_text(sens["fragile_reasons"].iloc[0]) == [
         "without reach by e-mail/SMS, the other components of ability to win would make it hard to win"
     ]
     assert sens["fragile"].tolist() == [True, False]
@@ -488,7 +489,7 @@ def _outcome_data():
 
 def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
     feats, segments = _outcome_data()
-    rates = prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"])
+    rates = pr.outcome_rates(feats, segments, feats.attrs["outcomes"])
     churn = rates[rates["outcome"] == "churn"].set_index("segment")
     assert churn["rate"].tolist() == pytest.approx([0.1, 0.3, 0.6]) and churn["base_rate"].iloc[0] == pytest.approx(
         1 / 3
@@ -496,16 +497,16 @@ def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
     response = rates[rates["outcome"] == "response"].set_index("segment")
     assert response.loc[2, "known"] == 8 and response.loc[2, "rate"] == pytest.approx(1 / 8)
     assert rates.groupby("outcome")["customers"].sum().eq(30).all()  # every customer counted
-    table = prioritize.outcome_table(rates, NAMES).set_index("persona")
+    table = pr.outcome_table(rates, NAMES).set_index("persona")
     assert table.loc["Loyal customers", "Churn (lower is better)"] == "10%"
     assert table.loc["all customers", "Churn (lower is better)"] == "33%"
     assert table.loc["Bargain hunters", "Response (higher is better)"] == "12% (of 8 known)"
     assert table.loc["Need-based customers", "call duration (direction unknown)"] == "24.50"
     # weight 0 by default: shown, not ranked by; the page prints the line that puts it in
-    plain = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0]
-    shown, _notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), outcomes=rates)
+    plain = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0]
+    shown, _notes = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), outcomes=rates)
     assert shown["attractiveness"].tolist() == plain["attractiveness"].tolist()
-    b = prioritize.basis(shown, config.Prioritization())
+    b = pr.basis(shown, config.Prioritization())
     assert b["outcome_line"] == (
         "prioritization.weights.attractiveness: {size: 1, growth: 1, value_per_customer: 1, total_value: 1, "
         "predicted_value: 1, competition: 0.5, fit: 0.5, outcome: 1}"
@@ -513,10 +514,10 @@ def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
     assert b["direction_line"] == "prioritization.outcomes: {duration: good | bad}"
     assert any(
         a["assumed"] == "an outcome: shown per segment, not in attractiveness"
-        for a in prioritize.assumptions(shown, config.Prioritization())
+        for a in pr.assumptions(shown, config.Prioritization())
     )
-    assert f"`{b['outcome_line']}`" in prioritize.basis_markdown(b)
-    texts = [i["text"] for i in prioritize.basis_text(b)]
+    assert f"`{b['outcome_line']}`" in pr.basis_markdown(b)
+    texts = [i["text"] for i in pr.basis_text(b)]
     assert texts == [
         "Shown per segment, not in attractiveness (the weight of outcome is 0): Churn (lower is better), "
         "Response (higher is better).",
@@ -525,21 +526,21 @@ def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
     # the printed line, as the analyst would paste it, puts the outcomes in attractiveness
     weights = yaml.safe_load(b["outcome_line"].split(": ", 1)[1])
     on = config.Prioritization(weights={"attractiveness": weights, "ability_to_win": config.Weights().ability_to_win})
-    ranked, _notes = prioritize.boston_matrix(_profile(), GROWTH, NAMES, on, outcomes=rates)
+    ranked, _notes = pr.boston_matrix(_profile(), GROWTH, NAMES, on, outcomes=rates)
     a_on, a_off = ranked.set_index("segment")["attractiveness"], plain.set_index("segment")["attractiveness"]
     assert a_on[1] > a_off[1] and a_on[3] < a_off[3]  # least churn and most response gain; the most churn loses
     assert "Churn 10% (all customers 33%)" in i18n.say(ranked.set_index("segment").loc[1, "outcome_fact"])
-    assert prioritize.basis(ranked, on)["outcomes"][0]["enters"]
+    assert pr.basis(ranked, on)["outcomes"][0]["enters"]
 
 
 def test_an_outcome_direction_can_be_declared_and_an_unknown_outcome_is_refused():
     feats, segments = _outcome_data()
-    rates = prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"], {"duration": "good"})
+    rates = pr.outcome_rates(feats, segments, feats.attrs["outcomes"], {"duration": "good"})
     d = rates[rates["outcome"] == "duration"].iloc[0]
     assert d["direction"] == "good" and d["direction_from"] == "parameter"
     with pytest.raises(ValueError, match="prioritization.outcomes names 'churned'.*churn"):
-        prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"], {"churned": "bad"})
-    assert prioritize.outcome_rates(feats, segments, None).empty  # no outcome column: nothing to show
+        pr.outcome_rates(feats, segments, feats.attrs["outcomes"], {"churned": "bad"})
+    assert pr.outcome_rates(feats, segments, None).empty  # no outcome column: nothing to show
     assert "outcomes" in stages.FEATURE_META  # stage 02 passes them on in features_meta.json
 
 
@@ -547,28 +548,28 @@ def test_a_ranking_by_size_alone_says_so_and_what_would_add_information():
     prof = _profile().assign(revenue=np.nan, value_per_customer=np.nan)
     no_growth = pd.Series(np.nan, index=[1, 2, 3])
     p = config.Prioritization()
-    bm = prioritize.boston_matrix(prof, no_growth, NAMES, p)[0]
-    b = prioritize.basis(bm, p)
+    bm = pr.boston_matrix(prof, no_growth, NAMES, p)[0]
+    b = pr.basis(bm, p)
     assert b["size_only"] and b["axes"]["attractiveness"] == ["size"]
-    [item] = [i for i in prioritize.basis_text(b) if i["kind"] == "size_only"]
+    [item] = [i for i in pr.basis_text(b) if i["kind"] == "size_only"]
     assert item["text"].startswith("Ranked by size only")
     lines = {x["label"]: x.get("code") or x.get("text") for x in item["lines"]}
     assert lines["value per customer"] == "source.tables.customers.roles.value: [<money column>]"
     assert lines["growth"] == "order lines over time (a transactions table)"
     assert lines["competition (analyst)"] == "prioritization.analyst_inputs.<segment>.competition: 0..1"
-    assert "Ranked by size only" in prioritize.basis_markdown(b)
-    rows = {a["subject"]: a for a in map(i18n.said, prioritize.assumptions(bm, p))}
+    assert "Ranked by size only" in pr.basis_markdown(b)
+    rows = {a["subject"]: a for a in map(i18n.said, pr.assumptions(bm, p))}
     assert rows["attractiveness"]["assumed"] == "size only: the segments are ranked by their number of customers"
     # weights that leave size alone say so too, with the line that weighs the value again
     only = config.Prioritization(weights={"attractiveness": {"size": 1.0}, "ability_to_win": p.weights.ability_to_win})
-    b = prioritize.basis(prioritize.boston_matrix(_profile(), GROWTH, NAMES, only)[0], only)
+    b = pr.basis(pr.boston_matrix(_profile(), GROWTH, NAMES, only)[0], only)
     assert b["size_only"]
     assert {
         "component": "value_per_customer",
         "line": "prioritization.weights.attractiveness: {size: 1, value_per_customer: 1}",
     } in b["would_add"]
     # with the value known and weighted, it is not size alone
-    assert not prioritize.basis(prioritize.boston_matrix(_profile(), GROWTH, NAMES, p)[0], p)["size_only"]
+    assert not pr.basis(pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0], p)["size_only"]
 
 
 def test_the_index_says_ranked_by_size_only_and_shows_the_outcomes(tmp_path):
@@ -579,14 +580,14 @@ def test_the_index_says_ranked_by_size_only_and_shows_the_outcomes(tmp_path):
     from seglab.report import pages
 
     feats, segments = _outcome_data()
-    rates = prioritize.outcome_rates(feats, segments, feats.attrs["outcomes"])
+    rates = pr.outcome_rates(feats, segments, feats.attrs["outcomes"])
     prof = _profile().assign(revenue=np.nan, value_per_customer=np.nan)
     prof = prof.drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share"])
     prof = prof.drop(columns=["app_share", "return_share"])
     p = config.Prioritization()
-    bm = prioritize.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), NAMES, p, outcomes=rates)[0]
-    sens = prioritize.sensitivity(bm, p, seed=1)
-    h = {"boston_basis": json.loads(json.dumps(prioritize.basis(bm, p)))}
+    bm = pr.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), NAMES, p, outcomes=rates)[0]
+    sens = pr.sensitivity(bm, p, seed=1)
+    h = {"boston_basis": json.loads(json.dumps(pr.basis(bm, p)))}
     for key, table in (("boston", bm), ("sensitivity", sens), ("outcome_rates", rates)):
         table.to_csv(tmp_path / f"{key}.csv", index=False)
         h[key] = pd.read_csv(tmp_path / f"{key}.csv", keep_default_na=False).to_dict("records")

@@ -17,7 +17,7 @@ import yaml
 from conftest import SHARED, skip_or_fail
 from test_pipeline import _project, _seglab
 
-from seglab import i18n, pipeline, prioritize
+from seglab import i18n, pipeline, prioritization
 
 pytestmark = [pytest.mark.slow, pytest.mark.realdata]
 
@@ -108,18 +108,18 @@ def test_no_lifecycle_name_without_its_majority(run):
 def test_ability_to_win_is_never_a_constant_on_the_threshold(run):
     ability = run.boston["ability_to_win"]
     if ability.isna().all():
-        assert (run.boston["quadrant"] == prioritize.NOT_PLACED).all()
+        assert (run.boston["quadrant"] == prioritization.NOT_PLACED).all()
         assert "Ability to win is not measured" in run.index and "analyst_inputs:" in run.index
     else:
         assert ability.notna().all() and ability.nunique() > 1
 
 
 def test_budget_is_monotone(run):
-    order = {q: i for i, q in enumerate((*prioritize.QUADRANTS, prioritize.NOT_PLACED))}
+    order = {q: i for i, q in enumerate((*prioritization.QUADRANTS, prioritization.NOT_PLACED))}
     b = run.boston
     for _, i in b.iterrows():
         for _, j in b.iterrows():
-            same_kind = i["quadrant"] != prioritize.NOT_PLACED and j["quadrant"] != prioritize.NOT_PLACED
+            same_kind = i["quadrant"] != prioritization.NOT_PLACED and j["quadrant"] != prioritization.NOT_PLACED
             if same_kind and j["basis_value"] >= i["basis_value"] and order[j["quadrant"]] <= order[i["quadrant"]]:
                 assert j["budget"] >= i["budget"] - 1e-6, (i.to_dict(), j.to_dict())
     assert b["budget"].sum() == pytest.approx(100_000)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import collect, config, features, i18n, monitoring, personas, prioritize, segment
+from seglab import collect, config, features, i18n, monitoring, personas, prioritization, segment
 from seglab.personas import predict
 
 _run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV
@@ -452,6 +452,6 @@ def test_boston_matrix_without_transactions_is_a_ranking_not_a_line(tmp_path):
     r = segment.segment(b.features, config.Segmentation(k=3, n_init=4, bootstrap=0), 1)
     prof = personas.profile(b.features, r.segments, r.model.preparation.features)
     names = pd.DataFrame({"segment": [1, 2, 3], "persona": ["a", "b", "c"]})
-    bm, notes = prioritize.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), names, config.Prioritization())
-    assert (bm["quadrant"] == prioritize.NOT_PLACED).all() and bm["ability_to_win"].isna().all()
+    bm, notes = prioritization.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), names, config.Prioritization())
+    assert (bm["quadrant"] == prioritization.NOT_PLACED).all() and bm["ability_to_win"].isna().all()
     assert not (bm["ability_to_win"] == 0.5).any()

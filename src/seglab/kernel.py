@@ -29,7 +29,7 @@ RUN_IMPORTS = (
     "seglab.lookalike",
     "seglab.personas",
     "seglab.personas.predict",
-    "seglab.prioritize",
+    "seglab.prioritization",
     "seglab.monitoring",
     "seglab.stages",
     "seglab.session",

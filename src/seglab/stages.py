@@ -2,8 +2,8 @@
 (:data:`seglab.artifacts.ARTIFACTS`) and its :class:`~seglab.artifacts.Store`, which checks
 that what a stage reads was made with its parameters and from the current upstream results.
 
-Stage logic lives in collect / features / segment / personas / predict / prioritize /
-monitoring and is pure; this module is the glue between their results and the store.
+Stage logic lives in collect / features / segment / personas / prioritization / monitoring
+and is pure; this module is the glue between their results and the store.
 """
 
 from __future__ import annotations

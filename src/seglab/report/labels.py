@@ -13,11 +13,11 @@ from functools import cache
 
 from seglab import i18n
 from seglab.i18n import N_, _
-from seglab.prioritize import COMPONENT_LABELS
+from seglab.prioritization import COMPONENT_LABELS
 from seglab.vocabulary import segment_label
 
 #: Labels of the columns of seglab's tables (features take theirs from the registry, the
-#: Boston-matrix components theirs from :data:`seglab.prioritize.COMPONENT_LABELS`).
+#: Boston-matrix components theirs from :data:`seglab.prioritization.COMPONENT_LABELS`).
 HEADERS: dict[str, str] = {
     **COMPONENT_LABELS,
     "segment": N_("segment"),

@@ -471,17 +471,17 @@ def _fragile_reasons(r: dict) -> list[str]:
     """Why a placement is fragile, in the reader's language (an older file without the reasons:
     its stay share against the rule it was flagged by).
     """
-    from seglab import prioritize
+    from seglab import prioritization
 
     if r.get("fragile_reasons"):
-        return prioritize.fragility_text(r["fragile_reasons"])
+        return prioritization.fragility_text(r["fragile_reasons"])
     return [
         _("kept its quadrant in %(share)s of the weight changes") % {"share": i18n.percent(float(r["stay_share"]), 1)}
     ]
 
 
 def _boston_context(h: dict, paths: RunPaths) -> dict:
-    from seglab import prioritize
+    from seglab import prioritization
 
     fragile = {int(r["segment"]): r for r in h.get("sensitivity", []) if str(r["fragile"]) == "True"}
     rows = []
@@ -510,7 +510,7 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
     import pandas as pd
 
     bm = pd.DataFrame(h["boston"])
-    missing = [c for c in prioritize.ABILITY_INPUTS if bm[c].astype(str).eq("").all()] if not placed else []
+    missing = [c for c in prioritization.ABILITY_INPUTS if bm[c].astype(str).eq("").all()] if not placed else []
     bm.attrs["unmeasured_inputs"] = missing
     total = sum(float(r["budget"]) for r in h["boston"] if r.get("budget", "") != "")
     basis = h["boston"][0].get("budget_basis", "value") if h["boston"] else "value"
@@ -519,10 +519,12 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
         if placed
         else _("Budget %(total)s: each segment's share follows its attractiveness times its %(basis)s.")
     )
-    rests = prioritize.basis_text(h.get("boston_basis") or {})
+    rests = prioritization.basis_text(h.get("boston_basis") or {})
     rates = h.get("outcome_rates")
     outcomes = (
-        prioritize.outcome_table(pd.DataFrame(rates), bm[["segment", "persona"]]).to_dict("split") if rates else None
+        prioritization.outcome_table(pd.DataFrame(rates), bm[["segment", "persona"]]).to_dict("split")
+        if rates
+        else None
     )
     return {
         "placed": placed,
@@ -532,7 +534,7 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
         "outcomes": outcomes,
         "chart": _png(artifacts.location(artifacts.BY_NAME["05_boston_matrix"], paths)),
         "chart_alt": _("Boston matrix of the segments") if placed else _("Segments ranked by attractiveness"),
-        "template": prioritize.analyst_template(bm) if not placed else "",
+        "template": prioritization.analyst_template(bm) if not placed else "",
         "budget_text": how % {"total": i18n.money(total), "basis": i18n.term(basis)},
         "notes": [],
     }

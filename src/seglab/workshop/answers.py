@@ -60,18 +60,18 @@ def _nearest(room, seed: int) -> np.ndarray:
 
 
 def _matrix(room) -> pd.DataFrame:
-    from seglab import personas, prioritize
+    from seglab import personas, prioritization
 
     seg = room.segmentation
     profile = personas.profile(room.features, seg.segments, seg.model.preparation.features)
     named = check.planted_names()
     names = pd.DataFrame({"segment": list(named), "persona": list(named.values())})
-    matrix, _notes = prioritize.boston_matrix(profile, pd.Series(dtype=float), names, room.params.prioritization)
+    matrix, _notes = prioritization.boston_matrix(profile, pd.Series(dtype=float), names, room.params.prioritization)
     return matrix
 
 
 def _quadrants(m: pd.DataFrame) -> dict[int, str]:
-    from seglab.prioritize import quadrant
+    from seglab.prioritization import quadrant
 
     return {int(r.segment): quadrant(r.attractiveness, r.ability_to_win, 0.5) for r in m.itertuples()}
 

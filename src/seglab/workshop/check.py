@@ -429,7 +429,7 @@ def w5_quadrants(answer: dict | None, scores: pd.DataFrame, threshold: float = 0
     """The quadrant of each segment of ``scores`` (segment, attractiveness, ability_to_win)."""
     if (m := _missing(answer)) is not None:
         return m
-    from seglab.prioritize import quadrant
+    from seglab.prioritization import quadrant
 
     expected = {int(r.segment): quadrant(r.attractiveness, r.ability_to_win, threshold) for r in scores.itertuples()}
     given = {int(k): str(v).strip().capitalize() for k, v in dict(answer).items()}
