@@ -117,7 +117,7 @@ def _features(data: Path, engine: str, memory_limit: str, tmp: Path):
 
 
 def _child(engine: str, data: str, work: str, memory_limit: str) -> dict:
-    from seglab import artifacts, config, score, segment
+    from seglab import artifacts, config, score, segmentation
 
     data_path, tmp = Path(data), Path(work)
     peak = PeakMemory()
@@ -132,7 +132,7 @@ def _child(engine: str, data: str, work: str, memory_limit: str) -> dict:
     if engine == "duckdb":  # one model for both engines: fitted once, on DuckDB's features
         p = config.Segmentation(k=6, bootstrap=0, features=["recency_days", "frequency", "monetary", "avg_order_value"])
         sample = feats.sample(n=min(len(feats), 200_000), random_state=42)
-        result = segment.segment(sample, p, 42)
+        result = segmentation.segment(sample, p, 42)
         artifacts.write_models(model_dir, result.model)
     steps["model (200,000 sample)"] = time.perf_counter() - t
     n = len(feats)

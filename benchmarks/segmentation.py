@@ -2,7 +2,7 @@
 
 Three processes on the same generated data, each timed with its peak memory:
 
-- **seglab** (``segmentation.selection_sample`` at its default, 100,000): ``segment.segment`` as
+- **seglab** (``segmentation.selection_sample`` at its default, 100,000): ``segmentation.segment`` as
   stage 03 runs it: preparation, every k fitted and judged (silhouette, Calinski-Harabasz,
   Davies-Bouldin, bootstrap stability, segment shares) on a seeded sample, the chosen k fitted on
   every customer from the sample's solution, every customer assigned;
@@ -60,7 +60,7 @@ def _peak_gb() -> float:
 
 
 def _seglab(path: str, sample: int | None) -> dict:
-    from seglab import config, segment
+    from seglab import config, segmentation
 
     t0 = time.perf_counter()
     df = pd.read_parquet(path)
@@ -69,7 +69,7 @@ def _seglab(path: str, sample: int | None) -> dict:
     p = config.Segmentation(features=feats, k_min=K_RANGE[0], k_max=K_RANGE[1], selection_sample=sample)
     fitted_at: list[float] = []
     t = time.perf_counter()
-    result = segment.segment(df, p, 42, progress=lambda k: fitted_at.append(time.perf_counter()))
+    result = segmentation.segment(df, p, 42, progress=lambda k: fitted_at.append(time.perf_counter()))
     total = time.perf_counter() - t0
     sweep = (fitted_at[-1] - fitted_at[0]) * len(fitted_at) / max(len(fitted_at) - 1, 1) if fitted_at else 0.0
     steps = {"read": read, "prepare": fitted_at[0] - t if fitted_at else 0.0, "k sweep": sweep}

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seglab import collect, config, features, personas, segment
+from seglab import collect, config, features, personas, segmentation
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: Stage 03 as the suite runs it: k chosen from the evidence in a short range, no bootstrap.
@@ -274,7 +274,7 @@ class Answer:
     quality: dict
     profile: dict
     names: pd.DataFrame
-    model: segment.SegmentModel | None = None
+    model: segmentation.SegmentModel | None = None
     tables: dict | None = None
     params: config.Params | None = None
 
@@ -285,7 +285,7 @@ def answer(p: config.Params, root: Path, original_id=None) -> Answer:
     """
     c = collect.collect(p, root, now=pd.Timestamp("2026-12-01"))
     b = features.build(c.tables, p.features, c.quality)
-    r = segment.segment(b.features, p.segmentation, p.seed)
+    r = segmentation.segment(b.features, p.segmentation, p.seed)
     data = personas.joined(b.features, r.segments)
     cols = personas.profile_columns(data, r.model.preparation.features)
     prof = personas.profile(b.features, r.segments, r.model.preparation.features)

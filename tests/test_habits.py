@@ -32,8 +32,8 @@ LAYERS = (
         "stage",
         (
             *("collection", "collect", "collect_spark", "engine", "sources", "roles", "amounts", "profile"),
-            *("history", "features", "segment", "personas", "prioritization"),
-            *("monitoring", "lookalike", "rfm", "methods", "synth"),
+            *("history", "features", "segmentation", "personas", "prioritization"),
+            *("monitoring", "synth"),
         ),
     ),
     # a run's files: the artifact table and store, lineage, exports, scoring, the catalogs
@@ -176,7 +176,7 @@ def test_a_computation_a_stage_keeps_is_never_called_outside_stage_kept():
                     kept.add(_dotted(node.args[1]))
                 elif isinstance(node, ast.Call):
                     called.append((f"{nb.name} cell {i}", _dotted(node.func)))
-    assert {"collect.collect", "segment.segment", "predict.attempt", "seglab.monitoring.attempt"} <= kept
+    assert {"collect.collect", "seglab.segmentation.segment", "predict.attempt", "seglab.monitoring.attempt"} <= kept
     assert [(where, f) for where, f in called if f in kept] == []
 
 

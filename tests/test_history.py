@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import ONLINE_RETAIL, ROOT, skip_or_fail
 
-from seglab import collect, config, features, history, i18n, personas, segment
+from seglab import collect, config, features, history, i18n, personas, segmentation
 
 START, YEARS = pd.Timestamp("2019-01-01"), 3
 END = START + pd.Timedelta(days=365 * YEARS)
@@ -251,7 +251,7 @@ def test_online_retail_cut_gives_no_lifecycle_name_or_advice_the_censoring_does_
     assert feats.attrs["lifecycle"]["measured"] is False
     assert not (feats["lifecycle"] == "new").any()
     seg_params = params.segmentation.model_copy(update={"k": 4, "bootstrap": 0})
-    result = segment.segment(feats, seg_params, params.seed)
+    result = segmentation.segment(feats, seg_params, params.seed)
     data = personas.joined(feats, result.segments)
     cols = personas.profile_columns(data, result.model.preparation.features)
     prof = personas.profile(feats, result.segments, result.model.preparation.features)

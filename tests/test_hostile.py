@@ -276,7 +276,7 @@ def test_a_one_day_history_says_what_it_cannot_measure_and_names_no_loyal_segmen
     day) and showed days since the last purchase in hours as a trait, with no word that one day
     cannot show loyalty, recency or tenure. Now those features are not measured: said in the
     assumptions with the parameter, left out of the default features, names and traits."""
-    from seglab import personas, segment
+    from seglab import personas, segmentation
 
     lines = ["cust,order,date,qty,price"] + [
         f"{c},O{c}_{k},2024-03-05 {9 + k}:00,1,{5 + c % 3}" for c in range(1, 41) for k in range(1 + (c <= 10) * 5)
@@ -292,7 +292,7 @@ def test_a_one_day_history_says_what_it_cannot_measure_and_names_no_loyal_segmen
         "1 day(s) of order lines (2024-03-05 to 2024-03-05) cannot show repeat buying"
     )
     assert i18n.say(row["change"]).startswith("features.min_history_days: 1")
-    use, _absent = segment.select_features(f, None)
+    use, _absent = segmentation.select_features(f, None)
     assert "frequency" not in use and use
     # ten customers with six orders that day: on a real history they would be the loyal segment
     data = f.assign(segment=np.where(f["frequency"] > 1, 1, 2))
@@ -860,12 +860,12 @@ def test_unexpected_errors_are_one_line_unless_debug(monkeypatch, capsys):
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     from seglab import features as fb
-    from seglab import segment, synth
+    from seglab import segmentation, synth
 
     tmp = tmp_path_factory.mktemp("model")
     data = synth.generate(300, 6, seed=2)
     feats = fb.build({"transactions": data.transactions, "customers": data.customers}, config.Features()).features
-    result = segment.segment(feats, config.Segmentation(k=3, bootstrap=0), seed=1)
+    result = segmentation.segment(feats, config.Segmentation(k=3, bootstrap=0), seed=1)
     artifacts.write_models(tmp / "model", result.model)
     feats.to_parquet(tmp / "features.parquet")
     return tmp
@@ -972,7 +972,7 @@ def test_score_refuses_features_built_over_another_window_than_the_models(model_
     records how its features were built, stage 02 writes it in features.parquet, and score
     refuses a different window naming the parameter (and notes an input that does not say)."""
     from seglab import features as fb
-    from seglab import segment, synth
+    from seglab import segmentation, synth
 
     model = model_dir / "model"
     built = json.loads((model / "model.json").read_text())["built_with"]
@@ -980,11 +980,11 @@ def test_score_refuses_features_built_over_another_window_than_the_models(model_
     data = synth.generate(300, 6, seed=2)
     tables = {"transactions": data.transactions, "customers": data.customers}
     same = fb.build(tables, config.Features()).features
-    sio.write_parquet(same, tmp_path / "same.parquet", segment.built_metadata(same))
+    sio.write_parquet(same, tmp_path / "same.parquet", segmentation.built_metadata(same))
     assert _score(model, tmp_path / "same.parquet", tmp_path / "same.csv") == 0
     assert "note:" not in capsys.readouterr().out
     short = fb.build(tables, config.Features(window_days=30)).features
-    sio.write_parquet(short, tmp_path / "short.parquet", segment.built_metadata(short))
+    sio.write_parquet(short, tmp_path / "short.parquet", segmentation.built_metadata(short))
     assert _score(model, tmp_path / "short.parquet", tmp_path / "short.csv") == 1
     message = _one_line(capsys, "seglab score: ")
     assert "features built from 30 days of behaviour up to" in message

@@ -86,11 +86,10 @@ def test_no_stage_module_or_notebook_builds_a_run_path_itself():
         "collect",
         "collect_spark",
         "features",
-        "segment",
+        "segmentation",
         "personas",
         "prioritization",
         "monitoring",
-        "lookalike",
     ):
         where = ROOT / "src" / "seglab" / module
         for path in sorted(where.glob("*.py")) if where.is_dir() else [where.with_suffix(".py")]:

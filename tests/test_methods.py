@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from scipy.stats import multivariate_normal
 
-from seglab import artifacts, config, methods, rfm, segment
+from seglab import artifacts, config, segmentation
+from seglab.segmentation import methods, rfm
 
 
 def _blobs(n_per=80, seed=0):
@@ -42,7 +43,7 @@ def test_method_finds_the_blobs_and_its_saved_model_reassigns_exactly(update, tm
     p = config.Segmentation(
         features=["monetary", "discount_share"], k_min=2, k_max=5, n_init=3, bootstrap=3, bootstrap_sample=200, **update
     )
-    r = segment.segment(df, p, seed=3)
+    r = segmentation.segment(df, p, seed=3)
     assert r.model.k == 3 and r.model.method == update["method"]
     truth = df.sort_values("customer_id")["truth"].to_numpy()
     assert pd.crosstab(truth, r.segments["segment"].to_numpy()).gt(0).sum(axis=1).eq(1).all()  # one segment per blob
@@ -70,7 +71,7 @@ def test_rerun_gives_identical_segments_for_every_method():
             bootstrap_sample=150,
             method=m,
         )
-        a, b = segment.segment(df, p, seed=5), segment.segment(df, p, seed=5)
+        a, b = segmentation.segment(df, p, seed=5), segmentation.segment(df, p, seed=5)
         pd.testing.assert_frame_equal(a.segments, b.segments)
         pd.testing.assert_frame_equal(a.selection, b.selection)
 
@@ -95,13 +96,13 @@ def test_gmm_density_matches_scipy():
 def test_weights_scale_the_prepared_features_and_unknown_ones_are_refused():
     df = _blobs()
     p = config.Segmentation(features=["monetary", "discount_share"], k=3, n_init=2, weights={"discount_share": 3.0})
-    r = segment.segment(df, p, seed=1)
+    r = segmentation.segment(df, p, seed=1)
     assert r.model.preparation.weight == [1.0, 3.0]
     assert r.embedding[:, 1].std() == pytest.approx(3.0)  # standardised, then weighted
     with pytest.raises(
-        segment.SegmentationError, match=r"weights names features that are not clustered on: \['nope'\]"
+        segmentation.SegmentationError, match=r"weights names features that are not clustered on: \['nope'\]"
     ):
-        segment.segment(df, p.model_copy(update={"weights": {"nope": 2.0}}), seed=1)
+        segmentation.segment(df, p.model_copy(update={"weights": {"nope": 2.0}}), seed=1)
 
 
 def test_lenses_add_the_catalogued_features_of_a_lens():
@@ -114,10 +115,10 @@ def test_lenses_add_the_catalogued_features_of_a_lens():
         }
     )
     p = config.Segmentation(features=["monetary"], lenses=["demographic"], k=2, n_init=2)
-    use, _ = segment.feature_list(df, p, cat)
+    use, _ = segmentation.feature_list(df, p, cat)
     assert use == ["monetary", "age", "gender=f"]
-    with pytest.raises(segment.SegmentationError, match=r"\['psychographic'\] is not a lens of this data"):
-        segment.feature_list(df, p.model_copy(update={"lenses": ["psychographic"]}), cat)
+    with pytest.raises(segmentation.SegmentationError, match=r"\['psychographic'\] is not a lens of this data"):
+        segmentation.feature_list(df, p.model_copy(update={"lenses": ["psychographic"]}), cat)
 
 
 def test_rfm_scores_groups_and_frozen_cuts():
@@ -157,7 +158,7 @@ def test_rfm_method_runs_as_a_baseline(tmp_path):
             "monetary": rng.lognormal(5, 1, n),
         }
     )
-    r = segment.segment(df, config.Segmentation(method="rfm"), seed=1)
+    r = segmentation.segment(df, config.Segmentation(method="rfm"), seed=1)
     assert r.model.method == "rfm" and r.selection["chosen"].all()
     assert r.model.k == r.segments["segment"].nunique() >= 5
     assert all(lbl.split(": ", 1)[1] in [g[0] for g in rfm.GROUPS] for lbl in r.model.labels)
@@ -168,8 +169,10 @@ def test_rfm_method_runs_as_a_baseline(tmp_path):
     value = df.set_index("customer_id")["monetary"].reindex(r.segments["customer_id"]).to_numpy()
     means = pd.Series(value).groupby(r.segments["segment"].to_numpy()).mean()
     assert means.is_monotonic_decreasing  # numbered by value like every method
-    with pytest.raises(segment.SegmentationError, match="the RFM baseline needs recency_days, frequency, monetary"):
-        segment.segment(df.drop(columns=["frequency"]), config.Segmentation(method="rfm"), seed=1)
+    with pytest.raises(
+        segmentation.SegmentationError, match="the RFM baseline needs recency_days, frequency, monetary"
+    ):
+        segmentation.segment(df.drop(columns=["frequency"]), config.Segmentation(method="rfm"), seed=1)
 
 
 def _mixed(n_per=60, seed=2):
@@ -195,7 +198,7 @@ def test_kprototypes_uses_categories_and_reassigns_exactly(tmp_path):
     df = _mixed()
     # numbers: only monetary (discount_share is pure noise here, and noise would outweigh categories)
     p = config.Segmentation(method="kprototypes", features=["monetary"], categorical=["channel", "tier"], k=3, n_init=2)
-    r = segment.segment(df, p, seed=1)
+    r = segmentation.segment(df, p, seed=1)
     truth = df.sort_values("customer_id")["truth"].to_numpy()
     # groups 1 and 2 have the same numbers: only the categories can tell them apart
     assert pd.crosstab(truth, r.segments["segment"].to_numpy()).gt(0).sum(axis=1).eq(1).all()
@@ -207,7 +210,7 @@ def test_kprototypes_uses_categories_and_reassigns_exactly(tmp_path):
     assert set(loaded.assign(new)) <= {1, 2, 3}
     codes = loaded.categorical.transform(new)
     assert codes[:, 1].tolist() == [-1, -1]
-    with pytest.raises(segment.SegmentationError, match="'colour' is neither a text column nor a one-hot group"):
-        segment.segment(df, p.model_copy(update={"categorical": ["colour"]}), seed=1)
-    with pytest.raises(segment.SegmentationError, match="kprototypes needs categorical variables"):
-        segment.segment(df, p.model_copy(update={"categorical": []}), seed=1)
+    with pytest.raises(segmentation.SegmentationError, match="'colour' is neither a text column nor a one-hot group"):
+        segmentation.segment(df, p.model_copy(update={"categorical": ["colour"]}), seed=1)
+    with pytest.raises(segmentation.SegmentationError, match="kprototypes needs categorical variables"):
+        segmentation.segment(df, p.model_copy(update={"categorical": []}), seed=1)

@@ -282,11 +282,13 @@ def test_the_interval_is_seeded_agrees_with_the_two_proportion_test_and_costs_no
 def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables, default_params, tmp_path, monkeypatch):
     """Stage 05's growth comes from the same tracking stage 06 shows; in one process (a run's
     kernel) the second stage gets it without computing it again, unless an input changed."""
-    from seglab import features, segment
+    from seglab import features, segmentation
 
     params = default_params
     built = features.build(synthetic_tables, params.features)
-    seg = segment.segment(built.features, params.segmentation.model_copy(update={"k": 4, "bootstrap": 0}), params.seed)
+    seg = segmentation.segment(
+        built.features, params.segmentation.model_copy(update={"k": 4, "bootstrap": 0}), params.seed
+    )
     as_of = built.features.attrs["as_of"]
     files = {}
     for name, df in synthetic_tables.items():
@@ -346,10 +348,10 @@ def _agreement(tables: dict, params: config.Params, k: int, quality: dict | None
     """Stage 02-03 as a run does them, then monitoring's last period (which ends at the model's
     date): how many of its customers the model has, and how many get the model's segment.
     """
-    from seglab import features, segment
+    from seglab import features, segmentation
 
     built = features.build(tables, params.features, quality)
-    seg = segment.segment(built.features, params.segmentation.model_copy(update={"k": k, "bootstrap": 0}), 42)
+    seg = segmentation.segment(built.features, params.segmentation.model_copy(update={"k": k, "bootstrap": 0}), 42)
     as_of = pd.Timestamp(built.features.attrs["as_of"])
     tracked = monitoring.track(tables, params.features, quality, seg.model, params.monitoring, as_of)
     last = tracked[tracked["period_end"] == as_of]

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from seglab import features, i18n, personas, segment
+from seglab import features, i18n, personas, segmentation
 
 pytestmark = pytest.mark.xdist_group("planted")  # one worker computes the shared fixtures once
 
@@ -20,7 +20,7 @@ EXPECTED_NAME = {
 @pytest.fixture(scope="module")
 def fitted(synthetic, synthetic_tables, default_params):
     feats = features.build(synthetic_tables, default_params.features).features
-    result = segment.segment(feats, default_params.segmentation, default_params.seed)
+    result = segmentation.segment(feats, default_params.segmentation, default_params.seed)
     data = personas.joined(feats, result.segments)
     cols = [c for c in personas.PROFILE_FEATURES if c in data]
     prof = personas.profile(feats, result.segments, result.model.preparation.features)
@@ -44,7 +44,7 @@ def test_gaussian_mixture_also_recovers_them(synthetic, synthetic_tables, defaul
     feats = features.build(synthetic_tables, whole).features
     # k range around the answer and 2 bootstrap refits keep EM affordable in CI (the full range: 60 s)
     p = default_params.segmentation.model_copy(update={"method": "gmm", "k_min": 4, "k_max": 6, "bootstrap": 2})
-    result = segment.segment(feats, p, default_params.seed)
+    result = segmentation.segment(feats, p, default_params.seed)
     m = result.segments.merge(synthetic.ground_truth, on="customer_id")
     assert result.model.k == 5
     assert adjusted_rand_score(m["archetype"], m["segment"]) >= 0.7

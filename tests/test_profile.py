@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import amounts, collect, config, features, i18n, personas, roles, segment, stages
+from seglab import amounts, collect, config, features, i18n, personas, roles, segmentation, stages
 from seglab.artifacts import Store
 from seglab.paths import RunPaths
 
@@ -246,7 +246,7 @@ def test_outcomes_are_not_clustered_on_and_are_kept_for_the_profiles(tmp_path):
     assert c2.quality["roles"]["customers"]["churn"]["outcome"] == "bad"
     assert "churn" not in b2.features.attrs["default_features"] and b2.features["churn"].sum() == 50
     # named in segmentation.features, an outcome is clustered on: declared means declared
-    r3 = segment.segment(b2.features, config.Segmentation(features=["churn", "age"], k=2, bootstrap=0), 42)
+    r3 = segmentation.segment(b2.features, config.Segmentation(features=["churn", "age"], k=2, bootstrap=0), 42)
     assert r3.model.preparation.features == ["churn", "age"]
 
 
@@ -273,7 +273,7 @@ def test_declared_lenses_are_clustered_exactly(tmp_path):
 def test_the_assumptions_say_what_segmentation_features_clustered(tmp_path):
     c, b = _run(tmp_path, realistic.mall(), name="given")  # stage 02 would add Age and income to the score
     assert any("also" in i18n.say(a["assumed"]) for a in b.features.attrs["assumptions"])
-    r = segment.segment(b.features, config.Segmentation(features=["spending_score_1_100"], k=2, bootstrap=0), 42)
+    r = segmentation.segment(b.features, config.Segmentation(features=["spending_score_1_100"], k=2, bootstrap=0), 42)
     run = RunPaths(tmp_path, "given").ensure()
     stages.save_collected(c, Store(run, "01"))
     stages.save_assumptions("02", b.features.attrs["assumptions"], Store(run, "02"))

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import artifacts, cli, features, i18n, lookalike, score, segment
+from seglab import artifacts, cli, features, i18n, score, segmentation
+from seglab.segmentation import lookalike
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def trained(synthetic_tables, default_params, tmp_path_factory):
     built = features.build(synthetic_tables, default_params.features, quality)
     feats = built.features
     params = default_params.segmentation.model_copy(update={"k": 5, "bootstrap": 0})
-    result = segment.segment(feats, params, default_params.seed)
+    result = segmentation.segment(feats, params, default_params.seed)
     artifacts.write_models(tmp / "model", result.model)
     look = lookalike.train(feats, result.segments, built.catalog, default_params.seed)
     artifacts.write_models(tmp / "model", result.model, look.model)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import collect, config, features, i18n, monitoring, personas, prioritization, segment
+from seglab import collect, config, features, i18n, monitoring, personas, prioritization, segmentation
 from seglab.personas import predict
 
 _run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV
@@ -311,7 +311,7 @@ def test_descriptive_names_never_repeat_and_codes_are_never_high_or_low():
     # segment labels (seglab score, model.json) follow the same rule
     assert [
         i18n.say(label)
-        for label in segment.describe_centroids(
+        for label in segmentation.describe_centroids(
             np.array([[1.0, -2.0]]), ["monetary", "region=3"], labels={"region=3": "Region: 3"}
         )
     ] == ["S1: fewer Region: 3, high monetary"]
@@ -330,7 +330,7 @@ def test_customer_level_deal_seekers_are_bargain_hunters(tmp_path):
         "recency_days",
     } <= set(f.columns)
     p = config.Segmentation(k=4, n_init=4)
-    r = segment.segment(f, p, 42)
+    r = segmentation.segment(f, p, 42)
     data = personas.joined(f, r.segments)
     cols = personas.profile_columns(data, r.model.preparation.features)
     prof = personas.profile(f, r.segments, r.model.preparation.features)
@@ -350,7 +350,7 @@ def test_every_period_is_assigned_from_a_window_of_the_same_length(synthetic_tab
     from seglab import features as fb
 
     feats = fb.build(synthetic_tables, default_params.features).features
-    r = segment.segment(feats, default_params.segmentation.model_copy(update={"k": 5, "bootstrap": 0}), 42)
+    r = segmentation.segment(feats, default_params.segmentation.model_copy(update={"k": 5, "bootstrap": 0}), 42)
     a = monitoring.track(
         synthetic_tables,
         default_params.features,
@@ -449,7 +449,7 @@ def test_channel_values_in_other_languages_count_as_web_store_app(tmp_path):
 
 def test_boston_matrix_without_transactions_is_a_ranking_not_a_line(tmp_path):
     c, b = _run(tmp_path, realistic.mall(), name="boston")
-    r = segment.segment(b.features, config.Segmentation(k=3, n_init=4, bootstrap=0), 1)
+    r = segmentation.segment(b.features, config.Segmentation(k=3, n_init=4, bootstrap=0), 1)
     prof = personas.profile(b.features, r.segments, r.model.preparation.features)
     names = pd.DataFrame({"segment": [1, 2, 3], "persona": ["a", "b", "c"]})
     bm, notes = prioritization.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), names, config.Prioritization())

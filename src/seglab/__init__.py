@@ -1,6 +1,6 @@
 """seglab: customer segmentation from raw customer data to a prioritised list of segments.
 
-``import seglab`` is cheap: the modules load when first used (``seglab.segment`` imports
+``import seglab`` is cheap: the modules load when first used (``seglab.segmentation`` imports
 scikit-learn then). A stage notebook starts with :func:`start`.
 """
 
@@ -38,7 +38,7 @@ def start(stage: str, **parameters: Any) -> Session:
 
 
 def __getattr__(name: str) -> Any:
-    """``seglab.segment`` and the other modules, imported when first used."""
+    """``seglab.segmentation`` and the other modules, imported when first used."""
     if name.startswith("_"):
         raise AttributeError(name)
     try:

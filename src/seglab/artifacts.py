@@ -980,7 +980,7 @@ def write_models(folder: Path, model: Any, lookalike: Any = None) -> None:
 
 def read_segment_model(folder: Path) -> Any:
     """The segment model of a model folder (checked by :mod:`seglab.modelfile`)."""
-    from seglab.segment import SegmentModel
+    from seglab.segmentation import SegmentModel
 
     p = model_file("segment_model", folder)
     if not p.is_file():
@@ -990,7 +990,7 @@ def read_segment_model(folder: Path) -> Any:
 
 def read_lookalike(folder: Path) -> Any:
     """The lookalike model of a model folder, or None when there is none."""
-    from seglab.lookalike import Lookalike
+    from seglab.segmentation.lookalike import Lookalike
 
     p = model_file("lookalike_model", folder)
     return Lookalike.from_dict(read(BY_NAME["lookalike_model"], p)) if p.is_file() else None

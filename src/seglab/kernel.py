@@ -25,8 +25,8 @@ from seglab.runlock import temp_folder
 RUN_IMPORTS = (
     "seglab.collect",
     "seglab.features",
-    "seglab.segment",
-    "seglab.lookalike",
+    "seglab.segmentation",
+    "seglab.segmentation.lookalike",
     "seglab.personas",
     "seglab.personas.predict",
     "seglab.prioritization",

@@ -45,7 +45,7 @@ from seglab import i18n, vocabulary
 from seglab.config import Features as FeatureParams
 from seglab.config import Monitoring as MonitoringParams
 from seglab.i18n import N_
-from seglab.segment import SegmentModel
+from seglab.segmentation import SegmentModel
 from seglab.text import esc
 from seglab.vocabulary import segment_label
 

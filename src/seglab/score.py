@@ -23,8 +23,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from seglab import artifacts, i18n
-from seglab.lookalike import Lookalike
-from seglab.segment import SegmentationError, SegmentModel
+from seglab.segmentation import SegmentationError, SegmentModel
+from seglab.segmentation.lookalike import Lookalike
 from seglab.text import csv_safe
 from seglab.vocabulary import segment_code
 
@@ -60,7 +60,7 @@ def _built_of(path: Path) -> dict | None:
     features.parquet); None when the input does not say (a CSV, a table from elsewhere).
     """
     from seglab import io
-    from seglab.segment import BUILT_WITH
+    from seglab.segmentation import BUILT_WITH
 
     files = io.parquet_files(path) if path.is_dir() or path.suffix.lower() == ".parquet" else []
     try:
@@ -80,7 +80,7 @@ def _window(built: dict) -> str:
 
 def check_built(model: SegmentModel, path: Path, model_dir: Path) -> list[str]:
     """Refuse features built with another window of behaviour than the model's training features
-    (:func:`seglab.segment.built_with`), naming the parameter to use; the note to show when the
+    (:func:`seglab.segmentation.built_with`), naming the parameter to use; the note to show when the
     input does not say how it was built. A model saved before seglab recorded it: nothing to check.
     """
     want = model.built_with
@@ -321,8 +321,8 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     names, labels = persona_names(model_dir, model.k).tolist(), segment_labels(model)
 
     def score_partition(batches):  # runs on the executors
-        from seglab.lookalike import Lookalike
-        from seglab.segment import SegmentModel
+        from seglab.segmentation import SegmentModel
+        from seglab.segmentation.lookalike import Lookalike
 
         m = SegmentModel.from_dict(model_json)
         lk = Lookalike.from_dict(look_json) if look_json is not None else None
@@ -412,7 +412,7 @@ def _assign(
 
 def rfm_features() -> tuple[str, ...]:
     """The features an RFM model needs."""
-    from seglab.rfm import FEATURES
+    from seglab.segmentation.rfm import FEATURES
 
     return FEATURES
 

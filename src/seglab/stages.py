@@ -21,9 +21,9 @@ from seglab.artifacts import Store
 if TYPE_CHECKING:
     from seglab.collect import Collected
     from seglab.features import Built
-    from seglab.lookalike import LookalikeResult
     from seglab.personas.predict import Prediction
-    from seglab.segment import SegmentationResult, SegmentModel
+    from seglab.segmentation import SegmentationResult, SegmentModel
+    from seglab.segmentation.lookalike import LookalikeResult
 
 #: The stage-01 tables, by artifact name.
 CANONICAL = ("transactions", "customers", "survey", "sessions", "campaign_events")
@@ -106,7 +106,7 @@ FEATURE_META = (
 def save_features(built: Built, store: Store) -> None:
     """Stage 02's features, catalog, customers without features and metadata."""
     save_assumptions("02", built.features.attrs.get("assumptions") or [], store)
-    from seglab.segment import built_metadata
+    from seglab.segmentation import built_metadata
 
     store.save("features", built.features, metadata=built_metadata(built.features))
     store.save("feature_catalog", built.catalog)
@@ -160,7 +160,7 @@ def load_segments(store: Store) -> pd.DataFrame:
 
 def load_model(store: Store) -> SegmentModel:
     """Stage 03's segment model."""
-    from seglab.segment import SegmentModel
+    from seglab.segmentation import SegmentModel
 
     return SegmentModel.from_dict(store.load("segment_model"))
 

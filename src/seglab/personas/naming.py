@@ -122,7 +122,7 @@ def describe(
     says its share ('Churn 100%'; without ``means``: more/fewer), never high or low. ``skip``: use
     the next traits instead (to keep names unique).
     """
-    from seglab.segment import TRAIT_TEMPLATES, trait_word
+    from seglab.segmentation import TRAIT_TEMPLATES, trait_word
 
     top = list(zrow.abs().sort_values(ascending=False, kind="mergesort").index)
     picks = [top[0], *top[1 + skip : 2 + skip]][:n] if skip else top[:n]

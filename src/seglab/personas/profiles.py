@@ -42,7 +42,7 @@ def is_indicator(feature: str, kinds: dict[str, str] | None = None) -> bool:
     """A yes/no feature (a category's value, a code, a flag): described by its share, never as
     high or low.
     """
-    from seglab.segment import INDICATOR_KINDS
+    from seglab.segmentation import INDICATOR_KINDS
 
     return "=" in feature or (kinds or {}).get(feature) in INDICATOR_KINDS
 

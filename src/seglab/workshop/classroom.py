@@ -14,7 +14,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from seglab.config import Params
     from seglab.features import Built
-    from seglab.segment import SegmentationResult
+    from seglab.segmentation import SegmentationResult
 
 #: The shop of the workshop: small enough that every notebook runs in seconds.
 CUSTOMERS, MONTHS, START = 1000, 12, "2024-01-01"
@@ -64,9 +64,9 @@ class Classroom:
     def segmentation(self) -> SegmentationResult:
         """Seglab's segmentation of the shop (stage 03, k chosen from the evidence), computed once."""
         if self._segments is None:
-            from seglab import segment
+            from seglab import segmentation
 
-            self._segments = segment.segment(self.features, self.params.segmentation, self.params.seed)
+            self._segments = segmentation.segment(self.features, self.params.segmentation, self.params.seed)
         return self._segments
 
     def planted(self, customer_ids) -> pd.Series:
