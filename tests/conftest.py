@@ -134,6 +134,7 @@ def pg_url(tmp_path_factory):
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which puts the groups in the test ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test` runs the tests on two workers), the Spark tests stay on one
     worker: they share one Spark session (starting a JVM costs ~10 s); so do the metamorphic tests of
@@ -148,6 +149,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(f"realdata-{item.callspec.params['run']}"))
         elif "languages" in getattr(item, "fixturenames", ()):  # (the runs in three languages)
             item.add_marker(pytest.mark.xdist_group("languages"))
+
+
+def pytest_collection_finish(session):
+    """A worker whose grouped tests lost their group stops the session: each of them would make its
+    whole runs again on the other worker (pytest 9.2 with pytest-xdist 3.8 did so silently, doubling
+    ``make test``'s time; pytest-dev/pytest-xdist#1386)."""
+    config = session.config
+    if not hasattr(config, "workerinput") or not config.getvalue("loadgroup"):
+        return
+    lost = [i.nodeid for i in session.items if any(i.iter_markers("xdist_group")) and "@" not in i.nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {len(lost)} tests marked xdist_group (e.g. {lost[0]}): this pytest "
+            "and pytest-xdist do not work together; install the versions of uv.lock (make test)"
+        )
 
 
 METAMORPHIC = ROOT / "test-output" / "metamorphic"
