@@ -296,7 +296,7 @@ def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables,
         df.to_parquet(files[name])
     calls = []
     real = monitoring.track
-    monkeypatch.setattr(monitoring, "track", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(monitoring.tracking, "track", lambda *a, **k: calls.append(1) or real(*a, **k))
     rate, info, window = monitoring.growth_for_matrix(
         files, params.features, None, seg.model, params.monitoring, as_of, params.seed
     )
@@ -421,7 +421,7 @@ def test_the_line_that_leaves_two_periods_does_and_stages_02_and_06_say_the_same
 
     first = pd.Timestamp("2011-09-01")
     as_of = first + pd.Timedelta(days=history_days - 1)
-    line = i18n.say(monitoring._one_period_change({"first": first, "as_of": as_of, "period": period}))
+    line = i18n.say(monitoring.words._one_period_change({"first": first, "as_of": as_of, "period": period}))
     window = re.search(r"features.window_days: (\d+)", line)
     months = "month" if "monitoring.period: month" in line else period
     w = int(window.group(1)) if window else (as_of - first).days + 1
