@@ -2,7 +2,7 @@
 Spark (``engine.kind: spark``, local mode), with time and peak memory of each.
 
 Generates N order lines as a Parquet dataset folder (the generator of ``benchmarks/scale.py``),
-then runs :func:`seglab.collect.collect` on it in a fresh process per engine, sampling the
+then runs :func:`seglab.collection.collect.collect` on it in a fresh process per engine, sampling the
 memory of the whole process tree (Spark's JVM included) every 0.2 s, and checks that both give
 the same quality record (rows read, kept, rejected by rule, revenue, customers, dates).
 
@@ -27,7 +27,8 @@ from scale import PeakMemory, generate  # noqa: E402  (the same data as the scal
 def _child(engine: str, data: str, work: str) -> dict:
     import pandas as pd
 
-    from seglab import collect, config
+    from seglab import config
+    from seglab.collection import collect
 
     params = config.validate(
         {

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seglab import collect, config, features, personas, segmentation
+from seglab import config, features, personas, segmentation
+from seglab.collection import collect
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: Stage 03 as the suite runs it: k chosen from the evidence in a short range, no bootstrap.
@@ -418,7 +419,7 @@ def unrename(name: str, ds: DataSet, labels: set[str]) -> str:
     """A persona name made from renamed columns, with the original names back (for comparison):
     only the labels of the run's features that are a renamed column's (``labels``: those the run
     shows), whole words only ("day" must not touch "days since last purchase")."""
-    from seglab.roles import readable
+    from seglab.collection.roles import readable
 
     shown = {label.lower() for label in labels}
     for old, new in ds.rename.items():

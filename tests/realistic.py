@@ -152,7 +152,8 @@ def write(folder: Path) -> dict[str, Path]:
 def run(tmp_path: Path, df: pd.DataFrame, sep: str = ",", name: str = "t", **spec):
     """Stages 01 and 02 on a customer-level table written as CSV (``spec``: the table's parameters:
     roles, lenses, ...): stage 01's result and stage 02's."""
-    from seglab import collect, config, features
+    from seglab import config, features
+    from seglab.collection import collect
 
     path = tmp_path / f"{name}.csv"
     df.to_csv(path, sep=sep, index=False)

@@ -3,8 +3,9 @@ import json
 import pandas as pd
 import pytest
 
-from seglab import collect, config, stages
+from seglab import config, stages
 from seglab.artifacts import Store
+from seglab.collection import collect
 from seglab.paths import RunPaths
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from conftest import require_spark
 
-from seglab import collect, config, i18n, io, sources
-from seglab.collection import rules
+from seglab import config, i18n, io
+from seglab.collection import collect, rules, sources
 
 NOW = pd.Timestamp("2024-07-01")
 #: The canonical columns of the messy order lines (:func:`_messy`).

@@ -314,7 +314,8 @@ def test_spark_gives_the_same_features_on_the_synthetic_default(synthetic_tables
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_spark_gives_the_same_features_on_online_retail(online_retail_path, tmp_path):
-    from seglab import collect, io
+    from seglab import io
+    from seglab.collection import collect
 
     p = config.validate(
         {

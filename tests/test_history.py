@@ -1,4 +1,4 @@
-"""History and censoring (seglab.history): a short export of a long-running shop names no one new
+"""History and censoring (seglab.collection.history): a short export of a long-running shop names no one new
 that may have bought before it; a declared start, or signup dates, give known tenures; with too
 short a history the lifecycle is "not measured" with the line that changes it; card advice
 follows the known facts."""
@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from conftest import ONLINE_RETAIL, ROOT, skip_or_fail
 
-from seglab import collect, config, features, history, i18n, personas, segmentation
+from seglab import config, features, i18n, personas, segmentation
+from seglab.collection import collect, history
 
 START, YEARS = pd.Timestamp("2019-01-01"), 3
 END = START + pd.Timedelta(days=365 * YEARS)
@@ -290,5 +291,5 @@ def test_the_history_record_is_json_and_documents_each_key(shop):
 def test_readme_documents_the_history_parameter():
     readme = Path(ROOT / "README.md").read_text(encoding="utf-8")
     assert (
-        "| `source.history_start` |" in readme and "| `history` |" in readme and "### History and censoring" in readme
+        "| `source.history_start` |" in readme and "(`collection.history`)" in readme and "### History and censoring" in readme
     )

@@ -23,9 +23,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import amounts, artifacts, cli, collect, config, features, i18n, pipeline, sources, text
+from seglab import artifacts, cli, config, features, i18n, pipeline, text
 from seglab import io as sio
-from seglab.collection import rules
+from seglab.collection import amounts, collect, rules, sources
 from seglab.config import ParamsError
 
 CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}

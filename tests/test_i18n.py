@@ -18,8 +18,8 @@ import pytest
 import yaml
 from conftest import skip_or_fail
 
-from seglab import catalogs, collect, config, i18n, pipeline
-from seglab.collection import rules
+from seglab import catalogs, config, i18n, pipeline
+from seglab.collection import collect, rules
 from seglab.report import styled
 from seglab.text import SAME_LETTERS
 

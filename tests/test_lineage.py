@@ -83,8 +83,7 @@ def test_no_stage_module_or_notebook_builds_a_run_path_itself():
         text = nb.read_text()
         assert not re.search(r"run\.(figures|processed|interim|model|reports)\b", text), nb.name
     for module in (
-        "collect",
-        "collect_spark",
+        "collection",
         "features",
         "segmentation",
         "personas",

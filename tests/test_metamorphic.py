@@ -108,7 +108,7 @@ def _zeros(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, str]:
     got = mm.answer(mm.params(ds, tables, folder), ROOT)
     rows = [i18n.said(a) for a in got.assumptions if i18n.say(a["subject"]) == col]
     assert any("= unknown" in a["assumed"] or "may mean unknown" in a["assumed"] for a in rows), rows
-    from seglab.roles import readable
+    from seglab.collection.roles import readable
 
     for name in got.names["persona"].map(i18n.say):
         assert readable(col).lower() not in name.lower() or "unknown" in name, name

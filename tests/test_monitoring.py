@@ -388,7 +388,7 @@ def test_at_the_models_date_monitoring_gives_every_customer_the_models_segment(
 @pytest.mark.realdata
 def test_at_the_models_date_monitoring_agrees_with_the_model_on_online_retail(online_retail_path, tmp_path):
     """Online Retail (374 days): before, 82 % agreement (the model on 374 days, monitoring on 187)."""
-    from seglab import collect
+    from seglab.collection import collect
 
     params = config.validate(
         {

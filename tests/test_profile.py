@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import amounts, collect, config, features, i18n, personas, roles, segmentation, stages
+from seglab import config, features, i18n, personas, segmentation, stages
 from seglab.artifacts import Store
+from seglab.collection import amounts, collect, roles
 from seglab.paths import RunPaths
 
 _run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV

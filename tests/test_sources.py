@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import collect, config, i18n, sources
-from seglab.collection import rules
+from seglab import config, i18n
+from seglab.collection import collect, rules, sources
 
 CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}
 

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import collect, config, synth
+from seglab import config, synth
+from seglab.collection import collect
 
 
 def test_deterministic_by_seed():

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import collect, config, features, i18n, monitoring, personas, prioritization, segmentation
+from seglab import config, features, i18n, monitoring, personas, prioritization, segmentation
+from seglab.collection import collect
 from seglab.personas import predict
 
 _run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV

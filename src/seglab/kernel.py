@@ -23,7 +23,7 @@ from seglab.runlock import temp_folder
 #: What a run imports in the kernel, loaded while the runner gets ready (the floor of
 #: ``benchmarks/run_overhead.py`` imports the same list).
 RUN_IMPORTS = (
-    "seglab.collect",
+    "seglab.collection.collect",
     "seglab.features",
     "seglab.segmentation",
     "seglab.segmentation.lookalike",

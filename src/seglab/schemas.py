@@ -86,7 +86,7 @@ REJECTED = pa.DataFrameSchema(
 FEATURES = pa.DataFrameSchema(
     {
         "customer_id": pa.Column(str, unique=True),
-        # the lifecycle stage, "unknown" where the data cannot tell (seglab.history); kept categorical
+        # the lifecycle stage, "unknown" where the data cannot tell (seglab.collection.history); kept categorical
         "lifecycle": pa.Column(checks=pa.Check.isin(LIFECYCLE_STAGES), nullable=False, required=False),
         # 1: tenure_days is the tenure; 0: only a lower bound (may have bought before the data)
         "tenure_known": pa.Column("int64", pa.Check.isin([0, 1]), nullable=False, required=False),

@@ -19,7 +19,7 @@ from seglab import i18n
 from seglab.artifacts import Store
 
 if TYPE_CHECKING:
-    from seglab.collect import Collected
+    from seglab.collection.collect import Collected
     from seglab.features import Built
     from seglab.personas.predict import Prediction
     from seglab.segmentation import SegmentationResult, SegmentModel
@@ -53,7 +53,7 @@ def load_rejected(store: Store) -> pd.DataFrame:
 
 def load_data_profile(store: Store) -> dict:
     """Stage 01's data profile (``profile.json``): each column's kind and findings, the outcomes, the
-    history (:mod:`seglab.profile`).
+    history (:mod:`seglab.collection.profile`).
     """
     return store.load("profile") if store.exists("profile") else {}
 

@@ -17,7 +17,7 @@ MIDAS_CRITERIA: tuple[str, ...] = (
     N_("Viable"),
 )
 #: Lifecycle stages of a customer, from the newest to the lapsed.
-#: "unknown": the data cannot tell (a tenure that is only a lower bound, see seglab.history).
+#: "unknown": the data cannot tell (a tenure that is only a lower bound, see seglab.collection.history).
 LIFECYCLE_STAGES: tuple[str, ...] = ("new", "active", "long_term", "lapsing", "lapsed", "unknown")
 #: A MIDAS result.
 RESULTS: tuple[str, ...] = (N_("pass"), N_("warn"), N_("fail"))

@@ -1,5 +1,5 @@
 """The rules of stage 01's cleaning, one set for the cleaning on one machine
-(:mod:`seglab.collect`) and on Spark (:mod:`seglab.collect_spark`): the canonical columns, the
+(:mod:`seglab.collection.collect`) and on Spark (:mod:`seglab.collection.collect_spark`): the canonical columns, the
 rejection rules and their wording, how text, letters, digits, times and flags are read, what
 counts as an exact duplicate, and what is assumed about a column's lens.
 """
@@ -11,9 +11,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from seglab import amounts, i18n, sources
-from seglab import roles as roles_mod
-from seglab.amounts import to_number
+from seglab import i18n
+from seglab.collection import amounts, sources
+from seglab.collection import roles as roles_mod
+from seglab.collection.amounts import to_number
 from seglab.config import Cleaning, TableSource
 from seglab.i18n import N_
 
@@ -275,7 +276,7 @@ def parse_time(
     orders raises :class:`DateOrderError` naming rows of each. ``weights``: how many rows each
     value stands for, when ``s`` holds distinct values (stage 01 on Spark), for the notes' counts.
     """
-    from seglab import roles
+    from seglab.collection import roles
 
     notes = notes if notes is not None else []
     if pd.api.types.is_datetime64_any_dtype(s):

@@ -1,7 +1,7 @@
 """Customer and survey attributes encoded for clustering (stage 02): numbers as they are, yes/no
 as 0/1, ordered text as 0, 1, 2, ... (known scales or ``features.ordinal``), categories and codes
 as one 0/1 column per value, wide text as its most frequent values; each column by the role stage
-01 gave it (:mod:`seglab.roles`), with a catalog row saying what it became or why it was left out.
+01 gave it (:mod:`seglab.collection.roles`), with a catalog row saying what it became or why it was left out.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _table_roles(table: str, df: pd.DataFrame, quality: dict) -> tuple[dict[str,
     a quality record without them (tables built in code).
     """
     from seglab import config
-    from seglab import roles as roles_mod
+    from seglab.collection import roles as roles_mod
 
     labels = quality.get("labels", {}).get(table, {})
     if table in quality.get("roles", {}):
@@ -201,7 +201,7 @@ class _Encoder:
         self, base: dict, name: str, col: str, role: dict, v: pd.Series, whole: pd.Series, params: FeatureParams
     ) -> None:
         """One column (``col`` in its table, ``name`` as a feature) by its role."""
-        from seglab import roles as roles_mod
+        from seglab.collection import roles as roles_mod
 
         kind = role["kind"]
         order = _ordinal_levels(col, whole, params.ordinal) if kind in ("binary", "category", "text") else None
@@ -260,7 +260,7 @@ def encode_attributes(
     customer_ids: pd.Series,
     skip: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Customer and survey columns encoded by their role (:mod:`seglab.roles`), one row per
+    """Customer and survey columns encoded by their role (:mod:`seglab.collection.roles`), one row per
     ``customer_ids``.
 
     Numbers as they are (a sentinel value becomes missing, with a 0/1 column ``column=never``);
@@ -271,7 +271,7 @@ def encode_attributes(
     are prefixed ``survey_``. Contact permissions (email/SMS opt-in) are kept as 0/1 and feed
     ``reachable``. Each catalog row says the column's role and its label (its name in the source).
     """
-    from seglab import roles as roles_mod
+    from seglab.collection import roles as roles_mod
 
     unknown = sorted(
         set(params.ordinal) - {c for t in ("customers", "survey") if t in tables for c in tables[t].columns}

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from seglab import history, i18n, io
+from seglab import i18n, io
+from seglab.collection import history
 from seglab.config import Features as FeatureParams
 from seglab.engine import FeatureError, Table, connect, register
 from seglab.features.attributes import encode_attributes

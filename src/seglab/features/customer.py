@@ -34,7 +34,7 @@ class _Behaviour:
     """
 
     def __init__(self, customers: pd.DataFrame, quality: dict):
-        from seglab import roles as roles_mod
+        from seglab.collection import roles as roles_mod
 
         self.customers, self.quality = customers, quality
         self.labels = {c: roles_mod.readable(n) for c, n in quality.get("labels", {}).get("customers", {}).items()}
@@ -45,7 +45,7 @@ class _Behaviour:
         self.orders: list[str] = []  # the columns of the purchase count
 
     def lab(self, cols: list[str]) -> str:
-        from seglab import roles as roles_mod
+        from seglab.collection import roles as roles_mod
 
         return " + ".join(self.labels.get(c, roles_mod.readable(c)) for c in cols)
 
@@ -116,7 +116,7 @@ class _Behaviour:
 
     def per_order(self, behaviour: dict, freq: pd.Series | None) -> None:
         """Deal purchases, visits and campaign answers, per order where the orders are known."""
-        from seglab import roles as roles_mod
+        from seglab.collection import roles as roles_mod
 
         c = self.customers
         if "discount_orders" in behaviour:

@@ -10,7 +10,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from seglab import history, i18n
+from seglab import i18n
+from seglab.collection import history
 from seglab.config import Features as FeatureParams
 from seglab.engine import Table, opened
 from seglab.features.definitions import ZERO, table_columns

@@ -88,7 +88,7 @@ def known_facts(df: pd.DataFrame) -> pd.DataFrame:
 
     A tenure that is only a lower bound (``tenure_known`` 0: the customer may have bought before
     the data began) is missing, so tenure is described by the customers whose tenure is known.
-    Clustering keeps the lower bound (see :mod:`seglab.history`).
+    Clustering keeps the lower bound (see :mod:`seglab.collection.history`).
     """
     if "tenure_known" not in df or "tenure_days" not in df or df["tenure_known"].astype(bool).all():
         return df

@@ -11,8 +11,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab import artifacts, history, i18n
+from seglab import artifacts, i18n
 from seglab.artifacts import STAGES
+from seglab.collection import history
 from seglab.i18n import N_, _
 from seglab.text import CSP
 from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS, segment_code

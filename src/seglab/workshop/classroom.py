@@ -77,7 +77,8 @@ class Classroom:
 @cache
 def classroom(seed: int = 7) -> Classroom:
     """The classroom shop for ``seed`` (generated once under data/raw, then read back)."""
-    from seglab import collect, config
+    from seglab import config
+    from seglab.collection import collect
     from seglab.paths import project_root
 
     params = config.validate(

@@ -33,7 +33,7 @@ else ``roles.spend`` (summed), else the money columns of the behavioural lens: t
 total; else the one equal to the sum of others; else the sum of a family of spend columns
 (``MntWines``, ``MntFruits``, ...); else the only one; else unknown. Income (a demographic),
 constant columns, scores and shares are never value. When no column qualifies the value is
-**unknown**: reports say so and no value-based component is used.
+**unknown**: the pages say so and no value-based component is used.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
-from seglab.amounts import count_at_once
+from seglab.collection.amounts import count_at_once
 from seglab.config import BEHAVIOUR_ROLES, Roles
 from seglab.i18n import N_
 from seglab.text import SAME_LETTERS
@@ -229,7 +229,7 @@ def readable(name: str) -> str:
 
 def resolve(name: str, columns: list[str], labels: dict[str, str], where: str) -> str:
     """The table column a parameter names: as in the table, in snake_case or by its source name."""
-    from seglab.sources import snake
+    from seglab.collection.sources import snake
 
     if name in columns:
         return name
@@ -721,7 +721,7 @@ class _Declared:
         self, df: pd.DataFrame, lenses: dict[str, dict], labels: dict[str, str], table: str, written: dict | None
     ):
         self.df, self.lenses, self.labels = df, lenses, labels
-        self.written = written or {}  # column -> how its numbers were written (seglab.amounts.Written)
+        self.written = written or {}  # column -> how its numbers were written (seglab.collection.amounts.Written)
         self.cols = [c for c in df.columns if c not in ("customer_id", "source_row")]
         self.where = _key(table, "")[:-1]
         self.roles: dict[str, Role] = {}
@@ -972,7 +972,7 @@ def infer(
     written: dict | None = None,
 ) -> Inferred:
     """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
-    from :func:`seglab.collect.lens_map`; ``labels``: column -> its name in the source;
+    from :func:`seglab.collection.collect.lens_map`; ``labels``: column -> its name in the source;
     ``written``: column -> how its numbers were written as text, from stage 01's reading).
     """
     given = _Declared(df, lenses, labels, table, written)

@@ -6,7 +6,7 @@ score, count, code, identifier, date, text, flag, category, a number with a mark
 ...), whether the kind was given by the parameters, mapped to a canonical column or guessed, the
 **evidence**, and the **findings**: numbers written as text (currency, decimal mark), spreadsheet
 error cells read as missing, a spike read as unknown, an outcome's direction. The profile is the
-run's artifact ``profile`` (``interim/profile.json``), written by stage 01 and read by stages 02 to
+run's artifact ``profile`` (``profile.json``), written by stage 01 and read by stages 02 to
 06 and the index: the outcomes it lists are never clustered on unless named, and the history it
 records (``history``: when the data begin and end, what is censored) decides what lifecycle and
 growth can say.
@@ -41,7 +41,7 @@ CANONICAL_KINDS = {
     "clicked": "flag",
     "outlier": "flag",
 }
-#: A role's kind (seglab.roles) as the profile names it.
+#: A role's kind (seglab.collection.roles) as the profile names it.
 ROLE_KINDS = {
     "id": "identifier",
     "signup": "date",
@@ -98,7 +98,7 @@ def _event_columns(frame, labels: dict[str, str]) -> dict[str, dict]:
 
 
 def _role_columns(roles: dict[str, dict], labels: dict[str, str]) -> dict[str, dict]:
-    """The columns of a customers or survey table, from their roles (seglab.roles)."""
+    """The columns of a customers or survey table, from their roles (seglab.collection.roles)."""
     out = {}
     for c, r in roles.items():
         entry = {

@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seglab import amounts, history, i18n, sources, synth
-from seglab import profile as profile_mod
-from seglab import roles as roles_mod
-from seglab.amounts import to_number  # noqa: F401  (the number reading of every table)
-from seglab.collection import rules
+from seglab import i18n, synth
+from seglab.collection import amounts, history, rules, sources
+from seglab.collection import profile as profile_mod
+from seglab.collection import roles as roles_mod
+from seglab.collection.amounts import to_number  # noqa: F401  (the number reading of every table)
+from seglab.collection.sources import Loaded, SourceError  # noqa: F401  (re-exported: the stage's errors)
 from seglab.config import Cleaning, Params, TableSource
 from seglab.i18n import N_, _
-from seglab.sources import Loaded, SourceError  # noqa: F401  (re-exported: the stage's errors)
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Collected:
     rejected: pd.DataFrame
     quality: dict
     notes: list[str] = field(default_factory=list)
-    profile: dict = field(default_factory=dict)  # what each column is and what was found (seglab.profile)
+    profile: dict = field(default_factory=dict)  # what each column is and what was found (seglab.collection.profile)
 
     def for_page(self) -> Collected:
         """What stage 01 keeps for rendering its page again in another language
@@ -245,7 +245,7 @@ MOSTLY_NUMBERS = 0.95
 def _customer_column(v: pd.Series, number, text: pd.Series | None, decimal: str):
     """One column of a customers table typed: its numbers when (nearly) all its values are numbers,
     else its text; how the numbers were written (None: read as text) and which were infinite.
-    ``number``, ``text``: the column already read (:func:`seglab.amounts.read_numbers_many`) when
+    ``number``, ``text``: the column already read (:func:`seglab.collection.amounts.read_numbers_many`) when
     it is text.
     """
     if pd.api.types.is_numeric_dtype(v):
@@ -296,7 +296,7 @@ def _collect_table(
     """Read, map and clean one source table, accounting for every row."""
     here = None  # why events are cleaned here although engine.kind is spark
     if table in rules.TIME_COLUMN:
-        from seglab import collect_spark
+        from seglab.collection import collect_spark
 
         here = collect_spark.on_spark(params, spec, root, table)
         if here == "":
@@ -556,7 +556,7 @@ def _link_customers(tables: dict, specs: dict, quality: dict, notes: list[str]) 
     tx = tables["transactions"]
     local = isinstance(tx, pd.DataFrame)
     if not local:
-        from seglab import collect_spark
+        from seglab.collection import collect_spark
     columns = tx.columns if local else tx.frame.columns
     customer_cols = [c for c in specs["transactions"].customer_columns if c in columns]
 

@@ -596,7 +596,7 @@ def postgres_url(spec: TableSource) -> str:
         raise SourceError(
             f"environment variable {spec.url_env} is not set: export "
             f"{spec.url_env}=postgresql://user:password@host:port/db "
-            "before the run (the URL is never written in parameters, notebooks or reports)"
+            "before the run (the URL is never written in parameters, notebooks or pages)"
         )
     return url
 

@@ -2,9 +2,9 @@
 or a dataset folder) cleaned where they lie, with ``engine.kind: spark``.
 
 Customer and survey tables (one row per customer) are cleaned on the driver by
-:mod:`seglab.collect`; so are tables of events whose source is not Parquet (a note says so).
+:mod:`seglab.collection.collect`; so are tables of events whose source is not Parquet (a note says so).
 
-The result is the one :mod:`seglab.collect` gives on one machine (same kept rows, rejected rows,
+The result is the one :mod:`seglab.collection.collect` gives on one machine (same kept rows, rejected rows,
 counts and notes), reached in three steps:
 
 1. **Decisions about whole columns, on the driver, from Spark aggregates**: the row number of
@@ -33,8 +33,8 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
-from seglab import amounts, i18n, io, schemas, sources
-from seglab.collection import rules
+from seglab import i18n, io, schemas
+from seglab.collection import amounts, rules, sources
 from seglab.config import Params, TableSource
 from seglab.engine import spark_uri
 from seglab.i18n import N_
@@ -256,7 +256,7 @@ def _spreadsheet_errors(df, names: dict[str, str]) -> dict[str, dict]:
 def _numbers_written(df, names: dict[str, str], cleaning) -> tuple[dict[str, str | None], dict[str, dict]]:
     """How the order lines' quantity and unit price are written, decided on the whole column: the
     distinct texts a plain parser cannot read (with their rows, in the order they first occur) read
-    once by :func:`seglab.amounts.decide`. Returns each column's decimal mark (frozen for every
+    once by :func:`seglab.collection.amounts.decide`. Returns each column's decimal mark (frozen for every
     partition) and the record of the columns with numbers written as text.
     """
     from pyspark.sql import functions as F
@@ -411,7 +411,7 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
 def collect_events(table: str, spec: TableSource, params: Params, root: Path, now: pd.Timestamp, work: Path):
     """Stage 01's transactions, sessions or campaign events on Spark: the kept rows (a
     :class:`SparkTable`), the rejected rows, the quality entry, the column labels, notes and
-    assumptions (what :func:`seglab.collect.collect` gives on one machine).
+    assumptions (what :func:`seglab.collection.collect.collect` gives on one machine).
     """
     from pyspark.sql import functions as F
 
@@ -526,7 +526,7 @@ def _channels(rows, lines, spec: TableSource):
 
 
 def _entry(rows, kept, threshold: float | None, source: str) -> dict:
-    """The quality entry of a table (as :func:`seglab.collect.collect` writes it); for the
+    """The quality entry of a table (as :func:`seglab.collection.collect.collect` writes it); for the
     transactions (``threshold`` given) with the counters and revenue of the local cleaning.
     """
     from pyspark.sql import functions as F
