@@ -117,7 +117,8 @@ def _features(data: Path, engine: str, memory_limit: str, tmp: Path):
 
 
 def _child(engine: str, data: str, work: str, memory_limit: str) -> dict:
-    from seglab import artifacts, config, score, segmentation
+    from seglab import config, segmentation
+    from seglab.files import artifacts, score
 
     data_path, tmp = Path(data), Path(work)
     peak = PeakMemory()

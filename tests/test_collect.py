@@ -3,9 +3,10 @@ import json
 import pandas as pd
 import pytest
 
-from seglab import config, stages
-from seglab.artifacts import Store
+from seglab import config
 from seglab.collection import collect
+from seglab.files import stages
+from seglab.files.artifacts import Store
 from seglab.paths import RunPaths
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"

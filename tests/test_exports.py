@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from seglab import exports, io
+from seglab import io
 from seglab.features import over_indexed
+from seglab.files import exports
 
 MATRIX = pd.DataFrame(
     {"segment": [1, 2], "persona": ["Loyal customers", "=HYPERLINK(evil)"], "quadrant": ["Target", "not placed"]}

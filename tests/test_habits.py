@@ -36,7 +36,7 @@ LAYERS = (
         ),
     ),
     # a run's files: the artifact table and store, lineage, exports, scoring, the catalogs
-    ("files", ("artifacts", "stages", "exports", "catalogs", "score", "probes")),
+    ("files", ("files", "catalogs")),
     # for people: tables, cards, pages and figures (reads a run's files, computes nothing upstream)
     ("report", ("report",)),
     # running: a stage's session, the papermill runner, the kernel, the README's generated parts

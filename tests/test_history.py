@@ -291,5 +291,7 @@ def test_the_history_record_is_json_and_documents_each_key(shop):
 def test_readme_documents_the_history_parameter():
     readme = Path(ROOT / "README.md").read_text(encoding="utf-8")
     assert (
-        "| `source.history_start` |" in readme and "(`collection.history`)" in readme and "### History and censoring" in readme
+        "| `source.history_start` |" in readme
+        and "(`collection.history`)" in readme
+        and "### History and censoring" in readme
     )

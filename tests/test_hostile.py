@@ -23,10 +23,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import artifacts, cli, config, features, i18n, pipeline, text
+from seglab import cli, config, features, i18n, pipeline, text
 from seglab import io as sio
 from seglab.collection import amounts, collect, rules, sources
 from seglab.config import ParamsError
+from seglab.files import artifacts
 
 CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}
 NOW = pd.Timestamp("2026-11-30")
@@ -1165,8 +1166,8 @@ def test_a_run_folder_that_is_a_link_is_refused_before_anything_is_written(tmp_p
 
 
 def test_stage_05_deletes_only_the_audience_files_its_lineage_says_it_wrote(tmp_path):
-    from seglab import exports
-    from seglab.artifacts import Store
+    from seglab.files import exports
+    from seglab.files.artifacts import Store
     from seglab.paths import RunPaths
 
     run = RunPaths(tmp_path, "r").ensure()

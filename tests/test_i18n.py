@@ -343,7 +343,7 @@ def _data_lineage(files: dict[str, bytes]) -> dict:
     """lineage.json without the records of the exports (reports/<run>/exports/: written for people,
     in the reader's words, so their hashes differ by language), nor those hashes where other records
     list them as inputs."""
-    from seglab import artifacts
+    from seglab.files import artifacts
 
     pages = {n for n, a in artifacts.BY_NAME.items() if a.path.startswith("reports/")}
     lineage = json.loads(files["processed/lineage.json"])
@@ -517,7 +517,8 @@ def test_a_page_rendered_again_reads_what_its_stage_kept_only_while_it_is_the_ru
     page again returns its kept results without computing; after a file the stage wrote changed (the
     stage ran again by hand), with other versions of the libraries, or with nothing kept, it refuses,
     naming the stage, the file and what to run."""
-    from seglab import artifacts, session
+    from seglab import session
+    from seglab.files import artifacts
 
     tmp = tmp_path / "project"
     shutil.copytree(languages["ar"]["project"], tmp, ignore=shutil.ignore_patterns("pages", "reports"))

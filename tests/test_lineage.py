@@ -1,4 +1,4 @@
-"""The run's files: one table (seglab.artifacts.ARTIFACTS), a store every stage goes through,
+"""The run's files: one table (seglab.files.artifacts.ARTIFACTS), a store every stage goes through,
 lineage that stops a stage from reading stale results, and figures that never mix executions."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 import yaml
 from test_pipeline import SMALL, _project, _seglab
 
-from seglab import artifacts, config, readme
-from seglab.artifacts import ARTIFACTS, StaleArtifact, Store
+from seglab import config, readme
+from seglab.files import artifacts
+from seglab.files.artifacts import ARTIFACTS, StaleArtifact, Store
 from seglab.paths import RunPaths
 
 ROOT = Path(__file__).resolve().parents[1]

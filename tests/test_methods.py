@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from scipy.stats import multivariate_normal
 
-from seglab import artifacts, config, segmentation
+from seglab import config, segmentation
+from seglab.files import artifacts
 from seglab.segmentation import methods, rfm
 
 

@@ -406,7 +406,7 @@ def test_stage_pages_carry_no_kernel_noise(small_run):
 def test_exports_list_every_customer_with_the_reports_persona_and_channels(small_run):
     import pandas as pd
 
-    from seglab import exports
+    from seglab.files import exports
 
     tmp_path, _, first = small_run
     assert first.returncode == 0, first.stderr[-2000:]

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from seglab import config, i18n, report, stages, vocabulary
+from seglab import config, i18n, report, vocabulary
 from seglab import prioritization as pr
+from seglab.files import stages
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 import realistic
 
-from seglab import config, features, i18n, personas, segmentation, stages
-from seglab.artifacts import Store
+from seglab import config, features, i18n, personas, segmentation
 from seglab.collection import amounts, collect, roles
+from seglab.files import stages
+from seglab.files.artifacts import Store
 from seglab.paths import RunPaths
 
 _run = realistic.run  # stages 01 and 02 on a customer-level table written as CSV

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import artifacts, cli, features, i18n, score, segmentation
+from seglab import cli, features, i18n, segmentation
+from seglab.files import artifacts, score
 from seglab.segmentation import lookalike
 
 

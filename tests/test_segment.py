@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import artifacts, config, i18n, segmentation
+from seglab import config, i18n, segmentation
+from seglab.files import artifacts
 from seglab.segmentation import methods
 
 

@@ -402,8 +402,8 @@ def test_a_prediction_worse_than_naive_says_worse_and_does_not_drive_the_budget(
     }
     text = predict.quality_text(q)
     assert "5% worse than the naive forecast" in text and "better" not in text
-    from seglab import stages
-    from seglab.artifacts import Store
+    from seglab.files import stages
+    from seglab.files.artifacts import Store
     from seglab.paths import RunPaths
 
     run = RunPaths(tmp_path, "p").ensure()

@@ -56,7 +56,8 @@ def _languages(text: str) -> list[str]:
 
 
 def _report(args: argparse.Namespace) -> None:
-    from seglab import artifacts, pipeline
+    from seglab import pipeline
+    from seglab.files import artifacts
 
     try:
         pipeline.render(args.run, args.language)
@@ -67,7 +68,8 @@ def _report(args: argparse.Namespace) -> None:
 
 
 def _score(args: argparse.Namespace) -> None:
-    from seglab import i18n, score
+    from seglab import i18n
+    from seglab.files import score
 
     i18n.use(args.language)  # the persona names and segment labels written, in this language
     if args.chunk_rows < 1:

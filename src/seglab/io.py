@@ -1,6 +1,6 @@
 """Reading and writing tables (Parquet, CSV), JSON and text: each file is written completely or
 not at all (:func:`atomic`: a temporary file beside it, renamed into place), tables checked
-against their schemas (:func:`validate`). The store (:mod:`seglab.artifacts`), the exports and
+against their schemas (:func:`validate`). The store (:mod:`seglab.files.artifacts`), the exports and
 the pages write through these functions; reading sources is :mod:`seglab.collection.sources`.
 """
 

@@ -31,7 +31,7 @@ RUN_IMPORTS = (
     "seglab.personas.predict",
     "seglab.prioritization",
     "seglab.monitoring",
-    "seglab.stages",
+    "seglab.files.stages",
     "seglab.session",
     "seglab.features.attributes",
     "seglab.report.plots",
@@ -107,7 +107,7 @@ class SharedKernel:
     imports : tuple of str
         Modules imported in the kernel as soon as it is up (see :data:`RUN_IMPORTS`).
     probes : bool
-        Install the timing probes of :mod:`seglab.probes` in the kernel (benchmarks).
+        Install the timing probes of :mod:`seglab.files.probes` in the kernel (benchmarks).
     """
 
     def __init__(self, cwd: Path, imports: tuple[str, ...] = RUN_IMPORTS, probes: bool = False):
@@ -131,7 +131,7 @@ class SharedKernel:
         self.start_seconds = time.perf_counter() - start  # the process is started; it gets ready below
         code = ""
         if probes:
-            code += "import seglab.probes as _p\n_p.install()\ndel _p\n"
+            code += "import seglab.files.probes as _p\n_p.install()\ndel _p\n"
         if imports:
             code += "\n".join(f"import {m}" for m in imports) + "\n"
         self._warmup = self.kc.execute(code, silent=True, store_history=False) if code else None

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab.artifacts import BY_NAME, STAGES, location, number_of, reset_figures
+from seglab.files.artifacts import BY_NAME, STAGES, location, number_of, reset_figures
 from seglab.i18n import LANGUAGES
 from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths  # noqa: F401  (pipeline.UnsafePath)
 from seglab.report import pages as report_pages
@@ -440,7 +440,7 @@ def render(
     (``reports/<run>/`` for the run's own language); the index pages then link every language.
 
     Raises FileNotFoundError when the run has no complete ``seglab run``,
-    :class:`~seglab.artifacts.StaleArtifact` (as a :class:`StageFailed`) when a stage ran again since.
+    :class:`~seglab.files.artifacts.StaleArtifact` (as a :class:`StageFailed`) when a stage ran again since.
     """
     from seglab import i18n
     from seglab.kernel import SharedKernel
@@ -498,7 +498,7 @@ def set_aside(paths: RunPaths) -> list[str]:
     aside = inside(paths.root, paths.reports / PREVIOUS)
     drop_aside(paths)
     exports = paths.reports / "exports"
-    from seglab.exports import written_before
+    from seglab.files.exports import written_before
 
     listed = written_before(paths)
     moving = [paths.reports / f"{name}{ext}" for name, _t in STAGES for ext in (".html", ".ipynb")]
@@ -556,7 +556,7 @@ def _with_overrides(params: config.Params, overrides: dict, origin: str) -> conf
 def _probe_totals(kernel, probes: bool) -> dict[str, float]:
     if not probes:
         return {}
-    return ast.literal_eval(kernel.evaluate("__import__('seglab.probes').probes.totals()"))
+    return ast.literal_eval(kernel.evaluate("__import__('seglab.files.probes').probes.totals()"))
 
 
 def _cell_seconds(nb) -> float:

@@ -1,6 +1,6 @@
 """The README's generated parts: the Outputs reference and each stage's reads and writes from
-the artifact table (:data:`seglab.artifacts.ARTIFACTS`), the Feature catalog from
-:mod:`seglab.registry`, the columns of the exports from :mod:`seglab.exports`
+the artifact table (:data:`seglab.files.artifacts.ARTIFACTS`), the Feature catalog from
+:mod:`seglab.registry`, the columns of the exports from :mod:`seglab.files.exports`
 (``make readme`` rewrites them; tests keep them equal).
 """
 
@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from seglab import exports, io, registry
-from seglab.artifacts import ARTIFACTS, Artifact, read_by, shown, written_by
+from seglab import io, registry
+from seglab.files import exports
+from seglab.files.artifacts import ARTIFACTS, Artifact, read_by, shown, written_by
 
 
 def describe(stage: str) -> str:
@@ -82,7 +83,7 @@ def outputs_markdown() -> str:
 def update_readme(path: Path) -> bool:
     """Rewrite the README's generated tables (the Outputs reference from :data:`ARTIFACTS`, the
     Feature catalog from :mod:`seglab.registry`, the columns of the exports from
-    :data:`seglab.exports.CUSTOMER_COLUMNS`) in place; True when something changed.
+    :data:`seglab.files.exports.CUSTOMER_COLUMNS`) in place; True when something changed.
     """
     text = Path(path).read_text(encoding="utf-8")
     new = text

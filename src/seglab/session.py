@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seglab import artifacts
+from seglab.files import artifacts
 
 if TYPE_CHECKING:
     from seglab.config import Params
@@ -43,7 +43,7 @@ class Session:
     _loaded: dict[str, Any] | None = field(default=None, repr=False)
 
     def figure(self, name: str) -> Path:
-        """Where this stage's figure ``name`` (declared in :data:`seglab.artifacts.ARTIFACTS`) goes."""
+        """Where this stage's figure ``name`` (declared in :data:`seglab.files.artifacts.ARTIFACTS`) goes."""
         return self.store.figure(name)
 
     def kept(self, name: str, compute: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

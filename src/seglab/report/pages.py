@@ -1,7 +1,7 @@
 """The pages of a run: each stage's HTML report (from its executed notebook) and the index
 page, ``reports/<run>/index.html``. Both come from Jinja templates (``templates/``) with
 autoescaping; this module gathers what they show from the run's files (through
-:class:`seglab.artifacts.Store`) and computes nothing.
+:class:`seglab.files.artifacts.Store`) and computes nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab import artifacts, i18n
-from seglab.artifacts import STAGES
+from seglab import i18n
 from seglab.collection import history
+from seglab.files import artifacts
+from seglab.files.artifacts import STAGES
 from seglab.i18n import N_, _
 from seglab.text import CSP
 from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS, segment_code
@@ -246,7 +247,7 @@ class _Reader:
             return None
 
     def assumptions(self) -> list[dict]:
-        from seglab import stages
+        from seglab.files import stages
 
         try:
             rows = stages.load_assumptions(self.store)
@@ -373,7 +374,7 @@ def write_index(
     if "trend" in h:
         ctx["trend"] = _trend_context(h, paths)
     if "exports" in h and (paths.reports / "exports" / h["exports"]["segments"]).is_file():
-        from seglab import exports
+        from seglab.files import exports
 
         ctx["exports"] = {
             "folder": paths.exports_link,

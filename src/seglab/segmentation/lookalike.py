@@ -70,7 +70,7 @@ class Lookalike:
         return np.asarray(self.segments)[scores.argmax(axis=1)]
 
     def to_text(self) -> str:
-        """The model as JSON text (the ``lookalike_model`` artifact, :mod:`seglab.artifacts`)."""
+        """The model as JSON text (the ``lookalike_model`` artifact, :mod:`seglab.files.artifacts`)."""
         return json.dumps({"format": FORMAT, **self.__dict__}, indent=1) + "\n"
 
     @classmethod

@@ -230,7 +230,7 @@ class SegmentModel:
         }
 
     def to_text(self) -> str:
-        """The model as JSON text (the ``segment_model`` artifact, :mod:`seglab.artifacts`)."""
+        """The model as JSON text (the ``segment_model`` artifact, :mod:`seglab.files.artifacts`)."""
         return json.dumps(self.to_dict(), indent=1) + "\n"
 
     @classmethod

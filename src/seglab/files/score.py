@@ -22,7 +22,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from seglab import artifacts, i18n
+from seglab import i18n
+from seglab.files import artifacts
 from seglab.segmentation import SegmentationError, SegmentModel
 from seglab.segmentation.lookalike import Lookalike
 from seglab.text import csv_safe
@@ -148,7 +149,7 @@ def persona_names(model_dir: Path, k: int) -> np.ndarray:
     """The persona name of each segment (stage 04's, written beside the model) in the reader's
     language, or "S<n>" before stage 04 has run.
     """
-    from seglab.artifacts import model_file
+    from seglab.files.artifacts import model_file
 
     f = model_file("persona_labels", model_dir)
     names = {int(s): n for s, n in json.loads(f.read_text(encoding="utf-8")).items()} if f.is_file() else {}

@@ -1,5 +1,5 @@
 """Each stage's results put on disk and read back, through the run's artifact table
-(:data:`seglab.artifacts.ARTIFACTS`) and its :class:`~seglab.artifacts.Store`, which checks
+(:data:`seglab.files.artifacts.ARTIFACTS`) and its :class:`~seglab.files.artifacts.Store`, which checks
 that what a stage reads was made with its parameters and from the current upstream results.
 
 Stage logic lives in collect / features / segment / personas / prioritization / monitoring
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from seglab import i18n
-from seglab.artifacts import Store
+from seglab.files.artifacts import Store
 
 if TYPE_CHECKING:
     from seglab.collection.collect import Collected
@@ -254,13 +254,13 @@ def load_predicted_value(store: Store) -> tuple[pd.Series | None, str]:
 
 
 def save_exports(matrix: pd.DataFrame, store: Store, report=None) -> list[dict]:
-    """Stage 05's exports for marketing tools (:mod:`seglab.exports`): ``segments.csv`` and one
+    """Stage 05's exports for marketing tools (:mod:`seglab.files.exports`): ``segments.csv`` and one
     audience file per segment in ``reports/<run>/exports/``, with each customer's contact
     permissions from the customers table (unknown where it has none) and stage 04's prediction
     (empty without one); with ``report`` (the parameters' section), the persona name in each further
     language of the pages too. Returns the audience files with their counts.
     """
-    from seglab import exports
+    from seglab.files import exports
 
     if store.read_only:  # a page rendered again: the files written by the run, as its record lists them
         return store.load("exports")["audiences"]

@@ -249,7 +249,7 @@ def written_before(run) -> list[str]:
     them: the audience files and segments.csv): the only files of the folder seglab may delete or
     set aside.
     """
-    from seglab import artifacts
+    from seglab.files import artifacts
 
     p = artifacts.location(artifacts.BY_NAME["exports"], run)
     try:
