@@ -98,7 +98,7 @@ test: $(TEST_STAMP) postgres java chromium ## run the whole test suite (unit, no
 	$(VENV)/bin/pytest notebooks $(PYTEST_ARGS)
 
 readme: $(RUN_STAMP) ## rewrite the README's generated tables (outputs, feature catalog) from the code
-	$(PY) -c "from seglab import readme; readme.update_readme('README.md')"
+	$(PY) -c "from seglab.run import readme; readme.update_readme('README.md')"
 
 catalogs: $(RUN_STAMP) ## collect every reader-visible text into src/seglab/locale (seglab.pot) and merge it into the fa and ar catalogs
 	$(PY) -m seglab.catalogs

@@ -11,7 +11,7 @@ over 24 months, and UCI Online Retail when ../shared/data has it) this script
    the background, while the next stage runs), and the stage's overhead: its wall time minus the
    computing of its cells (cells minus imports); plus the kernel start and imports paid once;
 3. measures the floor: a Python process that only imports what a run imports
-   (``seglab.kernel.RUN_IMPORTS``), plus papermill executing an empty notebook in a new process;
+   (``seglab.run.kernel.RUN_IMPORTS``), plus papermill executing an empty notebook in a new process;
    and prints each run's ratio to that floor;
 4. times the setup cell of every stage notebook in a fresh kernel, as an analyst opening the
    notebook in JupyterLab would run it (target: under 2 s once the files are in the OS cache).
@@ -79,7 +79,7 @@ def _env(root: Path) -> dict:
 
 def _seglab_bin() -> list[str]:
     exe = Path(sys.executable).with_name("seglab")
-    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "seglab.cli"]
+    return [str(exe)] if exe.is_file() else [sys.executable, "-m", "seglab.run.cli"]
 
 
 def end_to_end(root: Path, params_file: Path) -> float:
@@ -96,7 +96,7 @@ def end_to_end(root: Path, params_file: Path) -> float:
 
 PROBED = """
 import json, sys
-from seglab import pipeline
+from seglab.run import pipeline
 r = pipeline.run(sys.argv[1], progress=False, probes=True, log=lambda m: None)
 print(json.dumps({"setup": r.setup_seconds, "total": r.total_seconds,
                   "stages": [{"name": s.name, "wall": s.seconds, **s.profile} for s in r.stages]}))
@@ -118,7 +118,7 @@ def probed(root: Path, params_file: Path) -> dict:
 
 def floor(tmp: Path) -> dict[str, float]:
     """Seconds of a process importing what a run imports, and of papermill running an empty notebook."""
-    from seglab.kernel import RUN_IMPORTS
+    from seglab.run.kernel import RUN_IMPORTS
 
     t = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import " + ", ".join(RUN_IMPORTS)], check=True)
@@ -164,7 +164,7 @@ finally:
 
 def setup_cells(root: Path) -> dict[str, float]:
     """Seconds of each stage notebook's setup cell in a fresh kernel (as in JupyterLab)."""
-    from seglab.pipeline import STAGES
+    from seglab.run.pipeline import STAGES
 
     out = {}
     for name, _ in STAGES:

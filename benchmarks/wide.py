@@ -88,7 +88,8 @@ def params(path: Path) -> dict:
 
 def _child(path: str) -> dict:
     """Time ``collect.collect`` on the table (run in a fresh process)."""
-    from seglab import collect, collect_spark, config  # noqa: F401  (imported before the clock starts)
+    from seglab import config  # noqa: F401  (imported before the clock starts)
+    from seglab.collection import collect, collect_spark  # noqa: F401
 
     p = config.validate(params(Path(path)))
     t = time.perf_counter()
@@ -112,7 +113,7 @@ def stage_seconds(tmp: Path, path: Path) -> float:
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from seglab import pipeline\n"
+        "from seglab.run import pipeline\n"
         "t = time.perf_counter()\n"
         "r = pipeline.run(sys.argv[1], root=Path(sys.argv[2]), stages=pipeline.STAGES[:1], progress=False,"
         " log=lambda m: None)\n"

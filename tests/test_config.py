@@ -3,7 +3,8 @@ import json
 import pytest
 import yaml
 
-from seglab import config, pipeline
+from seglab import config
+from seglab.run import pipeline
 
 
 def test_default_params_load(root):

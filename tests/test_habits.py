@@ -39,12 +39,13 @@ LAYERS = (
     ("files", ("files", "catalogs")),
     # for people: tables, cards, pages and figures (reads a run's files, computes nothing upstream)
     ("report", ("report",)),
-    # running: a stage's session, the papermill runner, the kernel, the README's generated parts
-    ("run", ("session", "pipeline", "kernel", "readme")),
     # the workshop track (teaching notebooks' helpers), on the stages and the reports
     ("workshop", ("workshop",)),
+    # running: a stage's session, the papermill runner, the kernel, the README's generated parts, the
+    # command line
+    ("run", ("run",)),
     # the entry points: the command line and the package (seglab.start)
-    ("entry", ("cli", "__init__")),
+    ("entry", ("__init__",)),
 )
 RANK = {m: i for i, (_name, mods) in enumerate(LAYERS) for m in mods}
 
@@ -129,7 +130,7 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones():
     relative one (``history`` opens the engine inside a function)."""
     assert "seglab.engine" in GRAPH["seglab.collection.history"]
     assert "seglab.collection.rules" in GRAPH["seglab.collection.collect"]
-    assert "seglab.report.pages" in GRAPH["seglab.pipeline"]
+    assert "seglab.report.pages" in GRAPH["seglab.run.pipeline"]
 
 
 def _cells(nb: Path) -> list[dict]:

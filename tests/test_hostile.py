@@ -23,11 +23,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab import cli, config, features, i18n, pipeline, text
+from seglab import config, features, i18n, text
 from seglab import io as sio
 from seglab.collection import amounts, collect, rules, sources
 from seglab.config import ParamsError
 from seglab.files import artifacts
+from seglab.run import cli, pipeline
 
 CANON = {"customer_id": "cust", "order_id": "order", "timestamp": "date", "quantity": "qty", "unit_price": "price"}
 NOW = pd.Timestamp("2026-11-30")
@@ -1010,7 +1011,7 @@ def test_run_lock_is_exclusive_and_released_when_its_process_dies(tmp_path):
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; "
-            "from seglab.pipeline import RunLock; RunLock(Path(sys.argv[1]), 'r').__enter__(); "
+            "from seglab.run.pipeline import RunLock; RunLock(Path(sys.argv[1]), 'r').__enter__(); "
             "print('locked', flush=True); time.sleep(60)",
             str(tmp_path),
         ],
@@ -1032,7 +1033,7 @@ def test_a_notebook_run_by_hand_shares_the_run_lock_with_seglab_run(tmp_path, mo
     a kernel running a stage holds the run's lock shared (other kernels of the analyst may too)
     until it ends; seglab run takes it alone."""
     import seglab
-    from seglab import session
+    from seglab.run import session
 
     (tmp_path / "notebooks" / "params").mkdir(parents=True)
     (tmp_path / "notebooks" / "params" / "default.yaml").write_text("run_name: default\n")
@@ -1108,7 +1109,7 @@ def test_a_run_whose_kernel_cannot_start_leaves_no_unfinished_marker(tmp_path, r
     kernel is ready, when the run begins replacing files."""
     import shutil
 
-    from seglab import kernel
+    from seglab.run import kernel
 
     shutil.copytree(root / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     f = tmp_path / "notebooks" / "params" / "nostart.yaml"
@@ -1346,7 +1347,7 @@ def test_hostile_data_run_shows_text_and_runs_nothing(tmp_path, root):
     params = _hostile_project(tmp_path, root)
     env = {**os.environ, "SEGLAB_ROOT": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "seglab.cli", "run", "--params", str(params)],
+        [sys.executable, "-m", "seglab.run.cli", "run", "--params", str(params)],
         capture_output=True,
         text=True,
         env=env,
@@ -1406,7 +1407,7 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
     sio.write_json({"audiences": [], "segments": "segments.csv"}, lineage)
     env = {**os.environ, "SEGLAB_ROOT": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     first = subprocess.Popen(
-        [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+        [sys.executable, "-m", "seglab.run.cli", "run", "--params", str(f)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -1423,7 +1424,7 @@ def test_second_run_stops_at_once_and_a_killed_run_is_marked_incomplete(tmp_path
         os.killpg(first.pid, signal.SIGSTOP)  # held mid-run (a busy machine could otherwise finish it first)
         t = time.perf_counter()
         second = subprocess.run(
-            [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+            [sys.executable, "-m", "seglab.run.cli", "run", "--params", str(f)],
             capture_output=True,
             text=True,
             env=env,
@@ -1588,7 +1589,7 @@ def test_password_with_percent_and_at_appears_nowhere(tmp_path, root, pg_url):
 
     # written as is, the URL is invalid (the '%' is not an escape): the run stops at stage 01
     bad = subprocess.run(
-        [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+        [sys.executable, "-m", "seglab.run.cli", "run", "--params", str(f)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -1601,7 +1602,7 @@ def test_password_with_percent_and_at_appears_nowhere(tmp_path, root, pg_url):
     assert "This stage failed" in (tmp_path / "reports" / "db" / "01_data_collection.html").read_text(encoding="utf-8")
     # percent-encoded, it connects, and the run goes on
     good = subprocess.run(
-        [sys.executable, "-m", "seglab.cli", "run", "--params", str(f)],
+        [sys.executable, "-m", "seglab.run.cli", "run", "--params", str(f)],
         capture_output=True,
         text=True,
         timeout=600,

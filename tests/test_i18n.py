@@ -18,9 +18,10 @@ import pytest
 import yaml
 from conftest import skip_or_fail
 
-from seglab import catalogs, config, i18n, pipeline
+from seglab import catalogs, config, i18n
 from seglab.collection import collect, rules
 from seglab.report import styled
+from seglab.run import pipeline
 from seglab.text import SAME_LETTERS
 
 SMALL = {
@@ -286,7 +287,7 @@ def _report(tmp: Path, languages: str) -> subprocess.CompletedProcess:
 def _seglab(tmp: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**__import__("os").environ, "SEGLAB_ROOT": str(tmp)}
     return subprocess.run(
-        [sys.executable, "-m", "seglab.cli", *args], capture_output=True, text=True, env=env, timeout=900
+        [sys.executable, "-m", "seglab.run.cli", *args], capture_output=True, text=True, env=env, timeout=900
     )
 
 
@@ -517,8 +518,8 @@ def test_a_page_rendered_again_reads_what_its_stage_kept_only_while_it_is_the_ru
     page again returns its kept results without computing; after a file the stage wrote changed (the
     stage ran again by hand), with other versions of the libraries, or with nothing kept, it refuses,
     naming the stage, the file and what to run."""
-    from seglab import session
     from seglab.files import artifacts
+    from seglab.run import session
 
     tmp = tmp_path / "project"
     shutil.copytree(languages["ar"]["project"], tmp, ignore=shutil.ignore_patterns("pages", "reports"))

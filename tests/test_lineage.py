@@ -13,10 +13,11 @@ import pytest
 import yaml
 from test_pipeline import SMALL, _project, _seglab
 
-from seglab import config, readme
+from seglab import config
 from seglab.files import artifacts
 from seglab.files.artifacts import ARTIFACTS, StaleArtifact, Store
 from seglab.paths import RunPaths
+from seglab.run import readme
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from seglab import pipeline
 from seglab.report import pages, plots
+from seglab.run import pipeline
 
 SMALL = {
     "run_name": "small",
@@ -38,7 +38,7 @@ def _project(tmp: Path, root: Path, params: dict) -> Path:
 def _seglab(*args, root: Path) -> subprocess.CompletedProcess:
     env = {**__import__("os").environ, "SEGLAB_ROOT": str(root)}
     return subprocess.run(
-        [sys.executable, "-m", "seglab.cli", *args], capture_output=True, text=True, env=env, timeout=900
+        [sys.executable, "-m", "seglab.run.cli", *args], capture_output=True, text=True, env=env, timeout=900
     )
 
 
@@ -356,8 +356,9 @@ def test_setup_cells_load_no_heavy_library(root):
     """Opening a notebook must stay fast: importing what a notebook's setup cell imports loads
     neither scikit-learn nor seaborn nor pandera (they load when first used)."""
     code = (
-        "import sys; from seglab import config, paths, report, stages, collect, features, segment, "
-        "lookalike, personas, prioritization, monitoring, io; from seglab.personas import predict; "
+        "import sys; from seglab import config, paths, report, features, segmentation, personas, prioritization, "
+        "monitoring, io; from seglab.files import stages; from seglab.collection import collect; "
+        "from seglab.segmentation import lookalike; from seglab.personas import predict; "
         "print(sorted(m for m in ('sklearn', 'seaborn', 'pandera', 'scipy.stats') if m in sys.modules))"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)

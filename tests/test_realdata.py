@@ -17,7 +17,8 @@ import yaml
 from conftest import SHARED, skip_or_fail
 from test_pipeline import _project, _seglab
 
-from seglab import i18n, pipeline, prioritization
+from seglab import i18n, prioritization
+from seglab.run import pipeline
 
 pytestmark = [pytest.mark.slow, pytest.mark.realdata]
 

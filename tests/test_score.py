@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seglab import cli, features, i18n, segmentation
+from seglab import features, i18n, segmentation
 from seglab.files import artifacts, score
+from seglab.run import cli
 from seglab.segmentation import lookalike
 
 

@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from seglab.session import Session
+    from seglab.run.session import Session
 
 __version__ = "0.1.0"
 __all__ = ["start", "__version__"]
@@ -32,7 +32,7 @@ def start(stage: str, **parameters: Any) -> Session:
         ``params`` (validated), ``run`` (the folders), ``store`` (every read and write) and
         ``figure(name)`` (where a figure goes).
     """
-    from seglab.session import start as _start
+    from seglab.run.session import start as _start
 
     return _start(stage, **parameters)
 

@@ -81,7 +81,7 @@ class RunPaths:
     @property
     def pages(self) -> Path:
         """Where the pages, the executed notebooks and the index go: ``reports/<run>``, or
-        ``reports/<run>/<language>`` for a further language (:func:`seglab.pipeline.render`).
+        ``reports/<run>/<language>`` for a further language (:func:`seglab.run.pipeline.render`).
         """
         return self.reports / self.language if self.language else self.reports
 

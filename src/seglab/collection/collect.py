@@ -35,7 +35,7 @@ class Collected:
 
     def for_page(self) -> Collected:
         """What stage 01 keeps for rendering its page again in another language
-        (:meth:`seglab.session.Session.kept`): its records, without the tables and the rejected rows,
+        (:meth:`seglab.run.session.Session.kept`): its records, without the tables and the rejected rows,
         which the page reads from their files (``stages.load_rejected``).
         """
         return replace(self, tables={}, rejected=self.rejected.iloc[:0])

@@ -106,7 +106,7 @@ class Store:
         Check the lineage of every file read (the index page reads what is there and checks
         for itself).
     read_only : bool
-        Write nothing (a stage's page rendered again in another language, :mod:`seglab.session`):
+        Write nothing (a stage's page rendered again in another language, :mod:`seglab.run.session`):
         :meth:`save` and :meth:`absent` leave every file and the lineage as they are.
     """
 

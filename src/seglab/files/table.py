@@ -65,7 +65,7 @@ class Artifact:
     kind : str
         ``table`` (Parquet, checked against ``schema``), ``csv``, ``json``, ``model`` (JSON that
         loads without executing code), ``figure`` (PNG), ``page`` (HTML or a notebook), ``kept``
-        (a pickle of what a page shows, :meth:`seglab.session.Session.kept`).
+        (a pickle of what a page shows, :meth:`seglab.run.session.Session.kept`).
     schema : str, optional
         The :mod:`seglab.schemas` name of a table or CSV, or the :mod:`seglab.modelfile` class
         of a model.

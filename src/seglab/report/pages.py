@@ -22,7 +22,7 @@ from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRA
 if TYPE_CHECKING:
     from seglab import config
     from seglab.paths import RunPaths
-    from seglab.pipeline import RunResult
+    from seglab.run.pipeline import RunResult
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -309,7 +309,7 @@ def write_index(
     ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
     ctx["provenance"] = provenance(params.run_name, params_file, None if running else data_as_of(paths))
     index = artifacts.location(artifacts.BY_NAME["index"], paths)
-    # the earlier run's pages and exports, set aside when this run started (seglab.pipeline.set_aside)
+    # the earlier run's pages and exports, set aside when this run started (seglab.run.pipeline.set_aside)
     ctx["aside"] = (paths.reports / "previous-run" / "moved.json").is_file()
     ctx["languages"] = other_languages(paths, params)
     if running:

@@ -198,7 +198,7 @@ def _result(
 
 
 def _segment_rfm(data: pd.DataFrame, params: Segmentation, seed: int) -> SegmentationResult:
-    """The RFM baseline: frozen quintile cuts and named groups (seglab.rfm); the selection table
+    """The RFM baseline: frozen quintile cuts and named groups (seglab.segmentation.rfm); the selection table
     has its one k with the indices computed on the prepared R, F, M features, for comparison.
     """
     try:

@@ -1,12 +1,12 @@
 """The pipeline: execute the stage notebooks with papermill, render HTML, write the index page.
 
-A run starts one IPython kernel (:class:`seglab.kernel.SharedKernel`) and executes every stage
+A run starts one IPython kernel (:class:`seglab.run.kernel.SharedKernel`) and executes every stage
 notebook in it, each from a clean namespace: the kernel start and the imports of the analysis
 stack are paid once per run, not once per stage. papermill and nbconvert are imported once, in
 this process, while the kernel imports its modules. Each stage's HTML page is rendered in a
 background thread while the next stage computes; the index is written when all pages are.
 
-After each stage the kernel writes what the stage kept for its page (:meth:`seglab.session.Session.kept`);
+After each stage the kernel writes what the stage kept for its page (:meth:`seglab.run.session.Session.kept`);
 :func:`render` (``seglab report --language``, and ``seglab run --language en,fa`` for the further
 languages) executes the stage notebooks again on that, computing and writing no data, into the
 pages' folder of each language.
@@ -33,7 +33,7 @@ from seglab.i18n import LANGUAGES
 from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths  # noqa: F401  (pipeline.UnsafePath)
 from seglab.report import pages as report_pages
 from seglab.report.pages import render_html, write_index
-from seglab.runlock import UNFINISHED_FILE, RunInProgress, RunLock, _now, remove_orphans, temp_folder  # noqa: F401  (seglab.pipeline.RunLock...)
+from seglab.runlock import UNFINISHED_FILE, RunInProgress, RunLock, _now, remove_orphans, temp_folder  # noqa: F401  (seglab.run.pipeline.RunLock...)
 
 if TYPE_CHECKING:
     from seglab import config
@@ -244,7 +244,7 @@ def _environment(root: Path):
     that sleep when idle, and the folder the kernel pickles its figures into (yielded).
     """
     from seglab.paths import FIGURE_QUEUE_ENV
-    from seglab.session import RENDER_ENV
+    from seglab.run.session import RENDER_ENV
 
     saved = {name: os.environ.get(name) for name in ("SEGLAB_ROOT", FIGURE_QUEUE_ENV, RENDER_ENV)}
     os.environ["SEGLAB_ROOT"] = str(root)  # the kernel resolves the same project root
@@ -280,7 +280,7 @@ def _run_locked(
     held: contextlib.ExitStack,
 ) -> tuple[RunResult, RunPaths]:
     from seglab import i18n
-    from seglab.kernel import SharedKernel
+    from seglab.run.kernel import SharedKernel
 
     with _environment(root) as queue:
         kernel = SharedKernel(root, probes=probes)  # it starts and imports while the parameters are read here
@@ -398,7 +398,7 @@ def _render_language(kernel, drawer, root: Path, record: dict, language: str, lo
     ``reports/<run>/<language>/`` for another.
     """
     from seglab import i18n
-    from seglab.session import RENDER_ENV
+    from seglab.run.session import RENDER_ENV
 
     params = _record_params(record, language)
     folder = "" if language == record["params"]["report"]["language"] else language
@@ -436,14 +436,14 @@ def render(
 ) -> list[RunResult]:
     """Render the pages of an existing run in each of ``languages`` without computing anything:
     each stage's notebook runs again on what the stage kept in the run's last ``seglab run``
-    (:meth:`seglab.session.Session.kept`), writing no data file, into ``reports/<run>/<language>/``
+    (:meth:`seglab.run.session.Session.kept`), writing no data file, into ``reports/<run>/<language>/``
     (``reports/<run>/`` for the run's own language); the index pages then link every language.
 
     Raises FileNotFoundError when the run has no complete ``seglab run``,
     :class:`~seglab.files.artifacts.StaleArtifact` (as a :class:`StageFailed`) when a stage ran again since.
     """
     from seglab import i18n
-    from seglab.kernel import SharedKernel
+    from seglab.run.kernel import SharedKernel
 
     started = time.perf_counter()
     root = root or project_root()
@@ -556,7 +556,7 @@ def _with_overrides(params: config.Params, overrides: dict, origin: str) -> conf
 def _probe_totals(kernel, probes: bool) -> dict[str, float]:
     if not probes:
         return {}
-    return ast.literal_eval(kernel.evaluate("__import__('seglab.files.probes').probes.totals()"))
+    return ast.literal_eval(kernel.evaluate("__import__('seglab.files.probes').files.probes.totals()"))
 
 
 def _cell_seconds(nb) -> float:
@@ -579,7 +579,7 @@ def _run_stages(
     import papermill
 
     from seglab import config
-    from seglab.kernel import ENGINE, register_engine
+    from seglab.run.kernel import ENGINE, register_engine
 
     register_engine()
     result = RunResult(paths)
@@ -671,8 +671,8 @@ def _run_stages(
     return result
 
 
-#: Evaluated in the kernel after each stage: write what the stage kept (seglab.session.keep).
-KEEP = "__import__('seglab.session').session.keep()"
+#: Evaluated in the kernel after each stage: write what the stage kept (seglab.run.session.keep).
+KEEP = "__import__('seglab.run.session').run.session.keep()"
 
 
 def _load_renderers() -> None:

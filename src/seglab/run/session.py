@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from seglab.paths import RunPaths
 
 
-#: Set (by :mod:`seglab.pipeline`) in the kernel of a run whose pages are rendered again, in
+#: Set (by :mod:`seglab.run.pipeline`) in the kernel of a run whose pages are rendered again, in
 #: another language, from what the stages kept: the folder of those pages under
 #: ``reports/<run>/`` (``fa``), or ``.`` for the pages of the run's own language.
 RENDER_ENV = "SEGLAB_RENDER"

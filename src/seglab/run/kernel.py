@@ -32,7 +32,7 @@ RUN_IMPORTS = (
     "seglab.prioritization",
     "seglab.monitoring",
     "seglab.files.stages",
-    "seglab.session",
+    "seglab.run.session",
     "seglab.features.attributes",
     "seglab.report.plots",
     "seglab.report",
@@ -60,7 +60,7 @@ RUN_IMPORTS = (
 ENGINE = "seglab-shared-kernel"
 
 #: Run in the kernel before each notebook (binds no name in the notebook's namespace).
-RESET = "__import__('seglab.kernel').kernel.reset_namespace()\n"
+RESET = "__import__('seglab.run.kernel').run.kernel.reset_namespace()\n"
 
 
 def reset_namespace() -> None:

@@ -36,7 +36,7 @@ def _os_error(exc: OSError) -> str:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from seglab import pipeline  # (the parameters module loads once the kernel is starting)
+    from seglab.run import pipeline  # (the parameters module loads once the kernel is starting)
 
     try:
         pipeline.run(args.params, run_name=args.run, language=args.language)
@@ -56,8 +56,8 @@ def _languages(text: str) -> list[str]:
 
 
 def _report(args: argparse.Namespace) -> None:
-    from seglab import pipeline
     from seglab.files import artifacts
+    from seglab.run import pipeline
 
     try:
         pipeline.render(args.run, args.language)
