@@ -101,8 +101,8 @@ readme: $(RUN_STAMP) ## rewrite the README's generated tables (outputs, feature 
 	$(PY) -c "from seglab.run import readme; readme.update_readme('README.md')"
 
 catalogs: $(RUN_STAMP) ## collect every reader-visible text into src/seglab/locale (seglab.pot) and merge it into the fa and ar catalogs
-	$(PY) -m seglab.catalogs
-	$(PY) -m seglab.catalogs --check || echo "translate the entries above in src/seglab/locale/{fa,ar}/LC_MESSAGES/seglab.po"
+	$(PY) -m seglab.i18n.catalogs
+	$(PY) -m seglab.i18n.catalogs --check || echo "translate the entries above in src/seglab/locale/{fa,ar}/LC_MESSAGES/seglab.po"
 
 WORKSHOP_LANGUAGE ?= en
 workshop: $(RUN_STAMP) ## the workshop room: environment + learner notebooks and the guide in workshop/ (WORKSHOP_LANGUAGE=fa for Persian)

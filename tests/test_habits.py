@@ -36,7 +36,7 @@ LAYERS = (
         ),
     ),
     # a run's files: the artifact table and store, lineage, exports, scoring, the catalogs
-    ("files", ("files", "catalogs")),
+    ("files", ("files",)),
     # for people: tables, cards, pages and figures (reads a run's files, computes nothing upstream)
     ("report", ("report",)),
     # the workshop track (teaching notebooks' helpers), on the stages and the reports

@@ -18,8 +18,9 @@ import pytest
 import yaml
 from conftest import skip_or_fail
 
-from seglab import catalogs, config, i18n
+from seglab import config, i18n
 from seglab.collection import collect, rules
+from seglab.i18n import catalogs
 from seglab.report import styled
 from seglab.run import pipeline
 from seglab.text import SAME_LETTERS

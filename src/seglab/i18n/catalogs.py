@@ -1,7 +1,7 @@
 """The message catalogs: every text a reader sees, collected with Babel into
 ``src/seglab/locale/seglab.pot``, and the Persian and Arabic catalogs kept in step with it.
 
-``make catalogs`` (``python -m seglab.catalogs``) extracts the texts from
+``make catalogs`` (``python -m seglab.i18n.catalogs``) extracts the texts from
 
 * seglab's Python code: ``_("...")``, ``N_("...")`` (a word stored in English and translated
   where it is shown), ``ngettext``, ``pgettext`` and the templates of ``report.md("...")``;
@@ -12,7 +12,7 @@
 
 then merges the template into ``locale/fa`` and ``locale/ar`` (a changed English text becomes
 *fuzzy*, which is not shown and which the tests report until a translator checks it).
-``python -m seglab.catalogs --check`` fails when the template is out of date.
+``python -m seglab.i18n.catalogs --check`` fails when the template is out of date.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ KEYWORDS = {
     "_hint": None,
     "_right": None,
 }
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parent.parent
 TEMPLATE = TEMPLATE_PATH
 
 
@@ -192,10 +192,10 @@ def problems(root: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m seglab.catalogs [--check]``."""
+    """``python -m seglab.i18n.catalogs [--check]``."""
     from seglab.paths import project_root
 
-    ap = argparse.ArgumentParser(prog="python -m seglab.catalogs", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m seglab.i18n.catalogs", description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="report what is missing instead of writing")
     args = ap.parse_args(argv)
     root = project_root()

@@ -1,0 +1,156 @@
+"""The reader's language: message catalogs, numbers, amounts and dates in the reader's convention.
+
+``report.language`` (``en``, ``fa`` or ``ar``) chooses the language of every text a reader sees.
+Texts come from gettext message catalogs (``locale/<language>/LC_MESSAGES/seglab.po``, made and
+kept up to date with Babel by ``make catalogs``, see :mod:`seglab.i18n.catalogs`), compiled when a run
+first needs them. The data files a run writes stay language-neutral: the words of the method
+(quadrants, MIDAS results, persona names) are stored in English and translated where they are
+shown (:func:`term`).
+
+Numbers use the reader's digits and separators (Persian ``۱۲٬۳۴۵٫۶``, Arabic-Indic
+``١٢٬٣٤٥٫٦``); amounts carry the currency of ``report.currency``; dates follow
+``report.calendar`` (``auto``: Jalali for Persian, Gregorian otherwise; ``hijri`` for the Umm
+al-Qura calendar). English output keeps the formats seglab always had.
+
+The modules, lowest first: ``messages`` (the reader and the gettext catalogs), ``formats``
+(numbers, amounts, dates, the font), ``notes`` (notes and values made into sentences where
+shown), ``catalogs`` (``make catalogs``: the texts extracted and merged; imported by name).
+"""
+
+from __future__ import annotations
+
+from seglab.i18n.formats import (
+    currency_name,
+    currency_unit,
+    date,
+    digits,
+    font_css,
+    font_files,
+    isolate,
+    join,
+    money,
+    month,
+    number,
+    number_beside,
+    page_context,
+    percent,
+    percent_beside,
+    percent_exact,
+    season,
+)
+from seglab.i18n.messages import (
+    CALENDARS,
+    DOMAIN,
+    FONT_DIR,
+    FONT_FAMILY,
+    FSI,
+    HIJRI_MONTHS,
+    JALALI_MONTHS,
+    JALALI_SEASONS,
+    LANGUAGES,
+    LOCALE_DIR,
+    N_,
+    PDI,
+    TEMPLATE_PATH,
+    Nn_,
+    Reader,
+    _,
+    ngettext,
+    notebook_context,
+    pgettext,
+    reader,
+    translations,
+    use,
+    use_reader,
+    use_report,
+    using,
+)
+from seglab.i18n.notes import (
+    Note,
+    Value,
+    as_date,
+    as_digits,
+    as_g,
+    as_money,
+    as_number,
+    as_percent,
+    as_term,
+    as_text,
+    capital,
+    concat,
+    is_note,
+    joined,
+    listed,
+    neutral,
+    plain,
+    said,
+    say,
+    term,
+    worded,
+)
+
+__all__ = [
+    "_",
+    "CALENDARS",
+    "DOMAIN",
+    "FONT_DIR",
+    "FONT_FAMILY",
+    "FSI",
+    "HIJRI_MONTHS",
+    "JALALI_MONTHS",
+    "JALALI_SEASONS",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "N_",
+    "Nn_",
+    "Note",
+    "PDI",
+    "Reader",
+    "TEMPLATE_PATH",
+    "Value",
+    "as_date",
+    "as_digits",
+    "as_g",
+    "as_money",
+    "as_number",
+    "as_percent",
+    "as_term",
+    "as_text",
+    "capital",
+    "concat",
+    "currency_name",
+    "currency_unit",
+    "date",
+    "digits",
+    "font_css",
+    "font_files",
+    "is_note",
+    "isolate",
+    "join",
+    "joined",
+    "listed",
+    "money",
+    "month",
+    "neutral",
+    "ngettext",
+    "notebook_context",
+    "number",
+    "number_beside",
+    "page_context",
+    "percent",
+    "percent_beside",
+    "percent_exact",
+    "pgettext",
+    "plain",
+    "reader",
+    "said",
+    "say",
+    "season",
+    "term",
+    "translations",
+    "use",
+    "use_reader",
+    "use_report",
+    "using",
+    "worded",
+]

@@ -1,0 +1,184 @@
+"""The reader: language, currency and calendar of the texts being made, and the message catalogs
+(gettext) that translate them.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("en", "fa", "ar")
+CALENDARS: tuple[str, ...] = ("auto", "gregorian", "jalali", "hijri")
+#: The catalogs, one folder per language (gettext's layout).
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
+DOMAIN = "seglab"
+#: The catalogs' template: every text a reader may see, in English (made by ``make catalogs``).
+TEMPLATE_PATH = LOCALE_DIR / f"{DOMAIN}.pot"
+#: The font of Persian and Arabic pages and charts (Vazirmatn, SIL Open Font License, in the package).
+FONT_DIR = Path(__file__).parent.parent / "report" / "fonts"
+FONT_FAMILY = "Vazirmatn"
+
+DIGITS = {
+    "fa": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"),
+    "ar": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+}
+#: Babel's numbering system of each language (its separators: ٬ thousands, ٫ decimals).
+NUMBERING = {"fa": "arabext", "ar": "arab"}
+PERCENT_SIGN = "٪"
+#: Unicode isolates: a number or a Latin name inside right-to-left text keeps its own direction.
+FSI, PDI = "\u2068", "\u2069"
+
+JALALI_MONTHS = (
+    "فروردین",
+    "اردیبهشت",
+    "خرداد",
+    "تیر",
+    "مرداد",
+    "شهریور",
+    "مهر",
+    "آبان",
+    "آذر",
+    "دی",
+    "بهمن",
+    "اسفند",
+)
+JALALI_SEASONS = ("بهار", "تابستان", "پاییز", "زمستان")
+HIJRI_MONTHS = (
+    "محرم",
+    "صفر",
+    "ربيع الأول",
+    "ربيع الآخر",
+    "جمادى الأولى",
+    "جمادى الآخرة",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذو القعدة",
+    "ذو الحجة",
+)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads the pages: language, currency of amounts, calendar of dates."""
+
+    language: str = "en"
+    currency: str | None = None
+    calendar: str = "auto"
+
+    @property
+    def rtl(self) -> bool:
+        """Whether the language reads right to left."""
+        return self.language in ("fa", "ar")
+
+    @property
+    def direction(self) -> str:
+        """The page's ``dir``: rtl or ltr."""
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def calendar_used(self) -> str:
+        """The calendar of the dates shown (``auto`` resolved)."""
+        if self.calendar == "auto":
+            return "jalali" if self.language == "fa" else "gregorian"
+        return self.calendar
+
+
+_reader = Reader()
+
+
+def use(language: str = "en", currency: str | None = None, calendar: str = "auto") -> Reader:
+    """Make ``language``, ``currency`` and ``calendar`` the reader's for what follows (a stage's
+    kernel, the runner's pages). Unknown values raise ValueError naming the parameter.
+    """
+    global _reader
+    if language not in LANGUAGES:
+        raise ValueError(f"report.language: '{language}' is not one of {', '.join(LANGUAGES)}")
+    if calendar not in CALENDARS:
+        raise ValueError(f"report.calendar: '{calendar}' is not one of {', '.join(CALENDARS)}")
+    _reader = Reader(language, currency or None, calendar)
+    return _reader
+
+
+def use_report(report) -> Reader:
+    """:func:`use` with the ``report`` section of the parameters."""
+    return use(report.language, report.currency, report.calendar)
+
+
+def reader() -> Reader:
+    """The current reader."""
+    return _reader
+
+
+@contextmanager
+def using(language: str = "en", currency: str | None = None, calendar: str = "auto"):
+    """The reader for a ``with`` block (tests, a page rendered in another language)."""
+    before = _reader
+    use(language, currency, calendar)
+    try:
+        yield _reader
+    finally:
+        use_reader(before)
+
+
+def use_reader(r: Reader) -> None:
+    """Make ``r`` (from :func:`reader`) the reader again."""
+    global _reader
+    _reader = replace(r)
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    """The compiled catalog of ``language`` (English: the texts as written)."""
+    if language == "en":
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=language, domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)  # a fuzzy (unchecked) translation is not shown
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def _(message: str) -> str:
+    """``message`` in the reader's language (gettext)."""
+    return translations(_reader.language).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs without translating it now (translated where shown)."""
+    return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural for the catalogs (a :class:`Note` chooses the form by its value
+    ``n`` where it is shown).
+    """
+    return singular, plural
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Singular or plural of a message for ``n``, in the reader's language."""
+    return translations(_reader.language).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the reader's language, in ``context`` (a notebook cell, a term)."""
+    return translations(_reader.language).pgettext(context, message)
+
+
+def notebook_context(stem: str, cell_id: str) -> str:
+    """The catalogs' context of a notebook's markdown cell (``05_prioritization#55e523ad``)."""
+    return f"{stem}#{cell_id}"
