@@ -66,10 +66,10 @@ def test_monitoring_periods_are_labelled_in_the_jalali_calendar():
 
     ends = [pd.Timestamp("2024-09-30"), pd.Timestamp("2024-12-31")]
     with i18n.using("fa"):
-        assert plots._period_labels(ends, "quarter") == ["تابستان ۱۴۰۳\n۹ مهر ۱۴۰۳", "پاییز ۱۴۰۳\n۱۱ دی ۱۴۰۳"]
-        assert plots._period_labels(ends[:1], "month") == ["شهریور ۱۴۰۳\n۹ مهر ۱۴۰۳"]
+        assert plots.over_time._period_labels(ends, "quarter") == ["تابستان ۱۴۰۳\n۹ مهر ۱۴۰۳", "پاییز ۱۴۰۳\n۱۱ دی ۱۴۰۳"]
+        assert plots.over_time._period_labels(ends[:1], "month") == ["شهریور ۱۴۰۳\n۹ مهر ۱۴۰۳"]
     with i18n.using("en"):
-        assert plots._period_labels(ends, "quarter") == ["2024-09-30", "2024-12-31"]
+        assert plots.over_time._period_labels(ends, "quarter") == ["2024-09-30", "2024-12-31"]
 
 
 def test_arabic_digits_gregorian_months_and_hijri_on_request():
