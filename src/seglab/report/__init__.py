@@ -15,6 +15,22 @@ if TYPE_CHECKING:  # pandas loads with the first table (the index page needs non
     import pandas as pd
     from pandas.io.formats.style import Styler
 
+__all__ = [
+    "FEATURE_COLUMNS",
+    "RESULT_COLORS",
+    "TEMPLATES",
+    "badge",
+    "cards_html",
+    "color_results",
+    "md",
+    "md_list",
+    "readable_number",
+    "render_index",
+    "said",
+    "styled",
+    "yes_no",
+]
+
 RESULT_COLORS = {"pass": "#1b9e77", "warn": "#e6ab02", "fail": "#d95f02"}
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from seglab.workshop.classroom import Classroom
 
+__all__ = ["NOTEBOOKS", "start"]
+
 NOTEBOOKS: tuple[str, ...] = ("W1_lenses", "W2_features", "W3_clustering", "W4_personas", "W5_boston")
 
 
