@@ -182,7 +182,7 @@ def test_zeros_that_mean_unknown_are_flagged_and_not_averaged_in(tmp_path):
     assert b3.features.attrs["labels"]["income=unknown"] == "Income: 0 (unknown)"
     # 0 spend or 0 orders is natural (nothing bought): never a spike
     spend = pd.Series([0.0] * 200 + list(range(40, 340)))
-    assert roles.spike(spend, roles._natural_bounds("spend", spend)) is None and roles.spike(spend) is not None
+    assert roles.spike(spend, roles.columns.natural_bounds("spend", spend)) is None and roles.spike(spend) is not None
 
 
 def test_real_data_has_no_false_spike():
@@ -193,15 +193,15 @@ def test_real_data_has_no_false_spike():
     if not path.is_file():
         skip_or_fail(f"credit-card data not found at {path} (see ../shared/data/README.md)")
     df = pd.read_csv(path)
-    found = {c: roles.spike(df[c], roles._natural_bounds(c, df[c].dropna())) for c in df.columns[1:]}
+    found = {c: roles.spike(df[c], roles.columns.natural_bounds(c, df[c].dropna())) for c in df.columns[1:]}
     assert {c: s for c, s in found.items() if s} == {}
     # and a quarter set to 0 in any column where 0 is not natural is a spike: tenure, and credit limits
     # (round numbers: a few limits of 50 beside the zeros are no bridge to the rest)
     flagged = []
     for c in df.columns[1:]:
         zeroed = df[c].where(np.random.default_rng(0).random(len(df)) > 0.25, 0)
-        if 0 not in roles._natural_bounds(c, zeroed.dropna()):
-            assert (roles.spike(zeroed, roles._natural_bounds(c, zeroed.dropna())) or {}).get("value") == 0, c
+        if 0 not in roles.columns.natural_bounds(c, zeroed.dropna()):
+            assert (roles.spike(zeroed, roles.columns.natural_bounds(c, zeroed.dropna())) or {}).get("value") == 0, c
             flagged.append(c)
     assert {"tenure", "credit_limit"} <= set(flagged)
 
