@@ -1268,7 +1268,7 @@ def test_stage01_accounts_for_every_line_of_any_csv_bytes(tmp_path, data):
             continue
         want = [str(v) for v in rows.iloc[k]]
         # the row is the record that starts at its line (over one or more lines)
-        got = [sources._fields("\n".join(lines[start - 1 : start - 1 + m]), sep, '"') for m in range(1, 202)]
+        got = [sources.delimited._fields("\n".join(lines[start - 1 : start - 1 + m]), sep, '"') for m in range(1, 202)]
         got += [_loose("\n".join(lines[start - 1 : start - 1 + m]), sep) for m in range(1, 202)]
         assert any(g is not None and g + [""] * (len(want) - len(g)) == want for g in got), (k, start, want)
     kept_rows = set(c.tables["transactions"]["source_row"]) | set(c.rejected["source_row"])
