@@ -38,6 +38,7 @@ from seglab.collection import amounts, rules, sources
 from seglab.config import Params, TableSource
 from seglab.engine import spark_uri
 from seglab.i18n import N_
+from seglab.paths import resolve
 
 ROW, DUP, TS, TEXT = "__seglab_row", "__seglab_dup", "__seglab_ts", "__seglab_text"
 RULE, SIZE, REV, BY_ID, VALUES = "__seglab_rule", "__seglab_size", "__seglab_rev", "__seglab_by_id", "__seglab_values"
@@ -77,7 +78,7 @@ def on_spark(params: Params, spec: TableSource, root: Path, table: str = "transa
     """
     if params.engine.kind != "spark":
         return None
-    path = sources.resolve(spec.path, root) if spec.path else None
+    path = resolve(spec.path, root) if spec.path else None
     fmt = sources.detect_format(spec, path) if path is not None or spec.format != "auto" else "postgres"
     if fmt != "parquet":
         return i18n.Note.of(
@@ -419,7 +420,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
 
     session = spark_session(params.engine.spark)
     cleaning = params.cleaning
-    path = sources.resolve(spec.path, root)
+    path = resolve(spec.path, root)
     source = str(path)
     if not path.exists():
         raise sources.SourceError(

@@ -287,7 +287,7 @@ def infer(
     written: dict | None = None,
 ) -> Inferred:
     """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
-    from :func:`seglab.collection.collect.lens_map`; ``labels``: column -> its name in the source;
+    from :func:`seglab.collection.quality.lens_map`; ``labels``: column -> its name in the source;
     ``written``: column -> how its numbers were written as text, from stage 01's reading).
     """
     given = _Declared(df, lenses, labels, table, written)
