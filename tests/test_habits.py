@@ -102,6 +102,42 @@ def test_no_module_imports_from_a_higher_layer():
     assert not up, "imports reaching up a layer:\n" + "\n".join(up)
 
 
+MAX_MODULE_LINES = 700
+
+
+def test_no_module_is_over_700_lines():
+    """A module longer than this is split by what it does (a package whose modules are listed in
+    its docstring, lowest first), never by moving state into long argument lists."""
+    long = {
+        m: n for m, p in MODULES.items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these modules (over {MAX_MODULE_LINES} lines): {long}"
+
+
+def test_every_package_lists_its_public_names():
+    """Each package's ``__init__`` says what it offers (``__all__``), and every name it lists is there
+    (a submodule's name counts: the package imports it when asked)."""
+    import importlib
+
+    for name, path in MODULES.items():
+        if path.name != "__init__.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        listed = [
+            n
+            for n in tree.body
+            if isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in n.targets)
+        ]
+        assert listed, f"{name} lists no __all__"
+        package = importlib.import_module(name)
+        for public in package.__all__:
+            assert (
+                hasattr(package, public)
+                or (path.parent / f"{public}.py").exists()
+                or (path.parent / public / "__init__.py").exists()
+            ), f"{name}.__all__ names {public}, which it does not have"
+
+
 def test_the_imports_have_no_cycle():
     """No module imports, directly or through others, a module that imports it (imports inside
     functions count: they only hide a cycle until the day the import order changes)."""
