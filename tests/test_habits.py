@@ -119,6 +119,8 @@ def test_every_package_lists_its_public_names():
     (a submodule's name counts: the package imports it when asked)."""
     import importlib
 
+    folders = {p.parent for p in SRC.rglob("*.py")}
+    assert not [f for f in folders if not (f / "__init__.py").exists()], "a folder without __init__.py"
     for name, path in MODULES.items():
         if path.name != "__init__.py":
             continue
