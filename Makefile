@@ -100,17 +100,19 @@ test: $(TEST_STAMP) postgres java chromium ## run the whole test suite (unit, no
 readme: $(RUN_STAMP) ## rewrite the README's generated tables (outputs, feature catalog) from the code
 	$(PY) -c "from seglab.run import readme; readme.update_readme('README.md')"
 
-catalogs: $(RUN_STAMP) ## collect every reader-visible text into src/seglab/locale (seglab.pot) and merge it into the fa and ar catalogs
+catalogs: $(RUN_STAMP) ## collect every reader-visible text into src/seglab/locale (seglab.pot; the workshop's into src/seglab_workshop/locale) and merge it into the fa and ar catalogs
 	$(PY) -m seglab.i18n.catalogs
 	$(PY) -m seglab.i18n.catalogs --check || echo "translate the entries above in src/seglab/locale/{fa,ar}/LC_MESSAGES/seglab.po"
+	$(PY) -m seglab_workshop.catalogs
+	$(PY) -m seglab_workshop.catalogs --check || echo "translate the entries above in src/seglab_workshop/locale/fa/LC_MESSAGES/seglab_workshop.po"
 
 WORKSHOP_LANGUAGE ?= en
 workshop: $(RUN_STAMP) ## the workshop room: environment + learner notebooks and the guide in workshop/ (WORKSHOP_LANGUAGE=fa for Persian)
-	$(VENV)/bin/seglab workshop --out workshop --language $(WORKSHOP_LANGUAGE)
+	$(VENV)/bin/seglab-workshop --out workshop --language $(WORKSHOP_LANGUAGE)
 	@echo "open the notebooks of workshop/ in JupyterLab: make lab"
 
 workshop-guide: $(RUN_STAMP) ## rewrite the expected answers in the workshop guides from the notebooks' computation
-	$(PY) -c "from seglab.workshop import answers; print(answers.update_guides())"
+	$(PY) -c "from seglab_workshop import answers; print(answers.update_guides())"
 
 lint: $(TEST_STAMP) ## ruff (rules and formatting) on the package, tests, notebooks and benchmarks
 	$(VENV)/bin/ruff check src tests notebooks benchmarks

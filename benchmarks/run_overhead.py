@@ -97,7 +97,7 @@ def end_to_end(root: Path, params_file: Path) -> float:
 PROBED = """
 import json, sys
 from seglab.run import pipeline
-r = pipeline.run(sys.argv[1], progress=False, probes=True, log=lambda m: None)
+r = pipeline.run(sys.argv[1], options=pipeline.RunOptions(log=lambda m: None, progress=False, probes=True))
 print(json.dumps({"setup": r.setup_seconds, "total": r.total_seconds,
                   "stages": [{"name": s.name, "wall": s.seconds, **s.profile} for s in r.stages]}))
 """

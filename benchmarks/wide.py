@@ -115,8 +115,8 @@ def stage_seconds(tmp: Path, path: Path) -> float:
         "from pathlib import Path\n"
         "from seglab.run import pipeline\n"
         "t = time.perf_counter()\n"
-        "r = pipeline.run(sys.argv[1], root=Path(sys.argv[2]), stages=pipeline.STAGES[:1], progress=False,"
-        " log=lambda m: None)\n"
+        "quiet = pipeline.RunOptions(log=lambda m: None, stages=pipeline.STAGES[:1], progress=False)\n"
+        "r = pipeline.run(sys.argv[1], root=Path(sys.argv[2]), options=quiet)\n"
         "print(r.stages[0].seconds)\n"
     )
     out = subprocess.run(

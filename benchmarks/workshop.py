@@ -3,7 +3,7 @@ most 60 s on this 2-core machine), against the floor of executing an empty noteb
 kernel in the same run.
 
 For every version asked for (learner / instructor, English / Persian) the script writes the five
-notebooks with ``seglab workshop`` into a temporary folder and executes each in a new kernel with
+notebooks with ``seglab-workshop`` into a temporary folder and executes each in a new kernel with
 papermill (the classroom shop is built once per machine and read back afterwards: the first
 notebook of a fresh machine pays a few seconds more).
 
@@ -44,7 +44,7 @@ def main() -> int:
     ap.add_argument("--versions", nargs="+", default=list(VERSIONS), choices=list(VERSIONS))
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    from seglab.workshop import classroom, versions
+    from seglab_workshop import classroom, versions
 
     classroom.classroom(7)  # the shop on disk before timing (a fresh machine builds it once)
     worst = 0.0

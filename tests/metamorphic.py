@@ -290,9 +290,8 @@ def answer(p: config.Params, root: Path, original_id=None) -> Answer:
     data = personas.joined(b.features, r.segments)
     cols = personas.profile_columns(data, r.model.preparation.features)
     prof = personas.profile(b.features, r.segments, r.model.preparation.features)
-    names = personas.name_personas(
-        personas.z_profile(data, cols), p.personas, prof, b.features.attrs.get("labels"), b.features.attrs.get("kinds")
-    )
+    wording = personas.Wording(b.features.attrs.get("labels"), b.features.attrs.get("kinds"))
+    names = personas.name_personas(personas.z_profile(data, cols), p.personas, prof, wording)
     out = r.segments.merge(names[["segment", "persona", "archetype"]], on="segment")
     out["customer_id"] = out["customer_id"].map(original_id) if original_id is not None else out["customer_id"]
     assumptions = c.quality["assumptions"] + b.features.attrs.get("assumptions", []) + r.assumptions

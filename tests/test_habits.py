@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "seglab"
+#: The workshop: its own package, on seglab's public names only.
+WORKSHOP_SRC = ROOT / "src" / "seglab_workshop"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: The workshop's notebooks (teaching: learners write code in them, so some habits differ).
 WORKSHOP_NOTEBOOKS = sorted((ROOT / "notebooks" / "workshop").glob("*.ipynb"))
@@ -39,13 +41,13 @@ LAYERS = (
     ("files", ("files",)),
     # for people: tables, cards, pages and figures (reads a run's files, computes nothing upstream)
     ("report", ("report",)),
-    # the workshop track (teaching notebooks' helpers), on the stages and the reports
-    ("workshop", ("workshop",)),
     # running: a stage's session, the papermill runner, the kernel, the README's generated parts, the
     # command line
     ("run", ("run",)),
     # the entry points: the command line and the package (seglab.start)
     ("entry", ("__init__",)),
+    # the workshop track: a package of its own (src/seglab_workshop, its own catalog) on seglab's public API
+    ("workshop", ("seglab_workshop",)),
 )
 RANK = {m: i for i, (_name, mods) in enumerate(LAYERS) for m in mods}
 
@@ -55,7 +57,7 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-MODULES = {_module(p): p for p in sorted(SRC.rglob("*.py"))}
+MODULES = {_module(p): p for root in (SRC, WORKSHOP_SRC) for p in sorted(root.rglob("*.py"))}
 
 
 def _imports(name: str) -> set[str]:
@@ -76,19 +78,26 @@ def _imports(name: str) -> set[str]:
             found |= {f"{module}.{a.name}" if f"{module}.{a.name}" in MODULES else module for a in node.names}
         elif isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
-    return {m for m in found if m in MODULES and m not in (name, "seglab")}
+    return {m for m in found if m in MODULES and m not in (name, "seglab", "seglab_workshop")}
 
 
 GRAPH = {m: _imports(m) for m in MODULES}
 
 
-def _layer(module: str) -> int:
+def _top(module: str) -> str:
+    """The layer's key of a module: its folder (or file) under seglab, or the workshop's package."""
     parts = module.split(".")
-    return RANK[parts[1] if len(parts) > 1 else "__init__"]
+    if parts[0] != "seglab":
+        return parts[0]
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _layer(module: str) -> int:
+    return RANK[_top(module)]
 
 
 def test_every_module_is_in_a_layer():
-    tops = {m.split(".")[1] if "." in m else "__init__" for m in MODULES}
+    tops = {_top(m) for m in MODULES}
     assert not tops - set(RANK), f"put {sorted(tops - set(RANK))} in a layer of LAYERS"
 
 
@@ -119,7 +128,7 @@ def test_every_package_lists_its_public_names():
     (a submodule's name counts: the package imports it when asked)."""
     import importlib
 
-    folders = {p.parent for p in SRC.rglob("*.py")}
+    folders = {p.parent for root in (SRC, WORKSHOP_SRC) for p in root.rglob("*.py")}
     assert not [f for f in folders if not (f / "__init__.py").exists()], "a folder without __init__.py"
     for name, path in MODULES.items():
         if path.name != "__init__.py":
@@ -161,6 +170,39 @@ def test_the_imports_have_no_cycle():
     for m in sorted(GRAPH):
         if m not in state and (cycle := walk(m)):
             pytest.fail("an import cycle: " + " -> ".join(cycle))
+
+
+def _private_names_reached(name: str) -> list[str]:
+    """What module ``name`` takes from seglab that is not public: a ``_name``, a name from a
+    ``_module``, a name a package's ``__all__`` does not list, an attribute ``seglab_thing._name``."""
+    import importlib
+
+    reached = []
+    for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "seglab":
+            public = getattr(importlib.import_module(node.module), "__all__", None)
+            for a in node.names:
+                if a.name.startswith("__") or f"{node.module}.{a.name}" in MODULES:
+                    continue  # a dunder (__version__), a submodule (from seglab import i18n)
+                private = (a.name.startswith("_") and a.name != "_") or "._" in f".{node.module}"
+                if private or (public is not None and a.name not in public):
+                    reached.append(f"{name}: from {node.module} import {a.name}")
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if getattr(base, "id", "") != "self":
+                reached.append(f"{name}:{node.lineno} .{node.attr}")
+    return reached
+
+
+def test_the_workshop_uses_seglabs_public_names_only():
+    """The workshop is a package of its own: it imports from seglab only public names (never a
+    ``_private`` one, and from a package only what its ``__all__`` lists), and seglab never imports it."""
+    reached = [r for m in MODULES if m.startswith("seglab_workshop") for r in _private_names_reached(m)]
+    assert not reached, "the workshop reaches into seglab's private names:\n" + "\n".join(reached)
+    into = [f"{m} imports {d}" for m, deps in GRAPH.items() if m.startswith("seglab.") for d in deps if "workshop" in d]
+    assert not into, into
 
 
 def test_the_graph_sees_imports_inside_functions_and_relative_ones():
@@ -260,10 +302,10 @@ def test_where_things_live_in_the_readme_lists_every_module_in_its_layer():
 @pytest.mark.parametrize("nb", WORKSHOP_NOTEBOOKS, ids=lambda p: p.stem)
 def test_workshop_notebooks_open_with_words_then_parameters_then_their_start(nb):
     """A workshop notebook opens with the exercise's words, then its one parameters cell, then
-    ``seglab.workshop.start("<its name>", ...)``. (An exercise cell may follow a code cell: the
+    ``seglab_workshop.start("<its name>", ...)``. (An exercise cell may follow a code cell: the
     learner's cell and the check of it are a pair, said in the markdown above the pair.)"""
     assert _cells(nb)[0]["cell_type"] == "markdown", f"{nb.name} opens with code"
-    _parameters_then_start(nb, "seglab.workshop.start")
+    _parameters_then_start(nb, "seglab_workshop.start")
 
 
 def test_the_pre_commit_hooks_run_ruff_clear_notebooks_and_the_habits():
@@ -305,3 +347,42 @@ def _source_lines(pattern: str, skip: str = "") -> list[str]:
         for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
         if re.search(pattern, line)
     ]
+
+
+#: The most parameters a public function (or a public method of a public class) takes: more travel
+#: together as a record (a frozen dataclass, such as ``seglab.monitoring.Inputs``).
+MAX_PARAMETERS = 5
+
+
+def _too_many_parameters(node: ast.AST, path: Path, in_class: bool = False) -> list[str]:
+    """``path:line name (n parameters)`` of each public function in ``node`` with more than
+    :data:`MAX_PARAMETERS` (``self``/``cls`` not counted; ``*args`` and ``**kwargs`` counted), and
+    of the public methods of its public classes.
+    """
+    found = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ClassDef) and not child.name.startswith("_"):
+            found += _too_many_parameters(child, path, in_class=True)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+            if child.name.startswith("_") and child.name != "__init__":
+                continue
+            a = child.args
+            names = [x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)]
+            if in_class and names[:1] in (["self"], ["cls"]):
+                names = names[1:]
+            n = len(names) + (a.vararg is not None) + (a.kwarg is not None)
+            if n > MAX_PARAMETERS:
+                found.append(f"{path.relative_to(ROOT)}:{child.lineno} {child.name} ({n} parameters)")
+    return found
+
+
+def test_no_public_function_has_more_than_five_parameters():
+    """A public function takes at most five parameters: those that always travel together are one
+    record (a stage's inputs: ``monitoring.Inputs``, ``prioritization.Inputs``), and a function used
+    only inside its module is private."""
+    offenders = [
+        where
+        for p in sorted(SRC.rglob("*.py"))
+        for where in _too_many_parameters(ast.parse(p.read_text(encoding="utf-8")), p)
+    ]
+    assert not offenders, f"more than {MAX_PARAMETERS} parameters (group them in a record):\n" + "\n".join(offenders)

@@ -86,7 +86,7 @@ def test_history_start_at_the_data_start_gives_known_tenures(shop):
     nobody is censored, and the stages are those of the tenure since the first purchase."""
     first, span = history.first_purchases(shop)
     lc = config.Lifecycle()
-    h = history.facts(first, span["start"], span["end"], span["start"].date(), None, lc)
+    h = history.facts(first, span, span["start"].date(), None, lc)
     assert h["begins_with_data"] and h["censored"] == 0 and history.assumptions(h) == []
     whole = config.Features(window_days="all")  # (the window's own row aside)
     feats = features.build({"transactions": shop}, whole, {"history": h}).features
@@ -137,7 +137,7 @@ def test_a_declared_start_before_the_data_bounds_the_tenure():
     recency = [10.0, 130.0, 10.0]  # the second is lapsing: recency decides, whatever the tenure
     for declared, stages in (("2023-12-01", ["active", "lapsing", "new"]), (None, ["unknown", "lapsing", "new"])):
         h = {"kind": "transactions", "data_start": "2024-01-01", "history_start": declared, "begins_with_data": False}
-        t = history.tenure(first, None, cutoff, h, lc)
+        t = history.tenure(history.Beginnings(first), cutoff, h, lc)
         assert t["known"].tolist() == [0, 0, 1] and t["days"].tolist() == [300.0, 300.0, 30.0]
         assert t["most"].tolist()[1:] == ([335.0, 30.0] if declared else [pytest.approx(np.nan, nan_ok=True), 30.0])
         feats = pd.DataFrame({"recency_days": recency, "tenure_days": t["days"], "tenure_known": t["known"]})
@@ -280,7 +280,7 @@ def test_online_retail_cut_pages_say_whose_tenure_is_unknown(online_retail_cut):
 
 def test_the_history_record_is_json_and_documents_each_key(shop):
     first, span = history.first_purchases(shop)
-    h = history.facts(first, span["start"], span["end"], None, None, config.Lifecycle())
+    h = history.facts(first, span, None, None, config.Lifecycle())
     assert json.loads(json.dumps(h)) == h
     doc = history.facts.__doc__
     for key in h:

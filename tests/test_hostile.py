@@ -1127,7 +1127,7 @@ def test_a_run_whose_kernel_cannot_start_leaves_no_unfinished_marker(tmp_path, r
 
     monkeypatch.setattr(kernel, "SharedKernel", Dead)
     with pytest.raises(kernel.KernelError):
-        pipeline.run(f, root=tmp_path, progress=False, log=lambda m: None)
+        pipeline.run(f, root=tmp_path, options=pipeline.RunOptions(log=lambda m: None, progress=False))
     assert not (tmp_path / "data" / "processed" / "nostart" / pipeline.UNFINISHED_FILE).exists()
     assert not (tmp_path / "reports" / "nostart" / "index.html").exists()
 
@@ -1179,7 +1179,7 @@ def test_stage_05_deletes_only_the_audience_files_its_lineage_says_it_wrote(tmp_
     (run.processed / "exports.json").write_text(json.dumps({"audiences": [{"file": "audience_S7_mine.csv"}]}))
     segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": [1, 2]})
     matrix = pd.DataFrame({"segment": [1, 2], "persona": ["P1", "P2"], "quadrant": ["Target", "Grow"]})
-    exports.write(Store(run, "05", check=False), segments, matrix, None, None)
+    exports.write(Store(run, "05", options=artifacts.StoreOptions(check=False)), exports.Inputs(segments, matrix))
     names = sorted(p.name for p in folder.iterdir())
     assert "audience_S7_mine.csv" not in names and "audience_S8_theirs.csv" in names
     assert any(n.startswith("audience_S1_") for n in names)
@@ -1512,7 +1512,8 @@ def test_no_form_of_a_database_password_reaches_any_file_of_a_run(tmp_path, root
             f = tmp_path / "notebooks" / "params" / f"{run}.yaml"
             f.write_text(yaml.safe_dump(params))
             try:
-                pipeline.run(f, root=tmp_path, stages=pipeline.STAGES[:1], log=lambda _m: None)
+                quiet = pipeline.RunOptions(log=lambda _m: None, stages=pipeline.STAGES[:1])
+                pipeline.run(f, root=tmp_path, options=quiet)
             except pipeline.StageFailed as exc:
                 said = str(exc)
             assert (tmp_path / "reports" / run / "01_data_collection.html").is_file()
@@ -1652,7 +1653,7 @@ def test_the_workshop_guide_carries_the_reports_content_security_policy(tmp_path
     """Issue 29: the workshop's guide.html (Markdown from the repository, opened by teachers and
     mailed to students) had no Content-Security-Policy, unlike every report page."""
     from seglab.text import CSP
-    from seglab.workshop import versions
+    from seglab_workshop import versions
 
     for language in ("en", "fa"):
         page = versions.write_guide(tmp_path / language, language).read_text(encoding="utf-8")

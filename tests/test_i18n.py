@@ -21,7 +21,7 @@ from conftest import skip_or_fail
 from seglab import config, i18n
 from seglab.collection import collect, rules
 from seglab.i18n import catalogs
-from seglab.report import styled
+from seglab.report import Formats, styled
 from seglab.run import pipeline
 from seglab.text import SAME_LETTERS
 
@@ -93,7 +93,7 @@ def test_tables_translate_the_method_words_and_stay_escaped():
         }
     )
     with i18n.using("fa"):
-        html = styled(df, percent=["share"]).to_html()
+        html = styled(df, Formats(percent=["share"])).to_html()
     assert "هدف قرار دادن" in html and "روز از آخرین خرید" in html  # a quadrant; a feature by its label
     assert "<script>" not in html and "&lt;script&gt;" in html and "x&#x27;y" in html
     assert "۵۰٫۰٪" in html and ">ربع<" in html  # the reader's digits; the header's label
@@ -162,6 +162,27 @@ def test_every_catalog_entry_is_translated_in_persian_and_arabic(root):
     """The template holds every text of the code, templates and notebooks (a new text fails
     here until `make catalogs`), and each is translated, not fuzzy, with its placeholders."""
     assert catalogs.problems(root) == []
+
+
+def test_the_workshop_has_its_own_catalog_complete_in_persian(root):
+    """The workshop's texts (its checks, figures and notebooks) are in its own catalog, not in
+    seglab's; each is translated into Persian, the workshop's other language."""
+    from seglab_workshop import catalogs as workshop_catalogs
+    from seglab_workshop import messages
+
+    assert catalogs.problems(root, workshop_catalogs.PROJECT) == []
+    ours = catalogs._read(catalogs.SEGLAB.template)
+    theirs = catalogs._read(workshop_catalogs.PROJECT.template, domain=messages.DOMAIN)
+    assert not [
+        m.id
+        for m in ours
+        if any(str(w).startswith(("src/seglab_workshop", "notebooks/workshop")) for w, _l in m.locations)
+    ]
+    assert len(theirs) > 50 and all(
+        str(w).startswith(("src/seglab_workshop/", "notebooks/workshop/")) for m in theirs for w, _l in m.locations
+    )
+    with i18n.using("fa"):
+        assert messages._("Right.") == "درست است." and i18n._("Right.") == "Right."
 
 
 def test_glossary_terms_are_the_ones_the_catalogs_use(root):

@@ -188,7 +188,7 @@ def _one_season(ds: mm.DataSet, base: mm.Answer, folder: Path) -> tuple[str, str
     got = mm.answer(mm.params(ds, tables, folder), ROOT)
     p = got.params
     as_of = pd.Timestamp(got.features.attrs["as_of"])
-    assigned = monitoring.track(got.tables, p.features, got.quality, got.model, p.monitoring, as_of)
+    assigned = monitoring.track(monitoring.Inputs(got.tables, p.features, got.quality, got.model, p.monitoring, as_of))
     summary = monitoring.summarise(assigned, sorted(got.names["segment"]), {}, p.monitoring, p.seed)
     rows = [i18n.said(r) for r in monitoring.assumptions(summary.info)]
     assert summary.info.get("same_season") is False and rows, summary.info

@@ -297,10 +297,9 @@ def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables,
     calls = []
     real = monitoring.track
     monkeypatch.setattr(monitoring.tracking, "track", lambda *a, **k: calls.append(1) or real(*a, **k))
-    rate, info, window = monitoring.growth_for_matrix(
-        files, params.features, None, seg.model, params.monitoring, as_of, params.seed
-    )
-    full, why = monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)
+    inputs = monitoring.Inputs(files, params.features, None, seg.model, params.monitoring, as_of)
+    rate, info, window = monitoring.growth_for_matrix(inputs, params.seed)
+    full, why = monitoring.attempt(inputs)
     assert full is not None, why
     assert len(calls) == 1  # stage 06 reused stage 05's tracking
     expected = monitoring.summarise(full, [1, 2, 3, 4], {}, params.monitoring, params.seed)
@@ -309,7 +308,7 @@ def test_the_matrix_growth_is_stage06s_and_one_run_tracks_once(synthetic_tables,
     how = monitoring.growth_text(info)
     assert how.startswith(monitoring.comparison_text(expected.info)) and window == full.attrs["window_days"]
     pd.read_parquet(files["transactions"]).head(-1).to_parquet(files["transactions"])  # an input changed
-    monitoring.attempt(files, params.features, None, seg.model, params.monitoring, as_of)
+    monitoring.attempt(inputs)
     assert len(calls) == 2
 
 
@@ -353,7 +352,7 @@ def _agreement(tables: dict, params: config.Params, k: int, quality: dict | None
     built = features.build(tables, params.features, quality)
     seg = segmentation.segment(built.features, params.segmentation.model_copy(update={"k": k, "bootstrap": 0}), 42)
     as_of = pd.Timestamp(built.features.attrs["as_of"])
-    tracked = monitoring.track(tables, params.features, quality, seg.model, params.monitoring, as_of)
+    tracked = monitoring.track(monitoring.Inputs(tables, params.features, quality, seg.model, params.monitoring, as_of))
     last = tracked[tracked["period_end"] == as_of]
     both = last.merge(seg.segments, on="customer_id", suffixes=("_monitoring", "_model"))
     return {

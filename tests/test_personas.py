@@ -161,7 +161,7 @@ def test_the_median_view_has_every_feature_and_no_size_rows_even_without_a_value
             "monetary_median_index": [80.0, 110.0],
         }
     )
-    view = personas.profile_view(prof, ["frequency", "monetary"], suffix="_median_index", head=False)
+    view = personas.profile_view(prof, ["frequency", "monetary"], median=True)
     assert view["measure"].tolist() == ["orders (index)", "net spend (index)"]
 
 

@@ -279,7 +279,7 @@ def test_database_secret_never_reaches_reports(tmp_path, root, pg_url, monkeypat
         },
     }
     f = _project(tmp_path, root, params)
-    pipeline.run(f, root=tmp_path, stages=pipeline.STAGES[:2], log=lambda _m: None)
+    pipeline.run(f, root=tmp_path, options=pipeline.RunOptions(log=lambda _m: None, stages=pipeline.STAGES[:2]))
     password = pg_url.split(":")[2].split("@")[0]
     written = [
         p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".ipynb", ".html", ".json", ".csv", ".yaml")
@@ -332,9 +332,8 @@ def test_stages_share_one_kernel_but_start_from_a_clean_namespace(tmp_path, root
         nbformat.write(_notebook(cells), tmp_path / "notebooks" / f"{name}.ipynb")
     params = tmp_path / "notebooks" / "params" / "x.yaml"
     params.write_text("run_name: x\n")
-    result = pipeline.run(
-        params, root=tmp_path, stages=(("a_first", "A"), ("b_second", "B")), progress=False, log=lambda _m: None
-    )
+    quiet = pipeline.RunOptions(log=lambda _m: None, stages=(("a_first", "A"), ("b_second", "B")), progress=False)
+    result = pipeline.run(params, root=tmp_path, options=quiet)
     assert result.ok
     executed = [nbformat.read(tmp_path / "reports" / "x" / f"{n}.ipynb", as_version=4) for n in ("a_first", "b_second")]
     # a cell's printed line may reach the notebook in several stream outputs: read them joined

@@ -63,13 +63,9 @@ def test_archetypes_get_matching_persona_names(fitted, synthetic):
 def test_midas_scorecard_on_default(fitted, default_params):
     feats, result, names = fitted
     card = personas.midas(
-        feats,
-        result.segments,
-        result.embedding,
-        names,
+        personas.MidasInputs(feats, result.segments, result.embedding, names, result.model.preparation.features),
         default_params.midas,
         default_params.seed,
-        result.model.preparation.features,
     )
     wide = personas.midas_wide(card)
     assert len(wide) == 5 and set(card["result"]) <= {"pass", "warn", "fail"}
@@ -118,12 +114,14 @@ def test_monitoring_flags_the_planted_growing_archetype(synthetic, synthetic_tab
     feats, result, names = fitted
     segments = list(range(1, result.model.k + 1))
     assigned = monitoring.track(
-        synthetic_tables,
-        default_params.features,
-        None,
-        result.model,
-        default_params.monitoring,
-        pd.Timestamp(feats.attrs["as_of"]),
+        monitoring.Inputs(
+            synthetic_tables,
+            default_params.features,
+            None,
+            result.model,
+            default_params.monitoring,
+            pd.Timestamp(feats.attrs["as_of"]),
+        )
     )
     # 24 months of history: the model and each period's customers use the last 365 days, so the
     # quarters that end a year or more after the first day are monitored (5 of the 8), and growth

@@ -52,7 +52,7 @@ GROWTH = pd.Series([0.0, 0.5, -0.2], index=[1, 2, 3])
 
 
 def test_matrix_columns_and_actions():
-    bm, notes = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
+    bm, notes = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), config.Prioritization())
     assert [n.split(":")[0] for n in notes] == ["predicted value"]  # no prediction given
     for col in (
         "size",
@@ -84,8 +84,10 @@ def test_weights_move_segments_in_the_expected_direction():
     value_only = config.Prioritization(
         weights={"attractiveness": {"value_per_customer": 1.0}, "ability_to_win": base.weights.ability_to_win}
     )
-    a_size = pr.boston_matrix(_profile(), GROWTH, NAMES, size_only)[0].set_index("segment")["attractiveness"]
-    a_value = pr.boston_matrix(_profile(), GROWTH, NAMES, value_only)[0].set_index("segment")["attractiveness"]
+    a_size = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), size_only)[0].set_index("segment")["attractiveness"]
+    a_value = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), value_only)[0].set_index("segment")[
+        "attractiveness"
+    ]
     assert a_size[3] > a_value[3]  # the biggest segment gains when size weighs alone
     assert a_value[1] > a_size[1]  # the most valuable per customer gains when value weighs alone
     assert a_size.idxmax() == 3 and a_value.idxmax() == 1
@@ -96,8 +98,8 @@ def test_analyst_inputs_and_overrides_are_honoured_and_recorded():
         analyst_inputs={3: {"competition": 1.0, "fit": 1.0}},
         overrides=[{"segment": 2, "quadrant": "Ignore", "reason": "brand policy excludes deal seekers"}],
     )
-    plain = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0].set_index("segment")
+    plain = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), config.Prioritization())[0].set_index("segment")
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0].set_index("segment")
     assert bm.loc[3, "competition"] == 1.0 and bm.loc[3, "attractiveness"] > plain.loc[3, "attractiveness"]
     assert bm.loc[2, "quadrant"] == "Ignore" and bm.loc[2, "computed_quadrant"] == plain.loc[2, "quadrant"]
     assert bm.loc[2, "override_reason"] == "brand policy excludes deal seekers"
@@ -107,14 +109,14 @@ def test_analyst_inputs_and_overrides_are_honoured_and_recorded():
 def test_override_of_unknown_segment_is_an_error():
     p = config.Prioritization(overrides=[{"segment": 9, "quadrant": "Target", "reason": "test"}])
     with pytest.raises(ValueError, match="overrides names segment 9"):
-        pr.boston_matrix(_profile(), GROWTH, NAMES, p)
+        pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)
 
 
 def test_components_without_data_are_not_measured_left_out_and_noted():
     prof = _profile().drop(
         columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share", "app_share"]
     )
-    bm, notes = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
+    bm, notes = pr.boston_matrix(pr.Inputs(prof, GROWTH, NAMES), config.Prioritization())
     assert bm[["appeal", "coverage", "media_mix"]].isna().all().all()  # not a neutral 0.5: not measured
     assert [n.split(":")[0] for n in notes] == ["predicted value", "appeal", "coverage", "media mix"]
     # ability to win rests on credibility alone (1 - returned share: 0.99, 0.95, 0.90, min-max scaled)
@@ -123,11 +125,13 @@ def test_components_without_data_are_not_measured_left_out_and_noted():
 
 
 def test_missing_prediction_is_not_measured_and_noted_and_a_prediction_moves_attractiveness():
-    plain, notes = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())
+    plain, notes = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), config.Prioritization())
     assert plain["predicted_value"].isna().all() and any(n.startswith("predicted value") for n in notes)
     # segment 3 is predicted to spend the most next period: its predicted value becomes 1, the others a ratio
     predicted = pd.Series({1: 1000.0, 2: 500.0, 3: 4000.0})
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), predicted)[0].set_index("segment")
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES, predicted), config.Prioritization())[0].set_index(
+        "segment"
+    )
     assert bm["predicted_value"].tolist() == [0.25, 0.125, 1.0]
     assert bm.loc[3, "attractiveness"] > plain.set_index("segment").loc[3, "attractiveness"]
     assert (bm["budget_basis"] == "predicted next-period spend").all()
@@ -135,7 +139,7 @@ def test_missing_prediction_is_not_measured_and_noted_and_a_prediction_moves_att
 
 def test_analyst_input_reason_is_kept():
     p = config.Prioritization(analyst_inputs={2: {"fit": 0.9, "reason": "our new discount brand"}})
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0].set_index("segment")
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0].set_index("segment")
     assert bm.loc[2, "analyst_reason"] == "our new discount brand" and bm.loc[1, "analyst_reason"] == ""
 
 
@@ -146,7 +150,7 @@ def test_satisfaction_enters_credibility():
         survey_satisfaction_median=[5.0, 1.0, 1.0],
         survey_satisfaction_index=[50.0, 110, 130],
     )
-    bm = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    bm = pr.boston_matrix(pr.Inputs(prof, GROWTH, NAMES), config.Prioritization())[0].set_index("segment")
     assert bm["credibility"].is_monotonic_increasing and bm.loc[1, "credibility"] == 0.0
 
 
@@ -209,7 +213,7 @@ def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_aske
             "return_share",
         ]
     )
-    bm, notes = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())
+    bm, notes = pr.boston_matrix(pr.Inputs(prof, GROWTH, NAMES), config.Prioritization())
     assert bm["ability_to_win"].isna().all() and (bm["quadrant"] == vocabulary.NOT_PLACED).all()
     assert any("ability to win: not measured" in n for n in notes)
     assert bm["budget"].sum() == pytest.approx(100_000)  # split by attractiveness x value
@@ -224,12 +228,12 @@ def test_without_ability_data_segments_are_ranked_not_placed_and_inputs_are_aske
         s: {"appeal": a, "coverage": 0.5, "media_mix": 0.5, "credibility": 0.5}
         for s, a in ((1, 0.9), (2, 0.2), (3, 0.6))
     }
-    placed = pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization(analyst_inputs=inputs))[0]
+    placed = pr.boston_matrix(pr.Inputs(prof, GROWTH, NAMES), config.Prioritization(analyst_inputs=inputs))[0]
     assert placed["ability_to_win"].notna().all() and (placed["quadrant"] != vocabulary.NOT_PLACED).all()
 
 
 def test_each_placement_says_what_decided_it():
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0].set_index("segment")
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), config.Prioritization())[0].set_index("segment")
     bm = report.said(bm)
     assert bm.loc[1, "decided_by"].startswith("Target. Attractive: ")
     assert "50 per customer (best of 3)" in bm.loc[1, "decided_by"] and "Easy to win: " in bm.loc[1, "decided_by"]
@@ -238,7 +242,7 @@ def test_each_placement_says_what_decided_it():
 
 def test_neutral_judgement_calls_are_listed_as_assumptions():
     p = config.Prioritization(analyst_inputs={2: {"competition": 0.2}})
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0]
     rows = {a["subject"]: a for a in map(i18n.said, pr.assumptions(bm, p))}
     assert rows["competition (analyst)"]["assumed"] == "neutral (0.5) for S1, S3"
     assert rows["fit (analyst)"]["assumed"] == "neutral (0.5) for S1, S2, S3"
@@ -249,7 +253,7 @@ def test_budget_follows_the_final_quadrant_and_sums_to_the_total():
     p = config.Prioritization(
         overrides=[{"segment": 3, "quadrant": "Ignore", "reason": "out of scope"}], budget={"total": 1000}
     )
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0]
     assert bm.loc[bm["segment"] == 3, "budget"].item() == 0.0
     assert bm["budget"].sum() == pytest.approx(1000.0) and bm["budget_share"].sum() == pytest.approx(1.0)
 
@@ -306,7 +310,7 @@ def test_what_decided_a_place_does_not_depend_on_the_order_of_the_weights():
     flipped = config.Prioritization(
         weights={axis: dict(reversed(list(w.items()))) for axis, w in weights.items() if isinstance(w, dict)}
     )
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, base)[0]
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), base)[0]
     row = bm.iloc[0].copy()
     row["value_per_customer"], row["total_value"] = 1.0, 1.0 - 1e-12
     measured = dict.fromkeys(pr.COMPONENT_LABELS, "")
@@ -327,7 +331,9 @@ def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
     the reader is told the 49 %, where it stands among the segments, and never a 0..1 score."""
     prof = _profile().assign(reachable=[0.9, 0.8, 0.49], return_share=[0.01, 0.05, 0.2])
     with i18n.using("en", currency="EUR"):
-        bm = report.said(pr.boston_matrix(prof, GROWTH, NAMES, config.Prioritization())[0]).set_index("segment")
+        bm = report.said(pr.boston_matrix(pr.Inputs(prof, GROWTH, NAMES), config.Prioritization())[0]).set_index(
+            "segment"
+        )
     assert bm.loc[3, "coverage"] == 0.0 and bm.loc[3, "computed_quadrant"] == "Ignore"
     assert "49% reachable by e-mail or SMS (worst of 3)" in bm.loc[3, "decided_by"]
     assert bm.loc[3, "credibility_fact"] == "returns 20% of the value bought (worst of 3)"
@@ -343,7 +349,7 @@ def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
         assert not SCORE.search(said), said
     # the judgement calls the analyst gives are named as such, with their own scale
     given = config.Prioritization(analyst_inputs={1: {"fit": 0.9}})
-    bm = report.said(pr.boston_matrix(prof, GROWTH, NAMES, given)[0]).set_index("segment")
+    bm = report.said(pr.boston_matrix(pr.Inputs(prof, GROWTH, NAMES), given)[0]).set_index("segment")
     assert bm.loc[1, "fit_fact"] == "fit (analyst) 0.90 of 1 (the analyst's judgement) (best of 3)"
     assert bm.loc[2, "fit_fact"] == "fit (analyst) neutral (0.5): not given by the analyst (worst of 3)"
 
@@ -397,7 +403,7 @@ def test_the_index_shows_the_exact_share_of_a_fragile_placement(tmp_path):
     from seglab.report import pages
 
     p = config.Prioritization()
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0]
     sens = pr.sensitivity(bm, p, seed=1)
     sens.loc[sens["segment"] == 2, ["stay_share", "fragile"]] = [0.796, True]
     sens.loc[sens["segment"] == 2, "fragile_reasons"] = json.dumps(
@@ -418,7 +424,7 @@ def test_the_index_shows_the_exact_share_of_a_fragile_placement(tmp_path):
 
 def test_ignore_holding_forty_percent_of_the_customers_is_fragile_with_the_evidence():
     p = config.Prioritization(sensitivity={"draws": 0})
-    bm = pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0]
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0]
     assert bm.loc[bm["segment"] == 3, "computed_quadrant"].item() == "Ignore"  # 60 % of the customers
     sens = pr.sensitivity(bm, p, seed=1).set_index("segment")
     reasons = json.loads(sens.loc[3, "fragile_reasons"])
@@ -442,7 +448,7 @@ def test_a_placement_on_one_measured_component_is_fragile():
         columns=["campaign_click_rate", "browse_conversion", "web_share", "store_share", "app_share", "return_share"]
     )
     p = config.Prioritization(sensitivity={"draws": 0})
-    bm = pr.boston_matrix(prof, GROWTH, NAMES, p)[0]
+    bm = pr.boston_matrix(pr.Inputs(prof, GROWTH, NAMES), p)[0]
     sens = pr.sensitivity(bm, p, seed=1)
     assert sens["fragile"].all()
     for said in sens["fragile_reasons"]:
@@ -504,8 +510,8 @@ def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
     assert table.loc["Bargain hunters", "Response (higher is better)"] == "12% (of 8 known)"
     assert table.loc["Need-based customers", "call duration (direction unknown)"] == "24.50"
     # weight 0 by default: shown, not ranked by; the page prints the line that puts it in
-    plain = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization())[0]
-    shown, _notes = pr.boston_matrix(_profile(), GROWTH, NAMES, config.Prioritization(), outcomes=rates)
+    plain = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), config.Prioritization())[0]
+    shown, _notes = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES, outcomes=rates), config.Prioritization())
     assert shown["attractiveness"].tolist() == plain["attractiveness"].tolist()
     b = pr.basis(shown, config.Prioritization())
     assert b["outcome_line"] == (
@@ -527,7 +533,7 @@ def test_outcome_rates_are_shown_per_segment_and_can_enter_attractiveness():
     # the printed line, as the analyst would paste it, puts the outcomes in attractiveness
     weights = yaml.safe_load(b["outcome_line"].split(": ", 1)[1])
     on = config.Prioritization(weights={"attractiveness": weights, "ability_to_win": config.Weights().ability_to_win})
-    ranked, _notes = pr.boston_matrix(_profile(), GROWTH, NAMES, on, outcomes=rates)
+    ranked, _notes = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES, outcomes=rates), on)
     a_on, a_off = ranked.set_index("segment")["attractiveness"], plain.set_index("segment")["attractiveness"]
     assert a_on[1] > a_off[1] and a_on[3] < a_off[3]  # least churn and most response gain; the most churn loses
     assert "Churn 10% (all customers 33%)" in i18n.say(ranked.set_index("segment").loc[1, "outcome_fact"])
@@ -549,7 +555,7 @@ def test_a_ranking_by_size_alone_says_so_and_what_would_add_information():
     prof = _profile().assign(revenue=np.nan, value_per_customer=np.nan)
     no_growth = pd.Series(np.nan, index=[1, 2, 3])
     p = config.Prioritization()
-    bm = pr.boston_matrix(prof, no_growth, NAMES, p)[0]
+    bm = pr.boston_matrix(pr.Inputs(prof, no_growth, NAMES), p)[0]
     b = pr.basis(bm, p)
     assert b["size_only"] and b["axes"]["attractiveness"] == ["size"]
     [item] = [i for i in pr.basis_text(b) if i["kind"] == "size_only"]
@@ -563,14 +569,14 @@ def test_a_ranking_by_size_alone_says_so_and_what_would_add_information():
     assert rows["attractiveness"]["assumed"] == "size only: the segments are ranked by their number of customers"
     # weights that leave size alone say so too, with the line that weighs the value again
     only = config.Prioritization(weights={"attractiveness": {"size": 1.0}, "ability_to_win": p.weights.ability_to_win})
-    b = pr.basis(pr.boston_matrix(_profile(), GROWTH, NAMES, only)[0], only)
+    b = pr.basis(pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), only)[0], only)
     assert b["size_only"]
     assert {
         "component": "value_per_customer",
         "line": "prioritization.weights.attractiveness: {size: 1, value_per_customer: 1}",
     } in b["would_add"]
     # with the value known and weighted, it is not size alone
-    assert not pr.basis(pr.boston_matrix(_profile(), GROWTH, NAMES, p)[0], p)["size_only"]
+    assert not pr.basis(pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0], p)["size_only"]
 
 
 def test_the_index_says_ranked_by_size_only_and_shows_the_outcomes(tmp_path):
@@ -586,7 +592,7 @@ def test_the_index_says_ranked_by_size_only_and_shows_the_outcomes(tmp_path):
     prof = prof.drop(columns=["campaign_click_rate", "browse_conversion", "reachable", "web_share", "store_share"])
     prof = prof.drop(columns=["app_share", "return_share"])
     p = config.Prioritization()
-    bm = pr.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), NAMES, p, outcomes=rates)[0]
+    bm = pr.boston_matrix(pr.Inputs(prof, pd.Series(np.nan, index=[1, 2, 3]), NAMES, outcomes=rates), p)[0]
     sens = pr.sensitivity(bm, p, seed=1)
     h = {"boston_basis": json.loads(json.dumps(pr.basis(bm, p)))}
     for key, table in (("boston", bm), ("sensitivity", sens), ("outcome_rates", rates)):

@@ -166,7 +166,7 @@ def test_elbow_kneedle():
 def test_stability_is_high_for_the_true_k_and_reproducible():
     x = segmentation.Preparation.fit(_blobs(), ["monetary", "discount_share"]).transform(_blobs())
     p = config.Segmentation(features=["monetary", "discount_share"], bootstrap=5, bootstrap_sample=150)
-    km = methods.fit("kmeans", x, 3, 1, config.Segmentation(n_init=4))
+    km = methods.fit(methods.Clustering("kmeans", 3, 1), x, config.Segmentation(n_init=4))
     mean, sd = segmentation.stability(x, km, 3, p, seed=1)
     assert mean > 0.95 and sd < 0.05
     assert segmentation.stability(x, km, 3, p, seed=1) == (mean, sd)

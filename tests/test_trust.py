@@ -67,19 +67,21 @@ def test_a_score_is_never_money_and_no_value_column_reads_unknown_not_zero(tmp_p
     prof = personas.profile(b.features, segs, b.features.attrs["default_features"])
     assert prof["revenue"].isna().all() and prof["value_per_customer"].isna().all()  # unknown, not 0
     cards = personas.persona_cards(
-        prof,
-        personas.z_profile(personas.joined(b.features, segs), ["age"]),
-        pd.DataFrame(
-            {
-                "segment": [1, 2, 3],
-                "persona": ["a", "b", "c"],
-                "archetype": [None] * 3,
-                "confidence": ["descriptive"] * 3,
-            }
-        ),
-        pd.DataFrame({"segment": [1, 2, 3], "criterion": "Viable", "result": "warn"}),
-        b.features[["age"]].mean(),
-        personas.joined(b.features, segs),
+        personas.CardInputs(
+            prof,
+            personas.z_profile(personas.joined(b.features, segs), ["age"]),
+            pd.DataFrame(
+                {
+                    "segment": [1, 2, 3],
+                    "persona": ["a", "b", "c"],
+                    "archetype": [None] * 3,
+                    "confidence": ["descriptive"] * 3,
+                }
+            ),
+            pd.DataFrame({"segment": [1, 2, 3], "criterion": "Viable", "result": "warn"}),
+            b.features[["age"]].mean(),
+            personas.joined(b.features, segs),
+        )
     )
     assert all(card["revenue_share"] is None and card["value_basis"] == "unknown" for card in cards)
     from seglab import report
@@ -303,7 +305,7 @@ def test_descriptive_names_never_repeat_and_codes_are_never_high_or_low():
     )
     labels = {"channel=2": "Channel: 2", "monetary": "customer value"}
     means = pd.DataFrame({"segment": [1, 2, 3], "channel=2": [0.9, 0.85, 0.02], "monetary": [10.0, 10.0, 1.0]})
-    names = personas.name_personas(z, config.Personas(), means, labels)
+    names = personas.name_personas(z, config.Personas(), means, personas.Wording(labels))
     names["persona"] = names["persona"].map(i18n.say)  # (as the reader reads them)
     assert names["persona"].is_unique and not names["persona"].str.contains(r"\(S\d\)").any()
     text = " ".join(names["persona"])
@@ -336,7 +338,7 @@ def test_customer_level_deal_seekers_are_bargain_hunters(tmp_path):
     cols = personas.profile_columns(data, r.model.preparation.features)
     prof = personas.profile(f, r.segments, r.model.preparation.features)
     names = personas.name_personas(
-        personas.z_profile(data, cols), config.Personas(), prof, f.attrs["labels"], f.attrs["kinds"]
+        personas.z_profile(data, cols), config.Personas(), prof, personas.Wording(f.attrs["labels"], f.attrs["kinds"])
     )
     truth = realistic.marketing().assign(customer_id=lambda d: d["ID"].astype(str))  # ID is the customer id
     m = r.segments.merge(truth, on="customer_id")
@@ -353,12 +355,14 @@ def test_every_period_is_assigned_from_a_window_of_the_same_length(synthetic_tab
     feats = fb.build(synthetic_tables, default_params.features).features
     r = segmentation.segment(feats, default_params.segmentation.model_copy(update={"k": 5, "bootstrap": 0}), 42)
     a = monitoring.track(
-        synthetic_tables,
-        default_params.features,
-        None,
-        r.model,
-        default_params.monitoring,
-        pd.Timestamp(feats.attrs["as_of"]),
+        monitoring.Inputs(
+            synthetic_tables,
+            default_params.features,
+            None,
+            r.model,
+            default_params.monitoring,
+            pd.Timestamp(feats.attrs["as_of"]),
+        )
     )
     w = a.attrs["window_days"]
     first = fb.transaction_day(synthetic_tables["transactions"], "min")
@@ -453,6 +457,8 @@ def test_boston_matrix_without_transactions_is_a_ranking_not_a_line(tmp_path):
     r = segmentation.segment(b.features, config.Segmentation(k=3, n_init=4, bootstrap=0), 1)
     prof = personas.profile(b.features, r.segments, r.model.preparation.features)
     names = pd.DataFrame({"segment": [1, 2, 3], "persona": ["a", "b", "c"]})
-    bm, notes = prioritization.boston_matrix(prof, pd.Series(np.nan, index=[1, 2, 3]), names, config.Prioritization())
+    bm, notes = prioritization.boston_matrix(
+        prioritization.Inputs(prof, pd.Series(np.nan, index=[1, 2, 3]), names), config.Prioritization()
+    )
     assert (bm["quadrant"] == prioritization.NOT_PLACED).all() and bm["ability_to_win"].isna().all()
     assert not (bm["ability_to_win"] == 0.5).any()

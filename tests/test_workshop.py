@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 
 from seglab import i18n
-from seglab.workshop import NOTEBOOKS, answers, check, classroom, versions
+from seglab_workshop import NOTEBOOKS, answers, check, classroom, versions
 
 
 @pytest.fixture(scope="module")
 def shop():
-    import seglab.workshop
+    import seglab_workshop
 
-    return seglab.workshop.start("W1_lenses", language="en", seed=7)
+    return seglab_workshop.start("W1_lenses", language="en", seed=7)
 
 
 def _says(feedback, status: str, text: str = "") -> None:
@@ -236,3 +236,21 @@ def test_the_guide_renders_to_one_page_per_language(tmp_path):
     assert '<html lang="fa" dir="rtl">' in html and "@font-face" in html and "<table>" in html
     assert "expected answers: begin" not in html
     assert "Seed 7" in versions.guide_html("en")
+
+
+def test_seglab_workshop_writes_the_notebooks_and_the_guide_and_seglab_has_no_workshop_command(tmp_path, capsys):
+    """The workshop has its own command (its own package); seglab's command line no longer has one."""
+    from seglab.run import cli as seglab_cli
+    from seglab_workshop import cli
+
+    assert cli.main(["--out", str(tmp_path / "room"), "--language", "fa"]) == 0
+    written = sorted(p.name for p in (tmp_path / "room").iterdir())
+    assert written == sorted([f"{n}.ipynb" for n in NOTEBOOKS] + ["guide.html"])
+    first = json.loads((tmp_path / "room" / "W1_lenses.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"]
+    assert '<div dir="rtl">' in first  # the Persian version: narrative from the workshop's own catalog
+    capsys.readouterr()
+    (tmp_path / "a_file").write_text("")
+    assert cli.main(["--out", str(tmp_path / "a_file" / "x")]) == 1  # a file where a folder goes: one line
+    assert capsys.readouterr().err.startswith("seglab-workshop: ")
+    with pytest.raises(SystemExit):
+        seglab_cli.parser().parse_args(["workshop", "--out", str(tmp_path)])

@@ -131,21 +131,18 @@ def _rejected_rows(loaded: Loaded, rows: pd.DataFrame, rule: pd.Series) -> pd.Da
 
 
 def clean_transactions(
-    df: pd.DataFrame,
-    cleaning: Cleaning,
-    now: pd.Timestamp,
-    raw_dup: pd.Series,
-    notes: list[str] | None = None,
-    where: str = "transactions",
+    df: pd.DataFrame, raw_dup: pd.Series, context: rules.RowContext
 ) -> tuple[pd.DataFrame, pd.Series, dict]:
-    """Apply the transaction cleaning rules.
+    """Apply the transaction cleaning rules (``context``: the cleaning parameters, the run date,
+    the notes and where the rows come from, :class:`seglab.collection.rules.RowContext`).
 
     Returns the typed table (all rows), the rule per row (NA = kept) and counters.
     Cancellations (order id starting with the cancellation prefix, or negative
     quantity) are kept as returns: their negative quantity nets against purchases.
     Extreme lines are flagged in the ``outlier`` column (rejected only with drop_outliers).
     """
-    out, s, by_id, written = rules.transaction_rules(df, cleaning, now, raw_dup, notes, where)
+    cleaning = context.cleaning
+    out, s, by_id, written = rules.transaction_rules(df, raw_dup, context)
     size = rules.line_size(out)
     q1, q3 = size[s.kept].quantile([0.25, 0.75]) if s.kept.any() else (0.0, 0.0)
     threshold = rules.outlier_threshold(q1, q3, cleaning)
@@ -285,35 +282,28 @@ class _Table:
     assumptions: list[dict]
 
 
-def _collect_table(
-    table: str,
-    spec: TableSource,
-    params: Params,
-    root: Path,
-    now: pd.Timestamp,
-    customer_level: bool,
-    work: Path | None = None,
-) -> _Table:
+def _collect_table(table: str, spec: TableSource, run: rules.Run, customer_level: bool) -> _Table:
     """Read, map and clean one source table, accounting for every row."""
+    params = run.params
     here = None  # why events are cleaned here although engine.kind is spark
     if table in rules.TIME_COLUMN:
         from seglab.collection import collect_spark
 
-        here = collect_spark.on_spark(params, spec, root, table)
+        here = collect_spark.on_spark(params, spec, run.root, table)
         if here == "":
-            return _Table(*collect_spark.collect_events(table, spec, params, root, now, work / table))
-    loaded = sources.read(spec, table, root)
+            return _Table(*collect_spark.collect_events(table, spec, run))
+    loaded = sources.read(spec, table, run.root)
     mapped, labels = sources.apply_mapping(loaded, spec, rules.REQUIRED[table])
     mapped, labels, unified, letters = _unified(mapped, labels, params.cleaning.letters, table)
-    notes, assumptions = rules.customer_ids(mapped, loaded, spec, table, customer_level, labels)
+    notes, assumptions = rules.customer_ids(mapped, loaded, spec, customer_level, labels)
     raw_dup, rewritten = rules.exact_duplicates(loaded.frame, letters)
     mapped, errors = rules.without_spreadsheet_errors(mapped)
     try:
-        typed, rule, counters = _clean(table, mapped, params, now, raw_dup, loaded)
+        typed, rule, counters = _clean(table, mapped, raw_dup, loaded, run)
     except rules.DateOrderError as exc:
         raise SourceError(f"{exc} (table '{table}')") from None
     written = counters.pop("written", {})
-    assumptions += unified + rules.read_as_written(table, loaded.source, labels, errors, written, params.cleaning)
+    assumptions += unified + rules.read_as_written(loaded.source, labels, errors, written, params.cleaning)
     if table == "transactions":
         assumptions += rules.normalise_channels(typed, spec.roles.channel_values, loaded.source)
         if params.cleaning.calendar == "gregorian" and rules.looks_jalali(mapped["timestamp"]):
@@ -398,15 +388,12 @@ def _roles(tables: dict, specs: dict, quality: dict, params: Params, customer_le
         spec = specs.get(table) or TableSource(path="(derived)")
         own = customer_level and table == "customers"
         try:
-            found = roles_mod.infer(
-                tables[table],
-                spec.roles,
+            facts = roles_mod.ColumnFacts(
                 quality["lenses"][table],
                 quality["labels"].get(table, {}),
-                table,
-                own,
                 quality["tables"].get(table, {}).get("written"),
             )
+            found = roles_mod.infer(tables[table], spec.roles, facts, table, own)
         except roles_mod.RolesError as exc:
             raise SourceError(str(exc)) from None
         quality["roles"][table] = {c: r.to_dict() for c, r in found.roles.items()}
@@ -435,9 +422,10 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
     labels: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     assumptions: list[dict] = []
+    run = rules.Run(params, root, now, work)
     for table in ("transactions", "customers", "survey", "sessions", "campaign_events"):
         if table in specs:
-            done = _collect_table(table, specs[table], params, root, now, customer_level, work)
+            done = _collect_table(table, specs[table], run, customer_level)
             tables[table], labels[table], quality["tables"][table] = done.kept, done.labels, done.entry
             rejected_parts.append(done.rejected)
             notes += done.notes
@@ -502,15 +490,17 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
 
 
 def _clean(
-    table: str, mapped: pd.DataFrame, params: Params, now: pd.Timestamp, raw_dup: pd.Series, loaded: Loaded
+    table: str, mapped: pd.DataFrame, raw_dup: pd.Series, loaded: Loaded, run: rules.Run
 ) -> tuple[pd.DataFrame, pd.Series, dict]:
     """The cleaning of one table: the typed rows, the rule that rejects each (NA = kept), counters."""
+    cleaning = run.params.cleaning
+    context = rules.RowContext(cleaning, run.now, loaded.notes, loaded.source)
     if table == "transactions":
-        return clean_transactions(mapped, params.cleaning, now, raw_dup, loaded.notes, loaded.source)
+        return clean_transactions(mapped, raw_dup, context)
     if table in ("customers", "survey"):
-        out, rule, written = clean_customers(mapped, params.cleaning, loaded.notes, loaded.source)
+        out, rule, written = clean_customers(mapped, cleaning, loaded.notes, loaded.source)
         return out, rule, {"written": written} if written else {}
-    return (*rules.clean_events(mapped, table, raw_dup, params.cleaning, now, loaded.notes, loaded.source), {})
+    return (*rules.clean_events(mapped, table, raw_dup, context), {})
 
 
 def _revenue_buckets(typed: pd.DataFrame, rule: pd.Series, kept: pd.DataFrame) -> dict:

@@ -386,12 +386,12 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
             mapped, _changed = rules.unify_letters(mapped, frozen["letters"], str)
             mapped, _errors = rules.without_spreadsheet_errors(mapped)
             if table == "transactions":
-                out, s, by_id, _written = rules.transaction_rules(
-                    mapped, cleaning, now, dup, times=times, decimals=frozen["decimals"]
-                )
+                context = rules.RowContext(cleaning, now, times=times)
+                out, s, by_id, _written = rules.transaction_rules(mapped, dup, context, frozen["decimals"])
                 rule, size, rev = s.rule, rules.line_size(out), rules.line_revenue(out)
             else:
-                out, rule = rules.clean_events(mapped, table, dup, cleaning, now, None, where, times=times)
+                context = rules.RowContext(cleaning, now, where=where, times=times)
+                out, rule = rules.clean_events(mapped, table, dup, context)
                 by_id, size, rev = pd.Series(False, index=out.index), 0.0, 0.0
             io.validate(out.loc[rule.isna().to_numpy()], schema, where)
             out[RULE] = rule.astype("string")
@@ -409,15 +409,17 @@ def _rows(table: str, spec: TableSource, source: str, cleaning, now, frozen: dic
 # --------------------------------------------------------------------------------------------
 # the table
 # --------------------------------------------------------------------------------------------
-def collect_events(table: str, spec: TableSource, params: Params, root: Path, now: pd.Timestamp, work: Path):
+def collect_events(table: str, spec: TableSource, run: rules.Run):
     """Stage 01's transactions, sessions or campaign events on Spark: the kept rows (a
     :class:`SparkTable`), the rejected rows, the quality entry, the column labels, notes and
-    assumptions (what :func:`seglab.collection.collect.collect` gives on one machine).
+    assumptions (what :func:`seglab.collection.collect.collect` gives on one machine). Spark's
+    files go to ``run.work / table``.
     """
     from pyspark.sql import functions as F
 
     from seglab.engine import spark_session
 
+    params, root, now, work = run.params, run.root, run.now, run.work / table
     session = spark_session(params.engine.spark)
     cleaning = params.cleaning
     path = resolve(spec.path, root)
@@ -437,7 +439,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
     letters, labels, assumptions = _letters(df, names, cleaning.letters, table, dict(names))
     errors = _spreadsheet_errors(df, names)
     decimals, written = _numbers_written(df, names, cleaning) if table == "transactions" else ({}, {})
-    assumptions += rules.read_as_written(table, source, labels, errors, written, cleaning)
+    assumptions += rules.read_as_written(source, labels, errors, written, cleaning)
     time_col = rules.TIME_COLUMN[table]
     df, timed, jalali = _times(session, df, names[time_col], cleaning, notes, source, table, time_col)
     canonical = canonical_types(table, names)
@@ -485,8 +487,7 @@ def collect_events(table: str, spec: TableSource, params: Params, root: Path, no
         raise sources.SourceError(message)
     rejected = _rejected(rows, source, table)
 
-    named = rules.customer_ids(pd.DataFrame(columns=["customer_id"]), None, spec, table, False, dict(labels))[1]
-    assumptions = named + assumptions
+    assumptions = rules.id_by_name(spec, table, labels) + assumptions
     lines = rows.where(kept).drop(*INTERNAL)
     if table == "transactions":
         lines, plan = _channels(rows, lines, spec)

@@ -29,6 +29,7 @@ lifecycle stage only when most of its customers are *known* to be in it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,8 @@ from seglab.i18n import N_, _
 from seglab.registry import BY_NAME
 
 if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
     from seglab.config import Features as FeatureParams
     from seglab.config import Lifecycle, Params
 
@@ -111,22 +114,16 @@ def _spike(first: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> dict:
     }
 
 
-def facts(
-    first: pd.Series,
-    start,
-    end,
-    declared: date | None,
-    signup: pd.Series | None,
-    lifecycle: Lifecycle,
-) -> dict:
+def facts(first: pd.Series, span: dict, declared: date | None, signup: pd.Series | None, lifecycle: Lifecycle) -> dict:
     """The facts of the history of a transactions source (a pure function; one JSON-able dict).
 
     Parameters
     ----------
     first : Series
         Each customer's first purchase in the data (timestamps), indexed by customer_id.
-    start, end : date-like
-        The data's first and last day.
+    span : dict
+        The data's first and last day (date-like): ``start`` and ``end``, as :func:`first_purchases`
+        gives them.
     declared : date or None
         ``source.history_start``: no customer bought before this day.
     signup : Series or None
@@ -162,7 +159,7 @@ def facts(
           afterwards (None when the data are too short to compare), and their ratio (the
           evidence: a spike is the signature of an export that begins after the business did).
     """
-    start, end = _day(start), _day(end)
+    start, end = _day(span["start"]), _day(span["end"])
     declared_day = _day(declared)
     begins = declared_day is not None and declared_day >= start
     until = start + pd.Timedelta(days=lifecycle.lapsed_days)
@@ -280,7 +277,7 @@ def from_data(tables: dict, params: FeatureParams, declared: date | None = None,
         from seglab import io, schemas
 
         customers = io.read_table(customers, schemas.CUSTOMERS.name)
-    return facts(first, span["start"], span["end"], declared, signups(customers, given), params.lifecycle)
+    return facts(first, span, declared, signups(customers, given), params.lifecycle)
 
 
 def signups(customers: pd.DataFrame | None, given: bool = True) -> pd.Series | None:
@@ -459,10 +456,11 @@ def text(h: dict | None) -> str:
 # --------------------------------------------------------------------------------------------
 # each customer's tenure (stage 02)
 # --------------------------------------------------------------------------------------------
-def tenure(first, signup, cutoff: pd.Timestamp, h: dict | None, lifecycle: Lifecycle, signed=None) -> pd.DataFrame:
-    """Each customer's tenure at ``cutoff`` with what the data can tell of it (a pure function).
+@dataclass(frozen=True)
+class Beginnings:
+    """When each customer's relationship may have begun, one value per customer in the same order.
 
-    Parameters
+    Attributes
     ----------
     first : array-like of timestamps
         The customer's first purchase in the data up to the cutoff.
@@ -470,8 +468,22 @@ def tenure(first, signup, cutoff: pd.Timestamp, h: dict | None, lifecycle: Lifec
         The signup date of the customers table (NaT: unknown), or None without signup dates.
     signed : array-like of bool, optional
         Whether the customer's signup date comes from a customers source (:func:`signups`); a date
-        stage 01 derived from the first purchase tells nothing of earlier purchases. Default: every
+        stage 01 derived from the first purchase tells nothing of earlier purchases. None: every
         signup date does.
+    """
+
+    first: ArrayLike
+    signup: ArrayLike | None = None
+    signed: ArrayLike | None = None
+
+
+def tenure(began: Beginnings, cutoff: pd.Timestamp, h: dict | None, lifecycle: Lifecycle) -> pd.DataFrame:
+    """Each customer's tenure at ``cutoff`` with what the data can tell of it (a pure function).
+
+    Parameters
+    ----------
+    began : Beginnings
+        Each customer's first purchase in the data, signup date and where the signup comes from.
     cutoff : Timestamp
         The end of the as-of day.
     h : dict or None
@@ -489,7 +501,7 @@ def tenure(first, signup, cutoff: pd.Timestamp, h: dict | None, lifecycle: Lifec
         (= ``days`` where known; the days since ``history_start`` when one is declared before the
         data; NaN: unbounded).
     """
-    first = pd.Series(pd.to_datetime(np.asarray(first)))
+    first, signup, signed = pd.Series(pd.to_datetime(np.asarray(began.first))), began.signup, began.signed
     dates = (
         pd.Series(pd.to_datetime(np.asarray(signup))) if signup is not None else pd.Series(pd.NaT, index=first.index)
     )

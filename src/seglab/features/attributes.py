@@ -72,7 +72,7 @@ def _table_roles(table: str, df: pd.DataFrame, quality: dict) -> tuple[dict[str,
         from seglab.collection.rules import guess_lens
 
         lenses = {c: {"lens": guess_lens(c, table)} for c in df.columns}
-    found = roles_mod.infer(df, config.Roles(), lenses, labels, table, False)
+    found = roles_mod.infer(df, config.Roles(), roles_mod.ColumnFacts(lenses, labels), table, False)
     return {c: r.to_dict() for c, r in found.roles.items()}, labels
 
 

@@ -309,7 +309,7 @@ def _finish(
         signup = customers.set_index("customer_id")["signup_date"].reindex(feats["customer_id"]).to_numpy()
         source = history.signups(customers, given=(h or {}).get("signup_column", True))  # not those derived
         signed = np.zeros(len(feats), bool) if source is None else source.reindex(feats["customer_id"]).notna()
-    tenure = history.tenure(first_seen, signup, cutoff, h, params.lifecycle, signed)
+    tenure = history.tenure(history.Beginnings(first_seen, signup, signed), cutoff, h, params.lifecycle)
     feats["tenure_days"] = tenure["days"].to_numpy()
     feats["tenure_known"] = tenure["known"].to_numpy()
     if customers is not None and available["reachable"]:

@@ -4,6 +4,8 @@ and the revenue mix over it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import ibis
 import pandas as pd
 
@@ -53,23 +55,32 @@ def period_activity(
     return out[["customer_id", "period_end", "bought", "value"]].assign(period_end=pd.to_datetime(out["period_end"]))
 
 
-def revenue_mix(
-    transactions: Table,
-    segments: pd.DataFrame,
-    column: str,
-    as_of: str | None = None,
-    start: str | None = None,
-    n: int = 3,
-    params: FeatureParams | None = None,
-    over_index: bool = False,
-) -> pd.DataFrame | None:
-    """The top ``n`` values of a transactions column (category, channel) per segment by share of
-    the segment's purchase revenue up to ``as_of`` (and from ``start``): segment, value, share.
-    None when the column is absent. Revenue in whole millionths, as every money sum.
+@dataclass(frozen=True)
+class RevenueMix:
+    """Which revenue mix :func:`revenue_mix` computes: of a transactions ``column`` (category,
+    channel), over the purchases up to ``as_of`` (and from ``start``; None: no bound), the top
+    ``n`` values, or with ``over_index`` the values that set each segment apart.
+    """
 
-    ``over_index``: the values that set each segment apart instead (:func:`over_indexed`), with
+    column: str
+    as_of: str | None = None
+    start: str | None = None
+    n: int = 3
+    over_index: bool = False
+
+
+def revenue_mix(
+    transactions: Table, segments: pd.DataFrame, mix: RevenueMix, params: FeatureParams | None = None
+) -> pd.DataFrame | None:
+    """The top ``mix.n`` values of a transactions column (category, channel) per segment by share
+    of the segment's purchase revenue up to ``mix.as_of`` (and from ``mix.start``): segment, value,
+    share. None when the column is absent. Revenue in whole millionths, as every money sum.
+    ``params``: the engine (``features`` parameters, DuckDB by default).
+
+    ``mix.over_index``: the values that set each segment apart instead (:func:`over_indexed`), with
     ``base_share`` (the value's share of all customers' revenue), ``index`` and ``over``.
     """
+    column, as_of, start, n = mix.column, mix.as_of, mix.start, mix.n
     if column not in table_columns(transactions):
         return None
     with opened(params) as (table, _con):
@@ -90,17 +101,17 @@ def revenue_mix(
             share=r.revenue.cast("float64") / r.revenue.sum().over(group_by="segment").cast("float64"),
             rank=ibis.row_number().over(w),
         )
-        if over_index:
+        if mix.over_index:
             everything = r.select("segment", "value", "revenue").to_pyarrow().to_pandas()
             return over_indexed(everything, n)
-        mix = (
+        top = (
             r.filter(r["rank"] < n)
             .select("segment", "value", "share")
             .order_by(["segment", ibis.desc("share"), "value"])
             .to_pyarrow()
             .to_pandas()
         )
-    return mix
+    return top
 
 
 #: A value sets a segment apart when its share of the segment's revenue is at least this many

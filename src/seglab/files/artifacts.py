@@ -18,6 +18,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,27 @@ def _first_difference(old: Any, new: Any, where: str) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StoreOptions:
+    """How a :class:`Store` works, beyond whose files it reads and writes.
+
+    Attributes
+    ----------
+    figures : Path, optional
+        The folder of this execution's figures (default: ``reports/<run>/figures``).
+    check : bool
+        Check the lineage of every file read (the index page reads what is there and checks
+        for itself).
+    read_only : bool
+        Write nothing (a stage's page rendered again in another language, :mod:`seglab.run.session`):
+        :meth:`Store.save` and :meth:`Store.absent` leave every file and the lineage as they are.
+    """
+
+    figures: Path | None = None
+    check: bool = True
+    read_only: bool = False
+
+
 class Store:
     """A stage's reads and writes of one run's files, through :data:`ARTIFACTS`, with lineage.
 
@@ -100,14 +122,8 @@ class Store:
     sections : iterable of str
         The parameters the stage declares (its notebook's ``parameters`` cell: ``seed`` and
         sections such as ``segmentation``; ``run_name`` is the run itself).
-    figures : Path, optional
-        The folder of this execution's figures (default: ``reports/<run>/figures``).
-    check : bool
-        Check the lineage of every file read (the index page reads what is there and checks
-        for itself).
-    read_only : bool
-        Write nothing (a stage's page rendered again in another language, :mod:`seglab.run.session`):
-        :meth:`save` and :meth:`absent` leave every file and the lineage as they are.
+    options : StoreOptions, optional
+        Where the figures go, whether reads are checked, whether anything is written.
     """
 
     def __init__(
@@ -116,15 +132,14 @@ class Store:
         stage: str | None = None,
         params: Params | None = None,
         sections: Iterable[str] = (),
-        figures: Path | None = None,
-        check: bool = True,
-        read_only: bool = False,
+        options: StoreOptions | None = None,
     ):
+        options = options or StoreOptions()
         self.run = run
         self.stage = stage
-        self.figures = figures or run.figures
-        self.check = check
-        self.read_only = read_only
+        self.figures = options.figures or run.figures
+        self.check = options.check
+        self.read_only = options.read_only
         dumped = params.model_dump(mode="json") if params is not None else {}
         self.params = {s: dumped[s] for s in sections if s in dumped}
         self.inputs: dict[str, str] = {}  # what this stage has read: name -> sha256

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -260,14 +261,28 @@ def written_before(run) -> list[str]:
     return [n for n in names if isinstance(n, str) and n not in ("", ".", "..") and "/" not in n and "\\" not in n]
 
 
-def write(store, segments: pd.DataFrame, matrix: pd.DataFrame, contacts, predictions, languages=()) -> list[dict]:
+@dataclass(frozen=True)
+class Inputs:
+    """What the exports list (the arguments of :func:`customer_list`, which describes each): the
+    segments (stage 03), the Boston matrix (stage 05), the contact permissions and the prediction
+    (stage 04) when known, and the further languages whose persona names the files add.
+    """
+
+    segments: pd.DataFrame
+    matrix: pd.DataFrame
+    contacts: pd.DataFrame | None = None
+    predictions: pd.DataFrame | None = None
+    languages: tuple[str, ...] = ()
+
+
+def write(store, inputs: Inputs) -> list[dict]:
     """Write segments.csv, the audience files and exports.json through the run's store (stage
     05); an audience file an earlier execution left for a segment that no longer exists goes.
-    ``languages``: the further languages whose persona names the files add.
     """
     from seglab import io
 
-    customers = customer_list(segments, matrix, contacts, predictions, tuple(languages))
+    matrix = inputs.matrix
+    customers = customer_list(inputs.segments, matrix, inputs.contacts, inputs.predictions, tuple(inputs.languages))
     store.save("segments_export", customers, encoding="utf-8-sig")
     folder = store.path("segments_export").parent
     files = audiences(customers, matrix)

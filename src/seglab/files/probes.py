@@ -1,6 +1,6 @@
 """Timing probes for ``benchmarks/run_overhead.py``: seconds spent importing modules and drawing
 figures inside a kernel. Installed only when a benchmark asks for them (``pipeline.run(...,
-probes=True)``); a normal run never loads this module.
+options=pipeline.RunOptions(probes=True))``); a normal run never loads this module.
 
 Imports are timed at the outermost level only (an import that triggers others counts once);
 figures are the time spent in the public functions of :mod:`seglab.report.plots` (building a figure

@@ -271,7 +271,7 @@ def save_exports(matrix: pd.DataFrame, store: Store, report=None) -> list[dict]:
         contacts = customers[["customer_id", *columns]] if columns else None
     predictions = store.load("predictions") if load_prediction_quality(store).get("available") else None
     further = [lang for lang in report.languages if lang != report.language] if report is not None else []
-    return exports.write(store, load_segments(store), matrix, contacts, predictions, further)
+    return exports.write(store, exports.Inputs(load_segments(store), matrix, contacts, predictions, tuple(further)))
 
 
 # assumptions ---------------------------------------------------------------------------------

@@ -13,6 +13,9 @@
 then merges the template into ``locale/fa`` and ``locale/ar`` (a changed English text becomes
 *fuzzy*, which is not shown and which the tests report until a translator checks it).
 ``python -m seglab.i18n.catalogs --check`` fails when the template is out of date.
+
+Another package with its own catalog (the workshop: ``python -m seglab_workshop.catalogs``)
+describes itself as a :class:`Project` and calls :func:`update` and :func:`problems` with it.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ import argparse
 import io
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, TEMPLATE_PATH, notebook_context
+from seglab.i18n import DOMAIN, LANGUAGES, LOCALE_DIR, notebook_context
 
 KEYWORDS = {
     "_": None,
@@ -36,7 +40,31 @@ KEYWORDS = {
     "_right": None,
 }
 PACKAGE = Path(__file__).parent.parent
-TEMPLATE = TEMPLATE_PATH
+
+
+@dataclass(frozen=True)
+class Project:
+    """A package with its own catalog: where its texts are and where its catalogs go."""
+
+    domain: str
+    #: the package's folder (its ``.py`` files and ``templates/**.j2``)
+    package: Path
+    #: the notebooks whose cells it translates, as globs under the project root
+    notebooks: tuple[str, ...]
+    locale_dir: Path
+    #: the languages it speaks (English first: the texts as written)
+    languages: tuple[str, ...] = LANGUAGES
+    #: texts declared as data in its code (seglab's feature registry): a function giving (text, where) pairs
+    declared: object = None
+
+    @property
+    def template(self) -> Path:
+        """The catalog's template, ``<locale_dir>/<domain>.pot``."""
+        return self.locale_dir / f"{self.domain}.pot"
+
+    def po(self, language: str) -> Path:
+        """The catalog of ``language``."""
+        return self.locale_dir / language / "LC_MESSAGES" / f"{self.domain}.po"
 
 
 def _add(catalog, message, where: str, line: int, context: str | None = None, comments=()) -> None:
@@ -53,23 +81,23 @@ def _add(catalog, message, where: str, line: int, context: str | None = None, co
     catalog.add(message, locations=[(where, line)], context=context, auto_comments=list(comments))
 
 
-def extract(root: Path):
-    """The catalog template (a :class:`babel.messages.catalog.Catalog`) of seglab's code,
-    templates and notebooks under ``root``.
+def extract(root: Path, project: Project | None = None):
+    """The catalog template (a :class:`babel.messages.catalog.Catalog`) of a project's code,
+    templates and notebooks under ``root`` (seglab's by default).
     """
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract, extract_from_dir
 
-    catalog = Catalog(project="seglab", domain=DOMAIN, charset="utf-8", fuzzy=False)
+    project = project or SEGLAB
+    catalog = Catalog(project=project.domain, domain=project.domain, charset="utf-8", fuzzy=False)
     method_map = [("**/templates/**.j2", "jinja2.ext:babel_extract"), ("**.py", "python")]
     options = {"**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
+    prefix = f"src/{project.package.name}"
     for filename, line, message, comments, context in extract_from_dir(
-        str(PACKAGE), method_map, options, keywords=KEYWORDS, strip_comment_tags=True
+        str(project.package), method_map, options, keywords=KEYWORDS, strip_comment_tags=True
     ):
-        _add(catalog, message, f"src/seglab/{filename}", line, context, comments)
-    notebooks = sorted((root / "notebooks").glob("0*.ipynb")) + sorted(
-        (root / "notebooks" / "workshop").glob("W*.ipynb")
-    )
+        _add(catalog, message, f"{prefix}/{filename}", line, context, comments)
+    notebooks = [nb for pattern in project.notebooks for nb in sorted(root.glob(pattern))]
     for nb in notebooks:
         cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
         where = nb.relative_to(root).as_posix()
@@ -81,7 +109,7 @@ def extract(root: Path):
                 found = extract("python", io.BytesIO(source.encode("utf-8")), keywords=KEYWORDS)
                 for _line, message, _comments, context in found:
                     _add(catalog, message, where, number, context)
-    for message, where in _declared_terms():
+    for message, where in project.declared() if project.declared else ():
         _add(catalog, message, where, 0)
     return catalog
 
@@ -98,6 +126,10 @@ def _declared_terms() -> list[tuple[str, str]]:
     return [(m, w) for m, w in out if m]
 
 
+#: seglab's own catalog: its code, templates and stage notebooks.
+SEGLAB = Project(DOMAIN, PACKAGE, ("notebooks/0*.ipynb",), LOCALE_DIR, LANGUAGES, _declared_terms)
+
+
 def _write(catalog, path: Path) -> None:
     from babel.messages.pofile import write_po
 
@@ -109,11 +141,11 @@ def _write(catalog, path: Path) -> None:
         path.write_bytes(text)
 
 
-def _read(path: Path, locale: str | None = None):
+def _read(path: Path, locale: str | None = None, domain: str = DOMAIN):
     from babel.messages.pofile import read_po
 
     with path.open("rb") as f:
-        return read_po(f, locale=locale, domain=DOMAIN)
+        return read_po(f, locale=locale, domain=domain)
 
 
 def _stable(catalog) -> None:
@@ -123,58 +155,50 @@ def _stable(catalog) -> None:
     catalog.creation_date = catalog.revision_date = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def update(root: Path) -> list[Path]:
-    """Write the template and merge it into every translation; the files written."""
-    template = extract(root)
+def update(root: Path, project: Project | None = None) -> list[Path]:
+    """Write a project's template (seglab's by default) and merge it into every translation; the
+    files written.
+    """
+    project = project or SEGLAB
+    template = extract(root, project)
     _stable(template)
-    _write(template, TEMPLATE)
-    written = [TEMPLATE]
-    for lang in LANGUAGES:
-        if lang == "en":
-            continue
-        po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-        catalog = _read(po, lang) if po.is_file() else None
+    _write(template, project.template)
+    written = [project.template]
+    for lang in project.languages[1:]:
+        po = project.po(lang)
+        catalog = _read(po, lang, project.domain) if po.is_file() else None
         if catalog is None:
             from babel.messages.catalog import Catalog
 
-            catalog = Catalog(locale=lang, domain=DOMAIN, project="seglab", charset="utf-8", fuzzy=False)
+            catalog = Catalog(locale=lang, domain=project.domain, project=project.domain, charset="utf-8", fuzzy=False)
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
-        catalog.obsolete.clear()  # a text seglab no longer shows has no translation to keep
+        catalog.obsolete.clear()  # a text the project no longer shows has no translation to keep
         _stable(catalog)
         _write(catalog, po)
         written.append(po)
     return written
 
 
-#: The languages of the workshop track (its notebooks and checks); the reports speak every LANGUAGES.
-WORKSHOP_LANGUAGES = ("en", "fa")
-
-
-def _workshop_only(message) -> bool:
-    """A text only the workshop track shows (its notebooks, its checks)."""
-    where = ("notebooks/workshop/", "src/seglab/workshop/")
-    return bool(message.locations) and all(str(path).startswith(where) for path, _line in message.locations)
-
-
-def problems(root: Path) -> list[str]:
-    """What is missing: the template out of date, a text not translated or fuzzy, a translation
-    that loses or adds a placeholder (``%(name)s``, ``{name}``).
+def problems(root: Path, project: Project | None = None) -> list[str]:
+    """What is missing in a project's catalogs (seglab's by default): the template out of date, a
+    text not translated or fuzzy, a translation that loses or adds a placeholder (``%(name)s``,
+    ``{name}``).
     """
     import re
 
+    project = project or SEGLAB
     out = []
-    fresh = extract(root)
-    current = _read(TEMPLATE) if TEMPLATE.is_file() else None
+    fresh = extract(root, project)
+    current = _read(project.template, domain=project.domain) if project.template.is_file() else None
     ids = lambda c: {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in c if m.id}  # noqa: E731
     if current is None or ids(fresh) != ids(current):
         missing = len(ids(fresh) - ids(current)) if current else len(ids(fresh))
-        out.append(f"{TEMPLATE.name} is out of date ({missing} new texts): run make catalogs")
+        out.append(f"{project.template.name} is out of date ({missing} new texts): run make catalogs")
     holder = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]*\}")
-    for lang in LANGUAGES[1:]:
-        po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-        catalog = _read(po, lang)
+    for lang in project.languages[1:]:
+        catalog = _read(project.po(lang), lang, project.domain)
         for m in catalog:
-            if not m.id or (lang not in WORKSHOP_LANGUAGES and _workshop_only(m)):
+            if not m.id:
                 continue
             msgid = m.id if isinstance(m.id, str) else m.id[0]
             strings = [m.string] if isinstance(m.string, str) else list(m.string)
@@ -191,21 +215,23 @@ def problems(root: Path) -> list[str]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m seglab.i18n.catalogs [--check]``."""
+def main(argv: list[str] | None = None, project: Project | None = None) -> int:
+    """``python -m seglab.i18n.catalogs [--check]`` (another project: ``python -m <its package>.catalogs``)."""
     from seglab.paths import project_root
 
-    ap = argparse.ArgumentParser(prog="python -m seglab.i18n.catalogs", description=__doc__.split("\n\n")[0])
+    project = project or SEGLAB
+    module = "seglab.i18n" if project is SEGLAB else project.package.name
+    ap = argparse.ArgumentParser(prog=f"python -m {module}.catalogs", description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="report what is missing instead of writing")
     args = ap.parse_args(argv)
     root = project_root()
     if args.check:
-        found = problems(root)
+        found = problems(root, project)
         for p in found:
             print(p)
-        print(f"{len(found)} problems" if found else "catalogs complete")
+        print(f"{len(found)} problems" if found else f"{project.domain} catalogs complete")
         return 1 if found else 0
-    for path in update(root):
+    for path in update(root, project):
         print(path.relative_to(root))
     return 0
 

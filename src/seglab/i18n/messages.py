@@ -136,20 +136,56 @@ def use_reader(r: Reader) -> None:
 
 
 @cache
-def translations(language: str) -> _gettext.NullTranslations:
-    """The compiled catalog of ``language`` (English: the texts as written)."""
-    if language == "en":
+def compiled(locale_dir: Path, domain: str, language: str) -> _gettext.NullTranslations:
+    """The compiled catalog ``<locale_dir>/<language>/LC_MESSAGES/<domain>.po`` (English, or a
+    language without a catalog: the texts as written). A fuzzy (unchecked) translation is not shown.
+    """
+    po = Path(locale_dir) / language / "LC_MESSAGES" / f"{domain}.po"
+    if language == "en" or not po.is_file():
         return _gettext.NullTranslations()
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     with po.open("rb") as f:
-        catalog = read_po(f, locale=language, domain=DOMAIN)
+        catalog = read_po(f, locale=language, domain=domain)
     buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)  # a fuzzy (unchecked) translation is not shown
+    write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
     return _gettext.GNUTranslations(buf)
+
+
+def translations(language: str) -> _gettext.NullTranslations:
+    """Seglab's compiled catalog of ``language`` (English: the texts as written)."""
+    return compiled(LOCALE_DIR, DOMAIN, language)
+
+
+@dataclass(frozen=True)
+class Messages:
+    """The texts of another package with its own catalog (a gettext domain, e.g. the workshop's),
+    in the current reader's language.
+    """
+
+    domain: str
+    locale_dir: Path
+
+    def template(self) -> Path:
+        """The catalog's template (``<locale_dir>/<domain>.pot``)."""
+        return Path(self.locale_dir) / f"{self.domain}.pot"
+
+    def _t(self) -> _gettext.NullTranslations:
+        return compiled(Path(self.locale_dir), self.domain, _reader.language)
+
+    def gettext(self, message: str) -> str:
+        """``message`` in the reader's language."""
+        return self._t().gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Singular or plural of a message for ``n``, in the reader's language."""
+        return self._t().ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """``message`` in the reader's language, in ``context``."""
+        return self._t().pgettext(context, message)
 
 
 def _(message: str) -> str:

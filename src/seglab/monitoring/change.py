@@ -11,11 +11,9 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n, vocabulary
-from seglab.config import Features as FeatureParams
 from seglab.config import Monitoring as MonitoringParams
-from seglab.monitoring.tracking import PERIOD_MONTHS, attempt, sizes
+from seglab.monitoring.tracking import PERIOD_MONTHS, Inputs, attempt, sizes
 from seglab.monitoring.words import comparison_text, season_caveat
-from seglab.segmentation import SegmentModel
 
 # ---------------------------------------------------------------------------------------------
 # growth: the change of each segment's share of the active customers, and what it is compared with
@@ -207,24 +205,16 @@ def segment_growth(
     return growth(sizes(assigned, segments), params, seed, history(assigned))
 
 
-def growth_for_matrix(
-    tables: dict,
-    feature_params: FeatureParams,
-    quality: dict | None,
-    model: SegmentModel,
-    params: MonitoringParams,
-    as_of,
-    seed: int,
-) -> tuple[pd.Series, dict, int | None]:
+def growth_for_matrix(inputs: Inputs, seed: int) -> tuple[pd.Series, dict, int | None]:
     """The growth of each segment's share of the active customers for the Boston matrix (stage 05),
     from the same tracking as stage 06 shows (:func:`attempt`). Returns the growth component
     (:func:`matrix_growth`: 0 where resampling explains the change, NaN where unknown),
     what was compared (the record of :func:`segment_growth`, said by :func:`growth_text`) and the
     window of behaviour each period's customers were assigned from (None without periods).
     """
-    segments = list(range(1, model.k + 1))
-    assigned, why_not = attempt(tables, feature_params, quality, model, params, as_of)
-    g = segment_growth(assigned, segments, params, seed, why_not)
+    segments = list(range(1, inputs.model.k + 1))
+    assigned, why_not = attempt(inputs)
+    g = segment_growth(assigned, segments, inputs.params, seed, why_not)
     return matrix_growth(g.table), g.info, assigned.attrs["window_days"] if assigned is not None else None
 
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -55,14 +56,23 @@ def window_days(feature_params: FeatureParams, first: pd.Timestamp, as_of: pd.Ti
     return days if days is not None else (pd.Timestamp(as_of) - pd.Timestamp(first)).days + 1
 
 
-def track(
-    tables: dict,
-    feature_params: FeatureParams,
-    quality: dict | None,
-    model: SegmentModel,
-    params: MonitoringParams,
-    as_of: pd.Timestamp,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Inputs:
+    """What monitoring tracks (stage 06, and stage 05 for growth): the run's canonical tables
+    (DataFrames or Parquet paths), the ``features`` parameters (the model's window, the engine),
+    stage 01's quality record (or None), the frozen model of stage 03, the ``monitoring``
+    parameters and the as-of date (None or NaT: the data has no history over time).
+    """
+
+    tables: dict
+    feature_params: FeatureParams
+    quality: dict | None
+    model: SegmentModel
+    params: MonitoringParams
+    as_of: pd.Timestamp | None
+
+
+def track(inputs: Inputs) -> pd.DataFrame:
     """Every active customer of every period with its segment by the frozen model.
 
     Returns period_end (a date), customer_id, segment, value (net value in the period), sorted
@@ -71,11 +81,12 @@ def track(
     Raises :class:`MonitoringUnavailable` without transactions or with less than one complete
     period of history.
     """
+    tables, feature_params, params, model = inputs.tables, inputs.feature_params, inputs.params, inputs.model
     if "transactions" not in tables:
         raise MonitoringUnavailable(i18n.as_term(NO_HISTORY))
     tx = tables["transactions"]
     first = feature_building.transaction_day(tx, "min", feature_params)
-    as_of = pd.Timestamp(as_of).normalize()
+    as_of = pd.Timestamp(inputs.as_of).normalize()
     w = window_days(feature_params, first, as_of)
     ends = [e for e in period_ends(first, as_of, params.period) if e - pd.Timedelta(days=w - 1) >= first]
     if not ends:
@@ -97,7 +108,7 @@ def track(
     # the model's window, fixed at its length at the model's date (all history stays all history: only
     # the last period has it whole)
     windowed = feature_building.fixed_window(feature_params, first, as_of)
-    built = feature_building.build_many(tables, windowed, ends, quality)  # every period end in one pass
+    built = feature_building.build_many(tables, windowed, ends, inputs.quality)  # every period end in one pass
     parts = []
     for end, b in zip(ends, built, strict=True):
         feats = b.features
@@ -121,44 +132,35 @@ def track(
 _LAST_TRACKED: dict[tuple, pd.DataFrame] = {}
 
 
-def _tracking_key(
-    tables: dict, feature_params: FeatureParams, model: SegmentModel, params: MonitoringParams, as_of
-) -> tuple | None:
+def _tracking_key(inputs: Inputs) -> tuple | None:
     """What a tracking depends on; None for tables in memory (not remembered)."""
     files = []
-    for name, table in sorted(tables.items()):
+    for name, table in sorted(inputs.tables.items()):
         if isinstance(table, pd.DataFrame):
             return None
         st = Path(table).stat()
         files.append((name, str(table), st.st_size, st.st_mtime_ns))
     return (
         tuple(files),
-        feature_params.model_dump_json(),
-        params.model_dump_json(),
-        model.to_text(),
-        str(pd.Timestamp(as_of)),
+        inputs.feature_params.model_dump_json(),
+        inputs.params.model_dump_json(),
+        inputs.model.to_text(),
+        str(pd.Timestamp(inputs.as_of)),
     )
 
 
-def attempt(
-    tables: dict,
-    feature_params: FeatureParams,
-    quality: dict | None,
-    model: SegmentModel,
-    params: MonitoringParams,
-    as_of,
-) -> tuple[pd.DataFrame | None, str]:
+def attempt(inputs: Inputs) -> tuple[pd.DataFrame | None, str]:
     """:func:`track`, or None and the reason when the data has no history to monitor. The same
     tracking asked again in the same process (stage 06 after stage 05 in ``seglab run``) is not
     computed again.
     """
-    if as_of is None or pd.isna(as_of):
+    if inputs.as_of is None or pd.isna(inputs.as_of):
         return None, i18n.as_term(NO_HISTORY)
-    key = _tracking_key(tables, feature_params, model, params, as_of)
+    key = _tracking_key(inputs)
     if key is not None and key in _LAST_TRACKED:
         return _LAST_TRACKED[key].copy(), ""
     try:
-        out = track(tables, feature_params, quality, model, params, pd.Timestamp(as_of))
+        out = track(inputs)
     except MonitoringUnavailable as exc:
         return None, exc.args[0]  # (a note: said where shown)
     if key is not None:

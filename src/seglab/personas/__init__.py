@@ -25,6 +25,7 @@ from seglab.personas.cards import (
     LIFECYCLE_CUES,
     MESSAGES,
     OFFERS,
+    CardInputs,
     attribute_mix,
     best_time,
     contact_plan,
@@ -39,7 +40,7 @@ from seglab.personas.cards import (
     with_names,
 )
 from seglab.personas.explain import definable_rules, distinguishing, rules_markdown, segment_rules
-from seglab.personas.midas import midas, midas_wide
+from seglab.personas.midas import MidasInputs, midas, midas_wide
 from seglab.personas.naming import (
     BULK_UNITS,
     DEFAULT_RULES,
@@ -50,6 +51,7 @@ from seglab.personas.naming import (
     MEDIUM,
     NO_CHANNEL,
     PERSONA_NAMES,
+    Wording,
     describe,
     name_personas,
     persona_scores,
@@ -73,6 +75,7 @@ from seglab.personas.profiles import (
 
 __all__ = [
     "BULK_UNITS",
+    "CardInputs",
     "DEFAULT_RULES",
     "DEFINING",
     "DESCRIPTIVE",
@@ -82,6 +85,7 @@ __all__ = [
     "LOW",
     "MEDIUM",
     "MESSAGES",
+    "MidasInputs",
     "NO_CHANNEL",
     "NUMERIC_KINDS",
     "OFFERS",
@@ -89,6 +93,7 @@ __all__ = [
     "PROFILE_FEATURES",
     "SHARE_FEATURES",
     "WEEKDAYS",
+    "Wording",
     "attribute_mix",
     "best_time",
     "contact_plan",

@@ -4,6 +4,7 @@ lifecycle cue, outcome and message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -14,7 +15,7 @@ from seglab.i18n import N_
 
 if TYPE_CHECKING:
     pass
-from seglab.personas.naming import NO_CHANNEL, preferred_channel, traits
+from seglab.personas.naming import NO_CHANNEL, Wording, preferred_channel, traits
 from seglab.personas.profiles import WEEKDAYS, feature_value, joined, label
 
 MESSAGES = {
@@ -92,13 +93,13 @@ def purchase_mixes(
     data has none. ``transactions``: the canonical table's Parquet path, or None; ``params``:
     the engine (``features`` parameters, DuckDB by default).
     """
-    from seglab.features import revenue_mix
+    from seglab.features import RevenueMix, revenue_mix
 
     as_of, start = features.attrs.get("as_of"), features.attrs.get("window_start")
     if transactions is None:
         return spend_mix(features, segments, spend), None
-    categories = revenue_mix(transactions, segments, "category", as_of, start, params=params, over_index=True)
-    channels = revenue_mix(transactions, segments, "channel", as_of, start, params=params)
+    categories = revenue_mix(transactions, segments, RevenueMix("category", as_of, start, over_index=True), params)
+    channels = revenue_mix(transactions, segments, RevenueMix("channel", as_of, start), params)
     return categories if categories is not None else spend_mix(features, segments, spend), channels
 
 
@@ -296,31 +297,54 @@ def _mean_value(v: float) -> i18n.Value | str:
     return feature_value("", v)
 
 
-def persona_cards(
-    prof: pd.DataFrame,
-    z: pd.DataFrame,
-    personas: pd.DataFrame,
-    card: pd.DataFrame,
-    base: pd.Series,
-    data: pd.DataFrame | None = None,
-    categories: pd.DataFrame | None = None,
-    prediction: pd.DataFrame | None = None,
-    value_basis: str | None = None,
-) -> list[dict]:
-    """The persona card of each segment (also written to personas.json).
+@dataclass(frozen=True)
+class CardInputs:
+    """What the persona cards say (:func:`persona_cards`).
 
-    ``data``: features joined with segments (for the best time and the contact permissions);
-    ``categories``: :func:`seglab.features.revenue_mix` of the category column; ``prediction``:
-    :func:`seglab.personas.predict.per_persona` (buy probability, churn risk, expected spend).
+    Attributes
+    ----------
+    profile : DataFrame
+        The segment profiles (:func:`seglab.personas.profile`).
+    z : DataFrame
+        The z-profile, segment x feature (:func:`seglab.personas.z_profile`).
+    personas : DataFrame
+        The persona of each segment (:func:`seglab.personas.name_personas`).
+    scorecard : DataFrame
+        The MIDAS scorecard (:func:`seglab.personas.midas`).
+    base : Series
+        The average customer, of what the data can tell (feature -> mean).
+    data : DataFrame, optional
+        The features joined with the segments (for the best time and the contact permissions).
+    categories : DataFrame, optional
+        :func:`seglab.features.revenue_mix` of the category column.
+    prediction : DataFrame, optional
+        :func:`seglab.personas.predict.per_persona` (buy probability, churn risk, expected spend).
+    value_basis : str, optional
+        What customer value means in this run (the features' ``value_basis``).
     """
-    p = prof.set_index("segment")
+
+    profile: pd.DataFrame
+    z: pd.DataFrame
+    personas: pd.DataFrame
+    scorecard: pd.DataFrame
+    base: pd.Series
+    data: pd.DataFrame | None = None
+    categories: pd.DataFrame | None = None
+    prediction: pd.DataFrame | None = None
+    value_basis: str | None = None
+
+
+def persona_cards(inputs: CardInputs) -> list[dict]:
+    """The persona card of each segment (also written to personas.json)."""
+    data, categories, card, value_basis = inputs.data, inputs.categories, inputs.scorecard, inputs.value_basis
+    p = inputs.profile.set_index("segment")
     result = card.groupby("segment")["result"].apply(list)
-    pred = prediction.set_index("segment") if prediction is not None else None
+    pred = inputs.prediction.set_index("segment") if inputs.prediction is not None else None
     labels = (data.attrs.get("labels") if data is not None else None) or {}
     kinds = (data.attrs.get("kinds") if data is not None else None) or {}
     value_known = bool(p["revenue"].notna().any())
     cards = []
-    for _i, row in personas.iterrows():
+    for _i, row in inputs.personas.iterrows():
         seg = int(row["segment"])
         pr = p.loc[seg]
         results = result.get(seg, [])
@@ -338,7 +362,7 @@ def persona_cards(
             "value_per_customer": round(float(pr["value_per_customer"]), 2) if value_known else None,
             "value_basis": value_basis if value_known else "unknown",
             "evidence": row.get("evidence", ""),
-            "traits": traits(pr, z.loc[seg], base, n=5, labels=labels, kinds=kinds),
+            "traits": traits(pr, inputs.z.loc[seg], inputs.base, n=5, wording=Wording(labels, kinds)),
             "channel": channel,
             "best_time": best_time(data, seg) if data is not None else "unknown",
             "message": i18n.Note.of(N_("%(first)s %(second)s"), first=i18n.as_term(message), second=i18n.as_term(cue))

@@ -4,6 +4,7 @@ pass, warn or fail with its evidence.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,26 +27,33 @@ def _grade(value: float, pass_at: float, warn_at: float) -> str:
     return "pass" if value >= pass_at else "warn" if value >= warn_at else "fail"
 
 
-def midas(
-    features: pd.DataFrame,
-    segments: pd.DataFrame,
-    embedding: np.ndarray,
-    personas: pd.DataFrame,
-    params: Midas,
-    seed: int,
-    fidelity_cols: list[str],
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class MidasInputs:
+    """What the MIDAS scorecard grades: the feature table (one row per customer), the segments
+    (customer_id, segment), the rows as clustered (the prepared features, for the silhouette), the
+    persona names (segment, persona) and the features the segment rules may ask about.
+    """
+
+    features: pd.DataFrame
+    segments: pd.DataFrame
+    embedding: np.ndarray
+    personas: pd.DataFrame
+    fidelity_cols: list[str]
+
+
+def midas(inputs: MidasInputs, params: Midas, seed: int) -> pd.DataFrame:
     """The MIDAS scorecard: one row per segment and criterion with result and evidence."""
+    features, segments, fidelity_cols = inputs.features, inputs.segments, inputs.fidelity_cols
     df = joined(features, segments)
     prof = profile(features, segments, fidelity_cols).set_index("segment")
-    names = personas.set_index("segment")["persona"]
+    names = inputs.personas.set_index("segment")["persona"]
     rng = np.random.default_rng(seed)
     n = len(df)
     idx = rng.choice(n, size=min(n, 4000), replace=False) if n > 4000 else np.arange(n)
     labels = df["segment"].to_numpy()
     from sklearn.metrics import silhouette_samples
 
-    sil = pd.Series(silhouette_samples(embedding[idx], labels[idx])).groupby(labels[idx]).mean()
+    sil = pd.Series(silhouette_samples(inputs.embedding[idx], labels[idx])).groupby(labels[idx]).mean()
     fidelity = segment_rules(features, segments, fidelity_cols, seed).set_index("segment")
     exactly_one = not segments["customer_id"].duplicated().any() and segments["segment"].notna().all()
     rows = []

@@ -5,6 +5,7 @@ descriptive name otherwise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +22,17 @@ from seglab.personas.profiles import feature_value, is_indicator, named_feature
 
 #: How clearly a segment matches its archetype, as stored in persona_names.csv.
 HIGH, MEDIUM, LOW, DESCRIPTIVE = CONFIDENCE
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the features read in names and traits (stage 02's ``labels`` and ``kinds``, the feature
+    table's attributes): ``labels``, feature -> its name in the source; ``kinds``, feature -> its
+    kind (a yes/no feature reads by its share, never as high or low). None: the catalog's words.
+    """
+
+    labels: dict[str, str] | None = None
+    kinds: dict[str, str] | None = None
 
 
 DEFAULT_RULES: dict[str, dict[str, float]] = {
@@ -111,12 +123,7 @@ def persona_scores(z: pd.DataFrame, rules: dict[str, dict[str, float]]) -> pd.Da
 
 
 def describe(
-    zrow: pd.Series,
-    n: int = 2,
-    labels: dict[str, str] | None = None,
-    kinds: dict[str, str] | None = None,
-    skip: int = 0,
-    means: pd.Series | None = None,
+    zrow: pd.Series, n: int = 2, wording: Wording | None = None, skip: int = 0, means: pd.Series | None = None
 ) -> str:
     """A name from the strongest traits, e.g. 'High orders, low order value'; a yes/no feature
     says its share ('Churn 100%'; without ``means``: more/fewer), never high or low. ``skip``: use
@@ -124,6 +131,7 @@ def describe(
     """
     from seglab.segmentation import TRAIT_TEMPLATES, trait_word
 
+    labels, kinds = (wording.labels, wording.kinds) if wording is not None else (None, None)
     top = list(zrow.abs().sort_values(ascending=False, kind="mergesort").index)
     picks = [top[0], *top[1 + skip : 2 + skip]][:n] if skip else top[:n]
     parts = []
@@ -218,14 +226,14 @@ def _archetypes(
     return usable, proof, rows
 
 
-def _descriptive_name(seg: int, z: pd.DataFrame, prof, labels, kinds, used: set[str]) -> str:
+def _descriptive_name(seg: int, z: pd.DataFrame, prof, wording: Wording | None, used: set[str]) -> str:
     """A segment's name from its strongest traits, the next ones when the name is taken."""
     means = prof.loc[seg] if prof is not None and seg in prof.index else None
-    name = describe(z.loc[seg], labels=labels, kinds=kinds, means=means)
+    name = describe(z.loc[seg], wording=wording, means=means)
     for skip in range(1, max(1, z.shape[1] - 1)):
         if name not in used:
             break
-        name = describe(z.loc[seg], labels=labels, kinds=kinds, skip=skip, means=means)
+        name = describe(z.loc[seg], wording=wording, skip=skip, means=means)
     return name
 
 
@@ -233,15 +241,15 @@ def name_personas(
     z: pd.DataFrame,
     params: Personas,
     profile: pd.DataFrame | None = None,
-    labels: dict[str, str] | None = None,
-    kinds: dict[str, str] | None = None,
+    wording: Wording | None = None,
     unmeasured: list[str] | None = None,
 ) -> pd.DataFrame:
     """One persona per segment (see the module doc for the rule). An archetype is only given to a
     segment that shows its defining traits (:data:`DEFINING`; a lifecycle name needs most of the
     segment in that stage: ``profile``'s lifecycle shares), never on a feature the history was
-    too short to measure (``unmeasured``: stage 02's ``not_measured``). Columns: segment,
-    persona, archetype (None for descriptive names), score, runner_up, margin, confidence, evidence.
+    too short to measure (``unmeasured``: stage 02's ``not_measured``); ``wording``: how the
+    features read in descriptive names. Columns: segment, persona, archetype (None for
+    descriptive names), score, runner_up, margin, confidence, evidence.
     """
     prof = profile.set_index("segment") if profile is not None and "segment" in profile else profile
     usable, proof, rows = _archetypes(z, params, prof, frozenset(unmeasured or ()))
@@ -263,7 +271,7 @@ def name_personas(
                 else i18n.Note.of(N_("rule score %(score)s"), score=i18n.as_number(row["score"], 2))
             )
         else:
-            name, margin, conf = _descriptive_name(seg, z, prof, labels, kinds, used), np.nan, DESCRIPTIVE
+            name, margin, conf = _descriptive_name(seg, z, prof, wording, used), np.nan, DESCRIPTIVE
             evidence = N_("matches no archetype: named after its two strongest traits")
         if name in used:
             name = i18n.concat(name, f" ({segment_code(seg)})")
@@ -283,14 +291,10 @@ def name_personas(
 
 
 def traits(
-    prof_row: pd.Series,
-    zrow: pd.Series,
-    base: pd.Series,
-    n: int = 4,
-    labels: dict[str, str] | None = None,
-    kinds: dict[str, str] | None = None,
+    prof_row: pd.Series, zrow: pd.Series, base: pd.Series, n: int = 4, wording: Wording | None = None
 ) -> list[str]:
     """Plain-language traits with numbers for the strongest deviations from the base."""
+    labels, kinds = (wording.labels, wording.kinds) if wording is not None else (None, None)
     out = []
     for f in zrow.abs().sort_values(ascending=False, kind="mergesort").index[:n]:
         seg_v, base_v = prof_row[f], base[f]

@@ -180,13 +180,14 @@ def profile_view(
     features: list[str],
     labels: dict[str, str] | None = None,
     names: dict[int, str] | None = None,
-    suffix: str = "_index",
-    head: bool = True,
+    median: bool = False,
 ) -> pd.DataFrame:
     """The profile for reading: one row per measure (size, value, then each feature's index
-    against the base), one column per segment, so that many features fit the page. ``head``:
-    with the size and value rows (those that are known).
+    against the base), one column per segment, so that many features fit the page. The index is
+    of the segment's mean, with the size and value rows (those that are known) first; with
+    ``median``, of its median (the typical customer), without them.
     """
+    suffix, head = ("_median_index", False) if median else ("_index", True)
     p = prof.set_index("segment")
     sizes = {  # shares in percent: the table is shown with whole numbers
         _("customers"): p["customers"],

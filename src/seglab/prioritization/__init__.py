@@ -105,7 +105,7 @@ from seglab.prioritization.evidence import (
     facts_table,
     rests_on_text,
 )
-from seglab.prioritization.facts import FACTS, analyst_template, decided_by
+from seglab.prioritization.facts import FACTS, Inputs, analyst_template, decided_by
 from seglab.prioritization.matrix import boston_matrix, budget, budget_how
 from seglab.prioritization.robustness import (
     AXES,
@@ -133,6 +133,7 @@ __all__ = [
     "DIRECTIONS",
     "FACTS",
     "FRAGILE_REASONS",
+    "Inputs",
     "MEDIA_MIX_LEAST",
     "NEEDS",
     "OUTCOME_KINDS",

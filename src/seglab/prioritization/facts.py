@@ -5,6 +5,7 @@ component (never as the 0..1 scores).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -133,18 +134,39 @@ def _outcome_fact(segment, outcomes: pd.DataFrame | None) -> str:
     return i18n.listed(parts) if parts else ""
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the Boston matrix of stage 05 places (:func:`seglab.prioritization.boston_matrix`).
+
+    Attributes
+    ----------
+    profile : DataFrame
+        The segment profiles of stage 04 (:func:`seglab.personas.profile`).
+    growth : Series
+        The growth component per segment (:func:`seglab.monitoring.growth_for_matrix`; NaN: unknown).
+    personas : DataFrame
+        ``segment``, ``persona``: each segment's persona name (stage 04).
+    predicted : Series, optional
+        Expected next-period spend per segment (stage 04, only when it beats the naive forecast).
+    outcomes : DataFrame, optional
+        The outcome rates per segment (:func:`seglab.prioritization.outcome_rates`).
+    """
+
+    profile: pd.DataFrame
+    growth: pd.Series
+    personas: pd.DataFrame
+    predicted: pd.Series | None = None
+    outcomes: pd.DataFrame | None = None
+
+
 def placement_facts(
-    profile: pd.DataFrame,
-    raw: pd.DataFrame,
-    comp: pd.DataFrame,
-    measured: dict[str, str],
-    params: Prioritization,
-    outcomes: pd.DataFrame | None,
+    inputs: Inputs, raw: pd.DataFrame, comp: pd.DataFrame, measured: dict[str, str], params: Prioritization
 ) -> pd.DataFrame:
     """The facts behind every measured component (and every judgement call given), per segment, in
     their units and with the segment's place among the segments: ``<component>_fact`` columns.
     """
-    p = profile.set_index("segment")
+    outcomes = inputs.outcomes
+    p = inputs.profile.set_index("segment")
     if "revenue_share" not in p:
         p = p.assign(revenue_share=p["revenue"] / p["revenue"].sum())
     out = pd.DataFrame(index=comp.index)

@@ -23,7 +23,7 @@ from seglab.prioritization.components import (
     raw_components,
     scaled_components,
 )
-from seglab.prioritization.facts import decided_by, placement_facts
+from seglab.prioritization.facts import Inputs, decided_by, placement_facts
 from seglab.vocabulary import NOT_PLACED
 
 
@@ -39,26 +39,19 @@ def _budget_basis(profile: pd.DataFrame, predicted: pd.Series | None) -> tuple[p
     return profile.set_index("segment")["customers"].astype(float), N_("customers (the value is unknown)")
 
 
-def boston_matrix(
-    profile: pd.DataFrame,
-    growth: pd.Series,
-    personas: pd.DataFrame,
-    params: Prioritization,
-    predicted: pd.Series | None = None,
-    outcomes: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
+def boston_matrix(inputs: Inputs, params: Prioritization) -> tuple[pd.DataFrame, list[str]]:
     """Every component, both axes, the quadrant, the action, what decided it (in facts with their
-    units) and the budget per segment (see the module doc). ``predicted``: expected next-period spend
-    per segment (stage 04, only when it beats the naive forecast), or None. ``outcomes``: the
-    outcome rates per segment (:func:`outcome_rates`), or None.
+    units) and the budget per segment (see the module doc) of the segments in ``inputs`` (their
+    profiles, growth and persona names, and when known their predicted spend and outcome rates).
     """
-    raw, notes = raw_components(profile, growth, predicted, outcomes)
+    profile, predicted, outcomes = inputs.profile, inputs.predicted, inputs.outcomes
+    raw, notes = raw_components(profile, inputs.growth, predicted, outcomes)
     no_outcome = outcomes is None or not len(outcomes)
     if no_outcome and params.weights.attractiveness.get("outcome", 0) > 0:
         notes.append(_("outcome: not measured (no outcome column such as churn, response or subscribed in the data)"))
     comp, measured = scaled_components(raw, params, notes)
     out = pd.DataFrame({"segment": comp.index.astype("int64")})
-    out["persona"] = out["segment"].map(personas.set_index("segment")["persona"]).fillna("")
+    out["persona"] = out["segment"].map(inputs.personas.set_index("segment")["persona"]).fillna("")
     sized = profile.set_index("segment").reindex(comp.index)
     out["customers"] = sized["customers"].to_numpy(dtype="int64")
     out["customer_share"] = sized["customer_share"].to_numpy(dtype=float)
@@ -86,7 +79,7 @@ def boston_matrix(
         params.analyst_inputs[s].reason if s in params.analyst_inputs else "" for s in out["segment"]
     ]
     out["action"] = out["quadrant"].map(ACTIONS)
-    facts = placement_facts(profile, raw, comp, measured, params, outcomes)
+    facts = placement_facts(inputs, raw, comp, measured, params)
     for c in facts.columns:
         out[c] = facts[c].to_numpy()
     out["decided_by"] = [i18n.as_text(decided_by(r, measured, params)) for _, r in out.iterrows()]

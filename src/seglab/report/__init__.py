@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:  # pandas loads with the first table (the index page needs non
 
 __all__ = [
     "FEATURE_COLUMNS",
+    "Formats",
     "RESULT_COLORS",
     "TEMPLATES",
     "badge",
@@ -34,31 +37,50 @@ __all__ = [
 RESULT_COLORS = {"pass": "#1b9e77", "warn": "#e6ab02", "fail": "#d95f02"}
 
 
-def styled(
-    df: pd.DataFrame,
-    percent: Iterable[str] = (),
-    integer: Iterable[str] = (),
-    decimals: Iterable[str] = (),
-    money: Iterable[str] = (),
-    numbers: Iterable[str] = (),
-    as_is: bool = False,
-) -> Styler:
+@dataclass(frozen=True)
+class Formats:
+    """How :func:`styled` shows the columns it is told about (a column not named in the table is
+    ignored; a column nobody names is shown by its type).
+
+    Attributes
+    ----------
+    percent : iterable of str
+        Shares (0..1) as percentages with one decimal.
+    integer : iterable of str
+        Whole numbers with thousands separators.
+    decimals : iterable of str
+        Indices and scores with three decimals, no separators.
+    money : iterable of str
+        Amounts with two decimals and the currency.
+    numbers : iterable of str
+        Other numbers with two decimals.
+    """
+
+    percent: Iterable[str] = ()
+    integer: Iterable[str] = ()
+    decimals: Iterable[str] = ()
+    money: Iterable[str] = ()
+    numbers: Iterable[str] = ()
+
+
+def styled(df: pd.DataFrame, formats: Formats | None = None, as_is: bool = False) -> Styler:
     """A table for people, in the reader's language (:mod:`seglab.i18n`): readable headers
     (:func:`seglab.report.labels.header`), thousands separators, percentages, amounts with the
-    currency, the reader's digits, the method's words translated (not with ``as_is``: a table
-    of the data itself), no index.
+    currency (``formats``: how the columns it names are shown), the reader's digits, the method's
+    words translated (not with ``as_is``: a table of the data itself), no index.
     """
     import pandas as pd
 
     from seglab import i18n
 
+    formats = formats or Formats()
     df = said(df)
     fmt = {}
-    fmt.update({c: (lambda v: i18n.percent(v, 1)) for c in percent if c in df})
-    fmt.update({c: i18n.number for c in integer if c in df})
-    fmt.update({c: (lambda v: i18n.money(v, 2)) for c in money if c in df})  # amounts, with their currency
-    fmt.update({c: (lambda v: i18n.number(v, 2)) for c in numbers if c in df})  # other numbers, 2 decimals
-    fmt.update({c: (lambda v: i18n.number(v, 3, grouping=False)) for c in decimals if c in df})
+    fmt.update({c: (lambda v: i18n.percent(v, 1)) for c in formats.percent if c in df})
+    fmt.update({c: i18n.number for c in formats.integer if c in df})
+    fmt.update({c: (lambda v: i18n.money(v, 2)) for c in formats.money if c in df})  # amounts, with their currency
+    fmt.update({c: (lambda v: i18n.number(v, 2)) for c in formats.numbers if c in df})  # other numbers, 2 decimals
+    fmt.update({c: (lambda v: i18n.number(v, 3, grouping=False)) for c in formats.decimals if c in df})
     text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
     if df.columns.is_unique:
         fmt.update(_default_formats(df, fmt, as_is))
@@ -278,8 +300,16 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def _env():
     """Jinja with autoescaping (every value from data or parameters is escaped in the pages) and
-    gettext (``_()`` in a template: the text in the reader's language, :mod:`seglab.i18n`).
+    gettext (``_()`` in a template: the text in the reader's language, :mod:`seglab.i18n`); one
+    per reader and process, so each template is compiled once.
     """
+    from seglab import i18n
+
+    return _env_for(i18n.reader())
+
+
+@functools.cache
+def _env_for(reader):
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup, escape
 

@@ -7,7 +7,9 @@ autoescaping; this module gathers what they show from the run's files (through
 from __future__ import annotations
 
 import base64
+import functools
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,16 +42,8 @@ def render_html(
     font embedded for Persian and Arabic. ``error``: the failure of this stage, shown at the top.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
-        exclude_input=not show_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        template_name="lab",
-        extra_template_paths=[str(TEMPLATES)],
-        template_file="seglab_report.html.j2",
-    )
+    exporter = _exporter(show_code, threading.get_ident())
     reader = i18n.reader()
     exporter.language_code = reader.language
     nb = nbformat.read(executed, as_version=4)
@@ -82,6 +76,21 @@ def render_html(
     from seglab import io
 
     return io.write_text(body, executed.with_suffix(".html"))
+
+
+@functools.cache
+def _exporter(show_code: bool, thread: int):
+    """The HTML exporter (nbconvert) of the pages, one per thread (its template is compiled once)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_name="lab",
+        extra_template_paths=[str(TEMPLATES)],
+        template_file="seglab_report.html.j2",
+    )
 
 
 def _now():
@@ -412,7 +421,7 @@ def other_languages(paths: RunPaths, params: config.Params) -> list[dict]:
     for lang in i18n.LANGUAGES:
         if lang == here:
             continue
-        if (paths.reports / lang / "index.html").is_file():
+        if (paths.reports / lang / f"{STAGES[0][0]}.html").is_file():  # its pages (the index is written last)
             out.append({"lang": lang, "name": AUTONYMS[lang], "link": f"{up}{lang}/index.html"})
         elif paths.language and lang == top:
             out.append({"lang": lang, "name": AUTONYMS[lang], "link": "../index.html"})

@@ -109,14 +109,6 @@ def _synth(args: argparse.Namespace) -> None:
     print(f"{data.meta['rows']}")
 
 
-def _workshop(args: argparse.Namespace) -> None:
-    from seglab.workshop import versions
-
-    for path in versions.write(args.out, learner=not args.instructor, language=args.language):
-        print(path)
-    print(versions.write_guide(args.out, args.language))
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line: ``seglab run``, ``seglab report``, ``seglab synth``, ``seglab score``."""
     top = argparse.ArgumentParser(prog="seglab", description="Customer-segmentation research workbook.")
@@ -146,12 +138,6 @@ def parser() -> argparse.ArgumentParser:
         "(reports/<run>/ for the run's own language)",
     )
     r.set_defaults(func=_report)
-
-    w = sub.add_parser("workshop", help="write the workshop notebooks for learners (or instructors)")
-    w.add_argument("--out", type=Path, required=True, help="folder for the five notebooks")
-    w.add_argument("--instructor", action="store_true", help="the instructor version, with the solutions")
-    w.add_argument("--language", choices=("en", "fa"), default="en", help="language of the notebooks and checks")
-    w.set_defaults(func=_workshop)
 
     c = sub.add_parser("score", help="assign segments to customers with a saved model (in chunks)")
     c.add_argument("--model", type=Path, required=True, help="model folder (data/processed/<run>/model)")
@@ -211,8 +197,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; one line per failure (a traceback with ``--debug``); the exit code."""
     args = parser().parse_args(argv)
+    return execute(args, f"seglab {args.command}")
+
+
+def execute(args: argparse.Namespace, prefix: str) -> int:
+    """Run a parsed command (``args.func(args)``): every failure ends in one line starting with
+    ``prefix`` (a traceback with ``--debug`` or ``SEGLAB_DEBUG=1``); the exit code.
+    """
     debug = getattr(args, "debug", False) or os.environ.get("SEGLAB_DEBUG") == "1"
-    prefix = f"seglab {args.command}"
     try:
         args.func(args)
     except KeyboardInterrupt:

@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +32,7 @@ from seglab.i18n import LANGUAGES
 from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths  # noqa: F401  (pipeline.UnsafePath)
 from seglab.report import pages as report_pages
 from seglab.report.pages import render_html, write_index
+from seglab.run.drawing import FigureDrawer, complete_figures
 from seglab.runlock import UNFINISHED_FILE, RunInProgress, RunLock, _now, remove_orphans, temp_folder  # noqa: F401  (seglab.run.pipeline.RunLock...)
 
 if TYPE_CHECKING:
@@ -99,69 +99,6 @@ def declared_parameters(notebook: Path) -> list[str]:
     return list(papermill.inspect_notebook(str(notebook)).keys())
 
 
-class FigureDrawer:
-    """Draws, in this process and while the kernel computes, the figures the kernel leaves in the
-    queue folder (:func:`seglab.report.plots.save` under ``seglab run``), in the order they were made;
-    one thread, since matplotlib's settings are global.
-    """
-
-    def __init__(self, queue: Path, poll: float = 0.02):
-        self.queue = Path(queue)
-        self._poll = poll
-        self._done: dict[Path, tuple] = {}
-        self._cond = threading.Condition()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="seglab-figures", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        from seglab.report import plots
-
-        while not self._stop.is_set():
-            jobs = sorted(self.queue.glob("*.pickle"))
-            for job in jobs:
-                try:
-                    result = (*plots.draw_deferred(job), None)
-                except Exception as exc:  # noqa: BLE001 - handed to the page that shows the figure
-                    result = (None, None, exc)
-                with self._cond:
-                    self._done[job] = result
-                    self._cond.notify_all()
-            if not jobs:
-                self._stop.wait(self._poll)
-
-    def drawn(self, job: Path, timeout: float = 600) -> tuple[Path, float]:
-        """Wait until ``job`` is drawn; its PNG path and display scale."""
-        with self._cond:
-            if not self._cond.wait_for(lambda: job in self._done, timeout=timeout):
-                raise TimeoutError(f"figure {job.name} was not drawn within {timeout:.0f} s")
-            path, scale, error = self._done.pop(job)
-        if error is not None:
-            raise RuntimeError(f"drawing a figure failed: {type(error).__name__}: {error}") from error
-        return path, scale
-
-    def close(self) -> None:
-        """Stop the drawing thread."""
-        self._stop.set()
-        self._thread.join()
-
-
-def complete_figures(executed: Path, drawer: FigureDrawer | None = None) -> None:
-    """Put the PNG figures the stage left for the runner in its executed notebook
-    (:func:`seglab.report.plots.write_deferred`), which is then complete, as if drawn in the kernel;
-    the drawer has drawn them meanwhile (without one they are drawn here).
-    """
-    import nbformat
-
-    from seglab.report import plots
-
-    nb = nbformat.read(executed, as_version=4)
-    if plots.write_deferred(nb, draw=drawer.drawn if drawer else plots.draw_deferred):
-        from seglab import io
-
-        io.atomic(executed, lambda tmp: nbformat.write(nb, str(tmp)))
-
-
 def _with_file(exc: OSError, path: Path) -> OSError:
     """The operating-system error naming the file it was writing (the writer may not say)."""
     return exc if exc.filename else type(exc)(exc.errno, exc.strerror, str(path))
@@ -175,15 +112,26 @@ def _failure_message(name: str, exc: Exception) -> str:
     return f"stage {name} failed in {where}: {ename}: {evalue}"
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How :func:`run` executes: ``log``, where progress lines go; ``stages``, the stages to run, in
+    order (default: all six); ``progress``, a progress bar per stage on standard error; ``probes``,
+    time imports and figures inside the kernel (``benchmarks/run_overhead.py``; the results land
+    in each stage's ``profile``).
+    """
+
+    log: Callable[[str], None] = print
+    stages: tuple[tuple[str, str], ...] = STAGES
+    progress: bool = True
+    probes: bool = False
+
+
 def run(
     params_file: str | Path,
     run_name: str | None = None,
     root: Path | None = None,
-    log: Callable[[str], None] = print,
-    stages: tuple[tuple[str, str], ...] = STAGES,
-    progress: bool = True,
-    probes: bool = False,
     language: str | None = None,
+    options: RunOptions | None = None,
 ) -> RunResult:
     """Execute the stages in order for the parameters file; stop at the first failure.
 
@@ -195,19 +143,12 @@ def run(
         Replaces ``run_name`` of the parameters.
     root : Path, optional
         Project root (default: :func:`seglab.paths.project_root`).
-    log : callable
-        Where progress lines go.
-    stages : tuple
-        The stages to run, in order (default: all six).
-    progress : bool
-        A progress bar per stage on standard error.
-    probes : bool
-        Time imports and figures inside the kernel (``benchmarks/run_overhead.py``); the
-        results land in each stage's ``profile``.
     language : str, optional
         Replaces ``report.language`` of the parameters (en, fa, ar); several, comma-separated
         (``en,fa``): the first replaces it, the others ``report.languages`` (pages rendered in
         each, from the same results).
+    options : RunOptions, optional
+        Where progress lines go, which stages run, progress bars and timing probes.
 
     Returns
     -------
@@ -220,7 +161,8 @@ def run(
         After writing the failed notebook, its HTML and the index, when a stage fails.
     """
     started = time.perf_counter()
-    root = root or project_root()
+    root, options = root or project_root(), options or RunOptions()
+    log = options.log
     peeked = _peek_run_name(params_file, run_name)
     with contextlib.ExitStack() as held:
         lock = held.enter_context(RunLock(root, peeked)) if peeked else None  # before the kernel starts
@@ -231,7 +173,7 @@ def run(
             "language": langs[0] if langs else None,
             "languages": langs[1:] if len(langs) > 1 else None,
         }
-        result, paths = _run_locked(params_file, overrides, root, log, stages, progress, probes, lock, held)
+        result, paths = _run_locked(params_file, overrides, root, options, lock, held)
     result.total_seconds = time.perf_counter() - started
     log(timing_summary(result))
     log(f"all {len(result.stages)} stages done in {result.total_seconds:.1f} s; open {paths.reports / 'index.html'}")
@@ -269,19 +211,12 @@ def _environment(root: Path):
 
 
 def _run_locked(
-    params_file,
-    overrides: dict,
-    root: Path,
-    log,
-    stages,
-    progress: bool,
-    probes: bool,
-    lock: RunLock | None,
-    held: contextlib.ExitStack,
+    params_file, overrides: dict, root: Path, options: RunOptions, lock: RunLock | None, held: contextlib.ExitStack
 ) -> tuple[RunResult, RunPaths]:
     from seglab import i18n
     from seglab.run.kernel import SharedKernel
 
+    log, stages, progress, probes = options.log, options.stages, options.progress, options.probes
     with _environment(root) as queue:
         kernel = SharedKernel(root, probes=probes)  # it starts and imports while the parameters are read here
         try:
@@ -317,8 +252,8 @@ def _run_locked(
                 record = write_record(paths, params, result, params_file)
                 for n, language in enumerate(further, 1):
                     _render_language(kernel, drawer, root, record, language, log, progress, last=n == len(further))
-                if further:
-                    write_indexes(root, record)
+                # each language's index once, each linking the others
+                write_indexes(root, record) if further else write_index(paths, params, result, params_file=params_file)
             except StageFailed:
                 lock.finished()  # the failure is recorded in the index
                 raise
@@ -421,7 +356,8 @@ def write_indexes(root: Path, record: dict) -> list[Path]:
 
     top = RunPaths(root, record["params"]["run_name"])
     own = record["params"]["report"]["language"]
-    found = [(own, "")] + [(lang, lang) for lang in i18n.LANGUAGES if (top.reports / lang / "index.html").is_file()]
+    first = f"{STAGES[0][0]}.html"  # a language's pages: its folder holds (at least) stage 01's
+    found = [(own, "")] + [(lang, lang) for lang in i18n.LANGUAGES if (top.reports / lang / first).is_file()]
     written = []
     for language, folder in found:
         params = _record_params(record, language)
@@ -576,6 +512,9 @@ def _run_stages(
     params_file: str | Path | None = None,
     last: bool = True,
 ) -> RunResult:
+    """Execute ``stages`` in the kernel, each page rendered while the next stage runs; the index
+    is written here only when a stage fails (the callers write it once the run's languages are done).
+    """
     import papermill
 
     from seglab import config
@@ -667,7 +606,6 @@ def _run_stages(
         if last:
             kernel.request_stop()  # it exits while the last page and the index are written
         _finish_pages(pages)
-    write_index(paths, params, result, params_file=params_file)
     return result
 
 

@@ -164,7 +164,8 @@ def start(stage: str, **parameters: Any) -> Session:
     sections = [
         k for k in parameters if k not in ("run_name", "report", "engine") and (number, k) != ("01", "features")
     ]
-    store = artifacts.Store(run, number, params, sections=sections, figures=figures, read_only=folder is not None)
+    options = artifacts.StoreOptions(figures=figures, read_only=folder is not None)
+    store = artifacts.Store(run, number, params, sections=sections, options=options)
     i18n.use_report(params.report)  # tables, texts and figures in the reader's language
     plots.theme()
     shown = figures.relative_to(run.root)

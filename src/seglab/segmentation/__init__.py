@@ -34,6 +34,7 @@ from __future__ import annotations
 from seglab.segmentation import lookalike, methods, rfm
 from seglab.segmentation.choosing import choose_k, elbow, evaluate_k, stability
 from seglab.segmentation.fitting import canonical_order, feature_list, segment, selection_note, selection_rows
+from seglab.segmentation.methods import Clustering
 from seglab.segmentation.model import (
     BUILT_WITH,
     INDICATOR_KINDS,
@@ -62,6 +63,7 @@ __all__ = [
     "rfm",
     "BUILT_WITH",
     "CategoricalCodes",
+    "Clustering",
     "INDICATOR_KINDS",
     "MISSING_LEVEL",
     "MODEL_FORMAT",

@@ -61,9 +61,8 @@ def stability(x: np.ndarray, reference: methods.Fitted, k: int, params: Segmenta
     scores = []
     for b in range(params.bootstrap):
         idx = rng.choice(len(x), size=m, replace=True)
-        refit = methods.fit(
-            reference.method, x[idx], k, seed + 1 + b, params, quick=True, n_num=reference.extra.get("n_num")
-        )
+        again = methods.Clustering(reference.method, k, seed + 1 + b, quick=True)
+        refit = methods.fit(again, x[idx], params, n_num=reference.extra.get("n_num"))
         scores.append(adjusted_rand_score(ref, refit.predict(x[evaluate])))
     return float(np.mean(scores)), float(np.std(scores))
 
@@ -109,7 +108,7 @@ def evaluate_k(
     for k in ks:
         if progress:
             progress(k)
-        fit = fitted[k] = methods.fit(params.method, x, k, seed, params, n_num=n_num)
+        fit = fitted[k] = methods.fit(methods.Clustering(params.method, k, seed), x, params, n_num=n_num)
         labels = fit.predict(x)
         distinct = len(np.unique(labels))
         stab, stab_sd = stability(x, fit, k, params, seed) if not params.k else (float("nan"), float("nan"))

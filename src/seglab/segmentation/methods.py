@@ -168,16 +168,28 @@ def refit(start: Fitted, x: np.ndarray, seed: int, params: Segmentation, n_num: 
         )
     if start.method == "ward":
         return start
-    return fit(start.method, x, k, seed, params, n_num=n_num)
+    return fit(Clustering(start.method, k, seed), x, params, n_num=n_num)
 
 
-def fit(
-    method: str, x: np.ndarray, k: int, seed: int, params: Segmentation, quick: bool = False, n_num: int | None = None
-) -> Fitted:
-    """Fit ``method`` with k segments on the prepared rows ``x``; ``quick`` (bootstrap refits)
-    uses at most 3 restarts. For k-prototypes the first ``n_num`` columns are numeric and the
+@dataclass(frozen=True)
+class Clustering:
+    """One clustering to fit (:func:`fit`): the ``method`` (``segmentation.method``), ``k``
+    segments and the ``seed``; ``quick``: a bootstrap refit, with at most 3 restarts (1 for a
+    Gaussian mixture or k-prototypes).
+    """
+
+    method: str
+    k: int
+    seed: int
+    quick: bool = False
+
+
+def fit(clustering: Clustering, x: np.ndarray, params: Segmentation, n_num: int | None = None) -> Fitted:
+    """Fit the ``clustering`` on the prepared rows ``x`` (``params``: restarts, batch size,
+    covariance, Ward's sample). For k-prototypes the first ``n_num`` columns are numeric and the
     rest categorical codes.
     """
+    method, k, seed, quick = clustering.method, clustering.k, clustering.seed, clustering.quick
     restarts = min(params.n_init, 3) if quick else params.n_init
     if method == "kprototypes":
         from kmodes.kprototypes import KPrototypes

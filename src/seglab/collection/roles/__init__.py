@@ -43,7 +43,7 @@ that changes it), ``declared`` (a table's roles, declared then guessed: :func:`i
 from __future__ import annotations
 
 from seglab.collection.roles.columns import Inferred, identifier, outcome_direction
-from seglab.collection.roles.declared import infer
+from seglab.collection.roles.declared import ColumnFacts, infer
 from seglab.collection.roles.kinds import CHANNEL_SYNONYMS, KINDS, MAX_LEVELS, Role, RolesError, readable, resolve
 from seglab.collection.roles.readings import (
     DATE_SHAPED,
@@ -63,6 +63,7 @@ from seglab.collection.roles.words import IF_A_CODE, KIND_TEXT, OUTCOME_TEXT, SP
 
 __all__ = [
     "CHANNEL_SYNONYMS",
+    "ColumnFacts",
     "DATE_SHAPED",
     "DAY_MONTH",
     "IF_A_CODE",

@@ -247,12 +247,13 @@ def _date_id_or_outcome(name: str, s: pd.Series, v: pd.Series, numeric: bool, gu
     return _outcome_role(name, v, numeric, guess)
 
 
-def column_role(
-    col: str, s: pd.Series, label: str, lens: str, table: str, written: dict | None = None, shaped: int | None = None
-) -> Role:
-    """The inferred role of one column (see the module doc). ``shaped``: how many of its values are
-    written like dates, when known.
+def column_role(s: pd.Series, label: str, lens: str, written: dict | None = None, shaped: int | None = None) -> Role:
+    """The inferred role of one column (see the module doc): ``s``, its values, named by the column
+    (``s.name``); ``label``, its name in the source; ``lens``, the lens it is read in; ``written``,
+    how its numbers were written as text; ``shaped``: how many of its values are written like
+    dates, when known.
     """
+    col = str(s.name)
     name = col.lower()
     v = s.dropna()
 

@@ -5,6 +5,7 @@ each guess with its assumption.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -27,16 +28,26 @@ from seglab.config import BEHAVIOUR_ROLES, Roles
 from seglab.i18n import N_
 
 
+@dataclass(frozen=True)
+class ColumnFacts:
+    """What stage 01 knows of a table's columns before their roles: ``lenses``, column -> {lens,
+    guessed} (:func:`seglab.collection.quality.lens_map`); ``labels``, column -> its name in the
+    source; ``written``, column -> how its numbers were written as text (stage 01's reading), or None.
+    """
+
+    lenses: dict[str, dict]
+    labels: dict[str, str]
+    written: dict | None = None
+
+
 class _Declared:
     """The roles the parameters give (``roles.*`` of a table), checked: a column given two roles
     stops the run.
     """
 
-    def __init__(
-        self, df: pd.DataFrame, lenses: dict[str, dict], labels: dict[str, str], table: str, written: dict | None
-    ):
-        self.df, self.lenses, self.labels = df, lenses, labels
-        self.written = written or {}  # column -> how its numbers were written (seglab.collection.amounts.Written)
+    def __init__(self, df: pd.DataFrame, facts: ColumnFacts, table: str):
+        self.df, self.lenses, self.labels = df, facts.lenses, facts.labels
+        self.written = facts.written or {}  # column -> how its numbers were written (seglab.collection.amounts.Written)
         self.cols = [c for c in df.columns if c not in ("customer_id", "source_row")]
         self.where = role_key(table, "")[:-1]
         self.roles: dict[str, Role] = {}
@@ -141,7 +152,7 @@ class _Declared:
             )
         return behaviour, channels
 
-    def guess_the_rest(self, table: str) -> None:
+    def guess_the_rest(self) -> None:
         """The role of every column not given, from its name and values."""
         text = [c for c in self.cols if c not in self.roles and pd.api.types.is_string_dtype(self.df[c])]
         shaped = count_at_once(self.df, text, lambda t: t.str.contains(DATE_SHAPED, regex=True, na=False))
@@ -158,9 +169,7 @@ class _Declared:
                 )
             else:
                 lens = self.lenses.get(c, {}).get("lens", "behavioural")
-                self.roles[c] = column_role(
-                    c, self.df[c], self.label(c), lens, table, self.written.get(c), shaped.get(c)
-                )
+                self.roles[c] = column_role(self.df[c], self.label(c), lens, self.written.get(c), shaped.get(c))
 
 
 def _behaviour_role(name: str, r: Role, declared: Roles, behaviour: dict[str, list[str]]) -> str | None:
@@ -277,23 +286,14 @@ def _assumptions(roles: dict[str, Role], value_info: dict, table: str, customer_
     return out
 
 
-def infer(
-    df: pd.DataFrame,
-    declared: Roles,
-    lenses: dict[str, dict],
-    labels: dict[str, str],
-    table: str,
-    customer_level: bool,
-    written: dict | None = None,
-) -> Inferred:
-    """Roles of every column of a customers or survey table (``lenses``: column -> {lens, guessed}
-    from :func:`seglab.collection.quality.lens_map`; ``labels``: column -> its name in the source;
-    ``written``: column -> how its numbers were written as text, from stage 01's reading).
+def infer(df: pd.DataFrame, declared: Roles, facts: ColumnFacts, table: str, customer_level: bool) -> Inferred:
+    """Roles of every column of a customers or survey table (``declared``: the table's
+    ``roles``; ``facts``: each column's lens, name in the source and how its numbers were written).
     """
-    given = _Declared(df, lenses, labels, table, written)
+    given = _Declared(df, facts, table)
     value, spend = given.plain(declared)
     behaviour, channels = given.behaviour(declared)
-    given.guess_the_rest(table)
+    given.guess_the_rest()
     roles = given.roles
     if customer_level:  # behaviour recognised by name
         _behaviour_by_name(roles, declared, behaviour, channels)

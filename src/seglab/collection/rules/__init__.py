@@ -4,17 +4,21 @@ rejection rules and their wording, how text, letters, digits, times and flags ar
 counts as an exact duplicate, and what is assumed about a column's lens.
 
 The modules, lowest first: ``text`` (columns, rule wording, text, duplicates, the sorter),
-``times`` (times as written), ``rows`` (each table's rows), ``lenses`` (lenses and channels).
+``times`` (times as written, and what the row rules read besides the rows: :class:`RowContext`),
+``rows`` (each table's rows; what every table of a run shares: :class:`Run`), ``lenses`` (lenses
+and channels).
 """
 
 from __future__ import annotations
 
 from seglab.collection.rules.lenses import LENS_PATTERNS, channel_plan, guess_lens, jalali_hint, normalise_channels
 from seglab.collection.rules.rows import (
+    Run,
     by_count,
     clean_events,
     customer_ids,
     customers_from_transactions,
+    id_by_name,
     line_revenue,
     line_size,
     outlier_threshold,
@@ -45,7 +49,7 @@ from seglab.collection.rules.text import (
     trimmed,
     unify_letters,
 )
-from seglab.collection.rules.times import DateOrderError, looks_jalali, parse_time
+from seglab.collection.rules.times import DateOrderError, RowContext, looks_jalali, parse_time
 
 __all__ = [
     "DIGITS",
@@ -58,6 +62,8 @@ __all__ = [
     "REJECTED_COLUMNS",
     "REQUIRED",
     "RULE_TEXT",
+    "RowContext",
+    "Run",
     "SPACES",
     "Sorter",
     "TIME_COLUMN",
@@ -70,6 +76,7 @@ __all__ = [
     "exact_duplicates",
     "guess_lens",
     "has_persian_letters",
+    "id_by_name",
     "jalali_hint",
     "letters_assumption",
     "line_revenue",

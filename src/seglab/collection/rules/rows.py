@@ -4,6 +4,9 @@ customers, values read as written.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -12,9 +15,22 @@ from seglab.collection import amounts, sources
 from seglab.collection import roles as roles_mod
 from seglab.collection.amounts import to_number
 from seglab.collection.rules.text import MAX_AMOUNT, TIME_COLUMN, Sorter, as_text
-from seglab.collection.rules.times import read_times, reject_times, typed_extras
-from seglab.config import Cleaning, TableSource
+from seglab.collection.rules.times import RowContext, read_times, reject_times, typed_extras
+from seglab.config import Cleaning, Params, TableSource
 from seglab.i18n import N_
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every table of one execution of stage 01 shares, on one machine or on Spark: the run's
+    parameters, the project root (relative source paths start there), the run date and a folder
+    for Spark's files (``engine.kind: spark``; None on one machine).
+    """
+
+    params: Params
+    root: Path
+    now: pd.Timestamp
+    work: Path | None = None
 
 
 def parse_bool(s: pd.Series) -> pd.Series:
@@ -77,25 +93,23 @@ def _first_rules(
 
 def transaction_rules(
     df: pd.DataFrame,
-    cleaning: Cleaning,
-    now: pd.Timestamp,
     raw_dup: pd.Series,
-    notes: list[str] | None = None,
-    where: str = "transactions",
-    times: pd.Series | None = None,
+    context: RowContext,
     decimals: dict[str, str | None] | None = None,
 ) -> tuple[pd.DataFrame, Sorter, pd.Series, dict]:
     """The rules of one row of transactions (every rule but the outliers, which need all rows):
     the typed rows, the rule rejecting each so far, which are cancellations by their order id and
     how quantity and unit price were written (per column, when written as formatted text).
-    ``times``: the timestamps already read (stage 01 on Spark reads each distinct text once);
-    ``decimals``: the decimal mark of quantity and unit price decided on the whole column (on Spark).
+    ``context``: the cleaning parameters, the run date (which must be given), the notes, where the
+    rows come from and the timestamps already read (:class:`RowContext`); ``decimals``: the decimal
+    mark of quantity and unit price decided on the whole column (on Spark).
     Cancellations (order id starting with the cancellation prefix) get a negative quantity.
     """
+    cleaning = context.cleaning
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = as_text(df["customer_id"], is_id=True)
     out["order_id"] = as_text(df["order_id"], is_id=True)
-    out["timestamp"] = read_times(df, "timestamp", cleaning, notes, where, times)
+    out["timestamp"] = read_times(df, "timestamp", replace(context, where=context.where or "transactions"))
     written = {}
     for col in ("quantity", "unit_price"):
         column = (decimals or {}).get(col)
@@ -107,7 +121,7 @@ def transaction_rules(
     )
     for col in ("product_id", "category", "channel"):
         out[col] = as_text(df[col], is_id=col == "product_id") if col in df else None
-    out, s = _first_rules(df, out, raw_dup, cleaning, now, "timestamp")
+    out, s = _first_rules(df, out, raw_dup, cleaning, context.now, "timestamp")
     s.reject(out["quantity"].isna() | out["unit_price"].isna(), "bad_number")
     revenue = (out["quantity"].abs() * out["unit_price"].abs()).fillna(0)
     s.reject(
@@ -142,31 +156,24 @@ def outlier_threshold(q1: float, q3: float, cleaning: Cleaning) -> float:
 
 
 def clean_events(
-    df: pd.DataFrame,
-    table: str,
-    raw_dup: pd.Series,
-    cleaning: Cleaning,
-    now: pd.Timestamp | None = None,
-    notes: list[str] | None = None,
-    where: str = "",
-    times: pd.Series | None = None,
+    df: pd.DataFrame, table: str, raw_dup: pd.Series, context: RowContext
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Clean sessions or campaign events: typed columns; rows without customer or time rejected.
-    ``times``: the times already read (stage 01 on Spark reads each distinct text once).
+    ``context``: the cleaning parameters, the run date, the notes, where the rows come from and the
+    times already read (:class:`RowContext`).
     """
     out = pd.DataFrame(index=df.index)
     out["customer_id"] = as_text(df["customer_id"], is_id=True)
     time_col = TIME_COLUMN[table]
-    out[time_col] = read_times(df, time_col, cleaning, notes, where or table, times)
+    out[time_col] = read_times(df, time_col, replace(context, where=context.where or table))
     for col in ("converted", "opened", "clicked"):
         if col in df:
             out[col] = parse_bool(df[col]).fillna(False).astype(bool)
     for col in ("channel", "campaign_id", "session_id"):
         if col in df:
             out[col] = as_text(df[col], is_id=col != "channel")
-    out, s = _first_rules(
-        df, out, raw_dup, cleaning, now if now is not None else pd.Timestamp.now().normalize(), time_col
-    )
+    now = context.now if context.now is not None else pd.Timestamp.now().normalize()
+    out, s = _first_rules(df, out, raw_dup, context.cleaning, now, time_col)
     return out, s.rule
 
 
@@ -188,12 +195,13 @@ def customers_from_transactions(tx: pd.DataFrame, columns: list[str]) -> pd.Data
 
 
 def customer_ids(
-    mapped: pd.DataFrame, loaded, spec: TableSource, table: str, customer_level: bool, labels: dict[str, str]
+    mapped: pd.DataFrame, loaded: sources.Loaded, spec: TableSource, customer_level: bool, labels: dict[str, str]
 ) -> tuple[list[str], list[dict]]:
-    """The customer id of a table: a customers table without one gets row numbers (only in a
-    customer-level source); a column taken as the id by its name is an assumption. Returns the
-    notes and assumptions.
+    """The customer id of a table (``loaded``: the table as read): a customers table without one
+    gets row numbers (only in a customer-level source); a column taken as the id by its name is an
+    assumption (:func:`id_by_name`). Returns the notes and assumptions.
     """
+    table = loaded.table
     if "customer_id" not in mapped:  # a customers table without an id column
         if not customer_level:
             raise sources.missing_column_error(
@@ -229,9 +237,16 @@ def customer_ids(
                 "change": f"source.tables.{table}.columns.customer_id: <the id column>",
             }
         ]
+    return [], id_by_name(spec, table, labels)
+
+
+def id_by_name(spec: TableSource, table: str, labels: dict[str, str]) -> list[dict]:
+    """The assumption that a table's column is the customer id because its name in snake_case is
+    customer_id (none when the mapping names the id, a preset does, or the column is customer_id).
+    """
     label = labels.get("customer_id", "customer_id")
     if "customer_id" not in spec.columns and label != "customer_id" and not spec.preset:
-        return [], [
+        return [
             {
                 "stage": "01",
                 "subject": label,
@@ -240,7 +255,7 @@ def customer_ids(
                 "change": f"source.tables.{table}.columns.customer_id: <another column>",
             }
         ]
-    return [], []
+    return []
 
 
 def without_spreadsheet_errors(mapped: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
@@ -264,9 +279,7 @@ def by_count(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def read_as_written(
-    table: str, source: str, labels: dict[str, str], errors: dict, written: dict, cleaning: Cleaning
-) -> list[dict]:
+def read_as_written(source: str, labels: dict[str, str], errors: dict, written: dict, cleaning: Cleaning) -> list[dict]:
     """What stage 01 assumed about cells written as spreadsheet errors and numbers written as text."""
     out = []
     for col, e in errors.items():

@@ -5,6 +5,7 @@ Jalali, with or without a time zone.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -250,8 +251,23 @@ def typed_extras(df: pd.DataFrame, out: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, pd.DataFrame(extras, index=out.index)], axis=1) if extras else out
 
 
-def read_times(df: pd.DataFrame, column: str, cleaning: Cleaning, notes, where: str, times: pd.Series | None):
-    """The times of ``column``: ``times`` when already read (stage 01 on Spark), else parsed."""
-    if times is not None:
-        return times.astype("datetime64[ns]").to_numpy()
-    return parse_time(df[column], cleaning, notes, f"{where}, column {column}")
+@dataclass(frozen=True)
+class RowContext:
+    """What the row rules of a table of events read besides its rows: the ``cleaning`` parameters,
+    the run date (``now``; None: today), the list the notes go to (None: not kept), where the rows
+    come from (``where``, in notes and errors; empty: the table's name) and the times already read
+    (``times``: stage 01 on Spark reads each distinct text once; None: parsed from the rows).
+    """
+
+    cleaning: Cleaning
+    now: pd.Timestamp | None = None
+    notes: list[str] | None = None
+    where: str = ""
+    times: pd.Series | None = None
+
+
+def read_times(df: pd.DataFrame, column: str, context: RowContext):
+    """The times of ``column``: ``context.times`` when already read (stage 01 on Spark), else parsed."""
+    if context.times is not None:
+        return context.times.astype("datetime64[ns]").to_numpy()
+    return parse_time(df[column], context.cleaning, context.notes, f"{context.where}, column {column}")

@@ -2,8 +2,8 @@
 ``exercise``: ``answer = None``) and their solutions (cells tagged ``solution``). The learner
 version keeps the placeholders and drops the solutions, so each check says "not answered yet"
 until the learner writes the answer; the instructor version drops the placeholders. Either can be
-written in English or Persian: the markdown cells are translated cell by cell from seglab's
-catalogs (context ``<notebook>#<cell id>``), and the ``language`` parameter makes the checks and
+written in English or Persian: the markdown cells are translated cell by cell from the workshop's
+catalog (context ``<notebook>#<cell id>``), and the ``language`` parameter makes the checks and
 figures speak it too.
 """
 
@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from seglab import i18n
+from seglab_workshop import messages
 
 
 def version(source: dict, stem: str, learner: bool, language: str = "en") -> dict:
@@ -27,7 +28,7 @@ def version(source: dict, stem: str, learner: bool, language: str = "en") -> dic
                 continue
             text = "".join(cell["source"])
             if cell["cell_type"] == "markdown":
-                text = i18n.pgettext(i18n.notebook_context(stem, cell["id"]), text)
+                text = messages.pgettext(i18n.notebook_context(stem, cell["id"]), text)
                 if i18n.reader().rtl:  # JupyterLab lays notebooks out left to right: this cell reads from the right
                     text = f'<div dir="rtl">\n\n{text}\n\n</div>'
             elif "parameters" in tags:
@@ -44,7 +45,7 @@ def write(out: Path, learner: bool = True, language: str = "en", source: Path | 
     """Write the five notebooks (learner or instructor version, in ``language``) to ``out``."""
     from seglab import io
     from seglab.paths import project_root
-    from seglab.workshop import NOTEBOOKS
+    from seglab_workshop import NOTEBOOKS
 
     source = source or project_root() / "notebooks" / "workshop"
     out.mkdir(parents=True, exist_ok=True)
@@ -57,7 +58,7 @@ def write(out: Path, learner: bool = True, language: str = "en", source: Path | 
 
 
 GUIDES = {"en": "README.md", "fa": "README.fa.md"}
-#: Around the guide's expected answers (:func:`seglab.workshop.answers.update_guide` writes them).
+#: Around the guide's expected answers (:func:`seglab_workshop.answers.update_guide` writes them).
 BEGIN, END = "<!-- expected answers: begin (make workshop-guide) -->", "<!-- expected answers: end -->"
 
 

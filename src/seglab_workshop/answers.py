@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from seglab.vocabulary import segment_code
-from seglab.workshop import check, classroom
-from seglab.workshop.versions import BEGIN, END, GUIDES
+from seglab_workshop import check, classroom
+from seglab_workshop.versions import BEGIN, END, GUIDES
 
 
 def expected(seed: int = 7) -> dict[str, str]:
@@ -50,7 +50,7 @@ def expected(seed: int = 7) -> dict[str, str]:
 
 
 def _nearest(room, seed: int) -> np.ndarray:
-    from seglab.workshop import steps
+    from seglab_workshop import steps
 
     logged = np.log1p(room.features[["frequency", "monetary"]].clip(lower=0))
     x = ((logged - logged.mean()) / logged.std(ddof=0)).to_numpy()
@@ -66,7 +66,8 @@ def _matrix(room) -> pd.DataFrame:
     profile = personas.profile(room.features, seg.segments, seg.model.preparation.features)
     named = check.planted_names()
     names = pd.DataFrame({"segment": list(named), "persona": list(named.values())})
-    matrix, _notes = prioritization.boston_matrix(profile, pd.Series(dtype=float), names, room.params.prioritization)
+    inputs = prioritization.Inputs(profile, pd.Series(dtype=float), names)
+    matrix, _notes = prioritization.boston_matrix(inputs, room.params.prioritization)
     return matrix
 
 

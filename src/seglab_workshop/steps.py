@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from seglab import i18n
-from seglab.i18n import _
+from seglab_workshop.messages import _
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
-from seglab.i18n import N_, _
 from seglab.vocabulary import segment_code
+from seglab_workshop.messages import N_, _
 
 RIGHT, HINT, MISSING = "right", "hint", "missing"
 
@@ -60,7 +60,7 @@ def _missing(answer) -> Feedback | None:
 
 
 def _room():
-    from seglab.workshop.classroom import classroom
+    from seglab_workshop.classroom import classroom
 
     return classroom(_CURRENT["seed"])
 
@@ -69,7 +69,7 @@ _CURRENT = {"seed": 7}
 
 
 def use_seed(seed: int) -> None:
-    """The classroom shop the checks compare with (set by :func:`seglab.workshop.start`)."""
+    """The classroom shop the checks compare with (set by :func:`seglab_workshop.start`)."""
     _CURRENT["seed"] = seed
 
 

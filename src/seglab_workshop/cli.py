@@ -1,0 +1,41 @@
+"""``seglab-workshop --out DIR [--instructor] [--language fa]``: the workshop's notebooks for
+learners (or instructors) and the instructor's guide. A failure ends in one line, as seglab's
+commands do (:func:`seglab.run.cli.execute`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from seglab import __version__
+from seglab.run import cli
+from seglab_workshop import versions
+from seglab_workshop.messages import LANGUAGES
+
+__all__ = ["main", "parser"]
+
+
+def _write(args: argparse.Namespace) -> None:
+    for path in versions.write(args.out, learner=not args.instructor, language=args.language):
+        print(path)
+    print(versions.write_guide(args.out, args.language))
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``seglab-workshop``."""
+    p = argparse.ArgumentParser(
+        prog="seglab-workshop", description="Write the workshop notebooks for learners (or instructors) and the guide."
+    )
+    p.add_argument("--version", action="version", version=f"seglab {__version__}")
+    p.add_argument("--debug", action="store_true", help="print the full traceback when the command fails")
+    p.add_argument("--out", type=Path, required=True, help="folder for the five notebooks and guide.html")
+    p.add_argument("--instructor", action="store_true", help="the instructor version, with the solutions")
+    p.add_argument("--language", choices=LANGUAGES, default="en", help="language of the notebooks and checks")
+    p.set_defaults(func=_write)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``seglab-workshop``; the exit code."""
+    return cli.execute(parser().parse_args(argv), "seglab-workshop")
