@@ -593,3 +593,30 @@ def test_a_failed_stage_says_so_in_persian_with_seglabs_message_left_to_right(tm
     assert re.search(r'<div dir="ltr" lang="en">[^<]*nowhere\.csv: file not found', index)
     page = (tmp_path / "reports/broken_fa/01_data_collection.html").read_text(encoding="utf-8")
     assert "این مرحله ناموفق بود." in page and re.search(r'<div dir="ltr" lang="en">[^<]*nowhere\.csv', page)
+
+
+def test_the_correlation_and_confusion_figures_speak_the_readers_language():
+    """Issue 31: the correlation heat map named features by their columns (``recency_days``) and
+    both heat maps wrote their numbers in Latin digits on a Persian page."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from seglab.report import plots
+
+    rng = np.random.default_rng(0)
+    feats = pd.DataFrame({"recency_days": rng.random(50), "frequency": rng.random(50), "monetary": rng.random(50)})
+    cm = pd.DataFrame([[12, 3], [4, 25]], index=[1, 2], columns=[1, 2])
+    for language in ("fa", "ar", "en"):
+        with i18n.using(language):
+            corr, conf = plots.correlation_heatmap(feats, list(feats.columns)), plots.confusion(cm)
+            cells = [t.get_text() for fig in (corr, conf) for t in fig.axes[0].texts]
+            ticks = [t.get_text() for t in corr.axes[0].get_xticklabels() + corr.axes[0].get_yticklabels()]
+            plt.close(corr)
+            plt.close(conf)
+        assert len(cells) == 9 + 4 and not [t for t in ticks if "_" in t], (language, ticks)
+        if language == "en":
+            assert "25" in cells and "1.0" in cells
+        else:
+            assert not re.search("[0-9]", "".join(cells)), (language, cells)
+            with i18n.using(language):
+                assert i18n.digits("25") in cells, (language, cells)

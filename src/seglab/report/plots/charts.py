@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from seglab import i18n
 from seglab.i18n import _
+from seglab.report.labels import header
 from seglab.report.plots.style import PALETTE, Numbers, annotations, money_unit, segment_color
 from seglab.vocabulary import segment_code, segment_label
 
@@ -78,18 +79,21 @@ def correlation_heatmap(features: pd.DataFrame, cols: list[str]) -> Figure:
     fig, ax = plt.subplots(figsize=(1.0 + 0.55 * len(cols), 0.8 + 0.5 * len(cols)))
     import seaborn as sns  # (loaded when a heatmap is first drawn)
 
+    english = i18n.reader().language == "en"
     sns.heatmap(
         corr,
         ax=ax,
         cmap="vlag",
         vmin=-1,
         vmax=1,
-        annot=len(cols) <= 16,
-        fmt=".1f",
+        # the values in the reader's digits (English: as they always were)
+        annot=(True if english else annotations(corr.to_numpy(), 1)) if len(cols) <= 16 else False,
+        fmt=".1f" if english else "",
         cbar_kws={"label": _("Spearman correlation (-1..1)")},
     )
-    ax.set_xticklabels([i18n.term(t.get_text()) for t in ax.get_xticklabels()])
-    ax.set_yticklabels([i18n.term(t.get_text()) for t in ax.get_yticklabels()])
+    # each feature by its label in the reader's language, never its column name
+    ax.set_xticklabels([header(t.get_text()) for t in ax.get_xticklabels()])
+    ax.set_yticklabels([header(t.get_text()) for t in ax.get_yticklabels()])
     ax.set_title(_("Correlation between features"))
     return fig
 
@@ -176,10 +180,11 @@ def confusion(cm: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(1.2 * len(cm) + 3, 0.9 * len(cm) + 2))
     import seaborn as sns  # (loaded when a heatmap is first drawn)
 
+    english = i18n.reader().language == "en"
     sns.heatmap(
         share,
-        annot=cm.to_numpy(),
-        fmt="d",
+        annot=cm.to_numpy() if english else annotations(cm.to_numpy().astype(float), 0),  # the reader's digits
+        fmt="d" if english else "",
         cmap="Blues",
         vmin=0,
         vmax=1,
