@@ -620,3 +620,16 @@ def test_the_correlation_and_confusion_figures_speak_the_readers_language():
             assert not re.search("[0-9]", "".join(cells)), (language, cells)
             with i18n.using(language):
                 assert i18n.digits("25") in cells, (language, cells)
+
+
+def test_toman_as_the_readme_suggests_is_written_in_the_readers_language():
+    """Issue 31: ``report.currency: toman`` (no ISO code) printed "toman" on Persian pages."""
+    for written in ("toman", "Toman", "تومان", "tomans"):
+        with i18n.using("fa", currency=written):
+            assert i18n.money(1500) == "۱٬۵۰۰\u00a0تومان" and i18n.currency_name() == "تومان"
+        with i18n.using("ar", currency=written):
+            assert i18n.money(1500).endswith("تومان")
+    with i18n.using("en", currency="toman"):
+        assert i18n.money(1500) == "1,500\u00a0toman"
+    with i18n.using("fa", currency="credits"):  # a unit seglab does not know: as written
+        assert i18n.money(2) == "۲\u00a0credits"

@@ -20,6 +20,7 @@ from seglab.i18n.messages import (
     NUMBERING,
     PDI,
     PERCENT_SIGN,
+    pgettext,
     reader,
 )
 
@@ -148,6 +149,20 @@ def currency_unit() -> str:
     if is_currency(code):
         locale = "en" if reader().language == "en" else reader().language
         return get_currency_symbol(code, locale=locale)
+    return local_unit(code)
+
+
+#: Units of money that are no ISO 4217 code but that readers use (the README suggests
+#: ``report.currency: toman``), by how they may be written: shown in the reader's language.
+LOCAL_UNITS = {"toman": "toman", "tomans": "toman", "تومان": "toman", "tmn": "toman"}
+
+
+def local_unit(code: str) -> str:
+    """A unit that is no ISO code in the reader's language when seglab knows it (``toman`` ->
+    ``تومان``), else as written.
+    """
+    if LOCAL_UNITS.get(code.strip().lower()) == "toman":
+        return pgettext("currency unit", "toman")
     return code
 
 
@@ -296,6 +311,6 @@ def currency_name() -> str:
     from babel.numbers import get_currency_name, is_currency
 
     if not is_currency(code):
-        return code
+        return local_unit(code)
     locale = "en" if reader().language == "en" else reader().language
     return f"{get_currency_name(code, locale=locale)} ({code}, {currency_unit()})"
