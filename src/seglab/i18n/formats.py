@@ -152,16 +152,16 @@ def currency_unit() -> str:
     return local_unit(code)
 
 
-#: Units of money that are no ISO 4217 code but that readers use (the README suggests
-#: ``report.currency: toman``), by how they may be written: shown in the reader's language.
-LOCAL_UNITS = {"toman": "toman", "tomans": "toman", "تومان": "toman", "tmn": "toman"}
+#: How the toman (no ISO 4217 code, but the README suggests ``report.currency: toman``) may be
+#: written: shown in the reader's language.
+TOMAN = frozenset({"toman", "tomans", "تومان", "tmn"})
 
 
 def local_unit(code: str) -> str:
     """A unit that is no ISO code in the reader's language when seglab knows it (``toman`` ->
     ``تومان``), else as written.
     """
-    if LOCAL_UNITS.get(code.strip().lower()) == "toman":
+    if code.strip().lower() in TOMAN:
         return pgettext("currency unit", "toman")
     return code
 

@@ -188,9 +188,13 @@ class Messages:
         return self._t().pgettext(context, message)
 
 
+#: seglab's own texts (``locale/seglab.po``).
+SEGLAB = Messages(DOMAIN, LOCALE_DIR)
+
+
 def _(message: str) -> str:
     """``message`` in the reader's language (gettext)."""
-    return translations(_reader.language).gettext(message)
+    return SEGLAB.gettext(message)
 
 
 def N_(message: str) -> str:
@@ -207,12 +211,12 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Singular or plural of a message for ``n``, in the reader's language."""
-    return translations(_reader.language).ngettext(singular, plural, n)
+    return SEGLAB.ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str) -> str:
     """``message`` in the reader's language, in ``context`` (a notebook cell, a term)."""
-    return translations(_reader.language).pgettext(context, message)
+    return SEGLAB.pgettext(context, message)
 
 
 def notebook_context(stem: str, cell_id: str) -> str:

@@ -7,7 +7,6 @@ autoescaping; this module gathers what they show from the run's files (through
 from __future__ import annotations
 
 import base64
-import functools
 import os
 import threading
 from pathlib import Path
@@ -43,7 +42,7 @@ def render_html(
     """
     import nbformat
 
-    exporter = _exporter(show_code, threading.get_ident())
+    exporter = _exporter(show_code)
     reader = i18n.reader()
     exporter.language_code = reader.language
     nb = nbformat.read(executed, as_version=4)
@@ -78,19 +77,24 @@ def render_html(
     return io.write_text(body, executed.with_suffix(".html"))
 
 
-@functools.cache
-def _exporter(show_code: bool, thread: int):
-    """The HTML exporter (nbconvert) of the pages, one per thread (its template is compiled once)."""
-    from nbconvert import HTMLExporter
+_local = threading.local()
 
-    return HTMLExporter(
-        exclude_input=not show_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        template_name="lab",
-        extra_template_paths=[str(TEMPLATES)],
-        template_file="seglab_report.html.j2",
-    )
+
+def _exporter(show_code: bool):
+    """The HTML exporter (nbconvert) of the pages, one per thread (its template is compiled once)."""
+    made = _local.__dict__.setdefault("exporters", {})
+    if show_code not in made:
+        from nbconvert import HTMLExporter
+
+        made[show_code] = HTMLExporter(
+            exclude_input=not show_code,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            template_name="lab",
+            extra_template_paths=[str(TEMPLATES)],
+            template_file="seglab_report.html.j2",
+        )
+    return made[show_code]
 
 
 def _now():
@@ -421,11 +425,18 @@ def other_languages(paths: RunPaths, params: config.Params) -> list[dict]:
     for lang in i18n.LANGUAGES:
         if lang == here:
             continue
-        if (paths.reports / lang / f"{STAGES[0][0]}.html").is_file():  # its pages (the index is written last)
+        if has_pages(paths.reports / lang):
             out.append({"lang": lang, "name": AUTONYMS[lang], "link": f"{up}{lang}/index.html"})
         elif paths.language and lang == top:
             out.append({"lang": lang, "name": AUTONYMS[lang], "link": "../index.html"})
     return out
+
+
+def has_pages(folder: Path) -> bool:
+    """Whether ``folder`` holds a language's pages of a run (its stage 01 page: the index is
+    written last, once every language's pages are there).
+    """
+    return (folder / f"{STAGES[0][0]}.html").is_file()
 
 
 def _language_of(folder: Path) -> str | None:

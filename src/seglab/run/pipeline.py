@@ -356,8 +356,7 @@ def write_indexes(root: Path, record: dict) -> list[Path]:
 
     top = RunPaths(root, record["params"]["run_name"])
     own = record["params"]["report"]["language"]
-    first = f"{STAGES[0][0]}.html"  # a language's pages: its folder holds (at least) stage 01's
-    found = [(own, "")] + [(lang, lang) for lang in i18n.LANGUAGES if (top.reports / lang / first).is_file()]
+    found = [(own, "")] + [(lang, lang) for lang in i18n.LANGUAGES if report_pages.has_pages(top.reports / lang)]
     written = []
     for language, folder in found:
         params = _record_params(record, language)

@@ -23,6 +23,13 @@ from seglab.i18n import N_, Note
 MAX_QUOTED_LINES = 200
 
 
+def _read_strings(text: str, sep: str, **options) -> pd.DataFrame:
+    """``text`` read as a table of strings by pandas (an empty field missing, nothing else), with
+    pandas' ``options`` (engine, quoting, spaces).
+    """
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""], **options)
+
+
 def read_text(path: Path, spec: TableSource, fmt: str) -> tuple[pd.DataFrame, dict]:
     """A text source (CSV, TSV, fixed separator) read as a table, with what was found on the way."""
     raw = path.read_bytes()
@@ -53,15 +60,7 @@ def read_text(path: Path, spec: TableSource, fmt: str) -> tuple[pd.DataFrame, di
         sep = sniff_separator(text) if spec.csv_sep == "auto" else spec.csv_sep
     info = {"format": fmt, "encoding": encoding, "separator": {"\t": "TAB", r"\s+": "whitespace"}.get(sep, sep)}
     if fmt == "whitespace":
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-            engine="python",
-        )
+        df = _read_strings(text, sep, skipinitialspace=True, engine="python")
         return df, info | {"notes": notes}
     parsed = parse_delimited(text, sep, spec.quotechar, str(path))
     return parsed.frame, info | {"notes": notes + parsed.notes, "parsed": parsed}
@@ -230,12 +229,9 @@ def parse_delimited(text: str, sep: str, quote: str, where: str) -> Parsed:
     blank = len(lines) - len(nonblank)
     notes = [Note.of(N_("%(where)s: %(n)s blank line(s) skipped."), where=where, n=blank)] if blank else []
     try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
+        df = _read_strings(
+            text,
+            sep,
             quotechar=quote,
             engine="c",
             low_memory=len(header) <= WIDE,  # in pieces, each column a piece per 2**18 bytes: slow when wide
