@@ -232,14 +232,20 @@ def test_a_csv_source_is_cleaned_here_and_the_report_says_why(tmp_path):
 
 @pytest.mark.realdata
 def test_stage_01_on_spark_equals_the_local_run_on_online_retail(online_retail_path, tmp_path):
+    """On every tenth invoice of the whole year (54k lines: cancellations, lines without a customer,
+    zero prices and the year's seasons, as in the full file; the full file took three minutes of
+    the suite for the same comparison)."""
     require_spark()
-    tables = {
-        "transactions": {"path": str(online_retail_path), "preset": "online_retail", "customer_columns": ["country"]}
-    }
+    lines = pd.read_parquet(online_retail_path)
+    lines = lines[lines["InvoiceNo"].str[-1] == "3"]
+    sample = tmp_path / "online_retail_tenth.parquet"
+    lines.to_parquet(sample, index=False)
+    tables = {"transactions": {"path": str(sample), "preset": "online_retail", "customer_columns": ["country"]}}
     local = collect.collect(_params(tables, "duckdb"), tmp_path, now=NOW)
     spark = collect.collect(_params(tables, "spark"), tmp_path, now=NOW, work=tmp_path / "work")
     _same(local, spark, tmp_path)
-    assert spark.quality["tables"]["transactions"]["rejected"] > 100_000
+    rejected = spark.quality["tables"]["transactions"]["rejected"]
+    assert 0.15 * len(lines) < rejected < 0.4 * len(lines), (rejected, len(lines))
 
 
 def test_money_written_as_text_and_spreadsheet_errors_read_on_spark_as_on_one_machine(tmp_path):
