@@ -195,3 +195,120 @@ def rtl_check(folder: Path, pages: list[str], screenshots: Path) -> dict:
         finally:
             browser.close()
     return found
+
+
+#: Code, paths and file names as a reader sees them on a page: every element holding code
+#: (code, pre, kbd, samp, bdi.ltr; not a stage's printed text) must compute left to right in an
+#: isolate; every path or file name or ``key: value`` line in the visible text must draw its
+#: characters left to right (the boxes of its characters, one Range each, advance along a line);
+#: and no code is broken mid-word (a code element's words each on one line). (A token stops at a
+#: right-to-left letter: a Persian value reads right to left inside its left-to-right line.)
+BIDI_JS = """() => {
+    const tokens = new RegExp([
+        /(?:\\.\\.?\\/)?[A-Za-z0-9_-]+(?:[\\/.][A-Za-z0-9_-]+)*\\.(?:csv|parquet|json|ya?ml|png|ipynb|html|xlsx)\\b/.source,
+        /(?:\\.\\.\\/)+[A-Za-z0-9_.\\/-]+/.source,
+        /[A-Za-z_]+(?:\\.[A-Za-z_]+)*: [^\\s\\u0590-\\u08ff]+/.source,
+    ].join('|'), 'g');
+    const out = {tokens: [], reversed: [], not_isolated: [], broken: []};
+    // the text of each block (its text nodes in order: a path may span <wbr> or inline elements)
+    const blocks = new Map();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    let n;
+    while ((n = walker.nextNode())) {
+        const el = n.parentElement;
+        if (!el || el.closest('style, script, .jp-InputArea') || !el.getClientRects().length) continue;
+        let block = el;
+        while (block.parentElement && getComputedStyle(block).display.startsWith('inline')) block = block.parentElement;
+        if (!blocks.has(block)) blocks.set(block, []);
+        blocks.get(block).push(n);
+    }
+    for (const [block, nodes] of blocks) {
+        const text = nodes.map(t => t.textContent).join('');
+        const at = i => {  // the text node and offset of character i of the block's text
+            for (const t of nodes) { if (i < t.textContent.length) return [t, i]; i -= t.textContent.length; }
+        };
+        for (const m of text.matchAll(tokens)) {
+            const boxes = [];
+            for (let i = 0; i < m[0].length; i++) {
+                if (/\\s/.test(m[0][i])) continue;  // (a space ending a line is drawn where it fits)
+                const [t, k] = at(m.index + i);
+                const r = document.createRange();
+                r.setStart(t, k);
+                r.setEnd(t, k + 1);
+                const rect = r.getClientRects()[0];
+                if (rect && rect.width > 0) boxes.push(rect);
+            }
+            out.tokens.push(m[0]);
+            if (boxes.some((b, i) => i && Math.abs(b.top - boxes[i - 1].top) < 2 && b.left < boxes[i - 1].left - 0.5))
+                out.reversed.push(block.tagName + ': ' + m[0] + ' | ' + text.trim().slice(0, 80));
+        }
+    }
+    for (const el of document.querySelectorAll('code, pre, kbd, samp, bdi.ltr')) {
+        // (a stage's printed text is in the reader's language: its paths are checked above)
+        if (!el.getClientRects().length || el.closest('.jp-RenderedText')) continue;
+        const s = getComputedStyle(el);
+        if (s.direction !== 'ltr' || !['isolate', 'isolate-override', 'plaintext'].includes(s.unicodeBidi))
+            out.not_isolated.push(`${el.tagName} ${s.direction} ${s.unicodeBidi}: ${el.textContent.slice(0, 60)}`);
+        // a word of code on two lines: the first and last characters of a word drawn on different lines
+        const text = el.textContent;
+        const node = [...el.childNodes].find(c => c.nodeType === 3 && c.textContent.trim());
+        if (!node) continue;
+        for (const m of node.textContent.matchAll(/\\S{2,}/g)) {
+            const first = document.createRange(), last = document.createRange();
+            first.setStart(node, m.index); first.setEnd(node, m.index + 1);
+            last.setStart(node, m.index + m[0].length - 1); last.setEnd(node, m.index + m[0].length);
+            const a = first.getClientRects()[0], b = last.getClientRects()[0];
+            if (a && b && Math.abs(a.top - b.top) > 2) { out.broken.push(m[0] + ' | ' + text.slice(0, 60)); break; }
+        }
+    }
+    return out;
+}"""
+
+#: A page laid out for a phone or for paper: the figures each <img> loaded (a <picture> picks its
+#: phone version at 600 px and less), and per table whether it fits its container (scrollWidth)
+#: and, scrolled to its far end, whether its first column is still in view.
+LAYOUT_JS = """async () => {
+    await document.fonts.ready;
+    const page = document.documentElement.clientWidth;
+    const tables = [...document.querySelectorAll('table')].filter(t => t.getClientRects().length).map(t => {
+        const box = t.closest('.scroll') || t;
+        const wide = box.scrollWidth > box.clientWidth + 1;
+        let key_in_view = true;
+        if (wide) {
+            box.scrollLeft = getComputedStyle(box).direction === 'rtl' ? -box.scrollWidth : box.scrollWidth;
+            const cell = t.querySelector('tbody tr:last-child > :first-child, tr:last-child > :first-child');
+            const r = cell.getBoundingClientRect(), b = box.getBoundingClientRect();
+            key_in_view = r.left >= b.left - 1 && r.right <= b.right + 1;
+            box.scrollLeft = 0;
+        }
+        return {head: (t.querySelector('tr') || t).textContent.trim().slice(0, 50), wide,
+                fits_page: t.getBoundingClientRect().right <= page + 1 && t.getBoundingClientRect().left >= -1,
+                key_in_view};
+    });
+    const images = [...document.querySelectorAll('img')].filter(i => i.getClientRects().length).map(i => ({
+        alt: i.alt, phone: i.currentSrc !== i.src, width: i.getBoundingClientRect().width,
+        natural: i.naturalWidth, in_picture: !!i.closest('picture')}));
+    return {tables, images, overflow: document.documentElement.scrollWidth - page};
+}"""
+
+
+def layout_check(file: Path, width: int, print_media: bool = False, pdf: Path | None = None) -> dict:
+    """Open ``file`` at ``width`` px (screen, or print media: paper) and return :data:`LAYOUT_JS`'s
+    facts and, for a right-to-left page, :data:`BIDI_JS`'s; ``pdf``: also print the page there
+    (Chromium's PDF, A4)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            if print_media:
+                page.emulate_media(media="print")
+            page.goto(file.resolve().as_uri(), wait_until="load")
+            facts = page.evaluate(LAYOUT_JS)
+            facts["bidi"] = page.evaluate(BIDI_JS)
+            if pdf is not None:
+                page.pdf(path=str(pdf), format="A4")
+        finally:
+            browser.close()
+    return facts

@@ -62,14 +62,19 @@ def test_persian_digits_separators_signs_and_jalali_dates():
 
 
 def test_monitoring_periods_are_labelled_in_the_jalali_calendar():
+    """Periods counted back from the as-of date by their Jalali last day, never named after the
+    season they mostly cover (issue 31: «پاییز ۱۴۰۳ / ۱۱ دی ۱۴۰۳»); Jalali periods by their name."""
     from seglab.report import plots
 
     ends = [pd.Timestamp("2024-09-30"), pd.Timestamp("2024-12-31")]
+    seasons = [pd.Timestamp("2024-09-21"), pd.Timestamp("2024-12-20")]  # 31 Shahrivar, 30 Azar 1403
     with i18n.using("fa"):
-        assert plots.over_time._period_labels(ends, "quarter") == ["تابستان ۱۴۰۳\n۹ مهر ۱۴۰۳", "پاییز ۱۴۰۳\n۱۱ دی ۱۴۰۳"]
-        assert plots.over_time._period_labels(ends[:1], "month") == ["شهریور ۱۴۰۳\n۹ مهر ۱۴۰۳"]
+        assert plots.over_time._period_labels(ends, "quarter") == ["۹ مهر ۱۴۰۳", "۱۱ دی ۱۴۰۳"]
+        assert plots.over_time._period_labels(seasons, "quarter", "jalali") == ["تابستان ۱۴۰۳", "پاییز ۱۴۰۳"]
+        assert plots.over_time._period_labels(seasons[:1], "month", "jalali") == ["شهریور ۱۴۰۳"]
     with i18n.using("en"):
         assert plots.over_time._period_labels(ends, "quarter") == ["2024-09-30", "2024-12-31"]
+        assert plots.over_time._period_labels(seasons, "quarter", "jalali") == ["2024-09-21", "2024-12-20"]
 
 
 def test_arabic_digits_gregorian_months_and_hijri_on_request():
@@ -96,7 +101,7 @@ def test_tables_translate_the_method_words_and_stay_escaped():
         html = styled(df, Formats(percent=["share"])).to_html()
     assert "هدف قرار دادن" in html and "روز از آخرین خرید" in html  # a quadrant; a feature by its label
     assert "<script>" not in html and "&lt;script&gt;" in html and "x&#x27;y" in html
-    assert "۵۰٫۰٪" in html and ">ربع<" in html  # the reader's digits; the header's label
+    assert "۵۰٫۰٪" in html and ">خانهٔ ماتریس<" in html  # the reader's digits; the header's label (glossary)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,17 +190,75 @@ def test_the_workshop_has_its_own_catalog_complete_in_persian(root):
         assert messages._("Right.") == "درست است." and i18n._("Right.") == "Right."
 
 
-def test_glossary_terms_are_the_ones_the_catalogs_use(root):
-    from babel.messages.pofile import read_po
+def _glossary(root: Path) -> list[dict]:
+    return list(csv.DictReader((root / "src/seglab/locale/glossary.csv").open(encoding="utf-8")))
 
-    rows = list(csv.DictReader((root / "src/seglab/locale/glossary.csv").open(encoding="utf-8")))
-    assert len(rows) >= 25
+
+# code, file names and placeholders are no words; Arabic short vowels, the Persian ezafe mark,
+# tatweel and zero-width non-joiners do not make another word
+_NOT_WORDS = re.compile(r"`[^`]*`|%\([a-z_]+\)[sd]|\{[a-z_]*\}|\S*\w[._/]\w\S*")
+_MARKS = re.compile("[\u064b-\u0652\u0654\u0640\u200c]")
+
+
+def _plain(text: str) -> str:
+    return _MARKS.sub("", _NOT_WORDS.sub(" ", text))
+
+
+def _glossary_problems(rows: list[dict], catalogs_by_language: dict) -> list[str]:
+    """Where a catalog names a glossary concept with another word: for each row with a `match`
+    (a regular expression on the English text; the term itself by default) or words to avoid,
+    every text whose English names the concept must use the glossary word (`fa`, `ar`: forms
+    separated by `;`, the first as the term itself is translated) and none of `avoid_fa`/`avoid_ar`
+    (regular expressions separated by `;`). Keyed on the English: «هزینه» is right for *cost*."""
+    out = []
+    for r in rows:
+        if not (r["match"] or r["avoid_fa"] or r["avoid_ar"]):
+            continue
+        english = re.compile(r["match"] or rf"\b{re.escape(r['term'])}\b", re.IGNORECASE)
+        for lang, cat in catalogs_by_language.items():
+            forms = [_plain(f) for f in r[lang].split(";")]
+            avoid = [re.compile(_plain(a)) for a in r[f"avoid_{lang}"].split(";") if a]
+            for m in cat:
+                ids = [m.id] if isinstance(m.id, str) else list(m.id)
+                if not m.id or not any(english.search(_plain(i)) for i in ids):
+                    continue
+                for s in [m.string] if isinstance(m.string, str) else list(m.string):
+                    if not s:  # not translated yet: the catalogs' own check reports it
+                        continue
+                    where = f"{lang} {r['term']!r}: {ids[0][:60]!r} -> {s[:60]!r}"
+                    if not any(f in _plain(s) for f in forms):
+                        out.append(f"{where}: not {r[lang]!r}")
+                    out += [f"{where}: {a.pattern!r}" for a in avoid if a.search(_plain(s))]
+    return out
+
+
+def test_glossary_terms_are_the_ones_the_catalogs_use(root):
+    rows = _glossary(root)
+    assert len(rows) >= 60
+    used = 0
     for lang in ("fa", "ar"):
-        with (root / f"src/seglab/locale/{lang}/LC_MESSAGES/seglab.po").open("rb") as f:
-            cat = read_po(f)
+        cat = catalogs._read(root / f"src/seglab/locale/{lang}/LC_MESSAGES/seglab.po", lang)
         for r in rows:
             m = cat.get(r["term"])
-            assert m is not None and m.string == r[lang], (lang, r["term"])
+            if m is not None:  # a term the pages show alone: translated as the glossary says
+                used += 1
+                assert m.string == r[lang].split(";")[0], (lang, r["term"])
+    assert used >= 2 * 45
+
+
+def test_a_glossary_concept_has_one_word_in_each_catalog(root):
+    """*spend* is «مبلغ خرید»/«الإنفاق» and never «هزینه» (cost), rule *fidelity* is never
+    «وفاداری» (loyalty), a *quadrant* is never «ربع»/«الربع» (a calendar quarter), a *profile*
+    never «نیم‌رخ»/«الملفات» ...: whenever the English names a glossary concept, the translation
+    uses the glossary's word and none of the words it avoids.
+    """
+    rows = _glossary(root)
+    assert sum(1 for r in rows if r["avoid_fa"] or r["avoid_ar"]) >= 20
+    found = {
+        lang: catalogs._read(root / f"src/seglab/locale/{lang}/LC_MESSAGES/seglab.po", lang) for lang in ("fa", "ar")
+    }
+    problems = _glossary_problems(rows, found)
+    assert not problems, "\n".join(problems)
 
 
 def test_glossary_seed_terms_come_from_the_seed_articles(root):
@@ -385,25 +448,45 @@ def translated_run(request, languages):
 
 
 class _Visible(HTMLParser):
-    """The text a reader sees: no style, script, code (parameter lines and file names stay as
-    written), no title attribute."""
+    """The text a reader sees in the reader's words: no style, script, code, nor what the page
+    marks left to right as written (parameter lines, file names, paths, versions, a file's own
+    values: ``dir="ltr"``), no title attribute."""
 
     def __init__(self):
         super().__init__()
         self.parts: list[str] = []
-        self.skip = 0
+        self.skipping: list = []  # [the tag that started the skipped element, its depth]
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("style", "script", "code", "pre"):
-            self.skip += 1
+        if self.skipping:
+            self.skipping[1] += tag == self.skipping[0]
+        elif tag in ("style", "script", "code", "pre") or ("dir", "ltr") in attrs:
+            self.skipping = [tag, 1]
 
     def handle_endtag(self, tag):
-        if tag in ("style", "script", "code", "pre"):
-            self.skip -= 1
+        if self.skipping and tag == self.skipping[0]:
+            self.skipping[1] -= 1
+            if not self.skipping[1]:
+                self.skipping = []
 
     def handle_data(self, data):
-        if not self.skip and data.strip():
+        if not self.skipping and data.strip():
             self.parts.append(data.strip())
+
+
+#: Latin letters and digits a Persian or Arabic reader meets in the pages and figures on purpose:
+#: segment codes (S3: the exports' files name them so), the method's symbols and acronyms as the
+#: seed articles and statistics texts write them, the product's name, the data's own currency code.
+_LATIN_KEPT = re.compile(r"S[0-9]+|F1|k|ARI|AUC|ROC|RFM|MIDAS|[MIDAV]|log|exp|N|n|seglab|CRM|EUR|€")
+
+
+def _latin_left(text: str) -> list[str]:
+    """Latin digits and words of ``text`` other than :data:`_LATIN_KEPT`, and ASCII decimal points or
+    thousands commas between the reader's digits (``۰.۴۵``)."""
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    return [w for w in words if re.search("[0-9]", w) and not _LATIN_KEPT.fullmatch(w)] + re.findall(
+        r"[۰-۹٠-٩][.,][۰-۹٠-٩]", text
+    )
 
 
 def _english_texts() -> set[str]:
@@ -443,10 +526,53 @@ def test_no_english_text_of_the_catalogs_is_left_on_any_page(translated_run):
         if page != "index.html":  # each stage page links back to the summary and says which run made it
             html = (reports / page).read_text(encoding="utf-8")
             assert html.count('href="index.html"') == 2 and "<footer" in html and "seglab" in html
+        # numbers in the reader's digits and separators: stage numbers, the seed, formulas too
+        assert _latin_left(text) == [], f"{language} {page}: Latin digits {_latin_left(text)[:10]}"
         # and the page reads in the reader's script: most letters are Persian/Arabic
         letters = re.findall(r"[A-Za-z\u0600-\u06ff]", text)
         arabic_script = sum(1 for ch in letters if ch >= "\u0600")
         assert arabic_script > 0.85 * len(letters), f"{language} {page}: {arabic_script}/{len(letters)}"
+
+
+@pytest.mark.slow
+def test_every_figure_speaks_the_readers_language_and_digits(translated_run):
+    """Every text drawn on every figure of the run (titles, axes, ticks, annotations, legends: kept
+    in the executed notebooks by the runner) is in the reader's digits and separators, with no
+    English catalog text and no Latin word but the method's symbols and the segment codes."""
+    import nbformat
+
+    from seglab.report.plots.drawing import TEXTS
+
+    language, reports = translated_run
+    english = {e for e in _english_texts() if len(e) > 3}
+    figures = 0
+    for name, _title in pipeline.STAGES:
+        nb = nbformat.read(reports / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                texts = out.get("metadata", {}).get(TEXTS)
+                if texts is None:
+                    continue
+                figures += 1
+                text = "\n".join(texts)
+                assert _latin_left(text) == [], f"{language} {name}: {_latin_left(text)[:10]}"
+                words = {w for w in re.findall(r"[A-Za-z]{2,}", text) if not _LATIN_KEPT.fullmatch(w)}
+                assert not words, f"{language} {name}: Latin words {sorted(words)[:10]}"
+                assert not [e for e in english if e in texts], f"{language} {name}: untranslated"
+    assert figures >= 12, figures
+
+
+def test_the_latin_scan_finds_what_the_pages_and_figures_used_to_show():
+    """The scan above finds a Latin stage number, seed and formula digit and an ASCII point between
+    Persian digits (as figures' ticks were), and keeps segment codes and the method's symbols."""
+    assert _latin_left("01 · گردآوری داده · seglab") == ["01"]
+    assert _latin_left("بذر تصادفی 3") == ["3"]
+    assert _latin_left("۰.۴۵ و ۱,۲۰۰") == ["۰.۴", "۱,۲"]
+    assert _latin_left("exp(N(0, ۰٫۵²))") == ["0"]
+    assert _latin_left("S12 خریداران، k برگزیده = ۵، AUC ۰٫۸۳، F1") == []
+    parser = _Visible()
+    parser.feed('<p>با seglab <bdi dir="ltr">0.1.0</bdi> <code>x_1</code> 2</p><br><p>۳</p>')
+    assert parser.parts == ["با seglab", "2", "۳"]
 
 
 @pytest.mark.slow
@@ -478,6 +604,10 @@ def test_a_persian_export_gives_a_persian_report_with_jalali_periods(tmp_path, r
     assert re.fullmatch(r"[۰-۹]+ [آ-ی]+ ۱۴۰[۲۳] تا [۰-۹]+ [آ-ی]+ ۱۴۰[۲۳]", period), period
     monitoring = (reports / "06_monitoring.html").read_text(encoding="utf-8")
     assert "۱۴۰۳" in monitoring and "2024-" not in _visible(monitoring)
+    tracked = json.loads((tmp_path / "data/processed/shamsi/monitoring.json").read_text(encoding="utf-8"))
+    # a Shamsi source (monitoring.calendar: auto): whole Jalali seasons, autumn and winter 1402 to the day
+    assert tracked["calendar"] == "jalali" and tracked["periods"] == ["2023-12-21", "2024-03-19"]
+    assert "monitoring.calendar: jalali" in monitoring
     quality = json.loads((tmp_path / "data/interim/shamsi/quality.json").read_text(encoding="utf-8"))
     assert quality["tables"]["transactions"]["rejected"] == 0
     assert "ریال" in index  # report.currency: IRR, with the amounts
@@ -633,3 +763,33 @@ def test_toman_as_the_readme_suggests_is_written_in_the_readers_language():
         assert i18n.money(1500) == "1,500\u00a0toman"
     with i18n.using("fa", currency="credits"):  # a unit seglab does not know: as written
         assert i18n.money(2) == "۲\u00a0credits"
+
+
+#: Python's own writing of a value, which no reader should see: a list (``[8]``, ``['a']``), a dict
+#: (``{'id': ...}``), ``None``, ``nan``, ``True``, ``False`` (any digits: ``[۸]`` too). A rejected
+#: row's original values, shown as the file keeps them (JSON: ``{"customer_id": ...}``), are data.
+PYTHON_REPRS = re.compile(r"\[\s*(?:-?\d|')|\{\s*'|(?<![\w-])(?:None|nan|NaN|True|False)(?![\w-])")
+
+
+def python_reprs(html: str) -> list[str]:
+    """The visible texts of a page (outside code) that hold a Python repr."""
+    parser = _Visible()
+    parser.feed(html)
+    return [part for part in parser.parts if PYTHON_REPRS.search(part)]
+
+
+def test_the_repr_scan_finds_what_the_pages_used_to_show():
+    old = "<p>k = [8] were excluded</p><td>None</td><p>{'id': 'x'}</p><td>nan</td><code>[8] None</code>"
+    assert python_reprs(old) == ["k = [8] were excluded", "None", "{'id': 'x'}", "nan"]
+    assert python_reprs("<p>Nonetheless, 8 segments (S1, S2) are [fine]; Truest.</p>") == []
+    assert python_reprs('<td>{"customer_id":"C1","quantity":1}</td><p>k = [۸]</p>') == ["k = [۸]"]
+
+
+@pytest.mark.slow
+def test_no_page_shows_a_python_repr(languages):
+    """Every page of a run (the index and each stage's, in every language) says values as a reader
+    writes them: no ``[8]``, ``None``, ``nan``, ``True``, ``False`` or ``{...}`` outside code."""
+    for language, run in languages.items():
+        for page in PAGES:
+            found = python_reprs((run["reports"] / page).read_text(encoding="utf-8"))
+            assert found == [], f"{language} {page}: {[t[:160] for t in found[:5]]}"

@@ -72,6 +72,8 @@ def test_every_figure_a_notebook_draws_is_declared_and_every_declared_one_is_dra
     for name in artifacts.STAGE_NAMES.values():
         text = (ROOT / "notebooks" / f"{name}.ipynb").read_text()
         found = set(re.findall(r'stage\.figure\(\\"(\w+)\\"\)', text))
+        # saved with its phone version (plots.save(..., phone=...)): <name>_phone is drawn beside it
+        found |= {f"{f}_phone" for f in re.findall(r'stage\.figure\(\\"(\w+)\\"\), phone=', text)}
         assert all(artifacts.number_of(f) == artifacts.number_of(name) for f in found), (name, found)
         drawn |= found
     assert drawn == {a.name for a in ARTIFACTS if a.kind == "figure"}
@@ -273,4 +275,4 @@ def test_a_stale_rerun_by_hand_stops_with_a_clear_message_and_figures_never_mix(
     index = (run.reports / "index.html").read_text()
     assert "Stage 02_feature_building failed" in index
     # and the index shows no result of the earlier run's stages (they are stale now)
-    assert "persona-card" not in index and "Left out of this page" in index
+    assert 'class="persona-card"' not in index and "Left out of this page" in index

@@ -6,6 +6,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seglab import config, i18n, monitoring
 
@@ -432,3 +434,198 @@ def test_the_line_that_leaves_two_periods_does_and_stages_02_and_06_say_the_same
     assert w >= features.MIN_TWO_PERIOD_WINDOW
     if period == "quarter":
         assert line == i18n.say(features.two_periods_change(first, as_of))  # the row of stage 02
+
+
+# --- calendar-aligned periods (issue 31, point 3) ---------------------------------------------
+def _jalali(day):
+    import jdatetime
+
+    return jdatetime.date.fromgregorian(date=pd.Timestamp(day).date())
+
+
+@pytest.mark.parametrize(("period", "months"), [("quarter", 3), ("month", 1)])
+def test_jalali_periods_start_on_the_first_of_a_season_or_month_and_end_the_day_before_the_next(period, months):
+    """Reported: Persian periods were Gregorian quarters named after Jalali seasons, ending 9-12 days
+    into the next season. Over four Jalali years (1403 has a 30 Esfand), every whole period is one
+    season (or month) of the Jalali calendar, to the day (jdatetime's conversion)."""
+    p = monitoring.calendar_periods("2022-01-10", "2025-11-30", period, "jalali")
+    whole = p[p["whole"]]
+    assert len(whole) == (14 if period == "quarter" else 46)  # spring 1401 .. summer 1404; Bahman 1400 .. Aban 1404
+    for start, end in zip(whole["start"], whole["end"], strict=True):
+        js, je, after = _jalali(start), _jalali(end), _jalali(end + pd.Timedelta(days=1))
+        assert js.day == 1 and (js.month - 1) % months == 0, (start, js)  # 1 Farvardin, 1 Tir, 1 Mehr, 1 Dey
+        assert after.day == 1 and (after.month - 1) % months == 0, (end, je)  # the next one starts the day after
+        assert (je.year, (je.month - 1) // months) == (js.year, (js.month - 1) // months)  # one season, one year
+    autumn = whole[whole["start"] == pd.Timestamp("2023-09-23")]  # 1 Mehr 1402
+    assert autumn["end"].tolist() == [pd.Timestamp("2023-12-21")] or period == "month"  # 30 Azar 1402
+    winter = p[p["start"] == pd.Timestamp("2024-12-21")]  # 1 Dey 1403 .. 30 Esfand 1403 (a leap year)
+    assert period == "month" or winter["end"].tolist() == [pd.Timestamp("2025-03-20")]
+
+
+@pytest.mark.parametrize("period", ["quarter", "month"])
+def test_gregorian_periods_are_calendar_quarters_or_months(period):
+    p = monitoring.calendar_periods("2023-02-15", "2024-11-20", period, "gregorian")
+    freq = "Q" if period == "quarter" else "M"
+    for start, end, whole in p.itertuples(index=False):
+        cal = pd.Period(start, freq)
+        assert whole == (start == cal.start_time and end == cal.end_time.normalize())
+        assert pd.Period(end, freq) == cal  # clipped ones too: one calendar period each
+    whole = p[p["whole"]]
+    if period == "quarter":
+        assert [e.date().isoformat() for e in whole["end"]] == [
+            "2023-06-30",
+            "2023-09-30",
+            "2023-12-31",
+            "2024-03-31",
+            "2024-06-30",
+            "2024-09-30",
+        ]
+    assert monitoring.period_ends("2023-02-15", "2024-11-20", period, "gregorian") == list(whole["end"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    first=st.dates(min_value=pd.Timestamp("2015-01-01").date(), max_value=pd.Timestamp("2030-12-31").date()),
+    days=st.integers(0, 1200),
+    period=st.sampled_from(["month", "quarter"]),
+    calendar=st.sampled_from(["as_of", "gregorian", "jalali"]),
+    seed=st.integers(0, 2**16),
+)
+def test_the_periods_hold_every_transaction_day_exactly_once(first, days, period, calendar, seed):
+    """No row silently dropped: the periods of the history (whole ones and the clipped ones at its
+    ends, which the page says) hold each day, and so each transaction, exactly once."""
+    first = pd.Timestamp(first)
+    last = first + pd.Timedelta(days=days)
+    p = monitoring.calendar_periods(first, last, period, calendar)
+    assert p["start"].iloc[0] == first and p["end"].iloc[-1] == last
+    assert (p["start"] <= p["end"]).all()
+    assert (p["start"].iloc[1:].to_numpy() == (p["end"].iloc[:-1] + pd.Timedelta(days=1)).to_numpy()).all()
+    rng = np.random.default_rng(seed)
+    stamps = first + pd.to_timedelta(rng.integers(0, (days + 1) * 86400, size=200), unit="s")
+    day = stamps.normalize()
+    held = sum(((day >= s) & (day <= e)).astype(int) for s, e in zip(p["start"], p["end"], strict=True))
+    assert (np.asarray(held) == 1).all()
+    # the whole ones are whole: a clipped period is only at either end of the history
+    assert p["whole"].iloc[1:-1].all()
+
+
+def test_the_calendar_of_the_periods_is_a_parameter_of_the_run_never_the_readers_language():
+    """Numbers apart from words: auto follows the source's calendar (cleaning.calendar), not the
+    language or calendar of the pages, so a run's periods are the same in every language."""
+
+    def cal(source: str = "gregorian", periods: str = "auto", **report) -> str:
+        p = {"cleaning": {"calendar": source}, "monitoring": {"calendar": periods}, "report": report}
+        return monitoring.period_calendar(config.validate(p))
+
+    assert cal() == cal(language="fa") == cal(language="fa", calendar="jalali") == cal(language="ar") == "as_of"
+    assert cal("jalali") == cal("jalali", language="en") == cal("jalali", language="fa") == "jalali"
+    assert cal("jalali", "as_of") == "as_of" and cal(periods="gregorian", language="fa") == "gregorian"
+    assert cal(periods="jalali", language="en") == "jalali"
+    # in stages 05 and 06 (no cleaning section): the calendar stage 01 read the source's dates in
+    run = config.validate({"report": {"language": "en"}})
+    assert monitoring.period_calendar(run, {"calendar": "jalali"}) == "jalali"
+    assert (
+        monitoring.period_calendar(run, {"calendar": "gregorian"}) == monitoring.period_calendar(run, None) == "as_of"
+    )
+    with pytest.raises(config.ParamsError, match="monitoring.calendar"):
+        config.validate({"monitoring": {"calendar": "persian"}})
+
+
+def test_period_labels_name_a_season_only_when_it_is_exactly_that_season():
+    from seglab.report.plots.over_time import _period_labels
+
+    jalali_ends = monitoring.period_ends("2023-03-21", "2024-03-19", "quarter", "jalali")
+    with i18n.using("fa"):
+        assert _period_labels(jalali_ends, "quarter", "jalali") == [
+            "بهار ۱۴۰۲",
+            "تابستان ۱۴۰۲",
+            "پاییز ۱۴۰۲",
+            "زمستان ۱۴۰۲",
+        ]
+        month_ends = monitoring.period_ends("2023-09-23", "2023-11-21", "month", "jalali")
+        assert _period_labels(month_ends, "month", "jalali") == ["مهر ۱۴۰۲", "آبان ۱۴۰۲"]
+        # periods counted back from an as-of date are not seasons: their last day, never «پاییز ۱۴۰۲ / ۱۰ دی»
+        assert _period_labels([pd.Timestamp("2023-12-31")], "quarter", "as_of") == ["۱۰ دی ۱۴۰۲"]
+    with i18n.using("en"):  # the same run read in English: the same periods, by their last day
+        assert _period_labels(jalali_ends, "quarter", "jalali") == [
+            "2023-06-21",
+            "2023-09-22",
+            "2023-12-21",
+            "2024-03-19",
+        ]
+
+
+class _OneSegment:
+    """A frozen model that puts everyone in segment 1 (what is tested here is the periods)."""
+
+    def assign(self, rows: pd.DataFrame) -> pd.Series:
+        return pd.Series(1, index=rows.index)
+
+
+def test_jalali_monitoring_tracks_whole_seasons_and_says_the_days_after_the_last(synthetic_tables, default_params):
+    from seglab import features
+
+    params = default_params.model_copy(
+        update={"monitoring": default_params.monitoring.model_copy(update={"calendar": "auto"})}
+    )
+    tx = synthetic_tables["transactions"]
+    who = synthetic_tables["customers"]["customer_id"].iloc[:400]  # a few hundred customers: fast
+    tables = {
+        "transactions": tx[tx["customer_id"].isin(who)],
+        "customers": synthetic_tables["customers"][synthetic_tables["customers"]["customer_id"].isin(who)],
+    }
+    as_of = pd.Timestamp("2024-12-31")  # the synthetic history's last day (Gregorian quarter end, 11 Dey 1403)
+    inputs = monitoring.Inputs(tables, params.features, None, _OneSegment(), params.monitoring, as_of, "jalali")
+    tracked = monitoring.track(inputs)
+    ends = sorted(tracked["period_end"].unique())
+    # whole Jalali seasons with a whole year of behaviour before their end: winter 1402 .. autumn 1403
+    assert [pd.Timestamp(e).date().isoformat() for e in ends] == [
+        "2024-03-19",
+        "2024-06-20",
+        "2024-09-21",
+        "2024-12-20",
+    ]
+    assert tracked.attrs["calendar"] == "jalali" and tracked.attrs["calendar_auto"]
+    # each period's value is the net value of its own days: 1 Dey 1402 .. 29 Esfand 1402 for the first
+    act = features.period_activity(
+        tables["transactions"], [(pd.Timestamp("2023-12-21"), pd.Timestamp("2024-03-19"))], params.features
+    )
+    first = tracked[tracked["period_end"] == ends[0]]
+    assert first["value"].sum() == pytest.approx(act.loc[act["bought"], "value"].sum())
+    info = monitoring.history(tracked)
+    assert info["calendar"] == "jalali"
+    with i18n.using("fa"):
+        text = monitoring.periods_text(tracked, "quarter")
+        assert "monitoring.calendar: jalali" in text and "۱۱" in text  # 1 to 11 Dey 1403: in no period yet
+        (row,) = [i18n.said(r) for r in monitoring.assumptions({**info, "period": "quarter"})]
+        assert row["change"] == "monitoring.calendar: as_of"
+    with i18n.using("en"):
+        assert "The 11 days after 2024-12-20 up to the as-of date are in no period yet." in monitoring.periods_text(
+            tracked, "quarter"
+        )
+
+
+def test_a_persian_reader_of_periods_counted_back_from_the_as_of_date_gets_the_line_for_seasons():
+    attrs = {"calendar": "as_of", "periods": [pd.Timestamp("2023-12-31")], "as_of": pd.Timestamp("2023-12-31")}
+    with i18n.using("fa"):
+        assert "monitoring.calendar: jalali" in monitoring.calendar_text(attrs, "quarter")
+    with i18n.using("en"):
+        assert monitoring.calendar_text(attrs, "quarter") == ""
+
+
+@pytest.mark.parametrize("history_days", [40, 70, 100, 130, 183, 200, 300])
+@pytest.mark.parametrize("calendar", ["gregorian", "jalali"])
+def test_the_line_that_leaves_two_calendar_periods_does(history_days, calendar):
+    """With calendar periods, the line stage 06 suggests on a history of one period leaves two whole
+    periods of that calendar with a whole window each (or, too short for that, periods counted back)."""
+    first = pd.Timestamp("2011-09-01")
+    as_of = first + pd.Timedelta(days=history_days - 1)
+    info = {"first": first, "as_of": as_of, "period": "quarter", "calendar": calendar}
+    line = i18n.say(monitoring.words._one_period_change(info))
+    if line.startswith(("(needs data", "monitoring.calendar: as_of")):
+        assert history_days <= 70, line
+        return
+    w = int(re.search(r"features.window_days: (\d+)", line).group(1))
+    months = "month" if "monitoring.period: month" in line else "quarter"
+    ends = [e for e in monitoring.period_ends(first, as_of, months, calendar) if e - pd.Timedelta(days=w - 1) >= first]
+    assert len(ends) >= 2, (line, ends)

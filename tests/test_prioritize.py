@@ -604,7 +604,7 @@ def test_the_index_says_ranked_by_size_only_and_shows_the_outcomes(tmp_path):
     assert {"label": "total value", "code": "source.tables.customers.roles.value: [<money column>]"} in size_only[
         "lines"
     ]
-    assert pages._lead(h)["todo"][0] == (
+    assert pages.lead_line(h)["todo"][0] == (
         "Largest (ranked by size only)",
         "Need-based customers, Bargain hunters, Loyal customers",
     )

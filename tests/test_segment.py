@@ -121,7 +121,8 @@ def test_choose_k_consensus_and_min_share():
     k, table, why = segmentation.choose_k(t, min_share=0.05)
     why = i18n.say(why)
     assert k == 3  # k = 4 scores best but leaves a segment with 1 % of customers
-    assert "k = [4] were excluded" in why and table["chosen"].sum() == 1
+    assert "4 segments were ruled out because one segment would hold under 5% of customers" in why
+    assert "[" not in why and table["chosen"].sum() == 1  # (a list as a reader writes it, never [4])
 
 
 EVIDENCE = pd.DataFrame(
@@ -143,7 +144,9 @@ def test_choose_k_takes_the_most_stable_of_the_good():
     why = i18n.say(why)
     # consensus: k=4 best (1.0), k=5 within 0.1 (good), k=3 further; k=2 is the most stable but not good
     assert t.loc[t["good"], "k"].tolist() == [4, 5]
-    assert k == 5 and "most stable of the good k (bootstrap ARI 0.95" in why
+    assert k == 5 and "come back most often when the customers are resampled" in why
+    assert "(the same segments in 95% of resamples: bootstrap ARI 0.95 ± 0.02" in why  # plain words, then the figure
+    assert "[" not in why and "the other numbers of segments that separate them well (4) came back less often" in why
     assert "stability prefers k = 2" in why  # the disagreement is said
     # without stability the best consensus wins; a wider margin lets k = 2 in and it wins on stability
     k0, _, why0 = segmentation.choose_k(EVIDENCE.assign(stability=np.nan), min_share=0.02)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,10 +133,33 @@ def write_csv(df: pd.DataFrame, path: Path, **kwargs) -> Path:
     apostrophe (:func:`seglab.text.csv_cell`; the raw values are in the Parquet files). Lines end
     in CRLF (RFC 4180), so a value holding a line break or a carriage return is quoted.
     """
+    return atomic(path, lambda tmp: _to_csv(df, tmp, **kwargs))
+
+
+def write_csv_parts(parts: Iterable[pd.DataFrame], path: Path, columns: list[str], encoding: str = "utf-8") -> Path:
+    """:func:`write_csv` of a table that comes in parts (``seglab score``, chunk by chunk: bounded
+    memory): the header once (``columns`` alone when no part comes), then each part's rows, in one
+    file that appears when the last part is written (:func:`atomic`).
+    """
+    import pandas as pd
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding=encoding, newline="") as f:  # (a byte-order mark, if any, once)
+            header = True
+            for part in parts:
+                _to_csv(part, f, header=header)
+                header = False
+            if header:
+                _to_csv(pd.DataFrame(columns=columns), f)
+
+    return atomic(path, write)
+
+
+def _to_csv(df: pd.DataFrame, target, **kwargs) -> None:
+    """``df`` as :func:`write_csv` writes it, to ``target`` (a path or an open text file)."""
     from seglab.text import csv_safe
 
-    safe = csv_safe(notes_as_json(df))
-    return atomic(path, lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\r\n", **kwargs))
+    csv_safe(notes_as_json(df)).to_csv(target, index=False, lineterminator="\r\n", **kwargs)
 
 
 def read_csv(path: Path, **kwargs) -> pd.DataFrame:

@@ -61,6 +61,15 @@ METHODS: tuple[str, ...] = (
     N_("kprototypes"),
     N_("rfm"),
 )
+#: The clustering methods as a reader calls them (the pages never show ``kmeans``).
+METHOD_NAMES: dict[str, str] = {
+    "kmeans": N_("k-means clustering"),
+    "minibatch_kmeans": N_("mini-batch k-means clustering"),
+    "gmm": N_("a Gaussian mixture model"),
+    "ward": N_("Ward's hierarchical clustering"),
+    "kprototypes": N_("k-prototypes clustering"),
+    "rfm": N_("RFM scores (recency, frequency, money)"),
+}
 #: What a column of a customer table is (stage 01 roles, stage 02 catalog).
 KINDS: tuple[str, ...] = (
     N_("flag"),
@@ -101,6 +110,15 @@ GROWTH_COLUMNS: tuple[str, ...] = (
     "growth_rate",
     "trend",
 )
+
+
+def method_name(method: str) -> str:
+    """A clustering method as a reader calls it (``k-means clustering``, not ``kmeans``), in the
+    reader's language.
+    """
+    from seglab import i18n
+
+    return i18n._(METHOD_NAMES[method]) if method in METHOD_NAMES else i18n.term(method)
 
 
 def segment_code(number) -> str:

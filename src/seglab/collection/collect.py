@@ -482,6 +482,7 @@ def collect(params: Params, root: Path, now: pd.Timestamp | None = None, work: P
             }
         )
     quality["history"] = history.facts_of(tables, params, quality)  # when the customers' history begins
+    quality["calendar"] = params.cleaning.calendar  # of the source's dates (monitoring.calendar: auto follows it)
     assumptions += history.assumptions(quality["history"])
     quality["assumptions"] = assumptions
     quality["notes"] = [n.to_dict() if isinstance(n, i18n.Note) else n for n in notes]  # (as data: id and values)

@@ -425,6 +425,14 @@ class Monitoring(Strict):
     """``monitoring``: stage 06 (period, window, growth thresholds)."""
 
     period: Literal["month", "quarter"] = Field("quarter", description="length of each monitoring period")
+    calendar: Literal["auto", "as_of", "gregorian", "jalali"] = Field(
+        "auto",
+        description="where the periods start and end: jalali = Jalali seasons (quarter: spring = 1 Farvardin to 31 "
+        "Khordad, ...) or months; gregorian = calendar quarters or months; both keep whole periods only (the days "
+        "after the last whole one up to as_of are in no period yet); as_of = counted back from as_of, so the last "
+        "period ends on it; auto = jalali when the source's dates are Jalali (cleaning.calendar: jalali), else "
+        "as_of (never the report's language: the periods are the same in every language the run is read in)",
+    )
     growth_window_months: int = Field(
         6,
         ge=1,

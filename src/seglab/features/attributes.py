@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
+from seglab.collection.roles.columns import ordinal_levels
 from seglab.config import Features as FeatureParams
 from seglab.i18n import N_
 
@@ -22,39 +23,8 @@ UNITS = {"money": N_("money"), "share": N_("share 0..1"), "percent": N_("% (0..1
 # --------------------------------------------------------------------------------------------
 # customer and survey columns
 # --------------------------------------------------------------------------------------------
-#: Ordered answer scales recognised in text columns (lower case); a column's values must all be
-#: levels of one scale. ``features.ordinal`` adds or overrides per column.
-ORDINAL_SCALES: tuple[tuple[str, ...], ...] = (
-    ("low", "medium", "high"),
-    ("low", "middle", "high"),
-    ("very low", "low", "medium", "high", "very high"),
-    ("small", "medium", "large"),
-    ("never", "rarely", "sometimes", "often", "always"),
-    ("strongly disagree", "disagree", "neutral", "agree", "strongly agree"),
-    ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
-    ("poor", "fair", "good", "very good", "excellent"),
-)
 MAX_LEVELS = 12
 NOT_ATTRIBUTES = ("customer_id", "source_row", "signup_date")
-
-
-def _ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]]) -> list[str] | None:
-    levels = set(values.dropna().astype(str).str.strip().str.lower())
-    if column in given:
-        order = [str(v).strip().lower() for v in given[column]]
-        unknown = sorted(levels - set(order))
-        if unknown:
-            from seglab.engine import FeatureError
-
-            raise FeatureError(
-                f"features.ordinal.{column}: values {unknown} are not among the levels {given[column]}; "
-                "add them in order"
-            )
-        return order
-    for scale in ORDINAL_SCALES:
-        if levels and levels <= set(scale):
-            return list(scale)
-    return None
 
 
 def _table_roles(table: str, df: pd.DataFrame, quality: dict) -> tuple[dict[str, dict], dict[str, str]]:
@@ -204,7 +174,7 @@ class _Encoder:
         from seglab.collection import roles as roles_mod
 
         kind = role["kind"]
-        order = _ordinal_levels(col, whole, params.ordinal) if kind in ("binary", "category", "text") else None
+        order = ordinal_levels(col, whole, params.ordinal) if kind in ("binary", "category", "text") else None
         if order is not None:
             pos = {lvl: i for i, lvl in enumerate(order)}
             codes = v.astype("str").str.strip().str.lower().map(pos).astype(float).to_numpy()

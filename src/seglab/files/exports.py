@@ -20,6 +20,7 @@ never written as ``no``.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ CUSTOMER_COLUMNS: dict[str, str] = {
     "when the data record no permission",
 }
 PERMISSIONS = {"email": "email_opt_in", "sms": "sms_opt_in"}
+#: The files' encoding: UTF-8 with a byte-order mark (spreadsheets then read Persian and Arabic
+#: names correctly); ``seglab score`` writes its CSV in it too.
+ENCODING = "utf-8-sig"
 
 
 def columns_markdown() -> str:
@@ -235,7 +239,7 @@ def links(entries: list[dict], folder: str = "exports/") -> str:
             "- "
             + _("[%(file)s](%(link)s): %(segment)s %(persona)s, %(customers)s customers")
             % {
-                "file": esc(e["file"]),
+                "file": f'<code dir="ltr">{html.escape(e["file"])}</code>',  # a file name: as written
                 "link": folder + quote(e["file"]),
                 "segment": segment_code(e["segment"]),
                 "persona": esc(i18n.term(e["persona"])),
@@ -283,7 +287,7 @@ def write(store, inputs: Inputs) -> list[dict]:
 
     matrix = inputs.matrix
     customers = customer_list(inputs.segments, matrix, inputs.contacts, inputs.predictions, tuple(inputs.languages))
-    store.save("segments_export", customers, encoding="utf-8-sig")
+    store.save("segments_export", customers, encoding=ENCODING)
     folder = store.path("segments_export").parent
     files = audiences(customers, matrix)
     earlier = [n for n in written_before(store.run) if n.startswith("audience_S")]  # what it says it wrote
@@ -291,7 +295,7 @@ def write(store, inputs: Inputs) -> list[dict]:
         if old not in files and (folder / old).is_file() and not (folder / old).is_symlink():
             (folder / old).unlink()
     for name, rows in files.items():
-        io.write_csv(rows, folder / name, encoding="utf-8-sig")
+        io.write_csv(rows, folder / name, encoding=ENCODING)
     entries = summary(files, matrix)
     store.save("exports", {"folder": "exports", "segments": "segments.csv", "audiences": entries})
     return entries

@@ -22,12 +22,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from seglab import i18n
-from seglab.files import artifacts
+from seglab import i18n, io
+from seglab.files import artifacts, exports
 from seglab.segmentation import SegmentationError, SegmentModel
 from seglab.segmentation.lookalike import Lookalike
-from seglab.text import csv_safe
-from seglab.vocabulary import segment_code
+from seglab.vocabulary import segment_code, segment_label
 
 #: Columns of the input that are never features.
 ID = "customer_id"
@@ -47,6 +46,7 @@ class ScoreSummary:
     ignored_columns: list[str] = field(default_factory=list)
     lookalike: int = 0  # rows placed by the lookalike model
     notes: list[str] = field(default_factory=list)  # what the input does not say
+    personas: dict[int, object] = field(default_factory=dict)  # stage 04's name of each segment, as kept
 
 
 def _columns(path: Path) -> list[str]:
@@ -105,11 +105,19 @@ def check_built(model: SegmentModel, path: Path, model_dir: Path) -> list[str]:
 
 
 def _chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
-    if path.suffix.lower() == ".parquet":
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
-            yield batch.to_pandas()
-    else:
-        yield from pd.read_csv(path, usecols=columns, dtype={ID: str}, chunksize=chunk_rows)
+    """The input, ``chunk_rows`` rows at a time; a read error names the input (it is read while the
+    output is written: :func:`seglab.io.atomic` would name the output).
+    """
+    try:
+        if path.suffix.lower() == ".parquet":
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
+                yield batch.to_pandas()
+        else:
+            yield from pd.read_csv(path, usecols=columns, dtype={ID: str}, chunksize=chunk_rows)
+    except OSError as exc:
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
 def check_columns(model: SegmentModel, columns: list[str], where: str) -> list[str]:
@@ -145,15 +153,40 @@ def _use_lookalike(model: SegmentModel, look: Lookalike | None, columns: list[st
     )
 
 
+def kept_personas(model_dir: Path) -> dict[int, object]:
+    """Stage 04's persona name of each segment, as written beside the model (English words or a
+    note: the same in every language); empty before stage 04 has run.
+    """
+    f = artifacts.model_file("persona_labels", model_dir)
+    return {int(s): n for s, n in json.loads(f.read_text(encoding="utf-8")).items()} if f.is_file() else {}
+
+
 def persona_names(model_dir: Path, k: int) -> np.ndarray:
     """The persona name of each segment (stage 04's, written beside the model) in the reader's
-    language, or "S<n>" before stage 04 has run.
+    language, as the exports write it, or "S<n>" before stage 04 has run.
     """
-    from seglab.files.artifacts import model_file
-
-    f = model_file("persona_labels", model_dir)
-    names = {int(s): n for s, n in json.loads(f.read_text(encoding="utf-8")).items()} if f.is_file() else {}
+    names = kept_personas(model_dir)
     return np.asarray([i18n.say(names.get(s, segment_code(s))) for s in range(1, k + 1)], dtype=object)
+
+
+def run_language(model_dir: Path) -> str:
+    """The language the reports of the model's run were written in (``report.language`` in the
+    run's record, ``data/interim/<run>/kept/run.json``, for ``data/processed/<run>/model``): the
+    language of the persona names in the run's exports. English for a model folder outside a run
+    (copied elsewhere) or a run without a complete ``seglab run``.
+    """
+    from seglab.paths import RunPaths
+
+    model_dir = Path(model_dir).resolve()
+    try:
+        run = RunPaths(model_dir.parents[3], model_dir.parent.name)
+        if run.model != model_dir:
+            return "en"
+        record = json.loads(artifacts.location(artifacts.BY_NAME["run_record"], run).read_text(encoding="utf-8"))
+        language = record["params"]["report"]["language"]
+    except (IndexError, OSError, ValueError, KeyError, TypeError):
+        return "en"
+    return language if language in i18n.LANGUAGES else "en"
 
 
 def segment_labels(model: SegmentModel) -> list[str]:
@@ -202,41 +235,31 @@ OUTPUT_SCHEMA = pa.schema(
 )
 
 
-class _Output:
-    """The scored rows, written chunk by chunk to a temporary file beside the output, which
-    replaces the output when complete (it appears whole, or not at all).
+def _write(frames: Iterator[pd.DataFrame], path: Path) -> None:
+    """Write the scored rows as they come (bounded memory) to ``path``, which appears whole or not
+    at all (:func:`seglab.io.atomic`): Parquet with the segment's number (as stage 03's
+    ``segments.parquet``), or CSV in the exports' format (:mod:`seglab.files.exports`: UTF-8 with
+    a byte-order mark, CRLF, every text that would start a formula neutralised, segments written
+    ``S1``, ``S2``, ...).
     """
+    if path.suffix.lower() == ".csv":
+        coded = (f.assign(segment=f["segment"].map(segment_code)) for f in frames)
+        io.write_csv_parts(coded, path, OUTPUT_SCHEMA.names, encoding=exports.ENCODING)
+        return
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.parquet = path.suffix.lower() == ".parquet"
-        self.tmp = path.with_name(f".{path.name}.part")
-        self.chunks = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.writer = pq.ParquetWriter(self.tmp, OUTPUT_SCHEMA) if self.parquet else None
+    def parquet(tmp: Path) -> None:
+        with pq.ParquetWriter(tmp, OUTPUT_SCHEMA) as writer:
+            for out in frames:
+                writer.write_table(pa.Table.from_pandas(out, schema=OUTPUT_SCHEMA, preserve_index=False))
 
-    def write(self, out: pd.DataFrame) -> None:
-        if self.parquet:
-            self.writer.write_table(pa.Table.from_pandas(out, schema=OUTPUT_SCHEMA, preserve_index=False))
-        else:  # spreadsheet-safe: an id such as =HYPERLINK(...) is written as text
-            csv_safe(out).to_csv(self.tmp, mode="w" if self.chunks == 0 else "a", header=self.chunks == 0, index=False)
-        self.chunks += 1
-
-    def close(self, complete: bool) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        if not complete:
-            self.tmp.unlink(missing_ok=True)
-            return
-        if self.chunks == 0 and not self.parquet:  # an empty input still gets a header
-            pd.DataFrame(columns=OUTPUT_SCHEMA.names).to_csv(self.tmp, index=False)
-        self.tmp.replace(self.path)
+    io.atomic(path, parquet)
 
 
 def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows: int = 100_000) -> ScoreSummary:
     """Score ``input_path`` with the model in ``model_dir`` and write ``customer_id, segment,
-    persona, segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix);
-    ``persona`` is the name the reports use.
+    persona, segment_label, assigned_by`` to ``output_path`` (Parquet, or CSV by its suffix, in
+    the exports' format: :func:`_write`); ``persona`` is the name the reports use, in the reader's
+    language (``seglab score``: the run's, :func:`run_language`).
 
     ``assigned_by`` is ``behaviour`` (the segment model on purchase features) or ``lookalike``:
     an input with customer attributes but no purchase features (prospects) is scored by the
@@ -249,12 +272,13 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
     look = artifacts.read_lookalike(model_dir)
     prospects, read, summary = _plan(model, look, _columns(input_path), str(input_path))
     summary.notes = [] if prospects else check_built(model, input_path, model_dir)
+    summary.personas = kept_personas(model_dir)
     labels = np.asarray(segment_labels(model), dtype=object)
     names = persona_names(model_dir, model.k)
-    output = _Output(output_path)
     counts = np.zeros(model.k + 1, dtype=np.int64)
     seen: set[str] = set()
-    try:
+
+    def scored() -> Iterator[pd.DataFrame]:
         for chunk in _chunks(input_path, read, chunk_rows):
             where = f"{input_path}: rows {summary.rows + 1}-{summary.rows + len(chunk)}"
             _check_chunk(chunk, read, seen, where)
@@ -262,25 +286,21 @@ def score_file(model_dir: Path, input_path: Path, output_path: Path, chunk_rows:
                 seg, how = _assign(model, look, chunk, prospects)
             except (SegmentationError, ValueError, TypeError) as exc:
                 raise ScoreError(f"{where}: {exc}") from exc
-            output.write(
-                pd.DataFrame(
-                    {
-                        ID: chunk[ID].astype(str),
-                        "segment": seg.astype("int64"),
-                        "persona": names[seg - 1],
-                        "segment_label": labels[seg - 1],
-                        "assigned_by": how,
-                    }
-                )
-            )
             summary.lookalike += int((how == "lookalike").sum())
-            counts += np.bincount(seg, minlength=model.k + 1)
+            counts[:] += np.bincount(seg, minlength=model.k + 1)
             summary.rows += len(chunk)
             summary.chunks += 1
-    except BaseException:
-        output.close(complete=False)
-        raise
-    output.close(complete=True)
+            yield pd.DataFrame(
+                {
+                    ID: chunk[ID].astype(str),
+                    "segment": seg.astype("int64"),
+                    "persona": names[seg - 1],
+                    "segment_label": labels[seg - 1],
+                    "assigned_by": how,
+                }
+            )
+
+    _write(scored(), output_path)
     summary.per_segment = {s: int(counts[s]) for s in range(1, model.k + 1)}
     return summary
 
@@ -320,6 +340,7 @@ def score_spark(model_dir: Path, source: str | Path, output_path: Path, spark=No
     if twice:
         raise ScoreError(f"{source}: {ID} {twice[0][ID]!r} appears more than once; give each customer one row")
     names, labels = persona_names(model_dir, model.k).tolist(), segment_labels(model)
+    summary.personas = kept_personas(model_dir)
 
     def score_partition(batches):  # runs on the executors
         from seglab.segmentation import SegmentModel
@@ -419,7 +440,9 @@ def rfm_features() -> tuple[str, ...]:
 
 
 def report(summary: ScoreSummary, output_path: Path, stream=None) -> None:
-    """Say what ``seglab score`` did, a line per fact."""
+    """Say what ``seglab score`` did, a line per fact: each segment with its persona name (in the
+    language of the names written) and its customers.
+    """
     stream = stream or sys.stdout
     print(f"scored {summary.rows:,} customers in {summary.chunks} chunk(s) -> {output_path}", file=stream)
     if summary.lookalike:
@@ -429,7 +452,7 @@ def report(summary: ScoreSummary, output_path: Path, stream=None) -> None:
         )
     for s, n in summary.per_segment.items():
         share = n / summary.rows if summary.rows else 0.0
-        print(f"  S{s}: {n:,} ({share:.1%})", file=stream)
+        print(f"  {segment_label(s, summary.personas.get(s, ''))}: {n:,} ({share:.1%})", file=stream)
     for note in summary.notes:
         print(f"  note: {note}", file=stream)
     if summary.ignored_columns:

@@ -315,6 +315,7 @@ def save_tracking(assigned: pd.DataFrame | None, why_not: str, store: Store, gro
             "available": True,
             "window_days": assigned.attrs.get("window_days"),
             "periods": [str(pd.Timestamp(p).date()) for p in periods],
+            "calendar": assigned.attrs.get("calendar", "as_of"),  # of the periods (monitoring.calendar)
             "first": monitoring.history(assigned)["first"],
             "growth": growth,
         },

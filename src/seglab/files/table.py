@@ -227,7 +227,7 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "customers_without_features",
         "processed/customers_without_features.csv",
         "02",
-        (),
+        (INDEX,),  # (the finding line of the 02 page)
         "csv",
         about=(
             "customers with no feature row and why (only returns, no purchase in the window, first "
@@ -256,7 +256,7 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "model_selection",
         "processed/model_selection.csv",
         "03",
-        (),
+        (INDEX,),  # (the finding line of the 03 page)
         "csv",
         about=(
             "per k: inertia, silhouette, Calinski-Harabasz, Davies-Bouldin, stability (mean and sd of "
@@ -555,7 +555,9 @@ ARTIFACTS: tuple[Artifact, ...] = (
             ("04_size_value", (), "size and value of each segment"),
             ("04_prediction", (), "prediction quality"),
             ("05_boston_matrix", (INDEX,), "the Boston matrix (or the ranking by attractiveness)"),
+            ("05_boston_matrix_phone", (INDEX,), "the Boston matrix drawn for phones (pages up to 600 px wide)"),
             ("06_segments_over_time", (INDEX,), "segment sizes per period"),
+            ("06_segments_over_time_phone", (INDEX,), "segment sizes per period, stacked for phones"),
             ("06_migration", (), "migration between segments"),
             ("06_flow", (), "flow of customers period to period"),
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from functools import lru_cache
+import re
+from functools import cache, lru_cache
 from pathlib import Path
 
 from seglab.i18n.messages import (
@@ -27,10 +28,32 @@ from seglab.i18n.messages import (
 # --- numbers, amounts, dates ----------------------------------------------------------------
 
 
+#: A decimal point or thousands comma between two ASCII digits (``0.45``, ``1,200``).
+_NUMBER_MARK = re.compile(r"(?<=[0-9])[.,](?=[0-9])")
+
+
+@cache
+def _marks(language: str) -> dict[str, str]:
+    """The decimal and group separators of ``language``'s digits (Persian ``٫`` and ``٬``)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    ns = NUMBERING[language]
+    return {
+        ".": get_decimal_symbol(language, numbering_system=ns),
+        ",": get_group_symbol(language, numbering_system=ns),
+    }
+
+
 def digits(text: str, language: str | None = None) -> str:
-    """``text`` with ASCII digits written in the reader's digits (or ``language``'s)."""
-    table = DIGITS.get(language or reader().language)
-    return text.translate(table) if table else text
+    """``text`` with ASCII digits written in the reader's digits (or ``language``'s), and the
+    decimal point and thousands comma inside a number with their separators (``0.45`` → ``۰٫۴۵``).
+    """
+    language = language or reader().language
+    table = DIGITS.get(language)
+    if not table:
+        return text
+    marks = _marks(language)
+    return _NUMBER_MARK.sub(lambda m: marks[m.group()], text).translate(table)
 
 
 def is_missing(v) -> bool:

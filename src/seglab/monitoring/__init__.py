@@ -2,14 +2,21 @@
 
 Method (documented in the README, "How it works"):
 
-* the history is cut into periods of ``monitoring.period`` (month or quarter) counted back from
-  the run's as-of date T: (T - 1 period, T], (T - 2 periods, T - 1 period], ... so the last
-  period is complete;
+* the history is cut into periods of ``monitoring.period`` (month or quarter) by
+  ``monitoring.calendar`` (:func:`calendar_periods`): counted back from the run's as-of date T
+  (``as_of``: (T - 1 period, T], (T - 2 periods, T - 1 period], ..., so the last period ends on
+  the model's date), or the whole quarters/months of the Gregorian calendar or the whole seasons/
+  months of the Jalali calendar (``gregorian``, ``jalali``: the days after the last whole one are
+  in no period yet, and said). ``auto`` (:func:`period_calendar`) is jalali when the source's
+  dates are Jalali (``cleaning.calendar``, as stage 01 read them), else as_of: never the
+  report's language, so the periods are data, the same in every language the run is read in,
+  labelled where shown (a period's name only in its own calendar, else its last day);
 * in each period, the **active customers** are those with a purchase line in it; each is
   assigned to a segment by the frozen model of stage 03 from its features at the period's end
   over a **trailing window of the same length W for every period**: the model's own window
   (:func:`seglab.features.resolve_window`: ``features.window_days``, else a year, or half the
-  history when shorter), so at T every customer gets exactly the model's segment. Nothing after
+  history when shorter), so in a period ending at T (as_of) every customer gets exactly the model's
+  segment. Nothing after
   the period's end and nothing before the window is used, and a period is kept only when a whole
   window of history lies before its end, so a rising share is movement between segments, not a
   longer history making customers look more loyal;
@@ -59,21 +66,33 @@ from seglab.monitoring.tracking import (
     MIN_SUGGESTED_WINDOW,
     NO_HISTORY,
     NOT_ACTIVE,
+    PERIOD_CALENDARS,
     PERIOD_MONTHS,
     PERIOD_WORD,
     PERIOD_WORDS,
     Inputs,
     MonitoringUnavailable,
     attempt,
+    calendar_periods,
     migration,
     migration_matrix,
+    period_calendar,
     period_ends,
     retention,
     sizes,
     track,
     window_days,
 )
-from seglab.monitoring.trends import Summary, periods_text, shown_trend, sizes_wide, summarise, trend_text
+from seglab.monitoring.trends import (
+    PERIOD_KINDS,
+    Summary,
+    calendar_text,
+    periods_text,
+    shown_trend,
+    sizes_wide,
+    summarise,
+    trend_text,
+)
 from seglab.monitoring.words import (
     assumptions,
     base_text,
@@ -94,6 +113,8 @@ __all__ = [
     "MIN_SUGGESTED_WINDOW",
     "MonitoringUnavailable",
     "NOT_ACTIVE",
+    "PERIOD_CALENDARS",
+    "PERIOD_KINDS",
     "NO_HISTORY",
     "PERIOD_MONTHS",
     "PERIOD_WORD",
@@ -102,6 +123,8 @@ __all__ = [
     "assumptions",
     "attempt",
     "base_text",
+    "calendar_periods",
+    "calendar_text",
     "change_text",
     "compare",
     "comparison_text",
@@ -114,6 +137,7 @@ __all__ = [
     "matrix_text",
     "migration",
     "migration_matrix",
+    "period_calendar",
     "period_ends",
     "periods_text",
     "retention",

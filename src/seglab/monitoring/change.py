@@ -136,12 +136,16 @@ class Growth:
 
 
 def history(assigned: pd.DataFrame | None) -> dict:
-    """The tracking's first day, as-of date and window (for what growth can compare)."""
+    """The tracking's first day, as-of date, window (for what growth can compare) and the calendar
+    of its periods (:func:`seglab.monitoring.calendar_periods`; whether ``auto`` chose it).
+    """
     attrs = assigned.attrs if assigned is not None else {}
     return {
         "first": _iso(attrs.get("first")),
         "as_of": _iso(attrs.get("as_of")),
         "window_days": attrs.get("window_days"),
+        "calendar": attrs.get("calendar", "as_of"),
+        "calendar_auto": bool(attrs.get("calendar_auto", False)),
     }
 
 

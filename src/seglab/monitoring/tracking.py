@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import jdatetime
 import numpy as np
 import pandas as pd
 
@@ -33,19 +35,83 @@ class MonitoringUnavailable(ValueError):
         return i18n.say(self.args[0]) if self.args else ""
 
 
-def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str) -> list[pd.Timestamp]:
-    """End dates (inclusive) of the complete periods between ``first`` and ``as_of``, oldest first."""
-    step = PERIOD_MONTHS[period]
-    ends = []
-    i = 0
-    while True:
-        end = as_of - pd.DateOffset(months=step * i)
-        start = as_of - pd.DateOffset(months=step * (i + 1))  # exclusive
-        if start + pd.Timedelta(days=1) < first:
-            break
-        ends.append(pd.Timestamp(end).normalize())
-        i += 1
-    return ends[::-1]
+#: Where monitoring periods start and end (``monitoring.calendar`` once ``auto`` is decided).
+PERIOD_CALENDARS = ("as_of", "gregorian", "jalali")
+
+
+def period_calendar(params, quality: dict | None = None) -> str:
+    """The calendar of a run's monitoring periods (:data:`PERIOD_CALENDARS`): ``monitoring.calendar``,
+    or for ``auto`` jalali when the source's dates are Jalali (the business keeps its figures in
+    that calendar), else as_of. The source's calendar is the one stage 01 read the dates in
+    (``quality``: its record, ``calendar``), else ``cleaning.calendar`` of ``params`` (the run's
+    :class:`seglab.config.Params`). Never the report's language or calendar: the periods are data,
+    the same bytes in every language the run is made or rendered in (a page says, in the reader's
+    calendar, which periods these are and the line that changes them).
+    """
+    chosen = params.monitoring.calendar
+    if chosen != "auto":
+        return chosen
+    source = (quality or {}).get("calendar") or params.cleaning.calendar
+    return "jalali" if source == "jalali" else "as_of"
+
+
+def _start_of(day: _dt.date, months: int, calendar: str) -> _dt.date:
+    """The first day of the calendar period of ``months`` holding ``day`` (Gregorian date)."""
+    if calendar == "jalali":
+        j = jdatetime.date.fromgregorian(date=day)
+        return jdatetime.date(j.year, (j.month - 1) // months * months + 1, 1).togregorian()
+    return _dt.date(day.year, (day.month - 1) // months * months + 1, 1)
+
+
+def _next_start(start: _dt.date, months: int, calendar: str) -> _dt.date:
+    """The first day of the calendar period after the one starting on ``start``."""
+    if calendar == "jalali":
+        j = jdatetime.date.fromgregorian(date=start)
+        years, month = divmod(j.month - 1 + months, 12)
+        return jdatetime.date(j.year + years, month + 1, 1).togregorian()
+    years, month = divmod(start.month - 1 + months, 12)
+    return _dt.date(start.year + years, month + 1, 1)
+
+
+def calendar_periods(first, last, period: str, calendar: str = "as_of") -> pd.DataFrame:
+    """The periods that hold the days from ``first`` to ``last`` (both included), oldest first:
+    ``start`` and ``end`` (days, both included, clipped to ``first`` .. ``last``: every day is in
+    exactly one) and ``whole`` (the whole period lies within). ``calendar``
+    (:data:`PERIOD_CALENDARS`): as_of counts periods of ``period`` back from ``last``; gregorian
+    and jalali are the quarters (Jalali: the seasons) or months of that calendar (Jalali dates by
+    ``jdatetime``).
+    """
+    if calendar not in PERIOD_CALENDARS:
+        raise ValueError(f"monitoring.calendar: '{calendar}' is not one of {', '.join(PERIOD_CALENDARS)}")
+    first, last = pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize()
+    months = PERIOD_MONTHS[period]
+    rows = []
+    if calendar == "as_of":
+        end, i = last, 0
+        while end >= first:
+            start = last - pd.DateOffset(months=months * (i + 1)) + pd.Timedelta(days=1)
+            rows.append((max(start, first), end, start >= first))
+            i += 1
+            end = pd.Timestamp(start - pd.Timedelta(days=1))
+        rows.reverse()
+    else:
+        start = _start_of(first.date(), months, calendar)
+        while pd.Timestamp(start) <= last:
+            after = _next_start(start, months, calendar)
+            s, e = pd.Timestamp(start), pd.Timestamp(after) - pd.Timedelta(days=1)
+            rows.append((max(s, first), min(e, last), s >= first and e <= last))
+            start = after
+    return pd.DataFrame(rows, columns=["start", "end", "whole"]).astype(
+        {"start": "datetime64[ns]", "end": "datetime64[ns]", "whole": bool}
+    )
+
+
+def period_ends(first: pd.Timestamp, as_of: pd.Timestamp, period: str, calendar: str = "as_of") -> list[pd.Timestamp]:
+    """End dates (inclusive) of the whole periods between ``first`` and ``as_of``, oldest first
+    (:func:`calendar_periods`).
+    """
+    p = calendar_periods(first, as_of, period, calendar)
+    return [pd.Timestamp(e) for e in p.loc[p["whole"], "end"]]
 
 
 def window_days(feature_params: FeatureParams, first: pd.Timestamp, as_of: pd.Timestamp) -> int:
@@ -61,7 +127,9 @@ class Inputs:
     """What monitoring tracks (stage 06, and stage 05 for growth): the run's canonical tables
     (DataFrames or Parquet paths), the ``features`` parameters (the model's window, the engine),
     stage 01's quality record (or None), the frozen model of stage 03, the ``monitoring``
-    parameters and the as-of date (None or NaT: the data has no history over time).
+    parameters, the as-of date (None or NaT: the data has no history over time) and the calendar
+    of the periods (:func:`period_calendar`: ``monitoring.calendar`` with ``auto`` decided; the
+    ``monitoring.calendar`` of ``params``, when not ``auto``, wins).
     """
 
     tables: dict
@@ -70,6 +138,12 @@ class Inputs:
     model: SegmentModel
     params: MonitoringParams
     as_of: pd.Timestamp | None
+    calendar: str = "as_of"
+
+    @property
+    def period_calendar(self) -> str:
+        """The calendar of the periods (:data:`PERIOD_CALENDARS`)."""
+        return self.params.calendar if self.params.calendar != "auto" else self.calendar
 
 
 def track(inputs: Inputs) -> pd.DataFrame:
@@ -77,7 +151,9 @@ def track(inputs: Inputs) -> pd.DataFrame:
 
     Returns period_end (a date), customer_id, segment, value (net value in the period), sorted
     by period and customer; ``attrs``: ``window_days``, ``periods`` (every period tracked,
-    also one where nobody was active), ``first`` (the first transaction's day) and ``as_of``.
+    also one where nobody was active), ``first`` (the first transaction's day), ``as_of``,
+    ``calendar`` (of the periods: :func:`calendar_periods`) and ``calendar_auto`` (whether
+    ``monitoring.calendar: auto`` chose it). Only whole periods are tracked.
     Raises :class:`MonitoringUnavailable` without transactions or with less than one complete
     period of history.
     """
@@ -88,7 +164,10 @@ def track(inputs: Inputs) -> pd.DataFrame:
     first = feature_building.transaction_day(tx, "min", feature_params)
     as_of = pd.Timestamp(inputs.as_of).normalize()
     w = window_days(feature_params, first, as_of)
-    ends = [e for e in period_ends(first, as_of, params.period) if e - pd.Timedelta(days=w - 1) >= first]
+    calendar = inputs.period_calendar
+    whole = calendar_periods(first, as_of, params.period, calendar).query("whole")
+    whole = whole[whole["end"] - pd.Timedelta(days=w - 1) >= first]
+    ends = [pd.Timestamp(e) for e in whole["end"]]
     if not ends:
         raise MonitoringUnavailable(
             i18n.Note.of(
@@ -102,8 +181,11 @@ def track(inputs: Inputs) -> pd.DataFrame:
                 days=w,
             )
         )
-    step = pd.DateOffset(months=PERIOD_MONTHS[params.period])
-    activity = feature_building.period_activity(tx, [(end - step, end) for end in ends], feature_params)
+    bounds = [
+        (pd.Timestamp(s) - pd.Timedelta(days=1), pd.Timestamp(e))
+        for s, e in zip(whole["start"], whole["end"], strict=True)
+    ]
+    activity = feature_building.period_activity(tx, bounds, feature_params)
     active = activity[activity["bought"]]
     # the model's window, fixed at its length at the model's date (all history stays all history: only
     # the last period has it whole)
@@ -123,6 +205,7 @@ def track(inputs: Inputs) -> pd.DataFrame:
     out.attrs["window_days"] = w
     out.attrs["periods"] = list(ends)
     out.attrs["first"], out.attrs["as_of"] = first, as_of
+    out.attrs["calendar"], out.attrs["calendar_auto"] = calendar, params.calendar == "auto"
     return out
 
 
@@ -146,6 +229,7 @@ def _tracking_key(inputs: Inputs) -> tuple | None:
         inputs.params.model_dump_json(),
         inputs.model.to_text(),
         str(pd.Timestamp(inputs.as_of)),
+        inputs.period_calendar,
     )
 
 

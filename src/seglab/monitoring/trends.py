@@ -81,9 +81,56 @@ def sizes_wide(size_table: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
     return wide.rename_axis("period_end").reset_index()
 
 
+#: The periods of each ``monitoring.calendar`` (and ``monitoring.period``), as readers see them.
+PERIOD_KINDS = {
+    ("jalali", "quarter"): i18n.N_("Jalali seasons"),
+    ("jalali", "month"): i18n.N_("Jalali months"),
+    ("gregorian", "quarter"): i18n.N_("calendar quarters"),
+    ("gregorian", "month"): i18n.N_("calendar months"),
+}
+
+
+def calendar_text(attrs: dict, period: str) -> str:
+    """Which periods these are (calendar periods, with the parameter that changes them) and the
+    days after the last one up to the as-of date, in no period yet; for periods counted back from
+    the as-of date (the last ends on it) only to a reader of Jalali dates, who may expect seasons
+    ("" to others). ``attrs``: the tracking's (:func:`seglab.monitoring.track`).
+    """
+    calendar = attrs.get("calendar", "as_of")
+    if not attrs.get("periods"):
+        return ""
+    if calendar == "as_of":
+        if i18n.reader().calendar_used != "jalali":
+            return ""
+        return i18n._(
+            "The periods are counted back from the as-of date, not Jalali seasons or months "
+            "(monitoring.calendar: jalali makes each period a whole one)."
+        )
+    text = i18n._(
+        "Each period is one of the %(kind)s (monitoring.calendar: %(calendar)s; as_of counts them back from "
+        "the as-of date)."
+    ) % {"kind": i18n._(PERIOD_KINDS[calendar, period]), "calendar": calendar}
+    last = pd.Timestamp(max(pd.Timestamp(p) for p in attrs["periods"]))
+    days = (pd.Timestamp(attrs["as_of"]) - last).days
+    if days > 0:
+        text += " " + i18n.ngettext(
+            "The %(n)s day after %(end)s up to the as-of date is in no period yet.",
+            "The %(n)s days after %(end)s up to the as-of date are in no period yet.",
+            days,
+        ) % {"n": i18n.number(days), "end": i18n.date(last)}
+    return text
+
+
 def periods_text(assigned: pd.DataFrame, period: str) -> str:
-    """How many periods were tracked, from when to when, with how many active customers each."""
+    """How many periods were tracked, from when to when, with how many active customers each,
+    and for calendar periods which (:func:`calendar_text`).
+    """
     per = assigned.groupby("period_end").size()
+    return _tracked_text(per, period) + (" " + calendar_text(assigned.attrs, period)).rstrip()
+
+
+def _tracked_text(per: pd.Series, period: str) -> str:
+    """How many periods (``per``: active customers per period end), from when to when."""
     return i18n.ngettext(
         "%(n)s period (%(length)s) ending %(first)s to %(last)s; %(low)s to %(high)s active customers per period",
         "%(n)s periods (%(length)s) ending %(first)s to %(last)s; %(low)s to %(high)s active customers per period",

@@ -10,7 +10,14 @@ import pandas as pd
 from seglab import features as feature_building
 from seglab import i18n
 from seglab.i18n import N_
-from seglab.monitoring.tracking import MIN_SUGGESTED_WINDOW, NO_HISTORY, PERIOD_MONTHS, PERIOD_WORD, PERIOD_WORDS
+from seglab.monitoring.tracking import (
+    MIN_SUGGESTED_WINDOW,
+    NO_HISTORY,
+    PERIOD_MONTHS,
+    PERIOD_WORD,
+    PERIOD_WORDS,
+    period_ends,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,16 +152,65 @@ def _season_change(info: dict) -> i18n.Value | i18n.Note:
 
 
 def _one_period_change(info: dict) -> i18n.Value:
-    """The line that leaves two periods with a whole window to compare."""
-    return feature_building.two_periods_change(
-        info["first"], info["as_of"], PERIOD_MONTHS[info.get("period", "quarter")]
-    )
+    """The line that leaves two periods with a whole window to compare: for calendar periods
+    (``monitoring.calendar``: gregorian, jalali) the longest window before the end of the
+    second-last whole period of that calendar (quarters, else months), else periods counted back
+    from the as-of date.
+    """
+    months = PERIOD_MONTHS[info.get("period", "quarter")]
+    calendar = info.get("calendar", "as_of")
+    if calendar == "as_of":
+        return feature_building.two_periods_change(info["first"], info["as_of"], months)
+    first = pd.Timestamp(info["first"])
+    for period in dict.fromkeys((info.get("period", "quarter"), "month")):
+        ends = period_ends(first, pd.Timestamp(info["as_of"]), period, calendar)
+        longest = (ends[-2] - first).days + 1 if len(ends) >= 2 else 0
+        if longest >= feature_building.MIN_TWO_PERIOD_WINDOW:
+            line = f"features.window_days: {longest}"
+            if period != info.get("period", "quarter"):
+                line = f"monitoring.period: month, {line}"
+            return i18n.concat(
+                f"{line}  ", N_("(a shorter window for the model and monitoring leaves two periods to compare)")
+            )
+    counted_back = feature_building.two_periods_change(first, info["as_of"], months)
+    if not any("window_days" in str(part) for part in counted_back.value):  # (needs data: even counted back)
+        return counted_back
+    return i18n.concat("monitoring.calendar: as_of, ", counted_back)
+
+
+def _calendar_row(info: dict) -> list[dict]:
+    """The row of "What seglab assumed" for calendar periods that ``monitoring.calendar: auto``
+    chose (Jalali seasons or months, because the source's dates are Jalali): whole periods only.
+    """
+    calendar = info.get("calendar", "as_of")
+    if calendar != "jalali" or not info.get("calendar_auto"):
+        return []
+    period = info.get("period", "quarter")
+    return [
+        {
+            "stage": "06",
+            "subject": N_("monitoring periods"),
+            "assumed": N_("Jalali seasons") if period == "quarter" else N_("Jalali months"),
+            "why": N_(
+                "the source's dates are Jalali (cleaning.calendar: jalali): each period is a whole season or month of "
+                "that calendar, so its figures compare with the business's own; the days after the last whole one "
+                "are in no period yet"
+            ),
+            "change": "monitoring.calendar: as_of",
+        }
+    ]
 
 
 def assumptions(info: dict) -> list[dict]:
-    """Stage 06's rows of "What seglab assumed": seasons not separated, or growth unknown, each
-    with the line that changes it (none for a source without dates: there is nothing to monitor).
+    """Stage 06's rows of "What seglab assumed": Jalali periods that ``auto`` chose, seasons not
+    separated, or growth unknown, each with the line that changes it (none for a source without
+    dates: there is nothing to monitor).
     """
+    return _calendar_row(info) + _growth_rows(info)
+
+
+def _growth_rows(info: dict) -> list[dict]:
+    """Stage 06's rows of "What seglab assumed" on growth (see :func:`assumptions`)."""
     subject = N_("growth over time")
     if info.get("unknown") == "no_tracking":
         why = info.get("why_not") or ""

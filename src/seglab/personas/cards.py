@@ -106,13 +106,17 @@ def purchase_mixes(
 def mix_table(
     categories: pd.DataFrame | None, channels: pd.DataFrame | None, names: dict[int, str]
 ) -> pd.DataFrame | None:
-    """Categories and channels of :func:`purchase_mixes` in one table with the persona names;
-    None when there are neither.
+    """Categories and channels of :func:`purchase_mixes` in one table with the persona names
+    (``mix_kind``: category or channel; ``mix_value``: which one); None when there are neither.
     """
     parts = [
-        m.assign(column=c) for c, m in (("category", categories), ("channel", channels)) if m is not None and len(m)
+        m.assign(mix_kind=c) for c, m in (("category", categories), ("channel", channels)) if m is not None and len(m)
     ]
-    return with_names(pd.concat(parts), names) if parts else None
+    if not parts:
+        return None
+    table = with_names(pd.concat(parts), names).rename(columns={"value": "mix_value"})
+    first = ["segment", "persona", "mix_kind", "mix_value"]
+    return table[[*first, *(c for c in table.columns if c not in first)]]
 
 
 def with_names(table: pd.DataFrame, names: dict[int, str], labels: dict[str, str] | None = None) -> pd.DataFrame:

@@ -140,11 +140,20 @@ def definable_rules(features: pd.DataFrame, segments: pd.DataFrame, cols: list[s
     return out.loc[order].reset_index(drop=True)
 
 
+#: A rule is shown when it covers at least this share of its segment (a rule that picks out two
+#: customers says nothing a marketer can use; every rule stays in definable_rules.csv).
+RULE_MIN_COVER = 0.05
+
+
 def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int, str]) -> str:
-    """The rules of every segment as a markdown list, with each segment's fidelity."""
+    """The rules of every segment as a markdown list, with each segment's fidelity; rules that
+    cover under :data:`RULE_MIN_COVER` of their segment are counted, not listed.
+    """
     fid = fidelity.set_index("segment")["fidelity"]
     lines = []
-    for seg, group in rules.groupby("segment", sort=True):
+    for seg, whole in rules.groupby("segment", sort=True):
+        group = whole[whole["covers"] >= RULE_MIN_COVER]
+        small = len(whole) - len(group)
         fidelity_text = _("(fidelity %(fidelity)s)") % {
             "fidelity": i18n.number(fid.get(seg, np.nan), 2, grouping=False)
         }
@@ -163,6 +172,17 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
                     "precision": i18n.percent(r.precision),
                     "covers": i18n.percent(r.covers),
                 }
+            )
+        if small:
+            lines.append(
+                "- "
+                + i18n.ngettext(
+                    "%(n)s more rule covers under %(share)s of %(segment)s: not shown (it is in definable_rules.csv)",
+                    "%(n)s more rules each cover under %(share)s of %(segment)s: not shown (they are in "
+                    "definable_rules.csv)",
+                    small,
+                )
+                % {"n": i18n.number(small), "share": i18n.percent(RULE_MIN_COVER), "segment": segment_code(seg)}
             )
         lines.append("")
     missing = sorted(set(fid.index) - set(rules["segment"]))

@@ -89,9 +89,17 @@ def midas(inputs: MidasInputs, params: Midas, seed: int) -> pd.DataFrame:
                 "Identifiable",
                 ident,
                 i18n.Note.of(
-                    N_("every customer in exactly one segment: yes; mean silhouette %(silhouette)s")
+                    N_(
+                        "every customer in exactly one segment: yes; how much closer its customers are to their own "
+                        "segment than to the next one, from -1 (closer to the next) to 1 (far apart): %(silhouette)s "
+                        "(mean silhouette)"
+                    )
                     if exactly_one
-                    else N_("every customer in exactly one segment: NO; mean silhouette %(silhouette)s"),
+                    else N_(
+                        "every customer in exactly one segment: NO; how much closer its customers are to their own "
+                        "segment than to the next one, from -1 (closer to the next) to 1 (far apart): %(silhouette)s "
+                        "(mean silhouette)"
+                    ),
                     silhouette=i18n.as_number(s, 2),
                 ),
             )

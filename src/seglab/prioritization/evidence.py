@@ -41,6 +41,7 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
                     ),
                     "why": N_("an analyst's judgement that the data cannot give"),
                     "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1",
+                    "attention": True,  # (the index's first lines point to it: a reader's decision)
                 }
             )
     measured = bm.attrs.get("measured", {})
@@ -53,6 +54,7 @@ def assumptions(bm: pd.DataFrame, params: Prioritization) -> list[dict]:
                     "subject": COMPONENT_LABELS[c],
                     "assumed": N_("not measured: left out of its axis"),
                     "why": N_("no data for it"),
+                    "attention": True,
                     "change": f"prioritization.analyst_inputs.<segment>.{c}: 0..1"
                     if c in ABILITY_INPUTS
                     else N_("(needs data)"),

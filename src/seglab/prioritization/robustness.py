@@ -201,14 +201,17 @@ def sensitivity_text(sens: pd.DataFrame, params: Prioritization) -> str:
     if sp.draws == 0:
         head = _("Sensitivity analysis is off (`prioritization.sensitivity.draws: 0`).")
     else:
-        head = _(
-            "%(draws)s random weight sets (each weight × exp(N(0, %(spread)s²))); a placement kept in fewer than "
-            "%(share)s of them is *fragile*."
-        ) % {
-            "draws": i18n.number(sp.draws),
-            "spread": i18n.digits(f"{sp.spread}"),
-            "share": i18n.percent_exact(sp.fragile_below),
-        }
+        head = i18n.digits(  # (the formula's 0 too)
+            _(
+                "%(draws)s random weight sets (each weight × exp(N(0, %(spread)s²))); a placement kept in fewer "
+                "than %(share)s of them is *fragile*."
+            )
+            % {
+                "draws": i18n.number(sp.draws),
+                "spread": f"{sp.spread}",
+                "share": i18n.percent_exact(sp.fragile_below),
+            }
+        )
     head += " " + _(
         "A placement is fragile too when the segments placed in Ignore hold %(share)s of the customers or more, "
         "or when it rests on one component (the only one of its axis, or one without which the others would put "
@@ -243,21 +246,27 @@ def budget_text(bm: pd.DataFrame, params: Prioritization) -> str:
 
 
 def action_table(bm: pd.DataFrame) -> pd.DataFrame:
-    """What to do with each segment, Target first, then Convert, Grow and Ignore."""
+    """What to do with each segment, Target first, then Convert, Grow and Ignore; the analyst's
+    reasons only where an analyst gave one (an empty column says nothing to a reader).
+    """
+    # the columns a reader decides by first (in view on a phone), then the scores and the reasons
     cols = [
         "segment",
         "persona",
-        "attractiveness",
-        "ability_to_win",
         "quadrant",
         "action",
-        "decided_by",
         "budget",
         "budget_share",
+        "attractiveness",
+        "ability_to_win",
+        "decided_by",
         "budget_how",
         "override_reason",
         "analyst_reason",
     ]
+    reasons = [c for c in ("override_reason", "analyst_reason") if c in bm]
+    empty = [c for c in reasons if bm[c].fillna("").astype(str).str.strip().eq("").all()]
+    cols = [c for c in cols if c not in empty]
     order = bm["quadrant"].map({q: i for i, q in enumerate((*QUADRANTS, NOT_PLACED))})
     rank = -bm["attractiveness"]
     return (

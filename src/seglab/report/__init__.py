@@ -86,6 +86,9 @@ def styled(df: pd.DataFrame, formats: Formats | None = None, as_is: bool = False
         fmt.update(_default_formats(df, fmt, as_is))
     if i18n.reader().language != "en" and df.columns.is_unique:
         fmt.update(_reader_formats(df, fmt, text, as_is))
+    if df.columns.is_unique:  # a parameter line, a row as its file wrote it: left to right in every language
+        fmt.update({c: _code_line(fmt.get(c)) for c in CODE_COLUMNS if c in text})
+        fmt.update({c: _as_written(fmt.get(c)) for c in AS_WRITTEN_COLUMNS if c in text})
     # every cell and header is HTML-escaped: a value such as <script> shows as text, never runs
     styler = df.style.format(na_rep="–", escape="html").format(fmt, na_rep="–", escape="html")
     styler = styler.format_index(escape="html", axis=0).format_index(_shown_header, escape="html", axis=1)
@@ -96,7 +99,18 @@ def styled(df: pd.DataFrame, formats: Formats | None = None, as_is: bool = False
         styler = styler.set_table_styles(
             {c: [{"selector": "th", "props": "text-align: start"}] for c in words}, overwrite=False
         )
+        styler = _roomy(styler, df, text)
     return styler
+
+
+def _roomy(styler: Styler, df: pd.DataFrame, text: list) -> Styler:
+    """Room for the columns of long texts (reasons, evidence): on a phone the table scrolls
+    sideways instead of squeezing them into columns a word wide and rows a screen tall.
+    """
+    long = [c for c in text if df[c].astype(str).str.len().max() > 60] if len(df) else []
+    if not long:
+        return styler
+    return styler.set_table_styles({c: [{"selector": "td", "props": "min-width: 16em"}] for c in long}, overwrite=False)
 
 
 def said(df: pd.DataFrame) -> pd.DataFrame:
@@ -209,6 +223,40 @@ def _reader_formats(df: pd.DataFrame, given: dict, text: list, as_is: bool) -> d
         elif pd.api.types.is_numeric_dtype(df[c]):
             fmt[c] = _shown_number
     return fmt
+
+
+#: Columns whose values are a parameter line (``key: value``, then maybe a note after two spaces).
+CODE_COLUMNS = ("change",)
+
+
+def _code_line(inner=None):
+    """A formatter: the parameter line as ``<code dir="ltr">`` (a right-to-left value such as
+    ``name: پرسونا`` keeps its place in the line), its note after it (``inner``: the column's
+    other formatter, on the text pandas escaped already).
+    """
+
+    def shown(v) -> str:
+        if not isinstance(v, str):
+            return v
+        text = inner(v) if inner else v
+        line, _sep, note = text.partition("  ")
+        return f'<code dir="ltr">{line}</code>' + (f" <bdi>{note.strip()}</bdi>" if note.strip() else "")
+
+    return shown
+
+
+#: Columns whose values are data as the input file wrote them (a rejected row's values): shown as
+#: written, left to right, never in the reader's digits.
+AS_WRITTEN_COLUMNS = ("values",)
+
+
+def _as_written(inner=None):
+    """A formatter: the value (escaped by pandas) as ``<code dir="ltr">``."""
+
+    def shown(v) -> str:
+        return f'<code dir="ltr">{inner(v) if inner else v}</code>' if isinstance(v, str) else v
+
+    return shown
 
 
 #: Columns whose values are feature names: shown by their labels to a reader of another language.
@@ -326,9 +374,10 @@ def _env_for(reader):
     env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
     env.globals.update(
         csp=CSP,
-        code=lambda text: Markup("<code>%s</code>") % text,
+        code=lambda text: Markup('<code dir="ltr">%s</code>') % text,
         bold=lambda text: Markup("<b>%s</b>") % escape(text),
-        link=lambda href, text: Markup('<a href="%s" download><bdi>%s</bdi></a>') % (href, text),
+        # a file's name is code: left to right as written (audience_S1_loyal.csv)
+        link=lambda href, text: Markup('<a href="%s" download><bdi dir="ltr">%s</bdi></a>') % (href, text),
         # the font rules go into <style> as they are (seglab's own text, never from data)
         page={k: Markup(v) if k in ("font_css", "font_family") else v for k, v in i18n.page_context().items()},
     )

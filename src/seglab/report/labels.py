@@ -107,6 +107,8 @@ HEADERS: dict[str, str] = {
     "skew": N_("skew"),
     "values": N_("values"),
     "measure": N_("measure"),
+    "mix_kind": N_("category or channel"),
+    "mix_value": N_("which one"),
     "value": N_("value"),
     "score": N_("score"),
     "runner_up": N_("runner-up"),

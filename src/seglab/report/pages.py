@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +18,9 @@ from seglab.collection import history
 from seglab.files import artifacts
 from seglab.files.artifacts import STAGES
 from seglab.i18n import N_, _
+from seglab.report.stage_pages import lead_line
 from seglab.text import CSP
-from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS, segment_code
+from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS, method_name, segment_code
 
 if TYPE_CHECKING:
     from seglab import config
@@ -42,18 +44,27 @@ def render_html(
     """
     import nbformat
 
+    from seglab.report import stage_pages
+
     exporter = _exporter(show_code)
     reader = i18n.reader()
     exporter.language_code = reader.language
     nb = nbformat.read(executed, as_version=4)
     stem = executed.stem
+    if not show_code:  # (the set-up cell and the cell that narrates it say nothing to a reader)
+        stage_pages.without_setup(nb.cells, run_name or executed.parent.name)
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.get("id"):
             cell.source = i18n.pgettext(i18n.notebook_context(stem, cell.id), cell.source)
+        if reader.rtl:  # printed text shows right to left: its paths in left-to-right isolates
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    out["text"] = ltr_paths(out["text"])
+    stage_pages.opening(nb.cells, (footer or {}).get("finding", ""))
     title = dict(STAGES).get(stem)
     if title:
         nb.metadata["title"] = _("%(number)s · %(stage)s · seglab") % {
-            "number": artifacts.number_of(stem),
+            "number": i18n.digits(artifacts.number_of(stem)),
             "stage": i18n.term(title),
         }
     # the template shows the failure at the top (escaped), from the notebook's metadata
@@ -75,6 +86,22 @@ def render_html(
     from seglab import io
 
     return io.write_text(body, executed.with_suffix(".html"))
+
+
+#: A path, a file name or a glob in text (ASCII: a Persian word with a slash is no path).
+_PATH = re.compile(
+    r"(?<![A-Za-z0-9_*.<>/-])(?:\.{1,2}/|/)?[A-Za-z0-9_*.<>-]+(?:/[A-Za-z0-9_*.<>-]*)+"
+    r"|(?<![A-Za-z0-9_*.<>/-])[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.(?:csv|parquet|json|ya?ml|png|ipynb|html|xlsx?|txt)\b"
+)
+#: Left-to-right isolate and its end (Unicode bidirectional algorithm).
+LRI, PDI = "\u2066", "\u2069"
+
+
+def ltr_paths(text: str) -> str:
+    """``text`` with each path or file name in a left-to-right isolate: on a right-to-left page
+    ``../x.csv`` stays ``../x.csv`` (not ``x.csv/..``) wherever it sits in a Persian sentence.
+    """
+    return _PATH.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", text)
 
 
 _local = threading.local()
@@ -118,9 +145,9 @@ def provenance(run_name: str, params_file: str | Path | None = None, as_of=None)
     facts = {
         "run": escape(run_name),
         # the file and the versions are code: written as they are, left to right in every language
-        "params": f"<code>{escape(_shown_path(params_file))}</code>" if params_file else "?",
+        "params": f'<code dir="ltr">{escape(_shown_path(params_file))}</code>' if params_file else "?",
         "when": escape(f"{i18n.date(now.date())} {i18n.digits(now.strftime('%H:%M'))}"),
-        "version": escape(__version__),
+        "version": f'<bdi dir="ltr">{escape(__version__)}</bdi>',  # a version is code: 0.1.0 as written
     }
     if as_of is not None:
         facts["as_of"] = escape(i18n.date(as_of))
@@ -186,11 +213,17 @@ FACT_LABELS = {
 def _data_facts(quality: dict, root: Path) -> dict[str, str]:
     """The data a run used, in words: source, period, customers, rows read, kept, rejected."""
     tx = quality["tables"].get("transactions")
-    shown = _source_shown(tx["source"] if tx else quality["tables"]["customers"]["source"], root)
+    from markupsafe import Markup, escape
+
+    # a path reads left to right in every language (../x.csv, never x.csv/.. on a Persian page)
+    path = _source_shown(tx["source"] if tx else quality["tables"]["customers"]["source"], root)
+    # (a long path may wrap after a slash or an underscore, never inside a word)
+    parts = re.split(r"(?<=[/_])", path)
+    shown = Markup('<bdi class="ltr" dir="ltr">%s</bdi>') % Markup("<wbr>").join(parts)
     if not tx:
         cu = quality["tables"]["customers"]
         return {
-            "source": _("%(file)s (customer level: one row per customer)") % {"file": shown},
+            "source": escape(_("%(file)s (customer level: one row per customer)")) % {"file": shown},
             "customer rows read": i18n.number(cu["read"]),
             "customers kept": i18n.number(cu["kept"]),
             "rows rejected": i18n.number(cu["rejected"]),
@@ -215,7 +248,7 @@ def _segmentation_facts(model: dict, meta: dict | None) -> dict[str, str]:
         "k": str(model["k"]),
         "k_text": i18n.ngettext("%(k)s segment", "%(k)s segments", int(model["k"])) % {"k": i18n.number(model["k"])},
         "why": i18n.term(model["selection"]),
-        "method": i18n.term(model.get("method", "kmeans")),
+        "method": method_name(model.get("method", "kmeans")),
         "features": i18n.join(i18n.term(labels.get(f) or f.replace("_", " ")) for f in used),
     }
 
@@ -297,6 +330,14 @@ def headline(paths: RunPaths, params: config.Params) -> dict:
     return out
 
 
+def read_run(paths: RunPaths, params: config.Params) -> _Reader:
+    """The run's files as the index reads them: a file that is stale, damaged or made with other
+    parameters than the run's reads as None (the findings of the stage pages are read so:
+    :func:`seglab.report.stage_pages.finding`).
+    """
+    return _Reader(paths, params)
+
+
 def _png(path: Path) -> str | None:
     """A PNG as a data URI (the index is one self-contained file)."""
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
@@ -319,7 +360,7 @@ def write_index(
     """
     from seglab import __version__, io, report
 
-    ctx: dict = {"run_name": params.run_name, "seed": params.seed, "version": __version__}
+    ctx: dict = {"run_name": params.run_name, "seed": i18n.digits(str(params.seed)), "version": __version__}
     ctx["provenance"] = provenance(params.run_name, params_file, None if running else data_as_of(paths))
     index = artifacts.location(artifacts.BY_NAME["index"], paths)
     # the earlier run's pages and exports, set aside when this run started (seglab.run.pipeline.set_aside)
@@ -331,7 +372,7 @@ def write_index(
             nav=[],
             stages=[
                 {
-                    "number": artifacts.number_of(name),
+                    "number": i18n.digits(artifacts.number_of(name)),
                     "title": i18n.term(title),
                     "link": None,
                     "status": _("not finished"),
@@ -349,6 +390,10 @@ def write_index(
     failed = next((s for s in result.stages if not s.ok), None)
     ctx["failed"] = {"name": failed.name, "error": failed.error} if failed else None
     ctx["assumptions"] = h.get("assumptions", [])
+    ctx["attention"] = [
+        {"index": i, "subject": a["subject"]} for i, a in enumerate(ctx["assumptions"], 1) if a.get("attention")
+    ]
+    ctx["assumed_line"] = _assumed_line(len(ctx["assumptions"]), len(ctx["attention"]))
     ctx["data"] = [(_(FACT_LABELS[k]), v) for k, v in h["data"].items()] if "data" in h else []
     meta = h.get("features_meta") or {}
     ctx["value_basis"] = (
@@ -379,7 +424,7 @@ def write_index(
         if pq.get("available")
         else None
     )
-    ctx["lead"] = _lead(h)
+    ctx["lead"] = lead_line(h)
     if "boston" in h:
         ctx["boston"] = _boston_context(h, paths)
     if "midas" in h:
@@ -395,11 +440,12 @@ def write_index(
             "table": exports.summary_table(h["exports"]["audiences"]).to_dict("split"),
         }
     ctx["stages"] = [_stage_row(name, title, result, paths) for name, title in STAGES]
-    sections = [
+    sections = [  # the answer first: priorities, personas, actions; then what it rests on
+        ("priorities", N_("Priorities"), ctx.get("boston")),
+        ("personas", N_("Personas"), ctx["cards"]),
+        ("actions", N_("What to do"), ctx.get("boston")),
         ("assumed", N_("Assumptions"), ctx["assumptions"]),
         ("data", N_("Data"), ctx["data"]),
-        ("personas", N_("Personas"), ctx["cards"]),
-        ("priorities", N_("Priorities"), ctx.get("boston")),
         ("exports", N_("Exports"), ctx.get("exports")),
         ("midas", N_("MIDAS"), ctx.get("midas")),
         ("trend", N_("Over time"), ctx.get("trend")),
@@ -408,6 +454,18 @@ def write_index(
     ctx["nav"] = [(anchor, _(title)) for anchor, title, present in sections if present]
     ctx["left_out"] = h["left_out"]
     return io.write_text(report.render_index(ctx), index)
+
+
+def _assumed_line(assumed: int, attention: int) -> str:
+    """The index's one line on the assumptions: how many, and how many need the reader's decision."""
+    said = i18n.ngettext("seglab assumed %(n)s thing", "seglab assumed %(n)s things", assumed) % {
+        "n": i18n.number(assumed)
+    }
+    if not attention:
+        return _("%(assumed)s; none needs your attention.") % {"assumed": said}
+    return i18n.ngettext(
+        "%(assumed)s; %(n)s needs your attention", "%(assumed)s; %(n)s need your attention", attention
+    ) % {"assumed": said, "n": i18n.number(attention)}
 
 
 #: Each language's own name, as its readers write it (the link to the pages in it).
@@ -441,35 +499,12 @@ def has_pages(folder: Path) -> bool:
 
 def _language_of(folder: Path) -> str | None:
     """The language of the index page in ``folder`` (its ``<html lang>``)."""
-    import re
-
     try:
         head = (folder / "index.html").read_text(encoding="utf-8")[:400]
     except OSError:
         return None
     found = re.search(r'<html lang="([a-z]{2})"', head)
     return found.group(1) if found else None
-
-
-def _lead(h: dict) -> dict | None:
-    """The first line of the index: customers, period, segments, and who falls in which quadrant."""
-    bits = []
-    if "data" in h and "customers" in h["data"]:
-        bits.append(_("%(customers)s customers (%(period)s)") % h["data"])
-    if h.get("segmentation"):
-        bits.append(h["segmentation"]["k_text"])
-    lead = {"text": i18n.join(bits) + (_(".") if bits else ""), "todo": []}
-    if "boston" in h:
-        by_q = {q: [i18n.term(str(r["persona"])) for r in h["boston"] if r["quadrant"] == q] for q in QUADRANTS}
-        lead["todo"] = [(i18n.term(q), i18n.join(v)) for q, v in by_q.items() if v]
-        if not all(r["quadrant"] != NOT_PLACED for r in h["boston"]):
-            ranked = [i18n.term(r["persona"]) for r in sorted(h["boston"], key=lambda r: -float(r["attractiveness"]))]
-            size_only = (h.get("boston_basis") or {}).get("size_only")
-            lead["todo"] = [
-                (_("Largest (ranked by size only)") if size_only else _("Most attractive"), i18n.join(ranked[:3])),
-                (_("Ability to win"), _("not measured, so no segment is placed on the Boston matrix")),
-            ]
-    return lead if lead["text"] or lead["todo"] else None
 
 
 def _stage_row(name: str, title: str, result: RunResult, paths: RunPaths) -> dict:
@@ -481,7 +516,7 @@ def _stage_row(name: str, title: str, result: RunResult, paths: RunPaths) -> dic
     else:
         status = _("done in %(seconds)s s") % {"seconds": i18n.number(done.seconds, 1)} if done.ok else done.error
     return {
-        "number": artifacts.number_of(name),
+        "number": i18n.digits(artifacts.number_of(name)),
         "title": i18n.term(title),
         "link": f"{name}.html" if page.is_file() else None,
         "status": status,
@@ -555,6 +590,7 @@ def _boston_context(h: dict, paths: RunPaths) -> dict:
         "outcome_notes": [b for b in rests if b["kind"] == "outcome"],
         "outcomes": outcomes,
         "chart": _png(artifacts.location(artifacts.BY_NAME["05_boston_matrix"], paths)),
+        "chart_phone": _png(artifacts.location(artifacts.BY_NAME["05_boston_matrix_phone"], paths)) if placed else None,
         "chart_alt": _("Boston matrix of the segments") if placed else _("Segments ranked by attractiveness"),
         "template": prioritization.analyst_template(bm) if not placed else "",
         "budget_text": how % {"total": i18n.money(total), "basis": i18n.term(basis)},
@@ -642,4 +678,5 @@ def _trend_context(h: dict, paths: RunPaths) -> dict:
         "rule": monitoring.rule_text(info),
         "window": window,
         "chart": _png(artifacts.location(artifacts.BY_NAME["06_segments_over_time"], paths)),
+        "chart_phone": _png(artifacts.location(artifacts.BY_NAME["06_segments_over_time_phone"], paths)),
     }

@@ -7,9 +7,11 @@ status 1; the traceback is printed only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from seglab import __version__
@@ -71,7 +73,8 @@ def _score(args: argparse.Namespace) -> None:
     from seglab import i18n
     from seglab.files import score
 
-    i18n.use(args.language)  # the persona names and segment labels written, in this language
+    # the persona names and segment labels written (and shown) in this language: the run's by default
+    i18n.use(args.language or score.run_language(args.model))
     if args.chunk_rows < 1:
         raise CommandError(f"--chunk-rows must be at least 1, got {args.chunk_rows}")
     try:
@@ -165,8 +168,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--language",
         choices=("en", "fa", "ar"),
-        default="en",
-        help="language of the persona names and segment labels written (en, fa, ar)",
+        default=None,
+        help="language of the persona names and segment labels written (en, fa, ar; default: the language of the "
+        "run's reports, as in its exports)",
     )
     c.set_defaults(func=_score)
 
@@ -206,7 +210,8 @@ def execute(args: argparse.Namespace, prefix: str) -> int:
     """
     debug = getattr(args, "debug", False) or os.environ.get("SEGLAB_DEBUG") == "1"
     try:
-        args.func(args)
+        with _debug_env(debug):
+            args.func(args)
     except KeyboardInterrupt:
         print(f"{prefix}: interrupted", file=sys.stderr)
         return 130
@@ -227,6 +232,23 @@ def execute(args: argparse.Namespace, prefix: str) -> int:
         print(f"{prefix}: {_redacted(message)}", file=sys.stderr)
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def _debug_env(debug: bool) -> Iterator[None]:
+    """``SEGLAB_DEBUG=1`` while a command runs with ``--debug``: the kernel of ``seglab run`` shows
+    seglab's errors in the executed notebooks with their traceback too (:mod:`seglab.run.errors`).
+    """
+    before = os.environ.get("SEGLAB_DEBUG")
+    if debug:
+        os.environ["SEGLAB_DEBUG"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SEGLAB_DEBUG", None)
+        else:
+            os.environ["SEGLAB_DEBUG"] = before
 
 
 def _redacted(message: str) -> str:

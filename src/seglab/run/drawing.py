@@ -35,22 +35,22 @@ class FigureDrawer:
                 try:
                     result = (*plots.draw_deferred(job), None)
                 except Exception as exc:  # noqa: BLE001 - handed to the page that shows the figure
-                    result = (None, None, exc)
+                    result = (None, None, None, exc)
                 with self._cond:
                     self._done[job] = result
                     self._cond.notify_all()
             if not jobs:
                 self._stop.wait(self._poll)
 
-    def drawn(self, job: Path, timeout: float = 600) -> tuple[Path, float]:
-        """Wait until ``job`` is drawn; its PNG path and display scale."""
+    def drawn(self, job: Path, timeout: float = 600) -> tuple[Path, float, list[str]]:
+        """Wait until ``job`` is drawn; its PNG path, display scale and texts."""
         with self._cond:
             if not self._cond.wait_for(lambda: job in self._done, timeout=timeout):
                 raise TimeoutError(f"figure {job.name} was not drawn within {timeout:.0f} s")
-            path, scale, error = self._done.pop(job)
+            *drawn, error = self._done.pop(job)
         if error is not None:
             raise RuntimeError(f"drawing a figure failed: {type(error).__name__}: {error}") from error
-        return path, scale
+        return tuple(drawn)
 
     def close(self) -> None:
         """Stop the drawing thread."""

@@ -31,6 +31,7 @@ from seglab.files.artifacts import BY_NAME, STAGES, location, number_of, reset_f
 from seglab.i18n import LANGUAGES
 from seglab.paths import RunPaths, UnsafePath, inside, project_root, run_paths  # noqa: F401  (pipeline.UnsafePath)
 from seglab.report import pages as report_pages
+from seglab.report import stage_pages
 from seglab.report.pages import render_html, write_index
 from seglab.run.drawing import FigureDrawer, complete_figures
 from seglab.runlock import UNFINISHED_FILE, RunInProgress, RunLock, _now, remove_orphans, temp_folder  # noqa: F401  (seglab.run.pipeline.RunLock...)
@@ -538,6 +539,9 @@ def _run_stages(
                     t = time.perf_counter()
                     as_of = report_pages.data_as_of(paths) if number_of(stage.name) > "01" else None
                     footer = report_pages.provenance(params.run_name, params_file, as_of)
+                    footer["finding"] = (
+                        "" if error else stage_pages.finding(stage.name, report_pages.read_run(paths, params))
+                    )
                     render_html(executed, params.report.show_code, error=error, run_name=params.run_name, footer=footer)
                     stage.profile["html"] = time.perf_counter() - t
                 except OSError as exc:

@@ -29,7 +29,8 @@ def describe(stage: str) -> str:
     # (what the stage keeps for its page, kind "kept", is seglab run's: in the outputs table only)
     files = [a for a in written_by(stage) if a.kind not in ("figure", "kept") and not a.path.startswith("reports/")]
     pages = [a for a in written_by(stage) if a.path.startswith("reports/")]
-    figures = [a for a in written_by(stage) if a.kind == "figure"]
+    # (a figure's phone version, drawn beside it, is the same figure: in the outputs table only)
+    figures = [a for a in written_by(stage) if a.kind == "figure" and not a.name.endswith("_phone")]
     folder = "interim" if stage == "01" else "processed"
     shared = f" and in `reports/<run>/`: {names(pages).replace('`reports/', '`')}" if pages else ""
     return f"**Reads** {reads}. **Writes** in `data/{folder}/<run>/`: {names(files)}{shared}; figures {names(figures)}."

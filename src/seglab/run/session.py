@@ -143,7 +143,9 @@ def start(stage: str, **parameters: Any) -> Session:
     """See :func:`seglab.start`."""
     from seglab import config, i18n, paths
     from seglab.report import plots
+    from seglab.run import errors
 
+    errors.install()  # in a notebook, seglab's errors (a bad parameter below too) as one paragraph
     if stage not in artifacts.STAGE_NAMES.values():
         raise ValueError(f"'{stage}' is not a stage; the stages are {', '.join(artifacts.STAGE_NAMES.values())}")
     params = config.from_notebook(**parameters)  # validated parameters of this run

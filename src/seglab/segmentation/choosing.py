@@ -188,10 +188,13 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
             parts.append(
                 i18n.Note.of(
                     N_(
-                        "k = %(k)s is the most stable of the good k (bootstrap ARI %(ari)s ± %(sd)s; consensus of the "
-                        "three indices %(consensus)s of 1)"
+                        "k = %(k)s segments: of the numbers of segments that separate the customers well, the one "
+                        "whose segments come back most often when the customers are resampled (the same segments in "
+                        "%(share)s of resamples: bootstrap ARI %(ari)s ± %(sd)s; the three quality indices agree at "
+                        "%(consensus)s of 1)"
                     ),
                     k=k,
+                    share=i18n.as_percent(min(max(float(row["stability"]), 0.0), 1.0)),
                     ari=two_decimals(row["stability"]),
                     sd=two_decimals(row["stability_sd"]),
                     consensus=two_decimals(row["consensus"]),
@@ -199,11 +202,14 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
             )
             parts.append(
                 i18n.Note.of(
-                    N_("; the other good k %(others)s were less stable or tied with a lower consensus"),
+                    N_(
+                        "; the other numbers of segments that separate them well (%(others)s) came back less "
+                        "often, or as often with a lower quality"
+                    ),
                     others=ks_text(others),
                 )
                 if others
-                else N_("; no other k had a consensus within the margin")
+                else N_("; no other number of segments separates them nearly as well")
             )
         else:
             pool = pool.sort_values(["consensus", "k"], ascending=[False, True])
@@ -219,7 +225,7 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
         if ineligible:
             parts.append(
                 i18n.Note.of(
-                    N_("; k = %(ks)s were excluded because a segment would hold under %(share)s of customers"),
+                    N_("; %(ks)s segments were ruled out because one segment would hold under %(share)s of customers"),
                     ks=ks_text(ineligible),
                     share=i18n.as_percent(min_share),
                 )
@@ -241,16 +247,18 @@ def choose_k(table: pd.DataFrame, min_share: float, good_margin: float = 0.1) ->
         "stability": N_("stability"),
     }
     if len(agree) == 1:
-        parts.append(i18n.Note.of(N_(". Every index prefers k = %(k)s"), k=agree[0]))
+        parts.append(i18n.Note.of(N_(". All three quality indices prefer %(k)s segments"), k=agree[0]))
     else:
         preferences = [
             i18n.Note.of(N_("%(index)s prefers k = %(k)s"), index=i18n.as_term(names[n]), k=v) for n, v in best.items()
         ]
         parts.append(i18n.Note.of(N_(". The indices disagree: %(preferences)s"), preferences=preferences))
     parts.append(
-        i18n.Note.of(N_("; the elbow of inertia is at k = %(k)s."), k=knee)
+        i18n.Note.of(N_("; adding segments stops paying off at %(k)s (the elbow of inertia)."), k=knee)
         if knee is not None
-        else N_("; the inertia curve has no clear elbow.")
+        else N_(
+            "; no number of segments stands out as the point where adding more stops paying off (no elbow of inertia)."
+        )
     )
     why = i18n.concat(*parts)
     t["chosen"] = t["k"] == k

@@ -14,7 +14,7 @@ from seglab import i18n
 from seglab.i18n import N_
 from seglab.segmentation import methods, rfm
 from seglab.segmentation.preparation import MODEL_FORMAT, Preparation, SegmentationError
-from seglab.vocabulary import segment_code
+from seglab.vocabulary import method_name, segment_code
 
 
 # --------------------------------------------------------------------------------------------
@@ -46,8 +46,8 @@ def two_decimals(v: float) -> i18n.Value:
 
 
 def ks_text(ks) -> i18n.Value:
-    """A list of k as in ``[4, 6]``, in the reader's digits."""
-    return i18n.as_digits(str([int(k) for k in ks]))
+    """A list of k as a reader writes it (``4, 6``: the reader's digits and comma), never ``[4, 6]``."""
+    return i18n.listed([i18n.as_number(int(k)) for k in ks])
 
 
 def trait_word(feature: str, above: bool, kinds: dict[str, str] | None = None) -> str:
@@ -286,7 +286,7 @@ class SegmentationResult:
         """What stage 03 says about the fit: method, features, features left out, assumptions."""
         out = [
             i18n._("Method: %(method)s. Clustered on: %(features)s.")
-            % {"method": i18n.term(self.model.method), "features": self.features_text(labels)}
+            % {"method": method_name(self.model.method), "features": self.features_text(labels)}
         ]
         if self.dropped_features:
             out.append(

@@ -26,9 +26,62 @@ from seglab.collection.roles.kinds import (
 from seglab.collection.roles.readings import is_whole, is_yes_no, read_dates, sentinel_value, spike
 from seglab.i18n import N_
 
+#: Ordered answer scales recognised in text columns (lower case); a column's values must all be
+#: levels of one scale. ``features.ordinal`` adds or overrides per column (stage 02).
+ORDINAL_SCALES: tuple[tuple[str, ...], ...] = (
+    ("low", "medium", "high"),
+    ("low", "middle", "high"),
+    ("very low", "low", "medium", "high", "very high"),
+    ("small", "medium", "large"),
+    ("never", "rarely", "sometimes", "often", "always"),
+    ("strongly disagree", "disagree", "neutral", "agree", "strongly agree"),
+    ("very dissatisfied", "dissatisfied", "neutral", "satisfied", "very satisfied"),
+    ("poor", "fair", "good", "very good", "excellent"),
+)
+
+
+def ordinal_levels(column: str, values: pd.Series, given: dict[str, list[str]]) -> list[str] | None:
+    """The order of a text column's levels (lower case) when it has one, else None: the order
+    ``given`` for ``column`` (``features.ordinal``), else the known scale all its values belong to.
+    Stage 02 encodes such a column as 0, 1, 2, ... by this order; stage 01 says so (one decision).
+    """
+    levels = set(values.dropna().astype(str).str.strip().str.lower())
+    if column in given:
+        order = [str(v).strip().lower() for v in given[column]]
+        unknown = sorted(levels - set(order))
+        if unknown:
+            from seglab.engine import FeatureError
+
+            raise FeatureError(
+                f"features.ordinal.{column}: values {unknown} are not among the levels {given[column]}; "
+                "add them in order"
+            )
+        return order
+    for scale in ORDINAL_SCALES:
+        if levels and levels <= set(scale):
+            return list(scale)
+    return None
+
+
+def _ordered_why(v: pd.Series) -> i18n.Note | None:
+    """What stage 02 makes of text whose values follow a known order (one column coded 0, 1, 2, ...:
+    :func:`ordinal_levels`, the function stage 02 encodes by), or None.
+    """
+    order = ordinal_levels("", v, {})
+    if order is None:
+        return None
+    return i18n.Note.of(
+        N_("text with %(n)s values in a known order: one column coded %(levels)s"),
+        n=v.nunique(),
+        levels=i18n.as_digits(" < ".join(f"{i} {lvl}" for i, lvl in enumerate(order))),
+    )
+
 
 def _text_role(v: pd.Series, distinct: int, guess) -> Role:
     """The role of a text column with more than one value: a category, or wide text."""
+    ordered = _ordered_why(v) if distinct <= MAX_LEVELS else None
+    if ordered is not None:
+        return guess("category", ordered, levels=sorted(v.astype(str).unique()))
     if distinct <= MAX_LEVELS:
         return guess(
             "category",
@@ -276,7 +329,7 @@ def column_role(s: pd.Series, label: str, lens: str, written: dict | None = None
         return first
     if distinct == 2 and (is_yes_no(set(v.unique())) or pd.api.types.is_bool_dtype(s)):
         return guess("flag", N_("two values that read as yes/no: a 0/1 flag"))
-    if distinct == 2 and not numeric:
+    if distinct == 2 and not numeric and _ordered_why(v) is None:
         rare = v.value_counts().sort_index().sort_values(kind="mergesort").index[0]
         return guess(
             "binary",

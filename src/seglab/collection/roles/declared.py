@@ -281,6 +281,7 @@ def _assumptions(roles: dict[str, Role], value_info: dict, table: str, customer_
                 "why": value_info["why"],
                 "change": f"{role_key(table, 'value')}: "
                 + ("[<the column(s) of spend or revenue>]" if unknown else "[...]"),
+                "attention": unknown,  # (no value: every value-based number is missing)
             },
         )
     return out

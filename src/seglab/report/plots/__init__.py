@@ -30,6 +30,7 @@ from seglab.report.plots.over_time import (
     flow_chart,
     migration_heatmap,
     monitoring_over_time,
+    monitoring_over_time_phone,
     to_hex,
 )
 from seglab.report.plots.style import (
@@ -70,6 +71,7 @@ __all__ = [
     "migration_heatmap",
     "model_selection",
     "monitoring_over_time",
+    "monitoring_over_time_phone",
     "place_labels",
     "prediction_quality",
     "profile_heatmap",

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from seglab import i18n
 from seglab.i18n import _
@@ -65,7 +66,7 @@ def feature_distributions(
         )
         ax.set_title(i18n.term((labels or {}).get(c) or c.replace("_", " ")), fontsize=11)
         unit = i18n.term(units.get(c, ""))
-        ax.set_xlabel(f"log(1 + {unit})" if skewed else unit)
+        ax.set_xlabel(i18n.digits(f"log(1 + {unit})") if skewed else unit)
         ax.set_ylabel(_("customers"))
     for ax in axes[n:]:
         ax.set_axis_off()
@@ -231,10 +232,20 @@ def prediction_quality(holdout: pd.DataFrame, per_persona: pd.DataFrame, auc: fl
     labels = [segment_label(s, n) for s, n in zip(pp["segment"], pp["persona"], strict=True)]
     ax.barh(labels, pp["expected_spend"], color=[segment_color(s) for s in pp["segment"]])
     for y, (v, r) in enumerate(zip(pp["expected_spend"], pp["churn_risk"], strict=True)):
-        ax.text(v, y, "  " + _("churn risk %(risk)s") % {"risk": i18n.percent(r)}, va="center", fontsize=10)
+        # a few points after the bar's end, whichever way the label's script runs
+        ax.annotate(
+            _("churn risk %(risk)s") % {"risk": i18n.percent(r)},
+            (v, y),
+            xytext=(5, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            fontsize=10,
+        )
     ax.invert_yaxis()
-    ax.set_xlim(0, pp["expected_spend"].max() * 1.45 if len(pp) else 1)
-    ax.xaxis.set_major_formatter(Numbers())
+    ax.set_xlim(0, pp["expected_spend"].max() * 1.6 if len(pp) else 1)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=3, min_n_ticks=2))
+    ax.xaxis.set_major_formatter(Numbers("compact"))
     ax.set_xlabel(_("expected spend in the next period (%(unit)s)") % {"unit": money_unit()})
     ax.set_title(_("Next period per persona"))
     return fig

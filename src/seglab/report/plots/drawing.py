@@ -18,37 +18,81 @@ from seglab import i18n
 from seglab.paths import FIGURE_QUEUE_ENV
 from seglab.report.plots.style import DEFERRED, localize, register_fonts
 
+#: When a page shows a figure's phone version (:func:`save` with ``phone``).
+PHONE_MEDIA = "(max-width: 600px)"
 
-def save(fig: Figure, path: Path) -> None:
+
+def phone_path(path: Path) -> Path:
+    """Where the phone version of the figure at ``path`` goes: ``05_boston_matrix_phone.png``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}_phone{path.suffix}")
+
+
+def save(fig: Figure, path: Path, phone: Figure | None = None) -> None:
     """Write ``fig`` as PNG at ``path`` and close it; in a notebook, show that PNG.
 
     The figure is rendered once: the notebook (and so the HTML report) shows the very file
     that was saved, at the size the inline backend would have used. Under ``seglab run`` the
     PNG is drawn by the runner after the cell (see :data:`seglab.paths.FIGURE_QUEUE_ENV`), and the notebook's
     output is the same image once the stage's page is written.
+
+    ``phone``: the same figure drawn for a small screen, saved beside it (:func:`phone_path`);
+    the page then shows it on screens up to 600 px wide (:data:`PHONE_MEDIA`) and ``fig`` elsewhere.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    localize(fig)
+    drawn = [(fig, path)] + ([(phone, phone_path(path))] if phone is not None else [])
+    for f, _p in drawn:
+        localize(f)
     ipython = _ipython()
     queue = os.environ.get(FIGURE_QUEUE_ENV)
     if ipython is not None and queue:
-        job = _defer(fig, path, Path(queue))
-        if job is not None:
+        jobs = [_defer(f, p, Path(queue)) for f, p in drawn]
+        if all(job is not None for job in jobs):
             from IPython.display import display
 
+            deferred = {"path": str(path), "job": str(jobs[0])}
+            if phone is not None:
+                deferred["phone"] = {"path": str(drawn[1][1]), "job": str(jobs[1])}
             display(
                 {"text/plain": f"[figure {path.name}: drawn by seglab run after this stage]"},
                 raw=True,
-                metadata={DEFERRED: {"path": str(path), "job": str(job)}},
+                metadata={DEFERRED: deferred},
             )
             return
-    fig.savefig(path)
-    plt.close(fig)
+        for job in jobs:  # one could not be pickled: all are drawn here
+            if job is not None:
+                job.unlink()
+    for f, p in drawn:
+        f.savefig(p)
+        plt.close(f)
     if ipython is not None:
         from IPython.display import display
 
-        display(_image(path.read_bytes()))
+        png = path.read_bytes()
+        if phone is None:
+            display(_image(png))
+        else:
+            display(_picture(png, drawn[1][1].read_bytes(), _scale()), raw=True)
+
+
+def _scale() -> float:
+    """The display scale of a saved PNG (what the inline backend would have shown)."""
+    return plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
+
+
+def _picture(png: bytes, phone: bytes, scale: float) -> dict:
+    """A figure and its phone version as one output: a ``<picture>`` (the phone version on a small
+    screen) for pages, the figure itself as PNG for whatever cannot show HTML.
+    """
+    wide, small = (base64.b64encode(b).decode("ascii") for b in (png, phone))
+    width = int(_png_width(png) * scale)
+    html = (
+        f'<picture><source media="{PHONE_MEDIA}" srcset="data:image/png;base64,{small}">'
+        f'<img src="data:image/png;base64,{wide}" alt="" style="width:{width}px;max-width:100%;height:auto">'
+        "</picture>"
+    )
+    return {"text/html": html, "image/png": wide, "text/plain": "<IPython.core.display.Image object>"}
 
 
 def _ipython():
@@ -62,8 +106,7 @@ def _ipython():
 def _image(png: bytes):
     from IPython.display import Image
 
-    scale = plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
-    return Image(data=png, format="png", width=int(_png_width(png) * scale))
+    return Image(data=png, format="png", width=int(_png_width(png) * _scale()))
 
 
 #: rcParams that belong to the kernel's display, not to the figure
@@ -97,9 +140,22 @@ def _defer(fig: Figure, path: Path, queue: Path) -> Path | None:
     return job
 
 
-def draw_deferred(job: Path) -> tuple[Path, float]:
+#: Output metadata key of a drawn figure's texts (title, labels, ticks, annotations, legend): what
+#: the reader reads on it, kept in the executed notebook (checked for the reader's digits and words).
+TEXTS = "seglab/figure-texts"
+
+
+def figure_texts(fig: Figure) -> list[str]:
+    """Every text drawn on ``fig`` (after it was drawn: tick labels are made then), in order."""
+    from matplotlib.text import Text
+
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def draw_deferred(job: Path) -> tuple[Path, float, list[str]]:
     """Draw one figure left by :func:`save` in the runner's queue: write its PNG (complete or not
-    at all) and remove the job. Returns the PNG's path and the scale it is shown at.
+    at all) and remove the job. Returns the PNG's path, the scale it is shown at and the texts
+    drawn on it (:func:`figure_texts`).
     """
     import matplotlib
 
@@ -114,14 +170,14 @@ def draw_deferred(job: Path) -> tuple[Path, float]:
         payload["figure"].savefig(tmp)
         os.replace(tmp, path)
     job.unlink()
-    return path, payload["scale"]
+    return path, payload["scale"], figure_texts(payload["figure"])
 
 
 def write_deferred(nb, draw=draw_deferred) -> list[Path]:
     """Put in a notebook the PNG of each figure it left for the runner (see :func:`save`), in
-    place of its placeholder and as :func:`save` shows it. ``draw(job)`` draws a job (or waits
-    for the runner's drawing thread to have drawn it) and returns its PNG path and scale.
-    Returns the PNG files.
+    place of its placeholder and as :func:`save` shows it, with the texts drawn on it in the
+    output's metadata (:data:`TEXTS`). ``draw(job)`` draws a job (or waits for the runner's
+    drawing thread to have drawn it) and returns its PNG path, scale and texts. Returns the PNG files.
     """
     written = []
     for cell in nb.cells:
@@ -129,14 +185,20 @@ def write_deferred(nb, draw=draw_deferred) -> list[Path]:
             job = out.get("metadata", {}).get(DEFERRED)
             if not job:
                 continue
-            path, scale = draw(Path(job["job"]))
+            path, scale, texts = draw(Path(job["job"]))
             png = path.read_bytes()
+            written.append(path)
+            if job.get("phone"):
+                phone, _scale, phone_texts = draw(Path(job["phone"]["job"]))
+                out["data"] = _picture(png, phone.read_bytes(), scale)
+                out["metadata"] = {"image/png": {"width": int(_png_width(png) * scale)}, TEXTS: texts + phone_texts}
+                written.append(phone)
+                continue
             out["data"] = {
                 "image/png": base64.b64encode(png).decode("ascii"),
                 "text/plain": "<IPython.core.display.Image object>",
             }
-            out["metadata"] = {"image/png": {"width": int(_png_width(png) * scale)}}
-            written.append(path)
+            out["metadata"] = {"image/png": {"width": int(_png_width(png) * scale)}, TEXTS: texts}
     return written
 
 

@@ -22,15 +22,23 @@ def to_hex(color) -> str:
     return _to_hex(color)
 
 
-def _period_labels(periods, period: str = "quarter") -> list[str]:
-    """Each period by its last day, in the reader's calendar (ISO dates in English); in the
-    Jalali calendar also the season (quarters) or month it mostly covers: بهار ۱۴۰۳.
+def _period_labels(periods, period: str = "quarter", calendar: str = "as_of") -> list[str]:
+    """Each period by its name when the reader reads the calendar the periods were cut in
+    (``monitoring.calendar: jalali`` read in the Jalali calendar: پاییز ۱۴۰۲, the season or month
+    that ends on the period's last day, exactly); else by its last day in the reader's calendar
+    (ISO dates in English): a period is never named after a season or month it only mostly covers.
     """
-    if i18n.reader().calendar_used != "jalali":
-        return [i18n.date(p) for p in periods]
-    half = pd.DateOffset(days=45 if period == "quarter" else 15)
-    name = i18n.season if period == "quarter" else i18n.month
-    return [f"{name(pd.Timestamp(p) - half)}\n{i18n.date(p)}" for p in periods]
+    if calendar == "jalali" and i18n.reader().calendar_used == "jalali":
+        name = i18n.season if period == "quarter" else i18n.month
+        return [name(p) for p in periods]
+    return [i18n.date(p) for p in periods]
+
+
+def _period_axis(period: str, calendar: str) -> str:
+    """The label of the periods' axis: the period's word under names, "... ending on" under dates."""
+    if calendar == "jalali" and i18n.reader().calendar_used == "jalali":
+        return _(PERIOD_WORD[period])
+    return _(PERIOD_ENDING[period])
 
 
 def monitoring_over_time(
@@ -38,11 +46,32 @@ def monitoring_over_time(
 ) -> Figure:
     """Active customers, each segment's share of the active customers and net value per period,
     one line per segment (its colour), and a legend with the growth flag of each segment, two
-    panels a row (readable on a phone too); the periods growth compares (``growth``:
-    :attr:`seglab.monitoring.Growth.info`) shaded.
+    panels a row; the periods growth compares (``growth``: :attr:`seglab.monitoring.Growth.info`,
+    with the calendar of the periods) shaded. :func:`monitoring_over_time_phone`: the same, for phones.
     """
-    fig, grid = plt.subplots(2, 2, figsize=(13, 10))
-    axes, key = [grid[0, 0], grid[0, 1], grid[1, 0]], grid[1, 1]
+    return _over_time(size_table, names, trend, period, growth or {}, phone=False)
+
+
+def monitoring_over_time_phone(
+    size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str, growth: dict | None = None
+) -> Figure:
+    """:func:`monitoring_over_time` drawn for a small screen: the three panels stacked, one a row,
+    narrow and tall, and the legend under them (readable at 400 px).
+    """
+    return _over_time(size_table, names, trend, period, growth or {}, phone=True)
+
+
+def _over_time(
+    size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str, growth: dict, phone: bool
+) -> Figure:
+    calendar = (growth or {}).get("calendar", "as_of")
+    if phone:
+        fig, grid = plt.subplots(4, 1, figsize=(4.3, 16.5), height_ratios=(1, 1, 1, 0.55))
+        axes, key = list(grid[:3]), grid[3]
+    else:
+        fig, grid = plt.subplots(2, 2, figsize=(13, 10))
+        axes, key = [grid[0, 0], grid[0, 1], grid[1, 0]], grid[1, 1]
+    wrap = (lambda t: textwrap.fill(t, 32)) if phone else str
     periods = sorted(size_table["period_end"].unique())
     x = np.arange(len(periods))
     for seg, g in size_table.groupby("segment"):
@@ -58,23 +87,24 @@ def monitoring_over_time(
         axes[1].plot(x, 100 * g["customer_share"], **style)
         axes[2].plot(x, g["value"], **style)
     _shade_compared(axes, periods, growth or {})
+    ticks = {"rotation": 30, "ha": "right", "fontsize": 10 if phone else 9}
     for ax in axes:
-        ax.set_xticks(x, _period_labels(periods, period), rotation=30, ha="right", fontsize=9)
-        ax.set_xlabel(_(PERIOD_ENDING[period]))
-    axes[0].set_ylabel(_("active customers (bought in the period)"))
+        ax.set_xticks(x, _period_labels(periods, period, calendar), **ticks)
+        ax.set_xlabel(_period_axis(period, calendar))
+    axes[0].set_ylabel(wrap(_("active customers (bought in the period)")))
     axes[0].set_title(_(ACTIVE_PER[period]))
-    axes[1].set_ylabel(_("share of the active customers (%)"))
+    axes[1].set_ylabel(wrap(_("share of the active customers (%)")))
     top = size_table["customer_share"].max()
     axes[1].set_ylim(0, 118 * (top if top > 0 else 0.01))  # room above the lines for the labels of the shading
     axes[1].set_title(_("Share of the active customers\n(what growth measures)"))
-    axes[2].set_ylabel(_("net value in the period (%(unit)s)") % {"unit": money_unit()})
+    axes[2].set_ylabel(wrap(_("net value in the period (%(unit)s)") % {"unit": money_unit()}))
     for ax in axes:  # the reader's digits
         ax.yaxis.set_major_formatter(Numbers())
     axes[2].set_title(_(VALUE_PER[period]))
     key.axis("off")
     handles, labels = axes[0].get_legend_handles_labels()
     key.legend(handles, [textwrap.fill(t, 40) for t in labels], loc="center", fontsize=10.5, frameon=False)
-    fig.subplots_adjust(wspace=0.3, hspace=0.6)  # room for two-line (Jalali) period labels
+    fig.subplots_adjust(wspace=0.3, hspace=0.95 if phone else 0.6)  # room for two-line (Jalali) period labels
     return fig
 
 
@@ -172,11 +202,11 @@ def _band(ax, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, fl
     ax.add_patch(PathPatch(MPath(verts, codes), facecolor=color, alpha=0.35, lw=0))
 
 
-def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Figure:
+def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str, calendar: str = "as_of") -> Figure:
     """Segments period after period (stacked bars of active customers) and the customers flowing
     between consecutive periods (bands coloured by the segment they come from). The part of a
     bar with no band on its left joined (or came back) in that period; with none on its right,
-    it is not active in the next period.
+    it is not active in the next period. ``calendar``: of the periods (``monitoring.json``).
     """
     periods = sorted(assigned["period_end"].unique())
     segs = sorted(assigned["segment"].unique())
@@ -216,8 +246,8 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
             in_off[sb] += n
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.set_ylim(0, (counts.sum(axis=1) + gap * len(segs)).max() * 1.02)
-    ax.set_xticks(range(len(periods)), _period_labels(periods, period), fontsize=9.5)
-    ax.set_xlabel(_(PERIOD_ENDING[period]))
+    ax.set_xticks(range(len(periods)), _period_labels(periods, period, calendar), fontsize=9.5)
+    ax.set_xlabel(_period_axis(period, calendar))
     ax.set_ylabel(_("active customers (stacked by segment)"))
     ax.yaxis.set_major_formatter(Numbers())
     ax.grid(axis="x", visible=False)
@@ -237,6 +267,7 @@ def flow_chart(assigned: pd.DataFrame, names: dict[int, str], period: str) -> Fi
 
 
 #: Period wording of the monitoring charts (month or quarter).
+PERIOD_WORD = {"month": N_("month"), "quarter": N_("quarter")}
 PERIOD_ENDING = {"month": N_("month ending on"), "quarter": N_("quarter ending on")}
 ACTIVE_PER = {
     "month": N_("Active customers per segment and month"),

@@ -117,8 +117,9 @@ def register_fonts() -> None:
 
 
 class Numbers(Formatter):
-    """Tick labels as numbers, percentages or amounts in the reader's digits and separators
-    (picklable: figures travel from the kernel to the runner).
+    """Tick labels as numbers, percentages or amounts in the reader's digits and separators;
+    ``compact``: thousands and millions written short (picklable: figures travel from the kernel to
+    the runner).
     """
 
     def __init__(self, kind: str = "number", decimals: int = 0):
@@ -128,7 +129,21 @@ class Numbers(Formatter):
         """The label of tick ``x``."""
         if self.kind == "percent":
             return i18n.percent(x, self.decimals, language=self.language)
+        if self.kind == "compact" and abs(x) >= 1000:
+            return compact(x, self.language)
         return i18n.number(x, self.decimals, language=self.language)
+
+
+def compact(x: float, language: str) -> str:
+    """``x`` written short, as the reader's language does (1.2M, ۱٫۲ میلیون, ١٫٢ مليون)."""
+    from babel.numbers import format_compact_decimal
+
+    from seglab.i18n.messages import NUMBERING
+
+    text = format_compact_decimal(
+        x, format_type="short", locale=language, fraction_digits=1, numbering_system=NUMBERING.get(language, "latn")
+    )
+    return i18n.digits(text, language)
 
 
 class ReaderDigits(Formatter):
