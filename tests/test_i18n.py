@@ -89,6 +89,23 @@ def test_arabic_digits_gregorian_months_and_hijri_on_request():
         i18n.use("de")
 
 
+def test_a_data_word_beside_a_number_keeps_its_place_in_a_right_to_left_sentence():
+    """A category of the data (Electronics: no catalog knows it) in a Persian or Arabic sentence
+    is isolated, so its percentage stays after it; English sentences carry no isolate."""
+    from seglab.personas import cards
+
+    mix = pd.DataFrame({"segment": [1, 1], "value": ["Electronics", "Outdoor"], "share": [0.36, 0.12]})
+    mix["over"] = False
+    for language in ("fa", "ar"):
+        with i18n.using(language):
+            said = i18n.say(cards.mix_text(mix, 1))
+            assert f"{i18n.FSI}Electronics{i18n.PDI} {i18n.percent(0.36)}" in said, said
+            assert f"{i18n.FSI}Outdoor{i18n.PDI} {i18n.percent(0.12)}" in said, said
+    with i18n.using("en"):
+        said = i18n.say(cards.mix_text(mix, 1))
+        assert "(Electronics 36%, Outdoor 12%)" in said and i18n.FSI not in said
+
+
 def test_tables_translate_the_method_words_and_stay_escaped():
     df = pd.DataFrame(
         {

@@ -99,6 +99,11 @@ def test_run_writes_every_stage_and_reruns_identically(small_run):
     assert quality["available"] and f"AUC {quality['auc']:.2f}" in html04
     assert "(fidelity " in html04 and "MIDAS scorecard" in html04 and "Measurable" in html04
     assert 'class="persona-card"' in index
+    # the answer first: the matrix, what to do with each segment, the personas; then what seglab assumed
+    order = [index.index(f'<h2 id="{a}"') for a in ("priorities", "actions", "personas")] + [
+        index.index('<details id="assumed">')
+    ]
+    assert order == sorted(order) and index.index('class="lead"') < order[0], order
     # stage 05 shows the matrix, the sensitivity and the budget; stage 06 the migration and the flow
     html05 = (reports / "05_prioritization.html").read_text()
     assert "How robust is each placement?" in html05 and "kept its quadrant" in html05 and "budget" in html05

@@ -11,6 +11,7 @@ from seglab.i18n.formats import (
     date,
     digits,
     is_missing,
+    isolate,
     join,
     money,
     month,
@@ -56,12 +57,23 @@ def _capital(v: Value) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _shown_term(value) -> str:
+    """A term in the reader's language; one the catalog does not know (a word of the data, such as
+    the category *Electronics*) in a sentence read right to left stays in its own isolate, so the
+    number after it keeps its place (not ``(Sports ۱۲٪، Electronics ۳۶٪)`` read backwards).
+    """
+    shown = term(value)
+    if isinstance(shown, str) and shown == value and reader().rtl and any("a" <= c.lower() <= "z" for c in shown):
+        return isolate(shown)
+    return shown
+
+
 #: How each kind of :class:`Value` is shown.
 _SHOWN = {
     "date": lambda v: date(v.value),
     "month": lambda v: month(v.value),
     "season": lambda v: season(v.value),
-    "term": lambda v: term(v.value),
+    "term": lambda v: _shown_term(v.value),
     "number": lambda v: number(v.value, v.decimals, sign=v.sign),
     "g": lambda v: digits(f"{float(v.value):g}"),
     "digits": lambda v: digits(str(v.value)),

@@ -442,8 +442,8 @@ def write_index(
     ctx["stages"] = [_stage_row(name, title, result, paths) for name, title in STAGES]
     sections = [  # the answer first: priorities, personas, actions; then what it rests on
         ("priorities", N_("Priorities"), ctx.get("boston")),
-        ("personas", N_("Personas"), ctx["cards"]),
         ("actions", N_("What to do"), ctx.get("boston")),
+        ("personas", N_("Personas"), ctx["cards"]),
         ("assumed", N_("Assumptions"), ctx["assumptions"]),
         ("data", N_("Data"), ctx["data"]),
         ("exports", N_("Exports"), ctx.get("exports")),
