@@ -339,7 +339,7 @@ def test_what_decided_it_gives_the_facts_with_their_units_never_the_scores():
     assert bm.loc[3, "credibility_fact"] == "returns 20% of the value bought (worst of 3)"
     assert bm.loc[1, "value_per_customer_fact"] == "€50 per customer (best of 3)"
     assert bm.loc[2, "size_fact"] == "300 customers, 30% of all (2 of 3, best first)"
-    assert bm.loc[2, "growth_fact"] == "+50% active customers (best of 3)"
+    assert bm.loc[2, "growth_fact"] == "share of the active customers +50% (best of 3)"  # (its change: not a count)
     assert bm.loc[1, "total_value_fact"] == "€5,000 net value, 56% of all (best of 3)"
     assert (
         bm.loc[3, "media_mix_fact"]

@@ -31,7 +31,7 @@ from seglab.prioritization.components import (
 
 FACTS = {
     "size": N_("%(customers)s customers, %(share)s of all"),
-    "growth": N_("%(rate)s active customers"),
+    "growth": N_("share of the active customers %(rate)s"),
     "value_per_customer": N_("%(amount)s per customer"),
     "total_value": N_("%(amount)s net value, %(share)s of all"),
     "predicted_value": N_("%(amount)s expected next-period spend"),
