@@ -336,4 +336,7 @@ def currency_name() -> str:
     if not is_currency(code):
         return local_unit(code)
     locale = "en" if reader().language == "en" else reader().language
-    return f"{get_currency_name(code, locale=locale)} ({code}, {currency_unit()})"
+    name = get_currency_name(code, locale=locale)
+    if reader().rtl:  # the code is code: isolated left to right, after a comma of the reader's script
+        return f"{name} ({join([isolate(code), currency_unit()])})"
+    return f"{name} ({code}, {currency_unit()})"

@@ -126,7 +126,8 @@ def periods_text(assigned: pd.DataFrame, period: str) -> str:
     and for calendar periods which (:func:`calendar_text`).
     """
     per = assigned.groupby("period_end").size()
-    return _tracked_text(per, period) + (" " + calendar_text(assigned.attrs, period)).rstrip()
+    calendar = calendar_text(assigned.attrs, period)
+    return _tracked_text(per, period) + (i18n._(".") + " " + calendar if calendar else "")
 
 
 def _tracked_text(per: pd.Series, period: str) -> str:

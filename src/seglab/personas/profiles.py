@@ -11,7 +11,7 @@ import pandas as pd
 
 from seglab import i18n
 from seglab.i18n import N_, _
-from seglab.registry import CATALOG
+from seglab.registry import BY_NAME, CATALOG
 from seglab.vocabulary import segment_label
 
 if TYPE_CHECKING:
@@ -63,6 +63,9 @@ def feature_value(feature: str, v: float, kinds: dict[str, str] | None = None) -
         return i18n.as_percent(v, 1 if 0 < abs(v) < 0.1 else 0)
     if kind == "percent":
         return i18n.as_percent(v / 100, 1 if 0 < abs(v) < 10 else 0)
+    known = BY_NAME.get(feature)
+    if kind == "money" or (known is not None and known.unit.startswith("currency")):  # an amount: €1,633
+        return i18n.as_money(v, 0 if abs(v) >= 100 else 2)
     if abs(v) >= 100:
         return i18n.as_number(v)
     decimals = 1 if abs(v) >= 10 or v == 0 else max(1, 1 - int(np.floor(np.log10(abs(v)))))

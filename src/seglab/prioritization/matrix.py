@@ -141,7 +141,10 @@ def budget_how(r: pd.Series, placed: bool) -> str:
     if r["budget_weight"] <= 0:
         return i18n.Note.of(N_("%(quadrant)s: weight 0, no budget"), quadrant=i18n.as_term(r["quadrant"]))
     what = i18n.Value("before", r["budget_basis"])  # the basis without its explanation in brackets
-    base = {"weight": i18n.as_number(r["budget_weight"], 2), "amount": i18n.as_number(r["basis_value"])}
+    # an amount of money in the run's currency (€973,872); a number of customers as a number
+    money = not str(r["budget_basis"]).startswith("customers")
+    amount = (i18n.as_money if money else i18n.as_number)(r["basis_value"])
+    base = {"weight": i18n.as_number(r["budget_weight"], 2), "amount": amount}
     if not placed and r["quadrant"] == NOT_PLACED:
         return i18n.Note.of(N_("attractiveness %(weight)s x %(amount)s %(basis)s"), **base, basis=what)
     return i18n.Note.of(
