@@ -312,3 +312,46 @@ def layout_check(file: Path, width: int, print_media: bool = False, pdf: Path | 
         finally:
             browser.close()
     return facts
+
+
+def review_shots(reports: Path, out: Path) -> list[Path]:
+    """What a reviewer of a run's pages looks at (issue 31): the index and every stage page in each
+    language the run has (``reports/<run>/`` and its ``fa/``, ``ar/``) at 400 and 1300 px, full page,
+    and each index as an A4 PDF and as printed (print media at A4 width). Returns the files.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from seglab.run import pipeline
+
+    out.mkdir(parents=True, exist_ok=True)
+    names = ["index"] + [name for name, _ in pipeline.STAGES]
+    folders = {"en": reports, **{lang: reports / lang for lang in ("fa", "ar") if (reports / lang).is_dir()}}
+    written: list[Path] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            for lang, folder in folders.items():
+                for width in (400, 1300):
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    for name in names:
+                        page.goto((folder / f"{name}.html").resolve().as_uri())
+                        written.append(out / f"{lang}_{name}_{width}.png")
+                        page.screenshot(path=str(written[-1]), full_page=True)
+                    page.close()
+                page = browser.new_page(viewport={"width": 794, "height": 1123})
+                page.goto((folder / "index.html").resolve().as_uri())
+                written.append(out / f"{lang}_index_A4.pdf")
+                page.pdf(path=str(written[-1]), format="A4", print_background=True)
+                page.emulate_media(media="print")
+                written.append(out / f"{lang}_index_print.png")
+                page.screenshot(path=str(written[-1]), full_page=True)
+                page.close()
+        finally:
+            browser.close()
+    return written
+
+
+if __name__ == "__main__":  # python tests/browser.py reports/<run> <folder of screenshots>
+    import sys
+
+    print("\n".join(str(p) for p in review_shots(Path(sys.argv[1]), Path(sys.argv[2]))))
