@@ -146,7 +146,9 @@ def provenance(run_name: str, params_file: str | Path | None = None, as_of=None)
         "run": escape(run_name),
         # the file and the versions are code: written as they are, left to right in every language
         "params": f'<code dir="ltr">{escape(_shown_path(params_file))}</code>' if params_file else "?",
-        "when": escape(f"{i18n.date(now.date())} {i18n.digits(now.strftime('%H:%M'))}"),
+        # the machine's clock, with its zone (UTC on a server): left to right as written
+        "when": escape(f"{i18n.date(now.date())} {i18n.digits(now.strftime('%H:%M'))}")
+        + f' <bdi dir="ltr">{escape(now.astimezone().tzname() or "")}</bdi>',
         "version": f'<bdi dir="ltr">{escape(__version__)}</bdi>',  # a version is code: 0.1.0 as written
     }
     if as_of is not None:
