@@ -232,7 +232,7 @@ def test_a_csv_source_is_cleaned_here_and_the_report_says_why(tmp_path):
 
 @pytest.mark.realdata
 def test_stage_01_on_spark_equals_the_local_run_on_online_retail(online_retail_path, tmp_path):
-    """On every tenth invoice of the whole year (54k lines: cancellations, lines without a customer,
+    """On every tenth invoice of the whole year (53k lines: cancellations, lines without a customer,
     zero prices and the year's seasons, as in the full file; the full file took three minutes of
     the suite for the same comparison)."""
     require_spark()
