@@ -769,6 +769,25 @@ def test_the_correlation_and_confusion_figures_speak_the_readers_language():
                 assert i18n.digits("25") in cells, (language, cells)
 
 
+def test_large_tick_labels_are_grouped_as_the_text_writes_numbers():
+    """A chart's axis up to 40,000 (stage 03's inertia) reads 40,000 / ۴۰٬۰۰۰ as the pages do, not
+    40000; decimals are left as they are."""
+    import matplotlib.pyplot as plt
+
+    from seglab.report.plots import style
+
+    for language, expected in (("en", ["5,000", "40,000"]), ("fa", ["۵٬۰۰۰", "۴۰٬۰۰۰"])):
+        with i18n.using(language):
+            fig, ax = plt.subplots()
+            ax.plot([0, 0.5], [1800, 40000])
+            style.localize(fig)
+            fig.canvas.draw()
+            ticks = [t.get_text() for t in ax.get_yticklabels()]
+            assert set(expected) <= set(ticks) and not any(t.isdigit() and len(t) > 3 for t in ticks), ticks
+            assert i18n.digits("0.5", language) in [t.get_text() for t in ax.get_xticklabels()]
+            plt.close(fig)
+
+
 def test_toman_as_the_readme_suggests_is_written_in_the_readers_language():
     """Issue 31: ``report.currency: toman`` (no ISO code) printed "toman" on Persian pages."""
     for written in ("toman", "Toman", "تومان", "tomans"):

@@ -4,6 +4,8 @@ font, numbers in the reader's digits and money in the reader's unit.
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgb
@@ -146,8 +148,14 @@ def compact(x: float, language: str) -> str:
     return i18n.digits(text, language)
 
 
+#: A whole number of four digits or more, as ScalarFormatter writes it (40000, −1200).
+_UNGROUPED = re.compile(r"(?<![0-9.,])([−-]?)([0-9]{4,})")
+
+
 class ReaderDigits(Formatter):
-    """Another formatter's tick labels written in the reader's digits (picklable)."""
+    """Another formatter's tick labels written in the reader's digits (picklable), whole numbers of
+    four digits or more with thousands separators (40,000; ۴۰٬۰۰۰), as in the text.
+    """
 
     def __init__(self, inner: Formatter, language: str):
         self.inner, self.language = inner, language
@@ -162,8 +170,9 @@ class ReaderDigits(Formatter):
         self.inner.set_locs(locs)
 
     def __call__(self, x, pos=None) -> str:
-        """The wrapped formatter's label of tick ``x``, in the reader's digits."""
-        return i18n.digits(self.inner(x, pos), self.language)
+        """The wrapped formatter's label of tick ``x``, grouped, in the reader's digits."""
+        label = _UNGROUPED.sub(lambda m: m.group(1) + f"{int(m.group(2)):,}", self.inner(x, pos))
+        return i18n.digits(label, self.language)
 
     def get_offset(self) -> str:
         """The wrapped formatter's offset text, in the reader's digits."""
@@ -171,10 +180,10 @@ class ReaderDigits(Formatter):
 
 
 def localize(fig: Figure) -> Figure:
-    """The numeric tick labels of every axis in the reader's digits (Persian, Arabic-Indic)."""
+    """The numeric tick labels of every axis in the reader's digits (Persian, Arabic-Indic), large
+    whole numbers grouped in every language.
+    """
     language = i18n.reader().language
-    if language == "en":
-        return fig
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             f = axis.get_major_formatter()
