@@ -39,6 +39,13 @@ def esc(value) -> str:
     return html.escape(_MARKDOWN.sub(r"\\\1", str(value)), quote=True).replace("://", "&#58;//")
 
 
+def ltr_code(html_text: str) -> str:
+    """HTML (already escaped) as code, read left to right as written in every language: a parameter
+    line, a file name, a row as its file wrote it (``<code dir="ltr">``).
+    """
+    return f'<code dir="ltr">{html_text}</code>'
+
+
 def esc_list(items) -> str:
     """A Markdown bullet list of escaped items."""
     return "\n".join(f"- {esc(i)}" for i in items)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from seglab import i18n
 from seglab.i18n import _
+from seglab.text import ltr_code
 from seglab.vocabulary import segment_code
 
 #: The columns of segments.csv and of every audience file, with what each holds (README).
@@ -239,7 +240,7 @@ def links(entries: list[dict], folder: str = "exports/") -> str:
             "- "
             + _("[%(file)s](%(link)s): %(segment)s %(persona)s, %(customers)s customers")
             % {
-                "file": f'<code dir="ltr">{html.escape(e["file"])}</code>',  # a file name: as written
+                "file": ltr_code(html.escape(e["file"])),  # a file name: as written
                 "link": folder + quote(e["file"]),
                 "segment": segment_code(e["segment"]),
                 "persona": esc(i18n.term(e["persona"])),

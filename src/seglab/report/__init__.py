@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab.text import esc, esc_list
+from seglab.text import esc, esc_list, ltr_code
 from seglab.vocabulary import segment_code
 
 if TYPE_CHECKING:  # pandas loads with the first table (the index page needs none)
@@ -240,7 +240,7 @@ def _code_line(inner=None):
             return v
         text = inner(v) if inner else v
         line, _sep, note = text.partition("  ")
-        return f'<code dir="ltr">{line}</code>' + (f" <bdi>{note.strip()}</bdi>" if note.strip() else "")
+        return ltr_code(line) + (f" <bdi>{note.strip()}</bdi>" if note.strip() else "")
 
     return shown
 
@@ -254,7 +254,7 @@ def _as_written(inner=None):
     """A formatter: the value (escaped by pandas) as ``<code dir="ltr">``."""
 
     def shown(v) -> str:
-        return f'<code dir="ltr">{inner(v) if inner else v}</code>' if isinstance(v, str) else v
+        return ltr_code(inner(v) if inner else v) if isinstance(v, str) else v
 
     return shown
 
@@ -374,7 +374,7 @@ def _env_for(reader):
     env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
     env.globals.update(
         csp=CSP,
-        code=lambda text: Markup('<code dir="ltr">%s</code>') % text,
+        code=lambda text: Markup(ltr_code(escape(text))),
         bold=lambda text: Markup("<b>%s</b>") % escape(text),
         # a file's name is code: left to right as written (audience_S1_loyal.csv)
         link=lambda href, text: Markup('<a href="%s" download><bdi dir="ltr">%s</bdi></a>') % (href, text),

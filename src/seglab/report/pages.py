@@ -19,7 +19,7 @@ from seglab.files import artifacts
 from seglab.files.artifacts import STAGES
 from seglab.i18n import N_, _
 from seglab.report.stage_pages import lead_line
-from seglab.text import CSP
+from seglab.text import CSP, ltr_code
 from seglab.vocabulary import GROWTH_COLUMNS, MIDAS_CRITERIA, NOT_PLACED, QUADRANTS, method_name, segment_code
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def provenance(run_name: str, params_file: str | Path | None = None, as_of=None)
     facts = {
         "run": escape(run_name),
         # the file and the versions are code: written as they are, left to right in every language
-        "params": f'<code dir="ltr">{escape(_shown_path(params_file))}</code>' if params_file else "?",
+        "params": ltr_code(escape(_shown_path(params_file))) if params_file else "?",
         # the machine's clock, with its zone (UTC on a server): left to right as written
         "when": escape(f"{i18n.date(now.date())} {i18n.digits(now.strftime('%H:%M'))}")
         + f' <bdi dir="ltr">{escape(now.astimezone().tzname() or "")}</bdi>',
