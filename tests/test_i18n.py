@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import skip_or_fail
+from conftest import ROOT, skip_or_fail
 
 from seglab import config, i18n
 from seglab.collection import collect, rules
@@ -104,6 +104,52 @@ def test_a_data_word_beside_a_number_keeps_its_place_in_a_right_to_left_sentence
     with i18n.using("en"):
         said = i18n.say(cards.mix_text(mix, 1))
         assert "(Electronics 36%, Outdoor 12%)" in said and i18n.FSI not in said
+
+
+def test_the_words_file_puts_the_datas_columns_and_categories_in_the_readers_words(tmp_path):
+    """report.words: a column's name however written (age, Income band, income_band), a category, a
+    level's label (Gender: female), the notes and tables that quote them, read in the reader's words;
+    English (no en column) and an unknown word as the data write them; a broken file named with its fix."""
+    from seglab.personas import cards
+    from seglab.report.labels import header
+
+    f = tmp_path / "words.csv"
+    f.write_text(
+        "word,fa,ar\nage,سن,العمر\nIncome band,سطح درآمد,\ngender,جنسیت,الجنس\nfemale,زن,أنثى\n"
+        "Electronics,لوازم الکترونیکی,الإلكترونيات\n",
+        encoding="utf-8",
+    )
+    note = i18n.Note.of("'%(column)s' is %(level)s", column="Gender", level="female")
+    mix = pd.DataFrame({"segment": [1, 1], "value": ["Electronics", "Outdoor"], "share": [0.36, 0.12], "over": False})
+    with i18n.using("fa", words=i18n.data_words(f, "fa")):
+        assert [i18n.term(w) for w in ("Age", "age", "income_band", "INCOME-BAND", "Outdoor")] == [
+            "سن",
+            "سن",
+            "سطح درآمد",
+            "سطح درآمد",
+            "Outdoor",
+        ]
+        assert i18n.term("Gender: female") == "جنسیت: زن" and i18n.term("Gender: other") == "جنسیت: other"
+        assert i18n.say(note) == "«جنسیت» برابر زن است"
+        assert header("gender=female") == "جنسیت = زن"
+        said = i18n.say(cards.mix_text(mix, 1))
+        assert "لوازم الکترونیکی ۳۶٪" in said and f"{i18n.FSI}Outdoor{i18n.PDI}" in said, said
+    with i18n.using("ar", words=i18n.data_words(f, "ar")):  # an empty cell: the data's word
+        assert i18n.term("Income band") == "Income band" and i18n.term("age") == "العمر"
+    with i18n.using("en", words=i18n.data_words(f, "en")):
+        assert i18n.term("age") == "age" and i18n.say(note) == "'Gender' is female"
+    for text, says in [
+        ("name,fa\nage,سن\n", "the first row is name,fa; it must be word,en,fa,ar"),
+        ("word,fa,de\nage,سن,Alter\n", "column 'de' is not a language of seglab"),
+        ("word,fa\nage,سن,x\n", "row 2 has 3 cells, the first row 2"),
+        ("word,fa\n,سن\n", "row 2 has no word"),
+    ]:
+        f.write_text(text, encoding="utf-8")
+        with pytest.raises(i18n.WordsError, match=re.escape(says)) as err:
+            i18n.data_words(f, "fa")
+        assert str(f) in str(err.value)
+    with pytest.raises(i18n.WordsError, match="report.words: nowhere.csv: no such file"):
+        i18n.data_words("nowhere.csv", "fa")
 
 
 def test_tables_translate_the_method_words_and_stay_escaped():
@@ -402,7 +448,8 @@ def languages(tmp_path_factory, root) -> dict[str, dict]:
     if _LANGUAGES:
         return _LANGUAGES
     tmp = tmp_path_factory.mktemp("languages")
-    params = _project(tmp, root, {**SMALL, "run_name": "one", "report": {"currency": "EUR"}})
+    report = {"currency": "EUR", "words": "notebooks/params/default_words.csv"}
+    params = _project(tmp, root, {**SMALL, "run_name": "one", "report": report})
     out = {}
     for language in ("en", "fa", "ar"):
         done = _run(tmp, params, "--language", language)
@@ -506,6 +553,15 @@ def _latin_left(text: str) -> list[str]:
     )
 
 
+def _default_words() -> list[str]:
+    """The English words of the default data that notebooks/params/default_words.csv translates
+    (Age, Income band, female, Electronics, London, ...), as the pages could show them."""
+    with (ROOT / "notebooks" / "params" / "default_words.csv").open(encoding="utf-8") as f:
+        words = [row["word"] for row in csv.DictReader(f)]
+    labels = {w.capitalize() for w in words}
+    return sorted(set(words) | labels | {w.replace(" ", "_") for w in words})
+
+
 def _english_texts() -> set[str]:
     """The catalog's English texts a page could show untranslated: each msgid cut at its
     placeholders and markup into fragments of at least two words."""
@@ -545,6 +601,9 @@ def test_no_english_text_of_the_catalogs_is_left_on_any_page(translated_run):
             assert html.count('href="index.html"') == 2 and "<footer" in html and "seglab" in html
         # numbers in the reader's digits and separators: stage numbers, the seed, formulas too
         assert _latin_left(text) == [], f"{language} {page}: Latin digits {_latin_left(text)[:10]}"
+        # the data's words (columns, categories) in the reader's words (report.words), wherever shown
+        data_words = sorted(w for w in _default_words() if re.search(rf"(?<![A-Za-z_]){w}(?![A-Za-z_])", text))
+        assert data_words == [], f"{language} {page}: the data's words as written {data_words[:5]}"
         # and the page reads in the reader's script: most letters are Persian/Arabic
         letters = re.findall(r"[A-Za-z\u0600-\u06ff]", text)
         arabic_script = sum(1 for ch in letters if ch >= "\u0600")

@@ -496,6 +496,13 @@ class Report(Strict):
         "auto",
         description="calendar of the dates shown: auto = Jalali for fa, Gregorian otherwise; hijri = Umm al-Qura",
     )
+    words: str | None = Field(
+        None,
+        max_length=500,
+        description="a CSV of your data's words in the readers' languages: a column word (a column name or a "
+        "category as the data write it: age, Income band, female, Electronics), then one column per language "
+        "(en, fa, ar); shown in place of the data's word on every page and chart; null = the data's words as written",
+    )
     languages: list[Literal["en", "fa", "ar"]] = Field(
         default_factory=list,
         description="further languages of the pages, each rendered from the same results (nothing computed "

@@ -184,10 +184,12 @@ class _Encoder:
                 codes,
                 i18n.Note.of(
                     N_("ordinal %(levels)s"),
-                    levels=i18n.as_digits(" < ".join(f"{i} {lvl}" for lvl, i in pos.items())),
+                    levels=i18n.joined([i18n.concat(i18n.as_number(i), " ", lvl) for lvl, i in pos.items()], " < "),
                 ),
                 i18n.Note.of(
-                    N_("%(description)s, ordered: %(order)s"), description=base["description"], order=" < ".join(order)
+                    N_("%(description)s, ordered: %(order)s"),
+                    description=base["description"],
+                    order=i18n.joined([i18n.as_term(lvl) for lvl in order], " < "),
                 ),
                 role_kind="ordinal",
             )

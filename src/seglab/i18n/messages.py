@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import re
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -65,11 +66,20 @@ HIJRI_MONTHS = (
 
 @dataclass(frozen=True)
 class Reader:
-    """Who reads the pages: language, currency of amounts, calendar of dates."""
+    """Who reads the pages: language, currency of amounts, calendar of dates, and the words of the
+    data (column names, category values) in the reader's language (:func:`data_words`).
+    """
 
     language: str = "en"
     currency: str | None = None
     calendar: str = "auto"
+    words: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def data_word(self, value: str) -> str | None:
+        """The reader's word for a word of the data (``income_band``, ``Income band``, ``Electronics``),
+        or None when the parameters give none.
+        """
+        return self.words.get(word_key(value)) if self.words else None
 
     @property
     def rtl(self) -> bool:
@@ -92,22 +102,89 @@ class Reader:
 _reader = Reader()
 
 
-def use(language: str = "en", currency: str | None = None, calendar: str = "auto") -> Reader:
-    """Make ``language``, ``currency`` and ``calendar`` the reader's for what follows (a stage's
-    kernel, the runner's pages). Unknown values raise ValueError naming the parameter.
+def use(
+    language: str = "en", currency: str | None = None, calendar: str = "auto", words: dict[str, str] | None = None
+) -> Reader:
+    """Make ``language``, ``currency``, ``calendar`` and the data's ``words`` (:func:`data_words`) the
+    reader's for what follows (a stage's kernel, the runner's pages). Unknown values raise ValueError
+    naming the parameter.
     """
     global _reader
     if language not in LANGUAGES:
         raise ValueError(f"report.language: '{language}' is not one of {', '.join(LANGUAGES)}")
     if calendar not in CALENDARS:
         raise ValueError(f"report.calendar: '{calendar}' is not one of {', '.join(CALENDARS)}")
-    _reader = Reader(language, currency or None, calendar)
+    _reader = Reader(language, currency or None, calendar, {word_key(k): v for k, v in (words or {}).items()})
     return _reader
 
 
 def use_report(report) -> Reader:
-    """:func:`use` with the ``report`` section of the parameters."""
-    return use(report.language, report.currency, report.calendar)
+    """:func:`use` with the ``report`` section of the parameters (its ``words`` file read for the
+    reader's language).
+    """
+    words = data_words(report.words, report.language) if getattr(report, "words", None) else None
+    return use(report.language, report.currency, report.calendar, words)
+
+
+def word_key(word: str) -> str:
+    """A data word as :func:`data_words` looks it up: case, ``_`` and ``-`` and repeated spaces
+    ignored (``income_band``, ``Income band`` and ``INCOME-BAND`` are one word).
+    """
+    return re.sub(r"[\s_\-]+", " ", str(word)).strip().casefold()
+
+
+class WordsError(ValueError):
+    """The ``report.words`` file cannot be read: names the file, the row or column, and the fix."""
+
+
+def data_words(path: str | Path, language: str) -> dict[str, str]:
+    """The words of the data in ``language``, from the CSV ``report.words`` names (relative paths from
+    the project root): a column ``word`` (a column name or a value as the data write it) and one
+    column per language (``en``, ``fa``, ``ar``); an empty cell keeps the data's word.
+    """
+    from seglab.paths import resolve
+
+    file = resolve(path)
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        raise WordsError(
+            f"report.words: {path}: no such file; give a CSV with columns word,{','.join(LANGUAGES)} or null"
+        ) from None
+    return dict(_words_of(str(file), stamp).get(language, {}))
+
+
+@cache
+def _words_of(file: str, stamp: int) -> dict[str, dict[str, str]]:
+    import csv
+
+    with open(file, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    head = [h.strip() for h in rows[0]] if rows else []
+    if "word" not in head or not set(head) & set(LANGUAGES):
+        raise WordsError(
+            f"report.words: {file}: the first row is {','.join(head) or '(empty)'}; it must be "
+            f"word,{','.join(LANGUAGES)} (word, then a column per language)"
+        )
+    unknown = [h for h in head if h not in ("word", *LANGUAGES)]
+    if unknown:
+        raise WordsError(
+            f"report.words: {file}: column '{unknown[0]}' is not a language of seglab ({', '.join(LANGUAGES)})"
+        )
+    out: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES if lang in head}
+    at = head.index("word")
+    for n, row in enumerate(rows[1:], 2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(head):
+            raise WordsError(f"report.words: {file}: row {n} has {len(row)} cells, the first row {len(head)}")
+        word = row[at].strip()
+        if not word:
+            raise WordsError(f"report.words: {file}: row {n} has no word")
+        for lang, cell in zip(head, row, strict=True):
+            if lang in out and cell.strip():
+                out[lang][word] = cell.strip()
+    return out
 
 
 def reader() -> Reader:
@@ -116,10 +193,12 @@ def reader() -> Reader:
 
 
 @contextmanager
-def using(language: str = "en", currency: str | None = None, calendar: str = "auto"):
+def using(
+    language: str = "en", currency: str | None = None, calendar: str = "auto", words: dict[str, str] | None = None
+):
     """The reader for a ``with`` block (tests, a page rendered in another language)."""
     before = _reader
-    use(language, currency, calendar)
+    use(language, currency, calendar, words)
     try:
         yield _reader
     finally:

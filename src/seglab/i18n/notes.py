@@ -245,6 +245,8 @@ def _shown(value) -> str:
         return value.said()
     if isinstance(value, Value):
         return value.shown()
+    if isinstance(value, str):
+        return data_word(value)  # a column's label or a category of the data: the reader's word if given
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     return number(value, 0 if float(value).is_integer() else 2)
@@ -332,12 +334,35 @@ def term(value):
     """
     if is_note(value) or isinstance(value, Value):  # a note kept as data: its sentence
         return say(value)
-    if not isinstance(value, str) or not value or reader().language == "en":
+    if not isinstance(value, str) or not value:
         return value
+    if reader().language == "en":
+        return data_word(value)
     catalog = translations(reader().language)
     shown = catalog.gettext(value)
     if shown == value and "_" in value:  # a snake_case word of the data files: long_term, campaign_events
         spaced = value.replace("_", " ")
         shown = catalog.gettext(spaced)
-        return value if shown == spaced else shown
-    return shown
+        return data_word(value) if shown == spaced else shown
+    return data_word(value) if shown == value else shown
+
+
+#: A feature's label as stage 02 writes it for one value of a column (``Gender: female``,
+#: ``City: other``): the column's label, then the value.
+_LEVEL_LABEL = "%(column)s: %(level)s"
+
+
+def data_word(value: str) -> str:
+    """A word of the data (a column's name or label, a category) in the reader's words
+    (``report.words``); a level's label (``Gender: female``) word by word; else as the data write it.
+    """
+    r = reader()
+    if not r.words:
+        return value
+    found = r.data_word(value)
+    if found:
+        return found
+    column, sep, level = value.partition(": ")
+    if sep and (r.data_word(column) or r.data_word(level)):
+        return _(_LEVEL_LABEL) % {"column": r.data_word(column) or column, "level": r.data_word(level) or level}
+    return value

@@ -176,5 +176,5 @@ def header(column) -> str:
         return segment_label(m.group(1), m.group(2))
     if "=" in column:  # an encoded attribute: its column, then its value from the data as it is
         name, value = column.split("=", 1)
-        return f"{header(name)} = {value}"
+        return f"{header(name)} = {i18n.data_word(value)}"
     return i18n.term(column.replace("_", " "))

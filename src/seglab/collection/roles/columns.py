@@ -73,7 +73,7 @@ def _ordered_why(v: pd.Series) -> i18n.Note | None:
     return i18n.Note.of(
         N_("text with %(n)s values in a known order: one column coded %(levels)s"),
         n=v.nunique(),
-        levels=i18n.as_digits(" < ".join(f"{i} {lvl}" for i, lvl in enumerate(order))),
+        levels=i18n.joined([i18n.concat(i18n.as_number(i), " ", lvl) for i, lvl in enumerate(order)], " < "),
     )
 
 

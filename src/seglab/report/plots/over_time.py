@@ -56,7 +56,7 @@ def monitoring_over_time_phone(
     size_table: pd.DataFrame, names: dict[int, str], trend: dict[int, str], period: str, growth: dict | None = None
 ) -> Figure:
     """:func:`monitoring_over_time` drawn for a small screen: the three panels stacked, one a row,
-    narrow and tall, and the legend under them (readable at 400 px).
+    narrow and tall, under the legend (readable at 400 px).
     """
     return _over_time(size_table, names, trend, period, growth or {}, phone=True)
 
@@ -66,8 +66,9 @@ def _over_time(
 ) -> Figure:
     calendar = (growth or {}).get("calendar", "as_of")
     if phone:
-        fig, grid = plt.subplots(4, 1, figsize=(4.3, 16.5), height_ratios=(1, 1, 1, 0.55))
-        axes, key = list(grid[:3]), grid[3]
+        # the key first: on a phone the three charts are read after it, not one screen before it
+        fig, grid = plt.subplots(4, 1, figsize=(4.3, 15.3), height_ratios=(0.4, 1, 1, 1))
+        axes, key = list(grid[1:]), grid[0]
     else:
         fig, grid = plt.subplots(2, 2, figsize=(13, 10))
         axes, key = [grid[0, 0], grid[0, 1], grid[1, 0]], grid[1, 1]
