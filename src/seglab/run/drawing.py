@@ -24,14 +24,13 @@ def _warm() -> None:
     """A drawing process's start: matplotlib, seglab's figures and the fonts loaded before the first
     figure arrives (while the kernel starts).
     """
-    from seglab.report import plots
-    from seglab.report.plots.style import register_fonts
-
     import io
 
     import matplotlib.pyplot as plt
 
     from seglab import i18n
+    from seglab.report import plots
+    from seglab.report.plots.style import register_fonts
 
     plots.theme()
     register_fonts()
