@@ -157,7 +157,7 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
         fidelity_text = _("(fidelity %(fidelity)s)") % {
             "fidelity": i18n.number(fid.get(seg, np.nan), 2, grouping=False)
         }
-        lines.append(f"**S{seg} · {esc(i18n.term(names.get(seg, '')))}** {fidelity_text}")
+        lines.append(f"**S{seg}{_(' · ')}{esc(i18n.term(names.get(seg, '')))}** {fidelity_text}")
         for r in group.itertuples():
             lines.append(
                 "- "
@@ -188,7 +188,7 @@ def rules_markdown(rules: pd.DataFrame, fidelity: pd.DataFrame, names: dict[int,
     missing = sorted(set(fid.index) - set(rules["segment"]))
     for seg in missing:
         lines.append(
-            f"**S{seg} · {esc(i18n.term(names.get(seg, '')))}**: "
+            f"**S{seg}{_(' · ')}{esc(i18n.term(names.get(seg, '')))}**: "
             + _(
                 "no rule of three questions picks out a majority of this segment (fidelity 0): it is not Definable "
                 "by simple rules."

@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 RESULT_COLORS = {"pass": "#1b9e77", "warn": "#e6ab02", "fail": "#d95f02"}
+#: The letter of a MIDAS criterion on the cards other than its first: M I D A S, as the seeds name the
+#: check (its fifth criterion, viable, is read as Sustainable).
+MIDAS_LETTERS = {"Viable": "S"}
 
 
 @dataclass(frozen=True)
@@ -440,7 +443,10 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
         detail = c.get("midas_detail") or {}
         midas = (
             # the letters of MIDAS, as the seed articles keep them in Persian and Arabic too
-            [(k[0], i18n.term(r), RESULT_COLORS.get(r, "#999")) for k, r in detail.items()]
+            [
+                (MIDAS_LETTERS.get(k, k[:1].upper()), i18n.term(r), RESULT_COLORS.get(r, "#999"))
+                for k, r in detail.items()
+            ]
             if detail
             else [(i18n.term(c["midas"]), i18n.term(c["midas"]), RESULT_COLORS.get(c["midas"], "#999"))]
         )

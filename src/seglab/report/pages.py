@@ -77,6 +77,7 @@ def render_html(
         ),
         "message_in_english": _("seglab's message, in English (it names the file, column or parameter to fix):"),
         "back": _("← The run's summary (index)"),
+        "sep": _(" · "),  # between the footer's parts (in Persian and Arabic a dash: «·» reads as a zero)
         "csp": CSP,
         **(footer or provenance(run_name or executed.parent.name)),
     }
@@ -149,13 +150,14 @@ def provenance(run_name: str, params_file: str | Path | None = None, as_of=None)
         # the machine's clock, with its zone (UTC on a server): left to right as written
         "when": escape(f"{i18n.date(now.date())} {i18n.digits(now.strftime('%H:%M'))}")
         + f' <bdi dir="ltr">{escape(now.astimezone().tzname() or "")}</bdi>',
-        "version": f'<bdi dir="ltr">{escape(__version__)}</bdi>',  # a version is code: 0.1.0 as written
+        # the product and its version are code: "seglab 0.1.0" as written, one left-to-right piece
+        "seglab": f'<bdi dir="ltr">seglab {escape(__version__)}</bdi>',
     }
     if as_of is not None:
         facts["as_of"] = escape(i18n.date(as_of))
-        text = _("Run “%(run)s” · parameters %(params)s · data as of %(as_of)s · made %(when)s by seglab %(version)s")
+        text = _("Run “%(run)s” · parameters %(params)s · data as of %(as_of)s · made %(when)s by %(seglab)s")
     else:
-        text = _("Run “%(run)s” · parameters %(params)s · made %(when)s by seglab %(version)s")
+        text = _("Run “%(run)s” · parameters %(params)s · made %(when)s by %(seglab)s")
     libs = {k: v for k, v in lockfile.key_versions().items() if k != "seglab"}
     return {
         "footer_html": escape(text) % facts,
@@ -234,6 +236,7 @@ def _data_facts(quality: dict, root: Path) -> dict[str, str]:
         "source": shown,
         "period": _("%(start)s to %(end)s") % {"start": i18n.date(tx["date_min"]), "end": i18n.date(tx["date_max"])},
         "customers": i18n.number(tx["customers"]),
+        "n_customers": int(tx["customers"]),
         "rows read": i18n.number(tx["read"]),
         "rows kept": i18n.number(tx["kept"]),
         "rows rejected": _("%(rows)s (%(share)s; every one listed with its reason in the data collection report)")
@@ -396,7 +399,7 @@ def write_index(
         {"index": i, "subject": a["subject"]} for i, a in enumerate(ctx["assumptions"], 1) if a.get("attention")
     ]
     ctx["assumed_line"] = _assumed_line(len(ctx["assumptions"]), len(ctx["attention"]))
-    ctx["data"] = [(_(FACT_LABELS[k]), v) for k, v in h["data"].items()] if "data" in h else []
+    ctx["data"] = [(_(FACT_LABELS[k]), v) for k, v in h["data"].items() if k in FACT_LABELS] if "data" in h else []
     meta = h.get("features_meta") or {}
     ctx["value_basis"] = (
         i18n.term(meta["value_basis"])

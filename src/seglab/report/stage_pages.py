@@ -196,7 +196,15 @@ def lead_line(h: dict) -> dict | None:
     if "data" in h and "customers" in h["data"]:
         bits.append(_("%(customers)s customers (%(period)s)") % h["data"])
     if h.get("segmentation"):
-        bits.append(h["segmentation"]["k_text"])
+        segmented = sum(int(r["customers"]) for r in h.get("boston") or [] if r.get("customers") is not None)
+        total = h.get("data", {}).get("n_customers")
+        if segmented and total and segmented < total:  # the others had no purchase in the window: said, not hidden
+            bits.append(
+                _("%(segmented)s of them in %(segments)s")
+                % {"segmented": i18n.number(segmented), "segments": h["segmentation"]["k_text"]}
+            )
+        else:
+            bits.append(h["segmentation"]["k_text"])
     lead = {"text": i18n.join(bits) + (_(".") if bits else ""), "todo": []}
     if "boston" in h:
         by_q = {q: [i18n.term(str(r["persona"])) for r in h["boston"] if r["quadrant"] == q] for q in QUADRANTS}

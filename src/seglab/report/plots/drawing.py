@@ -9,6 +9,7 @@ import os
 import pickle
 import time
 import uuid
+from html import escape
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -81,7 +82,7 @@ def _scale() -> float:
     return plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
 
 
-def _picture(png: bytes, phone: bytes, scale: float) -> dict:
+def _picture(png: bytes, phone: bytes, scale: float, alt: str = "") -> dict:
     """A figure and its phone version as one output: a ``<picture>`` (the phone version on a small
     screen) for pages, the figure itself as PNG for whatever cannot show HTML.
     """
@@ -89,8 +90,8 @@ def _picture(png: bytes, phone: bytes, scale: float) -> dict:
     width = int(_png_width(png) * scale)
     html = (
         f'<picture><source media="{PHONE_MEDIA}" srcset="data:image/png;base64,{small}">'
-        f'<img src="data:image/png;base64,{wide}" alt="" style="width:{width}px;max-width:100%;height:auto">'
-        "</picture>"
+        f'<img src="data:image/png;base64,{wide}" alt="{escape(alt)}" '
+        f'style="width:{width}px;max-width:100%;height:auto"></picture>'
     )
     return {"text/html": html, "image/png": wide, "text/plain": "<IPython.core.display.Image object>"}
 
@@ -146,10 +147,23 @@ TEXTS = "seglab/figure-texts"
 
 
 def figure_texts(fig: Figure) -> list[str]:
-    """Every text drawn on ``fig`` (after it was drawn: tick labels are made then), in order."""
+    """Every text drawn on ``fig`` (after it was drawn: tick labels are made then): its titles first
+    (the figure's, then each chart's: what :func:`alt_text` says), then the others in order.
+    """
     from matplotlib.text import Text
 
-    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    titles = [fig._suptitle] if fig._suptitle is not None else []
+    titles += [ax.title for ax in fig.axes]
+    shown = [t for t in titles if t.get_visible() and t.get_text().strip()]
+    rest = [t for t in fig.findobj(Text) if t not in shown and t.get_visible() and t.get_text().strip()]
+    return [t.get_text() for t in shown + rest]
+
+
+def alt_text(texts: list[str]) -> str:
+    """A figure's description for who cannot see it (a screen reader, a page without images), in
+    the reader's language: its first text (:func:`figure_texts`: its title), on one line.
+    """
+    return " ".join(texts[0].split()) if texts else ""
 
 
 def draw_deferred(job: Path) -> tuple[Path, float, list[str]]:
@@ -190,7 +204,7 @@ def write_deferred(nb, draw=draw_deferred) -> list[Path]:
             written.append(path)
             if job.get("phone"):
                 phone, _scale, phone_texts = draw(Path(job["phone"]["job"]))
-                out["data"] = _picture(png, phone.read_bytes(), scale)
+                out["data"] = _picture(png, phone.read_bytes(), scale, alt_text(texts))
                 out["metadata"] = {"image/png": {"width": int(_png_width(png) * scale)}, TEXTS: texts + phone_texts}
                 written.append(phone)
                 continue
@@ -198,7 +212,8 @@ def write_deferred(nb, draw=draw_deferred) -> list[Path]:
                 "image/png": base64.b64encode(png).decode("ascii"),
                 "text/plain": "<IPython.core.display.Image object>",
             }
-            out["metadata"] = {"image/png": {"width": int(_png_width(png) * scale)}, TEXTS: texts}
+            size = {"width": int(_png_width(png) * scale), "alt": alt_text(texts)}
+            out["metadata"] = {"image/png": size, TEXTS: texts}
     return written
 
 
