@@ -238,6 +238,9 @@ def test_each_placement_says_what_decided_it():
     assert bm.loc[1, "decided_by"].startswith("Target. Attractive: ")
     assert "50 per customer (best of 3)" in bm.loc[1, "decided_by"] and "Easy to win: " in bm.loc[1, "decided_by"]
     assert bm.loc[1, "budget_how"].startswith("Target weight 0.45 x 5,000 observed net value")
+    # the product is no amount of the budget: its share of all segments' products is, and gives the budget
+    share = float(re.search(r": ([0-9.]+)% of this product summed over the segments$", bm.loc[1, "budget_how"])[1])
+    assert share == pytest.approx(100 * bm.loc[1, "budget"] / bm["budget"].sum(), abs=0.05)
     with i18n.using("en", currency="EUR"):  # the amount with its currency, as every amount of the page
         euros = report.said(pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), config.Prioritization())[0])
         assert euros.set_index("segment").loc[1, "budget_how"].startswith("Target weight 0.45 x €5,000 observed")

@@ -20,8 +20,8 @@ from seglab.personas.profiles import WEEKDAYS, feature_value, joined, label
 
 MESSAGES = {
     "loyal": N_("Loyalty rewards, early access to new products and a thank-you; they are good testers of new lines."),
-    "impulse_shopper": N_("Inspiration: new arrivals, bundles and limited editions shown where they browse."),
-    "bargain_hunter": N_("Deals: targeted discounts, price drops and free delivery thresholds."),
+    "impulse_shopper": N_("New arrivals, bundles and limited editions, shown where they browse."),
+    "bargain_hunter": N_("Targeted discounts, price drops and a minimum order for free delivery."),
     "wandering": N_("Reminders of unfinished purchases and viewed items; remove friction at checkout."),
     "need_based": N_("Fast, practical service: availability, quick delivery, reorder reminders for their category."),
     "bulk_buyer": N_(
@@ -37,9 +37,9 @@ MESSAGES = {
 #: Recommended offer per persona.
 OFFERS = {
     "loyal": N_("Loyalty points or a members' tier; no blanket discounts (they buy without them)."),
-    "impulse_shopper": N_("Bundles and limited-time editions; free returns keep the basket large."),
-    "bargain_hunter": N_("Deals: a discount code or a price-drop alert on their categories."),
-    "wandering": N_("A reminder of the items they viewed, with free delivery on the first order from it."),
+    "impulse_shopper": N_("Bundles and limited-time editions."),
+    "bargain_hunter": N_("A discount code or a price-drop alert on their categories."),
+    "wandering": N_("A reminder of the items they viewed, with free delivery on their next order."),
     "need_based": N_("Reorder reminders and guaranteed availability; a small discount is not needed."),
     "bulk_buyer": N_("Tiered volume pricing or a trade account, not consumer discounts."),
     "campaign_responder": N_("Early access to the next campaign's offer."),

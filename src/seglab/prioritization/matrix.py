@@ -144,11 +144,20 @@ def budget_how(r: pd.Series, placed: bool) -> str:
     # an amount of money in the run's currency (€973,872); a number of customers as a number
     money = not str(r["budget_basis"]).startswith("customers")
     amount = (i18n.as_money if money else i18n.as_number)(r["basis_value"])
-    base = {"weight": i18n.as_number(r["budget_weight"], 2), "amount": amount}
+    # the product alone is no amount of the budget: its share of all segments' products is (budget())
+    base = {
+        "weight": i18n.as_number(r["budget_weight"], 2),
+        "amount": amount,
+        "share": i18n.as_percent(r["budget_share"], 1),
+    }
     if not placed and r["quadrant"] == NOT_PLACED:
-        return i18n.Note.of(N_("attractiveness %(weight)s x %(amount)s %(basis)s"), **base, basis=what)
+        return i18n.Note.of(
+            N_("attractiveness %(weight)s x %(amount)s %(basis)s: %(share)s of this product summed over the segments"),
+            **base,
+            basis=what,
+        )
     return i18n.Note.of(
-        N_("%(quadrant)s weight %(weight)s x %(amount)s %(basis)s"),
+        N_("%(quadrant)s weight %(weight)s x %(amount)s %(basis)s: %(share)s of this product summed over the segments"),
         **base,
         basis=what,
         quadrant=i18n.as_term(r["quadrant"]),
