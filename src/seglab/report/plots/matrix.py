@@ -165,7 +165,7 @@ def boston_chart(bm: pd.DataFrame, threshold: float, fragile: Iterable[int] = ()
     radius = np.sqrt(size) / 2 / 72 * per_in_y  # marker size is in points^2
     texts = []
     for _i, r in bm.iterrows():
-        extra = _(" · ") + _("fragile") if r["segment"] in fragile else ""
+        extra = _(" · ") + _("fragile placement") if r["segment"] in fragile else ""
         amount = i18n.money(r["revenue"]) if known else i18n.number(r["basis_value"])
         texts.append(f"{segment_label(r['segment'], r['persona'])}\n{amount} {what}{extra}")
     shown = [segment_code(s) for s in bm["segment"]] if phone else texts
