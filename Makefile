@@ -107,9 +107,10 @@ catalogs: $(RUN_STAMP) ## collect every reader-visible text into src/seglab/loca
 	$(PY) -m seglab_workshop.catalogs --check || echo "translate the entries above in src/seglab_workshop/locale/fa/LC_MESSAGES/seglab_workshop.po"
 
 WORKSHOP_LANGUAGE ?= en
-workshop: $(RUN_STAMP) ## the workshop room: environment + learner notebooks and the guide in workshop/ (WORKSHOP_LANGUAGE=fa for Persian)
+workshop: $(RUN_STAMP) ## the workshop room: learner notebooks in workshop/, the instructor's (solutions, guide.html) in workshop-instructor/ (WORKSHOP_LANGUAGE=fa for Persian)
 	$(VENV)/bin/seglab-workshop --out workshop --language $(WORKSHOP_LANGUAGE)
-	@echo "open the notebooks of workshop/ in JupyterLab: make lab"
+	$(VENV)/bin/seglab-workshop --out workshop-instructor --instructor --language $(WORKSHOP_LANGUAGE)
+	@echo "learners: the notebooks of workshop/ (make lab); instructor: workshop-instructor/guide.html"
 
 workshop-guide: $(RUN_STAMP) ## rewrite the expected answers in the workshop guides from the notebooks' computation
 	$(PY) -c "from seglab_workshop import answers; print(answers.update_guides())"

@@ -253,13 +253,19 @@ def test_the_guide_renders_to_one_page_per_language(tmp_path):
 
 
 def test_seglab_workshop_writes_the_notebooks_and_the_guide_and_seglab_has_no_workshop_command(tmp_path, capsys):
-    """The workshop has its own command (its own package); seglab's command line no longer has one."""
+    """The workshop has its own command (its own package); seglab's command line no longer has one.
+    The learners' folder gets the notebooks only: the guide, with its answer key, goes with the
+    instructor's version."""
     from seglab.run import cli as seglab_cli
     from seglab_workshop import cli
 
     assert cli.main(["--out", str(tmp_path / "room"), "--language", "fa"]) == 0
     written = sorted(p.name for p in (tmp_path / "room").iterdir())
-    assert written == sorted([f"{n}.ipynb" for n in NOTEBOOKS] + ["guide.html"])
+    assert written == sorted(f"{n}.ipynb" for n in NOTEBOOKS)
+    assert cli.main(["--out", str(tmp_path / "teacher"), "--instructor"]) == 0
+    assert sorted(p.name for p in (tmp_path / "teacher").iterdir()) == sorted(
+        [f"{n}.ipynb" for n in NOTEBOOKS] + ["guide.html"]
+    )
     first = json.loads((tmp_path / "room" / "W1_lenses.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"]
     assert '<div dir="rtl">' in first  # the Persian version: narrative from the workshop's own catalog
     capsys.readouterr()
@@ -268,3 +274,40 @@ def test_seglab_workshop_writes_the_notebooks_and_the_guide_and_seglab_has_no_wo
     assert capsys.readouterr().err.startswith("seglab-workshop: ")
     with pytest.raises(SystemExit):
         seglab_cli.parser().parse_args(["workshop", "--out", str(tmp_path)])
+
+
+def test_a_second_seglab_workshop_never_overwrites_a_notebook_a_learner_edited(tmp_path, capsys):
+    """Writing the room again keeps every notebook that differs from the one it would write (a
+    learner's work): the new one goes beside it (<name>.new.ipynb) and the command says so;
+    unchanged notebooks stay as they are, with nothing beside them."""
+    from seglab_workshop import cli
+
+    room = tmp_path / "room"
+    assert cli.main(["--out", str(room)]) == 0
+    edited = room / f"{NOTEBOOKS[0]}.ipynb"
+    nb = json.loads(edited.read_text(encoding="utf-8"))
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "id": "mine",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "answer = 42  # my work",
+        }
+    )
+    edited.write_text(json.dumps(nb), encoding="utf-8")
+    mine = edited.read_bytes()
+    others = {n: (room / f"{n}.ipynb").read_bytes() for n in NOTEBOOKS[1:]}
+    capsys.readouterr()
+    assert cli.main(["--out", str(room)]) == 0
+    said = capsys.readouterr().out
+    assert edited.read_bytes() == mine  # the learner's work is there, as it was
+    assert (room / f"{NOTEBOOKS[0]}.new.ipynb").is_file() and f"{NOTEBOOKS[0]}.new.ipynb" in said
+    assert all((room / f"{n}.ipynb").read_bytes() == b for n, b in others.items())
+    assert sorted(p.name for p in room.iterdir()) == sorted(
+        [f"{n}.ipynb" for n in NOTEBOOKS] + [f"{NOTEBOOKS[0]}.new.ipynb"]
+    )
+    # the instructor's version written over the learners' folder: kept too, never mixed in
+    assert cli.main(["--out", str(room), "--instructor"]) == 0
+    assert edited.read_bytes() == mine and "answer = 42" not in (room / f"{NOTEBOOKS[1]}.ipynb").read_text()

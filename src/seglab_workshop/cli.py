@@ -1,6 +1,6 @@
 """``seglab-workshop --out DIR [--instructor] [--language fa]``: the workshop's notebooks for
-learners (or instructors) and the instructor's guide. A failure ends in one line, as seglab's
-commands do (:func:`seglab.run.cli.execute`).
+learners, or for instructors with the instructor's guide (its answer key never goes to learners).
+A failure ends in one line, as seglab's commands do (:func:`seglab.run.cli.execute`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,16 @@ __all__ = ["main", "parser"]
 
 
 def _write(args: argparse.Namespace) -> None:
-    for path in versions.write(args.out, learner=not args.instructor, language=args.language):
+    written = versions.write(args.out, learner=not args.instructor, language=args.language)
+    for path in written:
         print(path)
-    print(versions.write_guide(args.out, args.language))
+    for path in versions.kept_beside(written):
+        print(
+            f"{path.name.replace('.new.ipynb', '.ipynb')} was already there and differs (edited?): kept as it is; "
+            f"the new one is {path.name}"
+        )
+    if args.instructor:  # the guide holds the answer key: never in the learners' folder
+        print(versions.write_guide(args.out, args.language))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,8 +36,14 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"seglab {__version__}")
     p.add_argument("--debug", action="store_true", help="print the full traceback when the command fails")
-    p.add_argument("--out", type=Path, required=True, help="folder for the five notebooks and guide.html")
-    p.add_argument("--instructor", action="store_true", help="the instructor version, with the solutions")
+    p.add_argument(
+        "--out", type=Path, required=True, help="folder for the five notebooks (and, with --instructor, guide.html)"
+    )
+    p.add_argument(
+        "--instructor",
+        action="store_true",
+        help="the instructor version, with the solutions and guide.html (the answer key)",
+    )
     p.add_argument("--language", choices=LANGUAGES, default="en", help="language of the notebooks and checks")
     p.set_defaults(func=_write)
     return p

@@ -42,7 +42,12 @@ def version(source: dict, stem: str, learner: bool, language: str = "en") -> dic
 
 
 def write(out: Path, learner: bool = True, language: str = "en", source: Path | None = None) -> list[Path]:
-    """Write the five notebooks (learner or instructor version, in ``language``) to ``out``."""
+    """Write the five notebooks (learner or instructor version, in ``language``) to ``out``.
+
+    A notebook already there is never overwritten when it differs from the one to write (a learner
+    edited it, or it is another version): the new one goes beside it as ``<name>.new.ipynb``.
+    Returns the notebooks written (unchanged ones included, as they are).
+    """
     from seglab import io
     from seglab.paths import project_root
     from seglab_workshop import NOTEBOOKS
@@ -53,8 +58,16 @@ def write(out: Path, learner: bool = True, language: str = "en", source: Path | 
     for stem in NOTEBOOKS:
         nb = json.loads((source / f"{stem}.ipynb").read_text(encoding="utf-8"))
         text = json.dumps(version(nb, stem, learner, language), indent=1, ensure_ascii=False) + "\n"
-        written.append(io.write_text(text, out / f"{stem}.ipynb"))
+        target = out / f"{stem}.ipynb"
+        if target.exists() and target.read_text(encoding="utf-8", errors="replace") != text:
+            target = out / f"{stem}.new.ipynb"  # someone's work is in the other one: kept as it is
+        written.append(io.write_text(text, target))
     return written
+
+
+def kept_beside(written: list[Path]) -> list[Path]:
+    """The notebooks :func:`write` wrote beside one it kept (``<name>.new.ipynb``)."""
+    return [p for p in written if p.name.endswith(".new.ipynb")]
 
 
 GUIDES = {"en": "README.md", "fa": "README.fa.md"}
