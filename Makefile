@@ -35,7 +35,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 # when it first imports them, so that cache must not be switched off for these commands.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help env report test lint lab lock lock-check clean postgres java chromium catalogs readme workshop workshop-guide
+.PHONY: help env report test lint lab workshop-lab lock lock-check clean postgres java chromium catalogs readme workshop workshop-guide
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -110,7 +110,7 @@ WORKSHOP_LANGUAGE ?= en
 workshop: $(RUN_STAMP) ## the workshop room: learner notebooks in workshop/, the instructor's (solutions, guide.html) in workshop-instructor/ (WORKSHOP_LANGUAGE=fa for Persian)
 	$(VENV)/bin/seglab-workshop --out workshop --language $(WORKSHOP_LANGUAGE)
 	$(VENV)/bin/seglab-workshop --out workshop-instructor --instructor --language $(WORKSHOP_LANGUAGE)
-	@echo "learners: the notebooks of workshop/ (make lab); instructor: workshop-instructor/guide.html"
+	@echo "learners: the notebooks of workshop/ (make workshop-lab); instructor: workshop-instructor/guide.html"
 
 workshop-guide: $(RUN_STAMP) ## rewrite the expected answers in the workshop guides from the notebooks' computation
 	$(PY) -c "from seglab_workshop import answers; print(answers.update_guides())"
@@ -122,6 +122,10 @@ lint: $(TEST_STAMP) ## ruff (rules and formatting) on the package, tests, notebo
 lab: $(RUN_STAMP) ## JupyterLab on the notebooks
 	$(SYNC) $(foreach e,lab $(EXTRAS),--extra $(e))
 	$(VENV)/bin/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+workshop-lab: workshop ## JupyterLab on the learners' notebooks only (workshop/), not on notebooks/ where the workshop's source holds the solutions
+	$(SYNC) $(foreach e,lab $(EXTRAS),--extra $(e))
+	$(VENV)/bin/jupyter lab workshop $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lock: | $(UV) ## refresh uv.lock to the newest releases pyproject.toml allows, and environment.yml from it
 	UV_PYTHON_DOWNLOADS=never $(UV) lock --upgrade --python $(PY)
