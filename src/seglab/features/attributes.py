@@ -87,7 +87,7 @@ class _Encoder:
             np.where(v.isna(), np.nan, (text == level).astype(float)),
             FLAG_UNIT,
             i18n.Note.of(N_("'%(column)s' is %(level)s"), column=base["label"], level=level),
-            label=N_("%(column)s: %(level)s") % {"column": base["label"], "level": level},
+            label=i18n.LEVEL_LABEL % {"column": base["label"], "level": level},
         )
 
     def levels(self, base: dict, name: str, v: pd.Series, levels: list) -> None:

@@ -69,6 +69,7 @@ from seglab.i18n.messages import (
     using,
 )
 from seglab.i18n.notes import (
+    LEVEL_LABEL,
     Note,
     Value,
     as_date,
@@ -110,6 +111,7 @@ __all__ = [
     "Nn_",
     "Note",
     "PDI",
+    "LEVEL_LABEL",
     "Reader",
     "WordsError",
     "TEMPLATE_PATH",

@@ -20,7 +20,7 @@ from seglab.i18n.formats import (
     percent_beside,
     season,
 )
-from seglab.i18n.messages import _, ngettext, reader, translations
+from seglab.i18n.messages import N_, _, ngettext, reader, translations
 
 
 @dataclass(frozen=True)
@@ -349,7 +349,7 @@ def term(value):
 
 #: A feature's label as stage 02 writes it for one value of a column (``Gender: female``,
 #: ``City: other``): the column's label, then the value.
-_LEVEL_LABEL = "%(column)s: %(level)s"
+LEVEL_LABEL = N_("%(column)s: %(level)s")
 
 
 def data_word(value: str) -> str:
@@ -364,5 +364,5 @@ def data_word(value: str) -> str:
         return found
     column, sep, level = value.partition(": ")
     if sep and (r.data_word(column) or r.data_word(level)):
-        return _(_LEVEL_LABEL) % {"column": r.data_word(column) or column, "level": r.data_word(level) or level}
+        return _(LEVEL_LABEL) % {"column": r.data_word(column) or column, "level": r.data_word(level) or level}
     return value
