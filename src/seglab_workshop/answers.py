@@ -1,6 +1,7 @@
-"""The expected answers of the workshop's exercises for a seed, computed the way the instructor
-notebooks compute them, and the instructor guide's table of them (``make workshop-guide``
-rewrites it; a test keeps the guide equal to this).
+"""The instructor's side: the expected answers of the workshop's exercises for a seed, computed
+the way the instructor notebooks compute them, and the instructor guide's table of them (``make
+workshop-guide`` rewrites it; a test keeps the guide equal to this). The learner notebooks never
+import it (a test greps them).
 """
 
 from __future__ import annotations
@@ -9,18 +10,24 @@ import numpy as np
 import pandas as pd
 
 from seglab.vocabulary import segment_code
-from seglab_workshop import check, classroom
+from seglab_workshop import SEED, check, classroom, facts
 from seglab_workshop.versions import BEGIN, END, GUIDES
 
 
-def expected(seed: int = 7) -> dict[str, str]:
+def segment_names(seed: int = SEED) -> dict[int, str]:
+    """The answer of W4.1: each segment's most common planted archetype."""
+    check.use_seed(seed)
+    return facts.planted_names(classroom.classroom(seed))
+
+
+def expected(seed: int = SEED) -> dict[str, str]:
     """Exercise -> its expected answer in words, for the classroom shop of ``seed``."""
     check.use_seed(seed)
     room = classroom.classroom(seed)
     customers = classroom.sample_customers(room)
     lines = room.transactions[room.transactions["customer_id"].isin(customers)]
     buys = lines[lines["quantity"] > 0]
-    recency = check.expected_recency(customers).astype(int)
+    recency = facts.recency(room, customers).astype(int)
     frequency = buys.groupby("customer_id")["order_id"].nunique()
     net = lines["quantity"] * lines["unit_price"] * (1 - lines["discount"].fillna(0))
     monetary = net.groupby(lines["customer_id"]).sum()
@@ -29,12 +36,14 @@ def expected(seed: int = 7) -> dict[str, str]:
     truth = room.planted(seg.segments["customer_id"]).to_numpy()
     from sklearn.metrics import adjusted_rand_score
 
-    names = check.planted_names()
+    names = facts.planted_names(classroom.classroom(seed))
     target = next(s for s, a in names.items() if a == "bargain_hunter")
     matrix = _matrix(room)  # (built once: the quadrants and the budget both read it)
     return {
-        "W1.1 lenses": ", ".join(f"{c}: {lens}" for c, lens in check.LENSES.items()),
-        "W1.2 MIDAS": ", ".join(f"{q}: {c}" for q, (_text, c) in check.MIDAS_QUESTIONS.items()),
+        "W1.1 lenses": ", ".join(f"{c}: {_keyed('lens', c, check.LENS_KEY, check.LENS_WORDS)}" for c in check.LENS_KEY),
+        "W1.2 MIDAS": ", ".join(
+            f"{q}: {_keyed('midas', q, check.MIDAS_KEY, check.MIDAS_WORDS).capitalize()}" for q in check.MIDAS_KEY
+        ),
         "W2 customers": "; ".join(customers),
         "W2.1 recency (days)": "; ".join(str(int(v)) for v in recency),
         "W2.2 frequency (orders)": "; ".join(str(int(frequency[c])) for c in customers),
@@ -49,13 +58,18 @@ def expected(seed: int = 7) -> dict[str, str]:
     }
 
 
+def _keyed(kind: str, question: str, key: dict[str, str], words: dict) -> str:
+    """The word whose digest the check keeps for ``question`` (the instructor's side of the key)."""
+    return next(w for w in words if facts.digest(f"{kind}:{question}", w) == key[question])
+
+
 def _nearest(room, seed: int) -> np.ndarray:
     from seglab_workshop import steps
 
     logged = np.log1p(room.features[["frequency", "monetary"]].clip(lower=0))
     x = ((logged - logged.mean()) / logged.std(ddof=0)).to_numpy()
     history = steps.kmeans_steps(x, k=4, seed=seed, iterations=4)
-    points, centroids = x[:6], history[0]["centroids"]
+    points, centroids = x[steps.teaching_points(x, history[0])], history[0]["centroids"]
     return ((points[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
 
 
@@ -64,7 +78,7 @@ def _matrix(room) -> pd.DataFrame:
 
     seg = room.segmentation
     profile = personas.profile(room.features, seg.segments, seg.model.preparation.features)
-    named = check.planted_names()
+    named = facts.planted_names(room)
     names = pd.DataFrame({"segment": list(named), "persona": list(named.values())})
     inputs = prioritization.Inputs(profile, pd.Series(dtype=float), names)
     matrix, _notes = prioritization.boston_matrix(inputs, room.params.prioritization)
@@ -92,14 +106,14 @@ HEADINGS = {
 }
 
 
-def markdown(seed: int = 7, language: str = "en") -> str:
+def markdown(seed: int = SEED, language: str = "en") -> str:
     """The guide's table of expected answers (between its markers)."""
     lead, exercise, answer = HEADINGS[language]
     rows = [f"| {k} | {v} |" for k, v in expected(seed).items()]
     return "\n".join([BEGIN, "", lead.format(seed=seed), "", f"| {exercise} | {answer} |", "|---|---|", *rows, "", END])
 
 
-def update_guides(seed: int = 7) -> list:
+def update_guides(seed: int = SEED) -> list:
     """Rewrite the expected answers of the English and Persian guides; the files changed."""
     from seglab.paths import project_root
 
@@ -107,7 +121,7 @@ def update_guides(seed: int = 7) -> list:
     return [folder / name for lang, name in GUIDES.items() if update_guide(folder / name, seed, lang)]
 
 
-def update_guide(path, seed: int = 7, language: str = "en") -> bool:
+def update_guide(path, seed: int = SEED, language: str = "en") -> bool:
     """Rewrite the expected answers in the guide at ``path``; whether it changed."""
     from pathlib import Path
 

@@ -1,157 +1,212 @@
 """The checks of the workshop's exercises: each says *right*, or gives a hint that points at the
 mistake without giving the answer, or says the exercise is not answered yet (the learner's
-notebook starts with ``answer = None``). A check never raises on a wrong answer: it returns a
-:class:`Feedback`, which a notebook shows as one line.
+notebook starts with ``answer = None``).
 
-Every check knows the typical mistakes of its exercise (an off-by-one day, gross instead of net
-value, unscaled features, argmax for argmin, the Rand index unadjusted, ...) and recognises
-them by recomputing the answer the mistake gives.
+**A check never raises.** Any shape of answer (a dict, a list, a Series, a table, a string, a
+number, NaN; segments written ``1`` or ``"S1"``; words in English or Persian) is read by
+:mod:`seglab_workshop.answers_in`; one it cannot read gets a hint naming the shape it wants.
+
+**No answer is stored in plain text.** An answer the data cannot give back (the lens of a column,
+the criterion a question tests) is kept as a salted digest (:data:`LENS_KEY`,
+:data:`MIDAS_KEY`); every other expected answer is recomputed from the classroom shop's facts when
+the check runs. The public names here return feedback, never an answer.
+
+Every check knows the typical mistakes of its exercise (an off-by-one day, the time of day kept,
+gross instead of net value, unscaled features, argmax for argmin, the moved centroids, the Rand
+index unadjusted, ...) and recognises them by recomputing the answer the mistake gives. Each run
+of a check is one line of the gradebook (:mod:`seglab_workshop.gradebook`) when the notebook
+started with a gradebook folder.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
 
 import numpy as np
 import pandas as pd
 
 from seglab import i18n
-from seglab.vocabulary import segment_code
+from seglab.vocabulary import QUADRANTS, segment_code
+from seglab_workshop import answers_in, facts
+from seglab_workshop.feedback import (
+    HINT,
+    MISSING,
+    RIGHT,
+    Feedback,
+    exercise,
+    hint,
+    missing,
+    right,
+    room,
+    use_seed,
+    vocabulary,
+)
 from seglab_workshop.messages import N_, _
 
-RIGHT, HINT, MISSING = "right", "hint", "missing"
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What a check says: ``status`` (right, hint, missing) and one sentence for the learner."""
-
-    status: str
-    message: str
-
-    def __bool__(self) -> bool:
-        """True when the answer is right."""
-        return self.status == RIGHT
-
-    def __str__(self) -> str:
-        """The message with its mark (✔ right, ✘ a hint, … not answered)."""
-        mark = {RIGHT: "✔", HINT: "✘", MISSING: "…"}[self.status]
-        return f"{mark} {self.message}"
-
-    def _repr_markdown_(self) -> str:
-        from seglab.text import esc
-
-        return f"**{esc(str(self))}**"
-
-
-def _right(message: str = N_("Right.")) -> Feedback:
-    return Feedback(RIGHT, _(message))
-
-
-def _hint(message: str, **values) -> Feedback:
-    return Feedback(HINT, _(message) % values if values else _(message))
-
-
-def _missing(answer) -> Feedback | None:
-    """Feedback for an exercise not answered yet (None or ...), else None."""
-    if answer is None or answer is Ellipsis:
-        return Feedback(MISSING, _("Not answered yet: replace None with your answer and run the cell again."))
-    return None
-
-
-def _room():
-    from seglab_workshop.classroom import classroom
-
-    return classroom(_CURRENT["seed"])
-
-
-_CURRENT = {"seed": 7}
-
-
-def use_seed(seed: int) -> None:
-    """The classroom shop the checks compare with (set by :func:`seglab_workshop.start`)."""
-    _CURRENT["seed"] = seed
-
+__all__ = [
+    "ARCHETYPES",
+    "HINT",
+    "MISSING",
+    "RIGHT",
+    "Feedback",
+    "midas_questions",
+    "segment_named",
+    "use_seed",
+    "w1_lenses",
+    "w1_midas",
+    "w2_frequency",
+    "w2_monetary",
+    "w2_recency",
+    "w2_scaled",
+    "w3_ari",
+    "w3_assign",
+    "w3_k",
+    "w4_names",
+    "w4_rule",
+    "w5_budget",
+    "w5_quadrants",
+]
 
 # --------------------------------------------------------------------------------------------
 # W1: lenses and the MIDAS questions
 # --------------------------------------------------------------------------------------------
-#: The lens of each column of the shop's customer table (seglab's stage 01 guesses the same).
-LENSES = {
-    "age": "demographic",
-    "gender": "demographic",
-    "income_band": "demographic",
-    "city": "geographic",
-    "region": "geographic",
-    "email_opt_in": "contactability",
-    "sms_opt_in": "contactability",
+#: The customer table's columns whose lens W1.1 asks for.
+LENS_COLUMNS = ("age", "gender", "income_band", "city", "region", "email_opt_in", "sms_opt_in")
+#: The lenses a learner may name (seglab's; contactability is seglab's addition to the seeds').
+LENS_WORDS = {
+    "demographic": ("demographics", "demography", "who"),
+    "geographic": ("geographical", "geography", "location", "where"),
+    "behavioural": ("behavioral", "behaviour", "behavior"),
+    "psychographic": ("psychographics", "attitudinal"),
+    "firmographic": ("firmographics",),
+    "contactability": ("contactable", "reachability", "contact", "permission", "permissions"),
 }
-#: Questions a marketer asks of a segmentation, and the MIDAS criterion each one tests.
+#: The lens of each column, as a digest of the column and its lens (:func:`_digest`).
+LENS_KEY = {
+    "age": "a6156598c55bc670",
+    "gender": "af2324d022701259",
+    "income_band": "91de4f590d23495e",
+    "city": "5c40ef991ebbd9ce",
+    "region": "9ffea7d627424aed",
+    "email_opt_in": "af2b420fd2095140",
+    "sms_opt_in": "cec0fe7f14edd321",
+}
+#: Questions a marketer asks of a segmentation (exercise W1.2: which MIDAS criterion each tests).
 MIDAS_QUESTIONS = {
-    "q1": ("How many customers are in it, and how much do they spend?", "Measurable"),
-    "q2": ("Does every customer belong to exactly one group?", "Identifiable"),
-    "q3": ("Can we describe the group in two or three plain questions?", "Definable"),
-    "q4": ("Can we reach these customers by e-mail or SMS?", "Actionable"),
-    "q5": ("Is the group worth the effort over the next years?", "Viable"),
+    "q1": N_("How many customers are in it, and how much do they spend?"),
+    "q2": N_("Does every customer belong to exactly one group?"),
+    "q3": N_("Can we describe the group in two or three plain questions?"),
+    "q4": N_("Can we reach these customers by e-mail or SMS?"),
+    "q5": N_("Is the group worth the effort over the next years?"),
 }
-N_("How many customers are in it, and how much do they spend?")
-N_("Does every customer belong to exactly one group?")
-N_("Can we describe the group in two or three plain questions?")
-N_("Can we reach these customers by e-mail or SMS?")
-N_("Is the group worth the effort over the next years?")
+#: The MIDAS criteria with their other spellings (the seed reads Viable as "sustainable").
+MIDAS_WORDS = {
+    "measurable": ("m", "measurability", "size"),
+    "identifiable": ("i", "identifiability"),
+    "definable": ("d", "definability", "describable"),
+    "actionable": ("a", "accessible", "reachable", "actionability"),
+    "viable": ("v", "s", "sustainable", "sustainability", "substantial", "viability", "profitable"),
+}
+#: The criterion of each question, as a digest of the question and its criterion.
+MIDAS_KEY = {
+    "q1": "b6fd0383ed35f288",
+    "q2": "76587da2f3b475f2",
+    "q3": "292f296cb4c431af",
+    "q4": "5f585802f430ffca",
+    "q5": "18c6278499486308",
+}
 
 
 def midas_questions() -> pd.DataFrame:
     """The questions of exercise W1.2 in the reader's language (id, question)."""
-    return pd.DataFrame([{"id": q, "question": _(text)} for q, (text, _c) in MIDAS_QUESTIONS.items()])
+    return pd.DataFrame([{"id": q, "question": _(text)} for q, text in MIDAS_QUESTIONS.items()])
 
 
-def w1_lenses(answer: dict | None) -> Feedback:
+def _lens_words() -> dict:
+    return vocabulary(LENS_WORDS, {w: w for w in LENS_WORDS})
+
+
+def _midas_words() -> dict:
+    return vocabulary(MIDAS_WORDS, {w: w.capitalize() for w in MIDAS_WORDS})
+
+
+def _swapped(given: dict[str, str], key: dict[str, str], prefix: str) -> tuple[str, str] | None:
+    """Two wrong answers that are right once exchanged, if any."""
+    wrong = [q for q in key if facts.digest(f"{prefix}{q}", given[q]) != key[q]]
+    for a, b in itertools.combinations(wrong, 2):
+        if facts.digest(f"{prefix}{a}", given[b]) == key[a] and facts.digest(f"{prefix}{b}", given[a]) == key[b]:
+            return a, b
+    return None
+
+
+def _right_word(question: str, words: dict, key: str, prefix: str) -> str | None:
+    """The word of ``words`` whose digest is ``key``'s (what a hint may name as *not* the answer)."""
+    return next((w for w in words if facts.digest(f"{prefix}{question}", w) == key), None)
+
+
+@exercise("W1.1", N_('a dict of a lens per column: {"age": "...", "gender": "...", ...}'))
+def w1_lenses(answer) -> Feedback:
     """The lens of each customer column: ``{"age": "demographic", ...}``."""
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
-    given = {str(k): str(v).strip().lower() for k, v in dict(answer).items()}
-    if set(given) != set(LENSES):
-        return _hint("Give a lens for each of these columns: %(columns)s.", columns=", ".join(LENSES))
-    wrong = [c for c, lens in LENSES.items() if given[c] != lens]
+    given = answers_in.by_key(answer, list(LENS_COLUMNS))
+    if given is None or set(given) != set(LENS_COLUMNS):
+        return hint("Give a lens for each of these columns: %(columns)s.", columns=", ".join(LENS_COLUMNS))
+    words = _lens_words()
+    read = {c: answers_in.word(v, words) for c, v in given.items()}
+    unknown = [c for c, w in read.items() if w is None]
+    if unknown:
+        return hint(
+            "Name a lens for %(columns)s: one of %(lenses)s.", columns=", ".join(unknown), lenses=", ".join(LENS_WORDS)
+        )
+    wrong = [c for c in LENS_COLUMNS if facts.digest(f"lens:{c}", read[c]) != LENS_KEY[c]]
     if not wrong:
-        return _right()
+        return right()
     if any(c.endswith("_opt_in") for c in wrong):
-        return _hint(
+        return hint(
             "A permission to e-mail or text someone is not who they are nor where they live: it says whether "
             "we can reach them."
         )
     if any(c in ("city", "region") for c in wrong):
-        return _hint("Where a customer lives has its own lens.")
-    return _hint("Age, gender and income describe who a customer is: %(columns)s.", columns=", ".join(wrong))
+        return hint("Where a customer lives has its own lens.")
+    return hint("Age, gender and income describe who a customer is: %(columns)s.", columns=", ".join(wrong))
 
 
-def w1_midas(answer: dict | None) -> Feedback:
+@exercise("W1.2", N_('a dict of a criterion per question: {"q1": "...", ..., "q5": "..."}'))
+def w1_midas(answer) -> Feedback:
     """The MIDAS criterion each question of :data:`MIDAS_QUESTIONS` tests: ``{"q1": "Measurable", ...}``."""
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
-    given = {str(k): str(v).strip().capitalize() for k, v in dict(answer).items()}
-    expected = {q: c for q, (_q, c) in MIDAS_QUESTIONS.items()}
-    if set(given) != set(expected):
-        return _hint("Answer each question: %(questions)s.", questions=", ".join(expected))
-    wrong = [q for q in expected if given[q] != expected[q]]
-    if not wrong:
-        return _right()
-    if given.get("q2") == "Definable" and given.get("q3") == "Identifiable":
-        return _hint(
-            "Two criteria are swapped: one asks whether every customer is in exactly one group, the other whether "
-            "the group can be described simply."
+    given = answers_in.by_key(answer, list(MIDAS_QUESTIONS))
+    if given is None or set(given) != set(MIDAS_QUESTIONS):
+        return hint("Answer each question: %(questions)s.", questions=", ".join(MIDAS_QUESTIONS))
+    words = _midas_words()
+    read = {q: answers_in.word(v, words) for q, v in given.items()}
+    unknown = [q for q, w in read.items() if w is None]
+    if unknown:
+        return hint(
+            "Answer %(questions)s with a MIDAS criterion: %(criteria)s.",
+            questions=", ".join(unknown),
+            criteria=", ".join(w.capitalize() for w in MIDAS_WORDS),
         )
-    if given.get("q5") == "Measurable" or given.get("q1") == "Viable":
-        return _hint("Size and spend today is one criterion; being worth it over time is another.")
-    return _hint("Not yet: %(questions)s.", questions=", ".join(wrong))
+    wrong = [q for q in MIDAS_KEY if facts.digest(f"midas:{q}", read[q]) != MIDAS_KEY[q]]
+    if not wrong:
+        return right()
+    if _swapped(read, MIDAS_KEY, "midas:"):
+        return hint(
+            "Two criteria are swapped: read the two questions again and ask what each one would need to be true."
+        )
+    size_or_time = {"measurable", "viable"}
+    if any(read[q] in size_or_time and _right_word(q, words, MIDAS_KEY[q], "midas:") in size_or_time for q in wrong):
+        return hint("Size and spend today is one criterion; being worth it over time is another.")
+    return hint("Not yet: %(questions)s.", questions=", ".join(wrong))
 
 
 # --------------------------------------------------------------------------------------------
 # W2: features by hand
 # --------------------------------------------------------------------------------------------
 def _lines(customers) -> pd.DataFrame:
-    tx = _room().transactions
+    tx = room().transactions
     return tx[tx["customer_id"].isin(list(customers))]
 
 
@@ -159,190 +214,247 @@ def _net(lines: pd.DataFrame) -> pd.Series:
     return lines["quantity"] * lines["unit_price"] * (1 - lines["discount"].fillna(0))
 
 
-def _as_series(answer, index) -> pd.Series | None:
-    try:
-        s = pd.Series(answer)
-        return s.reindex(list(index)).astype(float)
-    except (TypeError, ValueError):
-        return None
-
-
 def _same(a: pd.Series, b: pd.Series, tol: float = 1e-6) -> bool:
     return bool(np.allclose(a.to_numpy(float), b.to_numpy(float), atol=tol, rtol=1e-9, equal_nan=False))
 
 
-def expected_recency(customers) -> pd.Series:
-    """Whole days from each customer's last purchase (a line with a positive quantity) to the as-of date."""
-    lines = _lines(customers)
-    buys = lines[lines["quantity"] > 0]
-    last = buys.groupby("customer_id")["timestamp"].max().dt.normalize()
-    return (_room().as_of.normalize() - last).dt.days.reindex(list(customers)).astype(float)
+_PER_CUSTOMER = N_("one number per customer: a Series indexed by customer_id")
 
 
+@exercise("W2.1", _PER_CUSTOMER)
 def w2_recency(answer, customers) -> Feedback:
     """Recency of ``customers`` (a Series indexed by customer id): whole days since the last purchase."""
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
-    expected = expected_recency(customers)
-    got = _as_series(answer, expected.index)
-    if got is None or got.isna().any():
-        return _hint("Give one number per customer, indexed by customer_id.")
+    if isinstance(answer, pd.Series) and pd.api.types.is_timedelta64_dtype(answer):
+        return hint("These are durations: give whole days as numbers (.dt.days).")
+    expected = facts.recency(room(), customers)
+    got = answers_in.per_customer(answer, list(expected.index))
+    if got is None:
+        return hint("Give one number per customer, indexed by customer_id.")
     if _same(got, expected):
-        return _right()
+        return right()
+    lines = _lines(customers)
+    buys = lines[lines["quantity"] > 0]
+    as_of = room().as_of
+    last_time = buys.groupby("customer_id")["timestamp"].max().reindex(expected.index)
+    with_time = [(as_of - last_time).dt.days, (as_of - last_time).dt.total_seconds() / 86400]
+    if any(_same(got, t.astype(float), 1e-3) for t in with_time):
+        return hint(
+            "The time of day is still in: a purchase in the evening is less than a whole day before the next "
+            "midnight. Compare dates (.dt.normalize()), not timestamps."
+        )
     if _same(got, expected + 1) or _same(got, expected - 1):
-        return _hint(
+        return hint(
             "Off by one day: count the days between the last purchase's date and the as-of date, not both ends."
         )
-    lines = _lines(customers)
-    first = lines[lines["quantity"] > 0].groupby("customer_id")["timestamp"].min().dt.normalize()
-    if _same(got, (_room().as_of.normalize() - first).dt.days.reindex(expected.index).astype(float)):
-        return _hint("That is the time since the first purchase; recency counts from the most recent one.")
+    first = buys.groupby("customer_id")["timestamp"].min().dt.normalize()
+    if _same(got, (as_of.normalize() - first).dt.days.reindex(expected.index).astype(float)):
+        return hint("That is the time since the first purchase; recency counts from the most recent one.")
     last_any = lines.groupby("customer_id")["timestamp"].max().dt.normalize()
-    if _same(got, (_room().as_of.normalize() - last_any).dt.days.reindex(expected.index).astype(float)):
-        return _hint("A return is not a purchase: keep only lines with a positive quantity.")
-    return _hint("Not yet: recency is the number of days from the last purchase to the as-of date.")
+    if _same(got, (as_of.normalize() - last_any).dt.days.reindex(expected.index).astype(float)):
+        return hint("A return is not a purchase: keep only lines with a positive quantity.")
+    return hint("Not yet: recency is the number of days from the last purchase to the as-of date.")
 
 
+@exercise("W2.2", _PER_CUSTOMER)
 def w2_frequency(answer, customers) -> Feedback:
     """Frequency of ``customers``: the number of distinct orders with a purchase."""
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
     lines = _lines(customers)
     buys = lines[lines["quantity"] > 0]
     expected = buys.groupby("customer_id")["order_id"].nunique().reindex(list(customers)).astype(float)
-    got = _as_series(answer, expected.index)
-    if got is None or got.isna().any():
-        return _hint("Give one number per customer, indexed by customer_id.")
+    got = answers_in.per_customer(answer, list(expected.index))
+    if got is None:
+        return hint("Give one number per customer, indexed by customer_id.")
     if _same(got, expected):
-        return _right()
+        return right()
     if _same(got, buys.groupby("customer_id").size().reindex(expected.index).astype(float)):
-        return _hint("You counted order lines; an order has several lines. Count distinct orders.")
+        return hint("You counted order lines; an order has several lines. Count distinct orders.")
+    if _same(got, lines.groupby("customer_id").size().reindex(expected.index).astype(float)):
+        return hint("You counted every line, returns included: count distinct orders with a purchase.")
     if _same(got, lines.groupby("customer_id")["order_id"].nunique().reindex(expected.index).astype(float)):
-        return _hint("A return is an order too in the data, but not a purchase: count orders with positive quantities.")
-    return _hint("Not yet: frequency is the number of distinct purchase orders.")
+        return hint("A return is an order too in the data, but not a purchase: count orders with positive quantities.")
+    return hint("Not yet: frequency is the number of distinct purchase orders.")
 
 
+@exercise("W2.3", _PER_CUSTOMER)
 def w2_monetary(answer, customers) -> Feedback:
     """Value of ``customers``: net revenue, quantity × unit price × (1 − discount), returns subtracted."""
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
     lines = _lines(customers)
     net = _net(lines)
     expected = net.groupby(lines["customer_id"]).sum().reindex(list(customers))
-    got = _as_series(answer, expected.index)
-    if got is None or got.isna().any():
-        return _hint("Give one number per customer, indexed by customer_id.")
+    got = answers_in.per_customer(answer, list(expected.index))
+    if got is None:
+        return hint("Give one number per customer, indexed by customer_id.")
     if _same(got, expected, 0.01):
-        return _right()
-    gross = net[lines["quantity"] > 0].groupby(lines["customer_id"]).sum().reindex(expected.index)
+        return right()
+    by = lines["customer_id"]
+    gross = net[lines["quantity"] > 0].groupby(by).sum().reindex(expected.index)
     if _same(got, gross, 0.01):
-        return _hint("That is gross value: returns (negative quantities) must be subtracted.")
-    no_discount = (lines["quantity"] * lines["unit_price"]).groupby(lines["customer_id"]).sum().reindex(expected.index)
-    if _same(got, no_discount, 0.01):
-        return _hint("The discount column is a share of the price the customer did not pay.")
-    return _hint("Not yet: value is the sum of quantity × unit price × (1 − discount) over all lines.")
-
-
-def w2_scaled(answer: pd.DataFrame | None, features: pd.DataFrame) -> Feedback:
-    """``features`` (frequency and monetary of every customer) prepared for a distance: log, then
-    standardised (mean 0, standard deviation 1 per column).
-    """
-    if (m := _missing(answer)) is not None:
-        return m
-    got = pd.DataFrame(answer)
-    if list(got.columns) != list(features.columns) or len(got) != len(features):
-        return _hint("Keep the same columns and one row per customer.")
-    logged = np.log1p(features.clip(lower=0))
-    expected = (logged - logged.mean()) / logged.std(ddof=0)
-    if np.allclose(got.to_numpy(float), expected.to_numpy(float), atol=1e-3) or np.allclose(
-        got.to_numpy(float), ((logged - logged.mean()) / logged.std(ddof=1)).to_numpy(float), atol=1e-3
+        return hint("That is gross value: returns (negative quantities) must be subtracted.")
+    plain = lines["quantity"] * lines["unit_price"]
+    if _same(got, plain.groupby(by).sum().reindex(expected.index), 0.01) or _same(
+        got, plain[lines["quantity"] > 0].groupby(by).sum().reindex(expected.index), 0.01
     ):
-        return _right()
-    spread = got.std(ddof=0)
-    if (spread > 2).any():
-        return _hint(
+        return hint("The discount column is a share of the price the customer did not pay.")
+    discount_off = (lines["quantity"] * (lines["unit_price"] - lines["discount"].fillna(0))).groupby(by).sum()
+    if _same(got, discount_off.reindex(expected.index), 0.01):
+        return hint("The discount is a share of the price (0.2 = 20% off), not an amount to subtract.")
+    if _same(got, lines["unit_price"].groupby(by).sum().reindex(expected.index), 0.01):
+        return hint("A line's value is its quantity times its unit price: the quantity is missing.")
+    return hint("Not yet: value is the sum of quantity × unit price × (1 − discount) over all lines.")
+
+
+def _table(answer, features: pd.DataFrame) -> pd.DataFrame:
+    """The answer as a table with ``features``' columns when it has their shape (an array from
+    scikit-learn, or other column names, in the same order).
+    """
+    got = answer if isinstance(answer, pd.DataFrame) else pd.DataFrame(np.asarray(answer, dtype=float))
+    if got.shape == features.shape and list(got.columns) != list(features.columns):
+        got = got.set_axis(list(features.columns), axis=1)
+    return got
+
+
+@exercise("W2.4", N_("a table with the same columns and one row per customer (a DataFrame or an array)"))
+def w2_scaled(answer, features: pd.DataFrame) -> Feedback:
+    """``features`` (frequency and monetary of every customer) prepared for a distance: log, then
+    standardised (mean 0, standard deviation 1 per column). A DataFrame, or the array scikit-learn's
+    ``StandardScaler().fit_transform`` returns (its columns in the order of ``features``).
+    """
+    if (m := missing(answer)) is not None:
+        return m
+    got = _table(answer, features)
+    if got.shape != features.shape:
+        return hint("Keep the same columns and one row per customer.")
+    g = got.to_numpy(float)
+    if not np.isfinite(g).all():
+        return hint("Some values are missing or infinite: log(1 + x) needs x ≥ 0, and every row a value.")
+    logged = np.log1p(features.clip(lower=0))
+    for ddof in (0, 1):
+        if np.allclose(g, ((logged - logged.mean()) / logged.std(ddof=ddof)).to_numpy(float), atol=1e-3):
+            return right()
+    if np.allclose(g, np.log1p(features.clip(lower=0)).to_numpy(float), atol=1e-3):
+        return hint("Logged, but not standardised: subtract each column's mean and divide by its standard deviation.")
+    if (got.std(ddof=0) > 2).any():
+        return hint(
             "The columns are not on one scale: the one in currency would decide every distance. "
             "Standardise each column."
         )
-    raw = (features - features.mean()) / features.std(ddof=0)
-    if np.allclose(got.to_numpy(float), raw.to_numpy(float), atol=1e-3):
-        return _hint("Standardised, but not logged: a few big spenders stretch the scale. Take log(1 + x) first.")
-    return _hint("Not yet: log(1 + x) of each column, then subtract its mean and divide by its standard deviation.")
+    for ddof in (0, 1):
+        if np.allclose(g, ((features - features.mean()) / features.std(ddof=ddof)).to_numpy(float), atol=1e-3):
+            return hint("Standardised, but not logged: a few big spenders stretch the scale. Take log(1 + x) first.")
+    return hint("Not yet: log(1 + x) of each column, then subtract its mean and divide by its standard deviation.")
 
 
 # --------------------------------------------------------------------------------------------
 # W3: clustering made visible
 # --------------------------------------------------------------------------------------------
-def w3_assign(answer, points: np.ndarray, centroids: np.ndarray) -> Feedback:
-    """The index of the nearest centroid (0-based) of every point: the assignment step of k-means."""
-    if (m := _missing(answer)) is not None:
-        return m
-    got = np.asarray(answer).ravel()
+def _nearest(points: np.ndarray, centroids: np.ndarray, far: bool = False) -> np.ndarray:
     d = ((points[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
-    expected = d.argmin(axis=1)
-    if got.shape != expected.shape:
-        return _hint("Give one centroid number per point (%(n)s points).", n=i18n.number(len(points)))
+    return d.argmax(axis=1) if far else d.argmin(axis=1)
+
+
+@exercise("W3.1", N_("one centroid number (0, 1, ...) per point, as a list or an array"))
+def w3_assign(answer, points: np.ndarray, centroids: np.ndarray, moved: np.ndarray | None = None) -> Feedback:
+    """The index of the nearest centroid (0-based) of every point: the assignment step of k-means
+    (``moved``: where the update step takes the centroids, to recognise the answer that used them).
+    """
+    if (m := missing(answer)) is not None:
+        return m
+    values = [answers_in.number(v) for v in np.asarray(answer, dtype=object).ravel()]
+    expected = _nearest(points, centroids)
+    if len(values) != len(expected) or any(v is None or not float(v).is_integer() for v in values):
+        return hint("Give one centroid number per point (%(n)s points).", n=i18n.number(len(points)))
+    got = np.array(values, dtype=int)
     if np.array_equal(got, expected):
-        return _right()
-    if np.array_equal(got, d.argmax(axis=1)):
-        return _hint("Each point goes to the nearest centroid: the smallest distance, not the largest.")
+        return right()
+    if moved is not None and np.array_equal(got, _nearest(points, moved)):
+        return hint("Those are the moved centroids (after the update step): assign to the centroids given.")
+    if np.array_equal(got, _nearest(points, centroids, far=True)):
+        return hint("Each point goes to the nearest centroid: the smallest distance, not the largest.")
     if np.array_equal(got, expected + 1):
-        return _hint("Centroids are numbered from 0 here.")
-    return _hint("Not yet: compute the distance of each point to each centroid and keep the nearest.")
+        return hint("Centroids are numbered from 0 here.")
+    if np.array_equal(got, np.abs(points[:, None, :] - centroids[None, :, :]).sum(axis=2).argmin(axis=1)):
+        return hint("k-means measures the straight-line (squared Euclidean) distance, not the city-block one.")
+    return hint("Not yet: compute the distance of each point to each centroid and keep the nearest.")
 
 
+@exercise("W3.2", N_("one whole number"))
 def w3_k(answer) -> Feedback:
     """The number of segments the evidence supports (the table of stage 03's indices)."""
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
-    seg = _room().segmentation
+    k = answers_in.number(answer)
+    if k is None or not k.is_integer():
+        return hint("Give a whole number: a number of segments.")
+    k = int(k)
+    seg = room().segmentation
     table = seg.selection
-    chosen = int(seg.model.k)
-    try:
-        k = int(answer)
-    except (TypeError, ValueError):
-        return _hint("Give a whole number.")
-    if k == chosen:
-        return _right()
-    best_silhouette = int(table.loc[table["silhouette"].idxmax(), "k"])
-    if k == best_silhouette:
-        return _hint(
+    if k == int(seg.model.k):
+        return right()
+    if k not in set(table["k"].astype(int)):
+        return hint("Choose among the k of the table (%(ks)s).", ks=", ".join(str(int(v)) for v in table["k"]))
+    row = table.set_index(table["k"].astype(int)).loc[k]
+    if row["min_share"] < room().params.segmentation.min_segment_share:
+        return hint("With this k one segment is too small to act on (see min_share).")
+    if bool(row["good"]):
+        return hint(
+            "This k is good, and so is another: among the good k, the evidence is stability. Compare the "
+            "stability column."
+        )
+    if k == int(table["k"].min()):
+        return hint("The smallest k often scores well and says little: look for a good k that is also stable.")
+    if any(bool(row.get(f"best_{index}", False)) for index in ("silhouette", "calinski_harabasz", "davies_bouldin")):
+        return hint(
             "One index alone is not the evidence: look at the consensus of the indices and at the "
             "stability of each good k."
         )
-    if k == int(table["k"].min()):
-        return _hint("The smallest k often scores well and says little: look for a good k that is also stable.")
-    small = table.loc[table["min_share"] < _room().params.segmentation.min_segment_share, "k"].tolist()
-    if k in small:
-        return _hint("With this k one segment is too small to act on (see min_share).")
-    return _hint("Not yet: among the good k (consensus close to the best), take the most stable.")
+    return hint("This k is not among the good ones: its consensus is far below the best.")
 
 
+@exercise("W3.3", N_("one number between -1 and 1"))
 def w3_ari(answer, labels, truth) -> Feedback:
-    """The adjusted Rand index between seglab's segments and the planted archetypes."""
-    if (m := _missing(answer)) is not None:
+    """The adjusted Rand index between seglab's segments and the planted archetypes (rounded to
+    3 decimals, as the guide prints it, or more).
+    """
+    if (m := missing(answer)) is not None:
         return m
     from sklearn.metrics import adjusted_rand_score, rand_score
 
     expected = adjusted_rand_score(truth, labels)
-    try:
-        got = float(answer)
-    except (TypeError, ValueError):
-        return _hint("Give one number.")
-    if abs(got - expected) < 1e-6:
-        return _right()
-    if abs(got - rand_score(truth, labels)) < 1e-6:
-        return _hint("That is the plain Rand index: it is high even for random groups. Use the adjusted one.")
+    got = answers_in.number(answer)
+    if got is None:
+        return hint("Give one number.")
+    if abs(got - expected) <= 0.0005 + 1e-9:
+        return right()
+    if abs(got - rand_score(truth, labels)) <= 0.0005 + 1e-9:
+        return hint("That is the plain Rand index: it is high even for random groups. Use the adjusted one.")
+    if abs(got - expected * 100) <= 0.05 + 1e-9:
+        return hint("The index is a number up to 1, not a percentage.")
     same = float(np.mean(np.asarray(truth).astype(str) == np.asarray(labels).astype(str)))
     if abs(got - same) < 1e-6:
-        return _hint("Segment numbers and archetype names are different labels: compare the groupings, not the labels.")
-    return _hint("Not yet: use sklearn.metrics.adjusted_rand_score(truth, segments).")
+        return hint("Segment numbers and archetype names are different labels: compare the groupings, not the labels.")
+    if abs(got - expected) <= 0.01:
+        return hint("Close: keep at least three decimals.")
+    return hint("Not yet: use sklearn.metrics.adjusted_rand_score(truth, segments).")
 
 
 # --------------------------------------------------------------------------------------------
 # W4: personas and MIDAS
 # --------------------------------------------------------------------------------------------
 ARCHETYPES = ("loyal", "impulse_shopper", "bargain_hunter", "wandering", "need_based")
+#: Other spellings of the archetypes (seglab's persona names, in every reader language, are added).
+ARCHETYPE_WORDS = {
+    "loyal": ("loyalty", "loyalist", "loyalists", "loyals"),
+    "impulse_shopper": ("impulse", "impulsive", "impulse buyer", "impulse buyers"),
+    "bargain_hunter": ("bargain", "bargain hunting", "deal seeker", "deal seekers", "discount hunter"),
+    "wandering": ("wanderer", "wanderers", "browser", "browsers"),
+    "need_based": ("need", "needs based", "needbased", "need driven"),
+}
 #: What tells two archetypes apart, for a hint when a learner swaps them.
 TELLS = {
     frozenset({"loyal", "impulse_shopper"}): N_("order value and how many units an order has"),
@@ -353,119 +465,189 @@ TELLS = {
 }
 
 
-def planted_names() -> dict[int, str]:
-    """Each segment of the shop's segmentation and the archetype most of its customers were planted as."""
-    room = _room()
-    segs = room.segmentation.segments
-    truth = room.planted(segs["customer_id"]).to_numpy()
-    out = {}
-    for s in sorted(segs["segment"].unique()):
-        values, counts = np.unique(truth[segs["segment"].to_numpy() == s], return_counts=True)
-        out[int(s)] = str(values[counts.argmax()])
-    return out
+def _archetype_words() -> dict:
+    from seglab.personas import PERSONA_NAMES
+
+    return vocabulary(ARCHETYPE_WORDS, {a: PERSONA_NAMES[a] for a in ARCHETYPES})
 
 
-def w4_names(answer: dict | None) -> Feedback:
-    """An archetype for each segment: ``{1: "impulse_shopper", ...}`` (names of :data:`ARCHETYPES`)."""
-    if (m := _missing(answer)) is not None:
+def _segments() -> list[int]:
+    return sorted(int(s) for s in room().segmentation.segments["segment"].unique())
+
+
+def _names(answer) -> dict[int, str | None] | None:
+    given = answers_in.by_segment(answer, _segments())
+    if given is None:
+        return None
+    words = _archetype_words()
+    return {s: answers_in.word(v, words) for s, v in given.items()}
+
+
+def segment_named(names, archetype: str) -> int | None:
+    """The segment a learner's ``names`` (exercise W4.1, any shape) gives ``archetype``, or None."""
+    try:
+        read = _names(names) if names is not None else None
+    except Exception:  # noqa: BLE001 - a shape the names check will explain
+        return None
+    found = [s for s, a in (read or {}).items() if a == archetype]
+    return found[0] if len(found) == 1 else None
+
+
+@exercise("W4.1", N_('a dict of an archetype per segment: {1: "...", 2: "...", ...}'))
+def w4_names(answer) -> Feedback:
+    """An archetype for each segment: ``{1: "impulse_shopper", ...}`` (names of :data:`ARCHETYPES`;
+    keys 1 or "S1"; the persona names in English or Persian are read too).
+    """
+    if (m := missing(answer)) is not None:
         return m
-    expected = planted_names()
-    given = {int(k): str(v).strip().lower().replace(" ", "_") for k, v in dict(answer).items()}
-    if set(given) != set(expected):
-        return _hint("Name every segment: %(segments)s.", segments=", ".join(segment_code(s) for s in expected))
-    unknown = sorted(set(given.values()) - set(ARCHETYPES))
-    if unknown:
-        return _hint("Use the archetypes' names: %(names)s.", names=", ".join(ARCHETYPES))
+    given = _names(answer)
+    segments = _segments()
+    codes = ", ".join(segment_code(s) for s in segments)
+    if given is None or set(given) != set(segments):
+        return hint("Name every segment: %(segments)s.", segments=codes)
+    if any(a is None for a in given.values()):
+        return hint("Use the archetypes' names: %(names)s.", names=", ".join(ARCHETYPES))
+    expected = facts.planted_names(room())
     wrong = [s for s in expected if given[s] != expected[s]]
     if not wrong:
-        return _right()
-    for a in wrong:
-        for b in wrong:
-            if a < b and given[a] == expected[b] and given[b] == expected[a]:
-                tell = TELLS.get(frozenset({expected[a], expected[b]}))
-                if tell:
-                    return _hint("S%(a)s and S%(b)s are swapped: compare %(tell)s.", a=a, b=b, tell=_(tell))
-                return _hint("S%(a)s and S%(b)s are swapped.", a=a, b=b)
-    return _hint("Not yet: %(segments)s.", segments=", ".join(segment_code(s) for s in wrong))
+        return right()
+    for a, b in itertools.combinations(wrong, 2):
+        if given[a] == expected[b] and given[b] == expected[a]:
+            tell = TELLS.get(frozenset({expected[a], expected[b]}))
+            if tell:
+                return hint(
+                    "%(a)s and %(b)s are swapped: compare %(tell)s.", a=segment_code(a), b=segment_code(b), tell=_(tell)
+                )
+            return hint("%(a)s and %(b)s are swapped.", a=segment_code(a), b=segment_code(b))
+    return hint("Not yet: %(segments)s.", segments=", ".join(segment_code(s) for s in wrong))
 
 
-def w4_rule(answer, segment: int, min_precision: float = 0.7, min_recall: float = 0.7) -> Feedback:
+@exercise("W4.2", N_("one True/False per customer of shop.features (a condition on its columns)"))
+def w4_rule(answer, segment, min_precision: float = 0.7, min_recall: float = 0.7) -> Feedback:
     """A rule that finds ``segment``: a True/False Series over the feature table's customers
     (index as in ``shop.features``).
     """
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
-    room = _room()
-    segs = room.segmentation.segments.set_index("customer_id")["segment"]
-    ids = room.features["customer_id"]
-    try:
-        chosen = pd.Series(np.asarray(answer, dtype=bool), index=ids.to_numpy())
-    except (TypeError, ValueError):
-        return _hint("Give one True/False per customer of shop.features.")
-    if len(chosen) != len(ids):
-        return _hint("Give one True/False per customer of shop.features.")
-    inside = (segs.reindex(chosen.index) == segment).to_numpy()
-    picked = chosen.to_numpy()
+    if segment is None:
+        return hint("Name the segments first (exercise 1): the rule looks for the one you named bargain_hunter.")
+    shop = room()
+    segs = shop.segmentation.segments.set_index("customer_id")["segment"]
+    ids = shop.features["customer_id"]
+    picked = np.asarray(answer).ravel()
+    if picked.dtype != bool or len(picked) != len(ids):
+        return hint("Give one True/False per customer of shop.features.")
+    inside = (segs.reindex(ids.to_numpy()) == answers_in.segment_number(segment)).to_numpy()
     if not picked.any():
-        return _hint("Your rule selects nobody.")
+        return hint("Your rule selects nobody.")
     precision = float(inside[picked].mean())
     recall = float(picked[inside].mean()) if inside.any() else 0.0
-    values = {"precision": i18n.percent(precision), "recall": i18n.percent(recall)}
+    values = {
+        "precision": i18n.percent_beside(precision, min_precision),
+        "recall": i18n.percent_beside(recall, min_recall),
+        "bar": i18n.percent(min_precision),
+    }
     if precision >= min_precision and recall >= min_recall:
-        return _right(N_("Right: your rule is Definable enough."))
+        return right(N_("Right: your rule is Definable enough."))
     if precision < min_precision:
-        return _hint(
+        return hint(
             "Your rule also catches many customers of other segments (%(precision)s of those it selects are in the "
-            "segment): make a condition stricter or add one.",
+            "segment; at least %(bar)s are needed): make a condition stricter or add one.",
             **values,
         )
-    return _hint("Your rule misses much of the segment (it finds %(recall)s of it): loosen a threshold.", **values)
+    return hint(
+        "Your rule misses much of the segment (it finds %(recall)s of it; at least %(bar)s are needed): "
+        "loosen a threshold.",
+        **values,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # W5: the Boston matrix
 # --------------------------------------------------------------------------------------------
-def w5_quadrants(answer: dict | None, scores: pd.DataFrame, threshold: float = 0.5) -> Feedback:
-    """The quadrant of each segment of ``scores`` (segment, attractiveness, ability_to_win)."""
-    if (m := _missing(answer)) is not None:
+#: Other spellings of the quadrants (their names in every reader language are added).
+QUADRANT_WORDS = {
+    "Target": ("targets", "star", "stars"),
+    "Convert": ("conversion", "question mark", "question marks"),
+    "Grow": ("growth", "cash cow", "cash cows", "develop"),
+    "Ignore": ("ignored", "dog", "dogs", "drop"),
+}
+
+
+def _quadrant_words() -> dict:
+    words = vocabulary(QUADRANT_WORDS, {q: q for q in QUADRANTS})
+    for q in QUADRANTS:  # the first word of a translated name as well (هدف for هدف قرار دادن)
+        words[q] += [w.split()[0] for w in words[q] if " " in w and not w.isascii()]
+    return words
+
+
+@exercise("W5.1", N_('a dict of a quadrant per segment: {1: "...", 2: "...", ...}'))
+def w5_quadrants(answer, scores: pd.DataFrame, threshold: float = 0.5) -> Feedback:
+    """The quadrant of each segment of ``scores`` (segment, attractiveness, ability_to_win);
+    quadrant names in English or as the reader's chart writes them.
+    """
+    if (m := missing(answer)) is not None:
         return m
     from seglab.prioritization import quadrant
 
     expected = {int(r.segment): quadrant(r.attractiveness, r.ability_to_win, threshold) for r in scores.itertuples()}
-    given = {int(k): str(v).strip().capitalize() for k, v in dict(answer).items()}
-    if set(given) != set(expected):
-        return _hint("Give a quadrant for every segment.")
+    raw = answers_in.by_segment(answer, list(expected))
+    if raw is None or set(raw) != set(expected):
+        return hint("Give a quadrant for every segment.")
+    words = _quadrant_words()
+    given = {s: answers_in.word(v, words) for s, v in raw.items()}
+    if any(q is None for q in given.values()):
+        return hint("Use the quadrants' names: %(names)s.", names=", ".join(_(q) for q in QUADRANTS))
     if given == expected:
-        return _right()
-    swapped = {
-        s: quadrant(r.ability_to_win, r.attractiveness, threshold)
-        for s, r in zip(expected, scores.itertuples(), strict=True)
-    }
+        return right()
+    swapped = {int(r.segment): quadrant(r.ability_to_win, r.attractiveness, threshold) for r in scores.itertuples()}
     if given == swapped:
-        return _hint(
+        return hint(
             "The axes are swapped: Convert is attractive but hard to win, Grow easy to win but less attractive."
         )
-    return _hint("Not yet: high is at or above the threshold on each axis; read the four quadrants from the two.")
+    strict = {int(r.segment): _strict_quadrant(r, threshold) for r in scores.itertuples()}
+    if given == strict:
+        return hint("A score equal to the threshold is high: at or above it, not only above.")
+    return hint("Not yet: high is at or above the threshold on each axis; read the four quadrants from the two.")
 
 
-def w5_budget(answer: dict | None, plan: pd.DataFrame, total: float, weights: dict[str, float]) -> Feedback:
+def _strict_quadrant(r, threshold: float) -> str:
+    """The quadrant read with "above the threshold" for high (a score equal to it read as low)."""
+    from seglab.prioritization import quadrant
+
+    low = -1.0  # moves a score equal to the threshold below it
+    a = r.attractiveness + (low if r.attractiveness == threshold else 0.0)
+    w = r.ability_to_win + (low if r.ability_to_win == threshold else 0.0)
+    return quadrant(a, w, threshold)
+
+
+@exercise("W5.2", N_("a dict of an amount per segment: {1: ..., 2: ..., ...}"))
+def w5_budget(answer, plan: pd.DataFrame, total: float, weights: dict[str, float]) -> Feedback:
     """The budget of each segment of ``plan`` (segment, quadrant, value): ``total`` split in
-    proportion to quadrant weight × value.
+    proportion to quadrant weight × value. Amounts rounded to a thousandth of the total (100 of
+    100,000) or finer are right.
     """
-    if (m := _missing(answer)) is not None:
+    if (m := missing(answer)) is not None:
         return m
-    got = pd.Series({int(k): float(v) for k, v in dict(answer).items()}).reindex(plan["segment"].astype(int))
-    if got.isna().any():
-        return _hint("Give an amount for every segment.")
+    segments = [int(s) for s in plan["segment"]]
+    raw = answers_in.by_segment(answer, segments)
+    amounts = {s: answers_in.number(v) for s, v in (raw or {}).items()}
+    if raw is None or set(amounts) != set(segments) or any(v is None for v in amounts.values()):
+        return hint("Give an amount for every segment.")
+    got = np.array([amounts[s] for s in segments])
     score = plan["quadrant"].map(weights).fillna(0).to_numpy(float) * plan["value"].to_numpy(float)
     expected = total * score / score.sum()
-    if np.allclose(got.to_numpy(), expected, atol=1.0):
-        return _right()
-    if abs(got.sum() - total) > 1.0:
-        return _hint("The amounts add up to %(sum)s, not to the budget.", sum=i18n.number(got.sum()))
+    rounding = max(1.0, abs(total) * 0.005)  # to the nearest thousand of a 100,000 budget
+    if np.allclose(got, expected, atol=rounding, rtol=0):
+        return right()
+    if np.allclose(got, expected / total, atol=1e-3):
+        return hint("Those are shares: multiply them by the budget (%(total)s).", total=i18n.number(total))
+    if abs(got.sum() - total) > rounding * len(segments):
+        return hint("The amounts add up to %(sum)s, not to the budget.", sum=i18n.number(got.sum()))
     by_value = total * plan["value"].to_numpy(float) / plan["value"].sum()
-    if np.allclose(got.to_numpy(), by_value, atol=1.0):
-        return _hint(
-            "Split by value alone, an Ignore segment still gets money: weigh each segment by its quadrant too."
-        )
-    return _hint("Not yet: each segment gets total × (quadrant weight × value) / the sum over segments.")
+    if np.allclose(got, by_value, atol=rounding, rtol=0):
+        return hint("Split by value alone, an Ignore segment still gets money: weigh each segment by its quadrant too.")
+    w = plan["quadrant"].map(weights).fillna(0).to_numpy(float)
+    if w.sum() > 0 and np.allclose(got, total * w / w.sum(), atol=rounding, rtol=0):
+        return hint("Split by quadrant weight alone, a small segment gets as much as a big one: weigh by value too.")
+    return hint("Not yet: each segment gets total × (quadrant weight × value) / the sum over segments.")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from seglab_workshop import SEED
+
 if TYPE_CHECKING:
     from seglab.config import Params
     from seglab.features import Built
@@ -75,7 +77,7 @@ class Classroom:
 
 
 @cache
-def classroom(seed: int = 7) -> Classroom:
+def classroom(seed: int = SEED) -> Classroom:
     """The classroom shop for ``seed`` (generated once under data/raw, then read back)."""
     from seglab import config
     from seglab.collection import collect

@@ -1,5 +1,7 @@
 """``seglab-workshop --out DIR [--instructor] [--language fa]``: the workshop's notebooks for
-learners, or for instructors with the instructor's guide (its answer key never goes to learners).
+learners, or for instructors with the instructor's guide (its answer key never goes to learners);
+``seglab-workshop --gradebook DIR [--out OUT]``: the gradebook of the checks run in DIR, one CSV
+per learner (:mod:`seglab_workshop.gradebook`).
 A failure ends in one line, as seglab's commands do (:func:`seglab.run.cli.execute`).
 """
 
@@ -17,6 +19,14 @@ __all__ = ["main", "parser"]
 
 
 def _write(args: argparse.Namespace) -> None:
+    if args.gradebook is not None:
+        from seglab_workshop import gradebook
+
+        for path in gradebook.export(args.gradebook, args.out, args.language):
+            print(path)
+        return
+    if args.out is None:
+        raise ValueError("give --out DIR (the folder for the notebooks), or --gradebook DIR")
     written = versions.write(args.out, learner=not args.instructor, language=args.language)
     for path in written:
         print(path)
@@ -37,14 +47,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"seglab {__version__}")
     p.add_argument("--debug", action="store_true", help="print the full traceback when the command fails")
     p.add_argument(
-        "--out", type=Path, required=True, help="folder for the five notebooks (and, with --instructor, guide.html)"
+        "--out",
+        type=Path,
+        help="folder for the five notebooks (and, with --instructor, guide.html); with --gradebook, for the CSVs",
+    )
+    p.add_argument(
+        "--gradebook",
+        type=Path,
+        metavar="DIR",
+        help="write gradebook-<learner>.csv from the checks run in DIR (exercise, attempts, right, hints shown)",
     )
     p.add_argument(
         "--instructor",
         action="store_true",
         help="the instructor version, with the solutions and guide.html (the answer key)",
     )
-    p.add_argument("--language", choices=LANGUAGES, default="en", help="language of the notebooks and checks")
+    p.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="en",
+        help="language of the notebooks and checks (of the hints, in the gradebook)",
+    )
     p.set_defaults(func=_write)
     return p
 

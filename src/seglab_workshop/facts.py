@@ -1,0 +1,43 @@
+"""The facts of the classroom shop the checks compare answers with, recomputed from its data
+when asked (never stored): each segment's planted archetype, each customer's recency; and the
+digest an answer the data cannot give back is kept as (:data:`seglab_workshop.check.LENS_KEY`).
+The checks and the instructor's side (:mod:`seglab_workshop.answers`) use it; the learner
+notebooks never import it (a test greps them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from seglab_workshop.classroom import Classroom
+
+__all__ = ["digest", "planted_names", "recency"]
+
+
+def digest(question: str, answer: str) -> str:
+    """The salted digest of ``answer`` to ``question`` (16 hex digits)."""
+    return hashlib.sha256(f"seglab-workshop|{question}|{answer}".encode()).hexdigest()[:16]
+
+
+def planted_names(room: Classroom) -> dict[int, str]:
+    """Each segment of the shop's segmentation and the archetype most of its customers were planted as."""
+    segs = room.segmentation.segments
+    truth = room.planted(segs["customer_id"]).to_numpy()
+    out = {}
+    for s in sorted(segs["segment"].unique()):
+        values, counts = np.unique(truth[segs["segment"].to_numpy() == s], return_counts=True)
+        out[int(s)] = str(values[counts.argmax()])
+    return out
+
+
+def recency(room: Classroom, customers) -> pd.Series:
+    """Whole days from each customer's last purchase (a line with a positive quantity) to the as-of date."""
+    tx = room.transactions
+    lines = tx[tx["customer_id"].isin(list(customers))]
+    last = lines[lines["quantity"] > 0].groupby("customer_id")["timestamp"].max().dt.normalize()
+    return (room.as_of.normalize() - last).dt.days.reindex(list(customers)).astype(float)
