@@ -1653,11 +1653,12 @@ def test_the_workshop_guide_carries_the_reports_content_security_policy(tmp_path
     """Issue 29: the workshop's guide.html (Markdown from the repository, opened by teachers and
     mailed to students) had no Content-Security-Policy, unlike every report page."""
     from seglab.text import CSP
-    from seglab_workshop import versions
+    from seglab_workshop import slides, versions
 
     for language in ("en", "fa"):
-        page = versions.write_guide(tmp_path / language, language).read_text(encoding="utf-8")
-        assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page.replace("&#39;", "'")
+        for page in (versions.write_guide(tmp_path / language, language), slides.write(tmp_path / language, language)):
+            text = page.read_text(encoding="utf-8")
+            assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in text.replace("&#39;", "'"), page
     assert "script-src" not in CSP and "default-src 'none'" in CSP
 
 

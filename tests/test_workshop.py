@@ -156,7 +156,7 @@ def test_seglab_workshop_writes_the_notebooks_and_the_guide_and_seglab_has_no_wo
     assert written == sorted(f"{n}.ipynb" for n in NOTEBOOKS)
     assert cli.main(["--out", str(tmp_path / "teacher"), "--instructor"]) == 0
     assert sorted(p.name for p in (tmp_path / "teacher").iterdir()) == sorted(
-        [f"{n}.ipynb" for n in NOTEBOOKS] + ["guide.html"]
+        [f"{n}.ipynb" for n in NOTEBOOKS] + ["guide.html", "slides.html"]
     )
     first = json.loads((tmp_path / "room" / "W1_lenses.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"]
     assert '<div dir="rtl">' in first  # the Persian version: narrative from the workshop's own catalog
@@ -264,3 +264,21 @@ def test_the_learner_folder_holds_no_solution_and_no_answer_key(tmp_path, root, 
     teacher = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "teacher").glob("*.ipynb"))
     assert all(line.replace('"', '\\"') in teacher for line in _solution_lines(root))
     assert (tmp_path / "teacher" / "guide.html").is_file()
+
+
+def test_the_slides_are_the_opener_and_the_notebooks_cells_in_each_language(root):
+    """One deck per language: the opener, then each notebook's title, exercises and discussion
+    prompts as its learners read them, then the wrap-up; the Persian deck right to left, with no
+    English text of the opener left and the same slides."""
+    from seglab_workshop import slides
+
+    en, fa = slides.deck("en"), slides.deck("fa")
+    cells = [t for stem in NOTEBOOKS for t in slides.notebook_slides(root / "notebooks" / "workshop", stem, "en")]
+    assert en.count("<section") == fa.count("<section") == len(slides.OPENER) + len(cells) + 1
+    for stem in NOTEBOOKS:
+        assert f"<h1>{stem[:2]} · " in en and f"<h1>{stem[:2]} · " in fa
+    assert en.count("Exercise") >= 13 and "Discuss." in en
+    assert '<html lang="fa" dir="rtl">' in fa and "@font-face" in fa and "<script" not in fa + en
+    for text in slides.OPENER:
+        heading = text.splitlines()[0].lstrip("# ")
+        assert heading in en and heading not in fa, heading

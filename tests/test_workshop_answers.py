@@ -582,3 +582,34 @@ def test_a_simulated_learners_gradebook(c, tmp_path, monkeypatch, capsys):
     assert rows.loc["W1.1", "hints_shown"].startswith(first) and rows.loc["W1.1", "hints_shown"].count(" | ") == 1
     assert grades["learner"].iloc[0].startswith("'=")  # a formula in a name is neutralised
     assert rows.loc["W1.1", "notebook"] == "W1_lenses"
+
+
+def test_every_feedback_the_table_and_the_fuzz_get_is_translated_in_persian(c):
+    """Each message a check said for the table's answers and the fuzz's shapes has a Persian
+    translation (a message whose id the catalog extraction missed would reach Persian learners in
+    English: the checks' own ``hint``/``right`` must be extraction keywords)."""
+    from seglab_workshop.messages import MESSAGES
+
+    keys = {_run(c, r[0], r[2](c)).key for r in ROWS}
+    keys |= {_run(c, e, shape).key for e in EXERCISES for shape in SHAPES}
+    with i18n.using("fa"):
+        untranslated = sorted(k for k in keys if MESSAGES.gettext(k) == k)
+        said = _run(c, "W2.2", c.buys.groupby("customer_id").size())
+    assert len(keys) >= 60 and not untranslated, untranslated
+    assert said.status == HINT and said.message != said.key and said.message.isascii() is False
+
+
+def test_a_persian_hint_reads_right_to_left_with_each_latin_run_isolated():
+    """JupyterLab lays outputs out left to right: a Persian hint is a right-to-left block, and each
+    Latin run (code, a column, a formula) is isolated left to right with the brackets it opened, so
+    neither half of the sentence nor a bracket changes side."""
+    import re
+
+    from seglab_workshop.feedback import shown
+
+    text = "ستون پایداری (stability) و log(1 + x) را با customer_id مقایسه کنید [S1]."
+    md = shown(text, rtl=True)
+    assert md.startswith('<div dir="rtl"') and md.rstrip().endswith("</div>")
+    runs = re.findall(r'<span dir="ltr">(.*?)</span>', md)
+    assert runs == ["stability", r"log\(1 + x\)", r"customer\_id", "S1"]
+    assert shown("Right.", rtl=False) == "**Right.**"

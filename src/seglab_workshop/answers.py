@@ -107,9 +107,12 @@ HEADINGS = {
 
 
 def markdown(seed: int = SEED, language: str = "en") -> str:
-    """The guide's table of expected answers (between its markers)."""
+    """The guide's table of expected answers (between its markers). Each answer is code: in the
+    Persian guide it then reads left to right in its own order (a list of numbers in a
+    right-to-left cell would otherwise be laid out from the right: "29; 95; 214" for "214; 95; 29").
+    """
     lead, exercise, answer = HEADINGS[language]
-    rows = [f"| {k} | {v} |" for k, v in expected(seed).items()]
+    rows = [f"| {k} | `{v}` |" for k, v in expected(seed).items()]
     return "\n".join([BEGIN, "", lead.format(seed=seed), "", f"| {exercise} | {answer} |", "|---|---|", *rows, "", END])
 
 

@@ -14,7 +14,10 @@ from seglab_workshop.messages import DOMAIN, LANGUAGES, LOCALE_DIR
 
 __all__ = ["PROJECT", "main"]
 
-PROJECT = catalogs.Project(DOMAIN, Path(__file__).parent, ("notebooks/workshop/W*.ipynb",), LOCALE_DIR, LANGUAGES)
+#: ``hint`` and ``right`` (seglab_workshop.feedback) take the message id of a check's feedback
+PROJECT = catalogs.Project(
+    DOMAIN, Path(__file__).parent, ("notebooks/workshop/W*.ipynb",), LOCALE_DIR, LANGUAGES, keywords=("hint", "right")
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,11 @@ stages, with the planted archetype of every customer, so learners can check what
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +33,7 @@ class Classroom:
     tables: dict[str, pd.DataFrame]
     quality: dict
     truth: pd.DataFrame  # customer_id, archetype (planted)
+    home: Path | None = None  # where the shop's data is kept (its segmentation too)
     _built: Built | None = field(default=None, repr=False)
     _segments: SegmentationResult | None = field(default=None, repr=False)
 
@@ -64,16 +68,68 @@ class Classroom:
 
     @property
     def segmentation(self) -> SegmentationResult:
-        """Seglab's segmentation of the shop (stage 03, k chosen from the evidence), computed once."""
+        """Seglab's segmentation of the shop (stage 03, k chosen from the evidence): chosen once per
+        machine and shared by every notebook (:func:`shared_segmentation`).
+        """
         if self._segments is None:
-            from seglab import segmentation
-
-            self._segments = segmentation.segment(self.features, self.params.segmentation, self.params.seed)
+            self._segments = shared_segmentation(self)
         return self._segments
 
     def planted(self, customer_ids) -> pd.Series:
         """The planted archetype of each customer id."""
         return self.truth.set_index("customer_id")["archetype"].reindex(customer_ids)
+
+
+def _kept(room: Classroom) -> tuple[Path, Path] | None:
+    """The files that keep the shop's segmentation (its segments and its k evidence), named by
+    what they depend on: seglab's version, the segmentation and feature parameters and the seed.
+    """
+    if room.home is None:
+        return None
+    from seglab import __version__
+
+    key = json.dumps(
+        [__version__, room.params.seed, room.params.segmentation.model_dump(), room.params.features.model_dump()],
+        sort_keys=True,
+        default=str,
+    )
+    stem = "segmentation-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    return room.home / f"{stem}-segments.parquet", room.home / f"{stem}-selection.parquet"
+
+
+def shared_segmentation(room: Classroom) -> SegmentationResult:
+    """The shop's segmentation, chosen once per machine: the first notebook to ask chooses k from
+    the evidence (every k fitted, bootstrapped: the costly part) and keeps the segments and the k
+    table beside the shop's data; every later one fits the kept k alone (a fraction of a second)
+    and uses it only if it gives the same segments, customer for customer (else it chooses again).
+    No pickle is read: the kept files are two Parquet tables.
+    """
+    import dataclasses
+
+    from seglab import io, segmentation
+
+    params, features = room.params, room.features
+    files = _kept(room)
+    if files is not None and all(f.is_file() for f in files):
+        segments, selection = (pd.read_parquet(f) for f in files)
+        k = int(selection.loc[selection["chosen"], "k"].iloc[0])
+        fixed = segmentation.segment(
+            features, params.segmentation.model_copy(update={"k": k, "bootstrap": 0}), params.seed
+        )
+        if (
+            fixed.segments[["customer_id", "segment"]]
+            .reset_index(drop=True)
+            .equals(segments[["customer_id", "segment"]].reset_index(drop=True))
+        ):
+            return dataclasses.replace(fixed, selection=selection)
+    result = segmentation.segment(features, params.segmentation, params.seed)
+    if files is not None:
+        try:
+            io.atomic(files[0], lambda tmp: result.segments.to_parquet(tmp, index=False))
+            io.atomic(files[1], lambda tmp: result.selection.to_parquet(tmp, index=False))
+        except OSError:  # a read-only folder: each notebook chooses k itself, as before
+            pass
+    return result
 
 
 @cache
@@ -96,7 +152,8 @@ def classroom(seed: int = SEED) -> Classroom:
     root = project_root()
     collected = collect.collect(params, root)
     truth = pd.read_parquet(collect.synthetic_folder(params, root) / "ground_truth.parquet")
-    return Classroom(params, collected.tables, collected.quality, truth[["customer_id", "archetype"]])
+    home = collect.synthetic_folder(params, root)
+    return Classroom(params, collected.tables, collected.quality, truth[["customer_id", "archetype"]], home)
 
 
 def sample_customers(room: Classroom, n: int = 8, seed: int = 0) -> list[str]:

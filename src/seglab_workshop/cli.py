@@ -36,7 +36,10 @@ def _write(args: argparse.Namespace) -> None:
             f"the new one is {path.name}"
         )
     if args.instructor:  # the guide holds the answer key: never in the learners' folder
+        from seglab_workshop import slides
+
         print(versions.write_guide(args.out, args.language))
+        print(slides.write(args.out, args.language))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--instructor",
         action="store_true",
-        help="the instructor version, with the solutions and guide.html (the answer key)",
+        help="the instructor version, with the solutions, guide.html (the answer key) and slides.html",
     )
     p.add_argument(
         "--language",

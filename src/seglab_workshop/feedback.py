@@ -76,9 +76,12 @@ def shown(text: str, rtl: bool) -> str:
         return f"**{esc(text)}**"
     parts, at = [], 0
     for m in _LATIN.finditer(text):
+        run, end = m.group(0), m.end()
+        while run[-1] in ")]" and run.count(run[-1]) > run.count("(" if run[-1] == ")" else "["):
+            run, end = run[:-1], end - 1  # a bracket the run did not open stays with the sentence
         parts.append(esc(text[at : m.start()]))
-        parts.append(f'<span dir="ltr">{esc(m.group(0))}</span>')
-        at = m.end()
+        parts.append(f'<span dir="ltr">{esc(run)}</span>')
+        at = end
     parts.append(esc(text[at:]))
     return f'<div dir="rtl" style="text-align:right">\n\n**{"".join(parts)}**\n\n</div>'
 

@@ -36,8 +36,6 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "md": None,
-    "_hint": None,
-    "_right": None,
 }
 PACKAGE = Path(__file__).parent.parent
 
@@ -56,6 +54,13 @@ class Project:
     languages: tuple[str, ...] = LANGUAGES
     #: texts declared as data in its code (seglab's feature registry): a function giving (text, where) pairs
     declared: object = None
+    #: its own functions that take a message to translate, beside gettext's (``{"hint": None}``)
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def all_keywords(self) -> dict:
+        """The keywords of gettext and the package's own."""
+        return {**KEYWORDS, **dict.fromkeys(self.keywords)}
 
     @property
     def template(self) -> Path:
@@ -94,7 +99,7 @@ def extract(root: Path, project: Project | None = None):
     options = {"**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
     prefix = f"src/{project.package.name}"
     for filename, line, message, comments, context in extract_from_dir(
-        str(project.package), method_map, options, keywords=KEYWORDS, strip_comment_tags=True
+        str(project.package), method_map, options, keywords=project.all_keywords, strip_comment_tags=True
     ):
         _add(catalog, message, f"{prefix}/{filename}", line, context, comments)
     notebooks = [nb for pattern in project.notebooks for nb in sorted(root.glob(pattern))]
@@ -106,7 +111,7 @@ def extract(root: Path, project: Project | None = None):
             if cell["cell_type"] == "markdown":
                 _add(catalog, source, where, number, notebook_context(nb.stem, cell["id"]))
             elif cell["cell_type"] == "code":
-                found = extract("python", io.BytesIO(source.encode("utf-8")), keywords=KEYWORDS)
+                found = extract("python", io.BytesIO(source.encode("utf-8")), keywords=project.all_keywords)
                 for _line, message, _comments, context in found:
                     _add(catalog, message, where, number, context)
     for message, where in project.declared() if project.declared else ():
