@@ -75,7 +75,8 @@ def test_learner_and_instructor_versions_come_from_one_source(root):
 
 
 #: The exercises, as the checks name them in the gradebook.
-EXERCISES = ["W1.1", "W1.2", "W2.1", "W2.2", "W2.3", "W2.4", "W3.1", "W3.2", "W3.3", "W4.1", "W4.2", "W5.1", "W5.2"]
+EXERCISES = ["W1.1", "W1.2", "W2.1", "W2.2", "W2.3", "W2.4", "W2.5", "W3.1", "W3.2", "W3.3", "W4.1", "W4.2", "W4.3"]
+EXERCISES += ["W5.1", "W5.2", "W5.3"]
 
 
 def _checks_said(nb) -> list[str]:
@@ -282,3 +283,33 @@ def test_the_slides_are_the_opener_and_the_notebooks_cells_in_each_language(root
     for text in slides.OPENER:
         heading = text.splitlines()[0].lstrip("# ")
         assert heading in en and heading not in fa, heading
+
+
+def test_the_nbgrader_version_marks_solutions_and_autograded_checks(tmp_path):
+    """`seglab-workshop --nbgrader` writes nbgrader's source version: each solution between its
+    markers (nbgrader's learner version replaces them), each check an autograded, locked test cell
+    of one point that raises unless the answer is right (Feedback.require)."""
+    import re
+
+    from seglab_workshop import cli
+
+    assert cli.main(["--out", str(tmp_path), "--nbgrader"]) == 0
+    graded, solutions = [], 0
+    for path in sorted(tmp_path.glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader")
+            source = "".join(cell["source"])
+            assert "exercise" not in cell.get("metadata", {}).get("tags", [])
+            if meta and meta["solution"]:
+                solutions += 1
+                assert source.startswith("### BEGIN SOLUTION\n") and source.endswith("\n### END SOLUTION")
+            elif meta and meta["grade"]:
+                graded.append(meta["grade_id"])
+                assert meta["points"] == 1 and meta["locked"] and source.endswith(".require()")
+    assert solutions == len(graded) == 16 and len(set(graded)) == 16
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", g) for g in graded)
+    with pytest.raises(AssertionError, match="Not answered yet"):
+        check.w3_k(None).require()
+    assert check.w1_lenses(
+        dict(zip(check.LENS_COLUMNS, ["demographic"] * 3 + ["geographic"] * 2 + ["contactability"] * 2, strict=True))
+    ).require()

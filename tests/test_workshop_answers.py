@@ -39,6 +39,9 @@ def c():
     seg = shop.segmentation
     names = answers.segment_names(SEED)
     matrix = answers._matrix(shop)
+    from seglab import personas
+
+    profile = personas.profile(shop.features, seg.segments, seg.model.preparation.features)
     plan = matrix[["segment", "quadrant"]].assign(value=matrix["revenue"])
     return SimpleNamespace(
         shop=shop,
@@ -57,6 +60,7 @@ def c():
         scores=matrix[["segment", "attractiveness", "ability_to_win"]],
         plan=plan,
         weights=dict(answers.WEIGHTS),
+        profile=profile,
     )
 
 
@@ -124,6 +128,25 @@ def _budget(c, by="both"):
     w = c.plan["quadrant"].map(c.weights)
     score = {"both": w * c.plan["value"], "value": c.plan["value"], "weight": w}[by]
     return dict(zip(c.plan["segment"].astype(int), 100000 * score / score.sum(), strict=True))
+
+
+def _tenure(c):
+    first = c.buys.groupby("customer_id")["timestamp"].min().dt.normalize()
+    return (c.shop.as_of.normalize() - first).dt.days
+
+
+def _channels(c):
+    people = c.shop.customers.merge(c.seg.segments[["customer_id", "segment"]], on="customer_id")
+    shares = people.groupby("segment")[["email_opt_in", "sms_opt_in"]].mean()
+    best = shares.idxmax(axis=1).str.replace("_opt_in", "")
+    return {int(s): best[s] if shares.loc[s].max() >= 0.5 else "none" for s in shares.index}
+
+
+def _criterion(c, how="ratio"):
+    p = c.profile.set_index("segment")
+    v = p["revenue"] if how == "total" else p["value_per_customer"]
+    scaled = {"ratio": v / v.max(), "total": v / v.max(), "minmax": (v - v.min()) / (v.max() - v.min()), "raw": v}[how]
+    return {int(s): float(x) for s, x in scaled.items()}
 
 
 def _persian(msgid: str) -> str:
@@ -289,6 +312,30 @@ ROWS = [
     ("W2.4", "one column only", lambda c: _scaled(c)[["frequency"]], HINT, "same columns"),
     ("W2.4", "log of zero", lambda c: np.log(c.two), HINT, "missing or infinite"),
     ("W2.4", "other numbers", lambda c: _scaled(c) * 0.5, HINT, "Not yet"),
+    # W2.5 tenure
+    ("W2.5", "right", lambda c: _tenure(c), RIGHT, "Right"),
+    ("W2.5", "a list", lambda c: _tenure(c).reindex(c.customers).tolist(), RIGHT, ""),
+    ("W2.5", "recency instead", lambda c: _recency(c), HINT, "That is recency"),
+    ("W2.5", "both ends counted", lambda c: _tenure(c) + 1, HINT, "Off by one day"),
+    (
+        "W2.5",
+        "from the sign-up",
+        lambda c: (
+            (
+                c.shop.as_of.normalize()
+                - c.shop.customers.set_index("customer_id")["signup_date"].reindex(c.customers).dt.normalize()
+            ).dt.days
+        ),
+        HINT,
+        "sign-up",
+    ),  # noqa: E501
+    (
+        "W2.5",
+        "durations",
+        lambda c: c.shop.as_of.normalize() - c.buys.groupby("customer_id")["timestamp"].min().dt.normalize(),
+        HINT,
+        ".dt.days",
+    ),  # noqa: E501
     # W3.1 the assignment step
     ("W3.1", "right", lambda c: _nearest(c), RIGHT, "Right"),
     ("W3.1", "a list", lambda c: _nearest(c).tolist(), RIGHT, ""),
@@ -389,6 +436,32 @@ ROWS = [
         HINT,
         "one True/False per customer",
     ),  # noqa: E501
+    # W4.3 a channel per segment
+    ("W4.3", "right", lambda c: _channels(c), RIGHT, "Right"),
+    (
+        "W4.3",
+        "keys as the tables write them, in Persian",
+        lambda c: {f"S{s}": {"email": "ایمیل", "sms": "پیامک", "none": "هیچ"}[v] for s, v in _channels(c).items()},
+        RIGHT,
+        "",
+    ),  # noqa: E501
+    ("W4.3", "e-mail for everyone", lambda c: dict.fromkeys(_channels(c), "email"), HINT, "Fewer than half of"),
+    (
+        "W4.3",
+        "none where half allow e-mail",
+        lambda c: {s: "none" if v == "email" and s == min(_channels(c)) else v for s, v in _channels(c).items()},
+        HINT,
+        "half is reachable",
+    ),  # noqa: E501
+    (
+        "W4.3",
+        "SMS for everyone who can be reached",
+        lambda c: {s: "sms" if v == "email" else v for s, v in _channels(c).items()},
+        HINT,
+        "compare the share allowing e-mail",
+    ),  # noqa: E501
+    ("W4.3", "a word that is no channel", lambda c: {**_channels(c), 1: "pigeon"}, HINT, "channels' names"),
+    ("W4.3", "a segment left out", lambda c: {s: v for s, v in _channels(c).items() if s != 1}, HINT, "every segment"),
     # W5.1 quadrants
     ("W5.1", "right", lambda c: _quadrants(c), RIGHT, "Right"),
     ("W5.1", "keys as the chart writes them", lambda c: {f"S{s}": q for s, q in _quadrants(c).items()}, RIGHT, ""),
@@ -412,6 +485,20 @@ ROWS = [
     ("W5.2", "by quadrant weight alone", lambda c: _budget(c, "weight"), HINT, "weight alone"),
     ("W5.2", "not the whole budget", lambda c: {s: v / 2 for s, v in _budget(c).items()}, HINT, "add up to"),
     ("W5.2", "a segment left out", lambda c: {s: v for s, v in _budget(c).items() if s != 1}, HINT, "every segment"),
+    # W5.3 a criterion by hand
+    ("W5.3", "right", lambda c: _criterion(c), RIGHT, "Right"),
+    (
+        "W5.3",
+        "rounded to two decimals, keys as the chart writes them",
+        lambda c: {f"S{s}": round(v, 2) for s, v in _criterion(c).items()},
+        RIGHT,
+        "",
+    ),  # noqa: E501
+    ("W5.3", "min-max scaling", lambda c: _criterion(c, "minmax"), HINT, "min-max"),
+    ("W5.3", "total value", lambda c: _criterion(c, "total"), HINT, "total value"),
+    ("W5.3", "a percentage", lambda c: {s: v * 100 for s, v in _criterion(c).items()}, HINT, "not a percentage"),
+    ("W5.3", "not scaled", lambda c: _criterion(c, "raw"), HINT, "0..1"),
+    ("W5.3", "a segment left out", lambda c: {s: v for s, v in _criterion(c).items() if s != 1}, HINT, "every segment"),
 ]
 
 
@@ -431,6 +518,9 @@ def _run(c, exercise: str, answer):
         "W4.2": lambda a: check.w4_rule(a, c.target),
         "W5.1": lambda a: check.w5_quadrants(a, c.scores),
         "W5.2": lambda a: check.w5_budget(a, c.plan, 100000, c.weights),
+        "W2.5": lambda a: check.w2_tenure(a, c.customers),
+        "W4.3": lambda a: check.w4_channel(a),
+        "W5.3": lambda a: check.w5_criterion(a, c.profile),
     }
     return calls[exercise](answer)
 
@@ -439,7 +529,7 @@ EXERCISES = sorted({r[0] for r in ROWS})
 
 
 def test_the_table_covers_every_exercise_with_right_answers_and_mistakes():
-    assert len(ROWS) >= 80 and len(EXERCISES) == 13
+    assert len(ROWS) >= 80 and len(EXERCISES) == 16
     for exercise in EXERCISES:
         statuses = {r[3] for r in ROWS if r[0] == exercise}
         assert statuses == {RIGHT, HINT}, exercise

@@ -48,13 +48,18 @@ def expected(seed: int = SEED) -> dict[str, str]:
         "W2.1 recency (days)": "; ".join(str(int(v)) for v in recency),
         "W2.2 frequency (orders)": "; ".join(str(int(frequency[c])) for c in customers),
         "W2.3 value": "; ".join(f"{monetary[c]:,.2f}" for c in customers),
+        "W2.5 tenure (days)": "; ".join(str(int(v)) for v in facts.tenure(room, customers)),
         "W3.1 nearest centroid": ", ".join(str(int(v)) for v in _nearest(room, seed)),
         "W3.2 k": str(int(seg.model.k)),
         "W3.3 adjusted Rand index": f"{adjusted_rand_score(truth, labels):.3f}",
         "W4.1 names": ", ".join(f"{segment_code(s)}: {a}" for s, a in names.items()),
         "W4.2 bargain hunters' segment": segment_code(target),
+        "W4.3 channels": ", ".join(f"{segment_code(s)}: {c}" for s, c in facts.channels(room).items()),
         "W5.1 quadrants": ", ".join(f"{segment_code(s)}: {q}" for s, q in _quadrants(matrix).items()),
         "W5.2 budget": "; ".join(f"{segment_code(s)}: {b:,.0f}" for s, b in _budget(matrix).items()),
+        "W5.3 value per customer (criterion)": "; ".join(
+            f"{segment_code(int(r.segment))}: {r.value_per_customer:.2f}" for r in matrix.itertuples()
+        ),
     }
 
 

@@ -26,8 +26,17 @@ import numpy as np
 import pandas as pd
 
 from seglab import i18n
-from seglab.vocabulary import QUADRANTS, segment_code
 from seglab_workshop import answers_in, facts
+from seglab_workshop.check_segments import (  # the W4 and W5 checks, called as check.w4_... too
+    ARCHETYPES,
+    segment_named,
+    w4_channel,
+    w4_names,
+    w4_rule,
+    w5_budget,
+    w5_criterion,
+    w5_quadrants,
+)
 from seglab_workshop.feedback import (
     HINT,
     MISSING,
@@ -38,6 +47,7 @@ from seglab_workshop.feedback import (
     missing,
     right,
     room,
+    same,
     use_seed,
     vocabulary,
 )
@@ -58,12 +68,15 @@ __all__ = [
     "w2_monetary",
     "w2_recency",
     "w2_scaled",
+    "w2_tenure",
     "w3_ari",
     "w3_assign",
     "w3_k",
     "w4_names",
+    "w4_channel",
     "w4_rule",
     "w5_budget",
+    "w5_criterion",
     "w5_quadrants",
 ]
 
@@ -130,6 +143,22 @@ def _midas_words() -> dict:
     return vocabulary(MIDAS_WORDS, {w: w.capitalize() for w in MIDAS_WORDS})
 
 
+def _words_given(answer, keys, words: dict) -> tuple[dict | None, list]:
+    """The word of ``words`` each key of ``keys`` is answered with (None for the whole answer when
+    it does not answer every key), and the keys answered with no known word.
+    """
+    given = answers_in.by_key(answer, list(keys))
+    if given is None or set(given) != set(keys):
+        return None, []
+    read = {k: answers_in.word(v, words) for k, v in given.items()}
+    return read, [k for k, w in read.items() if w is None]
+
+
+def _not_the_key(read: dict, key: dict[str, str], prefix: str) -> list[str]:
+    """The questions whose answer's digest is not the key's."""
+    return [q for q in key if facts.digest(f"{prefix}{q}", read[q]) != key[q]]
+
+
 def _swapped(given: dict[str, str], key: dict[str, str], prefix: str) -> tuple[str, str] | None:
     """Two wrong answers that are right once exchanged, if any."""
     wrong = [q for q in key if facts.digest(f"{prefix}{q}", given[q]) != key[q]]
@@ -149,17 +178,14 @@ def w1_lenses(answer) -> Feedback:
     """The lens of each customer column: ``{"age": "demographic", ...}``."""
     if (m := missing(answer)) is not None:
         return m
-    given = answers_in.by_key(answer, list(LENS_COLUMNS))
-    if given is None or set(given) != set(LENS_COLUMNS):
+    read, unknown = _words_given(answer, LENS_COLUMNS, _lens_words())
+    if read is None:
         return hint("Give a lens for each of these columns: %(columns)s.", columns=", ".join(LENS_COLUMNS))
-    words = _lens_words()
-    read = {c: answers_in.word(v, words) for c, v in given.items()}
-    unknown = [c for c, w in read.items() if w is None]
     if unknown:
         return hint(
             "Name a lens for %(columns)s: one of %(lenses)s.", columns=", ".join(unknown), lenses=", ".join(LENS_WORDS)
         )
-    wrong = [c for c in LENS_COLUMNS if facts.digest(f"lens:{c}", read[c]) != LENS_KEY[c]]
+    wrong = _not_the_key(read, LENS_KEY, "lens:")
     if not wrong:
         return right()
     if any(c.endswith("_opt_in") for c in wrong):
@@ -177,19 +203,17 @@ def w1_midas(answer) -> Feedback:
     """The MIDAS criterion each question of :data:`MIDAS_QUESTIONS` tests: ``{"q1": "Measurable", ...}``."""
     if (m := missing(answer)) is not None:
         return m
-    given = answers_in.by_key(answer, list(MIDAS_QUESTIONS))
-    if given is None or set(given) != set(MIDAS_QUESTIONS):
-        return hint("Answer each question: %(questions)s.", questions=", ".join(MIDAS_QUESTIONS))
     words = _midas_words()
-    read = {q: answers_in.word(v, words) for q, v in given.items()}
-    unknown = [q for q, w in read.items() if w is None]
+    read, unknown = _words_given(answer, MIDAS_QUESTIONS, words)
+    if read is None:
+        return hint("Answer each question: %(questions)s.", questions=", ".join(MIDAS_QUESTIONS))
     if unknown:
         return hint(
             "Answer %(questions)s with a MIDAS criterion: %(criteria)s.",
             questions=", ".join(unknown),
             criteria=", ".join(w.capitalize() for w in MIDAS_WORDS),
         )
-    wrong = [q for q in MIDAS_KEY if facts.digest(f"midas:{q}", read[q]) != MIDAS_KEY[q]]
+    wrong = _not_the_key(read, MIDAS_KEY, "midas:")
     if not wrong:
         return right()
     if _swapped(read, MIDAS_KEY, "midas:"):
@@ -214,10 +238,6 @@ def _net(lines: pd.DataFrame) -> pd.Series:
     return lines["quantity"] * lines["unit_price"] * (1 - lines["discount"].fillna(0))
 
 
-def _same(a: pd.Series, b: pd.Series, tol: float = 1e-6) -> bool:
-    return bool(np.allclose(a.to_numpy(float), b.to_numpy(float), atol=tol, rtol=1e-9, equal_nan=False))
-
-
 _PER_CUSTOMER = N_("one number per customer: a Series indexed by customer_id")
 
 
@@ -232,27 +252,27 @@ def w2_recency(answer, customers) -> Feedback:
     got = answers_in.per_customer(answer, list(expected.index))
     if got is None:
         return hint("Give one number per customer, indexed by customer_id.")
-    if _same(got, expected):
+    if same(got, expected):
         return right()
     lines = _lines(customers)
     buys = lines[lines["quantity"] > 0]
     as_of = room().as_of
     last_time = buys.groupby("customer_id")["timestamp"].max().reindex(expected.index)
     with_time = [(as_of - last_time).dt.days, (as_of - last_time).dt.total_seconds() / 86400]
-    if any(_same(got, t.astype(float), 1e-3) for t in with_time):
+    if any(same(got, t.astype(float), 1e-3) for t in with_time):
         return hint(
             "The time of day is still in: a purchase in the evening is less than a whole day before the next "
             "midnight. Compare dates (.dt.normalize()), not timestamps."
         )
-    if _same(got, expected + 1) or _same(got, expected - 1):
+    if same(got, expected + 1) or same(got, expected - 1):
         return hint(
             "Off by one day: count the days between the last purchase's date and the as-of date, not both ends."
         )
     first = buys.groupby("customer_id")["timestamp"].min().dt.normalize()
-    if _same(got, (as_of.normalize() - first).dt.days.reindex(expected.index).astype(float)):
+    if same(got, (as_of.normalize() - first).dt.days.reindex(expected.index).astype(float)):
         return hint("That is the time since the first purchase; recency counts from the most recent one.")
     last_any = lines.groupby("customer_id")["timestamp"].max().dt.normalize()
-    if _same(got, (as_of.normalize() - last_any).dt.days.reindex(expected.index).astype(float)):
+    if same(got, (as_of.normalize() - last_any).dt.days.reindex(expected.index).astype(float)):
         return hint("A return is not a purchase: keep only lines with a positive quantity.")
     return hint("Not yet: recency is the number of days from the last purchase to the as-of date.")
 
@@ -268,13 +288,13 @@ def w2_frequency(answer, customers) -> Feedback:
     got = answers_in.per_customer(answer, list(expected.index))
     if got is None:
         return hint("Give one number per customer, indexed by customer_id.")
-    if _same(got, expected):
+    if same(got, expected):
         return right()
-    if _same(got, buys.groupby("customer_id").size().reindex(expected.index).astype(float)):
+    if same(got, buys.groupby("customer_id").size().reindex(expected.index).astype(float)):
         return hint("You counted order lines; an order has several lines. Count distinct orders.")
-    if _same(got, lines.groupby("customer_id").size().reindex(expected.index).astype(float)):
+    if same(got, lines.groupby("customer_id").size().reindex(expected.index).astype(float)):
         return hint("You counted every line, returns included: count distinct orders with a purchase.")
-    if _same(got, lines.groupby("customer_id")["order_id"].nunique().reindex(expected.index).astype(float)):
+    if same(got, lines.groupby("customer_id")["order_id"].nunique().reindex(expected.index).astype(float)):
         return hint("A return is an order too in the data, but not a purchase: count orders with positive quantities.")
     return hint("Not yet: frequency is the number of distinct purchase orders.")
 
@@ -290,21 +310,21 @@ def w2_monetary(answer, customers) -> Feedback:
     got = answers_in.per_customer(answer, list(expected.index))
     if got is None:
         return hint("Give one number per customer, indexed by customer_id.")
-    if _same(got, expected, 0.01):
+    if same(got, expected, 0.01):
         return right()
     by = lines["customer_id"]
     gross = net[lines["quantity"] > 0].groupby(by).sum().reindex(expected.index)
-    if _same(got, gross, 0.01):
+    if same(got, gross, 0.01):
         return hint("That is gross value: returns (negative quantities) must be subtracted.")
     plain = lines["quantity"] * lines["unit_price"]
-    if _same(got, plain.groupby(by).sum().reindex(expected.index), 0.01) or _same(
+    if same(got, plain.groupby(by).sum().reindex(expected.index), 0.01) or same(
         got, plain[lines["quantity"] > 0].groupby(by).sum().reindex(expected.index), 0.01
     ):
         return hint("The discount column is a share of the price the customer did not pay.")
     discount_off = (lines["quantity"] * (lines["unit_price"] - lines["discount"].fillna(0))).groupby(by).sum()
-    if _same(got, discount_off.reindex(expected.index), 0.01):
+    if same(got, discount_off.reindex(expected.index), 0.01):
         return hint("The discount is a share of the price (0.2 = 20% off), not an amount to subtract.")
-    if _same(got, lines["unit_price"].groupby(by).sum().reindex(expected.index), 0.01):
+    if same(got, lines["unit_price"].groupby(by).sum().reindex(expected.index), 0.01):
         return hint("A line's value is its quantity times its unit price: the quantity is missing.")
     return hint("Not yet: value is the sum of quantity × unit price × (1 − discount) over all lines.")
 
@@ -317,6 +337,33 @@ def _table(answer, features: pd.DataFrame) -> pd.DataFrame:
     if got.shape == features.shape and list(got.columns) != list(features.columns):
         got = got.set_axis(list(features.columns), axis=1)
     return got
+
+
+@exercise("W2.5", _PER_CUSTOMER)
+def w2_tenure(answer, customers) -> Feedback:
+    """Tenure of ``customers``: whole days from the first purchase to the as-of date (how long
+    each has been a customer: the relationship stage).
+    """
+    if (m := missing(answer)) is not None:
+        return m
+    if isinstance(answer, pd.Series) and pd.api.types.is_timedelta64_dtype(answer):
+        return hint("These are durations: give whole days as numbers (.dt.days).")
+    expected = facts.tenure(room(), customers)
+    got = answers_in.per_customer(answer, list(expected.index))
+    if got is None:
+        return hint("Give one number per customer, indexed by customer_id.")
+    if same(got, expected):
+        return right()
+    if same(got, facts.recency(room(), customers)):
+        return hint("That is recency (since the last purchase): tenure counts from the first one.")
+    if same(got, expected + 1) or same(got, expected - 1):
+        return hint(
+            "Off by one day: count the days between the first purchase's date and the as-of date, not both ends."
+        )
+    signup = room().customers.set_index("customer_id")["signup_date"].reindex(expected.index).dt.normalize()
+    if same(got, (room().as_of.normalize() - signup).dt.days.astype(float)):
+        return hint("That counts from the sign-up: tenure here counts from the first purchase.")
+    return hint("Not yet: tenure is the number of days from the first purchase to the as-of date.")
 
 
 @exercise("W2.4", N_("a table with the same columns and one row per customer (a DataFrame or an array)"))
@@ -441,213 +488,3 @@ def w3_ari(answer, labels, truth) -> Feedback:
     if abs(got - expected) <= 0.01:
         return hint("Close: keep at least three decimals.")
     return hint("Not yet: use sklearn.metrics.adjusted_rand_score(truth, segments).")
-
-
-# --------------------------------------------------------------------------------------------
-# W4: personas and MIDAS
-# --------------------------------------------------------------------------------------------
-ARCHETYPES = ("loyal", "impulse_shopper", "bargain_hunter", "wandering", "need_based")
-#: Other spellings of the archetypes (seglab's persona names, in every reader language, are added).
-ARCHETYPE_WORDS = {
-    "loyal": ("loyalty", "loyalist", "loyalists", "loyals"),
-    "impulse_shopper": ("impulse", "impulsive", "impulse buyer", "impulse buyers"),
-    "bargain_hunter": ("bargain", "bargain hunting", "deal seeker", "deal seekers", "discount hunter"),
-    "wandering": ("wanderer", "wanderers", "browser", "browsers"),
-    "need_based": ("need", "needs based", "needbased", "need driven"),
-}
-#: What tells two archetypes apart, for a hint when a learner swaps them.
-TELLS = {
-    frozenset({"loyal", "impulse_shopper"}): N_("order value and how many units an order has"),
-    frozenset({"bargain_hunter", "need_based"}): N_("the share of discounted lines and of one category"),
-    frozenset({"wandering", "need_based"}): N_("visits per order"),
-    frozenset({"wandering", "bargain_hunter"}): N_("visits per order and the discounted share"),
-    frozenset({"loyal", "need_based"}): N_("how often they order"),
-}
-
-
-def _archetype_words() -> dict:
-    from seglab.personas import PERSONA_NAMES
-
-    return vocabulary(ARCHETYPE_WORDS, {a: PERSONA_NAMES[a] for a in ARCHETYPES})
-
-
-def _segments() -> list[int]:
-    return sorted(int(s) for s in room().segmentation.segments["segment"].unique())
-
-
-def _names(answer) -> dict[int, str | None] | None:
-    given = answers_in.by_segment(answer, _segments())
-    if given is None:
-        return None
-    words = _archetype_words()
-    return {s: answers_in.word(v, words) for s, v in given.items()}
-
-
-def segment_named(names, archetype: str) -> int | None:
-    """The segment a learner's ``names`` (exercise W4.1, any shape) gives ``archetype``, or None."""
-    try:
-        read = _names(names) if names is not None else None
-    except Exception:  # noqa: BLE001 - a shape the names check will explain
-        return None
-    found = [s for s, a in (read or {}).items() if a == archetype]
-    return found[0] if len(found) == 1 else None
-
-
-@exercise("W4.1", N_('a dict of an archetype per segment: {1: "...", 2: "...", ...}'))
-def w4_names(answer) -> Feedback:
-    """An archetype for each segment: ``{1: "impulse_shopper", ...}`` (names of :data:`ARCHETYPES`;
-    keys 1 or "S1"; the persona names in English or Persian are read too).
-    """
-    if (m := missing(answer)) is not None:
-        return m
-    given = _names(answer)
-    segments = _segments()
-    codes = ", ".join(segment_code(s) for s in segments)
-    if given is None or set(given) != set(segments):
-        return hint("Name every segment: %(segments)s.", segments=codes)
-    if any(a is None for a in given.values()):
-        return hint("Use the archetypes' names: %(names)s.", names=", ".join(ARCHETYPES))
-    expected = facts.planted_names(room())
-    wrong = [s for s in expected if given[s] != expected[s]]
-    if not wrong:
-        return right()
-    for a, b in itertools.combinations(wrong, 2):
-        if given[a] == expected[b] and given[b] == expected[a]:
-            tell = TELLS.get(frozenset({expected[a], expected[b]}))
-            if tell:
-                return hint(
-                    "%(a)s and %(b)s are swapped: compare %(tell)s.", a=segment_code(a), b=segment_code(b), tell=_(tell)
-                )
-            return hint("%(a)s and %(b)s are swapped.", a=segment_code(a), b=segment_code(b))
-    return hint("Not yet: %(segments)s.", segments=", ".join(segment_code(s) for s in wrong))
-
-
-@exercise("W4.2", N_("one True/False per customer of shop.features (a condition on its columns)"))
-def w4_rule(answer, segment, min_precision: float = 0.7, min_recall: float = 0.7) -> Feedback:
-    """A rule that finds ``segment``: a True/False Series over the feature table's customers
-    (index as in ``shop.features``).
-    """
-    if (m := missing(answer)) is not None:
-        return m
-    if segment is None:
-        return hint("Name the segments first (exercise 1): the rule looks for the one you named bargain_hunter.")
-    shop = room()
-    segs = shop.segmentation.segments.set_index("customer_id")["segment"]
-    ids = shop.features["customer_id"]
-    picked = np.asarray(answer).ravel()
-    if picked.dtype != bool or len(picked) != len(ids):
-        return hint("Give one True/False per customer of shop.features.")
-    inside = (segs.reindex(ids.to_numpy()) == answers_in.segment_number(segment)).to_numpy()
-    if not picked.any():
-        return hint("Your rule selects nobody.")
-    precision = float(inside[picked].mean())
-    recall = float(picked[inside].mean()) if inside.any() else 0.0
-    values = {
-        "precision": i18n.percent_beside(precision, min_precision),
-        "recall": i18n.percent_beside(recall, min_recall),
-        "bar": i18n.percent(min_precision),
-    }
-    if precision >= min_precision and recall >= min_recall:
-        return right(N_("Right: your rule is Definable enough."))
-    if precision < min_precision:
-        return hint(
-            "Your rule also catches many customers of other segments (%(precision)s of those it selects are in the "
-            "segment; at least %(bar)s are needed): make a condition stricter or add one.",
-            **values,
-        )
-    return hint(
-        "Your rule misses much of the segment (it finds %(recall)s of it; at least %(bar)s are needed): "
-        "loosen a threshold.",
-        **values,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# W5: the Boston matrix
-# --------------------------------------------------------------------------------------------
-#: Other spellings of the quadrants (their names in every reader language are added).
-QUADRANT_WORDS = {
-    "Target": ("targets", "star", "stars"),
-    "Convert": ("conversion", "question mark", "question marks"),
-    "Grow": ("growth", "cash cow", "cash cows", "develop"),
-    "Ignore": ("ignored", "dog", "dogs", "drop"),
-}
-
-
-def _quadrant_words() -> dict:
-    words = vocabulary(QUADRANT_WORDS, {q: q for q in QUADRANTS})
-    for q in QUADRANTS:  # the first word of a translated name as well (هدف for هدف قرار دادن)
-        words[q] += [w.split()[0] for w in words[q] if " " in w and not w.isascii()]
-    return words
-
-
-@exercise("W5.1", N_('a dict of a quadrant per segment: {1: "...", 2: "...", ...}'))
-def w5_quadrants(answer, scores: pd.DataFrame, threshold: float = 0.5) -> Feedback:
-    """The quadrant of each segment of ``scores`` (segment, attractiveness, ability_to_win);
-    quadrant names in English or as the reader's chart writes them.
-    """
-    if (m := missing(answer)) is not None:
-        return m
-    from seglab.prioritization import quadrant
-
-    expected = {int(r.segment): quadrant(r.attractiveness, r.ability_to_win, threshold) for r in scores.itertuples()}
-    raw = answers_in.by_segment(answer, list(expected))
-    if raw is None or set(raw) != set(expected):
-        return hint("Give a quadrant for every segment.")
-    words = _quadrant_words()
-    given = {s: answers_in.word(v, words) for s, v in raw.items()}
-    if any(q is None for q in given.values()):
-        return hint("Use the quadrants' names: %(names)s.", names=", ".join(_(q) for q in QUADRANTS))
-    if given == expected:
-        return right()
-    swapped = {int(r.segment): quadrant(r.ability_to_win, r.attractiveness, threshold) for r in scores.itertuples()}
-    if given == swapped:
-        return hint(
-            "The axes are swapped: Convert is attractive but hard to win, Grow easy to win but less attractive."
-        )
-    strict = {int(r.segment): _strict_quadrant(r, threshold) for r in scores.itertuples()}
-    if given == strict:
-        return hint("A score equal to the threshold is high: at or above it, not only above.")
-    return hint("Not yet: high is at or above the threshold on each axis; read the four quadrants from the two.")
-
-
-def _strict_quadrant(r, threshold: float) -> str:
-    """The quadrant read with "above the threshold" for high (a score equal to it read as low)."""
-    from seglab.prioritization import quadrant
-
-    low = -1.0  # moves a score equal to the threshold below it
-    a = r.attractiveness + (low if r.attractiveness == threshold else 0.0)
-    w = r.ability_to_win + (low if r.ability_to_win == threshold else 0.0)
-    return quadrant(a, w, threshold)
-
-
-@exercise("W5.2", N_("a dict of an amount per segment: {1: ..., 2: ..., ...}"))
-def w5_budget(answer, plan: pd.DataFrame, total: float, weights: dict[str, float]) -> Feedback:
-    """The budget of each segment of ``plan`` (segment, quadrant, value): ``total`` split in
-    proportion to quadrant weight × value. Amounts rounded to a thousandth of the total (100 of
-    100,000) or finer are right.
-    """
-    if (m := missing(answer)) is not None:
-        return m
-    segments = [int(s) for s in plan["segment"]]
-    raw = answers_in.by_segment(answer, segments)
-    amounts = {s: answers_in.number(v) for s, v in (raw or {}).items()}
-    if raw is None or set(amounts) != set(segments) or any(v is None for v in amounts.values()):
-        return hint("Give an amount for every segment.")
-    got = np.array([amounts[s] for s in segments])
-    score = plan["quadrant"].map(weights).fillna(0).to_numpy(float) * plan["value"].to_numpy(float)
-    expected = total * score / score.sum()
-    rounding = max(1.0, abs(total) * 0.005)  # to the nearest thousand of a 100,000 budget
-    if np.allclose(got, expected, atol=rounding, rtol=0):
-        return right()
-    if np.allclose(got, expected / total, atol=1e-3):
-        return hint("Those are shares: multiply them by the budget (%(total)s).", total=i18n.number(total))
-    if abs(got.sum() - total) > rounding * len(segments):
-        return hint("The amounts add up to %(sum)s, not to the budget.", sum=i18n.number(got.sum()))
-    by_value = total * plan["value"].to_numpy(float) / plan["value"].sum()
-    if np.allclose(got, by_value, atol=rounding, rtol=0):
-        return hint("Split by value alone, an Ignore segment still gets money: weigh each segment by its quadrant too.")
-    w = plan["quadrant"].map(weights).fillna(0).to_numpy(float)
-    if w.sum() > 0 and np.allclose(got, total * w / w.sum(), atol=rounding, rtol=0):
-        return hint("Split by quadrant weight alone, a small segment gets as much as a big one: weigh by value too.")
-    return hint("Not yet: each segment gets total × (quadrant weight × value) / the sum over segments.")

@@ -1,5 +1,6 @@
-"""``seglab-workshop --out DIR [--instructor] [--language fa]``: the workshop's notebooks for
-learners, or for instructors with the instructor's guide (its answer key never goes to learners);
+"""``seglab-workshop --out DIR [--instructor | --nbgrader] [--language fa]``: the workshop's
+notebooks for learners, or for instructors with the instructor's guide and slides (its answer key
+never goes to learners), or nbgrader's source version;
 ``seglab-workshop --gradebook DIR [--out OUT]``: the gradebook of the checks run in DIR, one CSV
 per learner (:mod:`seglab_workshop.gradebook`).
 A failure ends in one line, as seglab's commands do (:func:`seglab.run.cli.execute`).
@@ -27,7 +28,7 @@ def _write(args: argparse.Namespace) -> None:
         return
     if args.out is None:
         raise ValueError("give --out DIR (the folder for the notebooks), or --gradebook DIR")
-    written = versions.write(args.out, learner=not args.instructor, language=args.language)
+    written = versions.write(args.out, learner=not args.instructor, language=args.language, nbgrader=args.nbgrader)
     for path in written:
         print(path)
     for path in versions.kept_beside(written):
@@ -64,6 +65,11 @@ def parser() -> argparse.ArgumentParser:
         "--instructor",
         action="store_true",
         help="the instructor version, with the solutions, guide.html (the answer key) and slides.html",
+    )
+    p.add_argument(
+        "--nbgrader",
+        action="store_true",
+        help="the source version for nbgrader (solutions between its markers, each check an autograded cell)",
     )
     p.add_argument(
         "--language",

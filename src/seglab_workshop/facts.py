@@ -16,7 +16,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from seglab_workshop.classroom import Classroom
 
-__all__ = ["digest", "planted_names", "recency"]
+__all__ = ["channels", "digest", "planted_names", "recency", "tenure"]
 
 
 def digest(question: str, answer: str) -> str:
@@ -41,3 +41,34 @@ def recency(room: Classroom, customers) -> pd.Series:
     lines = tx[tx["customer_id"].isin(list(customers))]
     last = lines[lines["quantity"] > 0].groupby("customer_id")["timestamp"].max().dt.normalize()
     return (room.as_of.normalize() - last).dt.days.reindex(list(customers)).astype(float)
+
+
+def tenure(room: Classroom, customers) -> pd.Series:
+    """Whole days from each customer's first purchase (a line with a positive quantity) to the as-of date."""
+    tx = room.transactions
+    lines = tx[tx["customer_id"].isin(list(customers))]
+    first = lines[lines["quantity"] > 0].groupby("customer_id")["timestamp"].min().dt.normalize()
+    return (room.as_of.normalize() - first).dt.days.reindex(list(customers)).astype(float)
+
+
+#: A channel carries a segment's message when at least this share of its customers allow it.
+CHANNEL_LEAST = 0.5
+
+
+def channel_shares(room: Classroom) -> pd.DataFrame:
+    """Each segment's share of customers who allow e-mail and SMS (segment index; email, sms)."""
+    segs = room.segmentation.segments[["customer_id", "segment"]]
+    c = room.customers.merge(segs, on="customer_id")
+    shares = c.groupby("segment")[["email_opt_in", "sms_opt_in"]].mean().astype(float)
+    return shares.set_axis(["email", "sms"], axis=1)
+
+
+def channels(room: Classroom) -> dict[int, str]:
+    """Each segment's channel: the one most of its customers allow (e-mail on a tie), "none"
+    when fewer than :data:`CHANNEL_LEAST` of them allow either.
+    """
+    out = {}
+    for s, r in channel_shares(room).iterrows():
+        best = "email" if r["email"] >= r["sms"] else "sms"
+        out[int(s)] = best if r[best] >= CHANNEL_LEAST else "none"
+    return out

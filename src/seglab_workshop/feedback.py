@@ -10,6 +10,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from seglab import i18n
 from seglab_workshop import SEED
 from seglab_workshop.messages import N_, _
@@ -24,6 +27,7 @@ __all__ = [
     "missing",
     "right",
     "room",
+    "same",
     "shown",
     "use_seed",
     "vocabulary",
@@ -52,6 +56,14 @@ class Feedback:
         """The message with its mark (✔ right, ✘ a hint, … not answered)."""
         mark = {RIGHT: "✔", HINT: "✘", MISSING: "…"}[self.status]
         return f"{mark} {self.message}"
+
+    def require(self) -> Feedback:
+        """Return the feedback if the answer is right, else raise AssertionError with the hint (an
+        autograded cell of nbgrader or otter-grader: a cell that raises scores 0).
+        """
+        if self.status != RIGHT:
+            raise AssertionError(str(self))
+        return self
 
     def _repr_markdown_(self) -> str:
         """Bold, one line; in a right-to-left language a right-to-left block whose Latin runs
@@ -180,3 +192,8 @@ def vocabulary(words: dict[str, tuple[str, ...]], catalog_words: dict[str, str] 
         for language in i18n.LANGUAGES:
             out[w].append(i18n.translations(language).gettext(msgid))
     return out
+
+
+def same(a: pd.Series, b: pd.Series, tol: float = 1e-6) -> bool:
+    """Whether two Series hold the same numbers (within ``tol``; a missing value is never the same)."""
+    return bool(np.allclose(a.to_numpy(float), b.to_numpy(float), atol=tol, rtol=1e-9, equal_nan=False))

@@ -10,14 +10,42 @@ figures speak it too.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from seglab import i18n
 from seglab_workshop import messages
 
+#: A check cell of a notebook: ``check.w1_lenses(lenses)``.
+_CHECK = re.compile(r"^check\.(w\d_\w+)\((.*)\)\s*$", re.S)
 
-def version(source: dict, stem: str, learner: bool, language: str = "en") -> dict:
-    """The learner (or instructor) version of a workshop notebook in ``language``."""
+
+def _nbgrader(cell: dict, text: str, stem: str) -> str:
+    """A cell of the nbgrader source version: a solution between nbgrader's markers (its learner
+    version replaces them), a check that raises unless right (an autograded test cell, 1 point).
+    """
+    from seglab_workshop import check
+
+    tags = cell.get("metadata", {}).get("tags", [])
+    meta = {"schema_version": 3, "task": False, "locked": False, "solution": False, "grade": False}
+    if "solution" in tags:
+        meta.update(solution=True, grade_id=f"{stem}-{cell['id']}")
+        text = f"### BEGIN SOLUTION\n{text}\n### END SOLUTION"
+    elif (m := _CHECK.match(text)) and hasattr(check, m.group(1)):
+        exercise = getattr(check, m.group(1)).exercise.replace(".", "_")  # (nbgrader: letters, digits, _ and -)
+        meta.update(grade=True, locked=True, points=1, grade_id=f"{exercise}-check")
+        text = f"check.{m.group(1)}({m.group(2)}).require()"
+    else:
+        return text
+    cell.setdefault("metadata", {})["nbgrader"] = meta
+    return text
+
+
+def version(source: dict, stem: str, learner: bool, language: str = "en", nbgrader: bool = False) -> dict:
+    """The learner (or instructor) version of a workshop notebook in ``language``; with ``nbgrader``,
+    the source version for nbgrader (solutions between its markers, checks as autograded cells).
+    """
+    learner = learner and not nbgrader
     drop = "solution" if learner else "exercise"
     nb = json.loads(json.dumps(source))
     cells = []
@@ -33,15 +61,19 @@ def version(source: dict, stem: str, learner: bool, language: str = "en") -> dic
                     text = f'<div dir="rtl">\n\n{text}\n\n</div>'
             elif "parameters" in tags:
                 text = text.replace('language: str = "en"', f'language: str = "{language}"')
+            elif nbgrader:
+                text = _nbgrader(cell, text, stem)
             cell["source"] = text
             cells.append(cell)
     nb["cells"] = cells
-    kind = "learner" if learner else "instructor"
+    kind = "nbgrader" if nbgrader else "learner" if learner else "instructor"
     nb.setdefault("metadata", {})["seglab_workshop"] = {"version": kind, "language": language}
     return nb
 
 
-def write(out: Path, learner: bool = True, language: str = "en", source: Path | None = None) -> list[Path]:
+def write(
+    out: Path, learner: bool = True, language: str = "en", source: Path | None = None, nbgrader: bool = False
+) -> list[Path]:
     """Write the five notebooks (learner or instructor version, in ``language``) to ``out``.
 
     A notebook already there is never overwritten when it differs from the one to write (a learner
@@ -57,7 +89,7 @@ def write(out: Path, learner: bool = True, language: str = "en", source: Path | 
     written = []
     for stem in NOTEBOOKS:
         nb = json.loads((source / f"{stem}.ipynb").read_text(encoding="utf-8"))
-        text = json.dumps(version(nb, stem, learner, language), indent=1, ensure_ascii=False) + "\n"
+        text = json.dumps(version(nb, stem, learner, language, nbgrader), indent=1, ensure_ascii=False) + "\n"
         target = out / f"{stem}.ipynb"
         if target.exists() and target.read_text(encoding="utf-8", errors="replace") != text:
             target = out / f"{stem}.new.ipynb"  # someone's work is in the other one: kept as it is
