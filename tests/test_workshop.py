@@ -47,7 +47,7 @@ def test_hints_speak_persian(shop):
     customers, _lines, buys = _w2(shop)
     with i18n.using("fa"):
         said = check.w2_frequency(buys.groupby("customer_id").size(), customers)
-        assert said.status == check.HINT and "سفارش‌های متمایز" in said.message
+        assert said.status == check.HINT and "سفارش‌های یکتا" in said.message
         assert str(check.w1_lenses(None)).startswith("… هنوز پاسخ نداده‌اید")
 
 

@@ -131,6 +131,11 @@ def _budget(c, by="both"):
 
 
 def _tenure(c):
+    signup = c.shop.customers.set_index("customer_id").loc[c.customers, "signup_date"].dt.normalize()
+    return (c.shop.as_of.normalize() - signup).dt.days
+
+
+def _from_first_purchase(c):
     first = c.buys.groupby("customer_id")["timestamp"].min().dt.normalize()
     return (c.shop.as_of.normalize() - first).dt.days
 
@@ -218,6 +223,13 @@ ROWS = [
         "Answer each question",
     ),  # noqa: E501
     ("W1.2", "no criterion", lambda c: {**MIDAS, "q1": "big"}, HINT, "with a MIDAS criterion"),
+    (
+        "W1.2",
+        "an empty answer or a doubled letter is no criterion",
+        lambda c: {**MIDAS, "q5": "ss", "q4": ""},
+        HINT,
+        "with a MIDAS criterion",
+    ),  # noqa: E501
     # W2.1 recency
     ("W2.1", "right", lambda c: _recency(c), RIGHT, "Right"),
     ("W2.1", "a list in the customers' order", lambda c: _recency(c).reindex(c.customers).tolist(), RIGHT, ""),
@@ -273,6 +285,7 @@ ROWS = [
     # W2.3 value
     ("W2.3", "right", lambda c: _monetary(c), RIGHT, "Right"),
     ("W2.3", "rounded to cents", lambda c: _monetary(c).round(2), RIGHT, ""),
+    ("W2.3", "rounded to whole currency units", lambda c: _monetary(c).round(0), RIGHT, ""),
     ("W2.3", "a list", lambda c: _monetary(c).reindex(c.customers).tolist(), RIGHT, ""),
     ("W2.3", "gross of returns", lambda c: _net(c.buys).groupby(c.buys["customer_id"]).sum(), HINT, "gross value"),
     (
@@ -315,24 +328,23 @@ ROWS = [
     # W2.5 tenure
     ("W2.5", "right", lambda c: _tenure(c), RIGHT, "Right"),
     ("W2.5", "a list", lambda c: _tenure(c).reindex(c.customers).tolist(), RIGHT, ""),
+    ("W2.5", "from the first purchase", lambda c: _from_first_purchase(c), HINT, "first purchase in this year's data"),
     ("W2.5", "recency instead", lambda c: _recency(c), HINT, "That is recency"),
-    ("W2.5", "both ends counted", lambda c: _tenure(c) + 1, HINT, "Off by one day"),
     (
         "W2.5",
-        "from the sign-up",
-        lambda c: (
-            (
-                c.shop.as_of.normalize()
-                - c.shop.customers.set_index("customer_id")["signup_date"].reindex(c.customers).dt.normalize()
-            ).dt.days
-        ),
+        "seglab's tenure_days copied",
+        lambda c: c.shop.features.set_index("customer_id").loc[c.customers, "tenure_days"],
         HINT,
-        "sign-up",
+        "One day too many",
     ),  # noqa: E501
+    ("W2.5", "one day short", lambda c: _tenure(c) - 1, HINT, "One day short"),
     (
         "W2.5",
         "durations",
-        lambda c: c.shop.as_of.normalize() - c.buys.groupby("customer_id")["timestamp"].min().dt.normalize(),
+        lambda c: (
+            c.shop.as_of.normalize()
+            - c.shop.customers.set_index("customer_id").loc[c.customers, "signup_date"].dt.normalize()
+        ),
         HINT,
         ".dt.days",
     ),  # noqa: E501
@@ -350,8 +362,8 @@ ROWS = [
     ("W3.2", "as a string", lambda c: str(int(c.seg.model.k)), RIGHT, ""),
     ("W3.2", "as a float", lambda c: float(c.seg.model.k), RIGHT, ""),
     ("W3.2", "between two", lambda c: 5.5, HINT, "whole number"),
-    ("W3.2", "the best consensus, less stable", lambda c: 5, HINT, "the evidence is stability"),
-    ("W3.2", "the smallest k", lambda c: 2, HINT, "smallest k"),
+    ("W3.2", "the other good k (the best consensus, less stable)", lambda c: 5, RIGHT, "open to debate"),
+    ("W3.2", "the smallest k", lambda c: 2, HINT, "Two segments say little"),
     ("W3.2", "a k far from good", lambda c: 3, HINT, "not among the good ones"),
     ("W3.2", "a k not fitted", lambda c: 9, HINT, "Choose among the k of the table"),
     ("W3.2", "True", lambda c: True, HINT, "whole number"),
@@ -470,6 +482,16 @@ ROWS = [
         "W5.1",
         "as the Persian chart names them",
         lambda c: {s: _persian(q) for s, q in _quadrants(c).items()},
+        RIGHT,
+        "",
+    ),  # noqa: E501
+    (
+        "W5.1",
+        "the Boston Consulting Group's names, in Persian",
+        lambda c: {
+            s: {"Target": "ستاره", "Convert": "علامت سؤال", "Grow": "گاو شیرده", "Ignore": "سگ"}[q]
+            for s, q in _quadrants(c).items()
+        },
         RIGHT,
         "",
     ),  # noqa: E501
@@ -648,6 +670,7 @@ def test_a_simulated_learners_gradebook(c, tmp_path, monkeypatch, capsys):
         check.w2_recency(_recency(c) + 1, c.customers)
         check.w2_recency(_recency(c), c.customers)
         check.use_seed(SEED, notebook="W3_clustering")
+        check.w3_k(None)  # run before answering: no attempt
         check.w3_k(2)
         check.w3_k(5.5)
         check.use_seed(SEED, notebook="W5_boston")
@@ -663,7 +686,7 @@ def test_a_simulated_learners_gradebook(c, tmp_path, monkeypatch, capsys):
     assert rows.loc["W1.1", ["attempts", "right", "right_at_attempt"]].tolist() == ["3", "True", "3"]
     assert rows.loc["W2.1", ["attempts", "right", "right_at_attempt"]].tolist() == ["2", "True", "2"]
     assert rows.loc["W3.2", ["attempts", "right", "right_at_attempt"]].tolist() == ["2", "False", ""]
-    assert rows.loc["W5.2", ["attempts", "right"]].tolist() == ["1", "False"] and rows.loc["W5.2", "hints_shown"] == ""
+    assert rows.loc["W5.2", ["attempts", "right"]].tolist() == ["0", "False"] and rows.loc["W5.2", "hints_shown"] == ""
     with i18n.using("fa"):  # the hints in the teacher's language, each once, in the order shown
         from seglab_workshop.messages import _
 

@@ -20,7 +20,7 @@ import pandas as pd
 __all__ = ["by_key", "by_segment", "canon", "number", "per_customer", "segment_number", "word"]
 
 #: Persian and Arabic digits, and the Arabic letters Persian writes otherwise (ي ى ك ة).
-_FOLD = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يىكة", "0123456789" * 2 + "ییکه")
+_FOLD = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يىكةئ", "0123456789" * 2 + "ییکهی")
 _SEPARATORS = re.compile(r"[\s_\-\u200c\u200f\u200e\u00a0.،,:;'\"«»()]+")
 
 
@@ -34,19 +34,26 @@ def canon(text) -> str:
 
 
 def word(answer, vocabulary: Mapping[str, Iterable[str]]) -> str | None:
-    """The vocabulary entry ``answer`` spells (by :func:`canon`, also without a plural s, or an
-    English "customers"/"shopper(s)" tail), or None.
+    """The vocabulary entry ``answer`` spells (by :func:`canon`, also with an English plural s, an
+    English "customers"/"shopper(s)" tail or a Persian «مشتری»/«مشتریان» head), or None.
     """
-    if not isinstance(answer, str):
+    if not isinstance(answer, str) or not canon(answer):
         return None
     given = canon(answer)
+    bare = {given}
+    if len(given) > 3 and given.endswith("s"):  # a plural s, never of a one-letter abbreviation ("s", "ss")
+        bare.add(given[:-1])
+    for tail in ("customers", "customer", "shoppers", "shopper"):
+        if given.endswith(tail) and len(given) > len(tail):
+            bare.add(given[: -len(tail)])
+    for head in ("مشتریان", "مشتری", "خریداران", "خریدار"):
+        if given.startswith(head) and len(given) > len(head):
+            bare.add(given[len(head) :])
     for key, spellings in vocabulary.items():
         forms = {canon(key), *(canon(s) for s in spellings)}
-        if given in forms or given.rstrip("s") in {f.rstrip("s") for f in forms}:
+        forms |= {f[:-1] for f in forms if len(f) > 3 and f.endswith("s")}
+        if bare & forms:
             return key
-        for tail in ("customers", "customer", "shoppers", "shopper"):
-            if given.endswith(tail) and given[: -len(tail)] and given[: -len(tail)] in forms:
-                return key
     return None
 
 

@@ -92,7 +92,7 @@ LENS_WORDS = {
     "behavioural": ("behavioral", "behaviour", "behavior"),
     "psychographic": ("psychographics", "attitudinal"),
     "firmographic": ("firmographics",),
-    "contactability": ("contactable", "reachability", "contact", "permission", "permissions"),
+    "contactability": ("contactable", "reachability", "contact", "permission", "permissions", "تماس"),
 }
 #: The lens of each column, as a digest of the column and its lens (:func:`_digest`).
 LENS_KEY = {
@@ -175,7 +175,7 @@ def _right_word(question: str, words: dict, key: str, prefix: str) -> str | None
 
 @exercise("W1.1", N_('a dict of a lens per column: {"age": "...", "gender": "...", ...}'))
 def w1_lenses(answer) -> Feedback:
-    """The lens of each customer column: ``{"age": "demographic", ...}``."""
+    """The lens of each customer column: a dict ``{"age": "...", ...}`` (or a list in the columns' order)."""
     if (m := missing(answer)) is not None:
         return m
     read, unknown = _words_given(answer, LENS_COLUMNS, _lens_words())
@@ -200,7 +200,7 @@ def w1_lenses(answer) -> Feedback:
 
 @exercise("W1.2", N_('a dict of a criterion per question: {"q1": "...", ..., "q5": "..."}'))
 def w1_midas(answer) -> Feedback:
-    """The MIDAS criterion each question of :data:`MIDAS_QUESTIONS` tests: ``{"q1": "Measurable", ...}``."""
+    """The MIDAS criterion each question of :data:`MIDAS_QUESTIONS` tests: a dict ``{"q1": "...", ...}``."""
     if (m := missing(answer)) is not None:
         return m
     words = _midas_words()
@@ -310,7 +310,7 @@ def w2_monetary(answer, customers) -> Feedback:
     got = answers_in.per_customer(answer, list(expected.index))
     if got is None:
         return hint("Give one number per customer, indexed by customer_id.")
-    if same(got, expected, 0.01):
+    if same(got, expected, 0.5):  # to the cent, or rounded to whole currency units
         return right()
     by = lines["customer_id"]
     gross = net[lines["quantity"] > 0].groupby(by).sum().reindex(expected.index)
@@ -341,8 +341,8 @@ def _table(answer, features: pd.DataFrame) -> pd.DataFrame:
 
 @exercise("W2.5", _PER_CUSTOMER)
 def w2_tenure(answer, customers) -> Feedback:
-    """Tenure of ``customers``: whole days from the first purchase to the as-of date (how long
-    each has been a customer: the relationship stage).
+    """Tenure of ``customers``: whole days from the sign-up (``signup_date``) to the as-of date
+    (how long each has been a customer; with recency, the relationship stage).
     """
     if (m := missing(answer)) is not None:
         return m
@@ -354,16 +354,21 @@ def w2_tenure(answer, customers) -> Feedback:
         return hint("Give one number per customer, indexed by customer_id.")
     if same(got, expected):
         return right()
-    if same(got, facts.recency(room(), customers)):
-        return hint("That is recency (since the last purchase): tenure counts from the first one.")
-    if same(got, expected + 1) or same(got, expected - 1):
+    if same(got, facts.first_purchase_days(room(), customers)):
         return hint(
-            "Off by one day: count the days between the first purchase's date and the as-of date, not both ends."
+            "That counts from the first purchase in this year's data: most customers signed up long before. "
+            "Tenure counts from the sign-up (signup_date in shop.customers)."
         )
-    signup = room().customers.set_index("customer_id")["signup_date"].reindex(expected.index).dt.normalize()
-    if same(got, (room().as_of.normalize() - signup).dt.days.astype(float)):
-        return hint("That counts from the sign-up: tenure here counts from the first purchase.")
-    return hint("Not yet: tenure is the number of days from the first purchase to the as-of date.")
+    if same(got, facts.recency(room(), customers)):
+        return hint("That is recency (since the last purchase): tenure counts from the sign-up.")
+    if same(got, expected + 1):
+        return hint(
+            "One day too many: count the days between the sign-up date and the as-of date (seglab's tenure_days "
+            "counts to the end of the as-of day: one more)."
+        )
+    if same(got, expected - 1):
+        return hint("One day short: count the days between the sign-up date and the as-of date.")
+    return hint("Not yet: tenure is the number of days from the sign-up to the as-of date.")
 
 
 @exercise("W2.4", N_("a table with the same columns and one row per customer (a DataFrame or an array)"))
@@ -449,12 +454,14 @@ def w3_k(answer) -> Feedback:
     if row["min_share"] < room().params.segmentation.min_segment_share:
         return hint("With this k one segment is too small to act on (see min_share).")
     if bool(row["good"]):
-        return hint(
-            "This k is good, and so is another: among the good k, the evidence is stability. Compare the "
-            "stability column."
+        return right(
+            N_(
+                "Right, and open to debate: this k is good too. seglab takes the most stable of the good k; "
+                "compare the stability column, and its spread, before you settle."
+            )
         )
     if k == int(table["k"].min()):
-        return hint("The smallest k often scores well and says little: look for a good k that is also stable.")
+        return hint("Two segments say little about customers: look at the consensus and the stability of each k.")
     if any(bool(row.get(f"best_{index}", False)) for index in ("silhouette", "calinski_harabasz", "davies_bouldin")):
         return hint(
             "One index alone is not the evidence: look at the consensus of the indices and at the "
@@ -487,4 +494,4 @@ def w3_ari(answer, labels, truth) -> Feedback:
         return hint("Segment numbers and archetype names are different labels: compare the groupings, not the labels.")
     if abs(got - expected) <= 0.01:
         return hint("Close: keep at least three decimals.")
-    return hint("Not yet: use sklearn.metrics.adjusted_rand_score(truth, segments).")
+    return hint("Not yet: scikit-learn's metrics compute the adjusted Rand index of two groupings (truth, labels).")

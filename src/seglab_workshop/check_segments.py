@@ -36,11 +36,20 @@ __all__ = [
 ARCHETYPES = ("loyal", "impulse_shopper", "bargain_hunter", "wandering", "need_based")
 #: Other spellings of the archetypes (seglab's persona names, in every reader language, are added).
 ARCHETYPE_WORDS = {
-    "loyal": ("loyalty", "loyalist", "loyalists", "loyals"),
-    "impulse_shopper": ("impulse", "impulsive", "impulse buyer", "impulse buyers"),
-    "bargain_hunter": ("bargain", "bargain hunting", "deal seeker", "deal seekers", "discount hunter"),
-    "wandering": ("wanderer", "wanderers", "browser", "browsers"),
-    "need_based": ("need", "needs based", "needbased", "need driven"),
+    "loyal": ("loyalty", "loyalist", "loyalists", "loyals", "وفادار"),
+    "impulse_shopper": ("impulse", "impulsive", "impulse buyer", "impulse buyers", "تکانشی", "خرید تکانشی"),
+    "bargain_hunter": (
+        "bargain",
+        "bargain hunting",
+        "deal seeker",
+        "deal seekers",
+        "discount hunter",
+        "شکارچی تخفیف",
+        "شکارچیان تخفیف",
+        "تخفیف‌جو",
+    ),
+    "wandering": ("wanderer", "wanderers", "browser", "browsers", "سرگردان", "گذری"),
+    "need_based": ("need", "needs based", "needbased", "need driven", "نیازمحور", "نیاز محور"),
 }
 #: What tells two archetypes apart, for a hint when a learner swaps them.
 TELLS = {
@@ -82,7 +91,7 @@ def segment_named(names, archetype: str) -> int | None:
 
 @exercise("W4.1", N_('a dict of an archetype per segment: {1: "...", 2: "...", ...}'))
 def w4_names(answer) -> Feedback:
-    """An archetype for each segment: ``{1: "impulse_shopper", ...}`` (names of :data:`ARCHETYPES`;
+    """An archetype for each segment: ``{1: "...", ...}`` (names of :data:`ARCHETYPES`;
     keys 1 or "S1"; the persona names in English or Persian are read too).
     """
     if (m := missing(answer)) is not None:
@@ -197,10 +206,10 @@ def w4_channel(answer) -> Feedback:
 # --------------------------------------------------------------------------------------------
 #: Other spellings of the quadrants (their names in every reader language are added).
 QUADRANT_WORDS = {
-    "Target": ("targets", "star", "stars"),
-    "Convert": ("conversion", "question mark", "question marks"),
-    "Grow": ("growth", "cash cow", "cash cows", "develop"),
-    "Ignore": ("ignored", "dog", "dogs", "drop"),
+    "Target": ("targets", "star", "stars", "ستاره", "هدف"),
+    "Convert": ("conversion", "question mark", "question marks", "علامت سؤال", "علامت سوال", "تبدیل"),
+    "Grow": ("growth", "cash cow", "cash cows", "develop", "گاو شیرده", "رشد"),
+    "Ignore": ("ignored", "dog", "dogs", "drop", "سگ", "نادیده"),
 }
 
 
@@ -314,4 +323,4 @@ def w5_criterion(answer, profile: pd.DataFrame) -> Feedback:
         return hint("A criterion scores 0 to 1, not a percentage.")
     if (got > 1.0001).any():
         return hint("Scale the values to 0..1: divide each by the largest.")
-    return hint("Not yet: each segment's value per customer divided by the largest segment's.")
+    return hint("Not yet: each segment's value per customer divided by the highest value per customer of all segments.")

@@ -157,9 +157,11 @@ def classroom(seed: int = SEED) -> Classroom:
 
 
 def sample_customers(room: Classroom, n: int = 8, seed: int = 0) -> list[str]:
-    """A few customers with at least two orders, for computing features by hand."""
+    """A few customers with at least two purchase orders (a return is an order too, not a purchase),
+    for computing features by hand.
+    """
     tx = room.transactions
-    orders = tx.groupby("customer_id")["order_id"].nunique()
+    orders = tx[tx["quantity"] > 0].groupby("customer_id")["order_id"].nunique()
     many = orders[orders >= 2].index.to_numpy()
     rng = np.random.default_rng(seed)
     return sorted(rng.choice(many, size=min(n, len(many)), replace=False).tolist())

@@ -16,7 +16,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from seglab_workshop.classroom import Classroom
 
-__all__ = ["channels", "digest", "planted_names", "recency", "tenure"]
+__all__ = ["channels", "digest", "first_purchase_days", "planted_names", "recency", "tenure"]
 
 
 def digest(question: str, answer: str) -> str:
@@ -44,7 +44,15 @@ def recency(room: Classroom, customers) -> pd.Series:
 
 
 def tenure(room: Classroom, customers) -> pd.Series:
-    """Whole days from each customer's first purchase (a line with a positive quantity) to the as-of date."""
+    """Whole days from each customer's sign-up (``signup_date``) to the as-of date: how long they
+    have been a customer (seglab's ``tenure_days`` counts to the end of the as-of day: one more).
+    """
+    signup = room.customers.set_index("customer_id")["signup_date"].reindex(list(customers)).dt.normalize()
+    return (room.as_of.normalize() - signup).dt.days.astype(float)
+
+
+def first_purchase_days(room: Classroom, customers) -> pd.Series:
+    """Whole days from each customer's first purchase in the shop's data to the as-of date."""
     tx = room.transactions
     lines = tx[tx["customer_id"].isin(list(customers))]
     first = lines[lines["quantity"] > 0].groupby("customer_id")["timestamp"].min().dt.normalize()

@@ -77,14 +77,16 @@ def read(folder: Path) -> pd.DataFrame:
 
 
 def table(attempts: pd.DataFrame, language: str = "en") -> pd.DataFrame:
-    """One row per learner and exercise: attempts, right (at the last attempt), the attempt it was
-    first right at (empty if never), and the distinct hints shown, in ``language``, in the order shown.
+    """One row per learner and exercise: attempts (answers given: a check run while the exercise
+    was not answered yet is not one), right (at the last attempt), the attempt it was first right at
+    (empty if never), and the distinct hints shown, in ``language``, in the order shown.
     """
     from seglab import i18n
 
     rows = []
     with i18n.using(language):
         for (who, notebook, exercise), g in attempts.groupby(["learner", "notebook", "exercise"], sort=True):
+            g = g[g["status"] != "missing"]  # a cell run before answering (Run All) is no attempt
             statuses = g["status"].tolist()
             right_at = next((i + 1 for i, s in enumerate(statuses) if s == "right"), None)
             shown = [h for h, s in zip(_hint_texts(g, language), statuses, strict=True) if s == "hint"]
@@ -94,7 +96,7 @@ def table(attempts: pd.DataFrame, language: str = "en") -> pd.DataFrame:
                     "notebook": notebook,
                     "exercise": exercise,
                     "attempts": len(g),
-                    "right": statuses[-1] == "right",
+                    "right": bool(statuses) and statuses[-1] == "right",
                     "right_at_attempt": right_at,
                     "hints_shown": " | ".join(dict.fromkeys(shown)),
                 }

@@ -54,7 +54,7 @@ OPENER = (
     ),
     N_(
         "## Five archetypes, planted in our shop\n\n"
-        "- **Loyal customers**: few, most of the revenue, loyal to the brand.\n"
+        "- **Loyal customers**: a small share of the base, often much of the revenue, loyal to the brand.\n"
         "- **Impulse shoppers**: browse without a goal, spend a lot.\n"
         "- **Bargain hunters**: hunt deals, rarely become loyal.\n"
         "- **Wandering customers**: many visits, few purchases.\n"
