@@ -313,3 +313,19 @@ def test_the_nbgrader_version_marks_solutions_and_autograded_checks(tmp_path):
     assert check.w1_lenses(
         dict(zip(check.LENS_COLUMNS, ["demographic"] * 3 + ["geographic"] * 2 + ["contactability"] * 2, strict=True))
     ).require()
+
+
+def test_the_persian_data_tables_name_the_columns_as_code_writes_them():
+    """A Persian learner writes `lines["timestamp"]` on a table whose header reads «زمان»: the
+    workshop's data tables give each column's code name under its header (escaped like the rest)."""
+    import re
+
+    from seglab.report import styled
+
+    df = pd.DataFrame({"timestamp": [pd.Timestamp("2024-01-02")], "unit_price": [2.5], "<b>x": [1]})
+    with i18n.using("fa"):
+        headers = re.findall(r"<th[^>]*>(.*?)</th>", styled(df, as_is=True, code_names=True).to_html())
+        plain = re.findall(r"<th[^>]*>(.*?)</th>", styled(df, as_is=True).to_html())
+    assert headers[0].endswith('<br><code dir="ltr">timestamp</code>') and headers[0].startswith(plain[0])
+    assert headers[1].endswith('<code dir="ltr">unit_price</code>') and "<b>" not in "".join(headers)
+    assert "code" not in "".join(plain)

@@ -66,11 +66,13 @@ class Formats:
     numbers: Iterable[str] = ()
 
 
-def styled(df: pd.DataFrame, formats: Formats | None = None, as_is: bool = False) -> Styler:
+def styled(df: pd.DataFrame, formats: Formats | None = None, as_is: bool = False, code_names: bool = False) -> Styler:
     """A table for people, in the reader's language (:mod:`seglab.i18n`): readable headers
     (:func:`seglab.report.labels.header`), thousands separators, percentages, amounts with the
     currency (``formats``: how the columns it names are shown), the reader's digits, the method's
-    words translated (not with ``as_is``: a table of the data itself), no index.
+    words translated (not with ``as_is``: a table of the data itself), no index. ``code_names``:
+    each header also gives the column's name as code writes it (``timestamp`` under "order time"),
+    for readers who go on to write code on the table (the workshop).
     """
     import pandas as pd
 
@@ -94,7 +96,8 @@ def styled(df: pd.DataFrame, formats: Formats | None = None, as_is: bool = False
         fmt.update({c: _as_written(fmt.get(c)) for c in AS_WRITTEN_COLUMNS if c in text})
     # every cell and header is HTML-escaped: a value such as <script> shows as text, never runs
     styler = df.style.format(na_rep="–", escape="html").format(fmt, na_rep="–", escape="html")
-    styler = styler.format_index(escape="html", axis=0).format_index(_shown_header, escape="html", axis=1)
+    shown_header = _header_with_code_name if code_names else _shown_header
+    styler = styler.format_index(escape="html", axis=0).format_index(shown_header, escape="html", axis=1)
     styler = styler.hide(axis="index")
     words = text + [c for c in df.columns if fmt.get(c) is yes_no and c not in text]  # yes / no read as words
     if words and df.columns.is_unique and df.index.is_unique:  # words read from the start; numbers at the end
@@ -277,6 +280,14 @@ def _shown_header(column) -> str:
     from seglab.report.labels import header
 
     return html.escape(header(html.unescape(column))) if isinstance(column, str) else header(column)
+
+
+def _header_with_code_name(column) -> str:
+    """The readable header, and under it the column's name as code writes it (when they differ)."""
+    shown = _shown_header(column)
+    if not isinstance(column, str) or html.unescape(shown) == html.unescape(column):
+        return shown
+    return f'{shown}<br><code dir="ltr">{column}</code>'  # (column: already HTML-escaped)
 
 
 def _shown_archetype(v) -> str:
