@@ -241,19 +241,27 @@ def _net(lines: pd.DataFrame) -> pd.Series:
 _PER_CUSTOMER = N_("one number per customer: a Series indexed by customer_id")
 
 
-@exercise("W2.1", _PER_CUSTOMER)
-def w2_recency(answer, customers) -> Feedback:
-    """Recency of ``customers`` (a Series indexed by customer id): whole days since the last purchase."""
+def _days(answer, expected: pd.Series) -> Feedback | pd.Series:
+    """A number of days per customer read from ``answer``: the feedback when it is not answered,
+    durations, unreadable or right (``expected``); else the numbers, for the check's hints.
+    """
     if (m := missing(answer)) is not None:
         return m
     if isinstance(answer, pd.Series) and pd.api.types.is_timedelta64_dtype(answer):
         return hint("These are durations: give whole days as numbers (.dt.days).")
-    expected = facts.recency(room(), customers)
     got = answers_in.per_customer(answer, list(expected.index))
     if got is None:
         return hint("Give one number per customer, indexed by customer_id.")
-    if same(got, expected):
-        return right()
+    return right() if same(got, expected) else got
+
+
+@exercise("W2.1", _PER_CUSTOMER)
+def w2_recency(answer, customers) -> Feedback:
+    """Recency of ``customers`` (a Series indexed by customer id): whole days since the last purchase."""
+    expected = facts.recency(room(), customers)
+    got = _days(answer, expected)
+    if isinstance(got, Feedback):
+        return got
     lines = _lines(customers)
     buys = lines[lines["quantity"] > 0]
     as_of = room().as_of
@@ -344,16 +352,10 @@ def w2_tenure(answer, customers) -> Feedback:
     """Tenure of ``customers``: whole days from the sign-up (``signup_date``) to the as-of date
     (how long each has been a customer; with recency, the relationship stage).
     """
-    if (m := missing(answer)) is not None:
-        return m
-    if isinstance(answer, pd.Series) and pd.api.types.is_timedelta64_dtype(answer):
-        return hint("These are durations: give whole days as numbers (.dt.days).")
     expected = facts.tenure(room(), customers)
-    got = answers_in.per_customer(answer, list(expected.index))
-    if got is None:
-        return hint("Give one number per customer, indexed by customer_id.")
-    if same(got, expected):
-        return right()
+    got = _days(answer, expected)
+    if isinstance(got, Feedback):
+        return got
     if same(got, facts.first_purchase_days(room(), customers)):
         return hint(
             "That counts from the first purchase in this year's data: most customers signed up long before. "
