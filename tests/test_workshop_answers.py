@@ -186,7 +186,7 @@ ROWS = [
         lambda c: {k.replace("_", " ").title(): v for k, v in LENSES.items()},
         RIGHT,
         "",
-    ),  # noqa: E501
+    ),
     ("W1.1", "the lenses in Persian", lambda c: {k: _persian(v) for k, v in LENSES.items()}, RIGHT, ""),
     (
         "W1.1",
@@ -194,7 +194,7 @@ ROWS = [
         lambda c: {**LENSES, "email_opt_in": "demographic"},
         HINT,
         "whether we can reach them",
-    ),  # noqa: E501
+    ),
     ("W1.1", "city as demographic", lambda c: {**LENSES, "city": "demographic"}, HINT, "Where a customer lives"),
     ("W1.1", "age as behavioural", lambda c: {**LENSES, "age": "behavioural"}, HINT, "who a customer is: age"),
     (
@@ -203,7 +203,7 @@ ROWS = [
         lambda c: {k: v for k, v in LENSES.items() if k != "region"},
         HINT,
         "for each of these columns",
-    ),  # noqa: E501
+    ),
     ("W1.1", "a word that is no lens", lambda c: {**LENSES, "gender": "blue"}, HINT, "Name a lens for gender"),
     ("W1.1", "one string", lambda c: "demographic", HINT, "for each of these columns"),
     # W1.2 MIDAS
@@ -221,7 +221,7 @@ ROWS = [
         lambda c: {k: v for k, v in MIDAS.items() if k != "q1"},
         HINT,
         "Answer each question",
-    ),  # noqa: E501
+    ),
     ("W1.2", "no criterion", lambda c: {**MIDAS, "q1": "big"}, HINT, "with a MIDAS criterion"),
     (
         "W1.2",
@@ -229,7 +229,7 @@ ROWS = [
         lambda c: {**MIDAS, "q5": "ss", "q4": ""},
         HINT,
         "with a MIDAS criterion",
-    ),  # noqa: E501
+    ),
     # W2.1 recency
     ("W2.1", "right", lambda c: _recency(c), RIGHT, "Right"),
     ("W2.1", "a list in the customers' order", lambda c: _recency(c).reindex(c.customers).tolist(), RIGHT, ""),
@@ -243,7 +243,7 @@ ROWS = [
         lambda c: c.shop.as_of.normalize() - c.buys.groupby("customer_id")["timestamp"].max().dt.normalize(),
         HINT,
         ".dt.days",
-    ),  # noqa: E501
+    ),
     ("W2.1", "the time of day kept", lambda c: _recency(c, keep_time=True), HINT, "time of day"),
     (
         "W2.1",
@@ -251,14 +251,14 @@ ROWS = [
         lambda c: (c.shop.as_of.normalize() - c.buys.groupby("customer_id")["timestamp"].min().dt.normalize()).dt.days,
         HINT,
         "first purchase",
-    ),  # noqa: E501
+    ),
     (
         "W2.1",
         "returns counted as purchases",
         lambda c: (c.shop.as_of.normalize() - c.lines.groupby("customer_id")["timestamp"].max().dt.normalize()).dt.days,
         HINT,
         "A return is not a purchase",
-    ),  # noqa: E501
+    ),
     ("W2.1", "too few values", lambda c: _recency(c).tolist()[:3], HINT, "one number per customer"),
     (
         "W2.1",
@@ -266,7 +266,7 @@ ROWS = [
         lambda c: _recency(c).astype(float).where(lambda s: s.index != c.customers[0]),
         HINT,
         "one number per customer",
-    ),  # noqa: E501
+    ),
     ("W2.1", "other numbers", lambda c: _recency(c) * 2 + 5, HINT, "Not yet"),
     # W2.2 frequency
     ("W2.2", "right", lambda c: _frequency(c), RIGHT, "Right"),
@@ -279,7 +279,7 @@ ROWS = [
         lambda c: c.lines.groupby("customer_id")["order_id"].nunique(),
         HINT,
         "A return is an order too",
-    ),  # noqa: E501
+    ),
     ("W2.2", "one too many", lambda c: _frequency(c) + 1, HINT, "Not yet"),
     ("W2.2", "a word", lambda c: "three", HINT, "one number per customer"),
     # W2.3 value
@@ -294,7 +294,7 @@ ROWS = [
         lambda c: (c.lines["quantity"] * c.lines["unit_price"]).groupby(c.lines["customer_id"]).sum(),
         HINT,
         "did not pay",
-    ),  # noqa: E501
+    ),
     (
         "W2.3",
         "the discount as an amount",
@@ -305,14 +305,14 @@ ROWS = [
         ),
         HINT,
         "not an amount",
-    ),  # noqa: E501
+    ),
     (
         "W2.3",
         "prices summed",
         lambda c: c.lines["unit_price"].groupby(c.lines["customer_id"]).sum(),
         HINT,
         "quantity is missing",
-    ),  # noqa: E501
+    ),
     ("W2.3", "a string", lambda c: "182.19", HINT, "one number per customer"),
     # W2.4 scaled
     ("W2.4", "right (population standard deviation)", lambda c: _scaled(c), RIGHT, "Right"),
@@ -336,7 +336,7 @@ ROWS = [
         lambda c: c.shop.features.set_index("customer_id").loc[c.customers, "tenure_days"],
         HINT,
         "One day too many",
-    ),  # noqa: E501
+    ),
     ("W2.5", "one day short", lambda c: _tenure(c) - 1, HINT, "One day short"),
     (
         "W2.5",
@@ -347,7 +347,7 @@ ROWS = [
         ),
         HINT,
         ".dt.days",
-    ),  # noqa: E501
+    ),
     # W3.1 the assignment step
     ("W3.1", "right", lambda c: _nearest(c), RIGHT, "Right"),
     ("W3.1", "a list", lambda c: _nearest(c).tolist(), RIGHT, ""),
@@ -377,7 +377,7 @@ ROWS = [
         lambda c: __import__("sklearn.metrics").metrics.rand_score(c.truth, c.labels),
         HINT,
         "plain Rand index",
-    ),  # noqa: E501
+    ),
     ("W3.3", "as a percentage", lambda c: _ari(c) * 100, HINT, "not a percentage"),
     (
         "W3.3",
@@ -385,14 +385,14 @@ ROWS = [
         lambda c: round(_ari(c), 2) + (0.01 if round(_ari(c), 2) == round(_ari(c), 3) else 0),
         HINT,
         "three decimals",
-    ),  # noqa: E501
+    ),
     (
         "W3.3",
         "labels compared",
         lambda c: float(np.mean(c.truth.astype(str) == c.labels.astype(str))),
         HINT,
         "different labels",
-    ),  # noqa: E501
+    ),
     ("W3.3", "far off", lambda c: 0.2, HINT, "Not yet"),
     # W4.1 names
     ("W4.1", "right", lambda c: c.names, RIGHT, "Right"),
@@ -404,28 +404,28 @@ ROWS = [
         lambda c: {s: a.replace("_", "-").title() for s, a in c.names.items()},
         RIGHT,
         "",
-    ),  # noqa: E501
+    ),
     (
         "W4.1",
         "seglab's persona names in Persian",
         lambda c: {s: _persian(__import__("seglab.personas").personas.PERSONA_NAMES[a]) for s, a in c.names.items()},
         RIGHT,
         "",
-    ),  # noqa: E501
+    ),
     (
         "W4.1",
         "loyal and impulse swapped",
         lambda c: _swap(c.names, _by_archetype(c, "loyal"), _by_archetype(c, "impulse_shopper")),
         HINT,
         "order value",
-    ),  # noqa: E501
+    ),
     (
         "W4.1",
         "a name that is no archetype",
         lambda c: {**c.names, _by_archetype(c, "loyal"): "vip"},
         HINT,
         "archetypes' names",
-    ),  # noqa: E501
+    ),
     ("W4.1", "a segment left out", lambda c: {s: a for s, a in c.names.items() if s != 1}, HINT, "Name every segment"),
     ("W4.1", "one string", lambda c: "loyal", HINT, "Name every segment"),
     ("W4.1", "one wrong", lambda c: {**c.names, _by_archetype(c, "wandering"): "loyal"}, HINT, "Not yet"),
@@ -436,7 +436,7 @@ ROWS = [
         lambda c: (c.shop.features["discount_share"] > 0.35) & (c.shop.features["sessions_per_order"] < 8),
         RIGHT,
         "Definable",
-    ),  # noqa: E501
+    ),
     ("W4.2", "too loose", lambda c: c.shop.features["discount_share"] > 0.05, HINT, "other segments"),
     ("W4.2", "too strict", lambda c: c.shop.features["discount_share"] > 0.9, HINT, "misses much"),
     ("W4.2", "nobody", lambda c: c.shop.features["discount_share"] > 5, HINT, "selects nobody"),
@@ -447,7 +447,7 @@ ROWS = [
         lambda c: c.shop.features["discount_share"],
         HINT,
         "one True/False per customer",
-    ),  # noqa: E501
+    ),
     # W4.3 a channel per segment
     ("W4.3", "right", lambda c: _channels(c), RIGHT, "Right"),
     (
@@ -456,7 +456,7 @@ ROWS = [
         lambda c: {f"S{s}": {"email": "ایمیل", "sms": "پیامک", "none": "هیچ"}[v] for s, v in _channels(c).items()},
         RIGHT,
         "",
-    ),  # noqa: E501
+    ),
     ("W4.3", "e-mail for everyone", lambda c: dict.fromkeys(_channels(c), "email"), HINT, "Fewer than half of"),
     (
         "W4.3",
@@ -464,14 +464,14 @@ ROWS = [
         lambda c: {s: "none" if v == "email" and s == min(_channels(c)) else v for s, v in _channels(c).items()},
         HINT,
         "half is reachable",
-    ),  # noqa: E501
+    ),
     (
         "W4.3",
         "SMS for everyone who can be reached",
         lambda c: {s: "sms" if v == "email" else v for s, v in _channels(c).items()},
         HINT,
         "compare the share allowing e-mail",
-    ),  # noqa: E501
+    ),
     ("W4.3", "a word that is no channel", lambda c: {**_channels(c), 1: "pigeon"}, HINT, "channels' names"),
     ("W4.3", "a segment left out", lambda c: {s: v for s, v in _channels(c).items() if s != 1}, HINT, "every segment"),
     # W5.1 quadrants
@@ -484,7 +484,7 @@ ROWS = [
         lambda c: {s: _persian(q) for s, q in _quadrants(c).items()},
         RIGHT,
         "",
-    ),  # noqa: E501
+    ),
     (
         "W5.1",
         "the Boston Consulting Group's names, in Persian",
@@ -494,7 +494,7 @@ ROWS = [
         },
         RIGHT,
         "",
-    ),  # noqa: E501
+    ),
     ("W5.1", "the axes swapped", lambda c: _quadrants(c, swap=True), HINT, "axes are swapped"),
     ("W5.1", "a name that is no quadrant", lambda c: {**_quadrants(c), 1: "Star power"}, HINT, "quadrants' names"),
     ("W5.1", "a segment left out", lambda c: {s: q for s, q in _quadrants(c).items() if s != 1}, HINT, "every segment"),  # noqa: E501
@@ -515,7 +515,7 @@ ROWS = [
         lambda c: {f"S{s}": round(v, 2) for s, v in _criterion(c).items()},
         RIGHT,
         "",
-    ),  # noqa: E501
+    ),
     ("W5.3", "min-max scaling", lambda c: _criterion(c, "minmax"), HINT, "min-max"),
     ("W5.3", "total value", lambda c: _criterion(c, "total"), HINT, "total value"),
     ("W5.3", "a percentage", lambda c: {s: v * 100 for s, v in _criterion(c).items()}, HINT, "not a percentage"),
