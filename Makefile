@@ -35,7 +35,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 # when it first imports them, so that cache must not be switched off for these commands.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help env report test lint lab workshop-lab lock lock-check clean postgres java chromium catalogs readme workshop workshop-guide
+.PHONY: help env report test lint lab workshop-lab dist lock lock-check clean postgres java chromium catalogs readme workshop workshop-guide
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -134,6 +134,9 @@ lock: | $(UV) ## refresh uv.lock to the newest releases pyproject.toml allows, a
 
 lock-check: $(RUN_STAMP) ## compare the installed packages with uv.lock (what pip freeze lists against the lock)
 	$(PY) -m seglab.lockfile --check --extras $$(ls $(TEST_STAMP) >/dev/null 2>&1 && echo $(subst $(space),$(comma),$(TEST_EXTRAS)))
+
+dist: | $(UV) ## build the wheel (dist/seglab-<version>-py3-none-any.whl): what `pip install` takes where there is no clone, e.g. a hosted notebook (seglab-workshop --install)
+	$(UV) build --wheel --quiet --out-dir dist
 
 clean: ## remove generated data and reports (keeps the environment)
 	find data/raw data/interim data/processed reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -76,7 +76,7 @@ def test_learner_and_instructor_versions_come_from_one_source(root):
 
 #: The exercises, as the checks name them in the gradebook.
 EXERCISES = ["W1.1", "W1.2", "W2.1", "W2.2", "W2.3", "W2.4", "W2.5", "W3.1", "W3.2", "W3.3", "W4.1", "W4.2", "W4.3"]
-EXERCISES += ["W5.1", "W5.2", "W5.3"]
+EXERCISES += ["W5.1", "W5.2", "W5.3", "W5.4"]
 
 
 def _checks_said(nb) -> list[str]:
@@ -306,7 +306,7 @@ def test_the_nbgrader_version_marks_solutions_and_autograded_checks(tmp_path):
             elif meta and meta["grade"]:
                 graded.append(meta["grade_id"])
                 assert meta["points"] == 1 and meta["locked"] and source.endswith(".require()")
-    assert solutions == len(graded) == 16 and len(set(graded)) == 16
+    assert solutions == len(graded) == len(EXERCISES) and len(set(graded)) == len(EXERCISES)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]+", g) for g in graded)
     with pytest.raises(AssertionError, match="Not answered yet"):
         check.w3_k(None).require()
@@ -329,3 +329,86 @@ def test_the_persian_data_tables_name_the_columns_as_code_writes_them():
     assert headers[0].endswith('<br><code dir="ltr">timestamp</code>') and headers[0].startswith(plain[0])
     assert headers[1].endswith('<code dir="ltr">unit_price</code>') and "<b>" not in "".join(headers)
     assert "code" not in "".join(plain)
+
+
+def test_the_install_cell_installs_the_wheel_only_where_seglab_is_missing(tmp_path):
+    """``--install``: every notebook opens (after its title) with a cell that runs ``%pip install``
+    of the wheel only when ``seglab_workshop`` cannot be imported, as IPython reads it; a wheel file
+    is copied beside the notebooks (a kernel runs in the notebook's folder); anything a shell or
+    IPython would expand is refused."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from seglab_workshop import cli
+
+    wheel = tmp_path / "seglab-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"PK")
+    assert cli.main(["--out", str(tmp_path / "room"), "--install", str(wheel), "--language", "fa"]) == 0
+    assert (tmp_path / "room" / wheel.name).read_bytes() == b"PK"
+    for stem in NOTEBOOKS:
+        cells = json.loads((tmp_path / "room" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+        assert cells[0]["cell_type"] == "markdown" and cells[1]["metadata"]["tags"] == ["install"]
+        python = TransformerManager().transform_cell(cells[1]["source"])
+        assert (
+            'if importlib.util.find_spec("seglab_workshop") is None:\n'
+            f"    get_ipython().run_line_magic('pip', 'install --quiet \"{wheel.name}\"')"
+        ) in python
+    for spec in ('x"; rm -rf ~', "seglab $(id)", "{os.system('id')}", "a;b"):
+        with pytest.raises(ValueError, match="--install"):
+            versions.install_cell(spec)
+    assert (
+        "https://example.org/seglab-0.1.0-py3-none-any.whl"
+        in versions.install_cell("https://example.org/seglab-0.1.0-py3-none-any.whl")["source"]
+    )
+
+
+@pytest.mark.slow
+def test_the_workshop_runs_from_the_wheel_outside_a_clone(tmp_path, root):
+    """Where seglab is installed from its wheel with no clone (a hosted notebook): the wheel carries
+    the notebooks and the guides, ``seglab-workshop`` writes the room from them, and a learner
+    notebook runs with the classroom shop generated in the user's cache folder (nothing
+    downloaded, nothing read from a clone)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    uv = root / ".venv" / ".uv" / "bin" / "uv"
+    if not uv.is_file():
+        uv = shutil.which("uv")
+        if uv is None:
+            pytest.skip("uv (which `make dist` builds the wheel with) is not installed: run `make test`")
+    built = subprocess.run(
+        [str(uv), "build", "--wheel", "--quiet", "--out-dir", str(tmp_path / "dist"), str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("seglab-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {f"seglab_workshop/notebooks/{n}.ipynb" for n in NOTEBOOKS} <= set(names)
+    assert {"seglab_workshop/notebooks/README.md", "seglab_workshop/notebooks/README.fa.md"} <= set(names)
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    hosted = tmp_path / "hosted"
+    hosted.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("SEGLAB_ROOT", "SEGLAB_WORKSHOP_HOME")}
+    env.update(PYTHONPATH=str(tmp_path / "site"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    script = (
+        "import seglab, seglab_workshop, papermill\n"
+        "from seglab_workshop import cli\n"
+        f"assert seglab_workshop.__file__.startswith({str(tmp_path / 'site')!r}), seglab_workshop.__file__\n"
+        f"assert seglab.__file__.startswith({str(tmp_path / 'site')!r}), seglab.__file__\n"
+        f"assert cli.main(['--out', 'room', '--instructor', '--install', {str(wheel)!r}]) == 0\n"
+        "papermill.execute_notebook('room/W1_lenses.ipynb', 'room/W1_lenses.ipynb', cwd='room',\n"
+        "                           kernel_name='python3', progress_bar=False)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script], cwd=hosted, env=env, capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    room = hosted / "room"
+    assert (room / wheel.name).is_file() and (room / "guide.html").is_file()
+    said = _checks_said(nbformat.read(room / "W1_lenses.ipynb", as_version=4))
+    assert said and all("**✔" in s for s in said), said
+    assert list((tmp_path / "cache" / "seglab-workshop" / "data" / "raw").glob(f"synthetic_seed{SEED}_*"))

@@ -154,6 +154,23 @@ def _criterion(c, how="ratio"):
     return {int(s): float(x) for s, x in scaled.items()}
 
 
+def _stay(c, how="right"):
+    """Stay rates written as a learner would: merge the third quarter's customers with the fourth's."""
+    t = c.shop.tracked
+    ends = sorted(t["period_end"].unique())
+    a, b = (ends[0], ends[1]) if how == "first" else (ends[-2], ends[-1])
+    m = t[t["period_end"] == a].merge(t[t["period_end"] == b], on="customer_id", how="left", suffixes=("", "_next"))
+    m["stayed"] = m["segment"] == m["segment_next"]
+    if how == "both":
+        m = m[m["segment_next"].notna()]
+    if how == "to":
+        m = t[t["period_end"] == b].merge(t[t["period_end"] == a], on="customer_id", how="left", suffixes=("", "_was"))
+        m["stayed"] = m["segment"] == m["segment_was"]
+    if how == "counts":
+        return {int(s): int(v) for s, v in m.groupby("segment")["stayed"].sum().items()}
+    return {int(s): float(v) for s, v in m.groupby("segment")["stayed"].mean().items()}
+
+
 def _persian(msgid: str) -> str:
     return i18n.translations("fa").gettext(msgid)
 
@@ -521,6 +538,16 @@ ROWS = [
     ("W5.3", "a percentage", lambda c: {s: v * 100 for s, v in _criterion(c).items()}, HINT, "not a percentage"),
     ("W5.3", "not scaled", lambda c: _criterion(c, "raw"), HINT, "0..1"),
     ("W5.3", "a segment left out", lambda c: {s: v for s, v in _criterion(c).items() if s != 1}, HINT, "every segment"),
+    # W5.4 segments over time
+    ("W5.4", "right", lambda c: _stay(c), RIGHT, "Right"),
+    ("W5.4", "percentages rounded", lambda c: {f"S{s}": f"{v:.0%}" for s, v in _stay(c).items()}, RIGHT, ""),
+    ("W5.4", "a Series rounded to 2 decimals", lambda c: pd.Series(_stay(c)).round(2), RIGHT, ""),
+    ("W5.4", "only customers active in both", lambda c: _stay(c, "both"), HINT, "left the segment too"),
+    ("W5.4", "divided by the fourth quarter", lambda c: _stay(c, "to"), HINT, "not of the fourth"),
+    ("W5.4", "the first two quarters", lambda c: _stay(c, "first"), HINT, "first two quarters"),
+    ("W5.4", "counts", lambda c: _stay(c, "counts"), HINT, "counts"),
+    ("W5.4", "a segment left out", lambda c: {s: v for s, v in _stay(c).items() if s != 2}, HINT, "every segment"),
+    ("W5.4", "everyone stays", lambda c: dict.fromkeys(_stay(c), 1.0), HINT, "Not yet"),
 ]
 
 
@@ -543,6 +570,7 @@ def _run(c, exercise: str, answer):
         "W2.5": lambda a: check.w2_tenure(a, c.customers),
         "W4.3": lambda a: check.w4_channel(a),
         "W5.3": lambda a: check.w5_criterion(a, c.profile),
+        "W5.4": lambda a: check.w5_stay(a),
     }
     return calls[exercise](answer)
 
@@ -551,7 +579,7 @@ EXERCISES = sorted({r[0] for r in ROWS})
 
 
 def test_the_table_covers_every_exercise_with_right_answers_and_mistakes():
-    assert len(ROWS) >= 80 and len(EXERCISES) == 16
+    assert len(ROWS) >= 80 and len(EXERCISES) == 17
     for exercise in EXERCISES:
         statuses = {r[3] for r in ROWS if r[0] == exercise}
         assert statuses == {RIGHT, HINT}, exercise

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from seglab.vocabulary import segment_code
-from seglab_workshop import SEED, check, classroom, facts
+from seglab_workshop import SEED, SOURCE, check, classroom, facts
 from seglab_workshop.versions import BEGIN, END, GUIDES
 
 
@@ -59,6 +59,9 @@ def expected(seed: int = SEED) -> dict[str, str]:
         "W5.2 budget": "; ".join(f"{segment_code(s)}: {b:,.0f}" for s, b in _budget(matrix).items()),
         "W5.3 value per customer (criterion)": "; ".join(
             f"{segment_code(int(r.segment))}: {r.value_per_customer:.2f}" for r in matrix.itertuples()
+        ),
+        "W5.4 stay rates (third to fourth quarter)": "; ".join(
+            f"{segment_code(int(s))}: {v:.2f}" for s, v in facts.stay_rates(room.tracked).items()
         ),
     }
 
@@ -123,10 +126,7 @@ def markdown(seed: int = SEED, language: str = "en") -> str:
 
 def update_guides(seed: int = SEED) -> list:
     """Rewrite the expected answers of the English and Persian guides; the files changed."""
-    from seglab.paths import project_root
-
-    folder = project_root() / "notebooks" / "workshop"
-    return [folder / name for lang, name in GUIDES.items() if update_guide(folder / name, seed, lang)]
+    return [SOURCE / name for lang, name in GUIDES.items() if update_guide(SOURCE / name, seed, lang)]
 
 
 def update_guide(path, seed: int = SEED, language: str = "en") -> bool:

@@ -131,7 +131,7 @@ def by_segment(answer, segments: list[int]) -> dict[int, object] | None:
 
 def number(answer) -> float | None:
     """One finite number (an int, float, numpy scalar, a one-value Series or list, or a string
-    such as ``"0.42"`` or ``"۰٫۴۲"``), or None. True and False are not numbers here.
+    such as ``"0.42"``, ``"۰٫۴۲"`` or ``"42%"``, read as 0.42), or None. True and False are not numbers here.
     """
     if isinstance(answer, pd.Series | pd.DataFrame | np.ndarray | list | tuple):
         values = np.asarray(answer, dtype=object).ravel()
@@ -140,10 +140,13 @@ def number(answer) -> float | None:
         answer = values[0]
     if isinstance(answer, bool | np.bool_):
         return None
+    scale = 1.0
     if isinstance(answer, str):
         answer = answer.translate(_FOLD).replace("٫", ".").replace("٬", "").replace(",", "").strip()
+        if answer.endswith(("%", "٪")):  # "73%": the share it says
+            answer, scale = answer[:-1].strip(), 0.01
     try:
-        v = float(answer)
+        v = float(answer) * scale
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None

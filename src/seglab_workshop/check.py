@@ -36,6 +36,7 @@ from seglab_workshop.check_segments import (  # the W4 and W5 checks, called as 
     w5_budget,
     w5_criterion,
     w5_quadrants,
+    w5_stay,
 )
 from seglab_workshop.feedback import (
     HINT,
@@ -78,6 +79,7 @@ __all__ = [
     "w5_budget",
     "w5_criterion",
     "w5_quadrants",
+    "w5_stay",
 ]
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The checks of W4 (personas, MIDAS, a rule, a channel per segment) and W5 (the Boston matrix:
-quadrants, a budget, a criterion built by hand): as :mod:`seglab_workshop.check`, which the
+quadrants, a budget, a criterion built by hand; segments over time): as :mod:`seglab_workshop.check`, which the
 notebooks call them through (it imports them), never raising and keeping no answer in plain text.
 """
 
@@ -27,6 +27,7 @@ __all__ = [
     "w5_budget",
     "w5_criterion",
     "w5_quadrants",
+    "w5_stay",
 ]
 
 
@@ -324,3 +325,44 @@ def w5_criterion(answer, profile: pd.DataFrame) -> Feedback:
     if (got > 1.0001).any():
         return hint("Scale the values to 0..1: divide each by the largest.")
     return hint("Not yet: each segment's value per customer divided by the highest value per customer of all segments.")
+
+
+@exercise("W5.4", N_("a dict of a stay rate per segment: {1: ..., 2: ..., ...}"))
+def w5_stay(answer) -> Feedback:
+    """Each segment's stay rate from the third quarter to the fourth, in ``shop.tracked``: the
+    share of its customers active in the third quarter who are in the same segment in the fourth
+    (one who buys nothing in the fourth has left). Shares (rounded to 0.01) or percentages.
+    """
+    if (m := missing(answer)) is not None:
+        return m
+    tracked = room().tracked
+    expected = facts.stay_rates(tracked)
+    segments = [int(s) for s in expected.index]
+    raw = answers_in.by_segment(answer, segments)
+    rates = {s: answers_in.number(v) for s, v in (raw or {}).items()}
+    if raw is None or set(rates) != set(segments) or any(v is None for v in rates.values()):
+        return hint("Give a stay rate for every segment of shop.tracked: %(segments)s.",
+                    segments=", ".join(segment_code(s) for s in segments))  # fmt: skip
+    got = pd.Series(rates).reindex(segments)
+    if same(got, expected, 0.01) or same(got, expected * 100, 1.0):
+        return right()
+    readings = facts.stay_readings(tracked)
+    if same(got, readings["both"].reindex(segments), 0.01) or same(got, readings["both"].reindex(segments) * 100, 1.0):
+        return hint(
+            "A customer of the third quarter who buys nothing in the fourth has left the segment too: "
+            "count every customer of the third quarter, not only those active in both."
+        )
+    if same(got, readings["to"].reindex(segments), 0.01):
+        return hint(
+            "That is where the fourth quarter's customers came from: divide by each segment's customers "
+            "of the third quarter (where they start), not of the fourth."
+        )
+    if same(got, readings["first"].reindex(segments), 0.01):
+        return hint("Those are the first two quarters: the stay rate asked is from the third quarter to the fourth.")
+    if same(got, facts.stay_rates(tracked, pooled=True).reindex(segments), 0.01):
+        return hint("That pools every pair of quarters: only the third quarter to the fourth.")
+    if (got > 1.0001).any() and (got == got.round()).all():
+        return hint("Those look like counts: divide by the segment's customers of the third quarter.")
+    return hint(
+        "Not yet: per segment, of its customers in the third quarter, the share in the same segment in the fourth."
+    )

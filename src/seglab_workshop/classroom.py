@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 #: The shop of the workshop: small enough that every notebook runs in seconds.
 CUSTOMERS, MONTHS, START = 1000, 12, "2024-01-01"
+#: The window of behaviour W5's monitoring sees each quarter through (a quarter: the year holds four).
+WATCH_DAYS = 91
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Classroom:
     home: Path | None = None  # where the shop's data is kept (its segmentation too)
     _built: Built | None = field(default=None, repr=False)
     _segments: SegmentationResult | None = field(default=None, repr=False)
+    _tracked: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def transactions(self) -> pd.DataFrame:
@@ -74,6 +77,26 @@ class Classroom:
         if self._segments is None:
             self._segments = shared_segmentation(self)
         return self._segments
+
+    @property
+    def tracked(self) -> pd.DataFrame:
+        """The shop quarter by quarter, as seglab monitors it (stage 06's method): each customer
+        active in a quarter (period_end, customer_id, segment, value), assigned by a model of the
+        last :data:`WATCH_DAYS` days of behaviour (the shop's k, refitted on that window) from its
+        own last :data:`WATCH_DAYS` days, so every quarter is seen through the same window. Its
+        segments are its own (S1 here is not the whole year's S1). Computed once (a few seconds).
+        """
+        if self._tracked is None:
+            from seglab import features, monitoring, segmentation
+
+            window = self.params.features.model_copy(update={"window_days": WATCH_DAYS})
+            built = features.build(self.tables, window, self.quality)
+            fixed = self.params.segmentation.model_copy(update={"k": self.segmentation.model.k, "bootstrap": 0})
+            model = segmentation.segment(built.features, fixed, self.params.seed).model
+            quarters = self.params.monitoring.model_copy(update={"period": "quarter", "calendar": "as_of"})
+            inputs = monitoring.Inputs(self.tables, window, self.quality, model, quarters, self.as_of)
+            self._tracked = monitoring.track(inputs)
+        return self._tracked
 
     def planted(self, customer_ids) -> pd.Series:
         """The planted archetype of each customer id."""
@@ -132,24 +155,44 @@ def shared_segmentation(room: Classroom) -> SegmentationResult:
     return result
 
 
+def workspace() -> Path:
+    """Where the classroom shop is generated (once per machine): a seglab clone's own folder (its
+    ``data/raw``) when the notebooks run in one, else ``$SEGLAB_WORKSHOP_HOME`` or the user's cache
+    folder (``~/.cache/seglab-workshop``): a hosted notebook (Colab, a JupyterHub) with seglab
+    installed from its wheel, where nothing is downloaded and the shop is generated here.
+    """
+    import os
+
+    from seglab.paths import project_root
+
+    if home := os.environ.get("SEGLAB_WORKSHOP_HOME"):
+        return Path(home).expanduser()
+    try:
+        return project_root()
+    except FileNotFoundError:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "seglab-workshop"
+
+
 @cache
 def classroom(seed: int = SEED) -> Classroom:
-    """The classroom shop for ``seed`` (generated once under data/raw, then read back)."""
+    """The classroom shop for ``seed`` (generated once under ``data/raw`` of :func:`workspace`, then
+    read back).
+    """
     from seglab import config
     from seglab.collection import collect
-    from seglab.paths import project_root
 
     params = config.validate(
         {
             "run_name": "workshop",
             "seed": seed,
             "source": {"kind": "synthetic", "synthetic": {"n_customers": CUSTOMERS, "months": MONTHS, "start": START}},
-            # the whole year, as the exercises compute features by hand (the workshop does not monitor)
+            # the whole year, as the exercises compute features by hand (W5 monitors with a window of
+            # its own: Classroom.tracked)
             "features": {"window_days": "all"},
             "segmentation": {"k_min": 2, "k_max": 7, "bootstrap": 10},
         }
     )
-    root = project_root()
+    root = workspace()
     collected = collect.collect(params, root)
     truth = pd.read_parquet(collect.synthetic_folder(params, root) / "ground_truth.parquet")
     home = collect.synthetic_folder(params, root)

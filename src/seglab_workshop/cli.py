@@ -1,4 +1,4 @@
-"""``seglab-workshop --out DIR [--instructor | --nbgrader] [--language fa]``: the workshop's
+"""``seglab-workshop --out DIR [--instructor | --nbgrader] [--language fa] [--install WHEEL]``: the workshop's
 notebooks for learners, or for instructors with the instructor's guide and slides (its answer key
 never goes to learners), or nbgrader's source version;
 ``seglab-workshop --gradebook DIR [--out OUT]``: the gradebook of the checks run in DIR, one CSV
@@ -28,7 +28,9 @@ def _write(args: argparse.Namespace) -> None:
         return
     if args.out is None:
         raise ValueError("give --out DIR (the folder for the notebooks), or --gradebook DIR")
-    written = versions.write(args.out, learner=not args.instructor, language=args.language, nbgrader=args.nbgrader)
+    written = versions.write(
+        args.out, learner=not args.instructor, language=args.language, nbgrader=args.nbgrader, install=args.install
+    )
     for path in written:
         print(path)
     for path in versions.kept_beside(written):
@@ -70,6 +72,13 @@ def parser() -> argparse.ArgumentParser:
         "--nbgrader",
         action="store_true",
         help="the source version for nbgrader (solutions between its markers, each check an autograded cell)",
+    )
+    p.add_argument(
+        "--install",
+        metavar="WHEEL",
+        help="for hosted notebooks (Colab, a JupyterHub): each notebook opens with a cell that installs this where "
+        "seglab is missing: a wheel file (copied beside the notebooks; `make dist` builds it), a wheel's address, "
+        "or a requirement such as seglab==0.1.0 once released",
     )
     p.add_argument(
         "--language",

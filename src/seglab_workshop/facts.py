@@ -8,6 +8,7 @@ notebooks never import it (a test greps them).
 from __future__ import annotations
 
 import hashlib
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,7 +17,16 @@ import pandas as pd
 if TYPE_CHECKING:
     from seglab_workshop.classroom import Classroom
 
-__all__ = ["channels", "digest", "first_purchase_days", "planted_names", "recency", "tenure"]
+__all__ = [
+    "channels",
+    "digest",
+    "first_purchase_days",
+    "planted_names",
+    "recency",
+    "stay_rates",
+    "stay_readings",
+    "tenure",
+]
 
 
 def digest(question: str, answer: str) -> str:
@@ -80,3 +90,37 @@ def channels(room: Classroom) -> dict[int, str]:
         best = "email" if r["email"] >= r["sms"] else "sms"
         out[int(s)] = best if r[best] >= CHANNEL_LEAST else "none"
     return out
+
+
+def _quarters(tracked: pd.DataFrame) -> list[pd.Series]:
+    """The segment of each customer active in each tracked quarter (customer_id index), oldest first."""
+    return [g.set_index("customer_id")["segment"] for _end, g in tracked.groupby("period_end", sort=True)]
+
+
+def stay_rates(tracked: pd.DataFrame, pooled: bool = False) -> pd.Series:
+    """Each segment's stay rate from the last quarter but one to the last (segment index): the
+    share of its customers active then who are in the same segment in the last quarter (one not
+    active in it has left). ``pooled``: over every pair of consecutive quarters (a hint's reading).
+    """
+    quarters = _quarters(tracked)
+    pairs = list(itertools.pairwise(quarters)) if pooled else [tuple(quarters[-2:])]
+    before = pd.concat([b for b, _a in pairs])
+    stayed = pd.concat([b == a.reindex(b.index) for b, a in pairs])
+    return stayed.groupby(before.to_numpy()).mean().rename_axis("segment")
+
+
+def stay_readings(tracked: pd.DataFrame) -> dict[str, pd.Series]:
+    """The usual wrong readings of the stay rates (for hints): among the customers active in both
+    quarters only (``both``), as a share of the last quarter's segment (``to``), and the first
+    pair of quarters instead of the last (``first``).
+    """
+    quarters = _quarters(tracked)
+    before, after = quarters[-2], quarters[-1]
+    both = before.index.intersection(after.index)
+    came = after == before.reindex(after.index)
+    first, second = quarters[0], quarters[1]
+    return {
+        "both": (before[both] == after[both]).groupby(before[both].to_numpy()).mean(),
+        "to": came.groupby(after.to_numpy()).mean(),
+        "first": (first == second.reindex(first.index)).groupby(first.to_numpy()).mean(),
+    }

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from seglab import i18n
-from seglab_workshop import messages
+from seglab_workshop import SOURCE, messages
 from seglab_workshop.messages import N_
 
 __all__ = ["OPENER", "deck", "notebook_slides", "write"]
@@ -125,11 +125,10 @@ def notebook_slides(source: Path, stem: str, language: str) -> list[str]:
 
 def deck(language: str = "en", source: Path | None = None) -> str:
     """The slide deck in ``language`` as one self-contained HTML page."""
-    from seglab.paths import project_root
     from seglab.text import CSP
     from seglab_workshop import NOTEBOOKS
 
-    source = source or project_root() / "notebooks" / "workshop"
+    source = source or SOURCE
     with i18n.using(language):
         slides = [messages.MESSAGES.gettext(s) for s in OPENER]
         for stem in NOTEBOOKS:

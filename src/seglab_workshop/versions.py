@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from seglab import i18n
-from seglab_workshop import messages
+from seglab_workshop import SOURCE, messages
 
 #: A check cell of a notebook: ``check.w1_lenses(lenses)``.
 _CHECK = re.compile(r"^check\.(w\d_\w+)\((.*)\)\s*$", re.S)
@@ -71,25 +71,66 @@ def version(source: dict, stem: str, learner: bool, language: str = "en", nbgrad
     return nb
 
 
+#: What ``--install`` may name (a requirement, a wheel's file or address): no quote, no ``$``, no
+#: ``{}`` (IPython expands them in ``%pip``), nothing a shell reads as a second command.
+_INSTALLABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-\[\]@:/=<>!~+,%# ]*")
+
+
+def install_cell(spec: str) -> dict:
+    """The first code cell of a notebook for a hosted notebook (Colab, a JupyterHub): installs
+    ``spec`` (the released package: ``seglab==0.1.0``, a wheel's address or file name) when
+    ``seglab_workshop`` cannot be imported, and nothing else (the classroom shop is generated there).
+    """
+    if not _INSTALLABLE.fullmatch(spec):
+        raise ValueError(
+            f"--install {spec!r}: give a requirement, a wheel's address or a wheel file "
+            "(e.g. seglab-0.1.0-py3-none-any.whl), without quotes, $, {{ }} or ;"
+        )
+    text = (
+        "# Where seglab is not installed yet (Colab, a JupyterHub): install it, once. Nothing else is\n"
+        "# downloaded: the classroom shop is generated on this machine.\n"
+        "import importlib.util\n\n"
+        'if importlib.util.find_spec("seglab_workshop") is None:\n'
+        f'    %pip install --quiet "{spec}"'
+    )
+    return {
+        "cell_type": "code",
+        "id": "install",
+        "metadata": {"tags": ["install"]},
+        "source": text,
+        "outputs": [],
+        "execution_count": None,
+    }
+
+
 def write(
-    out: Path, learner: bool = True, language: str = "en", source: Path | None = None, nbgrader: bool = False
+    out: Path, learner: bool = True, language: str = "en", nbgrader: bool = False, install: str | None = None
 ) -> list[Path]:
-    """Write the five notebooks (learner or instructor version, in ``language``) to ``out``.
+    """Write the five notebooks (learner or instructor version, in ``language``) to ``out``; with
+    ``install``, each opens with :func:`install_cell` (a wheel file named is copied beside them).
 
     A notebook already there is never overwritten when it differs from the one to write (a learner
     edited it, or it is another version): the new one goes beside it as ``<name>.new.ipynb``.
     Returns the notebooks written (unchanged ones included, as they are).
     """
+    import shutil
+
     from seglab import io
-    from seglab.paths import project_root
     from seglab_workshop import NOTEBOOKS
 
-    source = source or project_root() / "notebooks" / "workshop"
     out.mkdir(parents=True, exist_ok=True)
+    if install is not None and Path(install).is_file():  # a wheel: beside the notebooks, where the kernel runs
+        if Path(install).resolve() != (out / Path(install).name).resolve():
+            io.atomic(out / Path(install).name, lambda tmp: shutil.copyfile(install, tmp))
+        install = Path(install).name
+    first = [] if install is None else [install_cell(install)]
     written = []
     for stem in NOTEBOOKS:
-        nb = json.loads((source / f"{stem}.ipynb").read_text(encoding="utf-8"))
-        text = json.dumps(version(nb, stem, learner, language, nbgrader), indent=1, ensure_ascii=False) + "\n"
+        nb = version(
+            json.loads((SOURCE / f"{stem}.ipynb").read_text(encoding="utf-8")), stem, learner, language, nbgrader
+        )
+        nb["cells"] = nb["cells"][:1] + first + nb["cells"][1:]  # after the title
+        text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
         target = out / f"{stem}.ipynb"
         if target.exists() and target.read_text(encoding="utf-8", errors="replace") != text:
             target = out / f"{stem}.new.ipynb"  # someone's work is in the other one: kept as it is
@@ -113,10 +154,9 @@ def guide_html(language: str = "en", source: Path | None = None) -> str:
 
     import mistune
 
-    from seglab.paths import project_root
     from seglab.text import CSP
 
-    source = source or project_root() / "notebooks" / "workshop"
+    source = source or SOURCE
 
     text = (source / GUIDES[language]).read_text(encoding="utf-8").replace(BEGIN, "").replace(END, "")
     body = mistune.create_markdown(plugins=["table"], escape=True)(text)
