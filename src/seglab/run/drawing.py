@@ -61,6 +61,8 @@ class FigureDrawer:
         workers = max(1, min(processes or DRAWING_PROCESSES, os.cpu_count() or 1))
         # spawned, not forked: the runner has threads (the kernel's client, the pages' writer)
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+        for _ in range(workers):  # the processes start (and warm up) now, not at the first figure
+            self._pool.submit(int)
         self._thread = threading.Thread(target=self._loop, name="seglab-figures", daemon=True)
         self._thread.start()
 

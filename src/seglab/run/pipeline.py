@@ -220,6 +220,7 @@ def _run_locked(
     log, stages, progress, probes = options.log, options.stages, options.progress, options.probes
     with _environment(root) as queue:
         kernel = SharedKernel(root, probes=probes)  # it starts and imports while the parameters are read here
+        drawer = FigureDrawer(queue)  # its processes warm up meanwhile too
         try:
             from seglab import config  # after the kernel's start: pydantic takes a while to load
 
@@ -245,7 +246,6 @@ def _run_locked(
             write_index(paths, params, RunResult(paths), running=_now(), params_file=params_file)
             reset_figures(paths.figures)  # the figures folder holds this run's figures only
             further = further_languages(params)
-            drawer = FigureDrawer(queue)
             try:
                 result = _run_stages(
                     kernel, drawer, root, params, paths, log, stages, progress, probes, params_file, last=not further
@@ -263,6 +263,7 @@ def _run_locked(
             drop_aside(paths)  # every page and export is this run's now
             lock.finished()
         finally:
+            drawer.close()
             kernel.shutdown()
     return result, paths
 
@@ -388,20 +389,19 @@ def render(
         record = read_record(RunPaths(root, run_name))
         reader = i18n.reader()
         kernel = SharedKernel(root)
+        drawer = FigureDrawer(queue)  # its processes warm up while the kernel starts
         try:
             kernel.wait_ready()
-            drawer = FigureDrawer(queue)
-            try:
-                for n, language in enumerate(languages, 1):
-                    t = time.perf_counter()
-                    last = n == len(languages)
-                    results.append(_render_language(kernel, drawer, root, record, language, log, progress, last))
-                    results[-1].total_seconds = time.perf_counter() - t
-                    log(timing_summary(results[-1]))
-            finally:
-                drawer.close()
+            for n, language in enumerate(languages, 1):
+                t = time.perf_counter()
+                last = n == len(languages)
+                results.append(_render_language(kernel, drawer, root, record, language, log, progress, last))
+                results[-1].total_seconds = time.perf_counter() - t
+                log(timing_summary(results[-1]))
+            drawer.close()
             write_indexes(root, record)
         finally:
+            drawer.close()
             kernel.shutdown()
             i18n.use_reader(reader)
     folders = ", ".join(
