@@ -136,6 +136,7 @@ lock-check: $(RUN_STAMP) ## compare the installed packages with uv.lock (what pi
 	$(PY) -m seglab.lockfile --check --extras $$(ls $(TEST_STAMP) >/dev/null 2>&1 && echo $(subst $(space),$(comma),$(TEST_EXTRAS)))
 
 dist: | $(UV) ## build the wheel (dist/seglab-<version>-py3-none-any.whl): what `pip install` takes where there is no clone, e.g. a hosted notebook (seglab-workshop --install)
+	rm -rf build  # (setuptools keeps the files of earlier builds there, and would pack them again)
 	$(UV) build --wheel --quiet --out-dir dist
 
 clean: ## remove generated data and reports (keeps the environment)

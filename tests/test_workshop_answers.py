@@ -163,6 +163,8 @@ def _stay(c, how="right"):
     m["stayed"] = m["segment"] == m["segment_next"]
     if how == "both":
         m = m[m["segment_next"].notna()]
+    if how == "active":
+        m["stayed"] = m["segment_next"].notna()
     if how == "to":
         m = t[t["period_end"] == b].merge(t[t["period_end"] == a], on="customer_id", how="left", suffixes=("", "_was"))
         m["stayed"] = m["segment"] == m["segment_was"]
@@ -548,6 +550,16 @@ ROWS = [
     ("W5.4", "counts", lambda c: _stay(c, "counts"), HINT, "counts"),
     ("W5.4", "a segment left out", lambda c: {s: v for s, v in _stay(c).items() if s != 2}, HINT, "every segment"),
     ("W5.4", "everyone stays", lambda c: dict.fromkeys(_stay(c), 1.0), HINT, "Not yet"),
+    ("W5.4", "still active, in any segment", lambda c: _stay(c, "active"), HINT, "still buying"),
+    ("W5.4", "the share that left", lambda c: {s: 1 - v for s, v in _stay(c).items()}, HINT, "share that left"),
+    ("W5.4", "one decimal", lambda c: {s: round(v, 1) for s, v in _stay(c).items()}, HINT, "two decimals"),
+    (
+        "W5.4",
+        "the fourth quarter, in percent",
+        lambda c: {s: v * 100 for s, v in _stay(c, "to").items()},
+        HINT,
+        "of the fourth",
+    ),
 ]
 
 

@@ -31,7 +31,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 if TYPE_CHECKING:
     from seglab_workshop.classroom import Classroom
 
-__all__ = ["NOTEBOOKS", "SEED", "SOURCE", "start"]
+__all__ = ["NOTEBOOKS", "SEED", "source", "start"]
 
 #: The classroom shop's seed, the notebooks' default: chosen (``seglab_workshop.classroom``'s
 #: note) so that W3's indices disagree and stability decides k, and W5 has fragile placements
@@ -40,10 +40,21 @@ SEED = 8
 
 NOTEBOOKS: tuple[str, ...] = ("W1_lenses", "W2_features", "W3_clustering", "W4_personas", "W5_boston")
 
-#: The notebooks' source (with their solutions) and the instructor's guides: ``notebooks/workshop/``
-#: of the repository, which this package's ``notebooks`` links to and its wheel carries, so
-#: ``seglab-workshop`` writes the notebooks where seglab is installed without a clone.
-SOURCE = Path(__file__).resolve().parent / "notebooks"
+
+def source() -> Path:
+    """The notebooks' source (with their solutions) and the instructor's guides: ``notebooks/workshop``
+    of a seglab clone. The wheel never carries them (learners install it: ``seglab-workshop
+    --install``), so the rooms are written in a clone.
+    """
+    from seglab.paths import project_root
+
+    try:
+        return project_root() / "notebooks" / "workshop"
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(
+            "seglab-workshop writes the notebooks from notebooks/workshop of a seglab clone (the package "
+            "carries no solution): run it in a clone; the learners then need only the wheel (--install)"
+        ) from exc
 
 
 def start(notebook: str, language: str = "en", seed: int = SEED, gradebook: Path | str | None = ".") -> Classroom:

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from seglab.vocabulary import segment_code
-from seglab_workshop import SEED, SOURCE, check, classroom, facts
+from seglab_workshop import SEED, check, classroom, facts
+from seglab_workshop import source as workshop_source
 from seglab_workshop.versions import BEGIN, END, GUIDES
 
 
@@ -126,7 +127,8 @@ def markdown(seed: int = SEED, language: str = "en") -> str:
 
 def update_guides(seed: int = SEED) -> list:
     """Rewrite the expected answers of the English and Persian guides; the files changed."""
-    return [SOURCE / name for lang, name in GUIDES.items() if update_guide(SOURCE / name, seed, lang)]
+    folder = workshop_source()
+    return [folder / name for lang, name in GUIDES.items() if update_guide(folder / name, seed, lang)]
 
 
 def update_guide(path, seed: int = SEED, language: str = "en") -> bool:

@@ -346,22 +346,38 @@ def w5_stay(answer) -> Feedback:
     got = pd.Series(rates).reindex(segments)
     if same(got, expected, 0.01) or same(got, expected * 100, 1.0):
         return right()
-    readings = facts.stay_readings(tracked)
-    if same(got, readings["both"].reindex(segments), 0.01) or same(got, readings["both"].reindex(segments) * 100, 1.0):
+    if (got > 1.0001).any() and not (got == got.round()).all() or (got > 1.0001).all() and (got <= 100).all():
+        got = got / 100  # percentages: read as shares for the hints
+    return _stay_hint(got, expected, tracked)
+
+
+def _stay_hint(got: pd.Series, expected: pd.Series, tracked: pd.DataFrame) -> Feedback:
+    """The hint for stay rates ``got`` (shares) that are not the ``expected`` ones: the usual misreadings."""
+    segments = list(expected.index)
+    readings = {k: v.reindex(segments) for k, v in facts.stay_readings(tracked).items()}
+    if same(got, readings["both"], 0.01):
         return hint(
             "A customer of the third quarter who buys nothing in the fourth has left the segment too: "
             "count every customer of the third quarter, not only those active in both."
         )
-    if same(got, readings["to"].reindex(segments), 0.01):
+    if same(got, readings["active"], 0.01):
+        return hint(
+            "That is the share still buying, in any segment: one who moved to another segment has left this one."
+        )
+    if same(got, 1 - expected, 0.01):
+        return hint("That is the share that left: the stay rate is the share that stayed.")
+    if same(got, readings["to"], 0.01):
         return hint(
             "That is where the fourth quarter's customers came from: divide by each segment's customers "
             "of the third quarter (where they start), not of the fourth."
         )
-    if same(got, readings["first"].reindex(segments), 0.01):
+    if same(got, readings["first"], 0.01):
         return hint("Those are the first two quarters: the stay rate asked is from the third quarter to the fourth.")
     if same(got, facts.stay_rates(tracked, pooled=True).reindex(segments), 0.01):
         return hint("That pools every pair of quarters: only the third quarter to the fourth.")
-    if (got > 1.0001).any() and (got == got.round()).all():
+    if same(got, expected, 0.051):
+        return hint("Close: give the rates to two decimals at least.")
+    if (got > 1.0001).any():
         return hint("Those look like counts: divide by the segment's customers of the third quarter.")
     return hint(
         "Not yet: per segment, of its customers in the third quarter, the share in the same segment in the fourth."

@@ -111,8 +111,8 @@ def stay_rates(tracked: pd.DataFrame, pooled: bool = False) -> pd.Series:
 
 def stay_readings(tracked: pd.DataFrame) -> dict[str, pd.Series]:
     """The usual wrong readings of the stay rates (for hints): among the customers active in both
-    quarters only (``both``), as a share of the last quarter's segment (``to``), and the first
-    pair of quarters instead of the last (``first``).
+    quarters only (``both``), the share still active in any segment (``active``), as a share of the
+    last quarter's segment (``to``), and the first pair of quarters instead of the last (``first``).
     """
     quarters = _quarters(tracked)
     before, after = quarters[-2], quarters[-1]
@@ -121,6 +121,7 @@ def stay_readings(tracked: pd.DataFrame) -> dict[str, pd.Series]:
     first, second = quarters[0], quarters[1]
     return {
         "both": (before[both] == after[both]).groupby(before[both].to_numpy()).mean(),
+        "active": pd.Series(before.index.isin(after.index), index=before.index).groupby(before.to_numpy()).mean(),
         "to": came.groupby(after.to_numpy()).mean(),
         "first": (first == second.reindex(first.index)).groupby(first.to_numpy()).mean(),
     }

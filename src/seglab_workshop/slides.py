@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 
 from seglab import i18n
-from seglab_workshop import SOURCE, messages
+from seglab_workshop import messages
+from seglab_workshop import source as workshop_source
 from seglab_workshop.messages import N_
 
 __all__ = ["OPENER", "deck", "notebook_slides", "write"]
@@ -128,7 +129,7 @@ def deck(language: str = "en", source: Path | None = None) -> str:
     from seglab.text import CSP
     from seglab_workshop import NOTEBOOKS
 
-    source = source or SOURCE
+    source = source or workshop_source()
     with i18n.using(language):
         slides = [messages.MESSAGES.gettext(s) for s in OPENER]
         for stem in NOTEBOOKS:

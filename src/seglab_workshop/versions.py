@@ -14,7 +14,8 @@ import re
 from pathlib import Path
 
 from seglab import i18n
-from seglab_workshop import SOURCE, messages
+from seglab_workshop import messages
+from seglab_workshop import source as workshop_source
 
 #: A check cell of a notebook: ``check.w1_lenses(lenses)``.
 _CHECK = re.compile(r"^check\.(w\d_\w+)\((.*)\)\s*$", re.S)
@@ -87,11 +88,14 @@ def install_cell(spec: str) -> dict:
             "(e.g. seglab-0.1.0-py3-none-any.whl), without quotes, $, {{ }} or ;"
         )
     text = (
-        "# Where seglab is not installed yet (Colab, a JupyterHub): install it, once. Nothing else is\n"
-        "# downloaded: the classroom shop is generated on this machine.\n"
+        "# Where seglab is not installed yet (Colab, a JupyterHub): install it (with its libraries, from\n"
+        "# PyPI), once. The classroom shop is not downloaded: it is generated on this machine.\n"
         "import importlib.util\n\n"
         'if importlib.util.find_spec("seglab_workshop") is None:\n'
-        f'    %pip install --quiet "{spec}"'
+        f'    %pip install --quiet "{spec}"\n'
+        "    importlib.invalidate_caches()\n"
+        '    if importlib.util.find_spec("seglab_workshop") is None:  # (installed for the user only, say)\n'
+        '        print("seglab is installed but this kernel cannot see it yet: restart the kernel, then Run All.")'
     )
     return {
         "cell_type": "code",
@@ -127,7 +131,11 @@ def write(
     written = []
     for stem in NOTEBOOKS:
         nb = version(
-            json.loads((SOURCE / f"{stem}.ipynb").read_text(encoding="utf-8")), stem, learner, language, nbgrader
+            json.loads((workshop_source() / f"{stem}.ipynb").read_text(encoding="utf-8")),
+            stem,
+            learner,
+            language,
+            nbgrader,
         )
         nb["cells"] = nb["cells"][:1] + first + nb["cells"][1:]  # after the title
         text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
@@ -156,7 +164,7 @@ def guide_html(language: str = "en", source: Path | None = None) -> str:
 
     from seglab.text import CSP
 
-    source = source or SOURCE
+    source = source or workshop_source()
 
     text = (source / GUIDES[language]).read_text(encoding="utf-8").replace(BEGIN, "").replace(END, "")
     body = mistune.create_markdown(plugins=["table"], escape=True)(text)
