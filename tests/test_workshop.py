@@ -418,3 +418,21 @@ def test_the_workshop_runs_from_the_wheel_outside_a_clone(tmp_path, root):
     said = _checks_said(nbformat.read(hosted / "W1_lenses.ipynb", as_version=4))
     assert said and all("**…" in s for s in said), said  # the learner version: not answered yet
     assert list((tmp_path / "cache" / "seglab-workshop" / "data" / "raw").glob(f"synthetic_seed{SEED}_*"))
+
+
+def test_a_command_run_outside_a_project_or_with_a_refused_install_says_why_in_one_line(tmp_path, capsys, monkeypatch):
+    """No project where one is needed, or an --install refused: one line saying why and what to do,
+    never "a seglab bug"."""
+    from seglab.run import cli as seglab_cli
+    from seglab_workshop import cli
+
+    assert cli.main(["--out", str(tmp_path / "room"), "--install", "seglab; rm -rf ~"]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("seglab-workshop: --install") and "bug" not in said
+    monkeypatch.setenv("SEGLAB_ROOT", str(tmp_path))  # a folder that is no seglab project
+    assert seglab_cli.main(["report", "--run", "default", "--language", "fa"]) == 1
+    said = capsys.readouterr().err
+    assert f"SEGLAB_ROOT={tmp_path} is not a seglab project" in said and "bug" not in said
+    assert cli.main(["--out", str(tmp_path / "room")]) == 1  # (as where the wheel is installed, no clone)
+    said = capsys.readouterr().err
+    assert "notebooks/workshop of a seglab clone" in said and "bug" not in said

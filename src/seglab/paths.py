@@ -8,6 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MARKER = Path("notebooks") / "params" / "default.yaml"
+
+
+class ProjectNotFound(FileNotFoundError):
+    """No seglab project (a folder with ``notebooks/params/default.yaml``) where one is needed; the
+    message says where to run from.
+    """
+
+
 #: Environment variable ``seglab run`` sets for its kernel: a folder where ``seglab.report.plots.save``
 #: leaves each figure (pickled) for the runner, which draws the PNG in its own process while the
 #: kernel goes on with the next cells (drawing a PNG is about two thirds of a figure's time).
@@ -29,14 +37,14 @@ def project_root(start: str | Path | None = None) -> Path:
     if env:
         root = Path(env).expanduser().resolve()
         if not (root / MARKER).is_file():
-            raise FileNotFoundError(f"SEGLAB_ROOT={env} is not a seglab project: {MARKER} is missing there")
+            raise ProjectNotFound(f"SEGLAB_ROOT={env} is not a seglab project: {MARKER} is missing there")
         return root
     candidates = [Path(start)] if start else [Path.cwd(), Path(__file__).resolve().parent]
     for base in candidates:
         for folder in (base.resolve(), *base.resolve().parents):
             if (folder / MARKER).is_file():
                 return folder
-    raise FileNotFoundError(
+    raise ProjectNotFound(
         "cannot find the seglab project root (a folder with notebooks/params/default.yaml); "
         "run from inside the project or set SEGLAB_ROOT"
     )

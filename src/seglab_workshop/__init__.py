@@ -46,12 +46,12 @@ def source() -> Path:
     of a seglab clone. The wheel never carries them (learners install it: ``seglab-workshop
     --install``), so the rooms are written in a clone.
     """
-    from seglab.paths import project_root
+    from seglab.paths import ProjectNotFound, project_root
 
     try:
         return project_root() / "notebooks" / "workshop"
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(
+    except ProjectNotFound as exc:
+        raise ProjectNotFound(
             "seglab-workshop writes the notebooks from notebooks/workshop of a seglab clone (the package "
             "carries no solution): run it in a clone; the learners then need only the wheel (--install)"
         ) from exc

@@ -27,10 +27,13 @@ def _write(args: argparse.Namespace) -> None:
             print(path)
         return
     if args.out is None:
-        raise ValueError("give --out DIR (the folder for the notebooks), or --gradebook DIR")
-    written = versions.write(
-        args.out, learner=not args.instructor, language=args.language, nbgrader=args.nbgrader, install=args.install
-    )
+        raise cli.CommandError("give --out DIR (the folder for the notebooks), or --gradebook DIR")
+    try:
+        written = versions.write(
+            args.out, learner=not args.instructor, language=args.language, nbgrader=args.nbgrader, install=args.install
+        )
+    except ValueError as exc:  # a refused --install
+        raise cli.CommandError(str(exc)) from None
     for path in written:
         print(path)
     for path in versions.kept_beside(written):

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from seglab import __version__
+from seglab.paths import ProjectNotFound
 
 
 class CommandError(Exception):
@@ -220,7 +221,7 @@ def execute(args: argparse.Namespace, prefix: str) -> int:
             import traceback
 
             traceback.print_exc()
-        if isinstance(exc, CommandError):
+        if isinstance(exc, CommandError | ProjectNotFound):
             message = str(exc)
         elif isinstance(exc, OSError) and exc.errno is not None:
             message = _os_error(exc)
