@@ -346,7 +346,9 @@ def w5_stay(answer) -> Feedback:
     got = pd.Series(rates).reindex(segments)
     if same(got, expected, 0.01) or same(got, expected * 100, 1.0):
         return right()
-    if (got > 1.0001).any() and not (got == got.round()).all() or (got > 1.0001).all() and (got <= 100).all():
+    over_one = got > 1.0001
+    counts = (got == got.round()).all()  # (whole numbers above 1 may be counts: the counts hint)
+    if over_one.any() and not counts or over_one.all() and (got <= 100).all():
         got = got / 100  # percentages: read as shares for the hints
     return _stay_hint(got, expected, tracked)
 

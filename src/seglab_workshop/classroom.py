@@ -163,13 +163,13 @@ def workspace() -> Path:
     """
     import os
 
-    from seglab.paths import project_root
+    from seglab.paths import ProjectNotFound, project_root
 
     if home := os.environ.get("SEGLAB_WORKSHOP_HOME"):
         return Path(home).expanduser()
     try:
         return project_root()
-    except FileNotFoundError:
+    except ProjectNotFound:
         return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "seglab-workshop"
 
 

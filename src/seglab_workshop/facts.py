@@ -97,6 +97,15 @@ def _quarters(tracked: pd.DataFrame) -> list[pd.Series]:
     return [g.set_index("customer_id")["segment"] for _end, g in tracked.groupby("period_end", sort=True)]
 
 
+def _stayed(pairs: list[tuple[pd.Series, pd.Series]]) -> pd.Series:
+    """Per segment of the first quarter of each pair (before, after), the share of its customers
+    in the same segment in the second (pooled over the pairs).
+    """
+    before = pd.concat([b for b, _a in pairs])
+    same = pd.concat([b == a.reindex(b.index) for b, a in pairs])
+    return same.groupby(before.to_numpy()).mean()
+
+
 def stay_rates(tracked: pd.DataFrame, pooled: bool = False) -> pd.Series:
     """Each segment's stay rate from the last quarter but one to the last (segment index): the
     share of its customers active then who are in the same segment in the last quarter (one not
@@ -104,9 +113,7 @@ def stay_rates(tracked: pd.DataFrame, pooled: bool = False) -> pd.Series:
     """
     quarters = _quarters(tracked)
     pairs = list(itertools.pairwise(quarters)) if pooled else [tuple(quarters[-2:])]
-    before = pd.concat([b for b, _a in pairs])
-    stayed = pd.concat([b == a.reindex(b.index) for b, a in pairs])
-    return stayed.groupby(before.to_numpy()).mean().rename_axis("segment")
+    return _stayed(pairs).rename_axis("segment")
 
 
 def stay_readings(tracked: pd.DataFrame) -> dict[str, pd.Series]:
@@ -117,11 +124,9 @@ def stay_readings(tracked: pd.DataFrame) -> dict[str, pd.Series]:
     quarters = _quarters(tracked)
     before, after = quarters[-2], quarters[-1]
     both = before.index.intersection(after.index)
-    came = after == before.reindex(after.index)
-    first, second = quarters[0], quarters[1]
     return {
-        "both": (before[both] == after[both]).groupby(before[both].to_numpy()).mean(),
+        "both": _stayed([(before[both], after[both])]),
         "active": pd.Series(before.index.isin(after.index), index=before.index).groupby(before.to_numpy()).mean(),
-        "to": came.groupby(after.to_numpy()).mean(),
-        "first": (first == second.reindex(first.index)).groupby(first.to_numpy()).mean(),
+        "to": _stayed([(after, before)]),
+        "first": _stayed([(quarters[0], quarters[1])]),
     }

@@ -80,7 +80,7 @@ _INSTALLABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-\[\]@:/=<>!~+,%# ]*")
 def install_cell(spec: str) -> dict:
     """The first code cell of a notebook for a hosted notebook (Colab, a JupyterHub): installs
     ``spec`` (the released package: ``seglab==0.1.0``, a wheel's address or file name) when
-    ``seglab_workshop`` cannot be imported, and nothing else (the classroom shop is generated there).
+    ``seglab_workshop`` cannot be imported (the classroom shop is generated there, not downloaded).
     """
     if not _INSTALLABLE.fullmatch(spec):
         raise ValueError(
@@ -128,10 +128,11 @@ def write(
             io.atomic(out / Path(install).name, lambda tmp: shutil.copyfile(install, tmp))
         install = Path(install).name
     first = [] if install is None else [install_cell(install)]
+    source = workshop_source()
     written = []
     for stem in NOTEBOOKS:
         nb = version(
-            json.loads((workshop_source() / f"{stem}.ipynb").read_text(encoding="utf-8")),
+            json.loads((source / f"{stem}.ipynb").read_text(encoding="utf-8")),
             stem,
             learner,
             language,

@@ -258,8 +258,6 @@ def _run_locked(
             except StageFailed:
                 lock.finished()  # the failure is recorded in the index
                 raise
-            finally:
-                drawer.close()
             drop_aside(paths)  # every page and export is this run's now
             lock.finished()
         finally:
@@ -398,7 +396,6 @@ def render(
                 results.append(_render_language(kernel, drawer, root, record, language, log, progress, last))
                 results[-1].total_seconds = time.perf_counter() - t
                 log(timing_summary(results[-1]))
-            drawer.close()
             write_indexes(root, record)
         finally:
             drawer.close()
