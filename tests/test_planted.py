@@ -99,11 +99,14 @@ def test_prediction_beats_chance_on_a_time_holdout(synthetic_tables, default_par
     assert q["spend_mae"] < q["spend_mae_naive"]  # better than "same as the last 90 days"
     assert len(pred.customers) == len(feats) and pred.customers["p_buy"].between(0, 1).all()
     assert (pred.customers["expected_spend"] >= 0).all()
-    per = predict.per_persona(
-        pred.customers, result.segments, dict(zip(names["segment"], names["persona"], strict=True))
-    )
+    per = predict.per_persona(pred, result.segments, dict(zip(names["segment"], names["persona"], strict=True)))
     risk = per.set_index("persona")["churn_risk"]
     assert risk["Wandering customers"] > risk["Loyal customers"]  # rare buyers are the churn risk
+    value = per.set_index("persona")
+    assert value.loc["Loyal customers", "clv_per_customer"] > value.loc["Wandering customers", "clv_per_customer"]
+    assert (value["clv_low"] < value["clv_per_customer"]).all() and (
+        value["clv_per_customer"] < value["clv_high"]
+    ).all()
     again = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 42)
     pd.testing.assert_frame_equal(pred.customers, again.customers)  # same data + seed: same predictions
 

@@ -67,7 +67,10 @@ def test_dates_of_the_holdout_follow_the_horizon():
     assert q["as_of"] == tx["timestamp"].max().date().isoformat() == "2024-07-17"  # the last day with an order
     assert (q["validation_as_of"], q["train_as_of"]) == ("2024-06-17", "2024-05-18")  # 30 and 60 days before
     assert q["next_period"] == "2024-07-18 to 2024-08-16"
-    assert set(pred.holdout.columns) == {"customer_id", "p_buy", "bought", "expected_spend", "spend", "naive_spend"}
+    assert set(pred.holdout.columns) == {
+        *("customer_id", "p_buy", "bought", "expected_spend", "spend", "naive_spend"),
+        *("covered_purchases", "covered_spend"),  # the share of each 80 % interval the outcome fell in
+    }
 
 
 def test_predictions_do_not_depend_on_the_number_of_threads(synthetic_tables, default_params, monkeypatch):
@@ -83,3 +86,49 @@ def test_predictions_do_not_depend_on_the_number_of_threads(synthetic_tables, de
     pd.testing.assert_frame_equal(one.customers, many.customers, check_exact=True)
     pd.testing.assert_frame_equal(one.holdout, many.holdout, check_exact=True)
     assert one.quality == many.quality
+
+
+def test_the_model_that_validates_best_drives_each_prediction(synthetic_tables, default_params):
+    """Three models on the same hold-out; buying by the best AUC, spend by the smallest error;
+    every customer gets a lifetime value with its interval."""
+    from seglab import features
+
+    feats = features.build(synthetic_tables, default_params.features).features
+    pred = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 3)
+    q = pred.quality
+    assert set(q["models"]) == {"btyd", "gbm", "combined"}
+    aucs = {m: v["auc"] for m, v in q["models"].items()}
+    errors = {m: v["spend_mae"] for m, v in q["models"].items()}
+    assert round(aucs[q["model_buy"]], 3) == round(max(aucs.values()), 3) and q["auc"] == aucs[q["model_buy"]]
+    assert round(errors[q["model_spend"]], 3) == round(min(errors.values()), 3)
+    assert q["spend_mae"] == errors[q["model_spend"]]
+    assert all(0.5 < a < 1 for a in aucs.values())
+    life = q["lifetime"]
+    assert life["available"] and 0.6 < life["coverage_purchases"] < 0.95 and 0.6 < life["coverage_spend"] < 0.95
+    c = pred.customers
+    assert c["customer_id"].tolist() == feats["customer_id"].tolist()
+    assert c[["p_alive", "clv", "clv_low", "clv_high"]].notna().all().all()
+    assert (c["clv_low"] <= c["clv_high"]).all() and (c["clv"] >= 0).all() and c["p_alive"].between(0, 1).all()
+    # the 12-month value of the customers together lies inside the sum of their intervals
+    assert c["clv_low"].sum() < c["clv"].sum() < c["clv_high"].sum()
+
+
+def test_too_few_repeat_buyers_say_lifetime_value_is_not_measured(synthetic_tables, default_params, monkeypatch):
+    import numpy as np
+
+    from seglab import features
+    from seglab.personas import lifetime
+
+    one = lifetime.Summary(
+        np.array(["a", "b"]), np.array([2.0, 0.0]), np.array([5.0, 0.0]), np.array([9.0, 9.0]), np.array([10.0, 0.0])
+    )
+    with pytest.raises(ValueError) as e:
+        lifetime.GammaGamma.fit(one)  # one repeat buyer with a spend
+    assert e.value.args == (lifetime.TOO_FEW_REPEAT_BUYERS,)
+    fit = lifetime.GammaGamma.fit
+    monkeypatch.setattr(lifetime.GammaGamma, "fit", lambda s: fit(one))  # as if the data had only that one
+    feats = features.build(synthetic_tables, default_params.features).features
+    pred = predict.predict(synthetic_tables, default_params.features, default_params.prediction, feats, 1)
+    assert pred.quality["lifetime"] == {"available": False, "why_not": lifetime.TOO_FEW_REPEAT_BUYERS}
+    assert set(pred.quality["models"]) == {"gbm"} and pred.quality["model_buy"] == pred.quality["model_spend"] == "gbm"
+    assert "clv" not in pred.customers and pred.customers["p_buy"].notna().all()

@@ -111,6 +111,12 @@ PREDICTIONS = pa.DataFrameSchema(
         "segment": pa.Column("int64", pa.Check.ge(1), coerce=True),
         "p_buy": pa.Column(float, pa.Check.in_range(0, 1)),
         "expected_spend": pa.Column(float, pa.Check.ge(0)),
+        # lifetime value (BG/NBD + Gamma-Gamma): none for a customer-level source or too few repeat buyers
+        "p_alive": pa.Column(float, pa.Check.in_range(0, 1), nullable=True, required=False),
+        "expected_purchases": pa.Column(float, pa.Check.ge(0), nullable=True, required=False),
+        "clv": pa.Column(float, pa.Check.ge(0), nullable=True, required=False),
+        "clv_low": pa.Column(float, pa.Check.ge(0), nullable=True, required=False),
+        "clv_high": pa.Column(float, pa.Check.ge(0), nullable=True, required=False),
     },
     strict=True,
     name="predictions",

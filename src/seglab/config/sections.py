@@ -278,6 +278,12 @@ class Prediction(Strict):
     min_history_days: int = Field(
         30, ge=1, description="history needed before the first training date (as_of - 2 x horizon_days)"
     )
+    clv_months: int = Field(
+        12, ge=1, le=120, description="months of lifetime value (BG/NBD purchases x Gamma-Gamma spend per purchase)"
+    )
+    discount_rate: float = Field(
+        0.10, ge=0, le=1, description="yearly rate at which future months of lifetime value are discounted"
+    )
 
 
 ATTRACTIVENESS_COMPONENTS = (

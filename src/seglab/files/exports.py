@@ -34,6 +34,14 @@ from seglab.text import ltr_code
 from seglab.vocabulary import segment_code
 
 #: The columns of segments.csv and of every audience file, with what each holds (README).
+#: The lifetime-value columns of the exports: (column, predictions column, decimals).
+LIFETIME_EXPORT = (
+    ("p_alive", "p_alive", 3),
+    ("lifetime_value", "clv", 2),
+    ("lifetime_value_low", "clv_low", 2),
+    ("lifetime_value_high", "clv_high", 2),
+)
+
 CUSTOMER_COLUMNS: dict[str, str] = {
     "customer_id": "the customer's identifier, as in the source data",
     "segment": "the segment: S1, S2, … (S1 = highest value per customer)",
@@ -45,6 +53,13 @@ CUSTOMER_COLUMNS: dict[str, str] = {
     "prediction; empty when the run has no prediction)",
     "expected_spend_next_period": "expected net spend in the next period, in report.currency (empty without "
     "a prediction)",
+    "p_alive": "probability (0 to 1) that the customer is still a customer at the as-of date (BG/NBD; "
+    "empty without lifetime value: a customer-level source, or too few repeat buyers)",
+    "lifetime_value": "expected net spend over the next prediction.clv_months (default 12), discounted at "
+    "prediction.discount_rate a year, in report.currency (BG/NBD x Gamma-Gamma; empty without lifetime value)",
+    "lifetime_value_low": "10th percentile of that spend: with lifetime_value_high, the 80 % interval "
+    "(a customer likely to buy nothing has 0 here)",
+    "lifetime_value_high": "90th percentile of that spend",
     "email_allowed": "yes / no: the customer accepts e-mail (customers.email_opt_in); empty when the data "
     "do not record it",
     "sms_allowed": "yes / no: the customer accepts SMS (customers.sms_opt_in); empty when the data do not record it",
@@ -93,7 +108,8 @@ def customer_list(
         ``customer_id`` and the permission columns the data have (``email_opt_in``,
         ``sms_opt_in``); a column the data lack stays empty.
     predictions : DataFrame, optional
-        ``customer_id``, ``p_buy``, ``expected_spend`` (stage 04).
+        ``customer_id``, ``p_buy``, ``expected_spend`` and, with lifetime value, ``p_alive``,
+        ``clv``, ``clv_low``, ``clv_high`` (stage 04).
     languages : tuple of str
         Further languages of the run's pages (``report.languages``).
     """
@@ -120,6 +136,9 @@ def customer_list(
     else:
         out["p_buy_next_period"] = float("nan")
         out["expected_spend_next_period"] = float("nan")
+    for column, source, digits in LIFETIME_EXPORT:
+        known = predictions is not None and len(predictions) > 0 and source in predictions
+        out[column] = ids.map(pred[source]).round(digits) if known else float("nan")
     known = {}
     for channel, column in PERMISSIONS.items():
         if contacts is not None and column in contacts:

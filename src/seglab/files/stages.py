@@ -185,6 +185,10 @@ def save_rules(rules: pd.DataFrame, fidelity: pd.DataFrame, store: Store) -> Non
     store.save("rule_fidelity", fidelity, float_format="%.10g")
 
 
+#: The lifetime-value columns of ``predictions.parquet`` (when the data support them).
+LIFETIME_COLUMNS = ("p_alive", "expected_purchases", "clv", "clv_low", "clv_high")
+
+
 def save_prediction(pred: Prediction | None, why_not: str, segments: pd.DataFrame, store: Store) -> None:
     """Per-customer predictions (``predictions.parquet``) and their quality
     (``prediction_quality.json``; ``available: false`` with the reason when there is none).
@@ -196,7 +200,8 @@ def save_prediction(pred: Prediction | None, why_not: str, segments: pd.DataFram
     table = pred.customers.merge(
         segments[["customer_id", "segment"]], on="customer_id", how="left", validate="one_to_one"
     )
-    store.save("predictions", table[["customer_id", "segment", "p_buy", "expected_spend"]])
+    lifetime = [c for c in LIFETIME_COLUMNS if c in table.columns]
+    store.save("predictions", table[["customer_id", "segment", "p_buy", "expected_spend", *lifetime]])
     store.save("prediction_quality", {"available": True, **pred.quality})
 
 

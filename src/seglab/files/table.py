@@ -381,7 +381,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
         True,
         about=(
             "per customer: segment, `p_buy` (probability of buying in the next `horizon_days`), "
-            "`expected_spend` (net, currency)"
+            "`expected_spend` (net, currency); with lifetime value, `p_alive`, `expected_purchases` and "
+            "`clv` over `clv_months` with its 80 % interval `clv_low`, `clv_high`"
         ),
     ),
     Artifact(
@@ -392,7 +393,9 @@ ARTIFACTS: tuple[Artifact, ...] = (
         "json",
         about=(
             "training / validation / as-of dates, hold-out AUC, buy rates, spend error against the "
-            'naive "same as last period" forecast (or `available: false` and why)'
+            'naive "same as last period" forecast, each model\'s measures (`models`), the models chosen for '
+            "buying and spend, BG/NBD and Gamma-Gamma parameters and interval coverage (`lifetime`) (or "
+            "`available: false` and why)"
         ),
     ),
     # 05 prioritisation

@@ -322,7 +322,8 @@ class CardInputs:
     categories : DataFrame, optional
         :func:`seglab.features.revenue_mix` of the category column.
     prediction : DataFrame, optional
-        :func:`seglab.personas.predict.per_persona` (buy probability, churn risk, expected spend).
+        :func:`seglab.personas.predict.per_persona` (buy probability, churn risk, expected spend;
+        P(alive) and lifetime value per customer with its 80 % interval when measured).
     value_basis : str, optional
         What customer value means in this run (the features' ``value_basis``).
     """
@@ -398,5 +399,13 @@ def persona_cards(inputs: CardInputs) -> list[dict]:
                 expected_spend_per_customer=round(float(q["expected_spend_per_customer"]), 2),
                 expected_spend=round(float(q["expected_spend"]), 2),
             )
+            if "clv_per_customer" in q and pd.notna(q["clv_per_customer"]):
+                c.update(
+                    p_alive=round(float(q["p_alive"]), 4),
+                    lifetime_value=round(float(q["clv_per_customer"]), 2),
+                    lifetime_value_low=round(float(q["clv_low"]), 2),
+                    lifetime_value_high=round(float(q["clv_high"]), 2),
+                    lifetime_months=int(q["clv_months"]),
+                )
         cards.append(c)
     return cards

@@ -451,6 +451,23 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
                     },
                 )
             )
+        if c.get("lifetime_value") is not None:
+            rows.append(
+                (
+                    _("Lifetime value"),
+                    _(
+                        "%(value)s per customer over the next %(months)s months (80%% interval of the segment's "
+                        "average: %(low)s to %(high)s); %(alive)s still customers"
+                    )
+                    % {
+                        "value": i18n.money(c["lifetime_value"]),
+                        "months": i18n.number(c["lifetime_months"]),
+                        "low": i18n.money(c["lifetime_value_low"]),
+                        "high": i18n.money(c["lifetime_value_high"]),
+                        "alive": i18n.percent(c["p_alive"]),
+                    },
+                )
+            )
         detail = c.get("midas_detail") or {}
         midas = (
             # the letters of MIDAS, as the seed articles keep them in Persian and Arabic too
