@@ -230,3 +230,17 @@ def test_cdnow_cohort_holdout_matches_the_reference(root):
     assert abs(btyd["spend_total_error"]) < 0.03 and abs(q["lifetime"]["purchases_total_error"]) < 0.03
     assert 0.75 < q["lifetime"]["coverage_purchases"] < 0.85 and 0.75 < q["lifetime"]["coverage_spend"] < 0.85
     assert q["lifetime"]["purchases_observed"] == 12_320  # purchase days of the cohort in 1998's first half
+
+
+def test_p_alive_is_not_measured_when_the_history_shows_no_one_leaving():
+    s = lifetime.Summary(
+        np.array(["a", "b"]), np.array([3.0, 0.0]), np.array([5.0, 0.0]), np.array([39.0, 39.0]), np.array([20.0, 0.0])
+    )
+    gg = lifetime.GammaGamma(6.0, 4.0, 15.0, 0.0, 0, True, 0.0)
+    staying = lifetime.Lifetime(
+        lifetime.BetaGeo(0.8, 10.0, 0.0066, 23.5, 0.0, 0, True), gg, s, 1.0
+    )  # Online Retail's fit
+    assert not staying.leaving_seen and np.isnan(staying.p_alive()).all()
+    assert np.isfinite(staying.value(12)).all()  # the values stand
+    leaving = lifetime.Lifetime(lifetime.BetaGeo(0.243, 4.414, 0.793, 2.426, 0.0, 0, True), gg, s, 1.0)  # CDNOW's
+    assert leaving.leaving_seen and leaving.p_alive()[0] < 0.5 and leaving.p_alive()[1] == 1.0

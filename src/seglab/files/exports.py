@@ -54,7 +54,8 @@ CUSTOMER_COLUMNS: dict[str, str] = {
     "expected_spend_next_period": "expected net spend in the next period, in report.currency (empty without "
     "a prediction)",
     "p_alive": "probability (0 to 1) that the customer is still a customer at the as-of date (BG/NBD; "
-    "empty without lifetime value: a customer-level source, or too few repeat buyers)",
+    "empty without lifetime value: a customer-level source, or too few repeat buyers; and when the history "
+    "shows almost no customer leaving, as a year of data may)",
     "lifetime_value": "expected net spend over the next prediction.clv_months (default 12), discounted at "
     "prediction.discount_rate a year, in report.currency (BG/NBD x Gamma-Gamma; empty without lifetime value)",
     "lifetime_value_low": "10th percentile of that spend: with lifetime_value_high, the 80 % interval "

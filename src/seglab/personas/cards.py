@@ -401,7 +401,7 @@ def persona_cards(inputs: CardInputs) -> list[dict]:
             )
             if "clv_per_customer" in q and pd.notna(q["clv_per_customer"]):
                 c.update(
-                    p_alive=round(float(q["p_alive"]), 4),
+                    p_alive=round(float(q["p_alive"]), 4) if pd.notna(q["p_alive"]) else None,
                     lifetime_value=round(float(q["clv_per_customer"]), 2),
                     lifetime_value_low=round(float(q["clv_low"]), 2),
                     lifetime_value_high=round(float(q["clv_high"]), 2),

@@ -49,6 +49,10 @@ TOO_FEW_REPEAT_BUYERS = N_(
     "lifetime value not measured: fewer than two customers bought on a second day with a positive spend, "
     "so the spend per purchase cannot be modelled"
 )
+#: Below this mean chance of leaving after a purchase (one in 200 purchases) the history shows
+#: almost no customer leaving (a short history: a year of UCI Online Retail gives 1 in 3,600), so
+#: P(alive) is not measured rather than shown as 100 % for everyone. CDNOW: 1 in 5.
+DROPOUT_FLOOR = 0.005
 #: The model's unit of time, in days (the paper's).
 WEEK = 7.0
 #: Days per month, for lifetime value by month.
@@ -375,6 +379,22 @@ class Lifetime:
         """Both models on :func:`purchase_history`."""
         s = Summary.of(history)
         return cls(BetaGeo.fit(s), GammaGamma.fit(s), s, float(history.attrs.get("net_share", 1.0)))
+
+    @property
+    def dropout(self) -> float:
+        """The mean chance of leaving after a purchase, a / (a + b)."""
+        return self.purchases.a / (self.purchases.a + self.purchases.b)
+
+    @property
+    def leaving_seen(self) -> bool:
+        """Whether the history shows customers leaving (:data:`DROPOUT_FLOOR`): below it the fit
+        cannot tell a customer who left from one who buys rarely, and P(alive) is near 1 for all.
+        """
+        return self.dropout >= DROPOUT_FLOOR
+
+    def p_alive(self) -> np.ndarray:
+        """P(alive) of each customer; NaN when :attr:`leaving_seen` is false (not measured)."""
+        return self.purchases.p_alive(self.summary) if self.leaving_seen else np.full(len(self.summary.x), np.nan)
 
     def per_purchase(self) -> np.ndarray:
         """Expected net spend per purchase of each customer."""

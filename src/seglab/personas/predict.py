@@ -296,7 +296,7 @@ def _lifetime_value(lt: lifetime.Lifetime, horizon: PredictionParams, seed: int)
     return pd.DataFrame(
         {
             "customer_id": s.customer_id.astype(str),
-            "p_alive": lt.purchases.p_alive(s),
+            "p_alive": lt.p_alive(),
             "expected_purchases": lt.purchases.expected(s, weeks),
             "clv": clv,
             "clv_low": low,
@@ -414,6 +414,8 @@ def _lifetime_quality(lts: dict, dates: tuple, counts: np.ndarray) -> dict:
         "bgnbd": {k: getattr(now.purchases, k) for k in ("r", "alpha", "a", "b", "log_likelihood", "customers")},
         "gamma_gamma": {k: getattr(now.spend, k) for k in ("p", "q", "v", "customers", "correlation")},
         "net_share": now.net_share,
+        "dropout_per_purchase": now.dropout,
+        "p_alive_measured": now.leaving_seen,
         "purchases_observed": float(counts.sum()),
         "purchases_predicted": float(expected.sum()),
         "purchases_total_error": float(expected.sum() / counts.sum() - 1) if counts.sum() else float("nan"),
@@ -501,7 +503,7 @@ def segment_values(pred: Prediction, segments: pd.DataFrame) -> pd.DataFrame:
             sums[index[s_]] += (draws[block == s_] * scale[rows][block == s_][:, None]).sum(axis=0)
     n = pd.Series(codes[codes > 0]).value_counts().reindex(order).to_numpy()
     low, high = np.quantile(sums, lifetime.INTERVAL, axis=1) / n
-    p_alive = pd.Series(lt.purchases.p_alive(lt.summary)).groupby(codes).mean().reindex(order).to_numpy()
+    p_alive = pd.Series(lt.p_alive()).groupby(codes).mean().reindex(order).to_numpy()
     mean = pd.Series(clv).groupby(codes).mean().reindex(order).to_numpy()
     return pd.DataFrame(
         {
@@ -530,11 +532,12 @@ def models_text(q: dict) -> str:
         why = (q.get("lifetime") or {}).get("why_not")
         return i18n._("Gradient boosting only: %(why)s.") % {"why": i18n.say(why)} if why else ""
     compared = i18n.join(
-        i18n._("%(model)s AUC %(auc)s, spend error %(mae)s")
+        i18n._("%(model)s AUC %(auc)s, spend error %(mae)s per customer and %(total)s on the total")
         % {
             "model": i18n.term(MODEL_NAMES[name]),
             "auc": i18n.number(m["auc"], 3, grouping=False),
             "mae": i18n.money(m["spend_mae"]),
+            "total": i18n.percent(m["spend_total_error"], sign=True),
         }
         for name, m in models.items()
     )

@@ -398,6 +398,32 @@ def _env_for(reader):
     return env
 
 
+def _lifetime_text(c: dict) -> str:
+    """A card's lifetime value, its interval and the share still customers (or why not measured)."""
+    from seglab import i18n
+    from seglab.i18n import _
+
+    values = {
+        "value": i18n.money(c["lifetime_value"]),
+        "months": i18n.number(c["lifetime_months"]),
+        "low": i18n.money(c["lifetime_value_low"]),
+        "high": i18n.money(c["lifetime_value_high"]),
+    }
+    if c.get("p_alive") is None:
+        return (
+            _(
+                "%(value)s per customer over the next %(months)s months (80%% interval of the segment's average: "
+                "%(low)s to %(high)s); share still customers not measured: the history shows almost no customer "
+                "leaving"
+            )
+            % values
+        )
+    return _(
+        "%(value)s per customer over the next %(months)s months (80%% interval of the segment's "
+        "average: %(low)s to %(high)s); %(alive)s still customers"
+    ) % {**values, "alive": i18n.percent(c["p_alive"])}
+
+
 def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
     """Persona cards as self-contained HTML (inline styles): who they are, why the name, how to
     reach them, what to say and offer, what they are expected to do next, and their MIDAS check;
@@ -452,22 +478,7 @@ def cards_html(cards: list[dict], colors: dict[int, str], midas=None) -> str:
                 )
             )
         if c.get("lifetime_value") is not None:
-            rows.append(
-                (
-                    _("Lifetime value"),
-                    _(
-                        "%(value)s per customer over the next %(months)s months (80%% interval of the segment's "
-                        "average: %(low)s to %(high)s); %(alive)s still customers"
-                    )
-                    % {
-                        "value": i18n.money(c["lifetime_value"]),
-                        "months": i18n.number(c["lifetime_months"]),
-                        "low": i18n.money(c["lifetime_value_low"]),
-                        "high": i18n.money(c["lifetime_value_high"]),
-                        "alive": i18n.percent(c["p_alive"]),
-                    },
-                )
-            )
+            rows.append((_("Lifetime value"), _lifetime_text(c)))
         detail = c.get("midas_detail") or {}
         midas = (
             # the letters of MIDAS, as the seed articles keep them in Persian and Arabic too
