@@ -41,16 +41,10 @@ PAPER_GG = {"p": 6.25, "q": 3.74, "v": 15.44}
 
 
 def _elog() -> pd.DataFrame:
-    e = pd.read_csv(CDNOW / "cdnowElog.csv")
-    return pd.DataFrame(
-        {
-            "customer_id": e["sampleid"].astype(str),
-            "order_id": np.arange(len(e)).astype(str),
-            "timestamp": pd.to_datetime(e["date"].astype(str)),
-            "quantity": e["cds"].astype(float),
-            "unit_price": e["sales"] / e["cds"],
-        }
-    )
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_lifetime import elog_transactions  # the order lines the tests read from the same file
+
+    return elog_transactions(CDNOW / "cdnowElog.csv")
 
 
 def paper_fit() -> None:

@@ -20,12 +20,9 @@ PAPER_LL = -9582.4
 PAPER_GG = {"p": 6.25, "q": 3.74, "v": 15.44}
 
 
-def _elog_transactions() -> pd.DataFrame:
-    if not ELOG.is_file():
-        from conftest import skip_or_fail
-
-        skip_or_fail(f"the CDNOW sample of the BG/NBD paper is not at {ELOG}")
-    e = pd.read_csv(ELOG)
+def elog_transactions(path: Path = ELOG) -> pd.DataFrame:
+    """The CDNOW sample's event log as order lines (one per row; ``benchmarks/clv_cdnow.py`` reads it so too)."""
+    e = pd.read_csv(path)
     return pd.DataFrame(
         {
             "customer_id": e["sampleid"].astype(str),
@@ -35,6 +32,14 @@ def _elog_transactions() -> pd.DataFrame:
             "unit_price": e["sales"] / e["cds"],
         }
     )
+
+
+def _elog_transactions() -> pd.DataFrame:
+    if not ELOG.is_file():
+        from conftest import skip_or_fail
+
+        skip_or_fail(f"the CDNOW sample of the BG/NBD paper is not at {ELOG}")
+    return elog_transactions()
 
 
 @pytest.mark.realdata
