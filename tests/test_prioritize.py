@@ -137,6 +137,72 @@ def test_missing_prediction_is_not_measured_and_noted_and_a_prediction_moves_att
     assert (bm["budget_basis"] == "predicted next-period spend").all()
 
 
+def test_lifetime_value_basis_moves_value_and_budget_and_says_so():
+    """With value_basis clv, the value components and the budget rest on the expected lifetime value
+    (segment 3: little bought so far, most expected), the facts and the budget name it, and the
+    matrix's revenue column stays the observed one."""
+    life = pd.DataFrame(
+        {"segment": [1, 2, 3], "clv_per_customer": [20.0, 10.0, 30.0], "clv_total": [2000.0, 3000.0, 18000.0]}
+    )
+    plain = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), config.Prioritization())[0].set_index("segment")
+    bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES, lifetime=life), config.Prioritization())[0]
+    bm = bm.set_index("segment")
+    assert bm["value_per_customer_raw"].tolist() == [20.0, 10.0, 30.0] and bm["total_value_raw"].tolist() == [
+        2000.0,
+        3000.0,
+        18000.0,
+    ]
+    assert bm["revenue"].tolist() == [5000.0, 3000.0, 1000.0]  # observed, as before
+    assert bm.loc[3, "attractiveness"] > plain.loc[3, "attractiveness"]
+    assert (bm["budget_basis"] == "expected lifetime value").all() and bm["basis_value"].tolist() == [
+        2000.0,
+        3000.0,
+        18000.0,
+    ]
+    assert "expected lifetime value per customer" in bm.loc[3, "value_per_customer_fact"]
+    assert "net value" not in bm.loc[3, "total_value_fact"]
+
+
+class _Store:
+    """What load_lifetime_value reads: the prediction's quality and the predictions."""
+
+    def __init__(self, quality: dict):
+        self.quality = quality
+
+    def load(self, name):
+        if name == "prediction_quality":
+            return self.quality
+        return pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": [1, 1, 2], "clv": [10.0, 30.0, 5.0]})
+
+
+@pytest.mark.parametrize(
+    ("basis", "btyd_error", "available", "used"),
+    [
+        ("auto", 40.0, True, True),  # beats the naive forecast (50): used
+        ("auto", 60.0, True, False),  # does not: observed, said why
+        ("clv", 60.0, True, True),  # asked for: used, said it did not beat the naive one
+        ("observed", 40.0, True, False),
+        ("clv", 40.0, False, False),  # not measured: observed, said why
+    ],
+)
+def test_value_basis_follows_the_validation(basis, btyd_error, available, used):
+    q = {
+        "available": True,
+        "spend_mae_naive": 50.0,
+        "models": {"btyd": {"spend_mae": btyd_error}},
+        "lifetime": {"available": available, "clv_months": 12},
+    }
+    life, note = stages.load_lifetime_value(_Store(q), basis)
+    text = i18n.say(note)
+    assert (life is not None) == used
+    if used:
+        assert life.set_index("segment")["clv_total"].to_dict() == {1: 40.0, 2: 5.0}
+        assert text.startswith("expected lifetime value over the next 12 months")
+        assert ("did not beat" in text) == (btyd_error > 50)
+    else:
+        assert text.startswith("observed net value") and f"value_basis: {basis}" in text
+
+
 def test_analyst_input_reason_is_kept():
     p = config.Prioritization(analyst_inputs={2: {"fit": 0.9, "reason": "our new discount brand"}})
     bm = pr.boston_matrix(pr.Inputs(_profile(), GROWTH, NAMES), p)[0].set_index("segment")

@@ -419,6 +419,12 @@ class Prioritization(Strict):
     overrides: list[Override] = Field(default_factory=list)
     sensitivity: Sensitivity = Field(default_factory=Sensitivity)
     budget: Budget = Field(default_factory=Budget)
+    value_basis: Literal["auto", "observed", "clv"] = Field(
+        "auto",
+        description="what the value components and the budget rest on: observed net value, or the expected "
+        "lifetime value of stage 04 (clv); auto: lifetime value when its spend forecast beat the naive one on the "
+        "hold-out, else observed",
+    )
     outcomes: dict[str, Literal["good", "bad"]] = Field(
         default_factory=dict,
         description="outcome column (as in features_meta.json's outcomes) -> good (higher is better: response, "

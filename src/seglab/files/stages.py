@@ -258,6 +258,58 @@ def load_predicted_value(store: Store) -> tuple[pd.Series | None, str]:
     return pred.groupby("segment")["expected_spend"].sum(), "predicted next-period spend"
 
 
+def load_lifetime_value(store: Store, basis: str = "auto") -> tuple[pd.DataFrame | None, i18n.Note]:
+    """Stage 04's expected lifetime value per segment (``segment``, ``clv_per_customer``,
+    ``clv_total``; ``attrs["months"]``) when the value components and the budget are to rest on it
+    (``prioritization.value_basis``), else None; and a note saying which value and why.
+    ``auto``: lifetime value when BG/NBD with Gamma-Gamma forecast the hold-out's spend better than
+    the naive "same as last period"; ``clv`` asked for but not measured falls back to observed value.
+    """
+    from seglab.i18n import N_
+
+    q = load_prediction_quality(store)
+    life = q.get("lifetime") or {}
+    if basis == "observed":
+        return None, i18n.Note.of(N_("observed net value (prioritization.value_basis: observed)"))
+    if not q.get("available") or not life.get("available"):
+        return None, i18n.Note.of(
+            N_("observed net value: lifetime value not measured in this run (prioritization.value_basis: %(basis)s)"),
+            basis=basis,
+        )
+    btyd, naive = (q.get("models") or {}).get("btyd", {}), q.get("spend_mae_naive")
+    beats = btyd.get("spend_mae") is not None and naive is not None and btyd["spend_mae"] < naive
+    if basis == "auto" and not beats:
+        return None, i18n.Note.of(
+            N_(
+                "observed net value: the lifetime-value model's spend forecast was not better than the naive one on "
+                "the hold-out (error %(error)s against %(naive)s; prioritization.value_basis: auto; clv uses it anyway)"
+            ),
+            error=i18n.as_money(btyd.get("spend_mae")),
+            naive=i18n.as_money(naive),
+        )
+    pred = store.load("predictions")
+    if "clv" not in pred:
+        return None, i18n.Note.of(N_("observed net value: the predictions hold no lifetime value"))
+    g = pred.groupby("segment")["clv"]
+    out = pd.DataFrame({"clv_per_customer": g.mean(), "clv_total": g.sum()}).reset_index()
+    out.attrs["months"] = int(life.get("clv_months", 12))
+    return out, i18n.Note.of(
+        N_(
+            "expected lifetime value over the next %(months)s months (prioritization.value_basis: %(basis)s; its "
+            "spend forecast beat the naive one on the hold-out: error %(error)s against %(naive)s)"
+        )
+        if beats
+        else N_(
+            "expected lifetime value over the next %(months)s months (prioritization.value_basis: clv, although its "
+            "spend forecast did not beat the naive one on the hold-out: error %(error)s against %(naive)s)"
+        ),
+        months=out.attrs["months"],
+        basis=basis,
+        error=i18n.as_money(btyd.get("spend_mae")),
+        naive=i18n.as_money(naive),
+    )
+
+
 def save_exports(matrix: pd.DataFrame, store: Store, report=None) -> list[dict]:
     """Stage 05's exports for marketing tools (:mod:`seglab.files.exports`): ``segments.csv`` and one
     audience file per segment in ``reports/<run>/exports/``, with each customer's contact

@@ -5,7 +5,7 @@ component (never as the 0..1 scores).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,8 @@ FACTS = {
     "value_per_customer": N_("%(amount)s per customer"),
     "total_value": N_("%(amount)s net value, %(share)s of all"),
     "predicted_value": N_("%(amount)s expected next-period spend"),
+    "value_per_customer_clv": N_("%(amount)s expected lifetime value per customer"),
+    "total_value_clv": N_("%(amount)s expected lifetime value, %(share)s of all"),
     "coverage": N_("%(share)s reachable by e-mail or SMS"),
     "media_mix": N_("%(n)s of 3 channels (%(channels)s) carry at least %(least)s of its orders"),
     "campaign_click_rate": N_("clicks on %(share)s of campaign messages"),
@@ -73,11 +75,12 @@ def _data_fact(c: str, pr: pd.Series, raw: pd.Series, outcomes: pd.DataFrame | N
         return i18n.Note.of(FACTS[c], customers=i18n.as_number(pr["customers"]), share=share_text(pr["customer_share"]))
     if c == "growth":
         return i18n.Note.of(FACTS[c], rate=i18n.as_percent(raw["growth"], 0, sign=True))
+    key = f"{c}_clv" if c in ("value_per_customer", "total_value") and pr.get("value_is_clv", False) else c
     if c in ("value_per_customer", "predicted_value"):
         amount = pr["value_per_customer"] if c == "value_per_customer" else raw[c]
-        return i18n.Note.of(FACTS[c], amount=i18n.as_money(amount))
+        return i18n.Note.of(FACTS[key], amount=i18n.as_money(amount))
     if c == "total_value":
-        return i18n.Note.of(FACTS[c], amount=i18n.as_money(pr["revenue"]), share=share_text(pr["revenue_share"]))
+        return i18n.Note.of(FACTS[key], amount=i18n.as_money(pr["revenue"]), share=share_text(pr["revenue_share"]))
     if c == "coverage":
         return i18n.Note.of(FACTS[c], share=share_text(pr["reachable"]))
     if c == "appeal":
@@ -150,6 +153,10 @@ class Inputs:
         Expected next-period spend per segment (stage 04, only when it beats the naive forecast).
     outcomes : DataFrame, optional
         The outcome rates per segment (:func:`seglab.prioritization.outcome_rates`).
+    lifetime : DataFrame, optional
+        ``segment``, ``clv_per_customer``, ``clv_total``: the expected lifetime value the value
+        components and the budget rest on instead of the observed net value
+        (:func:`seglab.files.stages.load_lifetime_value`, ``prioritization.value_basis``).
     """
 
     profile: pd.DataFrame
@@ -157,6 +164,22 @@ class Inputs:
     personas: pd.DataFrame
     predicted: pd.Series | None = None
     outcomes: pd.DataFrame | None = None
+    lifetime: pd.DataFrame | None = None
+
+    def valued(self) -> Inputs:
+        """These inputs with the profile's value (value per customer, revenue and its share) the
+        expected lifetime value when :attr:`lifetime` is given (``value_is_clv`` marks it).
+        """
+        if self.lifetime is None:
+            return self
+        life = self.lifetime.set_index("segment")
+        p = self.profile.copy()
+        seg = p["segment"]
+        p["value_per_customer"] = seg.map(life["clv_per_customer"]).to_numpy(dtype=float)
+        p["revenue"] = seg.map(life["clv_total"]).to_numpy(dtype=float)
+        p["revenue_share"] = p["revenue"] / p["revenue"].sum()
+        p["value_is_clv"] = True
+        return replace(self, profile=p)
 
 
 def placement_facts(

@@ -28,10 +28,13 @@ from seglab.vocabulary import NOT_PLACED
 
 
 def _budget_basis(profile: pd.DataFrame, predicted: pd.Series | None) -> tuple[pd.Series, str]:
-    """What the budget is split by, per segment, and its name: the predicted next-period spend,
-    else the observed net value, else the customers when the value is unknown.
+    """What the budget is split by, per segment, and its name: the expected lifetime value when the
+    value rests on it (``prioritization.value_basis``), else the predicted next-period spend, else the
+    observed net value, else the customers when the value is unknown.
     """
     revenue = profile.set_index("segment")["revenue"]
+    if "value_is_clv" in profile:
+        return revenue, N_("expected lifetime value")
     if predicted is not None and predicted.notna().any():
         return predicted.reindex(revenue.index).clip(lower=0), N_("predicted next-period spend")
     if revenue.notna().any():
@@ -44,6 +47,8 @@ def boston_matrix(inputs: Inputs, params: Prioritization) -> tuple[pd.DataFrame,
     units) and the budget per segment (see the module doc) of the segments in ``inputs`` (their
     profiles, growth and persona names, and when known their predicted spend and outcome rates).
     """
+    observed = inputs.profile
+    inputs = inputs.valued()  # the value the components and the budget rest on
     profile, predicted, outcomes = inputs.profile, inputs.predicted, inputs.outcomes
     raw, notes = raw_components(profile, inputs.growth, predicted, outcomes)
     no_outcome = outcomes is None or not len(outcomes)
@@ -83,7 +88,7 @@ def boston_matrix(inputs: Inputs, params: Prioritization) -> tuple[pd.DataFrame,
     for c in facts.columns:
         out[c] = facts[c].to_numpy()
     out["decided_by"] = [i18n.as_text(decided_by(r, measured, params)) for _, r in out.iterrows()]
-    out["revenue"] = profile.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
+    out["revenue"] = observed.set_index("segment")["revenue"].reindex(out["segment"]).to_numpy()
     basis, out["budget_basis"] = _budget_basis(profile, predicted)
     out["basis_value"] = basis.reindex(out["segment"]).to_numpy(dtype=float)
     weight = (
