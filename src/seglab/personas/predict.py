@@ -254,7 +254,12 @@ def _history_check(tables: dict, params: FeatureParams, horizon: PredictionParam
     """The dates of the time hold-out (as_of, its first day), or :class:`PredictionUnavailable`."""
     if "transactions" not in tables:
         raise PredictionUnavailable(
-            i18n.as_term(N_("a customer-level source has no transaction history to learn from"))
+            i18n.as_term(
+                N_(
+                    "a customer-level source has no transaction history to learn from: no next-period prediction, "
+                    "and lifetime value not measured"
+                )
+            )
         )
     h = pd.Timedelta(days=horizon.horizon_days)
     as_of = pd.Timestamp(current.attrs.get("as_of") or feature_building.resolve_as_of(tables["transactions"], params))
