@@ -154,7 +154,7 @@ def test_lifetime_value_basis_moves_value_and_budget_and_says_so():
     ]
     assert bm["revenue"].tolist() == [5000.0, 3000.0, 1000.0]  # observed, as before
     assert bm.loc[3, "attractiveness"] > plain.loc[3, "attractiveness"]
-    assert (bm["budget_basis"] == "expected lifetime value").all() and bm["basis_value"].tolist() == [
+    assert (bm["budget_basis"] == "total expected lifetime value").all() and bm["basis_value"].tolist() == [
         2000.0,
         3000.0,
         18000.0,

@@ -537,12 +537,17 @@ def models_text(q: dict) -> str:
         why = (q.get("lifetime") or {}).get("why_not")
         return i18n._("Gradient boosting only: %(why)s.") % {"why": i18n.say(why)} if why else ""
     compared = i18n.join(
-        i18n._("%(model)s AUC %(auc)s, spend error %(mae)s per customer and %(total)s on the total")
+        i18n._("%(model)s AUC %(auc)s, spend error %(mae)s per customer, predicted total spend %(total)s")
         % {
             "model": i18n.term(MODEL_NAMES[name]),
             "auc": i18n.number(m["auc"], 3, grouping=False),
             "mae": i18n.money(m["spend_mae"]),
-            "total": i18n.percent(m["spend_total_error"], sign=True),
+            "total": (
+                i18n._("%(share)s above the actual total")
+                if m["spend_total_error"] >= 0
+                else i18n._("%(share)s below the actual total")
+            )
+            % {"share": i18n.percent(abs(m["spend_total_error"]))},
         }
         for name, m in models.items()
     )
@@ -557,7 +562,7 @@ def models_text(q: dict) -> str:
     if life.get("available"):
         line += " " + i18n._(
             "On the hold-out, the number of purchases of %(purchases)s of the customers and the spend of %(spend)s of "
-            "them fell inside BG/NBD's 80%% interval (right: 80%%)."
+            "them fell inside BG/NBD's 80%% interval (it should be 80%% if the intervals are right)."
         ) % {"purchases": i18n.percent(life["coverage_purchases"]), "spend": i18n.percent(life["coverage_spend"])}
     return line
 

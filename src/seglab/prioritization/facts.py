@@ -36,7 +36,7 @@ FACTS = {
     "total_value": N_("%(amount)s net value, %(share)s of all"),
     "predicted_value": N_("%(amount)s expected next-period spend"),
     "value_per_customer_clv": N_("%(amount)s expected lifetime value per customer"),
-    "total_value_clv": N_("%(amount)s expected lifetime value, %(share)s of all"),
+    "total_value_clv": N_("%(amount)s total expected lifetime value, %(share)s of all"),
     "coverage": N_("%(share)s reachable by e-mail or SMS"),
     "media_mix": N_("%(n)s of 3 channels (%(channels)s) carry at least %(least)s of its orders"),
     "campaign_click_rate": N_("clicks on %(share)s of campaign messages"),

@@ -34,7 +34,7 @@ def _budget_basis(profile: pd.DataFrame, predicted: pd.Series | None) -> tuple[p
     """
     revenue = profile.set_index("segment")["revenue"]
     if "value_is_clv" in profile:
-        return revenue, N_("expected lifetime value")
+        return revenue, N_("total expected lifetime value")
     if predicted is not None and predicted.notna().any():
         return predicted.reindex(revenue.index).clip(lower=0), N_("predicted next-period spend")
     if revenue.notna().any():
