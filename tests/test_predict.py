@@ -105,6 +105,8 @@ def test_the_model_that_validates_best_drives_each_prediction(synthetic_tables, 
     assert all(0.5 < a < 1 for a in aucs.values())
     life = q["lifetime"]
     assert life["available"] and 0.6 < life["coverage_purchases"] < 0.95 and 0.6 < life["coverage_spend"] < 0.95
+    text = predict.models_text(q)  # the one line the page shows: models, choice, coverage, Gamma-Gamma's check
+    assert "Buying is predicted by" in text and "correlation is" in text
     c = pred.customers
     assert c["customer_id"].tolist() == feats["customer_id"].tolist()
     assert c[["p_alive", "clv", "clv_low", "clv_high"]].notna().all().all()

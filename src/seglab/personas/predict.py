@@ -564,6 +564,12 @@ def models_text(q: dict) -> str:
             "On the hold-out, the number of purchases of %(purchases)s of the customers and the spend of %(spend)s of "
             "them fell inside BG/NBD's 80%% interval (it should be 80%% if the intervals are right)."
         ) % {"purchases": i18n.percent(life["coverage_purchases"]), "spend": i18n.percent(life["coverage_spend"])}
+        corr = (life.get("gamma_gamma") or {}).get("correlation")
+        if corr is not None and np.isfinite(corr):
+            line += " " + i18n._(
+                "Gamma-Gamma assumes that spend per purchase does not depend on how often a customer buys: their "
+                "correlation is %(corr)s (acceptable within ±%(limit)s)."
+            ) % {"corr": i18n.number(corr, 2, sign=True, grouping=False), "limit": i18n.number(0.3, 1)}
     return line
 
 
