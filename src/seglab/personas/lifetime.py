@@ -415,6 +415,18 @@ class Lifetime:
             before = upto
         return total * self.per_purchase()
 
+    def value_draws(self, months: float, discount_rate: float, seed: int) -> tuple[np.ndarray, Iterator[tuple]]:
+        """The lifetime value over ``months`` (:meth:`value`, discounted) and the seeded draws behind
+        its interval, per block of customers: (row slice, draws of the undiscounted net spend, each
+        customer's discounting factor, lifetime value / undiscounted value).
+        """
+        clv = self.value(months, discount_rate)
+        plain = self.value(months)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(plain > 0, clv / plain, 1.0)
+        weeks = months * DAYS_PER_MONTH / WEEK
+        return clv, ((rows, draws, scale[rows]) for rows, _c, draws in self.draws(weeks, seed))
+
     def draws(self, weeks: float, seed: int, n: int = DRAWS) -> Iterator[tuple]:
         """Seeded draws of purchases and net spend in the next ``weeks``, per block of customers:
         (row slice, purchases, spend), each customers x ``n``.

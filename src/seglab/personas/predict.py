@@ -174,12 +174,13 @@ def _btyd_frame(lt: lifetime.Lifetime, weeks: float) -> pd.DataFrame:
     and the probability of at least one purchase.
     """
     s = lt.summary
+    purchases = lt.purchases.expected(s, weeks)
     return pd.DataFrame(
         {
             "customer_id": s.customer_id.astype(str),
             "btyd_p_alive": lt.purchases.p_alive(s),
-            "btyd_purchases": lt.purchases.expected(s, weeks),
-            "btyd_spend": lt.purchases.expected(s, weeks) * lt.per_purchase(),
+            "btyd_purchases": purchases,
+            "btyd_spend": purchases * lt.per_purchase(),
             "btyd_p_buy": 1.0 - lt.purchases.pmf(s, weeks, kmax=2)[:, 0],
         }
     )
@@ -288,15 +289,11 @@ def _lifetime_value(lt: lifetime.Lifetime, horizon: PredictionParams, seed: int)
     and its 80 % interval (draws of the undiscounted spend, scaled by the discounting).
     """
     s = lt.summary
-    months = horizon.clv_months
-    clv = lt.value(months, horizon.discount_rate)
-    plain = lt.value(months)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(plain > 0, clv / plain, 1.0)
+    weeks = horizon.clv_months * lifetime.DAYS_PER_MONTH / lifetime.WEEK
+    clv, blocks = lt.value_draws(horizon.clv_months, horizon.discount_rate, seed)
     low, high = np.empty(len(clv)), np.empty(len(clv))
-    weeks = months * lifetime.DAYS_PER_MONTH / lifetime.WEEK
-    for rows, _c, draws in lt.draws(weeks, seed):
-        q = np.quantile(draws, lifetime.INTERVAL, axis=1) * scale[rows]
+    for rows, draws, scale in blocks:
+        q = np.quantile(draws, lifetime.INTERVAL, axis=1) * scale
         low[rows], high[rows] = q[0], q[1]
     return pd.DataFrame(
         {
@@ -497,15 +494,11 @@ def segment_values(pred: Prediction, segments: pd.DataFrame) -> pd.DataFrame:
     order = np.unique(codes[codes > 0])
     sums = np.zeros((len(order), lifetime.DRAWS))
     index = {s: i for i, s in enumerate(order)}
-    clv = lt.value(terms["clv_months"], terms["discount_rate"])
-    plain = lt.value(terms["clv_months"])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(plain > 0, clv / plain, 1.0)
-    weeks = terms["clv_months"] * lifetime.DAYS_PER_MONTH / lifetime.WEEK
-    for rows, _c, draws in lt.draws(weeks, terms["seed"]):
+    clv, blocks = lt.value_draws(terms["clv_months"], terms["discount_rate"], terms["seed"])
+    for rows, draws, scale in blocks:
         block = codes[rows]
         for s_ in np.unique(block[block > 0]):
-            sums[index[s_]] += (draws[block == s_] * scale[rows][block == s_][:, None]).sum(axis=0)
+            sums[index[s_]] += (draws[block == s_] * scale[block == s_][:, None]).sum(axis=0)
     n = pd.Series(codes[codes > 0]).value_counts().reindex(order).to_numpy()
     low, high = np.quantile(sums, lifetime.INTERVAL, axis=1) / n
     p_alive = pd.Series(lt.p_alive()).groupby(codes).mean().reindex(order).to_numpy()
