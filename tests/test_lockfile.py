@@ -81,6 +81,17 @@ def test_run_metadata_records_the_locked_versions():
         assert versions[name] == lockfile.locked(("spark",))[name]
 
 
+def test_key_pins_read_from_the_entries_are_the_walks(monkeypatch):
+    # the lock holds two numpy and two scipy (one per range of Python versions): the entry whose
+    # markers hold here is the walk's, without parsing the whole lock
+    names = (*lockfile.KEY_LIBRARIES, "pyspark")
+    text = lockfile.lock_path().read_text(encoding="utf-8")
+    assert text.count('name = "numpy"\nversion') == 2
+    walked = lockfile.locked(("spark",))
+    monkeypatch.setattr(lockfile, "locked", lambda *a: pytest.fail("parsed the whole lock"))
+    assert lockfile._pins(names) == {n: walked[n] for n in names}
+
+
 @pytest.mark.parametrize("name", ["Jinja2", "typing_extensions", "ruamel.yaml"])
 def test_names_compare_as_the_index_does(name):
     assert lockfile.normalize(name) == name.lower().replace("_", "-").replace(".", "-")

@@ -99,7 +99,9 @@ def test_prediction_beats_chance_on_a_time_holdout(synthetic_tables, default_par
     assert q["spend_mae"] < q["spend_mae_naive"]  # better than "same as the last 90 days"
     assert len(pred.customers) == len(feats) and pred.customers["p_buy"].between(0, 1).all()
     assert (pred.customers["expected_spend"] >= 0).all()
-    per = predict.per_persona(pred, result.segments, dict(zip(names["segment"], names["persona"], strict=True)))
+    per = predict.per_persona(
+        predict.per_segment(pred, result.segments), dict(zip(names["segment"], names["persona"], strict=True))
+    )
     risk = per.set_index("persona")["churn_risk"]
     assert risk["Wandering customers"] > risk["Loyal customers"]  # rare buyers are the churn risk
     value = per.set_index("persona")

@@ -143,6 +143,31 @@ def drift(extras: tuple[str, ...] | list[str] = (), path: Path | None = None) ->
     }
 
 
+#: A package's entry in ``uv.lock``: its name, version and, when the lock holds several versions of
+#: it (one per range of Python versions or platforms), the markers of the range it is for.
+_ENTRY = re.compile(
+    r'\[\[package\]\]\nname = "([^"]+)"\nversion = "([^"]+)"\n(?:source = [^\n]*\n)?'
+    r"(?:resolution-markers = \[\n((?:[ \t]+\"[^\n]*\",?\n)*)\])?"
+)
+
+
+def _pins(names: tuple[str, ...]) -> dict[str, str]:
+    """The lock's version of each of ``names``, read from the lock's package entries: the one entry
+    of a name, or the one whose markers hold here. Exact as :func:`locked` for packages every
+    install has (seglab's own requirements) and 5 ms instead of parsing the whole lock (0.1-0.4 s,
+    paid in every kernel of a run); :func:`locked` when an entry cannot be chosen so.
+    """
+    text = lock_path().read_text(encoding="utf-8")
+    found: dict[str, list[str]] = {}
+    for name, version, markers in _ENTRY.findall(text):
+        held = re.findall(r'"([^"\n]*)"', markers)
+        if not held or any(Marker(m).evaluate({"extra": ""}) for m in held):
+            found.setdefault(normalize(name), []).append(version)
+    if all(len(found.get(n, [])) == 1 for n in names):
+        return {n: found[n][0] for n in names}
+    return locked(("spark",))
+
+
 @cache
 def key_versions() -> dict[str, str]:
     """The installed versions of :data:`KEY_LIBRARIES` (and pyspark when installed), with seglab's.
@@ -153,15 +178,16 @@ def key_versions() -> dict[str, str]:
     """
     from seglab import __version__
 
+    names = (*KEY_LIBRARIES, "pyspark")
     try:
-        pins = locked(("spark",))
+        pins = _pins(names)
     except (OSError, KeyError, IndexError):  # no lock beside the package (installed from a wheel)
         pins = {}
-    have = installed()
     out = {"seglab": __version__}
-    for name in (*KEY_LIBRARIES, "pyspark"):
-        version = have.get(name)
-        if version is None:
+    for name in names:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
             continue
         out[name] = version if not pins or pins.get(name) == version else f"{version} (not locked: {pins.get(name)})"
     return dict(out)

@@ -454,12 +454,12 @@ def attempt(
         return None, exc.args[0]  # (a note: said where shown)
 
 
-def per_persona(pred: Prediction, segments: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+def per_segment(pred: Prediction, segments: pd.DataFrame) -> pd.DataFrame:
     """Per segment: customers, mean buy probability, churn risk (1 - mean buy probability: the
     expected share of its customers who will not buy in the next period), expected spend per
     customer and in total, and its share of the total expected spend; with lifetime value, the
     mean P(alive) and the lifetime value per customer with the 80 % interval of that mean
-    (:func:`segment_values`).
+    (:func:`segment_values`). Numbers only: :func:`per_persona` adds the personas' names.
     """
     df = segments[["customer_id", "segment"]].merge(
         pred.customers, on="customer_id", how="inner", validate="one_to_one"
@@ -477,7 +477,12 @@ def per_persona(pred: Prediction, segments: pd.DataFrame, names: dict[int, str])
     out["expected_spend_share"] = out["expected_spend"] / out["expected_spend"].sum()
     if pred.lifetime is not None:
         out = out.join(segment_values(pred, segments))
-    out = out.reset_index()
+    return out.reset_index()
+
+
+def per_persona(table: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """:func:`per_segment`'s table with each segment's persona name (in the reader's words)."""
+    out = table.copy()
     out.insert(1, "persona", out["segment"].map(names))
     return out
 

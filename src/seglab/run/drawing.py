@@ -17,7 +17,7 @@ __all__ = ["FigureDrawer", "complete_figures"]
 #: Processes that draw figures. Drawing is the longest chain of ``seglab report`` (6.5 s of figures
 #: one after the other for the default run on a 2-core machine, while the stages take 5 s): two
 #: processes draw two figures at once, and beside the runner's threads that write the pages.
-DRAWING_PROCESSES = 2
+DRAWING_PROCESSES = 1
 
 
 def _warm() -> None:
@@ -50,6 +50,10 @@ class FigureDrawer:
     """Draws the figures the kernel leaves in the queue folder while the kernel computes, in the
     order they were made, in :data:`DRAWING_PROCESSES` processes (each figure carries its own
     matplotlib settings); a thread of the runner hands them out and collects the PNGs.
+
+    The thread that waits for a figure (the pages' writer) draws too: the figure it waits for when
+    no process has taken it yet, and otherwise the next figure no process has taken. So once the
+    kernel is done the runner's second core draws as well, without a second process's start.
     """
 
     def __init__(self, queue: Path, poll: float = 0.02, processes: int | None = None):
@@ -58,6 +62,8 @@ class FigureDrawer:
         self._done: dict[Path, tuple] = {}
         self._cond = threading.Condition()
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # who draws which job: a process (its future) or a waiting thread
+        self._taken: dict[Path, Future | None] = {}  # None: a waiting thread draws it
         workers = max(1, min(processes or DRAWING_PROCESSES, os.cpu_count() or 1))
         # spawned, not forked: the runner has threads (the kernel's client, the pages' writer)
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
@@ -67,37 +73,78 @@ class FigureDrawer:
         self._thread.start()
 
     def _loop(self) -> None:
-        handed: set[Path] = set()
         while not self._stop.is_set():
-            jobs = [j for j in sorted(self.queue.glob("*.pickle")) if j not in handed]
-            for job in jobs:
-                handed.add(job)
-                self._pool.submit(_draw, str(job)).add_done_callback(lambda f, job=job: self._finished(job, f))
+            with self._lock:
+                jobs = [j for j in sorted(self.queue.glob("*.pickle")) if j not in self._taken]
+                for job in jobs:
+                    future = self._pool.submit(_draw, str(job))
+                    self._taken[job] = future
+                    future.add_done_callback(lambda f, job=job: self._finished(job, f))
             if not jobs:
                 self._stop.wait(self._poll)
 
     def _finished(self, job: Path, future: Future) -> None:
+        if future.cancelled():  # a waiting thread took it (see _claim)
+            return
         error = future.exception()
-        result = (None, None, None, error) if error is not None else (*future.result(), None)
+        self._record(job, (None, None, None, error) if error is not None else (*future.result(), None))
+
+    def _record(self, job: Path, result: tuple) -> None:
         with self._cond:
             self._done[job] = result
             self._cond.notify_all()
 
+    def _claim(self, wanted: Path) -> Path | None:
+        """A job for the calling thread to draw: ``wanted`` if no process has started it, else the
+        first job waiting for a process; None when every job is taken.
+        """
+        with self._lock:
+            if wanted not in self._taken:
+                self._taken[wanted] = None
+                return wanted
+            for job, future in [(wanted, self._taken[wanted]), *sorted(self._taken.items())]:
+                if future is not None and future.cancel():
+                    self._taken[job] = None
+                    return job
+        return None
+
     def drawn(self, job: Path, timeout: float = 600) -> tuple[Path, float, list[str]]:
-        """Wait until ``job`` is drawn; its PNG path, display scale and texts."""
+        """Wait until ``job`` is drawn, drawing meanwhile what no process has started (see the
+        class); its PNG path, display scale and texts.
+        """
+        while True:
+            with self._cond:
+                if job in self._done:
+                    break
+            mine = self._claim(job)
+            if mine is None:
+                with self._cond:
+                    if not self._cond.wait_for(lambda: job in self._done, timeout=timeout):
+                        raise TimeoutError(f"figure {job.name} was not drawn within {timeout:.0f} s")
+                break
+            try:
+                result = (*_draw(str(mine)), None)
+            except Exception as error:  # noqa: BLE001 (reported to the page's writer, as from a process)
+                result = (None, None, None, error)
+            self._record(mine, result)
         with self._cond:
-            if not self._cond.wait_for(lambda: job in self._done, timeout=timeout):
-                raise TimeoutError(f"figure {job.name} was not drawn within {timeout:.0f} s")
             *drawn, error = self._done.pop(job)
         if error is not None:
             raise RuntimeError(f"drawing a figure failed: {type(error).__name__}: {error}") from error
         return tuple(drawn)
 
-    def close(self) -> None:
-        """Stop handing out figures and the drawing processes."""
+    def release(self) -> None:
+        """Stop handing out figures and let the drawing processes end, without waiting for them
+        (they take 0.2-0.3 s to exit, meanwhile the runner writes the index pages).
+        """
         self._stop.set()
         self._thread.join()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop handing out figures and the drawing processes, and wait until they have ended."""
+        self.release()
+        self._pool.shutdown(wait=True)
 
 
 def complete_figures(executed: Path, drawer: FigureDrawer | None = None) -> None:

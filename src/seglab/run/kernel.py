@@ -58,6 +58,16 @@ RUN_IMPORTS = (
     "seaborn",
 )
 
+#: What ``seglab report`` imports in the kernel: the stages' pages read what the stages kept and
+#: never cluster, predict or query an engine, so scikit-learn's estimators and DuckDB's Ibis backend
+#: (0.7 s of the kernel's start on this machine) stay out; a page that needs one imports it itself.
+RENDER_IMPORTS = tuple(
+    m
+    for m in RUN_IMPORTS
+    if m
+    not in {"ibis.backends.duckdb", "sqlglot.dialects.duckdb", "sklearn.cluster", "sklearn.ensemble", "sklearn.tree"}
+)
+
 ENGINE = "seglab-shared-kernel"
 
 #: Run in the kernel before each notebook (binds no name in the notebook's namespace).

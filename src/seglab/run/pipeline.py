@@ -253,6 +253,7 @@ def _run_locked(
                 record = write_record(paths, params, result, params_file)
                 for n, language in enumerate(further, 1):
                     _render_language(kernel, drawer, root, record, language, log, progress, last=n == len(further))
+                drawer.release()  # every figure is drawn
                 # each language's index once, each linking the others
                 write_indexes(root, record) if further else write_index(paths, params, result, params_file=params_file)
             except StageFailed:
@@ -348,17 +349,26 @@ def _render_language(kernel, drawer, root: Path, record: dict, language: str, lo
     )
 
 
-def write_indexes(root: Path, record: dict) -> list[Path]:
-    """Write the run's index page again in each language its pages exist in (each then links the
-    others), with the stage times of the run's record.
-    """
+def _languages_with_pages(root: Path, record: dict) -> list[tuple[str, str]]:
+    """(language, folder) of each language a run's pages exist in, the run's own first."""
     from seglab import i18n
 
     top = RunPaths(root, record["params"]["run_name"])
     own = record["params"]["report"]["language"]
-    found = [(own, "")] + [(lang, lang) for lang in i18n.LANGUAGES if report_pages.has_pages(top.reports / lang)]
+    return [(own, "")] + [(lang, lang) for lang in i18n.LANGUAGES if report_pages.has_pages(top.reports / lang)]
+
+
+def write_indexes(root: Path, record: dict, only: set[str] | None = None) -> list[Path]:
+    """Write the run's index page again in each language its pages exist in (each then links the
+    others), with the stage times of the run's record; only in the languages ``only`` names when
+    given (the others link the same languages as before).
+    """
+    from seglab import i18n
+
     written = []
-    for language, folder in found:
+    for language, folder in _languages_with_pages(root, record):
+        if only is not None and language not in only:
+            continue
         params = _record_params(record, language)
         paths = RunPaths(root, params.run_name, folder)
         i18n.use_report(params.report)
@@ -378,15 +388,16 @@ def render(
     :class:`~seglab.files.artifacts.StaleArtifact` (as a :class:`StageFailed`) when a stage ran again since.
     """
     from seglab import i18n
-    from seglab.run.kernel import SharedKernel
+    from seglab.run.kernel import RENDER_IMPORTS, SharedKernel
 
     started = time.perf_counter()
     root = root or project_root()
     results = []
     with RunLock(root, run_name), _environment(root) as queue:
         record = read_record(RunPaths(root, run_name))
+        before = {lang for lang, _folder in _languages_with_pages(root, record)}
         reader = i18n.reader()
-        kernel = SharedKernel(root)
+        kernel = SharedKernel(root, imports=RENDER_IMPORTS)
         drawer = FigureDrawer(queue)  # its processes warm up while the kernel starts
         try:
             kernel.wait_ready()
@@ -396,7 +407,9 @@ def render(
                 results.append(_render_language(kernel, drawer, root, record, language, log, progress, last))
                 results[-1].total_seconds = time.perf_counter() - t
                 log(timing_summary(results[-1]))
-            write_indexes(root, record)
+            drawer.release()  # every figure is drawn
+            # the index pages of the languages rendered; every language's when one is new (all link it)
+            write_indexes(root, record, only=set(languages) if before >= set(languages) else None)
         finally:
             drawer.close()
             kernel.shutdown()

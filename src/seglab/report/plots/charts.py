@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from seglab import i18n
 from seglab.i18n import _
 from seglab.report.labels import header
-from seglab.report.plots.style import PALETTE, Numbers, annotations, money_unit, segment_color
+from seglab.report.plots.style import PALETTE, Numbers, annotations, fixed_grid, money_unit, segment_color
 from seglab.vocabulary import segment_code, segment_label
 
 
@@ -49,8 +49,13 @@ def feature_distributions(
     n = len(cols)
     ncol = 4
     nrow = int(np.ceil(n / ncol))
-    # constrained layout is computed when the figure is drawn (by the runner, off the kernel)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(14, 2.8 * nrow), layout="constrained")
+    # the y tick labels count customers: as wide as the number of customers written out (0.09 in
+    # a digit, 0.04 in a separator), beside the y label, 0.5 in
+    digits = len(str(len(features)))
+    across = 0.5 + 0.09 * digits + 0.04 * ((digits - 1) // 3)
+    fig, axes = fixed_grid(
+        nrow, ncol, (14, 0.35 + 2.8 * nrow), across, 1.05, _("Distribution of each customer feature")
+    )
     axes = np.atleast_1d(axes).ravel()
     for ax, c in zip(axes, cols, strict=False):
         v = features[c].dropna()
@@ -70,7 +75,6 @@ def feature_distributions(
         ax.set_ylabel(_("customers"))
     for ax in axes[n:]:
         ax.set_axis_off()
-    fig.suptitle(_("Distribution of each customer feature"), fontweight="bold")
     return fig
 
 

@@ -51,6 +51,9 @@ THEME_RC = {
     "axes.labelsize": 12.6,
     "axes.linewidth": 1.25,
     "axes.titlesize": 12.6,
+    # titles at a fixed height above the axes (no figure has tick labels on top): matplotlib then
+    # skips measuring every tick label to place each title, a fifth of drawing the report's figures
+    "axes.titley": 1.0,
     "axes.prop_cycle": plt.cycler(
         color=[
             "#4c72b0",
@@ -105,6 +108,31 @@ def theme() -> None:
     if i18n.reader().rtl:
         register_fonts()
         plt.rcParams["font.sans-serif"] = [i18n.FONT_FAMILY, *THEME_RC["font.sans-serif"]]
+
+
+def fixed_grid(nrow: int, ncol: int, figsize: tuple[float, float], across: float, down: float, title: str):
+    """``plt.subplots(nrow, ncol)`` under a bold ``title``, with the space between panels fixed in
+    inches: ``across`` for a panel's y tick labels and y label, ``down`` for its x tick labels and x
+    label and the title of the panel below. For small multiples whose labels' sizes are known
+    beforehand: a constrained layout measures every text at every drawing (40 % of drawing the
+    16 histograms of stage 02). The saved picture is cut to what is drawn, so the outer margins
+    only need to be wide enough.
+    """
+    width, height = figsize
+    left, right, bottom, top = across, 0.2, down, 0.95
+    fig, axes = plt.subplots(nrow, ncol, figsize=figsize)
+    panel_w = (width - left - right - across * (ncol - 1)) / ncol
+    panel_h = (height - bottom - top - down * (nrow - 1)) / nrow
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=across / panel_w,
+        hspace=down / panel_h,
+    )
+    fig.suptitle(title, fontweight="bold", y=1 - 0.1 / height, va="top")
+    return fig, axes
 
 
 def register_fonts() -> None:
