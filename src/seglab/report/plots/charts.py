@@ -54,7 +54,7 @@ def feature_distributions(
     digits = len(str(len(features)))
     across = 0.5 + 0.09 * digits + 0.04 * ((digits - 1) // 3)
     fig, axes = fixed_grid(
-        nrow, ncol, (14, 0.35 + 2.8 * nrow), across, 1.05, _("Distribution of each customer feature")
+        (nrow, ncol), (14, 0.35 + 2.8 * nrow), across, 1.05, _("Distribution of each customer feature")
     )
     axes = np.atleast_1d(axes).ravel()
     for ax, c in zip(axes, cols, strict=False):

@@ -110,15 +110,15 @@ def theme() -> None:
         plt.rcParams["font.sans-serif"] = [i18n.FONT_FAMILY, *THEME_RC["font.sans-serif"]]
 
 
-def fixed_grid(nrow: int, ncol: int, figsize: tuple[float, float], across: float, down: float, title: str):
-    """``plt.subplots(nrow, ncol)`` under a bold ``title``, with the space between panels fixed in
+def fixed_grid(shape: tuple[int, int], figsize: tuple[float, float], across: float, down: float, title: str):
+    """``plt.subplots(*shape)`` (rows, columns) under a bold ``title``, with the space between panels fixed in
     inches: ``across`` for a panel's y tick labels and y label, ``down`` for its x tick labels and x
     label and the title of the panel below. For small multiples whose labels' sizes are known
     beforehand: a constrained layout measures every text at every drawing (40 % of drawing the
     16 histograms of stage 02). The saved picture is cut to what is drawn, so the outer margins
     only need to be wide enough.
     """
-    width, height = figsize
+    (nrow, ncol), (width, height) = shape, figsize
     left, right, bottom, top = across, 0.2, down, 0.95
     fig, axes = plt.subplots(nrow, ncol, figsize=figsize)
     panel_w = (width - left - right - across * (ncol - 1)) / ncol
