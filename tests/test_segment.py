@@ -233,3 +233,38 @@ def test_too_few_customers_for_k_is_clear_for_every_method(method):
     p = config.Segmentation(features=["monetary", "discount_share"], k=5, method=method)
     with pytest.raises(segmentation.SegmentationError, match=r"k = \[5\] is outside \[2, 3\] for 4 customers"):
         segmentation.segment(_blobs().head(4), p, seed=1)
+
+
+def _lexsorted(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The canonical order as np.lexsort over every column (then the id) computes it."""
+    keys = []
+    for c in reversed(columns):
+        v = data[c]
+        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+            keys.append(v.to_numpy(dtype=float, na_value=np.inf))
+        else:
+            keys.append(v.astype(str).to_numpy())
+    return data.iloc[np.lexsort([data["customer_id"].astype(str).to_numpy(), *keys])].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_canonical_order_is_the_lexicographic_order_of_every_column(seed):
+    # many ties on the first columns (small integers, flags, a category, missing values), so that
+    # the order is settled by later columns and, for exact duplicates, by the id
+    rng = np.random.default_rng(seed)
+    n = 3_000
+    data = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in rng.permutation(n)],
+            "orders": rng.integers(1, 4, n),
+            "flag": rng.integers(0, 2, n).astype(bool),
+            "share": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 3, n) / 2),
+            "lifecycle": pd.Categorical(rng.choice(["new", "active", "lapsed"], n)),
+            "spend": np.round(rng.exponential(50, n), 0),
+        }
+    )
+    columns = ["orders", "flag", "share", "lifecycle", "spend"]
+    got = segmentation.canonical_order(data, columns)
+    assert got["customer_id"].tolist() == _lexsorted(data, columns)["customer_id"].tolist()
+    shuffled = data.sample(frac=1, random_state=seed)
+    assert segmentation.canonical_order(shuffled, columns).equals(got)

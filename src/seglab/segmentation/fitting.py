@@ -30,15 +30,32 @@ def canonical_order(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     id): what a clustering sees does not depend on the order of the input rows nor on how the ids
     are written (rows shuffled, ids with leading zeros give the same segments). Customers with the
     same values are the same point to k-means, so their order among themselves changes nothing.
+
+    The order of ``np.lexsort`` over every column, computed by sorting on the first column and
+    then, column after column, only the customers still tied (a few per cent after two columns):
+    one sort of every customer instead of one per column (1 million customers x 20 features:
+    0.3 s instead of 3 s).
     """
     keys = []
-    for c in reversed(columns):  # np.lexsort: the last key is the primary one
+    for c in [*columns, "customer_id"]:
         v = data[c]
-        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+        if c != "customer_id" and pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
             keys.append(v.to_numpy(dtype=float, na_value=np.inf))
         else:
             keys.append(v.astype(str).to_numpy())
-    order = np.lexsort([data["customer_id"].astype(str).to_numpy(), *keys])
+    order = np.argsort(keys[0], kind="stable")
+    starts = np.zeros(len(order), dtype=bool)  # where a run of customers equal on the keys so far starts
+    starts[:1] = True
+    for done, key in zip(keys, keys[1:], strict=False):
+        ordered = done[order]
+        starts[1:] |= ordered[1:] != ordered[:-1]
+        run = np.cumsum(starts) - 1
+        size = np.bincount(run)
+        tied = np.flatnonzero(size[run] > 1)  # positions still tied with a neighbour
+        if not len(tied):
+            break
+        within = np.lexsort((key[order[tied]], run[tied]))  # stable: ties so far keep their order
+        order[tied] = order[tied][within]
     return data.iloc[order].reset_index(drop=True)
 
 
@@ -101,9 +118,9 @@ def segment(
     """Run stage 03 on the feature table (one row per customer); ``progress(k)`` is called as
     each k is fitted.
     """
-    data = features.sort_values("customer_id", kind="mergesort").reset_index(drop=True)
     if params.method == "rfm":
-        return _segment_rfm(data, params, seed)
+        return _segment_rfm(features.sort_values("customer_id", kind="mergesort").reset_index(drop=True), params, seed)
+    data = features  # put in the canonical order below (its last key is the id)
     use, absent = feature_list(data, params, catalog)
     data = canonical_order(data, use + [c for c in params.categorical or ["lifecycle"] if c in data])
     if not use:
@@ -159,7 +176,8 @@ def segment(
     labels = describe_centroids(fit.centers, use, labels=names, kinds=features.attrs.get("kinds"))
     model = SegmentModel(prep, fit, labels, k, seed, why, _versions(), categorical=cats)
     model.built_with = built_with(features.attrs)
-    result = _result(model, data, table, why, x, absent)
+    # model.assign(data), from the prepared rows at hand (preparing 1 million customers again: 1-2 s)
+    result = _result(model, data, table, why, x, absent, fit.predict(xfull) + 1)
     result.assumptions = notes
     return result
 
@@ -183,9 +201,16 @@ def _versions() -> dict:
 
 
 def _result(
-    model: SegmentModel, data: pd.DataFrame, table: pd.DataFrame, why: str, x: np.ndarray, absent: list[str]
+    model: SegmentModel,
+    data: pd.DataFrame,
+    table: pd.DataFrame,
+    why: str,
+    x: np.ndarray,
+    absent: list[str],
+    seg: np.ndarray | None = None,
 ) -> SegmentationResult:
-    seg = model.assign(data)
+    """The result of a segmentation; ``seg``: ``model.assign(data)`` when already computed."""
+    seg = model.assign(data) if seg is None else seg
     segments = pd.DataFrame(
         {
             "customer_id": data["customer_id"].astype(str),

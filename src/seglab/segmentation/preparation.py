@@ -27,7 +27,7 @@ def _skewed_amount(name: str, values: np.ndarray) -> bool:
     amount with a long right tail (skew > 2) and not a 0/1 flag.
     """
     v = values[~np.isnan(values)]
-    if name in CATALOG_FEATURES or len(v) < 3 or v.min() < 0 or set(np.unique(v)) <= {0.0, 1.0}:
+    if name in CATALOG_FEATURES or len(v) < 3 or v.min() < 0 or bool(np.all((v == 0.0) | (v == 1.0))):
         return False
     return bool(pd.Series(v).skew() > 2)
 
@@ -93,10 +93,12 @@ class Preparation:
         fill = np.nanmedian(x, axis=0)
         fill = np.where(np.isnan(fill), 0.0, fill)  # a column with no value at all
         x = np.where(np.isnan(x), fill, x)
-        lo, hi = np.quantile(x, winsor[0], axis=0), np.quantile(x, winsor[1], axis=0)
+        lo, hi = np.quantile(x, list(winsor), axis=0)
         # a 0/1 column is not clipped: a flag held by 0.9 % of customers would become 0 for all
-        two = np.array([len(np.unique(x[:, i])) <= 2 for i in range(x.shape[1])], dtype=bool)
-        lo, hi = np.where(two, x.min(axis=0), lo), np.where(two, x.max(axis=0), hi)
+        # (a column of at most two values: each value is its minimum or its maximum)
+        low, high = x.min(axis=0), x.max(axis=0)
+        two = np.all((x == low) | (x == high), axis=0)
+        lo, hi = np.where(two, low, lo), np.where(two, high, hi)
         x = np.clip(x, lo, hi)
         std = x.std(axis=0)
         if scaling == "robust":
@@ -131,9 +133,13 @@ class Preparation:
             )
         raw = df[self.features].to_numpy(dtype=float, na_value=np.nan)
         x = self._logged(raw)
-        x = np.where(np.isnan(x), self.fill, x)
-        x = np.clip(x, self.lo, self.hi)
-        return (x - np.asarray(self.center)) / np.asarray(self.scale) * np.asarray(self.weight)
+        # in place: a new array per step cost 1 s at 1 million x 20 (memory written for the first time)
+        np.copyto(x, np.broadcast_to(np.asarray(self.fill), x.shape), where=np.isnan(x))
+        np.clip(x, self.lo, self.hi, out=x)
+        x -= np.asarray(self.center)
+        x /= np.asarray(self.scale)
+        x *= np.asarray(self.weight)
+        return x
 
     def constant(self) -> list[str]:
         """Features with no spread after preparation (they cannot separate segments)."""
