@@ -35,9 +35,10 @@ from pathlib import Path
 DAYS = 730
 
 
-def generate(rows: int, folder: Path) -> None:
-    """Order lines with DuckDB straight to a Parquet folder: 1 to 5 lines per order, 20 lines per
-    customer on average, two years, 5 % returns, 30 % discounted, 8 categories, 3 channels."""
+def generate(rows: int, folder: Path, per_thread: bool = True) -> None:
+    """Order lines with DuckDB straight to a Parquet folder (``per_thread``: a file per thread; else
+    one file at ``folder``): 1 to 5 lines per order, 20 lines per customer on average, two years,
+    5 % returns, 30 % discounted, 8 categories, 3 channels."""
     import duckdb
 
     con = duckdb.connect()
@@ -57,7 +58,7 @@ def generate(rows: int, folder: Path) -> None:
               [1 + CAST(hash(i, 8) % 8 AS BIGINT)] AS category,
             ['web','store','app'][1 + CAST(hash(i // 3, 9) % 3 AS BIGINT)] AS channel
           FROM range({rows}) t(i)
-        ) TO '{folder}' (FORMAT parquet, PER_THREAD_OUTPUT true, ROW_GROUP_SIZE 1000000)
+        ) TO '{folder}' (FORMAT parquet, PER_THREAD_OUTPUT {str(per_thread).lower()}, ROW_GROUP_SIZE 1000000)
         """
     )
 
