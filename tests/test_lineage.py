@@ -140,6 +140,27 @@ def test_the_same_result_written_again_is_not_stale(tmp_path):
     assert len(Store(run, "04", _params(), sections=["seed"]).load("segments")) == 1
 
 
+def test_a_page_rendered_again_reads_tables_by_their_hash_without_checking_their_schema(tmp_path, monkeypatch):
+    # seglab report: the bytes are those the stage validated when it wrote them, which the lineage's
+    # sha256 vouches for; a stage computing still checks every table it reads
+    from seglab import io
+
+    run, s = _stores(tmp_path)
+    s["02"].save("features", _features())
+    checked = []
+    real = io.validate
+    monkeypatch.setattr(io, "validate", lambda df, schema, where: checked.append(where) or real(df, schema, where))
+    page = Store(run, "03", _params(), sections=["seed"], options=artifacts.StoreOptions(read_only=True))
+    assert page.load("features").equals(_features())
+    assert checked == []
+    Store(run, "03", _params(), sections=["seed"]).load("features")
+    assert len(checked) == 1
+    path = artifacts.location(artifacts.BY_NAME["features"], run)
+    _features().assign(monetary=[9.0, 9.0]).to_parquet(path, index=False)  # changed by hand: refused
+    with pytest.raises(StaleArtifact, match="changed after"):
+        page.load("features")
+
+
 def test_reading_a_file_made_with_other_parameters_names_the_parameter(tmp_path):
     run, s = _stores(tmp_path)
     s["02"].save("features", _features())

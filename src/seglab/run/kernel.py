@@ -59,13 +59,22 @@ RUN_IMPORTS = (
 )
 
 #: What ``seglab report`` imports in the kernel: the stages' pages read what the stages kept and
-#: never cluster, predict or query an engine, so scikit-learn's estimators and DuckDB's Ibis backend
-#: (0.7 s of the kernel's start on this machine) stay out; a page that needs one imports it itself.
+#: never cluster, predict or query an engine, and read tables without checking their schemas again
+#: (:meth:`seglab.files.artifacts.Store.load`), so scikit-learn's estimators, DuckDB's Ibis backend
+#: and pandera (1 s of the kernel's start on this machine) stay out; a page that needs one imports it.
 RENDER_IMPORTS = tuple(
     m
     for m in RUN_IMPORTS
     if m
-    not in {"ibis.backends.duckdb", "sqlglot.dialects.duckdb", "sklearn.cluster", "sklearn.ensemble", "sklearn.tree"}
+    not in {
+        "ibis.backends.duckdb",
+        "sqlglot.dialects.duckdb",
+        "sklearn.cluster",
+        "sklearn.ensemble",
+        "sklearn.tree",
+        "pandera.pandas",
+        "seglab.schemas",
+    }
 )
 
 ENGINE = "seglab-shared-kernel"
