@@ -173,7 +173,7 @@ def scale(n: int) -> None:
     p_alive = lt.purchases.p_alive(s)
     value = lt.value(12, 0.1)
     low = np.empty(n)
-    for rows, _c, draws in lt.draws(12 * lifetime.DAYS_PER_MONTH / lifetime.WEEK, 1):
+    for rows, _c, draws in lt.draws(lifetime.weeks_in(12), 1):
         low[rows] = np.quantile(draws, 0.1, axis=1)
     score = time.perf_counter() - t
     print(

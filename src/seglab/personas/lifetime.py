@@ -41,6 +41,7 @@ from scipy import special as sp
 
 from seglab.config import Features as FeatureParams
 from seglab.engine import Table, opened
+from seglab.features.customer import DAYS_PER_MONTH
 from seglab.features.definitions import from_micro, line_revenue
 from seglab.i18n import N_
 
@@ -55,8 +56,6 @@ TOO_FEW_REPEAT_BUYERS = N_(
 DROPOUT_FLOOR = 0.005
 #: The model's unit of time, in days (the paper's).
 WEEK = 7.0
-#: Days per month, for lifetime value by month.
-DAYS_PER_MONTH = 365.25 / 12
 #: The interval shown around every forecast: from the 10th to the 90th percentile.
 INTERVAL = (0.10, 0.90)
 #: Draws per customer behind the intervals of spend and lifetime value (their 10th and 90th
@@ -64,6 +63,11 @@ INTERVAL = (0.10, 0.90)
 DRAWS = 200
 #: Customers per block of draws (bounded memory at any number of customers).
 BLOCK = 20_000
+
+
+def weeks_in(months: float) -> float:
+    """``months`` in the model's unit of time (weeks), at 365.25 / 12 days a month."""
+    return months * DAYS_PER_MONTH / WEEK
 
 
 def purchase_history(transactions: Table, end: pd.Timestamp, params: FeatureParams | None = None) -> pd.DataFrame:
@@ -404,28 +408,32 @@ class Lifetime:
         """Expected net spend in the next ``months``, each month discounted at ``discount_rate`` a
         year (0: not discounted); a fraction of a month counts as its share of the last month.
         """
+        return self._values(months, discount_rate)[0]
+
+    def _values(self, months: float, discount_rate: float) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`value` discounted at ``discount_rate`` and not discounted, from one pass over the
+        months (each month's expected purchases, equation 10, computed once for both).
+        """
         monthly = (1 + discount_rate) ** (1 / 12) - 1
-        weeks = DAYS_PER_MONTH / WEEK
-        total = np.zeros(len(self.summary.x))
+        total, plain = np.zeros(len(self.summary.x)), np.zeros(len(self.summary.x))
         before = np.zeros(len(self.summary.x))
-        whole = int(np.ceil(months))
-        for i in range(1, whole + 1):
-            upto = self.purchases.expected(self.summary, min(i, months) * weeks)
+        per_month = weeks_in(1)
+        for i in range(1, int(np.ceil(months)) + 1):
+            upto = self.purchases.expected(self.summary, min(i, months) * per_month)
             total += (upto - before) / (1 + monthly) ** i
+            plain += upto - before
             before = upto
-        return total * self.per_purchase()
+        return total * self.per_purchase(), plain * self.per_purchase()
 
     def value_draws(self, months: float, discount_rate: float, seed: int) -> tuple[np.ndarray, Iterator[tuple]]:
         """The lifetime value over ``months`` (:meth:`value`, discounted) and the seeded draws behind
         its interval, per block of customers: (row slice, draws of the undiscounted net spend, each
         customer's discounting factor, lifetime value / undiscounted value).
         """
-        clv = self.value(months, discount_rate)
-        plain = self.value(months)
+        clv, plain = self._values(months, discount_rate)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(plain > 0, clv / plain, 1.0)
-        weeks = months * DAYS_PER_MONTH / WEEK
-        return clv, ((rows, draws, scale[rows]) for rows, _c, draws in self.draws(weeks, seed))
+        return clv, ((rows, draws, scale[rows]) for rows, _c, draws in self.draws(weeks_in(months), seed))
 
     def draws(self, weeks: float, seed: int, n: int = DRAWS) -> Iterator[tuple]:
         """Seeded draws of purchases and net spend in the next ``weeks``, per block of customers:

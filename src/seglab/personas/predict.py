@@ -289,7 +289,7 @@ def _lifetime_value(lt: lifetime.Lifetime, horizon: PredictionParams, seed: int)
     and its 80 % interval (draws of the undiscounted spend, scaled by the discounting).
     """
     s = lt.summary
-    weeks = horizon.clv_months * lifetime.DAYS_PER_MONTH / lifetime.WEEK
+    weeks = lifetime.weeks_in(horizon.clv_months)
     clv, blocks = lt.value_draws(horizon.clv_months, horizon.discount_rate, seed)
     low, high = np.empty(len(clv)), np.empty(len(clv))
     for rows, draws, scale in blocks:

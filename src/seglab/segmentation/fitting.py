@@ -36,13 +36,12 @@ def canonical_order(data: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     one sort of every customer instead of one per column (1 million customers x 20 features:
     0.3 s instead of 3 s).
     """
-    keys = []
-    for c in [*columns, "customer_id"]:
-        v = data[c]
-        if c != "customer_id" and pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
-            keys.append(v.to_numpy(dtype=float, na_value=np.inf))
-        else:
-            keys.append(v.astype(str).to_numpy())
+    numeric = lambda v: pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)  # noqa: E731
+    keys = [
+        data[c].to_numpy(dtype=float, na_value=np.inf) if numeric(data[c]) else data[c].astype(str).to_numpy()
+        for c in columns
+    ]
+    keys.append(data["customer_id"].astype(str).to_numpy())  # the last key: equal values, ordered by id
     order = np.argsort(keys[0], kind="stable")
     starts = np.zeros(len(order), dtype=bool)  # where a run of customers equal on the keys so far starts
     starts[:1] = True
